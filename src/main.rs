@@ -1,3 +1,5 @@
-fn main() {
-    println!("Hello, world!");
+//! The `ctrlmap` binary: all the work is in the library.
+
+fn main() -> std::process::ExitCode {
+    ctrlmap::cli::run()
 }

@@ -1,0 +1,408 @@
+//! The command line: argument parsing (clap derive) and the glue between the stages.
+
+use crate::assess::{self, Finding, Overrides, Severity};
+use crate::emit;
+use crate::load::Workspace;
+use crate::resolve::{self, Matrix};
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "ctrlmap",
+    version,
+    about = "Map compliance controls to who owns them: MSP, client, shared, third party — and find the gaps.",
+    long_about = "ctrlmap reads a workspace of YAML files — the MSP's services (services/), one scope per client \
+engagement (scopes/), evidence and policies — together with built-in catalogs of NIST CSF 2.0, HIPAA \
+(45 CFR Part 164), the FTC Safeguards Rule (16 CFR Part 314) and NY DFS (23 NYCRR Part 500). It resolves \
+who is responsible for every applicable control and reports the gaps.\n\n\
+Start with `ctrlmap init my-workspace`, then `ctrlmap check my-workspace`.\n\n\
+Exit codes: 0 no finding at or above the gate; 1 findings at or above the gate; 2 bad input or usage.",
+    after_help = "Examples:\n  ctrlmap check examples/northwind-msp\n  ctrlmap matrix examples/northwind-msp/scopes/riverside-dental.yaml --format markdown\n  ctrlmap explain examples/northwind-msp/scopes/riverside-dental.yaml 'hipaa:164.308(a)(7)(ii)(A)'\n  ctrlmap frameworks show 'hipaa:164.312(a)(2)(iv)'"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Validate the workspace and assess every scope: the CI gate.
+    ///
+    /// Prints a summary per client and every finding. Exits 1 when a finding is at or above
+    /// `--fail-on`, 2 when an input file is invalid.
+    Check {
+        /// Workspace folder (holds services/, scopes/, optional ctrlmap.yaml).
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+        /// Fail (exit 1) on findings of this severity or higher. Default: `fail_on` in ctrlmap.yaml, else high.
+        #[arg(long, value_enum)]
+        fail_on: Option<Gate>,
+        /// Date to assess as of, YYYY-MM-DD (default: SOURCE_DATE_EPOCH if set, else today).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+    },
+    /// Load the workspace and report input problems only (exit 2 if any).
+    Validate {
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
+    /// Print the responsibility matrix of one scope.
+    Matrix {
+        /// The scope file, e.g. scopes/riverside-dental.yaml (its workspace is found from it).
+        scope_file: PathBuf,
+        #[arg(long, value_enum, default_value_t = MatrixFormat::Text)]
+        format: MatrixFormat,
+        /// Only this framework, e.g. hipaa.
+        #[arg(long, value_name = "ID")]
+        framework: Option<String>,
+        /// Write to this file (atomically) instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Explain why a control's row says what it says, with the file and line of each source.
+    Explain {
+        scope_file: PathBuf,
+        /// Control reference, e.g. 'hipaa:164.308(a)(7)(ii)(A)' (quote it in the shell).
+        control: String,
+    },
+    /// List the built-in catalogs, or show one catalog or control.
+    Frameworks {
+        #[command(subcommand)]
+        action: Option<FrameworksAction>,
+    },
+    /// Create a new workspace that passes `ctrlmap check` straight away.
+    Init {
+        /// Folder to create (must not exist or be empty).
+        dir: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FrameworksAction {
+    /// Show a catalog (`hipaa`) or one control (`hipaa:164.312(a)(2)(iv)`), with its text,
+    /// attributes and crosswalk.
+    Show {
+        /// `ID` or `ID:CONTROL`.
+        target: String,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MatrixFormat {
+    Text,
+    Markdown,
+    Csv,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Gate {
+    Critical,
+    High,
+    Medium,
+    Low,
+    None,
+}
+
+impl Gate {
+    fn severity(self) -> Option<Severity> {
+        match self {
+            Gate::Critical => Some(Severity::Critical),
+            Gate::High => Some(Severity::High),
+            Gate::Medium => Some(Severity::Medium),
+            Gate::Low => Some(Severity::Low),
+            Gate::None => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Gate::Critical => "critical",
+            Gate::High => "high",
+            Gate::Medium => "medium",
+            Gate::Low => "low",
+            Gate::None => "none",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Gate> {
+        [Gate::Critical, Gate::High, Gate::Medium, Gate::Low, Gate::None].into_iter().find(|g| g.name() == s)
+    }
+}
+
+/// A failure with its exit code: 2 for bad input or usage.
+#[derive(Debug)]
+pub struct Exit(pub u8);
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit {}", self.0)
+    }
+}
+
+impl std::error::Error for Exit {}
+
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match dispatch(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            if let Some(Exit(code)) = e.downcast_ref::<Exit>() {
+                return ExitCode::from(*code);
+            }
+            if let Some(io) = e.downcast_ref::<std::io::Error>()
+                && io.kind() == std::io::ErrorKind::BrokenPipe
+            {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Check { path, format, fail_on, as_of } => check(&path, format, fail_on, as_of.as_deref()),
+        Command::Validate { path } => {
+            let ws = load(&path)?;
+            let n = ws.frameworks.len();
+            out(&format!("{}: valid — {} service(s), {} scope(s), {n} catalog(s)\n", path.display(), ws.services.len(), ws.scopes.len()))?;
+            Ok(0)
+        }
+        Command::Matrix { scope_file, format, framework, output } => {
+            let (ws, scope_idx) = load_scope(&scope_file)?;
+            let scope = &ws.scopes[scope_idx];
+            let mut matrix = resolve::resolve(&ws, scope);
+            if let Some(fw) = framework {
+                if !matrix.frameworks.iter().any(|f| f.id == fw) {
+                    let known: Vec<&str> = matrix.frameworks.iter().map(|f| f.id.as_str()).collect();
+                    eprintln!("error: framework `{fw}` does not apply to scope `{}`; it has: {}", scope.id, known.join(", "));
+                    return Err(Exit(2).into());
+                }
+                matrix = emit::filter_framework(&matrix, &fw);
+            }
+            let text = match format {
+                MatrixFormat::Text => emit::matrix_text(&matrix),
+                MatrixFormat::Markdown => emit::matrix_markdown(&matrix),
+                MatrixFormat::Csv => emit::matrix_csv(&matrix),
+                MatrixFormat::Json => emit::matrix_json(&matrix),
+            };
+            match output {
+                Some(file) => crate::write_atomic(&file, text.as_bytes()).with_context(|| format!("writing {}", file.display()))?,
+                None => out(&text)?,
+            }
+            Ok(0)
+        }
+        Command::Explain { scope_file, control } => {
+            let (ws, scope_idx) = load_scope(&scope_file)?;
+            let scope = &ws.scopes[scope_idx];
+            let matrix = resolve::resolve(&ws, scope);
+            let Some(row) = matrix.row(&control) else {
+                return Err(explain_unknown(&ws, &matrix, &control));
+            };
+            let findings = assess::assess(&ws, scope, &matrix, &overrides(&ws));
+            out(&crate::explain::render(&ws, scope, row, &findings))?;
+            Ok(0)
+        }
+        Command::Frameworks { action } => {
+            let ws = Workspace::builtin().map_err(|e| anyhow!(e))?;
+            match action {
+                None => out(&crate::explain::frameworks_list(&ws))?,
+                Some(FrameworksAction::Show { target }) => match crate::explain::frameworks_show(&ws, &target) {
+                    Ok(text) => out(&text)?,
+                    Err(msg) => {
+                        eprintln!("error: {msg}");
+                        return Err(Exit(2).into());
+                    }
+                },
+            }
+            Ok(0)
+        }
+        Command::Init { dir } => {
+            crate::init::scaffold(&dir)?;
+            out(&format!(
+                "Created a ctrlmap workspace in {}.\nNext: `ctrlmap check {}`, then edit scopes/ and services/ (see the README).\n",
+                dir.display(),
+                dir.display()
+            ))?;
+            Ok(0)
+        }
+    }
+}
+
+fn out(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()?;
+    Ok(())
+}
+
+/// Load a workspace; on input problems print them all and stop with exit 2.
+fn load(path: &Path) -> Result<Workspace> {
+    let ws = match Workspace::load(path) {
+        Ok(ws) => ws,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return Err(Exit(2).into());
+        }
+    };
+    if !ws.diagnostics.is_empty() {
+        eprint!("{}", ws.render_diagnostics());
+        eprintln!("\nerror: {} problem(s) in the input; nothing was assessed", ws.diagnostics.len());
+        return Err(Exit(2).into());
+    }
+    Ok(ws)
+}
+
+/// The workspace a scope file lives in: the folder above `scopes/`, or the nearest folder
+/// up with a `ctrlmap.yaml`.
+pub fn workspace_of(scope_file: &Path) -> PathBuf {
+    let abs = scope_file.canonicalize().unwrap_or_else(|_| scope_file.to_path_buf());
+    let parent = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+    if parent.file_name().is_some_and(|n| n == "scopes")
+        && let Some(root) = parent.parent()
+    {
+        return root.to_path_buf();
+    }
+    let mut cur = Some(parent.as_path());
+    while let Some(dir) = cur {
+        if dir.join("ctrlmap.yaml").is_file() {
+            return dir.to_path_buf();
+        }
+        cur = dir.parent();
+    }
+    parent
+}
+
+fn load_scope(scope_file: &Path) -> Result<(Workspace, usize)> {
+    if !scope_file.is_file() {
+        eprintln!("error: {}: no such scope file", scope_file.display());
+        return Err(Exit(2).into());
+    }
+    let ws = load(&workspace_of(scope_file))?;
+    let canon = scope_file.canonicalize()?;
+    let idx = ws.scopes.iter().position(|s| ws.root.join(&s.origin.file).canonicalize().ok().as_ref() == Some(&canon));
+    match idx {
+        Some(i) => Ok((ws, i)),
+        None => {
+            eprintln!(
+                "error: {}: not a scope of the workspace {} (scope files live in its scopes/ folder and start with `kind: scope`)",
+                scope_file.display(),
+                ws.root.display()
+            );
+            Err(Exit(2).into())
+        }
+    }
+}
+
+fn explain_unknown(ws: &Workspace, matrix: &Matrix, control: &str) -> anyhow::Error {
+    let (fw, id) = control.split_once(':').unwrap_or(("", control));
+    let msg = match ws.framework(fw) {
+        None => format!("`{control}`: unknown framework `{fw}` (write FRAMEWORK:CONTROL, e.g. `hipaa:164.308(a)(1)(ii)(A)`)"),
+        Some(f) if f.get(id).is_some() => {
+            if matrix.frameworks.iter().any(|x| x.id == fw) {
+                format!("`{control}` is informative (a definition or reference), not a control with an owner")
+            } else {
+                format!("framework `{fw}` does not apply to scope `{}` (its frameworks: {})", matrix.scope, matrix.frameworks.iter().map(|f| f.id.as_str()).collect::<Vec<_>>().join(", "))
+            }
+        }
+        Some(f) => {
+            let near = crate::diag::closest(id, f.controls.iter().map(|c| c.id.as_str()), 3);
+            format!("`{id}` is not a control of `{fw}`; did you mean {}?", near.iter().map(|n| format!("`{fw}:{n}`")).collect::<Vec<_>>().join(", "))
+        }
+    };
+    eprintln!("error: {msg}");
+    Exit(2).into()
+}
+
+pub fn overrides(ws: &Workspace) -> Overrides {
+    let mut o = Overrides::new();
+    for (code, sev) in &ws.config.severity {
+        o.insert(code.clone(), Severity::parse(sev));
+    }
+    o
+}
+
+/// The as-of date: the flag, else SOURCE_DATE_EPOCH, else today (UTC).
+pub fn as_of_date(flag: Option<&str>) -> Result<time::Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    if let Some(text) = flag {
+        return time::Date::parse(text, &format).map_err(|_| {
+            eprintln!("error: --as-of `{text}` is not a date; write YYYY-MM-DD, e.g. 2026-11-30");
+            Exit(2).into()
+        });
+    }
+    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
+        let secs: i64 = epoch.trim().parse().map_err(|_| {
+            eprintln!("error: SOURCE_DATE_EPOCH `{epoch}` is not a number of seconds");
+            anyhow::Error::from(Exit(2))
+        })?;
+        return Ok(time::OffsetDateTime::from_unix_timestamp(secs).map_err(|_| anyhow!("SOURCE_DATE_EPOCH out of range"))?.date());
+    }
+    Ok(time::OffsetDateTime::now_utc().date())
+}
+
+fn check(path: &Path, format: CheckFormat, fail_on: Option<Gate>, as_of: Option<&str>) -> Result<u8> {
+    let as_of = as_of_date(as_of)?;
+    let ws = load(path)?;
+    let gate = match fail_on {
+        Some(g) => g,
+        None => match ws.config.fail_on.as_deref().and_then(Gate::parse) {
+            Some(g) => g,
+            None => Gate::High,
+        },
+    };
+    let overrides = overrides(&ws);
+    let mut summaries = Vec::new();
+    let mut findings: Vec<Finding> = Vec::new();
+    for scope in &ws.scopes {
+        let matrix = resolve::resolve(&ws, scope);
+        let found = assess::assess(&ws, scope, &matrix, &overrides);
+        summaries.push(emit::scope_summary(&matrix, &scope.origin.file, &found));
+        findings.extend(found);
+    }
+    findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.scope.cmp(&b.scope)).then_with(|| a.control.cmp(&b.control)).then_with(|| a.code.cmp(&b.code)));
+    let failing = match gate.severity() {
+        Some(min) => findings.iter().filter(|f| f.severity >= min).count(),
+        None => 0,
+    };
+    let as_of_text = as_of.to_string();
+    let text = match format {
+        CheckFormat::Text => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            if ws.scopes.is_empty() {
+                format!("no scopes in {} (add client engagements under scopes/)\n", path.display())
+            } else {
+                emit::check_text(&summaries, &findings, gate.name(), failing, color)
+            }
+        }
+        CheckFormat::Json => emit::check_json(&as_of_text, gate.name(), failing == 0, &summaries, &findings),
+        CheckFormat::Markdown => emit::check_markdown(&summaries, &findings, gate.name(), failing),
+    };
+    out(&text)?;
+    if failing > 0 {
+        bail!(Exit(1));
+    }
+    Ok(0)
+}

@@ -1,0 +1,300 @@
+//! Emit: turn matrices and findings into text, Markdown, CSV and JSON. Every output is
+//! sorted and carries no timestamps of its own, so the same inputs give the same bytes.
+
+pub mod csv_out;
+pub mod escape;
+
+use crate::assess::{Finding, Severity};
+use crate::resolve::{Matrix, Row, Summary};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// Version of the JSON shapes below; bumped on any breaking change.
+pub const JSON_VERSION: &str = "1";
+
+/// Per-scope figures for the check summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScopeSummary {
+    pub scope: String,
+    pub client: String,
+    pub file: String,
+    pub frameworks: Vec<String>,
+    /// Assignable controls by owner.
+    pub controls: BTreeMap<String, usize>,
+    pub findings: BTreeMap<String, usize>,
+}
+
+pub fn scope_summary(matrix: &Matrix, file: &str, findings: &[Finding]) -> ScopeSummary {
+    let mut controls: BTreeMap<String, usize> = Summary::ALL.iter().map(|s| (s.as_str().to_string(), 0)).collect();
+    for r in matrix.rows.iter().filter(|r| r.assignable) {
+        *controls.entry(r.summary.as_str().to_string()).or_default() += 1;
+    }
+    let mut by_sev: BTreeMap<String, usize> = BTreeMap::new();
+    for f in findings {
+        *by_sev.entry(f.severity.as_str().to_string()).or_default() += 1;
+    }
+    ScopeSummary {
+        scope: matrix.scope.clone(),
+        client: matrix.client.clone(),
+        file: file.to_string(),
+        frameworks: matrix.frameworks.iter().map(|f| f.id.clone()).collect(),
+        controls,
+        findings: by_sev,
+    }
+}
+
+#[derive(Serialize)]
+struct CheckJson<'a> {
+    version: &'static str,
+    tool: &'static str,
+    tool_version: &'static str,
+    as_of: &'a str,
+    fail_on: &'a str,
+    passed: bool,
+    scopes: &'a [ScopeSummary],
+    findings: &'a [Finding],
+}
+
+pub fn check_json(as_of: &str, fail_on: &str, passed: bool, scopes: &[ScopeSummary], findings: &[Finding]) -> String {
+    let doc = CheckJson {
+        version: JSON_VERSION,
+        tool: "ctrlmap",
+        tool_version: env!("CARGO_PKG_VERSION"),
+        as_of,
+        fail_on,
+        passed,
+        scopes,
+        findings,
+    };
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
+fn sev_counts(findings: &BTreeMap<String, usize>) -> String {
+    let parts: Vec<String> = ["critical", "high", "medium", "low", "info"]
+        .iter()
+        .filter_map(|s| findings.get(*s).filter(|n| **n > 0).map(|n| format!("{n} {s}")))
+        .collect();
+    if parts.is_empty() { "no findings".into() } else { parts.join(", ") }
+}
+
+pub fn check_text(scopes: &[ScopeSummary], findings: &[Finding], fail_on: &str, failing: usize, color: bool) -> String {
+    let paint = |code: &str, s: &str| if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() };
+    let mut out = String::new();
+    for s in scopes {
+        let c = &s.controls;
+        let _ = writeln!(out, "{} — {} ({})", paint("1", &s.client), s.scope, s.file);
+        let _ = writeln!(out, "  frameworks: {}", s.frameworks.join(", "));
+        let _ = writeln!(
+            out,
+            "  controls:   {} MSP · {} client · {} shared · {} third party · {} unassigned · {} N/A",
+            c["msp"], c["client"], c["shared"], c["third-party"], c["unassigned"], c["not-applicable"]
+        );
+        let _ = writeln!(out, "  findings:   {}", sev_counts(&s.findings));
+        let _ = writeln!(out);
+    }
+    if !findings.is_empty() {
+        let _ = writeln!(out, "Findings:");
+        for f in findings {
+            let sev = match f.severity {
+                Severity::Critical | Severity::High => paint("31;1", f.severity.as_str()),
+                Severity::Medium => paint("33", f.severity.as_str()),
+                _ => paint("36", f.severity.as_str()),
+            };
+            let _ = writeln!(out, "{}:{}:{}: {sev}[{}] {}: {}", f.file, f.line, f.column, f.code, f.scope, f.message);
+        }
+        let _ = writeln!(out);
+    }
+    let total: usize = findings.len();
+    let verdict = if failing == 0 {
+        paint("32;1", "passed")
+    } else {
+        paint("31;1", "failed")
+    };
+    let _ = writeln!(
+        out,
+        "{verdict}: {} scope(s), {total} finding(s), {failing} at or above `{fail_on}`",
+        scopes.len()
+    );
+    out
+}
+
+pub fn check_markdown(scopes: &[ScopeSummary], findings: &[Finding], fail_on: &str, failing: usize) -> String {
+    use escape::md_cell as m;
+    let mut out = String::new();
+    let verdict = if failing == 0 { "✅ passed" } else { "❌ failed" };
+    let _ = writeln!(out, "## ctrlmap check: {verdict}\n");
+    let _ = writeln!(out, "{} scope(s), {} finding(s), {failing} at or above `{fail_on}`.\n", scopes.len(), findings.len());
+    let _ = writeln!(out, "| Client | Scope | Frameworks | MSP | Client | Shared | Third party | Unassigned | N/A | Findings |");
+    let _ = writeln!(out, "|---|---|---|---:|---:|---:|---:|---:|---:|---|");
+    for s in scopes {
+        let c = &s.controls;
+        let _ = writeln!(
+            out,
+            "| {} | `{}` | {} | {} | {} | {} | {} | {} | {} | {} |",
+            m(&s.client),
+            m(&s.scope),
+            m(&s.frameworks.join(", ")),
+            c["msp"],
+            c["client"],
+            c["shared"],
+            c["third-party"],
+            c["unassigned"],
+            c["not-applicable"],
+            m(&sev_counts(&s.findings))
+        );
+    }
+    if !findings.is_empty() {
+        let _ = writeln!(out, "\n### Findings\n");
+        let _ = writeln!(out, "| Severity | Code | Scope | Control | Message | Location |");
+        let _ = writeln!(out, "|---|---|---|---|---|---|");
+        for f in findings {
+            let _ = writeln!(out, "| {} | {} | {} | `{}` | {} | {}:{} |", f.severity.as_str(), f.code, m(&f.scope), m(&f.control), m(&f.message), m(&f.file), f.line);
+        }
+    }
+    out
+}
+
+fn party_label(p: &str) -> String {
+    match p {
+        "msp" => "MSP".into(),
+        "client" => "Client".into(),
+        other => other.to_string(),
+    }
+}
+
+fn duties_of(row: &Row, party: &str) -> String {
+    row.duties.get(party).map(|d| d.join(" ")).unwrap_or_default()
+}
+
+fn third_party_duties(row: &Row) -> String {
+    row.duties
+        .iter()
+        .filter(|(p, _)| *p != "msp" && *p != "client")
+        .map(|(p, d)| format!("{p}: {}", d.join(" ")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn provenance_line(row: &Row) -> String {
+    row.provenance.iter().map(|p| format!("{} ({}:{})", p.detail, p.file, p.line)).collect::<Vec<_>>().join("; ")
+}
+
+pub fn matrix_text(m: &Matrix) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Responsibility matrix — {} ({})", m.client, m.scope);
+    for fw in &m.frameworks {
+        let _ = writeln!(out, "\n{} — {} [{}]", fw.id, fw.title, fw.version);
+        for r in m.rows.iter().filter(|r| r.framework == fw.id) {
+            let indent = "  ".repeat(r.depth);
+            let flag = match r.requirement {
+                Some(crate::model::Requirement::Required) => " (R)",
+                Some(crate::model::Requirement::Addressable) => " (A)",
+                None => "",
+            };
+            let cov = if r.coverage == crate::resolve::Coverage::Partial { " partial" } else { "" };
+            let _ = writeln!(out, "{indent}{:<14} {}{flag} — {}{cov}", r.summary.label(), r.id, one_line(&r.title, 70));
+        }
+    }
+    out
+}
+
+fn one_line(s: &str, max: usize) -> String {
+    let s: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.chars().count() > max {
+        format!("{}…", s.chars().take(max - 1).collect::<String>())
+    } else {
+        s
+    }
+}
+
+pub fn matrix_markdown(m: &Matrix) -> String {
+    use escape::md_cell as c;
+    let mut out = String::new();
+    let _ = writeln!(out, "# Responsibility matrix: {}\n", c(&m.client));
+    let _ = writeln!(out, "Scope `{}`.\n", c(&m.scope));
+    for fw in &m.frameworks {
+        let _ = writeln!(out, "## {} ({})\n", c(&fw.title), c(&fw.version));
+        let _ = writeln!(out, "| Control | Title | R/A | Owner | Responsible | Accountable | MSP duties | Client duties | Third-party duties | Decided by |");
+        let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|");
+        for r in m.rows.iter().filter(|r| r.framework == fw.id) {
+            let ra = match r.requirement {
+                Some(crate::model::Requirement::Required) => "R",
+                Some(crate::model::Requirement::Addressable) => "A",
+                None => "",
+            };
+            let owner = match (r.summary, r.coverage) {
+                (s, crate::resolve::Coverage::Partial) => format!("{} (partial)", s.label()),
+                (Summary::NotApplicable, _) => format!("N/A: {}", r.reason.as_deref().unwrap_or_default()),
+                (s, _) => s.label().to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {ra} | {} | {} | {} | {} | {} | {} | {} |",
+                c(&r.id),
+                c(&one_line(&r.title, 120)),
+                c(&owner),
+                c(&r.responsible.iter().map(|p| party_label(p)).collect::<Vec<_>>().join(", ")),
+                c(&party_label(&r.accountable)),
+                c(&duties_of(r, "msp")),
+                c(&duties_of(r, "client")),
+                c(&third_party_duties(r)),
+                c(&provenance_line(r)),
+            );
+        }
+        out.push('\n');
+    }
+    out
+}
+
+pub fn matrix_csv(m: &Matrix) -> String {
+    let header = [
+        "scope", "control", "framework", "id", "title", "level", "requirement", "summary", "coverage", "responsible", "accountable", "consulted", "informed", "msp_duties", "client_duties",
+        "third_party_duties", "evidence", "reason", "provenance",
+    ];
+    let rows = m.rows.iter().map(|r| {
+        vec![
+            m.scope.clone(),
+            r.control.clone(),
+            r.framework.clone(),
+            r.id.clone(),
+            r.title.clone(),
+            r.level.clone(),
+            r.requirement.map(|x| format!("{x:?}").to_lowercase()).unwrap_or_default(),
+            r.summary.as_str().to_string(),
+            format!("{:?}", r.coverage).to_lowercase(),
+            r.responsible.join("; "),
+            r.accountable.clone(),
+            r.consulted.join("; "),
+            r.informed.join("; "),
+            duties_of(r, "msp"),
+            duties_of(r, "client"),
+            third_party_duties(r),
+            r.evidence.join("; "),
+            r.reason.clone().unwrap_or_default(),
+            provenance_line(r),
+        ]
+    });
+    csv_out::write(&header, rows)
+}
+
+#[derive(Serialize)]
+struct MatrixJson<'a> {
+    version: &'static str,
+    #[serde(flatten)]
+    matrix: &'a Matrix,
+}
+
+pub fn matrix_json(m: &Matrix) -> String {
+    serde_json::to_string_pretty(&MatrixJson { version: JSON_VERSION, matrix: m }).unwrap_or_default() + "\n"
+}
+
+/// Keep only the rows of one framework.
+pub fn filter_framework(m: &Matrix, framework: &str) -> Matrix {
+    Matrix {
+        scope: m.scope.clone(),
+        client: m.client.clone(),
+        frameworks: m.frameworks.iter().filter(|f| f.id == framework).cloned().collect(),
+        rows: m.rows.iter().filter(|r| r.framework == framework).cloned().collect(),
+    }
+}

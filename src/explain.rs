@@ -1,0 +1,227 @@
+//! Human explanations: why a row says what it says, and what a catalog or control is.
+
+use crate::assess::Finding;
+use crate::load::Workspace;
+use crate::model::{Requirement, Role, Scope};
+use crate::resolve::{Coverage, Row};
+use std::fmt::Write as _;
+
+fn party(p: &str) -> String {
+    match p {
+        "msp" => "MSP".into(),
+        "client" => "Client".into(),
+        other => other.into(),
+    }
+}
+
+pub fn render(ws: &Workspace, scope: &Scope, row: &Row, findings: &[Finding]) -> String {
+    let mut out = String::new();
+    let flag = match row.requirement {
+        Some(Requirement::Required) => " (Required)",
+        Some(Requirement::Addressable) => " (Addressable)",
+        None => "",
+    };
+    let _ = writeln!(out, "{} — {}{flag}", row.control, row.title);
+    let _ = writeln!(out, "scope:        {} ({}), {}", scope.id, scope.client.name, scope.origin.file);
+    let coverage = match row.coverage {
+        Coverage::Full => "full coverage",
+        Coverage::Partial => "partial coverage",
+        Coverage::None => "no coverage",
+    };
+    let _ = writeln!(out, "owner:        {} ({coverage})", row.summary.label());
+    if let Some(reason) = &row.reason {
+        let _ = writeln!(out, "reason:       {reason}");
+    }
+    let _ = writeln!(out, "responsible:  {}", if row.responsible.is_empty() { "nobody".to_string() } else { row.responsible.iter().map(|p| party(p)).collect::<Vec<_>>().join(", ") });
+    let _ = writeln!(out, "accountable:  {}", party(&row.accountable));
+    if !row.consulted.is_empty() {
+        let _ = writeln!(out, "consulted:    {}", row.consulted.iter().map(|p| party(p)).collect::<Vec<_>>().join(", "));
+    }
+    if !row.informed.is_empty() {
+        let _ = writeln!(out, "informed:     {}", row.informed.iter().map(|p| party(p)).collect::<Vec<_>>().join(", "));
+    }
+    if !row.duties.is_empty() {
+        let _ = writeln!(out, "duties:");
+        for (p, duties) in &row.duties {
+            for d in duties {
+                let _ = writeln!(out, "  {:<8} {d}", format!("{}:", party(p)));
+            }
+        }
+    }
+    if !row.evidence.is_empty() {
+        let _ = writeln!(out, "evidence the services produce: {}", row.evidence.join("; "));
+    }
+    if let Some(a) = &row.addressable {
+        let _ = writeln!(
+            out,
+            "addressable decision: {:?}{}{} ({}:{})",
+            a.decision,
+            a.rationale.as_deref().map(|r| format!(" — {r}")).unwrap_or_default(),
+            a.alternative.as_deref().map(|r| format!("; alternative: {r}")).unwrap_or_default(),
+            a.file,
+            a.line
+        );
+    }
+    let _ = writeln!(out, "\nwhy (highest precedence first):");
+    for (i, p) in row.provenance.iter().enumerate() {
+        let _ = writeln!(out, "  {}. [{}] {}\n     at {}:{}", i + 1, format!("{:?}", p.kind).to_lowercase(), p.detail, p.file, p.line);
+    }
+    if row.conflict {
+        let _ = writeln!(out, "\nconflict — these sources disagree:");
+        for p in &row.conflicts {
+            let _ = writeln!(out, "  - {} at {}:{}", p.detail, p.file, p.line);
+        }
+    }
+    let mine: Vec<&Finding> = findings.iter().filter(|f| f.control == row.control).collect();
+    if !mine.is_empty() {
+        let _ = writeln!(out, "\nfindings:");
+        for f in mine {
+            let _ = writeln!(out, "  {} {} {}: {}", f.severity.as_str(), f.code, f.rule, f.message);
+        }
+    }
+    if let Some(fw) = ws.framework(&row.framework)
+        && let Some(c) = fw.get(&row.id)
+    {
+        let _ = writeln!(out, "\ntext ({} {}):", fw.catalog.citation, c.id);
+        let _ = writeln!(out, "  {}", c.text.as_deref().or(c.text_note.as_deref()).unwrap_or("(the source gives no text)"));
+    }
+    out
+}
+
+pub fn frameworks_list(ws: &Workspace) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{:<16} {:<58} {:<44} controls", "id", "title", "version");
+    for fw in ws.frameworks.values() {
+        let counts: Vec<String> = fw.level_counts().iter().map(|(l, n)| format!("{n} {l}")).collect();
+        let _ = writeln!(out, "{:<16} {:<58} {:<44} {}", fw.id(), trunc(&fw.catalog.title, 58), trunc(&fw.catalog.version, 44), counts.join(", "));
+    }
+    let _ = writeln!(out, "\ncrosswalks:");
+    for cw in &ws.crosswalks {
+        let _ = writeln!(out, "  {:<28} {} → {}, {} mappings", cw.id, cw.from, cw.to, cw.mappings.iter().flatten().count());
+    }
+    out
+}
+
+fn trunc(s: &str, n: usize) -> String {
+    if s.chars().count() > n {
+        format!("{}…", s.chars().take(n - 1).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+pub fn frameworks_show(ws: &Workspace, target: &str) -> Result<String, String> {
+    let (fw_id, control) = match target.split_once(':') {
+        Some((f, c)) => (f, Some(c)),
+        None => (target, None),
+    };
+    let Some(fw) = ws.framework(fw_id) else {
+        return Err(format!("unknown framework `{fw_id}`; known: {}", ws.frameworks.keys().cloned().collect::<Vec<_>>().join(", ")));
+    };
+    let mut out = String::new();
+    let Some(id) = control else {
+        let c = &fw.catalog;
+        let _ = writeln!(out, "{} — {}", c.id, c.title);
+        let _ = writeln!(out, "citation:  {}\nauthority: {}\nversion:   {}\nsource:    {}", c.citation, c.authority, c.version, c.source_url);
+        for e in &c.effective {
+            let _ = writeln!(out, "effective: {} — {}", e.date, e.what);
+        }
+        for n in &c.notes {
+            let _ = writeln!(out, "note:      {n}");
+        }
+        let _ = writeln!(out);
+        for (i, ctl) in fw.controls.iter().enumerate() {
+            let flag = match ctl.requirement {
+                Some(Requirement::Required) => " (R)",
+                Some(Requirement::Addressable) => " (A)",
+                None => "",
+            };
+            let role = match ctl.role {
+                Role::Reference => " [reference]",
+                _ => "",
+            };
+            let _ = writeln!(out, "{}{}{flag} — {}{role}", "  ".repeat(fw.ancestors(i).len()), ctl.id, trunc(&ctl.title, 90));
+        }
+        return Ok(out);
+    };
+    let Some(c) = fw.get(id) else {
+        let near = crate::diag::closest(id, fw.controls.iter().map(|c| c.id.as_str()), 3);
+        return Err(format!("`{id}` is not a control of `{fw_id}`; did you mean {}?", near.iter().map(|n| format!("`{fw_id}:{n}`")).collect::<Vec<_>>().join(", ")));
+    };
+    let _ = writeln!(out, "{}:{} — {}", fw.id(), c.id, c.title);
+    let _ = writeln!(out, "catalog:   {} ({}), {}", fw.catalog.title, fw.catalog.citation, fw.catalog.version);
+    let _ = writeln!(out, "level:     {}{}", c.level, c.parent.as_deref().map(|p| format!(", part of {p}")).unwrap_or_default());
+    let _ = writeln!(out, "role:      {:?}", c.role);
+    if let Some(r) = c.requirement {
+        let _ = writeln!(out, "flag:      {:?} (45 CFR 164.306(d))", r);
+    }
+    if let Some(d) = &c.effective_from {
+        let _ = writeln!(out, "effective: from {d}");
+    }
+    if let Some(a) = &c.accountability {
+        let _ = writeln!(out, "accountability: {} — {}", if a.delegable { "may be delegated" } else { "stays with the regulated entity" }, a.note);
+    }
+    for d in &c.deadlines {
+        let when = d.within.clone().or_else(|| d.annually_by.as_ref().map(|x| format!("annually by {x}"))).unwrap_or_default();
+        let _ = writeln!(out, "deadline:  {} — {when}{}{}\n           \"{}\"", d.id, d.from.as_deref().map(|f| format!(" from {f}")).unwrap_or_default(), d.notify.as_deref().map(|n| format!(", notify {n}")).unwrap_or_default(), d.text);
+    }
+    if let Some(cond) = &c.applies_when {
+        let _ = writeln!(out, "applies when: {}", serde_json::to_string(cond).unwrap_or_default());
+    }
+    let _ = writeln!(out, "\ntext:");
+    match (&c.text, &c.text_note) {
+        (Some(t), _) => {
+            let _ = writeln!(out, "  {t}");
+        }
+        (None, Some(n)) => {
+            let _ = writeln!(out, "  ({n})");
+        }
+        (None, None) => {
+            let _ = writeln!(out, "  (the source gives no text)");
+        }
+    }
+    if let Some(src) = &c.text_source
+        && let Some(s) = fw.catalog.sources.iter().find(|s| &s.id == src)
+    {
+        let _ = writeln!(out, "  — {}{}", s.title, s.url.as_deref().map(|u| format!(", {u}")).unwrap_or_default());
+    }
+    for n in &c.notes {
+        let _ = writeln!(out, "note: {n}");
+    }
+    if !c.examples.is_empty() {
+        let _ = writeln!(out, "\nimplementation examples (informative):");
+        for e in &c.examples {
+            let _ = writeln!(out, "  {} {}", e.id, e.text);
+        }
+    }
+    let i = fw.index(id).unwrap_or(0);
+    let children = fw.children(i);
+    if !children.is_empty() {
+        let _ = writeln!(out, "\nparts:");
+        for &ch in children {
+            let _ = writeln!(out, "  {} — {}", fw.controls[ch].id, trunc(&fw.controls[ch].title, 90));
+        }
+    }
+    let mut maps = Vec::new();
+    for cw in &ws.crosswalks {
+        for m in cw.mappings.iter().flatten() {
+            if cw.from == fw.id() && m.from == c.id {
+                maps.push(format!("  {} {}:{} ({}) — {}", m.relationship.as_str(), cw.to, m.to, m.source, m.rationale));
+            } else if cw.to == fw.id() && m.to == c.id {
+                maps.push(format!("  {}:{} {} this ({}) — {}", cw.from, m.from, m.relationship.as_str(), m.source, m.rationale));
+            }
+        }
+        for u in cw.unmapped.iter().flatten() {
+            if cw.from == fw.id() && u.control == c.id {
+                maps.push(format!("  unmapped: {}", u.reason));
+            }
+        }
+    }
+    if !maps.is_empty() {
+        let _ = writeln!(out, "\ncrosswalk:");
+        for m in maps {
+            let _ = writeln!(out, "{m}");
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,638 @@
+//! Load: read a workspace and the built-in catalogs, parse, validate, build typed data and
+//! check every reference. Every problem becomes a [`Diagnostic`]; nothing past this stage
+//! sees invalid data, and one bad file never hides the problems of another.
+
+pub mod schema;
+pub mod yaml;
+
+use crate::catalog::Framework;
+use crate::diag::{Code, Diagnostic, closest};
+use crate::model::*;
+use schema::{Kind, Schemas};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Component, Path, PathBuf};
+use yaml::{Limits, Node, Pos, YamlProblem};
+
+/// Largest input file we read (catalogs are ~200 KB; scopes a few KB).
+const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Everything loaded: frameworks, crosswalks, services, scopes, config, and diagnostics.
+#[derive(Default)]
+pub struct Workspace {
+    /// Folder of the workspace (absolute or as given).
+    pub root: PathBuf,
+    /// Texts of every file read, by display path, to render diagnostics with their source.
+    pub sources: BTreeMap<String, String>,
+    pub frameworks: BTreeMap<String, Framework>,
+    pub crosswalks: Vec<Crosswalk>,
+    pub services: BTreeMap<String, Service>,
+    /// Scopes sorted by id.
+    pub scopes: Vec<Scope>,
+    pub config: Config,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Display path of each workspace file read, with its SHA-256.
+    pub inputs: BTreeMap<String, String>,
+    /// Parsed trees by display path, to position diagnostics found after typing.
+    nodes: BTreeMap<String, Node>,
+}
+
+/// A parsed, schema-checked document on its way to becoming typed.
+struct Doc {
+    file: String,
+    root: Node,
+    json: Value,
+}
+
+impl Workspace {
+    /// The built-in catalogs and crosswalks only (for `ctrlmap frameworks`).
+    pub fn builtin() -> Result<Workspace, String> {
+        let schemas = Schemas::builtin()?;
+        let mut ws = Workspace::default();
+        ws.load_builtin(&schemas);
+        ws.check_catalogs();
+        ws.check_crosswalks();
+        ws.diagnostics.sort();
+        ws.diagnostics.dedup();
+        Ok(ws)
+    }
+
+    /// Load a workspace folder on top of the built-in catalogs. `Err` only when ctrlmap
+    /// itself is broken (embedded schemas do not compile) or the folder does not exist.
+    pub fn load(root: &Path) -> Result<Workspace, String> {
+        if !root.is_dir() {
+            return Err(format!("{}: not a folder (give the workspace folder, the one holding `scopes/` and `services/`)", root.display()));
+        }
+        let schemas = Schemas::builtin()?;
+        let mut ws = Workspace {
+            root: root.to_path_buf(),
+            ..Workspace::default()
+        };
+        ws.load_builtin(&schemas);
+        let files = workspace_files(root);
+        for (rel, path, expected) in files {
+            ws.load_file(&schemas, &rel, &path, expected);
+        }
+        ws.check_catalogs();
+        ws.check_crosswalks();
+        ws.check_services();
+        ws.check_scopes();
+        ws.scopes.sort_by(|a, b| a.id.cmp(&b.id));
+        ws.diagnostics.sort();
+        ws.diagnostics.dedup();
+        Ok(ws)
+    }
+
+    fn load_builtin(&mut self, schemas: &Schemas) {
+        for (path, text) in crate::embedded::FILES {
+            if !(path.starts_with("frameworks/") && (path.ends_with(".yaml") || path.ends_with(".yml"))) {
+                continue;
+            }
+            let display = format!("<builtin>/{path}");
+            let expected = if path.starts_with("frameworks/crosswalks/") { Kind::Crosswalk } else { Kind::Catalog };
+            self.load_text(schemas, &display, text, Some(expected), true);
+        }
+    }
+
+    fn load_file(&mut self, schemas: &Schemas, rel: &str, path: &Path, expected: Option<Kind>) {
+        let bytes = match std::fs::metadata(path) {
+            Ok(m) if m.len() > MAX_FILE_BYTES => {
+                self.diagnostics.push(Diagnostic::new(
+                    rel,
+                    Pos::default(),
+                    Code::E013,
+                    format!("file is {} bytes, more than the {MAX_FILE_BYTES} bytes ctrlmap reads", m.len()),
+                    "split the file",
+                ));
+                return;
+            }
+            _ => std::fs::read(path),
+        };
+        let bytes = match bytes {
+            Ok(b) => b,
+            Err(e) => {
+                self.diagnostics.push(Diagnostic::new(rel, Pos::default(), Code::E016, format!("cannot read the file: {e}"), "check the file's permissions"));
+                return;
+            }
+        };
+        let sha = crate::hash::sha256_hex(&bytes);
+        self.inputs.insert(rel.to_string(), sha);
+        match String::from_utf8(bytes) {
+            Ok(text) => self.load_text(schemas, rel, &text, expected, false),
+            Err(e) => self.diagnostics.push(Diagnostic::new(
+                rel,
+                Pos::default(),
+                Code::E001,
+                format!("the file is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+                "save the file as UTF-8",
+            )),
+        }
+    }
+
+    fn load_text(&mut self, schemas: &Schemas, file: &str, text: &str, expected: Option<Kind>, builtin: bool) {
+        self.sources.insert(file.to_string(), text.to_string());
+        let parsed = yaml::parse(text, Limits::default());
+        for problem in &parsed.problems {
+            self.diagnostics.push(yaml_diagnostic(file, problem));
+        }
+        let Some(root) = parsed.root else { return };
+        let json = root.to_json();
+        let kind_text = json.get("kind").and_then(Value::as_str);
+        let kind = match kind_text.and_then(Kind::parse) {
+            Some(k) => k,
+            None => {
+                let expected_name = expected.map_or("one of catalog, crosswalk, service, scope, policy, config".to_string(), |k| format!("`{}`", k.name()));
+                let (pos, message) = match kind_text {
+                    Some(k) => (root.locate("/kind"), format!("unknown kind `{k}`")),
+                    None if json.is_object() => (root.pos, "missing `kind`".to_string()),
+                    None => (root.pos, "the file is not a mapping with a `kind`".to_string()),
+                };
+                self.diagnostics.push(Diagnostic::new(file, pos, Code::E014, message, format!("start the file with `kind:` set to {expected_name}")));
+                return;
+            }
+        };
+        if let Some(expected) = expected
+            && expected != kind
+            && !(expected == Kind::Catalog && kind == Kind::Crosswalk)
+        {
+            self.diagnostics.push(Diagnostic::new(
+                file,
+                root.locate("/kind"),
+                Code::E014,
+                format!("a `{}` file in the folder for `{}` files", kind.name(), expected.name()),
+                format!("move the file to the folder for {} files, or fix `kind`", kind.name()),
+            ));
+            return;
+        }
+        if kind == Kind::Policy {
+            // Policy packs are validated for shape; their rules arrive with the policy engine.
+            let (diags, _) = schemas.validate(kind, file, &root, &json);
+            self.diagnostics.extend(diags);
+            return;
+        }
+        let (diags, bad) = schemas.validate(kind, file, &root, &json);
+        self.diagnostics.extend(diags);
+        let json = prune(json, &bad);
+        let doc = Doc { file: file.to_string(), root, json };
+        self.build(kind, doc, builtin);
+    }
+
+    fn build(&mut self, kind: Kind, doc: Doc, builtin: bool) {
+        let _ = builtin;
+        let origin = Origin::at(&doc.file, &doc.root, String::new());
+        match kind {
+            Kind::Catalog => {
+                let Ok(mut catalog) = serde_json::from_value::<Catalog>(doc.json.clone()) else { return };
+                catalog.origin = origin;
+                for (i, control) in catalog.controls.iter_mut().enumerate() {
+                    if let Some(c) = control {
+                        c.origin = Origin::at(&doc.file, &doc.root, format!("/controls/{i}"));
+                    }
+                }
+                if let Some(existing) = self.frameworks.get(&catalog.id)
+                    && !existing.catalog.origin.file.starts_with("<builtin>")
+                {
+                    self.diagnostics.push(Diagnostic::new(
+                        &doc.file,
+                        doc.root.locate("/id"),
+                        Code::E011,
+                        format!("catalog `{}` is also defined in {}", catalog.id, existing.catalog.origin),
+                        "give one of the catalogs another id",
+                    ));
+                    return;
+                }
+                self.frameworks.insert(catalog.id.clone(), Framework::new(catalog));
+            }
+            Kind::Crosswalk => {
+                let Ok(mut cw) = serde_json::from_value::<Crosswalk>(doc.json.clone()) else { return };
+                cw.origin = origin;
+                for (i, m) in cw.mappings.iter_mut().enumerate() {
+                    if let Some(m) = m {
+                        m.origin = Origin::at(&doc.file, &doc.root, format!("/mappings/{i}"));
+                    }
+                }
+                // A workspace crosswalk replaces a built-in one with the same id.
+                if let Some(pos) = self.crosswalks.iter().position(|c| c.id == cw.id) {
+                    if self.crosswalks[pos].origin.file.starts_with("<builtin>") {
+                        self.crosswalks[pos] = cw;
+                    } else {
+                        self.diagnostics.push(Diagnostic::new(
+                            &doc.file,
+                            doc.root.locate("/id"),
+                            Code::E011,
+                            format!("crosswalk `{}` is also defined in {}", cw.id, self.crosswalks[pos].origin),
+                            "give one of the crosswalks another id",
+                        ));
+                    }
+                } else {
+                    self.crosswalks.push(cw);
+                }
+            }
+            Kind::Service => {
+                let Ok(mut service) = serde_json::from_value::<Service>(doc.json.clone()) else { return };
+                service.origin = origin;
+                for (i, c) in service.controls.iter_mut().enumerate() {
+                    if let Some(c) = c {
+                        c.origin = Origin::at(&doc.file, &doc.root, format!("/controls/{i}"));
+                    }
+                }
+                if let Some(existing) = self.services.get(&service.id) {
+                    self.diagnostics.push(Diagnostic::new(
+                        &doc.file,
+                        doc.root.locate("/id"),
+                        Code::E011,
+                        format!("service `{}` is also defined in {}", service.id, existing.origin),
+                        "service ids must be unique across `services/`; rename one",
+                    ));
+                    return;
+                }
+                self.services.insert(service.id.clone(), service);
+            }
+            Kind::Scope => {
+                let Ok(mut scope) = serde_json::from_value::<Scope>(doc.json.clone()) else { return };
+                scope.origin = origin;
+                scope.sha256 = self.inputs.get(&doc.file).cloned().unwrap_or_default();
+                let at = |list: &str, i: usize| Origin::at(&doc.file, &doc.root, format!("/{list}/{i}"));
+                for (i, x) in scope.services.iter_mut().enumerate() {
+                    if let Some(x) = x {
+                        x.origin = at("services", i);
+                    }
+                }
+                for (i, x) in scope.assignments.iter_mut().enumerate() {
+                    if let Some(x) = x {
+                        x.origin = at("assignments", i);
+                    }
+                }
+                for (i, x) in scope.client_owned.iter_mut().enumerate() {
+                    if let Some(x) = x {
+                        x.origin = at("client_owned", i);
+                    }
+                }
+                for (i, x) in scope.not_applicable.iter_mut().enumerate() {
+                    if let Some(x) = x {
+                        x.origin = at("not_applicable", i);
+                    }
+                }
+                for (i, x) in scope.addressable.iter_mut().enumerate() {
+                    if let Some(x) = x {
+                        x.origin = at("addressable", i);
+                    }
+                }
+                for (i, x) in scope.evidence.iter_mut().enumerate() {
+                    if let Some(x) = x {
+                        x.origin = at("evidence", i);
+                    }
+                }
+                for (i, x) in scope.waivers.iter_mut().enumerate() {
+                    if let Some(x) = x {
+                        x.origin = at("waivers", i);
+                    }
+                }
+                if let Some(existing) = self.scopes.iter().find(|s| s.id == scope.id) {
+                    self.diagnostics.push(Diagnostic::new(
+                        &doc.file,
+                        doc.root.locate("/id"),
+                        Code::E011,
+                        format!("scope `{}` is also defined in {}", scope.id, existing.origin),
+                        "scope ids must be unique across `scopes/`; rename one",
+                    ));
+                    return;
+                }
+                self.scopes.push(scope);
+            }
+            Kind::Config => {
+                let Ok(mut config) = serde_json::from_value::<Config>(doc.json.clone()) else { return };
+                config.origin = origin;
+                self.config = config;
+            }
+            Kind::Policy => {}
+        }
+        self.nodes.insert(doc.file, doc.root);
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Reference checks
+    // -----------------------------------------------------------------------------------
+
+    /// Position of a field of the item at `origin` (its value, or the item if absent).
+    fn pos_in(&self, origin: &Origin, field: &str) -> Pos {
+        match self.nodes.get(&origin.file) {
+            Some(root) => root.locate(&format!("{}/{field}", origin.pointer)),
+            None => Pos { line: origin.line, column: origin.column },
+        }
+    }
+
+    /// Check a `FRAMEWORK:CONTROL` reference; push a diagnostic when it does not resolve.
+    pub fn check_ref(&mut self, reference: &str, origin: &Origin, field: &str) -> bool {
+        let pos = self.pos_in(origin, field);
+        let Some((fw, id)) = reference.split_once(':') else {
+            self.diagnostics.push(Diagnostic::new(
+                &origin.file,
+                pos,
+                Code::E009,
+                format!("`{reference}` is not a control reference"),
+                "write FRAMEWORK:CONTROL, e.g. `hipaa:164.308(a)(1)(ii)(A)` or `csf-2.0:PR.AA-03`",
+            ));
+            return false;
+        };
+        let Some(framework) = self.frameworks.get(fw) else {
+            let ids: Vec<&str> = self.frameworks.keys().map(String::as_str).collect();
+            let help = match closest(fw, ids.iter().copied(), 1).first() {
+                Some(s) => format!("did you mean `{s}:{id}`? Known frameworks: {}", ids.join(", ")),
+                None => format!("known frameworks: {}", ids.join(", ")),
+            };
+            self.diagnostics.push(Diagnostic::new(&origin.file, pos, Code::E008, format!("unknown framework `{fw}` in `{reference}`"), help));
+            return false;
+        };
+        if framework.get(id).is_some() {
+            return true;
+        }
+        let near = closest(id, framework.controls.iter().map(|c| c.id.as_str()), 3);
+        let help = if near.is_empty() {
+            format!("run `ctrlmap frameworks show {fw}` to list its controls")
+        } else {
+            format!("did you mean {}?", near.iter().map(|n| format!("`{fw}:{n}`")).collect::<Vec<_>>().join(", "))
+        };
+        self.diagnostics.push(Diagnostic::new(&origin.file, pos, Code::E009, format!("`{id}` is not a control of `{fw}`"), help));
+        false
+    }
+
+    fn check_catalogs(&mut self) {
+        let mut diags = Vec::new();
+        for fw in self.frameworks.values() {
+            let mut seen: BTreeMap<&str, &Origin> = BTreeMap::new();
+            for c in &fw.controls {
+                if let Some(first) = seen.get(c.id.as_str()) {
+                    diags.push(Diagnostic::new(
+                        &c.origin.file,
+                        Pos { line: c.origin.line, column: c.origin.column },
+                        Code::E011,
+                        format!("control `{}` is defined twice in catalog `{}` (first at {first})", c.id, fw.id()),
+                        "control ids must be unique within a catalog",
+                    ));
+                } else {
+                    seen.insert(&c.id, &c.origin);
+                }
+                if let Some(parent) = &c.parent
+                    && fw.get(parent).is_none()
+                {
+                    let near = closest(parent, fw.controls.iter().map(|c| c.id.as_str()), 1);
+                    diags.push(Diagnostic::new(
+                        &c.origin.file,
+                        Pos { line: c.origin.line, column: c.origin.column },
+                        Code::E015,
+                        format!("control `{}` names parent `{parent}`, which is not in catalog `{}`", c.id, fw.id()),
+                        match near.first() {
+                            Some(n) => format!("did you mean `{n}`?"),
+                            None => "add the parent control or fix `parent`".into(),
+                        },
+                    ));
+                }
+            }
+        }
+        self.diagnostics.extend(diags);
+    }
+
+    fn check_crosswalks(&mut self) {
+        let crosswalks = std::mem::take(&mut self.crosswalks);
+        for cw in &crosswalks {
+            for (label, fw) in [("from", &cw.from), ("to", &cw.to)] {
+                if !self.frameworks.contains_key(fw) {
+                    let pos = self.pos_in(&cw.origin, label);
+                    self.diagnostics.push(Diagnostic::new(&cw.origin.file, pos, Code::E008, format!("crosswalk `{}` names unknown framework `{fw}`", cw.id), "use the id of a loaded catalog"));
+                }
+            }
+            for m in cw.mappings.iter().flatten() {
+                self.check_ref(&format!("{}:{}", cw.from, m.from), &m.origin, "from");
+                self.check_ref(&format!("{}:{}", cw.to, m.to), &m.origin, "to");
+            }
+        }
+        self.crosswalks = crosswalks;
+    }
+
+    fn check_services(&mut self) {
+        let services = std::mem::take(&mut self.services);
+        for service in services.values() {
+            for claim in service.controls.iter().flatten() {
+                self.check_ref(&claim.control, &claim.origin, "control");
+                if let Some(option) = &claim.option
+                    && !service.options.iter().any(|o| &o.id == option)
+                {
+                    let pos = self.pos_in(&claim.origin, "option");
+                    self.diagnostics.push(Diagnostic::new(
+                        &claim.origin.file,
+                        pos,
+                        Code::E018,
+                        format!("service `{}` has no option `{option}`", service.id),
+                        "declare it under `options:` or remove `option:`",
+                    ));
+                }
+            }
+        }
+        self.services = services;
+    }
+
+    fn check_scopes(&mut self) {
+        let scopes = std::mem::take(&mut self.scopes);
+        for scope in &scopes {
+            if let Some(frameworks) = &scope.frameworks {
+                for fw in frameworks {
+                    if !self.frameworks.contains_key(fw) {
+                        let ids: Vec<&str> = self.frameworks.keys().map(String::as_str).collect();
+                        let pos = self.pos_in(&scope.origin, "frameworks");
+                        self.diagnostics.push(Diagnostic::new(&scope.origin.file, pos, Code::E008, format!("unknown framework `{fw}`"), format!("known frameworks: {}", ids.join(", "))));
+                    }
+                }
+            }
+            let mut parties: BTreeSet<String> = ["client", "msp"].iter().map(|s| s.to_string()).collect();
+            for p in scope.parties() {
+                if !parties.insert(p.id.clone()) {
+                    self.diagnostics.push(Diagnostic::new(&scope.origin.file, self.pos_in(&scope.origin, "parties"), Code::E011, format!("party `{}` is declared twice", p.id), "party ids must be unique in a scope"));
+                }
+            }
+            let check_party = |ws: &mut Workspace, party: &str, origin: &Origin, field: &str| {
+                if !parties.contains(party) {
+                    let pos = ws.pos_in(origin, field);
+                    let near = closest(party, parties.iter().map(String::as_str), 1);
+                    ws.diagnostics.push(Diagnostic::new(
+                        &origin.file,
+                        pos,
+                        Code::E017,
+                        format!("unknown party `{party}`"),
+                        match near.first() {
+                            Some(n) => format!("did you mean `{n}`? Parties are `client`, `msp` and the ids under `parties:`"),
+                            None => "use `client`, `msp`, or declare the party under `parties:`".into(),
+                        },
+                    ));
+                }
+            };
+            for sub in scope.services.iter().flatten() {
+                match self.services.get(&sub.service) {
+                    None => {
+                        let pos = self.pos_in(&sub.origin, "ref");
+                        let near = closest(&sub.service, self.services.keys().map(String::as_str), 2);
+                        self.diagnostics.push(Diagnostic::new(
+                            &sub.origin.file,
+                            pos,
+                            Code::E010,
+                            format!("unknown service `{}`", sub.service),
+                            if near.is_empty() {
+                                "add the service under `services/` or fix `ref`".to_string()
+                            } else {
+                                format!("did you mean {}?", near.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "))
+                            },
+                        ));
+                    }
+                    Some(service) => {
+                        for option in &sub.options {
+                            if !service.options.iter().any(|o| &o.id == option) {
+                                let pos = self.pos_in(&sub.origin, "options");
+                                let known: Vec<&str> = service.options.iter().map(|o| o.id.as_str()).collect();
+                                self.diagnostics.push(Diagnostic::new(&sub.origin.file, pos, Code::E018, format!("service `{}` has no option `{option}`", service.id), format!("options of this service: {}", if known.is_empty() { "none".to_string() } else { known.join(", ") })));
+                            }
+                        }
+                    }
+                }
+            }
+            for a in scope.assignments.iter().flatten() {
+                self.check_ref(&a.control, &a.origin, "control");
+                for p in a.responsible.to_vec() {
+                    check_party(self, &p, &a.origin, "responsible");
+                }
+                if let Some(p) = &a.accountable {
+                    check_party(self, p, &a.origin, "accountable");
+                }
+                for p in a.consulted.iter().chain(&a.informed) {
+                    check_party(self, p, &a.origin, "consulted");
+                }
+            }
+            for c in scope.client_owned.iter().flatten() {
+                self.check_ref(&c.control, &c.origin, "control");
+            }
+            for n in scope.not_applicable.iter().flatten() {
+                self.check_ref(&n.control, &n.origin, "control");
+            }
+            for a in scope.addressable.iter().flatten() {
+                self.check_ref(&a.control, &a.origin, "control");
+            }
+            for w in scope.waivers.iter().flatten() {
+                self.check_ref(&w.control, &w.origin, "control");
+            }
+            for e in scope.evidence.iter().flatten() {
+                for c in &e.controls {
+                    self.check_ref(c, &e.origin, "controls");
+                }
+                check_party(self, &e.owner, &e.origin, "owner");
+                if let Err(why) = evidence_path(&self.root, &e.file) {
+                    let pos = self.pos_in(&e.origin, "file");
+                    self.diagnostics.push(Diagnostic::new(&e.origin.file, pos, Code::E012, format!("evidence path `{}` {why}", e.file), "keep evidence inside the workspace, e.g. `evidence/2026-q3-restore-test.pdf`"));
+                }
+            }
+        }
+        self.scopes = scopes;
+    }
+
+    /// Every diagnostic, rendered with source excerpts.
+    pub fn render_diagnostics(&self) -> String {
+        self.diagnostics
+            .iter()
+            .map(|d| d.render(self.sources.get(&d.file).map(String::as_str)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    pub fn framework(&self, id: &str) -> Option<&Framework> {
+        self.frameworks.get(id)
+    }
+
+    /// The scope defined in `file` (a path as the user typed it).
+    pub fn scope_for_file(&self, file: &Path) -> Option<&Scope> {
+        let canon = file.canonicalize().ok()?;
+        self.scopes.iter().find(|s| self.root.join(&s.origin.file).canonicalize().ok().as_ref() == Some(&canon))
+    }
+}
+
+/// Resolve an evidence path; refuse anything that leaves the workspace.
+pub fn evidence_path(root: &Path, file: &str) -> Result<PathBuf, &'static str> {
+    let path = Path::new(file);
+    if path.is_absolute() || file.starts_with('/') || file.starts_with('\\') || file.contains(':') {
+        return Err("is absolute; evidence must be a path inside the workspace");
+    }
+    if path.components().any(|c| matches!(c, Component::ParentDir)) {
+        return Err("uses `..` and could leave the workspace");
+    }
+    let full = root.join(path);
+    if let (Ok(canon), Ok(root_canon)) = (full.canonicalize(), root.canonicalize())
+        && !canon.starts_with(&root_canon)
+    {
+        return Err("resolves (through a symbolic link) to a file outside the workspace");
+    }
+    Ok(full)
+}
+
+fn yaml_diagnostic(file: &str, problem: &YamlProblem) -> Diagnostic {
+    match problem {
+        YamlProblem::Syntax { pos, message } => Diagnostic::new(file, *pos, Code::E001, format!("invalid YAML: {message}"), "fix the YAML syntax at this point (check indentation, brackets and quotes)"),
+        YamlProblem::DuplicateKey { key, pos, first } => Diagnostic::new(
+            file,
+            *pos,
+            Code::E002,
+            format!("duplicate key `{key}` (first defined at line {}, column {})", first.line, first.column),
+            "remove one of them; YAML keeps only one value per key",
+        ),
+        YamlProblem::TooComplex { pos, message } => Diagnostic::new(file, *pos, Code::E013, format!("refused: {message}"), "write the data out plainly; ctrlmap bounds alias expansion and nesting"),
+        YamlProblem::NonStringKey { pos } => Diagnostic::new(file, *pos, Code::E004, "a mapping key must be a plain name", "write the key as a string"),
+        YamlProblem::MultipleDocuments { pos } => Diagnostic::new(file, *pos, Code::E001, "more than one YAML document in the file", "keep one document per file (remove the extra `---`)"),
+    }
+}
+
+/// Leave out the values that failed their schema, so the typed phase uses only the rest.
+/// Invalid list items become `null` (keeping indices, hence positions); invalid fields are
+/// removed from their mapping.
+fn prune(mut json: Value, bad: &[String]) -> Value {
+    let mut bad: Vec<&String> = bad.iter().filter(|p| !p.is_empty()).collect();
+    bad.sort();
+    bad.dedup();
+    for pointer in bad.iter().rev() {
+        let Some(split) = pointer.rfind('/') else { continue };
+        let (parent, last) = (&pointer[..split], &pointer[split + 1..]);
+        match json.pointer_mut(parent) {
+            Some(Value::Array(items)) => {
+                if let Some(item) = last.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                    *item = Value::Null;
+                }
+            }
+            Some(Value::Object(map)) => {
+                map.remove(&last.replace("~1", "/").replace("~0", "~"));
+            }
+            _ => {}
+        }
+    }
+    json
+}
+
+/// Workspace files in a stable order: (display path, full path, expected kind).
+fn workspace_files(root: &Path) -> Vec<(String, PathBuf, Option<Kind>)> {
+    let mut out = Vec::new();
+    for name in ["ctrlmap.yaml", "ctrlmap.yml"] {
+        let p = root.join(name);
+        if p.is_file() {
+            out.push((name.to_string(), p, Some(Kind::Config)));
+        }
+    }
+    for (dir, kind) in [("frameworks", Kind::Catalog), ("services", Kind::Service), ("scopes", Kind::Scope), ("policies", Kind::Policy)] {
+        let base = root.join(dir);
+        if !base.is_dir() {
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(&base).follow_links(false).sort_by_file_name().into_iter().flatten() {
+            let path = entry.path();
+            if !entry.file_type().is_file() || !matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+                continue;
+            }
+            let rel = path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/");
+            out.push((rel, path.to_path_buf(), Some(kind)));
+        }
+    }
+    out
+}

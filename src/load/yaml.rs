@@ -1,0 +1,532 @@
+//! YAML → a tree of nodes that remember where they came from.
+//!
+//! We read the event stream of serde-saphyr's parser (granit-parser) ourselves instead of
+//! deserializing straight into types, because a compliance lead needs *every* problem of a
+//! file at once, each with its line and column: a duplicate key must not hide a wrong type
+//! three lines further down. The tree keeps the position of every key and value, so a JSON
+//! Schema error (which names a JSON pointer) can be mapped back to file:line:column.
+//!
+//! Scalars are resolved with the YAML 1.2 core schema and nothing more: `true`/`false` are
+//! booleans, `yes`/`no`/`on`/`off` stay strings, `010` is the integer 10 (not octal 8) and
+//! dates stay strings. Aliases are expanded under a budget and nesting is bounded, so an
+//! alias bomb or a deeply nested document is refused in bounded time and memory.
+
+use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, Span};
+use std::collections::HashMap;
+
+/// Position in a source file, both 1-based.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, serde::Serialize)]
+pub struct Pos {
+    pub line: usize,
+    pub column: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub value: NodeValue,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone)]
+pub enum NodeValue {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub key: String,
+    pub key_pos: Pos,
+    pub value: Node,
+}
+
+/// A problem found while reading the YAML itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum YamlProblem {
+    Syntax { pos: Pos, message: String },
+    DuplicateKey { key: String, pos: Pos, first: Pos },
+    TooComplex { pos: Pos, message: String },
+    NonStringKey { pos: Pos },
+    MultipleDocuments { pos: Pos },
+}
+
+/// Limits that keep hostile input cheap to refuse.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Deepest nesting of sequences and mappings.
+    pub max_depth: usize,
+    /// Most nodes in the tree, counting every node an alias expands to.
+    pub max_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 64,
+            max_nodes: 1_000_000,
+        }
+    }
+}
+
+/// The parsed document (if the syntax allowed one) and every problem found on the way.
+pub struct Parsed {
+    pub root: Option<Node>,
+    pub problems: Vec<YamlProblem>,
+}
+
+fn pos_of(span: &Span) -> Pos {
+    Pos {
+        line: span.start.line(),
+        column: span.start.col() + 1,
+    }
+}
+
+/// An open collection: its items so far, start, anchor id and the node count at its start
+/// (so an anchored collection knows its size when an alias repeats it).
+enum Frame {
+    Seq(Vec<Node>, Pos, usize, usize),
+    Map(Vec<Entry>, Pos, usize, usize, Option<(String, Pos)>),
+}
+
+struct Builder {
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Node, usize)>,
+    nodes: usize,
+    limits: Limits,
+    problems: Vec<YamlProblem>,
+    root: Option<Node>,
+    documents: usize,
+}
+
+#[cfg(test)]
+fn node_size(node: &Node) -> usize {
+    match &node.value {
+        NodeValue::Seq(items) => 1 + items.iter().map(node_size).sum::<usize>(),
+        NodeValue::Map(entries) => 1 + entries.iter().map(|e| 1 + node_size(&e.value)).sum::<usize>(),
+        _ => 1,
+    }
+}
+
+impl Builder {
+    /// A closed collection counts 1 itself; an alias to it later costs its whole subtree.
+    fn push_collection(&mut self, node: Node, anchor: usize, before: usize) -> Result<(), YamlProblem> {
+        if anchor != 0 {
+            let subtree = self.nodes - before + 1;
+            self.anchors.insert(anchor, (node.clone(), subtree));
+        }
+        self.push(node, 0, 1)
+    }
+
+    /// Attach a finished node to its parent (or make it the root). Returns false when the
+    /// budget is exhausted.
+    fn push(&mut self, node: Node, anchor: usize, size: usize) -> Result<(), YamlProblem> {
+        self.nodes = self.nodes.saturating_add(size);
+        if self.nodes > self.limits.max_nodes {
+            return Err(YamlProblem::TooComplex {
+                pos: node.pos,
+                message: format!(
+                    "the document expands to more than {} nodes (an alias bomb?)",
+                    self.limits.max_nodes
+                ),
+            });
+        }
+        if anchor != 0 {
+            self.anchors.insert(anchor, (node.clone(), size));
+        }
+        match self.stack.last_mut() {
+            None => {
+                if self.documents <= 1 {
+                    self.root = Some(node);
+                }
+            }
+            Some(Frame::Seq(items, ..)) => items.push(node),
+            Some(Frame::Map(entries, _, _, _, pending)) => match pending.take() {
+                None => match node.value {
+                    NodeValue::Str(key) => *pending = Some((key, node.pos)),
+                    NodeValue::Null | NodeValue::Bool(_) | NodeValue::Int(_) | NodeValue::Float(_) => {
+                        // Scalar keys that resolve to other types are still names to a user.
+                        let key = scalar_text(&node.value);
+                        *pending = Some((key, node.pos));
+                    }
+                    _ => {
+                        self.problems.push(YamlProblem::NonStringKey { pos: node.pos });
+                        *pending = Some((String::new(), node.pos));
+                    }
+                },
+                Some((key, key_pos)) => {
+                    if let Some(first) = entries.iter().find(|e| e.key == key) {
+                        self.problems.push(YamlProblem::DuplicateKey {
+                            key,
+                            pos: key_pos,
+                            first: first.key_pos,
+                        });
+                    } else {
+                        entries.push(Entry {
+                            key,
+                            key_pos,
+                            value: node,
+                        });
+                    }
+                }
+            },
+        }
+        Ok(())
+    }
+}
+
+fn scalar_text(v: &NodeValue) -> String {
+    match v {
+        NodeValue::Null => "null".into(),
+        NodeValue::Bool(b) => b.to_string(),
+        NodeValue::Int(i) => i.to_string(),
+        NodeValue::Float(f) => f.to_string(),
+        NodeValue::Str(s) => s.clone(),
+        _ => String::new(),
+    }
+}
+
+/// Resolve a plain scalar with the YAML 1.2 core schema.
+fn resolve_plain(text: &str) -> NodeValue {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return NodeValue::Null,
+        "true" | "True" | "TRUE" => return NodeValue::Bool(true),
+        "false" | "False" | "FALSE" => return NodeValue::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return NodeValue::Float(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => return NodeValue::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return NodeValue::Float(f64::NAN),
+        _ => {}
+    }
+    let bytes = text.as_bytes();
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if digits(unsigned) {
+        if let Ok(i) = text.parse::<i64>() {
+            return NodeValue::Int(i);
+        }
+        if let Ok(f) = text.parse::<f64>() {
+            return NodeValue::Float(f);
+        }
+    }
+    if let Some(hex) = text.strip_prefix("0x")
+        && !hex.is_empty()
+        && hex.bytes().all(|b| b.is_ascii_hexdigit())
+        && let Ok(i) = i64::from_str_radix(hex, 16)
+    {
+        return NodeValue::Int(i);
+    }
+    if let Some(oct) = text.strip_prefix("0o")
+        && !oct.is_empty()
+        && oct.bytes().all(|b| (b'0'..=b'7').contains(&b))
+        && let Ok(i) = i64::from_str_radix(oct, 8)
+    {
+        return NodeValue::Int(i);
+    }
+    // Core-schema float: [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
+    let looks_float = !bytes.is_empty()
+        && unsigned.bytes().any(|b| b.is_ascii_digit())
+        && unsigned
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'e' || b == b'E' || b == b'-' || b == b'+')
+        && unsigned.bytes().next().is_some_and(|b| b.is_ascii_digit() || b == b'.');
+    if looks_float && let Ok(f) = text.parse::<f64>() {
+        return NodeValue::Float(f);
+    }
+    NodeValue::Str(text.to_string())
+}
+
+/// Parse one YAML document. Never panics; every problem is returned, positioned.
+pub fn parse(text: &str, limits: Limits) -> Parsed {
+    let mut b = Builder {
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        nodes: 0,
+        limits,
+        problems: Vec::new(),
+        root: None,
+        documents: 0,
+    };
+    let mut parser = Parser::new_from_str(text);
+    loop {
+        let Some(next) = parser.next_event() else { break };
+        let (event, span) = match next {
+            Ok(ok) => ok,
+            Err(err) => {
+                let m = err.marker();
+                let pos = Pos {
+                    line: m.line(),
+                    column: m.col() + 1,
+                };
+                let message = err.info().to_string();
+                b.problems.push(if message.contains("recursion limit") {
+                    YamlProblem::TooComplex {
+                        pos,
+                        message: format!("nesting is too deep ({message})"),
+                    }
+                } else {
+                    YamlProblem::Syntax { pos, message }
+                });
+                return Parsed {
+                    root: None,
+                    problems: b.problems,
+                };
+            }
+        };
+        let pos = pos_of(&span);
+        let outcome = match event {
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => Ok(()),
+            Event::DocumentStart(..) => {
+                b.documents += 1;
+                if b.documents == 2 {
+                    b.problems.push(YamlProblem::MultipleDocuments { pos });
+                }
+                Ok(())
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let value = if style == ScalarStyle::Plain && tag.is_none() {
+                    resolve_plain(&text)
+                } else {
+                    NodeValue::Str(text.into_owned())
+                };
+                b.push(Node { value, pos }, anchor, 1)
+            }
+            Event::SequenceStart(_, anchor, _) => {
+                if b.stack.len() >= limits.max_depth {
+                    Err(YamlProblem::TooComplex {
+                        pos,
+                        message: format!("nesting is deeper than {} levels", limits.max_depth),
+                    })
+                } else {
+                    b.stack.push(Frame::Seq(Vec::new(), pos, anchor, b.nodes));
+                    Ok(())
+                }
+            }
+            Event::MappingStart(_, anchor, _) => {
+                if b.stack.len() >= limits.max_depth {
+                    Err(YamlProblem::TooComplex {
+                        pos,
+                        message: format!("nesting is deeper than {} levels", limits.max_depth),
+                    })
+                } else {
+                    b.stack.push(Frame::Map(Vec::new(), pos, anchor, b.nodes, None));
+                    Ok(())
+                }
+            }
+            Event::SequenceEnd | Event::MappingEnd => match b.stack.pop() {
+                Some(Frame::Seq(items, start, anchor, before)) => {
+                    let node = Node {
+                        value: NodeValue::Seq(items),
+                        pos: start,
+                    };
+                    b.push_collection(node, anchor, before)
+                }
+                Some(Frame::Map(entries, start, anchor, before, _)) => {
+                    let node = Node {
+                        value: NodeValue::Map(entries),
+                        pos: start,
+                    };
+                    b.push_collection(node, anchor, before)
+                }
+                None => Ok(()),
+            },
+            Event::Alias(id) => match b.anchors.get(&id) {
+                Some((node, size)) => {
+                    let size = *size;
+                    // Check the budget before cloning, so a bomb never allocates.
+                    if b.nodes.saturating_add(size) > limits.max_nodes {
+                        Err(YamlProblem::TooComplex {
+                            pos,
+                            message: format!(
+                                "aliases expand the document to more than {} nodes (an alias bomb?)",
+                                limits.max_nodes
+                            ),
+                        })
+                    } else {
+                        let mut node = node.clone();
+                        node.pos = pos;
+                        b.push(node, 0, size)
+                    }
+                }
+                None => Err(YamlProblem::Syntax {
+                    pos,
+                    message: "alias refers to an unknown anchor".into(),
+                }),
+            },
+            _ => Ok(()),
+        };
+        if let Err(problem) = outcome {
+            b.problems.push(problem);
+            return Parsed {
+                root: None,
+                problems: b.problems,
+            };
+        }
+    }
+    Parsed {
+        root: b.root,
+        problems: b.problems,
+    }
+}
+
+impl Node {
+    /// Convert to JSON for schema validation and typed deserialization.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match &self.value {
+            NodeValue::Null => Value::Null,
+            NodeValue::Bool(b) => Value::Bool(*b),
+            NodeValue::Int(i) => Value::from(*i),
+            NodeValue::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+            NodeValue::Str(s) => Value::String(s.clone()),
+            NodeValue::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
+            NodeValue::Map(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|e| (e.key.clone(), e.value.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Follow a JSON pointer (`/controls/3/id`) and return the node there.
+    pub fn at(&self, pointer: &str) -> Option<&Node> {
+        let mut node = self;
+        for token in pointer.split('/').skip(1) {
+            let token = token.replace("~1", "/").replace("~0", "~");
+            node = match &node.value {
+                NodeValue::Seq(items) => items.get(token.parse::<usize>().ok()?)?,
+                NodeValue::Map(entries) => &entries.iter().find(|e| e.key == token)?.value,
+                _ => return None,
+            };
+        }
+        Some(node)
+    }
+
+    /// Position of a key inside the mapping at `pointer`.
+    pub fn key_pos(&self, pointer: &str, key: &str) -> Option<Pos> {
+        match &self.at(pointer)?.value {
+            NodeValue::Map(entries) => entries.iter().find(|e| e.key == key).map(|e| e.key_pos),
+            _ => None,
+        }
+    }
+
+    /// The position best describing `pointer`: the value if it exists, else the closest
+    /// existing ancestor.
+    pub fn locate(&self, pointer: &str) -> Pos {
+        let mut p = pointer.to_string();
+        loop {
+            if let Some(n) = self.at(&p) {
+                return n.pos;
+            }
+            match p.rfind('/') {
+                Some(i) => p.truncate(i),
+                None => return self.pos,
+            }
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            NodeValue::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root(text: &str) -> Node {
+        let parsed = parse(text, Limits::default());
+        assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+        parsed.root.expect("a document")
+    }
+
+    #[test]
+    fn yaml_1_1_booleans_and_octals_are_not_resolved() {
+        let r = root("a: yes\nb: NO\nc: 010\nd: on\ne: true\nf: 2026-01-15\n");
+        let j = r.to_json();
+        assert_eq!(j["a"], "yes");
+        assert_eq!(j["b"], "NO");
+        assert_eq!(j["c"], 10);
+        assert_eq!(j["d"], "on");
+        assert_eq!(j["e"], true);
+        assert_eq!(j["f"], "2026-01-15");
+    }
+
+    #[test]
+    fn quoted_scalars_stay_strings() {
+        let j = root("a: 'true'\nb: \"12\"\n").to_json();
+        assert_eq!(j["a"], "true");
+        assert_eq!(j["b"], "12");
+    }
+
+    #[test]
+    fn positions_are_one_based_and_point_at_keys_and_values() {
+        let r = root("kind: scope\nclient:\n  name: X\n");
+        assert_eq!(r.key_pos("/client", "name"), Some(Pos { line: 3, column: 3 }));
+        assert_eq!(r.locate("/client/name"), Pos { line: 3, column: 9 });
+        assert_eq!(r.locate("/client/missing"), Pos { line: 3, column: 3 });
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported_and_parsing_goes_on() {
+        let parsed = parse("a: 1\nb: 2\na: 3\nc: 4\n", Limits::default());
+        assert_eq!(
+            parsed.problems,
+            vec![YamlProblem::DuplicateKey {
+                key: "a".into(),
+                pos: Pos { line: 3, column: 1 },
+                first: Pos { line: 1, column: 1 }
+            }]
+        );
+        let j = parsed.root.expect("root").to_json();
+        assert_eq!(j["a"], 1);
+        assert_eq!(j["c"], 4);
+    }
+
+    #[test]
+    fn alias_bomb_is_refused_without_expanding_it() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        let parsed = parse(&text, Limits::default());
+        assert!(parsed.root.is_none());
+        assert!(matches!(parsed.problems[0], YamlProblem::TooComplex { .. }));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let text = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let parsed = parse(&text, Limits::default());
+        assert!(parsed.root.is_none());
+        assert!(
+            matches!(parsed.problems[0], YamlProblem::TooComplex { .. }),
+            "{:?}",
+            parsed.problems
+        );
+    }
+
+    #[test]
+    fn syntax_errors_carry_a_position() {
+        let parsed = parse("a: [1, 2\nb: 3\n", Limits::default());
+        assert!(matches!(parsed.problems[0], YamlProblem::Syntax { .. }));
+    }
+
+    #[test]
+    fn small_aliases_expand() {
+        let j = root("base: &b {x: 1}\nother: *b\n").to_json();
+        assert_eq!(j["other"]["x"], 1);
+        // map + key + sequence + two items
+        assert_eq!(node_size(&root("a: [1, 2]")), 5);
+    }
+}

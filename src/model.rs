@@ -1,0 +1,614 @@
+//! The typed model of everything ctrlmap reads: catalogs, crosswalks, services, scopes and
+//! the workspace config. Field docs are written for the person who writes the YAML; the JSON
+//! Schemas in `schemas/` say the same in their `description`s.
+//!
+//! These types are built only from documents that passed their JSON Schema (or from the
+//! well-formed parts of those that did not), so they can trust their shape.
+
+use crate::load::yaml::Pos;
+use serde::{Deserialize, Deserializer, Serialize};
+use std::collections::BTreeMap;
+
+/// Where a piece of input came from: a file and a position in it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Origin {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    /// JSON pointer of the item in its file, to find the position of its fields.
+    #[serde(skip)]
+    pub pointer: String,
+}
+
+impl Origin {
+    pub fn new(file: &str, pos: Pos) -> Self {
+        Origin {
+            file: file.to_string(),
+            line: pos.line,
+            column: pos.column,
+            pointer: String::new(),
+        }
+    }
+
+    pub fn at(file: &str, root: &crate::load::yaml::Node, pointer: String) -> Self {
+        let pos = root.locate(&pointer);
+        Origin {
+            file: file.to_string(),
+            line: pos.line,
+            column: pos.column,
+            pointer,
+        }
+    }
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// Deserialize a list element by element; an element that does not fit becomes `None`, so
+/// the well-formed rest of a file is still used and indices (hence positions) are kept.
+fn lenient<'de, D, T>(d: D) -> Result<Vec<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    let raw: Option<Vec<serde_json::Value>> = Option::deserialize(d)?;
+    Ok(raw
+        .unwrap_or_default()
+        .into_iter()
+        .map(|v| serde_json::from_value(v).ok())
+        .collect())
+}
+
+// ---------------------------------------------------------------------------------------
+// Catalogs
+// ---------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct EffectiveDate {
+    pub date: String,
+    pub what: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct SourceRef {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Catalog {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub short_title: Option<String>,
+    pub citation: String,
+    pub authority: String,
+    pub version: String,
+    #[serde(default)]
+    pub effective: Vec<EffectiveDate>,
+    pub source_url: String,
+    #[serde(default)]
+    pub sources: Vec<SourceRef>,
+    #[serde(default)]
+    pub notes: Vec<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub exemptions: Vec<Option<Exemption>>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub controls: Vec<Option<Control>>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    #[default]
+    Requirement,
+    Reference,
+    Heading,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Requirement {
+    Required,
+    Addressable,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Accountability {
+    pub delegable: bool,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Example {
+    pub id: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Deadline {
+    pub id: String,
+    pub event: String,
+    #[serde(default)]
+    pub within: Option<String>,
+    #[serde(default)]
+    pub annually_by: Option<String>,
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub notify: Option<String>,
+    #[serde(default)]
+    pub when: Option<Condition>,
+    pub text: String,
+}
+
+impl Deadline {
+    /// The outer limit in hours, when the deadline is a duration.
+    pub fn within_hours(&self) -> Option<u64> {
+        parse_duration_hours(self.within.as_deref()?)
+    }
+}
+
+/// `72h` → 72, `60d` → 1440. Business days count as calendar days here (the longest case
+/// is never shorter), `next-business-day` as 72 hours (a Friday report answered on Monday).
+pub fn parse_duration_hours(text: &str) -> Option<u64> {
+    if text == "next-business-day" {
+        return Some(72);
+    }
+    if let Some(n) = text.strip_suffix("bd") {
+        return n.parse::<u64>().ok().map(|d| d * 24 + (d / 5) * 48);
+    }
+    if let Some(n) = text.strip_suffix('h') {
+        return n.parse().ok();
+    }
+    if let Some(n) = text.strip_suffix('d') {
+        return n.parse::<u64>().ok().map(|d| d * 24);
+    }
+    None
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Control {
+    pub id: String,
+    pub title: String,
+    pub level: String,
+    #[serde(default)]
+    pub parent: Option<String>,
+    #[serde(default)]
+    pub text: Option<String>,
+    #[serde(default)]
+    pub text_note: Option<String>,
+    #[serde(default)]
+    pub text_source: Option<String>,
+    #[serde(default)]
+    pub role: Role,
+    #[serde(default)]
+    pub requirement: Option<Requirement>,
+    #[serde(default)]
+    pub deadlines: Vec<Deadline>,
+    #[serde(default)]
+    pub applies_when: Option<Condition>,
+    #[serde(default)]
+    pub effective_from: Option<String>,
+    #[serde(default)]
+    pub accountability: Option<Accountability>,
+    #[serde(default)]
+    pub examples: Vec<Example>,
+    #[serde(default)]
+    pub notes: Vec<String>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Exemption {
+    pub id: String,
+    pub citation: String,
+    pub title: String,
+    pub when: Condition,
+    #[serde(default)]
+    pub exempts: Option<Vec<String>>,
+    #[serde(default)]
+    pub still_applies: Option<Vec<String>>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A condition over the client profile (see the catalog schema for the facts).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum Condition {
+    All { all: Vec<Condition> },
+    Any { any: Vec<Condition> },
+    Not { not: Box<Condition> },
+    Fact(FactTest),
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct FactTest {
+    pub fact: String,
+    #[serde(default)]
+    pub eq: Option<serde_json::Value>,
+    #[serde(default)]
+    pub ne: Option<serde_json::Value>,
+    #[serde(default)]
+    pub lt: Option<f64>,
+    #[serde(default)]
+    pub lte: Option<f64>,
+    #[serde(default)]
+    pub gt: Option<f64>,
+    #[serde(default)]
+    pub gte: Option<f64>,
+    #[serde(default)]
+    pub each_lt: Option<f64>,
+    #[serde(default)]
+    pub contains: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------
+// Crosswalks
+// ---------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Relationship {
+    Equal,
+    SubsetOf,
+    SupersetOf,
+    IntersectsWith,
+}
+
+impl Relationship {
+    /// Full coverage of the regulation's control flows only through `equal` and `subset-of`
+    /// (NIST IR 8477): the regulation's duty is wholly inside the CSF outcome.
+    pub fn gives_full_coverage(self) -> bool {
+        matches!(self, Relationship::Equal | Relationship::SubsetOf)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relationship::Equal => "equal",
+            Relationship::SubsetOf => "subset-of",
+            Relationship::SupersetOf => "superset-of",
+            Relationship::IntersectsWith => "intersects-with",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Crosswalk {
+    pub id: String,
+    pub from: String,
+    pub to: String,
+    #[serde(default)]
+    pub sources: Vec<SourceRef>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub mappings: Vec<Option<Mapping>>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub unmapped: Vec<Option<Unmapped>>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Mapping {
+    pub from: String,
+    pub to: String,
+    pub relationship: Relationship,
+    pub source: String,
+    pub rationale: String,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Unmapped {
+    pub control: String,
+    pub reason: String,
+}
+
+// ---------------------------------------------------------------------------------------
+// Services
+// ---------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Split {
+    Msp,
+    Shared,
+    Client,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ServiceOption {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Service {
+    pub id: String,
+    pub name: String,
+    pub tower: String,
+    pub description: String,
+    #[serde(default)]
+    pub options: Vec<ServiceOption>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub controls: Vec<Option<Claim>>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// A service's claim on one control.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Claim {
+    pub control: String,
+    pub split: Split,
+    #[serde(default)]
+    pub msp: Option<String>,
+    #[serde(default)]
+    pub client: Option<String>,
+    #[serde(default)]
+    pub evidence: Vec<String>,
+    #[serde(default)]
+    pub option: Option<String>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+// ---------------------------------------------------------------------------------------
+// Scopes
+// ---------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct Profile {
+    #[serde(default)]
+    pub hipaa: Option<String>,
+    #[serde(default)]
+    pub glba: Option<bool>,
+    #[serde(default)]
+    pub nydfs: Option<String>,
+    #[serde(default)]
+    pub class_a: Option<bool>,
+    #[serde(default)]
+    pub employees: Option<u64>,
+    #[serde(default)]
+    pub gross_revenue_usd: Vec<f64>,
+    #[serde(default)]
+    pub total_assets_usd: Option<f64>,
+    #[serde(default)]
+    pub consumers: Option<u64>,
+    #[serde(default)]
+    pub states: Vec<String>,
+    #[serde(default)]
+    pub flags: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Client {
+    pub name: String,
+    #[serde(default)]
+    pub contact: Option<String>,
+    #[serde(default)]
+    pub profile: Profile,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Provider {
+    pub name: String,
+    #[serde(default)]
+    pub contract: Option<String>,
+    #[serde(default)]
+    pub baa_signed: Option<String>,
+    #[serde(default)]
+    pub effective: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Subscription {
+    #[serde(rename = "ref")]
+    pub service: String,
+    #[serde(default)]
+    pub options: Vec<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct Sla {
+    #[serde(default)]
+    pub p1_response: Option<String>,
+    #[serde(default)]
+    pub p2_response: Option<String>,
+    #[serde(default)]
+    pub p3_response: Option<String>,
+    #[serde(default)]
+    pub incident_notification: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Party {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    #[serde(default)]
+    pub baa: Option<bool>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn to_vec(&self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Assignment {
+    pub control: String,
+    pub responsible: OneOrMany,
+    #[serde(default)]
+    pub accountable: Option<String>,
+    #[serde(default)]
+    pub consulted: Vec<String>,
+    #[serde(default)]
+    pub informed: Vec<String>,
+    #[serde(default)]
+    pub msp: Option<String>,
+    #[serde(default)]
+    pub client: Option<String>,
+    #[serde(default)]
+    pub third_party: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ClientOwned {
+    pub control: String,
+    #[serde(default)]
+    pub duty: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct NotApplicable {
+    pub control: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AddressableDecision {
+    Implemented,
+    Alternative,
+    NotReasonable,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Addressable {
+    pub control: String,
+    pub decision: AddressableDecision,
+    #[serde(default)]
+    pub rationale: Option<String>,
+    #[serde(default)]
+    pub alternative: Option<String>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Evidence {
+    pub file: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    pub controls: Vec<String>,
+    pub owner: String,
+    pub effective: String,
+    #[serde(default)]
+    pub sha256: Option<String>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Waiver {
+    pub finding: String,
+    pub control: String,
+    #[serde(default)]
+    pub justification: Option<String>,
+    #[serde(default)]
+    pub compensating: Option<String>,
+    #[serde(default)]
+    pub approver: Option<String>,
+    #[serde(default)]
+    pub ticket: Option<String>,
+    #[serde(default)]
+    pub expires: Option<String>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Scope {
+    pub id: String,
+    pub client: Client,
+    pub provider: Provider,
+    pub model: String,
+    #[serde(default)]
+    pub frameworks: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub services: Vec<Option<Subscription>>,
+    #[serde(default)]
+    pub sla: Sla,
+    #[serde(default, deserialize_with = "lenient")]
+    pub parties: Vec<Option<Party>>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub assignments: Vec<Option<Assignment>>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub client_owned: Vec<Option<ClientOwned>>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub not_applicable: Vec<Option<NotApplicable>>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub addressable: Vec<Option<Addressable>>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub evidence: Vec<Option<Evidence>>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub waivers: Vec<Option<Waiver>>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    #[serde(skip)]
+    pub origin: Origin,
+    /// SHA-256 of the scope file's bytes, for documents that must name their inputs.
+    #[serde(skip)]
+    pub sha256: String,
+}
+
+impl Scope {
+    pub fn parties(&self) -> impl Iterator<Item = &Party> {
+        self.parties.iter().flatten()
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct Config {
+    #[serde(default)]
+    pub provider: Option<String>,
+    #[serde(default)]
+    pub fail_on: Option<String>,
+    #[serde(default)]
+    pub severity: BTreeMap<String, String>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
