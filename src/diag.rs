@@ -159,8 +159,21 @@ impl Diagnostic {
             let gutter = self.line.to_string();
             let pad = " ".repeat(gutter.len());
             let _ = writeln!(out, "{pad} |");
-            let _ = writeln!(out, "{gutter} | {line}");
-            let caret_col: usize = line.chars().take(self.column.saturating_sub(1)).count();
+            // Long lines are cut to a window around the column, marked with `…`.
+            let chars: Vec<char> = line.chars().collect();
+            let col = self.column.saturating_sub(1).min(chars.len());
+            let start = col.saturating_sub(60);
+            let end = (start + 120).min(chars.len());
+            let mut shown: String = chars[start..end].iter().collect();
+            let mut caret_col = col - start;
+            if start > 0 {
+                shown.insert(0, '…');
+                caret_col += 1;
+            }
+            if end < chars.len() {
+                shown.push('…');
+            }
+            let _ = writeln!(out, "{gutter} | {shown}");
             let _ = writeln!(out, "{pad} | {}^", " ".repeat(caret_col));
         }
         if !self.help.is_empty() {

@@ -127,13 +127,13 @@ impl Schemas {
                     let hint = if expected == "boolean" && found == "string" {
                         "write `true` or `false` (YAML 1.1 words such as `yes`/`no` are strings here)".to_string()
                     } else {
-                        format!("write a {expected} here")
+                        format!("write {} here", article(&expected))
                     };
                     diags.push(Diagnostic::new(
                         file,
                         root.locate(&pointer),
                         Code::E004,
-                        format!("{} must be a {expected}, found {found}", describe(&pointer)),
+                        format!("{} must be {}, found {found}", describe(&pointer), article(&expected)),
                         hint,
                     ));
                     bad.push(pointer);
@@ -196,6 +196,10 @@ impl Schemas {
         }
         (diags, bad)
     }
+}
+
+fn article(word: &str) -> String {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) { format!("an {word}") } else { format!("a {word}") }
 }
 
 fn parent_pointer(fragment: &str) -> Option<String> {
