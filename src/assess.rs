@@ -10,6 +10,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -81,6 +82,54 @@ pub const RULES: &[Rule] = &[
         severity: Severity::Medium,
         description: "A regulation control is covered only partially, through CSF outcomes that intersect it; review and assign it explicitly.",
     },
+    Rule {
+        code: "CM007",
+        name: "accountability-delegated",
+        severity: Severity::High,
+        description: "A duty whose accountability the regulation keeps with the regulated entity (security official, Qualified Individual, CISO, board reporting, annual certification) is made someone else's.",
+    },
+    Rule {
+        code: "CM008",
+        name: "notification-window-too-long",
+        severity: Severity::High,
+        description: "The MSP's contractual incident-notification window, plus the time the client needs, exceeds the regulation's deadline (or no window is agreed).",
+    },
+    Rule {
+        code: "CM009",
+        name: "evidence-missing",
+        severity: Severity::Medium,
+        description: "The policy pack requires evidence for an applicable control and the scope lists none.",
+    },
+    Rule {
+        code: "CM010",
+        name: "evidence-file-missing",
+        severity: Severity::High,
+        description: "An evidence entry names a file that does not exist in the workspace.",
+    },
+    Rule {
+        code: "CM011",
+        name: "evidence-tampered",
+        severity: Severity::Critical,
+        description: "An evidence file's SHA-256 differs from the hash pinned in the scope.",
+    },
+    Rule {
+        code: "CM012",
+        name: "evidence-stale",
+        severity: Severity::Medium,
+        description: "Evidence is older than the policy's maximum age as of the assessment date.",
+    },
+    Rule {
+        code: "CM013",
+        name: "waiver-expired",
+        severity: Severity::High,
+        description: "A waiver has expired; the finding it waived counts again.",
+    },
+    Rule {
+        code: "CM014",
+        name: "waiver-incomplete",
+        severity: Severity::High,
+        description: "A waiver lacks a justification, approver, ticket, compensating control or expiry date, so it is not honoured.",
+    },
 ];
 
 pub fn rule(code: &str) -> Option<&'static Rule> {
@@ -101,35 +150,68 @@ pub struct Finding {
     pub column: usize,
     /// Stable across runs: hash of code, scope, control and the rule's discriminator.
     pub fingerprint: String,
+    /// Set when a valid, unexpired waiver covers the finding: reported, but not gating.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waived: Option<WaiverNote>,
+}
+
+/// The waiver that covers a finding.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct WaiverNote {
+    pub justification: String,
+    pub compensating: String,
+    pub approver: String,
+    pub ticket: String,
+    pub expires: String,
+    pub file: String,
+    pub line: usize,
 }
 
 /// Severity overrides from `ctrlmap.yaml` and the command line; `None` turns a rule off.
 pub type Overrides = BTreeMap<String, Option<Severity>>;
 
+#[allow(clippy::too_many_arguments)]
 fn finding(scope: &Scope, row: Option<&Row>, control: &str, code: &str, message: String, at: &Origin, discriminator: &str, overrides: &Overrides) -> Option<Finding> {
     let rule = rule(code)?;
+    let _ = row;
+    make(scope, control, code, rule.name, rule.severity, message, at, discriminator, overrides)
+}
+
+/// Build a finding for any code (built-in or a pack's own), applying severity overrides.
+#[allow(clippy::too_many_arguments)]
+pub fn make(
+    scope: &Scope,
+    control: &str,
+    code: &str,
+    name: &str,
+    default: Severity,
+    message: String,
+    at: &Origin,
+    discriminator: &str,
+    overrides: &Overrides,
+) -> Option<Finding> {
     let severity = match overrides.get(code) {
         Some(None) => return None,
         Some(Some(s)) => *s,
-        None => rule.severity,
+        None => default,
     };
-    let _ = row;
     let fingerprint = crate::hash::sha256_hex(format!("{code}\u{1f}{}\u{1f}{control}\u{1f}{discriminator}", scope.id).as_bytes());
     Some(Finding {
         scope: scope.id.clone(),
         control: control.to_string(),
         code: code.to_string(),
-        rule: rule.name.to_string(),
+        rule: name.to_string(),
         severity,
         message,
         file: at.file.clone(),
         line: at.line,
         column: at.column,
         fingerprint: fingerprint[..16].to_string(),
+        waived: None,
     })
 }
 
-fn origin_of(file: &str, line: usize) -> Origin {
+pub(crate) fn origin_of(file: &str, line: usize) -> Origin {
     Origin {
         file: file.to_string(),
         line,
@@ -138,8 +220,26 @@ fn origin_of(file: &str, line: usize) -> Origin {
     }
 }
 
-/// Findings for one scope, sorted.
-pub fn assess(_ws: &Workspace, scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<Finding> {
+/// Findings for one scope as of today (SOURCE_DATE_EPOCH when set); see [`assess_on`].
+pub fn assess(ws: &Workspace, scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<Finding> {
+    let today = crate::cli::as_of_date(None).unwrap_or(time::Date::MIN);
+    assess_on(ws, scope, matrix, overrides, today)
+}
+
+/// Findings for one scope as of a date: the core rules, the enabled policy packs' rules,
+/// then waivers. Sorted, most severe first.
+pub fn assess_on(ws: &Workspace, scope: &Scope, matrix: &Matrix, overrides: &Overrides, as_of: time::Date) -> Vec<Finding> {
+    let mut out = core_findings(scope, matrix, overrides);
+    out.extend(crate::rules::pack_findings(ws, scope, matrix, overrides, as_of));
+    let mut out = crate::rules::apply_waivers(scope, out, overrides, as_of);
+    out.sort_by(|a, b| {
+        b.severity.cmp(&a.severity).then_with(|| a.control.cmp(&b.control)).then_with(|| a.code.cmp(&b.code)).then_with(|| a.fingerprint.cmp(&b.fingerprint))
+    });
+    out.dedup_by(|a, b| a.fingerprint == b.fingerprint);
+    out
+}
+
+fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<Finding> {
     let mut out = Vec::new();
     for row in &matrix.rows {
         let deciding = row.provenance.first();
@@ -265,12 +365,10 @@ pub fn assess(_ws: &Workspace, scope: &Scope, matrix: &Matrix, overrides: &Overr
             ));
         }
     }
-    out.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.control.cmp(&b.control)).then_with(|| a.code.cmp(&b.code)));
-    out.dedup();
     out
 }
 
-fn blank(s: &Option<String>) -> bool {
+pub(crate) fn blank(s: &Option<String>) -> bool {
     s.as_deref().is_none_or(|s| s.trim().is_empty())
 }
 

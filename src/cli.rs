@@ -45,8 +45,11 @@ pub enum Command {
         #[arg(long, value_enum)]
         fail_on: Option<Gate>,
         /// Date to assess as of, YYYY-MM-DD (default: SOURCE_DATE_EPOCH if set, else today).
+        /// Evidence age and waiver expiry are judged on this date.
         #[arg(long, value_name = "DATE")]
         as_of: Option<String>,
+        #[command(flatten)]
+        levels: Levels,
     },
     /// Load the workspace and report input problems only (exit 2 if any).
     Validate {
@@ -82,6 +85,20 @@ pub enum Command {
         /// Folder to create (must not exist or be empty).
         dir: PathBuf,
     },
+}
+
+/// Per-code severity changes from the command line (they win over `ctrlmap.yaml`).
+#[derive(clap::Args, Debug, Default, Clone)]
+pub struct Levels {
+    /// Make a finding code critical, so it fails any gate (repeatable), e.g. --deny CM006.
+    #[arg(long, value_name = "CODE")]
+    pub deny: Vec<String>,
+    /// Make a finding code informational: reported, never failing (repeatable).
+    #[arg(long, value_name = "CODE")]
+    pub warn: Vec<String>,
+    /// Turn a finding code off (repeatable).
+    #[arg(long, value_name = "CODE")]
+    pub allow: Vec<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -183,7 +200,7 @@ pub fn run() -> ExitCode {
 
 fn dispatch(cli: Cli) -> Result<u8> {
     match cli.command {
-        Command::Check { path, format, fail_on, as_of } => check(&path, format, fail_on, as_of.as_deref()),
+        Command::Check { path, format, fail_on, as_of, levels } => check(&path, format, fail_on, as_of.as_deref(), &levels),
         Command::Validate { path } => {
             let ws = load(&path)?;
             let n = ws.frameworks.len();
@@ -336,10 +353,24 @@ fn explain_unknown(ws: &Workspace, matrix: &Matrix, control: &str) -> anyhow::Er
     Exit(2).into()
 }
 
+/// Severity overrides: `ctrlmap.yaml` first, then the command line.
 pub fn overrides(ws: &Workspace) -> Overrides {
+    overrides_with(ws, &Levels::default())
+}
+
+pub fn overrides_with(ws: &Workspace, levels: &Levels) -> Overrides {
     let mut o = Overrides::new();
     for (code, sev) in &ws.config.severity {
         o.insert(code.clone(), Severity::parse(sev));
+    }
+    for code in &levels.deny {
+        o.insert(code.clone(), Some(Severity::Critical));
+    }
+    for code in &levels.warn {
+        o.insert(code.clone(), Some(Severity::Info));
+    }
+    for code in &levels.allow {
+        o.insert(code.clone(), None);
     }
     o
 }
@@ -363,7 +394,7 @@ pub fn as_of_date(flag: Option<&str>) -> Result<time::Date> {
     Ok(time::OffsetDateTime::now_utc().date())
 }
 
-fn check(path: &Path, format: CheckFormat, fail_on: Option<Gate>, as_of: Option<&str>) -> Result<u8> {
+fn check(path: &Path, format: CheckFormat, fail_on: Option<Gate>, as_of: Option<&str>, levels: &Levels) -> Result<u8> {
     let as_of = as_of_date(as_of)?;
     let ws = load(path)?;
     let gate = match fail_on {
@@ -373,32 +404,34 @@ fn check(path: &Path, format: CheckFormat, fail_on: Option<Gate>, as_of: Option<
             None => Gate::High,
         },
     };
-    let overrides = overrides(&ws);
+    let overrides = overrides_with(&ws, levels);
     let mut summaries = Vec::new();
     let mut findings: Vec<Finding> = Vec::new();
     for scope in &ws.scopes {
         let matrix = resolve::resolve(&ws, scope);
-        let found = assess::assess(&ws, scope, &matrix, &overrides);
+        let found = assess::assess_on(&ws, scope, &matrix, &overrides, as_of);
         summaries.push(emit::scope_summary(&matrix, &scope.origin.file, &found));
         findings.extend(found);
     }
     findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.scope.cmp(&b.scope)).then_with(|| a.control.cmp(&b.control)).then_with(|| a.code.cmp(&b.code)));
     let failing = match gate.severity() {
-        Some(min) => findings.iter().filter(|f| f.severity >= min).count(),
+        Some(min) => findings.iter().filter(|f| f.severity >= min && f.waived.is_none()).count(),
         None => 0,
     };
     let as_of_text = as_of.to_string();
+    let scopes: Vec<&crate::model::Scope> = ws.scopes.iter().collect();
+    let debt = crate::rules::waiver_debt(&scopes, &findings, as_of);
     let text = match format {
         CheckFormat::Text => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             if ws.scopes.is_empty() {
                 format!("no scopes in {} (add client engagements under scopes/)\n", path.display())
             } else {
-                emit::check_text(&summaries, &findings, gate.name(), failing, color)
+                emit::check_text(&summaries, &findings, gate.name(), failing, color, &debt)
             }
         }
-        CheckFormat::Json => emit::check_json(&as_of_text, gate.name(), failing == 0, &summaries, &findings),
-        CheckFormat::Markdown => emit::check_markdown(&summaries, &findings, gate.name(), failing),
+        CheckFormat::Json => emit::check_json(&as_of_text, gate.name(), failing == 0, &summaries, &findings, &debt),
+        CheckFormat::Markdown => emit::check_markdown(&summaries, &findings, gate.name(), failing, &debt),
     };
     out(&text)?;
     if failing > 0 {

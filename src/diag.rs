@@ -46,6 +46,8 @@ pub enum Code {
     E017,
     /// A reference to a service option that does not exist.
     E018,
+    /// A custom policy rule's expression does not compile.
+    E019,
 }
 
 impl Code {
@@ -69,6 +71,7 @@ impl Code {
             Code::E016 => "E016",
             Code::E017 => "E017",
             Code::E018 => "E018",
+            Code::E019 => "E019",
         }
     }
 
@@ -93,10 +96,11 @@ impl Code {
             Code::E016 => "unreadable-file",
             Code::E017 => "unknown-party",
             Code::E018 => "unknown-option",
+            Code::E019 => "invalid-expression",
         }
     }
 
-    pub const ALL: [Code; 18] = [
+    pub const ALL: [Code; 19] = [
         Code::E001,
         Code::E002,
         Code::E003,
@@ -115,6 +119,7 @@ impl Code {
         Code::E016,
         Code::E017,
         Code::E018,
+        Code::E019,
     ];
 }
 

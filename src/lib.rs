@@ -17,7 +17,9 @@ pub mod hash;
 pub mod init;
 pub mod load;
 pub mod model;
+pub mod policy;
 pub mod resolve;
+pub mod rules;
 
 use std::path::Path;
 

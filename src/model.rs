@@ -540,6 +540,9 @@ pub struct Evidence {
     pub sha256: Option<String>,
     #[serde(skip)]
     pub origin: Origin,
+    /// SHA-256 of the file as found on disk at load time; `None` when it is missing.
+    #[serde(skip)]
+    pub found_sha256: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -556,6 +559,8 @@ pub struct Waiver {
     pub ticket: Option<String>,
     #[serde(default)]
     pub expires: Option<String>,
+    #[serde(default)]
+    pub granted: Option<String>,
     #[serde(skip)]
     pub origin: Origin,
 }

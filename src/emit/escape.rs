@@ -11,6 +11,10 @@ pub fn md_cell(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
             '`' => out.push('\''),
+            '[' => out.push_str("\\["),
+            ']' => out.push_str("\\]"),
+            '*' => out.push_str("\\*"),
+            '_' => out.push_str("\\_"),
             _ => out.push(ch),
         }
     }

@@ -6,6 +6,7 @@ pub mod escape;
 
 use crate::assess::{Finding, Severity};
 use crate::resolve::{Matrix, Row, Summary};
+use crate::rules::WaiverDebt;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -54,9 +55,10 @@ struct CheckJson<'a> {
     passed: bool,
     scopes: &'a [ScopeSummary],
     findings: &'a [Finding],
+    waivers: &'a WaiverDebt,
 }
 
-pub fn check_json(as_of: &str, fail_on: &str, passed: bool, scopes: &[ScopeSummary], findings: &[Finding]) -> String {
+pub fn check_json(as_of: &str, fail_on: &str, passed: bool, scopes: &[ScopeSummary], findings: &[Finding], debt: &WaiverDebt) -> String {
     let doc = CheckJson {
         version: JSON_VERSION,
         tool: "ctrlmap",
@@ -66,6 +68,7 @@ pub fn check_json(as_of: &str, fail_on: &str, passed: bool, scopes: &[ScopeSumma
         passed,
         scopes,
         findings,
+        waivers: debt,
     };
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
@@ -78,7 +81,18 @@ fn sev_counts(findings: &BTreeMap<String, usize>) -> String {
     if parts.is_empty() { "no findings".into() } else { parts.join(", ") }
 }
 
-pub fn check_text(scopes: &[ScopeSummary], findings: &[Finding], fail_on: &str, failing: usize, color: bool) -> String {
+fn debt_line(debt: &WaiverDebt) -> Option<String> {
+    (debt.count > 0).then(|| {
+        format!(
+            "waiver debt: {} waived finding(s), {} expiring within 30 days{}",
+            debt.count,
+            debt.expiring_within_30_days,
+            debt.oldest.as_deref().map(|o| format!("; oldest: {o}")).unwrap_or_default()
+        )
+    })
+}
+
+pub fn check_text(scopes: &[ScopeSummary], findings: &[Finding], fail_on: &str, failing: usize, color: bool, debt: &WaiverDebt) -> String {
     let paint = |code: &str, s: &str| if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() };
     let mut out = String::new();
     for s in scopes {
@@ -101,9 +115,16 @@ pub fn check_text(scopes: &[ScopeSummary], findings: &[Finding], fail_on: &str, 
                 Severity::Medium => paint("33", f.severity.as_str()),
                 _ => paint("36", f.severity.as_str()),
             };
-            let _ = writeln!(out, "{}:{}:{}: {sev}[{}] {}: {}", f.file, f.line, f.column, f.code, f.scope, f.message);
+            let waived = match &f.waived {
+                Some(w) => format!(" [waived until {} by {}, {}]", w.expires, w.approver, w.ticket),
+                None => String::new(),
+            };
+            let _ = writeln!(out, "{}:{}:{}: {sev}[{}] {}: {}{waived}", f.file, f.line, f.column, f.code, f.scope, f.message);
         }
         let _ = writeln!(out);
+    }
+    if let Some(line) = debt_line(debt) {
+        let _ = writeln!(out, "{line}");
     }
     let total: usize = findings.len();
     let verdict = if failing == 0 {
@@ -119,12 +140,15 @@ pub fn check_text(scopes: &[ScopeSummary], findings: &[Finding], fail_on: &str, 
     out
 }
 
-pub fn check_markdown(scopes: &[ScopeSummary], findings: &[Finding], fail_on: &str, failing: usize) -> String {
+pub fn check_markdown(scopes: &[ScopeSummary], findings: &[Finding], fail_on: &str, failing: usize, debt: &WaiverDebt) -> String {
     use escape::md_cell as m;
     let mut out = String::new();
     let verdict = if failing == 0 { "✅ passed" } else { "❌ failed" };
     let _ = writeln!(out, "## ctrlmap check: {verdict}\n");
     let _ = writeln!(out, "{} scope(s), {} finding(s), {failing} at or above `{fail_on}`.\n", scopes.len(), findings.len());
+    if let Some(line) = debt_line(debt) {
+        let _ = writeln!(out, "{}\n", m(&line));
+    }
     let _ = writeln!(out, "| Client | Scope | Frameworks | MSP | Client | Shared | Third party | Unassigned | N/A | Findings |");
     let _ = writeln!(out, "|---|---|---|---:|---:|---:|---:|---:|---:|---|");
     for s in scopes {
@@ -149,7 +173,8 @@ pub fn check_markdown(scopes: &[ScopeSummary], findings: &[Finding], fail_on: &s
         let _ = writeln!(out, "| Severity | Code | Scope | Control | Message | Location |");
         let _ = writeln!(out, "|---|---|---|---|---|---|");
         for f in findings {
-            let _ = writeln!(out, "| {} | {} | {} | `{}` | {} | {}:{} |", f.severity.as_str(), f.code, m(&f.scope), m(&f.control), m(&f.message), m(&f.file), f.line);
+            let sev = if f.waived.is_some() { format!("{} (waived)", f.severity.as_str()) } else { f.severity.as_str().to_string() };
+            let _ = writeln!(out, "| {sev} | {} | {} | `{}` | {} | {}:{} |", f.code, m(&f.scope), m(&f.control), m(&f.message), m(&f.file), f.line);
         }
     }
     out

@@ -33,6 +33,8 @@ pub struct Workspace {
     pub diagnostics: Vec<Diagnostic>,
     /// Display path of each workspace file read, with its SHA-256.
     pub inputs: BTreeMap<String, String>,
+    /// Policy packs by id (built-in, then the workspace's, which replace by id).
+    pub packs: BTreeMap<String, crate::policy::Pack>,
     /// Parsed trees by display path, to position diagnostics found after typing.
     nodes: BTreeMap<String, Node>,
 }
@@ -85,11 +87,19 @@ impl Workspace {
 
     fn load_builtin(&mut self, schemas: &Schemas) {
         for (path, text) in crate::embedded::FILES {
-            if !(path.starts_with("frameworks/") && (path.ends_with(".yaml") || path.ends_with(".yml"))) {
+            if !(path.ends_with(".yaml") || path.ends_with(".yml")) {
                 continue;
             }
+            let expected = if path.starts_with("frameworks/crosswalks/") {
+                Kind::Crosswalk
+            } else if path.starts_with("frameworks/") {
+                Kind::Catalog
+            } else if path.starts_with("policies/") {
+                Kind::Policy
+            } else {
+                continue;
+            };
             let display = format!("<builtin>/{path}");
-            let expected = if path.starts_with("frameworks/crosswalks/") { Kind::Crosswalk } else { Kind::Catalog };
             self.load_text(schemas, &display, text, Some(expected), true);
         }
     }
@@ -162,12 +172,6 @@ impl Workspace {
                 format!("a `{}` file in the folder for `{}` files", kind.name(), expected.name()),
                 format!("move the file to the folder for {} files, or fix `kind`", kind.name()),
             ));
-            return;
-        }
-        if kind == Kind::Policy {
-            // Policy packs are validated for shape; their rules arrive with the policy engine.
-            let (diags, _) = schemas.validate(kind, file, &root, &json);
-            self.diagnostics.extend(diags);
             return;
         }
         let (diags, bad) = schemas.validate(kind, file, &root, &json);
@@ -305,7 +309,32 @@ impl Workspace {
                 config.origin = origin;
                 self.config = config;
             }
-            Kind::Policy => {}
+            Kind::Policy => {
+                let Ok(mut pack) = serde_json::from_value::<crate::policy::Pack>(doc.json.clone()) else { return };
+                pack.origin = origin;
+                for (i, rule) in pack.rules.iter_mut().enumerate() {
+                    rule.origin = Origin::at(&doc.file, &doc.root, format!("/rules/{i}"));
+                    if rule.kind == crate::policy::RuleKind::Custom {
+                        let pos = doc.root.locate(&format!("/rules/{i}/when"));
+                        match &rule.when {
+                            None => self.diagnostics.push(Diagnostic::new(&doc.file, pos, Code::E005, format!("custom rule `{}` has no `when` expression", rule.code), "add `when:` with a minijinja expression, e.g. `row.summary == 'unassigned'`")),
+                            Some(expr) => {
+                                if let Err(e) = crate::policy::check_expression(expr) {
+                                    self.diagnostics.push(Diagnostic::new(&doc.file, pos, Code::E019, format!("custom rule `{}`: the `when` expression does not compile: {e}", rule.code), "write a minijinja expression over `row`, `control` and `scope`, e.g. `row.summary == 'msp' and control.requirement == 'addressable'`"));
+                                }
+                            }
+                        }
+                    }
+                }
+                // A workspace pack replaces the built-in pack with the same id.
+                if let Some(existing) = self.packs.get(&pack.id)
+                    && !existing.origin.file.starts_with("<builtin>")
+                {
+                    self.diagnostics.push(Diagnostic::new(&doc.file, doc.root.locate("/id"), Code::E011, format!("policy pack `{}` is also defined in {}", pack.id, existing.origin), "give one of the packs another id"));
+                    return;
+                }
+                self.packs.insert(pack.id.clone(), pack);
+            }
         }
         self.nodes.insert(doc.file, doc.root);
     }
@@ -319,6 +348,14 @@ impl Workspace {
         match self.nodes.get(&origin.file) {
             Some(root) => root.locate(&format!("{}/{field}", origin.pointer)),
             None => Pos { line: origin.line, column: origin.column },
+        }
+    }
+
+    /// Where a JSON pointer sits in a loaded file (for findings that point at a field).
+    pub fn locate(&self, file: &str, pointer: &str) -> Origin {
+        match self.nodes.get(file) {
+            Some(root) => Origin::at(file, root, pointer.to_string()),
+            None => Origin::new(file, Pos { line: 1, column: 1 }),
         }
     }
 
@@ -433,7 +470,16 @@ impl Workspace {
     }
 
     fn check_scopes(&mut self) {
-        let scopes = std::mem::take(&mut self.scopes);
+        let mut scopes = std::mem::take(&mut self.scopes);
+        // Read every evidence file once here (I/O belongs to load), so assess can judge
+        // missing and tampered evidence without touching the disk.
+        for scope in &mut scopes {
+            for e in scope.evidence.iter_mut().flatten() {
+                if let Ok(path) = evidence_path(&self.root, &e.file) {
+                    e.found_sha256 = std::fs::read(&path).ok().map(|b| crate::hash::sha256_hex(&b));
+                }
+            }
+        }
         for scope in &scopes {
             if let Some(frameworks) = &scope.frameworks {
                 for fw in frameworks {

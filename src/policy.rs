@@ -1,0 +1,76 @@
+//! Policy packs: which regulation-aware rules run for a scope, at what severity, with what
+//! parameters. Built-in rule kinds are code (in `assess`); a pack may add custom rules whose
+//! condition is a minijinja expression over the matrix row, the control and the scope.
+
+use crate::assess::Severity;
+use crate::model::Origin;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Pack {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub framework: Option<String>,
+    #[serde(default)]
+    pub rules: Vec<PolicyRule>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RuleKind {
+    AccountabilityNonDelegable,
+    NotificationWindow,
+    EvidenceRequired,
+    EvidenceFileMissing,
+    EvidenceTampered,
+    EvidenceStale,
+    Custom,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct Params {
+    #[serde(default)]
+    pub events: Vec<String>,
+    #[serde(default)]
+    pub margin: Option<String>,
+    #[serde(default)]
+    pub controls: Vec<String>,
+    #[serde(default)]
+    pub max_age_days: Option<i64>,
+    #[serde(default)]
+    pub max_age_days_by_control: BTreeMap<String, i64>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct PolicyRule {
+    pub code: String,
+    pub kind: RuleKind,
+    pub severity: Severity,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub params: Params,
+    #[serde(default)]
+    pub when: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+impl Pack {
+    /// Is the pack enabled for a scope with these frameworks?
+    pub fn enabled_for(&self, frameworks: &[String]) -> bool {
+        self.framework.as_ref().is_none_or(|f| frameworks.contains(f))
+    }
+}
+
+/// Check that a custom rule's expression compiles; the error text names what is wrong.
+pub fn check_expression(expr: &str) -> Result<(), String> {
+    let env = minijinja::Environment::new();
+    env.compile_expression(expr).map(|_| ()).map_err(|e| e.to_string())
+}
