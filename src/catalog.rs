@@ -38,6 +38,15 @@ impl Framework {
         &self.catalog.id
     }
 
+    /// The official citation of a control: `23 NYCRR 500.2(c)`, `45 CFR 164.308(a)(1)`.
+    pub fn cite(&self, id: &str) -> String {
+        let citation = &self.catalog.citation;
+        match citation.split_once(" Part ") {
+            Some((prefix, _)) => format!("{prefix} {id}"),
+            None => format!("{citation} {id}"),
+        }
+    }
+
     pub fn short_title(&self) -> &str {
         self.catalog.short_title.as_deref().unwrap_or(&self.catalog.title)
     }

@@ -393,12 +393,12 @@ fn catalog_not_applicable(fw: &Framework, i: usize, profile: &Profile) -> Option
             && !holds(cond, profile)
         {
             let why = if control.id == fw.controls[i].id {
-                format!("{} {} applies only under a condition the client profile does not meet (see the catalog)", fw.id(), control.id)
+                format!("{} applies only under a condition the client profile does not meet (see the catalog)", fw.cite(&control.id))
             } else {
-                format!("{} {} (which contains it) applies only under a condition the client profile does not meet", fw.id(), control.id)
+                format!("{} (which contains it) applies only under a condition the client profile does not meet", fw.cite(&control.id))
             };
             let why = if serde_json::to_string(cond).is_ok_and(|s| s.contains("class_a")) {
-                format!("applies to Class A companies only ({} {}); the client is not a Class A company", fw.catalog.citation, control.id)
+                format!("applies to Class A companies only ({}); the client is not a Class A company", fw.cite(&control.id))
             } else {
                 why
             };
@@ -415,7 +415,7 @@ fn catalog_not_applicable(fw: &Framework, i: usize, profile: &Profile) -> Option
             (None, None) => false,
         };
         if lifted {
-            return Some((format!("exempt under {} {}: {}", fw.catalog.citation, ex.citation, ex.title), fw.catalog.origin.clone()));
+            return Some((format!("exempt under {}: {}", fw.cite(&ex.citation), ex.title), fw.catalog.origin.clone()));
         }
     }
     None

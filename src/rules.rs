@@ -14,7 +14,7 @@ fn parse_date(text: &str) -> Option<time::Date> {
 }
 
 fn hours_text(h: u64) -> String {
-    if h % 24 == 0 && h >= 48 { format!("{} days", h / 24) } else { format!("{h} hours") }
+    if h % 24 == 0 && h >= 168 { format!("{} days", h / 24) } else { format!("{h} hours") }
 }
 
 fn rule_name(rule: &PolicyRule) -> String {
@@ -60,6 +60,8 @@ fn emit(scope: &Scope, control: &str, rule: &PolicyRule, message: String, at: &O
 
 fn accountability(ws: &Workspace, scope: &Scope, matrix: &Matrix, rule: &PolicyRule, fw: Option<&str>, overrides: &Overrides) -> Vec<Finding> {
     let mut out = Vec::new();
+    // One finding per deciding source: an assignment on 500.4(a) covers its parts too.
+    let mut reported: std::collections::BTreeSet<(String, usize)> = std::collections::BTreeSet::new();
     for row in matrix.rows.iter().filter(|r| fw.is_none_or(|f| r.framework == f) && r.summary != Summary::NotApplicable) {
         let Some(framework) = ws.framework(&row.framework) else { continue };
         let Some(i) = framework.index(&row.id) else { continue };
@@ -73,16 +75,19 @@ fn accountability(ws: &Workspace, scope: &Scope, matrix: &Matrix, rule: &PolicyR
         }
         let client_role = row.responsible.iter().chain(&row.consulted).chain(&row.informed).any(|p| p == "client");
         let at = row.provenance.iter().find(|p| p.kind == crate::resolve::SourceKind::Assignment).map(|p| origin_of(&p.file, p.line)).unwrap_or_else(|| scope.origin.clone());
+        if !reported.insert((at.file.clone(), at.line)) {
+            continue;
+        }
         let note = rooted.accountability.as_ref().map(|a| a.note.clone()).unwrap_or_default();
         let message = if client_role {
             format!(
-                "{} makes `{}` accountable, but the regulation keeps accountability for {} {} with the client: {note} Set `accountable: client`; the MSP may stay responsible for doing the work.",
-                row.control, row.accountable, row.framework, rooted.id
+                "{} makes `{}` accountable, but the regulation keeps accountability for {} with the client: {note} Set `accountable: client`; the MSP may stay responsible for doing the work.",
+                row.control, row.accountable, framework.cite(&rooted.id)
             )
         } else {
             format!(
-                "{} makes `{}` accountable and leaves the client with no role, but the regulation keeps accountability for {} {} with the client: {note} Set `accountable: client` and name the client's duty.",
-                row.control, row.accountable, row.framework, rooted.id
+                "{} makes `{}` accountable and leaves the client with no role, but the regulation keeps accountability for {} with the client: {note} Set `accountable: client` and name the client's duty.",
+                row.control, row.accountable, framework.cite(&rooted.id)
             )
         };
         out.extend(emit(scope, &row.control, rule, message, &at, "", overrides));
@@ -106,9 +111,8 @@ fn notification(ws: &Workspace, scope: &Scope, matrix: &Matrix, rule: &PolicyRul
             let (message, at) = match window_hours {
                 None => (
                     format!(
-                        "{} {} sets a deadline of {} from {} ({}), but the scope agrees no incident-notification window with the MSP. Add `sla: {{ incident_notification: 24h }}` (or what the contract says).",
-                        framework.catalog.citation,
-                        control.id,
+                        "{} sets a deadline of {} from {} ({}), but the scope agrees no incident-notification window with the MSP. Add `sla: {{ incident_notification: 24h }}` (or what the contract says).",
+                        framework.cite(&control.id),
                         hours_text(limit),
                         d.from.as_deref().unwrap_or(&d.event),
                         d.notify.as_deref().map(|n| format!("notify {n}")).unwrap_or_default()
@@ -118,23 +122,21 @@ fn notification(ws: &Workspace, scope: &Scope, matrix: &Matrix, rule: &PolicyRul
                 Some(w) if w + margin > limit => (
                     if margin == 0 {
                         format!(
-                            "The MSP may take up to {} ({}) to notify the client, longer than the {} that {} {} allows. Shorten `sla.incident_notification` to at most {}.",
+                            "The MSP may take up to {} ({}) to notify the client, longer than the {} that {} allows. Shorten `sla.incident_notification` to at most {}.",
                             hours_text(w),
                             window.unwrap_or_default(),
                             hours_text(limit),
-                            framework.catalog.citation,
-                            control.id,
+                            framework.cite(&control.id),
                             hours_text(limit)
                         )
                     } else {
                         format!(
-                            "The MSP may take up to {} ({}) to notify the client; with the {} the client needs to act, that exceeds the {} that {} {} allows ({}). Shorten `sla.incident_notification` to at most {}.",
+                            "The MSP may take up to {} ({}) to notify the client; with the {} the client needs to act, that exceeds the {} that {} allows ({}). Shorten `sla.incident_notification` to at most {}.",
                             hours_text(w),
                             window.unwrap_or_default(),
                             hours_text(margin),
                             hours_text(limit),
-                            framework.catalog.citation,
-                            control.id,
+                            framework.cite(&control.id),
                             d.notify.as_deref().map(|n| format!("notice to the {n}")).unwrap_or_else(|| d.event.clone()),
                             hours_text(limit.saturating_sub(margin))
                         )

@@ -274,12 +274,13 @@ pub fn matrix_markdown(m: &Matrix) -> String {
 
 pub fn matrix_csv(m: &Matrix) -> String {
     let header = [
-        "scope", "control", "framework", "id", "title", "level", "requirement", "summary", "coverage", "responsible", "accountable", "consulted", "informed", "msp_duties", "client_duties",
+        "scope", "client", "control", "framework", "id", "title", "level", "requirement", "summary", "coverage", "responsible", "accountable", "consulted", "informed", "msp_duties", "client_duties",
         "third_party_duties", "evidence", "reason", "provenance",
     ];
     let rows = m.rows.iter().map(|r| {
         vec![
             m.scope.clone(),
+            m.client.clone(),
             r.control.clone(),
             r.framework.clone(),
             r.id.clone(),
