@@ -394,6 +394,55 @@ pub fn as_of_date(flag: Option<&str>) -> Result<time::Date> {
     Ok(time::OffsetDateTime::now_utc().date())
 }
 
+/// Resolve and assess every scope, in parallel; each matrix is dropped as soon as its scope
+/// is assessed, so memory holds only the findings and summaries. Results come back in scope
+/// order whatever the thread schedule.
+pub fn assess_portfolio(
+    ws: &Workspace,
+    overrides: &Overrides,
+    as_of: time::Date,
+) -> (Vec<emit::ScopeSummary>, Vec<Finding>, std::collections::BTreeMap<String, usize>) {
+    use rayon::prelude::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let total = ws.scopes.len();
+    let done = AtomicUsize::new(0);
+    let progress = std::io::stderr().is_terminal() && total > 50;
+    let per_scope: Vec<(emit::ScopeSummary, Vec<Finding>, Vec<String>)> = ws
+        .scopes
+        .par_iter()
+        .map(|scope| {
+            let matrix = resolve::resolve(ws, scope);
+            let found = assess::assess_on(ws, scope, &matrix, overrides, as_of);
+            let summary = emit::scope_summary(&matrix, &scope.origin.file, &found);
+            let unassigned: Vec<String> = matrix
+                .rows
+                .iter()
+                .filter(|r| r.assignable && r.summary == resolve::Summary::Unassigned)
+                .map(|r| r.control.clone())
+                .collect();
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if progress && (n % 100 == 0 || n == total) {
+                eprint!("\rassessed {n}/{total} scopes");
+                if n == total {
+                    eprintln!();
+                }
+            }
+            (summary, found, unassigned)
+        })
+        .collect();
+    let mut summaries = Vec::with_capacity(per_scope.len());
+    let mut findings = Vec::new();
+    let mut unassigned: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for (summary, found, gaps) in per_scope {
+        summaries.push(summary);
+        findings.extend(found);
+        for g in gaps {
+            *unassigned.entry(g).or_default() += 1;
+        }
+    }
+    (summaries, findings, unassigned)
+}
+
 fn check(path: &Path, format: CheckFormat, fail_on: Option<Gate>, as_of: Option<&str>, levels: &Levels) -> Result<u8> {
     let as_of = as_of_date(as_of)?;
     let ws = load(path)?;
@@ -405,14 +454,7 @@ fn check(path: &Path, format: CheckFormat, fail_on: Option<Gate>, as_of: Option<
         },
     };
     let overrides = overrides_with(&ws, levels);
-    let mut summaries = Vec::new();
-    let mut findings: Vec<Finding> = Vec::new();
-    for scope in &ws.scopes {
-        let matrix = resolve::resolve(&ws, scope);
-        let found = assess::assess_on(&ws, scope, &matrix, &overrides, as_of);
-        summaries.push(emit::scope_summary(&matrix, &scope.origin.file, &found));
-        findings.extend(found);
-    }
+    let (summaries, mut findings, unassigned) = assess_portfolio(&ws, &overrides, as_of);
     findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.scope.cmp(&b.scope)).then_with(|| a.control.cmp(&b.control)).then_with(|| a.code.cmp(&b.code)));
     let failing = match gate.severity() {
         Some(min) => findings.iter().filter(|f| f.severity >= min && f.waived.is_none()).count(),
@@ -427,11 +469,11 @@ fn check(path: &Path, format: CheckFormat, fail_on: Option<Gate>, as_of: Option<
             if ws.scopes.is_empty() {
                 format!("no scopes in {} (add client engagements under scopes/)\n", path.display())
             } else {
-                emit::check_text(&summaries, &findings, gate.name(), failing, color, &debt)
+                emit::check_text(&summaries, &findings, gate.name(), failing, color, &debt, &unassigned)
             }
         }
-        CheckFormat::Json => emit::check_json(&as_of_text, gate.name(), failing == 0, &summaries, &findings, &debt),
-        CheckFormat::Markdown => emit::check_markdown(&summaries, &findings, gate.name(), failing, &debt),
+        CheckFormat::Json => emit::check_json(&as_of_text, gate.name(), failing == 0, &summaries, &findings, &debt, &unassigned),
+        CheckFormat::Markdown => emit::check_markdown(&summaries, &findings, gate.name(), failing, &debt, &unassigned),
     };
     out(&text)?;
     if failing > 0 {

@@ -6,8 +6,20 @@ use common::*;
 use serde_json::Value;
 
 fn check_json() -> Value {
-    let run = ctrlmap(["check".as_ref(), fixture("findings").as_os_str(), "--format".as_ref(), "json".as_ref(), "--as-of".as_ref(), "2026-11-30".as_ref()]);
-    assert!(run.code == 0 || run.code == 1, "check ran (exit {}):\n{}", run.code, run.stderr);
+    let run = ctrlmap([
+        "check".as_ref(),
+        fixture("findings").as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        "--as-of".as_ref(),
+        "2026-11-30".as_ref(),
+    ]);
+    assert!(
+        run.code == 0 || run.code == 1,
+        "check ran (exit {}):\n{}",
+        run.code,
+        run.stderr
+    );
     serde_json::from_str(&run.stdout).expect("check --format json prints JSON")
 }
 
@@ -17,7 +29,12 @@ fn codes_for(doc: &Value, scope: &str) -> Vec<(String, String)> {
         .expect("findings array")
         .iter()
         .filter(|f| f["scope"] == scope)
-        .map(|f| (f["code"].as_str().unwrap_or_default().to_string(), f["control"].as_str().unwrap_or_default().to_string()))
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap_or_default().to_string(),
+                f["control"].as_str().unwrap_or_default().to_string(),
+            )
+        })
         .collect()
 }
 
@@ -25,10 +42,16 @@ fn assert_fires(code: &str, control: &str) {
     let doc = check_json();
     let scope = format!("{}-fires", code.to_lowercase());
     let found = codes_for(&doc, &scope);
-    assert!(found.contains(&(code.to_string(), control.to_string())), "{scope}: expected {code} on {control}, got {found:?}");
+    assert!(
+        found.contains(&(code.to_string(), control.to_string())),
+        "{scope}: expected {code} on {control}, got {found:?}"
+    );
     let quiet = format!("{}-quiet", code.to_lowercase());
     let found = codes_for(&doc, &quiet);
-    assert!(!found.iter().any(|(c, _)| c == code), "{quiet}: expected no {code}, got {found:?}");
+    assert!(
+        !found.iter().any(|(c, _)| c == code),
+        "{quiet}: expected no {code}, got {found:?}"
+    );
 }
 
 #[test]
@@ -77,7 +100,16 @@ fn findings_carry_code_severity_scope_control_message_file_line_and_a_stable_fin
     let findings = a["findings"].as_array().expect("findings");
     assert!(!findings.is_empty());
     for f in findings {
-        for key in ["code", "severity", "scope", "control", "message", "file", "line", "fingerprint"] {
+        for key in [
+            "code",
+            "severity",
+            "scope",
+            "control",
+            "message",
+            "file",
+            "line",
+            "fingerprint",
+        ] {
             assert!(!f[key].is_null(), "finding lacks {key}: {f}");
         }
         assert!(f["line"].as_u64().unwrap_or(0) >= 1);
@@ -103,10 +135,25 @@ fn conflict_finding_points_at_the_second_service_claim() {
 #[test]
 fn gate_exit_codes_follow_fail_on() {
     let path = fixture("findings");
-    let high = ctrlmap(["check".as_ref(), path.as_os_str(), "--fail-on".as_ref(), "high".as_ref()]);
+    let high = ctrlmap([
+        "check".as_ref(),
+        path.as_os_str(),
+        "--fail-on".as_ref(),
+        "high".as_ref(),
+    ]);
     assert_eq!(high.code, 1, "CM001/CM002/CM005 are high: {}", high.stdout);
-    let none = ctrlmap(["check".as_ref(), path.as_os_str(), "--fail-on".as_ref(), "none".as_ref()]);
+    let none = ctrlmap([
+        "check".as_ref(),
+        path.as_os_str(),
+        "--fail-on".as_ref(),
+        "none".as_ref(),
+    ]);
     assert_eq!(none.code, 0);
-    let critical = ctrlmap(["check".as_ref(), path.as_os_str(), "--fail-on".as_ref(), "critical".as_ref()]);
+    let critical = ctrlmap([
+        "check".as_ref(),
+        path.as_os_str(),
+        "--fail-on".as_ref(),
+        "critical".as_ref(),
+    ]);
     assert_eq!(critical.code, 0, "no finding is critical");
 }

@@ -30,20 +30,33 @@ fn five_different_problems_in_one_file_give_five_diagnostics_in_one_run() {
     assert!(run.stderr.contains("did you mean `name`?"));
     assert!(run.stderr.contains("must be an integer, found a string"));
     assert!(run.stderr.contains("is not a valid date: \"2026-02-30\""));
-    assert!(run.stderr.contains("duplicate key `services` (first defined at line 11, column 1)"));
+    assert!(
+        run.stderr
+            .contains("duplicate key `services` (first defined at line 11, column 1)")
+    );
     assert!(run.stderr.contains("5 problem(s) in the input"));
 }
 
 #[test]
 fn diagnostics_show_the_source_line_with_a_caret_and_a_hint() {
     let run = validate("load/five-problems");
-    assert!(run.stderr.contains("4 |   nmae: Broken Client LLC\n  |   ^\n  = help: did you mean `name`?"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("4 |   nmae: Broken Client LLC\n  |   ^\n  = help: did you mean `name`?"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn yaml_syntax_error_names_line_and_column() {
     let run = validate("load/syntax");
-    assert_eq!(headers(&run.stderr), vec!["scopes/bad.yaml:3:7 error[E001]"], "{}", run.stderr);
+    assert_eq!(
+        headers(&run.stderr),
+        vec!["scopes/bad.yaml:3:7 error[E001]"],
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -51,7 +64,10 @@ fn alias_bomb_is_refused() {
     let run = validate("load/alias-bomb");
     let h = headers(&run.stderr);
     assert_eq!(h.len(), 1, "{}", run.stderr);
-    assert!(h[0].starts_with("scopes/bomb.yaml:") && h[0].ends_with("error[E013]"), "{h:?}");
+    assert!(
+        h[0].starts_with("scopes/bomb.yaml:") && h[0].ends_with("error[E013]"),
+        "{h:?}"
+    );
 }
 
 #[test]
@@ -59,7 +75,10 @@ fn deep_nesting_is_refused() {
     let run = validate("load/deep");
     let h = headers(&run.stderr);
     assert_eq!(h.len(), 1, "{}", run.stderr);
-    assert!(h[0].starts_with("scopes/deep.yaml:3:") && h[0].ends_with("error[E013]"), "{h:?}");
+    assert!(
+        h[0].starts_with("scopes/deep.yaml:3:") && h[0].ends_with("error[E013]"),
+        "{h:?}"
+    );
 }
 
 #[test]
@@ -104,9 +123,18 @@ fn reference_problems_are_all_reported_with_suggestions() {
     }
     assert_eq!(h.len(), expected.len(), "{h:#?}");
     assert!(run.stderr.contains("did you mean `managed-backup`?"), "{}", run.stderr);
-    assert!(run.stderr.contains("`hipaa:164.308(a)(1)(ii)(A)`"), "closest HIPAA ids are suggested:\n{}", run.stderr);
+    assert!(
+        run.stderr.contains("`hipaa:164.308(a)(1)(ii)(A)`"),
+        "closest HIPAA ids are suggested:\n{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("unknown party `vendr`"));
-    assert!(run.stderr.contains("did you mean `csf-2.0:PR.DS`, `csf-2.0:PR.DS-01`, `csf-2.0:PR.DS-02`?"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("did you mean `csf-2.0:PR.DS`, `csf-2.0:PR.DS-01`, `csf-2.0:PR.DS-02`?"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -4,7 +4,12 @@ mod common;
 use common::*;
 
 fn matrix(scope: &std::path::Path, format: &str) -> Run {
-    let run = ctrlmap(["matrix".as_ref(), scope.as_os_str(), "--format".as_ref(), format.as_ref()]);
+    let run = ctrlmap([
+        "matrix".as_ref(),
+        scope.as_os_str(),
+        "--format".as_ref(),
+        format.as_ref(),
+    ]);
     assert_eq!(run.code, 0, "matrix {format} failed:\n{}", run.stderr);
     run
 }
@@ -21,7 +26,10 @@ fn csv_cells_that_a_spreadsheet_would_execute_are_neutralised() {
         assert_eq!(record.len(), headers.len());
         for cell in record.iter() {
             cells += 1;
-            assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "unsafe cell {cell:?}");
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "unsafe cell {cell:?}"
+            );
         }
     }
     assert!(cells > 0);
@@ -51,7 +59,14 @@ fn json_matrix_has_the_documented_row_fields() {
     let rows = doc["rows"].as_array().expect("rows");
     assert_eq!(rows.len(), 5, "section S and its four parts");
     for row in rows {
-        for key in ["control", "framework", "summary", "responsible", "accountable", "provenance"] {
+        for key in [
+            "control",
+            "framework",
+            "summary",
+            "responsible",
+            "accountable",
+            "provenance",
+        ] {
             assert!(!row[key].is_null(), "row lacks {key}: {row}");
         }
     }
@@ -65,12 +80,30 @@ fn json_matrix_has_the_documented_row_fields() {
 fn every_command_gives_byte_identical_output_twice() {
     let scope = fixture("injection/scopes/hostile.yaml");
     for format in ["text", "markdown", "csv", "json"] {
-        assert_eq!(matrix(&scope, format).stdout, matrix(&scope, format).stdout, "matrix {format}");
+        assert_eq!(
+            matrix(&scope, format).stdout,
+            matrix(&scope, format).stdout,
+            "matrix {format}"
+        );
     }
     let ws = fixture("findings");
     for format in ["text", "json", "markdown"] {
-        let a = ctrlmap(["check".as_ref(), ws.as_os_str(), "--format".as_ref(), format.as_ref(), "--as-of".as_ref(), "2026-11-30".as_ref()]);
-        let b = ctrlmap(["check".as_ref(), ws.as_os_str(), "--format".as_ref(), format.as_ref(), "--as-of".as_ref(), "2026-11-30".as_ref()]);
+        let a = ctrlmap([
+            "check".as_ref(),
+            ws.as_os_str(),
+            "--format".as_ref(),
+            format.as_ref(),
+            "--as-of".as_ref(),
+            "2026-11-30".as_ref(),
+        ]);
+        let b = ctrlmap([
+            "check".as_ref(),
+            ws.as_os_str(),
+            "--format".as_ref(),
+            format.as_ref(),
+            "--as-of".as_ref(),
+            "2026-11-30".as_ref(),
+        ]);
         assert_eq!(a.stdout, b.stdout, "check {format}");
     }
 }
@@ -82,11 +115,22 @@ fn output_file_is_written_whole_and_replaces_the_old_one() {
     let target = dir.join("matrix.csv");
     std::fs::write(&target, "old contents").expect("seed");
     let scope = fixture("injection/scopes/hostile.yaml");
-    let run = ctrlmap(["matrix".as_ref(), scope.as_os_str(), "--format".as_ref(), "csv".as_ref(), "-o".as_ref(), target.as_os_str()]);
+    let run = ctrlmap([
+        "matrix".as_ref(),
+        scope.as_os_str(),
+        "--format".as_ref(),
+        "csv".as_ref(),
+        "-o".as_ref(),
+        target.as_os_str(),
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let written = std::fs::read_to_string(&target).expect("read");
     assert_eq!(written, matrix(&scope, "csv").stdout);
-    let leftovers: Vec<_> = std::fs::read_dir(&dir).expect("dir").flatten().filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
     assert!(leftovers.is_empty(), "no temporary files left behind");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -17,34 +17,62 @@ fn check(args: &[&str]) -> Value {
 }
 
 fn has(doc: &Value, scope: &str, code: &str, control: &str) -> bool {
-    doc["findings"].as_array().expect("findings").iter().any(|f| f["scope"] == scope && f["code"] == code && f["control"] == control)
+    doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .any(|f| f["scope"] == scope && f["code"] == code && f["control"] == control)
 }
 
 fn count(doc: &Value, scope: &str, code: &str) -> usize {
-    doc["findings"].as_array().expect("findings").iter().filter(|f| f["scope"] == scope && f["code"] == code).count()
+    doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["scope"] == scope && f["code"] == code)
+        .count()
 }
 
 fn fires_and_quiet(code: &str, control: &str) {
     let doc = check(&[]);
     let low = code.to_lowercase();
-    assert!(has(&doc, &format!("{low}-fires"), code, control), "{low}-fires should report {code} on {control}");
-    assert_eq!(count(&doc, &format!("{low}-quiet"), code), 0, "{low}-quiet should not report {code}");
+    assert!(
+        has(&doc, &format!("{low}-fires"), code, control),
+        "{low}-fires should report {code} on {control}"
+    );
+    assert_eq!(
+        count(&doc, &format!("{low}-quiet"), code),
+        0,
+        "{low}-quiet should not report {code}"
+    );
 }
 
 #[test]
 fn cm007_making_the_msp_accountable_for_the_ciso_is_a_finding() {
     fires_and_quiet("CM007", "nydfs-500:500.4(a)");
     let doc = check(&[]);
-    assert_eq!(count(&doc, "cm007-fires", "CM007"), 1, "one finding per assignment, not one per part of 500.4(a)");
+    assert_eq!(
+        count(&doc, "cm007-fires", "CM007"),
+        1,
+        "one finding per assignment, not one per part of 500.4(a)"
+    );
 }
 
 #[test]
 fn cm008_a_72_hour_msp_window_cannot_meet_the_72_hour_dfs_deadline_with_a_margin() {
     fires_and_quiet("CM008", "nydfs-500:500.17(a)(1)");
     let doc = check(&[]);
-    let f = doc["findings"].as_array().expect("findings").iter().find(|f| f["scope"] == "cm008-fires" && f["control"] == "nydfs-500:500.17(a)(1)").expect("finding");
+    let f = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["scope"] == "cm008-fires" && f["control"] == "nydfs-500:500.17(a)(1)")
+        .expect("finding");
     assert_eq!(f["line"], 9, "anchored at sla.incident_notification");
-    assert!(f["message"].as_str().unwrap_or_default().contains("at most 60 hours"), "{f}");
+    assert!(
+        f["message"].as_str().unwrap_or_default().contains("at most 60 hours"),
+        "{f}"
+    );
 }
 
 #[test]
@@ -67,10 +95,20 @@ fn cm012_evidence_older_than_a_year_as_of_the_date_is_stale() {
     fires_and_quiet("CM012", "nydfs-500:500.5(a)");
     let later = {
         let path = fixture("rules");
-        let run = ctrlmap(["check".as_ref(), path.as_os_str(), "--format".as_ref(), "json".as_ref(), "--as-of".as_ref(), "2027-08-01".as_ref()]);
+        let run = ctrlmap([
+            "check".as_ref(),
+            path.as_os_str(),
+            "--format".as_ref(),
+            "json".as_ref(),
+            "--as-of".as_ref(),
+            "2027-08-01".as_ref(),
+        ]);
         serde_json::from_str::<Value>(&run.stdout).expect("JSON")
     };
-    assert!(has(&later, "cm012-quiet", "CM012", "nydfs-500:500.5(a)"), "a year later the fresh evidence is stale too");
+    assert!(
+        has(&later, "cm012-quiet", "CM012", "nydfs-500:500.5(a)"),
+        "a year later the fresh evidence is stale too"
+    );
 }
 
 #[test]
@@ -78,12 +116,27 @@ fn cm013_expired_waiver_is_a_finding_and_the_waived_finding_counts_again() {
     fires_and_quiet("CM013", "nydfs-500:500.17(a)(1)");
     let doc = check(&[]);
     let findings = doc["findings"].as_array().expect("findings");
-    let waived = findings.iter().find(|f| f["scope"] == "cm013-quiet" && f["code"] == "CM008" && f["control"] == "nydfs-500:500.17(a)(1)").expect("finding");
-    assert_eq!(waived["waived"]["ticket"], "SEC-101", "a valid waiver is reported, not hidden");
-    let expired = findings.iter().find(|f| f["scope"] == "cm013-fires" && f["code"] == "CM008" && f["control"] == "nydfs-500:500.17(a)(1)").expect("finding");
+    let waived = findings
+        .iter()
+        .find(|f| f["scope"] == "cm013-quiet" && f["code"] == "CM008" && f["control"] == "nydfs-500:500.17(a)(1)")
+        .expect("finding");
+    assert_eq!(
+        waived["waived"]["ticket"], "SEC-101",
+        "a valid waiver is reported, not hidden"
+    );
+    let expired = findings
+        .iter()
+        .find(|f| f["scope"] == "cm013-fires" && f["code"] == "CM008" && f["control"] == "nydfs-500:500.17(a)(1)")
+        .expect("finding");
     assert!(expired["waived"].is_null());
-    let cm013 = findings.iter().find(|f| f["scope"] == "cm013-fires" && f["code"] == "CM013").expect("CM013");
-    assert_eq!(cm013["severity"], expired["severity"], "at the waived finding's severity");
+    let cm013 = findings
+        .iter()
+        .find(|f| f["scope"] == "cm013-fires" && f["code"] == "CM013")
+        .expect("CM013");
+    assert_eq!(
+        cm013["severity"], expired["severity"],
+        "at the waived finding's severity"
+    );
 }
 
 #[test]
@@ -96,25 +149,72 @@ fn waiver_debt_is_summarised() {
     let doc = check(&[]);
     assert_eq!(doc["waivers"]["count"], 2);
     assert_eq!(doc["waivers"]["expiring_within_30_days"], 2);
-    assert!(doc["waivers"]["oldest"].as_str().unwrap_or_default().contains("since 2026-09-01"));
+    assert!(
+        doc["waivers"]["oldest"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("since 2026-09-01")
+    );
 }
 
 #[test]
 fn limited_exemption_and_class_a_come_from_the_profile() {
     let small = fixture("rules/scopes/applicability-small.yaml");
-    let run = ctrlmap(["matrix".as_ref(), small.as_os_str(), "--format".as_ref(), "json".as_ref()]);
+    let run = ctrlmap([
+        "matrix".as_ref(),
+        small.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
     let doc: Value = serde_json::from_str(&run.stdout).expect("JSON");
-    let row = |c: &str| doc["rows"].as_array().expect("rows").iter().find(|r| r["control"] == c).cloned().unwrap_or(Value::Null);
+    let row = |c: &str| {
+        doc["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .find(|r| r["control"] == c)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
     assert_eq!(row("nydfs-500:500.4(a)")["summary"], "not-applicable");
-    assert!(row("nydfs-500:500.4(a)")["reason"].as_str().unwrap_or_default().contains("23 NYCRR 500.19(a)"));
+    assert!(
+        row("nydfs-500:500.4(a)")["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("23 NYCRR 500.19(a)")
+    );
     assert_eq!(row("nydfs-500:500.2(c)")["summary"], "not-applicable");
-    assert!(row("nydfs-500:500.2(c)")["reason"].as_str().unwrap_or_default().contains("Class A"));
-    assert_ne!(row("nydfs-500:500.12(a)")["summary"], "not-applicable", "500.19(a) no longer lifts 500.12");
+    assert!(
+        row("nydfs-500:500.2(c)")["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Class A")
+    );
+    assert_ne!(
+        row("nydfs-500:500.12(a)")["summary"],
+        "not-applicable",
+        "500.19(a) no longer lifts 500.12"
+    );
     let large = fixture("rules/scopes/applicability-large.yaml");
-    let run = ctrlmap(["matrix".as_ref(), large.as_os_str(), "--format".as_ref(), "json".as_ref()]);
+    let run = ctrlmap([
+        "matrix".as_ref(),
+        large.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
     let doc: Value = serde_json::from_str(&run.stdout).expect("JSON");
-    for c in ["nydfs-500:500.2(c)", "nydfs-500:500.7(c)", "nydfs-500:500.14(b)", "nydfs-500:500.4(a)"] {
-        let r = doc["rows"].as_array().expect("rows").iter().find(|r| r["control"] == c).expect("row");
+    for c in [
+        "nydfs-500:500.2(c)",
+        "nydfs-500:500.7(c)",
+        "nydfs-500:500.14(b)",
+        "nydfs-500:500.4(a)",
+    ] {
+        let r = doc["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .find(|r| r["control"] == c)
+            .expect("row");
         assert_ne!(r["summary"], "not-applicable", "{c} applies to a Class A company");
     }
 }
@@ -124,9 +224,19 @@ fn deny_warn_and_allow_change_severities_from_the_command_line() {
     let doc = check(&["--allow", "CM009"]);
     assert_eq!(count(&doc, "cm009-fires", "CM009"), 0);
     let doc = check(&["--deny", "CM012"]);
-    let f = doc["findings"].as_array().expect("findings").iter().find(|f| f["code"] == "CM012").expect("CM012");
+    let f = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["code"] == "CM012")
+        .expect("CM012");
     assert_eq!(f["severity"], "critical");
     let doc = check(&["--warn", "CM011"]);
-    let f = doc["findings"].as_array().expect("findings").iter().find(|f| f["code"] == "CM011").expect("CM011");
+    let f = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["code"] == "CM011")
+        .expect("CM011");
     assert_eq!(f["severity"], "info");
 }

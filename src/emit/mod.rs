@@ -56,9 +56,33 @@ struct CheckJson<'a> {
     scopes: &'a [ScopeSummary],
     findings: &'a [Finding],
     waivers: &'a WaiverDebt,
+    /// Across clients: the controls most often unassigned, most frequent first.
+    most_unassigned: Vec<Unassigned>,
 }
 
-pub fn check_json(as_of: &str, fail_on: &str, passed: bool, scopes: &[ScopeSummary], findings: &[Finding], debt: &WaiverDebt) -> String {
+#[derive(Debug, Clone, Serialize)]
+pub struct Unassigned {
+    pub control: String,
+    pub scopes: usize,
+}
+
+/// The controls most often unassigned across the portfolio (ties by control id).
+pub fn most_unassigned(counts: &BTreeMap<String, usize>, n: usize) -> Vec<Unassigned> {
+    let mut v: Vec<Unassigned> = counts.iter().map(|(c, k)| Unassigned { control: c.clone(), scopes: *k }).collect();
+    v.sort_by(|a, b| b.scopes.cmp(&a.scopes).then_with(|| a.control.cmp(&b.control)));
+    v.truncate(n);
+    v
+}
+
+pub fn check_json(
+    as_of: &str,
+    fail_on: &str,
+    passed: bool,
+    scopes: &[ScopeSummary],
+    findings: &[Finding],
+    debt: &WaiverDebt,
+    unassigned: &BTreeMap<String, usize>,
+) -> String {
     let doc = CheckJson {
         version: JSON_VERSION,
         tool: "ctrlmap",
@@ -69,6 +93,7 @@ pub fn check_json(as_of: &str, fail_on: &str, passed: bool, scopes: &[ScopeSumma
         scopes,
         findings,
         waivers: debt,
+        most_unassigned: most_unassigned(unassigned, 10),
     };
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
@@ -92,7 +117,15 @@ fn debt_line(debt: &WaiverDebt) -> Option<String> {
     })
 }
 
-pub fn check_text(scopes: &[ScopeSummary], findings: &[Finding], fail_on: &str, failing: usize, color: bool, debt: &WaiverDebt) -> String {
+pub fn check_text(
+    scopes: &[ScopeSummary],
+    findings: &[Finding],
+    fail_on: &str,
+    failing: usize,
+    color: bool,
+    debt: &WaiverDebt,
+    unassigned: &BTreeMap<String, usize>,
+) -> String {
     let paint = |code: &str, s: &str| if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() };
     let mut out = String::new();
     for s in scopes {
@@ -126,6 +159,13 @@ pub fn check_text(scopes: &[ScopeSummary], findings: &[Finding], fail_on: &str, 
     if let Some(line) = debt_line(debt) {
         let _ = writeln!(out, "{line}");
     }
+    if scopes.len() > 1 {
+        let top = most_unassigned(unassigned, 5);
+        if !top.is_empty() {
+            let list: Vec<String> = top.iter().map(|u| format!("{} ({} clients)", u.control, u.scopes)).collect();
+            let _ = writeln!(out, "most often unassigned: {}", list.join(", "));
+        }
+    }
     let total: usize = findings.len();
     let verdict = if failing == 0 {
         paint("32;1", "passed")
@@ -140,7 +180,14 @@ pub fn check_text(scopes: &[ScopeSummary], findings: &[Finding], fail_on: &str, 
     out
 }
 
-pub fn check_markdown(scopes: &[ScopeSummary], findings: &[Finding], fail_on: &str, failing: usize, debt: &WaiverDebt) -> String {
+pub fn check_markdown(
+    scopes: &[ScopeSummary],
+    findings: &[Finding],
+    fail_on: &str,
+    failing: usize,
+    debt: &WaiverDebt,
+    unassigned: &BTreeMap<String, usize>,
+) -> String {
     use escape::md_cell as m;
     let mut out = String::new();
     let verdict = if failing == 0 { "✅ passed" } else { "❌ failed" };
@@ -167,6 +214,14 @@ pub fn check_markdown(scopes: &[ScopeSummary], findings: &[Finding], fail_on: &s
             c["not-applicable"],
             m(&sev_counts(&s.findings))
         );
+    }
+    let top = most_unassigned(unassigned, 10);
+    if scopes.len() > 1 && !top.is_empty() {
+        let _ = writeln!(out, "\n### Most often unassigned\n");
+        let _ = writeln!(out, "| Control | Clients |\n|---|---:|");
+        for u in &top {
+            let _ = writeln!(out, "| `{}` | {} |", m(&u.control), u.scopes);
+        }
     }
     if !findings.is_empty() {
         let _ = writeln!(out, "\n### Findings\n");

@@ -51,7 +51,11 @@ pub fn headers(stderr: &str) -> Vec<String> {
     stderr
         .lines()
         .filter(|l| l.contains(": error[E"))
-        .map(|l| l.split(": error[").next().unwrap_or_default().to_string() + " " + &l[l.find("error[").unwrap_or(0)..l.find(']').unwrap_or(0) + 1])
+        .map(|l| {
+            l.split(": error[").next().unwrap_or_default().to_string()
+                + " "
+                + &l[l.find("error[").unwrap_or(0)..l.find(']').unwrap_or(0) + 1]
+        })
         .collect()
 }
 

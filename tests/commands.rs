@@ -1,0 +1,152 @@
+//! The everyday commands, run as a new user would: frameworks, explain, init, validate, help.
+
+mod common;
+use common::*;
+
+#[test]
+fn frameworks_lists_the_four_catalogs_with_versions_and_counts() {
+    let run = ctrlmap(["frameworks"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for (id, version) in [
+        ("csf-2.0", "2.0"),
+        ("hipaa", "45 CFR Part 164"),
+        ("glba-safeguards", ""),
+        ("nydfs-500", "Second Amendment"),
+    ] {
+        let line = run
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(id))
+            .unwrap_or_else(|| panic!("{id} missing:\n{}", run.stdout));
+        assert!(line.contains(version), "{line}");
+    }
+    let csf = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("csf-2.0"))
+        .unwrap_or_default();
+    assert!(csf.contains("6 function, 22 category, 106 subcategory"), "{csf}");
+    assert!(run.stdout.contains("hipaa-to-csf-2.0"));
+}
+
+#[test]
+fn frameworks_show_prints_a_control_with_text_flag_and_crosswalk() {
+    let run = ctrlmap(["frameworks", "show", "hipaa:164.312(a)(2)(iv)"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .starts_with("hipaa:164.312(a)(2)(iv) — Encryption and decryption"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("Addressable"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("Implement a mechanism to encrypt and decrypt electronic protected health information."),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("crosswalk:"), "{}", run.stdout);
+}
+
+#[test]
+fn frameworks_show_suggests_close_ids_for_a_typo() {
+    let run = ctrlmap(["frameworks", "show", "csf-2.0:PR.AA-3"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("`csf-2.0:PR.AA-03`"), "{}", run.stderr);
+}
+
+#[test]
+fn explain_names_the_file_and_line_that_decided_the_row() {
+    let scope = fixture("findings/scopes/cm006-quiet.yaml");
+    let run = ctrlmap(["explain".as_ref(), scope.as_os_str(), "mini:S.4".as_ref()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("owner:        MSP (full coverage)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("crosswalk: S.4 subset-of csf-2.0:PR.AA-03"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("at frameworks/crosswalks/mini-to-csf-2.0.yaml:8"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("services/identity.yaml:7"),
+        "the CSF row's own source is named: {}",
+        run.stdout
+    );
+}
+
+#[test]
+fn explain_shows_both_sides_of_a_conflict() {
+    let scope = fixture("findings/scopes/cm002-fires.yaml");
+    let run = ctrlmap(["explain".as_ref(), scope.as_os_str(), "mini:S.1".as_ref()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("conflict — these sources disagree:"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("services/msp-access.yaml:7"), "{}", run.stdout);
+    assert!(run.stdout.contains("services/client-access.yaml:7"), "{}", run.stdout);
+    assert!(run.stdout.contains("CM002"), "{}", run.stdout);
+}
+
+#[test]
+fn explain_rejects_an_unknown_control_with_suggestions() {
+    let scope = fixture("findings/scopes/cm001-quiet.yaml");
+    let run = ctrlmap(["explain".as_ref(), scope.as_os_str(), "mini:S.9".as_ref()]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("did you mean"), "{}", run.stderr);
+}
+
+#[test]
+fn init_scaffolds_a_workspace_that_passes_check_straight_away() {
+    let dir = std::env::temp_dir().join(format!("ctrlmap-init-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let run = ctrlmap(["init".as_ref(), dir.as_os_str()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let check = ctrlmap(["check".as_ref(), dir.as_os_str()]);
+    assert_eq!(
+        check.code, 0,
+        "a fresh workspace passes:\n{}\n{}",
+        check.stdout, check.stderr
+    );
+    assert!(check.stdout.contains("Example Client LLC"), "{}", check.stdout);
+    let again = ctrlmap(["init".as_ref(), dir.as_os_str()]);
+    assert_eq!(again.code, 2, "init refuses a non-empty folder");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn help_explains_every_command() {
+    let run = ctrlmap(["--help"]);
+    assert_eq!(run.code, 0);
+    for cmd in ["check", "validate", "matrix", "explain", "frameworks", "init"] {
+        assert!(run.stdout.contains(cmd), "{cmd} missing from --help");
+    }
+    assert!(run.stdout.contains("Exit codes"), "{}", run.stdout);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(ctrlmap(["check", "--fail-on", "severe"]).code, 2);
+    assert_eq!(ctrlmap(["no-such-command"]).code, 2);
+    let path = fixture("findings");
+    assert_eq!(
+        ctrlmap([
+            "check".as_ref(),
+            path.as_os_str(),
+            "--as-of".as_ref(),
+            "2026-13-01".as_ref()
+        ])
+        .code,
+        2
+    );
+}
