@@ -28,7 +28,9 @@ fn main() {
         collect(&root.join(dir), &mut files);
     }
     files.sort();
-    let mut code = String::from("/// Built-in files: (path relative to the crate root, contents).\npub static FILES: &[(&str, &str)] = &[\n");
+    let mut code = String::from(
+        "/// Built-in files: (path relative to the crate root, contents).\npub static FILES: &[(&str, &str)] = &[\n",
+    );
     for file in &files {
         let rel = file.strip_prefix(&root).expect("under the crate root");
         let rel = rel.to_string_lossy().replace('\\', "/");

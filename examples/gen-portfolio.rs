@@ -55,16 +55,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::copy(example.join("ctrlmap.yaml"), dir.join("ctrlmap.yaml"))?;
     std::fs::create_dir_all(dir.join("scopes"))?;
     let mut templates = Vec::new();
-    let mut entries: Vec<_> = std::fs::read_dir(example.join("scopes"))?.flatten().map(|e| e.path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(example.join("scopes"))?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     entries.sort();
     for path in entries {
         let text = std::fs::read_to_string(&path)?;
-        let id = text.lines().find_map(|l| l.strip_prefix("id: ")).unwrap_or_default().trim().to_string();
-        let name = text.lines().find_map(|l| l.trim_start().strip_prefix("name: ")).unwrap_or_default().trim().to_string();
+        let id = text
+            .lines()
+            .find_map(|l| l.strip_prefix("id: "))
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        let name = text
+            .lines()
+            .find_map(|l| l.trim_start().strip_prefix("name: "))
+            .unwrap_or_default()
+            .trim()
+            .to_string();
         templates.push((id, name, text));
     }
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    let towns = ["Albany", "Buffalo", "Cortland", "Elmira", "Geneva", "Hudson", "Ithaca", "Kingston", "Oneonta", "Utica"];
+    let towns = [
+        "Albany", "Buffalo", "Cortland", "Elmira", "Geneva", "Hudson", "Ithaca", "Kingston", "Oneonta", "Utica",
+    ];
     let windows = ["4h", "12h", "24h", "48h"];
     for i in 0..n {
         let (id, name, text) = &templates[i % templates.len()];

@@ -12,7 +12,9 @@ fn main() {
         if entry.path().extension().and_then(|e| e.to_str()) != Some("yaml") {
             continue;
         }
-        let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
+        let Ok(text) = std::fs::read_to_string(entry.path()) else {
+            continue;
+        };
         let parser = serde_saphyr::granit_parser::Parser::new_from_str(&text);
         events += parser.take_while(Result::is_ok).count();
         files += 1;

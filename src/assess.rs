@@ -9,8 +9,7 @@ use crate::resolve::{Coverage, Matrix, Row, SourceKind, Summary};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[derive(serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -32,7 +31,15 @@ impl Severity {
     }
 
     pub fn parse(s: &str) -> Option<Severity> {
-        [Severity::Info, Severity::Low, Severity::Medium, Severity::High, Severity::Critical].into_iter().find(|x| x.as_str() == s)
+        [
+            Severity::Info,
+            Severity::Low,
+            Severity::Medium,
+            Severity::High,
+            Severity::Critical,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
     }
 }
 
@@ -171,10 +178,29 @@ pub struct WaiverNote {
 pub type Overrides = BTreeMap<String, Option<Severity>>;
 
 #[allow(clippy::too_many_arguments)]
-fn finding(scope: &Scope, row: Option<&Row>, control: &str, code: &str, message: String, at: &Origin, discriminator: &str, overrides: &Overrides) -> Option<Finding> {
+fn finding(
+    scope: &Scope,
+    row: Option<&Row>,
+    control: &str,
+    code: &str,
+    message: String,
+    at: &Origin,
+    discriminator: &str,
+    overrides: &Overrides,
+) -> Option<Finding> {
     let rule = rule(code)?;
     let _ = row;
-    make(scope, control, code, rule.name, rule.severity, message, at, discriminator, overrides)
+    make(
+        scope,
+        control,
+        code,
+        rule.name,
+        rule.severity,
+        message,
+        at,
+        discriminator,
+        overrides,
+    )
 }
 
 /// Build a finding for any code (built-in or a pack's own), applying severity overrides.
@@ -195,7 +221,8 @@ pub fn make(
         Some(Some(s)) => *s,
         None => default,
     };
-    let fingerprint = crate::hash::sha256_hex(format!("{code}\u{1f}{}\u{1f}{control}\u{1f}{discriminator}", scope.id).as_bytes());
+    let fingerprint =
+        crate::hash::sha256_hex(format!("{code}\u{1f}{}\u{1f}{control}\u{1f}{discriminator}", scope.id).as_bytes());
     Some(Finding {
         scope: scope.id.clone(),
         control: control.to_string(),
@@ -228,12 +255,22 @@ pub fn assess(ws: &Workspace, scope: &Scope, matrix: &Matrix, overrides: &Overri
 
 /// Findings for one scope as of a date: the core rules, the enabled policy packs' rules,
 /// then waivers. Sorted, most severe first.
-pub fn assess_on(ws: &Workspace, scope: &Scope, matrix: &Matrix, overrides: &Overrides, as_of: time::Date) -> Vec<Finding> {
+pub fn assess_on(
+    ws: &Workspace,
+    scope: &Scope,
+    matrix: &Matrix,
+    overrides: &Overrides,
+    as_of: time::Date,
+) -> Vec<Finding> {
     let mut out = core_findings(scope, matrix, overrides);
     out.extend(crate::rules::pack_findings(ws, scope, matrix, overrides, as_of));
     let mut out = crate::rules::apply_waivers(scope, out, overrides, as_of);
     out.sort_by(|a, b| {
-        b.severity.cmp(&a.severity).then_with(|| a.control.cmp(&b.control)).then_with(|| a.code.cmp(&b.code)).then_with(|| a.fingerprint.cmp(&b.fingerprint))
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.control.cmp(&b.control))
+            .then_with(|| a.code.cmp(&b.code))
+            .then_with(|| a.fingerprint.cmp(&b.fingerprint))
     });
     out.dedup_by(|a, b| a.fingerprint == b.fingerprint);
     out
@@ -245,8 +282,16 @@ fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<F
         let deciding = row.provenance.first();
         // CM002 — conflicting sources.
         if row.conflict {
-            let sides: Vec<String> = row.conflicts.iter().map(|p| format!("{} ({}:{})", p.detail, p.file, p.line)).collect();
-            let at = row.conflicts.last().map(|p| origin_of(&p.file, p.line)).unwrap_or_else(|| scope.origin.clone());
+            let sides: Vec<String> = row
+                .conflicts
+                .iter()
+                .map(|p| format!("{} ({}:{})", p.detail, p.file, p.line))
+                .collect();
+            let at = row
+                .conflicts
+                .last()
+                .map(|p| origin_of(&p.file, p.line))
+                .unwrap_or_else(|| scope.origin.clone());
             out.extend(finding(
                 scope,
                 Some(row),
@@ -263,17 +308,30 @@ fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<F
         // CM005 — HIPAA addressable specification with no implementation and no documented decision.
         if addressable && row.summary != Summary::NotApplicable {
             let problem = match &row.addressable {
-                None if row.summary == Summary::Unassigned => Some("is neither implemented (no owner) nor documented with an alternative".to_string()),
+                None if row.summary == Summary::Unassigned => {
+                    Some("is neither implemented (no owner) nor documented with an alternative".to_string())
+                }
                 Some(a) => match a.decision {
-                    AddressableDecision::Implemented if row.summary == Summary::Unassigned => Some("is documented as implemented, but nobody is assigned to implement it".into()),
-                    AddressableDecision::Alternative if blank(&a.alternative) || blank(&a.rationale) => Some("is documented as an alternative measure without both the `alternative` and the `rationale`".into()),
-                    AddressableDecision::NotReasonable if blank(&a.rationale) => Some("is documented as not reasonable and appropriate without a `rationale`".into()),
+                    AddressableDecision::Implemented if row.summary == Summary::Unassigned => {
+                        Some("is documented as implemented, but nobody is assigned to implement it".into())
+                    }
+                    AddressableDecision::Alternative if blank(&a.alternative) || blank(&a.rationale) => Some(
+                        "is documented as an alternative measure without both the `alternative` and the `rationale`"
+                            .into(),
+                    ),
+                    AddressableDecision::NotReasonable if blank(&a.rationale) => {
+                        Some("is documented as not reasonable and appropriate without a `rationale`".into())
+                    }
                     _ => None,
                 },
                 None => None,
             };
             if let Some(problem) = problem {
-                let at = row.addressable.as_ref().map(|a| origin_of(&a.file, a.line)).unwrap_or_else(|| scope.origin.clone());
+                let at = row
+                    .addressable
+                    .as_ref()
+                    .map(|a| origin_of(&a.file, a.line))
+                    .unwrap_or_else(|| scope.origin.clone());
                 out.extend(finding(
                     scope,
                     Some(row),
@@ -292,7 +350,10 @@ fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<F
         }
         // CM001 — unassigned leaf.
         if row.assignable && row.summary == Summary::Unassigned {
-            let documented = row.addressable.as_ref().is_some_and(|a| a.decision != AddressableDecision::Implemented);
+            let documented = row
+                .addressable
+                .as_ref()
+                .is_some_and(|a| a.decision != AddressableDecision::Implemented);
             if !documented {
                 out.extend(finding(
                     scope,
@@ -315,7 +376,10 @@ fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<F
         if row.summary == Summary::Shared
             && deciding.is_some_and(|p| matches!(p.kind, SourceKind::Assignment | SourceKind::Service))
         {
-            let missing: Vec<&str> = ["msp", "client"].into_iter().filter(|p| row.duties.get(*p).is_none_or(|d| d.is_empty())).collect();
+            let missing: Vec<&str> = ["msp", "client"]
+                .into_iter()
+                .filter(|p| row.duties.get(*p).is_none_or(|d| d.is_empty()))
+                .collect();
             if !missing.is_empty()
                 && let Some(p) = deciding
             {
@@ -332,8 +396,13 @@ fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<F
             }
         }
         // CM006 — only partial coverage through the crosswalk.
-        if row.assignable && row.coverage == Coverage::Partial && deciding.is_some_and(|p| p.kind == SourceKind::Crosswalk) {
-            let at = deciding.map(|p| origin_of(&p.file, p.line)).unwrap_or_else(|| scope.origin.clone());
+        if row.assignable
+            && row.coverage == Coverage::Partial
+            && deciding.is_some_and(|p| p.kind == SourceKind::Crosswalk)
+        {
+            let at = deciding
+                .map(|p| origin_of(&p.file, p.line))
+                .unwrap_or_else(|| scope.origin.clone());
             out.extend(finding(
                 scope,
                 Some(row),
@@ -358,7 +427,10 @@ fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<F
                 matrix.row(&n.control),
                 &n.control,
                 "CM004",
-                format!("{} is marked not applicable without a reason. Write why (`reason:`), so an auditor can accept it.", n.control),
+                format!(
+                    "{} is marked not applicable without a reason. Write why (`reason:`), so an auditor can accept it.",
+                    n.control
+                ),
                 &n.origin,
                 "",
                 overrides,

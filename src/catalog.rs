@@ -166,7 +166,9 @@ fn fact_holds(test: &FactTest, profile: &Profile) -> bool {
             .is_some_and(|a| a.len() >= 3 && a.iter().all(|v| v.as_f64().is_some_and(|n| n < limit)));
     }
     if let Some(item) = &test.contains {
-        return value.as_array().is_some_and(|a| a.iter().any(|v| v.as_str() == Some(item)));
+        return value
+            .as_array()
+            .is_some_and(|a| a.iter().any(|v| v.as_str() == Some(item)));
     }
     false
 }
@@ -186,7 +188,13 @@ mod tests {
     }
 
     fn cond(yaml: &str) -> Condition {
-        serde_json::from_value(crate::load::yaml::parse(yaml, Default::default()).root.expect("yaml").to_json()).expect("condition")
+        serde_json::from_value(
+            crate::load::yaml::parse(yaml, Default::default())
+                .root
+                .expect("yaml")
+                .to_json(),
+        )
+        .expect("condition")
     }
 
     #[test]
@@ -200,7 +208,10 @@ mod tests {
         assert!(!holds(&cond("{fact: gross_revenue_usd, each_lt: 7500000}"), &profile()));
         let mut p = profile();
         p.gross_revenue_usd = vec![7e6, 6e6];
-        assert!(!holds(&cond("{fact: gross_revenue_usd, each_lt: 7500000}"), &p), "two years declared are not three");
+        assert!(
+            !holds(&cond("{fact: gross_revenue_usd, each_lt: 7500000}"), &p),
+            "two years declared are not three"
+        );
         p.gross_revenue_usd = vec![7e6, 6e6, 5e6];
         assert!(holds(&cond("{fact: gross_revenue_usd, each_lt: 7500000}"), &p));
     }
@@ -208,13 +219,19 @@ mod tests {
     #[test]
     fn undeclared_facts_never_grant_an_exemption() {
         assert!(!holds(&cond("{fact: total_assets_usd, lt: 15000000}"), &profile()));
-        assert!(holds(&cond("{not: {fact: total_assets_usd, lt: 15000000}}"), &profile()));
+        assert!(holds(
+            &cond("{not: {fact: total_assets_usd, lt: 15000000}}"),
+            &profile()
+        ));
     }
 
     #[test]
     fn flags_and_equality() {
         assert!(holds(&cond("{fact: flags, contains: x}"), &profile()));
         assert!(holds(&cond("{fact: class_a, eq: false}"), &profile()));
-        assert!(holds(&cond("all: [{fact: consumers, lt: 5000}, {fact: hipaa, eq: none}]"), &profile()));
+        assert!(holds(
+            &cond("all: [{fact: consumers, lt: 5000}, {fact: hipaa, eq: none}]"),
+            &profile()
+        ));
     }
 }

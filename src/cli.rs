@@ -157,7 +157,9 @@ impl Gate {
     }
 
     fn parse(s: &str) -> Option<Gate> {
-        [Gate::Critical, Gate::High, Gate::Medium, Gate::Low, Gate::None].into_iter().find(|g| g.name() == s)
+        [Gate::Critical, Gate::High, Gate::Medium, Gate::Low, Gate::None]
+            .into_iter()
+            .find(|g| g.name() == s)
     }
 }
 
@@ -200,21 +202,41 @@ pub fn run() -> ExitCode {
 
 fn dispatch(cli: Cli) -> Result<u8> {
     match cli.command {
-        Command::Check { path, format, fail_on, as_of, levels } => check(&path, format, fail_on, as_of.as_deref(), &levels),
+        Command::Check {
+            path,
+            format,
+            fail_on,
+            as_of,
+            levels,
+        } => check(&path, format, fail_on, as_of.as_deref(), &levels),
         Command::Validate { path } => {
             let ws = load(&path)?;
             let n = ws.frameworks.len();
-            out(&format!("{}: valid — {} service(s), {} scope(s), {n} catalog(s)\n", path.display(), ws.services.len(), ws.scopes.len()))?;
+            out(&format!(
+                "{}: valid — {} service(s), {} scope(s), {n} catalog(s)\n",
+                path.display(),
+                ws.services.len(),
+                ws.scopes.len()
+            ))?;
             Ok(0)
         }
-        Command::Matrix { scope_file, format, framework, output } => {
+        Command::Matrix {
+            scope_file,
+            format,
+            framework,
+            output,
+        } => {
             let (ws, scope_idx) = load_scope(&scope_file)?;
             let scope = &ws.scopes[scope_idx];
             let mut matrix = resolve::resolve(&ws, scope);
             if let Some(fw) = framework {
                 if !matrix.frameworks.iter().any(|f| f.id == fw) {
                     let known: Vec<&str> = matrix.frameworks.iter().map(|f| f.id.as_str()).collect();
-                    eprintln!("error: framework `{fw}` does not apply to scope `{}`; it has: {}", scope.id, known.join(", "));
+                    eprintln!(
+                        "error: framework `{fw}` does not apply to scope `{}`; it has: {}",
+                        scope.id,
+                        known.join(", ")
+                    );
                     return Err(Exit(2).into());
                 }
                 matrix = emit::filter_framework(&matrix, &fw);
@@ -226,7 +248,8 @@ fn dispatch(cli: Cli) -> Result<u8> {
                 MatrixFormat::Json => emit::matrix_json(&matrix),
             };
             match output {
-                Some(file) => crate::write_atomic(&file, text.as_bytes()).with_context(|| format!("writing {}", file.display()))?,
+                Some(file) => crate::write_atomic(&file, text.as_bytes())
+                    .with_context(|| format!("writing {}", file.display()))?,
                 None => out(&text)?,
             }
             Ok(0)
@@ -286,7 +309,10 @@ fn load(path: &Path) -> Result<Workspace> {
     };
     if !ws.diagnostics.is_empty() {
         eprint!("{}", ws.render_diagnostics());
-        eprintln!("\nerror: {} problem(s) in the input; nothing was assessed", ws.diagnostics.len());
+        eprintln!(
+            "\nerror: {} problem(s) in the input; nothing was assessed",
+            ws.diagnostics.len()
+        );
         return Err(Exit(2).into());
     }
     Ok(ws)
@@ -319,7 +345,10 @@ fn load_scope(scope_file: &Path) -> Result<(Workspace, usize)> {
     }
     let ws = load(&workspace_of(scope_file))?;
     let canon = scope_file.canonicalize()?;
-    let idx = ws.scopes.iter().position(|s| ws.root.join(&s.origin.file).canonicalize().ok().as_ref() == Some(&canon));
+    let idx = ws
+        .scopes
+        .iter()
+        .position(|s| ws.root.join(&s.origin.file).canonicalize().ok().as_ref() == Some(&canon));
     match idx {
         Some(i) => Ok((ws, i)),
         None => {
@@ -336,17 +365,34 @@ fn load_scope(scope_file: &Path) -> Result<(Workspace, usize)> {
 fn explain_unknown(ws: &Workspace, matrix: &Matrix, control: &str) -> anyhow::Error {
     let (fw, id) = control.split_once(':').unwrap_or(("", control));
     let msg = match ws.framework(fw) {
-        None => format!("`{control}`: unknown framework `{fw}` (write FRAMEWORK:CONTROL, e.g. `hipaa:164.308(a)(1)(ii)(A)`)"),
+        None => format!(
+            "`{control}`: unknown framework `{fw}` (write FRAMEWORK:CONTROL, e.g. `hipaa:164.308(a)(1)(ii)(A)`)"
+        ),
         Some(f) if f.get(id).is_some() => {
             if matrix.frameworks.iter().any(|x| x.id == fw) {
                 format!("`{control}` is informative (a definition or reference), not a control with an owner")
             } else {
-                format!("framework `{fw}` does not apply to scope `{}` (its frameworks: {})", matrix.scope, matrix.frameworks.iter().map(|f| f.id.as_str()).collect::<Vec<_>>().join(", "))
+                format!(
+                    "framework `{fw}` does not apply to scope `{}` (its frameworks: {})",
+                    matrix.scope,
+                    matrix
+                        .frameworks
+                        .iter()
+                        .map(|f| f.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             }
         }
         Some(f) => {
             let near = crate::diag::closest(id, f.controls.iter().map(|c| c.id.as_str()), 3);
-            format!("`{id}` is not a control of `{fw}`; did you mean {}?", near.iter().map(|n| format!("`{fw}:{n}`")).collect::<Vec<_>>().join(", "))
+            format!(
+                "`{id}` is not a control of `{fw}`; did you mean {}?",
+                near.iter()
+                    .map(|n| format!("`{fw}:{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         }
     };
     eprintln!("error: {msg}");
@@ -389,7 +435,9 @@ pub fn as_of_date(flag: Option<&str>) -> Result<time::Date> {
             eprintln!("error: SOURCE_DATE_EPOCH `{epoch}` is not a number of seconds");
             anyhow::Error::from(Exit(2))
         })?;
-        return Ok(time::OffsetDateTime::from_unix_timestamp(secs).map_err(|_| anyhow!("SOURCE_DATE_EPOCH out of range"))?.date());
+        return Ok(time::OffsetDateTime::from_unix_timestamp(secs)
+            .map_err(|_| anyhow!("SOURCE_DATE_EPOCH out of range"))?
+            .date());
     }
     Ok(time::OffsetDateTime::now_utc().date())
 }
@@ -401,7 +449,11 @@ pub fn assess_portfolio(
     ws: &Workspace,
     overrides: &Overrides,
     as_of: time::Date,
-) -> (Vec<emit::ScopeSummary>, Vec<Finding>, std::collections::BTreeMap<String, usize>) {
+) -> (
+    Vec<emit::ScopeSummary>,
+    Vec<Finding>,
+    std::collections::BTreeMap<String, usize>,
+) {
     use rayon::prelude::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
     let total = ws.scopes.len();
@@ -421,7 +473,7 @@ pub fn assess_portfolio(
                 .map(|r| r.control.clone())
                 .collect();
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if progress && (n % 100 == 0 || n == total) {
+            if progress && (n.is_multiple_of(100) || n == total) {
                 eprint!("\rassessed {n}/{total} scopes");
                 if n == total {
                     eprintln!();
@@ -455,9 +507,18 @@ fn check(path: &Path, format: CheckFormat, fail_on: Option<Gate>, as_of: Option<
     };
     let overrides = overrides_with(&ws, levels);
     let (summaries, mut findings, unassigned) = assess_portfolio(&ws, &overrides, as_of);
-    findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.scope.cmp(&b.scope)).then_with(|| a.control.cmp(&b.control)).then_with(|| a.code.cmp(&b.code)));
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.scope.cmp(&b.scope))
+            .then_with(|| a.control.cmp(&b.control))
+            .then_with(|| a.code.cmp(&b.code))
+    });
     let failing = match gate.severity() {
-        Some(min) => findings.iter().filter(|f| f.severity >= min && f.waived.is_none()).count(),
+        Some(min) => findings
+            .iter()
+            .filter(|f| f.severity >= min && f.waived.is_none())
+            .count(),
         None => 0,
     };
     let as_of_text = as_of.to_string();
@@ -467,12 +528,23 @@ fn check(path: &Path, format: CheckFormat, fail_on: Option<Gate>, as_of: Option<
         CheckFormat::Text => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             if ws.scopes.is_empty() {
-                format!("no scopes in {} (add client engagements under scopes/)\n", path.display())
+                format!(
+                    "no scopes in {} (add client engagements under scopes/)\n",
+                    path.display()
+                )
             } else {
                 emit::check_text(&summaries, &findings, gate.name(), failing, color, &debt, &unassigned)
             }
         }
-        CheckFormat::Json => emit::check_json(&as_of_text, gate.name(), failing == 0, &summaries, &findings, &debt, &unassigned),
+        CheckFormat::Json => emit::check_json(
+            &as_of_text,
+            gate.name(),
+            failing == 0,
+            &summaries,
+            &findings,
+            &debt,
+            &unassigned,
+        ),
         CheckFormat::Markdown => emit::check_markdown(&summaries, &findings, gate.name(), failing, &debt, &unassigned),
     };
     out(&text)?;

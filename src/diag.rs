@@ -214,7 +214,13 @@ mod tests {
 
     #[test]
     fn render_points_a_caret_at_the_column() {
-        let d = Diagnostic::new("s.yaml", Pos { line: 2, column: 3 }, Code::E003, "unknown key `nmae`", "did you mean `name`?");
+        let d = Diagnostic::new(
+            "s.yaml",
+            Pos { line: 2, column: 3 },
+            Code::E003,
+            "unknown key `nmae`",
+            "did you mean `name`?",
+        );
         let text = d.render(Some("kind: scope\n  nmae: x\n"));
         assert!(text.starts_with("s.yaml:2:3: error[E003]: unknown key `nmae`\n"));
         assert!(text.contains("2 |   nmae: x\n  |   ^\n"));

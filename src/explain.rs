@@ -22,7 +22,11 @@ pub fn render(ws: &Workspace, scope: &Scope, row: &Row, findings: &[Finding]) ->
         None => "",
     };
     let _ = writeln!(out, "{} — {}{flag}", row.control, row.title);
-    let _ = writeln!(out, "scope:        {} ({}), {}", scope.id, scope.client.name, scope.origin.file);
+    let _ = writeln!(
+        out,
+        "scope:        {} ({}), {}",
+        scope.id, scope.client.name, scope.origin.file
+    );
     let coverage = match row.coverage {
         Coverage::Full => "full coverage",
         Coverage::Partial => "partial coverage",
@@ -32,13 +36,29 @@ pub fn render(ws: &Workspace, scope: &Scope, row: &Row, findings: &[Finding]) ->
     if let Some(reason) = &row.reason {
         let _ = writeln!(out, "reason:       {reason}");
     }
-    let _ = writeln!(out, "responsible:  {}", if row.responsible.is_empty() { "nobody".to_string() } else { row.responsible.iter().map(|p| party(p)).collect::<Vec<_>>().join(", ") });
+    let _ = writeln!(
+        out,
+        "responsible:  {}",
+        if row.responsible.is_empty() {
+            "nobody".to_string()
+        } else {
+            row.responsible.iter().map(|p| party(p)).collect::<Vec<_>>().join(", ")
+        }
+    );
     let _ = writeln!(out, "accountable:  {}", party(&row.accountable));
     if !row.consulted.is_empty() {
-        let _ = writeln!(out, "consulted:    {}", row.consulted.iter().map(|p| party(p)).collect::<Vec<_>>().join(", "));
+        let _ = writeln!(
+            out,
+            "consulted:    {}",
+            row.consulted.iter().map(|p| party(p)).collect::<Vec<_>>().join(", ")
+        );
     }
     if !row.informed.is_empty() {
-        let _ = writeln!(out, "informed:     {}", row.informed.iter().map(|p| party(p)).collect::<Vec<_>>().join(", "));
+        let _ = writeln!(
+            out,
+            "informed:     {}",
+            row.informed.iter().map(|p| party(p)).collect::<Vec<_>>().join(", ")
+        );
     }
     if !row.duties.is_empty() {
         let _ = writeln!(out, "duties:");
@@ -57,14 +77,25 @@ pub fn render(ws: &Workspace, scope: &Scope, row: &Row, findings: &[Finding]) ->
             "addressable decision: {:?}{}{} ({}:{})",
             a.decision,
             a.rationale.as_deref().map(|r| format!(" — {r}")).unwrap_or_default(),
-            a.alternative.as_deref().map(|r| format!("; alternative: {r}")).unwrap_or_default(),
+            a.alternative
+                .as_deref()
+                .map(|r| format!("; alternative: {r}"))
+                .unwrap_or_default(),
             a.file,
             a.line
         );
     }
     let _ = writeln!(out, "\nwhy (highest precedence first):");
     for (i, p) in row.provenance.iter().enumerate() {
-        let _ = writeln!(out, "  {}. [{}] {}\n     at {}:{}", i + 1, format!("{:?}", p.kind).to_lowercase(), p.detail, p.file, p.line);
+        let _ = writeln!(
+            out,
+            "  {}. [{}] {}\n     at {}:{}",
+            i + 1,
+            format!("{:?}", p.kind).to_lowercase(),
+            p.detail,
+            p.file,
+            p.line
+        );
     }
     if row.conflict {
         let _ = writeln!(out, "\nconflict — these sources disagree:");
@@ -83,7 +114,14 @@ pub fn render(ws: &Workspace, scope: &Scope, row: &Row, findings: &[Finding]) ->
         && let Some(c) = fw.get(&row.id)
     {
         let _ = writeln!(out, "\ntext ({} {}):", fw.catalog.citation, c.id);
-        let _ = writeln!(out, "  {}", c.text.as_deref().or(c.text_note.as_deref()).unwrap_or("(the source gives no text)"));
+        let _ = writeln!(
+            out,
+            "  {}",
+            c.text
+                .as_deref()
+                .or(c.text_note.as_deref())
+                .unwrap_or("(the source gives no text)")
+        );
     }
     out
 }
@@ -93,11 +131,25 @@ pub fn frameworks_list(ws: &Workspace) -> String {
     let _ = writeln!(out, "{:<16} {:<58} {:<44} controls", "id", "title", "version");
     for fw in ws.frameworks.values() {
         let counts: Vec<String> = fw.level_counts().iter().map(|(l, n)| format!("{n} {l}")).collect();
-        let _ = writeln!(out, "{:<16} {:<58} {:<44} {}", fw.id(), trunc(&fw.catalog.title, 58), trunc(&fw.catalog.version, 44), counts.join(", "));
+        let _ = writeln!(
+            out,
+            "{:<16} {:<58} {:<44} {}",
+            fw.id(),
+            trunc(&fw.catalog.title, 58),
+            trunc(&fw.catalog.version, 44),
+            counts.join(", ")
+        );
     }
     let _ = writeln!(out, "\ncrosswalks:");
     for cw in &ws.crosswalks {
-        let _ = writeln!(out, "  {:<28} {} → {}, {} mappings", cw.id, cw.from, cw.to, cw.mappings.iter().flatten().count());
+        let _ = writeln!(
+            out,
+            "  {:<28} {} → {}, {} mappings",
+            cw.id,
+            cw.from,
+            cw.to,
+            cw.mappings.iter().flatten().count()
+        );
     }
     out
 }
@@ -116,13 +168,20 @@ pub fn frameworks_show(ws: &Workspace, target: &str) -> Result<String, String> {
         None => (target, None),
     };
     let Some(fw) = ws.framework(fw_id) else {
-        return Err(format!("unknown framework `{fw_id}`; known: {}", ws.frameworks.keys().cloned().collect::<Vec<_>>().join(", ")));
+        return Err(format!(
+            "unknown framework `{fw_id}`; known: {}",
+            ws.frameworks.keys().cloned().collect::<Vec<_>>().join(", ")
+        ));
     };
     let mut out = String::new();
     let Some(id) = control else {
         let c = &fw.catalog;
         let _ = writeln!(out, "{} — {}", c.id, c.title);
-        let _ = writeln!(out, "citation:  {}\nauthority: {}\nversion:   {}\nsource:    {}", c.citation, c.authority, c.version, c.source_url);
+        let _ = writeln!(
+            out,
+            "citation:  {}\nauthority: {}\nversion:   {}\nsource:    {}",
+            c.citation, c.authority, c.version, c.source_url
+        );
         for e in &c.effective {
             let _ = writeln!(out, "effective: {} — {}", e.date, e.what);
         }
@@ -140,17 +199,41 @@ pub fn frameworks_show(ws: &Workspace, target: &str) -> Result<String, String> {
                 Role::Reference => " [reference]",
                 _ => "",
             };
-            let _ = writeln!(out, "{}{}{flag} — {}{role}", "  ".repeat(fw.ancestors(i).len()), ctl.id, trunc(&ctl.title, 90));
+            let _ = writeln!(
+                out,
+                "{}{}{flag} — {}{role}",
+                "  ".repeat(fw.ancestors(i).len()),
+                ctl.id,
+                trunc(&ctl.title, 90)
+            );
         }
         return Ok(out);
     };
     let Some(c) = fw.get(id) else {
         let near = crate::diag::closest(id, fw.controls.iter().map(|c| c.id.as_str()), 3);
-        return Err(format!("`{id}` is not a control of `{fw_id}`; did you mean {}?", near.iter().map(|n| format!("`{fw_id}:{n}`")).collect::<Vec<_>>().join(", ")));
+        return Err(format!(
+            "`{id}` is not a control of `{fw_id}`; did you mean {}?",
+            near.iter()
+                .map(|n| format!("`{fw_id}:{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
     };
     let _ = writeln!(out, "{}:{} — {}", fw.id(), c.id, c.title);
-    let _ = writeln!(out, "catalog:   {} ({}), {}", fw.catalog.title, fw.catalog.citation, fw.catalog.version);
-    let _ = writeln!(out, "level:     {}{}", c.level, c.parent.as_deref().map(|p| format!(", part of {p}")).unwrap_or_default());
+    let _ = writeln!(
+        out,
+        "catalog:   {} ({}), {}",
+        fw.catalog.title, fw.catalog.citation, fw.catalog.version
+    );
+    let _ = writeln!(
+        out,
+        "level:     {}{}",
+        c.level,
+        c.parent
+            .as_deref()
+            .map(|p| format!(", part of {p}"))
+            .unwrap_or_default()
+    );
     let _ = writeln!(out, "role:      {:?}", c.role);
     if let Some(r) = c.requirement {
         let _ = writeln!(out, "flag:      {:?} (45 CFR 164.306(d))", r);
@@ -159,11 +242,31 @@ pub fn frameworks_show(ws: &Workspace, target: &str) -> Result<String, String> {
         let _ = writeln!(out, "effective: from {d}");
     }
     if let Some(a) = &c.accountability {
-        let _ = writeln!(out, "accountability: {} — {}", if a.delegable { "may be delegated" } else { "stays with the regulated entity" }, a.note);
+        let _ = writeln!(
+            out,
+            "accountability: {} — {}",
+            if a.delegable {
+                "may be delegated"
+            } else {
+                "stays with the regulated entity"
+            },
+            a.note
+        );
     }
     for d in &c.deadlines {
-        let when = d.within.clone().or_else(|| d.annually_by.as_ref().map(|x| format!("annually by {x}"))).unwrap_or_default();
-        let _ = writeln!(out, "deadline:  {} — {when}{}{}\n           \"{}\"", d.id, d.from.as_deref().map(|f| format!(" from {f}")).unwrap_or_default(), d.notify.as_deref().map(|n| format!(", notify {n}")).unwrap_or_default(), d.text);
+        let when = d
+            .within
+            .clone()
+            .or_else(|| d.annually_by.as_ref().map(|x| format!("annually by {x}")))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "deadline:  {} — {when}{}{}\n           \"{}\"",
+            d.id,
+            d.from.as_deref().map(|f| format!(" from {f}")).unwrap_or_default(),
+            d.notify.as_deref().map(|n| format!(", notify {n}")).unwrap_or_default(),
+            d.text
+        );
     }
     if let Some(cond) = &c.applies_when {
         let _ = writeln!(out, "applies when: {}", serde_json::to_string(cond).unwrap_or_default());
@@ -183,7 +286,12 @@ pub fn frameworks_show(ws: &Workspace, target: &str) -> Result<String, String> {
     if let Some(src) = &c.text_source
         && let Some(s) = fw.catalog.sources.iter().find(|s| &s.id == src)
     {
-        let _ = writeln!(out, "  — {}{}", s.title, s.url.as_deref().map(|u| format!(", {u}")).unwrap_or_default());
+        let _ = writeln!(
+            out,
+            "  — {}{}",
+            s.title,
+            s.url.as_deref().map(|u| format!(", {u}")).unwrap_or_default()
+        );
     }
     for n in &c.notes {
         let _ = writeln!(out, "note: {n}");
@@ -206,9 +314,23 @@ pub fn frameworks_show(ws: &Workspace, target: &str) -> Result<String, String> {
     for cw in &ws.crosswalks {
         for m in cw.mappings.iter().flatten() {
             if cw.from == fw.id() && m.from == c.id {
-                maps.push(format!("  {} {}:{} ({}) — {}", m.relationship.as_str(), cw.to, m.to, m.source, m.rationale));
+                maps.push(format!(
+                    "  {} {}:{} ({}) — {}",
+                    m.relationship.as_str(),
+                    cw.to,
+                    m.to,
+                    m.source,
+                    m.rationale
+                ));
             } else if cw.to == fw.id() && m.to == c.id {
-                maps.push(format!("  {}:{} {} this ({}) — {}", cw.from, m.from, m.relationship.as_str(), m.source, m.rationale));
+                maps.push(format!(
+                    "  {}:{} {} this ({}) — {}",
+                    cw.from,
+                    m.from,
+                    m.relationship.as_str(),
+                    m.source,
+                    m.rationale
+                ));
             }
         }
         for u in cw.unmapped.iter().flatten() {

@@ -35,11 +35,18 @@ controls:
 ";
 
 pub fn scaffold(dir: &Path) -> Result<()> {
-    if dir.exists() && std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?.next().is_some() {
+    if dir.exists()
+        && std::fs::read_dir(dir)
+            .with_context(|| format!("reading {}", dir.display()))?
+            .next()
+            .is_some()
+    {
         bail!("{} exists and is not empty; pick a new folder", dir.display());
     }
     let ws = Workspace::builtin().map_err(|e| anyhow!(e))?;
-    let csf = ws.framework("csf-2.0").ok_or_else(|| anyhow!("the built-in CSF 2.0 catalog is missing"))?;
+    let csf = ws
+        .framework("csf-2.0")
+        .ok_or_else(|| anyhow!("the built-in CSF 2.0 catalog is missing"))?;
     let mut scope = String::from(
         "kind: scope\n\
          id: example-client\n\
@@ -56,7 +63,13 @@ pub fn scaffold(dir: &Path) -> Result<()> {
         if !csf.is_assignable(i) {
             continue;
         }
-        let text: String = c.text.as_deref().unwrap_or(&c.title).split_whitespace().collect::<Vec<_>>().join(" ");
+        let text: String = c
+            .text
+            .as_deref()
+            .unwrap_or(&c.title)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         let _ = writeln!(scope, "  - control: csf-2.0:{}   # {text}", c.id);
     }
     for sub in ["services", "scopes", "evidence"] {

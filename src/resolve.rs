@@ -28,7 +28,14 @@ pub enum Summary {
 }
 
 impl Summary {
-    pub const ALL: [Summary; 6] = [Summary::Msp, Summary::Client, Summary::Shared, Summary::ThirdParty, Summary::Unassigned, Summary::NotApplicable];
+    pub const ALL: [Summary; 6] = [
+        Summary::Msp,
+        Summary::Client,
+        Summary::Shared,
+        Summary::ThirdParty,
+        Summary::Unassigned,
+        Summary::NotApplicable,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -191,7 +198,10 @@ pub fn applicable_frameworks(ws: &Workspace, scope: &Scope) -> Vec<String> {
 
 /// CSF first (the baseline), then the regulations, then anything else by id.
 fn framework_order(id: &str) -> (usize, String) {
-    let rank = ["csf-2.0", "hipaa", "glba-safeguards", "nydfs-500"].iter().position(|x| *x == id).unwrap_or(99);
+    let rank = ["csf-2.0", "hipaa", "glba-safeguards", "nydfs-500"]
+        .iter()
+        .position(|x| *x == id)
+        .unwrap_or(99);
     (rank, id.to_string())
 }
 
@@ -274,7 +284,10 @@ fn decide_level1(sources: &Sources) -> Option<Decision> {
         let responsible: BTreeSet<String> = a.responsible.to_vec().into_iter().collect();
         let prov = Provenance::new(
             SourceKind::Assignment,
-            format!("scope assignment: responsible {}", responsible.iter().cloned().collect::<Vec<_>>().join(", ")),
+            format!(
+                "scope assignment: responsible {}",
+                responsible.iter().cloned().collect::<Vec<_>>().join(", ")
+            ),
             &a.origin,
         );
         match &seen {
@@ -298,7 +311,7 @@ fn decide_level1(sources: &Sources) -> Option<Decision> {
         if responsible.len() == 1 {
             let only = responsible.iter().next().map(String::as_str).unwrap_or_default();
             if party_kind(only) != "third" {
-                d.add_duty(only, a.note.as_ref().filter(|_| d.duties.get(only).is_none()));
+                d.add_duty(only, a.note.as_ref().filter(|_| !d.duties.contains_key(only)));
             }
         }
         d.provenance.push(prov);
@@ -306,7 +319,10 @@ fn decide_level1(sources: &Sources) -> Option<Decision> {
     for n in &sources.not_applicable {
         let prov = Provenance::new(
             SourceKind::NotApplicable,
-            format!("scope marks it not applicable: {}", n.reason.as_deref().unwrap_or("(no reason given)")),
+            format!(
+                "scope marks it not applicable: {}",
+                n.reason.as_deref().unwrap_or("(no reason given)")
+            ),
             &n.origin,
         );
         if !sources.assignments.is_empty() {
@@ -327,7 +343,12 @@ fn decide_services(sources: &Sources) -> Option<Decision> {
     for (service, claim) in &sources.claims {
         let prov = Provenance::new(
             SourceKind::Service,
-            format!("service `{}` ({}) claims it: split {}", service.id, service.name, split_name(claim.split)),
+            format!(
+                "service `{}` ({}) claims it: split {}",
+                service.id,
+                service.name,
+                split_name(claim.split)
+            ),
             &claim.origin,
         );
         if claim.split != first_split {
@@ -378,7 +399,11 @@ fn decide_client_owned(sources: &Sources) -> Option<Decision> {
     d.responsible.insert("client".into());
     for c in &sources.client_owned {
         d.add_duty("client", c.duty.as_ref());
-        d.provenance.push(Provenance::new(SourceKind::ClientOwned, "scope lists it as client-owned".into(), &c.origin));
+        d.provenance.push(Provenance::new(
+            SourceKind::ClientOwned,
+            "scope lists it as client-owned".into(),
+            &c.origin,
+        ));
     }
     Some(d)
 }
@@ -393,12 +418,21 @@ fn catalog_not_applicable(fw: &Framework, i: usize, profile: &Profile) -> Option
             && !holds(cond, profile)
         {
             let why = if control.id == fw.controls[i].id {
-                format!("{} applies only under a condition the client profile does not meet (see the catalog)", fw.cite(&control.id))
+                format!(
+                    "{} applies only under a condition the client profile does not meet (see the catalog)",
+                    fw.cite(&control.id)
+                )
             } else {
-                format!("{} (which contains it) applies only under a condition the client profile does not meet", fw.cite(&control.id))
+                format!(
+                    "{} (which contains it) applies only under a condition the client profile does not meet",
+                    fw.cite(&control.id)
+                )
             };
             let why = if serde_json::to_string(cond).is_ok_and(|s| s.contains("class_a")) {
-                format!("applies to Class A companies only ({}); the client is not a Class A company", fw.cite(&control.id))
+                format!(
+                    "applies to Class A companies only ({}); the client is not a Class A company",
+                    fw.cite(&control.id)
+                )
             } else {
                 why
             };
@@ -411,11 +445,16 @@ fn catalog_not_applicable(fw: &Framework, i: usize, profile: &Profile) -> Option
         }
         let lifted = match (&ex.exempts, &ex.still_applies) {
             (Some(list), _) => list.iter().any(|id| fw.index(id).is_some_and(|a| fw.is_within(i, a))),
-            (None, Some(keep)) => !keep.iter().any(|id| fw.index(id).is_some_and(|a| fw.is_within(i, a) || fw.is_within(a, i))),
+            (None, Some(keep)) => !keep
+                .iter()
+                .any(|id| fw.index(id).is_some_and(|a| fw.is_within(i, a) || fw.is_within(a, i))),
             (None, None) => false,
         };
         if lifted {
-            return Some((format!("exempt under {}: {}", fw.cite(&ex.citation), ex.title), fw.catalog.origin.clone()));
+            return Some((
+                format!("exempt under {}: {}", fw.cite(&ex.citation), ex.title),
+                fw.catalog.origin.clone(),
+            ));
         }
     }
     None
@@ -434,7 +473,9 @@ pub fn resolve(ws: &Workspace, scope: &Scope) -> Matrix {
         sources.entry(&n.control).or_default().not_applicable.push(n);
     }
     for sub in scope.services.iter().flatten() {
-        let Some(service) = ws.services.get(&sub.service) else { continue };
+        let Some(service) = ws.services.get(&sub.service) else {
+            continue;
+        };
         for claim in service.controls.iter().flatten() {
             if claim.option.as_ref().is_some_and(|o| !sub.options.contains(o)) {
                 continue;
@@ -445,7 +486,12 @@ pub fn resolve(ws: &Workspace, scope: &Scope) -> Matrix {
     for c in scope.client_owned.iter().flatten() {
         sources.entry(&c.control).or_default().client_owned.push(c);
     }
-    let addressable: BTreeMap<&str, &Addressable> = scope.addressable.iter().flatten().map(|a| (a.control.as_str(), a)).collect();
+    let addressable: BTreeMap<&str, &Addressable> = scope
+        .addressable
+        .iter()
+        .flatten()
+        .map(|a| (a.control.as_str(), a))
+        .collect();
 
     // CSF is resolved first: crosswalk projection reads its rows.
     let mut csf_rows: BTreeMap<String, Row> = BTreeMap::new();
@@ -502,7 +548,11 @@ fn resolve_framework(
         .flat_map(|cw| cw.mappings.iter().flatten())
         .collect();
     let empty = Sources::default();
-    let sources_of = |i: usize| -> &Sources { sources.get(format!("{}:{}", fw.id(), fw.controls[i].id).as_str()).unwrap_or(&empty) };
+    let sources_of = |i: usize| -> &Sources {
+        sources
+            .get(format!("{}:{}", fw.id(), fw.controls[i].id).as_str())
+            .unwrap_or(&empty)
+    };
 
     // Children before parents: process in reverse source order (parents precede children).
     for i in (0..n).rev() {
@@ -515,7 +565,8 @@ fn resolve_framework(
             row.summary = Summary::NotApplicable;
             row.coverage = Coverage::None;
             row.reason = Some(why.clone());
-            row.provenance.push(Provenance::new(SourceKind::Applicability, why, &origin));
+            row.provenance
+                .push(Provenance::new(SourceKind::Applicability, why, &origin));
             decided[i] = Some(row);
             continue;
         }
@@ -594,7 +645,11 @@ fn apply(row: &mut Row, d: Decision, inherited_from: Option<String>) {
         row.coverage = Coverage::None;
     } else {
         row.summary = summary_of(&d.responsible);
-        row.coverage = if d.responsible.is_empty() { Coverage::None } else { d.coverage };
+        row.coverage = if d.responsible.is_empty() {
+            Coverage::None
+        } else {
+            d.coverage
+        };
     }
     row.responsible = d.responsible.into_iter().collect();
     row.accountable = d.accountable.unwrap_or_else(|| "client".into());
@@ -620,7 +675,10 @@ fn apply(row: &mut Row, d: Decision, inherited_from: Option<String>) {
 /// Parents without a source of their own take their children's owners.
 fn roll_up(row: &mut Row, fw: &Framework, i: usize, decided: &[Option<Row>]) {
     let children: Vec<&Row> = fw.children(i).iter().filter_map(|&c| decided[c].as_ref()).collect();
-    let applicable: Vec<&&Row> = children.iter().filter(|r| r.summary != Summary::NotApplicable).collect();
+    let applicable: Vec<&&Row> = children
+        .iter()
+        .filter(|r| r.summary != Summary::NotApplicable)
+        .collect();
     if applicable.is_empty() {
         if !children.is_empty() {
             row.summary = Summary::NotApplicable;
@@ -672,7 +730,10 @@ fn roll_up(row: &mut Row, fw: &Framework, i: usize, decided: &[Option<Row>]) {
     row.duties.clear(); // parents show their parts' owners, not a concatenation of duties
     row.provenance.push(Provenance {
         kind: SourceKind::Rollup,
-        detail: format!("rolled up from its {} applicable parts: {assigned} assigned, {full} fully covered", applicable.len()),
+        detail: format!(
+            "rolled up from its {} applicable parts: {assigned} assigned, {full} fully covered",
+            applicable.len()
+        ),
         file: fw.controls[i].origin.file.clone(),
         line: fw.controls[i].origin.line,
     });
@@ -691,7 +752,11 @@ fn project(fw: &Framework, i: usize, mappings: &[&Mapping], csf_rows: &BTreeMap<
         if matches!(csf.summary, Summary::Unassigned | Summary::NotApplicable) {
             continue;
         }
-        let target = if m.relationship.gives_full_coverage() { &mut full } else { &mut partial };
+        let target = if m.relationship.gives_full_coverage() {
+            &mut full
+        } else {
+            &mut partial
+        };
         target.responsible.extend(csf.responsible.iter().cloned());
         for (party, duties) in &csf.duties {
             for duty in duties {
@@ -703,10 +768,21 @@ fn project(fw: &Framework, i: usize, mappings: &[&Mapping], csf_rows: &BTreeMap<
                 target.evidence.push(e.clone());
             }
         }
-        let via = csf.provenance.first().map(|p| format!("; CSF row decided by {} ({}:{})", p.detail, p.file, p.line)).unwrap_or_default();
+        let via = csf
+            .provenance
+            .first()
+            .map(|p| format!("; CSF row decided by {} ({}:{})", p.detail, p.file, p.line))
+            .unwrap_or_default();
         target.provenance.push(Provenance::new(
             SourceKind::Crosswalk,
-            format!("crosswalk: {} {} csf-2.0:{} ({}), owned by {}{via}", fw.controls[i].id, m.relationship.as_str(), m.to, m.source, csf.summary.label()),
+            format!(
+                "crosswalk: {} {} csf-2.0:{} ({}), owned by {}{via}",
+                fw.controls[i].id,
+                m.relationship.as_str(),
+                m.to,
+                m.source,
+                csf.summary.label()
+            ),
             &m.origin,
         ));
     }

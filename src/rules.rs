@@ -6,7 +6,7 @@ use crate::assess::{Finding, Overrides, Severity, WaiverNote, blank, make, origi
 use crate::load::Workspace;
 use crate::model::{Origin, Scope, parse_duration_hours};
 use crate::policy::{PolicyRule, RuleKind};
-use crate::resolve::{Matrix, Row, Summary, applicable_frameworks};
+use crate::resolve::{Matrix, Summary, applicable_frameworks};
 use std::collections::BTreeMap;
 
 fn parse_date(text: &str) -> Option<time::Date> {
@@ -14,17 +14,31 @@ fn parse_date(text: &str) -> Option<time::Date> {
 }
 
 fn hours_text(h: u64) -> String {
-    if h % 24 == 0 && h >= 168 { format!("{} days", h / 24) } else { format!("{h} hours") }
+    if h.is_multiple_of(24) && h >= 168 {
+        format!("{} days", h / 24)
+    } else {
+        format!("{h} hours")
+    }
 }
 
 fn rule_name(rule: &PolicyRule) -> String {
-    crate::assess::rule(&rule.code).map(|r| r.name.to_string()).unwrap_or_else(|| {
-        rule.title.clone().unwrap_or_else(|| format!("{:?}", rule.kind).to_lowercase())
-    })
+    crate::assess::rule(&rule.code)
+        .map(|r| r.name.to_string())
+        .unwrap_or_else(|| {
+            rule.title
+                .clone()
+                .unwrap_or_else(|| format!("{:?}", rule.kind).to_lowercase())
+        })
 }
 
 /// Findings of every rule of every pack enabled for this scope.
-pub fn pack_findings(ws: &Workspace, scope: &Scope, matrix: &Matrix, overrides: &Overrides, as_of: time::Date) -> Vec<Finding> {
+pub fn pack_findings(
+    ws: &Workspace,
+    scope: &Scope,
+    matrix: &Matrix,
+    overrides: &Overrides,
+    as_of: time::Date,
+) -> Vec<Finding> {
     let frameworks = applicable_frameworks(ws, scope);
     let mut out = Vec::new();
     for pack in ws.packs.values().filter(|p| p.enabled_for(&frameworks)) {
@@ -34,7 +48,9 @@ pub fn pack_findings(ws: &Workspace, scope: &Scope, matrix: &Matrix, overrides: 
                 RuleKind::AccountabilityNonDelegable => accountability(ws, scope, matrix, rule, fw, overrides),
                 RuleKind::NotificationWindow => notification(ws, scope, matrix, rule, fw, overrides),
                 RuleKind::EvidenceRequired => evidence_required(ws, scope, matrix, rule, overrides),
-                RuleKind::EvidenceFileMissing | RuleKind::EvidenceTampered => evidence_files(ws, scope, rule, overrides),
+                RuleKind::EvidenceFileMissing | RuleKind::EvidenceTampered => {
+                    evidence_files(ws, scope, rule, overrides)
+                }
                 RuleKind::EvidenceStale => evidence_stale(ws, scope, rule, fw, overrides, as_of),
                 RuleKind::Custom => custom(ws, scope, matrix, rule, fw, overrides),
             };
@@ -54,40 +70,93 @@ pub fn pack_findings(ws: &Workspace, scope: &Scope, matrix: &Matrix, overrides: 
     by_fp.into_values().collect()
 }
 
-fn emit(scope: &Scope, control: &str, rule: &PolicyRule, message: String, at: &Origin, disc: &str, overrides: &Overrides) -> Option<Finding> {
-    make(scope, control, &rule.code, &rule_name(rule), rule.severity, message, at, disc, overrides)
+fn emit(
+    scope: &Scope,
+    control: &str,
+    rule: &PolicyRule,
+    message: String,
+    at: &Origin,
+    disc: &str,
+    overrides: &Overrides,
+) -> Option<Finding> {
+    make(
+        scope,
+        control,
+        &rule.code,
+        &rule_name(rule),
+        rule.severity,
+        message,
+        at,
+        disc,
+        overrides,
+    )
 }
 
-fn accountability(ws: &Workspace, scope: &Scope, matrix: &Matrix, rule: &PolicyRule, fw: Option<&str>, overrides: &Overrides) -> Vec<Finding> {
+fn accountability(
+    ws: &Workspace,
+    scope: &Scope,
+    matrix: &Matrix,
+    rule: &PolicyRule,
+    fw: Option<&str>,
+    overrides: &Overrides,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     // One finding per deciding source: an assignment on 500.4(a) covers its parts too.
     let mut reported: std::collections::BTreeSet<(String, usize)> = std::collections::BTreeSet::new();
-    for row in matrix.rows.iter().filter(|r| fw.is_none_or(|f| r.framework == f) && r.summary != Summary::NotApplicable) {
-        let Some(framework) = ws.framework(&row.framework) else { continue };
+    for row in matrix
+        .rows
+        .iter()
+        .filter(|r| fw.is_none_or(|f| r.framework == f) && r.summary != Summary::NotApplicable)
+    {
+        let Some(framework) = ws.framework(&row.framework) else {
+            continue;
+        };
         let Some(i) = framework.index(&row.id) else { continue };
         let mut chain = vec![i];
         chain.extend(framework.ancestors(i));
-        let Some(rooted) = chain.iter().map(|&c| &framework.controls[c]).find(|c| c.accountability.as_ref().is_some_and(|a| !a.delegable)) else {
+        let Some(rooted) = chain
+            .iter()
+            .map(|&c| &framework.controls[c])
+            .find(|c| c.accountability.as_ref().is_some_and(|a| !a.delegable))
+        else {
             continue;
         };
         if row.accountable == "client" {
             continue;
         }
-        let client_role = row.responsible.iter().chain(&row.consulted).chain(&row.informed).any(|p| p == "client");
-        let at = row.provenance.iter().find(|p| p.kind == crate::resolve::SourceKind::Assignment).map(|p| origin_of(&p.file, p.line)).unwrap_or_else(|| scope.origin.clone());
+        let client_role = row
+            .responsible
+            .iter()
+            .chain(&row.consulted)
+            .chain(&row.informed)
+            .any(|p| p == "client");
+        let at = row
+            .provenance
+            .iter()
+            .find(|p| p.kind == crate::resolve::SourceKind::Assignment)
+            .map(|p| origin_of(&p.file, p.line))
+            .unwrap_or_else(|| scope.origin.clone());
         if !reported.insert((at.file.clone(), at.line)) {
             continue;
         }
-        let note = rooted.accountability.as_ref().map(|a| a.note.clone()).unwrap_or_default();
+        let note = rooted
+            .accountability
+            .as_ref()
+            .map(|a| a.note.clone())
+            .unwrap_or_default();
         let message = if client_role {
             format!(
                 "{} makes `{}` accountable, but the regulation keeps accountability for {} with the client: {note} Set `accountable: client`; the MSP may stay responsible for doing the work.",
-                row.control, row.accountable, framework.cite(&rooted.id)
+                row.control,
+                row.accountable,
+                framework.cite(&rooted.id)
             )
         } else {
             format!(
                 "{} makes `{}` accountable and leaves the client with no role, but the regulation keeps accountability for {} with the client: {note} Set `accountable: client` and name the client's duty.",
-                row.control, row.accountable, framework.cite(&rooted.id)
+                row.control,
+                row.accountable,
+                framework.cite(&rooted.id)
             )
         };
         out.extend(emit(scope, &row.control, rule, message, &at, "", overrides));
@@ -95,17 +164,38 @@ fn accountability(ws: &Workspace, scope: &Scope, matrix: &Matrix, rule: &PolicyR
     out
 }
 
-fn notification(ws: &Workspace, scope: &Scope, matrix: &Matrix, rule: &PolicyRule, fw: Option<&str>, overrides: &Overrides) -> Vec<Finding> {
+fn notification(
+    ws: &Workspace,
+    scope: &Scope,
+    matrix: &Matrix,
+    rule: &PolicyRule,
+    fw: Option<&str>,
+    overrides: &Overrides,
+) -> Vec<Finding> {
     let mut out = Vec::new();
-    let Some(framework) = fw.and_then(|f| ws.framework(f)) else { return out };
-    let margin = rule.params.margin.as_deref().and_then(parse_duration_hours).unwrap_or(0);
+    let Some(framework) = fw.and_then(|f| ws.framework(f)) else {
+        return out;
+    };
+    let margin = rule
+        .params
+        .margin
+        .as_deref()
+        .and_then(parse_duration_hours)
+        .unwrap_or(0);
     let window = scope.sla.incident_notification.as_deref();
     let window_hours = window.and_then(parse_duration_hours);
     for control in &framework.controls {
-        for d in control.deadlines.iter().filter(|d| rule.params.events.contains(&d.event)) {
+        for d in control
+            .deadlines
+            .iter()
+            .filter(|d| rule.params.events.contains(&d.event))
+        {
             let Some(limit) = d.within_hours() else { continue };
             let reference = format!("{}:{}", framework.id(), control.id);
-            if matrix.row(&reference).is_none_or(|r| r.summary == Summary::NotApplicable) {
+            if matrix
+                .row(&reference)
+                .is_none_or(|r| r.summary == Summary::NotApplicable)
+            {
                 continue;
             }
             let (message, at) = match window_hours {
@@ -137,7 +227,10 @@ fn notification(ws: &Workspace, scope: &Scope, matrix: &Matrix, rule: &PolicyRul
                             hours_text(margin),
                             hours_text(limit),
                             framework.cite(&control.id),
-                            d.notify.as_deref().map(|n| format!("notice to the {n}")).unwrap_or_else(|| d.event.clone()),
+                            d.notify
+                                .as_deref()
+                                .map(|n| format!("notice to the {n}"))
+                                .unwrap_or_else(|| d.event.clone()),
                             hours_text(limit.saturating_sub(margin))
                         )
                     },
@@ -155,7 +248,9 @@ fn supports(ws: &Workspace, listed: &str, required: &str) -> bool {
     if listed == required {
         return true;
     }
-    let (Some((fa, a)), Some((fb, b))) = (listed.split_once(':'), required.split_once(':')) else { return false };
+    let (Some((fa, a)), Some((fb, b))) = (listed.split_once(':'), required.split_once(':')) else {
+        return false;
+    };
     if fa != fb {
         return false;
     }
@@ -166,16 +261,30 @@ fn supports(ws: &Workspace, listed: &str, required: &str) -> bool {
     }
 }
 
-fn evidence_required(ws: &Workspace, scope: &Scope, matrix: &Matrix, rule: &PolicyRule, overrides: &Overrides) -> Vec<Finding> {
+fn evidence_required(
+    ws: &Workspace,
+    scope: &Scope,
+    matrix: &Matrix,
+    rule: &PolicyRule,
+    overrides: &Overrides,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     for required in &rule.params.controls {
         let Some(row) = matrix.row(required) else { continue };
         if row.summary == Summary::NotApplicable {
             continue;
         }
-        let has = scope.evidence.iter().flatten().any(|e| e.controls.iter().any(|c| supports(ws, c, required)));
+        let has = scope
+            .evidence
+            .iter()
+            .flatten()
+            .any(|e| e.controls.iter().any(|c| supports(ws, c, required)));
         if !has {
-            let at = if scope.evidence.is_empty() { scope.origin.clone() } else { ws.locate(&scope.origin.file, "/evidence") };
+            let at = if scope.evidence.is_empty() {
+                scope.origin.clone()
+            } else {
+                ws.locate(&scope.origin.file, "/evidence")
+            };
             let message = format!(
                 "{} ({}) needs evidence on file and the scope lists none. Add an `evidence:` entry naming the file, the controls it supports, its owner and the date it was effective.",
                 row.control,
@@ -193,7 +302,10 @@ fn evidence_files(ws: &Workspace, scope: &Scope, rule: &PolicyRule, overrides: &
         let control = e.controls.first().cloned().unwrap_or_default();
         let at = ws.locate(&e.origin.file, &format!("{}/file", e.origin.pointer));
         let message = match (rule.kind, &e.found_sha256, &e.sha256) {
-            (RuleKind::EvidenceFileMissing, None, _) => format!("evidence file `{}` does not exist in the workspace. Add the file or fix the path.", e.file),
+            (RuleKind::EvidenceFileMissing, None, _) => format!(
+                "evidence file `{}` does not exist in the workspace. Add the file or fix the path.",
+                e.file
+            ),
             (RuleKind::EvidenceTampered, Some(found), Some(pinned)) if found != pinned => format!(
                 "evidence file `{}` has SHA-256 {found}, but the scope pins {pinned}: the file changed after it was recorded. Restore the original, or re-collect the evidence and pin the new hash.",
                 e.file
@@ -205,14 +317,27 @@ fn evidence_files(ws: &Workspace, scope: &Scope, rule: &PolicyRule, overrides: &
     out
 }
 
-fn evidence_stale(ws: &Workspace, scope: &Scope, rule: &PolicyRule, fw: Option<&str>, overrides: &Overrides, as_of: time::Date) -> Vec<Finding> {
+fn evidence_stale(
+    ws: &Workspace,
+    scope: &Scope,
+    rule: &PolicyRule,
+    fw: Option<&str>,
+    overrides: &Overrides,
+    as_of: time::Date,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     for e in scope.evidence.iter().flatten() {
-        let relevant: Vec<&String> = e.controls.iter().filter(|c| fw.is_none_or(|f| c.split_once(':').is_some_and(|(x, _)| x == f))).collect();
+        let relevant: Vec<&String> = e
+            .controls
+            .iter()
+            .filter(|c| fw.is_none_or(|f| c.split_once(':').is_some_and(|(x, _)| x == f)))
+            .collect();
         if relevant.is_empty() {
             continue;
         }
-        let Some(effective) = parse_date(&e.effective) else { continue };
+        let Some(effective) = parse_date(&e.effective) else {
+            continue;
+        };
         let max_age = relevant
             .iter()
             .filter_map(|c| rule.params.max_age_days_by_control.get(*c).copied())
@@ -233,11 +358,20 @@ fn evidence_stale(ws: &Workspace, scope: &Scope, rule: &PolicyRule, fw: Option<&
     out
 }
 
-fn custom(ws: &Workspace, scope: &Scope, matrix: &Matrix, rule: &PolicyRule, fw: Option<&str>, overrides: &Overrides) -> Vec<Finding> {
+fn custom(
+    ws: &Workspace,
+    scope: &Scope,
+    matrix: &Matrix,
+    rule: &PolicyRule,
+    fw: Option<&str>,
+    overrides: &Overrides,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     let Some(expr_text) = &rule.when else { return out };
     let env = minijinja::Environment::new();
-    let Ok(expr) = env.compile_expression(expr_text) else { return out };
+    let Ok(expr) = env.compile_expression(expr_text) else {
+        return out;
+    };
     let scope_value = minijinja::Value::from(minijinja::value::Serde(scope));
     for row in matrix.rows.iter().filter(|r| fw.is_none_or(|f| r.framework == f)) {
         let control = ws.framework(&row.framework).and_then(|f| f.get(&row.id));
@@ -245,7 +379,11 @@ fn custom(ws: &Workspace, scope: &Scope, matrix: &Matrix, rule: &PolicyRule, fw:
         if expr.eval(&ctx).is_ok_and(|v| v.is_true()) {
             let message = match &rule.message {
                 Some(tpl) => env.render_str(tpl, &ctx).unwrap_or_else(|_| tpl.clone()),
-                None => format!("{}: {}", row.control, rule.title.clone().unwrap_or_else(|| expr_text.clone())),
+                None => format!(
+                    "{}: {}",
+                    row.control,
+                    rule.title.clone().unwrap_or_else(|| expr_text.clone())
+                ),
             };
             out.extend(emit(scope, &row.control, rule, message, &rule.origin, "", overrides));
         }
@@ -254,7 +392,11 @@ fn custom(ws: &Workspace, scope: &Scope, matrix: &Matrix, rule: &PolicyRule, fw:
 }
 
 fn short(title: &str) -> String {
-    if title.chars().count() > 80 { format!("{}…", title.chars().take(77).collect::<String>()) } else { title.to_string() }
+    if title.chars().count() > 80 {
+        format!("{}…", title.chars().take(77).collect::<String>())
+    } else {
+        title.to_string()
+    }
 }
 
 /// Apply the scope's waivers: a valid, unexpired waiver marks its finding waived; an
@@ -264,7 +406,12 @@ pub fn apply_waivers(scope: &Scope, findings: Vec<Finding>, overrides: &Override
     let mut out = Vec::with_capacity(findings.len());
     let mut extra = Vec::new();
     for mut f in findings {
-        let Some(w) = scope.waivers.iter().flatten().find(|w| w.finding == f.code && w.control == f.control) else {
+        let Some(w) = scope
+            .waivers
+            .iter()
+            .flatten()
+            .find(|w| w.finding == f.code && w.control == f.control)
+        else {
             out.push(f);
             continue;
         };
@@ -288,7 +435,17 @@ pub fn apply_waivers(scope: &Scope, findings: Vec<Finding>, overrides: &Override
                 f.control,
                 missing.join(", ")
             );
-            extra.extend(make(scope, &f.control, "CM014", "waiver-incomplete", severity, message, &w.origin, &f.code, overrides));
+            extra.extend(make(
+                scope,
+                &f.control,
+                "CM014",
+                "waiver-incomplete",
+                severity,
+                message,
+                &w.origin,
+                &f.code,
+                overrides,
+            ));
         } else if let Some(exp) = expires.filter(|e| *e < as_of) {
             let message = format!(
                 "the waiver of {} on {} expired on {exp} (ticket {}); the finding counts again. Fix the gap or renew the waiver with a new expiry date.",
@@ -296,7 +453,17 @@ pub fn apply_waivers(scope: &Scope, findings: Vec<Finding>, overrides: &Override
                 f.control,
                 w.ticket.as_deref().unwrap_or_default()
             );
-            extra.extend(make(scope, &f.control, "CM013", "waiver-expired", severity, message, &w.origin, &f.code, overrides));
+            extra.extend(make(
+                scope,
+                &f.control,
+                "CM013",
+                "waiver-expired",
+                severity,
+                message,
+                &w.origin,
+                &f.code,
+                overrides,
+            ));
         } else {
             f.waived = Some(WaiverNote {
                 justification: w.justification.clone().unwrap_or_default(),
@@ -324,6 +491,7 @@ pub struct WaiverDebt {
 
 pub fn waiver_debt(scopes: &[&Scope], findings: &[Finding], as_of: time::Date) -> WaiverDebt {
     let mut debt = WaiverDebt::default();
+    let mut oldest: Option<(String, String)> = None;
     for f in findings {
         let Some(w) = &f.waived else { continue };
         debt.count += 1;
@@ -334,18 +502,14 @@ pub fn waiver_debt(scopes: &[&Scope], findings: &[Finding], as_of: time::Date) -
             .find(|x| x.finding == f.code && x.control == f.control)
             .and_then(|x| x.granted.clone())
             .unwrap_or_else(|| w.expires.clone());
-        let label = format!("{} on {} in {} (since {granted})", f.code, f.control, f.scope);
-        if debt.oldest.as_ref().is_none_or(|o| granted < o.rsplit("since ").next().unwrap_or_default().trim_end_matches(')').to_string()) {
-            debt.oldest = Some(label);
+        if oldest.as_ref().is_none_or(|(date, _)| granted < *date) {
+            let label = format!("{} on {} in {} (since {granted})", f.code, f.control, f.scope);
+            oldest = Some((granted, label));
         }
         if parse_date(&w.expires).is_some_and(|e| (e - as_of).whole_days() <= 30) {
             debt.expiring_within_30_days += 1;
         }
     }
+    debt.oldest = oldest.map(|(_, label)| label);
     debt
-}
-
-#[allow(dead_code)]
-fn row_of<'a>(matrix: &'a Matrix, control: &str) -> Option<&'a Row> {
-    matrix.row(control)
 }

@@ -68,7 +68,13 @@ pub struct Unassigned {
 
 /// The controls most often unassigned across the portfolio (ties by control id).
 pub fn most_unassigned(counts: &BTreeMap<String, usize>, n: usize) -> Vec<Unassigned> {
-    let mut v: Vec<Unassigned> = counts.iter().map(|(c, k)| Unassigned { control: c.clone(), scopes: *k }).collect();
+    let mut v: Vec<Unassigned> = counts
+        .iter()
+        .map(|(c, k)| Unassigned {
+            control: c.clone(),
+            scopes: *k,
+        })
+        .collect();
     v.sort_by(|a, b| b.scopes.cmp(&a.scopes).then_with(|| a.control.cmp(&b.control)));
     v.truncate(n);
     v
@@ -103,7 +109,11 @@ fn sev_counts(findings: &BTreeMap<String, usize>) -> String {
         .iter()
         .filter_map(|s| findings.get(*s).filter(|n| **n > 0).map(|n| format!("{n} {s}")))
         .collect();
-    if parts.is_empty() { "no findings".into() } else { parts.join(", ") }
+    if parts.is_empty() {
+        "no findings".into()
+    } else {
+        parts.join(", ")
+    }
 }
 
 fn debt_line(debt: &WaiverDebt) -> Option<String> {
@@ -112,7 +122,10 @@ fn debt_line(debt: &WaiverDebt) -> Option<String> {
             "waiver debt: {} waived finding(s), {} expiring within 30 days{}",
             debt.count,
             debt.expiring_within_30_days,
-            debt.oldest.as_deref().map(|o| format!("; oldest: {o}")).unwrap_or_default()
+            debt.oldest
+                .as_deref()
+                .map(|o| format!("; oldest: {o}"))
+                .unwrap_or_default()
         )
     })
 }
@@ -126,8 +139,15 @@ pub fn check_text(
     debt: &WaiverDebt,
     unassigned: &BTreeMap<String, usize>,
 ) -> String {
-    let paint = |code: &str, s: &str| if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() };
+    let paint = |code: &str, s: &str| {
+        if color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    };
     let mut out = String::new();
+    // One block per client: its summary, then its findings, most severe first.
     for s in scopes {
         let c = &s.controls;
         let _ = writeln!(out, "{} — {} ({})", paint("1", &s.client), s.scope, s.file);
@@ -138,11 +158,7 @@ pub fn check_text(
             c["msp"], c["client"], c["shared"], c["third-party"], c["unassigned"], c["not-applicable"]
         );
         let _ = writeln!(out, "  findings:   {}", sev_counts(&s.findings));
-        let _ = writeln!(out);
-    }
-    if !findings.is_empty() {
-        let _ = writeln!(out, "Findings:");
-        for f in findings {
+        for f in findings.iter().filter(|f| f.scope == s.scope) {
             let sev = match f.severity {
                 Severity::Critical | Severity::High => paint("31;1", f.severity.as_str()),
                 Severity::Medium => paint("33", f.severity.as_str()),
@@ -152,7 +168,11 @@ pub fn check_text(
                 Some(w) => format!(" [waived until {} by {}, {}]", w.expires, w.approver, w.ticket),
                 None => String::new(),
             };
-            let _ = writeln!(out, "{}:{}:{}: {sev}[{}] {}: {}{waived}", f.file, f.line, f.column, f.code, f.scope, f.message);
+            let _ = writeln!(
+                out,
+                "    {}:{}:{}: {sev}[{}] {}{waived}",
+                f.file, f.line, f.column, f.code, f.message
+            );
         }
         let _ = writeln!(out);
     }
@@ -162,7 +182,10 @@ pub fn check_text(
     if scopes.len() > 1 {
         let top = most_unassigned(unassigned, 5);
         if !top.is_empty() {
-            let list: Vec<String> = top.iter().map(|u| format!("{} ({} clients)", u.control, u.scopes)).collect();
+            let list: Vec<String> = top
+                .iter()
+                .map(|u| format!("{} ({} clients)", u.control, u.scopes))
+                .collect();
             let _ = writeln!(out, "most often unassigned: {}", list.join(", "));
         }
     }
@@ -192,11 +215,19 @@ pub fn check_markdown(
     let mut out = String::new();
     let verdict = if failing == 0 { "✅ passed" } else { "❌ failed" };
     let _ = writeln!(out, "## ctrlmap check: {verdict}\n");
-    let _ = writeln!(out, "{} scope(s), {} finding(s), {failing} at or above `{fail_on}`.\n", scopes.len(), findings.len());
+    let _ = writeln!(
+        out,
+        "{} scope(s), {} finding(s), {failing} at or above `{fail_on}`.\n",
+        scopes.len(),
+        findings.len()
+    );
     if let Some(line) = debt_line(debt) {
         let _ = writeln!(out, "{}\n", m(&line));
     }
-    let _ = writeln!(out, "| Client | Scope | Frameworks | MSP | Client | Shared | Third party | Unassigned | N/A | Findings |");
+    let _ = writeln!(
+        out,
+        "| Client | Scope | Frameworks | MSP | Client | Shared | Third party | Unassigned | N/A | Findings |"
+    );
     let _ = writeln!(out, "|---|---|---|---:|---:|---:|---:|---:|---:|---|");
     for s in scopes {
         let c = &s.controls;
@@ -228,8 +259,21 @@ pub fn check_markdown(
         let _ = writeln!(out, "| Severity | Code | Scope | Control | Message | Location |");
         let _ = writeln!(out, "|---|---|---|---|---|---|");
         for f in findings {
-            let sev = if f.waived.is_some() { format!("{} (waived)", f.severity.as_str()) } else { f.severity.as_str().to_string() };
-            let _ = writeln!(out, "| {sev} | {} | {} | `{}` | {} | {}:{} |", f.code, m(&f.scope), m(&f.control), m(&f.message), m(&f.file), f.line);
+            let sev = if f.waived.is_some() {
+                format!("{} (waived)", f.severity.as_str())
+            } else {
+                f.severity.as_str().to_string()
+            };
+            let _ = writeln!(
+                out,
+                "| {sev} | {} | {} | `{}` | {} | {}:{} |",
+                f.code,
+                m(&f.scope),
+                m(&f.control),
+                m(&f.message),
+                m(&f.file),
+                f.line
+            );
         }
     }
     out
@@ -257,7 +301,11 @@ fn third_party_duties(row: &Row) -> String {
 }
 
 fn provenance_line(row: &Row) -> String {
-    row.provenance.iter().map(|p| format!("{} ({}:{})", p.detail, p.file, p.line)).collect::<Vec<_>>().join("; ")
+    row.provenance
+        .iter()
+        .map(|p| format!("{} ({}:{})", p.detail, p.file, p.line))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 pub fn matrix_text(m: &Matrix) -> String {
@@ -272,8 +320,18 @@ pub fn matrix_text(m: &Matrix) -> String {
                 Some(crate::model::Requirement::Addressable) => " (A)",
                 None => "",
             };
-            let cov = if r.coverage == crate::resolve::Coverage::Partial { " partial" } else { "" };
-            let _ = writeln!(out, "{indent}{:<14} {}{flag} — {}{cov}", r.summary.label(), r.id, one_line(&r.title, 70));
+            let cov = if r.coverage == crate::resolve::Coverage::Partial {
+                " partial"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "{indent}{:<14} {}{flag} — {}{cov}",
+                r.summary.label(),
+                r.id,
+                one_line(&r.title, 70)
+            );
         }
     }
     out
@@ -295,7 +353,10 @@ pub fn matrix_markdown(m: &Matrix) -> String {
     let _ = writeln!(out, "Scope `{}`.\n", c(&m.scope));
     for fw in &m.frameworks {
         let _ = writeln!(out, "## {} ({})\n", c(&fw.title), c(&fw.version));
-        let _ = writeln!(out, "| Control | Title | R/A | Owner | Responsible | Accountable | MSP duties | Client duties | Third-party duties | Decided by |");
+        let _ = writeln!(
+            out,
+            "| Control | Title | R/A | Owner | Responsible | Accountable | MSP duties | Client duties | Third-party duties | Decided by |"
+        );
         let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|");
         for r in m.rows.iter().filter(|r| r.framework == fw.id) {
             let ra = match r.requirement {
@@ -314,7 +375,11 @@ pub fn matrix_markdown(m: &Matrix) -> String {
                 c(&r.id),
                 c(&one_line(&r.title, 120)),
                 c(&owner),
-                c(&r.responsible.iter().map(|p| party_label(p)).collect::<Vec<_>>().join(", ")),
+                c(&r.responsible
+                    .iter()
+                    .map(|p| party_label(p))
+                    .collect::<Vec<_>>()
+                    .join(", ")),
                 c(&party_label(&r.accountable)),
                 c(&duties_of(r, "msp")),
                 c(&duties_of(r, "client")),
@@ -329,8 +394,26 @@ pub fn matrix_markdown(m: &Matrix) -> String {
 
 pub fn matrix_csv(m: &Matrix) -> String {
     let header = [
-        "scope", "client", "control", "framework", "id", "title", "level", "requirement", "summary", "coverage", "responsible", "accountable", "consulted", "informed", "msp_duties", "client_duties",
-        "third_party_duties", "evidence", "reason", "provenance",
+        "scope",
+        "client",
+        "control",
+        "framework",
+        "id",
+        "title",
+        "level",
+        "requirement",
+        "summary",
+        "coverage",
+        "responsible",
+        "accountable",
+        "consulted",
+        "informed",
+        "msp_duties",
+        "client_duties",
+        "third_party_duties",
+        "evidence",
+        "reason",
+        "provenance",
     ];
     let rows = m.rows.iter().map(|r| {
         vec![
@@ -341,7 +424,9 @@ pub fn matrix_csv(m: &Matrix) -> String {
             r.id.clone(),
             r.title.clone(),
             r.level.clone(),
-            r.requirement.map(|x| format!("{x:?}").to_lowercase()).unwrap_or_default(),
+            r.requirement
+                .map(|x| format!("{x:?}").to_lowercase())
+                .unwrap_or_default(),
             r.summary.as_str().to_string(),
             format!("{:?}", r.coverage).to_lowercase(),
             r.responsible.join("; "),
@@ -367,7 +452,12 @@ struct MatrixJson<'a> {
 }
 
 pub fn matrix_json(m: &Matrix) -> String {
-    serde_json::to_string_pretty(&MatrixJson { version: JSON_VERSION, matrix: m }).unwrap_or_default() + "\n"
+    serde_json::to_string_pretty(&MatrixJson {
+        version: JSON_VERSION,
+        matrix: m,
+    })
+    .unwrap_or_default()
+        + "\n"
 }
 
 /// Keep only the rows of one framework.

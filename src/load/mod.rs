@@ -63,7 +63,10 @@ impl Workspace {
     /// itself is broken (embedded schemas do not compile) or the folder does not exist.
     pub fn load(root: &Path) -> Result<Workspace, String> {
         if !root.is_dir() {
-            return Err(format!("{}: not a folder (give the workspace folder, the one holding `scopes/` and `services/`)", root.display()));
+            return Err(format!(
+                "{}: not a folder (give the workspace folder, the one holding `scopes/` and `services/`)",
+                root.display()
+            ));
         }
         let schemas = Schemas::builtin()?;
         let mut ws = Workspace {
@@ -111,7 +114,10 @@ impl Workspace {
                     rel,
                     Pos::default(),
                     Code::E013,
-                    format!("file is {} bytes, more than the {MAX_FILE_BYTES} bytes ctrlmap reads", m.len()),
+                    format!(
+                        "file is {} bytes, more than the {MAX_FILE_BYTES} bytes ctrlmap reads",
+                        m.len()
+                    ),
                     "split the file",
                 ));
                 return;
@@ -121,7 +127,13 @@ impl Workspace {
         let bytes = match bytes {
             Ok(b) => b,
             Err(e) => {
-                self.diagnostics.push(Diagnostic::new(rel, Pos::default(), Code::E016, format!("cannot read the file: {e}"), "check the file's permissions"));
+                self.diagnostics.push(Diagnostic::new(
+                    rel,
+                    Pos::default(),
+                    Code::E016,
+                    format!("cannot read the file: {e}"),
+                    "check the file's permissions",
+                ));
                 return;
             }
         };
@@ -133,7 +145,10 @@ impl Workspace {
                 rel,
                 Pos::default(),
                 Code::E001,
-                format!("the file is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+                format!(
+                    "the file is not UTF-8 text (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
                 "save the file as UTF-8",
             )),
         }
@@ -151,13 +166,22 @@ impl Workspace {
         let kind = match kind_text.and_then(Kind::parse) {
             Some(k) => k,
             None => {
-                let expected_name = expected.map_or("one of catalog, crosswalk, service, scope, policy, config".to_string(), |k| format!("`{}`", k.name()));
+                let expected_name = expected.map_or(
+                    "one of catalog, crosswalk, service, scope, policy, config".to_string(),
+                    |k| format!("`{}`", k.name()),
+                );
                 let (pos, message) = match kind_text {
                     Some(k) => (root.locate("/kind"), format!("unknown kind `{k}`")),
                     None if json.is_object() => (root.pos, "missing `kind`".to_string()),
                     None => (root.pos, "the file is not a mapping with a `kind`".to_string()),
                 };
-                self.diagnostics.push(Diagnostic::new(file, pos, Code::E014, message, format!("start the file with `kind:` set to {expected_name}")));
+                self.diagnostics.push(Diagnostic::new(
+                    file,
+                    pos,
+                    Code::E014,
+                    message,
+                    format!("start the file with `kind:` set to {expected_name}"),
+                ));
                 return;
             }
         };
@@ -177,7 +201,11 @@ impl Workspace {
         let (diags, bad) = schemas.validate(kind, file, &root, &json);
         self.diagnostics.extend(diags);
         let json = prune(json, &bad);
-        let doc = Doc { file: file.to_string(), root, json };
+        let doc = Doc {
+            file: file.to_string(),
+            root,
+            json,
+        };
         self.build(kind, doc, builtin);
     }
 
@@ -186,7 +214,9 @@ impl Workspace {
         let origin = Origin::at(&doc.file, &doc.root, String::new());
         match kind {
             Kind::Catalog => {
-                let Ok(mut catalog) = serde_json::from_value::<Catalog>(doc.json.clone()) else { return };
+                let Ok(mut catalog) = serde_json::from_value::<Catalog>(doc.json.clone()) else {
+                    return;
+                };
                 catalog.origin = origin;
                 for (i, control) in catalog.controls.iter_mut().enumerate() {
                     if let Some(c) = control {
@@ -200,7 +230,10 @@ impl Workspace {
                         &doc.file,
                         doc.root.locate("/id"),
                         Code::E011,
-                        format!("catalog `{}` is also defined in {}", catalog.id, existing.catalog.origin),
+                        format!(
+                            "catalog `{}` is also defined in {}",
+                            catalog.id, existing.catalog.origin
+                        ),
                         "give one of the catalogs another id",
                     ));
                     return;
@@ -208,7 +241,9 @@ impl Workspace {
                 self.frameworks.insert(catalog.id.clone(), Framework::new(catalog));
             }
             Kind::Crosswalk => {
-                let Ok(mut cw) = serde_json::from_value::<Crosswalk>(doc.json.clone()) else { return };
+                let Ok(mut cw) = serde_json::from_value::<Crosswalk>(doc.json.clone()) else {
+                    return;
+                };
                 cw.origin = origin;
                 for (i, m) in cw.mappings.iter_mut().enumerate() {
                     if let Some(m) = m {
@@ -224,7 +259,10 @@ impl Workspace {
                             &doc.file,
                             doc.root.locate("/id"),
                             Code::E011,
-                            format!("crosswalk `{}` is also defined in {}", cw.id, self.crosswalks[pos].origin),
+                            format!(
+                                "crosswalk `{}` is also defined in {}",
+                                cw.id, self.crosswalks[pos].origin
+                            ),
                             "give one of the crosswalks another id",
                         ));
                     }
@@ -233,7 +271,9 @@ impl Workspace {
                 }
             }
             Kind::Service => {
-                let Ok(mut service) = serde_json::from_value::<Service>(doc.json.clone()) else { return };
+                let Ok(mut service) = serde_json::from_value::<Service>(doc.json.clone()) else {
+                    return;
+                };
                 service.origin = origin;
                 for (i, c) in service.controls.iter_mut().enumerate() {
                     if let Some(c) = c {
@@ -253,7 +293,9 @@ impl Workspace {
                 self.services.insert(service.id.clone(), service);
             }
             Kind::Scope => {
-                let Ok(mut scope) = serde_json::from_value::<Scope>(doc.json.clone()) else { return };
+                let Ok(mut scope) = serde_json::from_value::<Scope>(doc.json.clone()) else {
+                    return;
+                };
                 scope.origin = origin;
                 scope.sha256 = self.inputs.get(&doc.file).cloned().unwrap_or_default();
                 let at = |list: &str, i: usize| Origin::at(&doc.file, &doc.root, format!("/{list}/{i}"));
@@ -305,19 +347,29 @@ impl Workspace {
                 self.scopes.push(scope);
             }
             Kind::Config => {
-                let Ok(mut config) = serde_json::from_value::<Config>(doc.json.clone()) else { return };
+                let Ok(mut config) = serde_json::from_value::<Config>(doc.json.clone()) else {
+                    return;
+                };
                 config.origin = origin;
                 self.config = config;
             }
             Kind::Policy => {
-                let Ok(mut pack) = serde_json::from_value::<crate::policy::Pack>(doc.json.clone()) else { return };
+                let Ok(mut pack) = serde_json::from_value::<crate::policy::Pack>(doc.json.clone()) else {
+                    return;
+                };
                 pack.origin = origin;
                 for (i, rule) in pack.rules.iter_mut().enumerate() {
                     rule.origin = Origin::at(&doc.file, &doc.root, format!("/rules/{i}"));
                     if rule.kind == crate::policy::RuleKind::Custom {
                         let pos = doc.root.locate(&format!("/rules/{i}/when"));
                         match &rule.when {
-                            None => self.diagnostics.push(Diagnostic::new(&doc.file, pos, Code::E005, format!("custom rule `{}` has no `when` expression", rule.code), "add `when:` with a minijinja expression, e.g. `row.summary == 'unassigned'`")),
+                            None => self.diagnostics.push(Diagnostic::new(
+                                &doc.file,
+                                pos,
+                                Code::E005,
+                                format!("custom rule `{}` has no `when` expression", rule.code),
+                                "add `when:` with a minijinja expression, e.g. `row.summary == 'unassigned'`",
+                            )),
                             Some(expr) => {
                                 if let Err(e) = crate::policy::check_expression(expr) {
                                     self.diagnostics.push(Diagnostic::new(&doc.file, pos, Code::E019, format!("custom rule `{}`: the `when` expression does not compile: {e}", rule.code), "write a minijinja expression over `row`, `control` and `scope`, e.g. `row.summary == 'msp' and control.requirement == 'addressable'`"));
@@ -330,7 +382,13 @@ impl Workspace {
                 if let Some(existing) = self.packs.get(&pack.id)
                     && !existing.origin.file.starts_with("<builtin>")
                 {
-                    self.diagnostics.push(Diagnostic::new(&doc.file, doc.root.locate("/id"), Code::E011, format!("policy pack `{}` is also defined in {}", pack.id, existing.origin), "give one of the packs another id"));
+                    self.diagnostics.push(Diagnostic::new(
+                        &doc.file,
+                        doc.root.locate("/id"),
+                        Code::E011,
+                        format!("policy pack `{}` is also defined in {}", pack.id, existing.origin),
+                        "give one of the packs another id",
+                    ));
                     return;
                 }
                 self.packs.insert(pack.id.clone(), pack);
@@ -347,7 +405,10 @@ impl Workspace {
     fn pos_in(&self, origin: &Origin, field: &str) -> Pos {
         match self.nodes.get(&origin.file) {
             Some(root) => root.locate(&format!("{}/{field}", origin.pointer)),
-            None => Pos { line: origin.line, column: origin.column },
+            None => Pos {
+                line: origin.line,
+                column: origin.column,
+            },
         }
     }
 
@@ -378,7 +439,13 @@ impl Workspace {
                 Some(s) => format!("did you mean `{s}:{id}`? Known frameworks: {}", ids.join(", ")),
                 None => format!("known frameworks: {}", ids.join(", ")),
             };
-            self.diagnostics.push(Diagnostic::new(&origin.file, pos, Code::E008, format!("unknown framework `{fw}` in `{reference}`"), help));
+            self.diagnostics.push(Diagnostic::new(
+                &origin.file,
+                pos,
+                Code::E008,
+                format!("unknown framework `{fw}` in `{reference}`"),
+                help,
+            ));
             return false;
         };
         if framework.get(id).is_some() {
@@ -388,9 +455,21 @@ impl Workspace {
         let help = if near.is_empty() {
             format!("run `ctrlmap frameworks show {fw}` to list its controls")
         } else {
-            format!("did you mean {}?", near.iter().map(|n| format!("`{fw}:{n}`")).collect::<Vec<_>>().join(", "))
+            format!(
+                "did you mean {}?",
+                near.iter()
+                    .map(|n| format!("`{fw}:{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         };
-        self.diagnostics.push(Diagnostic::new(&origin.file, pos, Code::E009, format!("`{id}` is not a control of `{fw}`"), help));
+        self.diagnostics.push(Diagnostic::new(
+            &origin.file,
+            pos,
+            Code::E009,
+            format!("`{id}` is not a control of `{fw}`"),
+            help,
+        ));
         false
     }
 
@@ -402,9 +481,16 @@ impl Workspace {
                 if let Some(first) = seen.get(c.id.as_str()) {
                     diags.push(Diagnostic::new(
                         &c.origin.file,
-                        Pos { line: c.origin.line, column: c.origin.column },
+                        Pos {
+                            line: c.origin.line,
+                            column: c.origin.column,
+                        },
                         Code::E011,
-                        format!("control `{}` is defined twice in catalog `{}` (first at {first})", c.id, fw.id()),
+                        format!(
+                            "control `{}` is defined twice in catalog `{}` (first at {first})",
+                            c.id,
+                            fw.id()
+                        ),
                         "control ids must be unique within a catalog",
                     ));
                 } else {
@@ -416,9 +502,16 @@ impl Workspace {
                     let near = closest(parent, fw.controls.iter().map(|c| c.id.as_str()), 1);
                     diags.push(Diagnostic::new(
                         &c.origin.file,
-                        Pos { line: c.origin.line, column: c.origin.column },
+                        Pos {
+                            line: c.origin.line,
+                            column: c.origin.column,
+                        },
                         Code::E015,
-                        format!("control `{}` names parent `{parent}`, which is not in catalog `{}`", c.id, fw.id()),
+                        format!(
+                            "control `{}` names parent `{parent}`, which is not in catalog `{}`",
+                            c.id,
+                            fw.id()
+                        ),
                         match near.first() {
                             Some(n) => format!("did you mean `{n}`?"),
                             None => "add the parent control or fix `parent`".into(),
@@ -436,7 +529,13 @@ impl Workspace {
             for (label, fw) in [("from", &cw.from), ("to", &cw.to)] {
                 if !self.frameworks.contains_key(fw) {
                     let pos = self.pos_in(&cw.origin, label);
-                    self.diagnostics.push(Diagnostic::new(&cw.origin.file, pos, Code::E008, format!("crosswalk `{}` names unknown framework `{fw}`", cw.id), "use the id of a loaded catalog"));
+                    self.diagnostics.push(Diagnostic::new(
+                        &cw.origin.file,
+                        pos,
+                        Code::E008,
+                        format!("crosswalk `{}` names unknown framework `{fw}`", cw.id),
+                        "use the id of a loaded catalog",
+                    ));
                 }
             }
             for m in cw.mappings.iter().flatten() {
@@ -486,14 +585,26 @@ impl Workspace {
                     if !self.frameworks.contains_key(fw) {
                         let ids: Vec<&str> = self.frameworks.keys().map(String::as_str).collect();
                         let pos = self.pos_in(&scope.origin, "frameworks");
-                        self.diagnostics.push(Diagnostic::new(&scope.origin.file, pos, Code::E008, format!("unknown framework `{fw}`"), format!("known frameworks: {}", ids.join(", "))));
+                        self.diagnostics.push(Diagnostic::new(
+                            &scope.origin.file,
+                            pos,
+                            Code::E008,
+                            format!("unknown framework `{fw}`"),
+                            format!("known frameworks: {}", ids.join(", ")),
+                        ));
                     }
                 }
             }
             let mut parties: BTreeSet<String> = ["client", "msp"].iter().map(|s| s.to_string()).collect();
             for p in scope.parties() {
                 if !parties.insert(p.id.clone()) {
-                    self.diagnostics.push(Diagnostic::new(&scope.origin.file, self.pos_in(&scope.origin, "parties"), Code::E011, format!("party `{}` is declared twice", p.id), "party ids must be unique in a scope"));
+                    self.diagnostics.push(Diagnostic::new(
+                        &scope.origin.file,
+                        self.pos_in(&scope.origin, "parties"),
+                        Code::E011,
+                        format!("party `{}` is declared twice", p.id),
+                        "party ids must be unique in a scope",
+                    ));
                 }
             }
             let check_party = |ws: &mut Workspace, party: &str, origin: &Origin, field: &str| {
@@ -506,7 +617,9 @@ impl Workspace {
                         Code::E017,
                         format!("unknown party `{party}`"),
                         match near.first() {
-                            Some(n) => format!("did you mean `{n}`? Parties are `client`, `msp` and the ids under `parties:`"),
+                            Some(n) => {
+                                format!("did you mean `{n}`? Parties are `client`, `msp` and the ids under `parties:`")
+                            }
                             None => "use `client`, `msp`, or declare the party under `parties:`".into(),
                         },
                     ));
@@ -525,7 +638,10 @@ impl Workspace {
                             if near.is_empty() {
                                 "add the service under `services/` or fix `ref`".to_string()
                             } else {
-                                format!("did you mean {}?", near.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "))
+                                format!(
+                                    "did you mean {}?",
+                                    near.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                                )
                             },
                         ));
                     }
@@ -534,7 +650,20 @@ impl Workspace {
                             if !service.options.iter().any(|o| &o.id == option) {
                                 let pos = self.pos_in(&sub.origin, "options");
                                 let known: Vec<&str> = service.options.iter().map(|o| o.id.as_str()).collect();
-                                self.diagnostics.push(Diagnostic::new(&sub.origin.file, pos, Code::E018, format!("service `{}` has no option `{option}`", service.id), format!("options of this service: {}", if known.is_empty() { "none".to_string() } else { known.join(", ") })));
+                                self.diagnostics.push(Diagnostic::new(
+                                    &sub.origin.file,
+                                    pos,
+                                    Code::E018,
+                                    format!("service `{}` has no option `{option}`", service.id),
+                                    format!(
+                                        "options of this service: {}",
+                                        if known.is_empty() {
+                                            "none".to_string()
+                                        } else {
+                                            known.join(", ")
+                                        }
+                                    ),
+                                ));
                             }
                         }
                     }
@@ -571,7 +700,13 @@ impl Workspace {
                 check_party(self, &e.owner, &e.origin, "owner");
                 if let Err(why) = evidence_path(&self.root, &e.file) {
                     let pos = self.pos_in(&e.origin, "file");
-                    self.diagnostics.push(Diagnostic::new(&e.origin.file, pos, Code::E012, format!("evidence path `{}` {why}", e.file), "keep evidence inside the workspace, e.g. `evidence/2026-q3-restore-test.pdf`"));
+                    self.diagnostics.push(Diagnostic::new(
+                        &e.origin.file,
+                        pos,
+                        Code::E012,
+                        format!("evidence path `{}` {why}", e.file),
+                        "keep evidence inside the workspace, e.g. `evidence/2026-q3-restore-test.pdf`",
+                    ));
                 }
             }
         }
@@ -594,7 +729,9 @@ impl Workspace {
     /// The scope defined in `file` (a path as the user typed it).
     pub fn scope_for_file(&self, file: &Path) -> Option<&Scope> {
         let canon = file.canonicalize().ok()?;
-        self.scopes.iter().find(|s| self.root.join(&s.origin.file).canonicalize().ok().as_ref() == Some(&canon))
+        self.scopes
+            .iter()
+            .find(|s| self.root.join(&s.origin.file).canonicalize().ok().as_ref() == Some(&canon))
     }
 }
 
@@ -618,17 +755,44 @@ pub fn evidence_path(root: &Path, file: &str) -> Result<PathBuf, &'static str> {
 
 fn yaml_diagnostic(file: &str, problem: &YamlProblem) -> Diagnostic {
     match problem {
-        YamlProblem::Syntax { pos, message } => Diagnostic::new(file, *pos, Code::E001, format!("invalid YAML: {message}"), "fix the YAML syntax at this point (check indentation, brackets and quotes)"),
+        YamlProblem::Syntax { pos, message } => Diagnostic::new(
+            file,
+            *pos,
+            Code::E001,
+            format!("invalid YAML: {message}"),
+            "fix the YAML syntax at this point (check indentation, brackets and quotes)",
+        ),
         YamlProblem::DuplicateKey { key, pos, first } => Diagnostic::new(
             file,
             *pos,
             Code::E002,
-            format!("duplicate key `{key}` (first defined at line {}, column {})", first.line, first.column),
+            format!(
+                "duplicate key `{key}` (first defined at line {}, column {})",
+                first.line, first.column
+            ),
             "remove one of them; YAML keeps only one value per key",
         ),
-        YamlProblem::TooComplex { pos, message } => Diagnostic::new(file, *pos, Code::E013, format!("refused: {message}"), "write the data out plainly; ctrlmap bounds alias expansion and nesting"),
-        YamlProblem::NonStringKey { pos } => Diagnostic::new(file, *pos, Code::E004, "a mapping key must be a plain name", "write the key as a string"),
-        YamlProblem::MultipleDocuments { pos } => Diagnostic::new(file, *pos, Code::E001, "more than one YAML document in the file", "keep one document per file (remove the extra `---`)"),
+        YamlProblem::TooComplex { pos, message } => Diagnostic::new(
+            file,
+            *pos,
+            Code::E013,
+            format!("refused: {message}"),
+            "write the data out plainly; ctrlmap bounds alias expansion and nesting",
+        ),
+        YamlProblem::NonStringKey { pos } => Diagnostic::new(
+            file,
+            *pos,
+            Code::E004,
+            "a mapping key must be a plain name",
+            "write the key as a string",
+        ),
+        YamlProblem::MultipleDocuments { pos } => Diagnostic::new(
+            file,
+            *pos,
+            Code::E001,
+            "more than one YAML document in the file",
+            "keep one document per file (remove the extra `---`)",
+        ),
     }
 }
 
@@ -666,17 +830,33 @@ fn workspace_files(root: &Path) -> Vec<(String, PathBuf, Option<Kind>)> {
             out.push((name.to_string(), p, Some(Kind::Config)));
         }
     }
-    for (dir, kind) in [("frameworks", Kind::Catalog), ("services", Kind::Service), ("scopes", Kind::Scope), ("policies", Kind::Policy)] {
+    for (dir, kind) in [
+        ("frameworks", Kind::Catalog),
+        ("services", Kind::Service),
+        ("scopes", Kind::Scope),
+        ("policies", Kind::Policy),
+    ] {
         let base = root.join(dir);
         if !base.is_dir() {
             continue;
         }
-        for entry in walkdir::WalkDir::new(&base).follow_links(false).sort_by_file_name().into_iter().flatten() {
+        for entry in walkdir::WalkDir::new(&base)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+        {
             let path = entry.path();
-            if !entry.file_type().is_file() || !matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+            if !entry.file_type().is_file()
+                || !matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+            {
                 continue;
             }
-            let rel = path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/");
+            let rel = path
+                .strip_prefix(root)
+                .unwrap_or(path)
+                .to_string_lossy()
+                .replace('\\', "/");
             out.push((rel, path.to_path_buf(), Some(kind)));
         }
     }

@@ -18,7 +18,14 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [Kind::Catalog, Kind::Crosswalk, Kind::Service, Kind::Scope, Kind::Policy, Kind::Config];
+    pub const ALL: [Kind; 6] = [
+        Kind::Catalog,
+        Kind::Crosswalk,
+        Kind::Service,
+        Kind::Scope,
+        Kind::Policy,
+        Kind::Config,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -98,7 +105,13 @@ impl Schemas {
                             Some(s) => format!("did you mean `{s}`? Known keys here: {}", known.join(", ")),
                             None => format!("remove it; known keys here: {}", known.join(", ")),
                         };
-                        diags.push(Diagnostic::new(file, pos, Code::E003, format!("unknown key `{key}`"), help));
+                        diags.push(Diagnostic::new(
+                            file,
+                            pos,
+                            Code::E003,
+                            format!("unknown key `{key}`"),
+                            help,
+                        ));
                     }
                 }
                 ValidationErrorKind::Required { property } => {
@@ -161,9 +174,17 @@ impl Schemas {
                 ValidationErrorKind::Enum { options } => {
                     let allowed: Vec<String> = options
                         .as_array()
-                        .map(|a| a.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)).collect())
+                        .map(|a| {
+                            a.iter()
+                                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                                .collect()
+                        })
                         .unwrap_or_default();
-                    let given = error.instance().as_str().map(str::to_string).unwrap_or_else(|| error.instance().to_string());
+                    let given = error
+                        .instance()
+                        .as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| error.instance().to_string());
                     let help = match closest(&given, allowed.iter().map(String::as_str), 1).first() {
                         Some(s) => format!("did you mean `{s}`? Allowed: {}", allowed.join(", ")),
                         None => format!("allowed: {}", allowed.join(", ")),
@@ -199,7 +220,11 @@ impl Schemas {
 }
 
 fn article(word: &str) -> String {
-    if word.starts_with(['a', 'e', 'i', 'o', 'u']) { format!("an {word}") } else { format!("a {word}") }
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("an {word}")
+    } else {
+        format!("a {word}")
+    }
 }
 
 fn parent_pointer(fragment: &str) -> Option<String> {

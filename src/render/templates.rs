@@ -1,0 +1,193 @@
+//! The template engine: minijinja with strict undefined variables, templates looked up in
+//! the workspace's `templates/` folder first and the built-in ones second (same file name
+//! wins), and escaping chosen by the template's file name: `.html` templates escape HTML,
+//! `.md` templates escape Markdown (pipes, HTML, link and emphasis syntax), others nothing.
+//! `none` renders as an empty string, so a missing contract reference leaves a blank, not
+//! the word "none", in a document someone signs.
+
+use super::RenderError;
+use super::context::Context;
+use crate::emit::escape;
+use crate::load::Workspace;
+use minijinja::value::Value;
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior};
+use std::path::{Component, Path, PathBuf};
+
+const MARKDOWN: &str = "markdown";
+
+/// Escaping by file name, with a trailing `.j2` ignored: `x.html.j2` escapes HTML.
+fn auto_escape(name: &str) -> AutoEscape {
+    let name = name.strip_suffix(".j2").unwrap_or(name);
+    match name.rsplit('.').next() {
+        Some("html" | "htm" | "xml" | "svg") => AutoEscape::Html,
+        Some("md" | "markdown") => AutoEscape::Custom(MARKDOWN.into()),
+        _ => AutoEscape::None,
+    }
+}
+
+fn format_value(out: &mut Output, state: &State, value: &Value) -> Result<(), Error> {
+    if value.is_none() || value.is_undefined() {
+        return Ok(());
+    }
+    let text = value.to_string();
+    let escaped = if value.is_safe() {
+        text
+    } else {
+        match state.auto_escape() {
+            AutoEscape::Html => escape::html(&text),
+            AutoEscape::Custom(name) if name == MARKDOWN => escape::md_cell(&text),
+            _ => text,
+        }
+    };
+    out.write_str(&escaped).map_err(Error::from)
+}
+
+/// A template name must stay inside the templates folder.
+fn safe_name(name: &str) -> bool {
+    let path = Path::new(name);
+    !name.is_empty() && !name.contains('\\') && path.components().all(|c| matches!(c, Component::Normal(_)))
+}
+
+/// The workspace's templates folder.
+pub fn workspace_dir(ws: &Workspace) -> PathBuf {
+    ws.root.join("templates")
+}
+
+/// Where a template comes from, for error messages: `templates/x` in the workspace or
+/// `<builtin>/templates/x`.
+fn origin_of(ws_dir: &Path, name: &str) -> String {
+    if safe_name(name) && ws_dir.join(name).is_file() {
+        format!("templates/{name}")
+    } else {
+        format!("<builtin>/templates/{name}")
+    }
+}
+
+fn environment(ws_dir: PathBuf) -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_auto_escape_callback(auto_escape);
+    env.set_formatter(|out, state, value| format_value(out, state, value));
+    if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).keep_trailing_newline(true).build() {
+        env.set_syntax(syntax);
+    }
+    env.add_filter("md_cell", |s: String| escape::md_cell(&s));
+    env.add_filter("html", |s: String| Value::from_safe_string(escape::html(&s)));
+    env.add_filter("words", |s: String| super::context::duration_words(&s));
+    env.set_loader(move |name| {
+        if !safe_name(name) {
+            return Ok(None);
+        }
+        let own = ws_dir.join(name);
+        if own.is_file() {
+            return std::fs::read_to_string(&own)
+                .map(Some)
+                .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("cannot read templates/{name}: {e}")));
+        }
+        Ok(crate::embedded::get(&format!("templates/{name}")).map(str::to_string))
+    });
+    env
+}
+
+/// Names of the templates a workspace can render: its own and the built-in ones.
+pub fn available(ws: &Workspace) -> Vec<String> {
+    let mut names: Vec<String> =
+        crate::embedded::FILES.iter().filter_map(|(p, _)| p.strip_prefix("templates/")).filter(|n| !n.starts_with('_')).map(str::to_string).collect();
+    let dir = workspace_dir(ws);
+    for entry in walkdir::WalkDir::new(&dir).follow_links(false).sort_by_file_name().into_iter().flatten() {
+        if entry.file_type().is_file()
+            && let Ok(rel) = entry.path().strip_prefix(&dir)
+        {
+            names.push(rel.to_string_lossy().replace('\\', "/"));
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Find a template by its file name, or by its name without extensions when that is unique
+/// (`letter` finds `letter.md.j2`).
+pub fn find(ws: &Workspace, name: &str) -> Result<String, RenderError> {
+    let names = available(ws);
+    if names.iter().any(|n| n == name) {
+        return Ok(name.to_string());
+    }
+    let prefix = format!("{name}.");
+    let matching: Vec<&String> = names.iter().filter(|n| n.starts_with(&prefix)).collect();
+    match matching.as_slice() {
+        [one] => Ok((*one).clone()),
+        _ => Err(RenderError::UnknownTemplate {
+            name: name.to_string(),
+            available: if matching.is_empty() { names.join(", ") } else { matching.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ") },
+        }),
+    }
+}
+
+/// Render one template (by file name) with a context.
+pub fn render(ws: &Workspace, name: &str, ctx: &Context) -> Result<String, RenderError> {
+    let dir = workspace_dir(ws);
+    let env = environment(dir.clone());
+    let fail = |e: Error| template_error(&dir, name, &e);
+    let template = env.get_template(name).map_err(fail)?;
+    template.render(Value::from_serialize(ctx)).map_err(fail)
+}
+
+fn template_error(dir: &Path, requested: &str, e: &Error) -> RenderError {
+    if e.kind() == ErrorKind::TemplateNotFound && e.name().is_none_or(|n| n == requested) {
+        return RenderError::UnknownTemplate {
+            name: requested.to_string(),
+            available: String::new(),
+        };
+    }
+    let name = e.name().unwrap_or(requested);
+    let message = match e.detail() {
+        Some(detail) => format!("{}: {detail}", e.kind()),
+        None => e.kind().to_string(),
+    };
+    RenderError::Template {
+        file: origin_of(dir, name),
+        line: e.line().unwrap_or(0),
+        message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render_str(name: &str, source: &str, ctx: Value) -> Result<String, Error> {
+        let mut env = environment(PathBuf::from("/nonexistent"));
+        env.add_template_owned(name.to_string(), source.to_string())?;
+        env.get_template(name)?.render(ctx)
+    }
+
+    #[test]
+    fn html_templates_escape_user_text() {
+        let out = render_str("t.html.j2", "<p>{{ x }}</p>", minijinja::context! { x => "\"><img src=x onerror=alert(1)>" }).expect("render");
+        assert_eq!(out, "<p>&quot;&gt;&lt;img src=x onerror=alert(1)&gt;</p>");
+    }
+
+    #[test]
+    fn markdown_templates_escape_pipes_and_html() {
+        let out = render_str("t.md.j2", "| {{ x }} |", minijinja::context! { x => "a | b <script>" }).expect("render");
+        assert_eq!(out, "| a \\| b &lt;script&gt; |");
+    }
+
+    #[test]
+    fn none_renders_empty_and_undefined_is_an_error() {
+        assert_eq!(render_str("t.txt", "[{{ x }}]", minijinja::context! { x => () }).expect("render"), "[]");
+        let err = render_str("t.txt", "line one\n{{ nope }}", minijinja::context! {}).expect_err("strict");
+        assert_eq!(err.kind(), ErrorKind::UndefinedError);
+        assert_eq!(err.line(), Some(2));
+    }
+
+    #[test]
+    fn template_names_cannot_leave_the_folder() {
+        assert!(safe_name("letter.md.j2"));
+        assert!(safe_name("letters/intro.md.j2"));
+        assert!(!safe_name("../secret"));
+        assert!(!safe_name("/etc/passwd"));
+        assert!(!safe_name("a\\b"));
+    }
+}
