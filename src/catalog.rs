@@ -11,6 +11,12 @@ pub struct Framework {
     pub controls: Vec<Control>,
     by_id: HashMap<String, usize>,
     children: Vec<Vec<usize>>,
+    /// Ancestors of each control, nearest first (computed once: resolve asks often).
+    ancestors: Vec<Vec<usize>>,
+    /// For each exemption of the catalog, which controls it lifts (independent of the client).
+    lifted: Vec<Vec<bool>>,
+    /// Does the control's own `applies_when` test the Class A fact?
+    class_a_condition: Vec<bool>,
 }
 
 impl Framework {
@@ -26,12 +32,63 @@ impl Framework {
                 children[*p].push(i);
             }
         }
+        let parent_of: Vec<Option<usize>> = controls.iter().map(|c| c.parent.as_ref().and_then(|p| by_id.get(p).copied())).collect();
+        let ancestors: Vec<Vec<usize>> = (0..controls.len())
+            .map(|i| {
+                let mut out = Vec::new();
+                let mut cur = parent_of[i];
+                while let Some(p) = cur {
+                    if out.contains(&p) || out.len() > controls.len() {
+                        break; // a cycle: reported by the loader, never followed forever
+                    }
+                    out.push(p);
+                    cur = parent_of[p];
+                }
+                out
+            })
+            .collect();
+        let within = |i: usize, a: usize| i == a || ancestors[i].contains(&a);
+        let lifted = catalog
+            .exemptions
+            .iter()
+            .map(|ex| {
+                let targets = |list: &Option<Vec<String>>| -> Vec<usize> {
+                    list.iter().flatten().filter_map(|id| by_id.get(id).copied()).collect()
+                };
+                (0..controls.len())
+                    .map(|i| match ex {
+                        Some(ex) => match (&ex.exempts, &ex.still_applies) {
+                            (Some(_), _) => targets(&ex.exempts).iter().any(|&a| within(i, a)),
+                            (None, Some(_)) => !targets(&ex.still_applies).iter().any(|&a| within(i, a) || within(a, i)),
+                            (None, None) => false,
+                        },
+                        None => false,
+                    })
+                    .collect()
+            })
+            .collect();
+        let class_a_condition = controls
+            .iter()
+            .map(|c| c.applies_when.as_ref().is_some_and(|cond| serde_json::to_string(cond).is_ok_and(|s| s.contains("class_a"))))
+            .collect();
         Framework {
             catalog,
             controls,
             by_id,
             children,
+            ancestors,
+            lifted,
+            class_a_condition,
         }
+    }
+
+    /// Which controls each exemption lifts, in the order of `catalog.exemptions`.
+    pub fn lifted_by(&self, exemption: usize, i: usize) -> bool {
+        self.lifted.get(exemption).and_then(|l| l.get(i)).copied().unwrap_or(false)
+    }
+
+    pub fn has_class_a_condition(&self, i: usize) -> bool {
+        self.class_a_condition[i]
     }
 
     pub fn id(&self) -> &str {
@@ -68,17 +125,8 @@ impl Framework {
     }
 
     /// Ancestors of a control, nearest first.
-    pub fn ancestors(&self, i: usize) -> Vec<usize> {
-        let mut out = Vec::new();
-        let mut cur = self.parent_index(i);
-        while let Some(p) = cur {
-            if out.contains(&p) || out.len() > self.controls.len() {
-                break; // a cycle: reported by the loader, never followed forever
-            }
-            out.push(p);
-            cur = self.parent_index(p);
-        }
-        out
+    pub fn ancestors(&self, i: usize) -> &[usize] {
+        &self.ancestors[i]
     }
 
     /// Does `i` sit at or under `ancestor`?

@@ -13,7 +13,7 @@ use crate::catalog::{Framework, holds};
 use crate::load::Workspace;
 use crate::model::*;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Who owns a control, in one word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -408,56 +408,40 @@ fn decide_client_owned(sources: &Sources) -> Option<Decision> {
     Some(d)
 }
 
-/// The catalog's own reason why a control does not apply to this client, if any.
-fn catalog_not_applicable(fw: &Framework, i: usize, profile: &Profile) -> Option<(String, Origin)> {
-    let mut chain = vec![i];
-    chain.extend(fw.ancestors(i));
-    for &c in &chain {
+/// The catalog's own reason why a control does not apply to this client, if any. The
+/// exemptions that hold for this client are evaluated once per scope (`holding`).
+fn catalog_not_applicable(fw: &Framework, i: usize, profile: &Profile, holding: &[usize]) -> Option<(String, Origin)> {
+    let chain = std::iter::once(i).chain(fw.ancestors(i).iter().copied());
+    for c in chain {
         let control = &fw.controls[c];
         if let Some(cond) = &control.applies_when
             && !holds(cond, profile)
         {
-            let why = if control.id == fw.controls[i].id {
-                format!(
-                    "{} applies only under a condition the client profile does not meet (see the catalog)",
-                    fw.cite(&control.id)
-                )
+            let why = if fw.has_class_a_condition(c) {
+                format!("applies to Class A companies only ({}); the client is not a Class A company", fw.cite(&control.id))
+            } else if c == i {
+                format!("{} applies only under a condition the client profile does not meet (see the catalog)", fw.cite(&control.id))
             } else {
-                format!(
-                    "{} (which contains it) applies only under a condition the client profile does not meet",
-                    fw.cite(&control.id)
-                )
-            };
-            let why = if serde_json::to_string(cond).is_ok_and(|s| s.contains("class_a")) {
-                format!(
-                    "applies to Class A companies only ({}); the client is not a Class A company",
-                    fw.cite(&control.id)
-                )
-            } else {
-                why
+                format!("{} (which contains it) applies only under a condition the client profile does not meet", fw.cite(&control.id))
             };
             return Some((why, control.origin.clone()));
         }
     }
-    for ex in fw.catalog.exemptions.iter().flatten() {
-        if !holds(&ex.when, profile) {
-            continue;
-        }
-        let lifted = match (&ex.exempts, &ex.still_applies) {
-            (Some(list), _) => list.iter().any(|id| fw.index(id).is_some_and(|a| fw.is_within(i, a))),
-            (None, Some(keep)) => !keep
-                .iter()
-                .any(|id| fw.index(id).is_some_and(|a| fw.is_within(i, a) || fw.is_within(a, i))),
-            (None, None) => false,
-        };
-        if lifted {
-            return Some((
-                format!("exempt under {}: {}", fw.cite(&ex.citation), ex.title),
-                fw.catalog.origin.clone(),
-            ));
+    for &e in holding {
+        if fw.lifted_by(e, i)
+            && let Some(Some(ex)) = fw.catalog.exemptions.get(e)
+        {
+            return Some((format!("exempt under {}: {}", fw.cite(&ex.citation), ex.title), fw.catalog.origin.clone()));
         }
     }
     None
+}
+
+/// Sources by (framework, control id), borrowed from the scope and services.
+type SourceMap<'a> = HashMap<(&'a str, &'a str), Sources<'a>>;
+
+fn split_ref(reference: &str) -> (&str, &str) {
+    reference.split_once(':').unwrap_or(("", reference))
 }
 
 /// Resolve one scope into its matrix.
@@ -465,12 +449,12 @@ pub fn resolve(ws: &Workspace, scope: &Scope) -> Matrix {
     let frameworks = applicable_frameworks(ws, scope);
 
     // Index the scope's and its services' sources by control reference.
-    let mut sources: BTreeMap<&str, Sources> = BTreeMap::new();
+    let mut sources: SourceMap = HashMap::new();
     for a in scope.assignments.iter().flatten() {
-        sources.entry(&a.control).or_default().assignments.push(a);
+        sources.entry(split_ref(&a.control)).or_default().assignments.push(a);
     }
     for n in scope.not_applicable.iter().flatten() {
-        sources.entry(&n.control).or_default().not_applicable.push(n);
+        sources.entry(split_ref(&n.control)).or_default().not_applicable.push(n);
     }
     for sub in scope.services.iter().flatten() {
         let Some(service) = ws.services.get(&sub.service) else {
@@ -480,11 +464,11 @@ pub fn resolve(ws: &Workspace, scope: &Scope) -> Matrix {
             if claim.option.as_ref().is_some_and(|o| !sub.options.contains(o)) {
                 continue;
             }
-            sources.entry(&claim.control).or_default().claims.push((service, claim));
+            sources.entry(split_ref(&claim.control)).or_default().claims.push((service, claim));
         }
     }
     for c in scope.client_owned.iter().flatten() {
-        sources.entry(&c.control).or_default().client_owned.push(c);
+        sources.entry(split_ref(&c.control)).or_default().client_owned.push(c);
     }
     let addressable: BTreeMap<&str, &Addressable> = scope
         .addressable
@@ -535,24 +519,31 @@ fn resolve_framework(
     ws: &Workspace,
     scope: &Scope,
     fw: &Framework,
-    sources: &BTreeMap<&str, Sources>,
+    sources: &SourceMap,
     addressable: &BTreeMap<&str, &Addressable>,
     csf_rows: &BTreeMap<String, Row>,
 ) -> Vec<Row> {
     let n = fw.controls.len();
     let mut decided: Vec<Option<Row>> = vec![None; n];
-    let mappings: Vec<&Mapping> = ws
+    let mut mappings: HashMap<&str, Vec<&Mapping>> = HashMap::new();
+    for m in ws
         .crosswalks
         .iter()
         .filter(|cw| cw.from == fw.id() && cw.to == "csf-2.0")
         .flat_map(|cw| cw.mappings.iter().flatten())
+    {
+        mappings.entry(m.from.as_str()).or_default().push(m);
+    }
+    let holding: Vec<usize> = fw
+        .catalog
+        .exemptions
+        .iter()
+        .enumerate()
+        .filter(|(_, ex)| ex.as_ref().is_some_and(|ex| holds(&ex.when, &scope.client.profile)))
+        .map(|(e, _)| e)
         .collect();
     let empty = Sources::default();
-    let sources_of = |i: usize| -> &Sources {
-        sources
-            .get(format!("{}:{}", fw.id(), fw.controls[i].id).as_str())
-            .unwrap_or(&empty)
-    };
+    let sources_of = |i: usize| -> &Sources { sources.get(&(fw.id(), fw.controls[i].id.as_str())).unwrap_or(&empty) };
 
     // Children before parents: process in reverse source order (parents precede children).
     for i in (0..n).rev() {
@@ -561,7 +552,7 @@ fn resolve_framework(
             continue;
         }
         let mut row = blank_row(fw, i, scope);
-        if let Some((why, origin)) = catalog_not_applicable(fw, i, &scope.client.profile) {
+        if let Some((why, origin)) = catalog_not_applicable(fw, i, &scope.client.profile, &holding) {
             row.summary = Summary::NotApplicable;
             row.coverage = Coverage::None;
             row.reason = Some(why.clone());
@@ -740,14 +731,13 @@ fn roll_up(row: &mut Row, fw: &Framework, i: usize, decided: &[Option<Row>]) {
 }
 
 /// Project CSF 2.0 outcomes onto a regulation control through the crosswalk.
-fn project(fw: &Framework, i: usize, mappings: &[&Mapping], csf_rows: &BTreeMap<String, Row>) -> Option<Decision> {
-    let mut chain = vec![i];
-    chain.extend(fw.ancestors(i));
-    let ids: BTreeSet<&str> = chain.iter().map(|&c| fw.controls[c].id.as_str()).collect();
+fn project(fw: &Framework, i: usize, mappings: &HashMap<&str, Vec<&Mapping>>, csf_rows: &BTreeMap<String, Row>) -> Option<Decision> {
     let mut full = Decision::empty();
     let mut partial = Decision::empty();
     partial.coverage = Coverage::Partial;
-    for m in mappings.iter().filter(|m| ids.contains(m.from.as_str())) {
+    let chain = std::iter::once(i).chain(fw.ancestors(i).iter().copied());
+    let relevant = chain.filter_map(|c| mappings.get(fw.controls[c].id.as_str())).flatten();
+    for m in relevant {
         let Some(csf) = csf_rows.get(&m.to) else { continue };
         if matches!(csf.summary, Summary::Unassigned | Summary::NotApplicable) {
             continue;
