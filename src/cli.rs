@@ -459,19 +459,25 @@ pub fn assess_portfolio(
     let total = ws.scopes.len();
     let done = AtomicUsize::new(0);
     let progress = std::io::stderr().is_terminal() && total > 50;
-    let per_scope: Vec<(emit::ScopeSummary, Vec<Finding>, Vec<String>)> = ws
+    // Controls left unassigned, counted across the portfolio as scopes finish.
+    let unassigned: std::sync::Mutex<std::collections::BTreeMap<String, usize>> = Default::default();
+    let per_scope: Vec<(emit::ScopeSummary, Vec<Finding>)> = ws
         .scopes
         .par_iter()
         .map(|scope| {
             let matrix = resolve::resolve(ws, scope);
             let found = assess::assess_on(ws, scope, &matrix, overrides, as_of);
             let summary = emit::scope_summary(&matrix, &scope.origin.file, &found);
-            let unassigned: Vec<String> = matrix
-                .rows
-                .iter()
-                .filter(|r| r.assignable && r.summary == resolve::Summary::Unassigned)
-                .map(|r| r.control.clone())
-                .collect();
+            if let Ok(mut counts) = unassigned.lock() {
+                for r in matrix.rows.iter().filter(|r| r.assignable && r.summary == resolve::Summary::Unassigned) {
+                    match counts.get_mut(&r.control) {
+                        Some(n) => *n += 1,
+                        None => {
+                            counts.insert(r.control.clone(), 1);
+                        }
+                    }
+                }
+            }
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             if progress && (n.is_multiple_of(100) || n == total) {
                 eprint!("\rassessed {n}/{total} scopes");
@@ -479,19 +485,16 @@ pub fn assess_portfolio(
                     eprintln!();
                 }
             }
-            (summary, found, unassigned)
+            (summary, found)
         })
         .collect();
     let mut summaries = Vec::with_capacity(per_scope.len());
     let mut findings = Vec::new();
-    let mut unassigned: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
-    for (summary, found, gaps) in per_scope {
+    for (summary, found) in per_scope {
         summaries.push(summary);
         findings.extend(found);
-        for g in gaps {
-            *unassigned.entry(g).or_default() += 1;
-        }
     }
+    let unassigned = unassigned.into_inner().unwrap_or_default();
     (summaries, findings, unassigned)
 }
 

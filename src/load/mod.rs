@@ -37,6 +37,8 @@ pub struct Workspace {
     pub packs: BTreeMap<String, crate::policy::Pack>,
     /// Parsed trees by display path, to position diagnostics found after typing.
     nodes: BTreeMap<String, Node>,
+    /// Positions kept after `compact` dropped a scope's tree: (file, pointer) → position.
+    kept: std::collections::HashMap<(String, String), Pos>,
 }
 
 /// A parsed, schema-checked document on its way to becoming typed.
@@ -84,6 +86,7 @@ impl Workspace {
         ws.check_scopes();
         ws.scopes.sort_by(|a, b| a.id.cmp(&b.id));
         ws.diagnostics.sort();
+        ws.compact();
         ws.diagnostics.dedup();
         Ok(ws)
     }
@@ -414,9 +417,38 @@ impl Workspace {
 
     /// Where a JSON pointer sits in a loaded file (for findings that point at a field).
     pub fn locate(&self, file: &str, pointer: &str) -> Origin {
-        match self.nodes.get(file) {
-            Some(root) => Origin::at(file, root, pointer.to_string()),
+        if let Some(root) = self.nodes.get(file) {
+            return Origin::at(file, root, pointer.to_string());
+        }
+        match self.kept.get(&(file.to_string(), pointer.to_string())) {
+            Some(pos) => Origin::new(file, *pos),
             None => Origin::new(file, Pos { line: 1, column: 1 }),
+        }
+    }
+
+    /// Once references are checked, keep only the few scope positions findings point at and
+    /// drop the scopes' parsed trees and texts, so memory does not grow with the portfolio
+    /// beyond the typed scopes themselves. (Texts stay when there are diagnostics to show.)
+    fn compact(&mut self) {
+        if !self.diagnostics.is_empty() {
+            return;
+        }
+        for scope in &self.scopes {
+            let file = &scope.origin.file;
+            let Some(root) = self.nodes.get(file) else { continue };
+            let mut pointers = vec!["/sla".to_string(), "/sla/incident_notification".to_string(), "/evidence".to_string()];
+            for e in scope.evidence.iter().flatten() {
+                pointers.push(format!("{}/file", e.origin.pointer));
+                pointers.push(format!("{}/effective", e.origin.pointer));
+            }
+            for p in pointers {
+                let pos = root.locate(&p);
+                self.kept.insert((file.clone(), p), pos);
+            }
+        }
+        for scope in &self.scopes {
+            self.nodes.remove(&scope.origin.file);
+            self.sources.remove(&scope.origin.file);
         }
     }
 
