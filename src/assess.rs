@@ -262,7 +262,7 @@ pub fn assess_on(
     overrides: &Overrides,
     as_of: time::Date,
 ) -> Vec<Finding> {
-    let mut out = core_findings(scope, matrix, overrides);
+    let mut out = core_findings(ws, scope, matrix, overrides);
     out.extend(crate::rules::pack_findings(ws, scope, matrix, overrides, as_of));
     let mut out = crate::rules::apply_waivers(scope, out, overrides, as_of);
     out.sort_by(|a, b| {
@@ -276,7 +276,7 @@ pub fn assess_on(
     out
 }
 
-fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<Finding> {
+fn core_findings(ws: &Workspace, scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<Finding> {
     let mut out = Vec::new();
     for row in &matrix.rows {
         let deciding = row.provenance.first();
@@ -376,8 +376,11 @@ fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<F
         if row.summary == Summary::Shared
             && deciding.is_some_and(|p| matches!(p.kind, SourceKind::Assignment | SourceKind::Service))
         {
-            let missing: Vec<&str> = ["msp", "client"]
-                .into_iter()
+            // Every responsible party of a shared control must have its duty in words.
+            let missing: Vec<&str> = row
+                .responsible
+                .iter()
+                .map(String::as_str)
                 .filter(|p| row.duties.get(*p).is_none_or(|d| d.is_empty()))
                 .collect();
             if !missing.is_empty()
@@ -388,30 +391,41 @@ fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<F
                     Some(row),
                     &row.control,
                     "CM003",
-                    format!("{} is shared, but the {} duty is not written down. Say in plain words what each side does (`msp:` and `client:`).", row.control, missing.join(" and ")),
+                    format!(
+                        "{} is shared, but the duty of {} is not written down. Say in plain words what each party does (`msp:`, `client:`, `third_party:`).",
+                        row.control,
+                        missing.join(" and ")
+                    ),
                     &origin_of(&p.file, p.line),
                     &missing.join(","),
                     overrides,
                 ));
             }
         }
-        // CM006 — only partial coverage through the crosswalk.
+        // CM006 — only partial coverage through the crosswalk. Anchored at the scope's
+        // services (where the coverage comes from, and where a fix goes); the crosswalk row
+        // is named in the message.
         if row.assignable
             && row.coverage == Coverage::Partial
             && deciding.is_some_and(|p| p.kind == SourceKind::Crosswalk)
         {
-            let at = deciding
-                .map(|p| origin_of(&p.file, p.line))
-                .unwrap_or_else(|| scope.origin.clone());
+            let at = ws.locate(&scope.origin.file, "/services");
+            let via: Vec<String> = row
+                .provenance
+                .iter()
+                .filter(|p| p.kind == SourceKind::Crosswalk)
+                .map(|p| format!("{}:{}", p.file, p.line))
+                .collect();
             out.extend(finding(
                 scope,
                 Some(row),
                 &row.control,
                 "CM006",
                 format!(
-                    "{} ({}) is covered only partially: the CSF 2.0 outcomes that cover it only intersect it. Review what the regulation asks beyond them and assign it explicitly (a scope assignment or a service claim).",
+                    "{} ({}) is covered only partially: the CSF 2.0 outcomes that cover it only intersect it (crosswalk {}). Review what the regulation asks beyond them and assign it explicitly (a scope assignment or a service claim).",
                     row.control,
-                    short(&row.title)
+                    short(&row.title),
+                    via.join(", ")
                 ),
                 &at,
                 "",

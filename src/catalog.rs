@@ -32,7 +32,10 @@ impl Framework {
                 children[*p].push(i);
             }
         }
-        let parent_of: Vec<Option<usize>> = controls.iter().map(|c| c.parent.as_ref().and_then(|p| by_id.get(p).copied())).collect();
+        let parent_of: Vec<Option<usize>> = controls
+            .iter()
+            .map(|c| c.parent.as_ref().and_then(|p| by_id.get(p).copied()))
+            .collect();
         let ancestors: Vec<Vec<usize>> = (0..controls.len())
             .map(|i| {
                 let mut out = Vec::new();
@@ -59,7 +62,9 @@ impl Framework {
                     .map(|i| match ex {
                         Some(ex) => match (&ex.exempts, &ex.still_applies) {
                             (Some(_), _) => targets(&ex.exempts).iter().any(|&a| within(i, a)),
-                            (None, Some(_)) => !targets(&ex.still_applies).iter().any(|&a| within(i, a) || within(a, i)),
+                            (None, Some(_)) => {
+                                !targets(&ex.still_applies).iter().any(|&a| within(i, a) || within(a, i))
+                            }
                             (None, None) => false,
                         },
                         None => false,
@@ -69,7 +74,11 @@ impl Framework {
             .collect();
         let class_a_condition = controls
             .iter()
-            .map(|c| c.applies_when.as_ref().is_some_and(|cond| serde_json::to_string(cond).is_ok_and(|s| s.contains("class_a"))))
+            .map(|c| {
+                c.applies_when
+                    .as_ref()
+                    .is_some_and(|cond| serde_json::to_string(cond).is_ok_and(|s| s.contains("class_a")))
+            })
             .collect();
         Framework {
             catalog,
@@ -84,7 +93,11 @@ impl Framework {
 
     /// Which controls each exemption lifts, in the order of `catalog.exemptions`.
     pub fn lifted_by(&self, exemption: usize, i: usize) -> bool {
-        self.lifted.get(exemption).and_then(|l| l.get(i)).copied().unwrap_or(false)
+        self.lifted
+            .get(exemption)
+            .and_then(|l| l.get(i))
+            .copied()
+            .unwrap_or(false)
     }
 
     pub fn has_class_a_condition(&self, i: usize) -> bool {

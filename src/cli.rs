@@ -469,7 +469,11 @@ pub fn assess_portfolio(
             let found = assess::assess_on(ws, scope, &matrix, overrides, as_of);
             let summary = emit::scope_summary(&matrix, &scope.origin.file, &found);
             if let Ok(mut counts) = unassigned.lock() {
-                for r in matrix.rows.iter().filter(|r| r.assignable && r.summary == resolve::Summary::Unassigned) {
+                for r in matrix
+                    .rows
+                    .iter()
+                    .filter(|r| r.assignable && r.summary == resolve::Summary::Unassigned)
+                {
                     match counts.get_mut(&r.control) {
                         Some(n) => *n += 1,
                         None => {

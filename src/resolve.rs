@@ -418,11 +418,20 @@ fn catalog_not_applicable(fw: &Framework, i: usize, profile: &Profile, holding: 
             && !holds(cond, profile)
         {
             let why = if fw.has_class_a_condition(c) {
-                format!("applies to Class A companies only ({}); the client is not a Class A company", fw.cite(&control.id))
+                format!(
+                    "applies to Class A companies only ({}); the client is not a Class A company",
+                    fw.cite(&control.id)
+                )
             } else if c == i {
-                format!("{} applies only under a condition the client profile does not meet (see the catalog)", fw.cite(&control.id))
+                format!(
+                    "{} applies only under a condition the client profile does not meet (see the catalog)",
+                    fw.cite(&control.id)
+                )
             } else {
-                format!("{} (which contains it) applies only under a condition the client profile does not meet", fw.cite(&control.id))
+                format!(
+                    "{} (which contains it) applies only under a condition the client profile does not meet",
+                    fw.cite(&control.id)
+                )
             };
             return Some((why, control.origin.clone()));
         }
@@ -431,7 +440,10 @@ fn catalog_not_applicable(fw: &Framework, i: usize, profile: &Profile, holding: 
         if fw.lifted_by(e, i)
             && let Some(Some(ex)) = fw.catalog.exemptions.get(e)
         {
-            return Some((format!("exempt under {}: {}", fw.cite(&ex.citation), ex.title), fw.catalog.origin.clone()));
+            return Some((
+                format!("exempt under {}: {}", fw.cite(&ex.citation), ex.title),
+                fw.catalog.origin.clone(),
+            ));
         }
     }
     None
@@ -464,7 +476,11 @@ pub fn resolve(ws: &Workspace, scope: &Scope) -> Matrix {
             if claim.option.as_ref().is_some_and(|o| !sub.options.contains(o)) {
                 continue;
             }
-            sources.entry(split_ref(&claim.control)).or_default().claims.push((service, claim));
+            sources
+                .entry(split_ref(&claim.control))
+                .or_default()
+                .claims
+                .push((service, claim));
         }
     }
     for c in scope.client_owned.iter().flatten() {
@@ -731,7 +747,12 @@ fn roll_up(row: &mut Row, fw: &Framework, i: usize, decided: &[Option<Row>]) {
 }
 
 /// Project CSF 2.0 outcomes onto a regulation control through the crosswalk.
-fn project(fw: &Framework, i: usize, mappings: &HashMap<&str, Vec<&Mapping>>, csf_rows: &BTreeMap<String, Row>) -> Option<Decision> {
+fn project(
+    fw: &Framework,
+    i: usize,
+    mappings: &HashMap<&str, Vec<&Mapping>>,
+    csf_rows: &BTreeMap<String, Row>,
+) -> Option<Decision> {
     let mut full = Decision::empty();
     let mut partial = Decision::empty();
     partial.coverage = Coverage::Partial;

@@ -132,9 +132,17 @@ impl Schemas {
                     bad.push(pointer);
                 }
                 ValidationErrorKind::Type { kind } => {
+                    // Say it in YAML words: a list, a mapping.
+                    let word = |t: String| match t.as_str() {
+                        "array" => "list".to_string(),
+                        "object" => "mapping".to_string(),
+                        _ => t,
+                    };
                     let expected = match kind {
-                        TypeKind::Single(t) => t.to_string(),
-                        TypeKind::Multiple(ts) => ts.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" or "),
+                        TypeKind::Single(t) => word(t.to_string()),
+                        TypeKind::Multiple(ts) => {
+                            ts.iter().map(|t| word(t.to_string())).collect::<Vec<_>>().join(" or ")
+                        }
                     };
                     let found = json_type(error.instance());
                     let hint = if expected == "boolean" && found == "string" {
