@@ -245,16 +245,36 @@ fn deny_warn_and_allow_change_severities_from_the_command_line() {
 fn glba_institution_with_fewer_than_5000_consumers_is_exempt_from_the_four_elements_of_314_6() {
     let reason_of = |scope: &str, control: &str| -> Option<String> {
         let path = fixture(scope);
-        let run = ctrlmap(["matrix".as_ref(), path.as_os_str(), "--format".as_ref(), "json".as_ref()]);
+        let run = ctrlmap([
+            "matrix".as_ref(),
+            path.as_os_str(),
+            "--format".as_ref(),
+            "json".as_ref(),
+        ]);
         let doc: Value = serde_json::from_str(&run.stdout).expect("JSON");
-        let row = doc["rows"].as_array().expect("rows").iter().find(|r| r["control"] == control).cloned().expect("row");
+        let row = doc["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .find(|r| r["control"] == control)
+            .cloned()
+            .expect("row");
         (row["summary"] == "not-applicable").then(|| row["reason"].as_str().unwrap_or_default().to_string())
     };
     for control in ["314.4(b)(1)", "314.4(d)(2)", "314.4(h)", "314.4(i)"] {
         let c = format!("glba-safeguards:{control}");
-        let reason = reason_of("rules/scopes/applicability-small.yaml", &c).unwrap_or_else(|| panic!("{c} should be exempt"));
+        let reason =
+            reason_of("rules/scopes/applicability-small.yaml", &c).unwrap_or_else(|| panic!("{c} should be exempt"));
         assert!(reason.contains("16 CFR 314.6"), "{reason}");
-        assert_eq!(reason_of("rules/scopes/applicability-large.yaml", &c), None, "{c} applies with 250,000 consumers");
+        assert_eq!(
+            reason_of("rules/scopes/applicability-large.yaml", &c),
+            None,
+            "{c} applies with 250,000 consumers"
+        );
     }
-    assert_eq!(reason_of("rules/scopes/applicability-small.yaml", "glba-safeguards:314.4(c)(5)"), None, "MFA is never exempt");
+    assert_eq!(
+        reason_of("rules/scopes/applicability-small.yaml", "glba-safeguards:314.4(c)(5)"),
+        None,
+        "MFA is never exempt"
+    );
 }
