@@ -436,7 +436,12 @@ impl Workspace {
         for scope in &self.scopes {
             let file = &scope.origin.file;
             let Some(root) = self.nodes.get(file) else { continue };
-            let mut pointers = vec!["/sla".to_string(), "/sla/incident_notification".to_string(), "/evidence".to_string()];
+            let mut pointers = vec![
+                "/sla".to_string(),
+                "/sla/incident_notification".to_string(),
+                "/evidence".to_string(),
+                "/services".to_string(),
+            ];
             for e in scope.evidence.iter().flatten() {
                 pointers.push(format!("{}/file", e.origin.pointer));
                 pointers.push(format!("{}/effective", e.origin.pointer));
