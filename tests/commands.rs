@@ -150,3 +150,66 @@ fn usage_errors_exit_2() {
         2
     );
 }
+
+#[test]
+fn built_in_catalogs_crosswalks_and_policies_validate_against_their_schemas() {
+    let ws = ctrlmap::load::Workspace::builtin().expect("embedded schemas compile");
+    assert_eq!(ws.render_diagnostics(), "", "the built-in files have no problems");
+    let ids: Vec<&str> = ws.frameworks.keys().map(String::as_str).collect();
+    assert_eq!(ids, ["csf-2.0", "glba-safeguards", "hipaa", "nydfs-500"]);
+    let crosswalks: Vec<&str> = ws.crosswalks.iter().map(|c| c.id.as_str()).collect();
+    for id in ["hipaa-to-csf-2.0", "glba-safeguards-to-csf-2.0", "nydfs-500-to-csf-2.0"] {
+        assert!(crosswalks.contains(&id), "{id} missing from {crosswalks:?}");
+    }
+    let packs: Vec<&str> = ws.packs.keys().map(String::as_str).collect();
+    assert_eq!(packs, ["csf-baseline", "glba-safeguards", "hipaa", "nydfs-500"]);
+}
+
+#[test]
+fn a_bad_custom_rule_expression_is_reported_with_its_line() {
+    let dir = std::env::temp_dir().join(format!("ctrlmap-policy-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("policies")).expect("mkdir");
+    std::fs::write(
+        dir.join("policies/local.yaml"),
+        "kind: policy\nid: local\ntitle: Local rules\nrules:\n  - code: X001\n    kind: custom\n    severity: low\n    when: \"row.summary == \"\n",
+    )
+    .expect("write");
+    let run = ctrlmap(["validate".as_ref(), dir.as_os_str()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("policies/local.yaml:8:11: error[E019]"),
+        "{}",
+        run.stderr
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_custom_rule_fires_on_the_rows_its_expression_selects() {
+    let dir = std::env::temp_dir().join(format!("ctrlmap-custom-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(&fixture("findings"), &dir);
+    std::fs::create_dir_all(dir.join("policies")).expect("mkdir");
+    std::fs::write(
+        dir.join("policies/local.yaml"),
+        "kind: policy\nid: local\ntitle: Local rules\nrules:\n  - code: X001\n    kind: custom\n    severity: low\n    title: The MSP must not own addressable specifications alone\n    when: \"row.summary == 'msp' and row.requirement == 'addressable'\"\n    message: \"{{ row.control }} is owned by the MSP alone\"\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("scopes/custom.yaml"),
+        "kind: scope\nid: custom\nclient: {name: C, profile: {}}\nprovider: {name: P}\nmodel: partial\nframeworks: [mini]\nassignments:\n  - {control: \"mini:S\", responsible: msp, msp: Everything.}\n",
+    )
+    .expect("write");
+    let run = ctrlmap(["check".as_ref(), dir.as_os_str(), "--format".as_ref(), "json".as_ref()]);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let hits: Vec<&str> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"] == "X001")
+        .map(|f| f["control"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(hits, ["mini:S.3"], "only the addressable row owned by the MSP");
+    let _ = std::fs::remove_dir_all(&dir);
+}
