@@ -80,6 +80,12 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<FrameworksAction>,
     },
+    /// Render a document for one scope: the BAA responsibility appendix, the third-party
+    /// service provider summary, or a template of the workspace's templates/ folder.
+    Render(crate::render::RenderArgs),
+    /// Build the auditor's evidence pack of one scope (`pack SCOPE_FILE -o DIR`), or check
+    /// one for tampering (`pack verify DIR`).
+    Pack(crate::render::PackArgs),
     /// Create a new workspace that passes `ctrlmap check` straight away.
     Init {
         /// Folder to create (must not exist or be empty).
@@ -279,6 +285,8 @@ fn dispatch(cli: Cli) -> Result<u8> {
             }
             Ok(0)
         }
+        Command::Render(args) => crate::render::run_render(args),
+        Command::Pack(args) => crate::render::run_pack(args),
         Command::Init { dir } => {
             crate::init::scaffold(&dir)?;
             out(&format!(

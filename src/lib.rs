@@ -21,6 +21,7 @@ pub mod init;
 pub mod load;
 pub mod model;
 pub mod policy;
+pub mod render;
 pub mod resolve;
 pub mod rules;
 

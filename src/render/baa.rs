@@ -123,7 +123,14 @@ pub struct Quote {
 }
 
 /// Render the BAA appendix of a scope. Refuses a scope to which HIPAA does not apply.
-pub fn baa_appendix(ws: &Workspace, scope: &Scope, matrix: &Matrix, findings: &[Finding], as_of: time::Date, format: Format) -> Result<String, RenderError> {
+pub fn baa_appendix(
+    ws: &Workspace,
+    scope: &Scope,
+    matrix: &Matrix,
+    findings: &[Finding],
+    as_of: time::Date,
+    format: Format,
+) -> Result<String, RenderError> {
     let mut ctx = Context::new(ws, scope, matrix, findings, as_of);
     ctx.baa = Some(Baa::build(ws, scope, matrix, &ctx)?);
     let name = match format {
@@ -143,7 +150,11 @@ pub fn hipaa_missing(ws: &Workspace, scope: &Scope, matrix: &Matrix) -> Option<R
         return Some(RenderError::MissingCatalog("hipaa".into()));
     }
     let why = match &scope.frameworks {
-        Some(list) => format!("scope `{}` lists its frameworks ({}) without `hipaa`", scope.id, list.join(", ")),
+        Some(list) => format!(
+            "scope `{}` lists its frameworks ({}) without `hipaa`",
+            scope.id,
+            list.join(", ")
+        ),
         None => format!(
             "the client profile of scope `{}` says `hipaa: {}`; set `client.profile.hipaa` to `covered-entity` or `business-associate` if the client handles ePHI",
             scope.id,
@@ -158,7 +169,9 @@ pub fn hipaa_missing(ws: &Workspace, scope: &Scope, matrix: &Matrix) -> Option<R
 }
 
 fn in_security_rule(id: &str) -> bool {
-    SECURITY_RULE_SECTIONS.iter().any(|s| id == *s || id.strip_prefix(s).is_some_and(|rest| rest.starts_with('(')))
+    SECURITY_RULE_SECTIONS
+        .iter()
+        .any(|s| id == *s || id.strip_prefix(s).is_some_and(|rest| rest.starts_with('(')))
 }
 
 fn quote(fw: &Framework, id: &str) -> Option<Quote> {
@@ -176,9 +189,15 @@ impl Baa {
         if let Some(e) = hipaa_missing(ws, scope, matrix) {
             return Err(e);
         }
-        let fw = ws.framework("hipaa").ok_or_else(|| RenderError::MissingCatalog("hipaa".into()))?;
+        let fw = ws
+            .framework("hipaa")
+            .ok_or_else(|| RenderError::MissingCatalog("hipaa".into()))?;
         let client_is_ba = scope.client.profile.hipaa.as_deref() == Some("business-associate");
-        let (client_role, provider_role) = if client_is_ba { ("Business associate", "Subcontractor") } else { ("Covered entity", "Business associate") };
+        let (client_role, provider_role) = if client_is_ba {
+            ("Business associate", "Subcontractor")
+        } else {
+            ("Covered entity", "Business associate")
+        };
         let roles = Roles {
             client: client_role,
             provider: provider_role,
@@ -205,10 +224,17 @@ impl Baa {
             } else {
                 specifications += 1;
             }
-            let has_specifications = fw.children(i).iter().any(|&k| fw.controls[k].level == "implementation-specification");
+            let has_specifications = fw
+                .children(i)
+                .iter()
+                .any(|&k| fw.controls[k].level == "implementation-specification");
             let row = matrix.row(&format!("hipaa:{}", c.id));
             let baa_row = baa_row(fw, scope, &roles, c, row, is_standard, has_specifications, ctx);
-            let section_id = SECURITY_RULE_SECTIONS.iter().find(|s| c.id.starts_with(**s)).copied().unwrap_or_default();
+            let section_id = SECURITY_RULE_SECTIONS
+                .iter()
+                .find(|s| c.id.starts_with(**s))
+                .copied()
+                .unwrap_or_default();
             match sections.iter_mut().find(|s| s.id == section_id) {
                 Some(s) => s.rows.push(baa_row),
                 None => sections.push(BaaSection {
@@ -221,7 +247,12 @@ impl Baa {
         }
         sections.retain(|s| !s.rows.is_empty());
 
-        let mut gaps: Vec<super::context::FindingView> = ctx.findings.iter().filter(|f| f.control.starts_with("hipaa:")).cloned().collect();
+        let mut gaps: Vec<super::context::FindingView> = ctx
+            .findings
+            .iter()
+            .filter(|f| f.control.starts_with("hipaa:"))
+            .cloned()
+            .collect();
         gaps.sort_by_key(|f| f.waived.is_some());
         let open_gaps = gaps.iter().filter(|f| f.waived.is_none()).count();
 
@@ -242,7 +273,11 @@ impl Baa {
                 note: p.note.clone(),
                 controls: responsible_for(&p.id),
             };
-            if p.baa == Some(true) { subcontractors.push(entry) } else { other_parties.push(entry) }
+            if p.baa == Some(true) {
+                subcontractors.push(entry)
+            } else {
+                other_parties.push(entry)
+            }
         }
 
         Ok(Baa {
@@ -257,7 +292,12 @@ impl Baa {
             flow_down: FLOW_DOWN.iter().filter_map(|id| quote(fw, id)).collect(),
             gaps,
             open_gaps,
-            catalog: ctx.frameworks.iter().find(|f| f.id == "hipaa").cloned().ok_or_else(|| RenderError::MissingCatalog("hipaa".into()))?,
+            catalog: ctx
+                .frameworks
+                .iter()
+                .find(|f| f.id == "hipaa")
+                .cloned()
+                .ok_or_else(|| RenderError::MissingCatalog("hipaa".into()))?,
         })
     }
 }
@@ -345,10 +385,23 @@ fn baa_row(
     // Evidence the business associate provides: what its services produce, and the MSP's
     // evidence entries on this safeguard or on the standard that contains it.
     let mut evidence = row.evidence.clone();
-    let ancestors: Vec<String> = fw.index(&c.id).map(|i| fw.ancestors(i).into_iter().map(|a| format!("hipaa:{}", fw.controls[a].id)).collect()).unwrap_or_default();
+    let ancestors: Vec<String> = fw
+        .index(&c.id)
+        .map(|i| {
+            fw.ancestors(i)
+                .iter()
+                .map(|&a| format!("hipaa:{}", fw.controls[a].id))
+                .collect()
+        })
+        .unwrap_or_default();
     for e in ctx.evidence.iter().filter(|e| e.owner == "msp") {
         if e.controls.iter().any(|x| *x == control || ancestors.contains(x)) {
-            let label = format!("{} ({}, effective {})", e.title.as_deref().unwrap_or(&e.file), e.file, e.effective);
+            let label = format!(
+                "{} ({}, effective {})",
+                e.title.as_deref().unwrap_or(&e.file),
+                e.file,
+                e.effective
+            );
             if !evidence.contains(&label) {
                 evidence.push(label);
             }
@@ -357,9 +410,16 @@ fn baa_row(
     let addressable = row.addressable.as_ref().map(|a| match a.decision {
         crate::model::AddressableDecision::Implemented => "Implemented".to_string(),
         crate::model::AddressableDecision::Alternative => {
-            format!("Alternative measure: {} Rationale: {}", a.alternative.as_deref().unwrap_or("(not stated)"), a.rationale.as_deref().unwrap_or("(not stated)"))
+            format!(
+                "Alternative measure: {} Rationale: {}",
+                a.alternative.as_deref().unwrap_or("(not stated)"),
+                a.rationale.as_deref().unwrap_or("(not stated)")
+            )
         }
-        crate::model::AddressableDecision::NotReasonable => format!("Not reasonable and appropriate: {}", a.rationale.as_deref().unwrap_or("(no rationale)")),
+        crate::model::AddressableDecision::NotReasonable => format!(
+            "Not reasonable and appropriate: {}",
+            a.rationale.as_deref().unwrap_or("(no rationale)")
+        ),
     });
     let other_duties = row
         .duties
@@ -384,28 +444,57 @@ fn baa_row(
         evidence,
         addressable,
         reason: row.reason.clone(),
-        gaps: ctx.rows.iter().find(|r| r.control == control).map(|r| r.findings.clone()).unwrap_or_default(),
+        gaps: ctx
+            .rows
+            .iter()
+            .find(|r| r.control == control)
+            .map(|r| r.findings.clone())
+            .unwrap_or_default(),
     }
 }
 
 fn notification(fw: &Framework, scope: &Scope, matrix: &Matrix, roles: &Roles) -> Notification {
-    let in_section = |id: &str| id == BREACH_NOTICE_SECTION || id.strip_prefix(BREACH_NOTICE_SECTION).is_some_and(|r| r.starts_with('('));
+    let in_section = |id: &str| {
+        id == BREACH_NOTICE_SECTION
+            || id
+                .strip_prefix(BREACH_NOTICE_SECTION)
+                .is_some_and(|r| r.starts_with('('))
+    };
     // The outer limit: the breach-discovery deadline of 164.410, else any deadline there.
-    let deadlines: Vec<(&crate::model::Control, &crate::model::Deadline)> =
-        fw.controls.iter().filter(|c| in_section(&c.id)).flat_map(|c| c.deadlines.iter().map(move |d| (c, d))).filter(|(_, d)| d.within.is_some()).collect();
-    let deadline = deadlines.iter().find(|(_, d)| d.event == "breach-discovery").or_else(|| deadlines.first());
+    let deadlines: Vec<(&crate::model::Control, &crate::model::Deadline)> = fw
+        .controls
+        .iter()
+        .filter(|c| in_section(&c.id))
+        .flat_map(|c| c.deadlines.iter().map(move |d| (c, d)))
+        .filter(|(_, d)| d.within.is_some())
+        .collect();
+    let deadline = deadlines
+        .iter()
+        .find(|(_, d)| d.event == "breach-discovery")
+        .or_else(|| deadlines.first());
     let window = scope.sla.incident_notification.clone();
-    let status = match (deadline.and_then(|(_, d)| d.within_hours()), window.as_deref().and_then(parse_duration_hours)) {
+    let status = match (
+        deadline.and_then(|(_, d)| d.within_hours()),
+        window.as_deref().and_then(parse_duration_hours),
+    ) {
         (None, _) => "unknown",
         (Some(_), None) => "missing",
         (Some(limit), Some(w)) if w <= limit => "within",
         _ => "exceeds",
     };
     let content = match fw.index(NOTICE_CONTENT) {
-        Some(i) => fw.controls.iter().enumerate().filter(|(k, _)| fw.is_within(*k, i)).filter_map(|(_, c)| quote(fw, &c.id)).collect(),
+        Some(i) => fw
+            .controls
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| fw.is_within(*k, i))
+            .filter_map(|(_, c)| quote(fw, &c.id))
+            .collect(),
         None => Vec::new(),
     };
-    let incident_response = matrix.row("hipaa:164.308(a)(6)(ii)").map(|r| roles.responsible(scope, r));
+    let incident_response = matrix
+        .row("hipaa:164.308(a)(6)(ii)")
+        .map(|r| roles.responsible(scope, r));
     Notification {
         window_text: window.as_deref().map(duration_words),
         window,

@@ -351,12 +351,24 @@ pub struct Input {
 impl Context {
     /// The context of one scope as of a date.
     pub fn new(ws: &Workspace, scope: &Scope, matrix: &Matrix, findings: &[Finding], as_of: time::Date) -> Context {
-        let open: BTreeMap<&str, Vec<String>> = findings.iter().filter(|f| f.waived.is_none()).fold(BTreeMap::new(), |mut m, f| {
-            m.entry(f.control.as_str()).or_default().push(f.code.clone());
-            m
-        });
-        let rows: Vec<RowView> = matrix.rows.iter().map(|r| row_view(ws, scope, r, open.get(r.control.as_str()))).collect();
-        let mut counts: BTreeMap<String, OwnerCounts> = matrix.frameworks.iter().map(|f| (f.id.clone(), OwnerCounts::default())).collect();
+        let open: BTreeMap<&str, Vec<String>> =
+            findings
+                .iter()
+                .filter(|f| f.waived.is_none())
+                .fold(BTreeMap::new(), |mut m, f| {
+                    m.entry(f.control.as_str()).or_default().push(f.code.clone());
+                    m
+                });
+        let rows: Vec<RowView> = matrix
+            .rows
+            .iter()
+            .map(|r| row_view(ws, scope, r, open.get(r.control.as_str())))
+            .collect();
+        let mut counts: BTreeMap<String, OwnerCounts> = matrix
+            .frameworks
+            .iter()
+            .map(|f| (f.id.clone(), OwnerCounts::default()))
+            .collect();
         for r in matrix.rows.iter().filter(|r| r.assignable) {
             counts.entry(r.framework.clone()).or_default().add(r.summary);
         }
@@ -373,13 +385,23 @@ impl Context {
             as_of: as_of.to_string(),
             scope: scope_view(scope),
             services: services(ws, scope),
-            frameworks: matrix.frameworks.iter().filter_map(|f| ws.framework(&f.id)).map(|fw| framework_view(ws, fw)).collect(),
+            frameworks: matrix
+                .frameworks
+                .iter()
+                .filter_map(|f| ws.framework(&f.id))
+                .map(|fw| framework_view(ws, fw))
+                .collect(),
             rows,
             counts,
             findings: findings.iter().map(|f| finding_view(ws, f)).collect(),
             findings_by_severity: by_severity,
             findings_waived: findings.iter().filter(|f| f.waived.is_some()).count(),
-            evidence: scope.evidence.iter().flatten().map(|e| evidence_view(scope, e, as_of)).collect(),
+            evidence: scope
+                .evidence
+                .iter()
+                .flatten()
+                .map(|e| evidence_view(scope, e, as_of))
+                .collect(),
             inputs_sha256: inputs_sha256(&inputs),
             inputs,
             baa: None,
@@ -440,7 +462,9 @@ fn services(ws: &Workspace, scope: &Scope) -> Vec<ServiceView> {
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for sub in scope.services.iter().flatten() {
-        let Some(s) = ws.services.get(&sub.service) else { continue };
+        let Some(s) = ws.services.get(&sub.service) else {
+            continue;
+        };
         if !seen.insert(s.id.clone()) {
             continue;
         }
@@ -487,7 +511,11 @@ pub fn party_name(scope: &Scope, id: &str) -> String {
     match id {
         "msp" => scope.provider.name.clone(),
         "client" => scope.client.name.clone(),
-        other => scope.parties().find(|p| p.id == other).map(|p| p.name.clone()).unwrap_or_else(|| other.to_string()),
+        other => scope
+            .parties()
+            .find(|p| p.id == other)
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| other.to_string()),
     }
 }
 
@@ -507,7 +535,10 @@ pub fn coverage_name(c: Coverage) -> &'static str {
 }
 
 fn row_view(ws: &Workspace, scope: &Scope, r: &Row, open: Option<&Vec<String>>) -> RowView {
-    let citation = ws.framework(&r.framework).map(|f| f.cite(&r.id)).unwrap_or_else(|| r.control.clone());
+    let citation = ws
+        .framework(&r.framework)
+        .map(|f| f.cite(&r.id))
+        .unwrap_or_else(|| r.control.clone());
     RowView {
         control: r.control.clone(),
         framework: r.framework.clone(),
@@ -554,7 +585,10 @@ fn row_view(ws: &Workspace, scope: &Scope, r: &Row, open: Option<&Vec<String>>) 
             .provenance
             .iter()
             .map(|p| ProvenanceView {
-                kind: serde_json::to_value(p.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+                kind: serde_json::to_value(p.kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
                 detail: p.detail.clone(),
                 file: p.file.clone(),
                 line: p.line,
@@ -674,7 +708,13 @@ pub fn inputs_sha256(inputs: &[Input]) -> String {
 
 /// A scope duration in words: `24h` → `24 hours`, `3d` → `3 calendar days`.
 pub fn duration_words(text: &str) -> String {
-    let plural = |n: &str, one: &str, many: &str| if n == "1" { format!("1 {one}") } else { format!("{n} {many}") };
+    let plural = |n: &str, one: &str, many: &str| {
+        if n == "1" {
+            format!("1 {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    };
     if text == "next-business-day" {
         return "the next business day".into();
     }

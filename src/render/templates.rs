@@ -68,7 +68,12 @@ fn environment(ws_dir: PathBuf) -> Environment<'static> {
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_auto_escape_callback(auto_escape);
     env.set_formatter(|out, state, value| format_value(out, state, value));
-    if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).keep_trailing_newline(true).build() {
+    if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .keep_trailing_newline(true)
+        .build()
+    {
         env.set_syntax(syntax);
     }
     env.add_filter("md_cell", |s: String| escape::md_cell(&s));
@@ -80,9 +85,12 @@ fn environment(ws_dir: PathBuf) -> Environment<'static> {
         }
         let own = ws_dir.join(name);
         if own.is_file() {
-            return std::fs::read_to_string(&own)
-                .map(Some)
-                .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("cannot read templates/{name}: {e}")));
+            return std::fs::read_to_string(&own).map(Some).map_err(|e| {
+                Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!("cannot read templates/{name}: {e}"),
+                )
+            });
         }
         Ok(crate::embedded::get(&format!("templates/{name}")).map(str::to_string))
     });
@@ -91,10 +99,19 @@ fn environment(ws_dir: PathBuf) -> Environment<'static> {
 
 /// Names of the templates a workspace can render: its own and the built-in ones.
 pub fn available(ws: &Workspace) -> Vec<String> {
-    let mut names: Vec<String> =
-        crate::embedded::FILES.iter().filter_map(|(p, _)| p.strip_prefix("templates/")).filter(|n| !n.starts_with('_')).map(str::to_string).collect();
+    let mut names: Vec<String> = crate::embedded::FILES
+        .iter()
+        .filter_map(|(p, _)| p.strip_prefix("templates/"))
+        .filter(|n| !n.starts_with('_'))
+        .map(str::to_string)
+        .collect();
     let dir = workspace_dir(ws);
-    for entry in walkdir::WalkDir::new(&dir).follow_links(false).sort_by_file_name().into_iter().flatten() {
+    for entry in walkdir::WalkDir::new(&dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+    {
         if entry.file_type().is_file()
             && let Ok(rel) = entry.path().strip_prefix(&dir)
         {
@@ -119,18 +136,42 @@ pub fn find(ws: &Workspace, name: &str) -> Result<String, RenderError> {
         [one] => Ok((*one).clone()),
         _ => Err(RenderError::UnknownTemplate {
             name: name.to_string(),
-            available: if matching.is_empty() { names.join(", ") } else { matching.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ") },
+            available: if matching.is_empty() {
+                names.join(", ")
+            } else {
+                matching.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            },
         }),
+    }
+}
+
+/// A template environment for one workspace, to render several documents with one set of
+/// compiled templates (the evidence pack renders a page per framework).
+pub struct Renderer {
+    env: Environment<'static>,
+    dir: PathBuf,
+}
+
+impl Renderer {
+    pub fn new(ws: &Workspace) -> Renderer {
+        let dir = workspace_dir(ws);
+        Renderer {
+            env: environment(dir.clone()),
+            dir,
+        }
+    }
+
+    /// Render one template (by file name) with a context.
+    pub fn render(&self, name: &str, ctx: &Context) -> Result<String, RenderError> {
+        let fail = |e: Error| template_error(&self.dir, name, &e);
+        let template = self.env.get_template(name).map_err(fail)?;
+        template.render(Value::from(minijinja::value::Serde(ctx))).map_err(fail)
     }
 }
 
 /// Render one template (by file name) with a context.
 pub fn render(ws: &Workspace, name: &str, ctx: &Context) -> Result<String, RenderError> {
-    let dir = workspace_dir(ws);
-    let env = environment(dir.clone());
-    let fail = |e: Error| template_error(&dir, name, &e);
-    let template = env.get_template(name).map_err(fail)?;
-    template.render(Value::from_serialize(ctx)).map_err(fail)
+    Renderer::new(ws).render(name, ctx)
 }
 
 fn template_error(dir: &Path, requested: &str, e: &Error) -> RenderError {
@@ -164,7 +205,12 @@ mod tests {
 
     #[test]
     fn html_templates_escape_user_text() {
-        let out = render_str("t.html.j2", "<p>{{ x }}</p>", minijinja::context! { x => "\"><img src=x onerror=alert(1)>" }).expect("render");
+        let out = render_str(
+            "t.html.j2",
+            "<p>{{ x }}</p>",
+            minijinja::context! { x => "\"><img src=x onerror=alert(1)>" },
+        )
+        .expect("render");
         assert_eq!(out, "<p>&quot;&gt;&lt;img src=x onerror=alert(1)&gt;</p>");
     }
 
@@ -176,7 +222,10 @@ mod tests {
 
     #[test]
     fn none_renders_empty_and_undefined_is_an_error() {
-        assert_eq!(render_str("t.txt", "[{{ x }}]", minijinja::context! { x => () }).expect("render"), "[]");
+        assert_eq!(
+            render_str("t.txt", "[{{ x }}]", minijinja::context! { x => () }).expect("render"),
+            "[]"
+        );
         let err = render_str("t.txt", "line one\n{{ nope }}", minijinja::context! {}).expect_err("strict");
         assert_eq!(err.kind(), ErrorKind::UndefinedError);
         assert_eq!(err.line(), Some(2));

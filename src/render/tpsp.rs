@@ -118,7 +118,14 @@ pub struct Point {
 }
 
 /// Render the TPSP summary of a scope. Refuses a scope under neither NY DFS nor GLBA.
-pub fn tpsp_summary(ws: &Workspace, scope: &Scope, matrix: &Matrix, findings: &[Finding], as_of: time::Date, format: Format) -> Result<String, RenderError> {
+pub fn tpsp_summary(
+    ws: &Workspace,
+    scope: &Scope,
+    matrix: &Matrix,
+    findings: &[Finding],
+    as_of: time::Date,
+    format: Format,
+) -> Result<String, RenderError> {
     let mut ctx = Context::new(ws, scope, matrix, findings, as_of);
     ctx.tpsp = Some(Tpsp::build(ws, scope, matrix, &ctx)?);
     let name = match format {
@@ -134,13 +141,20 @@ pub fn regimes_missing(ws: &Workspace, scope: &Scope, matrix: &Matrix) -> Option
         return None;
     }
     let p = &scope.client.profile;
-    for (id, claimed) in [(NYDFS, p.nydfs.as_deref() == Some("covered-entity")), (GLBA, p.glba == Some(true))] {
+    for (id, claimed) in [
+        (NYDFS, p.nydfs.as_deref() == Some("covered-entity")),
+        (GLBA, p.glba == Some(true)),
+    ] {
         if claimed && ws.framework(id).is_none() {
             return Some(RenderError::MissingCatalog(id.into()));
         }
     }
     let why = match &scope.frameworks {
-        Some(list) => format!("scope `{}` lists its frameworks ({}) without `{NYDFS}` or `{GLBA}`", scope.id, list.join(", ")),
+        Some(list) => format!(
+            "scope `{}` lists its frameworks ({}) without `{NYDFS}` or `{GLBA}`",
+            scope.id,
+            list.join(", ")
+        ),
         None => format!(
             "the client profile of scope `{}` has `nydfs: {}` and `glba: {}`; set `nydfs: covered-entity` or `glba: true` if the client is regulated",
             scope.id,
@@ -160,7 +174,11 @@ impl Tpsp {
         if let Some(e) = regimes_missing(ws, scope, matrix) {
             return Err(e);
         }
-        let applicable: Vec<&Framework> = [NYDFS, GLBA].iter().filter(|id| matrix.frameworks.iter().any(|f| f.id == **id)).filter_map(|id| ws.framework(id)).collect();
+        let applicable: Vec<&Framework> = [NYDFS, GLBA]
+            .iter()
+            .filter(|id| matrix.frameworks.iter().any(|f| f.id == **id))
+            .filter_map(|id| ws.framework(id))
+            .collect();
         let regimes = applicable
             .iter()
             .map(|fw| Regime {
@@ -168,8 +186,16 @@ impl Tpsp {
                 title: fw.catalog.title.clone(),
                 citation: fw.catalog.citation.clone(),
                 version: fw.catalog.version.clone(),
-                client_role: if fw.id() == NYDFS { "Covered entity" } else { "Financial institution" },
-                provider_role: if fw.id() == NYDFS { "Third-party service provider" } else { "Service provider" },
+                client_role: if fw.id() == NYDFS {
+                    "Covered entity"
+                } else {
+                    "Financial institution"
+                },
+                provider_role: if fw.id() == NYDFS {
+                    "Third-party service provider"
+                } else {
+                    "Service provider"
+                },
             })
             .collect();
         let responsibilities = applicable
@@ -190,8 +216,16 @@ impl Tpsp {
                 }
             })
             .collect();
-        let sections = applicable.iter().filter_map(|fw| point_section(fw, scope, matrix, ctx)).collect();
-        let mut gaps: Vec<FindingView> = ctx.findings.iter().filter(|f| f.control.starts_with("nydfs-500:") || f.control.starts_with("glba-safeguards:")).cloned().collect();
+        let sections = applicable
+            .iter()
+            .filter_map(|fw| point_section(fw, scope, matrix, ctx))
+            .collect();
+        let mut gaps: Vec<FindingView> = ctx
+            .findings
+            .iter()
+            .filter(|f| f.control.starts_with("nydfs-500:") || f.control.starts_with("glba-safeguards:"))
+            .cloned()
+            .collect();
         gaps.sort_by_key(|f| f.waived.is_some());
         let open_gaps = gaps.iter().filter(|f| f.waived.is_none()).count();
         Ok(Tpsp {
@@ -218,7 +252,11 @@ fn responsible(fw: &Framework, r: &crate::resolve::Row) -> Responsible {
 fn point_section(fw: &Framework, scope: &Scope, matrix: &Matrix, ctx: &Context) -> Option<PointSection> {
     let (_, parent_id) = POINT_PARENTS.iter().find(|(f, _)| *f == fw.id())?;
     let parent = fw.index(parent_id)?;
-    let points = fw.children(parent).iter().map(|&i| point(fw, &fw.controls[i], scope, matrix, ctx)).collect();
+    let points = fw
+        .children(parent)
+        .iter()
+        .map(|&i| point(fw, &fw.controls[i], scope, matrix, ctx))
+        .collect();
     let c = &fw.controls[parent];
     Some(PointSection {
         framework: fw.id().to_string(),
@@ -231,112 +269,70 @@ fn point_section(fw: &Framework, scope: &Scope, matrix: &Matrix, ctx: &Context) 
 }
 
 fn supports(fw: &Framework, listed: &str, id: &str) -> bool {
-    let Some((f, listed_id)) = listed.split_once(':') else { return false };
+    let Some((f, listed_id)) = listed.split_once(':') else {
+        return false;
+    };
     f == fw.id() && matches!((fw.index(listed_id), fw.index(id)), (Some(l), Some(i)) if fw.is_within(i, l))
 }
 
 fn evidence_line(e: &EvidenceView) -> String {
     let age = e.age_days.map(|d| format!(", {d} days old")).unwrap_or_default();
-    format!("{} ({}, effective {}{age}, {})", e.title.as_deref().unwrap_or(&e.file), e.owner_name, e.effective, e.freshness)
+    format!(
+        "{} ({}, effective {}{age}, {})",
+        e.title.as_deref().unwrap_or(&e.file),
+        e.owner_name,
+        e.effective,
+        e.freshness
+    )
 }
 
 fn point(fw: &Framework, c: &crate::model::Control, scope: &Scope, matrix: &Matrix, ctx: &Context) -> Point {
     let spec = POINTS.iter().find(|(f, id, _, _)| *f == fw.id() && *id == c.id);
     let row = matrix.row(&format!("{}:{}", fw.id(), c.id));
-    let related: Vec<Responsible> = spec
-        .map(|(_, _, _, ids)| {
-            let roots: Vec<usize> = ids.iter().filter_map(|id| fw.index(id)).collect();
-            matrix
-                .rows
-                .iter()
-                .filter(|r| r.framework == fw.id() && r.assignable && r.summary != Summary::NotApplicable)
-                .filter(|r| fw.index(&r.id).is_some_and(|i| roots.iter().any(|&root| fw.is_within(i, root))))
-                .map(|r| responsible(fw, r))
-                .collect()
-        })
+    let roots: Vec<usize> = spec
+        .map(|s| s.3.iter().filter_map(|id| fw.index(id)).collect())
         .unwrap_or_default();
-    let evidence: Vec<&EvidenceView> = ctx.evidence.iter().filter(|e| e.controls.iter().any(|x| supports(fw, x, &c.id))).collect();
-    let control = format!("{}:{}", fw.id(), c.id);
-    let related_controls: Vec<String> = related.iter().map(|r| r.citation.clone()).collect();
-    let unassigned = row.is_none_or(|r| r.summary == Summary::Unassigned) || related.iter().any(|r| r.summary == Summary::Unassigned.as_str());
-    let open_findings = ctx.findings.iter().any(|f| f.waived.is_none() && (f.control == control || related_controls.contains(&f.citation)));
-    let mut status = if unassigned || open_findings { "gap" } else { "addressed" };
-    let mut terms = Vec::new();
-    let contract = scope.provider.contract.as_deref();
-    match spec.map(|s| s.2) {
-        Some(Topic::AccessControls) => {
-            let mfa: Vec<&Responsible> = related.iter().filter(|r| r.citation.contains("500.12")).collect();
-            if !mfa.is_empty() {
-                let owners: Vec<&str> = mfa.iter().map(|r| r.owner).collect();
-                terms.push(format!("Multi-factor authentication (500.12): {}.", owners.join(", ")));
-            }
-        }
-        Some(Topic::Encryption) => {
-            if related.is_empty() {
-                terms.push("No encryption control (500.15) is in the matrix.".into());
-                status = "gap";
-            }
-        }
-        Some(Topic::Notice) => {
-            let deadline = fw
-                .controls
-                .iter()
-                .flat_map(|x| x.deadlines.iter().map(move |d| (x, d)))
-                .find(|(_, d)| NOTICE_EVENTS.contains(&d.event.as_str()) && d.within.is_some());
-            match (&scope.sla.incident_notification, deadline) {
-                (None, _) => {
-                    terms.push("No notification window is agreed: add `sla.incident_notification` to the scope and the contract.".into());
-                    status = "gap";
-                }
-                (Some(w), Some((x, d))) => {
-                    let limit = d.within.as_deref().unwrap_or_default();
-                    terms.push(format!(
-                        "The provider notifies the client of a cybersecurity event within {} (sla.incident_notification); {} gives the client {} from {} to notify the {}.",
-                        duration_words(w),
-                        fw.cite(&x.id),
-                        duration_words(limit),
-                        d.from.as_deref().unwrap_or(&d.event),
-                        d.notify.as_deref().unwrap_or("regulator")
-                    ));
-                    if parse_duration_hours(w).zip(d.within_hours()).is_some_and(|(w, l)| w >= l) {
-                        status = "gap";
-                    }
-                }
-                (Some(w), None) => terms.push(format!("The provider notifies the client of a cybersecurity event within {}.", duration_words(w))),
-            }
-        }
-        Some(Topic::Warranties) | Some(Topic::Contract) => match contract {
-            Some(k) => {
-                terms.push(format!("Contract: {k}."));
-                if matches!(spec.map(|s| s.2), Some(Topic::Warranties)) {
-                    terms.push("Representations and warranties are contract text: confirm the clause in the contract named above.".into());
-                    if status == "addressed" {
-                        status = "review";
-                    }
-                } else {
-                    let n = matrix.rows.iter().filter(|r| r.framework == fw.id() && r.assignable && r.responsible.iter().any(|p| p == "msp")).count();
-                    terms.push(format!("The provider performs {n} safeguard(s) of this regulation under the contract (see the responsibilities below)."));
-                }
-            }
-            None => {
-                terms.push("No contract reference is recorded: add `provider.contract` to the scope.".into());
-                status = "gap";
-            }
-        },
-        Some(Topic::Selection) => {
-            let effective = scope.provider.effective.as_deref().map(|d| format!(", engaged since {d}")).unwrap_or_default();
-            terms.push(format!("Provider: {} ({} engagement{effective}).", scope.provider.name, scope.model));
-            if evidence.is_empty() && status == "addressed" {
-                status = "review";
-            }
-        }
-        Some(Topic::Assessment) => {
-            if !evidence.iter().any(|e| e.freshness == "fresh") {
-                terms.push("No assessment of the provider dated within the last 365 days is on file.".into());
-                status = "gap";
-            }
-        }
-        None => {}
+    let related_rows: Vec<(usize, &crate::resolve::Row)> = matrix
+        .rows
+        .iter()
+        .filter(|r| r.framework == fw.id() && r.assignable && r.summary != Summary::NotApplicable)
+        .filter_map(|r| fw.index(&r.id).map(|i| (i, r)))
+        .filter(|(i, _)| roots.iter().any(|&root| fw.is_within(*i, root)))
+        .collect();
+    let evidence: Vec<&EvidenceView> = ctx
+        .evidence
+        .iter()
+        .filter(|e| e.controls.iter().any(|x| supports(fw, x, &c.id)))
+        .collect();
+
+    // A gap when nobody owns the point or a control that answers it, or a finding is open on them.
+    let controls: Vec<String> = std::iter::once(format!("{}:{}", fw.id(), c.id))
+        .chain(related_rows.iter().map(|(_, r)| r.control.clone()))
+        .collect();
+    let unassigned = row.is_none_or(|r| r.summary == Summary::Unassigned)
+        || related_rows.iter().any(|(_, r)| r.summary == Summary::Unassigned);
+    let open: Vec<String> = ctx
+        .findings
+        .iter()
+        .filter(|f| f.waived.is_none() && controls.contains(&f.control))
+        .map(|f| format!("{} on {}", f.code, f.citation))
+        .collect();
+    let mut status = if unassigned || !open.is_empty() {
+        "gap"
+    } else {
+        "addressed"
+    };
+
+    let mut terms: Vec<String> = roots.iter().map(|&root| owners_line(fw, root, &related_rows)).collect();
+    if !open.is_empty() {
+        terms.push(format!("Open finding(s): {}.", open.join(", ")));
+    }
+    let (more, verdict) = topic_terms(spec.map(|s| s.2), fw, scope, matrix, &evidence);
+    terms.extend(more);
+    match verdict {
+        Some("gap") => status = "gap",
+        Some("review") if status == "addressed" => status = "review",
+        _ => {}
     }
     Point {
         id: c.id.clone(),
@@ -347,7 +343,129 @@ fn point(fw: &Framework, c: &crate::model::Control, scope: &Scope, matrix: &Matr
         summary: row.map(|r| r.summary.as_str()).unwrap_or("unassigned"),
         status,
         terms,
-        related,
+        related: related_rows.iter().map(|(_, r)| responsible(fw, r)).collect(),
         evidence: evidence.into_iter().map(evidence_line).collect(),
+    }
+}
+
+/// `23 NYCRR 500.12 (Multi-factor authentication): 4 MSP, 1 shared.`
+fn owners_line(fw: &Framework, root: usize, rows: &[(usize, &crate::resolve::Row)]) -> String {
+    let mut counts: Vec<(Summary, usize)> = Vec::new();
+    for (_, r) in rows.iter().filter(|(i, _)| fw.is_within(*i, root)) {
+        match counts.iter_mut().find(|(s, _)| *s == r.summary) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((r.summary, 1)),
+        }
+    }
+    counts.sort();
+    let c = &fw.controls[root];
+    let owners: Vec<String> = counts
+        .iter()
+        .map(|(s, n)| {
+            format!(
+                "{n} {}",
+                if *s == Summary::Msp {
+                    "MSP".to_string()
+                } else {
+                    s.label().to_lowercase()
+                }
+            )
+        })
+        .collect();
+    let owners = if owners.is_empty() {
+        "no applicable controls".to_string()
+    } else {
+        owners.join(", ")
+    };
+    format!("{} ({}): {owners}.", fw.cite(&c.id), c.title)
+}
+
+/// The engagement's terms on one topic, and whether they make the point a gap or a term to review.
+fn topic_terms(
+    topic: Option<Topic>,
+    fw: &Framework,
+    scope: &Scope,
+    matrix: &Matrix,
+    evidence: &[&EvidenceView],
+) -> (Vec<String>, Option<&'static str>) {
+    let contract = scope.provider.contract.as_deref();
+    match topic {
+        None | Some(Topic::AccessControls) | Some(Topic::Encryption) => (Vec::new(), None),
+        Some(Topic::Notice) => {
+            let deadline = fw
+                .controls
+                .iter()
+                .flat_map(|x| x.deadlines.iter().map(move |d| (x, d)))
+                .find(|(_, d)| NOTICE_EVENTS.contains(&d.event.as_str()) && d.within.is_some());
+            match (scope.sla.incident_notification.as_deref(), deadline) {
+                (None, _) => (vec!["No notification window is agreed: add `sla.incident_notification` to the scope and the contract.".into()], Some("gap")),
+                (Some(w), Some((x, d))) => {
+                    let line = format!(
+                        "The provider notifies the client of a cybersecurity event within {} (sla.incident_notification); {} gives the client {} from {} to notify the {}.",
+                        duration_words(w),
+                        fw.cite(&x.id),
+                        duration_words(d.within.as_deref().unwrap_or_default()),
+                        d.from.as_deref().unwrap_or(&d.event),
+                        d.notify.as_deref().unwrap_or("regulator")
+                    );
+                    let too_long = parse_duration_hours(w).zip(d.within_hours()).is_some_and(|(w, l)| w >= l);
+                    (vec![line], too_long.then_some("gap"))
+                }
+                (Some(w), None) => (vec![format!("The provider notifies the client of a cybersecurity event within {}.", duration_words(w))], None),
+            }
+        }
+        Some(Topic::Warranties) => match contract {
+            Some(k) => (
+                vec![
+                    format!("Contract: {k}."),
+                    "Representations and warranties are contract text: confirm the clause in the contract named above."
+                        .into(),
+                ],
+                Some("review"),
+            ),
+            None => (
+                vec!["No contract reference is recorded: add `provider.contract` to the scope.".into()],
+                Some("gap"),
+            ),
+        },
+        Some(Topic::Contract) => match contract {
+            Some(k) => {
+                let n = matrix
+                    .rows
+                    .iter()
+                    .filter(|r| r.framework == fw.id() && r.assignable && r.responsible.iter().any(|p| p == "msp"))
+                    .count();
+                (
+                    vec![format!(
+                        "Contract: {k}; the provider performs {n} safeguard(s) of this regulation under it (see the responsibilities below)."
+                    )],
+                    None,
+                )
+            }
+            None => (
+                vec!["No contract reference is recorded: add `provider.contract` to the scope.".into()],
+                Some("gap"),
+            ),
+        },
+        Some(Topic::Selection) => {
+            let since = scope
+                .provider
+                .effective
+                .as_deref()
+                .map(|d| format!(", engaged since {d}"))
+                .unwrap_or_default();
+            let line = format!("Provider: {} ({} engagement{since}).", scope.provider.name, scope.model);
+            (vec![line], evidence.is_empty().then_some("review"))
+        }
+        Some(Topic::Assessment) => {
+            if evidence.iter().any(|e| e.freshness == "fresh") {
+                (Vec::new(), None)
+            } else {
+                (
+                    vec!["No assessment of the provider dated within the last 365 days is on file.".into()],
+                    Some("gap"),
+                )
+            }
+        }
     }
 }

@@ -1,0 +1,352 @@
+//! The BAA responsibility appendix: every HIPAA Security Rule standard and implementation
+//! specification, in catalog order, with the party the matrix says; notification terms that
+//! match the scope and the 164.410 limit; a clear refusal for scopes HIPAA does not reach.
+
+mod common;
+use ctrlmap::emit::escape::md_cell;
+use ctrlmap::load::Workspace;
+use ctrlmap::model::Scope;
+use ctrlmap::render::{Format, RenderError, baa_appendix};
+use ctrlmap::resolve::Summary;
+use std::path::{Path, PathBuf};
+
+const AS_OF: time::Date = time::macros::date!(2026 - 11 - 30);
+const SECTIONS: [&str; 5] = ["164.308", "164.310", "164.312", "164.314", "164.316"];
+
+fn fixture() -> PathBuf {
+    common::fixture("render/northwind")
+}
+
+fn load(root: &Path) -> Workspace {
+    let ws = Workspace::load(root).expect("workspace loads");
+    assert!(ws.diagnostics.is_empty(), "{}", ws.render_diagnostics());
+    ws
+}
+
+fn scope<'a>(ws: &'a Workspace, id: &str) -> &'a Scope {
+    ws.scopes.iter().find(|s| s.id == id).expect("scope exists")
+}
+
+fn render(ws: &Workspace, id: &str, format: Format) -> Result<String, RenderError> {
+    let s = scope(ws, id);
+    let matrix = ctrlmap::resolve::resolve(ws, s);
+    let findings = ctrlmap::assess::assess_on(ws, s, &matrix, &ctrlmap::cli::overrides(ws), AS_OF);
+    baa_appendix(ws, s, &matrix, &findings, AS_OF, format)
+}
+
+/// Cells of a Markdown table row, split on unescaped pipes.
+fn cells(line: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut escaped = false;
+    for ch in line.trim().trim_start_matches('|').chars() {
+        if ch == '|' && !escaped {
+            out.push(String::new());
+        } else if let Some(cell) = out.last_mut() {
+            cell.push(ch);
+        }
+        escaped = ch == '\\' && !escaped;
+    }
+    if out.last().is_some_and(|c| c.trim().is_empty()) {
+        out.pop();
+    }
+    out.into_iter().map(|c| c.trim().to_string()).collect()
+}
+
+/// The safeguard rows of section 3: (id, R/A, responsible).
+fn safeguard_rows(md: &str) -> Vec<(String, String, String)> {
+    let section = md
+        .split("## 3.")
+        .nth(1)
+        .and_then(|s| s.split("## 4.").next())
+        .expect("section 3");
+    section
+        .lines()
+        .filter(|l| l.starts_with("| "))
+        .map(cells)
+        .filter(|c| c.len() == 7 && c[0].trim_matches('*').starts_with("164.3"))
+        .map(|c| (c[0].trim_matches('*').to_string(), c[2].clone(), c[3].clone()))
+        .collect()
+}
+
+fn in_security_rule(id: &str) -> bool {
+    SECTIONS
+        .iter()
+        .any(|s| id.strip_prefix(s).is_some_and(|rest| rest.starts_with('(')))
+}
+
+fn example() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/northwind-msp")
+}
+
+/// Section 3 lists every standard and specification of the catalog, in its order.
+fn lists_every_safeguard(ws: &Workspace, id: &str) {
+    let md = render(ws, id, Format::Markdown).expect("renders");
+    let hipaa = ws.framework("hipaa").expect("hipaa catalog");
+    let expected: Vec<&str> = hipaa
+        .controls
+        .iter()
+        .filter(|c| matches!(c.level.as_str(), "standard" | "implementation-specification") && in_security_rule(&c.id))
+        .map(|c| c.id.as_str())
+        .collect();
+    let listed: Vec<String> = safeguard_rows(&md).into_iter().map(|r| r.0).collect();
+    assert_eq!(
+        listed, expected,
+        "the appendix lists the catalog's standards and specifications, in order"
+    );
+    let standards = hipaa
+        .controls
+        .iter()
+        .filter(|c| c.level == "standard" && in_security_rule(&c.id))
+        .count();
+    assert!(md.contains(&format!(
+        "It lists all {standards} standards and {} implementation specifications",
+        expected.len() - standards
+    )));
+}
+
+/// Each safeguard names the party the matrix decided, in the agreement's words.
+fn names_the_matrix_party(ws: &Workspace, id: &str) -> Vec<(String, String, String)> {
+    let s = scope(ws, id);
+    let matrix = ctrlmap::resolve::resolve(ws, s);
+    let md = render(ws, id, Format::Markdown).expect("renders");
+    for (id, _, responsible) in safeguard_rows(&md) {
+        let row = matrix.row(&format!("hipaa:{id}")).expect("matrix row");
+        let expected: String = match row.summary {
+            Summary::Msp => "Business associate".into(),
+            Summary::Client => "Covered entity".into(),
+            Summary::Shared => {
+                for party in &row.responsible {
+                    let name = match party.as_str() {
+                        "msp" => "business associate".to_string(),
+                        "client" => "covered entity".to_string(),
+                        other => s
+                            .parties()
+                            .find(|p| p.id == other)
+                            .map(|p| md_cell(&p.name).to_lowercase())
+                            .expect("party"),
+                    };
+                    assert!(
+                        responsible.to_lowercase().contains(&name),
+                        "{id}: {responsible} names {name}"
+                    );
+                }
+                continue;
+            }
+            Summary::ThirdParty => s
+                .parties()
+                .find(|p| row.responsible.contains(&p.id))
+                .map(|p| md_cell(&p.name))
+                .expect("party"),
+            Summary::NotApplicable => "Not applicable".into(),
+            Summary::Unassigned => "Unassigned (open gap)".into(),
+        };
+        assert_eq!(responsible, expected, "{id}");
+    }
+    safeguard_rows(&md)
+}
+
+#[test]
+fn every_security_rule_standard_and_specification_is_listed_in_catalog_order() {
+    lists_every_safeguard(&load(&fixture()), "riverside-dental");
+}
+
+#[test]
+fn the_example_dental_appendix_lists_every_safeguard_with_its_party_and_terms() {
+    let ws = load(&example());
+    lists_every_safeguard(&ws, "riverside-dental");
+    names_the_matrix_party(&ws, "riverside-dental");
+    states_the_notification_terms(&ws, "riverside-dental");
+}
+
+#[test]
+fn each_safeguard_names_the_party_the_matrix_decided() {
+    let rows = names_the_matrix_party(&load(&fixture()), "riverside-dental");
+    let party = |id: &str| rows.iter().find(|r| r.0 == id).map(|r| r.2.clone()).unwrap_or_default();
+    assert_eq!(party("164.308(a)(1)(ii)(D)"), "Business associate");
+    assert_eq!(party("164.308(a)(2)"), "Covered entity");
+    assert_eq!(party("164.310(d)(2)(i)"), "ShredCo Media Destruction");
+    assert_eq!(party("164.308(a)(4)(ii)(A)"), "Not applicable");
+    assert_eq!(party("164.310(a)(2)(iv)"), "Unassigned (open gap)");
+}
+
+#[test]
+fn required_and_addressable_follow_the_catalog() {
+    let ws = load(&fixture());
+    let md = render(&ws, "riverside-dental", Format::Markdown).expect("renders");
+    let rows = safeguard_rows(&md);
+    let ra = |id: &str| rows.iter().find(|r| r.0 == id).map(|r| r.1.clone()).unwrap_or_default();
+    assert_eq!(ra("164.308(a)(1)(ii)(A)"), "Required");
+    assert_eq!(ra("164.312(a)(2)(iv)"), "Addressable");
+    assert_eq!(
+        ra("164.308(a)(2)"),
+        "Required",
+        "a standard without specifications is itself required"
+    );
+    assert_eq!(
+        ra("164.308(a)(1)"),
+        "",
+        "a standard with specifications is met through them"
+    );
+}
+
+/// `24h` → `24 hours`, as the scope's window reads in the appendix.
+fn words(window: &str) -> String {
+    match window.strip_suffix('h') {
+        Some(n) => format!("{n} hours"),
+        None => format!("{} calendar days", window.trim_end_matches('d')),
+    }
+}
+
+/// The notification terms state the scope's window against the 164.410 limit, quote the
+/// deadline, the content of the notice and the flow-down from the catalog.
+fn states_the_notification_terms(ws: &Workspace, id: &str) {
+    let md = render(ws, id, Format::Markdown).expect("renders");
+    let window = words(
+        scope(ws, id)
+            .sla
+            .incident_notification
+            .as_deref()
+            .expect("the scope agrees a window"),
+    );
+    assert!(
+        md.contains(&format!("in no case later than **{window}** after discovery")),
+        "the scope's window"
+    );
+    assert!(md.contains(&format!(
+        "The agreed {window} is within the outer limit of **60 calendar days** after discovery set by 45 CFR 164.410(b)."
+    )));
+    let hipaa = ws.framework("hipaa").expect("hipaa");
+    let deadline = hipaa
+        .get("164.410(b)")
+        .and_then(|c| c.deadlines.first())
+        .expect("164.410(b) deadline in the catalog");
+    assert!(
+        md.contains(&md_cell(&deadline.text)),
+        "the deadline is quoted from the catalog"
+    );
+    let i = hipaa.index("164.410(c)").expect("164.410(c)");
+    for c in hipaa
+        .controls
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| hipaa.is_within(*k, i))
+        .filter_map(|(_, c)| c.text.as_ref())
+    {
+        assert!(md.contains(&md_cell(c)), "164.410(c) content quoted: {c}");
+    }
+    for id in ["164.308(b)(2)", "164.314(a)(2)(iii)"] {
+        let text = hipaa.get(id).and_then(|c| c.text.as_ref()).expect("flow-down text");
+        assert!(md.contains(&md_cell(text)), "flow-down {id} quoted");
+    }
+}
+
+#[test]
+fn notification_terms_match_the_scope_and_the_164_410_limit() {
+    states_the_notification_terms(&load(&fixture()), "riverside-dental");
+}
+
+#[test]
+fn a_window_longer_than_the_rule_allows_is_called_out() {
+    let scratch = common::Scratch::copy_of(&fixture(), "baa-window");
+    let dir = &scratch.0;
+    let file = dir.join("scopes/riverside-dental.yaml");
+    let text = std::fs::read_to_string(&file)
+        .expect("read")
+        .replace("incident_notification: 24h", "incident_notification: 90d");
+    std::fs::write(&file, text).expect("write");
+    let ws = load(dir);
+    let md = render(&ws, "riverside-dental", Format::Markdown).expect("renders");
+    assert!(
+        md.contains("The agreed 90 calendar days exceeds the outer limit of 60 calendar days after discovery"),
+        "{}",
+        &md[md.find("## 4.").unwrap_or(0)..]
+    );
+}
+
+#[test]
+fn parties_effective_date_services_gaps_and_signatures_are_stated() {
+    let ws = load(&fixture());
+    let md = render(&ws, "riverside-dental", Format::Markdown).expect("renders");
+    assert!(md.contains("| Covered entity | Riverside Dental Group"));
+    assert!(md.contains("| Business associate | Northwind Managed IT"));
+    assert!(md.contains("| BAA signed | 2026-01-15 |"));
+    assert!(md.contains("| Effective | 2026-02-01 |"));
+    assert!(
+        md.contains("| Subcontractors | Microsoft 365, ShredCo Media Destruction |"),
+        "parties with a BAA are the subcontractors"
+    );
+    assert!(md.contains("| DentSoft practice management | software-vendor | no BAA on record |"));
+    assert!(md.contains("**Managed Backup and Disaster Recovery**") && md.contains("Including: Warm standby site"));
+    let gaps = md.split("## 6. Open gaps").nth(1).expect("gaps section");
+    assert!(
+        gaps.contains("CM012") && gaps.contains("45 CFR 164.308(a)(8)"),
+        "the stale evaluation is an open gap"
+    );
+    assert!(
+        gaps.contains("(waived until 2027-03-31, NW-4821)"),
+        "waived gaps are listed, marked waived"
+    );
+    assert!(md.contains("| Signature | | |"));
+    let ws_inputs = ctrlmap::render::Context::new(
+        &ws,
+        scope(&ws, "riverside-dental"),
+        &ctrlmap::resolve::resolve(&ws, scope(&ws, "riverside-dental")),
+        &[],
+        AS_OF,
+    );
+    assert!(
+        md.contains(&format!("Inputs SHA-256 {}", ws_inputs.inputs_sha256)),
+        "version line names the inputs' hash"
+    );
+    assert!(
+        ws_inputs
+            .inputs
+            .iter()
+            .any(|i| i.path == "scopes/riverside-dental.yaml" && i.role == "scope")
+    );
+    assert!(
+        ws_inputs
+            .inputs
+            .iter()
+            .any(|i| i.path == "services/managed-backup.yaml" && i.role == "service")
+    );
+    assert!(
+        ws_inputs
+            .inputs
+            .iter()
+            .any(|i| i.role == "catalog" && i.path.ends_with("hipaa.yaml"))
+    );
+}
+
+#[test]
+fn html_appendix_is_self_contained_and_complete() {
+    let ws = load(&fixture());
+    let html = render(&ws, "riverside-dental", Format::Html).expect("renders");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(
+        !html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http"),
+        "no scripts, no external requests"
+    );
+    let md = render(&ws, "riverside-dental", Format::Markdown).expect("renders");
+    for (id, _, _) in safeguard_rows(&md) {
+        assert!(
+            html.contains(&format!("<span class=\"control-id\">{id}</span>")),
+            "{id} in the HTML appendix"
+        );
+    }
+    assert!(html.contains("@media print"), "print stylesheet");
+}
+
+#[test]
+fn scopes_without_hipaa_are_refused_with_the_reason() {
+    let ws = load(&fixture());
+    for id in ["corner-bakery", "hudson-lending"] {
+        let err = render(&ws, id, Format::Markdown).expect_err("refused");
+        assert!(matches!(err, RenderError::NotApplicable { .. }), "{err:?}");
+        let msg = err.to_string();
+        assert!(
+            msg.contains("BAA appendix") && msg.contains("hipaa: none") && msg.contains("covered-entity"),
+            "{msg}"
+        );
+    }
+}

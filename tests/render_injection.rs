@@ -1,0 +1,159 @@
+//! Hostile user text — `<script>`, `"><img onerror=…>`, `<iframe>`, Markdown pipes and
+//! `javascript:` links in client, provider, party, service, duty, evidence, waiver and note
+//! fields (scope `hostile` of tests/fixtures/render/northwind) — renders as inert text in every
+//! document: the BAA appendix and TPSP summary in both formats, a workspace template, and
+//! every HTML and Markdown page of the evidence pack.
+
+use ctrlmap::load::Workspace;
+use ctrlmap::render::Format;
+use std::path::PathBuf;
+
+const AS_OF: time::Date = time::macros::date!(2026 - 11 - 30);
+
+fn load() -> Workspace {
+    let ws = Workspace::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/render/northwind"))
+        .expect("loads");
+    assert!(ws.diagnostics.is_empty(), "{}", ws.render_diagnostics());
+    ws
+}
+
+/// Markup the hostile fixture tries to inject; none may survive as markup.
+const ACTIVE: [&str; 8] = [
+    "<script",
+    "<img",
+    "<iframe",
+    "<svg onload",
+    "<marquee",
+    "</td></tr><script",
+    "<b>",
+    "<i>",
+];
+
+fn assert_inert_html(name: &str, html: &str) {
+    for bad in ACTIVE {
+        assert!(!html.contains(bad), "{name}: `{bad}` survived as markup");
+    }
+    assert!(
+        !html.contains("href=\"javascript:") && !html.contains("onerror=alert(1)>"),
+        "{name}: live handler or link"
+    );
+    assert!(
+        html.contains("&lt;script&gt;") || html.contains("&lt;img"),
+        "{name}: the hostile text is shown, escaped"
+    );
+}
+
+/// Every table row has as many unescaped pipes as its header, and no HTML or link survives.
+fn assert_inert_markdown(name: &str, md: &str) {
+    for bad in ACTIVE {
+        assert!(!md.contains(bad), "{name}: `{bad}` survived");
+    }
+    assert!(
+        !md.contains("](javascript:") || md.contains("\\](javascript:"),
+        "{name}: a live link"
+    );
+    for (i, _) in md.match_indices("](javascript:") {
+        assert_eq!(&md[i - 1..i], "\\", "{name}: link syntax escaped");
+    }
+    let pipes = |line: &str| {
+        let mut n = 0;
+        let mut escaped = false;
+        for ch in line.chars() {
+            if ch == '|' && !escaped {
+                n += 1;
+            }
+            escaped = ch == '\\' && !escaped;
+        }
+        n
+    };
+    let mut columns: Option<usize> = None;
+    for line in md.lines() {
+        if !line.starts_with('|') {
+            columns = None;
+            continue;
+        }
+        match columns {
+            None => columns = Some(pipes(line)),
+            Some(n) => assert_eq!(pipes(line), n, "{name}: a row breaks its table: {line}"),
+        }
+    }
+}
+
+#[test]
+fn hostile_text_is_inert_in_the_baa_appendix_and_tpsp_summary() {
+    let ws = load();
+    let s = ws.scopes.iter().find(|s| s.id == "hostile").expect("scope");
+    let matrix = ctrlmap::resolve::resolve(&ws, s);
+    let findings = ctrlmap::assess::assess_on(&ws, s, &matrix, &ctrlmap::cli::overrides(&ws), AS_OF);
+    let baa_md = ctrlmap::render::baa_appendix(&ws, s, &matrix, &findings, AS_OF, Format::Markdown).expect("baa md");
+    assert_inert_markdown("baa-appendix.md", &baa_md);
+    assert!(
+        baa_md.contains("&lt;script&gt;alert('client')&lt;/script&gt; Dental \\| Lending"),
+        "the client's name is shown, escaped"
+    );
+    let baa_html = ctrlmap::render::baa_appendix(&ws, s, &matrix, &findings, AS_OF, Format::Html).expect("baa html");
+    assert_inert_html("baa-appendix.html", &baa_html);
+    assert!(
+        baa_html.contains("&lt;iframe src=//evil.example&gt;"),
+        "the party's name is shown, escaped"
+    );
+    let tpsp_md = ctrlmap::render::tpsp_summary(&ws, s, &matrix, &findings, AS_OF, Format::Markdown).expect("tpsp md");
+    assert_inert_markdown("tpsp-summary.md", &tpsp_md);
+    let tpsp_html = ctrlmap::render::tpsp_summary(&ws, s, &matrix, &findings, AS_OF, Format::Html).expect("tpsp html");
+    assert_inert_html("tpsp-summary.html", &tpsp_html);
+}
+
+#[test]
+fn hostile_text_is_inert_in_a_workspace_template() {
+    let ws = load();
+    let s = ws.scopes.iter().find(|s| s.id == "hostile").expect("scope");
+    let out = ctrlmap::render::render_template(&ws, s, "client-letter.md.j2", AS_OF).expect("renders");
+    assert_inert_markdown("client-letter.md", &out);
+}
+
+#[test]
+fn hostile_text_is_inert_in_every_page_of_the_pack() {
+    let ws = load();
+    let s = ws.scopes.iter().find(|s| s.id == "hostile").expect("scope");
+    let dir = std::env::temp_dir().join(format!("ctrlmap-pack-hostile-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    ctrlmap::render::pack(&ws, s, AS_OF, &dir, false).expect("pack");
+    let mut pages = 0;
+    for entry in walkdir::WalkDir::new(&dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+    {
+        let rel = entry
+            .path()
+            .strip_prefix(&dir)
+            .expect("inside")
+            .to_string_lossy()
+            .into_owned();
+        if rel.starts_with("files/") || rel.starts_with("builtin/") {
+            continue; // verbatim copies of the inputs, not rendered documents
+        }
+        let text = std::fs::read_to_string(entry.path()).expect("utf-8");
+        if rel.ends_with(".html") {
+            pages += 1;
+            assert!(!text.contains("<script"), "{rel}: no script element at all");
+            for bad in ACTIVE {
+                assert!(!text.contains(bad), "{rel}: `{bad}` survived as markup");
+            }
+        } else if rel.ends_with(".md") {
+            assert_inert_markdown(&rel, &text);
+        } else if rel.ends_with(".csv") {
+            for line in text.lines() {
+                assert!(
+                    !line.contains(",=") && !line.contains(",\"=") && !line.starts_with('='),
+                    "{rel}: formula cell: {line}"
+                );
+            }
+        }
+    }
+    assert!(
+        pages >= 6,
+        "index, evidence, matrices, BAA and TPSP pages checked ({pages})"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
