@@ -17,10 +17,12 @@ if ! command -v check-jsonschema >/dev/null 2>&1; then
   pip install --quiet check-jsonschema >/dev/null 2>&1 || echo "(check-jsonschema unavailable: skipping that reference point)"
 fi
 
-measure() { # prints "seconds peak_kb"
+measure() { # prints "seconds peak_kb" of one run of the command
   local out
-  out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n 1 )
-  echo "$out"
+  out=$(mktemp)
+  /usr/bin/time -f '%e %M' -o "$out" "$@" >/dev/null 2>&1 || true
+  tail -n 1 "$out"
+  rm -f "$out"
 }
 
 printf '%-8s %-22s %10s %12s %10s\n' scopes tool seconds "peak MB" ratio

@@ -449,6 +449,19 @@ fn catalog_not_applicable(fw: &Framework, i: usize, profile: &Profile, holding: 
     None
 }
 
+/// The scope's CSF 2.0 rows, with an index by control id, for crosswalk projection.
+#[derive(Default)]
+struct CsfRows {
+    rows: Vec<Row>,
+    index: HashMap<String, usize>,
+}
+
+impl CsfRows {
+    fn get(&self, id: &str) -> Option<&Row> {
+        self.index.get(id).map(|&i| &self.rows[i])
+    }
+}
+
 /// Sources by (framework, control id), borrowed from the scope and services.
 type SourceMap<'a> = HashMap<(&'a str, &'a str), Sources<'a>>;
 
@@ -493,15 +506,16 @@ pub fn resolve(ws: &Workspace, scope: &Scope) -> Matrix {
         .map(|a| (a.control.as_str(), a))
         .collect();
 
-    // CSF is resolved first: crosswalk projection reads its rows.
-    let mut csf_rows: BTreeMap<String, Row> = BTreeMap::new();
-    if let Some(csf) = ws.framework("csf-2.0") {
-        for row in resolve_framework(ws, scope, csf, &sources, &addressable, &BTreeMap::new()) {
-            csf_rows.insert(row.id.clone(), row);
-        }
+    // CSF is resolved first: crosswalk projection reads its rows. They are moved into the
+    // matrix afterwards (CSF first, as the baseline), never copied.
+    let mut csf = CsfRows::default();
+    if let Some(fw) = ws.framework("csf-2.0") {
+        csf.rows = resolve_framework(ws, scope, fw, &sources, &addressable, &CsfRows::default());
+        csf.index = csf.rows.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
     }
     let mut rows = Vec::new();
     let mut refs = Vec::new();
+    let mut csf_applies = false;
     for id in &frameworks {
         let Some(fw) = ws.framework(id) else { continue };
         refs.push(FrameworkRef {
@@ -511,17 +525,13 @@ pub fn resolve(ws: &Workspace, scope: &Scope) -> Matrix {
             citation: fw.catalog.citation.clone(),
         });
         if id == "csf-2.0" {
-            let csf = ws.framework("csf-2.0").map(|f| &f.controls);
-            if let Some(controls) = csf {
-                for c in controls {
-                    if let Some(row) = csf_rows.get(&c.id) {
-                        rows.push(row.clone());
-                    }
-                }
-            }
+            csf_applies = true;
         } else {
-            rows.extend(resolve_framework(ws, scope, fw, &sources, &addressable, &csf_rows));
+            rows.extend(resolve_framework(ws, scope, fw, &sources, &addressable, &csf));
         }
+    }
+    if csf_applies {
+        rows.splice(0..0, csf.rows);
     }
     Matrix {
         scope: scope.id.clone(),
@@ -537,7 +547,7 @@ fn resolve_framework(
     fw: &Framework,
     sources: &SourceMap,
     addressable: &BTreeMap<&str, &Addressable>,
-    csf_rows: &BTreeMap<String, Row>,
+    csf_rows: &CsfRows,
 ) -> Vec<Row> {
     let n = fw.controls.len();
     let mut decided: Vec<Option<Row>> = vec![None; n];
@@ -747,12 +757,7 @@ fn roll_up(row: &mut Row, fw: &Framework, i: usize, decided: &[Option<Row>]) {
 }
 
 /// Project CSF 2.0 outcomes onto a regulation control through the crosswalk.
-fn project(
-    fw: &Framework,
-    i: usize,
-    mappings: &HashMap<&str, Vec<&Mapping>>,
-    csf_rows: &BTreeMap<String, Row>,
-) -> Option<Decision> {
+fn project(fw: &Framework, i: usize, mappings: &HashMap<&str, Vec<&Mapping>>, csf_rows: &CsfRows) -> Option<Decision> {
     let mut full = Decision::empty();
     let mut partial = Decision::empty();
     partial.coverage = Coverage::Partial;

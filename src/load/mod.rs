@@ -41,6 +41,151 @@ pub struct Workspace {
     kept: std::collections::HashMap<(String, String), Pos>,
 }
 
+/// One file read, parsed and validated, not yet recorded in the workspace.
+struct Prepared {
+    file: String,
+    text: Option<String>,
+    sha256: Option<String>,
+    diagnostics: Vec<Diagnostic>,
+    doc: Option<(Kind, Doc)>,
+}
+
+impl Prepared {
+    fn failed(file: &str, diagnostic: Diagnostic) -> Prepared {
+        Prepared {
+            file: file.to_string(),
+            text: None,
+            sha256: None,
+            diagnostics: vec![diagnostic],
+            doc: None,
+        }
+    }
+}
+
+/// Read a workspace file and prepare it (no shared state: runs in parallel).
+fn prepare_file(schemas: &Schemas, rel: &str, path: &Path, expected: Option<Kind>) -> Prepared {
+    let bytes = match std::fs::metadata(path) {
+        Ok(m) if m.len() > MAX_FILE_BYTES => {
+            return Prepared::failed(
+                rel,
+                Diagnostic::new(
+                    rel,
+                    Pos::default(),
+                    Code::E013,
+                    format!(
+                        "file is {} bytes, more than the {MAX_FILE_BYTES} bytes ctrlmap reads",
+                        m.len()
+                    ),
+                    "split the file",
+                ),
+            );
+        }
+        _ => std::fs::read(path),
+    };
+    let bytes = match bytes {
+        Ok(b) => b,
+        Err(e) => {
+            return Prepared::failed(
+                rel,
+                Diagnostic::new(
+                    rel,
+                    Pos::default(),
+                    Code::E016,
+                    format!("cannot read the file: {e}"),
+                    "check the file's permissions",
+                ),
+            );
+        }
+    };
+    let sha = crate::hash::sha256_hex(&bytes);
+    let mut prepared = match String::from_utf8(bytes) {
+        Ok(text) => prepare_text(schemas, rel, text, expected),
+        Err(e) => Prepared::failed(
+            rel,
+            Diagnostic::new(
+                rel,
+                Pos::default(),
+                Code::E001,
+                format!(
+                    "the file is not UTF-8 text (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+                "save the file as UTF-8",
+            ),
+        ),
+    };
+    prepared.sha256 = Some(sha);
+    prepared
+}
+
+/// Parse a file's text, check its kind and validate it against its schema.
+fn prepare_text(schemas: &Schemas, file: &str, text: String, expected: Option<Kind>) -> Prepared {
+    let parsed = yaml::parse(&text, Limits::default());
+    let mut out = Prepared {
+        file: file.to_string(),
+        text: None,
+        sha256: None,
+        diagnostics: parsed.problems.iter().map(|p| yaml_diagnostic(file, p)).collect(),
+        doc: None,
+    };
+    let Some(root) = parsed.root else {
+        out.text = Some(text);
+        return out;
+    };
+    let json = root.to_json();
+    let kind_text = json.get("kind").and_then(Value::as_str);
+    let kind = match kind_text.and_then(Kind::parse) {
+        Some(k) => k,
+        None => {
+            let expected_name = expected.map_or(
+                "one of catalog, crosswalk, service, scope, policy, config".to_string(),
+                |k| format!("`{}`", k.name()),
+            );
+            let (pos, message) = match kind_text {
+                Some(k) => (root.locate("/kind"), format!("unknown kind `{k}`")),
+                None if json.is_object() => (root.pos, "missing `kind`".to_string()),
+                None => (root.pos, "the file is not a mapping with a `kind`".to_string()),
+            };
+            out.diagnostics.push(Diagnostic::new(
+                file,
+                pos,
+                Code::E014,
+                message,
+                format!("start the file with `kind:` set to {expected_name}"),
+            ));
+            out.text = Some(text);
+            return out;
+        }
+    };
+    if let Some(expected) = expected
+        && expected != kind
+        && !(expected == Kind::Catalog && kind == Kind::Crosswalk)
+    {
+        out.diagnostics.push(Diagnostic::new(
+            file,
+            root.locate("/kind"),
+            Code::E014,
+            format!("a `{}` file in the folder for `{}` files", kind.name(), expected.name()),
+            format!("move the file to the folder for {} files, or fix `kind`", kind.name()),
+        ));
+        out.text = Some(text);
+        return out;
+    }
+    let (diags, bad) = schemas.validate(kind, file, &root, &json);
+    out.diagnostics.extend(diags);
+    let json = prune(json, &bad);
+    out.doc = Some((
+        kind,
+        Doc {
+            file: file.to_string(),
+            root,
+            json,
+        },
+    ));
+    out.text = Some(text);
+    out
+}
+
 /// A parsed, schema-checked document on its way to becoming typed.
 struct Doc {
     file: String,
@@ -76,17 +221,30 @@ impl Workspace {
             ..Workspace::default()
         };
         ws.load_builtin(&schemas);
+        // Reading, parsing and schema validation are independent per file: do them in
+        // parallel, then apply the results in the files' sorted order (deterministic output).
+        use rayon::prelude::*;
+        // Chunks bound the memory held by prepared files that are not yet applied.
         let files = workspace_files(root);
-        for (rel, path, expected) in files {
-            ws.load_file(&schemas, &rel, &path, expected);
+        // Scope files come after services/ and frameworks/, so each chunk's scopes can be
+        // checked, then compacted, as soon as they are built.
+        for chunk in files.chunks(64) {
+            let prepared: Vec<Prepared> = chunk
+                .par_iter()
+                .map(|(rel, path, expected)| prepare_file(&schemas, rel, path, *expected))
+                .collect();
+            let first_new_scope = ws.scopes.len();
+            for p in prepared {
+                ws.apply(p, false);
+            }
+            ws.check_scopes(first_new_scope);
+            ws.compact(first_new_scope);
         }
         ws.check_catalogs();
         ws.check_crosswalks();
         ws.check_services();
-        ws.check_scopes();
         ws.scopes.sort_by(|a, b| a.id.cmp(&b.id));
         ws.diagnostics.sort();
-        ws.compact();
         ws.diagnostics.dedup();
         Ok(ws)
     }
@@ -110,114 +268,38 @@ impl Workspace {
         }
     }
 
-    fn load_file(&mut self, schemas: &Schemas, rel: &str, path: &Path, expected: Option<Kind>) {
-        let bytes = match std::fs::metadata(path) {
-            Ok(m) if m.len() > MAX_FILE_BYTES => {
-                self.diagnostics.push(Diagnostic::new(
-                    rel,
-                    Pos::default(),
-                    Code::E013,
-                    format!(
-                        "file is {} bytes, more than the {MAX_FILE_BYTES} bytes ctrlmap reads",
-                        m.len()
-                    ),
-                    "split the file",
-                ));
-                return;
-            }
-            _ => std::fs::read(path),
-        };
-        let bytes = match bytes {
-            Ok(b) => b,
-            Err(e) => {
-                self.diagnostics.push(Diagnostic::new(
-                    rel,
-                    Pos::default(),
-                    Code::E016,
-                    format!("cannot read the file: {e}"),
-                    "check the file's permissions",
-                ));
-                return;
-            }
-        };
-        let sha = crate::hash::sha256_hex(&bytes);
-        self.inputs.insert(rel.to_string(), sha);
-        match String::from_utf8(bytes) {
-            Ok(text) => self.load_text(schemas, rel, &text, expected, false),
-            Err(e) => self.diagnostics.push(Diagnostic::new(
-                rel,
-                Pos::default(),
-                Code::E001,
-                format!(
-                    "the file is not UTF-8 text (invalid byte at offset {})",
-                    e.utf8_error().valid_up_to()
-                ),
-                "save the file as UTF-8",
-            )),
+    /// Record a prepared file: its text, hash, diagnostics and typed contents.
+    fn apply(&mut self, prepared: Prepared, builtin: bool) {
+        let Prepared {
+            file,
+            text,
+            sha256,
+            diagnostics,
+            doc,
+        } = prepared;
+        if let Some(text) = text {
+            self.sources.insert(file.clone(), text);
+        }
+        if let Some(sha) = sha256 {
+            self.inputs.insert(file, sha);
+        }
+        self.diagnostics.extend(diagnostics);
+        if let Some((kind, doc)) = doc {
+            self.build(kind, doc, builtin);
         }
     }
 
     fn load_text(&mut self, schemas: &Schemas, file: &str, text: &str, expected: Option<Kind>, builtin: bool) {
-        self.sources.insert(file.to_string(), text.to_string());
-        let parsed = yaml::parse(text, Limits::default());
-        for problem in &parsed.problems {
-            self.diagnostics.push(yaml_diagnostic(file, problem));
-        }
-        let Some(root) = parsed.root else { return };
-        let json = root.to_json();
-        let kind_text = json.get("kind").and_then(Value::as_str);
-        let kind = match kind_text.and_then(Kind::parse) {
-            Some(k) => k,
-            None => {
-                let expected_name = expected.map_or(
-                    "one of catalog, crosswalk, service, scope, policy, config".to_string(),
-                    |k| format!("`{}`", k.name()),
-                );
-                let (pos, message) = match kind_text {
-                    Some(k) => (root.locate("/kind"), format!("unknown kind `{k}`")),
-                    None if json.is_object() => (root.pos, "missing `kind`".to_string()),
-                    None => (root.pos, "the file is not a mapping with a `kind`".to_string()),
-                };
-                self.diagnostics.push(Diagnostic::new(
-                    file,
-                    pos,
-                    Code::E014,
-                    message,
-                    format!("start the file with `kind:` set to {expected_name}"),
-                ));
-                return;
-            }
-        };
-        if let Some(expected) = expected
-            && expected != kind
-            && !(expected == Kind::Catalog && kind == Kind::Crosswalk)
-        {
-            self.diagnostics.push(Diagnostic::new(
-                file,
-                root.locate("/kind"),
-                Code::E014,
-                format!("a `{}` file in the folder for `{}` files", kind.name(), expected.name()),
-                format!("move the file to the folder for {} files, or fix `kind`", kind.name()),
-            ));
-            return;
-        }
-        let (diags, bad) = schemas.validate(kind, file, &root, &json);
-        self.diagnostics.extend(diags);
-        let json = prune(json, &bad);
-        let doc = Doc {
-            file: file.to_string(),
-            root,
-            json,
-        };
-        self.build(kind, doc, builtin);
+        let prepared = prepare_text(schemas, file, text.to_string(), expected);
+        self.apply(prepared, builtin);
     }
 
-    fn build(&mut self, kind: Kind, doc: Doc, builtin: bool) {
+    fn build(&mut self, kind: Kind, mut doc: Doc, builtin: bool) {
         let _ = builtin;
         let origin = Origin::at(&doc.file, &doc.root, String::new());
         match kind {
             Kind::Catalog => {
-                let Ok(mut catalog) = serde_json::from_value::<Catalog>(doc.json.clone()) else {
+                let Ok(mut catalog) = serde_json::from_value::<Catalog>(std::mem::take(&mut doc.json)) else {
                     return;
                 };
                 catalog.origin = origin;
@@ -244,7 +326,7 @@ impl Workspace {
                 self.frameworks.insert(catalog.id.clone(), Framework::new(catalog));
             }
             Kind::Crosswalk => {
-                let Ok(mut cw) = serde_json::from_value::<Crosswalk>(doc.json.clone()) else {
+                let Ok(mut cw) = serde_json::from_value::<Crosswalk>(std::mem::take(&mut doc.json)) else {
                     return;
                 };
                 cw.origin = origin;
@@ -274,7 +356,7 @@ impl Workspace {
                 }
             }
             Kind::Service => {
-                let Ok(mut service) = serde_json::from_value::<Service>(doc.json.clone()) else {
+                let Ok(mut service) = serde_json::from_value::<Service>(std::mem::take(&mut doc.json)) else {
                     return;
                 };
                 service.origin = origin;
@@ -296,7 +378,7 @@ impl Workspace {
                 self.services.insert(service.id.clone(), service);
             }
             Kind::Scope => {
-                let Ok(mut scope) = serde_json::from_value::<Scope>(doc.json.clone()) else {
+                let Ok(mut scope) = serde_json::from_value::<Scope>(std::mem::take(&mut doc.json)) else {
                     return;
                 };
                 scope.origin = origin;
@@ -350,14 +432,14 @@ impl Workspace {
                 self.scopes.push(scope);
             }
             Kind::Config => {
-                let Ok(mut config) = serde_json::from_value::<Config>(doc.json.clone()) else {
+                let Ok(mut config) = serde_json::from_value::<Config>(std::mem::take(&mut doc.json)) else {
                     return;
                 };
                 config.origin = origin;
                 self.config = config;
             }
             Kind::Policy => {
-                let Ok(mut pack) = serde_json::from_value::<crate::policy::Pack>(doc.json.clone()) else {
+                let Ok(mut pack) = serde_json::from_value::<crate::policy::Pack>(std::mem::take(&mut doc.json)) else {
                     return;
                 };
                 pack.origin = origin;
@@ -429,13 +511,15 @@ impl Workspace {
     /// Once references are checked, keep only the few scope positions findings point at and
     /// drop the scopes' parsed trees and texts, so memory does not grow with the portfolio
     /// beyond the typed scopes themselves. (Texts stay when there are diagnostics to show.)
-    fn compact(&mut self) {
-        if !self.diagnostics.is_empty() {
-            return;
-        }
-        for scope in &self.scopes {
+    fn compact(&mut self, from: usize) {
+        let mut compacted = Vec::new();
+        for scope in &self.scopes[from.min(self.scopes.len())..] {
             let file = &scope.origin.file;
+            if self.diagnostics.iter().any(|d| &d.file == file) {
+                continue; // its text is needed to show the problems
+            }
             let Some(root) = self.nodes.get(file) else { continue };
+            compacted.push(file.clone());
             let mut pointers = vec![
                 "/sla".to_string(),
                 "/sla/incident_notification".to_string(),
@@ -451,9 +535,9 @@ impl Workspace {
                 self.kept.insert((file.clone(), p), pos);
             }
         }
-        for scope in &self.scopes {
-            self.nodes.remove(&scope.origin.file);
-            self.sources.remove(&scope.origin.file);
+        for file in compacted {
+            self.nodes.remove(&file);
+            self.sources.remove(&file);
         }
     }
 
@@ -605,8 +689,11 @@ impl Workspace {
         self.services = services;
     }
 
-    fn check_scopes(&mut self) {
-        let mut scopes = std::mem::take(&mut self.scopes);
+    /// Check the scopes from index `from` on (those built since the last call).
+    fn check_scopes(&mut self, from: usize) {
+        let mut all = std::mem::take(&mut self.scopes);
+        let from = from.min(all.len());
+        let mut scopes = all.split_off(from);
         // Read every evidence file once here (I/O belongs to load), so assess can judge
         // missing and tampered evidence without touching the disk.
         for scope in &mut scopes {
@@ -747,7 +834,8 @@ impl Workspace {
                 }
             }
         }
-        self.scopes = scopes;
+        all.extend(scopes);
+        self.scopes = all;
     }
 
     /// Every diagnostic, rendered with source excerpts.

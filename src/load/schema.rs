@@ -84,6 +84,10 @@ impl Schemas {
         };
         let mut diags = Vec::new();
         let mut bad = Vec::new();
+        // The common case, a valid file, takes the fast path.
+        if validator.is_valid(doc) {
+            return (diags, bad);
+        }
         for error in validator.iter_errors(doc) {
             let pointer = error.instance_path().as_str().to_string();
             let keyword_schema = error
