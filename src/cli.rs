@@ -462,15 +462,30 @@ pub fn assess_portfolio(
     Vec<Finding>,
     std::collections::BTreeMap<String, usize>,
 ) {
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    assess_scopes(ws, &ws.scopes, overrides, as_of, &done, ws.scopes.len())
+}
+
+/// Resolve and assess a batch of scopes in parallel (see [`assess_portfolio`]); `done` and
+/// `total` drive the progress line across batches.
+pub fn assess_scopes(
+    ws: &Workspace,
+    scopes: &[crate::model::Scope],
+    overrides: &Overrides,
+    as_of: time::Date,
+    done: &std::sync::atomic::AtomicUsize,
+    total: usize,
+) -> (
+    Vec<emit::ScopeSummary>,
+    Vec<Finding>,
+    std::collections::BTreeMap<String, usize>,
+) {
     use rayon::prelude::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let total = ws.scopes.len();
-    let done = AtomicUsize::new(0);
+    use std::sync::atomic::Ordering;
     let progress = std::io::stderr().is_terminal() && total > 50;
     // Controls left unassigned, counted across the portfolio as scopes finish.
     let unassigned: std::sync::Mutex<std::collections::BTreeMap<String, usize>> = Default::default();
-    let per_scope: Vec<(emit::ScopeSummary, Vec<Finding>)> = ws
-        .scopes
+    let per_scope: Vec<(emit::ScopeSummary, Vec<Finding>)> = scopes
         .par_iter()
         .map(|scope| {
             let matrix = resolve::resolve(ws, scope);
@@ -512,7 +527,15 @@ pub fn assess_portfolio(
 
 fn check(path: &Path, format: CheckFormat, fail_on: Option<Gate>, as_of: Option<&str>, levels: &Levels) -> Result<u8> {
     let as_of = as_of_date(as_of)?;
-    let ws = load(path)?;
+    // Scopes stream through in chunks: each is loaded, checked, assessed and dropped, so
+    // memory holds the findings and summaries, not the portfolio.
+    let (mut ws, scope_files) = match Workspace::load_streaming(path) {
+        Ok(loaded) => loaded,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return Err(Exit(2).into());
+        }
+    };
     let gate = match fail_on {
         Some(g) => g,
         None => match ws.config.fail_on.as_deref().and_then(Gate::parse) {
@@ -521,13 +544,45 @@ fn check(path: &Path, format: CheckFormat, fail_on: Option<Gate>, as_of: Option<
         },
     };
     let overrides = overrides_with(&ws, levels);
-    let (summaries, mut findings, unassigned) = assess_portfolio(&ws, &overrides, as_of);
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let mut summaries = Vec::new();
+    let mut findings = Vec::new();
+    let mut unassigned: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    let mut debt = crate::rules::WaiverDebt::default();
+    let mut scope_count = 0usize;
+    for chunk in scope_files.chunks(64) {
+        let scopes = ws.load_scopes(chunk);
+        scope_count += scopes.len();
+        if !ws.diagnostics.is_empty() {
+            continue; // keep loading to report every problem, but assess nothing
+        }
+        let (s, f, u) = assess_scopes(&ws, &scopes, &overrides, as_of, &done, scope_files.len());
+        let refs: Vec<&crate::model::Scope> = scopes.iter().collect();
+        debt.merge(crate::rules::waiver_debt(&refs, &f, as_of));
+        summaries.extend(s);
+        findings.extend(f);
+        for (control, n) in u {
+            *unassigned.entry(control).or_default() += n;
+        }
+    }
+    if !ws.diagnostics.is_empty() {
+        ws.diagnostics.sort();
+        ws.diagnostics.dedup();
+        eprint!("{}", ws.render_diagnostics());
+        eprintln!(
+            "\nerror: {} problem(s) in the input; nothing was assessed",
+            ws.diagnostics.len()
+        );
+        return Err(Exit(2).into());
+    }
+    summaries.sort_by(|a, b| a.scope.cmp(&b.scope));
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
             .then_with(|| a.scope.cmp(&b.scope))
             .then_with(|| a.control.cmp(&b.control))
             .then_with(|| a.code.cmp(&b.code))
+            .then_with(|| a.fingerprint.cmp(&b.fingerprint))
     });
     let failing = match gate.severity() {
         Some(min) => findings
@@ -537,12 +592,10 @@ fn check(path: &Path, format: CheckFormat, fail_on: Option<Gate>, as_of: Option<
         None => 0,
     };
     let as_of_text = as_of.to_string();
-    let scopes: Vec<&crate::model::Scope> = ws.scopes.iter().collect();
-    let debt = crate::rules::waiver_debt(&scopes, &findings, as_of);
     let text = match format {
         CheckFormat::Text => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            if ws.scopes.is_empty() {
+            if scope_count == 0 {
                 format!(
                     "no scopes in {} (add client engagements under scopes/)\n",
                     path.display()

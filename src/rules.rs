@@ -487,6 +487,23 @@ pub struct WaiverDebt {
     pub count: usize,
     pub oldest: Option<String>,
     pub expiring_within_30_days: usize,
+    /// Date of the oldest waiver, to merge debts of several batches of scopes.
+    #[serde(skip)]
+    oldest_since: Option<String>,
+}
+
+impl WaiverDebt {
+    /// Add another batch's debt (the oldest stays the oldest; ties keep the first seen).
+    pub fn merge(&mut self, other: WaiverDebt) {
+        self.count += other.count;
+        self.expiring_within_30_days += other.expiring_within_30_days;
+        if let Some(since) = other.oldest_since
+            && self.oldest_since.as_ref().is_none_or(|mine| since < *mine)
+        {
+            self.oldest_since = Some(since);
+            self.oldest = other.oldest;
+        }
+    }
 }
 
 pub fn waiver_debt(scopes: &[&Scope], findings: &[Finding], as_of: time::Date) -> WaiverDebt {
@@ -510,6 +527,9 @@ pub fn waiver_debt(scopes: &[&Scope], findings: &[Finding], as_of: time::Date) -
             debt.expiring_within_30_days += 1;
         }
     }
-    debt.oldest = oldest.map(|(_, label)| label);
+    if let Some((since, label)) = oldest {
+        debt.oldest_since = Some(since);
+        debt.oldest = Some(label);
+    }
     debt
 }

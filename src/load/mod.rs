@@ -37,6 +37,11 @@ pub struct Workspace {
     pub packs: BTreeMap<String, crate::policy::Pack>,
     /// Parsed trees by display path, to position diagnostics found after typing.
     nodes: BTreeMap<String, Node>,
+    /// Every scope id seen, with where it was defined (duplicates across files are errors,
+    /// also when scopes are streamed and dropped).
+    scope_ids: std::collections::HashMap<String, Origin>,
+    /// The compiled schemas, kept for streaming scopes in after the rest of the workspace.
+    schemas: Option<Schemas>,
     /// Positions kept after `compact` dropped a scope's tree: (file, pointer) → position.
     kept: std::collections::HashMap<(String, String), Pos>,
 }
@@ -209,6 +214,21 @@ impl Workspace {
     /// Load a workspace folder on top of the built-in catalogs. `Err` only when ctrlmap
     /// itself is broken (embedded schemas do not compile) or the folder does not exist.
     pub fn load(root: &Path) -> Result<Workspace, String> {
+        let (mut ws, scope_files) = Workspace::load_streaming(root)?;
+        for chunk in scope_files.chunks(64) {
+            let scopes = ws.load_scopes(chunk);
+            ws.scopes.extend(scopes);
+        }
+        ws.scopes.sort_by(|a, b| a.id.cmp(&b.id));
+        ws.diagnostics.sort();
+        ws.diagnostics.dedup();
+        Ok(ws)
+    }
+
+    /// Load everything but the scopes, and return the scope files to stream through
+    /// [`Workspace::load_scopes`] a chunk at a time, so memory does not grow with the
+    /// portfolio. Services and catalogs are complete when the first scope is checked.
+    pub fn load_streaming(root: &Path) -> Result<(Workspace, Vec<ScopeFile>), String> {
         if !root.is_dir() {
             return Err(format!(
                 "{}: not a folder (give the workspace folder, the one holding `scopes/` and `services/`)",
@@ -224,29 +244,41 @@ impl Workspace {
         // Reading, parsing and schema validation are independent per file: do them in
         // parallel, then apply the results in the files' sorted order (deterministic output).
         use rayon::prelude::*;
-        // Chunks bound the memory held by prepared files that are not yet applied.
-        let files = workspace_files(root);
-        // Scope files come after services/ and frameworks/, so each chunk's scopes can be
-        // checked, then compacted, as soon as they are built.
-        for chunk in files.chunks(64) {
-            let prepared: Vec<Prepared> = chunk
-                .par_iter()
-                .map(|(rel, path, expected)| prepare_file(&schemas, rel, path, *expected))
-                .collect();
-            let first_new_scope = ws.scopes.len();
-            for p in prepared {
-                ws.apply(p, false);
-            }
-            ws.check_scopes(first_new_scope);
-            ws.compact(first_new_scope);
+        let (scope_files, other): (Vec<ScopeFile>, Vec<ScopeFile>) = workspace_files(root)
+            .into_iter()
+            .partition(|(_, _, kind)| *kind == Some(Kind::Scope));
+        let prepared: Vec<Prepared> = other
+            .par_iter()
+            .map(|(rel, path, expected)| prepare_file(&schemas, rel, path, *expected))
+            .collect();
+        for p in prepared {
+            ws.apply(p, false);
         }
         ws.check_catalogs();
         ws.check_crosswalks();
         ws.check_services();
-        ws.scopes.sort_by(|a, b| a.id.cmp(&b.id));
-        ws.diagnostics.sort();
-        ws.diagnostics.dedup();
-        Ok(ws)
+        ws.schemas = Some(schemas);
+        Ok((ws, scope_files))
+    }
+
+    /// Load, check and compact a chunk of scope files; the scopes are returned, not kept.
+    pub fn load_scopes(&mut self, files: &[ScopeFile]) -> Vec<Scope> {
+        use rayon::prelude::*;
+        let Some(schemas) = self.schemas.take() else {
+            return Vec::new();
+        };
+        let prepared: Vec<Prepared> = files
+            .par_iter()
+            .map(|(rel, path, expected)| prepare_file(&schemas, rel, path, *expected))
+            .collect();
+        self.schemas = Some(schemas);
+        let first_new_scope = self.scopes.len();
+        for p in prepared {
+            self.apply(p, false);
+        }
+        self.check_scopes(first_new_scope);
+        self.compact(first_new_scope);
+        self.scopes.split_off(first_new_scope)
     }
 
     fn load_builtin(&mut self, schemas: &Schemas) {
@@ -419,16 +451,17 @@ impl Workspace {
                         x.origin = at("waivers", i);
                     }
                 }
-                if let Some(existing) = self.scopes.iter().find(|s| s.id == scope.id) {
+                if let Some(existing) = self.scope_ids.get(&scope.id) {
                     self.diagnostics.push(Diagnostic::new(
                         &doc.file,
                         doc.root.locate("/id"),
                         Code::E011,
-                        format!("scope `{}` is also defined in {}", scope.id, existing.origin),
+                        format!("scope `{}` is also defined in {}", scope.id, existing),
                         "scope ids must be unique across `scopes/`; rename one",
                     ));
                     return;
                 }
+                self.scope_ids.insert(scope.id.clone(), scope.origin.clone());
                 self.scopes.push(scope);
             }
             Kind::Config => {
@@ -946,8 +979,11 @@ fn prune(mut json: Value, bad: &[String]) -> Value {
     json
 }
 
+/// A file of the workspace: (display path, full path, expected kind).
+pub type ScopeFile = (String, PathBuf, Option<Kind>);
+
 /// Workspace files in a stable order: (display path, full path, expected kind).
-fn workspace_files(root: &Path) -> Vec<(String, PathBuf, Option<Kind>)> {
+fn workspace_files(root: &Path) -> Vec<ScopeFile> {
     let mut out = Vec::new();
     for name in ["ctrlmap.yaml", "ctrlmap.yml"] {
         let p = root.join(name);
