@@ -10,9 +10,11 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod assess;
+pub mod baseline;
 pub mod catalog;
 pub mod cli;
 pub mod diag;
+pub mod diff;
 pub mod embedded;
 pub mod emit;
 pub mod explain;

@@ -3,6 +3,9 @@
 
 pub mod csv_out;
 pub mod escape;
+pub mod github;
+pub mod junit;
+pub mod sarif;
 
 use crate::assess::{Finding, Severity};
 use crate::resolve::{Matrix, Row, Summary};
