@@ -50,6 +50,13 @@ pub enum Command {
         as_of: Option<String>,
         #[command(flatten)]
         levels: Levels,
+        /// Report and fail only on findings not in this baseline file (matched by fingerprint,
+        /// which includes the scope and control).
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<PathBuf>,
+        /// Write the current findings as a baseline file (atomically).
+        #[arg(long, value_name = "FILE")]
+        write_baseline: Option<PathBuf>,
     },
     /// Load the workspace and report input problems only (exit 2 if any).
     Validate {
@@ -122,6 +129,10 @@ pub enum CheckFormat {
     Text,
     Json,
     Markdown,
+    /// SARIF 2.1.0, for code scanning (GitHub, GitLab, Azure DevOps).
+    Sarif,
+    /// GitHub Actions workflow annotations.
+    Github,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -214,7 +225,17 @@ fn dispatch(cli: Cli) -> Result<u8> {
             fail_on,
             as_of,
             levels,
-        } => check(&path, format, fail_on, as_of.as_deref(), &levels),
+            baseline,
+            write_baseline,
+        } => check(
+            &path,
+            format,
+            fail_on,
+            as_of.as_deref(),
+            &levels,
+            baseline.as_deref(),
+            write_baseline.as_deref(),
+        ),
         Command::Validate { path } => {
             let ws = load(&path)?;
             let n = ws.frameworks.len();
@@ -525,8 +546,26 @@ pub fn assess_scopes(
     (summaries, findings, unassigned)
 }
 
-fn check(path: &Path, format: CheckFormat, fail_on: Option<Gate>, as_of: Option<&str>, levels: &Levels) -> Result<u8> {
+fn check(
+    path: &Path,
+    format: CheckFormat,
+    fail_on: Option<Gate>,
+    as_of: Option<&str>,
+    levels: &Levels,
+    baseline_file: Option<&Path>,
+    write_baseline: Option<&Path>,
+) -> Result<u8> {
     let as_of = as_of_date(as_of)?;
+    let baseline = match baseline_file {
+        Some(file) => match crate::baseline::read(file) {
+            Ok(b) => Some(b),
+            Err(msg) => {
+                eprintln!("error: {msg}");
+                return Err(Exit(2).into());
+            }
+        },
+        None => None,
+    };
     // Scopes stream through in chunks: each is loaded, checked, assessed and dropped, so
     // memory holds the findings and summaries, not the portfolio.
     let (mut ws, scope_files) = match Workspace::load_streaming(path) {
@@ -588,10 +627,18 @@ fn check(path: &Path, format: CheckFormat, fail_on: Option<Gate>, as_of: Option<
         Some(min) => findings
             .iter()
             .filter(|f| f.severity >= min && f.waived.is_none())
+            .filter(|f| !baseline.as_ref().is_some_and(|b| b.contains(f)))
             .count(),
         None => 0,
     };
     let as_of_text = as_of.to_string();
+    if let Some(file) = write_baseline {
+        crate::write_atomic(file, crate::baseline::write(&findings).as_bytes())
+            .with_context(|| format!("writing {}", file.display()))?;
+    }
+    let uri_prefix = std::env::current_dir()
+        .map(|dir| emit::sarif::srcroot_prefix(path, &dir))
+        .unwrap_or_default();
     let text = match format {
         CheckFormat::Text => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -614,6 +661,13 @@ fn check(path: &Path, format: CheckFormat, fail_on: Option<Gate>, as_of: Option<
             &unassigned,
         ),
         CheckFormat::Markdown => emit::check_markdown(&summaries, &findings, gate.name(), failing, &debt, &unassigned),
+        CheckFormat::Sarif => emit::sarif::sarif(
+            &findings,
+            &emit::sarif::effective_rules(&overrides),
+            baseline.as_ref(),
+            &uri_prefix,
+        ),
+        CheckFormat::Github => emit::github::github(&findings, baseline.as_ref(), &uri_prefix),
     };
     out(&text)?;
     if failing > 0 {

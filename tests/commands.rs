@@ -213,3 +213,49 @@ fn a_custom_rule_fires_on_the_rows_its_expression_selects() {
     assert_eq!(hits, ["mini:S.3"], "only the addressable row owned by the MSP");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_baseline_written_today_makes_check_pass_and_a_new_gap_fails_it() {
+    let dir = std::env::temp_dir().join(format!("ctrlmap-baseline-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(&fixture("findings"), &dir);
+    let baseline = dir.join("baseline.json");
+    let first = ctrlmap([
+        "check".as_ref(),
+        dir.as_os_str(),
+        "--write-baseline".as_ref(),
+        baseline.as_os_str(),
+    ]);
+    assert_eq!(first.code, 1, "the fixture has high findings: {}", first.stdout);
+    let again = ctrlmap([
+        "check".as_ref(),
+        dir.as_os_str(),
+        "--baseline".as_ref(),
+        baseline.as_os_str(),
+    ]);
+    assert_eq!(again.code, 0, "everything is in the baseline: {}", again.stdout);
+    // One new gap: cm001-quiet loses an assignment.
+    let scope = dir.join("scopes/cm001-quiet.yaml");
+    let text = std::fs::read_to_string(&scope).expect("scope");
+    let kept: Vec<&str> = text.lines().filter(|l| !l.contains("mini:S.1")).collect();
+    std::fs::write(&scope, kept.join("\n") + "\n").expect("write");
+    let json = ctrlmap([
+        "check".as_ref(),
+        dir.as_os_str(),
+        "--baseline".as_ref(),
+        baseline.as_os_str(),
+        "--format".as_ref(),
+        "sarif".as_ref(),
+    ]);
+    assert_eq!(json.code, 1);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("SARIF is JSON");
+    let new: Vec<String> = doc["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| r["baselineState"] == "new")
+        .map(|r| r["ruleId"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(new, ["CM001"], "only the new gap is new");
+    let _ = std::fs::remove_dir_all(&dir);
+}
