@@ -87,6 +87,9 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<FrameworksAction>,
     },
+    /// Compare two versions of a workspace: responsibility changes per scope and control, new
+    /// and fixed findings; a gate with --fail-on-regression.
+    Diff(crate::diff::DiffArgs),
     /// Render a document for one scope: the BAA responsibility appendix, the third-party
     /// service provider summary, or a template of the workspace's templates/ folder.
     Render(crate::render::RenderArgs),
@@ -133,6 +136,8 @@ pub enum CheckFormat {
     Sarif,
     /// GitHub Actions workflow annotations.
     Github,
+    /// JUnit XML: one test case per scope and control, failures carry the findings.
+    Junit,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -306,6 +311,7 @@ fn dispatch(cli: Cli) -> Result<u8> {
             }
             Ok(0)
         }
+        Command::Diff(args) => crate::diff::run(args),
         Command::Render(args) => crate::render::run_render(args),
         Command::Pack(args) => crate::render::run_pack(args),
         Command::Init { dir } => {
@@ -668,6 +674,22 @@ fn check(
             &uri_prefix,
         ),
         CheckFormat::Github => emit::github::github(&findings, baseline.as_ref(), &uri_prefix),
+        CheckFormat::Junit => {
+            // Streamed: a large portfolio's report is never built in memory.
+            let shared = emit::junit::SharedControls::default();
+            let suites: Vec<emit::junit::Suite> = summaries
+                .iter()
+                .map(|s| emit::junit::Suite::for_frameworks(&ws, &s.scope, &s.client, &s.frameworks, &shared))
+                .collect();
+            emit::junit::write_junit(
+                std::io::stdout().lock(),
+                &suites,
+                &findings,
+                gate.severity(),
+                baseline.as_ref(),
+            )?;
+            String::new()
+        }
     };
     out(&text)?;
     if failing > 0 {
