@@ -259,3 +259,58 @@ fn a_baseline_written_today_makes_check_pass_and_a_new_gap_fails_it() {
     assert_eq!(new, ["CM001"], "only the new gap is new");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn diff_through_the_binary_gates_on_a_removed_service_and_junit_counts_every_control() {
+    let dir = std::env::temp_dir().join(format!("ctrlmap-diff-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let example = root().join("examples/northwind-msp");
+    copy_dir(&example, &dir);
+    let same = ctrlmap([
+        "diff".as_ref(),
+        example.as_os_str(),
+        dir.as_os_str(),
+        "--fail-on-regression".as_ref(),
+    ]);
+    assert_eq!(same.code, 0, "identical workspaces: {}", same.stdout);
+    let scope = dir.join("scopes/cedar-tax-services.yaml");
+    let text = std::fs::read_to_string(&scope).expect("scope");
+    std::fs::write(&scope, text.replace("  - ref: managed-backup\n", "")).expect("write");
+    let changed = ctrlmap([
+        "diff".as_ref(),
+        example.as_os_str(),
+        dir.as_os_str(),
+        "--fail-on-regression".as_ref(),
+    ]);
+    assert_eq!(changed.code, 1, "{}", changed.stdout);
+    assert!(changed.stdout.contains("cedar-tax-services"), "{}", changed.stdout);
+    let junit = ctrlmap([
+        "check".as_ref(),
+        example.as_os_str(),
+        "--format".as_ref(),
+        "junit".as_ref(),
+    ]);
+    assert_eq!(junit.code, 0);
+    let cases = junit.stdout.matches("<testcase ").count();
+    let matrix_rows: usize = ["riverside-dental", "hudson-valley-insurance", "cedar-tax-services"]
+        .iter()
+        .map(|id| {
+            let path = example.join(format!("scopes/{id}.yaml"));
+            let run = ctrlmap([
+                "matrix".as_ref(),
+                path.as_os_str(),
+                "--format".as_ref(),
+                "json".as_ref(),
+            ]);
+            let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+            doc["rows"]
+                .as_array()
+                .expect("rows")
+                .iter()
+                .filter(|r| r["assignable"] == true)
+                .count()
+        })
+        .sum();
+    assert_eq!(cases, matrix_rows, "one test case per scope × assignable control");
+    let _ = std::fs::remove_dir_all(&dir);
+}
