@@ -335,6 +335,12 @@ fn out(text: &str) -> Result<()> {
 
 /// Load a workspace; on input problems print them all and stop with exit 2.
 fn load(path: &Path) -> Result<Workspace> {
+    load_workspace(path, "assessed")
+}
+
+/// Load a workspace for a command; on input problems print them all, say that nothing was
+/// `done` (assessed, rendered, compared), and stop with exit 2.
+pub(crate) fn load_workspace(path: &Path, done: &str) -> Result<Workspace> {
     let ws = match Workspace::load(path) {
         Ok(ws) => ws,
         Err(msg) => {
@@ -345,7 +351,8 @@ fn load(path: &Path) -> Result<Workspace> {
     if !ws.diagnostics.is_empty() {
         eprint!("{}", ws.render_diagnostics());
         eprintln!(
-            "\nerror: {} problem(s) in the input; nothing was assessed",
+            "\nerror: {}: {} problem(s) in the input; nothing was {done}",
+            path.display(),
             ws.diagnostics.len()
         );
         return Err(Exit(2).into());

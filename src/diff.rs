@@ -755,24 +755,7 @@ fn gate_severity(gate: crate::cli::Gate) -> Option<Severity> {
 
 /// Load one side; input problems are printed with the side's folder and stop with exit 2.
 fn load_side(path: &std::path::Path) -> anyhow::Result<Workspace> {
-    use crate::cli::Exit;
-    let ws = match Workspace::load(path) {
-        Ok(ws) => ws,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            return Err(Exit(2).into());
-        }
-    };
-    if !ws.diagnostics.is_empty() {
-        eprint!("{}", ws.render_diagnostics());
-        eprintln!(
-            "\nerror: {}: {} problem(s) in the input; nothing was compared",
-            path.display(),
-            ws.diagnostics.len()
-        );
-        return Err(Exit(2).into());
-    }
-    Ok(ws)
+    crate::cli::load_workspace(path, "compared")
 }
 
 /// Run `ctrlmap diff`: exit 0, or 1 on a regression with `--fail-on-regression`.

@@ -214,19 +214,7 @@ fn load_workspace(scope_file: &Path) -> Result<Workspace> {
         eprintln!("error: {}: no such scope file", scope_file.display());
         return Err(Exit(2).into());
     }
-    let ws = Workspace::load(&workspace_of(scope_file)).map_err(|msg| {
-        eprintln!("error: {msg}");
-        anyhow::Error::from(Exit(2))
-    })?;
-    if !ws.diagnostics.is_empty() {
-        eprint!("{}", ws.render_diagnostics());
-        eprintln!(
-            "\nerror: {} problem(s) in the input; nothing was rendered",
-            ws.diagnostics.len()
-        );
-        return Err(Exit(2).into());
-    }
-    Ok(ws)
+    crate::cli::load_workspace(&workspace_of(scope_file), "rendered")
 }
 
 fn scope_of<'a>(ws: &'a Workspace, scope_file: &Path) -> Result<&'a crate::model::Scope> {
