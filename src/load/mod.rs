@@ -42,8 +42,11 @@ pub struct Workspace {
     scope_ids: std::collections::HashMap<String, Origin>,
     /// The compiled schemas, kept for streaming scopes in after the rest of the workspace.
     schemas: Option<Schemas>,
-    /// Positions kept after `compact` dropped a scope's tree: (file, pointer) → position.
+    /// Positions findings point at in scope files, whose trees are not kept: (file,
+    /// pointer) → position.
     kept: std::collections::HashMap<(String, String), Pos>,
+    /// `root`, with symbolic links resolved, to keep evidence paths inside it.
+    root_canon: Option<PathBuf>,
 }
 
 /// One file read, parsed and validated, not yet recorded in the workspace.
@@ -198,6 +201,79 @@ struct Doc {
     json: Value,
 }
 
+/// Type a scope document and record where each of its items sits.
+fn build_scope(doc: &mut Doc, sha256: String) -> Option<Scope> {
+    let mut scope = serde_json::from_value::<Scope>(std::mem::take(&mut doc.json)).ok()?;
+    scope.origin = Origin::at(&doc.file, &doc.root, String::new());
+    scope.sha256 = sha256;
+    let at = |list: &str, i: usize| Origin::at(&doc.file, &doc.root, format!("/{list}/{i}"));
+    for (i, x) in scope.services.iter_mut().enumerate() {
+        if let Some(x) = x {
+            x.origin = at("services", i);
+        }
+    }
+    for (i, x) in scope.assignments.iter_mut().enumerate() {
+        if let Some(x) = x {
+            x.origin = at("assignments", i);
+        }
+    }
+    for (i, x) in scope.client_owned.iter_mut().enumerate() {
+        if let Some(x) = x {
+            x.origin = at("client_owned", i);
+        }
+    }
+    for (i, x) in scope.not_applicable.iter_mut().enumerate() {
+        if let Some(x) = x {
+            x.origin = at("not_applicable", i);
+        }
+    }
+    for (i, x) in scope.addressable.iter_mut().enumerate() {
+        if let Some(x) = x {
+            x.origin = at("addressable", i);
+        }
+    }
+    for (i, x) in scope.evidence.iter_mut().enumerate() {
+        if let Some(x) = x {
+            x.origin = at("evidence", i);
+        }
+    }
+    for (i, x) in scope.waivers.iter_mut().enumerate() {
+        if let Some(x) = x {
+            x.origin = at("waivers", i);
+        }
+    }
+    Some(scope)
+}
+
+/// The few positions in a scope file that findings point at, kept after its tree is dropped.
+fn kept_positions(scope: &Scope, root: &Node) -> Vec<(String, Pos)> {
+    let mut pointers = vec![
+        "/sla".to_string(),
+        "/sla/incident_notification".to_string(),
+        "/evidence".to_string(),
+        "/services".to_string(),
+    ];
+    for e in scope.evidence.iter().flatten() {
+        pointers.push(format!("{}/file", e.origin.pointer));
+        pointers.push(format!("{}/effective", e.origin.pointer));
+    }
+    pointers
+        .into_iter()
+        .map(|p| {
+            let pos = root.locate(&p);
+            (p, pos)
+        })
+        .collect()
+}
+
+/// A scope file taken through every per-file step (read, parse, schema, typing, reference
+/// checks, evidence hashing) on a worker thread, ready to be recorded.
+struct ScopeLoad {
+    prepared: Prepared,
+    /// The typed scope, the position of its `id` and the positions findings may point at.
+    scope: Option<(Scope, Pos, Vec<(String, Pos)>)>,
+}
+
 impl Workspace {
     /// The built-in catalogs and crosswalks only (for `ctrlmap frameworks`).
     pub fn builtin() -> Result<Workspace, String> {
@@ -238,6 +314,7 @@ impl Workspace {
         let schemas = Schemas::builtin()?;
         let mut ws = Workspace {
             root: root.to_path_buf(),
+            root_canon: root.canonicalize().ok(),
             ..Workspace::default()
         };
         ws.load_builtin(&schemas);
@@ -261,24 +338,91 @@ impl Workspace {
         Ok((ws, scope_files))
     }
 
-    /// Load, check and compact a chunk of scope files; the scopes are returned, not kept.
+    /// Load and check a chunk of scope files; the scopes are returned, not kept. Everything
+    /// that concerns one file alone runs in parallel; only what spans files (duplicate ids,
+    /// the diagnostics list) is recorded here, in the files' sorted order.
     pub fn load_scopes(&mut self, files: &[ScopeFile]) -> Vec<Scope> {
         use rayon::prelude::*;
         let Some(schemas) = self.schemas.take() else {
             return Vec::new();
         };
-        let prepared: Vec<Prepared> = files
+        let this = &*self;
+        let loaded: Vec<ScopeLoad> = files
             .par_iter()
-            .map(|(rel, path, expected)| prepare_file(&schemas, rel, path, *expected))
+            .map(|(rel, path, expected)| this.prepare_scope(&schemas, rel, path, *expected))
             .collect();
         self.schemas = Some(schemas);
-        let first_new_scope = self.scopes.len();
-        for p in prepared {
-            self.apply(p, false);
+        let mut scopes = Vec::with_capacity(loaded.len());
+        for ScopeLoad { prepared, scope } in loaded {
+            let Some((scope, id_pos, kept)) = scope else {
+                self.apply(prepared, false);
+                continue;
+            };
+            let Prepared {
+                file,
+                text,
+                sha256,
+                diagnostics,
+                ..
+            } = prepared;
+            if let Some(sha) = sha256 {
+                self.inputs.insert(file.clone(), sha);
+            }
+            let before = self.diagnostics.len();
+            self.diagnostics.extend(diagnostics);
+            if let Some(scope) = self.register_scope(scope, &file, id_pos) {
+                scopes.push(scope);
+            }
+            if self.diagnostics.len() > before
+                && let Some(text) = text
+            {
+                self.sources.insert(file.clone(), text); // to show the problems with their source
+            }
+            for (pointer, pos) in kept {
+                self.kept.insert((file.clone(), pointer), pos);
+            }
         }
-        self.check_scopes(first_new_scope);
-        self.compact(first_new_scope);
-        self.scopes.split_off(first_new_scope)
+        scopes
+    }
+
+    /// Read, parse, validate, type and check one scope file (no shared state is written).
+    fn prepare_scope(&self, schemas: &Schemas, rel: &str, path: &Path, expected: Option<Kind>) -> ScopeLoad {
+        let mut prepared = prepare_file(schemas, rel, path, expected);
+        let mut doc = match prepared.doc.take() {
+            Some((Kind::Scope, doc)) => doc,
+            other => {
+                prepared.doc = other;
+                return ScopeLoad { prepared, scope: None };
+            }
+        };
+        let sha = prepared.sha256.clone().unwrap_or_default();
+        let Some(mut scope) = build_scope(&mut doc, sha) else {
+            return ScopeLoad { prepared, scope: None };
+        };
+        let diagnostics = self.check_scope(&mut scope, &doc.root);
+        prepared.diagnostics.extend(diagnostics);
+        let id_pos = doc.root.locate("/id");
+        let kept = kept_positions(&scope, &doc.root);
+        ScopeLoad {
+            prepared,
+            scope: Some((scope, id_pos, kept)),
+        }
+    }
+
+    /// Record a scope's id; a second scope with the same id is a diagnostic, not a scope.
+    fn register_scope(&mut self, scope: Scope, file: &str, id_pos: Pos) -> Option<Scope> {
+        if let Some(existing) = self.scope_ids.get(&scope.id) {
+            self.diagnostics.push(Diagnostic::new(
+                file,
+                id_pos,
+                Code::E011,
+                format!("scope `{}` is also defined in {}", scope.id, existing),
+                "scope ids must be unique across `scopes/`; rename one",
+            ));
+            return None;
+        }
+        self.scope_ids.insert(scope.id.clone(), scope.origin.clone());
+        Some(scope)
     }
 
     fn load_builtin(&mut self, schemas: &Schemas) {
@@ -410,59 +554,14 @@ impl Workspace {
                 self.services.insert(service.id.clone(), service);
             }
             Kind::Scope => {
-                let Ok(mut scope) = serde_json::from_value::<Scope>(std::mem::take(&mut doc.json)) else {
+                let sha = self.inputs.get(&doc.file).cloned().unwrap_or_default();
+                let Some(scope) = build_scope(&mut doc, sha) else {
                     return;
                 };
-                scope.origin = origin;
-                scope.sha256 = self.inputs.get(&doc.file).cloned().unwrap_or_default();
-                let at = |list: &str, i: usize| Origin::at(&doc.file, &doc.root, format!("/{list}/{i}"));
-                for (i, x) in scope.services.iter_mut().enumerate() {
-                    if let Some(x) = x {
-                        x.origin = at("services", i);
-                    }
+                let id_pos = doc.root.locate("/id");
+                if let Some(scope) = self.register_scope(scope, &doc.file, id_pos) {
+                    self.scopes.push(scope);
                 }
-                for (i, x) in scope.assignments.iter_mut().enumerate() {
-                    if let Some(x) = x {
-                        x.origin = at("assignments", i);
-                    }
-                }
-                for (i, x) in scope.client_owned.iter_mut().enumerate() {
-                    if let Some(x) = x {
-                        x.origin = at("client_owned", i);
-                    }
-                }
-                for (i, x) in scope.not_applicable.iter_mut().enumerate() {
-                    if let Some(x) = x {
-                        x.origin = at("not_applicable", i);
-                    }
-                }
-                for (i, x) in scope.addressable.iter_mut().enumerate() {
-                    if let Some(x) = x {
-                        x.origin = at("addressable", i);
-                    }
-                }
-                for (i, x) in scope.evidence.iter_mut().enumerate() {
-                    if let Some(x) = x {
-                        x.origin = at("evidence", i);
-                    }
-                }
-                for (i, x) in scope.waivers.iter_mut().enumerate() {
-                    if let Some(x) = x {
-                        x.origin = at("waivers", i);
-                    }
-                }
-                if let Some(existing) = self.scope_ids.get(&scope.id) {
-                    self.diagnostics.push(Diagnostic::new(
-                        &doc.file,
-                        doc.root.locate("/id"),
-                        Code::E011,
-                        format!("scope `{}` is also defined in {}", scope.id, existing),
-                        "scope ids must be unique across `scopes/`; rename one",
-                    ));
-                    return;
-                }
-                self.scope_ids.insert(scope.id.clone(), scope.origin.clone());
-                self.scopes.push(scope);
             }
             Kind::Config => {
                 let Ok(mut config) = serde_json::from_value::<Config>(std::mem::take(&mut doc.json)) else {
@@ -541,51 +640,25 @@ impl Workspace {
         }
     }
 
-    /// Once references are checked, keep only the few scope positions findings point at and
-    /// drop the scopes' parsed trees and texts, so memory does not grow with the portfolio
-    /// beyond the typed scopes themselves. (Texts stay when there are diagnostics to show.)
-    fn compact(&mut self, from: usize) {
-        let mut compacted = Vec::new();
-        for scope in &self.scopes[from.min(self.scopes.len())..] {
-            let file = &scope.origin.file;
-            if self.diagnostics.iter().any(|d| &d.file == file) {
-                continue; // its text is needed to show the problems
-            }
-            let Some(root) = self.nodes.get(file) else { continue };
-            compacted.push(file.clone());
-            let mut pointers = vec![
-                "/sla".to_string(),
-                "/sla/incident_notification".to_string(),
-                "/evidence".to_string(),
-                "/services".to_string(),
-            ];
-            for e in scope.evidence.iter().flatten() {
-                pointers.push(format!("{}/file", e.origin.pointer));
-                pointers.push(format!("{}/effective", e.origin.pointer));
-            }
-            for p in pointers {
-                let pos = root.locate(&p);
-                self.kept.insert((file.clone(), p), pos);
-            }
-        }
-        for file in compacted {
-            self.nodes.remove(&file);
-            self.sources.remove(&file);
-        }
-    }
-
     /// Check a `FRAMEWORK:CONTROL` reference; push a diagnostic when it does not resolve.
     pub fn check_ref(&mut self, reference: &str, origin: &Origin, field: &str) -> bool {
-        let pos = self.pos_in(origin, field);
+        let problem = self.ref_problem(reference, origin, || self.pos_in(origin, field));
+        let ok = problem.is_none();
+        self.diagnostics.extend(problem);
+        ok
+    }
+
+    /// The diagnostic for a `FRAMEWORK:CONTROL` reference that does not resolve. `pos` is
+    /// only asked for when there is a problem (finding a position walks the tree).
+    fn ref_problem(&self, reference: &str, origin: &Origin, pos: impl FnOnce() -> Pos) -> Option<Diagnostic> {
         let Some((fw, id)) = reference.split_once(':') else {
-            self.diagnostics.push(Diagnostic::new(
+            return Some(Diagnostic::new(
                 &origin.file,
-                pos,
+                pos(),
                 Code::E009,
                 format!("`{reference}` is not a control reference"),
                 "write FRAMEWORK:CONTROL, e.g. `hipaa:164.308(a)(1)(ii)(A)` or `csf-2.0:PR.AA-03`",
             ));
-            return false;
         };
         let Some(framework) = self.frameworks.get(fw) else {
             let ids: Vec<&str> = self.frameworks.keys().map(String::as_str).collect();
@@ -593,17 +666,16 @@ impl Workspace {
                 Some(s) => format!("did you mean `{s}:{id}`? Known frameworks: {}", ids.join(", ")),
                 None => format!("known frameworks: {}", ids.join(", ")),
             };
-            self.diagnostics.push(Diagnostic::new(
+            return Some(Diagnostic::new(
                 &origin.file,
-                pos,
+                pos(),
                 Code::E008,
                 format!("unknown framework `{fw}` in `{reference}`"),
                 help,
             ));
-            return false;
         };
         if framework.get(id).is_some() {
-            return true;
+            return None;
         }
         let near = closest(id, framework.controls.iter().map(|c| c.id.as_str()), 3);
         let help = if near.is_empty() {
@@ -617,14 +689,13 @@ impl Workspace {
                     .join(", ")
             )
         };
-        self.diagnostics.push(Diagnostic::new(
+        Some(Diagnostic::new(
             &origin.file,
-            pos,
+            pos(),
             Code::E009,
             format!("`{id}` is not a control of `{fw}`"),
             help,
-        ));
-        false
+        ))
     }
 
     fn check_catalogs(&mut self) {
@@ -722,153 +793,150 @@ impl Workspace {
         self.services = services;
     }
 
-    /// Check the scopes from index `from` on (those built since the last call).
-    fn check_scopes(&mut self, from: usize) {
-        let mut all = std::mem::take(&mut self.scopes);
-        let from = from.min(all.len());
-        let mut scopes = all.split_off(from);
-        // Read every evidence file once here (I/O belongs to load), so assess can judge
-        // missing and tampered evidence without touching the disk.
-        for scope in &mut scopes {
-            for e in scope.evidence.iter_mut().flatten() {
-                if let Ok(path) = evidence_path(&self.root, &e.file) {
-                    e.found_sha256 = std::fs::read(&path).ok().map(|b| crate::hash::sha256_hex(&b));
+    /// Check one scope's references, parties and evidence paths against the workspace, and
+    /// hash its evidence files (I/O belongs to load, so assess can judge missing and
+    /// tampered evidence without touching the disk). Reads the workspace, writes nothing
+    /// shared: runs on worker threads.
+    fn check_scope(&self, scope: &mut Scope, root: &Node) -> Vec<Diagnostic> {
+        let pos_in = |origin: &Origin, field: &str| root.locate(&format!("{}/{field}", origin.pointer));
+        let mut diags = Vec::new();
+        for e in scope.evidence.iter_mut().flatten() {
+            match self.evidence_path(&e.file) {
+                Ok(path) => e.found_sha256 = std::fs::read(&path).ok().map(|b| crate::hash::sha256_hex(&b)),
+                Err(why) => diags.push(Diagnostic::new(
+                    &e.origin.file,
+                    pos_in(&e.origin, "file"),
+                    Code::E012,
+                    format!("evidence path `{}` {why}", e.file),
+                    "keep evidence inside the workspace, e.g. `evidence/2026-q3-restore-test.pdf`",
+                )),
+            }
+        }
+        let scope = &*scope;
+        if let Some(frameworks) = &scope.frameworks {
+            for fw in frameworks {
+                if !self.frameworks.contains_key(fw) {
+                    let ids: Vec<&str> = self.frameworks.keys().map(String::as_str).collect();
+                    diags.push(Diagnostic::new(
+                        &scope.origin.file,
+                        pos_in(&scope.origin, "frameworks"),
+                        Code::E008,
+                        format!("unknown framework `{fw}`"),
+                        format!("known frameworks: {}", ids.join(", ")),
+                    ));
                 }
             }
         }
-        for scope in &scopes {
-            if let Some(frameworks) = &scope.frameworks {
-                for fw in frameworks {
-                    if !self.frameworks.contains_key(fw) {
-                        let ids: Vec<&str> = self.frameworks.keys().map(String::as_str).collect();
-                        let pos = self.pos_in(&scope.origin, "frameworks");
-                        self.diagnostics.push(Diagnostic::new(
-                            &scope.origin.file,
-                            pos,
-                            Code::E008,
-                            format!("unknown framework `{fw}`"),
-                            format!("known frameworks: {}", ids.join(", ")),
-                        ));
-                    }
-                }
+        let mut parties: BTreeSet<&str> = ["client", "msp"].into_iter().collect();
+        for p in scope.parties() {
+            if !parties.insert(&p.id) {
+                diags.push(Diagnostic::new(
+                    &scope.origin.file,
+                    pos_in(&scope.origin, "parties"),
+                    Code::E011,
+                    format!("party `{}` is declared twice", p.id),
+                    "party ids must be unique in a scope",
+                ));
             }
-            let mut parties: BTreeSet<String> = ["client", "msp"].iter().map(|s| s.to_string()).collect();
-            for p in scope.parties() {
-                if !parties.insert(p.id.clone()) {
-                    self.diagnostics.push(Diagnostic::new(
-                        &scope.origin.file,
-                        self.pos_in(&scope.origin, "parties"),
-                        Code::E011,
-                        format!("party `{}` is declared twice", p.id),
-                        "party ids must be unique in a scope",
-                    ));
-                }
+        }
+        let check_party = |diags: &mut Vec<Diagnostic>, party: &str, origin: &Origin, field: &str| {
+            if !parties.contains(party) {
+                let near = closest(party, parties.iter().copied(), 1);
+                diags.push(Diagnostic::new(
+                    &origin.file,
+                    pos_in(origin, field),
+                    Code::E017,
+                    format!("unknown party `{party}`"),
+                    match near.first() {
+                        Some(n) => {
+                            format!("did you mean `{n}`? Parties are `client`, `msp` and the ids under `parties:`")
+                        }
+                        None => "use `client`, `msp`, or declare the party under `parties:`".into(),
+                    },
+                ));
             }
-            let check_party = |ws: &mut Workspace, party: &str, origin: &Origin, field: &str| {
-                if !parties.contains(party) {
-                    let pos = ws.pos_in(origin, field);
-                    let near = closest(party, parties.iter().map(String::as_str), 1);
-                    ws.diagnostics.push(Diagnostic::new(
-                        &origin.file,
-                        pos,
-                        Code::E017,
-                        format!("unknown party `{party}`"),
-                        match near.first() {
-                            Some(n) => {
-                                format!("did you mean `{n}`? Parties are `client`, `msp` and the ids under `parties:`")
-                            }
-                            None => "use `client`, `msp`, or declare the party under `parties:`".into(),
+        };
+        let check_ref = |diags: &mut Vec<Diagnostic>, reference: &str, origin: &Origin, field: &str| {
+            diags.extend(self.ref_problem(reference, origin, || pos_in(origin, field)));
+        };
+        for sub in scope.services.iter().flatten() {
+            match self.services.get(&sub.service) {
+                None => {
+                    let near = closest(&sub.service, self.services.keys().map(String::as_str), 2);
+                    diags.push(Diagnostic::new(
+                        &sub.origin.file,
+                        pos_in(&sub.origin, "ref"),
+                        Code::E010,
+                        format!("unknown service `{}`", sub.service),
+                        if near.is_empty() {
+                            "add the service under `services/` or fix `ref`".to_string()
+                        } else {
+                            format!(
+                                "did you mean {}?",
+                                near.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                            )
                         },
                     ));
                 }
-            };
-            for sub in scope.services.iter().flatten() {
-                match self.services.get(&sub.service) {
-                    None => {
-                        let pos = self.pos_in(&sub.origin, "ref");
-                        let near = closest(&sub.service, self.services.keys().map(String::as_str), 2);
-                        self.diagnostics.push(Diagnostic::new(
-                            &sub.origin.file,
-                            pos,
-                            Code::E010,
-                            format!("unknown service `{}`", sub.service),
-                            if near.is_empty() {
-                                "add the service under `services/` or fix `ref`".to_string()
-                            } else {
+                Some(service) => {
+                    for option in &sub.options {
+                        if !service.options.iter().any(|o| &o.id == option) {
+                            let known: Vec<&str> = service.options.iter().map(|o| o.id.as_str()).collect();
+                            diags.push(Diagnostic::new(
+                                &sub.origin.file,
+                                pos_in(&sub.origin, "options"),
+                                Code::E018,
+                                format!("service `{}` has no option `{option}`", service.id),
                                 format!(
-                                    "did you mean {}?",
-                                    near.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
-                                )
-                            },
-                        ));
-                    }
-                    Some(service) => {
-                        for option in &sub.options {
-                            if !service.options.iter().any(|o| &o.id == option) {
-                                let pos = self.pos_in(&sub.origin, "options");
-                                let known: Vec<&str> = service.options.iter().map(|o| o.id.as_str()).collect();
-                                self.diagnostics.push(Diagnostic::new(
-                                    &sub.origin.file,
-                                    pos,
-                                    Code::E018,
-                                    format!("service `{}` has no option `{option}`", service.id),
-                                    format!(
-                                        "options of this service: {}",
-                                        if known.is_empty() {
-                                            "none".to_string()
-                                        } else {
-                                            known.join(", ")
-                                        }
-                                    ),
-                                ));
-                            }
+                                    "options of this service: {}",
+                                    if known.is_empty() {
+                                        "none".to_string()
+                                    } else {
+                                        known.join(", ")
+                                    }
+                                ),
+                            ));
                         }
                     }
                 }
             }
-            for a in scope.assignments.iter().flatten() {
-                self.check_ref(&a.control, &a.origin, "control");
-                for p in a.responsible.to_vec() {
-                    check_party(self, &p, &a.origin, "responsible");
-                }
-                if let Some(p) = &a.accountable {
-                    check_party(self, p, &a.origin, "accountable");
-                }
-                for p in a.consulted.iter().chain(&a.informed) {
-                    check_party(self, p, &a.origin, "consulted");
-                }
+        }
+        for a in scope.assignments.iter().flatten() {
+            check_ref(&mut diags, &a.control, &a.origin, "control");
+            for p in a.responsible.to_vec() {
+                check_party(&mut diags, &p, &a.origin, "responsible");
             }
-            for c in scope.client_owned.iter().flatten() {
-                self.check_ref(&c.control, &c.origin, "control");
+            if let Some(p) = &a.accountable {
+                check_party(&mut diags, p, &a.origin, "accountable");
             }
-            for n in scope.not_applicable.iter().flatten() {
-                self.check_ref(&n.control, &n.origin, "control");
-            }
-            for a in scope.addressable.iter().flatten() {
-                self.check_ref(&a.control, &a.origin, "control");
-            }
-            for w in scope.waivers.iter().flatten() {
-                self.check_ref(&w.control, &w.origin, "control");
-            }
-            for e in scope.evidence.iter().flatten() {
-                for c in &e.controls {
-                    self.check_ref(c, &e.origin, "controls");
-                }
-                check_party(self, &e.owner, &e.origin, "owner");
-                if let Err(why) = evidence_path(&self.root, &e.file) {
-                    let pos = self.pos_in(&e.origin, "file");
-                    self.diagnostics.push(Diagnostic::new(
-                        &e.origin.file,
-                        pos,
-                        Code::E012,
-                        format!("evidence path `{}` {why}", e.file),
-                        "keep evidence inside the workspace, e.g. `evidence/2026-q3-restore-test.pdf`",
-                    ));
-                }
+            for p in a.consulted.iter().chain(&a.informed) {
+                check_party(&mut diags, p, &a.origin, "consulted");
             }
         }
-        all.extend(scopes);
-        self.scopes = all;
+        for c in scope.client_owned.iter().flatten() {
+            check_ref(&mut diags, &c.control, &c.origin, "control");
+        }
+        for n in scope.not_applicable.iter().flatten() {
+            check_ref(&mut diags, &n.control, &n.origin, "control");
+        }
+        for a in scope.addressable.iter().flatten() {
+            check_ref(&mut diags, &a.control, &a.origin, "control");
+        }
+        for w in scope.waivers.iter().flatten() {
+            check_ref(&mut diags, &w.control, &w.origin, "control");
+        }
+        for e in scope.evidence.iter().flatten() {
+            for c in &e.controls {
+                check_ref(&mut diags, c, &e.origin, "controls");
+            }
+            check_party(&mut diags, &e.owner, &e.origin, "owner");
+        }
+        diags
+    }
+
+    /// [`evidence_path`] with the workspace root resolved once per run, not once per file.
+    fn evidence_path(&self, file: &str) -> Result<PathBuf, &'static str> {
+        evidence_path_in(&self.root, self.root_canon.as_deref(), file)
     }
 
     /// Every diagnostic, rendered with source excerpts.
@@ -895,6 +963,10 @@ impl Workspace {
 
 /// Resolve an evidence path; refuse anything that leaves the workspace.
 pub fn evidence_path(root: &Path, file: &str) -> Result<PathBuf, &'static str> {
+    evidence_path_in(root, root.canonicalize().ok().as_deref(), file)
+}
+
+fn evidence_path_in(root: &Path, root_canon: Option<&Path>, file: &str) -> Result<PathBuf, &'static str> {
     let path = Path::new(file);
     if path.is_absolute() || file.starts_with('/') || file.starts_with('\\') || file.contains(':') {
         return Err("is absolute; evidence must be a path inside the workspace");
@@ -903,8 +975,8 @@ pub fn evidence_path(root: &Path, file: &str) -> Result<PathBuf, &'static str> {
         return Err("uses `..` and could leave the workspace");
     }
     let full = root.join(path);
-    if let (Ok(canon), Ok(root_canon)) = (full.canonicalize(), root.canonicalize())
-        && !canon.starts_with(&root_canon)
+    if let (Ok(canon), Some(root_canon)) = (full.canonicalize(), root_canon)
+        && !canon.starts_with(root_canon)
     {
         return Err("resolves (through a symbolic link) to a file outside the workspace");
     }
