@@ -270,8 +270,14 @@ fn kept_positions(scope: &Scope, root: &Node) -> Vec<(String, Pos)> {
 /// checks, evidence hashing) on a worker thread, ready to be recorded.
 struct ScopeLoad {
     prepared: Prepared,
-    /// The typed scope, the position of its `id` and the positions findings may point at.
-    scope: Option<(Scope, Pos, Vec<(String, Pos)>)>,
+    scope: Option<TypedScope>,
+}
+
+/// A typed scope with the position of its `id` and the positions findings may point at.
+struct TypedScope {
+    scope: Scope,
+    id_pos: Pos,
+    kept: Vec<(String, Pos)>,
 }
 
 impl Workspace {
@@ -354,7 +360,7 @@ impl Workspace {
         self.schemas = Some(schemas);
         let mut scopes = Vec::with_capacity(loaded.len());
         for ScopeLoad { prepared, scope } in loaded {
-            let Some((scope, id_pos, kept)) = scope else {
+            let Some(TypedScope { scope, id_pos, kept }) = scope else {
                 self.apply(prepared, false);
                 continue;
             };
@@ -405,7 +411,7 @@ impl Workspace {
         let kept = kept_positions(&scope, &doc.root);
         ScopeLoad {
             prepared,
-            scope: Some((scope, id_pos, kept)),
+            scope: Some(TypedScope { scope, id_pos, kept }),
         }
     }
 
