@@ -4,7 +4,9 @@
 //! The services, evidence and `ctrlmap.yaml` are copied from `examples/northwind-msp`; the N
 //! client scopes are made from its scope files, each copy with its own id and client name and
 //! a deterministic variation of its profile and SLA (so the portfolio is not N identical
-//! files), cycling through the healthcare, insurance and tax-preparer engagements.
+//! files), cycling through the healthcare, insurance and tax-preparer engagements. Each
+//! client gets its own copy of its evidence files under `evidence/<scope id>/`, as a real
+//! portfolio has, so every scope's evidence is read and hashed on its own.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -51,7 +53,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::fs::remove_dir_all(&dir)?;
     }
     copy_dir(&example.join("services"), &dir.join("services"))?;
-    copy_dir(&example.join("evidence"), &dir.join("evidence"))?;
     std::fs::copy(example.join("ctrlmap.yaml"), dir.join("ctrlmap.yaml"))?;
     std::fs::create_dir_all(dir.join("scopes"))?;
     let mut templates = Vec::new();
@@ -87,7 +88,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let town = rng.pick(&towns);
         let mut scope = text.replacen(&format!("id: {id}"), &format!("id: {new_id}"), 1);
         if !name.is_empty() {
-            scope = scope.replacen(&format!("name: {name}"), &format!("name: {name} of {town} #{i}"), 1);
+            scope = scope.replacen(&format!("name: {name}"), &format!("name: {name} of {town} (client {i})"), 1);
         }
         let window = rng.pick(&windows);
         let mut out = String::new();
@@ -98,6 +99,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             } else if line.trim_start().starts_with("employees:") {
                 let indent = &line[..line.len() - line.trim_start().len()];
                 let _ = writeln!(out, "{indent}employees: {}", 10 + rng.next() % 400);
+            } else if let Some(file) = line.trim_start().strip_prefix("- file: evidence/") {
+                let indent = &line[..line.len() - line.trim_start().len()];
+                let folder = dir.join("evidence").join(&new_id);
+                std::fs::create_dir_all(&folder)?;
+                std::fs::copy(example.join("evidence").join(file), folder.join(file))?;
+                let _ = writeln!(out, "{indent}- file: evidence/{new_id}/{file}");
             } else {
                 let _ = writeln!(out, "{line}");
             }
