@@ -88,7 +88,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let town = rng.pick(&towns);
         let mut scope = text.replacen(&format!("id: {id}"), &format!("id: {new_id}"), 1);
         if !name.is_empty() {
-            scope = scope.replacen(&format!("name: {name}"), &format!("name: {name} of {town} (client {i})"), 1);
+            scope = scope.replacen(
+                &format!("name: {name}"),
+                &format!("name: {name} of {town} (client {i})"),
+                1,
+            );
         }
         let window = rng.pick(&windows);
         let mut out = String::new();

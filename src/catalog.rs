@@ -3,6 +3,7 @@
 
 use crate::model::{Catalog, Condition, Control, FactTest, Profile, Role};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A loaded catalog with its controls in source order and an index.
 #[derive(Debug, Clone)]
@@ -17,6 +18,20 @@ pub struct Framework {
     lifted: Vec<Vec<bool>>,
     /// Does the control's own `applies_when` test the Class A fact?
     class_a_condition: Vec<bool>,
+    /// Labels every matrix row of a control carries, shared by all rows (a portfolio of
+    /// thousands of scopes repeats them millions of times; they are never copied).
+    labels: Vec<Labels>,
+    shared_id: Arc<str>,
+}
+
+/// A control's labels as a matrix row shows them.
+#[derive(Debug, Clone)]
+pub struct Labels {
+    /// `framework:id`.
+    pub control: Arc<str>,
+    pub id: Arc<str>,
+    pub title: Arc<str>,
+    pub level: Arc<str>,
 }
 
 impl Framework {
@@ -80,6 +95,16 @@ impl Framework {
                     .is_some_and(|cond| serde_json::to_string(cond).is_ok_and(|s| s.contains("class_a")))
             })
             .collect();
+        let labels = controls
+            .iter()
+            .map(|c| Labels {
+                control: format!("{}:{}", catalog.id, c.id).into(),
+                id: c.id.as_str().into(),
+                title: c.title.as_str().into(),
+                level: c.level.as_str().into(),
+            })
+            .collect();
+        let shared_id = catalog.id.as_str().into();
         Framework {
             catalog,
             controls,
@@ -88,6 +113,8 @@ impl Framework {
             ancestors,
             lifted,
             class_a_condition,
+            labels,
+            shared_id,
         }
     }
 
@@ -106,6 +133,16 @@ impl Framework {
 
     pub fn id(&self) -> &str {
         &self.catalog.id
+    }
+
+    /// The framework id, shared (for rows).
+    pub fn shared_id(&self) -> &Arc<str> {
+        &self.shared_id
+    }
+
+    /// The labels of control `i`, shared (for rows).
+    pub fn labels(&self, i: usize) -> &Labels {
+        &self.labels[i]
     }
 
     /// The official citation of a control: `23 NYCRR 500.2(c)`, `45 CFR 164.308(a)(1)`.

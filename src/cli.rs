@@ -531,10 +531,10 @@ pub fn assess_scopes(
                     .iter()
                     .filter(|r| r.assignable && r.summary == resolve::Summary::Unassigned)
                 {
-                    match counts.get_mut(&r.control) {
+                    match counts.get_mut(&*r.control) {
                         Some(n) => *n += 1,
                         None => {
-                            counts.insert(r.control.clone(), 1);
+                            counts.insert(r.control.to_string(), 1);
                         }
                     }
                 }

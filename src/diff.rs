@@ -237,7 +237,7 @@ fn assessed(ws: &Workspace, scope: &Scope, as_of: time::Date) -> (Matrix, Vec<Fi
 }
 
 fn framework_change(m: &Matrix, framework: &str) -> FrameworkChange {
-    let rows = m.rows.iter().filter(|r| r.framework == framework && r.assignable);
+    let rows = m.rows.iter().filter(|r| &*r.framework == framework && r.assignable);
     let (mut controls, mut unassigned) = (0, 0);
     for r in rows {
         controls += 1;
@@ -324,8 +324,8 @@ fn compare(old: Option<&Row>, new: Option<&Row>) -> Option<ControlChange> {
         return None;
     }
     Some(ControlChange {
-        control: row.control.clone(),
-        title: row.title.clone(),
+        control: row.control.to_string(),
+        title: row.title.to_string(),
         kinds,
         before,
         after,
@@ -368,18 +368,17 @@ fn scope_diff(
             let old_rows: BTreeMap<&str, &Row> = om
                 .rows
                 .iter()
-                .filter(|r| r.assignable && common.contains(r.framework.as_str()))
-                .map(|r| (r.control.as_str(), r))
+                .filter(|r| r.assignable && common.contains(&*r.framework))
+                .map(|r| (&*r.control, r))
                 .collect();
             let mut seen = BTreeSet::new();
             for r in nm
                 .rows
                 .iter()
-                .filter(|r| r.assignable && common.contains(r.framework.as_str()))
+                .filter(|r| r.assignable && common.contains(&*r.framework))
             {
-                seen.insert(r.control.as_str());
-                d.controls
-                    .extend(compare(old_rows.get(r.control.as_str()).copied(), Some(r)));
+                seen.insert(&*r.control);
+                d.controls.extend(compare(old_rows.get(&*r.control).copied(), Some(r)));
             }
             for (control, r) in &old_rows {
                 if !seen.contains(control) {

@@ -103,7 +103,7 @@ pub fn render(ws: &Workspace, scope: &Scope, row: &Row, findings: &[Finding]) ->
             let _ = writeln!(out, "  - {} at {}:{}", p.detail, p.file, p.line);
         }
     }
-    let mine: Vec<&Finding> = findings.iter().filter(|f| f.control == row.control).collect();
+    let mine: Vec<&Finding> = findings.iter().filter(|f| *f.control == *row.control).collect();
     if !mine.is_empty() {
         let _ = writeln!(out, "\nfindings:");
         for f in mine {

@@ -14,6 +14,7 @@ use crate::load::Workspace;
 use crate::model::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// Who owns a control, in one word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -108,11 +109,11 @@ impl Provenance {
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
     /// `framework:id`.
-    pub control: String,
-    pub framework: String,
-    pub id: String,
-    pub title: String,
-    pub level: String,
+    pub control: Arc<str>,
+    pub framework: Arc<str>,
+    pub id: Arc<str>,
+    pub title: Arc<str>,
+    pub level: Arc<str>,
     pub depth: usize,
     /// A leaf that carries a duty (where duties are assigned); others roll up.
     pub assignable: bool,
@@ -167,7 +168,7 @@ pub struct Matrix {
 
 impl Matrix {
     pub fn row(&self, control: &str) -> Option<&Row> {
-        self.rows.iter().find(|r| r.control == control)
+        self.rows.iter().find(|r| &*r.control == control)
     }
 }
 
@@ -511,7 +512,12 @@ pub fn resolve(ws: &Workspace, scope: &Scope) -> Matrix {
     let mut csf = CsfRows::default();
     if let Some(fw) = ws.framework("csf-2.0") {
         csf.rows = resolve_framework(ws, scope, fw, &sources, &addressable, &CsfRows::default());
-        csf.index = csf.rows.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
+        csf.index = csf
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.to_string(), i))
+            .collect();
     }
     let mut rows = Vec::new();
     let mut refs = Vec::new();
@@ -587,10 +593,10 @@ fn resolve_framework(
             decided[i] = Some(row);
             continue;
         }
-        let mut chain = vec![i];
-        chain.extend(fw.ancestors(i));
         let own_or_inherited = |decide: &dyn Fn(&Sources) -> Option<Decision>| -> Option<(Decision, usize)> {
-            chain.iter().find_map(|&c| decide(sources_of(c)).map(|d| (d, c)))
+            std::iter::once(i)
+                .chain(fw.ancestors(i).iter().copied())
+                .find_map(|c| decide(sources_of(c)).map(|d| (d, c)))
         };
         let found = own_or_inherited(&decide_level1)
             .or_else(|| own_or_inherited(&decide_services))
@@ -614,7 +620,7 @@ fn resolve_framework(
                 }
             }
         }
-        if let Some(a) = addressable.get(row.control.as_str()) {
+        if let Some(a) = addressable.get(&*row.control) {
             row.addressable = Some(AddressableNote {
                 decision: a.decision,
                 rationale: a.rationale.clone(),
@@ -630,12 +636,13 @@ fn resolve_framework(
 
 fn blank_row(fw: &Framework, i: usize, _scope: &Scope) -> Row {
     let c = &fw.controls[i];
+    let labels = fw.labels(i);
     Row {
-        control: format!("{}:{}", fw.id(), c.id),
-        framework: fw.id().to_string(),
-        id: c.id.clone(),
-        title: c.title.clone(),
-        level: c.level.clone(),
+        control: labels.control.clone(),
+        framework: fw.shared_id().clone(),
+        id: labels.id.clone(),
+        title: labels.title.clone(),
+        level: labels.level.clone(),
         depth: fw.ancestors(i).len(),
         assignable: fw.is_assignable(i),
         requirement: c.requirement,
@@ -722,14 +729,6 @@ fn roll_up(row: &mut Row, fw: &Framework, i: usize, decided: &[Option<Row>]) {
                 full += 1;
             }
         }
-        for (party, duties) in &r.duties {
-            let list = row.duties.entry(party.clone()).or_default();
-            for d in duties {
-                if !list.contains(d) {
-                    list.push(d.clone());
-                }
-            }
-        }
     }
     row.summary = match summaries.len() {
         0 => Summary::Unassigned,
@@ -744,7 +743,7 @@ fn roll_up(row: &mut Row, fw: &Framework, i: usize, decided: &[Option<Row>]) {
     } else {
         Coverage::Partial
     };
-    row.duties.clear(); // parents show their parts' owners, not a concatenation of duties
+    // Parents show their parts' owners, not a concatenation of their duties.
     row.provenance.push(Provenance {
         kind: SourceKind::Rollup,
         detail: format!(

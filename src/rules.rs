@@ -106,7 +106,7 @@ fn accountability(
     for row in matrix
         .rows
         .iter()
-        .filter(|r| fw.is_none_or(|f| r.framework == f) && r.summary != Summary::NotApplicable)
+        .filter(|r| fw.is_none_or(|f| &*r.framework == f) && r.summary != Summary::NotApplicable)
     {
         let Some(framework) = ws.framework(&row.framework) else {
             continue;
@@ -373,7 +373,7 @@ fn custom(
         return out;
     };
     let scope_value = minijinja::Value::from(minijinja::value::Serde(scope));
-    for row in matrix.rows.iter().filter(|r| fw.is_none_or(|f| r.framework == f)) {
+    for row in matrix.rows.iter().filter(|r| fw.is_none_or(|f| &*r.framework == f)) {
         let control = ws.framework(&row.framework).and_then(|f| f.get(&row.id));
         let ctx = minijinja::context! { row => minijinja::Value::from(minijinja::value::Serde(row)), control => minijinja::Value::from(minijinja::value::Serde(control)), scope => scope_value.clone() };
         if expr.eval(&ctx).is_ok_and(|v| v.is_true()) {

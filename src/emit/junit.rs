@@ -94,7 +94,7 @@ fn assignable(matrix: &Matrix) -> Vec<String> {
         .rows
         .iter()
         .filter(|r| r.assignable)
-        .map(|r| r.control.clone())
+        .map(|r| r.control.to_string())
         .collect()
 }
 

@@ -316,7 +316,7 @@ pub fn matrix_text(m: &Matrix) -> String {
     let _ = writeln!(out, "Responsibility matrix — {} ({})", m.client, m.scope);
     for fw in &m.frameworks {
         let _ = writeln!(out, "\n{} — {} [{}]", fw.id, fw.title, fw.version);
-        for r in m.rows.iter().filter(|r| r.framework == fw.id) {
+        for r in m.rows.iter().filter(|r| *r.framework == *fw.id) {
             let indent = "  ".repeat(r.depth);
             let flag = match r.requirement {
                 Some(crate::model::Requirement::Required) => " (R)",
@@ -361,7 +361,7 @@ pub fn matrix_markdown(m: &Matrix) -> String {
             "| Control | Title | R/A | Owner | Responsible | Accountable | MSP duties | Client duties | Third-party duties | Decided by |"
         );
         let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|");
-        for r in m.rows.iter().filter(|r| r.framework == fw.id) {
+        for r in m.rows.iter().filter(|r| *r.framework == *fw.id) {
             let ra = match r.requirement {
                 Some(crate::model::Requirement::Required) => "R",
                 Some(crate::model::Requirement::Addressable) => "A",
@@ -422,11 +422,11 @@ pub fn matrix_csv(m: &Matrix) -> String {
         vec![
             m.scope.clone(),
             m.client.clone(),
-            r.control.clone(),
-            r.framework.clone(),
-            r.id.clone(),
-            r.title.clone(),
-            r.level.clone(),
+            r.control.to_string(),
+            r.framework.to_string(),
+            r.id.to_string(),
+            r.title.to_string(),
+            r.level.to_string(),
             r.requirement
                 .map(|x| format!("{x:?}").to_lowercase())
                 .unwrap_or_default(),
@@ -469,6 +469,6 @@ pub fn filter_framework(m: &Matrix, framework: &str) -> Matrix {
         scope: m.scope.clone(),
         client: m.client.clone(),
         frameworks: m.frameworks.iter().filter(|f| f.id == framework).cloned().collect(),
-        rows: m.rows.iter().filter(|r| r.framework == framework).cloned().collect(),
+        rows: m.rows.iter().filter(|r| &*r.framework == framework).cloned().collect(),
     }
 }

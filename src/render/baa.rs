@@ -260,7 +260,7 @@ impl Baa {
             matrix
                 .rows
                 .iter()
-                .filter(|r| r.framework == "hipaa" && r.assignable && r.responsible.iter().any(|p| p == party))
+                .filter(|r| &*r.framework == "hipaa" && r.assignable && r.responsible.iter().any(|p| p == party))
                 .map(|r| fw.cite(&r.id))
                 .collect()
         };

@@ -215,7 +215,7 @@ pub fn by_framework(ws: &Workspace, matrix: &Matrix) -> Chart {
     let mut bars = Vec::new();
     for (n, f) in matrix.frameworks.iter().enumerate() {
         let mut counts: BTreeMap<Summary, usize> = BTreeMap::new();
-        for r in matrix.rows.iter().filter(|r| r.framework == f.id && r.assignable) {
+        for r in matrix.rows.iter().filter(|r| *r.framework == *f.id && r.assignable) {
             *counts.entry(r.summary).or_default() += 1;
         }
         let label = ws
@@ -253,7 +253,11 @@ pub fn by_csf_function(ws: &Workspace, matrix: &Matrix) -> Option<Chart> {
         .filter(|(i, _)| csf.parent_index(*i).is_none())
         .map(|(_, c)| (c.id.clone(), c.title.clone(), BTreeMap::new()))
         .collect();
-    for r in matrix.rows.iter().filter(|r| r.framework == "csf-2.0" && r.assignable) {
+    for r in matrix
+        .rows
+        .iter()
+        .filter(|r| &*r.framework == "csf-2.0" && r.assignable)
+    {
         let Some(i) = csf.index(&r.id) else { continue };
         let root = csf.ancestors(i).last().copied().unwrap_or(i);
         if let Some(entry) = per_function.iter_mut().find(|(id, _, _)| *id == csf.controls[root].id) {

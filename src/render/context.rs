@@ -362,7 +362,7 @@ impl Context {
         let rows: Vec<RowView> = matrix
             .rows
             .iter()
-            .map(|r| row_view(ws, scope, r, open.get(r.control.as_str())))
+            .map(|r| row_view(ws, scope, r, open.get(&*r.control)))
             .collect();
         let mut counts: BTreeMap<String, OwnerCounts> = matrix
             .frameworks
@@ -370,7 +370,7 @@ impl Context {
             .map(|f| (f.id.clone(), OwnerCounts::default()))
             .collect();
         for r in matrix.rows.iter().filter(|r| r.assignable) {
-            counts.entry(r.framework.clone()).or_default().add(r.summary);
+            counts.entry(r.framework.to_string()).or_default().add(r.summary);
         }
         let mut by_severity = SeverityCounts::default();
         for f in findings.iter().filter(|f| f.waived.is_none()) {
@@ -538,14 +538,14 @@ fn row_view(ws: &Workspace, scope: &Scope, r: &Row, open: Option<&Vec<String>>) 
     let citation = ws
         .framework(&r.framework)
         .map(|f| f.cite(&r.id))
-        .unwrap_or_else(|| r.control.clone());
+        .unwrap_or_else(|| r.control.to_string());
     RowView {
-        control: r.control.clone(),
-        framework: r.framework.clone(),
-        id: r.id.clone(),
+        control: r.control.to_string(),
+        framework: r.framework.to_string(),
+        id: r.id.to_string(),
         citation,
-        title: r.title.clone(),
-        level: r.level.clone(),
+        title: r.title.to_string(),
+        level: r.level.to_string(),
         depth: r.depth,
         assignable: r.assignable,
         requirement: requirement_name(r.requirement),

@@ -560,7 +560,7 @@ fn catalog_entries<'a>(ws: &'a Workspace, matrix: &Matrix) -> Vec<CatalogEntry<'
                 file: &c.origin.file,
                 sha256: super::context::input_sha256(ws, &c.origin.file).unwrap_or_default(),
                 controls: fw.controls.len(),
-                rows: matrix.rows.iter().filter(|r| r.framework == c.id).count(),
+                rows: matrix.rows.iter().filter(|r| *r.framework == *c.id).count(),
             }
         })
         .collect()

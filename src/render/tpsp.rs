@@ -204,7 +204,7 @@ impl Tpsp {
                 let rows: Vec<Responsible> = matrix
                     .rows
                     .iter()
-                    .filter(|r| r.framework == fw.id() && r.assignable && r.responsible.iter().any(|p| p == "msp"))
+                    .filter(|r| &*r.framework == fw.id() && r.assignable && r.responsible.iter().any(|p| p == "msp"))
                     .map(|r| responsible(fw, r))
                     .collect();
                 Responsibilities {
@@ -241,7 +241,7 @@ impl Tpsp {
 fn responsible(fw: &Framework, r: &crate::resolve::Row) -> Responsible {
     Responsible {
         citation: fw.cite(&r.id),
-        title: r.title.clone(),
+        title: r.title.to_string(),
         summary: r.summary.as_str(),
         owner: r.summary.label(),
         msp_duties: r.duties.get("msp").cloned().unwrap_or_default(),
@@ -295,7 +295,7 @@ fn point(fw: &Framework, c: &crate::model::Control, scope: &Scope, matrix: &Matr
     let related_rows: Vec<(usize, &crate::resolve::Row)> = matrix
         .rows
         .iter()
-        .filter(|r| r.framework == fw.id() && r.assignable && r.summary != Summary::NotApplicable)
+        .filter(|r| &*r.framework == fw.id() && r.assignable && r.summary != Summary::NotApplicable)
         .filter_map(|r| fw.index(&r.id).map(|i| (i, r)))
         .filter(|(i, _)| roots.iter().any(|&root| fw.is_within(*i, root)))
         .collect();
@@ -307,7 +307,7 @@ fn point(fw: &Framework, c: &crate::model::Control, scope: &Scope, matrix: &Matr
 
     // A gap when nobody owns the point or a control that answers it, or a finding is open on them.
     let controls: Vec<String> = std::iter::once(format!("{}:{}", fw.id(), c.id))
-        .chain(related_rows.iter().map(|(_, r)| r.control.clone()))
+        .chain(related_rows.iter().map(|(_, r)| r.control.to_string()))
         .collect();
     let unassigned = row.is_none_or(|r| r.summary == Summary::Unassigned)
         || related_rows.iter().any(|(_, r)| r.summary == Summary::Unassigned);
@@ -433,7 +433,7 @@ fn topic_terms(
                 let n = matrix
                     .rows
                     .iter()
-                    .filter(|r| r.framework == fw.id() && r.assignable && r.responsible.iter().any(|p| p == "msp"))
+                    .filter(|r| &*r.framework == fw.id() && r.assignable && r.responsible.iter().any(|p| p == "msp"))
                     .count();
                 (
                     vec![format!(
