@@ -64,7 +64,7 @@ fn build(workspace: &str, scope: &str, dir: &Path) -> usize {
     ctrlmap::resolve::resolve(&ws, s)
         .rows
         .iter()
-        .filter(|r| r.framework == "hipaa")
+        .filter(|r| &*r.framework == "hipaa")
         .count()
 }
 
