@@ -207,7 +207,7 @@ fn owner_changes(old: &Matrix, new: &Matrix) -> BTreeSet<String> {
             .filter(|r| r.assignable)
             .map(|r| {
                 (
-                    r.control.clone(),
+                    r.control.to_string(),
                     (r.summary.as_str().to_string(), r.responsible.iter().cloned().collect()),
                 )
             })
