@@ -37,7 +37,7 @@ fn a_workspace_template_sees_the_documented_context() {
     let hipaa = ctrlmap::resolve::resolve(&ws, s)
         .rows
         .iter()
-        .filter(|r| r.framework == "hipaa" && r.assignable)
+        .filter(|r| &*r.framework == "hipaa" && r.assignable)
         .count();
     assert!(
         out.lines().any(|l| l.starts_with(&format!("| HIPAA | {hipaa} |"))),
