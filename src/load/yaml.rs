@@ -392,10 +392,14 @@ impl Node {
     pub fn at(&self, pointer: &str) -> Option<&Node> {
         let mut node = self;
         for token in pointer.split('/').skip(1) {
-            let token = token.replace("~1", "/").replace("~0", "~");
+            let token: std::borrow::Cow<str> = if token.contains('~') {
+                token.replace("~1", "/").replace("~0", "~").into()
+            } else {
+                token.into()
+            };
             node = match &node.value {
                 NodeValue::Seq(items) => items.get(token.parse::<usize>().ok()?)?,
-                NodeValue::Map(entries) => &entries.iter().find(|e| e.key == token)?.value,
+                NodeValue::Map(entries) => &entries.iter().find(|e| e.key == *token)?.value,
                 _ => return None,
             };
         }
