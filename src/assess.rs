@@ -230,7 +230,7 @@ pub fn make(
         rule: name.to_string(),
         severity,
         message,
-        file: at.file.clone(),
+        file: at.file.to_string(),
         line: at.line,
         column: at.column,
         fingerprint: fingerprint[..16].to_string(),
@@ -240,7 +240,7 @@ pub fn make(
 
 pub(crate) fn origin_of(file: &str, line: usize) -> Origin {
     Origin {
-        file: file.to_string(),
+        file: file.into(),
         line,
         column: 1,
         pointer: String::new(),

@@ -390,7 +390,7 @@ fn load_scope(scope_file: &Path) -> Result<(Workspace, usize)> {
     let idx = ws
         .scopes
         .iter()
-        .position(|s| ws.root.join(&s.origin.file).canonicalize().ok().as_ref() == Some(&canon));
+        .position(|s| ws.root.join(&*s.origin.file).canonicalize().ok().as_ref() == Some(&canon));
     match idx {
         Some(i) => Ok((ws, i)),
         None => {

@@ -348,7 +348,7 @@ fn scope_diff(
     let mut d = ScopeDiff {
         scope: scope.id.clone(),
         client: scope.client.name.clone(),
-        file: scope.origin.file.clone(),
+        file: scope.origin.file.to_string(),
         status,
         frameworks_added: Vec::new(),
         frameworks_removed: Vec::new(),
@@ -408,7 +408,7 @@ fn scope_diff(
 
 /// Every input file but the scope files, with its hash: what all scopes depend on.
 fn shared_inputs(ws: &Workspace) -> BTreeMap<&str, &str> {
-    let scope_files: BTreeSet<&str> = ws.scopes.iter().map(|s| s.origin.file.as_str()).collect();
+    let scope_files: BTreeSet<&str> = ws.scopes.iter().map(|s| &*s.origin.file).collect();
     ws.inputs
         .iter()
         .filter(|(file, _)| !scope_files.contains(file.as_str()))

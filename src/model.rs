@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 /// Where a piece of input came from: a file and a position in it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Origin {
-    pub file: String,
+    pub file: std::sync::Arc<str>,
     pub line: usize,
     pub column: usize,
     /// JSON pointer of the item in its file, to find the position of its fields.
@@ -23,17 +23,18 @@ pub struct Origin {
 impl Origin {
     pub fn new(file: &str, pos: Pos) -> Self {
         Origin {
-            file: file.to_string(),
+            file: file.into(),
             line: pos.line,
             column: pos.column,
             pointer: String::new(),
         }
     }
 
-    pub fn at(file: &str, root: &crate::load::yaml::Node, pointer: String) -> Self {
+    /// The item at `pointer` of a file; `file` is shared by every origin in it.
+    pub fn at(file: &std::sync::Arc<str>, root: &crate::load::yaml::Node, pointer: String) -> Self {
         let pos = root.locate(&pointer);
         Origin {
-            file: file.to_string(),
+            file: file.clone(),
             line: pos.line,
             column: pos.column,
             pointer,

@@ -90,7 +90,7 @@ pub struct Provenance {
     pub kind: SourceKind,
     /// What the source says, in words.
     pub detail: String,
-    pub file: String,
+    pub file: Arc<str>,
     pub line: usize,
 }
 
@@ -145,7 +145,7 @@ pub struct AddressableNote {
     pub decision: AddressableDecision,
     pub rationale: Option<String>,
     pub alternative: Option<String>,
-    pub file: String,
+    pub file: Arc<str>,
     pub line: usize,
 }
 
@@ -450,16 +450,19 @@ fn catalog_not_applicable(fw: &Framework, i: usize, profile: &Profile, holding: 
     None
 }
 
-/// The scope's CSF 2.0 rows, with an index by control id, for crosswalk projection.
+/// The scope's CSF 2.0 rows, with where each control's row is, for crosswalk projection.
 #[derive(Default)]
-struct CsfRows {
-    rows: Vec<Row>,
-    index: HashMap<String, usize>,
+struct CsfRows<'a> {
+    framework: Option<&'a Framework>,
+    rows: &'a [Row],
+    /// Position in `rows` of each control's row (`usize::MAX` when it has none).
+    at: Vec<usize>,
 }
 
-impl CsfRows {
+impl CsfRows<'_> {
     fn get(&self, id: &str) -> Option<&Row> {
-        self.index.get(id).map(|&i| &self.rows[i])
+        let i = self.framework?.index(id)?;
+        self.rows.get(*self.at.get(i)?)
     }
 }
 
@@ -507,38 +510,53 @@ pub fn resolve(ws: &Workspace, scope: &Scope) -> Matrix {
         .map(|a| (a.control.as_str(), a))
         .collect();
 
-    // CSF is resolved first: crosswalk projection reads its rows. They are moved into the
-    // matrix afterwards (CSF first, as the baseline), never copied.
-    let mut csf = CsfRows::default();
-    if let Some(fw) = ws.framework("csf-2.0") {
-        csf.rows = resolve_framework(ws, scope, fw, &sources, &addressable, &CsfRows::default());
-        csf.index = csf
-            .rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.id.to_string(), i))
-            .collect();
+    // CSF is resolved first: crosswalk projection reads its rows. The matrix lists CSF first
+    // (the baseline) when it applies; the other frameworks' rows are appended to it.
+    let applicable: Vec<&Framework> = frameworks.iter().filter_map(|id| ws.framework(id)).collect();
+    let capacity = applicable.iter().map(|fw| fw.controls.len()).sum();
+    let mut csf_rows: Vec<Row> = Vec::with_capacity(capacity);
+    let csf_framework = ws.framework("csf-2.0");
+    let mut csf_at = Vec::new();
+    if let Some(fw) = csf_framework {
+        csf_at = resolve_framework(
+            ws,
+            scope,
+            fw,
+            &sources,
+            &addressable,
+            &CsfRows::default(),
+            &mut csf_rows,
+        );
     }
-    let mut rows = Vec::new();
+    let mut rest = Vec::new();
     let mut refs = Vec::new();
     let mut csf_applies = false;
-    for id in &frameworks {
-        let Some(fw) = ws.framework(id) else { continue };
-        refs.push(FrameworkRef {
-            id: fw.id().to_string(),
-            title: fw.catalog.title.clone(),
-            version: fw.catalog.version.clone(),
-            citation: fw.catalog.citation.clone(),
-        });
-        if id == "csf-2.0" {
-            csf_applies = true;
-        } else {
-            rows.extend(resolve_framework(ws, scope, fw, &sources, &addressable, &csf));
+    {
+        let csf = CsfRows {
+            framework: csf_framework,
+            rows: &csf_rows,
+            at: csf_at,
+        };
+        for fw in applicable {
+            refs.push(FrameworkRef {
+                id: fw.id().to_string(),
+                title: fw.catalog.title.clone(),
+                version: fw.catalog.version.clone(),
+                citation: fw.catalog.citation.clone(),
+            });
+            if fw.id() == "csf-2.0" {
+                csf_applies = true;
+            } else {
+                resolve_framework(ws, scope, fw, &sources, &addressable, &csf, &mut rest);
+            }
         }
     }
-    if csf_applies {
-        rows.splice(0..0, csf.rows);
-    }
+    let rows = if csf_applies {
+        csf_rows.append(&mut rest);
+        csf_rows
+    } else {
+        rest
+    };
     Matrix {
         scope: scope.id.clone(),
         client: scope.client.name.clone(),
@@ -554,9 +572,12 @@ fn resolve_framework(
     sources: &SourceMap,
     addressable: &BTreeMap<&str, &Addressable>,
     csf_rows: &CsfRows,
-) -> Vec<Row> {
+    out: &mut Vec<Row>,
+) -> Vec<usize> {
     let n = fw.controls.len();
-    let mut decided: Vec<Option<Row>> = vec![None; n];
+    let start = out.len();
+    // Where each control's row is in `out` (children are decided before their parents).
+    let mut at: Vec<usize> = vec![usize::MAX; n];
     let mut mappings: HashMap<&str, Vec<&Mapping>> = HashMap::new();
     for m in ws
         .crosswalks
@@ -590,7 +611,8 @@ fn resolve_framework(
             row.reason = Some(why.clone());
             row.provenance
                 .push(Provenance::new(SourceKind::Applicability, why, &origin));
-            decided[i] = Some(row);
+            at[i] = out.len();
+            out.push(row);
             continue;
         }
         let own_or_inherited = |decide: &dyn Fn(&Sources) -> Option<Decision>| -> Option<(Decision, usize)> {
@@ -605,7 +627,7 @@ fn resolve_framework(
             Some((decision, from)) if from == i || fw.children(i).is_empty() => {
                 apply(&mut row, decision, (from != i).then(|| fw.controls[from].id.clone()));
             }
-            _ if !fw.children(i).is_empty() => roll_up(&mut row, fw, i, &decided),
+            _ if !fw.children(i).is_empty() => roll_up(&mut row, fw, i, &at, out),
             _ => {
                 if fw.id() != "csf-2.0"
                     && let Some(decision) = project(fw, i, &mappings, csf_rows)
@@ -629,9 +651,16 @@ fn resolve_framework(
                 line: a.origin.line,
             });
         }
-        decided[i] = Some(row);
+        at[i] = out.len();
+        out.push(row);
     }
-    decided.into_iter().flatten().collect()
+    // Rows were made children first; list them in the catalog's order, parents first.
+    out[start..].reverse();
+    let last = out.len().saturating_sub(1) + start;
+    for p in at.iter_mut().filter(|p| **p != usize::MAX) {
+        *p = last - *p;
+    }
+    at
 }
 
 fn blank_row(fw: &Framework, i: usize, _scope: &Scope) -> Row {
@@ -697,8 +726,8 @@ fn apply(row: &mut Row, d: Decision, inherited_from: Option<String>) {
 }
 
 /// Parents without a source of their own take their children's owners.
-fn roll_up(row: &mut Row, fw: &Framework, i: usize, decided: &[Option<Row>]) {
-    let children: Vec<&Row> = fw.children(i).iter().filter_map(|&c| decided[c].as_ref()).collect();
+fn roll_up(row: &mut Row, fw: &Framework, i: usize, at: &[usize], rows: &[Row]) {
+    let children: Vec<&Row> = fw.children(i).iter().filter_map(|&c| rows.get(at[c])).collect();
     let applicable: Vec<&&Row> = children
         .iter()
         .filter(|r| r.summary != Summary::NotApplicable)

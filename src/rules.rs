@@ -136,7 +136,7 @@ fn accountability(
             .find(|p| p.kind == crate::resolve::SourceKind::Assignment)
             .map(|p| origin_of(&p.file, p.line))
             .unwrap_or_else(|| scope.origin.clone());
-        if !reported.insert((at.file.clone(), at.line)) {
+        if !reported.insert((at.file.to_string(), at.line)) {
             continue;
         }
         let note = rooted
@@ -471,7 +471,7 @@ pub fn apply_waivers(scope: &Scope, findings: Vec<Finding>, overrides: &Override
                 approver: w.approver.clone().unwrap_or_default(),
                 ticket: w.ticket.clone().unwrap_or_default(),
                 expires: w.expires.clone().unwrap_or_default(),
-                file: w.origin.file.clone(),
+                file: w.origin.file.to_string(),
                 line: w.origin.line,
             });
         }

@@ -185,7 +185,7 @@ fn prepare_text(schemas: &Schemas, file: &str, text: String, expected: Option<Ki
     out.doc = Some((
         kind,
         Doc {
-            file: file.to_string(),
+            file: file.into(),
             root,
             json,
         },
@@ -196,7 +196,7 @@ fn prepare_text(schemas: &Schemas, file: &str, text: String, expected: Option<Ki
 
 /// A parsed, schema-checked document on its way to becoming typed.
 struct Doc {
-    file: String,
+    file: std::sync::Arc<str>,
     root: Node,
     json: Value,
 }
@@ -560,7 +560,7 @@ impl Workspace {
                 self.services.insert(service.id.clone(), service);
             }
             Kind::Scope => {
-                let sha = self.inputs.get(&doc.file).cloned().unwrap_or_default();
+                let sha = self.inputs.get(&*doc.file).cloned().unwrap_or_default();
                 let Some(scope) = build_scope(&mut doc, sha) else {
                     return;
                 };
@@ -617,7 +617,7 @@ impl Workspace {
                 self.packs.insert(pack.id.clone(), pack);
             }
         }
-        self.nodes.insert(doc.file, doc.root);
+        self.nodes.insert(doc.file.to_string(), doc.root);
     }
 
     // -----------------------------------------------------------------------------------
@@ -626,7 +626,7 @@ impl Workspace {
 
     /// Position of a field of the item at `origin` (its value, or the item if absent).
     fn pos_in(&self, origin: &Origin, field: &str) -> Pos {
-        match self.nodes.get(&origin.file) {
+        match self.nodes.get(&*origin.file) {
             Some(root) => root.locate(&format!("{}/{field}", origin.pointer)),
             None => Pos {
                 line: origin.line,
@@ -638,7 +638,7 @@ impl Workspace {
     /// Where a JSON pointer sits in a loaded file (for findings that point at a field).
     pub fn locate(&self, file: &str, pointer: &str) -> Origin {
         if let Some(root) = self.nodes.get(file) {
-            return Origin::at(file, root, pointer.to_string());
+            return Origin::at(&file.into(), root, pointer.to_string());
         }
         match self.kept.get(&(file.to_string(), pointer.to_string())) {
             Some(pos) => Origin::new(file, *pos),
@@ -963,7 +963,7 @@ impl Workspace {
         let canon = file.canonicalize().ok()?;
         self.scopes
             .iter()
-            .find(|s| self.root.join(&s.origin.file).canonicalize().ok().as_ref() == Some(&canon))
+            .find(|s| self.root.join(&*s.origin.file).canonicalize().ok().as_ref() == Some(&canon))
     }
 }
 

@@ -415,7 +415,7 @@ fn scope_view(scope: &Scope) -> ScopeView {
     let p = &scope.client.profile;
     ScopeView {
         id: scope.id.clone(),
-        file: scope.origin.file.clone(),
+        file: scope.origin.file.to_string(),
         sha256: scope.sha256.clone(),
         model: scope.model.clone(),
         notes: scope.notes.clone(),
@@ -484,7 +484,7 @@ fn services(ws: &Workspace, scope: &Scope) -> Vec<ServiceView> {
                 })
                 .collect(),
             note: sub.note.clone(),
-            file: s.origin.file.clone(),
+            file: s.origin.file.to_string(),
             sha256: input_sha256(ws, &s.origin.file).unwrap_or_default(),
         });
     }
@@ -501,7 +501,7 @@ fn framework_view(ws: &Workspace, fw: &crate::catalog::Framework) -> FrameworkVi
         citation: c.citation.clone(),
         authority: c.authority.clone(),
         source_url: c.source_url.clone(),
-        file: c.origin.file.clone(),
+        file: c.origin.file.to_string(),
         sha256: input_sha256(ws, &c.origin.file).unwrap_or_default(),
     }
 }
@@ -590,7 +590,7 @@ fn row_view(ws: &Workspace, scope: &Scope, r: &Row, open: Option<&Vec<String>>) 
                     .and_then(|v| v.as_str().map(str::to_string))
                     .unwrap_or_default(),
                 detail: p.detail.clone(),
-                file: p.file.clone(),
+                file: p.file.to_string(),
                 line: p.line,
             })
             .collect(),
@@ -670,26 +670,26 @@ pub fn input_sha256(ws: &Workspace, display: &str) -> Option<String> {
 /// The inputs a scope's documents are computed from, sorted by path.
 pub fn inputs(ws: &Workspace, scope: &Scope) -> Vec<Input> {
     let frameworks = applicable_frameworks(ws, scope);
-    let mut wanted: Vec<(String, &'static str)> = vec![(scope.origin.file.clone(), "scope")];
+    let mut wanted: Vec<(String, &'static str)> = vec![(scope.origin.file.to_string(), "scope")];
     if !ws.config.origin.file.is_empty() {
-        wanted.push((ws.config.origin.file.clone(), "config"));
+        wanted.push((ws.config.origin.file.to_string(), "config"));
     }
     for sub in scope.services.iter().flatten() {
         if let Some(s) = ws.services.get(&sub.service) {
-            wanted.push((s.origin.file.clone(), "service"));
+            wanted.push((s.origin.file.to_string(), "service"));
         }
     }
     // CSF is always resolved when present: crosswalk projection reads it.
     for id in frameworks.iter().map(String::as_str).chain(["csf-2.0"]) {
         if let Some(fw) = ws.framework(id) {
-            wanted.push((fw.catalog.origin.file.clone(), "catalog"));
+            wanted.push((fw.catalog.origin.file.to_string(), "catalog"));
         }
     }
     for cw in ws.crosswalks.iter().filter(|cw| frameworks.contains(&cw.from)) {
-        wanted.push((cw.origin.file.clone(), "crosswalk"));
+        wanted.push((cw.origin.file.to_string(), "crosswalk"));
     }
     for pack in ws.packs.values().filter(|p| p.enabled_for(&frameworks)) {
-        wanted.push((pack.origin.file.clone(), "policy"));
+        wanted.push((pack.origin.file.to_string(), "policy"));
     }
     let mut out: Vec<Input> = wanted
         .into_iter()
