@@ -2,7 +2,7 @@
 //! the client profile that decide applicability.
 
 use crate::model::{Catalog, Condition, Control, FactTest, Profile, Role};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 /// A loaded catalog with its controls in source order and an index.
@@ -10,7 +10,7 @@ use std::sync::Arc;
 pub struct Framework {
     pub catalog: Catalog,
     pub controls: Vec<Control>,
-    by_id: HashMap<String, usize>,
+    by_id: FxHashMap<String, usize>,
     children: Vec<Vec<usize>>,
     /// Ancestors of each control, nearest first (computed once: resolve asks often).
     ancestors: Vec<Vec<usize>>,
@@ -37,7 +37,7 @@ pub struct Labels {
 impl Framework {
     pub fn new(catalog: Catalog) -> Framework {
         let controls: Vec<Control> = catalog.controls.iter().flatten().cloned().collect();
-        let mut by_id = HashMap::new();
+        let mut by_id = FxHashMap::default();
         for (i, c) in controls.iter().enumerate() {
             by_id.entry(c.id.clone()).or_insert(i);
         }

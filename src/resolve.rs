@@ -12,8 +12,9 @@
 use crate::catalog::{Framework, holds};
 use crate::load::Workspace;
 use crate::model::*;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// Who owns a control, in one word.
@@ -239,9 +240,15 @@ impl Decision {
 
     fn add_duty(&mut self, party: &str, duty: Option<&String>) {
         if let Some(d) = duty.filter(|d| !d.trim().is_empty()) {
-            let list = self.duties.entry(party.to_string()).or_default();
-            if !list.contains(d) {
-                list.push(d.clone());
+            match self.duties.get_mut(party) {
+                Some(list) => {
+                    if !list.contains(d) {
+                        list.push(d.clone());
+                    }
+                }
+                None => {
+                    self.duties.insert(party.to_string(), vec![d.clone()]);
+                }
             }
         }
     }
@@ -265,12 +272,19 @@ fn party_kind(party: &str) -> &'static str {
 }
 
 fn summary_of(responsible: &BTreeSet<String>) -> Summary {
-    let kinds: BTreeSet<&str> = responsible.iter().map(|p| party_kind(p)).collect();
-    match (kinds.len(), kinds.iter().next()) {
-        (0, _) => Summary::Unassigned,
-        (1, Some(&"msp")) => Summary::Msp,
-        (1, Some(&"client")) => Summary::Client,
-        (1, _) => Summary::ThirdParty,
+    let (mut msp, mut client, mut third) = (false, false, false);
+    for p in responsible {
+        match party_kind(p) {
+            "msp" => msp = true,
+            "client" => client = true,
+            _ => third = true,
+        }
+    }
+    match (msp, client, third) {
+        (false, false, false) => Summary::Unassigned,
+        (true, false, false) => Summary::Msp,
+        (false, true, false) => Summary::Client,
+        (false, false, true) => Summary::ThirdParty,
         _ => Summary::Shared,
     }
 }
@@ -467,7 +481,7 @@ impl CsfRows<'_> {
 }
 
 /// Sources by (framework, control id), borrowed from the scope and services.
-type SourceMap<'a> = HashMap<(&'a str, &'a str), Sources<'a>>;
+type SourceMap<'a> = FxHashMap<(&'a str, &'a str), Sources<'a>>;
 
 fn split_ref(reference: &str) -> (&str, &str) {
     reference.split_once(':').unwrap_or(("", reference))
@@ -478,7 +492,7 @@ pub fn resolve(ws: &Workspace, scope: &Scope) -> Matrix {
     let frameworks = applicable_frameworks(ws, scope);
 
     // Index the scope's and its services' sources by control reference.
-    let mut sources: SourceMap = HashMap::new();
+    let mut sources: SourceMap = FxHashMap::default();
     for a in scope.assignments.iter().flatten() {
         sources.entry(split_ref(&a.control)).or_default().assignments.push(a);
     }
@@ -578,7 +592,7 @@ fn resolve_framework(
     let start = out.len();
     // Where each control's row is in `out` (children are decided before their parents).
     let mut at: Vec<usize> = vec![usize::MAX; n];
-    let mut mappings: HashMap<&str, Vec<&Mapping>> = HashMap::new();
+    let mut mappings: FxHashMap<&str, Vec<&Mapping>> = FxHashMap::default();
     for m in ws
         .crosswalks
         .iter()
@@ -595,8 +609,17 @@ fn resolve_framework(
         .filter(|(_, ex)| ex.as_ref().is_some_and(|ex| holds(&ex.when, &scope.client.profile)))
         .map(|(e, _)| e)
         .collect();
+    // The sources of each control, by control index (looked up once, read many times).
     let empty = Sources::default();
-    let sources_of = |i: usize| -> &Sources { sources.get(&(fw.id(), fw.controls[i].id.as_str())).unwrap_or(&empty) };
+    let mut by_control: Vec<&Sources> = vec![&empty; n];
+    for ((framework, id), found) in sources {
+        if *framework == fw.id()
+            && let Some(i) = fw.index(id)
+        {
+            by_control[i] = found;
+        }
+    }
+    let sources_of = |i: usize| -> &Sources { by_control[i] };
 
     // Children before parents: process in reverse source order (parents precede children).
     for i in (0..n).rev() {
@@ -727,45 +750,42 @@ fn apply(row: &mut Row, d: Decision, inherited_from: Option<String>) {
 
 /// Parents without a source of their own take their children's owners.
 fn roll_up(row: &mut Row, fw: &Framework, i: usize, at: &[usize], rows: &[Row]) {
-    let children: Vec<&Row> = fw.children(i).iter().filter_map(|&c| rows.get(at[c])).collect();
-    let applicable: Vec<&&Row> = children
-        .iter()
-        .filter(|r| r.summary != Summary::NotApplicable)
-        .collect();
-    if applicable.is_empty() {
-        if !children.is_empty() {
+    let children = || fw.children(i).iter().filter_map(|&c| rows.get(at[c]));
+    let parts = children().count();
+    let applicable = || children().filter(|r| r.summary != Summary::NotApplicable);
+    let applicable_count = applicable().count();
+    if applicable_count == 0 {
+        if parts > 0 {
             row.summary = Summary::NotApplicable;
             row.reason = Some("none of its parts applies".into());
         }
         row.provenance.push(Provenance {
             kind: SourceKind::Rollup,
-            detail: format!("rolled up from {} parts, none applicable", children.len()),
+            detail: format!("rolled up from {parts} parts, none applicable"),
             file: fw.controls[i].origin.file.clone(),
             line: fw.controls[i].origin.line,
         });
         return;
     }
-    let mut responsible = BTreeSet::new();
-    let mut summaries = BTreeSet::new();
+    let mut responsible: BTreeSet<&str> = BTreeSet::new();
+    let mut summary: Option<Summary> = None;
     let mut assigned = 0usize;
     let mut full = 0usize;
-    for r in &applicable {
-        if r.summary != Summary::Unassigned {
-            assigned += 1;
-            summaries.insert(r.summary);
-            responsible.extend(r.responsible.iter().cloned());
-            if r.coverage == Coverage::Full {
-                full += 1;
-            }
+    for r in applicable().filter(|r| r.summary != Summary::Unassigned) {
+        assigned += 1;
+        summary = match summary {
+            None => Some(r.summary),
+            Some(s) if s == r.summary => Some(s),
+            Some(_) => Some(Summary::Shared),
+        };
+        responsible.extend(r.responsible.iter().map(String::as_str));
+        if r.coverage == Coverage::Full {
+            full += 1;
         }
     }
-    row.summary = match summaries.len() {
-        0 => Summary::Unassigned,
-        1 => summaries.iter().next().copied().unwrap_or(Summary::Unassigned),
-        _ => Summary::Shared,
-    };
-    row.responsible = responsible.into_iter().collect();
-    row.coverage = if full == applicable.len() {
+    row.summary = summary.unwrap_or(Summary::Unassigned);
+    row.responsible = responsible.into_iter().map(str::to_string).collect();
+    row.coverage = if full == applicable_count {
         Coverage::Full
     } else if assigned == 0 {
         Coverage::None
@@ -776,8 +796,7 @@ fn roll_up(row: &mut Row, fw: &Framework, i: usize, at: &[usize], rows: &[Row]) 
     row.provenance.push(Provenance {
         kind: SourceKind::Rollup,
         detail: format!(
-            "rolled up from its {} applicable parts: {assigned} assigned, {full} fully covered",
-            applicable.len()
+            "rolled up from its {applicable_count} applicable parts: {assigned} assigned, {full} fully covered"
         ),
         file: fw.controls[i].origin.file.clone(),
         line: fw.controls[i].origin.line,
@@ -785,7 +804,12 @@ fn roll_up(row: &mut Row, fw: &Framework, i: usize, at: &[usize], rows: &[Row]) 
 }
 
 /// Project CSF 2.0 outcomes onto a regulation control through the crosswalk.
-fn project(fw: &Framework, i: usize, mappings: &HashMap<&str, Vec<&Mapping>>, csf_rows: &CsfRows) -> Option<Decision> {
+fn project(
+    fw: &Framework,
+    i: usize,
+    mappings: &FxHashMap<&str, Vec<&Mapping>>,
+    csf_rows: &CsfRows,
+) -> Option<Decision> {
     let mut full = Decision::empty();
     let mut partial = Decision::empty();
     partial.coverage = Coverage::Partial;
