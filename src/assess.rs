@@ -262,7 +262,7 @@ pub fn assess_on(
     overrides: &Overrides,
     as_of: time::Date,
 ) -> Vec<Finding> {
-    let mut out = core_findings(ws, scope, matrix, overrides);
+    let mut out = core_findings(scope, matrix, overrides);
     out.extend(crate::rules::pack_findings(ws, scope, matrix, overrides, as_of));
     let mut out = crate::rules::apply_waivers(scope, out, overrides, as_of);
     out.sort_by(|a, b| {
@@ -276,7 +276,7 @@ pub fn assess_on(
     out
 }
 
-fn core_findings(ws: &Workspace, scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<Finding> {
+fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<Finding> {
     let mut out = Vec::new();
     for row in &matrix.rows {
         let deciding = row.provenance.first();
@@ -409,7 +409,7 @@ fn core_findings(ws: &Workspace, scope: &Scope, matrix: &Matrix, overrides: &Ove
             && row.coverage == Coverage::Partial
             && deciding.is_some_and(|p| p.kind == SourceKind::Crosswalk)
         {
-            let at = ws.locate(&scope.origin.file, "/services");
+            let at = scope.locate("/services");
             let via: Vec<String> = row
                 .provenance
                 .iter()

@@ -664,15 +664,19 @@ fn check(
                 emit::check_text(&summaries, &findings, gate.name(), failing, color, &debt, &unassigned)
             }
         }
-        CheckFormat::Json => emit::check_json(
-            &as_of_text,
-            gate.name(),
-            failing == 0,
-            &summaries,
-            &findings,
-            &debt,
-            &unassigned,
-        ),
+        CheckFormat::Json => {
+            emit::write_check_json(
+                std::io::stdout().lock(),
+                &as_of_text,
+                gate.name(),
+                failing == 0,
+                &summaries,
+                &findings,
+                &debt,
+                &unassigned,
+            )?;
+            String::new()
+        }
         CheckFormat::Markdown => emit::check_markdown(&summaries, &findings, gate.name(), failing, &debt, &unassigned),
         CheckFormat::Sarif => emit::sarif::sarif(
             &findings,

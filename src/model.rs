@@ -599,9 +599,29 @@ pub struct Scope {
     /// SHA-256 of the scope file's bytes, for documents that must name their inputs.
     #[serde(skip)]
     pub sha256: String,
+    /// Positions of the fields findings point at (JSON pointer → position), kept because
+    /// the parsed tree of a scope is not.
+    #[serde(skip)]
+    pub positions: Vec<(String, crate::load::yaml::Pos)>,
 }
 
 impl Scope {
+    /// Where a field of this scope's file sits (the start of the file when unknown).
+    pub fn locate(&self, pointer: &str) -> Origin {
+        let pos = self
+            .positions
+            .iter()
+            .find(|(p, _)| p == pointer)
+            .map(|(_, pos)| *pos)
+            .unwrap_or(crate::load::yaml::Pos { line: 1, column: 1 });
+        Origin {
+            file: self.origin.file.clone(),
+            line: pos.line,
+            column: pos.column,
+            pointer: pointer.to_string(),
+        }
+    }
+
     pub fn parties(&self) -> impl Iterator<Item = &Party> {
         self.parties.iter().flatten()
     }

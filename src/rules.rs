@@ -48,9 +48,7 @@ pub fn pack_findings(
                 RuleKind::AccountabilityNonDelegable => accountability(ws, scope, matrix, rule, fw, overrides),
                 RuleKind::NotificationWindow => notification(ws, scope, matrix, rule, fw, overrides),
                 RuleKind::EvidenceRequired => evidence_required(ws, scope, matrix, rule, overrides),
-                RuleKind::EvidenceFileMissing | RuleKind::EvidenceTampered => {
-                    evidence_files(ws, scope, rule, overrides)
-                }
+                RuleKind::EvidenceFileMissing | RuleKind::EvidenceTampered => evidence_files(scope, rule, overrides),
                 RuleKind::EvidenceStale => evidence_stale(ws, scope, rule, fw, overrides, as_of),
                 RuleKind::Custom => custom(ws, scope, matrix, rule, fw, overrides),
             };
@@ -207,7 +205,7 @@ fn notification(
                         d.from.as_deref().unwrap_or(&d.event),
                         d.notify.as_deref().map(|n| format!("notify {n}")).unwrap_or_default()
                     ),
-                    ws.locate(&scope.origin.file, "/sla"),
+                    scope.locate("/sla"),
                 ),
                 Some(w) if w + margin > limit => (
                     if margin == 0 {
@@ -234,7 +232,7 @@ fn notification(
                             hours_text(limit.saturating_sub(margin))
                         )
                     },
-                    ws.locate(&scope.origin.file, "/sla/incident_notification"),
+                    scope.locate("/sla/incident_notification"),
                 ),
                 Some(_) => continue,
             };
@@ -283,7 +281,7 @@ fn evidence_required(
             let at = if scope.evidence.is_empty() {
                 scope.origin.clone()
             } else {
-                ws.locate(&scope.origin.file, "/evidence")
+                scope.locate("/evidence")
             };
             let message = format!(
                 "{} ({}) needs evidence on file and the scope lists none. Add an `evidence:` entry naming the file, the controls it supports, its owner and the date it was effective.",
@@ -296,11 +294,11 @@ fn evidence_required(
     out
 }
 
-fn evidence_files(ws: &Workspace, scope: &Scope, rule: &PolicyRule, overrides: &Overrides) -> Vec<Finding> {
+fn evidence_files(scope: &Scope, rule: &PolicyRule, overrides: &Overrides) -> Vec<Finding> {
     let mut out = Vec::new();
     for e in scope.evidence.iter().flatten() {
         let control = e.controls.first().cloned().unwrap_or_default();
-        let at = ws.locate(&e.origin.file, &format!("{}/file", e.origin.pointer));
+        let at = scope.locate(&format!("{}/file", e.origin.pointer));
         let message = match (rule.kind, &e.found_sha256, &e.sha256) {
             (RuleKind::EvidenceFileMissing, None, _) => format!(
                 "evidence file `{}` does not exist in the workspace. Add the file or fix the path.",
@@ -346,7 +344,7 @@ fn evidence_stale(
             .unwrap_or(365);
         let age = (as_of - effective).whole_days();
         if age > max_age {
-            let at = ws.locate(&e.origin.file, &format!("{}/effective", e.origin.pointer));
+            let at = scope.locate(&format!("{}/effective", e.origin.pointer));
             let message = format!(
                 "evidence `{}` was effective {} — {age} days before {as_of}, older than the {max_age} days allowed. Collect it again and update `effective`.",
                 e.file, e.effective

@@ -83,7 +83,11 @@ pub fn most_unassigned(counts: &BTreeMap<String, usize>, n: usize) -> Vec<Unassi
     v
 }
 
-pub fn check_json(
+/// Write the gap report as JSON. Streamed to `out`: a portfolio's report is never held in
+/// memory a second time as text.
+#[allow(clippy::too_many_arguments)]
+pub fn write_check_json(
+    out: impl std::io::Write,
     as_of: &str,
     fail_on: &str,
     passed: bool,
@@ -91,7 +95,7 @@ pub fn check_json(
     findings: &[Finding],
     debt: &WaiverDebt,
     unassigned: &BTreeMap<String, usize>,
-) -> String {
+) -> std::io::Result<()> {
     let doc = CheckJson {
         version: JSON_VERSION,
         tool: "ctrlmap",
@@ -104,7 +108,10 @@ pub fn check_json(
         waivers: debt,
         most_unassigned: most_unassigned(unassigned, 10),
     };
-    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+    let mut out = std::io::BufWriter::new(out);
+    serde_json::to_writer_pretty(&mut out, &doc)?;
+    std::io::Write::write_all(&mut out, b"\n")?;
+    std::io::Write::flush(&mut out)
 }
 
 fn sev_counts(findings: &BTreeMap<String, usize>) -> String {

@@ -42,9 +42,6 @@ pub struct Workspace {
     scope_ids: std::collections::HashMap<String, Origin>,
     /// The compiled schemas, kept for streaming scopes in after the rest of the workspace.
     schemas: Option<Schemas>,
-    /// Positions findings point at in scope files, whose trees are not kept: (file,
-    /// pointer) → position.
-    kept: std::collections::HashMap<(String, String), Pos>,
     /// `root`, with symbolic links resolved, to keep evidence paths inside it.
     root_canon: Option<PathBuf>,
 }
@@ -273,11 +270,10 @@ struct ScopeLoad {
     scope: Option<TypedScope>,
 }
 
-/// A typed scope with the position of its `id` and the positions findings may point at.
+/// A typed scope with the position of its `id`.
 struct TypedScope {
     scope: Scope,
     id_pos: Pos,
-    kept: Vec<(String, Pos)>,
 }
 
 impl Workspace {
@@ -360,7 +356,7 @@ impl Workspace {
         self.schemas = Some(schemas);
         let mut scopes = Vec::with_capacity(loaded.len());
         for ScopeLoad { prepared, scope } in loaded {
-            let Some(TypedScope { scope, id_pos, kept }) = scope else {
+            let Some(TypedScope { scope, id_pos }) = scope else {
                 self.apply(prepared, false);
                 continue;
             };
@@ -384,9 +380,6 @@ impl Workspace {
             {
                 self.sources.insert(file.clone(), text); // to show the problems with their source
             }
-            for (pointer, pos) in kept {
-                self.kept.insert((file.clone(), pointer), pos);
-            }
         }
         scopes
     }
@@ -408,10 +401,10 @@ impl Workspace {
         let diagnostics = self.check_scope(&mut scope, &doc.root);
         prepared.diagnostics.extend(diagnostics);
         let id_pos = doc.root.locate("/id");
-        let kept = kept_positions(&scope, &doc.root);
+        scope.positions = kept_positions(&scope, &doc.root);
         ScopeLoad {
             prepared,
-            scope: Some(TypedScope { scope, id_pos, kept }),
+            scope: Some(TypedScope { scope, id_pos }),
         }
     }
 
@@ -632,17 +625,6 @@ impl Workspace {
                 line: origin.line,
                 column: origin.column,
             },
-        }
-    }
-
-    /// Where a JSON pointer sits in a loaded file (for findings that point at a field).
-    pub fn locate(&self, file: &str, pointer: &str) -> Origin {
-        if let Some(root) = self.nodes.get(file) {
-            return Origin::at(&file.into(), root, pointer.to_string());
-        }
-        match self.kept.get(&(file.to_string(), pointer.to_string())) {
-            Some(pos) => Origin::new(file, *pos),
-            None => Origin::new(file, Pos { line: 1, column: 1 }),
         }
     }
 
