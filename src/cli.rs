@@ -652,6 +652,42 @@ fn check(
     let uri_prefix = std::env::current_dir()
         .map(|dir| emit::sarif::srcroot_prefix(path, &dir))
         .unwrap_or_default();
+    // With a baseline, the human and JSON reports list only the findings not in it (and
+    // count the others); SARIF, JUnit and annotations mark them instead.
+    let new_findings: Vec<Finding>;
+    let (listed, baselined, summaries) = match &baseline {
+        Some(b) if matches!(format, CheckFormat::Text | CheckFormat::Json | CheckFormat::Markdown) => {
+            new_findings = findings.iter().filter(|f| !b.contains(f)).cloned().collect();
+            let mut counts: std::collections::HashMap<&str, std::collections::BTreeMap<String, usize>> =
+                Default::default();
+            for f in &new_findings {
+                *counts
+                    .entry(f.scope.as_str())
+                    .or_default()
+                    .entry(f.severity.as_str().to_string())
+                    .or_default() += 1;
+            }
+            let summaries: Vec<emit::ScopeSummary> = summaries
+                .iter()
+                .map(|s| emit::ScopeSummary {
+                    findings: counts.remove(s.scope.as_str()).unwrap_or_default(),
+                    ..s.clone()
+                })
+                .collect();
+            (&new_findings[..], Some(findings.len() - new_findings.len()), summaries)
+        }
+        _ => (&findings[..], None, summaries),
+    };
+    let report = emit::CheckReport {
+        as_of: &as_of_text,
+        fail_on: gate.name(),
+        scopes: &summaries,
+        findings: listed,
+        failing,
+        baselined,
+        debt: &debt,
+        unassigned: &unassigned,
+    };
     let text = match format {
         CheckFormat::Text => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -661,23 +697,14 @@ fn check(
                     path.display()
                 )
             } else {
-                emit::check_text(&summaries, &findings, gate.name(), failing, color, &debt, &unassigned)
+                emit::check_text(&report, color)
             }
         }
         CheckFormat::Json => {
-            emit::write_check_json(
-                std::io::stdout().lock(),
-                &as_of_text,
-                gate.name(),
-                failing == 0,
-                &summaries,
-                &findings,
-                &debt,
-                &unassigned,
-            )?;
+            emit::write_check_json(std::io::stdout().lock(), &report)?;
             String::new()
         }
-        CheckFormat::Markdown => emit::check_markdown(&summaries, &findings, gate.name(), failing, &debt, &unassigned),
+        CheckFormat::Markdown => emit::check_markdown(&report),
         CheckFormat::Sarif => emit::sarif::sarif(
             &findings,
             &emit::sarif::effective_rules(&overrides),

@@ -257,6 +257,72 @@ fn a_baseline_written_today_makes_check_pass_and_a_new_gap_fails_it() {
         .map(|r| r["ruleId"].as_str().unwrap_or_default().to_string())
         .collect();
     assert_eq!(new, ["CM001"], "only the new gap is new");
+    // The JSON, text and Markdown reports list only the new gap and count the others.
+    let with_baseline = |format: &str| {
+        ctrlmap([
+            "check".as_ref(),
+            dir.as_os_str(),
+            "--baseline".as_ref(),
+            baseline.as_os_str(),
+            "--format".as_ref(),
+            format.as_ref(),
+        ])
+    };
+    let all = ctrlmap(["check".as_ref(), dir.as_os_str(), "--format".as_ref(), "json".as_ref()]);
+    let all: serde_json::Value = serde_json::from_str(&all.stdout).expect("JSON");
+    let total = all["findings"].as_array().expect("findings").len();
+    let json = with_baseline("json");
+    assert_eq!(json.code, 1);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    let listed: Vec<(&str, &str)> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| (f["scope"].as_str().unwrap_or(""), f["code"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(listed, [("cm001-quiet", "CM001")]);
+    assert_eq!(doc["baselined"].as_u64(), Some(total as u64 - 1));
+    let per_scope: u64 = doc["scopes"]
+        .as_array()
+        .expect("scopes")
+        .iter()
+        .flat_map(|s| s["findings"].as_object().into_iter().flatten())
+        .map(|(_, n)| n.as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(per_scope, 1, "per-scope counts follow the listed findings");
+    let text = with_baseline("text");
+    assert_eq!(text.code, 1);
+    let cited: Vec<&str> = text
+        .stdout
+        .lines()
+        .filter(|l| {
+            l.contains(": high[") || l.contains(": medium[") || l.contains(": low[") || l.contains(": critical[")
+        })
+        .collect();
+    assert_eq!(cited.len(), 1, "{}", text.stdout);
+    assert!(
+        cited[0].contains("[CM001]") && cited[0].contains("cm001-quiet.yaml"),
+        "{}",
+        cited[0]
+    );
+    assert!(
+        text.stdout
+            .contains(&format!("1 new finding(s) ({} in the baseline, not listed)", total - 1)),
+        "{}",
+        text.stdout
+    );
+    let md = with_baseline("markdown");
+    let rows: Vec<&str> = md
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("| high ") || l.starts_with("| medium "))
+        .collect();
+    assert_eq!(rows.len(), 1, "{}", md.stdout);
+    assert!(
+        rows[0].contains("CM001") && rows[0].contains("cm001-quiet"),
+        "{}",
+        rows[0]
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -58,9 +58,40 @@ struct CheckJson<'a> {
     passed: bool,
     scopes: &'a [ScopeSummary],
     findings: &'a [Finding],
+    /// With `--baseline`: how many findings matched the baseline (they are not listed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baselined: Option<usize>,
     waivers: &'a WaiverDebt,
     /// Across clients: the controls most often unassigned, most frequent first.
     most_unassigned: Vec<Unassigned>,
+}
+
+/// What a `check` reports, whatever the format.
+pub struct CheckReport<'a> {
+    pub as_of: &'a str,
+    pub fail_on: &'a str,
+    pub scopes: &'a [ScopeSummary],
+    /// The findings to list (with `--baseline`, only those not in it).
+    pub findings: &'a [Finding],
+    /// Findings at or above the gate, not waived and not in the baseline.
+    pub failing: usize,
+    /// With `--baseline`: how many findings matched it.
+    pub baselined: Option<usize>,
+    pub debt: &'a WaiverDebt,
+    pub unassigned: &'a BTreeMap<String, usize>,
+}
+
+impl CheckReport<'_> {
+    /// "N finding(s)", or with a baseline "N new finding(s) (M in the baseline, not listed)".
+    fn count_line(&self) -> String {
+        match self.baselined {
+            None => format!("{} finding(s)", self.findings.len()),
+            Some(b) => format!(
+                "{} new finding(s) ({b} in the baseline, not listed)",
+                self.findings.len()
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -85,28 +116,19 @@ pub fn most_unassigned(counts: &BTreeMap<String, usize>, n: usize) -> Vec<Unassi
 
 /// Write the gap report as JSON. Streamed to `out`: a portfolio's report is never held in
 /// memory a second time as text.
-#[allow(clippy::too_many_arguments)]
-pub fn write_check_json(
-    out: impl std::io::Write,
-    as_of: &str,
-    fail_on: &str,
-    passed: bool,
-    scopes: &[ScopeSummary],
-    findings: &[Finding],
-    debt: &WaiverDebt,
-    unassigned: &BTreeMap<String, usize>,
-) -> std::io::Result<()> {
+pub fn write_check_json(out: impl std::io::Write, r: &CheckReport) -> std::io::Result<()> {
     let doc = CheckJson {
         version: JSON_VERSION,
         tool: "ctrlmap",
         tool_version: env!("CARGO_PKG_VERSION"),
-        as_of,
-        fail_on,
-        passed,
-        scopes,
-        findings,
-        waivers: debt,
-        most_unassigned: most_unassigned(unassigned, 10),
+        as_of: r.as_of,
+        fail_on: r.fail_on,
+        passed: r.failing == 0,
+        scopes: r.scopes,
+        findings: r.findings,
+        baselined: r.baselined,
+        waivers: r.debt,
+        most_unassigned: most_unassigned(r.unassigned, 10),
     };
     let mut out = std::io::BufWriter::new(out);
     serde_json::to_writer_pretty(&mut out, &doc)?;
@@ -140,15 +162,8 @@ fn debt_line(debt: &WaiverDebt) -> Option<String> {
     })
 }
 
-pub fn check_text(
-    scopes: &[ScopeSummary],
-    findings: &[Finding],
-    fail_on: &str,
-    failing: usize,
-    color: bool,
-    debt: &WaiverDebt,
-    unassigned: &BTreeMap<String, usize>,
-) -> String {
+pub fn check_text(r: &CheckReport, color: bool) -> String {
+    let (scopes, findings, failing, fail_on) = (r.scopes, r.findings, r.failing, r.fail_on);
     let paint = |code: &str, s: &str| {
         if color {
             format!("\x1b[{code}m{s}\x1b[0m")
@@ -157,6 +172,10 @@ pub fn check_text(
         }
     };
     let mut out = String::new();
+    let mut by_scope: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in findings {
+        by_scope.entry(f.scope.as_str()).or_default().push(f);
+    }
     // One block per client: its summary, then its findings, most severe first.
     for s in scopes {
         let c = &s.controls;
@@ -168,7 +187,7 @@ pub fn check_text(
             c["msp"], c["client"], c["shared"], c["third-party"], c["unassigned"], c["not-applicable"]
         );
         let _ = writeln!(out, "  findings:   {}", sev_counts(&s.findings));
-        for f in findings.iter().filter(|f| f.scope == s.scope) {
+        for f in by_scope.get(s.scope.as_str()).into_iter().flatten() {
             let sev = match f.severity {
                 Severity::Critical | Severity::High => paint("31;1", f.severity.as_str()),
                 Severity::Medium => paint("33", f.severity.as_str()),
@@ -186,11 +205,11 @@ pub fn check_text(
         }
         let _ = writeln!(out);
     }
-    if let Some(line) = debt_line(debt) {
+    if let Some(line) = debt_line(r.debt) {
         let _ = writeln!(out, "{line}");
     }
     if scopes.len() > 1 {
-        let top = most_unassigned(unassigned, 5);
+        let top = most_unassigned(r.unassigned, 5);
         if !top.is_empty() {
             let list: Vec<String> = top
                 .iter()
@@ -199,7 +218,6 @@ pub fn check_text(
             let _ = writeln!(out, "most often unassigned: {}", list.join(", "));
         }
     }
-    let total: usize = findings.len();
     let verdict = if failing == 0 {
         paint("32;1", "passed")
     } else {
@@ -207,31 +225,26 @@ pub fn check_text(
     };
     let _ = writeln!(
         out,
-        "{verdict}: {} scope(s), {total} finding(s), {failing} at or above `{fail_on}`",
-        scopes.len()
+        "{verdict}: {} scope(s), {}, {failing} at or above `{fail_on}`",
+        scopes.len(),
+        r.count_line()
     );
     out
 }
 
-pub fn check_markdown(
-    scopes: &[ScopeSummary],
-    findings: &[Finding],
-    fail_on: &str,
-    failing: usize,
-    debt: &WaiverDebt,
-    unassigned: &BTreeMap<String, usize>,
-) -> String {
+pub fn check_markdown(r: &CheckReport) -> String {
     use escape::md_cell as m;
+    let (scopes, findings, failing, fail_on) = (r.scopes, r.findings, r.failing, r.fail_on);
     let mut out = String::new();
     let verdict = if failing == 0 { "✅ passed" } else { "❌ failed" };
     let _ = writeln!(out, "## ctrlmap check: {verdict}\n");
     let _ = writeln!(
         out,
-        "{} scope(s), {} finding(s), {failing} at or above `{fail_on}`.\n",
+        "{} scope(s), {}, {failing} at or above `{fail_on}`.\n",
         scopes.len(),
-        findings.len()
+        r.count_line()
     );
-    if let Some(line) = debt_line(debt) {
+    if let Some(line) = debt_line(r.debt) {
         let _ = writeln!(out, "{}\n", m(&line));
     }
     let _ = writeln!(
@@ -256,7 +269,7 @@ pub fn check_markdown(
             m(&sev_counts(&s.findings))
         );
     }
-    let top = most_unassigned(unassigned, 10);
+    let top = most_unassigned(r.unassigned, 10);
     if scopes.len() > 1 && !top.is_empty() {
         let _ = writeln!(out, "\n### Most often unassigned\n");
         let _ = writeln!(out, "| Control | Clients |\n|---|---:|");
