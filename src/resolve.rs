@@ -294,23 +294,21 @@ fn decide_level1(sources: &Sources) -> Option<Decision> {
         return None;
     }
     let mut d = Decision::empty();
-    let mut seen: Option<BTreeSet<String>> = None;
+    let mut seen: Option<BTreeSet<&str>> = None;
     for a in &sources.assignments {
-        let responsible: BTreeSet<String> = a.responsible.to_vec().into_iter().collect();
-        let prov = Provenance::new(
-            SourceKind::Assignment,
-            format!(
-                "scope assignment: responsible {}",
-                responsible.iter().cloned().collect::<Vec<_>>().join(", ")
-            ),
-            &a.origin,
-        );
-        match &seen {
-            Some(prev) if *prev != responsible => d.conflicts.push(prov.clone()),
-            _ => {}
+        let responsible: BTreeSet<&str> = a.responsible.as_slice().iter().map(String::as_str).collect();
+        let mut detail = String::from("scope assignment: responsible ");
+        for (k, p) in responsible.iter().enumerate() {
+            if k > 0 {
+                detail.push_str(", ");
+            }
+            detail.push_str(p);
         }
-        seen = Some(responsible.clone());
-        d.responsible.extend(responsible.iter().cloned());
+        let prov = Provenance::new(SourceKind::Assignment, detail, &a.origin);
+        if seen.as_ref().is_some_and(|prev| *prev != responsible) {
+            d.conflicts.push(prov.clone());
+        }
+        d.responsible.extend(responsible.iter().map(|p| p.to_string()));
         if a.accountable.is_some() {
             d.accountable = a.accountable.clone();
         }
@@ -324,12 +322,13 @@ fn decide_level1(sources: &Sources) -> Option<Decision> {
             }
         }
         if responsible.len() == 1 {
-            let only = responsible.iter().next().map(String::as_str).unwrap_or_default();
+            let only = responsible.iter().next().copied().unwrap_or_default();
             if party_kind(only) != "third" {
                 d.add_duty(only, a.note.as_ref().filter(|_| !d.duties.contains_key(only)));
             }
         }
         d.provenance.push(prov);
+        seen = Some(responsible);
     }
     for n in &sources.not_applicable {
         let prov = Provenance::new(
