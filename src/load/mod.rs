@@ -133,11 +133,11 @@ fn prepare_text(schemas: &Schemas, file: &str, text: String, expected: Option<Ki
         diagnostics: parsed.problems.iter().map(|p| yaml_diagnostic(file, p)).collect(),
         doc: None,
     };
-    let Some(root) = parsed.root else {
+    let Some(mut root) = parsed.root else {
         out.text = Some(text);
         return out;
     };
-    let json = root.to_json();
+    let json = root.take_json();
     let kind_text = json.get("kind").and_then(Value::as_str);
     let kind = match kind_text.and_then(Kind::parse) {
         Some(k) => k,

@@ -388,6 +388,27 @@ impl Node {
         }
     }
 
+    /// Convert to JSON, moving the string values out instead of copying them: the tree keeps
+    /// its keys and positions (all that locating a pointer needs) and its strings are left
+    /// empty. For loading, where the tree is only used for positions afterwards.
+    pub fn take_json(&mut self) -> serde_json::Value {
+        use serde_json::Value;
+        match &mut self.value {
+            NodeValue::Null => Value::Null,
+            NodeValue::Bool(b) => Value::Bool(*b),
+            NodeValue::Int(i) => Value::from(*i),
+            NodeValue::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+            NodeValue::Str(s) => Value::String(std::mem::take(s)),
+            NodeValue::Seq(items) => Value::Array(items.iter_mut().map(Node::take_json).collect()),
+            NodeValue::Map(entries) => Value::Object(
+                entries
+                    .iter_mut()
+                    .map(|e| (e.key.clone(), e.value.take_json()))
+                    .collect(),
+            ),
+        }
+    }
+
     /// Follow a JSON pointer (`/controls/3/id`) and return the node there.
     pub fn at(&self, pointer: &str) -> Option<&Node> {
         let mut node = self;
