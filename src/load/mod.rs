@@ -425,21 +425,32 @@ impl Workspace {
     }
 
     fn load_builtin(&mut self, schemas: &Schemas) {
-        for (path, text) in crate::embedded::FILES {
-            if !(path.ends_with(".yaml") || path.ends_with(".yml")) {
-                continue;
-            }
-            let expected = if path.starts_with("frameworks/crosswalks/") {
-                Kind::Crosswalk
-            } else if path.starts_with("frameworks/") {
-                Kind::Catalog
-            } else if path.starts_with("policies/") {
-                Kind::Policy
-            } else {
-                continue;
-            };
-            let display = format!("<builtin>/{path}");
-            self.load_text(schemas, &display, text, Some(expected), true);
+        use rayon::prelude::*;
+        let files: Vec<(&str, &str, Kind)> = crate::embedded::FILES
+            .iter()
+            .filter(|(path, _)| path.ends_with(".yaml") || path.ends_with(".yml"))
+            .filter_map(|(path, text)| {
+                let kind = if path.starts_with("frameworks/crosswalks/") {
+                    Kind::Crosswalk
+                } else if path.starts_with("frameworks/") {
+                    Kind::Catalog
+                } else if path.starts_with("policies/") {
+                    Kind::Policy
+                } else {
+                    return None;
+                };
+                Some((*path, *text, kind))
+            })
+            .collect();
+        // Parsed and validated in parallel, recorded in the embedded order.
+        let prepared: Vec<Prepared> = files
+            .par_iter()
+            .map(|(path, text, kind)| {
+                prepare_text(schemas, &format!("<builtin>/{path}"), text.to_string(), Some(*kind))
+            })
+            .collect();
+        for p in prepared {
+            self.apply(p, true);
         }
     }
 
@@ -462,11 +473,6 @@ impl Workspace {
         if let Some((kind, doc)) = doc {
             self.build(kind, doc, builtin);
         }
-    }
-
-    fn load_text(&mut self, schemas: &Schemas, file: &str, text: &str, expected: Option<Kind>, builtin: bool) {
-        let prepared = prepare_text(schemas, file, text.to_string(), expected);
-        self.apply(prepared, builtin);
     }
 
     fn build(&mut self, kind: Kind, mut doc: Doc, builtin: bool) {
