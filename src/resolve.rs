@@ -137,7 +137,7 @@ pub struct Row {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<Provenance>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub addressable: Option<AddressableNote>,
+    pub addressable: Option<Box<AddressableNote>>,
     pub provenance: Vec<Provenance>,
 }
 
@@ -665,13 +665,13 @@ fn resolve_framework(
             }
         }
         if let Some(a) = addressable.get(&*row.control) {
-            row.addressable = Some(AddressableNote {
+            row.addressable = Some(Box::new(AddressableNote {
                 decision: a.decision,
                 rationale: a.rationale.clone(),
                 alternative: a.alternative.clone(),
                 file: a.origin.file.clone(),
                 line: a.origin.line,
-            });
+            }));
         }
         at[i] = out.len();
         out.push(row);
