@@ -162,6 +162,19 @@ pub struct Finding {
     pub waived: Option<WaiverNote>,
 }
 
+impl Finding {
+    /// The order every report lists findings in: most severe first, then by scope,
+    /// control, code and fingerprint (total, so output is deterministic).
+    pub fn report_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.scope.cmp(&b.scope))
+            .then_with(|| a.control.cmp(&b.control))
+            .then_with(|| a.code.cmp(&b.code))
+            .then_with(|| a.fingerprint.cmp(&b.fingerprint))
+    }
+}
+
 /// The waiver that covers a finding.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct WaiverNote {
@@ -265,13 +278,7 @@ pub fn assess_on(
     let mut out = core_findings(scope, matrix, overrides);
     out.extend(crate::rules::pack_findings(ws, scope, matrix, overrides, as_of));
     let mut out = crate::rules::apply_waivers(scope, out, overrides, as_of);
-    out.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then_with(|| a.control.cmp(&b.control))
-            .then_with(|| a.code.cmp(&b.code))
-            .then_with(|| a.fingerprint.cmp(&b.fingerprint))
-    });
+    out.sort_by(Finding::report_order); // one scope: by severity, control, code
     out.dedup_by(|a, b| a.fingerprint == b.fingerprint);
     out
 }

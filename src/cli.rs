@@ -628,14 +628,7 @@ fn check(
         return Err(Exit(2).into());
     }
     summaries.sort_by(|a, b| a.scope.cmp(&b.scope));
-    findings.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then_with(|| a.scope.cmp(&b.scope))
-            .then_with(|| a.control.cmp(&b.control))
-            .then_with(|| a.code.cmp(&b.code))
-            .then_with(|| a.fingerprint.cmp(&b.fingerprint))
-    });
+    findings.sort_by(Finding::report_order);
     let failing = match gate.severity() {
         Some(min) => findings
             .iter()

@@ -220,13 +220,7 @@ pub struct Diff {
 }
 
 fn findings_sorted(mut v: Vec<Finding>) -> Vec<Finding> {
-    v.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then_with(|| a.control.cmp(&b.control))
-            .then_with(|| a.code.cmp(&b.code))
-            .then_with(|| a.fingerprint.cmp(&b.fingerprint))
-    });
+    v.sort_by(Finding::report_order);
     v
 }
 

@@ -78,11 +78,7 @@ pub fn github(findings: &[Finding], baseline: Option<&Baseline>, uri_prefix: &st
     shown.sort_by(|a, b| {
         (a.waived.is_some())
             .cmp(&b.waived.is_some())
-            .then_with(|| b.severity.cmp(&a.severity))
-            .then_with(|| a.scope.cmp(&b.scope))
-            .then_with(|| a.control.cmp(&b.control))
-            .then_with(|| a.code.cmp(&b.code))
-            .then_with(|| a.fingerprint.cmp(&b.fingerprint))
+            .then_with(|| Finding::report_order(a, b))
     });
     let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
     for f in &shown {

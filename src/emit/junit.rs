@@ -277,12 +277,7 @@ pub fn write_junit<W: Write>(
     }
     for controls in by_scope.values_mut() {
         for list in controls.values_mut() {
-            list.sort_by(|a, b| {
-                b.severity
-                    .cmp(&a.severity)
-                    .then_with(|| a.code.cmp(&b.code))
-                    .then_with(|| a.fingerprint.cmp(&b.fingerprint))
-            });
+            list.sort_by(|a, b| Finding::report_order(a, b)); // one scope and control
         }
     }
     let listed: BTreeSet<&str> = suites.iter().map(|s| s.scope.as_str()).collect();

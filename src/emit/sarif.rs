@@ -216,14 +216,7 @@ fn descriptor(code: &str, name: &str, description: &str, severity: Severity) -> 
 /// fingerprint; maps ordered; no timestamps.
 pub fn sarif(findings: &[Finding], rules: &[Rule], baseline: Option<&Baseline>, uri_prefix: &str) -> String {
     let mut sorted: Vec<&Finding> = findings.iter().collect();
-    sorted.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then_with(|| a.scope.cmp(&b.scope))
-            .then_with(|| a.control.cmp(&b.control))
-            .then_with(|| a.code.cmp(&b.code))
-            .then_with(|| a.fingerprint.cmp(&b.fingerprint))
-    });
+    sorted.sort_by(|a, b| Finding::report_order(a, b));
     let omitted = sorted.len().saturating_sub(MAX_RESULTS);
     sorted.truncate(MAX_RESULTS);
 
