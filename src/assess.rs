@@ -163,6 +163,28 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// The finding as a text report cites it: `file:line:column: severity[CODE] message`,
+    /// then `state` (e.g. ` [waived]`).
+    pub fn cite(&self, state: &str) -> String {
+        format!(
+            "{}:{}:{}: {}[{}] {}{state}",
+            self.file,
+            self.line,
+            self.column,
+            self.severity.as_str(),
+            self.code,
+            self.message
+        )
+    }
+
+    /// `high`, or `high (waived)` when a waiver covers it (for report tables).
+    pub fn severity_label(&self) -> String {
+        match self.waived {
+            Some(_) => format!("{} (waived)", self.severity.as_str()),
+            None => self.severity.as_str().to_string(),
+        }
+    }
+
     /// The order every report lists findings in: most severe first, then by scope,
     /// control, code and fingerprint (total, so output is deterministic).
     pub fn report_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {

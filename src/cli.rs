@@ -651,19 +651,14 @@ fn check(
     let (listed, baselined, summaries) = match &baseline {
         Some(b) if matches!(format, CheckFormat::Text | CheckFormat::Json | CheckFormat::Markdown) => {
             new_findings = findings.iter().filter(|f| !b.contains(f)).cloned().collect();
-            let mut counts: std::collections::HashMap<&str, std::collections::BTreeMap<String, usize>> =
-                Default::default();
+            let mut by_scope: std::collections::HashMap<&str, Vec<&Finding>> = Default::default();
             for f in &new_findings {
-                *counts
-                    .entry(f.scope.as_str())
-                    .or_default()
-                    .entry(f.severity.as_str().to_string())
-                    .or_default() += 1;
+                by_scope.entry(f.scope.as_str()).or_default().push(f);
             }
             let summaries: Vec<emit::ScopeSummary> = summaries
                 .iter()
                 .map(|s| emit::ScopeSummary {
-                    findings: counts.remove(s.scope.as_str()).unwrap_or_default(),
+                    findings: emit::severity_counts(by_scope.remove(s.scope.as_str()).unwrap_or_default()),
                     ..s.clone()
                 })
                 .collect();

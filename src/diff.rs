@@ -517,16 +517,7 @@ fn change_line(c: &ControlChange) -> String {
 }
 
 fn finding_line(f: &Finding) -> String {
-    let waived = if f.waived.is_some() { " [waived]" } else { "" };
-    format!(
-        "{}:{}:{}: {}[{}] {}{waived}",
-        f.file,
-        f.line,
-        f.column,
-        f.severity.as_str(),
-        f.code,
-        f.message
-    )
+    f.cite(if f.waived.is_some() { " [waived]" } else { "" })
 }
 
 fn totals_line(t: &Totals) -> String {
@@ -659,11 +650,7 @@ pub fn markdown(d: &Diff) -> String {
             let _ = writeln!(out, "| Severity | Code | Control | Message | Location |");
             let _ = writeln!(out, "|---|---|---|---|---|");
             for f in list.iter() {
-                let sev = if f.waived.is_some() {
-                    format!("{} (waived)", f.severity.as_str())
-                } else {
-                    f.severity.as_str().to_string()
-                };
+                let sev = f.severity_label();
                 let _ = writeln!(
                     out,
                     "| {sev} | {} | `{}` | {} | {}:{} |",

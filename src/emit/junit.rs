@@ -184,15 +184,7 @@ fn line(f: &Finding, gate: Option<Severity>, baseline: Option<&Baseline>) -> Str
         (None, false) if !is_failing(f, gate, None) => " [below the gate]".to_string(),
         _ => String::new(),
     };
-    format!(
-        "{}:{}:{}: {}[{}] {}{state}",
-        f.file,
-        f.line,
-        f.column,
-        f.severity.as_str(),
-        f.code,
-        f.message
-    )
+    f.cite(&state)
 }
 
 /// What a test case reports.

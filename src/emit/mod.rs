@@ -34,18 +34,23 @@ pub fn scope_summary(matrix: &Matrix, file: &str, findings: &[Finding]) -> Scope
     for r in matrix.rows.iter().filter(|r| r.assignable) {
         *controls.entry(r.summary.as_str().to_string()).or_default() += 1;
     }
-    let mut by_sev: BTreeMap<String, usize> = BTreeMap::new();
-    for f in findings {
-        *by_sev.entry(f.severity.as_str().to_string()).or_default() += 1;
-    }
     ScopeSummary {
         scope: matrix.scope.clone(),
         client: matrix.client.clone(),
         file: file.to_string(),
         frameworks: matrix.frameworks.iter().map(|f| f.id.clone()).collect(),
         controls,
-        findings: by_sev,
+        findings: severity_counts(findings),
     }
+}
+
+/// Findings counted by severity (`"high" → 2`), as the per-scope summaries show them.
+pub fn severity_counts<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> BTreeMap<String, usize> {
+    let mut by_sev: BTreeMap<String, usize> = BTreeMap::new();
+    for f in findings {
+        *by_sev.entry(f.severity.as_str().to_string()).or_default() += 1;
+    }
+    by_sev
 }
 
 #[derive(Serialize)]
@@ -282,11 +287,7 @@ pub fn check_markdown(r: &CheckReport) -> String {
         let _ = writeln!(out, "| Severity | Code | Scope | Control | Message | Location |");
         let _ = writeln!(out, "|---|---|---|---|---|---|");
         for f in findings {
-            let sev = if f.waived.is_some() {
-                format!("{} (waived)", f.severity.as_str())
-            } else {
-                f.severity.as_str().to_string()
-            };
+            let sev = f.severity_label();
             let _ = writeln!(
                 out,
                 "| {sev} | {} | {} | `{}` | {} | {}:{} |",

@@ -374,18 +374,7 @@ pub fn parse(text: &str, limits: Limits) -> Parsed {
 impl Node {
     /// Convert to JSON for schema validation and typed deserialization.
     pub fn to_json(&self) -> serde_json::Value {
-        use serde_json::Value;
-        match &self.value {
-            NodeValue::Null => Value::Null,
-            NodeValue::Bool(b) => Value::Bool(*b),
-            NodeValue::Int(i) => Value::from(*i),
-            NodeValue::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
-            NodeValue::Str(s) => Value::String(s.clone()),
-            NodeValue::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
-            NodeValue::Map(entries) => {
-                Value::Object(entries.iter().map(|e| (e.key.clone(), e.value.to_json())).collect())
-            }
-        }
+        self.clone().take_json()
     }
 
     /// Convert to JSON, moving the string values out instead of copying them: the tree keeps
