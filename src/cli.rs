@@ -96,6 +96,10 @@ pub enum Command {
     /// Build the auditor's evidence pack of one scope (`pack SCOPE_FILE -o DIR`), or check
     /// one for tampering (`pack verify DIR`).
     Pack(crate::render::PackArgs),
+    /// Export the workspace in an interchange format: `export oscal PATH -o DIR`.
+    Export(crate::oscal::ExportArgs),
+    /// Import a provider's published responsibilities as service files: `import oscal FILE`.
+    Import(crate::oscal::ImportArgs),
     /// Create a new workspace that passes `ctrlmap check` straight away.
     Init {
         /// Folder to create (must not exist or be empty).
@@ -314,6 +318,8 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Diff(args) => crate::diff::run(args),
         Command::Render(args) => crate::render::run_render(args),
         Command::Pack(args) => crate::render::run_pack(args),
+        Command::Export(args) => crate::oscal::run_export(args),
+        Command::Import(args) => crate::oscal::run_import(args),
         Command::Init { dir } => {
             crate::init::scaffold(&dir)?;
             out(&format!(

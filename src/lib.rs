@@ -22,6 +22,7 @@ pub mod hash;
 pub mod init;
 pub mod load;
 pub mod model;
+pub mod oscal;
 pub mod policy;
 pub mod render;
 pub mod resolve;

@@ -1,0 +1,319 @@
+//! Shared by the OSCAL tests: NIST's schemas (copied into tests/fixtures/reference/oscal/, see
+//! its README), validation, and a check that every cross-reference in a set of OSCAL
+//! documents resolves.
+
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+pub fn schema_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reference/oscal")
+}
+
+/// The schema file for an OSCAL document, by its root key.
+pub fn schema_file(doc: &Value) -> &'static str {
+    let root = doc.as_object().and_then(|o| o.keys().next()).map(String::as_str);
+    match root {
+        Some("catalog") => "oscal_catalog_schema.json",
+        Some("profile") => "oscal_profile_schema.json",
+        Some("component-definition") => "oscal_component_schema.json",
+        Some("system-security-plan") => "oscal_ssp_schema.json",
+        Some("assessment-results") => "oscal_assessment-results_schema.json",
+        Some("plan-of-action-and-milestones") => "oscal_poam_schema.json",
+        Some("mapping-collection") => "v1.2.1/oscal_mapping_schema.json",
+        other => panic!("not an OSCAL document: root {other:?}"),
+    }
+}
+
+/// Compiled validators, one per schema file.
+#[derive(Default)]
+pub struct Validators(BTreeMap<&'static str, jsonschema::Validator>);
+
+impl Validators {
+    /// The problems of a document against NIST's schema for its model (empty: valid).
+    pub fn problems(&mut self, doc: &Value) -> Vec<String> {
+        let file = schema_file(doc);
+        let validator = self.0.entry(file).or_insert_with(|| {
+            let text = std::fs::read_to_string(schema_dir().join(file)).expect("schema file");
+            let schema: Value = serde_json::from_str(&text).expect("schema JSON");
+            jsonschema::options()
+                .with_draft(jsonschema::Draft::Draft7)
+                .should_validate_formats(true)
+                .build(&schema)
+                .expect("NIST's OSCAL schema compiles")
+        });
+        validator
+            .iter_errors(doc)
+            .take(20)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect()
+    }
+}
+
+/// Every file under a folder, by path relative to it (`/` separators).
+pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir).expect("read dir").flatten().collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let p = e.path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p
+                    .strip_prefix(root)
+                    .expect("inside")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.insert(rel, std::fs::read(&p).expect("read"));
+            }
+        }
+    }
+    walk(dir, dir, &mut out);
+    out
+}
+
+pub fn json(bytes: &[u8]) -> Value {
+    serde_json::from_slice(bytes).expect("JSON")
+}
+
+/// Every value of a key anywhere in a document, with the JSON pointer of the object holding it.
+pub fn all_of<'a>(v: &'a Value, key: &str) -> Vec<(String, &'a Value)> {
+    let mut out = Vec::new();
+    fn walk<'a>(v: &'a Value, key: &str, at: String, out: &mut Vec<(String, &'a Value)>) {
+        match v {
+            Value::Object(map) => {
+                for (k, child) in map {
+                    if k == key {
+                        out.push((at.clone(), child));
+                    }
+                    walk(child, key, format!("{at}/{k}"), out);
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    walk(child, key, format!("{at}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(v, key, String::new(), &mut out);
+    out
+}
+
+fn strings<'a>(v: &'a Value, key: &str) -> Vec<(String, &'a str)> {
+    all_of(v, key)
+        .into_iter()
+        .filter_map(|(at, v)| v.as_str().map(|s| (at, s)))
+        .collect()
+}
+
+/// Everything in a set of documents (by path) that another can refer to.
+#[derive(Default)]
+pub struct Targets {
+    /// `id` of every control, per catalog file.
+    pub controls: BTreeMap<String, BTreeSet<String>>,
+    /// `id` of every part, per catalog file.
+    pub parts: BTreeMap<String, BTreeSet<String>>,
+}
+
+/// Resolve a relative href against a document path (`scopes/a/ssp.json` + `../../x` → `x`).
+pub fn join(doc: &str, href: &str) -> String {
+    let mut parts: Vec<&str> = doc.split('/').collect();
+    parts.pop();
+    for seg in href.split('/') {
+        match seg {
+            ".." => {
+                parts.pop();
+            }
+            "." | "" => {}
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
+/// Check OSCAL's cross-references across a set of documents (paths relative to one root):
+/// every `provided-uuid`, `responsibility-uuid`, `component-uuid`, `party-uuid(s)`,
+/// `role-id`, back-matter `#uuid` link, related observation/risk/finding, actor, control id
+/// and statement id resolves. Returns every reference that does not.
+pub fn broken_references(docs: &BTreeMap<String, Value>) -> Vec<String> {
+    let mut broken = Vec::new();
+    // Controls and parts of every catalog.
+    let mut controls: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut parts: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (path, doc) in docs {
+        if doc.get("catalog").is_some() {
+            let c: BTreeSet<String> = all_of(&doc["catalog"], "controls")
+                .into_iter()
+                .flat_map(|(_, list)| list.as_array().into_iter().flatten())
+                .filter_map(|c| c["id"].as_str().map(str::to_string))
+                .collect();
+            let p: BTreeSet<String> = all_of(&doc["catalog"], "parts")
+                .into_iter()
+                .flat_map(|(_, list)| list.as_array().into_iter().flatten())
+                .filter_map(|p| p["id"].as_str().map(str::to_string))
+                .collect();
+            controls.insert(path.clone(), c);
+            parts.insert(path.clone(), p);
+        }
+    }
+    let all_controls: BTreeSet<&String> = controls.values().flatten().collect();
+    let all_parts: BTreeSet<&String> = parts.values().flatten().collect();
+    let uuids_in = |doc: &Value| -> BTreeSet<String> {
+        all_of(doc, "uuid")
+            .into_iter()
+            .filter_map(|(_, v)| v.as_str().map(str::to_string))
+            .collect()
+    };
+    for (path, doc) in docs {
+        let root = doc.as_object().and_then(|o| o.values().next()).expect("root");
+        let own = uuids_in(doc);
+        // UUIDs defined in this document must be unique where they name subjects.
+        let mut seen = BTreeMap::<String, String>::new();
+        for (at, u) in strings(root, "uuid") {
+            if let Some(first) = seen.insert(u.to_string(), at.clone())
+                && !at.contains("/related-")
+            {
+                broken.push(format!("{path}: uuid {u} defined twice ({first} and {at})"));
+            }
+        }
+        let meta = &root["metadata"];
+        let parties: BTreeSet<&str> = meta["parties"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p["uuid"].as_str())
+            .collect();
+        let roles: BTreeSet<&str> = meta["roles"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r["id"].as_str())
+            .collect();
+        let components: BTreeSet<&str> = all_of(root, "components")
+            .into_iter()
+            .flat_map(|(_, list)| list.as_array().into_iter().flatten())
+            .filter_map(|c| c["uuid"].as_str())
+            .collect();
+        let resources: BTreeSet<&str> = root["back-matter"]["resources"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r["uuid"].as_str())
+            .collect();
+        let provided: BTreeSet<&str> = all_of(root, "provided")
+            .into_iter()
+            .flat_map(|(_, l)| l.as_array().into_iter().flatten())
+            .filter_map(|p| p["uuid"].as_str())
+            .collect();
+        let responsibilities: BTreeSet<&str> = all_of(root, "responsibilities")
+            .into_iter()
+            .flat_map(|(_, l)| l.as_array().into_iter().flatten())
+            .filter_map(|p| p["uuid"].as_str())
+            .collect();
+        let list_uuids = |key: &str| -> BTreeSet<&str> {
+            root[key]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .chain(
+                    root["results"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .flat_map(|r| r[key].as_array().into_iter().flatten()),
+                )
+                .filter_map(|x| x["uuid"].as_str())
+                .collect()
+        };
+        let observations = list_uuids("observations");
+        let risks = list_uuids("risks");
+        let findings = list_uuids("findings");
+        let mut check = |kind: &str, at: &str, value: &str, ok: bool| {
+            if !ok {
+                broken.push(format!("{path}{at}: {kind} `{value}` does not resolve"));
+            }
+        };
+        for (at, v) in strings(root, "provided-uuid") {
+            check("provided-uuid", &at, v, provided.contains(v));
+        }
+        for (at, v) in strings(root, "responsibility-uuid") {
+            check("responsibility-uuid", &at, v, responsibilities.contains(v));
+        }
+        for (at, v) in strings(root, "component-uuid") {
+            check("component-uuid", &at, v, components.contains(v));
+        }
+        for (at, v) in strings(root, "party-uuid") {
+            check("party-uuid", &at, v, parties.contains(v));
+        }
+        for (at, list) in all_of(root, "party-uuids") {
+            for v in list.as_array().into_iter().flatten().filter_map(Value::as_str) {
+                check("party-uuid", &at, v, parties.contains(v));
+            }
+        }
+        for (at, v) in strings(root, "role-id") {
+            check("role-id", &at, v, roles.contains(v));
+        }
+        for (at, list) in all_of(root, "role-ids") {
+            for v in list.as_array().into_iter().flatten().filter_map(Value::as_str) {
+                check("role-id", &at, v, roles.contains(v));
+            }
+        }
+        for (at, v) in strings(root, "observation-uuid") {
+            check("observation-uuid", &at, v, observations.contains(v));
+        }
+        for (at, v) in strings(root, "risk-uuid") {
+            check("risk-uuid", &at, v, risks.contains(v));
+        }
+        for (at, v) in strings(root, "finding-uuid") {
+            check("finding-uuid", &at, v, findings.contains(v));
+        }
+        for (at, v) in strings(root, "actor-uuid") {
+            check("actor-uuid", &at, v, components.contains(v) || parties.contains(v));
+        }
+        for (at, v) in strings(root, "href") {
+            if let Some(id) = v.strip_prefix('#') {
+                check("back-matter link", &at, v, resources.contains(id));
+            } else if !v.contains("://") && v.ends_with(".json") {
+                let target = join(path, v);
+                check("document link", &at, v, docs.contains_key(&target));
+            }
+        }
+        // A link into another document by fragment: the UUID exists in that document.
+        for (at, v) in strings(root, "resource-fragment") {
+            let link = at.rsplit_once('/').map_or("", |(_, _)| "");
+            let _ = link;
+            let found = docs.values().any(|d| uuids_in(d).contains(v));
+            check("resource-fragment", &at, v, found);
+        }
+        // Control ids against the catalogs.
+        for key in ["control-id", "id-ref"] {
+            for (at, v) in strings(root, key) {
+                check(key, &at, v, all_controls.contains(&v.to_string()));
+            }
+        }
+        for (at, list) in all_of(root, "with-ids") {
+            for v in list.as_array().into_iter().flatten().filter_map(Value::as_str) {
+                check("with-ids", &at, v, all_controls.contains(&v.to_string()));
+            }
+        }
+        for key in ["statement-id", "target-id"] {
+            for (at, v) in strings(root, key) {
+                check(key, &at, v, all_parts.contains(&v.to_string()));
+            }
+        }
+        // An implemented requirement a finding refers to exists in a plan of the same folder.
+        for (at, v) in strings(root, "implementation-statement-uuid") {
+            let plan = join(path, "ssp.json");
+            let ok = docs.get(&plan).is_some_and(|d| uuids_in(d).contains(v));
+            check("implementation-statement-uuid", &at, v, ok);
+        }
+        let _ = own;
+    }
+    broken
+}
