@@ -15,6 +15,7 @@
 //! baa-appendix.html, .md     when HIPAA applies
 //! tpsp-summary.html, .md     when NY DFS or GLBA applies
 //! catalogs.json              catalog versions and hashes
+//! oscal/…                    the scope as OSCAL: ssp.json, assessment-results.json, profile.json, catalogs/
 //! files/…                    copies of the scope, services, policies, config and evidence, by workspace path
 //! builtin/…                  copies of the built-in policy packs applied
 //! manifest.json              generator, as-of date, inputs and every file's hash
@@ -386,6 +387,11 @@ pub(super) fn build(ws: &Workspace, scope: &Scope, as_of: time::Date) -> Result<
         "The gap report as CSV (also findings.json).",
     ));
     documents.push(link(
+        "OSCAL system security plan",
+        "oscal/ssp.json",
+        "The responsibility matrix as a NIST OSCAL system security plan (also oscal/assessment-results.json, the findings).",
+    ));
+    documents.push(link(
         "Catalog versions",
         "catalogs.json",
         "Each framework catalog: version, citation, source and SHA-256.",
@@ -480,6 +486,10 @@ pub(super) fn build(ws: &Workspace, scope: &Scope, as_of: time::Date) -> Result<
         }),
     );
     files.insert("catalogs.json".into(), json(&catalog_entries(ws, &matrix)));
+    // OSCAL: the scope's plan and assessment results, with the profile and catalogs they cite.
+    for (path, bytes) in crate::oscal::pack_files(ws, scope, &matrix, &findings, as_of).map_err(RenderError::Pack)? {
+        files.insert(format!("oscal/{path}"), bytes);
+    }
 
     let mut inputs = ctx.inputs.clone();
     for e in &ctx.evidence {
