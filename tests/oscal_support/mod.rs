@@ -284,28 +284,122 @@ pub fn broken_references(docs: &BTreeMap<String, Value>) -> Vec<String> {
                 check("document link", &at, v, docs.contains_key(&target));
             }
         }
-        // A link into another document by fragment: the UUID exists in that document.
-        for (at, v) in strings(root, "resource-fragment") {
-            let link = at.rsplit_once('/').map_or("", |(_, _)| "");
-            let _ = link;
-            let found = docs.values().any(|d| uuids_in(d).contains(v));
-            check("resource-fragment", &at, v, found);
-        }
-        // Control ids against the catalogs.
-        for key in ["control-id", "id-ref"] {
-            for (at, v) in strings(root, key) {
-                check(key, &at, v, all_controls.contains(&v.to_string()));
+        // A link into another document by fragment: the UUID exists in the document the
+        // linked back-matter resource points at.
+        for (at, link) in all_of(root, "links") {
+            for l in link.as_array().into_iter().flatten() {
+                let (Some(href), Some(fragment)) = (l["href"].as_str(), l["resource-fragment"].as_str()) else {
+                    continue;
+                };
+                let target = href.strip_prefix('#').and_then(|id| {
+                    root["back-matter"]["resources"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .find(|r| r["uuid"].as_str() == Some(id))
+                        .and_then(|r| r["rlinks"][0]["href"].as_str())
+                });
+                let ok = target
+                    .and_then(|t| docs.get(&join(path, t)))
+                    .is_some_and(|d| uuids_in(d).contains(fragment));
+                check("resource-fragment", &at, fragment, ok);
             }
         }
-        for (at, list) in all_of(root, "with-ids") {
-            for v in list.as_array().into_iter().flatten().filter_map(Value::as_str) {
-                check("with-ids", &at, v, all_controls.contains(&v.to_string()));
+        // A component's leveraged authorization.
+        let authorizations: BTreeSet<&str> = root["system-implementation"]["leveraged-authorizations"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|a| a["uuid"].as_str())
+            .collect();
+        for (at, props) in all_of(root, "props") {
+            for p in props.as_array().into_iter().flatten() {
+                if p["name"] == "leveraged-authorization-uuid" {
+                    let v = p["value"].as_str().unwrap_or_default();
+                    check("leveraged-authorization-uuid", &at, v, authorizations.contains(v));
+                }
             }
         }
-        for key in ["statement-id", "target-id"] {
-            for (at, v) in strings(root, key) {
-                check(key, &at, v, all_parts.contains(&v.to_string()));
+        // Control and statement ids, each against the catalog its context names.
+        let in_catalog = |catalog: &str, id: &str| controls.get(catalog).is_some_and(|c| c.contains(id));
+        let part_in = |catalog: &str, id: &str| parts.get(catalog).is_some_and(|c| c.contains(id));
+        if let Some(list) = root["components"].as_array() {
+            for (k, comp) in list.iter().enumerate() {
+                for (j, ci) in comp["control-implementations"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .enumerate()
+                {
+                    let at = format!("/components/{k}/control-implementations/{j}");
+                    let catalog = join(path, ci["source"].as_str().unwrap_or_default());
+                    check("source", &at, &catalog, controls.contains_key(&catalog));
+                    for ir in ci["implemented-requirements"].as_array().into_iter().flatten() {
+                        let id = ir["control-id"].as_str().unwrap_or_default();
+                        check("control-id", &at, id, in_catalog(&catalog, id));
+                        for st in ir["statements"].as_array().into_iter().flatten() {
+                            let sid = st["statement-id"].as_str().unwrap_or_default();
+                            check("statement-id", &at, sid, part_in(&catalog, sid));
+                        }
+                    }
+                }
             }
+        }
+        let imported = |profile_path: &str| -> Vec<String> {
+            docs.get(profile_path)
+                .map(|p| {
+                    p["profile"]["imports"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|i| i["href"].as_str())
+                        .map(|h| join(profile_path, h))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        if let Some(imports) = root["imports"].as_array() {
+            for (k, i) in imports.iter().enumerate() {
+                let catalog = join(path, i["href"].as_str().unwrap_or_default());
+                for (at, list) in all_of(i, "with-ids") {
+                    for v in list.as_array().into_iter().flatten().filter_map(Value::as_str) {
+                        check("with-ids", &format!("/imports/{k}{at}"), v, in_catalog(&catalog, v));
+                    }
+                }
+            }
+        }
+        if let Some(href) = root["import-profile"]["href"].as_str() {
+            let catalogs = imported(&join(path, href));
+            check("import-profile", "/import-profile", href, !catalogs.is_empty());
+            for (at, v) in strings(&root["control-implementation"], "control-id") {
+                check("control-id", &at, v, catalogs.iter().any(|c| in_catalog(c, v)));
+            }
+        }
+        for (k, m) in root["mappings"].as_array().into_iter().flatten().enumerate() {
+            let source = join(path, m["source-resource"]["href"].as_str().unwrap_or_default());
+            let target = join(path, m["target-resource"]["href"].as_str().unwrap_or_default());
+            for (j, map) in m["maps"].as_array().into_iter().flatten().enumerate() {
+                let at = format!("/mappings/{k}/maps/{j}");
+                for s in map["sources"].as_array().into_iter().flatten() {
+                    let v = s["id-ref"].as_str().unwrap_or_default();
+                    check("source id-ref", &at, v, in_catalog(&source, v));
+                }
+                for t in map["targets"].as_array().into_iter().flatten() {
+                    let v = t["id-ref"].as_str().unwrap_or_default();
+                    check("target id-ref", &at, v, in_catalog(&target, v));
+                }
+            }
+            for (at, list) in all_of(&m["source-gap-summary"], "with-ids") {
+                for v in list.as_array().into_iter().flatten().filter_map(Value::as_str) {
+                    check("unmapped control", &at, v, in_catalog(&source, v));
+                }
+            }
+        }
+        for (at, v) in strings(root, "control-id") {
+            check("control-id", &at, v, all_controls.contains(&v.to_string()));
+        }
+        for (at, v) in strings(root, "target-id") {
+            check("target-id", &at, v, all_parts.contains(&v.to_string()));
         }
         // An implemented requirement a finding refers to exists in a plan of the same folder.
         for (at, v) in strings(root, "implementation-statement-uuid") {
