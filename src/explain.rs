@@ -241,17 +241,24 @@ pub fn frameworks_show(ws: &Workspace, target: &str) -> Result<String, String> {
     if let Some(d) = &c.effective_from {
         let _ = writeln!(out, "effective: from {d}");
     }
-    if let Some(a) = &c.accountability {
-        let _ = writeln!(
-            out,
-            "accountability: {} — {}",
-            if a.delegable {
-                "may be delegated"
-            } else {
-                "stays with the regulated entity"
-            },
-            a.note
-        );
+    if let Some(r) = &c.retained {
+        let kept = match (r.responsible, r.accountable) {
+            (true, true) => "performing it and answering for it stay with the regulated entity",
+            (true, false) => "only the regulated entity can perform it",
+            (false, true) => "a provider may perform it; accountability stays with the regulated entity",
+            (false, false) => "may be delegated",
+        };
+        let _ = writeln!(out, "retained:  {kept} ({}) — {}", r.citation, r.note);
+    }
+    if let Some(o) = &c.own_duty {
+        let what = match o.decision {
+            crate::model::OwnDutyDecision::Row => "a duty of its own, owned itself",
+            crate::model::OwnDutyDecision::Rollup => "met through its parts",
+        };
+        let _ = writeln!(out, "parts:     {what} — {}", o.reason);
+    }
+    if let Some(n) = &c.applies_note {
+        let _ = writeln!(out, "applies:   only when the condition holds — {n}");
     }
     for d in &c.deadlines {
         let when = d

@@ -115,7 +115,7 @@ fn accountability(
         let Some(rooted) = chain
             .iter()
             .map(|&c| &framework.controls[c])
-            .find(|c| c.accountability.as_ref().is_some_and(|a| !a.delegable))
+            .find(|c| c.retained.as_ref().is_some_and(|r| r.accountable))
         else {
             continue;
         };
@@ -137,11 +137,7 @@ fn accountability(
         if !reported.insert((at.file.to_string(), at.line)) {
             continue;
         }
-        let note = rooted
-            .accountability
-            .as_ref()
-            .map(|a| a.note.clone())
-            .unwrap_or_default();
+        let note = rooted.retained.as_ref().map(|a| a.note.clone()).unwrap_or_default();
         let message = if client_role {
             format!(
                 "{} makes `{}` accountable, but the regulation keeps accountability for {} with the client: {note} Set `accountable: client`; the MSP may stay responsible for doing the work.",

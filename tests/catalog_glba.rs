@@ -422,8 +422,8 @@ fn notice_to_the_ftc_is_due_within_30_days_of_discovery_with_no_profile_conditio
 #[test]
 fn qualified_individual_and_board_report_stay_with_the_institution() {
     let cat = Catalog::load();
-    let qi = &cat.get("314.4(a)")["accountability"];
-    assert_eq!(qi["delegable"], json!(false));
+    let qi = &cat.get("314.4(a)")["retained"];
+    assert_eq!(qi["accountable"], json!(true));
     let note = norm(s(qi, "note"));
     for words in [
         "The Qualified Individual may be employed by you, an affiliate, or a service provider.",
@@ -441,15 +441,15 @@ fn qualified_individual_and_board_report_stay_with_the_institution() {
             "{words:?} is the rule's text"
         );
     }
-    let board = &cat.get("314.4(i)")["accountability"];
-    assert_eq!(board["delegable"], json!(false));
+    let board = &cat.get("314.4(i)")["retained"];
+    assert_eq!(board["accountable"], json!(true));
     assert!(s(board, "note").contains("314.4(i)"));
     assert!(norm(s(board, "note")).contains(&norm("board of directors or equivalent governing body")));
     // No other node claims to be non-delegable.
     let flagged: Vec<&str> = cat
         .controls()
         .iter()
-        .filter(|c| c.get("accountability").is_some())
+        .filter(|c| c.get("retained").is_some())
         .map(|c| s(c, "id"))
         .collect();
     assert_eq!(flagged, ["314.4(a)", "314.4(i)"]);

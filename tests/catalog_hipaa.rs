@@ -423,13 +423,13 @@ fn only_the_business_associate_notice_uses_the_breach_discovery_event_and_covere
 fn the_security_official_of_164_308_a_2_stays_with_the_regulated_entity() {
     let cat = Catalog::load();
     let a2 = cat.get("164.308(a)(2)");
-    assert_eq!(a2["accountability"]["delegable"], Value::Bool(false));
-    let note = s(&a2["accountability"], "note");
+    assert_eq!(a2["retained"]["accountable"], Value::Bool(true));
+    let note = s(&a2["retained"], "note");
     assert!(note.contains("164.308(a)(2)") && note.contains("MSP"), "{note}");
     let others: Vec<&str> = cat
         .controls()
         .iter()
-        .filter(|c| c.get("accountability").is_some())
+        .filter(|c| c.get("retained").is_some())
         .map(|c| s(c, "id"))
         .collect();
     assert_eq!(others, ["164.308(a)(2)"]);

@@ -606,8 +606,8 @@ fn accountability_stays_with_the_covered_entity_for_the_ciso_board_reporting_and
         ("500.4(c)", "retain responsibility for compliance with this Part"),
         ("500.17(b)", "highest-ranking executive and its CISO"),
     ] {
-        let a = &cat.get(id)["accountability"];
-        assert_eq!(a["delegable"], Value::Bool(false), "{id}");
+        let a = &cat.get(id)["retained"];
+        assert_eq!(a["accountable"], Value::Bool(true), "{id}");
         assert!(s(a, "note").contains(quote), "{id}: note quotes {quote:?}");
     }
 }
