@@ -441,7 +441,11 @@ mod tests {
         let c = cond("{fact: exemptions, contains: '500.19(a)'}");
         assert_eq!(evaluate(&c, Facts::with_exemptions(&p, &granted)), Some(true));
         assert_eq!(evaluate(&c, Facts::with_exemptions(&p, &[])), Some(false));
-        assert_eq!(evaluate(&c, Facts::of(&p)), None, "not known while exemptions are evaluated");
+        assert_eq!(
+            evaluate(&c, Facts::of(&p)),
+            None,
+            "not known while exemptions are evaluated"
+        );
         let exempt = cond("{fact: exempt, eq: true}");
         assert_eq!(evaluate(&exempt, Facts::with_exemptions(&p, &granted)), Some(true));
     }

@@ -154,21 +154,23 @@ pub fn frameworks_list(ws: &Workspace) -> String {
     out
 }
 
-/// One catalog source in a line: title, whether it is the official publication, when it
-/// was retrieved, and where.
-fn source_line(s: &crate::model::SourceRef) -> String {
-    let kind = if s.official {
-        "official publication"
-    } else {
-        "secondary copy, not the official publication"
+/// One catalog source in a line: its title, whether it is the official publication, and when it
+/// was retrieved (a source that records neither is not called a secondary copy: the catalog just
+/// does not say).
+pub fn source_label(s: &crate::model::SourceRef) -> String {
+    let what = match (s.official, s.retrieved.as_deref()) {
+        (true, Some(d)) => format!("official publication, retrieved {d}"),
+        (true, None) => "official publication, retrieval date not recorded".into(),
+        (false, Some(d)) => format!("secondary copy, not the official publication, retrieved {d}"),
+        (false, None) => "not recorded whether official or when retrieved".into(),
     };
-    let retrieved = s
-        .retrieved
-        .as_deref()
-        .map(|d| format!(", retrieved {d}"))
-        .unwrap_or_else(|| ", retrieval date not recorded".into());
+    format!("{} ({what})", s.title)
+}
+
+/// [`source_label`] with the source's address.
+fn source_line(s: &crate::model::SourceRef) -> String {
     let url = s.url.as_deref().map(|u| format!(", {u}")).unwrap_or_default();
-    format!("{} ({kind}{retrieved}){url}", s.title)
+    format!("{}{url}", source_label(s))
 }
 
 /// A deadline's `within` in words, as the rules count: `60d` → `60 days`, `72h` → `72 hours`.

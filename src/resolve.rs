@@ -226,7 +226,10 @@ impl Matrix {
 
 /// Frameworks that apply to a scope: as listed, or derived from the client profile.
 pub fn applicable_frameworks(ws: &Workspace, scope: &Scope) -> Vec<String> {
-    framework_applicability(ws, scope).into_iter().map(|(id, _)| id).collect()
+    framework_applicability(ws, scope)
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect()
 }
 
 /// Frameworks that apply to a scope, each with why: as listed in the scope's `frameworks:`
@@ -239,10 +242,7 @@ pub fn framework_applicability(ws: &Workspace, scope: &Scope) -> Vec<(String, St
             .collect(),
         None => {
             let p = &scope.client.profile;
-            let mut found = vec![(
-                "csf-2.0".to_string(),
-                "the baseline for every client".to_string(),
-            )];
+            let mut found = vec![("csf-2.0".to_string(), "the baseline for every client".to_string())];
             match p.hipaa.as_deref() {
                 Some("covered-entity") => found.push((
                     "hipaa".into(),
@@ -282,7 +282,11 @@ fn glba_reason(ws: &Workspace, p: &Profile) -> Option<String> {
     }
     let kind = p.institution_type.as_deref()?;
     let fw = ws.framework("glba-safeguards")?;
-    let t = fw.catalog.institution_types.iter().find(|t| t.id == kind && t.covered)?;
+    let t = fw
+        .catalog
+        .institution_types
+        .iter()
+        .find(|t| t.id == kind && t.covered)?;
     Some(format!(
         "`client.profile.institution_type: {kind}`: a financial institution under the FTC's jurisdiction ({})",
         t.citation
@@ -531,7 +535,9 @@ fn catalog_not_applicable(fw: &Framework, i: usize, facts: Facts, granted: &[usi
         {
             let why = match &control.applies_note {
                 Some(note) => format!("{here} does not apply to this client: {note}"),
-                None => format!("{here} applies only under a condition the client profile does not meet (see the catalog)"),
+                None => {
+                    format!("{here} applies only under a condition the client profile does not meet (see the catalog)")
+                }
             };
             return Some((why, control.origin.clone()));
         }
@@ -607,7 +613,9 @@ fn applies_because(fw: &Framework, i: usize, facts: Facts) -> Option<String> {
             control.deadlines.iter().filter_map(|d| d.threshold.as_ref()).collect();
         if !thresholds.is_empty()
             && thresholds.len() == control.deadlines.len()
-            && let Some(t) = thresholds.iter().find(|t| declared_count(facts.profile, &t.fact).is_none())
+            && let Some(t) = thresholds
+                .iter()
+                .find(|t| declared_count(facts.profile, &t.fact).is_none())
         {
             notes.push(format!(
                 "{} applies only to events involving {}, and the scope does not declare `client.profile.{}`; it applies until the profile says how many an event could involve",
@@ -1006,12 +1014,7 @@ struct Projection {
 
 /// Project CSF 2.0 outcomes onto a regulation control through the crosswalk (its own rows
 /// and those of the controls that contain it).
-fn project(
-    fw: &Framework,
-    i: usize,
-    mappings: &FxHashMap<&str, Vec<&Mapping>>,
-    csf_rows: &CsfRows,
-) -> Projection {
+fn project(fw: &Framework, i: usize, mappings: &FxHashMap<&str, Vec<&Mapping>>, csf_rows: &CsfRows) -> Projection {
     let mut full = Decision::empty();
     let mut candidates = Vec::new();
     let chain = std::iter::once(i).chain(fw.ancestors(i).iter().copied());

@@ -3,8 +3,8 @@
 //! `load`).
 
 use crate::assess::{Finding, Overrides, Severity, WaiverNote, blank, make, origin_of};
-use crate::load::Workspace;
 use crate::catalog::{Facts, evaluate};
+use crate::load::Workspace;
 use crate::model::{Clock, Origin, Scope, parse_duration_hours};
 use crate::policy::{PolicyRule, RuleKind};
 use crate::resolve::{Matrix, Summary, applicable_frameworks};
@@ -53,7 +53,17 @@ fn finding_of(
     overrides: &Overrides,
 ) -> Option<Finding> {
     let rule = crate::assess::rule(code)?;
-    make(scope, control, code, rule.name, rule.severity, message, at, disc, overrides)
+    make(
+        scope,
+        control,
+        code,
+        rule.name,
+        rule.severity,
+        message,
+        at,
+        disc,
+        overrides,
+    )
 }
 
 fn party_label(scope: &Scope, id: &str) -> String {
@@ -78,7 +88,9 @@ fn responsibility_retained(ws: &Workspace, scope: &Scope, matrix: &Matrix, overr
         .iter()
         .filter(|r| r.assignable && !matches!(r.summary, Summary::NotApplicable | Summary::Unassigned))
     {
-        let Some(fw) = ws.framework(&row.framework) else { continue };
+        let Some(fw) = ws.framework(&row.framework) else {
+            continue;
+        };
         let Some(i) = fw.index(&row.id) else { continue };
         let Some((kept_at, kept)) = fw.retained_responsible(i) else {
             continue;
@@ -96,11 +108,16 @@ fn responsibility_retained(ws: &Workspace, scope: &Scope, matrix: &Matrix, overr
         let at = deciding
             .map(|p| origin_of(&p.file, p.line))
             .unwrap_or_else(|| scope.origin.clone());
-        let how = deciding.map(|p| format!(" (decided by {})", p.detail)).unwrap_or_default();
+        let how = deciding
+            .map(|p| format!(" (decided by {})", p.detail))
+            .unwrap_or_default();
         let whose = if kept_at == i {
             String::new()
         } else {
-            format!(", which {} keeps with the regulated entity", fw.cite(&fw.controls[kept_at].id))
+            format!(
+                ", which {} keeps with the regulated entity",
+                fw.cite(&fw.controls[kept_at].id)
+            )
         };
         let message = format!(
             "{} ({}) makes {} responsible{how}, but only {} itself can perform this duty{whose}: {} ({}). Assign it to the client (`responsible: client`) with the client's duty in words; the MSP may be consulted.",
@@ -206,7 +223,11 @@ fn business_associate_agreements(
             party.name,
             scope.client.name,
             duties.iter().take(3).copied().collect::<Vec<_>>().join(", "),
-            if duties.len() > 3 { format!(" and {} more", duties.len() - 3) } else { String::new() },
+            if duties.len() > 3 {
+                format!(" and {} more", duties.len() - 3)
+            } else {
+                String::new()
+            },
             hipaa.cite("164.308(b)"),
             hipaa.cite("164.314(a)"),
             hipaa.cite("164.502(e)")
@@ -422,7 +443,10 @@ fn notification(
             {
                 continue;
             }
-            if d.when.as_ref().is_some_and(|w| evaluate(w, Facts::of(profile)) == Some(false)) {
+            if d.when
+                .as_ref()
+                .is_some_and(|w| evaluate(w, Facts::of(profile)) == Some(false))
+            {
                 continue;
             }
             if let Some(t) = &d.threshold {

@@ -630,14 +630,17 @@ fn every_control_with_text_names_a_listed_source_and_the_secondary_copy_is_liste
         .collect();
     let copy = sources
         .values()
-        .find(|x| s(x, "title").contains("secondary copy"))
-        .expect("the secondary copy is a source");
+        .find(|x| s(x, "note").contains(COPY))
+        .expect("the secondary copy is a source, naming its fixture copy");
+    assert!(
+        s(copy, "note").starts_with("A secondary copy, not the eCFR"),
+        "it says what it is"
+    );
     assert_ne!(
         copy["official"],
         Value::Bool(true),
         "a secondary copy is not the official text"
     );
-    assert!(s(copy, "note").contains(COPY), "the source names the fixture copy");
     for x in sources.values() {
         assert!(
             s(x, "retrieved").len() == 10,
