@@ -519,12 +519,15 @@ pub fn assess_scopes(
     let progress = std::io::stderr().is_terminal() && total > 50;
     // Controls left unassigned, counted across the portfolio as scopes finish.
     let unassigned: std::sync::Mutex<std::collections::BTreeMap<String, usize>> = Default::default();
+    // Scopes with the same assignable controls share one list.
+    let lists = emit::junit::SharedControls::default();
     let per_scope: Vec<(emit::ScopeSummary, Vec<Finding>)> = scopes
         .par_iter()
         .map(|scope| {
             let matrix = resolve::resolve(ws, scope);
             let found = assess::assess_on(ws, scope, &matrix, overrides, as_of);
-            let summary = emit::scope_summary(&matrix, &scope.origin.file, &found);
+            let mut summary = emit::scope_summary(&matrix, &scope.origin.file, &found);
+            summary.assignable = lists.get(summary.assignable.to_vec());
             if let Ok(mut counts) = unassigned.lock() {
                 for r in matrix
                     .rows
@@ -702,11 +705,7 @@ fn check(
         CheckFormat::Github => emit::github::github(&findings, baseline.as_ref(), &uri_prefix),
         CheckFormat::Junit => {
             // Streamed: a large portfolio's report is never built in memory.
-            let shared = emit::junit::SharedControls::default();
-            let suites: Vec<emit::junit::Suite> = summaries
-                .iter()
-                .map(|s| emit::junit::Suite::for_frameworks(&ws, &s.scope, &s.client, &s.frameworks, &shared))
-                .collect();
+            let suites: Vec<emit::junit::Suite> = summaries.iter().map(emit::junit::Suite::from_summary).collect();
             emit::junit::write_junit(
                 std::io::stdout().lock(),
                 &suites,

@@ -36,6 +36,9 @@ pub fn render(ws: &Workspace, scope: &Scope, row: &Row, findings: &[Finding]) ->
     if let Some(reason) = &row.reason {
         let _ = writeln!(out, "reason:       {reason}");
     }
+    if let Some(why) = &row.applicability {
+        let _ = writeln!(out, "applies:      {why}");
+    }
     let _ = writeln!(
         out,
         "responsible:  {}",
@@ -84,6 +87,34 @@ pub fn render(ws: &Workspace, scope: &Scope, row: &Row, findings: &[Finding]) ->
             a.file,
             a.line
         );
+    }
+    if !row.candidates.is_empty() {
+        let _ = writeln!(
+            out,
+            "\ncandidates (CSF 2.0 outcomes that only intersect this control: leads for whoever assigns it, never owners):"
+        );
+        for c in &row.candidates {
+            let _ = writeln!(out, "  - {}\n    crosswalk row at {}:{}", c.describe(), c.file, c.line);
+        }
+    }
+    if let Some(fw) = ws.framework(&row.framework)
+        && let Some(i) = fw.index(&row.id)
+    {
+        for (kept_at, r, what) in [
+            fw.retained_responsible(i)
+                .map(|(k, r)| (k, r, "only the client itself can perform it")),
+            fw.retained_accountable(i)
+                .map(|(k, r)| (k, r, "the client stays accountable for it")),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let _ = writeln!(
+                out,
+                "retained:     {what} ({}, set on {}) — {}",
+                r.citation, fw.controls[kept_at].id, r.note
+            );
+        }
     }
     let _ = writeln!(out, "\nwhy (highest precedence first):");
     for (i, p) in row.provenance.iter().enumerate() {

@@ -1029,12 +1029,18 @@ fn project(fw: &Framework, i: usize, mappings: &FxHashMap<&str, Vec<&Mapping>>, 
             .first()
             .map(|p| (p.detail.clone(), format!("{}:{}", p.file, p.line)));
         if !m.relationship.gives_full_coverage() {
+            let via = csf.provenance.first().map(|p| match p.kind {
+                SourceKind::Service => p.detail.split(" claims it").next().unwrap_or(&p.detail).to_string(),
+                SourceKind::Assignment => format!("a scope assignment ({}:{})", p.file, p.line),
+                SourceKind::ClientOwned => format!("the scope's `client_owned` list ({}:{})", p.file, p.line),
+                _ => p.detail.clone(),
+            });
             candidates.push(Candidate {
                 control: csf.control.clone(),
                 relationship: m.relationship,
                 summary: csf.summary,
                 responsible: csf.responsible.clone(),
-                via: deciding.map(|(d, _)| d).unwrap_or_default(),
+                via: via.unwrap_or_default(),
                 file: m.origin.file.clone(),
                 line: m.origin.line,
             });

@@ -209,7 +209,7 @@ fn business_associate_agreements(
             .rows
             .iter()
             .filter(|r| &*r.framework == "hipaa" && r.assignable && r.summary != Summary::NotApplicable)
-            .filter(|r| r.responsible.iter().any(|p| *p == party.id))
+            .filter(|r| r.responsible.contains(&party.id))
             .map(|r| &*r.control)
             .collect();
         let Some(first) = duties.first() else { continue };
