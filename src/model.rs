@@ -412,8 +412,25 @@ pub struct Mapping {
     pub relationship: Relationship,
     pub source: String,
     pub rationale: String,
+    /// On an `equal` / `subset-of` row whose regulation text carries a number, a time limit, a
+    /// frequency, a named recipient or set content: the reviewed reason why those words do not
+    /// reach beyond the CSF outcome.
+    #[serde(default)]
+    pub justification: Option<MappingJustification>,
     #[serde(skip)]
     pub origin: Origin,
+}
+
+/// Why a full-coverage crosswalk row stays full although the regulation's text carries a
+/// number, a time limit, a frequency, a named recipient or set content.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct MappingJustification {
+    /// The regulation's words the reason answers for, quoted exactly.
+    pub covers: Vec<String>,
+    /// Why those words stay within the CSF outcome.
+    pub reason: String,
+    /// When the row was reviewed (YYYY-MM-DD).
+    pub reviewed: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

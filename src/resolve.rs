@@ -819,25 +819,45 @@ fn resolve_framework(
         // A parent with a duty of its own is owned itself, like a leaf.
         let own_row = has_parts && fw.own_duty_row(i, facts);
         row.assignable = fw.is_assignable(i) || own_row;
-        let own_or_inherited = |decide: &dyn Fn(&Sources) -> Option<Decision>| -> Option<(Decision, usize)> {
-            std::iter::once(i)
-                .chain(fw.ancestors(i).iter().copied())
-                .find_map(|c| decide(sources_of(c)).map(|d| (d, c)))
+        // Sources on the control itself or on a control that contains it. A parent that is a
+        // duty of its own (`own_duty: row`) is assigned for that duty: its source reaches a part
+        // only when nothing else covers the part, not even an `equal`/`subset-of` crosswalk row.
+        let row_parent = |c: usize| c != i && fw.own_duty_row(c, facts);
+        let own_or_inherited =
+            |decide: &dyn Fn(&Sources) -> Option<Decision>, from_row_parents: bool| -> Option<(Decision, usize)> {
+                std::iter::once(i)
+                    .chain(fw.ancestors(i).iter().copied())
+                    .filter(|&c| from_row_parents || !row_parent(c))
+                    .find_map(|c| decide(sources_of(c)).map(|d| (d, c)))
+            };
+        let levels = |from_row_parents: bool| {
+            own_or_inherited(&decide_level1, from_row_parents)
+                .or_else(|| own_or_inherited(&decide_services, from_row_parents))
+                .or_else(|| own_or_inherited(&decide_client_owned, from_row_parents))
         };
-        let found = own_or_inherited(&decide_level1)
-            .or_else(|| own_or_inherited(&decide_services))
-            .or_else(|| own_or_inherited(&decide_client_owned));
+        let project_here = || {
+            if fw.id() != "csf-2.0" {
+                project(fw, i, &mappings, csf_rows)
+            } else {
+                Projection::default()
+            }
+        };
+        let mut found = levels(false);
+        let mut projected: Option<Projection> = None;
+        if found.is_none() && (!has_parts || own_row) {
+            let projection = project_here();
+            if projection.full.is_none() {
+                found = levels(true);
+            }
+            projected = Some(projection);
+        }
         match found {
             Some((decision, from)) if from == i || !has_parts || own_row => {
                 apply(&mut row, decision, (from != i).then(|| fw.controls[from].id.clone()));
             }
             _ if has_parts && !own_row => roll_up(&mut row, fw, i, &at, out),
             _ => {
-                let projection = if fw.id() != "csf-2.0" {
-                    project(fw, i, &mappings, csf_rows)
-                } else {
-                    Projection::default()
-                };
+                let projection = projected.take().unwrap_or_else(project_here);
                 match projection.full {
                     Some(decision) => apply(&mut row, decision, None),
                     None => {

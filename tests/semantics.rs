@@ -285,7 +285,12 @@ fn ephi_without_a_business_associate_agreement_is_a_finding() {
         controls_with("baa-fires", "CM016"),
         ["hipaa:164.308(b)(1)", "hipaa:164.312(a)(2)(iv)"]
     );
-    let provider = finding_on("baa-fires", "hipaa:164.308(b)(1)").expect("finding");
+    // (164.308(b)(1) is also a duty of its own for a covered entity, so it may carry other
+    // findings: take the CM016 one.)
+    let provider = findings("baa-fires", "CM016")
+        .into_iter()
+        .find(|f| f["control"] == "hipaa:164.308(b)(1)")
+        .expect("finding");
     let msg = provider["message"].as_str().unwrap_or_default();
     assert!(msg.contains("`backup`") && msg.contains("provider.baa_signed"), "{msg}");
     let vendor = findings("baa-fires", "CM016")
@@ -343,4 +348,85 @@ fn an_undeclared_class_a_determination_keeps_the_class_a_duties() {
     assert!(why.contains("client.profile.class_a"), "{why}");
     let text = explain("undeclared-class-a", "nydfs-500:500.7(c)");
     assert!(text.contains("applies:"), "{text}");
+}
+
+#[test]
+fn a_business_associate_owes_none_of_the_covered_entitys_own_notices() {
+    // 164.404(a)(1), 164.406(a), 164.408(a): "A covered entity shall ..."; a business associate's
+    // duty is 164.410.
+    let m = matrix("hipaa-business-associate");
+    for id in [
+        "hipaa:164.404(b)",
+        "hipaa:164.406(b)",
+        "hipaa:164.408(b)",
+        "hipaa:164.408(c)",
+    ] {
+        let r = row(&m, id);
+        assert_eq!(r["summary"], "not-applicable", "{id}");
+        assert!(
+            r["reason"].as_str().unwrap_or_default().contains("covered entity"),
+            "{r}"
+        );
+    }
+    assert_ne!(row(&m, "hipaa:164.410(b)")["summary"], "not-applicable");
+    for id in ["hipaa:164.404(b)", "hipaa:164.406(b)", "hipaa:164.408(b)"] {
+        assert!(finding_on("hipaa-business-associate", id).is_none(), "{id}");
+    }
+}
+
+#[test]
+fn breach_notice_thresholds_are_measured_against_the_individuals_a_breach_could_involve() {
+    // 164.406: "more than 500 residents of a State or jurisdiction"; 164.408(b): "500 or more
+    // individuals"; 164.408(c): "less than 500 individuals", within 60 days after year end.
+    let m = matrix("hipaa-small-practice");
+    assert_eq!(row(&m, "hipaa:164.406(b)")["summary"], "not-applicable");
+    let secretary = row(&m, "hipaa:164.408(b)");
+    assert_eq!(secretary["summary"], "not-applicable");
+    assert!(
+        secretary["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("at most 300 individuals"),
+        "{secretary}"
+    );
+    assert_ne!(row(&m, "hipaa:164.408(c)")["summary"], "not-applicable");
+    assert_ne!(row(&m, "hipaa:164.404(b)")["summary"], "not-applicable");
+}
+
+#[test]
+fn an_msp_that_is_the_covered_entitys_agent_starts_the_clients_60_days() {
+    // 164.404(a)(2): a breach is treated as discovered by the covered entity when known to any
+    // agent of it; 164.404(b): no later than 60 calendar days after discovery.
+    let controls = controls_with("hipaa-agent-fires", "CM008");
+    assert!(controls.contains(&"hipaa:164.404(b)".to_string()), "{controls:?}");
+    let f = findings("hipaa-agent-fires", "CM008")
+        .into_iter()
+        .find(|f| f["control"] == "hipaa:164.404(b)")
+        .expect("finding");
+    let msg = f["message"].as_str().unwrap_or_default();
+    assert!(msg.contains("164.404(a)(2)") && msg.contains("164.404(b)"), "{msg}");
+    assert!(msg.contains("`sla.client_margin`"), "{msg}");
+    // Not an agent: the client's clock starts at the MSP's notice; only the MSP's own 60 days
+    // of 164.410(b) are measured, and 50 days fit.
+    assert!(controls_with("hipaa-agent-quiet", "CM008").is_empty());
+}
+
+#[test]
+fn a_parent_with_its_own_duty_is_assigned_for_that_duty_and_does_not_override_its_parts_sources() {
+    let m = matrix("hipaa-own-row-parent");
+    assert_eq!(row(&m, "hipaa:164.308(a)(1)")["summary"], "client");
+    // The service's claim on the risk analysis stands.
+    let analysis = row(&m, "hipaa:164.308(a)(1)(ii)(A)");
+    assert_eq!(analysis["summary"], "shared");
+    assert_eq!(analysis["provenance"][0]["kind"], "service");
+    // A part nothing else covers inherits the standard's owner.
+    let sanctions = row(&m, "hipaa:164.308(a)(1)(ii)(C)");
+    assert_eq!(sanctions["summary"], "client");
+    assert!(
+        sanctions["provenance"][0]["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("set on 164.308(a)(1)"),
+        "{sanctions}"
+    );
 }
