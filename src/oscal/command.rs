@@ -96,9 +96,9 @@ pub fn run_export(args: ExportArgs) -> Result<u8> {
         )));
     }
     let ws = crate::cli::load_workspace(&path, "exported")?;
-    let tokens = Tokens::new(&ws).map_err(fail)?;
     ensure_dir(&output)?;
-    let shared = workspace_documents(&ws, &tokens, as_of);
+    Tokens::new(&ws).map_err(fail)?;
+    let shared = workspace_documents(&ws, as_of);
     let mut written = shared.len();
     for (rel, bytes) in &shared {
         write(&output, rel, bytes)?;

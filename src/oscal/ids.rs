@@ -55,13 +55,9 @@ pub fn control_token(framework: &str, id: &str) -> String {
     if is_token(&token) {
         token
     } else {
-        format!(
-            "_{}",
-            token.replace(
-                |c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')),
-                "_"
-            )
-        )
+        // Only the framework id can make it fail (ids of workspace catalogs may start with a
+        // digit); every character is already one a token allows.
+        format!("_{token}")
     }
 }
 

@@ -95,9 +95,16 @@ pub fn datetime(date: time::Date) -> String {
     format!("{}T00:00:00Z", date)
 }
 
-/// The end of a day (for deadlines that hold through a date, such as a waiver's expiry).
-pub fn end_of(date: &str) -> String {
-    format!("{date}T23:59:59Z")
+/// A `YYYY-MM-DD` date from the inputs, if OSCAL can hold it (its date-times run from 1900 to 2999).
+pub fn input_date(text: &str) -> Option<time::Date> {
+    let date = time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]")).ok()?;
+    (1900..=2999).contains(&date.year()).then_some(date)
+}
+
+/// The end of a day from the inputs (for deadlines that hold through a date, such as a
+/// waiver's expiry), if OSCAL can hold it.
+pub fn end_of(date: &str) -> Option<String> {
+    input_date(date).map(|d| format!("{d}T23:59:59Z"))
 }
 
 /// A string as OSCAL's `StringDatatype` wants it: one line, no surrounding whitespace.
@@ -193,7 +200,7 @@ pub fn file_stem(id: &str) -> String {
 /// The documents of a whole workspace that do not depend on a scope: every catalog, the
 /// component definition of the services and every crosswalk as a mapping collection, by
 /// path inside the export folder.
-pub fn workspace_documents(ws: &Workspace, tokens: &Tokens, as_of: time::Date) -> Vec<(String, Vec<u8>)> {
+pub fn workspace_documents(ws: &Workspace, as_of: time::Date) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     for (id, fw) in &ws.frameworks {
         out.push((format!("catalogs/{}.json", file_stem(id)), catalog::catalog(fw, as_of)));
@@ -213,7 +220,6 @@ pub fn workspace_documents(ws: &Workspace, tokens: &Tokens, as_of: time::Date) -
             mapping::mapping_collection(ws, cw, as_of),
         ));
     }
-    let _ = tokens;
     out
 }
 

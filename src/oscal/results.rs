@@ -10,7 +10,7 @@
 
 use super::ids::{self, NS, control_token, statement_id};
 use super::ssp::{evidence_resources, implementation_status, requirement_uuid, system_uuid};
-use super::{ScopeInput, datetime, end_of, finish, metadata, prop, prop_with_remarks};
+use super::{ScopeInput, datetime, end_of, finish, input_date, metadata, prop, prop_with_remarks};
 use crate::assess::Finding;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -133,10 +133,8 @@ fn parts(input: &ScopeInput) -> Parts {
                     .iter()
                     .flatten()
                     .find(|x| x.finding == f.code && x.control == f.control)
-                    .and_then(|x| x.granted.clone())
-                    .filter(|g| {
-                        time::Date::parse(g, time::macros::format_description!("[year]-[month]-[day]")).is_ok()
-                    });
+                    .and_then(|x| x.granted.as_deref())
+                    .and_then(input_date);
                 risk["deadline"] = json!(end_of(&w.expires));
                 risk["mitigating-factors"] = json!([{
                     "uuid": ids::uuid(&format!("waiver/{}/{}/mitigation", scope.id, f.fingerprint)),
@@ -150,7 +148,7 @@ fn parts(input: &ScopeInput) -> Parts {
                             "Waived by {} (ticket {}) until {}: {}\n\nWaiver: {}:{}",
                             w.approver, w.ticket, w.expires, w.justification, w.file, w.line
                         ),
-                        "start": datetime(granted.as_deref().and_then(|g| time::Date::parse(g, time::macros::format_description!("[year]-[month]-[day]")).ok()).unwrap_or(input.as_of)),
+                        "start": datetime(granted.unwrap_or(input.as_of)),
                         "status-change": "deviation-approved",
                     }],
                 });

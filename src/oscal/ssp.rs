@@ -375,12 +375,16 @@ fn requirement(
             (Some(d), _) => d.clone(),
             (None, true) => "The client performs this control; the scope does not describe the duty.".to_string(),
             (None, false) => format!(
-                "{} for this client; the client stays accountable ({}).",
+                "{} for this client; {}.",
                 match row.summary {
                     Summary::ThirdParty => "Performed by a third party",
                     _ => "Provided by the MSP",
                 },
-                row.accountable
+                if row.accountable == "client" {
+                    "the client stays accountable".to_string()
+                } else {
+                    format!("accountable: {}", row.accountable)
+                }
             ),
         },
     };
@@ -686,7 +690,6 @@ pub fn ssp(input: &ScopeInput) -> Vec<u8> {
                 "system-name": one_line(&scope.client.name).unwrap_or_else(|| scope.id.clone()),
                 "system-name-short": scope.id,
                 "description": scope.notes.clone().unwrap_or_else(|| format!("The information systems of {} under a {} engagement with {}.", scope.client.name, scope.model, scope.provider.name)),
-                "date-authorized": null,
                 "system-information": { "information-types": information_types },
                 "status": { "state": "operational", "remarks": "ctrlmap describes engagements in effect; it records no system lifecycle state." },
                 "authorization-boundary": {
