@@ -155,6 +155,21 @@ fn every_exported_file_of_a_scope_with_gaps_validates_against_its_oscal_schema()
 }
 
 #[test]
+fn hostile_text_still_gives_valid_oscal_with_every_reference_resolved() {
+    // Scopes full of markup, formula prefixes, pipes and quotes (the injection fixtures).
+    for (ws, name) in [
+        ("tests/fixtures/injection", "hostile-a"),
+        ("tests/fixtures/render/northwind", "hostile-b"),
+    ] {
+        let files = export(ws, name);
+        let problems = schema_problems(&files);
+        assert!(problems.is_empty(), "{ws}: {}", problems.join("\n"));
+        let broken = broken_references(&docs(&files));
+        assert!(broken.is_empty(), "{ws}: {}", broken.join("\n"));
+    }
+}
+
+#[test]
 fn every_cross_reference_of_the_exports_resolves() {
     for (ws, name) in [("examples/northwind-msp".to_string(), "refs"), (gaps(), "refs-gaps")] {
         let files = export(&ws, name);

@@ -307,3 +307,51 @@ fn bad_json_and_documents_that_are_not_oscal_are_refused_with_their_place() {
     assert!(run.stderr.contains("cannot read"), "{}", run.stderr);
     let _ = std::fs::remove_dir_all(&ws);
 }
+
+#[test]
+fn no_shape_of_a_value_makes_import_panic() {
+    // Every value of NIST's example and of an exported component definition replaced, one at a
+    // time, by each other kind of JSON value: import answers (services, warnings or a located
+    // error) and never panics.
+    let ws = ctrlmap::load::Workspace::builtin().expect("built-in catalogs");
+    let tokens = ctrlmap::oscal::ids::Tokens::new(&ws).expect("tokens");
+    let nist = std::fs::read_to_string(fixture(NIST)).expect("fixture");
+    let small_cd = serde_json::json!({"component-definition": {"uuid": "x", "components": [{"uuid": "u", "title": "T",
+        "props": [{"ns": "https://ctrlmap.dev/ns/oscal", "name": "tower", "value": "managed-cloud"}],
+        "control-implementations": [{"implemented-requirements": [{"control-id": "GV.OC-01",
+            "props": [{"ns": "https://ctrlmap.dev/ns/oscal", "name": "split", "value": "shared"}],
+            "statements": [{"responsible-roles": [{"role-id": "provider", "remarks": "m"}, {"role-id": "customer", "remarks": "c"}]}]}]}]}]}});
+    for text in [nist, small_cd.to_string()] {
+        let doc: Value = serde_json::from_str(&text).expect("json");
+        let mut pointers = Vec::new();
+        fn walk(v: &Value, at: String, out: &mut Vec<String>) {
+            out.push(at.clone());
+            match v {
+                Value::Object(m) => m.iter().for_each(|(k, c)| walk(c, format!("{at}/{k}"), out)),
+                Value::Array(a) => a
+                    .iter()
+                    .enumerate()
+                    .for_each(|(i, c)| walk(c, format!("{at}/{i}"), out)),
+                _ => {}
+            }
+        }
+        walk(&doc, String::new(), &mut pointers);
+        for pointer in pointers.iter().skip(1) {
+            for replacement in [
+                Value::Null,
+                serde_json::json!(42),
+                serde_json::json!([]),
+                serde_json::json!({}),
+                serde_json::json!(""),
+            ] {
+                let mut changed = doc.clone();
+                *changed.pointer_mut(pointer).expect("pointer") = replacement;
+                let text = serde_json::to_string_pretty(&changed).expect("json");
+                let result = ctrlmap::oscal::import::import("fuzz.json", &text, &tokens, Some("managed-cloud"));
+                if let Err(e) = result {
+                    assert!(e.pos.line >= 1 && e.pos.column >= 1, "{pointer}: {e:?}");
+                }
+            }
+        }
+    }
+}

@@ -10,7 +10,7 @@
 //! import oscal` reads exactly these back.
 
 use super::ids::{self, control_token, statement_id};
-use super::{finish, metadata, prop, prop_with_remarks};
+use super::{finish, metadata, one_line, prop, prop_with_remarks};
 use crate::load::Workspace;
 use crate::model::{Claim, Service, Split};
 use serde_json::{Value, json};
@@ -106,8 +106,7 @@ pub fn component_definition(ws: &Workspace, as_of: time::Date) -> Vec<u8> {
         as_of,
     );
     meta["roles"] = roles();
-    meta["parties"] =
-        json!([{ "uuid": provider, "type": "organization", "name": name, "props": [prop("party-id", "msp")] }]);
+    meta["parties"] = json!([{ "uuid": provider, "type": "organization", "name": one_line(&name).unwrap_or_else(|| "msp".into()), "props": [prop("party-id", "msp")] }]);
     meta["responsible-parties"] = json!([{ "role-id": PROVIDER, "party-uuids": [provider] }]);
     meta["remarks"] = json!(
         "The MSP's service catalog as ctrlmap reads it: each service a component, each control it claims an implemented requirement. The split (msp, shared, client) is in the `split` property and the responsible roles; each side's duty is in the remarks of its responsible role on the statement. `ctrlmap import oscal` turns this file back into service files."

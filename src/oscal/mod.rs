@@ -74,18 +74,15 @@ impl Layout {
         if path.starts_with('<') || path.is_empty() {
             return None;
         }
-        let encoded: String = path
-            .chars()
-            .map(|c| match c {
-                ' ' => "%20".to_string(),
-                '#' => "%23".to_string(),
-                '%' => "%25".to_string(),
-                '?' => "%3F".to_string(),
-                '\\' => "%5C".to_string(),
-                c if c.is_control() => format!("%{:02X}", c as u32),
-                c => c.to_string(),
-            })
-            .collect();
+        // Percent-encode every byte a URI path segment may not hold as it is (RFC 3986).
+        let mut encoded = String::with_capacity(path.len());
+        for b in path.bytes() {
+            if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b) {
+                encoded.push(char::from(b));
+            } else {
+                encoded.push_str(&format!("%{b:02X}"));
+            }
+        }
         Some(format!("{}{encoded}", self.files))
     }
 }
@@ -304,8 +301,8 @@ mod tests {
     fn file_hrefs_are_uri_references_and_builtins_have_none() {
         let l = Layout::pack();
         assert_eq!(
-            l.file_href("evidence/q3 test#1.md").as_deref(),
-            Some("../files/evidence/q3%20test%231.md")
+            l.file_href("evidence/q3 test#1é.md").as_deref(),
+            Some("../files/evidence/q3%20test%231%C3%A9.md")
         );
         assert_eq!(l.file_href("<builtin>/policies/hipaa.yaml"), None);
     }

@@ -534,8 +534,8 @@ pub fn ssp(input: &ScopeInput) -> Vec<u8> {
 
     // Parties and roles.
     let mut parties = vec![
-        json!({ "uuid": client, "type": "organization", "name": scope.client.name, "props": [prop("party-id", "client")], "remarks": scope.client.contact.as_ref().map(|c| format!("Contact: {c}")) }),
-        json!({ "uuid": provider, "type": "organization", "name": scope.provider.name, "props": [prop("party-id", "msp"), scope.provider.contract.as_deref().and_then(|c| prop("contract", c)), scope.provider.baa_signed.as_deref().and_then(|d| prop("baa-signed", d)), scope.provider.effective.as_deref().and_then(|d| prop("effective", d))] }),
+        json!({ "uuid": client, "type": "organization", "name": one_line(&scope.client.name).unwrap_or_else(|| scope.id.clone()), "props": [prop("party-id", "client")], "remarks": scope.client.contact.as_ref().map(|c| format!("Contact: {c}")) }),
+        json!({ "uuid": provider, "type": "organization", "name": one_line(&scope.provider.name).unwrap_or_else(|| "msp".into()), "props": [prop("party-id", "msp"), scope.provider.contract.as_deref().and_then(|c| prop("contract", c)), scope.provider.baa_signed.as_deref().and_then(|d| prop("baa-signed", d)), scope.provider.effective.as_deref().and_then(|d| prop("effective", d))] }),
     ];
     let mut third_parties: Vec<&crate::model::Party> = scope.parties().collect();
     third_parties.sort_by(|a, b| a.id.cmp(&b.id));
@@ -543,7 +543,7 @@ pub fn ssp(input: &ScopeInput) -> Vec<u8> {
         parties.push(json!({
             "uuid": third_party_uuid(scope, &p.id),
             "type": "organization",
-            "name": p.name,
+            "name": one_line(&p.name).unwrap_or_else(|| p.id.clone()),
             "props": [prop("party-id", &p.id), prop("kind", &p.kind), p.baa.and_then(|b| prop("baa", if b { "true" } else { "false" }))],
             "remarks": p.note,
         }));
