@@ -610,3 +610,32 @@ fn export_refuses_bad_input_and_an_output_that_is_a_file() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("1900-2999"), "{}", run.stderr);
 }
+
+#[test]
+fn subject_uuids_stay_when_a_service_file_is_edited_elsewhere() {
+    let copy = common::Scratch::copy_of(&fixture("oscal/gaps"), "stable-uuids");
+    let before = export(copy.0.to_str().expect("path"), "stable-a");
+    let file = copy.0.join("services/backup.yaml");
+    let text = std::fs::read_to_string(&file).expect("service");
+    std::fs::write(
+        &file,
+        format!("# A comment that moves every claim down two lines.\n#\n{text}"),
+    )
+    .expect("write");
+    let after = export(copy.0.to_str().expect("path"), "stable-b");
+    let (a, b) = (
+        json(&before["scopes/clinic/ssp.json"]),
+        json(&after["scopes/clinic/ssp.json"]),
+    );
+    let ids = |ssp: &Value| -> Vec<String> {
+        let req = requirement(ssp, "hipaa:164.308(a)(7)(ii)(D)");
+        all_of(req, "uuid")
+            .into_iter()
+            .filter_map(|(_, v)| v.as_str().map(String::from))
+            .collect()
+    };
+    assert!(ids(&a).len() >= 6);
+    assert_eq!(ids(&a), ids(&b), "the same subjects keep their UUIDs");
+    // The plan itself changed (its provenance names the new lines), so its own UUID did too.
+    assert_ne!(a["system-security-plan"]["uuid"], b["system-security-plan"]["uuid"]);
+}

@@ -155,7 +155,13 @@ impl<'a> Index<'a> {
                 SourceKind::Applicability | SourceKind::Rollup | SourceKind::Default => {}
             }
         }
-        out.claims.dedup_by(|a, b| std::ptr::eq(a.1, b.1));
+        let mut seen: Vec<*const Claim> = Vec::new();
+        out.claims.retain(|(_, c)| {
+            let p: *const Claim = *c;
+            let first = !seen.contains(&p);
+            seen.push(p);
+            first
+        });
         out
     }
 }
@@ -281,11 +287,26 @@ fn requirement(
     };
 
     if owned {
+        // Keys name the claim by service, control and option (stable when the file is edited
+        // elsewhere), numbered only if one service repeats a claim.
+        let mut keys: BTreeSet<String> = BTreeSet::new();
         for (service, claim) in &attribution.claims {
+            let base_key = format!(
+                "service/{}/{}/{}",
+                service.id,
+                claim.control,
+                claim.option.as_deref().unwrap_or("-")
+            );
+            let mut key = base_key.clone();
+            let mut n = 1;
+            while !keys.insert(key.clone()) {
+                n += 1;
+                key = format!("{base_key}#{n}");
+            }
             export(
                 &service_uuid(&service.id),
                 &format!("service `{}` ({})", service.id, service.name),
-                &format!("service/{}/{}", service.id, claim.origin.line),
+                &key,
                 claim.msp.clone().filter(|t| !t.trim().is_empty()),
                 claim.client.clone().filter(|t| !t.trim().is_empty()),
                 claim.split,
