@@ -196,17 +196,40 @@ fn the_schema_check_and_the_reference_check_catch_what_they_should() {
         problems.iter().any(|p| p.contains("164.306(a)")),
         "a citation is not an OSCAL token: {problems:?}"
     );
-    // A responsibility that points at a provided entry that is not there.
-    let mut all = docs(&files);
-    let ssp = all.get_mut("scopes/clinic/ssp.json").expect("ssp");
-    let (pointer, _) = all_of(ssp, "provided-uuid")
-        .into_iter()
-        .next()
-        .expect("a provided-uuid");
-    let holder = ssp.pointer_mut(&pointer).expect("holder");
-    holder["provided-uuid"] = Value::String("00000000-0000-4000-8000-000000000000".into());
-    let broken = broken_references(&all);
-    assert!(broken.iter().any(|b| b.contains("provided-uuid")), "{broken:?}");
+    // Each kind of reference, pointed at nothing, is reported.
+    for (file, key, kind) in [
+        ("scopes/clinic/ssp.json", "provided-uuid", "provided-uuid"),
+        ("scopes/clinic/ssp.json", "responsibility-uuid", "responsibility-uuid"),
+        ("scopes/clinic/ssp.json", "component-uuid", "component-uuid"),
+        ("scopes/clinic/ssp.json", "party-uuid", "party-uuid"),
+        ("scopes/clinic/ssp.json", "href", "back-matter link"),
+        ("scopes/clinic/ssp.json", "control-id", "control-id"),
+        ("scopes/clinic/assessment-results.json", "target-id", "target-id"),
+        ("scopes/clinic/poam.json", "finding-uuid", "finding-uuid"),
+        ("component-definition.json", "statement-id", "statement-id"),
+        ("mappings/hipaa-to-csf-2.0.json", "id-ref", "id-ref"),
+    ] {
+        let mut all = docs(&files);
+        let doc = all.get_mut(file).expect("document");
+        let (pointer, value) = all_of(doc, key)
+            .into_iter()
+            .find(|(_, v)| v.as_str().is_some_and(|s| key != "href" || s.starts_with('#')))
+            .map(|(p, v)| (p, v.clone()))
+            .unwrap_or_else(|| panic!("{file} has a {key}"));
+        let broken_value = if key == "href" {
+            "#00000000-0000-4000-8000-000000000000".to_string()
+        } else if value.as_str().is_some_and(|s| s.len() == 36) {
+            "00000000-0000-4000-8000-000000000000".to_string()
+        } else {
+            "not-a-control".to_string()
+        };
+        doc.pointer_mut(&pointer).expect("holder")[key] = Value::String(broken_value);
+        let broken = broken_references(&all);
+        assert!(
+            broken.iter().any(|b| b.starts_with(file) && b.contains(kind)),
+            "{key} in {file}: {broken:?}"
+        );
+    }
 }
 
 #[test]

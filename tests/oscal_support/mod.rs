@@ -112,15 +112,6 @@ fn strings<'a>(v: &'a Value, key: &str) -> Vec<(String, &'a str)> {
         .collect()
 }
 
-/// Everything in a set of documents (by path) that another can refer to.
-#[derive(Default)]
-pub struct Targets {
-    /// `id` of every control, per catalog file.
-    pub controls: BTreeMap<String, BTreeSet<String>>,
-    /// `id` of every part, per catalog file.
-    pub parts: BTreeMap<String, BTreeSet<String>>,
-}
-
 /// Resolve a relative href against a document path (`scopes/a/ssp.json` + `../../x` → `x`).
 pub fn join(doc: &str, href: &str) -> String {
     let mut parts: Vec<&str> = doc.split('/').collect();
@@ -164,15 +155,20 @@ pub fn broken_references(docs: &BTreeMap<String, Value>) -> Vec<String> {
     }
     let all_controls: BTreeSet<&String> = controls.values().flatten().collect();
     let all_parts: BTreeSet<&String> = parts.values().flatten().collect();
-    let uuids_in = |doc: &Value| -> BTreeSet<String> {
-        all_of(doc, "uuid")
-            .into_iter()
-            .filter_map(|(_, v)| v.as_str().map(str::to_string))
-            .collect()
-    };
+    // The UUIDs each document defines, computed once.
+    let defined: BTreeMap<&String, BTreeSet<String>> = docs
+        .iter()
+        .map(|(p, d)| {
+            let set = all_of(d, "uuid")
+                .into_iter()
+                .filter_map(|(_, v)| v.as_str().map(str::to_string))
+                .collect();
+            (p, set)
+        })
+        .collect();
+    let uuids_in = |path: &str| -> Option<&BTreeSet<String>> { defined.get(&path.to_string()) };
     for (path, doc) in docs {
         let root = doc.as_object().and_then(|o| o.values().next()).expect("root");
-        let own = uuids_in(doc);
         // UUIDs defined in this document must be unique where they name subjects.
         let mut seen = BTreeMap::<String, String>::new();
         for (at, u) in strings(root, "uuid") {
@@ -300,8 +296,8 @@ pub fn broken_references(docs: &BTreeMap<String, Value>) -> Vec<String> {
                         .and_then(|r| r["rlinks"][0]["href"].as_str())
                 });
                 let ok = target
-                    .and_then(|t| docs.get(&join(path, t)))
-                    .is_some_and(|d| uuids_in(d).contains(fragment));
+                    .and_then(|t| uuids_in(&join(path, t)))
+                    .is_some_and(|set| set.contains(fragment));
                 check("resource-fragment", &at, fragment, ok);
             }
         }
@@ -404,10 +400,9 @@ pub fn broken_references(docs: &BTreeMap<String, Value>) -> Vec<String> {
         // An implemented requirement a finding refers to exists in a plan of the same folder.
         for (at, v) in strings(root, "implementation-statement-uuid") {
             let plan = join(path, "ssp.json");
-            let ok = docs.get(&plan).is_some_and(|d| uuids_in(d).contains(v));
+            let ok = uuids_in(&plan).is_some_and(|set| set.contains(v));
             check("implementation-statement-uuid", &at, v, ok);
         }
-        let _ = own;
     }
     broken
 }
