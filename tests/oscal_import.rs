@@ -259,7 +259,9 @@ fn a_component_definition_from_another_tool_imports_by_its_roles() {
         "managed-security",
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    std::fs::write(ws.join("services/vendor-mail-filter.yaml"), "# mine\n").expect("write");
+    // A service file the user wrote by hand, with the same name.
+    let mine = "kind: service\nid: vendor-mail-filter\nname: Mine\ntower: managed-security\ndescription: Written by hand.\ncontrols:\n  - control: csf-2.0:DE.CM-09\n    split: msp\n";
+    std::fs::write(ws.join("services/vendor-mail-filter.yaml"), mine).expect("write");
     let run = ctrlmap([
         "import",
         "oscal",
@@ -273,7 +275,7 @@ fn a_component_definition_from_another_tool_imports_by_its_roles() {
     assert!(run.stderr.contains("never replaced"), "{}", run.stderr);
     assert_eq!(
         std::fs::read_to_string(ws.join("services/vendor-mail-filter.yaml")).expect("kept"),
-        "# mine\n"
+        mine
     );
     let _ = std::fs::remove_dir_all(&ws);
 }
