@@ -111,13 +111,13 @@ pub fn run_export(args: ExportArgs) -> Result<u8> {
         let docs: Vec<(String, Documents)> = chunk
             .par_iter()
             .map(|scope| {
-                let matrix = crate::resolve::resolve(&ws, scope);
-                let findings = crate::assess::assess_on(&ws, scope, &matrix, &overrides, as_of);
+                let assessment = crate::assess::assess_scope(&ws, scope, &overrides, as_of);
                 let input = ScopeInput {
                     ws: &ws,
                     scope,
-                    matrix: &matrix,
-                    findings: &findings,
+                    matrix: &assessment.matrix,
+                    findings: &assessment.findings,
+                    evidence: &assessment.evidence,
                     as_of,
                     layout: Layout::export(),
                 };

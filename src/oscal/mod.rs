@@ -226,6 +226,8 @@ pub struct ScopeInput<'a> {
     pub scope: &'a Scope,
     pub matrix: &'a Matrix,
     pub findings: &'a [Finding],
+    /// The engine's verdict on every evidence entry (integrity, freshness).
+    pub evidence: &'a [crate::rules::EvidenceStatus],
     pub as_of: time::Date,
     pub layout: Layout,
 }
@@ -257,11 +259,13 @@ pub fn pack_files(
     as_of: time::Date,
 ) -> Result<Vec<(String, Vec<u8>)>, String> {
     Tokens::new(ws)?;
+    let evidence = crate::rules::evidence_statuses(ws, scope, as_of);
     let input = ScopeInput {
         ws,
         scope,
         matrix,
         findings,
+        evidence: &evidence,
         as_of,
         layout: Layout::pack(),
     };

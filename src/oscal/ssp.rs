@@ -745,47 +745,51 @@ pub fn ssp(input: &ScopeInput) -> Vec<u8> {
     finish(doc, "system-security-plan", &format!("ssp/{}", scope.id))
 }
 
-/// The scope's evidence entries as back-matter resources: title, owner, date, controls and
-/// the SHA-256 of the file as found (the pinned hash too, when the scope pins one).
+/// The scope's evidence entries as back-matter resources: title, owner, date, controls, the
+/// SHA-256 of the file as found (and the pinned one, when the scope pins it) and the engine's
+/// verdict on the entry (integrity, freshness, age). Entries naming the same file are one
+/// resource, with the controls of all of them.
 pub fn evidence_resources(input: &ScopeInput) -> Vec<Value> {
     let scope = input.scope;
-    let mut seen = BTreeSet::new();
-    let mut out = Vec::new();
-    let mut entries: Vec<&crate::model::Evidence> = scope.evidence.iter().flatten().collect();
-    entries.sort_by(|a, b| a.file.cmp(&b.file));
-    for e in entries {
-        if !seen.insert(e.file.clone()) {
-            continue;
+    let mut by_file: std::collections::BTreeMap<&str, Vec<(usize, &crate::model::Evidence)>> = Default::default();
+    for (i, e) in scope.evidence.iter().enumerate() {
+        if let Some(e) = e {
+            by_file.entry(e.file.as_str()).or_default().push((i, e));
         }
+    }
+    let mut out = Vec::new();
+    for (file, entries) in by_file {
+        let Some(&(index, e)) = entries.first() else { continue };
+        let status = input.evidence.iter().find(|s| s.index == index);
         let hashes: Vec<Value> = e
             .found_sha256
             .iter()
             .map(|h| json!({ "algorithm": "SHA-256", "value": h }))
             .collect();
         let mut props = vec![
-            prop("path", &e.file),
+            prop("path", file),
             prop("owner", &e.owner),
             prop("effective", &e.effective),
-            prop(
-                "integrity",
-                match (&e.found_sha256, &e.sha256) {
-                    (None, _) => "missing",
-                    (Some(_), None) => "unpinned",
-                    (Some(f), Some(p)) if f == p => "matches-pin",
-                    _ => "changed",
-                },
-            ),
         ];
+        if let Some(s) = status {
+            props.push(prop("integrity", s.integrity));
+            props.push(prop("freshness", s.freshness));
+            props.extend(s.age_days.map(|d| prop("age-days", &d.to_string())));
+            props.extend(s.max_age_days.map(|d| prop("max-age-days", &d.to_string())));
+        }
         if let Some(p) = &e.sha256 {
             props.push(prop("pinned-sha256", p));
         }
-        props.extend(e.controls.iter().map(|c| prop("control", c)));
+        let mut controls: Vec<&String> = entries.iter().flat_map(|(_, e)| e.controls.iter()).collect();
+        controls.sort();
+        controls.dedup();
+        props.extend(controls.into_iter().map(|c| prop("control", c)));
         out.push(json!({
-            "uuid": evidence_uuid(scope, &e.file),
-            "title": e.title.clone().unwrap_or_else(|| e.file.clone()),
-            "description": format!("Evidence file `{}` (path relative to the workspace), owner {}, effective {}.", e.file, e.owner, e.effective),
+            "uuid": evidence_uuid(scope, file),
+            "title": e.title.clone().unwrap_or_else(|| file.to_string()),
+            "description": format!("Evidence file `{file}` (path relative to the workspace), owner {}, effective {}.", e.owner, e.effective),
             "props": props,
-            "rlinks": input.layout.file_href(&e.file).map(|href| vec![json!({ "href": href, "hashes": hashes })]),
+            "rlinks": input.layout.file_href(file).map(|href| vec![json!({ "href": href, "hashes": hashes })]),
         }));
     }
     out
