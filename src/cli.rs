@@ -418,7 +418,7 @@ fn rendered(ws: &Workspace, diagnostics: &[Diagnostic], base: &PathBase) -> Stri
     let mut lines: std::collections::HashMap<&str, Vec<&str>> = Default::default();
     let mut out = Vec::with_capacity(diagnostics.len());
     for d in diagnostics {
-        let line = match (d.line, ws.sources.get(&d.file)) {
+        let line = match (d.line, ws.source(&d.file)) {
             (0, _) | (_, None) => None,
             (n, Some(src)) => lines
                 .entry(d.file.as_str())

@@ -107,10 +107,20 @@ fn prepare_file(
     expected: Option<Kind>,
     options: LoadOptions,
 ) -> Prepared {
-    let bytes = match reader.read(path, MAX_INPUT_BYTES) {
-        Ok(b) => b,
-        Err(why) => return Prepared::failed(rel, refused(rel, &why)),
-    };
+    match reader.read(path, MAX_INPUT_BYTES) {
+        Ok(bytes) => prepare_bytes(schemas, rel, bytes, expected, options),
+        Err(why) => Prepared::failed(rel, refused(rel, &why)),
+    }
+}
+
+/// Prepare a file from its bytes: UTF-8, YAML, kind and schema.
+fn prepare_bytes(
+    schemas: &Schemas,
+    rel: &str,
+    bytes: Vec<u8>,
+    expected: Option<Kind>,
+    options: LoadOptions,
+) -> Prepared {
     let sha = crate::hash::sha256_hex(&bytes);
     let mut prepared = match String::from_utf8(bytes) {
         Ok(text) => prepare_text(schemas, rel, text, expected, options),
@@ -368,9 +378,9 @@ fn schemas() -> Result<&'static Schemas, String> {
 }
 
 /// The built-in catalogs, crosswalks and policy packs, parsed and validated once per
-/// process; every workspace starts from a copy.
+/// process; every workspace starts from a copy of the typed data (the parsed trees are
+/// shared, not copied).
 struct Builtin {
-    sources: BTreeMap<String, String>,
     frameworks: BTreeMap<String, Framework>,
     crosswalks: Vec<Crosswalk>,
     packs: BTreeMap<String, crate::policy::Pack>,
@@ -386,7 +396,6 @@ fn builtin_files() -> &'static Builtin {
             ws.parse_builtin(schemas);
         }
         Builtin {
-            sources: ws.sources,
             frameworks: ws.frameworks,
             crosswalks: ws.crosswalks,
             packs: ws.packs,
@@ -524,7 +533,24 @@ impl Workspace {
     /// A scope with schema errors is still checked for references, so one run reports
     /// every problem of the file; it is not returned for assessment.
     fn prepare_scope(&self, schemas: &Schemas, rel: &str, path: &Path, expected: Option<Kind>) -> ScopeLoad {
-        let mut prepared = prepare_file(&self.reader, schemas, rel, path, expected, self.options);
+        self.scope_from(prepare_file(&self.reader, schemas, rel, path, expected, self.options))
+    }
+
+    /// Take one scope file's bytes through every per-file step against this workspace
+    /// (UTF-8, YAML, schema, typing, reference checks, evidence hashing) without recording
+    /// anything: for fuzzing and tests. Returns the problems, and the scope when it has none.
+    pub fn check_scope_bytes(&self, rel: &str, bytes: Vec<u8>) -> (Option<Scope>, Vec<Diagnostic>) {
+        let Ok(schemas) = schemas() else {
+            return (None, Vec::new());
+        };
+        let ScopeLoad { prepared, scope } =
+            self.scope_from(prepare_bytes(schemas, rel, bytes, Some(Kind::Scope), self.options));
+        let scope = scope.filter(|_| prepared.diagnostics.is_empty()).map(|t| t.scope);
+        (scope, prepared.diagnostics)
+    }
+
+    /// The scope of a prepared scope file, checked (see [`Workspace::prepare_scope`]).
+    fn scope_from(&self, mut prepared: Prepared) -> ScopeLoad {
         let mut doc = match prepared.doc.take() {
             Some((Kind::Scope, doc)) => doc,
             other => {
@@ -568,13 +594,24 @@ impl Workspace {
     /// Start from (a copy of) the built-in catalogs, crosswalks and packs.
     fn load_builtin(&mut self) {
         let b = builtin_files();
-        self.sources
-            .extend(b.sources.iter().map(|(k, v)| (k.clone(), v.clone())));
         self.frameworks = b.frameworks.clone();
         self.crosswalks = b.crosswalks.clone();
         self.packs = b.packs.clone();
-        self.nodes.extend(b.nodes.iter().map(|(k, v)| (k.clone(), v.clone())));
         self.diagnostics.extend(b.diagnostics.iter().cloned());
+    }
+
+    /// The parsed tree of a file: the workspace's, or a built-in one.
+    fn node(&self, file: &str) -> Option<&Node> {
+        self.nodes.get(file).or_else(|| builtin_files().nodes.get(file))
+    }
+
+    /// The text of an input file by display path (a workspace file that has problems, or a
+    /// built-in file), to show a diagnostic's source line.
+    pub fn source(&self, file: &str) -> Option<&str> {
+        match file.strip_prefix("<builtin>/") {
+            Some(path) => crate::embedded::get(path),
+            None => self.sources.get(file).map(String::as_str),
+        }
     }
 
     fn parse_builtin(&mut self, schemas: &Schemas) {
@@ -822,7 +859,7 @@ impl Workspace {
 
     /// Position of a field of the item at `origin` (its value, or the item if absent).
     fn pos_in(&self, origin: &Origin, field: &str) -> Pos {
-        match self.nodes.get(&*origin.file) {
+        match self.node(&origin.file) {
             Some(root) => root.locate(&format!("{}/{field}", origin.pointer)),
             None => Pos {
                 line: origin.line,
@@ -1040,8 +1077,7 @@ impl Workspace {
                 }
                 Err(help) => {
                     let pos = self
-                        .nodes
-                        .get(&*file)
+                        .node(&file)
                         .and_then(|root| root.key_pos("/severity", &key))
                         .unwrap_or_default();
                     diags.push(Diagnostic::new(
@@ -1256,7 +1292,7 @@ impl Workspace {
     /// Every diagnostic, rendered with source excerpts. Each file's lines are split once,
     /// however many diagnostics point into it.
     pub fn render_diagnostics(&self) -> String {
-        render_diagnostics(&self.diagnostics, &self.sources)
+        render_diagnostics(&self.diagnostics, |file| self.source(file))
     }
 
     pub fn framework(&self, id: &str) -> Option<&Framework> {
@@ -1311,12 +1347,13 @@ impl Workspace {
     }
 }
 
-/// Render diagnostics with source excerpts; each file's lines are split once.
-pub fn render_diagnostics(diagnostics: &[Diagnostic], sources: &BTreeMap<String, String>) -> String {
+/// Render diagnostics with source excerpts (`source` gives a file's text); each file's
+/// lines are split once.
+pub fn render_diagnostics<'a>(diagnostics: &'a [Diagnostic], source: impl Fn(&str) -> Option<&'a str>) -> String {
     let mut lines: std::collections::HashMap<&str, Vec<&str>> = std::collections::HashMap::new();
     let mut out = Vec::with_capacity(diagnostics.len());
     for d in diagnostics {
-        let line = match (d.line, sources.get(&d.file)) {
+        let line = match (d.line, source(&d.file)) {
             (0, _) | (_, None) => None,
             (n, Some(text)) => lines
                 .entry(d.file.as_str())
