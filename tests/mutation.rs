@@ -188,7 +188,7 @@ fn mutate(rng: &mut Rng, bytes: &mut Vec<u8>) {
                 _ => {
                     if let Some(colon) = lines[i].find(": ") {
                         lines[i].truncate(colon + 2);
-                        lines[i].push_str(*rng.pick(TOKENS));
+                        lines[i].push_str(rng.pick(TOKENS));
                     }
                 }
             }
