@@ -36,6 +36,10 @@ impl Rng {
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }
+
+    fn word(&mut self, words: &[&'static str]) -> &'static str {
+        words[self.below(words.len())]
+    }
 }
 
 /// Tokens that have broken YAML parsers, type checks, number handling or templates before.
@@ -150,7 +154,7 @@ fn mutate(rng: &mut Rng, bytes: &mut Vec<u8>) {
         1 | 2 => {
             // Insert a token.
             let i = at(rng, bytes.len());
-            let t = (*rng.pick(TOKENS)).as_bytes().to_vec();
+            let t = rng.word(TOKENS).as_bytes().to_vec();
             bytes.splice(i..i, t);
         }
         3 => {
@@ -188,7 +192,7 @@ fn mutate(rng: &mut Rng, bytes: &mut Vec<u8>) {
                 _ => {
                     if let Some(colon) = lines[i].find(": ") {
                         lines[i].truncate(colon + 2);
-                        lines[i].push_str(rng.pick(TOKENS));
+                        lines[i].push_str(rng.word(TOKENS));
                     }
                 }
             }
