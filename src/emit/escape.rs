@@ -12,14 +12,15 @@ use std::borrow::Cow;
 /// line feed are handled by the callers), DEL, C1 controls, and the invisible characters
 /// that reorder or break text (bidirectional overrides and isolates, line and paragraph
 /// separators).
-fn is_hidden_control(c: char) -> bool {
+pub fn is_hidden_control(c: char) -> bool {
     matches!(c,
         '\u{0}'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
         | '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
         | '\u{2028}' | '\u{2029}')
 }
 
-fn push_visible(out: &mut String, c: char) {
+/// Write `c` as `\u{…}`.
+pub fn push_visible(out: &mut String, c: char) {
     out.push_str(&format!("\\u{{{:x}}}", c as u32));
 }
 
