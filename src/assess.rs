@@ -5,7 +5,7 @@
 
 use crate::load::Workspace;
 use crate::model::{AddressableDecision, Origin, Requirement, Scope};
-use crate::resolve::{Coverage, Matrix, Row, SourceKind, Summary};
+use crate::resolve::{Matrix, Row, SourceKind, Summary};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -87,7 +87,7 @@ pub const RULES: &[Rule] = &[
         code: "CM006",
         name: "crosswalk-partial-coverage",
         severity: Severity::Medium,
-        description: "A regulation control is covered only partially, through CSF outcomes that intersect it; review and assign it explicitly.",
+        description: "Retired: a control reached only through CSF outcomes that intersect it is now unassigned (CM001), with those outcomes listed as candidates. The code is kept so that configuration naming it still loads; it never fires.",
     },
     Rule {
         code: "CM007",
@@ -136,6 +136,24 @@ pub const RULES: &[Rule] = &[
         name: "waiver-incomplete",
         severity: Severity::High,
         description: "A waiver lacks a justification, approver, ticket, compensating control or expiry date, so it is not honoured.",
+    },
+    Rule {
+        code: "CM015",
+        name: "responsibility-delegated",
+        severity: Severity::High,
+        description: "A duty only the regulated entity itself can perform (the catalog's `retained: {responsible: true}`, e.g. 23 NYCRR 500.4(a)(2), 16 CFR 314.4(a)(2)) is made the responsibility of the MSP or a third party, directly, through a parent control or through a service claim.",
+    },
+    Rule {
+        code: "CM016",
+        name: "business-associate-agreement-missing",
+        severity: Severity::High,
+        description: "HIPAA applies and ePHI is handled without a business associate agreement: the MSP's services handle ePHI but the scope records no signed BAA, or a third party that performs HIPAA duties has none (45 CFR 164.308(b)(1), 164.314(a), 164.502(e)).",
+    },
+    Rule {
+        code: "CM017",
+        name: "regulator-mismatch",
+        severity: Severity::High,
+        description: "The profile applies a rule to an institution its regulator does not cover: `glba: true` for a kind of institution that answers to another regulator than the FTC (16 CFR 314.1(b); GLBA section 505(a)).",
     },
 ];
 
@@ -298,6 +316,7 @@ pub fn assess_on(
     as_of: time::Date,
 ) -> Vec<Finding> {
     let mut out = core_findings(scope, matrix, overrides);
+    out.extend(crate::rules::catalog_findings(ws, scope, matrix, overrides));
     out.extend(crate::rules::pack_findings(ws, scope, matrix, overrides, as_of));
     let mut out = crate::rules::apply_waivers(scope, out, overrides, as_of);
     out.sort_by(Finding::report_order); // one scope: by severity, control, code
@@ -377,24 +396,41 @@ fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<F
                 continue;
             }
         }
-        // CM001 — unassigned leaf.
+        // CM001 — unassigned control that carries a duty (a leaf, or a parent with a duty of
+        // its own). Outcomes that only intersect it are named as candidates, never owners.
         if row.assignable && row.summary == Summary::Unassigned {
             let documented = row
                 .addressable
                 .as_ref()
                 .is_some_and(|a| a.decision != AddressableDecision::Implemented);
             if !documented {
+                let mut message = format!(
+                    "{} ({}) applies to {} but nobody owns it.",
+                    row.control,
+                    short(&row.title),
+                    scope.client.name
+                );
+                match row.candidates.as_slice() {
+                    [] => message.push_str(" Subscribe a service that covers it, add a scope assignment, list it under `client_owned`, or mark it `not_applicable` with a reason."),
+                    list => {
+                        let named: Vec<String> = list.iter().take(3).map(|c| c.describe()).collect();
+                        let more = list.len().saturating_sub(3);
+                        message.push_str(&format!(
+                            " {}{} {} this control but {} not contain all of it, so {} no owner; assign it explicitly (a scope assignment or a service claim on the control itself).",
+                            named.join("; "),
+                            if more > 0 { format!("; and {more} more") } else { String::new() },
+                            if list.len() == 1 { "intersects" } else { "intersect" },
+                            if list.len() == 1 { "does" } else { "do" },
+                            if list.len() == 1 { "it gives" } else { "they give" },
+                        ));
+                    }
+                }
                 out.extend(finding(
                     scope,
                     Some(row),
                     &row.control,
                     "CM001",
-                    format!(
-                        "{} ({}) applies to {} but nobody owns it. Subscribe a service that covers it, add a scope assignment, list it under `client_owned`, or mark it `not_applicable` with a reason.",
-                        row.control,
-                        short(&row.title),
-                        scope.client.name
-                    ),
+                    message,
                     &scope.origin,
                     "",
                     overrides,
@@ -430,36 +466,6 @@ fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<F
                     overrides,
                 ));
             }
-        }
-        // CM006 — only partial coverage through the crosswalk. Anchored at the scope's
-        // services (where the coverage comes from, and where a fix goes); the crosswalk row
-        // is named in the message.
-        if row.assignable
-            && row.coverage == Coverage::Partial
-            && deciding.is_some_and(|p| p.kind == SourceKind::Crosswalk)
-        {
-            let at = scope.locate("/services");
-            let via: Vec<String> = row
-                .provenance
-                .iter()
-                .filter(|p| p.kind == SourceKind::Crosswalk)
-                .map(|p| format!("{}:{}", p.file, p.line))
-                .collect();
-            out.extend(finding(
-                scope,
-                Some(row),
-                &row.control,
-                "CM006",
-                format!(
-                    "{} ({}) is covered only partially: the CSF 2.0 outcomes that cover it only intersect it (crosswalk {}). Review what the regulation asks beyond them and assign it explicitly (a scope assignment or a service claim).",
-                    row.control,
-                    short(&row.title),
-                    via.join(", ")
-                ),
-                &at,
-                "",
-                overrides,
-            ));
         }
     }
     // CM004 — not applicable without a reason.

@@ -16,8 +16,6 @@ pub struct Framework {
     ancestors: Vec<Vec<usize>>,
     /// For each exemption of the catalog, which controls it lifts (independent of the client).
     lifted: Vec<Vec<bool>>,
-    /// Does the control's own `applies_when` test the Class A fact?
-    class_a_condition: Vec<bool>,
     /// Labels every matrix row of a control carries, shared by all rows (a portfolio of
     /// thousands of scopes repeats them millions of times; they are never copied).
     labels: Vec<Labels>,
@@ -87,14 +85,6 @@ impl Framework {
                     .collect()
             })
             .collect();
-        let class_a_condition = controls
-            .iter()
-            .map(|c| {
-                c.applies_when
-                    .as_ref()
-                    .is_some_and(|cond| serde_json::to_string(cond).is_ok_and(|s| s.contains("class_a")))
-            })
-            .collect();
         let labels = controls
             .iter()
             .map(|c| Labels {
@@ -112,7 +102,6 @@ impl Framework {
             children,
             ancestors,
             lifted,
-            class_a_condition,
             labels,
             shared_id,
         }
@@ -125,10 +114,6 @@ impl Framework {
             .and_then(|l| l.get(i))
             .copied()
             .unwrap_or(false)
-    }
-
-    pub fn has_class_a_condition(&self, i: usize) -> bool {
-        self.class_a_condition[i]
     }
 
     pub fn id(&self) -> &str {
@@ -184,9 +169,46 @@ impl Framework {
         i == ancestor || self.ancestors(i).contains(&ancestor)
     }
 
-    /// A leaf that carries a duty: the level where duties are assigned.
+    /// A leaf that carries a duty: the level where duties are assigned. A parent whose
+    /// catalog entry says it has a duty of its own (`own_duty: row`) is assignable too, when
+    /// its condition holds for the client; resolve decides that per scope
+    /// ([`Framework::own_duty_row`]).
     pub fn is_assignable(&self, i: usize) -> bool {
         self.controls[i].role == Role::Requirement && self.children[i].is_empty()
+    }
+
+    /// Is a parent a row of its own for this client (catalog `own_duty: {decision: row}`,
+    /// and its `when` not false)?
+    pub fn own_duty_row(&self, i: usize, facts: Facts) -> bool {
+        let c = &self.controls[i];
+        c.role == Role::Requirement
+            && !self.children[i].is_empty()
+            && c.own_duty.as_ref().is_some_and(|o| {
+                o.decision == crate::model::OwnDutyDecision::Row
+                    && o.when.as_ref().is_none_or(|w| evaluate(w, facts) != Some(false))
+            })
+    }
+
+    /// The nearest control at or above `i` whose `retained` keeps performing the duty with
+    /// the regulated entity.
+    pub fn retained_responsible(&self, i: usize) -> Option<(usize, &crate::model::Retained)> {
+        self.retained_where(i, |r| r.responsible)
+    }
+
+    /// The nearest control at or above `i` whose `retained` keeps accountability with the
+    /// regulated entity.
+    pub fn retained_accountable(&self, i: usize) -> Option<(usize, &crate::model::Retained)> {
+        self.retained_where(i, |r| r.accountable)
+    }
+
+    fn retained_where(
+        &self,
+        i: usize,
+        keeps: impl Fn(&crate::model::Retained) -> bool,
+    ) -> Option<(usize, &crate::model::Retained)> {
+        std::iter::once(i)
+            .chain(self.ancestors(i).iter().copied())
+            .find_map(|c| self.controls[c].retained.as_ref().filter(|r| keeps(r)).map(|r| (c, r)))
     }
 
     /// Count of controls per level, in order of first appearance.
@@ -202,24 +224,94 @@ impl Framework {
     }
 }
 
-/// Evaluate a condition against the client's profile. Missing facts make a test false, so
-/// an exemption is never granted on facts the scope did not declare.
-pub fn holds(condition: &Condition, profile: &Profile) -> bool {
-    match condition {
-        Condition::All { all } => all.iter().all(|c| holds(c, profile)),
-        Condition::Any { any } => any.iter().any(|c| holds(c, profile)),
-        Condition::Not { not } => !holds(not, profile),
-        Condition::Fact(test) => fact_holds(test, profile),
+/// The facts a condition is evaluated against: the client profile, plus what the engine
+/// computed for one catalog (which of its exemptions hold).
+#[derive(Debug, Clone, Copy)]
+pub struct Facts<'a> {
+    pub profile: &'a Profile,
+    /// Citations of the catalog's exemptions that hold for the client; `None` while the
+    /// exemptions themselves are being evaluated (so they cannot depend on each other).
+    pub exemptions: Option<&'a [String]>,
+}
+
+impl<'a> Facts<'a> {
+    pub fn of(profile: &'a Profile) -> Self {
+        Facts {
+            profile,
+            exemptions: None,
+        }
+    }
+
+    pub fn with_exemptions(profile: &'a Profile, exemptions: &'a [String]) -> Self {
+        Facts {
+            profile,
+            exemptions: Some(exemptions),
+        }
     }
 }
 
-fn fact_value(fact: &str, profile: &Profile) -> Option<serde_json::Value> {
+/// Evaluate a condition with three values: `None` when it depends on a fact the scope does
+/// not declare. Callers decide what unknown means, always toward more duties: an exemption
+/// is granted only on `Some(true)`, a control's `applies_when` removes it only on
+/// `Some(false)`.
+pub fn evaluate(condition: &Condition, facts: Facts) -> Option<bool> {
+    match condition {
+        Condition::All { all } => {
+            let mut unknown = false;
+            for c in all {
+                match evaluate(c, facts) {
+                    Some(false) => return Some(false),
+                    None => unknown = true,
+                    Some(true) => {}
+                }
+            }
+            (!unknown).then_some(true)
+        }
+        Condition::Any { any } => {
+            let mut unknown = false;
+            for c in any {
+                match evaluate(c, facts) {
+                    Some(true) => return Some(true),
+                    None => unknown = true,
+                    Some(false) => {}
+                }
+            }
+            (!unknown).then_some(false)
+        }
+        Condition::Not { not } => evaluate(not, facts).map(|b| !b),
+        Condition::Fact(test) => fact_holds(test, facts),
+    }
+}
+
+/// Does the condition certainly hold? (An exemption is granted only then.)
+pub fn holds(condition: &Condition, profile: &Profile) -> bool {
+    evaluate(condition, Facts::of(profile)) == Some(true)
+}
+
+/// The facts a condition tests that the scope does not declare (for "applies because…").
+pub fn undeclared(condition: &Condition, facts: Facts, out: &mut Vec<String>) {
+    match condition {
+        Condition::All { all } => all.iter().for_each(|c| undeclared(c, facts, out)),
+        Condition::Any { any } => any.iter().for_each(|c| undeclared(c, facts, out)),
+        Condition::Not { not } => undeclared(not, facts, out),
+        Condition::Fact(test) => {
+            if fact_value(&test.fact, facts).is_none() && !out.contains(&test.fact) {
+                out.push(test.fact.clone());
+            }
+        }
+    }
+}
+
+fn fact_value(fact: &str, facts: Facts) -> Option<serde_json::Value> {
     use serde_json::Value;
+    let profile = facts.profile;
     Some(match fact {
+        // The regimes: not declaring one means the client is not under it.
         "hipaa" => Value::from(profile.hipaa.clone().unwrap_or_else(|| "none".into())),
         "glba" => Value::from(profile.glba.unwrap_or(false)),
         "nydfs" => Value::from(profile.nydfs.clone().unwrap_or_else(|| "none".into())),
-        "class_a" => Value::from(profile.class_a.unwrap_or(false)),
+        // Determinations the client must declare: undeclared is unknown.
+        "class_a" => Value::from(profile.class_a?),
         "employees" => Value::from(profile.employees?),
         "gross_revenue_usd" => {
             if profile.gross_revenue_usd.is_empty() {
@@ -229,46 +321,44 @@ fn fact_value(fact: &str, profile: &Profile) -> Option<serde_json::Value> {
         }
         "total_assets_usd" => Value::from(profile.total_assets_usd?),
         "consumers" => Value::from(profile.consumers?),
+        "individuals" => Value::from(profile.individuals?),
+        "hipaa_functions" => Value::from(profile.hipaa_functions.clone()?),
+        "institution_type" => Value::from(profile.institution_type.clone()?),
+        // Flags are declarations of exemptions: an absent flag is a known "no".
         "flags" => Value::from(profile.flags.clone()),
+        "exempt" => Value::from(!facts.exemptions?.is_empty()),
+        "exemptions" => Value::from(facts.exemptions?.to_vec()),
         _ => return None,
     })
 }
 
-fn fact_holds(test: &FactTest, profile: &Profile) -> bool {
-    let Some(value) = fact_value(&test.fact, profile) else {
-        return false;
-    };
+fn fact_holds(test: &FactTest, facts: Facts) -> Option<bool> {
+    let value = fact_value(&test.fact, facts)?;
     let number = value.as_f64();
-    if let Some(eq) = &test.eq {
-        return value == *eq;
-    }
-    if let Some(ne) = &test.ne {
-        return value != *ne;
-    }
-    if let Some(lt) = test.lt {
-        return number.is_some_and(|n| n < lt);
-    }
-    if let Some(lte) = test.lte {
-        return number.is_some_and(|n| n <= lte);
-    }
-    if let Some(gt) = test.gt {
-        return number.is_some_and(|n| n > gt);
-    }
-    if let Some(gte) = test.gte {
-        return number.is_some_and(|n| n >= gte);
-    }
-    if let Some(limit) = test.each_lt {
+    Some(if let Some(eq) = &test.eq {
+        value == *eq
+    } else if let Some(ne) = &test.ne {
+        value != *ne
+    } else if let Some(lt) = test.lt {
+        number.is_some_and(|n| n < lt)
+    } else if let Some(lte) = test.lte {
+        number.is_some_and(|n| n <= lte)
+    } else if let Some(gt) = test.gt {
+        number.is_some_and(|n| n > gt)
+    } else if let Some(gte) = test.gte {
+        number.is_some_and(|n| n >= gte)
+    } else if let Some(limit) = test.each_lt {
         // "in each of the last three fiscal years": all three must be declared.
-        return value
+        value
             .as_array()
-            .is_some_and(|a| a.len() >= 3 && a.iter().all(|v| v.as_f64().is_some_and(|n| n < limit)));
-    }
-    if let Some(item) = &test.contains {
-        return value
+            .is_some_and(|a| a.len() >= 3 && a.iter().all(|v| v.as_f64().is_some_and(|n| n < limit)))
+    } else if let Some(item) = &test.contains {
+        value
             .as_array()
-            .is_some_and(|a| a.iter().any(|v| v.as_str() == Some(item)));
-    }
-    false
+            .is_some_and(|a| a.iter().any(|v| v.as_str() == Some(item)))
+    } else {
+        false
+    })
 }
 
 #[cfg(test)]
@@ -315,18 +405,57 @@ mod tests {
     }
 
     #[test]
-    fn undeclared_facts_never_grant_an_exemption() {
-        assert!(!holds(&cond("{fact: total_assets_usd, lt: 15000000}"), &profile()));
-        assert!(holds(
-            &cond("{not: {fact: total_assets_usd, lt: 15000000}}"),
-            &profile()
-        ));
+    fn undeclared_facts_never_grant_an_exemption_and_never_remove_a_duty() {
+        let p = profile();
+        let assets = cond("{fact: total_assets_usd, lt: 15000000}");
+        assert_eq!(evaluate(&assets, Facts::of(&p)), None, "undeclared is unknown");
+        assert!(!holds(&assets, &p), "an exemption needs a known true");
+        let not_assets = cond("{not: {fact: total_assets_usd, lt: 15000000}}");
+        assert_eq!(evaluate(&not_assets, Facts::of(&p)), None, "not of unknown is unknown");
+        let class_a = cond("{fact: class_a, eq: true}");
+        assert_eq!(
+            evaluate(&class_a, Facts::of(&p)),
+            None,
+            "an undeclared Class A determination cannot remove Class A duties"
+        );
+        let mut missing = Vec::new();
+        undeclared(&class_a, Facts::of(&p), &mut missing);
+        assert_eq!(missing, ["class_a"]);
+    }
+
+    #[test]
+    fn all_is_false_when_one_part_is_false_even_if_another_is_unknown() {
+        let p = profile();
+        let c = cond("all: [{fact: employees, gt: 100}, {fact: individuals, gte: 500}]");
+        assert_eq!(evaluate(&c, Facts::of(&p)), Some(false));
+        let c = cond("any: [{fact: employees, lt: 20}, {fact: individuals, gte: 500}]");
+        assert_eq!(evaluate(&c, Facts::of(&p)), Some(true));
+        let c = cond("any: [{fact: employees, gt: 20}, {fact: individuals, gte: 500}]");
+        assert_eq!(evaluate(&c, Facts::of(&p)), None);
+    }
+
+    #[test]
+    fn exemptions_that_hold_are_facts_for_the_other_conditions() {
+        let p = profile();
+        let granted = vec!["500.19(a)".to_string()];
+        let c = cond("{fact: exemptions, contains: '500.19(a)'}");
+        assert_eq!(evaluate(&c, Facts::with_exemptions(&p, &granted)), Some(true));
+        assert_eq!(evaluate(&c, Facts::with_exemptions(&p, &[])), Some(false));
+        assert_eq!(
+            evaluate(&c, Facts::of(&p)),
+            None,
+            "not known while exemptions are evaluated"
+        );
+        let exempt = cond("{fact: exempt, eq: true}");
+        assert_eq!(evaluate(&exempt, Facts::with_exemptions(&p, &granted)), Some(true));
     }
 
     #[test]
     fn flags_and_equality() {
         assert!(holds(&cond("{fact: flags, contains: x}"), &profile()));
-        assert!(holds(&cond("{fact: class_a, eq: false}"), &profile()));
+        let mut p = profile();
+        p.class_a = Some(false);
+        assert!(holds(&cond("{fact: class_a, eq: false}"), &p));
         assert!(holds(
             &cond("all: [{fact: consumers, lt: 5000}, {fact: hipaa, eq: none}]"),
             &profile()

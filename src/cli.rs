@@ -116,7 +116,7 @@ pub enum Command {
 /// Per-code severity changes from the command line (they win over `ctrlmap.yaml`).
 #[derive(clap::Args, Debug, Default, Clone)]
 pub struct Levels {
-    /// Make a finding code critical, so it fails any gate (repeatable), e.g. --deny CM006.
+    /// Make a finding code critical, so it fails any gate (repeatable), e.g. --deny CM003 or --deny shared-duty-undefined (a code is written exactly; an unknown one is an error).
     #[arg(long, value_name = "CODE")]
     pub deny: Vec<String>,
     /// Make a finding code informational: reported, never failing (repeatable).
@@ -697,12 +697,15 @@ pub fn assess_scopes(
     let progress = std::io::stderr().is_terminal() && total > 50;
     // Controls left unassigned, counted across the portfolio as scopes finish.
     let unassigned: std::sync::Mutex<std::collections::BTreeMap<String, usize>> = Default::default();
+    // Scopes with the same assignable controls share one list.
+    let lists = emit::junit::SharedControls::default();
     let per_scope: Vec<(emit::ScopeSummary, Vec<Finding>)> = scopes
         .par_iter()
         .map(|scope| {
             let matrix = resolve::resolve(ws, scope);
             let found = assess::assess_on(ws, scope, &matrix, overrides, as_of);
-            let summary = emit::scope_summary(&matrix, &scope.origin.file, &found);
+            let mut summary = emit::scope_summary(&matrix, &scope.origin.file, &found);
+            summary.assignable = lists.get(summary.assignable.to_vec());
             if let Ok(mut counts) = unassigned.lock() {
                 for r in matrix
                     .rows
@@ -929,11 +932,7 @@ fn check(args: &CheckArgs) -> Result<u8> {
         CheckFormat::Github => terminal::print_raw(emit::github::github(&findings, baseline.as_ref(), "").as_bytes())?,
         CheckFormat::Junit => {
             // Streamed: a large portfolio's report is never built in memory.
-            let shared = emit::junit::SharedControls::default();
-            let suites: Vec<emit::junit::Suite> = summaries
-                .iter()
-                .map(|s| emit::junit::Suite::for_frameworks(&ws, &s.scope, &s.client, &s.frameworks, &shared))
-                .collect();
+            let suites: Vec<emit::junit::Suite> = summaries.iter().map(emit::junit::Suite::from_summary).collect();
             emit::junit::write_junit(
                 terminal::Stdout::lock(),
                 &suites,

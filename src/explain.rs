@@ -36,6 +36,9 @@ pub fn render(ws: &Workspace, scope: &Scope, row: &Row, findings: &[Finding]) ->
     if let Some(reason) = &row.reason {
         let _ = writeln!(out, "reason:       {reason}");
     }
+    if let Some(why) = &row.applicability {
+        let _ = writeln!(out, "applies:      {why}");
+    }
     let _ = writeln!(
         out,
         "responsible:  {}",
@@ -84,6 +87,34 @@ pub fn render(ws: &Workspace, scope: &Scope, row: &Row, findings: &[Finding]) ->
             a.file,
             a.line
         );
+    }
+    if !row.candidates.is_empty() {
+        let _ = writeln!(
+            out,
+            "\ncandidates (CSF 2.0 outcomes that only intersect this control: leads for whoever assigns it, never owners):"
+        );
+        for c in &row.candidates {
+            let _ = writeln!(out, "  - {}\n    crosswalk row at {}:{}", c.describe(), c.file, c.line);
+        }
+    }
+    if let Some(fw) = ws.framework(&row.framework)
+        && let Some(i) = fw.index(&row.id)
+    {
+        for (kept_at, r, what) in [
+            fw.retained_responsible(i)
+                .map(|(k, r)| (k, r, "only the client itself can perform it")),
+            fw.retained_accountable(i)
+                .map(|(k, r)| (k, r, "the client stays accountable for it")),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let _ = writeln!(
+                out,
+                "retained:     {what} ({}, set on {}) — {}",
+                r.citation, fw.controls[kept_at].id, r.note
+            );
+        }
     }
     let _ = writeln!(out, "\nwhy (highest precedence first):");
     for (i, p) in row.provenance.iter().enumerate() {
@@ -154,6 +185,52 @@ pub fn frameworks_list(ws: &Workspace) -> String {
     out
 }
 
+/// One catalog source in a line: its title, whether it is the official publication, and when it
+/// was retrieved (a source that records neither is not called a secondary copy: the catalog just
+/// does not say).
+pub fn source_label(s: &crate::model::SourceRef) -> String {
+    let what = match (s.official, s.retrieved.as_deref()) {
+        (true, Some(d)) => format!("official publication, retrieved {d}"),
+        (true, None) => "official publication, retrieval date not recorded".into(),
+        (false, Some(d)) => format!("secondary copy, not the official publication, retrieved {d}"),
+        (false, None) => "not recorded whether official or when retrieved".into(),
+    };
+    format!("{} ({what})", s.title)
+}
+
+/// [`source_label`] with the source's address.
+fn source_line(s: &crate::model::SourceRef) -> String {
+    let url = s.url.as_deref().map(|u| format!(", {u}")).unwrap_or_default();
+    format!("{}{url}", source_label(s))
+}
+
+/// A deadline's `within` in words, as the rules count: `60d` → `60 days`, `72h` → `72 hours`.
+fn within_words(within: &str) -> String {
+    match (within.strip_suffix('d'), within.strip_suffix('h')) {
+        (Some(n), _) => format!("{n} days"),
+        (_, Some(n)) => format!("{n} hours"),
+        _ => within.to_string(),
+    }
+}
+
+/// Whose clock a deadline runs on, in words.
+fn clock_words(clock: crate::model::Clock) -> &'static str {
+    use crate::model::Clock;
+    match clock {
+        Clock::EntityDiscovery => {
+            "the regulated entity's discovery; an incident the MSP finds reaches the client through the MSP's notice, so that window counts against it"
+        }
+        Clock::EntityAct => "the regulated entity's own act; the MSP's notice window is not measured against it",
+        Clock::MspDiscovery => {
+            "the MSP's own discovery, as business associate or subcontractor; its notice window must fit, with no margin"
+        }
+        Clock::AgentDiscovery => {
+            "the covered entity's discovery, which is the MSP's discovery only when the MSP is its agent (45 CFR 164.404(a)(2))"
+        }
+        Clock::Calendar => "the calendar (a date-based duty); the MSP's notice window is not measured against it",
+    }
+}
+
 fn trunc(s: &str, n: usize) -> String {
     if s.chars().count() > n {
         format!("{}…", s.chars().take(n - 1).collect::<String>())
@@ -187,6 +264,20 @@ pub fn frameworks_show(ws: &Workspace, target: &str) -> Result<String, String> {
         }
         for n in &c.notes {
             let _ = writeln!(out, "note:      {n}");
+        }
+        if !c.sources.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nwhere the text comes from (controls whose text is quoted from each):"
+            );
+            for s in &c.sources {
+                let quoted = fw
+                    .controls
+                    .iter()
+                    .filter(|x| x.text.is_some() && x.text_source.as_deref() == Some(s.id.as_str()))
+                    .count();
+                let _ = writeln!(out, "  {:>4}  {} — {}", quoted, s.id, source_line(s));
+            }
         }
         let _ = writeln!(out);
         for (i, ctl) in fw.controls.iter().enumerate() {
@@ -241,40 +332,69 @@ pub fn frameworks_show(ws: &Workspace, target: &str) -> Result<String, String> {
     if let Some(d) = &c.effective_from {
         let _ = writeln!(out, "effective: from {d}");
     }
-    if let Some(a) = &c.accountability {
-        let _ = writeln!(
-            out,
-            "accountability: {} — {}",
-            if a.delegable {
-                "may be delegated"
-            } else {
-                "stays with the regulated entity"
-            },
-            a.note
-        );
+    if let Some(r) = &c.retained {
+        let kept = match (r.responsible, r.accountable) {
+            (true, true) => "performing it and answering for it stay with the regulated entity",
+            (true, false) => "only the regulated entity can perform it",
+            (false, true) => "a provider may perform it; accountability stays with the regulated entity",
+            (false, false) => "may be delegated",
+        };
+        let _ = writeln!(out, "retained:  {kept} ({}) — {}", r.citation, r.note);
+    }
+    if let Some(o) = &c.own_duty {
+        let what = match o.decision {
+            crate::model::OwnDutyDecision::Row => "a duty of its own, owned itself",
+            crate::model::OwnDutyDecision::Rollup => "met through its parts",
+        };
+        let _ = writeln!(out, "parts:     {what} — {}", o.reason);
+    }
+    if let Some(n) = &c.applies_note {
+        let _ = writeln!(out, "applies:   only when the condition holds — {n}");
     }
     for d in &c.deadlines {
-        let when = d
-            .within
-            .clone()
-            .or_else(|| d.annually_by.as_ref().map(|x| format!("annually by {x}")))
-            .unwrap_or_default();
+        let limit = match (&d.within, &d.annually_by, &d.contemporaneous_with) {
+            (Some(w), _, _) => format!("within {}", within_words(w)),
+            (None, Some(x), _) => format!("annually by {x}"),
+            (None, None, Some(other)) => format!("contemporaneously with the notice of {}", fw.cite(other)),
+            (None, None, None) => "no time limit of its own".to_string(),
+        };
+        let from = match (&d.from, &d.contemporaneous_with) {
+            (Some(f), None) => format!(" from {f}"),
+            (Some(f), Some(_)) => format!(" (the clock starts at {f})"),
+            (None, _) => String::new(),
+        };
         let _ = writeln!(
             out,
-            "deadline:  {} — {when}{}{}\n           \"{}\"",
+            "deadline:  {} — {limit}{from}{}",
             d.id,
-            d.from.as_deref().map(|f| format!(" from {f}")).unwrap_or_default(),
-            d.notify.as_deref().map(|n| format!(", notify {n}")).unwrap_or_default(),
-            d.text
+            d.notify.as_deref().map(|n| format!("; notify {n}")).unwrap_or_default(),
         );
+        if let Some(clock) = d.clock {
+            let _ = writeln!(out, "           clock: {}", clock_words(clock));
+        }
+        if let Some(t) = &d.threshold {
+            let _ = writeln!(
+                out,
+                "           only for events involving {} (measured against the profile's `{}`)",
+                t.text, t.fact
+            );
+        }
+        if let Some(other) = &d.may_be_delayed_by {
+            let title = fw.get(other).map(|x| format!(" ({})", x.title)).unwrap_or_default();
+            let _ = writeln!(out, "           may be delayed under {}{title}", fw.cite(other));
+        }
+        let _ = writeln!(out, "           \"{}\"", d.text);
     }
     if let Some(cond) = &c.applies_when {
         let _ = writeln!(out, "applies when: {}", serde_json::to_string(cond).unwrap_or_default());
     }
     let _ = writeln!(out, "\ntext:");
     match (&c.text, &c.text_note) {
-        (Some(t), _) => {
+        (Some(t), note) => {
             let _ = writeln!(out, "  {t}");
+            if let Some(n) = note {
+                let _ = writeln!(out, "  ({n})");
+            }
         }
         (None, Some(n)) => {
             let _ = writeln!(out, "  ({n})");
@@ -283,15 +403,18 @@ pub fn frameworks_show(ws: &Workspace, target: &str) -> Result<String, String> {
             let _ = writeln!(out, "  (the source gives no text)");
         }
     }
-    if let Some(src) = &c.text_source
-        && let Some(s) = fw.catalog.sources.iter().find(|s| &s.id == src)
-    {
-        let _ = writeln!(
-            out,
-            "  — {}{}",
-            s.title,
-            s.url.as_deref().map(|u| format!(", {u}")).unwrap_or_default()
-        );
+    if let Some(src) = &c.text_source {
+        match fw.catalog.sources.iter().find(|s| &s.id == src) {
+            Some(s) => {
+                let _ = writeln!(out, "source:    {}", source_line(s));
+                if !s.official {
+                    let _ = writeln!(out, "           the official text: {}", fw.catalog.source_url);
+                }
+            }
+            None => {
+                let _ = writeln!(out, "source:    `{src}` (not listed in the catalog's sources)");
+            }
+        }
     }
     for n in &c.notes {
         let _ = writeln!(out, "note: {n}");

@@ -79,6 +79,22 @@ pub struct SourceRef {
     pub title: String,
     #[serde(default)]
     pub url: Option<String>,
+    /// When the copy was retrieved (YYYY-MM-DD).
+    #[serde(default)]
+    pub retrieved: Option<String>,
+    /// The official publication (eCFR, Federal Register, NIST, DFS), not a secondary copy.
+    #[serde(default)]
+    pub official: bool,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A kind of institution a rule covers or not (16 CFR 314.1(b)).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct InstitutionType {
+    pub id: String,
+    pub covered: bool,
+    pub citation: String,
     #[serde(default)]
     pub note: Option<String>,
 }
@@ -99,6 +115,8 @@ pub struct Catalog {
     pub sources: Vec<SourceRef>,
     #[serde(default)]
     pub notes: Vec<String>,
+    #[serde(default)]
+    pub institution_types: Vec<InstitutionType>,
     #[serde(default, deserialize_with = "lenient")]
     pub exemptions: Vec<Option<Exemption>>,
     #[serde(default, deserialize_with = "lenient")]
@@ -123,10 +141,85 @@ pub enum Requirement {
     Addressable,
 }
 
+/// What of a duty the regulated entity itself must keep (the catalog's `retained`).
 #[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct Accountability {
-    pub delegable: bool,
+pub struct Retained {
+    /// Only the regulated entity itself can perform the duty.
+    #[serde(default)]
+    pub responsible: bool,
+    /// A provider may perform it, but the regulated entity stays accountable.
+    #[serde(default)]
+    pub accountable: bool,
+    pub citation: String,
     pub note: String,
+}
+
+/// Is a parent with its own text a row of its own or a roll-up of its parts?
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OwnDutyDecision {
+    Row,
+    Rollup,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct OwnDuty {
+    pub decision: OwnDutyDecision,
+    /// For `row`: a row of its own only when this holds (otherwise a roll-up).
+    #[serde(default)]
+    pub when: Option<Condition>,
+    pub reason: String,
+}
+
+/// Whose clock a deadline runs on, and so whether the MSP's notice window counts against it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Clock {
+    /// Starts when the regulated entity discovers or determines the event: the MSP's window
+    /// plus the client's margin must fit.
+    EntityDiscovery,
+    /// Starts with the regulated entity's own act: the MSP's window is not measured.
+    EntityAct,
+    /// The MSP's own deadline (business associate, subcontractor): its window must fit, no margin.
+    MspDiscovery,
+    /// The covered entity's discovery, which is the MSP's only when the MSP is its agent.
+    AgentDiscovery,
+    /// A date-based duty: not measured.
+    Calendar,
+}
+
+/// How many people an event must involve for a deadline to apply.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Threshold {
+    pub fact: String,
+    #[serde(default)]
+    pub gte: Option<u64>,
+    #[serde(default)]
+    pub gt: Option<u64>,
+    #[serde(default)]
+    pub lt: Option<u64>,
+    #[serde(default)]
+    pub lte: Option<u64>,
+    pub text: String,
+}
+
+impl Threshold {
+    /// Can an event at a client whose largest possible event involves `most` people meet the
+    /// threshold? Unknown (`None`) is always reachable: an undeclared count removes nothing.
+    pub fn reachable(&self, most: Option<u64>) -> bool {
+        let Some(most) = most else { return true };
+        if let Some(n) = self.gte {
+            return most >= n;
+        }
+        if let Some(n) = self.gt {
+            return most > n;
+        }
+        if self.lt.is_some() || self.lte.is_some() {
+            // "fewer than 500": any event involving at least one person.
+            return most >= 1;
+        }
+        true
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -147,6 +240,14 @@ pub struct Deadline {
     pub from: Option<String>,
     #[serde(default)]
     pub notify: Option<String>,
+    #[serde(default)]
+    pub clock: Option<Clock>,
+    #[serde(default)]
+    pub threshold: Option<Threshold>,
+    #[serde(default)]
+    pub contemporaneous_with: Option<String>,
+    #[serde(default)]
+    pub may_be_delayed_by: Option<String>,
     #[serde(default)]
     pub when: Option<Condition>,
     pub text: String,
@@ -211,9 +312,13 @@ pub struct Control {
     #[serde(default)]
     pub applies_when: Option<Condition>,
     #[serde(default)]
+    pub applies_note: Option<String>,
+    #[serde(default)]
     pub effective_from: Option<String>,
     #[serde(default)]
-    pub accountability: Option<Accountability>,
+    pub retained: Option<Retained>,
+    #[serde(default)]
+    pub own_duty: Option<OwnDuty>,
     #[serde(default)]
     pub examples: Vec<Example>,
     #[serde(default)]
@@ -319,8 +424,25 @@ pub struct Mapping {
     pub relationship: Relationship,
     pub source: String,
     pub rationale: String,
+    /// On an `equal` / `subset-of` row whose regulation text carries a number, a time limit, a
+    /// frequency, a named recipient or set content: the reviewed reason why those words do not
+    /// reach beyond the CSF outcome.
+    #[serde(default)]
+    pub justification: Option<MappingJustification>,
     #[serde(skip)]
     pub origin: Origin,
+}
+
+/// Why a full-coverage crosswalk row stays full although the regulation's text carries a
+/// number, a time limit, a frequency, a named recipient or set content.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct MappingJustification {
+    /// The regulation's words the reason answers for, quoted exactly.
+    pub covers: Vec<String>,
+    /// Why those words stay within the CSF outcome.
+    pub reason: String,
+    /// When the row was reviewed (YYYY-MM-DD).
+    pub reviewed: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -355,6 +477,9 @@ pub struct Service {
     pub name: String,
     pub tower: String,
     pub description: String,
+    /// The service handles electronic protected health information (`None`: not said).
+    #[serde(default)]
+    pub ephi: Option<bool>,
     #[serde(default)]
     pub options: Vec<ServiceOption>,
     #[serde(default, deserialize_with = "lenient")]
@@ -403,6 +528,12 @@ pub struct Profile {
     #[serde(default)]
     pub consumers: Option<u64>,
     #[serde(default)]
+    pub individuals: Option<u64>,
+    #[serde(default)]
+    pub hipaa_functions: Option<Vec<String>>,
+    #[serde(default)]
+    pub institution_type: Option<String>,
+    #[serde(default)]
     pub states: Vec<String>,
     #[serde(default)]
     pub flags: Vec<String>,
@@ -424,6 +555,9 @@ pub struct Provider {
     pub contract: Option<String>,
     #[serde(default)]
     pub baa_signed: Option<String>,
+    /// HIPAA: the MSP is the client's agent (45 CFR 164.404(a)(2)).
+    #[serde(default)]
+    pub agent: Option<bool>,
     #[serde(default)]
     pub effective: Option<String>,
 }
@@ -450,6 +584,9 @@ pub struct Sla {
     pub p3_response: Option<String>,
     #[serde(default)]
     pub incident_notification: Option<String>,
+    /// Time the client needs after the MSP's notice; replaces the pack's margin when set.
+    #[serde(default)]
+    pub client_margin: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -100,7 +100,7 @@ pub fn check_message(template: &str) -> Result<(), String> {
 }
 
 /// The finding codes a run knows: every built-in rule's and every loaded pack rule's, with
-/// the built-in rules' names (`crosswalk-partial-coverage`) accepted for their codes. Used
+/// the built-in rules' names (`unassigned-control`) accepted for their codes. Used
 /// to check `--deny/--warn/--allow` and `severity:` in `ctrlmap.yaml`, so a typo is an
 /// error instead of a gate that quietly weakens.
 pub struct KnownCodes {

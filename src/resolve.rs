@@ -3,13 +3,19 @@
 //!
 //! Precedence, highest first (DESIGN.md): explicit scope assignment or not-applicable →
 //! subscribed services' direct claims → client-owned controls → crosswalk projection from
-//! CSF 2.0 outcomes (full coverage only through `equal` / `subset-of`; `intersects-with`
-//! and `superset-of` give partial coverage) → unassigned. A source on a parent control
-//! covers its children unless a child has its own source at the same or a higher level.
-//! Two sources that disagree at the same level are a conflict, kept on the row, never
-//! silently resolved. Parents without a source of their own roll up from their children.
+//! CSF 2.0 outcomes → unassigned. Projection never invents an owner: only `equal` and
+//! `subset-of` rows (the regulation's duty lies wholly inside the outcome) give one; an
+//! `intersects-with` or `superset-of` link leaves the control unassigned and lists the
+//! linked outcomes and their owners as *candidates*. A source on a parent control covers
+//! its children unless a child has its own source at the same or a higher level. Two sources
+//! that disagree at the same level are a conflict, kept on the row, never silently resolved.
+//! A parent rolls up from its parts, unless the catalog says it carries a duty of its own
+//! (`own_duty: row`): then it is a row that must be owned itself.
+//!
+//! Applicability is decided from declared facts only: a condition that depends on a fact
+//! the scope does not declare never removes a duty (see [`crate::catalog::evaluate`]).
 
-use crate::catalog::{Framework, holds};
+use crate::catalog::{Facts, Framework, evaluate, holds, undeclared};
 use crate::load::Workspace;
 use crate::model::*;
 use rustc_hash::FxHashMap;
@@ -138,7 +144,50 @@ pub struct Row {
     pub conflicts: Vec<Provenance>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub addressable: Option<Box<AddressableNote>>,
+    /// For an unassigned control: CSF 2.0 outcomes that only intersect it, and their owners.
+    pub candidates: Vec<Candidate>,
+    /// Why the control applies although the catalog makes it conditional: the fact that
+    /// decides it is not declared (an undeclared fact never removes a duty).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applicability: Option<String>,
     pub provenance: Vec<Provenance>,
+}
+
+/// A CSF 2.0 outcome that a crosswalk links to an unassigned regulation control only
+/// through `intersects-with` or `superset-of`: a lead for whoever assigns the control, never
+/// its owner (the outcome does not contain the whole duty).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Candidate {
+    /// `csf-2.0:PR.AA-03`.
+    pub control: Arc<str>,
+    pub relationship: Relationship,
+    /// Who owns the outcome in this scope.
+    pub summary: Summary,
+    pub responsible: Vec<String>,
+    /// What decided the outcome's owner, e.g. "service `m365-identity` (…) claims it: split msp".
+    pub via: String,
+    /// The crosswalk row.
+    pub file: Arc<str>,
+    pub line: usize,
+}
+
+impl Candidate {
+    /// "CSF 2.0 PR.AA-03 (intersects-with), owned by the MSP through service `m365-identity`".
+    pub fn describe(&self) -> String {
+        let id = self.control.split_once(':').map_or(&*self.control, |(_, id)| id);
+        let owner = match self.summary {
+            Summary::Msp => "the MSP".to_string(),
+            Summary::Client => "the client".to_string(),
+            Summary::Shared => format!("{} (shared)", self.responsible.join(" and ")),
+            Summary::ThirdParty => format!("third party {}", self.responsible.join(", ")),
+            Summary::Unassigned | Summary::NotApplicable => "nobody".to_string(),
+        };
+        format!(
+            "CSF 2.0 {id} ({}), owned by {owner} through {}",
+            self.relationship.as_str(),
+            self.via
+        )
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -156,6 +205,8 @@ pub struct FrameworkRef {
     pub title: String,
     pub version: String,
     pub citation: String,
+    /// Why the framework applies to this client, citing the profile fact and the rule.
+    pub reason: String,
 }
 
 /// The responsibility matrix of one scope.
@@ -175,27 +226,71 @@ impl Matrix {
 
 /// Frameworks that apply to a scope: as listed, or derived from the client profile.
 pub fn applicable_frameworks(ws: &Workspace, scope: &Scope) -> Vec<String> {
-    let mut ids: Vec<String> = match &scope.frameworks {
-        Some(list) => list.clone(),
+    framework_applicability(ws, scope)
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect()
+}
+
+/// Frameworks that apply to a scope, each with why: as listed in the scope's `frameworks:`
+/// (the explicit override), or derived from what the client profile declares.
+pub fn framework_applicability(ws: &Workspace, scope: &Scope) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = match &scope.frameworks {
+        Some(list) => list
+            .iter()
+            .map(|id| (id.clone(), "listed in the scope's `frameworks:`".to_string()))
+            .collect(),
         None => {
             let p = &scope.client.profile;
-            let mut ids = vec!["csf-2.0".to_string()];
-            if matches!(p.hipaa.as_deref(), Some("covered-entity" | "business-associate")) {
-                ids.push("hipaa".into());
+            let mut found = vec![("csf-2.0".to_string(), "the baseline for every client".to_string())];
+            match p.hipaa.as_deref() {
+                Some("covered-entity") => found.push((
+                    "hipaa".into(),
+                    "`client.profile.hipaa: covered-entity`: a health plan, health care clearinghouse or health care provider that transmits health information electronically (45 CFR 160.103, 164.302)".into(),
+                )),
+                Some("business-associate") => found.push((
+                    "hipaa".into(),
+                    "`client.profile.hipaa: business-associate`: the Security Rule and 164.410 bind business associates directly (45 CFR 164.302, 164.402–164.410)".into(),
+                )),
+                _ => {}
             }
-            if p.glba == Some(true) {
-                ids.push("glba-safeguards".into());
+            if let Some(reason) = glba_reason(ws, p) {
+                found.push(("glba-safeguards".into(), reason));
             }
             if p.nydfs.as_deref() == Some("covered-entity") {
-                ids.push("nydfs-500".into());
+                found.push((
+                    "nydfs-500".into(),
+                    "`client.profile.nydfs: covered-entity`: operates under a license, registration or charter under the New York Banking, Insurance or Financial Services Law (23 NYCRR 500.1)".into(),
+                ));
             }
-            ids
+            found
         }
     };
-    ids.retain(|id| ws.frameworks.contains_key(id));
-    ids.sort_by_key(|id| framework_order(id));
-    ids.dedup();
-    ids
+    found.retain(|(id, _)| ws.frameworks.contains_key(id));
+    found.sort_by_key(|(id, _)| framework_order(id));
+    found.dedup_by(|a, b| a.0 == b.0);
+    found
+}
+
+/// Whether 16 CFR Part 314 applies, from `glba` (explicit) or `institution_type` (derived
+/// from the catalog's `institution_types`, 314.1(b)).
+fn glba_reason(ws: &Workspace, p: &Profile) -> Option<String> {
+    match p.glba {
+        Some(true) => return Some("`client.profile.glba: true`".into()),
+        Some(false) => return None,
+        None => {}
+    }
+    let kind = p.institution_type.as_deref()?;
+    let fw = ws.framework("glba-safeguards")?;
+    let t = fw
+        .catalog
+        .institution_types
+        .iter()
+        .find(|t| t.id == kind && t.covered)?;
+    Some(format!(
+        "`client.profile.institution_type: {kind}`: a financial institution under the FTC's jurisdiction ({})",
+        t.citation
+    ))
 }
 
 /// CSF first (the baseline), then the regulations, then anything else by id.
@@ -422,35 +517,35 @@ fn decide_client_owned(sources: &Sources) -> Option<Decision> {
     Some(d)
 }
 
-/// The catalog's own reason why a control does not apply to this client, if any. The
-/// exemptions that hold for this client are evaluated once per scope (`holding`).
-fn catalog_not_applicable(fw: &Framework, i: usize, profile: &Profile, holding: &[usize]) -> Option<(String, Origin)> {
+/// The catalog's own reason why a control does not apply to this client, if any: its own
+/// or an ancestor's `applies_when` is false on the declared facts, every deadline it exists
+/// for has a threshold the client's declared counts cannot reach, or an exemption that holds
+/// for the client (`granted`, evaluated once per scope) lifts it.
+fn catalog_not_applicable(fw: &Framework, i: usize, facts: Facts, granted: &[usize]) -> Option<(String, Origin)> {
     let chain = std::iter::once(i).chain(fw.ancestors(i).iter().copied());
     for c in chain {
         let control = &fw.controls[c];
+        let here = if c == i {
+            fw.cite(&control.id)
+        } else {
+            format!("{} (which contains it)", fw.cite(&control.id))
+        };
         if let Some(cond) = &control.applies_when
-            && !holds(cond, profile)
+            && evaluate(cond, facts) == Some(false)
         {
-            let why = if fw.has_class_a_condition(c) {
-                format!(
-                    "applies to Class A companies only ({}); the client is not a Class A company",
-                    fw.cite(&control.id)
-                )
-            } else if c == i {
-                format!(
-                    "{} applies only under a condition the client profile does not meet (see the catalog)",
-                    fw.cite(&control.id)
-                )
-            } else {
-                format!(
-                    "{} (which contains it) applies only under a condition the client profile does not meet",
-                    fw.cite(&control.id)
-                )
+            let why = match &control.applies_note {
+                Some(note) => format!("{here} does not apply to this client: {note}"),
+                None => {
+                    format!("{here} applies only under a condition the client profile does not meet (see the catalog)")
+                }
             };
             return Some((why, control.origin.clone()));
         }
+        if let Some(why) = out_of_reach(fw, c, facts.profile) {
+            return Some((format!("{here} {why}"), control.origin.clone()));
+        }
     }
-    for &e in holding {
+    for &e in granted {
         if fw.lifted_by(e, i)
             && let Some(Some(ex)) = fw.catalog.exemptions.get(e)
         {
@@ -461,6 +556,76 @@ fn catalog_not_applicable(fw: &Framework, i: usize, profile: &Profile, holding: 
         }
     }
     None
+}
+
+/// The largest count of people an event at the client could involve, as declared.
+fn declared_count(profile: &Profile, fact: &str) -> Option<u64> {
+    match fact {
+        "consumers" => profile.consumers,
+        "individuals" => profile.individuals,
+        _ => None,
+    }
+}
+
+/// When every deadline a control exists for needs an event larger than the client's
+/// declared counts allow, the duty cannot arise: say why.
+fn out_of_reach(fw: &Framework, c: usize, profile: &Profile) -> Option<String> {
+    let deadlines = &fw.controls[c].deadlines;
+    let thresholds: Vec<&crate::model::Threshold> = deadlines.iter().filter_map(|d| d.threshold.as_ref()).collect();
+    if thresholds.is_empty() || thresholds.len() != deadlines.len() {
+        return None;
+    }
+    if thresholds.iter().any(|t| t.reachable(declared_count(profile, &t.fact))) {
+        return None;
+    }
+    let t = thresholds[0];
+    let most = declared_count(profile, &t.fact).unwrap_or_default();
+    Some(format!(
+        "applies only to events involving {}; the scope declares that an event could involve at most {most} {} (`client.profile.{}`)",
+        t.text, t.fact, t.fact
+    ))
+}
+
+/// Why a conditional control applies although its condition could not be decided: the
+/// facts it depends on are not declared. `None` when nothing was left undecided.
+fn applies_because(fw: &Framework, i: usize, facts: Facts) -> Option<String> {
+    let mut notes = Vec::new();
+    for c in std::iter::once(i).chain(fw.ancestors(i).iter().copied()) {
+        let control = &fw.controls[c];
+        if let Some(cond) = &control.applies_when
+            && evaluate(cond, facts).is_none()
+        {
+            let mut missing = Vec::new();
+            undeclared(cond, facts, &mut missing);
+            let facts_named: Vec<String> = missing.iter().map(|f| format!("`client.profile.{f}`")).collect();
+            let rule = control
+                .applies_note
+                .as_deref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default();
+            notes.push(format!(
+                "{} is conditional{rule}, and the scope does not declare {}; it applies until the profile says otherwise",
+                fw.cite(&control.id),
+                facts_named.join(" or ")
+            ));
+        }
+        let thresholds: Vec<&crate::model::Threshold> =
+            control.deadlines.iter().filter_map(|d| d.threshold.as_ref()).collect();
+        if !thresholds.is_empty()
+            && thresholds.len() == control.deadlines.len()
+            && let Some(t) = thresholds
+                .iter()
+                .find(|t| declared_count(facts.profile, &t.fact).is_none())
+        {
+            notes.push(format!(
+                "{} applies only to events involving {}, and the scope does not declare `client.profile.{}`; it applies until the profile says how many an event could involve",
+                fw.cite(&control.id),
+                t.text,
+                t.fact
+            ));
+        }
+    }
+    (!notes.is_empty()).then(|| notes.join("; "))
 }
 
 /// The scope's CSF 2.0 rows, with where each control's row is, for crosswalk projection.
@@ -488,7 +653,7 @@ fn split_ref(reference: &str) -> (&str, &str) {
 
 /// Resolve one scope into its matrix.
 pub fn resolve(ws: &Workspace, scope: &Scope) -> Matrix {
-    let frameworks = applicable_frameworks(ws, scope);
+    let frameworks = framework_applicability(ws, scope);
 
     // Index the scope's and its services' sources by control reference.
     let mut sources: SourceMap = FxHashMap::default();
@@ -525,8 +690,11 @@ pub fn resolve(ws: &Workspace, scope: &Scope) -> Matrix {
 
     // CSF is resolved first: crosswalk projection reads its rows. The matrix lists CSF first
     // (the baseline) when it applies; the other frameworks' rows are appended to it.
-    let applicable: Vec<&Framework> = frameworks.iter().filter_map(|id| ws.framework(id)).collect();
-    let capacity = applicable.iter().map(|fw| fw.controls.len()).sum();
+    let applicable: Vec<(&Framework, &str)> = frameworks
+        .iter()
+        .filter_map(|(id, why)| ws.framework(id).map(|fw| (fw, why.as_str())))
+        .collect();
+    let capacity = applicable.iter().map(|(fw, _)| fw.controls.len()).sum();
     let mut csf_rows: Vec<Row> = Vec::with_capacity(capacity);
     let csf_framework = ws.framework("csf-2.0");
     let mut csf_at = Vec::new();
@@ -550,12 +718,13 @@ pub fn resolve(ws: &Workspace, scope: &Scope) -> Matrix {
             rows: &csf_rows,
             at: csf_at,
         };
-        for fw in applicable {
+        for (fw, why) in applicable {
             refs.push(FrameworkRef {
                 id: fw.id().to_string(),
                 title: fw.catalog.title.clone(),
                 version: fw.catalog.version.clone(),
                 citation: fw.catalog.citation.clone(),
+                reason: why.to_string(),
             });
             if fw.id() == "csf-2.0" {
                 csf_applies = true;
@@ -600,14 +769,22 @@ fn resolve_framework(
     {
         mappings.entry(m.from.as_str()).or_default().push(m);
     }
-    let holding: Vec<usize> = fw
+    // Exemptions are granted only on declared facts (a known true); the ones granted are
+    // themselves facts for the catalog's other conditions (`exempt`, `exemptions`).
+    let profile = &scope.client.profile;
+    let granted: Vec<usize> = fw
         .catalog
         .exemptions
         .iter()
         .enumerate()
-        .filter(|(_, ex)| ex.as_ref().is_some_and(|ex| holds(&ex.when, &scope.client.profile)))
+        .filter(|(_, ex)| ex.as_ref().is_some_and(|ex| holds(&ex.when, profile)))
         .map(|(e, _)| e)
         .collect();
+    let granted_citations: Vec<String> = granted
+        .iter()
+        .filter_map(|&e| fw.catalog.exemptions[e].as_ref().map(|ex| ex.citation.clone()))
+        .collect();
+    let facts = Facts::with_exemptions(profile, &granted_citations);
     // The sources of each control, by control index (looked up once, read many times).
     let empty = Sources::default();
     let mut by_control: Vec<&Sources> = vec![&empty; n];
@@ -626,8 +803,8 @@ fn resolve_framework(
         if control.role == Role::Reference {
             continue;
         }
-        let mut row = blank_row(fw, i, scope);
-        if let Some((why, origin)) = catalog_not_applicable(fw, i, &scope.client.profile, &holding) {
+        let mut row = blank_row(fw, i);
+        if let Some((why, origin)) = catalog_not_applicable(fw, i, facts, &granted) {
             row.summary = Summary::NotApplicable;
             row.coverage = Coverage::None;
             row.reason = Some(why.clone());
@@ -637,30 +814,73 @@ fn resolve_framework(
             out.push(row);
             continue;
         }
-        let own_or_inherited = |decide: &dyn Fn(&Sources) -> Option<Decision>| -> Option<(Decision, usize)> {
-            std::iter::once(i)
-                .chain(fw.ancestors(i).iter().copied())
-                .find_map(|c| decide(sources_of(c)).map(|d| (d, c)))
+        row.applicability = applies_because(fw, i, facts);
+        let has_parts = !fw.children(i).is_empty();
+        // A parent with a duty of its own is owned itself, like a leaf.
+        let own_row = has_parts && fw.own_duty_row(i, facts);
+        row.assignable = fw.is_assignable(i) || own_row;
+        // Sources on the control itself or on a control that contains it. A parent that is a
+        // duty of its own (`own_duty: row`) is assigned for that duty: its source reaches a part
+        // only when nothing else covers the part, not even an `equal`/`subset-of` crosswalk row.
+        let row_parent = |c: usize| c != i && fw.own_duty_row(c, facts);
+        let own_or_inherited =
+            |decide: &dyn Fn(&Sources) -> Option<Decision>, from_row_parents: bool| -> Option<(Decision, usize)> {
+                std::iter::once(i)
+                    .chain(fw.ancestors(i).iter().copied())
+                    .filter(|&c| from_row_parents || !row_parent(c))
+                    .find_map(|c| decide(sources_of(c)).map(|d| (d, c)))
+            };
+        let levels = |from_row_parents: bool| {
+            own_or_inherited(&decide_level1, from_row_parents)
+                .or_else(|| own_or_inherited(&decide_services, from_row_parents))
+                .or_else(|| own_or_inherited(&decide_client_owned, from_row_parents))
         };
-        let found = own_or_inherited(&decide_level1)
-            .or_else(|| own_or_inherited(&decide_services))
-            .or_else(|| own_or_inherited(&decide_client_owned));
+        let project_here = || {
+            if fw.id() != "csf-2.0" {
+                project(fw, i, &mappings, csf_rows)
+            } else {
+                Projection::default()
+            }
+        };
+        let mut found = levels(false);
+        let mut projected: Option<Projection> = None;
+        if found.is_none() && (!has_parts || own_row) {
+            let projection = project_here();
+            if projection.full.is_none() {
+                found = levels(true);
+            }
+            projected = Some(projection);
+        }
         match found {
-            Some((decision, from)) if from == i || fw.children(i).is_empty() => {
+            Some((decision, from)) if from == i || !has_parts || own_row => {
                 apply(&mut row, decision, (from != i).then(|| fw.controls[from].id.clone()));
             }
-            _ if !fw.children(i).is_empty() => roll_up(&mut row, fw, i, &at, out),
+            _ if has_parts && !own_row => roll_up(&mut row, fw, i, &at, out),
             _ => {
-                if fw.id() != "csf-2.0"
-                    && let Some(decision) = project(fw, i, &mappings, csf_rows)
-                {
-                    apply(&mut row, decision, None);
-                } else {
-                    row.provenance.push(Provenance::new(
-                        SourceKind::Default,
-                        "no scope assignment, subscribed service, client-owned entry or crosswalk covers it".into(),
-                        &scope.origin,
-                    ));
+                let projection = projected.take().unwrap_or_else(project_here);
+                match projection.full {
+                    Some(decision) => apply(&mut row, decision, None),
+                    None => {
+                        let mut detail = String::from(
+                            "no scope assignment, subscribed service, client-owned entry or `equal`/`subset-of` crosswalk row covers it",
+                        );
+                        if own_row {
+                            detail.push_str(" (it carries a duty of its own beyond its parts: ");
+                            detail.push_str(control.own_duty.as_ref().map_or("", |o| o.reason.as_str()));
+                            detail.push(')');
+                        }
+                        if !projection.candidates.is_empty() {
+                            detail.push_str(&format!(
+                                "; {} CSF 2.0 outcome{} only intersect{} it (candidates, never owners)",
+                                projection.candidates.len(),
+                                if projection.candidates.len() == 1 { "" } else { "s" },
+                                if projection.candidates.len() == 1 { "s" } else { "" },
+                            ));
+                        }
+                        row.candidates = projection.candidates;
+                        row.provenance
+                            .push(Provenance::new(SourceKind::Default, detail, &scope.origin));
+                    }
                 }
             }
         }
@@ -685,7 +905,7 @@ fn resolve_framework(
     at
 }
 
-fn blank_row(fw: &Framework, i: usize, _scope: &Scope) -> Row {
+fn blank_row(fw: &Framework, i: usize) -> Row {
     let c = &fw.controls[i];
     let labels = fw.labels(i);
     Row {
@@ -709,6 +929,8 @@ fn blank_row(fw: &Framework, i: usize, _scope: &Scope) -> Row {
         conflict: false,
         conflicts: Vec::new(),
         addressable: None,
+        candidates: Vec::new(),
+        applicability: None,
         provenance: Vec::new(),
     }
 }
@@ -802,16 +1024,19 @@ fn roll_up(row: &mut Row, fw: &Framework, i: usize, at: &[usize], rows: &[Row]) 
     });
 }
 
-/// Project CSF 2.0 outcomes onto a regulation control through the crosswalk.
-fn project(
-    fw: &Framework,
-    i: usize,
-    mappings: &FxHashMap<&str, Vec<&Mapping>>,
-    csf_rows: &CsfRows,
-) -> Option<Decision> {
+/// What the crosswalks say about a regulation control: an owner only through `equal` /
+/// `subset-of` rows, and the outcomes that merely intersect it as candidates.
+#[derive(Default)]
+struct Projection {
+    full: Option<Decision>,
+    candidates: Vec<Candidate>,
+}
+
+/// Project CSF 2.0 outcomes onto a regulation control through the crosswalk (its own rows
+/// and those of the controls that contain it).
+fn project(fw: &Framework, i: usize, mappings: &FxHashMap<&str, Vec<&Mapping>>, csf_rows: &CsfRows) -> Projection {
     let mut full = Decision::empty();
-    let mut partial = Decision::empty();
-    partial.coverage = Coverage::Partial;
+    let mut candidates = Vec::new();
     let chain = std::iter::once(i).chain(fw.ancestors(i).iter().copied());
     let relevant = chain.filter_map(|c| mappings.get(fw.controls[c].id.as_str())).flatten();
     for m in relevant {
@@ -819,28 +1044,43 @@ fn project(
         if matches!(csf.summary, Summary::Unassigned | Summary::NotApplicable) {
             continue;
         }
-        let target = if m.relationship.gives_full_coverage() {
-            &mut full
-        } else {
-            &mut partial
-        };
-        target.responsible.extend(csf.responsible.iter().cloned());
+        let deciding = csf
+            .provenance
+            .first()
+            .map(|p| (p.detail.clone(), format!("{}:{}", p.file, p.line)));
+        if !m.relationship.gives_full_coverage() {
+            let via = csf.provenance.first().map(|p| match p.kind {
+                SourceKind::Service => p.detail.split(" claims it").next().unwrap_or(&p.detail).to_string(),
+                SourceKind::Assignment => format!("a scope assignment ({}:{})", p.file, p.line),
+                SourceKind::ClientOwned => format!("the scope's `client_owned` list ({}:{})", p.file, p.line),
+                _ => p.detail.clone(),
+            });
+            candidates.push(Candidate {
+                control: csf.control.clone(),
+                relationship: m.relationship,
+                summary: csf.summary,
+                responsible: csf.responsible.clone(),
+                via: via.unwrap_or_default(),
+                file: m.origin.file.clone(),
+                line: m.origin.line,
+            });
+            continue;
+        }
+        full.responsible.extend(csf.responsible.iter().cloned());
         for (party, duties) in &csf.duties {
             for duty in duties {
-                target.add_duty(party, Some(duty));
+                full.add_duty(party, Some(duty));
             }
         }
         for e in &csf.evidence {
-            if !target.evidence.contains(e) {
-                target.evidence.push(e.clone());
+            if !full.evidence.contains(e) {
+                full.evidence.push(e.clone());
             }
         }
-        let via = csf
-            .provenance
-            .first()
-            .map(|p| format!("; CSF row decided by {} ({}:{})", p.detail, p.file, p.line))
+        let via = deciding
+            .map(|(d, at)| format!("; CSF row decided by {d} ({at})"))
             .unwrap_or_default();
-        target.provenance.push(Provenance::new(
+        full.provenance.push(Provenance::new(
             SourceKind::Crosswalk,
             format!(
                 "crosswalk: {} {} csf-2.0:{} ({}), owned by {}{via}",
@@ -853,11 +1093,10 @@ fn project(
             &m.origin,
         ));
     }
-    if !full.responsible.is_empty() {
-        Some(full)
-    } else if !partial.responsible.is_empty() {
-        Some(partial)
-    } else {
-        None
+    candidates.sort();
+    candidates.dedup_by(|a, b| a.control == b.control && a.relationship == b.relationship);
+    Projection {
+        full: (!full.responsible.is_empty()).then_some(full),
+        candidates,
     }
 }

@@ -3,8 +3,9 @@
 //! `load`).
 
 use crate::assess::{Finding, Overrides, Severity, WaiverNote, blank, make, origin_of};
+use crate::catalog::{Facts, evaluate};
 use crate::load::Workspace;
-use crate::model::{Origin, Scope, parse_duration_hours};
+use crate::model::{Clock, Origin, Scope, parse_duration_hours};
 use crate::policy::{PolicyRule, RuleKind};
 use crate::resolve::{Matrix, Summary, applicable_frameworks};
 use std::collections::BTreeMap;
@@ -29,6 +30,245 @@ fn rule_name(rule: &PolicyRule) -> String {
                 .clone()
                 .unwrap_or_else(|| format!("{:?}", rule.kind).to_lowercase())
         })
+}
+
+/// Findings the catalogs' own data calls for, whatever packs are enabled: a duty only the
+/// regulated entity can perform made someone else's (CM015), ePHI handled without a
+/// business associate agreement (CM016), a rule applied to an institution its regulator does
+/// not cover (CM017).
+pub fn catalog_findings(ws: &Workspace, scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<Finding> {
+    let mut out = responsibility_retained(ws, scope, matrix, overrides);
+    out.extend(business_associate_agreements(ws, scope, matrix, overrides));
+    out.extend(regulator_mismatch(ws, scope, overrides));
+    out
+}
+
+fn finding_of(
+    scope: &Scope,
+    control: &str,
+    code: &str,
+    message: String,
+    at: &Origin,
+    disc: &str,
+    overrides: &Overrides,
+) -> Option<Finding> {
+    let rule = crate::assess::rule(code)?;
+    make(
+        scope,
+        control,
+        code,
+        rule.name,
+        rule.severity,
+        message,
+        at,
+        disc,
+        overrides,
+    )
+}
+
+fn party_label(scope: &Scope, id: &str) -> String {
+    match id {
+        "msp" => format!("the MSP ({})", scope.provider.name),
+        "client" => format!("the client ({})", scope.client.name),
+        other => scope
+            .parties()
+            .find(|p| p.id == other)
+            .map(|p| format!("third party `{other}` ({})", p.name))
+            .unwrap_or_else(|| format!("`{other}`")),
+    }
+}
+
+/// CM015: a duty the catalog keeps with the regulated entity (`retained.responsible`) with
+/// anyone else responsible for it, however that came about (assignment, a parent's
+/// assignment, a service claim, a crosswalk).
+fn responsibility_retained(ws: &Workspace, scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for row in matrix
+        .rows
+        .iter()
+        .filter(|r| r.assignable && !matches!(r.summary, Summary::NotApplicable | Summary::Unassigned))
+    {
+        let Some(fw) = ws.framework(&row.framework) else {
+            continue;
+        };
+        let Some(i) = fw.index(&row.id) else { continue };
+        let Some((kept_at, kept)) = fw.retained_responsible(i) else {
+            continue;
+        };
+        let others: Vec<String> = row
+            .responsible
+            .iter()
+            .filter(|p| *p != "client")
+            .map(|p| party_label(scope, p))
+            .collect();
+        if others.is_empty() {
+            continue;
+        }
+        let deciding = row.provenance.first();
+        let at = deciding
+            .map(|p| origin_of(&p.file, p.line))
+            .unwrap_or_else(|| scope.origin.clone());
+        let how = deciding
+            .map(|p| format!(" (decided by {})", p.detail))
+            .unwrap_or_default();
+        let whose = if kept_at == i {
+            String::new()
+        } else {
+            format!(
+                ", which {} keeps with the regulated entity",
+                fw.cite(&fw.controls[kept_at].id)
+            )
+        };
+        let message = format!(
+            "{} ({}) makes {} responsible{how}, but only {} itself can perform this duty{whose}: {} ({}). Assign it to the client (`responsible: client`) with the client's duty in words; the MSP may be consulted.",
+            row.control,
+            short(&row.title),
+            others.join(" and "),
+            scope.client.name,
+            kept.note.trim_end_matches('.'),
+            kept.citation
+        );
+        out.extend(finding_of(scope, &row.control, "CM015", message, &at, "", overrides));
+    }
+    out
+}
+
+/// CM016: HIPAA lets a covered entity (or a business associate) hand ePHI to a business
+/// associate (or a subcontractor) only under a business associate agreement.
+fn business_associate_agreements(
+    ws: &Workspace,
+    scope: &Scope,
+    matrix: &Matrix,
+    overrides: &Overrides,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if !matrix.frameworks.iter().any(|f| f.id == "hipaa") {
+        return out;
+    }
+    let Some(hipaa) = ws.framework("hipaa") else { return out };
+    let business_associate = scope.client.profile.hipaa.as_deref() == Some("business-associate");
+    let (control, role, rule_words) = if business_associate {
+        (
+            "hipaa:164.308(b)(2)",
+            "a business associate, and the MSP is its subcontractor",
+            format!(
+                "{} and {} permit a business associate to let a subcontractor create, receive, maintain or transmit ePHI on its behalf only with satisfactory assurances documented in a business associate agreement ({})",
+                hipaa.cite("164.308(b)(2)"),
+                hipaa.cite("164.502(e)(1)(ii)"),
+                hipaa.cite("164.314(a)")
+            ),
+        )
+    } else {
+        (
+            "hipaa:164.308(b)(1)",
+            "a HIPAA covered entity",
+            format!(
+                "{} and {} permit a covered entity to let a business associate create, receive, maintain or transmit ePHI on its behalf only with satisfactory assurances documented in a business associate agreement ({})",
+                hipaa.cite("164.308(b)(1)"),
+                hipaa.cite("164.502(e)(1)(i)"),
+                hipaa.cite("164.314(a)")
+            ),
+        )
+    };
+    if scope.provider.baa_signed.is_none() {
+        let handling: Vec<String> = scope
+            .services
+            .iter()
+            .flatten()
+            .filter_map(|sub| ws.services.get(&sub.service))
+            .filter(|s| s.ephi != Some(false))
+            .map(|s| match s.ephi {
+                Some(true) => format!("`{}`", s.id),
+                _ => format!("`{}` (does not say)", s.id),
+            })
+            .collect();
+        if !handling.is_empty() {
+            let message = format!(
+                "{} is {role}, and the MSP's services handle ePHI ({}), but the scope records no signed business associate agreement with {}: {rule_words}. Record the signature date in `provider.baa_signed`, or set `ephi: false` on a service that never creates, receives, maintains or transmits ePHI.",
+                scope.client.name,
+                handling.join(", "),
+                scope.provider.name
+            );
+            out.extend(finding_of(
+                scope,
+                control,
+                "CM016",
+                message,
+                &scope.locate("/provider"),
+                "provider",
+                overrides,
+            ));
+        }
+    }
+    for (k, party) in scope.parties.iter().enumerate() {
+        let Some(party) = party else { continue };
+        if party.baa == Some(true) {
+            continue;
+        }
+        let duties: Vec<&str> = matrix
+            .rows
+            .iter()
+            .filter(|r| &*r.framework == "hipaa" && r.assignable && r.summary != Summary::NotApplicable)
+            .filter(|r| r.responsible.contains(&party.id))
+            .map(|r| &*r.control)
+            .collect();
+        let Some(first) = duties.first() else { continue };
+        let state = match party.baa {
+            Some(false) => "has no business associate agreement (`baa: false`)",
+            _ => "records no business associate agreement (`baa` is not set)",
+        };
+        let message = format!(
+            "third party `{}` ({}) performs HIPAA safeguards for {} ({}{}) but {state}. A party that creates, receives, maintains or transmits ePHI for a covered entity or a business associate may do so only under a business associate agreement ({}, {}, {}). Sign one and set `baa: true`, or take the duties away from it.",
+            party.id,
+            party.name,
+            scope.client.name,
+            duties.iter().take(3).copied().collect::<Vec<_>>().join(", "),
+            if duties.len() > 3 {
+                format!(" and {} more", duties.len() - 3)
+            } else {
+                String::new()
+            },
+            hipaa.cite("164.308(b)"),
+            hipaa.cite("164.314(a)"),
+            hipaa.cite("164.502(e)")
+        );
+        let at = scope.locate(&format!("/parties/{k}/baa"));
+        out.extend(finding_of(scope, first, "CM016", message, &at, &party.id, overrides));
+    }
+    out
+}
+
+/// CM017: `glba: true` for a kind of institution the FTC rule does not cover.
+fn regulator_mismatch(ws: &Workspace, scope: &Scope, overrides: &Overrides) -> Vec<Finding> {
+    let p = &scope.client.profile;
+    if scope.frameworks.is_some() || p.glba != Some(true) {
+        return Vec::new();
+    }
+    let Some(kind) = p.institution_type.as_deref() else {
+        return Vec::new();
+    };
+    let Some(fw) = ws.framework("glba-safeguards") else {
+        return Vec::new();
+    };
+    let Some(t) = fw.catalog.institution_types.iter().find(|t| t.id == kind && !t.covered) else {
+        return Vec::new();
+    };
+    let message = format!(
+        "the profile says `glba: true`, but a `{kind}` is not a financial institution under the FTC's jurisdiction: {} ({}). 16 CFR Part 314 applies only to institutions the FTC oversees (16 CFR 314.1(b)), so its controls and findings here are not this client's obligations. Remove `glba: true` (the institution type decides), or list `frameworks:` explicitly if the FTC rule is adopted by contract.",
+        t.note.as_deref().unwrap_or("another regulator oversees it"),
+        t.citation
+    );
+    finding_of(
+        scope,
+        "glba-safeguards:314.1(b)",
+        "CM017",
+        message,
+        &scope.locate("/client/profile/glba"),
+        kind,
+        overrides,
+    )
+    .into_iter()
+    .collect()
 }
 
 /// Findings of every rule of every pack enabled for this scope.
@@ -110,15 +350,10 @@ fn accountability(
             continue;
         };
         let Some(i) = framework.index(&row.id) else { continue };
-        let mut chain = vec![i];
-        chain.extend(framework.ancestors(i));
-        let Some(rooted) = chain
-            .iter()
-            .map(|&c| &framework.controls[c])
-            .find(|c| c.accountability.as_ref().is_some_and(|a| !a.delegable))
-        else {
+        let Some((kept_at, _)) = framework.retained_accountable(i) else {
             continue;
         };
+        let rooted = &framework.controls[kept_at];
         if row.accountable == "client" {
             continue;
         }
@@ -137,11 +372,7 @@ fn accountability(
         if !reported.insert((at.file.to_string(), at.line)) {
             continue;
         }
-        let note = rooted
-            .accountability
-            .as_ref()
-            .map(|a| a.note.clone())
-            .unwrap_or_default();
+        let note = rooted.retained.as_ref().map(|a| a.note.clone()).unwrap_or_default();
         let message = if client_role {
             format!(
                 "{} makes `{}` accountable, but the regulation keeps accountability for {} with the client: {note} Set `accountable: client`; the MSP may stay responsible for doing the work.",
@@ -162,6 +393,11 @@ fn accountability(
     out
 }
 
+/// CM008: the MSP's incident-notification window measured against every deadline whose
+/// clock it sits on (the catalog's `clock`), with the client's margin (the scope's
+/// `sla.client_margin`, else the pack's `margin`). A deadline that does not bind this client
+/// (its control does not apply, its `when` is false, its threshold is out of reach) is not
+/// measured; a deadline that starts with the client's own act is never measured.
 fn notification(
     ws: &Workspace,
     scope: &Scope,
@@ -174,21 +410,32 @@ fn notification(
     let Some(framework) = fw.and_then(|f| ws.framework(f)) else {
         return out;
     };
-    let margin = rule
+    let pack_margin = rule
         .params
         .margin
         .as_deref()
         .and_then(parse_duration_hours)
         .unwrap_or(0);
+    let client_margin = scope.sla.client_margin.as_deref().and_then(parse_duration_hours);
     let window = scope.sla.incident_notification.as_deref();
     let window_hours = window.and_then(parse_duration_hours);
+    let profile = &scope.client.profile;
+    let agent = scope.provider.agent == Some(true);
     for control in &framework.controls {
         for d in control
             .deadlines
             .iter()
-            .filter(|d| rule.params.events.contains(&d.event))
+            .filter(|d| rule.params.events.is_empty() || rule.params.events.contains(&d.event))
         {
             let Some(limit) = d.within_hours() else { continue };
+            let margin = match d.clock {
+                Some(Clock::EntityDiscovery) => client_margin.unwrap_or(pack_margin),
+                Some(Clock::AgentDiscovery) if agent => client_margin.unwrap_or(pack_margin),
+                Some(Clock::MspDiscovery) => 0,
+                // The client's own act, a calendar date, or a clock the MSP's discovery does
+                // not start (no agency): the MSP's window is not on the path.
+                _ => continue,
+            };
             let reference = format!("{}:{}", framework.id(), control.id);
             if matrix
                 .row(&reference)
@@ -196,39 +443,66 @@ fn notification(
             {
                 continue;
             }
+            if d.when
+                .as_ref()
+                .is_some_and(|w| evaluate(w, Facts::of(profile)) == Some(false))
+            {
+                continue;
+            }
+            if let Some(t) = &d.threshold {
+                let most = match t.fact.as_str() {
+                    "consumers" => profile.consumers,
+                    "individuals" => profile.individuals,
+                    _ => None,
+                };
+                if !t.reachable(most) {
+                    continue;
+                }
+            }
+            let cite = framework.cite(&control.id);
+            let recipient = d
+                .notify
+                .as_deref()
+                .map(|n| format!("notice to the {n}"))
+                .unwrap_or_else(|| d.event.clone());
+            let agency = if d.clock == Some(Clock::AgentDiscovery) {
+                format!(
+                    " The scope declares the MSP the client's agent (`provider.agent: true`), so under {} the MSP's discovery is the client's and the client's clock starts when the MSP finds the breach.",
+                    framework.cite("164.404(a)(2)")
+                )
+            } else {
+                String::new()
+            };
             let (message, at) = match window_hours {
                 None => (
                     format!(
-                        "{} sets a deadline of {} from {} ({}), but the scope agrees no incident-notification window with the MSP. Add `sla: {{ incident_notification: 24h }}` (or what the contract says).",
-                        framework.cite(&control.id),
+                        "{cite} sets a deadline of {} from {} ({recipient}), but the scope agrees no incident-notification window with the MSP.{agency} Add `sla: {{ incident_notification: 24h }}` (or what the contract says).",
                         hours_text(limit),
                         d.from.as_deref().unwrap_or(&d.event),
-                        d.notify.as_deref().map(|n| format!("notify {n}")).unwrap_or_default()
                     ),
                     scope.locate("/sla"),
                 ),
-                Some(w) if w + margin > limit => (
+                Some(w) if w.saturating_add(margin) > limit => (
                     if margin == 0 {
                         format!(
-                            "The MSP may take up to {} ({}) to notify the client, longer than the {} that {} allows. Shorten `sla.incident_notification` to at most {}.",
+                            "The MSP may take up to {} ({}) to notify the client, longer than the {} that {cite} allows ({recipient}).{agency} Shorten `sla.incident_notification` to at most {}.",
                             hours_text(w),
                             window.unwrap_or_default(),
                             hours_text(limit),
-                            framework.cite(&control.id),
                             hours_text(limit)
                         )
                     } else {
+                        let margin_from = if client_margin.is_some() {
+                            "`sla.client_margin`"
+                        } else {
+                            "the policy pack's margin"
+                        };
                         format!(
-                            "The MSP may take up to {} ({}) to notify the client; with the {} the client needs to act, that exceeds the {} that {} allows ({}). Shorten `sla.incident_notification` to at most {}.",
+                            "The MSP may take up to {} ({}) to notify the client; with the {} the client needs to act ({margin_from}), that exceeds the {} that {cite} allows ({recipient}).{agency} Shorten `sla.incident_notification` to at most {}.",
                             hours_text(w),
                             window.unwrap_or_default(),
                             hours_text(margin),
                             hours_text(limit),
-                            framework.cite(&control.id),
-                            d.notify
-                                .as_deref()
-                                .map(|n| format!("notice to the {n}"))
-                                .unwrap_or_else(|| d.event.clone()),
                             hours_text(limit.saturating_sub(margin))
                         )
                     },
@@ -401,10 +675,11 @@ fn custom(
         ));
     };
     let scope_value = minijinja::Value::from(minijinja::value::Serde(scope));
+    let optional_keys = optional_row_keys(matrix);
     for row in matrix.rows.iter().filter(|r| fw.is_none_or(|f| &*r.framework == f)) {
         let control = ws.framework(&row.framework).and_then(|f| f.get(&row.id));
         let ctx = minijinja::context! {
-            row => row_value(row),
+            row => row_value(row, &optional_keys),
             control => minijinja::Value::from(minijinja::value::Serde(control)),
             scope => scope_value.clone(),
         };
@@ -439,20 +714,46 @@ fn custom(
 
 /// A row as a rule sees it: the JSON shape of `matrix --format json`, with every optional
 /// field present (`none` or empty) so `row.requirement == 'addressable'` works on every row
-/// while a misspelt field is an error.
-fn row_value(row: &crate::resolve::Row) -> minijinja::Value {
+/// while a misspelt field is an error. The optional fields are the documented ones, and any
+/// other field some row of the same matrix carries (`optional_keys`).
+fn row_value(row: &crate::resolve::Row, optional_keys: &BTreeMap<String, serde_json::Value>) -> minijinja::Value {
     let mut json = serde_json::to_value(row).unwrap_or_default();
     if let serde_json::Value::Object(map) = &mut json {
-        for (key, empty) in [
-            ("requirement", serde_json::Value::Null),
-            ("reason", serde_json::Value::Null),
-            ("addressable", serde_json::Value::Null),
-            ("conflicts", serde_json::Value::Array(Vec::new())),
-        ] {
-            map.entry(key).or_insert(empty);
+        for (key, empty) in optional_keys {
+            if !map.contains_key(key) {
+                map.insert(key.clone(), empty.clone());
+            }
         }
     }
     minijinja::Value::from(minijinja::value::Serde(json))
+}
+
+/// The fields a row may leave out, with the value that stands for "nothing": the documented
+/// optional fields of a matrix row, and any field that only some rows of `matrix` carry.
+fn optional_row_keys(matrix: &Matrix) -> BTreeMap<String, serde_json::Value> {
+    use serde_json::Value;
+    let mut keys: BTreeMap<String, Value> = [
+        ("requirement", Value::Null),
+        ("reason", Value::Null),
+        ("addressable", Value::Null),
+        ("applicability", Value::Null),
+        ("conflicts", Value::Array(Vec::new())),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    for row in &matrix.rows {
+        if let Ok(Value::Object(map)) = serde_json::to_value(row) {
+            for (key, value) in map {
+                keys.entry(key).or_insert(match value {
+                    Value::Array(_) => Value::Array(Vec::new()),
+                    Value::Object(_) => Value::Null,
+                    _ => Value::Null,
+                });
+            }
+        }
+    }
+    keys
 }
 
 /// A finding message from a template: at most 2,000 characters.

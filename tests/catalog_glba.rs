@@ -28,6 +28,16 @@ fn reference_nodes() -> Vec<Value> {
         .clone()
 }
 
+/// The reference's text of a paragraph, by its citation (`314.1(b)`).
+fn reference_text(id: &str) -> String {
+    reference_nodes()
+        .iter()
+        .find(|n| n["ref_id"].as_str().is_some_and(|r| r.contains('.') && cite(r) == id))
+        .and_then(|n| n["description"].as_str())
+        .unwrap_or_else(|| panic!("{id} is not in the reference"))
+        .to_string()
+}
+
 fn csf_subcategories() -> BTreeSet<String> {
     let doc: Value =
         serde_json::from_str(&read("tests/fixtures/reference/csf-2.0/csf-2.0-core.json")).expect("CSF core JSON");
@@ -400,11 +410,19 @@ fn notice_to_the_ftc_is_due_within_30_days_of_discovery_with_no_profile_conditio
     assert_eq!(s(d, "within"), "30d");
     assert_eq!(s(d, "from"), "discovery of a notification event");
     assert_eq!(s(d, "notify"), "Federal Trade Commission");
-    // The 500-consumer threshold describes the event, not the client: no condition over the profile.
+    // The 500-consumer threshold describes the event, not the client: no condition over the
+    // profile, but a threshold the client's consumer count is measured against.
     assert!(
         d.get("when").is_none(),
         "no profile condition on the notification deadline"
     );
+    assert_eq!(
+        d["threshold"],
+        json!({"fact": "consumers", "gte": 500, "text": "at least 500 consumers"})
+    );
+    // Discovery is the institution's (with its agents' knowledge, 314.4(j)(2)): the MSP's
+    // notice window counts against the 30 days.
+    assert_eq!(s(d, "clock"), "entity-discovery");
     let text = s(d, "text");
     assert!(text.contains("if the notification event involves the information of at least 500 consumers"));
     assert!(text.contains("no later than 30 days after discovery of the event"));
@@ -422,8 +440,8 @@ fn notice_to_the_ftc_is_due_within_30_days_of_discovery_with_no_profile_conditio
 #[test]
 fn qualified_individual_and_board_report_stay_with_the_institution() {
     let cat = Catalog::load();
-    let qi = &cat.get("314.4(a)")["accountability"];
-    assert_eq!(qi["delegable"], json!(false));
+    let qi = &cat.get("314.4(a)")["retained"];
+    assert_eq!(qi["accountable"], json!(true));
     let note = norm(s(qi, "note"));
     for words in [
         "The Qualified Individual may be employed by you, an affiliate, or a service provider.",
@@ -441,18 +459,126 @@ fn qualified_individual_and_board_report_stay_with_the_institution() {
             "{words:?} is the rule's text"
         );
     }
-    let board = &cat.get("314.4(i)")["accountability"];
-    assert_eq!(board["delegable"], json!(false));
+    let board = &cat.get("314.4(i)")["retained"];
+    assert_eq!(board["accountable"], json!(true));
     assert!(s(board, "note").contains("314.4(i)"));
     assert!(norm(s(board, "note")).contains(&norm("board of directors or equivalent governing body")));
-    // No other node claims to be non-delegable.
-    let flagged: Vec<&str> = cat
-        .controls()
+    // Accountability stays with the institution for exactly these; only it can perform the
+    // duties that the rule gives its own people or that govern its service providers.
+    let kept = |key: &str| -> Vec<&str> {
+        cat.controls()
+            .iter()
+            .filter(|c| c["retained"][key] == json!(true))
+            .map(|c| s(c, "id"))
+            .collect()
+    };
+    assert_eq!(kept("accountable"), ["314.4(a)", "314.4(a)(1)", "314.4(i)"]);
+    assert_eq!(
+        kept("responsible"),
+        ["314.4(a)(1)", "314.4(a)(2)", "314.4(a)(3)", "314.4(f)"]
+    );
+    for (id, words) in [
+        ("314.4(a)(1)", "Retain responsibility for compliance with this part"),
+        (
+            "314.4(a)(2)",
+            "Designate a senior member of your personnel responsible for direction and oversight of the Qualified Individual",
+        ),
+        (
+            "314.4(a)(3)",
+            "Require the service provider or affiliate to maintain an information security program that protects you",
+        ),
+        ("314.4(f)", "Oversee service providers, by"),
+    ] {
+        assert!(norm(s(&cat.get(id)["retained"], "note")).contains(&norm(words)), "{id}");
+        assert!(
+            norm(s(cat.get(id), "text")).contains(&norm(words)),
+            "{id}: {words:?} is the rule's text"
+        );
+    }
+}
+
+#[test]
+fn every_parent_with_its_own_text_decides_whether_it_is_a_row_or_a_roll_up() {
+    let cat = Catalog::load();
+    let mut rows = Vec::new();
+    for c in cat.controls() {
+        let id = s(c, "id");
+        let role = c["role"].as_str().unwrap_or("requirement");
+        if role == "requirement" && c.get("text").is_some() && !cat.kids(id).is_empty() {
+            let decision = s(&c["own_duty"], "decision");
+            assert!(
+                decision == "row" || decision == "rollup",
+                "{id} has its own text and parts but no own_duty decision"
+            );
+            assert!(s(&c["own_duty"], "reason").len() > 20, "{id}: own_duty needs a reason");
+            if decision == "row" {
+                rows.push(id);
+            }
+        } else {
+            assert!(c.get("own_duty").is_none(), "{id}: own_duty only on parents with text");
+        }
+    }
+    assert_eq!(
+        rows,
+        [
+            "314.4(a)",
+            "314.4(b)",
+            "314.4(c)",
+            "314.4(c)(1)",
+            "314.4(d)(2)",
+            "314.4(h)",
+            "314.4(i)",
+            "314.4(j)(1)"
+        ]
+    );
+}
+
+#[test]
+fn institution_types_cover_the_kinds_the_rule_names_and_the_scope_schema_offers_the_same() {
+    let cat = yaml("frameworks/glba-safeguards.yaml");
+    let types = cat["institution_types"].as_array().expect("institution_types");
+    let scope_schema: Value = serde_json::from_str(&read("schemas/scope.schema.json")).expect("schema");
+    let offered: BTreeSet<String> = strings(
+        &scope_schema["properties"]["client"]["properties"]["profile"]["properties"]["institution_type"]["enum"],
+    )
+    .into_iter()
+    .collect();
+    let listed: BTreeSet<String> = types.iter().map(|t| s(t, "id").to_string()).collect();
+    assert_eq!(listed, offered, "the catalog and the scope schema list the same kinds");
+    // Every kind 314.1(b) names is covered, citing 314.1(b); its words are in the rule.
+    let scope_text = norm(&reference_text("314.1(b)"));
+    for t in types
         .iter()
-        .filter(|c| c.get("accountability").is_some())
-        .map(|c| s(c, "id"))
-        .collect();
-    assert_eq!(flagged, ["314.4(a)", "314.4(i)"]);
+        .filter(|t| s(t, "citation") == "16 CFR 314.1(b)" && !s(t, "id").starts_with("other-"))
+    {
+        assert_eq!(t["covered"], json!(true), "{}", s(t, "id"));
+        let named = norm(s(t, "note").split(" (also").next().unwrap_or_default());
+        assert!(
+            scope_text.contains(&named),
+            "{}: {named:?} is named in 314.1(b)",
+            s(t, "id")
+        );
+    }
+    // The examples of 314.2(h)(2) are covered and cite their clause.
+    for t in types
+        .iter()
+        .filter(|t| s(t, "citation").starts_with("16 CFR 314.2(h)(2)"))
+    {
+        assert_eq!(t["covered"], json!(true), "{}", s(t, "id"));
+    }
+    // Banks, federally insured credit unions, SEC registrants and insurance answer to another regulator.
+    for id in [
+        "national-bank",
+        "state-bank",
+        "federally-insured-credit-union",
+        "broker-dealer",
+        "insurer",
+        "insurance-producer",
+    ] {
+        let t = types.iter().find(|t| s(t, "id") == id).expect(id);
+        assert_eq!(t["covered"], json!(false), "{id}");
+        assert!(s(t, "citation").starts_with("15 U.S.C. 6805(a)"), "{id}");
+    }
 }
 
 #[test]

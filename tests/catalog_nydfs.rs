@@ -32,6 +32,16 @@ fn reference_nodes() -> Vec<Value> {
         .clone()
 }
 
+/// The reference's text of a paragraph, by its citation (`500.12(a)`).
+fn reference_text(id: &str) -> String {
+    reference_nodes()
+        .iter()
+        .find(|n| n["ref_id"].as_str().is_some_and(|r| !r.is_empty() && cite(r) == id))
+        .and_then(|n| n["description"].as_str())
+        .unwrap_or_else(|| panic!("{id} is not in the reference"))
+        .to_string()
+}
+
 fn csf_subcategories() -> BTreeSet<String> {
     let doc: Value =
         serde_json::from_str(&read("tests/fixtures/reference/csf-2.0/csf-2.0-core.json")).expect("CSF core JSON");
@@ -295,7 +305,7 @@ fn class_a_condition_is_on_exactly_500_2c_500_7c_and_500_14b() {
     let cat = Catalog::load();
     let mut flagged = BTreeSet::new();
     for c in controls(&cat.doc) {
-        if c.get("applies_when").is_some() {
+        if c.get("applies_when").is_some_and(|w| w["fact"] == "class_a") {
             assert_eq!(
                 c["applies_when"],
                 serde_json::json!({"fact": "class_a", "eq": true}),
@@ -328,6 +338,98 @@ fn class_a_condition_is_on_exactly_500_2c_500_7c_and_500_14b() {
             );
         }
     }
+}
+
+#[test]
+fn notice_of_exemption_and_ceasing_to_qualify_bind_only_an_entity_that_is_exempt() {
+    let cat = Catalog::load();
+    let conditional: BTreeSet<String> = controls(&cat.doc)
+        .iter()
+        .filter(|c| c.get("applies_when").is_some_and(|w| w["fact"] != "class_a"))
+        .map(|c| s(c, "id").to_string())
+        .collect();
+    assert_eq!(
+        conditional,
+        ["500.19(f)", "500.19(h)"].iter().map(|x| x.to_string()).collect()
+    );
+    for id in ["500.19(f)", "500.19(h)"] {
+        assert_eq!(
+            cat.get(id)["applies_when"],
+            serde_json::json!({"fact": "exempt", "eq": true}),
+            "{id}"
+        );
+    }
+    // The rule's own words say whom each binds.
+    let text = |id: &str| reference_text(id);
+    assert!(text("500.19(f)").starts_with("A covered entity that qualifies for any of the above exemptions"));
+    assert!(text("500.19(h)").starts_with("In the event that a covered entity ceases to qualify for an exemption"));
+}
+
+#[test]
+fn only_the_covered_entity_can_perform_the_duties_the_part_gives_its_own_people() {
+    let cat = Catalog::load();
+    let responsible: BTreeSet<String> = controls(&cat.doc)
+        .iter()
+        .filter(|c| c["retained"]["responsible"] == Value::Bool(true))
+        .map(|c| s(c, "id").to_string())
+        .collect();
+    let want: BTreeSet<String> = [
+        "500.4(a)(1)",
+        "500.4(a)(2)",
+        "500.4(a)(3)",
+        "500.4(d)",
+        "500.11(a)",
+        "500.11(b)",
+    ]
+    .iter()
+    .map(|x| x.to_string())
+    .collect();
+    assert_eq!(responsible, want);
+    // Each quotes the regulation's words for what only the covered entity can do.
+    for (id, words) in [
+        ("500.4(a)(1)", "retain responsibility for compliance with this Part"),
+        (
+            "500.4(a)(2)",
+            "designate a senior member of the covered entity’s personnel responsible for direction and oversight of the third-party service provider",
+        ),
+        (
+            "500.4(d)",
+            "The senior governing body of the covered entity shall exercise oversight",
+        ),
+    ] {
+        assert!(norm(s(&cat.get(id)["retained"], "note")).contains(&norm(words)), "{id}");
+        assert!(
+            norm(&reference_text(id)).contains(&norm(words)),
+            "{id}: {words:?} is the rule's text"
+        );
+    }
+}
+
+#[test]
+fn every_parent_with_its_own_text_decides_whether_it_is_a_row_or_a_roll_up() {
+    let cat = Catalog::load();
+    for c in controls(&cat.doc) {
+        let id = s(c, "id");
+        let role = c["role"].as_str().unwrap_or("requirement");
+        if role == "requirement" && c.get("text").is_some() && !cat.kids(id).is_empty() {
+            let own = &c["own_duty"];
+            assert!(
+                own["decision"] == "row" || own["decision"] == "rollup",
+                "{id} has its own text and parts but no own_duty decision"
+            );
+            assert!(s(own, "reason").len() > 20, "{id}: own_duty needs a reason");
+        } else {
+            assert!(c.get("own_duty").is_none(), "{id}: own_duty only on parents with text");
+        }
+    }
+    // 500.12(a) is a duty of its own unless the limited exemption holds (its own words).
+    let mfa = &cat.get("500.12(a)")["own_duty"];
+    assert_eq!(mfa["decision"], "row");
+    assert_eq!(
+        mfa["when"],
+        serde_json::json!({"not": {"fact": "exemptions", "contains": "500.19(a)"}})
+    );
+    assert!(reference_text("500.12(a)").contains("for any individual accessing any information systems"));
 }
 
 fn deadline<'a>(cat: &'a Catalog, id: &str, event: &str) -> &'a Value {
@@ -606,8 +708,8 @@ fn accountability_stays_with_the_covered_entity_for_the_ciso_board_reporting_and
         ("500.4(c)", "retain responsibility for compliance with this Part"),
         ("500.17(b)", "highest-ranking executive and its CISO"),
     ] {
-        let a = &cat.get(id)["accountability"];
-        assert_eq!(a["delegable"], Value::Bool(false), "{id}");
+        let a = &cat.get(id)["retained"];
+        assert_eq!(a["accountable"], Value::Bool(true), "{id}");
         assert!(s(a, "note").contains(quote), "{id}: note quotes {quote:?}");
     }
 }

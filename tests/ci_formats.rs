@@ -506,13 +506,13 @@ fn junit_parses_as_xml_with_one_case_per_scope_and_assignable_control() {
 }
 
 #[test]
-fn junit_suites_from_frameworks_match_the_suites_from_matrices() {
+fn junit_suites_from_summaries_match_the_suites_from_matrices() {
     // `check` drops matrices early and builds suites from each scope's frameworks.
-    let shared = junit::SharedControls::default();
     for (ws, suites, _) in [ci(), example()] {
         for (scope, from_matrix) in ws.scopes.iter().zip(&suites) {
-            let frameworks = ctrlmap::resolve::applicable_frameworks(&ws, scope);
-            let suite = junit::Suite::for_frameworks(&ws, &scope.id, &scope.client.name, &frameworks, &shared);
+            let matrix = ctrlmap::resolve::resolve(&ws, scope);
+            let summary = ctrlmap::emit::scope_summary(&matrix, &scope.origin.file, &[]);
+            let suite = junit::Suite::from_summary(&summary);
             assert_eq!(&suite, from_matrix, "{}", scope.id);
         }
     }

@@ -58,7 +58,7 @@ fn frameworks_show_suggests_close_ids_for_a_typo() {
 
 #[test]
 fn explain_names_the_file_and_line_that_decided_the_row() {
-    let scope = fixture("findings/scopes/cm006-quiet.yaml");
+    let scope = fixture("findings/scopes/full-link.yaml");
     let run = ctrlmap(["explain".as_ref(), scope.as_os_str(), "mini:S.4".as_ref()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(

@@ -51,7 +51,7 @@ fn expected_controls(frameworks: &[&str]) -> BTreeSet<String> {
 fn frameworks_of(id: &str) -> Vec<&'static str> {
     match id {
         "riverside-dental" => vec!["csf-2.0", "hipaa"],
-        "hudson-valley-insurance" => vec!["csf-2.0", "glba-safeguards", "nydfs-500"],
+        "hudson-valley-insurance" => vec!["csf-2.0", "nydfs-500"],
         _ => vec!["csf-2.0", "glba-safeguards"],
     }
 }

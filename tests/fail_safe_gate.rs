@@ -54,7 +54,7 @@ fn unknown_codes_in_deny_warn_allow_are_errors_with_did_you_mean() {
     let run = ctrlmap(
         s.path(),
         [
-            "check", "ws", "--as-of", AS_OF, "--deny", "CM999", "--allow", "cm006", "--warn", "CM001",
+            "check", "ws", "--as-of", AS_OF, "--deny", "CM999", "--allow", "cm003", "--warn", "CM001",
         ],
         60,
     )
@@ -64,7 +64,7 @@ fn unknown_codes_in_deny_warn_allow_are_errors_with_did_you_mean() {
     assert!(run.stderr.contains("--deny `CM999`"), "{}", run.stderr);
     // A case-insensitive match is not accepted silently: it is suggested.
     assert!(
-        run.stderr.contains("--allow `cm006`") && run.stderr.contains("did you mean `CM006`?"),
+        run.stderr.contains("--allow `cm003`") && run.stderr.contains("did you mean `CM003`?"),
         "{}",
         run.stderr
     );
@@ -74,20 +74,20 @@ fn unknown_codes_in_deny_warn_allow_are_errors_with_did_you_mean() {
 #[test]
 fn a_rule_name_is_accepted_for_its_code() {
     let fixture = repo().join("tests/fixtures/findings");
-    // CM006 (crosswalk-partial-coverage) is medium: below the default gate.
+    // CM003 (shared-duty-undefined) is medium by default.
     let plain = ctrlmap(&fixture, ["check", ".", "--as-of", AS_OF, "--format", "json"], 60).go();
     plain.assert_clean();
     let doc: Value = serde_json::from_str(&plain.stdout).expect("JSON");
-    let cm006 = |doc: &Value| {
+    let cm003 = |doc: &Value| {
         doc["findings"]
             .as_array()
             .expect("findings")
             .iter()
-            .filter(|f| f["code"] == "CM006")
+            .filter(|f| f["code"] == "CM003")
             .map(|f| f["severity"].as_str().unwrap_or_default().to_string())
             .collect::<Vec<_>>()
     };
-    assert!(cm006(&doc).iter().all(|s| s == "medium") && !cm006(&doc).is_empty());
+    assert!(cm003(&doc).iter().all(|s| s == "medium") && !cm003(&doc).is_empty());
     let denied = ctrlmap(
         &fixture,
         [
@@ -98,14 +98,14 @@ fn a_rule_name_is_accepted_for_its_code() {
             "--format",
             "json",
             "--deny",
-            "crosswalk-partial-coverage",
+            "shared-duty-undefined",
         ],
         60,
     )
     .go();
     denied.assert_code(1);
     let doc: Value = serde_json::from_str(&denied.stdout).expect("JSON");
-    assert!(cm006(&doc).iter().all(|s| s == "critical"), "{:?}", cm006(&doc));
+    assert!(cm003(&doc).iter().all(|s| s == "critical"), "{:?}", cm003(&doc));
 }
 
 #[test]

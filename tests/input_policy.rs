@@ -288,7 +288,7 @@ fn a_broken_pipe_ends_the_run_quietly() {
         .stdout_closed()
         .go()
         .assert_code(0);
-    ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF, "--fail-on", "medium"], 60)
+    ctrlmap(&repo(), ["check", "tests/fixtures/findings", "--as-of", AS_OF], 60)
         .stdout_closed()
         .go()
         .assert_code(1);

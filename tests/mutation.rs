@@ -346,7 +346,7 @@ fn thousands_of_mutated_workspaces_never_panic_hang_or_lose_a_location() {
         "cm002-fires",
         "cm003-fires",
         "cm005-fires",
-        "cm006-fires",
+        "weak-link",
     ]
     .iter()
     .map(|id| {

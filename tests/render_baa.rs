@@ -350,3 +350,115 @@ fn scopes_without_hipaa_are_refused_with_the_reason() {
         );
     }
 }
+
+/// The breach section quotes the covered entity's deadline (164.404(b)) and the business
+/// associate's (164.410(b)) from the catalog: the templates carry neither the words nor the
+/// number of days, and a workspace catalog with other words changes the appendix.
+#[test]
+fn the_breach_section_quotes_164_404_b_and_164_410_b_from_the_catalog_with_their_source() {
+    let ws = load(&fixture());
+    let hipaa = ws.framework("hipaa").expect("hipaa");
+    let md = render(&ws, "riverside-dental", Format::Markdown).expect("renders");
+    let html = render(&ws, "riverside-dental", Format::Html).expect("renders");
+    for id in ["164.404(b)", "164.410(b)"] {
+        let d = hipaa
+            .get(id)
+            .and_then(|c| c.deadlines.first())
+            .expect("deadline in the catalog");
+        assert!(md.contains(&md_cell(&d.text)), "{id} quoted in the Markdown appendix");
+        assert!(md.contains(&format!("— 45 CFR {id}")), "{id} cited");
+        assert!(
+            html.contains(&format!("<span class=\"cite\">45 CFR {id}")),
+            "{id} cited in HTML"
+        );
+    }
+    let section = md
+        .split("## 4.")
+        .nth(1)
+        .and_then(|s| s.split("## 5.").next())
+        .expect("section 4");
+    for (cite, applies) in [
+        ("45 CFR 164.404(b)", "yes"),
+        ("45 CFR 164.406(b)", "yes"),
+        ("45 CFR 164.408(b)", "yes"),
+        ("45 CFR 164.408(c)", "yes"),
+        ("45 CFR 164.410(b)", "yes"),
+    ] {
+        let row = section
+            .lines()
+            .find(|l| l.starts_with(&format!("| {cite},")))
+            .unwrap_or_else(|| panic!("a notice row for {cite}"));
+        assert_eq!(cells(row).last().map(String::as_str), Some(applies), "{row}");
+    }
+    // Where the quoted text comes from: the catalog's source for it, with its retrieval date.
+    let source = hipaa
+        .get("164.404(b)")
+        .and_then(|c| c.text_source.as_deref())
+        .and_then(|id| hipaa.catalog.sources.iter().find(|s| s.id == id))
+        .expect("164.404(b) names its source");
+    let retrieved = source.retrieved.as_deref().expect("retrieval date");
+    let footer = md.split("Quoted regulation text:").nth(1).expect("the sources line");
+    assert!(footer.contains(retrieved), "retrieval date printed");
+    assert!(footer.contains("secondary copy, not the official publication"));
+    assert!(html.contains("Quoted regulation text:") && html.contains(retrieved));
+    for template in ["templates/baa-appendix.md.j2", "templates/baa-appendix.html.j2"] {
+        let text = std::fs::read_to_string(common::root().join(template)).expect("template");
+        assert!(
+            !text.contains("60 calendar days") && !text.contains("164.404(b)"),
+            "{template} quotes nothing itself"
+        );
+    }
+
+    // A workspace catalog with other words: the appendix follows it.
+    let scratch = common::Scratch::copy_of(&fixture(), "baa-quotes");
+    let dir = &scratch.0;
+    let builtin = std::fs::read_to_string(common::root().join("frameworks/hipaa.yaml")).expect("catalog");
+    let changed = builtin.replace(
+        "in no case later than 60 calendar days after discovery of a breach.",
+        "in no case later than 45 calendar days after discovery of a breach.",
+    );
+    assert_ne!(changed, builtin);
+    std::fs::create_dir_all(dir.join("frameworks")).expect("frameworks dir");
+    std::fs::write(dir.join("frameworks/hipaa.yaml"), changed).expect("write catalog");
+    let ws = load(dir);
+    let md = render(&ws, "riverside-dental", Format::Markdown).expect("renders");
+    assert!(md.contains("no case later than 45 calendar days after discovery of a breach.\" — 45 CFR 164.404(b)"));
+}
+
+#[test]
+fn the_notices_table_says_the_covered_entity_notices_do_not_apply_to_a_business_associate_client() {
+    let scratch = common::Scratch::copy_of(&fixture(), "baa-ba-client");
+    let dir = &scratch.0;
+    let file = dir.join("scopes/riverside-dental.yaml");
+    let text = std::fs::read_to_string(&file)
+        .expect("read")
+        .replace("hipaa: covered-entity", "hipaa: business-associate");
+    std::fs::write(&file, text).expect("write");
+    let ws = load(dir);
+    let md = render(&ws, "riverside-dental", Format::Markdown).expect("renders");
+    let section = md
+        .split("## 4.")
+        .nth(1)
+        .and_then(|s| s.split("## 5.").next())
+        .expect("section 4");
+    let row = |cite: &str| {
+        let line = section
+            .lines()
+            .find(|l| l.starts_with(&format!("| {cite},")))
+            .unwrap_or_else(|| panic!("a notice row for {cite}"));
+        cells(line).last().cloned().unwrap_or_default()
+    };
+    for cite in [
+        "45 CFR 164.404(b)",
+        "45 CFR 164.406(b)",
+        "45 CFR 164.408(b)",
+        "45 CFR 164.408(c)",
+    ] {
+        assert!(
+            row(cite).starts_with("no:"),
+            "{cite} does not apply to a business associate: {}",
+            row(cite)
+        );
+    }
+    assert_eq!(row("45 CFR 164.410(b)"), "yes");
+}

@@ -152,7 +152,7 @@ fn the_template_context_has_the_documented_keys() {
     );
     assert_eq!(
         keys(&ctx["frameworks"][0]),
-        documented("id title short_title version citation authority source_url file sha256")
+        documented("id title short_title version citation authority source_url file sha256 text_sources")
     );
     assert_eq!(
         keys(&ctx["rows"][0]),

@@ -188,7 +188,7 @@ fn limited_exemption_and_class_a_come_from_the_profile() {
         row("nydfs-500:500.2(c)")["reason"]
             .as_str()
             .unwrap_or_default()
-            .contains("Class A")
+            .contains("class A company")
     );
     assert_ne!(
         row("nydfs-500:500.12(a)")["summary"],

@@ -20,9 +20,8 @@
 
 use crate::assess::{Finding, Severity, WaiverNote};
 use crate::baseline::{Baseline, is_failing};
-use crate::load::Workspace;
 use crate::resolve::Matrix;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
 
@@ -41,7 +40,6 @@ pub struct Suite {
 #[derive(Debug, Default)]
 pub struct SharedControls {
     lists: Mutex<HashSet<Arc<[String]>>>,
-    by_frameworks: Mutex<HashMap<Vec<String>, Arc<[String]>>>,
 }
 
 impl SharedControls {
@@ -57,39 +55,11 @@ impl SharedControls {
         set.insert(Arc::clone(&shared));
         shared
     }
-
-    /// The assignable controls of these frameworks, in matrix order, computed once per
-    /// framework list.
-    fn for_frameworks(&self, ws: &Workspace, frameworks: &[String]) -> Arc<[String]> {
-        if let Ok(map) = self.by_frameworks.lock()
-            && let Some(found) = map.get(frameworks)
-        {
-            return Arc::clone(found);
-        }
-        let list = self.get(assignable_in(ws, frameworks));
-        if let Ok(mut map) = self.by_frameworks.lock() {
-            map.insert(frameworks.to_vec(), Arc::clone(&list));
-        }
-        list
-    }
 }
 
-/// The rows `resolve` makes assignable: per framework in order, each catalog control that is
-/// a requirement leaf (`Framework::is_assignable`); informative sections make no row.
-fn assignable_in(ws: &Workspace, frameworks: &[String]) -> Vec<String> {
-    let mut out = Vec::new();
-    for id in frameworks {
-        let Some(fw) = ws.framework(id) else { continue };
-        for (i, c) in fw.controls.iter().enumerate() {
-            if fw.is_assignable(i) {
-                out.push(format!("{}:{}", fw.id(), c.id));
-            }
-        }
-    }
-    out
-}
-
-fn assignable(matrix: &Matrix) -> Vec<String> {
+/// The rows `resolve` made assignable (leaves, and parents with a duty of their own for this
+/// client), in matrix order: the one list every output uses.
+pub fn assignable(matrix: &Matrix) -> Vec<String> {
     matrix
         .rows
         .iter()
@@ -108,20 +78,14 @@ impl Suite {
         }
     }
 
-    /// A scope's suite without its matrix: from the frameworks that apply to it (as in
-    /// [`crate::emit::ScopeSummary::frameworks`]), which decide its assignable controls. For
-    /// `check`, which drops each matrix as soon as its scope is assessed.
-    pub fn for_frameworks(
-        ws: &Workspace,
-        scope: &str,
-        client: &str,
-        frameworks: &[String],
-        shared: &SharedControls,
-    ) -> Suite {
+    /// A scope's suite without its matrix: from the assignable controls its summary kept
+    /// when it was assessed (for `check`, which drops each matrix as soon as its scope is
+    /// assessed).
+    pub fn from_summary(summary: &crate::emit::ScopeSummary) -> Suite {
         Suite {
-            scope: scope.to_string(),
-            client: client.to_string(),
-            controls: shared.for_frameworks(ws, frameworks),
+            scope: summary.scope.clone(),
+            client: summary.client.clone(),
+            controls: Arc::clone(&summary.assignable),
         }
     }
 

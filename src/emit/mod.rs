@@ -29,6 +29,10 @@ pub struct ScopeSummary {
     /// Assignable controls by owner.
     pub controls: BTreeMap<String, usize>,
     pub findings: BTreeMap<String, usize>,
+    /// The assignable controls themselves, in matrix order (shared between scopes with the
+    /// same list), for the JUnit report after the matrix is gone.
+    #[serde(skip)]
+    pub assignable: std::sync::Arc<[String]>,
 }
 
 pub fn scope_summary(matrix: &Matrix, file: &str, findings: &[Finding]) -> ScopeSummary {
@@ -43,6 +47,7 @@ pub fn scope_summary(matrix: &Matrix, file: &str, findings: &[Finding]) -> Scope
         frameworks: matrix.frameworks.iter().map(|f| f.id.clone()).collect(),
         controls,
         findings: severity_counts(findings),
+        assignable: std::sync::Arc::from(junit::assignable(matrix)),
     }
 }
 
@@ -452,6 +457,8 @@ pub fn matrix_csv(m: &Matrix) -> String {
         "third_party_duties",
         "evidence",
         "reason",
+        "applicability",
+        "candidates",
         "provenance",
     ];
     let rows = m.rows.iter().map(|r| {
@@ -477,6 +484,8 @@ pub fn matrix_csv(m: &Matrix) -> String {
             third_party_duties(r),
             r.evidence.join("; "),
             r.reason.clone().unwrap_or_default(),
+            r.applicability.clone().unwrap_or_default(),
+            r.candidates.iter().map(|c| c.describe()).collect::<Vec<_>>().join("; "),
             provenance_line(r),
         ]
     });

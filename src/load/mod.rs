@@ -344,7 +344,18 @@ fn kept_positions(scope: &Scope, root: &Node) -> Vec<(String, Pos)> {
         "/sla/incident_notification".to_string(),
         "/evidence".to_string(),
         "/services".to_string(),
+        "/provider".to_string(),
+        "/provider/baa_signed".to_string(),
+        "/provider/agent".to_string(),
+        "/sla/client_margin".to_string(),
+        "/client/profile".to_string(),
+        "/client/profile/glba".to_string(),
+        "/client/profile/institution_type".to_string(),
     ];
+    for i in 0..scope.parties.len() {
+        pointers.push(format!("/parties/{i}"));
+        pointers.push(format!("/parties/{i}/baa"));
+    }
     for e in scope.evidence.iter().flatten() {
         pointers.push(format!("{}/file", e.origin.pointer));
         pointers.push(format!("{}/effective", e.origin.pointer));

@@ -1,10 +1,12 @@
 //! The Business Associate Agreement responsibility appendix: every HIPAA Security Rule
 //! standard and implementation specification of 164.308, 164.310, 164.312, 164.314 and
 //! 164.316, in the catalog's (the regulation's) order, with who does what; the breach and
-//! security-incident reporting terms measured against 164.410; the subcontractor
-//! flow-down; and the open gaps, listed plainly.
+//! security-incident reporting terms measured against 164.410, and every notice of Subpart D
+//! with its deadline quoted from the catalog (164.404(b) to the individuals, 164.410(b) from the
+//! business associate, …) and whether it applies; the subcontractor flow-down; the open gaps,
+//! listed plainly; and which copy of the regulation each quoted text comes from.
 
-use super::context::{Context, duration_words, party_name};
+use super::context::{Context, SourceView, duration_words, party_name, text_source};
 use super::{Format, RenderError, templates};
 use crate::assess::Finding;
 use crate::catalog::Framework;
@@ -21,6 +23,10 @@ const FLOW_DOWN: [&str; 2] = ["164.308(b)(2)", "164.314(a)(2)(iii)"];
 const INCIDENT_REPORTING: [&str; 2] = ["164.314(a)(2)(i)(C)", "164.314(a)(2)(i)"];
 const BREACH_NOTICE_SECTION: &str = "164.410";
 const NOTICE_CONTENT: &str = "164.410(c)";
+/// The sections of Subpart D whose notices carry deadlines, in the regulation's order.
+const NOTICE_SECTIONS: [&str; 4] = ["164.404", "164.406", "164.408", "164.410"];
+/// When a breach counts as discovered by the covered entity, through its workforce or agents.
+const AGENCY: &str = "164.404(a)(2)";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Baa {
@@ -43,6 +49,9 @@ pub struct Baa {
     pub open_gaps: usize,
     /// The catalog the appendix was drawn from.
     pub catalog: super::context::FrameworkView,
+    /// The copies of the regulation the quoted texts of this appendix come from, in the
+    /// catalog's order.
+    pub text_sources: Vec<SourceView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -112,6 +121,39 @@ pub struct Notification {
     pub incident_clause: Option<Quote>,
     /// Who performs security incident response and reporting (164.308(a)(6)(ii)).
     pub incident_response: Option<String>,
+    /// Every notice of Subpart D that carries a deadline, in the regulation's order, with its
+    /// deadline quoted from the catalog and whether it applies to this engagement.
+    pub notices: Vec<NoticeTerm>,
+    /// The scope declares the provider the client's agent (`provider.agent: true`): the
+    /// provider's discovery of a breach is the covered entity's (164.404(a)(2)), quoted.
+    pub agency: Option<Quote>,
+}
+
+/// One notice of 45 CFR Part 164, Subpart D, as the catalog records it.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoticeTerm {
+    pub id: String,
+    pub citation: String,
+    pub title: String,
+    /// Who must be notified, as the catalog says.
+    pub notify: Option<String>,
+    /// The deadline in words: `60 calendar days after discovery of a breach …`,
+    /// `contemporaneously with the notice of 45 CFR 164.404(a)`, `60 days after the end of each
+    /// calendar year`.
+    pub limit: String,
+    /// The number of people an event must involve, in the rule's words.
+    pub threshold: Option<String>,
+    /// The deadline in the rule's words, quoted from the catalog.
+    pub quote: String,
+    /// The copy of the regulation the quote comes from.
+    pub source: Option<SourceView>,
+    /// The notice may be delayed under this provision (164.412).
+    pub delayed_by: Option<String>,
+    /// Whether the notice applies to this engagement; when not, why (the matrix's reason).
+    pub applies: bool,
+    pub reason: Option<String>,
+    /// Who gives it, in the agreement's words (`Covered entity`, `Business associate`, …).
+    pub responsible: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -120,6 +162,8 @@ pub struct Quote {
     pub citation: String,
     pub title: String,
     pub text: String,
+    /// The copy of the regulation the text comes from.
+    pub source: Option<SourceView>,
 }
 
 /// Render the BAA appendix of a scope. Refuses a scope to which HIPAA does not apply.
@@ -181,6 +225,7 @@ fn quote(fw: &Framework, id: &str) -> Option<Quote> {
         citation: fw.cite(&c.id),
         title: c.title.clone(),
         text: c.text.clone()?,
+        source: text_source(fw, c),
     })
 }
 
@@ -280,6 +325,30 @@ impl Baa {
             }
         }
 
+        let notification = notification(fw, scope, matrix, &roles);
+        let flow_down: Vec<Quote> = FLOW_DOWN.iter().filter_map(|id| quote(fw, id)).collect();
+        // The sources of every text this appendix quotes, in the catalog's order.
+        let mut used: Vec<&str> = Vec::new();
+        let quoted = notification
+            .content
+            .iter()
+            .chain(&notification.incident_clause)
+            .chain(&notification.agency)
+            .chain(&flow_down)
+            .filter_map(|q| q.source.as_ref());
+        for s in quoted.chain(notification.notices.iter().filter_map(|n| n.source.as_ref())) {
+            if !used.contains(&s.id.as_str()) {
+                used.push(&s.id);
+            }
+        }
+        let text_sources = fw
+            .catalog
+            .sources
+            .iter()
+            .filter(|s| used.contains(&s.id.as_str()))
+            .map(|s| SourceView::new(s, 0))
+            .collect();
+
         Ok(Baa {
             client_role,
             provider_role,
@@ -288,8 +357,9 @@ impl Baa {
             sections,
             standards,
             specifications,
-            notification: notification(fw, scope, matrix, &roles),
-            flow_down: FLOW_DOWN.iter().filter_map(|id| quote(fw, id)).collect(),
+            notification,
+            flow_down,
+            text_sources,
             gaps,
             open_gaps,
             catalog: ctx
@@ -495,6 +565,21 @@ fn notification(fw: &Framework, scope: &Scope, matrix: &Matrix, roles: &Roles) -
     let incident_response = matrix
         .row("hipaa:164.308(a)(6)(ii)")
         .map(|r| roles.responsible(scope, r));
+    let notices = fw
+        .controls
+        .iter()
+        .filter(|c| {
+            NOTICE_SECTIONS
+                .iter()
+                .any(|s| c.id.strip_prefix(s).is_some_and(|r| r.starts_with('(')))
+        })
+        .flat_map(|c| c.deadlines.iter().map(move |d| (c, d)))
+        .map(|(c, d)| notice_term(fw, scope, matrix, roles, c, d))
+        .collect();
+    let agency = match scope.provider.agent {
+        Some(true) => quote(fw, AGENCY),
+        _ => None,
+    };
     Notification {
         window_text: window.as_deref().map(duration_words),
         window,
@@ -506,5 +591,62 @@ fn notification(fw: &Framework, scope: &Scope, matrix: &Matrix, roles: &Roles) -
         content,
         incident_clause: INCIDENT_REPORTING.iter().find_map(|id| quote(fw, id)),
         incident_response,
+        notices,
+        agency,
+    }
+}
+
+/// A notice of Subpart D with its deadline as the catalog records it and the matrix's verdict on
+/// whether it applies to this client.
+fn notice_term(
+    fw: &Framework,
+    scope: &Scope,
+    matrix: &Matrix,
+    roles: &Roles,
+    c: &crate::model::Control,
+    d: &crate::model::Deadline,
+) -> NoticeTerm {
+    let limit = match (&d.within, &d.contemporaneous_with) {
+        (Some(w), _) => {
+            // A date-based duty counts plain days (“not later than 60 days after the end of
+            // each calendar year”); the others count calendar days after discovery.
+            let words = match (d.clock, w.strip_suffix('d')) {
+                (Some(crate::model::Clock::Calendar), Some(n)) => format!("{n} days"),
+                _ => duration_words(w),
+            };
+            match &d.from {
+                Some(from) => format!("{words} after {from}"),
+                None => words,
+            }
+        }
+        (None, Some(other)) => format!("contemporaneously with the notice of {}", fw.cite(other)),
+        (None, None) => "no time limit of its own".into(),
+    };
+    let row = matrix.row(&format!("hipaa:{}", c.id));
+    let applies = row.is_some_and(|r| r.summary != Summary::NotApplicable);
+    NoticeTerm {
+        id: c.id.clone(),
+        citation: fw.cite(&c.id),
+        // `Notification to individuals — Implementation specification: Timeliness of notification`
+        title: fw
+            .index(&c.id)
+            .and_then(|i| fw.ancestors(i).last().copied())
+            .map(|root| format!("{} — {}", fw.controls[root].title, c.title))
+            .unwrap_or_else(|| c.title.clone()),
+        notify: d.notify.clone(),
+        limit,
+        threshold: d.threshold.as_ref().map(|t| t.text.clone()),
+        quote: d.text.clone(),
+        source: text_source(fw, c),
+        delayed_by: d.may_be_delayed_by.as_deref().map(|x| fw.cite(x)),
+        applies,
+        reason: match row {
+            Some(r) if !applies => r.reason.clone(),
+            None => Some("not in the matrix of this scope".into()),
+            _ => None,
+        },
+        responsible: row
+            .map(|r| roles.responsible(scope, r))
+            .unwrap_or_else(|| "Not in the matrix".into()),
     }
 }

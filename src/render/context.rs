@@ -152,6 +152,47 @@ pub struct FrameworkView {
     /// Catalog file (`<builtin>/frameworks/…` for a built-in one) and its SHA-256.
     pub file: String,
     pub sha256: String,
+    /// Where the catalog's quoted control texts come from: each source that supplies at least
+    /// one text, with how many, in the catalog's order.
+    pub text_sources: Vec<SourceView>,
+}
+
+/// One copy of a regulation or framework that a catalog quotes: what it is, whether it is the
+/// official publication, and when it was retrieved.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SourceView {
+    pub id: String,
+    pub title: String,
+    pub url: Option<String>,
+    /// `YYYY-MM-DD`, or none when the catalog does not record it.
+    pub retrieved: Option<String>,
+    /// The official publication (eCFR, Federal Register, NIST, the DFS), not a secondary copy.
+    pub official: bool,
+    /// The source in one line: title, official or secondary copy, retrieval date.
+    pub label: String,
+    /// Control texts quoted from it.
+    pub texts: usize,
+}
+
+impl SourceView {
+    pub fn new(s: &crate::model::SourceRef, texts: usize) -> Self {
+        SourceView {
+            id: s.id.clone(),
+            title: s.title.clone(),
+            url: s.url.clone(),
+            retrieved: s.retrieved.clone(),
+            official: s.official,
+            label: crate::explain::source_label(s),
+            texts,
+        }
+    }
+}
+
+/// The source a control's quoted text comes from, when the catalog names one.
+pub fn text_source(fw: &crate::catalog::Framework, control: &crate::model::Control) -> Option<SourceView> {
+    let id = control.text_source.as_deref()?;
+    let s = fw.catalog.sources.iter().find(|s| s.id == id)?;
+    Some(SourceView::new(s, 0))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -503,6 +544,19 @@ fn framework_view(ws: &Workspace, fw: &crate::catalog::Framework) -> FrameworkVi
         source_url: c.source_url.clone(),
         file: c.origin.file.to_string(),
         sha256: input_sha256(ws, &c.origin.file).unwrap_or_default(),
+        text_sources: c
+            .sources
+            .iter()
+            .map(|s| {
+                let texts = fw
+                    .controls
+                    .iter()
+                    .filter(|x| x.text.is_some() && x.text_source.as_deref() == Some(s.id.as_str()))
+                    .count();
+                SourceView::new(s, texts)
+            })
+            .filter(|s| s.texts > 0)
+            .collect(),
     }
 }
 
