@@ -300,6 +300,32 @@ pub(crate) fn origin_of(file: &str, line: usize) -> Origin {
     }
 }
 
+/// Everything the engine decides about one scope, once, as of a date: the matrix, the findings
+/// (waivers applied), the verdict on every evidence entry and on every deadline the MSP's notice
+/// window is measured against. Every command, format and document renders this and decides
+/// nothing of its own.
+#[derive(Debug, Clone, Serialize)]
+pub struct Assessment {
+    pub as_of: String,
+    pub matrix: Matrix,
+    pub findings: Vec<Finding>,
+    pub evidence: Vec<crate::rules::EvidenceStatus>,
+    pub notifications: Vec<crate::rules::NotificationStatus>,
+}
+
+/// Resolve and assess one scope as of a date.
+pub fn assess_scope(ws: &Workspace, scope: &Scope, overrides: &Overrides, as_of: time::Date) -> Assessment {
+    let matrix = crate::resolve::resolve(ws, scope);
+    let findings = assess_on(ws, scope, &matrix, overrides, as_of);
+    Assessment {
+        as_of: as_of.to_string(),
+        evidence: crate::rules::evidence_statuses(ws, scope, as_of),
+        notifications: crate::rules::notification_statuses(ws, scope, &matrix),
+        matrix,
+        findings,
+    }
+}
+
 /// Findings for one scope as of today (SOURCE_DATE_EPOCH when set); see [`assess_on`].
 pub fn assess(ws: &Workspace, scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<Finding> {
     let today = crate::cli::as_of_date(None).unwrap_or(time::Date::MIN);

@@ -286,7 +286,8 @@ pub fn pack_findings(
             let fw = pack.framework.as_deref();
             let found = match rule.kind {
                 RuleKind::AccountabilityNonDelegable => accountability(ws, scope, matrix, rule, fw, overrides),
-                RuleKind::NotificationWindow => notification(ws, scope, matrix, rule, fw, overrides),
+                // Raised once for all packs from the notification statuses (below).
+                RuleKind::NotificationWindow => Vec::new(),
                 RuleKind::EvidenceRequired => evidence_required(ws, scope, matrix, rule, overrides),
                 RuleKind::EvidenceFileMissing | RuleKind::EvidenceTampered => evidence_files(scope, rule, overrides),
                 RuleKind::EvidenceStale => evidence_stale(ws, scope, rule, fw, overrides, as_of),
@@ -295,6 +296,12 @@ pub fn pack_findings(
             out.extend(found);
         }
     }
+    out.extend(notification_findings(
+        ws,
+        scope,
+        &notification_statuses(ws, scope, matrix),
+        overrides,
+    ));
     // The same finding from two packs keeps the higher severity.
     let mut by_fp: BTreeMap<String, Finding> = BTreeMap::new();
     for f in out {
@@ -393,127 +400,407 @@ fn accountability(
     out
 }
 
-/// CM008: the MSP's incident-notification window measured against every deadline whose
-/// clock it sits on (the catalog's `clock`), with the client's margin (the scope's
-/// `sla.client_margin`, else the pack's `margin`). A deadline that does not bind this client
-/// (its control does not apply, its `when` is false, its threshold is out of reach) is not
-/// measured; a deadline that starts with the client's own act is never measured.
-fn notification(
-    ws: &Workspace,
-    scope: &Scope,
-    matrix: &Matrix,
-    rule: &PolicyRule,
-    fw: Option<&str>,
-    overrides: &Overrides,
-) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let Some(framework) = fw.and_then(|f| ws.framework(f)) else {
-        return out;
-    };
-    let pack_margin = rule
-        .params
-        .margin
-        .as_deref()
-        .and_then(parse_duration_hours)
-        .unwrap_or(0);
-    let client_margin = scope.sla.client_margin.as_deref().and_then(parse_duration_hours);
-    let window = scope.sla.incident_notification.as_deref();
-    let window_hours = window.and_then(parse_duration_hours);
+/// What the engine decided about one regulatory deadline for one scope: whether it binds the
+/// client, whether the MSP's notice window is measured against it, and the verdict. CM008 is
+/// raised from these, and every document shows them as they are.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct NotificationStatus {
+    /// `framework:id` of the control that sets the deadline.
+    pub control: String,
+    /// The deadline's id in the catalog, e.g. `incident-notice`.
+    pub deadline: String,
+    /// `45 CFR 164.410(b)`.
+    pub citation: String,
+    pub notify: Option<String>,
+    /// The deadline as the catalog writes it (`72h`, `60d`), when it is a duration.
+    pub limit: Option<String>,
+    pub limit_hours: Option<u64>,
+    /// The MSP's `sla.incident_notification`, as written and in hours.
+    pub window: Option<String>,
+    pub window_hours: Option<u64>,
+    /// Hours the client needs after the MSP's notice, counted against the deadline.
+    pub margin_hours: u64,
+    /// Where the margin comes from: `scope` (`sla.client_margin`), `pack`, or `none`.
+    pub margin_from: &'static str,
+    /// `not-applicable`, `not-measured`, `no-window`, `within` or `exceeds`.
+    pub verdict: &'static str,
+    /// Why, in words.
+    pub why: String,
+    /// The rule that measures it (pack code, e.g. `CM008`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    #[serde(skip)]
+    pub(crate) severity: Option<Severity>,
+    #[serde(skip)]
+    pub(crate) rule_name: Option<String>,
+}
+
+impl NotificationStatus {
+    /// Does the gate see a problem (no window, or a window that does not fit)?
+    pub fn is_gap(&self) -> bool {
+        matches!(self.verdict, "no-window" | "exceeds")
+    }
+}
+
+/// Every deadline of every framework that applies to the scope, with the engine's verdict. The
+/// MSP's window is measured only where a deadline's `clock` puts it on the path, with the
+/// client's margin (`sla.client_margin`, else the enabled pack's `margin`); a deadline that does
+/// not bind this client (its control does not apply, its `when` is false, its threshold is out
+/// of reach) is not measured.
+pub fn notification_statuses(ws: &Workspace, scope: &Scope, matrix: &Matrix) -> Vec<NotificationStatus> {
+    let frameworks = applicable_frameworks(ws, scope);
     let profile = &scope.client.profile;
+    let client_margin = scope.sla.client_margin.as_deref().and_then(parse_duration_hours);
+    let window = scope.sla.incident_notification.clone();
+    let window_hours = window.as_deref().and_then(parse_duration_hours);
     let agent = scope.provider.agent == Some(true);
-    for control in &framework.controls {
-        for d in control
-            .deadlines
-            .iter()
-            .filter(|d| rule.params.events.is_empty() || rule.params.events.contains(&d.event))
-        {
-            let Some(limit) = d.within_hours() else { continue };
-            let margin = match d.clock {
-                Some(Clock::EntityDiscovery) => client_margin.unwrap_or(pack_margin),
-                Some(Clock::AgentDiscovery) if agent => client_margin.unwrap_or(pack_margin),
-                Some(Clock::MspDiscovery) => 0,
-                // The client's own act, a calendar date, or a clock the MSP's discovery does
-                // not start (no agency): the MSP's window is not on the path.
-                _ => continue,
-            };
-            let reference = format!("{}:{}", framework.id(), control.id);
-            if matrix
-                .row(&reference)
-                .is_none_or(|r| r.summary == Summary::NotApplicable)
-            {
-                continue;
-            }
-            if d.when
-                .as_ref()
-                .is_some_and(|w| evaluate(w, Facts::of(profile)) == Some(false))
-            {
-                continue;
-            }
-            if let Some(t) = &d.threshold {
-                let most = match t.fact.as_str() {
-                    "consumers" => profile.consumers,
-                    "individuals" => profile.individuals,
-                    _ => None,
+    let mut out = Vec::new();
+    for fw_id in &frameworks {
+        let Some(framework) = ws.framework(fw_id) else { continue };
+        // The enabled notification rule for this framework (first pack in id order).
+        let rule = ws
+            .packs
+            .values()
+            .filter(|p| p.enabled_for(&frameworks) && p.framework.as_deref() == Some(fw_id.as_str()))
+            .flat_map(|p| p.rules.iter())
+            .find(|r| r.kind == RuleKind::NotificationWindow);
+        for control in &framework.controls {
+            for d in &control.deadlines {
+                let reference = format!("{}:{}", framework.id(), control.id);
+                let cite = framework.cite(&control.id);
+                let mut status = NotificationStatus {
+                    control: reference.clone(),
+                    deadline: d.id.clone(),
+                    citation: cite.clone(),
+                    notify: d.notify.clone(),
+                    limit: d.within.clone(),
+                    limit_hours: d.within_hours(),
+                    window: window.clone(),
+                    window_hours,
+                    margin_hours: 0,
+                    margin_from: "none",
+                    verdict: "not-measured",
+                    why: String::new(),
+                    rule: rule.map(|r| r.code.clone()),
+                    severity: rule.map(|r| r.severity),
+                    rule_name: rule.map(rule_name),
                 };
-                if !t.reachable(most) {
+                let row = matrix.row(&reference);
+                if let Some(r) = row.filter(|r| r.summary == Summary::NotApplicable) {
+                    status.verdict = "not-applicable";
+                    status.why = r
+                        .reason
+                        .clone()
+                        .unwrap_or_else(|| "it does not apply to this client".into());
+                    out.push(status);
                     continue;
                 }
-            }
-            let cite = framework.cite(&control.id);
-            let recipient = d
-                .notify
-                .as_deref()
-                .map(|n| format!("notice to the {n}"))
-                .unwrap_or_else(|| d.event.clone());
-            let agency = if d.clock == Some(Clock::AgentDiscovery) {
-                format!(
-                    " The scope declares the MSP the client's agent (`provider.agent: true`), so under {} the MSP's discovery is the client's and the client's clock starts when the MSP finds the breach.",
-                    framework.cite("164.404(a)(2)")
-                )
-            } else {
-                String::new()
-            };
-            let (message, at) = match window_hours {
-                None => (
-                    format!(
-                        "{cite} sets a deadline of {} from {} ({recipient}), but the scope agrees no incident-notification window with the MSP.{agency} Add `sla: {{ incident_notification: 24h }}` (or what the contract says).",
-                        hours_text(limit),
-                        d.from.as_deref().unwrap_or(&d.event),
-                    ),
-                    scope.locate("/sla"),
-                ),
-                Some(w) if w.saturating_add(margin) > limit => (
-                    if margin == 0 {
-                        format!(
-                            "The MSP may take up to {} ({}) to notify the client, longer than the {} that {cite} allows ({recipient}).{agency} Shorten `sla.incident_notification` to at most {}.",
-                            hours_text(w),
-                            window.unwrap_or_default(),
-                            hours_text(limit),
-                            hours_text(limit)
-                        )
-                    } else {
-                        let margin_from = if client_margin.is_some() {
-                            "`sla.client_margin`"
-                        } else {
-                            "the policy pack's margin"
-                        };
-                        format!(
-                            "The MSP may take up to {} ({}) to notify the client; with the {} the client needs to act ({margin_from}), that exceeds the {} that {cite} allows ({recipient}).{agency} Shorten `sla.incident_notification` to at most {}.",
-                            hours_text(w),
-                            window.unwrap_or_default(),
-                            hours_text(margin),
-                            hours_text(limit),
-                            hours_text(limit.saturating_sub(margin))
-                        )
+                if row.is_none() {
+                    status.verdict = "not-applicable";
+                    status.why = "its control is not a row of this scope's matrix".into();
+                    out.push(status);
+                    continue;
+                }
+                if d.when
+                    .as_ref()
+                    .is_some_and(|w| evaluate(w, Facts::of(profile)) == Some(false))
+                {
+                    status.verdict = "not-applicable";
+                    status.why = "the client profile does not meet the deadline's condition".into();
+                    out.push(status);
+                    continue;
+                }
+                if let Some(t) = &d.threshold {
+                    let most = match t.fact.as_str() {
+                        "consumers" => profile.consumers,
+                        "individuals" => profile.individuals,
+                        _ => None,
+                    };
+                    if !t.reachable(most) {
+                        status.verdict = "not-applicable";
+                        status.why = format!(
+                            "it applies only to events involving {}, which the client's declared `{}` cannot reach",
+                            t.text, t.fact
+                        );
+                        out.push(status);
+                        continue;
+                    }
+                }
+                let Some(rule) = rule.filter(|r| r.params.events.is_empty() || r.params.events.contains(&d.event))
+                else {
+                    status.why = "no enabled policy pack measures the MSP's window against it".into();
+                    out.push(status);
+                    continue;
+                };
+                let pack_margin = rule
+                    .params
+                    .margin
+                    .as_deref()
+                    .and_then(parse_duration_hours)
+                    .unwrap_or(0);
+                let (margin, from) = match d.clock {
+                    Some(Clock::EntityDiscovery) => match client_margin {
+                        Some(m) => (m, "scope"),
+                        None => (pack_margin, "pack"),
                     },
-                    scope.locate("/sla/incident_notification"),
-                ),
-                Some(_) => continue,
-            };
-            out.extend(emit(scope, &reference, rule, message, &at, &d.id, overrides));
+                    Some(Clock::AgentDiscovery) if agent => match client_margin {
+                        Some(m) => (m, "scope"),
+                        None => (pack_margin, "pack"),
+                    },
+                    Some(Clock::MspDiscovery) => (0, "none"),
+                    Some(Clock::AgentDiscovery) => {
+                        status.why = format!(
+                            "the client's clock starts when it discovers the breach; the MSP is not declared its agent (`provider.agent`), so the MSP's notice is measured against its own deadline instead ({})",
+                            framework.cite("164.404(a)(2)")
+                        );
+                        out.push(status);
+                        continue;
+                    }
+                    Some(Clock::EntityAct) => {
+                        status.why = format!(
+                            "the clock starts with the client's own act ({}), not with the MSP's notice",
+                            d.from.as_deref().unwrap_or(&d.event)
+                        );
+                        out.push(status);
+                        continue;
+                    }
+                    Some(Clock::Calendar) => {
+                        status.why = "a date-based duty: the MSP's notice window does not count against it".into();
+                        out.push(status);
+                        continue;
+                    }
+                    None => {
+                        status.why = "the catalog does not say whose clock it is (`clock`), so the MSP's window is not measured against it".into();
+                        out.push(status);
+                        continue;
+                    }
+                };
+                let Some(limit) = d.within_hours() else {
+                    status.why = match &d.contemporaneous_with {
+                        Some(other) => format!(
+                            "no time limit of its own: it goes with the notice of {}",
+                            framework.cite(other)
+                        ),
+                        None => "no time limit of its own".into(),
+                    };
+                    out.push(status);
+                    continue;
+                };
+                status.margin_hours = margin;
+                status.margin_from = from;
+                match window_hours {
+                    None => {
+                        status.verdict = "no-window";
+                        status.why = "the scope agrees no incident-notification window with the MSP".into();
+                    }
+                    Some(w) => {
+                        let fits = w.saturating_add(margin) <= limit;
+                        status.verdict = if fits { "within" } else { "exceeds" };
+                        let window_words = format!("{} ({})", hours_text(w), window.as_deref().unwrap_or_default());
+                        status.why = match (margin, fits) {
+                            (0, true) => format!("{window_words} is within the {} {cite} allows", hours_text(limit)),
+                            (0, false) => {
+                                format!("{window_words} is longer than the {} {cite} allows", hours_text(limit))
+                            }
+                            (m, true) => format!(
+                                "{window_words}, plus the {} the client needs to act, fits in the {} {cite} allows",
+                                hours_text(m),
+                                hours_text(limit)
+                            ),
+                            (m, false) => format!(
+                                "{window_words}, plus the {} the client needs to act, exceeds the {} {cite} allows",
+                                hours_text(m),
+                                hours_text(limit)
+                            ),
+                        };
+                    }
+                }
+                out.push(status);
+            }
         }
     }
     out
+}
+
+/// CM008 from the notification statuses: a deadline measured against the MSP's window with no
+/// window agreed, or a window that does not fit.
+fn notification_findings(
+    ws: &Workspace,
+    scope: &Scope,
+    statuses: &[NotificationStatus],
+    overrides: &Overrides,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let window = scope.sla.incident_notification.as_deref();
+    let client_margin = scope.sla.client_margin.is_some();
+    for s in statuses.iter().filter(|s| s.is_gap()) {
+        let (Some(code), Some(severity), Some(name), Some(limit)) =
+            (s.rule.as_deref(), s.severity, s.rule_name.as_deref(), s.limit_hours)
+        else {
+            continue;
+        };
+        let Some((fw_id, control_id)) = s.control.split_once(':') else {
+            continue;
+        };
+        let Some(framework) = ws.framework(fw_id) else { continue };
+        let Some(d) = framework
+            .get(control_id)
+            .and_then(|c| c.deadlines.iter().find(|d| d.id == s.deadline))
+        else {
+            continue;
+        };
+        let cite = &s.citation;
+        let recipient = d
+            .notify
+            .as_deref()
+            .map(|n| format!("notice to the {n}"))
+            .unwrap_or_else(|| d.event.clone());
+        let agency = if d.clock == Some(Clock::AgentDiscovery) {
+            format!(
+                " The scope declares the MSP the client's agent (`provider.agent: true`), so under {} the MSP's discovery is the client's and the client's clock starts when the MSP finds the breach.",
+                framework.cite("164.404(a)(2)")
+            )
+        } else {
+            String::new()
+        };
+        let margin = s.margin_hours;
+        let (message, at) = match s.window_hours {
+            None => (
+                format!(
+                    "{cite} sets a deadline of {} from {} ({recipient}), but the scope agrees no incident-notification window with the MSP.{agency} Add `sla: {{ incident_notification: 24h }}` (or what the contract says).",
+                    hours_text(limit),
+                    d.from.as_deref().unwrap_or(&d.event),
+                ),
+                scope.locate("/sla"),
+            ),
+            Some(w) => (
+                if margin == 0 {
+                    format!(
+                        "The MSP may take up to {} ({}) to notify the client, longer than the {} that {cite} allows ({recipient}).{agency} Shorten `sla.incident_notification` to at most {}.",
+                        hours_text(w),
+                        window.unwrap_or_default(),
+                        hours_text(limit),
+                        hours_text(limit)
+                    )
+                } else {
+                    let margin_from = if client_margin {
+                        "`sla.client_margin`"
+                    } else {
+                        "the policy pack's margin"
+                    };
+                    format!(
+                        "The MSP may take up to {} ({}) to notify the client; with the {} the client needs to act ({margin_from}), that exceeds the {} that {cite} allows ({recipient}).{agency} Shorten `sla.incident_notification` to at most {}.",
+                        hours_text(w),
+                        window.unwrap_or_default(),
+                        hours_text(margin),
+                        hours_text(limit),
+                        hours_text(limit.saturating_sub(margin))
+                    )
+                },
+                scope.locate("/sla/incident_notification"),
+            ),
+        };
+        out.extend(make(
+            scope,
+            &s.control,
+            code,
+            name,
+            severity,
+            message,
+            &at,
+            &s.deadline,
+            overrides,
+        ));
+    }
+    out
+}
+
+/// What the engine decided about one evidence entry: its age, the maximum age the enabled
+/// packs allow for the controls it supports (the strictest), freshness and integrity. CM010,
+/// CM011 and CM012 say the same; every document shows these.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct EvidenceStatus {
+    /// Position of the entry in the scope's `evidence:` list.
+    pub index: usize,
+    pub file: String,
+    pub effective: String,
+    /// Days from `effective` to the as-of date (`None` for an unreadable date).
+    pub age_days: Option<i64>,
+    /// The strictest maximum age of the enabled `evidence-stale` rules for its controls
+    /// (`None`: no enabled rule judges its age).
+    pub max_age_days: Option<i64>,
+    /// `fresh`, `stale`, `future` (dated after the as-of date), `unknown` (no readable date) or
+    /// `not-assessed` (no rule judges it).
+    pub freshness: &'static str,
+    /// `matches-pin`, `unpinned`, `changed` (differs from the pin) or `missing`.
+    pub integrity: &'static str,
+}
+
+/// The maximum age an `evidence-stale` rule allows for an evidence entry, when the rule judges
+/// it (the entry supports a control of the rule's framework).
+fn max_age_for(rule: &PolicyRule, fw: Option<&str>, controls: &[String]) -> Option<i64> {
+    let relevant: Vec<&String> = controls
+        .iter()
+        .filter(|c| fw.is_none_or(|f| c.split_once(':').is_some_and(|(x, _)| x == f)))
+        .collect();
+    if relevant.is_empty() {
+        return None;
+    }
+    Some(
+        relevant
+            .iter()
+            .filter_map(|c| rule.params.max_age_days_by_control.get(*c).copied())
+            .min()
+            .or(rule.params.max_age_days)
+            .unwrap_or(365),
+    )
+}
+
+/// Every evidence entry of the scope with the engine's verdict on its age and integrity.
+pub fn evidence_statuses(ws: &Workspace, scope: &Scope, as_of: time::Date) -> Vec<EvidenceStatus> {
+    let frameworks = applicable_frameworks(ws, scope);
+    let stale_rules: Vec<(&PolicyRule, Option<&str>)> = ws
+        .packs
+        .values()
+        .filter(|p| p.enabled_for(&frameworks))
+        .flat_map(|p| p.rules.iter().map(move |r| (r, p.framework.as_deref())))
+        .filter(|(r, _)| r.kind == RuleKind::EvidenceStale)
+        .collect();
+    scope
+        .evidence
+        .iter()
+        .enumerate()
+        .filter_map(|(index, e)| e.as_ref().map(|e| (index, e)))
+        .map(|(index, e)| {
+            let age = parse_date(&e.effective).map(|d| (as_of - d).whole_days());
+            let max_age = stale_rules
+                .iter()
+                .filter_map(|(r, fw)| max_age_for(r, *fw, &e.controls))
+                .min();
+            let freshness = match (age, max_age) {
+                (None, _) => "unknown",
+                (Some(a), _) if a < 0 => "future",
+                (Some(_), None) => "not-assessed",
+                (Some(a), Some(m)) if a <= m => "fresh",
+                _ => "stale",
+            };
+            let integrity = match (e.found_sha256.as_deref(), e.sha256.as_deref()) {
+                (None, _) => "missing",
+                (Some(_), None) => "unpinned",
+                (Some(f), Some(p)) if f == p => "matches-pin",
+                _ => "changed",
+            };
+            EvidenceStatus {
+                index,
+                file: e.file.clone(),
+                effective: e.effective.clone(),
+                age_days: age,
+                max_age_days: max_age,
+                freshness,
+                integrity,
+            }
+        })
+        .collect()
 }
 
 fn supports(ws: &Workspace, listed: &str, required: &str) -> bool {
@@ -599,23 +886,17 @@ fn evidence_stale(
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     for e in scope.evidence.iter().flatten() {
+        let Some(max_age) = max_age_for(rule, fw, &e.controls) else {
+            continue;
+        };
+        let Some(effective) = parse_date(&e.effective) else {
+            continue;
+        };
         let relevant: Vec<&String> = e
             .controls
             .iter()
             .filter(|c| fw.is_none_or(|f| c.split_once(':').is_some_and(|(x, _)| x == f)))
             .collect();
-        if relevant.is_empty() {
-            continue;
-        }
-        let Some(effective) = parse_date(&e.effective) else {
-            continue;
-        };
-        let max_age = relevant
-            .iter()
-            .filter_map(|c| rule.params.max_age_days_by_control.get(*c).copied())
-            .min()
-            .or(rule.params.max_age_days)
-            .unwrap_or(365);
         let age = (as_of - effective).whole_days();
         if age > max_age {
             let at = scope.locate(&format!("{}/effective", e.origin.pointer));

@@ -388,7 +388,8 @@ fn the_breach_section_quotes_164_404_b_and_164_410_b_from_the_catalog_with_their
             .lines()
             .find(|l| l.starts_with(&format!("| {cite},")))
             .unwrap_or_else(|| panic!("a notice row for {cite}"));
-        assert_eq!(cells(row).last().map(String::as_str), Some(applies), "{row}");
+        let cell = cells(row).last().cloned().unwrap_or_default();
+        assert!(cell == applies || cell.starts_with(&format!("{applies}; ")), "{row}");
     }
     // Where the quoted text comes from: the catalog's source for it, with its retrieval date.
     let source = hipaa
@@ -460,5 +461,9 @@ fn the_notices_table_says_the_covered_entity_notices_do_not_apply_to_a_business_
             row(cite)
         );
     }
-    assert_eq!(row("45 CFR 164.410(b)"), "yes");
+    assert!(
+        row("45 CFR 164.410(b)").starts_with("yes"),
+        "{}",
+        row("45 CFR 164.410(b)")
+    );
 }

@@ -125,7 +125,7 @@ fn the_template_context_has_the_documented_keys() {
     assert_eq!(
         keys(&ctx),
         documented(
-            "generator as_of scope services frameworks rows counts findings findings_by_severity findings_waived evidence inputs inputs_sha256 baa tpsp pack"
+            "generator as_of scope services frameworks rows counts findings findings_by_severity findings_waived evidence notifications inputs inputs_sha256 baa tpsp pack"
         )
     );
     assert_eq!(
@@ -176,7 +176,7 @@ fn the_template_context_has_the_documented_keys() {
     assert_eq!(
         keys(&ctx["evidence"][0]),
         documented(
-            "file title controls owner owner_name effective age_days freshness sha256 pinned_sha256 integrity copy"
+            "file title controls owner owner_name effective age_days max_age_days freshness sha256 pinned_sha256 integrity copy"
         )
     );
     assert_eq!(keys(&ctx["inputs"][0]), documented("path sha256 role"));

@@ -11,7 +11,7 @@ use super::{Format, RenderError, templates};
 use crate::assess::Finding;
 use crate::catalog::Framework;
 use crate::load::Workspace;
-use crate::model::{Requirement, Scope, parse_duration_hours};
+use crate::model::{Requirement, Scope};
 use crate::resolve::{Matrix, Row, Summary};
 use serde::Serialize;
 
@@ -152,6 +152,11 @@ pub struct NoticeTerm {
     /// Whether the notice applies to this engagement; when not, why (the matrix's reason).
     pub applies: bool,
     pub reason: Option<String>,
+    /// The engine's verdict on the provider's notice window against this deadline
+    /// (`within`, `exceeds`, `no-window`, `not-measured`, `not-applicable`) and why: the same
+    /// decision the gate (CM008) makes.
+    pub window_verdict: &'static str,
+    pub window_why: String,
     /// Who gives it, in the agreement's words (`Covered entity`, `Business associate`, …).
     pub responsible: String,
 }
@@ -325,7 +330,7 @@ impl Baa {
             }
         }
 
-        let notification = notification(fw, scope, matrix, &roles);
+        let notification = notification(ws, fw, scope, matrix, &roles);
         let flow_down: Vec<Quote> = FLOW_DOWN.iter().filter_map(|id| quote(fw, id)).collect();
         // The sources of every text this appendix quotes, in the catalog's order.
         let mut used: Vec<&str> = Vec::new();
@@ -523,7 +528,7 @@ fn baa_row(
     }
 }
 
-fn notification(fw: &Framework, scope: &Scope, matrix: &Matrix, roles: &Roles) -> Notification {
+fn notification(ws: &Workspace, fw: &Framework, scope: &Scope, matrix: &Matrix, roles: &Roles) -> Notification {
     let in_section = |id: &str| {
         id == BREACH_NOTICE_SECTION
             || id
@@ -543,14 +548,20 @@ fn notification(fw: &Framework, scope: &Scope, matrix: &Matrix, roles: &Roles) -
         .find(|(_, d)| d.event == "breach-discovery")
         .or_else(|| deadlines.first());
     let window = scope.sla.incident_notification.clone();
-    let status = match (
-        deadline.and_then(|(_, d)| d.within_hours()),
-        window.as_deref().and_then(parse_duration_hours),
-    ) {
-        (None, _) => "unknown",
-        (Some(_), None) => "missing",
-        (Some(limit), Some(w)) if w <= limit => "within",
-        _ => "exceeds",
+    // The verdict on the provider's window is the engine's (CM008's), never recomputed here.
+    let statuses = crate::rules::notification_statuses(ws, scope, matrix);
+    let status = match deadline.and_then(|(c, d)| {
+        statuses
+            .iter()
+            .find(|s| s.control == format!("hipaa:{}", c.id) && s.deadline == d.id)
+    }) {
+        None => "unknown",
+        Some(s) => match s.verdict {
+            "within" => "within",
+            "exceeds" => "exceeds",
+            "no-window" => "missing",
+            _ => "unknown",
+        },
     };
     let content = match fw.index(NOTICE_CONTENT) {
         Some(i) => fw
@@ -574,7 +585,7 @@ fn notification(fw: &Framework, scope: &Scope, matrix: &Matrix, roles: &Roles) -
                 .any(|s| c.id.strip_prefix(s).is_some_and(|r| r.starts_with('(')))
         })
         .flat_map(|c| c.deadlines.iter().map(move |d| (c, d)))
-        .map(|(c, d)| notice_term(fw, scope, matrix, roles, c, d))
+        .map(|(c, d)| notice_term(fw, scope, matrix, roles, &statuses, c, d))
         .collect();
     let agency = match scope.provider.agent {
         Some(true) => quote(fw, AGENCY),
@@ -603,9 +614,13 @@ fn notice_term(
     scope: &Scope,
     matrix: &Matrix,
     roles: &Roles,
+    statuses: &[crate::rules::NotificationStatus],
     c: &crate::model::Control,
     d: &crate::model::Deadline,
 ) -> NoticeTerm {
+    let status = statuses
+        .iter()
+        .find(|s| s.control == format!("hipaa:{}", c.id) && s.deadline == d.id);
     let limit = match (&d.within, &d.contemporaneous_with) {
         (Some(w), _) => {
             // A date-based duty counts plain days (“not later than 60 days after the end of
@@ -648,5 +663,7 @@ fn notice_term(
         responsible: row
             .map(|r| roles.responsible(scope, r))
             .unwrap_or_else(|| "Not in the matrix".into()),
+        window_verdict: status.map_or("not-measured", |s| s.verdict),
+        window_why: status.map(|s| s.why.clone()).unwrap_or_default(),
     }
 }

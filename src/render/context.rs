@@ -13,8 +13,6 @@ use crate::resolve::{Coverage, Matrix, Row, Summary, applicable_frameworks};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Evidence older than this many days on the as-of date is stale.
-pub const FRESH_DAYS: i64 = 365;
 
 /// Everything a template can use. See the README, "Template context".
 #[derive(Debug, Clone, Serialize)]
@@ -40,6 +38,9 @@ pub struct Context {
     pub findings_waived: usize,
     /// Every evidence entry of the scope, as of `as_of`.
     pub evidence: Vec<EvidenceView>,
+    /// Every deadline of the applicable frameworks with the engine's verdict on the MSP's notice
+    /// window (the one CM008 gives).
+    pub notifications: Vec<crate::rules::NotificationStatus>,
     /// The files the document was computed from (scope, config, services, catalogs,
     /// crosswalks, policies), sorted by path.
     pub inputs: Vec<Input>,
@@ -369,7 +370,11 @@ pub struct EvidenceView {
     pub effective: String,
     /// Days from `effective` to `as_of` (`none` for an unreadable date).
     pub age_days: Option<i64>,
-    /// `fresh` (at most 365 days old), `stale`, `future` (dated after `as_of`) or `unknown`.
+    /// The maximum age the enabled policy packs allow for the controls it supports (the
+    /// strictest; `none` when no pack judges its age).
+    pub max_age_days: Option<i64>,
+    /// The engine's verdict, the one CM012 gives: `fresh` (at most `max_age_days` old), `stale`,
+    /// `future` (dated after `as_of`), `unknown` (no readable date) or `not-assessed`.
     pub freshness: &'static str,
     /// SHA-256 of the file as found, `none` when it is missing.
     pub sha256: Option<String>,
@@ -437,12 +442,14 @@ impl Context {
             findings: findings.iter().map(|f| finding_view(ws, f)).collect(),
             findings_by_severity: by_severity,
             findings_waived: findings.iter().filter(|f| f.waived.is_some()).count(),
-            evidence: scope
-                .evidence
+            evidence: crate::rules::evidence_statuses(ws, scope, as_of)
                 .iter()
-                .flatten()
-                .map(|e| evidence_view(scope, e, as_of))
+                .filter_map(|status| {
+                    let e = scope.evidence.get(status.index)?.as_ref()?;
+                    Some(evidence_view(scope, e, status))
+                })
                 .collect(),
+            notifications: crate::rules::notification_statuses(ws, scope, matrix),
             inputs_sha256: inputs_sha256(&inputs),
             inputs,
             baa: None,
@@ -676,18 +683,12 @@ fn finding_view(ws: &Workspace, f: &Finding) -> FindingView {
     }
 }
 
-pub(super) fn parse_date(text: &str) -> Option<time::Date> {
-    time::Date::parse(text, &time::macros::format_description!("[year]-[month]-[day]")).ok()
-}
-
-pub(super) fn evidence_view(scope: &Scope, e: &crate::model::Evidence, as_of: time::Date) -> EvidenceView {
-    let age = parse_date(&e.effective).map(|d| (as_of - d).whole_days());
-    let freshness = match age {
-        None => "unknown",
-        Some(a) if a < 0 => "future",
-        Some(a) if a <= FRESH_DAYS => "fresh",
-        Some(_) => "stale",
-    };
+/// An evidence entry as documents show it, with the engine's verdict on its age and integrity.
+pub(super) fn evidence_view(
+    scope: &Scope,
+    e: &crate::model::Evidence,
+    status: &crate::rules::EvidenceStatus,
+) -> EvidenceView {
     EvidenceView {
         file: e.file.clone(),
         title: e.title.clone(),
@@ -695,11 +696,12 @@ pub(super) fn evidence_view(scope: &Scope, e: &crate::model::Evidence, as_of: ti
         owner: e.owner.clone(),
         owner_name: party_name(scope, &e.owner),
         effective: e.effective.clone(),
-        age_days: age,
-        freshness,
+        age_days: status.age_days,
+        max_age_days: status.max_age_days,
+        freshness: status.freshness,
         sha256: e.found_sha256.clone(),
         pinned_sha256: e.sha256.clone(),
-        integrity: integrity(e.found_sha256.as_deref(), e.sha256.as_deref()),
+        integrity: status.integrity,
         copy: None,
     }
 }

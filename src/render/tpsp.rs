@@ -8,7 +8,7 @@ use super::{Format, RenderError, templates};
 use crate::assess::Finding;
 use crate::catalog::Framework;
 use crate::load::Workspace;
-use crate::model::{Scope, parse_duration_hours};
+use crate::model::Scope;
 use crate::resolve::{Matrix, Summary};
 use serde::Serialize;
 
@@ -327,7 +327,7 @@ fn point(fw: &Framework, c: &crate::model::Control, scope: &Scope, matrix: &Matr
     if !open.is_empty() {
         terms.push(format!("Open finding(s): {}.", open.join(", ")));
     }
-    let (more, verdict) = topic_terms(spec.map(|s| s.2), fw, scope, matrix, &evidence);
+    let (more, verdict) = topic_terms(spec.map(|s| s.2), fw, scope, matrix, ctx, &evidence);
     terms.extend(more);
     match verdict {
         Some("gap") => status = "gap",
@@ -386,6 +386,7 @@ fn topic_terms(
     fw: &Framework,
     scope: &Scope,
     matrix: &Matrix,
+    ctx: &Context,
     evidence: &[&EvidenceView],
 ) -> (Vec<String>, Option<&'static str>) {
     let contract = scope.provider.contract.as_deref();
@@ -408,8 +409,16 @@ fn topic_terms(
                         d.from.as_deref().unwrap_or(&d.event),
                         d.notify.as_deref().unwrap_or("regulator")
                     );
-                    let too_long = parse_duration_hours(w).zip(d.within_hours()).is_some_and(|(w, l)| w >= l);
-                    (vec![line], too_long.then_some("gap"))
+                    // The engine's verdict, the one CM008 gives (with the client's margin).
+                    let status = ctx
+                        .notifications
+                        .iter()
+                        .find(|s| s.control == format!("{}:{}", fw.id(), x.id) && s.deadline == d.id);
+                    let mut lines = vec![line];
+                    if let Some(s) = status.filter(|s| s.is_gap()) {
+                        lines.push(format!("The window does not fit: {}.", s.why));
+                    }
+                    (lines, status.is_some_and(|s| s.is_gap()).then_some("gap"))
                 }
                 (Some(w), None) => (vec![format!("The provider notifies the client of a cybersecurity event within {}.", duration_words(w))], None),
             }
