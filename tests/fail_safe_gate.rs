@@ -328,6 +328,24 @@ fn a_huge_notification_window_is_a_located_error_not_a_wrapped_number() {
     let run = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF, "--format", "json"], 60).go();
     run.assert_code(1);
     assert!(run.stdout.contains("\"CM008\""), "{}", run.stdout);
+    // The margin the client needs after the MSP's notice, too.
+    s.edit("ws/scopes/hudson-valley-insurance.yaml", |t| {
+        t.replacen(
+            "incident_notification: 3650d",
+            "incident_notification: 12h\n  client_margin: 768614336404564651d",
+            1,
+        )
+    });
+    let run = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF], 60).go();
+    run.assert_code(2);
+    assert!(
+        run.stderr.contains("`sla.client_margin` is `768614336404564651d`"),
+        "{}",
+        run.stderr
+    );
+    s.edit("ws/scopes/hudson-valley-insurance.yaml", |t| {
+        t.replacen("\n  client_margin: 768614336404564651d", "", 1)
+    });
     // A pack's margin is bounded the same way.
     s.write(
         "ws/policies/margin.yaml",

@@ -234,6 +234,7 @@ sla:
   p2_response: 4h
   p3_response: next-business-day
   incident_notification: 2bd
+  client_margin: 24h
 parties:
   - { id: cloud, name: Cloud Co, kind: cloud-provider, baa: true }
 assignments:

@@ -1151,6 +1151,7 @@ impl Workspace {
             ("p2_response", &scope.sla.p2_response),
             ("p3_response", &scope.sla.p3_response),
             ("incident_notification", &scope.sla.incident_notification),
+            ("client_margin", &scope.sla.client_margin),
         ] {
             if let Some(text) = value
                 && parse_duration_hours(text).is_none()

@@ -13,7 +13,6 @@ use crate::resolve::{Coverage, Matrix, Row, Summary, applicable_frameworks};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-
 /// Everything a template can use. See the README, "Template context".
 #[derive(Debug, Clone, Serialize)]
 pub struct Context {
