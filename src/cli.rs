@@ -116,7 +116,8 @@ pub enum Command {
 /// Per-code severity changes from the command line (they win over `ctrlmap.yaml`).
 #[derive(clap::Args, Debug, Default, Clone)]
 pub struct Levels {
-    /// Make a finding code critical, so it fails any gate (repeatable), e.g. --deny CM003 or --deny shared-duty-undefined (a code is written exactly; an unknown one is an error).
+    /// Make a finding code critical, so it fails any gate (repeatable), e.g. --deny CM003 or
+    /// --deny shared-duty-undefined. Codes are written exactly; an unknown one is an error.
     #[arg(long, value_name = "CODE")]
     pub deny: Vec<String>,
     /// Make a finding code informational: reported, never failing (repeatable).
