@@ -70,17 +70,24 @@ done
 if [ "$linear" = 1 ]; then
   dir=$(mktemp -d)
   head='kind: scope\nid: big\nclient: { name: Big Client, profile: { hipaa: covered-entity } }\nprovider: { name: Northwind Managed IT }\nmodel: co-managed\nsla: { incident_notification: 24h }\nassignments:\n'
-  mkdir -p "$dir/unknown/scopes" "$dir/repeated/scopes"
+  mkdir -p "$dir/unknown/scopes" "$dir/repeated/scopes" "$dir/evidence/scopes"
   # 40,000 distinct unknown control references: 40,000 E009 diagnostics, all reported.
   { printf "$head"; awk 'BEGIN { for (i = 0; i < 40000; i++) printf "  - control: hipaa:164.308(a)(1)(ii)(Z%d)\n    responsible: msp\n", i }'; } \
     > "$dir/unknown/scopes/big.yaml"
   # 15 MB of the same assignment, repeated: one scope, assessed.
   { printf "$head"; awk 'BEGIN { e = "  - control: hipaa:164.308(a)(1)(ii)(A)\n    responsible: msp\n    msp: Run the annual risk analysis.\n"; n = int((15 * 1024 * 1024 - 300) / length(e)); for (i = 0; i < n; i++) printf "%s", e }'; } \
     > "$dir/repeated/scopes/big.yaml"
+  # 150,000 evidence entries naming files that do not exist: 150,000 findings, each located.
+  { printf "$head" | sed '$d'; printf 'evidence:\n'; awk 'BEGIN { for (i = 0; i < 150000; i++) printf "  - { file: evidence/e%d.pdf, controls: [\"hipaa:164.308(a)(1)(ii)(A)\"], owner: msp, effective: 2026-01-01 }\n", i }'; } \
+    > "$dir/evidence/scopes/big.yaml"
   printf '\n%-44s %12s %10s %12s\n' "linear cost (one scope file)" "file MB" seconds "peak MB"
-  for case in unknown repeated; do
+  for case in unknown repeated evidence; do
     read -r t m < <(median ./target/release/ctrlmap check "$dir/$case" --format json --as-of 2026-11-30)
-    label=$([ "$case" = unknown ] && echo "40,000 unknown control references" || echo "15 MB of repeated entries")
+    case $case in
+      unknown) label="40,000 unknown control references" ;;
+      repeated) label="15 MB of repeated entries" ;;
+      *) label="150,000 evidence entries, files missing" ;;
+    esac
     printf '%-44s %12.1f %10s %12.1f\n' "$label" "$(echo "$(stat -c %s "$dir/$case/scopes/big.yaml")/1048576" | bc -l)" "$t" "$(echo "$m/1024" | bc -l)"
   done
   rm -rf "$dir"

@@ -765,11 +765,12 @@ pub struct Scope {
 impl Scope {
     /// Where a field of this scope's file sits (the start of the file when unknown).
     pub fn locate(&self, pointer: &str) -> Origin {
+        // `positions` is sorted by pointer when the scope is loaded.
         let pos = self
             .positions
-            .iter()
-            .find(|(p, _)| p == pointer)
-            .map(|(_, pos)| *pos)
+            .binary_search_by(|(p, _)| p.as_str().cmp(pointer))
+            .ok()
+            .map(|k| self.positions[k].1)
             .unwrap_or(crate::load::yaml::Pos { line: 1, column: 1 });
         Origin {
             file: self.origin.file.clone(),

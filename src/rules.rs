@@ -859,7 +859,6 @@ fn evidence_files(scope: &Scope, rule: &PolicyRule, overrides: &Overrides) -> Ve
     let mut out = Vec::new();
     for e in scope.evidence.iter().flatten() {
         let control = e.controls.first().cloned().unwrap_or_default();
-        let at = scope.locate(&format!("{}/file", e.origin.pointer));
         let message = match (rule.kind, &e.found_sha256, &e.sha256) {
             (RuleKind::EvidenceFileMissing, None, _) => format!(
                 "evidence file `{}` does not exist in the workspace. Add the file or fix the path.",
@@ -871,6 +870,7 @@ fn evidence_files(scope: &Scope, rule: &PolicyRule, overrides: &Overrides) -> Ve
             ),
             _ => continue,
         };
+        let at = scope.locate(&format!("{}/file", e.origin.pointer));
         out.extend(emit(scope, &control, rule, message, &at, &e.file, overrides));
     }
     out

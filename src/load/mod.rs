@@ -360,13 +360,17 @@ fn kept_positions(scope: &Scope, root: &Node) -> Vec<(String, Pos)> {
         pointers.push(format!("{}/file", e.origin.pointer));
         pointers.push(format!("{}/effective", e.origin.pointer));
     }
-    pointers
+    let mut kept: Vec<(String, Pos)> = pointers
         .into_iter()
         .map(|p| {
             let pos = root.locate(&p);
             (p, pos)
         })
-        .collect()
+        .collect();
+    // Sorted, so `Scope::locate` finds a pointer by binary search (a scope may have thousands).
+    kept.sort_by(|a, b| a.0.cmp(&b.0));
+    kept.dedup_by(|a, b| a.0 == b.0);
+    kept
 }
 
 /// A scope file taken through every per-file step (read, parse, schema, typing, reference
