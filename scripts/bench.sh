@@ -5,17 +5,28 @@
 #     parse every byte once with the same YAML parser, on every core, and nothing else);
 #   - check-jsonschema (PyPI), validating the same scope files against the same schema: a
 #     peer that does only a fraction of our work.
-# Usage: scripts/bench.sh [N ...]   (default: 1000 10000)
+# Then the linear-cost cases of issue 11, each a single workspace that once took tens of
+# seconds: one scope with 40,000 unknown control references (every one reported), and a 15 MB
+# scope of repeated entries (assessed). Target: each under 2 s on 2 cores.
+# Usage: scripts/bench.sh [N ...]   (default: 1000 10000, then the linear-cost cases)
+#        scripts/bench.sh linear    only the linear-cost cases
 #   RUNS=5 scripts/bench.sh         more runs per figure (default 3; the median is printed)
 #   SKIP_CHECK_JSONSCHEMA=1         leave out the slow peer (minutes per 1,000 scopes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")
-[ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
+linear=1
+if [ "${1:-}" = linear ]; then
+  sizes=()
+elif [ ${#sizes[@]} -gt 0 ]; then
+  linear=0
+else
+  sizes=(1000 10000)
+fi
 
 cargo build --release --quiet
-cargo build --release --quiet --example gen-portfolio --example parse-only
-if ! command -v check-jsonschema >/dev/null 2>&1; then
+[ ${#sizes[@]} -eq 0 ] || cargo build --release --quiet --example gen-portfolio --example parse-only
+if [ ${#sizes[@]} -gt 0 ] && ! command -v check-jsonschema >/dev/null 2>&1; then
   pip install --quiet check-jsonschema >/dev/null 2>&1 || echo "(check-jsonschema unavailable: skipping that reference point)"
 fi
 
@@ -40,7 +51,7 @@ median() { # RUNS runs of the command: prints "median_seconds max_peak_kb" (a sh
 
 runs=${RUNS:-3}
 echo "median of $runs runs (check-jsonschema: one run); $(nproc) cores"
-printf '%-8s %-22s %10s %12s %10s\n' scopes tool seconds "peak MB" ratio
+[ ${#sizes[@]} -eq 0 ] || printf '%-8s %-22s %10s %12s %10s\n' scopes tool seconds "peak MB" ratio
 for n in "${sizes[@]}"; do
   dir=$(mktemp -d)/portfolio
   ./target/release/examples/gen-portfolio "$n" "$dir" >/dev/null
@@ -54,3 +65,30 @@ for n in "${sizes[@]}"; do
   fi
   rm -rf "$(dirname "$dir")"
 done
+
+# ---- Linear cost: one file that is large in entries or in errors.
+if [ "$linear" = 1 ]; then
+  dir=$(mktemp -d)
+  head='kind: scope\nid: big\nclient: { name: Big Client, profile: { hipaa: covered-entity } }\nprovider: { name: Northwind Managed IT }\nmodel: co-managed\nsla: { incident_notification: 24h }\nassignments:\n'
+  mkdir -p "$dir/unknown/scopes" "$dir/repeated/scopes" "$dir/evidence/scopes"
+  # 40,000 distinct unknown control references: 40,000 E009 diagnostics, all reported.
+  { printf "$head"; awk 'BEGIN { for (i = 0; i < 40000; i++) printf "  - control: hipaa:164.308(a)(1)(ii)(Z%d)\n    responsible: msp\n", i }'; } \
+    > "$dir/unknown/scopes/big.yaml"
+  # 15 MB of the same assignment, repeated: one scope, assessed.
+  { printf "$head"; awk 'BEGIN { e = "  - control: hipaa:164.308(a)(1)(ii)(A)\n    responsible: msp\n    msp: Run the annual risk analysis.\n"; n = int((15 * 1024 * 1024 - 300) / length(e)); for (i = 0; i < n; i++) printf "%s", e }'; } \
+    > "$dir/repeated/scopes/big.yaml"
+  # 150,000 evidence entries naming files that do not exist: 150,000 findings, each located.
+  { printf "$head" | sed '$d'; printf 'evidence:\n'; awk 'BEGIN { for (i = 0; i < 150000; i++) printf "  - { file: evidence/e%d.pdf, controls: [\"hipaa:164.308(a)(1)(ii)(A)\"], owner: msp, effective: 2026-01-01 }\n", i }'; } \
+    > "$dir/evidence/scopes/big.yaml"
+  printf '\n%-44s %12s %10s %12s\n' "linear cost (one scope file)" "file MB" seconds "peak MB"
+  for case in unknown repeated evidence; do
+    read -r t m < <(median ./target/release/ctrlmap check "$dir/$case" --format json --as-of 2026-11-30)
+    case $case in
+      unknown) label="40,000 unknown control references" ;;
+      repeated) label="15 MB of repeated entries" ;;
+      *) label="150,000 evidence entries, files missing" ;;
+    esac
+    printf '%-44s %12.1f %10s %12.1f\n' "$label" "$(echo "$(stat -c %s "$dir/$case/scopes/big.yaml")/1048576" | bc -l)" "$t" "$(echo "$m/1024" | bc -l)"
+  done
+  rm -rf "$dir"
+fi

@@ -96,11 +96,15 @@ pub fn write(findings: &[Finding]) -> String {
     serde_json::to_string_pretty(&file).unwrap_or_default() + "\n"
 }
 
-/// Read a baseline file. The error names the file and says what is wrong with it.
+/// Read a baseline file (a regular file of at most 16 MiB: a FIFO or a device is refused,
+/// never read). The error names the file and says what is wrong with it.
 pub fn read(path: &Path) -> Result<Baseline, String> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read the baseline: {e}", path.display()))?;
-    parse(&text, &path.display().to_string())
+    let name = crate::load::input::display_path(path);
+    let bytes = crate::load::input::Root::anywhere()
+        .read(path, crate::load::input::MAX_INPUT_BYTES)
+        .map_err(|why| format!("{name}: the baseline {why}"))?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("{name}: the baseline is not UTF-8 text"))?;
+    parse(&text, &name)
 }
 
 /// Parse a baseline from its text; `name` is the file name used in errors.

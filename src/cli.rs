@@ -1,12 +1,14 @@
 //! The command line: argument parsing (clap derive) and the glue between the stages.
 
 use crate::assess::{self, Finding, Overrides, Severity};
+use crate::diag::{Code, Diagnostic};
 use crate::emit;
+use crate::emit::terminal;
 use crate::load::Workspace;
 use crate::resolve::{self, Matrix};
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand, ValueEnum};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -57,11 +59,19 @@ pub enum Command {
         /// Write the current findings as a baseline file (atomically).
         #[arg(long, value_name = "FILE")]
         write_baseline: Option<PathBuf>,
+        /// Pass a workspace with no scope files, and skip empty (or comment-only) YAML files.
+        /// Without it both are errors (exit 2): a gate with nothing to check must not pass
+        /// silently, and an emptied scope file must not drop a client from the gate.
+        #[arg(long)]
+        allow_empty: bool,
     },
     /// Load the workspace and report input problems only (exit 2 if any).
     Validate {
         #[arg(default_value = ".")]
         path: PathBuf,
+        /// Skip empty (or comment-only) YAML files instead of reporting them (see `check`).
+        #[arg(long)]
+        allow_empty: bool,
     },
     /// Print the responsibility matrix of one scope.
     Matrix {
@@ -110,7 +120,8 @@ pub enum Command {
 /// Per-code severity changes from the command line (they win over `ctrlmap.yaml`).
 #[derive(clap::Args, Debug, Default, Clone)]
 pub struct Levels {
-    /// Make a finding code critical, so it fails any gate (repeatable), e.g. --deny CM006.
+    /// Make a finding code critical, so it fails any gate (repeatable), e.g. --deny CM003 or
+    /// --deny shared-duty-undefined. Codes are written exactly; an unknown one is an error.
     #[arg(long, value_name = "CODE")]
     pub deny: Vec<String>,
     /// Make a finding code informational: reported, never failing (repeatable).
@@ -205,8 +216,14 @@ pub fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let text = e.render().to_string();
+            if e.use_stderr() {
+                terminal::eprint(&text);
+            } else {
+                let _ = terminal::print(&text, false);
+            }
+            return ExitCode::from(code);
         }
     };
     match dispatch(cli) {
@@ -215,15 +232,22 @@ pub fn run() -> ExitCode {
             if let Some(Exit(code)) = e.downcast_ref::<Exit>() {
                 return ExitCode::from(*code);
             }
+            // A closed pipe is the reader's choice, not an error (see emit::terminal).
             if let Some(io) = e.downcast_ref::<std::io::Error>()
                 && io.kind() == std::io::ErrorKind::BrokenPipe
             {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {e:#}");
+            terminal::eprintln(&format!("error: {e:#}"));
             ExitCode::from(2)
         }
     }
+}
+
+/// Print an error message (to standard error) and stop with exit 2.
+pub(crate) fn fail(message: &str) -> anyhow::Error {
+    terminal::eprintln(&format!("error: {message}"));
+    Exit(2).into()
 }
 
 fn dispatch(cli: Cli) -> Result<u8> {
@@ -236,21 +260,24 @@ fn dispatch(cli: Cli) -> Result<u8> {
             levels,
             baseline,
             write_baseline,
-        } => check(
-            &path,
+            allow_empty,
+        } => check(&CheckArgs {
+            path: &path,
             format,
             fail_on,
-            as_of.as_deref(),
-            &levels,
-            baseline.as_deref(),
-            write_baseline.as_deref(),
-        ),
-        Command::Validate { path } => {
-            let ws = load(&path)?;
+            as_of: as_of.as_deref(),
+            levels: &levels,
+            baseline: baseline.as_deref(),
+            write_baseline: write_baseline.as_deref(),
+            allow_empty,
+        }),
+        Command::Validate { path, allow_empty } => {
+            let options = crate::load::LoadOptions { allow_empty };
+            let ws = load_workspace_with(&path, "assessed", options)?;
             let n = ws.frameworks.len();
             out(&format!(
                 "{}: valid — {} service(s), {} scope(s), {n} catalog(s)\n",
-                path.display(),
+                crate::load::input::display_path(&path),
                 ws.services.len(),
                 ws.scopes.len()
             ))?;
@@ -268,25 +295,29 @@ fn dispatch(cli: Cli) -> Result<u8> {
             if let Some(fw) = framework {
                 if !matrix.frameworks.iter().any(|f| f.id == fw) {
                     let known: Vec<&str> = matrix.frameworks.iter().map(|f| f.id.as_str()).collect();
-                    eprintln!(
-                        "error: framework `{fw}` does not apply to scope `{}`; it has: {}",
+                    return Err(fail(&format!(
+                        "framework `{fw}` does not apply to scope `{}`; it has: {}",
                         scope.id,
                         known.join(", ")
-                    );
-                    return Err(Exit(2).into());
+                    )));
                 }
                 matrix = emit::filter_framework(&matrix, &fw);
             }
+            let human = matches!(format, MatrixFormat::Text | MatrixFormat::Markdown);
             let text = match format {
                 MatrixFormat::Text => emit::matrix_text(&matrix),
                 MatrixFormat::Markdown => emit::matrix_markdown(&matrix),
                 MatrixFormat::Csv => emit::matrix_csv(&matrix),
                 MatrixFormat::Json => emit::matrix_json(&matrix),
             };
+            let text = if human {
+                crate::emit::escape::terminal_text(&text, false)
+            } else {
+                text
+            };
             match output {
-                Some(file) => crate::write_atomic(&file, text.as_bytes())
-                    .with_context(|| format!("writing {}", file.display()))?,
-                None => out(&text)?,
+                Some(file) => write_file(&file, text.as_bytes())?,
+                None => terminal::print_raw(text.as_bytes())?,
             }
             Ok(0)
         }
@@ -298,6 +329,7 @@ fn dispatch(cli: Cli) -> Result<u8> {
                 return Err(explain_unknown(&ws, &matrix, &control));
             };
             let findings = assess::assess(&ws, scope, &matrix, &overrides(&ws));
+            stop_on_rule_failures(&ws)?;
             out(&crate::explain::render(&ws, scope, row, &findings))?;
             Ok(0)
         }
@@ -307,10 +339,7 @@ fn dispatch(cli: Cli) -> Result<u8> {
                 None => out(&crate::explain::frameworks_list(&ws))?,
                 Some(FrameworksAction::Show { target }) => match crate::explain::frameworks_show(&ws, &target) {
                     Ok(text) => out(&text)?,
-                    Err(msg) => {
-                        eprintln!("error: {msg}");
-                        return Err(Exit(2).into());
-                    }
+                    Err(msg) => return Err(fail(&msg)),
                 },
             }
             Ok(0)
@@ -322,10 +351,9 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Import(args) => crate::oscal::run_import(args),
         Command::Init { dir } => {
             crate::init::scaffold(&dir)?;
+            let shown = crate::load::input::display_path(&dir);
             out(&format!(
-                "Created a ctrlmap workspace in {}.\nNext: `ctrlmap check {}`, then edit scopes/ and services/ (see the README).\n",
-                dir.display(),
-                dir.display()
+                "Created a ctrlmap workspace in {shown}.\nNext: `ctrlmap check {shown}`, then edit scopes/ and services/ (see the README).\n",
             ))?;
             Ok(0)
         }
@@ -333,10 +361,81 @@ fn dispatch(cli: Cli) -> Result<u8> {
 }
 
 fn out(text: &str) -> Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(text.as_bytes())?;
-    stdout.flush()?;
+    terminal::print(text, false)?;
     Ok(())
+}
+
+/// Write an output file (`-o`), with an error that names it and says why.
+pub(crate) fn write_file(file: &Path, bytes: &[u8]) -> Result<()> {
+    crate::write_atomic(file, bytes).with_context(|| format!("writing {}", crate::load::input::display_path(file)))
+}
+
+/// How reported paths are written: relative to the folder ctrlmap runs in (the repository
+/// root in CI), in every format of `check` and in every input diagnostic, so a path in the
+/// terminal, in JSON, in SARIF and in a GitHub annotation is the same string. A workspace
+/// outside that folder is named as it was given (`../other/scopes/a.yaml`, or absolute).
+#[derive(Debug, Clone, Default)]
+pub struct PathBase {
+    prefix: String,
+}
+
+impl PathBase {
+    /// The base for files of the workspace at `workspace`, seen from the current folder.
+    pub fn for_workspace(workspace: &Path) -> PathBase {
+        let inside = std::env::current_dir()
+            .ok()
+            .and_then(|dir| Some((workspace.canonicalize().ok()?, dir.canonicalize().ok()?)))
+            .and_then(|(ws, dir)| ws.strip_prefix(&dir).ok().map(Path::to_path_buf));
+        let prefix = match inside {
+            Some(rel) => crate::load::input::display_path(&rel),
+            None => crate::load::input::display_path(workspace),
+        };
+        let prefix = prefix.trim_end_matches('/').to_string();
+        PathBase {
+            prefix: if prefix.is_empty() || prefix == "." {
+                String::new()
+            } else {
+                prefix + "/"
+            },
+        }
+    }
+
+    /// A workspace file's display path (`scopes/a.yaml`) as reported. Built-in files
+    /// (`<builtin>/…`) and the command line (empty) stay as they are.
+    pub fn show(&self, file: &str) -> String {
+        if file.is_empty() || file.starts_with('<') {
+            file.to_string()
+        } else {
+            format!("{}{file}", self.prefix)
+        }
+    }
+
+    /// A diagnostic with its path as reported.
+    pub fn diagnostic(&self, d: &Diagnostic) -> Diagnostic {
+        Diagnostic {
+            file: self.show(&d.file),
+            ..d.clone()
+        }
+    }
+}
+
+/// Diagnostics rendered for people (with source excerpts), paths as reported.
+fn rendered(ws: &Workspace, diagnostics: &[Diagnostic], base: &PathBase) -> String {
+    // Excerpts are looked up by workspace path, headers carry the reported path.
+    let mut lines: std::collections::HashMap<&str, Vec<&str>> = Default::default();
+    let mut out = Vec::with_capacity(diagnostics.len());
+    for d in diagnostics {
+        let line = match (d.line, ws.source(&d.file)) {
+            (0, _) | (_, None) => None,
+            (n, Some(src)) => lines
+                .entry(d.file.as_str())
+                .or_insert_with(|| src.lines().collect())
+                .get(n - 1)
+                .copied(),
+        };
+        out.push(base.diagnostic(d).render_line(line));
+    }
+    out.join("\n")
 }
 
 /// Load a workspace; on input problems print them all and stop with exit 2.
@@ -347,39 +446,79 @@ fn load(path: &Path) -> Result<Workspace> {
 /// Load a workspace for a command; on input problems print them all, say that nothing was
 /// `done` (assessed, rendered, compared), and stop with exit 2.
 pub(crate) fn load_workspace(path: &Path, done: &str) -> Result<Workspace> {
-    let ws = match Workspace::load(path) {
-        Ok(ws) => ws,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            return Err(Exit(2).into());
-        }
+    load_workspace_with(path, done, crate::load::LoadOptions::default())
+}
+
+/// [`load_workspace`] with options.
+pub(crate) fn load_workspace_with(path: &Path, done: &str, options: crate::load::LoadOptions) -> Result<Workspace> {
+    let (mut ws, files) = match Workspace::load_streaming_with(path, options) {
+        Ok(loaded) => loaded,
+        Err(msg) => return Err(fail(&msg)),
     };
+    for chunk in files.chunks(64) {
+        let scopes = ws.load_scopes(chunk);
+        ws.scopes.extend(scopes);
+    }
+    ws.scopes.sort_by(|a, b| a.id.cmp(&b.id));
+    ws.diagnostics.sort();
+    ws.diagnostics.dedup();
     if !ws.diagnostics.is_empty() {
-        eprint!("{}", ws.render_diagnostics());
-        eprintln!(
+        let base = PathBase::for_workspace(path);
+        terminal::eprint(&rendered(&ws, &ws.diagnostics, &base));
+        terminal::eprintln(&format!(
             "\nerror: {}: {} problem(s) in the input; nothing was {done}",
-            path.display(),
+            crate::load::input::display_path(path),
             ws.diagnostics.len()
-        );
+        ));
         return Err(Exit(2).into());
     }
     Ok(ws)
 }
 
-/// The workspace a scope file lives in: the folder above `scopes/`, or the nearest folder
-/// up with a `ctrlmap.yaml`.
-pub fn workspace_of(scope_file: &Path) -> PathBuf {
-    let abs = scope_file.canonicalize().unwrap_or_else(|_| scope_file.to_path_buf());
-    let parent = abs.parent().map(Path::to_path_buf).unwrap_or_default();
-    if parent.file_name().is_some_and(|n| n == "scopes")
-        && let Some(root) = parent.parent()
-    {
-        return root.to_path_buf();
+/// Stop with exit 2 when a custom policy rule failed while it was evaluated (E021).
+pub(crate) fn stop_on_rule_failures(ws: &Workspace) -> Result<()> {
+    let failures = ws.take_rule_failures();
+    if failures.is_empty() {
+        return Ok(());
     }
+    let base = PathBase::for_workspace(&ws.root);
+    terminal::eprint(&rendered(ws, &failures, &base));
+    terminal::eprintln(&format!(
+        "\nerror: {} custom rule(s) failed; the result would be wrong, so nothing is reported",
+        failures.len()
+    ));
+    Err(Exit(2).into())
+}
+
+/// The E020 problem of a workspace without scope files.
+fn no_scopes() -> Diagnostic {
+    Diagnostic::about_file(
+        "scopes/",
+        Code::E020,
+        "no scope files: there is nothing to assess, and a gate with nothing to check must not pass",
+        "add a client engagement as `scopes/CLIENT.yaml` (`ctrlmap init` writes an example), or pass `--allow-empty`",
+    )
+}
+
+/// The workspace a scope file lives in: the nearest folder up that holds a `ctrlmap.yaml`
+/// or is the parent of the `scopes/` folder the file is in (at any depth:
+/// `scopes/ny/a.yaml`). The file's own name is not resolved, so a scope file that is a
+/// symbolic link belongs to the workspace it sits in.
+pub fn workspace_of(scope_file: &Path) -> PathBuf {
+    let parent = match scope_file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let parent = parent.canonicalize().unwrap_or_else(|_| parent.to_path_buf());
     let mut cur = Some(parent.as_path());
     while let Some(dir) = cur {
-        if dir.join("ctrlmap.yaml").is_file() {
+        if std::fs::symlink_metadata(dir.join("ctrlmap.yaml")).is_ok() {
             return dir.to_path_buf();
+        }
+        if dir.file_name().is_some_and(|n| n == "scopes")
+            && let Some(root) = dir.parent()
+        {
+            return root.to_path_buf();
         }
         cur = dir.parent();
     }
@@ -388,25 +527,22 @@ pub fn workspace_of(scope_file: &Path) -> PathBuf {
 
 fn load_scope(scope_file: &Path) -> Result<(Workspace, usize)> {
     if !scope_file.is_file() {
-        eprintln!("error: {}: no such scope file", scope_file.display());
-        return Err(Exit(2).into());
+        return Err(fail(&format!(
+            "{}: no such scope file",
+            crate::load::input::display_path(scope_file)
+        )));
     }
     let ws = load(&workspace_of(scope_file))?;
-    let canon = scope_file.canonicalize()?;
     let idx = ws
-        .scopes
-        .iter()
-        .position(|s| ws.root.join(&*s.origin.file).canonicalize().ok().as_ref() == Some(&canon));
+        .scope_for_file(scope_file)
+        .and_then(|found| ws.scopes.iter().position(|s| std::ptr::eq(s, found)));
     match idx {
         Some(i) => Ok((ws, i)),
-        None => {
-            eprintln!(
-                "error: {}: not a scope of the workspace {} (scope files live in its scopes/ folder and start with `kind: scope`)",
-                scope_file.display(),
-                ws.root.display()
-            );
-            Err(Exit(2).into())
-        }
+        None => Err(fail(&format!(
+            "{}: not a scope of the workspace {} (scope files live in its scopes/ folder and start with `kind: scope`)",
+            crate::load::input::display_path(scope_file),
+            crate::load::input::display_path(&ws.root)
+        ))),
     }
 }
 
@@ -443,8 +579,7 @@ fn explain_unknown(ws: &Workspace, matrix: &Matrix, control: &str) -> anyhow::Er
             )
         }
     };
-    eprintln!("error: {msg}");
-    Exit(2).into()
+    fail(&msg)
 }
 
 /// Severity overrides: `ctrlmap.yaml` first, then the command line.
@@ -452,6 +587,9 @@ pub fn overrides(ws: &Workspace) -> Overrides {
     overrides_with(ws, &Levels::default())
 }
 
+/// Severity overrides from `ctrlmap.yaml` (its codes were checked when it was loaded) and
+/// the command line. Give it [`Levels`] that passed [`check_levels`]: an unknown code here
+/// changes nothing.
 pub fn overrides_with(ws: &Workspace, levels: &Levels) -> Overrides {
     let mut o = Overrides::new();
     for (code, sev) in &ws.config.severity {
@@ -469,23 +607,64 @@ pub fn overrides_with(ws: &Workspace, levels: &Levels) -> Overrides {
     o
 }
 
+/// Check `--deny/--warn/--allow` against the finding codes the workspace knows (built-in
+/// rules and the loaded packs' rules): a code must be written exactly, a built-in rule's
+/// name stands for its code. Returns the levels with names replaced by codes, or one
+/// problem per unknown code with "did you mean".
+pub fn check_levels(ws: &Workspace, levels: &Levels) -> (Levels, Vec<Diagnostic>) {
+    let known = crate::policy::KnownCodes::of(&ws.packs);
+    let mut problems = Vec::new();
+    let mut resolve = |flag: &str, list: &[String]| -> Vec<String> {
+        let mut out = Vec::new();
+        for text in list {
+            match known.resolve(text) {
+                Ok(code) => out.push(code),
+                Err(help) => problems.push(Diagnostic::on_command_line(
+                    Code::E007,
+                    format!("--{flag} `{text}`: no finding rule has this code"),
+                    help,
+                )),
+            }
+        }
+        out
+    };
+    let resolved = Levels {
+        deny: resolve("deny", &levels.deny),
+        warn: resolve("warn", &levels.warn),
+        allow: resolve("allow", &levels.allow),
+    };
+    (resolved, problems)
+}
+
 /// The as-of date: the flag, else SOURCE_DATE_EPOCH, else today (UTC).
 pub fn as_of_date(flag: Option<&str>) -> Result<time::Date> {
+    parse_as_of(flag).map_err(|d| fail(&d.message))
+}
+
+/// [`as_of_date`], with the problem as a diagnostic.
+pub fn parse_as_of(flag: Option<&str>) -> Result<time::Date, Diagnostic> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     if let Some(text) = flag {
         return time::Date::parse(text, &format).map_err(|_| {
-            eprintln!("error: --as-of `{text}` is not a date; write YYYY-MM-DD, e.g. 2026-11-30");
-            Exit(2).into()
+            Diagnostic::on_command_line(
+                Code::E006,
+                format!("--as-of `{text}` is not a date"),
+                "write YYYY-MM-DD, e.g. 2026-11-30",
+            )
         });
     }
     if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
-        let secs: i64 = epoch.trim().parse().map_err(|_| {
-            eprintln!("error: SOURCE_DATE_EPOCH `{epoch}` is not a number of seconds");
-            anyhow::Error::from(Exit(2))
-        })?;
-        return Ok(time::OffsetDateTime::from_unix_timestamp(secs)
-            .map_err(|_| anyhow!("SOURCE_DATE_EPOCH out of range"))?
-            .date());
+        let bad = |why: &str| {
+            Diagnostic::on_command_line(
+                Code::E006,
+                format!("SOURCE_DATE_EPOCH `{epoch}` {why}"),
+                "set it to a number of seconds since 1970-01-01, or unset it",
+            )
+        };
+        let secs: i64 = epoch.trim().parse().map_err(|_| bad("is not a number of seconds"))?;
+        return time::OffsetDateTime::from_unix_timestamp(secs)
+            .map(|t| t.date())
+            .map_err(|_| bad("is out of range"));
     }
     Ok(time::OffsetDateTime::now_utc().date())
 }
@@ -550,9 +729,9 @@ pub fn assess_scopes(
             }
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             if progress && (n.is_multiple_of(100) || n == total) {
-                eprint!("\rassessed {n}/{total} scopes");
+                terminal::eprint(&format!("\rassessed {n}/{total} scopes"));
                 if n == total {
-                    eprintln!();
+                    terminal::eprintln("");
                 }
             }
             (summary, found)
@@ -568,53 +747,97 @@ pub fn assess_scopes(
     (summaries, findings, unassigned)
 }
 
-fn check(
-    path: &Path,
+/// What `ctrlmap check` was asked.
+struct CheckArgs<'a> {
+    path: &'a Path,
     format: CheckFormat,
     fail_on: Option<Gate>,
-    as_of: Option<&str>,
-    levels: &Levels,
-    baseline_file: Option<&Path>,
-    write_baseline: Option<&Path>,
-) -> Result<u8> {
-    let as_of = as_of_date(as_of)?;
-    let baseline = match baseline_file {
+    as_of: Option<&'a str>,
+    levels: &'a Levels,
+    baseline: Option<&'a Path>,
+    write_baseline: Option<&'a Path>,
+    allow_empty: bool,
+}
+
+/// Report input problems in the requested format (and, for people, on standard error) and
+/// stop with exit 2: the CI gate fails, and its machine output says why.
+fn input_errors(ws: &Workspace, format: CheckFormat, problems: &[Diagnostic], base: &PathBase) -> Result<u8> {
+    terminal::eprint(&rendered(ws, problems, base));
+    terminal::eprintln(&format!(
+        "\nerror: {} problem(s) in the input; nothing was assessed",
+        problems.len()
+    ));
+    let shown: Vec<Diagnostic> = problems.iter().map(|d| base.diagnostic(d)).collect();
+    match format {
+        CheckFormat::Text => {}
+        CheckFormat::Json => terminal::print_raw(emit::diagnostics::json(&shown).as_bytes())?,
+        CheckFormat::Sarif => terminal::print_raw(emit::diagnostics::sarif(&shown).as_bytes())?,
+        CheckFormat::Github => terminal::print_raw(emit::diagnostics::github(&shown).as_bytes())?,
+        CheckFormat::Junit => terminal::print_raw(emit::diagnostics::junit(&shown).as_bytes())?,
+        CheckFormat::Markdown => terminal::print(&emit::diagnostics::markdown(&shown), false)?,
+    }
+    Err(Exit(2).into())
+}
+
+fn check(args: &CheckArgs) -> Result<u8> {
+    let path = args.path;
+    let format = args.format;
+    let base = PathBase::for_workspace(path);
+    // Problems with the command line are reported with the workspace's, in the format asked.
+    let mut early = Vec::new();
+    let as_of = parse_as_of(args.as_of).map_err(|d| early.push(d)).ok();
+    let baseline = match args.baseline {
         Some(file) => match crate::baseline::read(file) {
             Ok(b) => Some(b),
             Err(msg) => {
-                eprintln!("error: {msg}");
-                return Err(Exit(2).into());
+                early.push(Diagnostic::on_command_line(
+                    Code::E016,
+                    format!("--baseline: {msg}"),
+                    "give a file written by `ctrlmap check --write-baseline FILE`",
+                ));
+                None
             }
         },
         None => None,
     };
     // Scopes stream through in chunks: each is loaded, checked, assessed and dropped, so
     // memory holds the findings and summaries, not the portfolio.
-    let (mut ws, scope_files) = match Workspace::load_streaming(path) {
+    let options = crate::load::LoadOptions {
+        allow_empty: args.allow_empty,
+    };
+    let (mut ws, scope_files) = match Workspace::load_streaming_with(path, options) {
         Ok(loaded) => loaded,
         Err(msg) => {
-            eprintln!("error: {msg}");
-            return Err(Exit(2).into());
+            early.push(Diagnostic::on_command_line(
+                Code::E016,
+                msg,
+                "give the workspace folder: `ctrlmap check PATH`",
+            ));
+            return input_errors(&Workspace::default(), format, &early, &base);
         }
     };
-    let gate = match fail_on {
+    let (levels, level_problems) = check_levels(&ws, args.levels);
+    early.extend(level_problems);
+    if scope_files.is_empty() && !args.allow_empty {
+        early.push(no_scopes());
+    }
+    let gate = match args.fail_on {
         Some(g) => g,
         None => match ws.config.fail_on.as_deref().and_then(Gate::parse) {
             Some(g) => g,
             None => Gate::High,
         },
     };
-    let overrides = overrides_with(&ws, levels);
+    let overrides = overrides_with(&ws, &levels);
+    let as_of = as_of.unwrap_or(time::Date::MIN);
     let done = std::sync::atomic::AtomicUsize::new(0);
     let mut summaries = Vec::new();
     let mut findings = Vec::new();
     let mut unassigned: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     let mut debt = crate::rules::WaiverDebt::default();
-    let mut scope_count = 0usize;
     for chunk in scope_files.chunks(64) {
         let scopes = ws.load_scopes(chunk);
-        scope_count += scopes.len();
-        if !ws.diagnostics.is_empty() {
+        if !ws.diagnostics.is_empty() || !early.is_empty() {
             continue; // keep loading to report every problem, but assess nothing
         }
         let (s, f, u) = assess_scopes(&ws, &scopes, &overrides, as_of, &done, scope_files.len());
@@ -626,18 +849,26 @@ fn check(
             *unassigned.entry(control).or_default() += n;
         }
     }
+    ws.diagnostics.extend(ws.take_rule_failures());
+    ws.diagnostics.extend(early);
     if !ws.diagnostics.is_empty() {
         ws.diagnostics.sort();
         ws.diagnostics.dedup();
-        eprint!("{}", ws.render_diagnostics());
-        eprintln!(
-            "\nerror: {} problem(s) in the input; nothing was assessed",
-            ws.diagnostics.len()
-        );
-        return Err(Exit(2).into());
+        let problems = std::mem::take(&mut ws.diagnostics);
+        return input_errors(&ws, format, &problems, &base);
     }
     summaries.sort_by(|a, b| a.scope.cmp(&b.scope));
     findings.sort_by(Finding::report_order);
+    // Every path is reported from the folder ctrlmap runs in (see PathBase).
+    for f in &mut findings {
+        f.file = base.show(&f.file);
+        if let Some(w) = &mut f.waived {
+            w.file = base.show(&w.file);
+        }
+    }
+    for s in &mut summaries {
+        s.file = base.show(&s.file);
+    }
     let failing = match gate.severity() {
         Some(min) => findings
             .iter()
@@ -647,13 +878,9 @@ fn check(
         None => 0,
     };
     let as_of_text = as_of.to_string();
-    if let Some(file) = write_baseline {
-        crate::write_atomic(file, crate::baseline::write(&findings).as_bytes())
-            .with_context(|| format!("writing {}", file.display()))?;
+    if let Some(file) = args.write_baseline {
+        write_file(file, crate::baseline::write(&findings).as_bytes())?;
     }
-    let uri_prefix = std::env::current_dir()
-        .map(|dir| emit::sarif::srcroot_prefix(path, &dir))
-        .unwrap_or_default();
     // With a baseline, the human and JSON reports list only the findings not in it (and
     // count the others); SARIF, JUnit and annotations mark them instead.
     let new_findings: Vec<Finding>;
@@ -685,44 +912,43 @@ fn check(
         debt: &debt,
         unassigned: &unassigned,
     };
-    let text = match format {
+    match format {
         CheckFormat::Text => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            if scope_count == 0 {
+            let text = if summaries.is_empty() {
                 format!(
-                    "no scopes in {} (add client engagements under scopes/)\n",
-                    path.display()
+                    "no scopes in {} (allowed by --allow-empty)\n",
+                    crate::load::input::display_path(path)
                 )
             } else {
                 emit::check_text(&report, color)
-            }
+            };
+            terminal::print(&text, color)?;
         }
-        CheckFormat::Json => {
-            emit::write_check_json(std::io::stdout().lock(), &report)?;
-            String::new()
-        }
-        CheckFormat::Markdown => emit::check_markdown(&report),
-        CheckFormat::Sarif => emit::sarif::sarif(
-            &findings,
-            &emit::sarif::effective_rules(&overrides),
-            baseline.as_ref(),
-            &uri_prefix,
-        ),
-        CheckFormat::Github => emit::github::github(&findings, baseline.as_ref(), &uri_prefix),
+        CheckFormat::Json => emit::write_check_json(terminal::Stdout::lock(), &report)?,
+        CheckFormat::Markdown => terminal::print(&emit::check_markdown(&report), false)?,
+        CheckFormat::Sarif => terminal::print_raw(
+            emit::sarif::sarif(
+                &findings,
+                &emit::sarif::effective_rules(&overrides),
+                baseline.as_ref(),
+                "",
+            )
+            .as_bytes(),
+        )?,
+        CheckFormat::Github => terminal::print_raw(emit::github::github(&findings, baseline.as_ref(), "").as_bytes())?,
         CheckFormat::Junit => {
             // Streamed: a large portfolio's report is never built in memory.
             let suites: Vec<emit::junit::Suite> = summaries.iter().map(emit::junit::Suite::from_summary).collect();
             emit::junit::write_junit(
-                std::io::stdout().lock(),
+                terminal::Stdout::lock(),
                 &suites,
                 &findings,
                 gate.severity(),
                 baseline.as_ref(),
             )?;
-            String::new()
         }
-    };
-    out(&text)?;
+    }
     if failing > 0 {
         bail!(Exit(1));
     }

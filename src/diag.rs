@@ -48,6 +48,11 @@ pub enum Code {
     E018,
     /// A custom policy rule's expression does not compile.
     E019,
+    /// Nothing to assess: no scope files, or an empty (or comment-only) file.
+    E020,
+    /// A custom policy rule failed while it was evaluated (an undefined field, a runaway
+    /// loop): never a silent `false`.
+    E021,
 }
 
 impl Code {
@@ -72,6 +77,8 @@ impl Code {
             Code::E017 => "E017",
             Code::E018 => "E018",
             Code::E019 => "E019",
+            Code::E020 => "E020",
+            Code::E021 => "E021",
         }
     }
 
@@ -97,10 +104,12 @@ impl Code {
             Code::E017 => "unknown-party",
             Code::E018 => "unknown-option",
             Code::E019 => "invalid-expression",
+            Code::E020 => "empty-input",
+            Code::E021 => "rule-failed",
         }
     }
 
-    pub const ALL: [Code; 19] = [
+    pub const ALL: [Code; 21] = [
         Code::E001,
         Code::E002,
         Code::E003,
@@ -120,14 +129,18 @@ impl Code {
         Code::E017,
         Code::E018,
         Code::E019,
+        Code::E020,
+        Code::E021,
     ];
 }
 
-/// One problem in one input file.
+/// One problem in one input file (or on the command line).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Diagnostic {
-    /// File path as the user would type it (relative to the workspace, or `<builtin>/…`).
+    /// File path as the user would type it (relative to the workspace, or `<builtin>/…`);
+    /// empty for a problem on the command line.
     pub file: String,
+    /// 1-based; 0 when the problem concerns the whole file (or the command line).
     pub line: usize,
     pub column: usize,
     pub code: Code,
@@ -148,19 +161,60 @@ impl Diagnostic {
         }
     }
 
-    /// Render like rustc: header, the source line with a caret, and the hint.
+    /// A problem with a whole file or folder (no line in it), e.g. an empty `scopes/`.
+    pub fn about_file(file: &str, code: Code, message: impl Into<String>, help: impl Into<String>) -> Self {
+        Diagnostic {
+            file: file.to_string(),
+            line: 0,
+            column: 0,
+            code,
+            message: message.into(),
+            help: help.into(),
+        }
+    }
+
+    /// A problem with the command line (an unknown code in `--deny`, a bad `--as-of`).
+    pub fn on_command_line(code: Code, message: impl Into<String>, help: impl Into<String>) -> Self {
+        Diagnostic::about_file("", code, message, help)
+    }
+
+    /// Whether it points at a line of a file.
+    pub fn has_position(&self) -> bool {
+        !self.file.is_empty() && self.line > 0
+    }
+
+    /// `file:line:column`, `file` or nothing.
+    pub fn location(&self) -> String {
+        match (self.file.is_empty(), self.line) {
+            (true, _) => String::new(),
+            (false, 0) => self.file.clone(),
+            (false, _) => format!("{}:{}:{}", self.file, self.line, self.column),
+        }
+    }
+
+    /// Render like rustc: header, the source line with a caret, and the hint. `source` is
+    /// the whole file's text.
     pub fn render(&self, source: Option<&str>) -> String {
+        let line = source.and_then(|s| s.lines().nth(self.line.saturating_sub(1)));
+        self.render_line(if self.line == 0 { None } else { line })
+    }
+
+    /// As [`Diagnostic::render`], given the source line the diagnostic points at. Every
+    /// user-written piece (message, excerpt, hint) is shown with its control characters
+    /// made visible, so a file cannot drive the terminal that shows its problems.
+    pub fn render_line(&self, line: Option<&str>) -> String {
+        use crate::emit::escape::terminal_line;
         let mut out = String::new();
+        let location = self.location();
         let _ = writeln!(
             out,
-            "{}:{}:{}: error[{}]: {}",
-            self.file,
-            self.line,
-            self.column,
+            "{}{}error[{}]: {}",
+            terminal_line(&location),
+            if location.is_empty() { "" } else { ": " },
             self.code.as_str(),
-            self.message
+            terminal_line(&self.message)
         );
-        if let Some(line) = source.and_then(|s| s.lines().nth(self.line.saturating_sub(1))) {
+        if let Some(line) = line {
             let gutter = self.line.to_string();
             let pad = " ".repeat(gutter.len());
             let _ = writeln!(out, "{pad} |");
@@ -169,11 +223,18 @@ impl Diagnostic {
             let col = self.column.saturating_sub(1).min(chars.len());
             let start = col.saturating_sub(60);
             let end = (start + 120).min(chars.len());
-            let mut shown: String = chars[start..end].iter().collect();
-            let mut caret_col = col - start;
+            let mut shown = String::new();
+            let mut caret_col = 0;
             if start > 0 {
-                shown.insert(0, '…');
+                shown.push('…');
                 caret_col += 1;
+            }
+            for (i, c) in chars[start..end].iter().enumerate() {
+                let piece = terminal_line(c.encode_utf8(&mut [0; 4])).into_owned();
+                if start + i < col {
+                    caret_col += piece.chars().count();
+                }
+                shown.push_str(&piece);
             }
             if end < chars.len() {
                 shown.push('…');
@@ -182,7 +243,7 @@ impl Diagnostic {
             let _ = writeln!(out, "{pad} | {}^", " ".repeat(caret_col));
         }
         if !self.help.is_empty() {
-            let _ = writeln!(out, "  = help: {}", self.help);
+            let _ = writeln!(out, "  = help: {}", terminal_line(&self.help));
         }
         out
     }
@@ -225,6 +286,21 @@ mod tests {
         assert!(text.starts_with("s.yaml:2:3: error[E003]: unknown key `nmae`\n"));
         assert!(text.contains("2 |   nmae: x\n  |   ^\n"));
         assert!(text.ends_with("  = help: did you mean `name`?\n"));
+    }
+
+    #[test]
+    fn render_shows_control_characters_and_keeps_the_caret_in_place() {
+        let d = Diagnostic::new(
+            "s.yaml",
+            Pos { line: 1, column: 9 },
+            Code::E003,
+            "unknown key `\u{1b}[2J`",
+            "",
+        );
+        let text = d.render(Some("a: \u{1b}[31mx: y\n"));
+        assert!(!text.contains('\u{1b}'), "{text}");
+        let expected = format!("1 | a: \\u{{1b}}[31mx: y\n  | {}^", " ".repeat(13));
+        assert!(text.contains(&expected), "{text}");
     }
 
     #[test]

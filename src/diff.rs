@@ -740,8 +740,6 @@ fn load_side(path: &std::path::Path) -> anyhow::Result<Workspace> {
 
 /// Run `ctrlmap diff`: exit 0, or 1 on a regression with `--fail-on-regression`.
 pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
-    use anyhow::Context as _;
-    use std::io::Write as _;
     let as_of = crate::cli::as_of_date(args.as_of.as_deref())?;
     let old = load_side(&args.old_path)?;
     let new = load_side(&args.new_path)?;
@@ -754,23 +752,19 @@ pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
         },
     };
     let mut d = diff(&old, &new, as_of);
+    crate::cli::stop_on_rule_failures(&old)?;
+    crate::cli::stop_on_rule_failures(&new)?;
     // Name the folders as the user gave them.
-    d.old = args.old_path.display().to_string();
-    d.new = args.new_path.display().to_string();
+    d.old = crate::load::input::display_path(&args.old_path);
+    d.new = crate::load::input::display_path(&args.new_path);
     let out = match args.format {
-        DiffFormat::Text => text(&d),
-        DiffFormat::Markdown => markdown(&d),
+        DiffFormat::Text => crate::emit::escape::terminal_text(&text(&d), false),
+        DiffFormat::Markdown => crate::emit::escape::terminal_text(&markdown(&d), false),
         DiffFormat::Json => json(&d),
     };
     match &args.output {
-        Some(file) => {
-            crate::write_atomic(file, out.as_bytes()).with_context(|| format!("writing {}", file.display()))?
-        }
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(out.as_bytes())?;
-            stdout.flush()?;
-        }
+        Some(file) => crate::cli::write_file(file, out.as_bytes())?,
+        None => crate::emit::terminal::print_raw(out.as_bytes())?,
     }
     if args.fail_on_regression && d.is_regression(min) {
         let unassigned = d.totals.became_unassigned;
@@ -780,10 +774,10 @@ pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
             .flat_map(|s| &s.new_findings)
             .filter(|f| f.waived.is_none() && min.is_some_and(|m| f.severity >= m))
             .count();
-        eprintln!(
+        crate::emit::terminal::eprintln(&format!(
             "regression: {unassigned} control(s) became unassigned, {new_at_gate} new finding(s) at or above `{}`",
             min.map(Severity::as_str).unwrap_or("none")
-        );
+        ));
         return Ok(1);
     }
     Ok(0)

@@ -260,22 +260,34 @@ impl Deadline {
     }
 }
 
+/// The longest duration ctrlmap accepts anywhere (an SLA window, a pack's margin, a
+/// catalog deadline): ten years, in hours. Anything longer means a typo, and bounding it keeps
+/// every sum of durations far from overflowing.
+pub const MAX_DURATION_HOURS: u64 = 10 * 366 * 24;
+
 /// `72h` → 72, `60d` → 1440. Business days count as calendar days here (the longest case
 /// is never shorter), `next-business-day` as 72 hours (a Friday report answered on Monday).
+/// `None` when the text is not a duration or is longer than [`MAX_DURATION_HOURS`]
+/// (checked arithmetic: `768614336404564651d` is refused, not wrapped to a few hours).
 pub fn parse_duration_hours(text: &str) -> Option<u64> {
-    if text == "next-business-day" {
-        return Some(72);
-    }
-    if let Some(n) = text.strip_suffix("bd") {
-        return n.parse::<u64>().ok().map(|d| d * 24 + (d / 5) * 48);
-    }
-    if let Some(n) = text.strip_suffix('h') {
-        return n.parse().ok();
-    }
-    if let Some(n) = text.strip_suffix('d') {
-        return n.parse::<u64>().ok().map(|d| d * 24);
-    }
-    None
+    let number = |n: &str| -> Option<u64> {
+        if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        n.parse::<u64>().ok()
+    };
+    let hours = if text == "next-business-day" {
+        Some(72)
+    } else if let Some(n) = text.strip_suffix("bd") {
+        number(n).and_then(|d| d.checked_mul(24)?.checked_add((d / 5).checked_mul(48)?))
+    } else if let Some(n) = text.strip_suffix('h') {
+        number(n)
+    } else if let Some(n) = text.strip_suffix('d') {
+        number(n).and_then(|d| d.checked_mul(24))
+    } else {
+        None
+    };
+    hours.filter(|h| *h <= MAX_DURATION_HOURS)
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -753,11 +765,12 @@ pub struct Scope {
 impl Scope {
     /// Where a field of this scope's file sits (the start of the file when unknown).
     pub fn locate(&self, pointer: &str) -> Origin {
+        // `positions` is sorted by pointer when the scope is loaded.
         let pos = self
             .positions
-            .iter()
-            .find(|(p, _)| p == pointer)
-            .map(|(_, pos)| *pos)
+            .binary_search_by(|(p, _)| p.as_str().cmp(pointer))
+            .ok()
+            .map(|k| self.positions[k].1)
             .unwrap_or(crate::load::yaml::Pos { line: 1, column: 1 });
         Origin {
             file: self.origin.file.clone(),

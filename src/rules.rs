@@ -859,7 +859,6 @@ fn evidence_files(scope: &Scope, rule: &PolicyRule, overrides: &Overrides) -> Ve
     let mut out = Vec::new();
     for e in scope.evidence.iter().flatten() {
         let control = e.controls.first().cloned().unwrap_or_default();
-        let at = scope.locate(&format!("{}/file", e.origin.pointer));
         let message = match (rule.kind, &e.found_sha256, &e.sha256) {
             (RuleKind::EvidenceFileMissing, None, _) => format!(
                 "evidence file `{}` does not exist in the workspace. Add the file or fix the path.",
@@ -871,6 +870,7 @@ fn evidence_files(scope: &Scope, rule: &PolicyRule, overrides: &Overrides) -> Ve
             ),
             _ => continue,
         };
+        let at = scope.locate(&format!("{}/file", e.origin.pointer));
         out.extend(emit(scope, &control, rule, message, &at, &e.file, overrides));
     }
     out
@@ -911,6 +911,10 @@ fn evidence_stale(
     out
 }
 
+/// A custom rule: its `when` expression over each row of the rule's framework. It runs
+/// under [`crate::policy::rule_environment`] (strict about undefined fields, with fuel and a
+/// recursion limit); a rule that fails at run time is reported once, with its file and line
+/// (E021), and makes the run exit 2 — never a silent `false`.
 fn custom(
     ws: &Workspace,
     scope: &Scope,
@@ -921,27 +925,126 @@ fn custom(
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     let Some(expr_text) = &rule.when else { return out };
-    let env = minijinja::Environment::new();
+    let when_at = ws.rule_field_pos(rule, "when");
+    if ws.rule_failed_at(&rule.origin.file, when_at) {
+        return out;
+    }
+    let env = crate::policy::rule_environment();
+    // Compiled when the pack was loaded (E019); a rule that did not compile never runs.
     let Ok(expr) = env.compile_expression(expr_text) else {
         return out;
     };
+    let message = match rule.message.as_deref().map(|m| env.template_from_str(m)) {
+        Some(Ok(template)) => Some(template),
+        Some(Err(_)) => return out,
+        None => None,
+    };
+    let fail = |field: &str, at: crate::load::yaml::Pos, row: &crate::resolve::Row, e: &minijinja::Error| {
+        let why = match e.detail() {
+            Some(detail) => format!("{}: {detail}", e.kind()),
+            None => e.kind().to_string(),
+        };
+        ws.report_rule_failure(crate::diag::Diagnostic::new(
+            &rule.origin.file,
+            at,
+            crate::diag::Code::E021,
+            format!(
+                "custom rule `{}`: the `{field}` failed on {} of scope `{}`: {why}",
+                rule.code, row.control, scope.id
+            ),
+            "fix the rule: the fields are those of `row` (the matrix row as in `matrix --format json`), `control` (the catalog control) and `scope`; a loop must stay small",
+        ));
+    };
     let scope_value = minijinja::Value::from(minijinja::value::Serde(scope));
+    let optional_keys = optional_row_keys(matrix);
     for row in matrix.rows.iter().filter(|r| fw.is_none_or(|f| &*r.framework == f)) {
         let control = ws.framework(&row.framework).and_then(|f| f.get(&row.id));
-        let ctx = minijinja::context! { row => minijinja::Value::from(minijinja::value::Serde(row)), control => minijinja::Value::from(minijinja::value::Serde(control)), scope => scope_value.clone() };
-        if expr.eval(&ctx).is_ok_and(|v| v.is_true()) {
-            let message = match &rule.message {
-                Some(tpl) => env.render_str(tpl, &ctx).unwrap_or_else(|_| tpl.clone()),
-                None => format!(
-                    "{}: {}",
-                    row.control,
-                    rule.title.clone().unwrap_or_else(|| expr_text.clone())
-                ),
-            };
-            out.extend(emit(scope, &row.control, rule, message, &rule.origin, "", overrides));
+        let ctx = minijinja::context! {
+            row => row_value(row, &optional_keys),
+            control => minijinja::Value::from(minijinja::value::Serde(control)),
+            scope => scope_value.clone(),
+        };
+        let fires = match expr.eval(&ctx) {
+            Ok(v) => v.is_true(),
+            Err(e) => {
+                fail("when", when_at, row, &e);
+                return Vec::new();
+            }
+        };
+        if !fires {
+            continue;
         }
+        let message = match &message {
+            Some(template) => match template.render(&ctx) {
+                Ok(text) => short_message(&text),
+                Err(e) => {
+                    fail("message", ws.rule_field_pos(rule, "message"), row, &e);
+                    return Vec::new();
+                }
+            },
+            None => format!(
+                "{}: {}",
+                row.control,
+                rule.title.clone().unwrap_or_else(|| expr_text.clone())
+            ),
+        };
+        out.extend(emit(scope, &row.control, rule, message, &rule.origin, "", overrides));
     }
     out
+}
+
+/// A row as a rule sees it: the JSON shape of `matrix --format json`, with every optional
+/// field present (`none` or empty) so `row.requirement == 'addressable'` works on every row
+/// while a misspelt field is an error. The optional fields are the documented ones, and any
+/// other field some row of the same matrix carries (`optional_keys`).
+fn row_value(row: &crate::resolve::Row, optional_keys: &BTreeMap<String, serde_json::Value>) -> minijinja::Value {
+    let mut json = serde_json::to_value(row).unwrap_or_default();
+    if let serde_json::Value::Object(map) = &mut json {
+        for (key, empty) in optional_keys {
+            if !map.contains_key(key) {
+                map.insert(key.clone(), empty.clone());
+            }
+        }
+    }
+    minijinja::Value::from(minijinja::value::Serde(json))
+}
+
+/// The fields a row may leave out, with the value that stands for "nothing": the documented
+/// optional fields of a matrix row, and any field that only some rows of `matrix` carry.
+fn optional_row_keys(matrix: &Matrix) -> BTreeMap<String, serde_json::Value> {
+    use serde_json::Value;
+    let mut keys: BTreeMap<String, Value> = [
+        ("requirement", Value::Null),
+        ("reason", Value::Null),
+        ("addressable", Value::Null),
+        ("applicability", Value::Null),
+        ("conflicts", Value::Array(Vec::new())),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    for row in &matrix.rows {
+        if let Ok(Value::Object(map)) = serde_json::to_value(row) {
+            for (key, value) in map {
+                keys.entry(key).or_insert(match value {
+                    Value::Array(_) => Value::Array(Vec::new()),
+                    Value::Object(_) => Value::Null,
+                    _ => Value::Null,
+                });
+            }
+        }
+    }
+    keys
+}
+
+/// A finding message from a template: at most 2,000 characters.
+fn short_message(text: &str) -> String {
+    const MAX: usize = 2_000;
+    if text.chars().count() > MAX {
+        format!("{}…", text.chars().take(MAX - 1).collect::<String>())
+    } else {
+        text.to_string()
+    }
 }
 
 fn short(title: &str) -> String {

@@ -6,14 +6,11 @@ use common::*;
 use serde_json::Value;
 
 fn check_json() -> Value {
-    let run = ctrlmap([
-        "check".as_ref(),
-        fixture("findings").as_os_str(),
-        "--format".as_ref(),
-        "json".as_ref(),
-        "--as-of".as_ref(),
-        "2026-11-30".as_ref(),
-    ]);
+    // Run in the workspace: reported paths are relative to the folder ctrlmap runs in.
+    let run = ctrlmap_in(
+        &fixture("findings"),
+        ["check", ".", "--format", "json", "--as-of", "2026-11-30"],
+    );
     assert!(
         run.code == 0 || run.code == 1,
         "check ran (exit {}):\n{}",

@@ -4,8 +4,10 @@
 mod common;
 use common::*;
 
+/// `ctrlmap validate .` in the fixture folder: reported paths are relative to the folder
+/// ctrlmap runs in, here the workspace itself (`scopes/broken.yaml`).
 fn validate(fixture_dir: &str) -> Run {
-    let run = ctrlmap(["validate".as_ref(), fixture(fixture_dir).as_os_str()]);
+    let run = ctrlmap_in(&fixture(fixture_dir), ["validate", "."]);
     assert_eq!(run.code, 2, "bad input exits 2\nstderr:\n{}", run.stderr);
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     run

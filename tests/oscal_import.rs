@@ -306,7 +306,7 @@ fn bad_json_and_documents_that_are_not_oscal_are_refused_with_their_place() {
     );
     let run = ctrlmap(["import", "oscal", path(&ws.join("missing.json")), "-o", path(&ws)]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("cannot read"), "{}", run.stderr);
+    assert!(run.stderr.contains("missing.json: does not exist"), "{}", run.stderr);
     let _ = std::fs::remove_dir_all(&ws);
 }
 

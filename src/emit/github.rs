@@ -19,9 +19,21 @@ use std::fmt::Write as _;
 /// Annotations of one kind GitHub shows per step.
 pub const SHOWN_PER_KIND: usize = 10;
 
-/// Escape workflow-command data (the message).
+/// Escape workflow-command data (the message): `%`, CR and LF percent-encoded as the runner
+/// expects, any other control character shown as `\u{…}` (the log would obey it).
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    use super::escape::{is_hidden_control, push_visible};
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c if is_hidden_control(c) => push_visible(&mut out, c),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Escape a workflow-command property value (file, title).
@@ -115,4 +127,14 @@ pub fn github(findings: &[Finding], baseline: Option<&Baseline>, uri_prefix: &st
         out.push_str(&annotation(f, uri_prefix));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workflow_data_cannot_carry_escape_sequences_or_line_breaks() {
+        assert_eq!(escape_data("a\u{1b}[2J\nb%"), "a\\u{1b}[2J%0Ab%25");
+    }
 }

@@ -2,10 +2,12 @@
 //! sorted and carries no timestamps of its own, so the same inputs give the same bytes.
 
 pub mod csv_out;
+pub mod diagnostics;
 pub mod escape;
 pub mod github;
 pub mod junit;
 pub mod sarif;
+pub mod terminal;
 
 use crate::assess::{Finding, Severity};
 use crate::resolve::{Matrix, Row, Summary};
@@ -172,7 +174,11 @@ fn debt_line(debt: &WaiverDebt) -> Option<String> {
     })
 }
 
+/// The text report. Every user-written value is put on its line with
+/// [`escape::terminal_line`] (line breaks folded, control characters shown), so with colour
+/// on, the only escape sequences are ctrlmap's own.
 pub fn check_text(r: &CheckReport, color: bool) -> String {
+    use escape::terminal_line as t;
     let (scopes, findings, failing, fail_on) = (r.scopes, r.findings, r.failing, r.fail_on);
     let paint = |code: &str, s: &str| {
         if color {
@@ -189,8 +195,8 @@ pub fn check_text(r: &CheckReport, color: bool) -> String {
     // One block per client: its summary, then its findings, most severe first.
     for s in scopes {
         let c = &s.controls;
-        let _ = writeln!(out, "{} — {} ({})", paint("1", &s.client), s.scope, s.file);
-        let _ = writeln!(out, "  frameworks: {}", s.frameworks.join(", "));
+        let _ = writeln!(out, "{} — {} ({})", paint("1", &t(&s.client)), t(&s.scope), t(&s.file));
+        let _ = writeln!(out, "  frameworks: {}", t(&s.frameworks.join(", ")));
         let _ = writeln!(
             out,
             "  controls:   {} MSP · {} client · {} shared · {} third party · {} unassigned · {} N/A",
@@ -204,26 +210,35 @@ pub fn check_text(r: &CheckReport, color: bool) -> String {
                 _ => paint("36", f.severity.as_str()),
             };
             let waived = match &f.waived {
-                Some(w) => format!(" [waived until {} by {}, {}]", w.expires, w.approver, w.ticket),
+                Some(w) => format!(
+                    " [waived until {} by {}, {}]",
+                    t(&w.expires),
+                    t(&w.approver),
+                    t(&w.ticket)
+                ),
                 None => String::new(),
             };
             let _ = writeln!(
                 out,
                 "    {}:{}:{}: {sev}[{}] {}{waived}",
-                f.file, f.line, f.column, f.code, f.message
+                t(&f.file),
+                f.line,
+                f.column,
+                t(&f.code),
+                t(&f.message)
             );
         }
         let _ = writeln!(out);
     }
     if let Some(line) = debt_line(r.debt) {
-        let _ = writeln!(out, "{line}");
+        let _ = writeln!(out, "{}", t(&line));
     }
     if scopes.len() > 1 {
         let top = most_unassigned(r.unassigned, 5);
         if !top.is_empty() {
             let list: Vec<String> = top
                 .iter()
-                .map(|u| format!("{} ({} clients)", u.control, u.scopes))
+                .map(|u| format!("{} ({} clients)", t(&u.control), u.scopes))
                 .collect();
             let _ = writeln!(out, "most often unassigned: {}", list.join(", "));
         }

@@ -126,7 +126,8 @@ pub fn encode_path(path: &str) -> String {
     out
 }
 
-fn cut(text: &str, max: usize) -> String {
+/// `text` cut to `max` characters, ending with `…` when cut.
+pub fn cut(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         text.to_string()
     } else {
@@ -155,18 +156,51 @@ fn bag(pairs: Vec<(&str, Value)>) -> sarif::PropertyBag {
         .build()
 }
 
-/// A location in a workspace file (or a built-in one), line and column at least 1.
-fn location(file: &str, line: usize, column: usize, uri_prefix: &str) -> sarif::Location {
-    let artifact = match file.strip_prefix("<builtin>/") {
-        Some(rest) => sarif::ArtifactLocation::builder()
+/// The artifact a path names: a built-in file (base `CTRLMAP_BUILTIN`), an absolute path
+/// (a `file://` URI, no base: a workspace outside the folder ctrlmap runs in), or a path
+/// relative to `%SRCROOT%`.
+fn artifact(file: &str, uri_prefix: &str) -> sarif::ArtifactLocation {
+    if let Some(rest) = file.strip_prefix("<builtin>/") {
+        return sarif::ArtifactLocation::builder()
             .uri(encode_path(rest))
             .uri_base_id(BUILTIN_BASE)
-            .build(),
-        None => sarif::ArtifactLocation::builder()
-            .uri(encode_path(&format!("{uri_prefix}{file}")))
-            .uri_base_id(SRCROOT)
-            .build(),
-    };
+            .build();
+    }
+    let path = format!("{uri_prefix}{file}");
+    if path.starts_with('/') {
+        return sarif::ArtifactLocation::builder()
+            .uri(format!("file://{}", encode_path(&path)))
+            .build();
+    }
+    sarif::ArtifactLocation::builder()
+        .uri(encode_path(&path))
+        .uri_base_id(SRCROOT)
+        .build()
+}
+
+/// The location of an input diagnostic (paths as shown), or none for a problem on the
+/// command line. A diagnostic about a whole file has no region.
+pub fn diagnostic_location(d: &crate::diag::Diagnostic) -> Option<Value> {
+    if d.file.is_empty() {
+        return None;
+    }
+    let mut physical = sarif::PhysicalLocation::builder()
+        .artifact_location(artifact(&d.file, ""))
+        .build();
+    if d.line > 0 {
+        physical.region = Some(
+            sarif::Region::builder()
+                .start_line(d.line as i64)
+                .start_column(d.column.max(1) as i64)
+                .build(),
+        );
+    }
+    serde_json::to_value(sarif::Location::builder().physical_location(physical).build()).ok()
+}
+
+/// A location in a workspace file (or a built-in one), line and column at least 1.
+fn location(file: &str, line: usize, column: usize, uri_prefix: &str) -> sarif::Location {
+    let artifact = artifact(file, uri_prefix);
     let region = sarif::Region::builder()
         .start_line(line.max(1) as i64)
         .start_column(column.max(1) as i64)

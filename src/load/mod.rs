@@ -2,20 +2,33 @@
 //! check every reference. Every problem becomes a [`Diagnostic`]; nothing past this stage
 //! sees invalid data, and one bad file never hides the problems of another.
 
+pub mod input;
 pub mod schema;
 pub mod yaml;
 
 use crate::catalog::Framework;
 use crate::diag::{Code, Diagnostic, closest};
 use crate::model::*;
+use input::{MAX_INPUT_BYTES, Refusal, Root, display_path};
 use schema::{Kind, Schemas};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
 use yaml::{Limits, Node, Pos, YamlProblem};
 
-/// Largest input file we read (catalogs are ~200 KB; scopes a few KB).
-const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+/// Unknown references in one file that get a "did you mean" (finding the closest ids
+/// compares with every control of a catalog); later ones say where to look instead, so a
+/// file of 40,000 typos costs linear time.
+const SUGGESTIONS_PER_FILE: usize = 200;
+
+/// How a workspace is loaded.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoadOptions {
+    /// Skip empty (or comment-only) YAML files instead of reporting them (E020). Off by
+    /// default: an empty scope file must not let a client drop out of the gate unnoticed.
+    pub allow_empty: bool,
+}
 
 /// Everything loaded: frameworks, crosswalks, services, scopes, config, and diagnostics.
 #[derive(Default)]
@@ -35,15 +48,23 @@ pub struct Workspace {
     pub inputs: BTreeMap<String, String>,
     /// Policy packs by id (built-in, then the workspace's, which replace by id).
     pub packs: BTreeMap<String, crate::policy::Pack>,
+    /// Every workspace file found (YAML of every folder, the config), by display path, with
+    /// the path to open it by (the two differ when a name is not UTF-8).
+    pub files: BTreeMap<String, PathBuf>,
+    /// What the workspace may read: files inside `root`, after resolving links.
+    pub reader: Root,
+    /// Custom policy rules that failed while scopes were assessed (E021), one per rule.
+    rule_failures: Mutex<BTreeMap<(String, usize, usize), Diagnostic>>,
     /// Parsed trees by display path, to position diagnostics found after typing.
     nodes: BTreeMap<String, Node>,
     /// Every scope id seen, with where it was defined (duplicates across files are errors,
     /// also when scopes are streamed and dropped).
     scope_ids: std::collections::HashMap<String, Origin>,
     /// The compiled schemas, kept for streaming scopes in after the rest of the workspace.
-    schemas: Option<Schemas>,
-    /// `root`, with symbolic links resolved, to keep evidence paths inside it.
-    root_canon: Option<PathBuf>,
+    schemas: Option<&'static Schemas>,
+    /// Services that did not fit their schema: kept only to check their references.
+    unusable_services: Vec<Service>,
+    options: LoadOptions,
 }
 
 /// One file read, parsed and validated, not yet recorded in the workspace.
@@ -67,44 +88,42 @@ impl Prepared {
     }
 }
 
+/// The diagnostic for a file the read policy refused (nothing of it is shown: a link to
+/// `/proc/self/environ` must not print the environment).
+fn refused(file: &str, why: &Refusal) -> Diagnostic {
+    let code = match why {
+        Refusal::TooLarge { .. } => Code::E013,
+        _ => Code::E016,
+    };
+    Diagnostic::new(file, Pos::default(), code, format!("the file {why}"), why.help())
+}
+
 /// Read a workspace file and prepare it (no shared state: runs in parallel).
-fn prepare_file(schemas: &Schemas, rel: &str, path: &Path, expected: Option<Kind>) -> Prepared {
-    let bytes = match std::fs::metadata(path) {
-        Ok(m) if m.len() > MAX_FILE_BYTES => {
-            return Prepared::failed(
-                rel,
-                Diagnostic::new(
-                    rel,
-                    Pos::default(),
-                    Code::E013,
-                    format!(
-                        "file is {} bytes, more than the {MAX_FILE_BYTES} bytes ctrlmap reads",
-                        m.len()
-                    ),
-                    "split the file",
-                ),
-            );
-        }
-        _ => std::fs::read(path),
-    };
-    let bytes = match bytes {
-        Ok(b) => b,
-        Err(e) => {
-            return Prepared::failed(
-                rel,
-                Diagnostic::new(
-                    rel,
-                    Pos::default(),
-                    Code::E016,
-                    format!("cannot read the file: {e}"),
-                    "check the file's permissions",
-                ),
-            );
-        }
-    };
+fn prepare_file(
+    reader: &Root,
+    schemas: &Schemas,
+    rel: &str,
+    path: &Path,
+    expected: Option<Kind>,
+    options: LoadOptions,
+) -> Prepared {
+    match reader.read(path, MAX_INPUT_BYTES) {
+        Ok(bytes) => prepare_bytes(schemas, rel, bytes, expected, options),
+        Err(why) => Prepared::failed(rel, refused(rel, &why)),
+    }
+}
+
+/// Prepare a file from its bytes: UTF-8, YAML, kind and schema.
+fn prepare_bytes(
+    schemas: &Schemas,
+    rel: &str,
+    bytes: Vec<u8>,
+    expected: Option<Kind>,
+    options: LoadOptions,
+) -> Prepared {
     let sha = crate::hash::sha256_hex(&bytes);
     let mut prepared = match String::from_utf8(bytes) {
-        Ok(text) => prepare_text(schemas, rel, text, expected),
+        Ok(text) => prepare_text(schemas, rel, text, expected, options),
         Err(e) => Prepared::failed(
             rel,
             Diagnostic::new(
@@ -124,7 +143,7 @@ fn prepare_file(schemas: &Schemas, rel: &str, path: &Path, expected: Option<Kind
 }
 
 /// Parse a file's text, check its kind and validate it against its schema.
-fn prepare_text(schemas: &Schemas, file: &str, text: String, expected: Option<Kind>) -> Prepared {
+fn prepare_text(schemas: &Schemas, file: &str, text: String, expected: Option<Kind>, options: LoadOptions) -> Prepared {
     let parsed = yaml::parse(&text, Limits::default());
     let mut out = Prepared {
         file: file.to_string(),
@@ -134,6 +153,16 @@ fn prepare_text(schemas: &Schemas, file: &str, text: String, expected: Option<Ki
         doc: None,
     };
     let Some(mut root) = parsed.root else {
+        if out.diagnostics.is_empty() && !options.allow_empty {
+            let what = expected.map_or("file", |k| k.name());
+            out.diagnostics.push(Diagnostic::new(
+                file,
+                Pos::default(),
+                Code::E020,
+                format!("the file is empty (or holds only comments): it defines no {what}, and would be skipped"),
+                format!("write the {what} (start with `kind: {what}`), delete the file, or pass `--allow-empty` to skip empty files"),
+            ));
+        }
         out.text = Some(text);
         return out;
     };
@@ -198,9 +227,75 @@ struct Doc {
     json: Value,
 }
 
-/// Type a scope document and record where each of its items sits.
-fn build_scope(doc: &mut Doc, sha256: String) -> Option<Scope> {
-    let mut scope = serde_json::from_value::<Scope>(std::mem::take(&mut doc.json)).ok()?;
+/// Whether a JSON value deserializes as a field's type.
+type Fit = fn(&Value) -> bool;
+
+fn fits<T: serde::de::DeserializeOwned>(v: &Value) -> bool {
+    T::deserialize(v).is_ok()
+}
+
+fn list_or_null(v: &Value) -> bool {
+    v.is_array() || v.is_null()
+}
+
+/// Make a document's top-level fields typeable: a required field (one with a placeholder)
+/// that is missing or does not fit its type gets the placeholder; an optional one that does
+/// not fit is removed. Returns whether anything had to change: such a document is still
+/// checked for references, so a schema error never hides an unknown control, but it is
+/// never used.
+fn patch_fields(json: &mut Value, fields: &[(&str, Fit, Option<Value>)]) -> bool {
+    let Value::Object(map) = json else { return false };
+    let mut patched = false;
+    for (key, fit, placeholder) in fields {
+        let fits = match map.get(*key) {
+            None => placeholder.is_none(),
+            Some(v) => fit(v),
+        };
+        if fits {
+            continue;
+        }
+        patched = true;
+        match placeholder {
+            Some(p) => {
+                map.insert((*key).to_string(), p.clone());
+            }
+            None => {
+                map.remove(*key);
+            }
+        }
+    }
+    patched
+}
+
+/// Type a scope document and record where each of its items sits. The flag says the
+/// document had to be patched to type (it has schema errors): check it, never assess it.
+fn build_scope(doc: &mut Doc, sha256: String) -> Option<(Scope, bool)> {
+    let mut json = std::mem::take(&mut doc.json);
+    let text = || Some(Value::String(String::new()));
+    let named = || Some(serde_json::json!({ "name": "" }));
+    let mut fields: Vec<(&str, Fit, Option<Value>)> = vec![
+        ("id", fits::<String>, text()),
+        ("client", fits::<Client>, named()),
+        ("provider", fits::<Provider>, named()),
+        ("model", fits::<String>, text()),
+        ("frameworks", fits::<Option<Vec<String>>>, None),
+        ("sla", fits::<Sla>, None),
+        ("notes", fits::<Option<String>>, None),
+    ];
+    for list in [
+        "services",
+        "parties",
+        "assignments",
+        "client_owned",
+        "not_applicable",
+        "addressable",
+        "evidence",
+        "waivers",
+    ] {
+        fields.push((list, list_or_null, None));
+    }
+    let patched = patch_fields(&mut json, &fields);
+    let mut scope = serde_json::from_value::<Scope>(json).ok()?;
     scope.origin = Origin::at(&doc.file, &doc.root, String::new());
     scope.sha256 = sha256;
     let at = |list: &str, i: usize| Origin::at(&doc.file, &doc.root, format!("/{list}/{i}"));
@@ -239,7 +334,7 @@ fn build_scope(doc: &mut Doc, sha256: String) -> Option<Scope> {
             x.origin = at("waivers", i);
         }
     }
-    Some(scope)
+    Some((scope, patched))
 }
 
 /// The few positions in a scope file that findings point at, kept after its tree is dropped.
@@ -265,13 +360,17 @@ fn kept_positions(scope: &Scope, root: &Node) -> Vec<(String, Pos)> {
         pointers.push(format!("{}/file", e.origin.pointer));
         pointers.push(format!("{}/effective", e.origin.pointer));
     }
-    pointers
+    let mut kept: Vec<(String, Pos)> = pointers
         .into_iter()
         .map(|p| {
             let pos = root.locate(&p);
             (p, pos)
         })
-        .collect()
+        .collect();
+    // Sorted, so `Scope::locate` finds a pointer by binary search (a scope may have thousands).
+    kept.sort_by(|a, b| a.0.cmp(&b.0));
+    kept.dedup_by(|a, b| a.0 == b.0);
+    kept
 }
 
 /// A scope file taken through every per-file step (read, parse, schema, typing, reference
@@ -287,12 +386,46 @@ struct TypedScope {
     id_pos: Pos,
 }
 
+/// The embedded schemas, compiled once per process.
+fn schemas() -> Result<&'static Schemas, String> {
+    static SCHEMAS: OnceLock<Result<Schemas, String>> = OnceLock::new();
+    SCHEMAS.get_or_init(Schemas::builtin).as_ref().map_err(Clone::clone)
+}
+
+/// The built-in catalogs, crosswalks and policy packs, parsed and validated once per
+/// process; every workspace starts from a copy of the typed data (the parsed trees are
+/// shared, not copied).
+struct Builtin {
+    frameworks: BTreeMap<String, Framework>,
+    crosswalks: Vec<Crosswalk>,
+    packs: BTreeMap<String, crate::policy::Pack>,
+    nodes: BTreeMap<String, Node>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn builtin_files() -> &'static Builtin {
+    static BUILTIN: OnceLock<Builtin> = OnceLock::new();
+    BUILTIN.get_or_init(|| {
+        let mut ws = Workspace::default();
+        if let Ok(schemas) = schemas() {
+            ws.parse_builtin(schemas);
+        }
+        Builtin {
+            frameworks: ws.frameworks,
+            crosswalks: ws.crosswalks,
+            packs: ws.packs,
+            nodes: ws.nodes,
+            diagnostics: ws.diagnostics,
+        }
+    })
+}
+
 impl Workspace {
     /// The built-in catalogs and crosswalks only (for `ctrlmap frameworks`).
     pub fn builtin() -> Result<Workspace, String> {
-        let schemas = Schemas::builtin()?;
+        schemas()?;
         let mut ws = Workspace::default();
-        ws.load_builtin(&schemas);
+        ws.load_builtin();
         ws.check_catalogs();
         ws.check_crosswalks();
         ws.diagnostics.sort();
@@ -303,7 +436,12 @@ impl Workspace {
     /// Load a workspace folder on top of the built-in catalogs. `Err` only when ctrlmap
     /// itself is broken (embedded schemas do not compile) or the folder does not exist.
     pub fn load(root: &Path) -> Result<Workspace, String> {
-        let (mut ws, scope_files) = Workspace::load_streaming(root)?;
+        Workspace::load_with(root, LoadOptions::default())
+    }
+
+    /// [`Workspace::load`] with options.
+    pub fn load_with(root: &Path, options: LoadOptions) -> Result<Workspace, String> {
+        let (mut ws, scope_files) = Workspace::load_streaming_with(root, options)?;
         for chunk in scope_files.chunks(64) {
             let scopes = ws.load_scopes(chunk);
             ws.scopes.extend(scopes);
@@ -318,28 +456,39 @@ impl Workspace {
     /// [`Workspace::load_scopes`] a chunk at a time, so memory does not grow with the
     /// portfolio. Services and catalogs are complete when the first scope is checked.
     pub fn load_streaming(root: &Path) -> Result<(Workspace, Vec<ScopeFile>), String> {
+        Workspace::load_streaming_with(root, LoadOptions::default())
+    }
+
+    /// [`Workspace::load_streaming`] with options.
+    pub fn load_streaming_with(root: &Path, options: LoadOptions) -> Result<(Workspace, Vec<ScopeFile>), String> {
         if !root.is_dir() {
             return Err(format!(
                 "{}: not a folder (give the workspace folder, the one holding `scopes/` and `services/`)",
-                root.display()
+                crate::emit::escape::terminal_line(&display_path(root))
             ));
         }
-        let schemas = Schemas::builtin()?;
+        let schemas = schemas()?;
         let mut ws = Workspace {
             root: root.to_path_buf(),
-            root_canon: root.canonicalize().ok(),
+            reader: Root::new(root),
+            options,
             ..Workspace::default()
         };
-        ws.load_builtin(&schemas);
+        ws.load_builtin();
         // Reading, parsing and schema validation are independent per file: do them in
         // parallel, then apply the results in the files' sorted order (deterministic output).
         use rayon::prelude::*;
-        let (scope_files, other): (Vec<ScopeFile>, Vec<ScopeFile>) = workspace_files(root)
-            .into_iter()
-            .partition(|(_, _, kind)| *kind == Some(Kind::Scope));
+        let (found, walk_problems) = workspace_files(root, &ws.reader);
+        ws.diagnostics.extend(walk_problems);
+        for (rel, path, _) in &found {
+            ws.files.insert(rel.clone(), path.clone());
+        }
+        let (scope_files, other): (Vec<ScopeFile>, Vec<ScopeFile>) =
+            found.into_iter().partition(|(_, _, kind)| *kind == Some(Kind::Scope));
+        let reader = &ws.reader;
         let prepared: Vec<Prepared> = other
             .par_iter()
-            .map(|(rel, path, expected)| prepare_file(&schemas, rel, path, *expected))
+            .map(|(rel, path, expected)| prepare_file(reader, schemas, rel, path, *expected, options))
             .collect();
         for p in prepared {
             ws.apply(p, false);
@@ -347,6 +496,7 @@ impl Workspace {
         ws.check_catalogs();
         ws.check_crosswalks();
         ws.check_services();
+        ws.check_severity_codes();
         ws.schemas = Some(schemas);
         Ok((ws, scope_files))
     }
@@ -356,15 +506,14 @@ impl Workspace {
     /// the diagnostics list) is recorded here, in the files' sorted order.
     pub fn load_scopes(&mut self, files: &[ScopeFile]) -> Vec<Scope> {
         use rayon::prelude::*;
-        let Some(schemas) = self.schemas.take() else {
+        let Some(schemas) = self.schemas else {
             return Vec::new();
         };
         let this = &*self;
         let loaded: Vec<ScopeLoad> = files
             .par_iter()
-            .map(|(rel, path, expected)| this.prepare_scope(&schemas, rel, path, *expected))
+            .map(|(rel, path, expected)| this.prepare_scope(schemas, rel, path, *expected))
             .collect();
-        self.schemas = Some(schemas);
         let mut scopes = Vec::with_capacity(loaded.len());
         for ScopeLoad { prepared, scope } in loaded {
             let Some(TypedScope { scope, id_pos }) = scope else {
@@ -396,8 +545,27 @@ impl Workspace {
     }
 
     /// Read, parse, validate, type and check one scope file (no shared state is written).
+    /// A scope with schema errors is still checked for references, so one run reports
+    /// every problem of the file; it is not returned for assessment.
     fn prepare_scope(&self, schemas: &Schemas, rel: &str, path: &Path, expected: Option<Kind>) -> ScopeLoad {
-        let mut prepared = prepare_file(schemas, rel, path, expected);
+        self.scope_from(prepare_file(&self.reader, schemas, rel, path, expected, self.options))
+    }
+
+    /// Take one scope file's bytes through every per-file step against this workspace
+    /// (UTF-8, YAML, schema, typing, reference checks, evidence hashing) without recording
+    /// anything: for fuzzing and tests. Returns the problems, and the scope when it has none.
+    pub fn check_scope_bytes(&self, rel: &str, bytes: Vec<u8>) -> (Option<Scope>, Vec<Diagnostic>) {
+        let Ok(schemas) = schemas() else {
+            return (None, Vec::new());
+        };
+        let ScopeLoad { prepared, scope } =
+            self.scope_from(prepare_bytes(schemas, rel, bytes, Some(Kind::Scope), self.options));
+        let scope = scope.filter(|_| prepared.diagnostics.is_empty()).map(|t| t.scope);
+        (scope, prepared.diagnostics)
+    }
+
+    /// The scope of a prepared scope file, checked (see [`Workspace::prepare_scope`]).
+    fn scope_from(&self, mut prepared: Prepared) -> ScopeLoad {
         let mut doc = match prepared.doc.take() {
             Some((Kind::Scope, doc)) => doc,
             other => {
@@ -406,11 +574,14 @@ impl Workspace {
             }
         };
         let sha = prepared.sha256.clone().unwrap_or_default();
-        let Some(mut scope) = build_scope(&mut doc, sha) else {
+        let Some((mut scope, patched)) = build_scope(&mut doc, sha) else {
             return ScopeLoad { prepared, scope: None };
         };
         let diagnostics = self.check_scope(&mut scope, &doc.root);
         prepared.diagnostics.extend(diagnostics);
+        if patched {
+            return ScopeLoad { prepared, scope: None };
+        }
         let id_pos = doc.root.locate("/id");
         scope.positions = kept_positions(&scope, &doc.root);
         ScopeLoad {
@@ -435,7 +606,30 @@ impl Workspace {
         Some(scope)
     }
 
-    fn load_builtin(&mut self, schemas: &Schemas) {
+    /// Start from (a copy of) the built-in catalogs, crosswalks and packs.
+    fn load_builtin(&mut self) {
+        let b = builtin_files();
+        self.frameworks = b.frameworks.clone();
+        self.crosswalks = b.crosswalks.clone();
+        self.packs = b.packs.clone();
+        self.diagnostics.extend(b.diagnostics.iter().cloned());
+    }
+
+    /// The parsed tree of a file: the workspace's, or a built-in one.
+    fn node(&self, file: &str) -> Option<&Node> {
+        self.nodes.get(file).or_else(|| builtin_files().nodes.get(file))
+    }
+
+    /// The text of an input file by display path (a workspace file that has problems, or a
+    /// built-in file), to show a diagnostic's source line.
+    pub fn source(&self, file: &str) -> Option<&str> {
+        match file.strip_prefix("<builtin>/") {
+            Some(path) => crate::embedded::get(path),
+            None => self.sources.get(file).map(String::as_str),
+        }
+    }
+
+    fn parse_builtin(&mut self, schemas: &Schemas) {
         use rayon::prelude::*;
         let files: Vec<(&str, &str, Kind)> = crate::embedded::FILES
             .iter()
@@ -457,7 +651,13 @@ impl Workspace {
         let prepared: Vec<Prepared> = files
             .par_iter()
             .map(|(path, text, kind)| {
-                prepare_text(schemas, &format!("<builtin>/{path}"), text.to_string(), Some(*kind))
+                prepare_text(
+                    schemas,
+                    &format!("<builtin>/{path}"),
+                    text.to_string(),
+                    Some(*kind),
+                    LoadOptions::default(),
+                )
             })
             .collect();
         for p in prepared {
@@ -548,7 +748,20 @@ impl Workspace {
                 }
             }
             Kind::Service => {
-                let Ok(mut service) = serde_json::from_value::<Service>(std::mem::take(&mut doc.json)) else {
+                let mut json = std::mem::take(&mut doc.json);
+                let text = || Some(Value::String(String::new()));
+                let patched = patch_fields(
+                    &mut json,
+                    &[
+                        ("id", fits::<String>, text()),
+                        ("name", fits::<String>, text()),
+                        ("tower", fits::<String>, text()),
+                        ("description", fits::<String>, text()),
+                        ("options", fits::<Vec<ServiceOption>>, None),
+                        ("controls", list_or_null, None),
+                    ],
+                );
+                let Ok(mut service) = serde_json::from_value::<Service>(json) else {
                     return;
                 };
                 service.origin = origin;
@@ -557,7 +770,10 @@ impl Workspace {
                         c.origin = Origin::at(&doc.file, &doc.root, format!("/controls/{i}"));
                     }
                 }
-                if let Some(existing) = self.services.get(&service.id) {
+                if patched {
+                    // Schema errors: not a service, but its references are still checked.
+                    self.unusable_services.push(service);
+                } else if let Some(existing) = self.services.get(&service.id) {
                     self.diagnostics.push(Diagnostic::new(
                         &doc.file,
                         doc.root.locate("/id"),
@@ -566,12 +782,13 @@ impl Workspace {
                         "service ids must be unique across `services/`; rename one",
                     ));
                     return;
+                } else {
+                    self.services.insert(service.id.clone(), service);
                 }
-                self.services.insert(service.id.clone(), service);
             }
             Kind::Scope => {
                 let sha = self.inputs.get(&*doc.file).cloned().unwrap_or_default();
-                let Some(scope) = build_scope(&mut doc, sha) else {
+                let Some((scope, false)) = build_scope(&mut doc, sha) else {
                     return;
                 };
                 let id_pos = doc.root.locate("/id");
@@ -593,6 +810,27 @@ impl Workspace {
                 pack.origin = origin;
                 for (i, rule) in pack.rules.iter_mut().enumerate() {
                     rule.origin = Origin::at(&doc.file, &doc.root, format!("/rules/{i}"));
+                    if let Some(margin) = &rule.params.margin
+                        && parse_duration_hours(margin).is_none()
+                    {
+                        self.diagnostics.push(duration_too_long(
+                            &doc.file,
+                            doc.root.locate(&format!("/rules/{i}/params/margin")),
+                            "params.margin",
+                            margin,
+                        ));
+                    }
+                    if let Some(message) = &rule.message
+                        && let Err(e) = crate::policy::check_message(message)
+                    {
+                        self.diagnostics.push(Diagnostic::new(
+                            &doc.file,
+                            doc.root.locate(&format!("/rules/{i}/message")),
+                            Code::E019,
+                            format!("rule `{}`: the `message` template does not compile: {e}", rule.code),
+                            "write a minijinja template over `row`, `control` and `scope`, e.g. `{{ row.control }} is owned by the MSP alone`",
+                        ));
+                    }
                     if rule.kind == crate::policy::RuleKind::Custom {
                         let pos = doc.root.locate(&format!("/rules/{i}/when"));
                         match &rule.when {
@@ -636,7 +874,7 @@ impl Workspace {
 
     /// Position of a field of the item at `origin` (its value, or the item if absent).
     fn pos_in(&self, origin: &Origin, field: &str) -> Pos {
-        match self.nodes.get(&*origin.file) {
+        match self.node(&origin.file) {
             Some(root) => root.locate(&format!("{}/{field}", origin.pointer)),
             None => Pos {
                 line: origin.line,
@@ -647,15 +885,22 @@ impl Workspace {
 
     /// Check a `FRAMEWORK:CONTROL` reference; push a diagnostic when it does not resolve.
     pub fn check_ref(&mut self, reference: &str, origin: &Origin, field: &str) -> bool {
-        let problem = self.ref_problem(reference, origin, || self.pos_in(origin, field));
+        let problem = self.ref_problem(reference, origin, || self.pos_in(origin, field), true);
         let ok = problem.is_none();
         self.diagnostics.extend(problem);
         ok
     }
 
     /// The diagnostic for a `FRAMEWORK:CONTROL` reference that does not resolve. `pos` is
-    /// only asked for when there is a problem (finding a position walks the tree).
-    fn ref_problem(&self, reference: &str, origin: &Origin, pos: impl FnOnce() -> Pos) -> Option<Diagnostic> {
+    /// only asked for when there is a problem (finding a position walks the tree);
+    /// `suggest` says whether to look for the closest ids (see [`SUGGESTIONS_PER_FILE`]).
+    fn ref_problem(
+        &self,
+        reference: &str,
+        origin: &Origin,
+        pos: impl FnOnce() -> Pos,
+        suggest: bool,
+    ) -> Option<Diagnostic> {
         let Some((fw, id)) = reference.split_once(':') else {
             return Some(Diagnostic::new(
                 &origin.file,
@@ -682,7 +927,11 @@ impl Workspace {
         if framework.get(id).is_some() {
             return None;
         }
-        let near = closest(id, framework.controls.iter().map(|c| c.id.as_str()), 3);
+        let near = if suggest {
+            closest(id, framework.controls.iter().map(|c| c.id.as_str()), 3)
+        } else {
+            Vec::new()
+        };
         let help = if near.is_empty() {
             format!("run `ctrlmap frameworks show {fw}` to list its controls")
         } else {
@@ -708,13 +957,14 @@ impl Workspace {
         for fw in self.frameworks.values() {
             let mut seen: BTreeMap<&str, &Origin> = BTreeMap::new();
             for c in &fw.controls {
+                let at = Pos {
+                    line: c.origin.line,
+                    column: c.origin.column,
+                };
                 if let Some(first) = seen.get(c.id.as_str()) {
                     diags.push(Diagnostic::new(
                         &c.origin.file,
-                        Pos {
-                            line: c.origin.line,
-                            column: c.origin.column,
-                        },
+                        at,
                         Code::E011,
                         format!(
                             "control `{}` is defined twice in catalog `{}` (first at {first})",
@@ -732,10 +982,7 @@ impl Workspace {
                     let near = closest(parent, fw.controls.iter().map(|c| c.id.as_str()), 1);
                     diags.push(Diagnostic::new(
                         &c.origin.file,
-                        Pos {
-                            line: c.origin.line,
-                            column: c.origin.column,
-                        },
+                        at,
                         Code::E015,
                         format!(
                             "control `{}` names parent `{parent}`, which is not in catalog `{}`",
@@ -747,6 +994,18 @@ impl Workspace {
                             None => "add the parent control or fix `parent`".into(),
                         },
                     ));
+                }
+                for (j, d) in c.deadlines.iter().enumerate() {
+                    if let Some(within) = &d.within
+                        && parse_duration_hours(within).is_none()
+                    {
+                        diags.push(duration_too_long(
+                            &c.origin.file,
+                            self.pos_in(&c.origin, &format!("deadlines/{j}/within")),
+                            "deadlines.within",
+                            within,
+                        ));
+                    }
                 }
             }
         }
@@ -776,41 +1035,114 @@ impl Workspace {
         self.crosswalks = crosswalks;
     }
 
+    /// The reference problems of one service's claims.
+    fn service_problems(&self, service: &Service) -> Vec<Diagnostic> {
+        let mut diags = Vec::new();
+        let mut suggestions = SUGGESTIONS_PER_FILE;
+        for claim in service.controls.iter().flatten() {
+            let suggest = suggestions > 0;
+            if let Some(d) = self.ref_problem(
+                &claim.control,
+                &claim.origin,
+                || self.pos_in(&claim.origin, "control"),
+                suggest,
+            ) {
+                suggestions = suggestions.saturating_sub(1);
+                diags.push(d);
+            }
+            if let Some(option) = &claim.option
+                && !service.options.iter().any(|o| &o.id == option)
+            {
+                diags.push(Diagnostic::new(
+                    &claim.origin.file,
+                    self.pos_in(&claim.origin, "option"),
+                    Code::E018,
+                    format!("service `{}` has no option `{option}`", service.id),
+                    "declare it under `options:` or remove `option:`",
+                ));
+            }
+        }
+        diags
+    }
+
     fn check_services(&mut self) {
-        let services = std::mem::take(&mut self.services);
-        for service in services.values() {
-            for claim in service.controls.iter().flatten() {
-                self.check_ref(&claim.control, &claim.origin, "control");
-                if let Some(option) = &claim.option
-                    && !service.options.iter().any(|o| &o.id == option)
-                {
-                    let pos = self.pos_in(&claim.origin, "option");
-                    self.diagnostics.push(Diagnostic::new(
-                        &claim.origin.file,
+        let mut diags = Vec::new();
+        for service in self.services.values().chain(&self.unusable_services) {
+            diags.extend(self.service_problems(service));
+        }
+        self.unusable_services.clear();
+        self.diagnostics.extend(diags);
+    }
+
+    /// `severity:` in `ctrlmap.yaml` must name finding codes that exist (a built-in rule or a
+    /// rule of a loaded pack), exactly or by the rule's name: a typo would weaken the gate.
+    /// Names are replaced by their codes.
+    fn check_severity_codes(&mut self) {
+        if self.config.severity.is_empty() {
+            return;
+        }
+        let known = crate::policy::KnownCodes::of(&self.packs);
+        let file = self.config.origin.file.clone();
+        let mut resolved = BTreeMap::new();
+        let mut diags = Vec::new();
+        for (key, level) in std::mem::take(&mut self.config.severity) {
+            match known.resolve(&key) {
+                Ok(code) => {
+                    resolved.insert(code, level);
+                }
+                Err(help) => {
+                    let pos = self
+                        .node(&file)
+                        .and_then(|root| root.key_pos("/severity", &key))
+                        .unwrap_or_default();
+                    diags.push(Diagnostic::new(
+                        &file,
                         pos,
-                        Code::E018,
-                        format!("service `{}` has no option `{option}`", service.id),
-                        "declare it under `options:` or remove `option:`",
+                        Code::E007,
+                        format!("`severity` names `{key}`, which is not a finding code of any loaded rule"),
+                        help,
                     ));
                 }
             }
         }
-        self.services = services;
+        self.config.severity = resolved;
+        self.diagnostics.extend(diags);
     }
 
-    /// Check one scope's references, parties and evidence paths against the workspace, and
-    /// hash its evidence files (I/O belongs to load, so assess can judge missing and
-    /// tampered evidence without touching the disk). Reads the workspace, writes nothing
-    /// shared: runs on worker threads.
+    /// Check one scope's references, parties, durations and evidence paths against the
+    /// workspace, and hash its evidence files (I/O belongs to load, so assess can judge
+    /// missing and tampered evidence without touching the disk). Reads the workspace, writes
+    /// nothing shared: runs on worker threads.
     fn check_scope(&self, scope: &mut Scope, root: &Node) -> Vec<Diagnostic> {
         let pos_in = |origin: &Origin, field: &str| root.locate(&format!("{}/{field}", origin.pointer));
         let mut diags = Vec::new();
         for e in scope.evidence.iter_mut().flatten() {
+            let at = || pos_in(&e.origin, "file");
             match self.evidence_path(&e.file) {
-                Ok(path) => e.found_sha256 = std::fs::read(&path).ok().map(|b| crate::hash::sha256_hex(&b)),
+                Ok(path) => match self.reader.sha256(&path) {
+                    Ok(sha) => e.found_sha256 = Some(sha),
+                    Err(Refusal::Missing) => e.found_sha256 = None,
+                    Err(Refusal::Outside) => diags.push(Diagnostic::new(
+                        &e.origin.file,
+                        at(),
+                        Code::E012,
+                        format!(
+                            "evidence path `{}` resolves (through a symbolic link) to a file outside the workspace",
+                            e.file
+                        ),
+                        "keep evidence inside the workspace, e.g. `evidence/2026-q3-restore-test.pdf`",
+                    )),
+                    Err(why) => diags.push(Diagnostic::new(
+                        &e.origin.file,
+                        at(),
+                        Code::E016,
+                        format!("evidence file `{}` {why}", e.file),
+                        why.help(),
+                    )),
+                },
                 Err(why) => diags.push(Diagnostic::new(
                     &e.origin.file,
-                    pos_in(&e.origin, "file"),
+                    at(),
                     Code::E012,
                     format!("evidence path `{}` {why}", e.file),
                     "keep evidence inside the workspace, e.g. `evidence/2026-q3-restore-test.pdf`",
@@ -818,6 +1150,24 @@ impl Workspace {
             }
         }
         let scope = &*scope;
+        for (field, value) in [
+            ("p1_response", &scope.sla.p1_response),
+            ("p2_response", &scope.sla.p2_response),
+            ("p3_response", &scope.sla.p3_response),
+            ("incident_notification", &scope.sla.incident_notification),
+            ("client_margin", &scope.sla.client_margin),
+        ] {
+            if let Some(text) = value
+                && parse_duration_hours(text).is_none()
+            {
+                diags.push(duration_too_long(
+                    &scope.origin.file,
+                    root.locate(&format!("/sla/{field}")),
+                    &format!("sla.{field}"),
+                    text,
+                ));
+            }
+        }
         if let Some(frameworks) = &scope.frameworks {
             for fw in frameworks {
                 if !self.frameworks.contains_key(fw) {
@@ -861,13 +1211,24 @@ impl Workspace {
                 ));
             }
         };
+        // Suggestions cost a comparison with every id: only the first ones of a file get one.
+        let suggestions = std::cell::Cell::new(SUGGESTIONS_PER_FILE);
         let check_ref = |diags: &mut Vec<Diagnostic>, reference: &str, origin: &Origin, field: &str| {
-            diags.extend(self.ref_problem(reference, origin, || pos_in(origin, field)));
+            let suggest = suggestions.get() > 0;
+            if let Some(d) = self.ref_problem(reference, origin, || pos_in(origin, field), suggest) {
+                suggestions.set(suggestions.get().saturating_sub(1));
+                diags.push(d);
+            }
         };
         for sub in scope.services.iter().flatten() {
             match self.services.get(&sub.service) {
                 None => {
-                    let near = closest(&sub.service, self.services.keys().map(String::as_str), 2);
+                    let near = if suggestions.get() > 0 {
+                        suggestions.set(suggestions.get() - 1);
+                        closest(&sub.service, self.services.keys().map(String::as_str), 2)
+                    } else {
+                        Vec::new()
+                    };
                     diags.push(Diagnostic::new(
                         &sub.origin.file,
                         pos_in(&sub.origin, "ref"),
@@ -941,29 +1302,109 @@ impl Workspace {
 
     /// [`evidence_path`] with the workspace root resolved once per run, not once per file.
     fn evidence_path(&self, file: &str) -> Result<PathBuf, &'static str> {
-        evidence_path_in(&self.root, self.root_canon.as_deref(), file)
+        evidence_path_in(&self.root, self.reader.canonical(), file)
     }
 
-    /// Every diagnostic, rendered with source excerpts.
+    /// Every diagnostic, rendered with source excerpts. Each file's lines are split once,
+    /// however many diagnostics point into it.
     pub fn render_diagnostics(&self) -> String {
-        self.diagnostics
-            .iter()
-            .map(|d| d.render(self.sources.get(&d.file).map(String::as_str)))
-            .collect::<Vec<_>>()
-            .join("\n")
+        render_diagnostics(&self.diagnostics, |file| self.source(file))
     }
 
     pub fn framework(&self, id: &str) -> Option<&Framework> {
         self.frameworks.get(id)
     }
 
-    /// The scope defined in `file` (a path as the user typed it).
+    /// The scope defined in `file` (a path as the user typed it): the scope file found at
+    /// that place of the workspace (a symbolic link is matched by where it sits), or the
+    /// one whose file it resolves to.
     pub fn scope_for_file(&self, file: &Path) -> Option<&Scope> {
-        let canon = file.canonicalize().ok()?;
+        let wanted_place = place_of(file);
+        let wanted_target = file.canonicalize().ok();
+        let path_of = |s: &Scope| self.files.get(&*s.origin.file).cloned();
         self.scopes
             .iter()
-            .find(|s| self.root.join(&*s.origin.file).canonicalize().ok().as_ref() == Some(&canon))
+            .find(|s| path_of(s).is_some_and(|p| wanted_place.is_some() && place_of(&p) == wanted_place))
+            .or_else(|| {
+                self.scopes.iter().find(|s| {
+                    path_of(s).is_some_and(|p| wanted_target.is_some() && p.canonicalize().ok() == wanted_target)
+                })
+            })
     }
+
+    /// Record that a custom policy rule failed while it was evaluated (E021); one
+    /// diagnostic per rule, the first failure wins.
+    pub fn report_rule_failure(&self, diagnostic: Diagnostic) {
+        if let Ok(mut failures) = self.rule_failures.lock() {
+            failures
+                .entry((diagnostic.file.clone(), diagnostic.line, diagnostic.column))
+                .or_insert(diagnostic);
+        }
+    }
+
+    /// Whether the rule whose expression sits at this place has already failed.
+    pub fn rule_failed_at(&self, file: &str, pos: Pos) -> bool {
+        self.rule_failures
+            .lock()
+            .is_ok_and(|f| f.contains_key(&(file.to_string(), pos.line, pos.column)))
+    }
+
+    /// Take the rule failures recorded so far (sorted by place).
+    pub fn take_rule_failures(&self) -> Vec<Diagnostic> {
+        match self.rule_failures.lock() {
+            Ok(mut f) => std::mem::take(&mut *f).into_values().collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// Where a field of a rule sits in its pack file (`when`, `message`).
+    pub fn rule_field_pos(&self, rule: &crate::policy::PolicyRule, field: &str) -> Pos {
+        self.pos_in(&rule.origin, field)
+    }
+}
+
+/// Render diagnostics with source excerpts (`source` gives a file's text); each file's
+/// lines are split once.
+pub fn render_diagnostics<'a>(diagnostics: &'a [Diagnostic], source: impl Fn(&str) -> Option<&'a str>) -> String {
+    let mut lines: std::collections::HashMap<&str, Vec<&str>> = std::collections::HashMap::new();
+    let mut out = Vec::with_capacity(diagnostics.len());
+    for d in diagnostics {
+        let line = match (d.line, source(&d.file)) {
+            (0, _) | (_, None) => None,
+            (n, Some(text)) => lines
+                .entry(d.file.as_str())
+                .or_insert_with(|| text.lines().collect())
+                .get(n - 1)
+                .copied(),
+        };
+        out.push(d.render_line(line));
+    }
+    out.join("\n")
+}
+
+/// A file's place: its folder with links resolved, and its own name (so a symbolic link is
+/// identified by where it sits, not where it points).
+fn place_of(file: &Path) -> Option<PathBuf> {
+    let name = file.file_name()?;
+    let parent = match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    Some(parent.canonicalize().ok()?.join(name))
+}
+
+/// A duration too long to mean anything (or to compute with): located, with the bound.
+fn duration_too_long(file: &str, pos: Pos, field: &str, text: &str) -> Diagnostic {
+    Diagnostic::new(
+        file,
+        pos,
+        Code::E007,
+        format!(
+            "`{field}` is `{text}`, longer than any contract or regulation period ctrlmap accepts (at most {} hours, ten years)",
+            MAX_DURATION_HOURS
+        ),
+        "write the period as agreed, e.g. `24h`, `3d` or `2bd`",
+    )
 }
 
 /// Resolve an evidence path; refuse anything that leaves the workspace.
@@ -1059,15 +1500,21 @@ fn prune(mut json: Value, bad: &[String]) -> Value {
 /// A file of the workspace: (display path, full path, expected kind).
 pub type ScopeFile = (String, PathBuf, Option<Kind>);
 
-/// Workspace files in a stable order: (display path, full path, expected kind).
-fn workspace_files(root: &Path) -> Vec<ScopeFile> {
+/// Workspace files in a stable order: (display path, full path, expected kind), and the
+/// problems met on the way. Every folder is walked the same way for every command: folders
+/// and files are sorted by name; symbolic links are followed when they stay inside the
+/// workspace (a link that leaves it is reported, never followed); a FIFO, device or socket
+/// named `*.yaml` is listed, so the read policy reports it instead of skipping it silently.
+fn workspace_files(root: &Path, reader: &Root) -> (Vec<ScopeFile>, Vec<Diagnostic>) {
     let mut out = Vec::new();
+    let mut problems = Vec::new();
     for name in ["ctrlmap.yaml", "ctrlmap.yml"] {
         let p = root.join(name);
-        if p.is_file() {
+        if std::fs::symlink_metadata(&p).is_ok() {
             out.push((name.to_string(), p, Some(Kind::Config)));
         }
     }
+    let mut seen = BTreeSet::new();
     for (dir, kind) in [
         ("frameworks", Kind::Catalog),
         ("services", Kind::Service),
@@ -1075,28 +1522,102 @@ fn workspace_files(root: &Path) -> Vec<ScopeFile> {
         ("policies", Kind::Policy),
     ] {
         let base = root.join(dir);
-        if !base.is_dir() {
+        if std::fs::symlink_metadata(&base).is_err() {
             continue;
         }
-        for entry in walkdir::WalkDir::new(&base)
-            .follow_links(false)
-            .sort_by_file_name()
-            .into_iter()
-            .flatten()
-        {
-            let path = entry.path();
-            if !entry.file_type().is_file()
-                || !matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
-            {
-                continue;
+        let mut walk = Walk {
+            reader,
+            kind,
+            seen: &mut seen,
+            out: &mut out,
+            problems: &mut problems,
+        };
+        walk.folder(&base, Path::new(dir), 0);
+    }
+    // Two names that print the same (a byte that is not UTF-8 against its `\xNN` spelling)
+    // would be one file to the report: refuse the second.
+    let mut names = BTreeSet::new();
+    out.retain(|(rel, _, _)| {
+        if names.insert(rel.clone()) {
+            return true;
+        }
+        problems.push(Diagnostic::about_file(
+            rel,
+            Code::E016,
+            "two files of the workspace have names that print the same; only the first is read",
+            "rename one of them",
+        ));
+        false
+    });
+    (out, problems)
+}
+
+/// Folders deeper than this under `scopes/` (or another folder) are not walked.
+const MAX_FOLDER_DEPTH: usize = 32;
+
+struct Walk<'a> {
+    reader: &'a Root,
+    kind: Kind,
+    /// Folders already walked (resolved), so a link loop or a second link is walked once.
+    seen: &'a mut BTreeSet<PathBuf>,
+    out: &'a mut Vec<ScopeFile>,
+    problems: &'a mut Vec<Diagnostic>,
+}
+
+impl Walk<'_> {
+    fn folder(&mut self, dir: &Path, rel: &Path, depth: usize) {
+        let shown = display_path(rel) + "/";
+        let canon = match self.reader.resolve(dir) {
+            Ok(c) => c,
+            Err(why) => {
+                self.problems.push(Diagnostic::about_file(
+                    &shown,
+                    Code::E016,
+                    format!("the folder {why}"),
+                    why.help(),
+                ));
+                return;
             }
-            let rel = path
-                .strip_prefix(root)
-                .unwrap_or(path)
-                .to_string_lossy()
-                .replace('\\', "/");
-            out.push((rel, path.to_path_buf(), Some(kind)));
+        };
+        if !self.seen.insert(canon) {
+            return;
+        }
+        if depth > MAX_FOLDER_DEPTH {
+            self.problems.push(Diagnostic::about_file(
+                &shown,
+                Code::E016,
+                format!("folders nest deeper than {MAX_FOLDER_DEPTH} levels here; the rest was not read"),
+                "keep the folder structure shallow",
+            ));
+            return;
+        }
+        let mut entries: Vec<std::fs::DirEntry> = match std::fs::read_dir(dir) {
+            Ok(list) => list.flatten().collect(),
+            Err(e) => {
+                self.problems.push(Diagnostic::about_file(
+                    &shown,
+                    Code::E016,
+                    format!("the folder cannot be read: {e}"),
+                    "check the folder's permissions",
+                ));
+                return;
+            }
+        };
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let path = entry.path();
+            let child = rel.join(entry.file_name());
+            let Ok(file_type) = entry.file_type() else { continue };
+            let is_dir = if file_type.is_symlink() {
+                std::fs::metadata(&path).is_ok_and(|m| m.is_dir())
+            } else {
+                file_type.is_dir()
+            };
+            if is_dir {
+                self.folder(&path, &child, depth + 1);
+            } else if matches!(path.extension().map(|e| e.as_encoded_bytes()), Some(b"yaml" | b"yml")) {
+                self.out.push((display_path(&child), path, Some(self.kind)));
+            }
         }
     }
-    out
 }

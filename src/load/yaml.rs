@@ -60,15 +60,20 @@ pub enum YamlProblem {
 pub struct Limits {
     /// Deepest nesting of sequences and mappings.
     pub max_depth: usize,
-    /// Most nodes in the tree, counting every node an alias expands to.
+    /// Most nodes (keys, items, scalars) in the tree, counting every node an alias expands
+    /// to. A plain 16 MiB file of three-field entries has about 1.2 million.
     pub max_nodes: usize,
+    /// Most bytes of text (keys and scalar values) in the tree, counting every byte an
+    /// alias expands to: one long string repeated by aliases is a bomb too.
+    pub max_bytes: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_depth: 64,
-            max_nodes: 1_000_000,
+            max_nodes: 2_000_000,
+            max_bytes: 32 * 1024 * 1024,
         }
     }
 }
@@ -86,17 +91,51 @@ fn pos_of(span: &Span) -> Pos {
     }
 }
 
-/// An open collection: its items so far, start, anchor id and the node count at its start
+/// What a subtree costs: its nodes and the bytes of its text.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cost {
+    nodes: usize,
+    bytes: usize,
+}
+
+/// An open collection: its items so far, start, anchor id and the cost so far at its start
 /// (so an anchored collection knows its size when an alias repeats it).
 enum Frame {
-    Seq(Vec<Node>, Pos, usize, usize),
-    Map(Vec<Entry>, Pos, usize, usize, Option<(String, Pos)>),
+    Seq(Vec<Node>, Pos, usize, Cost),
+    Map(Vec<Entry>, Pos, usize, Cost, Option<(String, Pos)>, KeyIndex),
+}
+
+/// Where each key of a large mapping sits, so finding a duplicate key stays linear in the
+/// size of the mapping (small mappings are searched directly).
+#[derive(Default)]
+struct KeyIndex(Option<HashMap<String, usize>>);
+
+impl KeyIndex {
+    /// Mappings up to this many entries are searched without an index.
+    const DIRECT: usize = 16;
+
+    fn find(&mut self, entries: &[Entry], key: &str) -> Option<usize> {
+        if entries.len() <= Self::DIRECT {
+            return entries.iter().position(|e| e.key == key);
+        }
+        let index = self
+            .0
+            .get_or_insert_with(|| entries.iter().enumerate().map(|(i, e)| (e.key.clone(), i)).collect());
+        index.get(key).copied()
+    }
+
+    fn added(&mut self, key: &str, at: usize) {
+        if let Some(index) = &mut self.0 {
+            index.insert(key.to_string(), at);
+        }
+    }
 }
 
 struct Builder {
     stack: Vec<Frame>,
-    anchors: HashMap<usize, (Node, usize)>,
+    anchors: HashMap<usize, (Node, Cost)>,
     nodes: usize,
+    bytes: usize,
     limits: Limits,
     problems: Vec<YamlProblem>,
     root: Option<Node>,
@@ -113,30 +152,58 @@ fn node_size(node: &Node) -> usize {
 }
 
 impl Builder {
-    /// A closed collection counts 1 itself; an alias to it later costs its whole subtree.
-    fn push_collection(&mut self, node: Node, anchor: usize, before: usize) -> Result<(), YamlProblem> {
-        if anchor != 0 {
-            let subtree = self.nodes - before + 1;
-            self.anchors.insert(anchor, (node.clone(), subtree));
+    fn cost(&self) -> Cost {
+        Cost {
+            nodes: self.nodes,
+            bytes: self.bytes,
         }
-        self.push(node, 0, 1)
     }
 
-    /// Attach a finished node to its parent (or make it the root). Returns false when the
-    /// budget is exhausted.
-    fn push(&mut self, node: Node, anchor: usize, size: usize) -> Result<(), YamlProblem> {
-        self.nodes = self.nodes.saturating_add(size);
-        if self.nodes > self.limits.max_nodes {
-            return Err(YamlProblem::TooComplex {
-                pos: node.pos,
+    /// A closed collection counts 1 itself; an alias to it later costs its whole subtree.
+    fn push_collection(&mut self, node: Node, anchor: usize, before: Cost) -> Result<(), YamlProblem> {
+        if anchor != 0 {
+            let subtree = Cost {
+                nodes: self.nodes - before.nodes + 1,
+                bytes: self.bytes - before.bytes,
+            };
+            self.anchors.insert(anchor, (node.clone(), subtree));
+        }
+        self.push(node, 0, Cost { nodes: 1, bytes: 0 })
+    }
+
+    /// Would adding `cost` exceed a budget? The problem to report if so.
+    fn over_budget(&self, cost: Cost, pos: Pos) -> Option<YamlProblem> {
+        if self.nodes.saturating_add(cost.nodes) > self.limits.max_nodes {
+            return Some(YamlProblem::TooComplex {
+                pos,
                 message: format!(
-                    "the document expands to more than {} nodes (an alias bomb?)",
+                    "the document has more than {} keys and values (counting what aliases repeat)",
                     self.limits.max_nodes
                 ),
             });
         }
+        if self.bytes.saturating_add(cost.bytes) > self.limits.max_bytes {
+            return Some(YamlProblem::TooComplex {
+                pos,
+                message: format!(
+                    "the document expands to more than {} bytes of text (aliases repeating a long value?)",
+                    self.limits.max_bytes
+                ),
+            });
+        }
+        None
+    }
+
+    /// Attach a finished node to its parent (or make it the root). Fails when a budget is
+    /// exhausted.
+    fn push(&mut self, node: Node, anchor: usize, cost: Cost) -> Result<(), YamlProblem> {
+        if let Some(problem) = self.over_budget(cost, node.pos) {
+            return Err(problem);
+        }
+        self.nodes += cost.nodes;
+        self.bytes += cost.bytes;
         if anchor != 0 {
-            self.anchors.insert(anchor, (node.clone(), size));
+            self.anchors.insert(anchor, (node.clone(), cost));
         }
         match self.stack.last_mut() {
             None => {
@@ -145,7 +212,7 @@ impl Builder {
                 }
             }
             Some(Frame::Seq(items, ..)) => items.push(node),
-            Some(Frame::Map(entries, _, _, _, pending)) => match pending.take() {
+            Some(Frame::Map(entries, _, _, _, pending, index)) => match pending.take() {
                 None => match node.value {
                     NodeValue::Str(key) => *pending = Some((key, node.pos)),
                     NodeValue::Null | NodeValue::Bool(_) | NodeValue::Int(_) | NodeValue::Float(_) => {
@@ -159,13 +226,14 @@ impl Builder {
                     }
                 },
                 Some((key, key_pos)) => {
-                    if let Some(first) = entries.iter().find(|e| e.key == key) {
+                    if let Some(first) = index.find(entries, &key) {
                         self.problems.push(YamlProblem::DuplicateKey {
                             key,
                             pos: key_pos,
-                            first: first.key_pos,
+                            first: entries[first].key_pos,
                         });
                     } else {
+                        index.added(&key, entries.len());
                         entries.push(Entry {
                             key,
                             key_pos,
@@ -245,6 +313,7 @@ pub fn parse(text: &str, limits: Limits) -> Parsed {
         stack: Vec::new(),
         anchors: HashMap::new(),
         nodes: 0,
+        bytes: 0,
         limits,
         problems: Vec::new(),
         root: None,
@@ -286,12 +355,13 @@ pub fn parse(text: &str, limits: Limits) -> Parsed {
                 Ok(())
             }
             Event::Scalar(text, style, anchor, tag) => {
+                let bytes = text.len();
                 let value = if style == ScalarStyle::Plain && tag.is_none() {
                     resolve_plain(&text)
                 } else {
                     NodeValue::Str(text.into_owned())
                 };
-                b.push(Node { value, pos }, anchor, 1)
+                b.push(Node { value, pos }, anchor, Cost { nodes: 1, bytes })
             }
             Event::SequenceStart(_, anchor, _) => {
                 if b.stack.len() >= limits.max_depth {
@@ -300,7 +370,7 @@ pub fn parse(text: &str, limits: Limits) -> Parsed {
                         message: format!("nesting is deeper than {} levels", limits.max_depth),
                     })
                 } else {
-                    b.stack.push(Frame::Seq(Vec::new(), pos, anchor, b.nodes));
+                    b.stack.push(Frame::Seq(Vec::new(), pos, anchor, b.cost()));
                     Ok(())
                 }
             }
@@ -311,7 +381,8 @@ pub fn parse(text: &str, limits: Limits) -> Parsed {
                         message: format!("nesting is deeper than {} levels", limits.max_depth),
                     })
                 } else {
-                    b.stack.push(Frame::Map(Vec::new(), pos, anchor, b.nodes, None));
+                    b.stack
+                        .push(Frame::Map(Vec::new(), pos, anchor, b.cost(), None, KeyIndex::default()));
                     Ok(())
                 }
             }
@@ -323,7 +394,7 @@ pub fn parse(text: &str, limits: Limits) -> Parsed {
                     };
                     b.push_collection(node, anchor, before)
                 }
-                Some(Frame::Map(entries, start, anchor, before, _)) => {
+                Some(Frame::Map(entries, start, anchor, before, ..)) => {
                     let node = Node {
                         value: NodeValue::Map(entries),
                         pos: start,
@@ -333,21 +404,16 @@ pub fn parse(text: &str, limits: Limits) -> Parsed {
                 None => Ok(()),
             },
             Event::Alias(id) => match b.anchors.get(&id) {
-                Some((node, size)) => {
-                    let size = *size;
-                    // Check the budget before cloning, so a bomb never allocates.
-                    if b.nodes.saturating_add(size) > limits.max_nodes {
-                        Err(YamlProblem::TooComplex {
-                            pos,
-                            message: format!(
-                                "aliases expand the document to more than {} nodes (an alias bomb?)",
-                                limits.max_nodes
-                            ),
-                        })
-                    } else {
-                        let mut node = node.clone();
-                        node.pos = pos;
-                        b.push(node, 0, size)
+                Some((node, cost)) => {
+                    let cost = *cost;
+                    // Check the budgets before cloning, so a bomb never allocates.
+                    match b.over_budget(cost, pos) {
+                        Some(problem) => Err(problem),
+                        None => {
+                            let mut node = node.clone();
+                            node.pos = pos;
+                            b.push(node, 0, cost)
+                        }
                     }
                 }
                 None => Err(YamlProblem::Syntax {
@@ -512,6 +578,21 @@ mod tests {
         let parsed = parse(&text, Limits::default());
         assert!(parsed.root.is_none());
         assert!(matches!(parsed.problems[0], YamlProblem::TooComplex { .. }));
+    }
+
+    #[test]
+    fn one_long_string_repeated_by_aliases_is_refused_before_it_is_copied() {
+        let mut text = format!("a: &big \"{}\"\nlist:\n", "x".repeat(1024 * 1024));
+        for _ in 0..1000 {
+            text.push_str("  - *big\n");
+        }
+        let parsed = parse(&text, Limits::default());
+        assert!(parsed.root.is_none());
+        assert!(
+            matches!(&parsed.problems[0], YamlProblem::TooComplex { message, .. } if message.contains("bytes")),
+            "{:?}",
+            parsed.problems
+        );
     }
 
     #[test]

@@ -4,9 +4,10 @@
 use super::ids::Tokens;
 use super::{Layout, ScopeInput, scope_documents, workspace_documents};
 use crate::cli::Exit;
+use crate::emit::terminal;
 use crate::load::Workspace;
+use crate::load::input::{Root, display_path};
 use anyhow::{Context, Result};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
@@ -62,8 +63,7 @@ pub enum ImportFormat {
 type Documents = Vec<(String, Vec<u8>)>;
 
 fn fail(message: impl std::fmt::Display) -> anyhow::Error {
-    eprintln!("error: {message}");
-    Exit(2).into()
+    crate::cli::fail(&message.to_string())
 }
 
 /// Create `dir` (and its parents), refusing a path that exists and is not a folder.
@@ -73,10 +73,10 @@ fn ensure_dir(dir: &Path) -> Result<()> {
     {
         return Err(fail(format!(
             "{}: exists and is not a folder; choose another output folder",
-            dir.display()
+            display_path(dir)
         )));
     }
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", display_path(dir)))
 }
 
 fn write(root: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
@@ -84,7 +84,7 @@ fn write(root: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
     if let Some(parent) = path.parent() {
         ensure_dir(parent)?;
     }
-    crate::write_atomic(&path, bytes).with_context(|| format!("writing {}", path.display()))
+    crate::cli::write_file(&path, bytes)
 }
 
 pub fn run_export(args: ExportArgs) -> Result<u8> {
@@ -133,32 +133,29 @@ pub fn run_export(args: ExportArgs) -> Result<u8> {
             }
         }
     }
-    let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "{}: wrote {written} OSCAL files: {} catalog(s), 1 component definition, {} mapping collection(s), {plans} system security plan(s) with profile and assessment results, {poams} POA&M(s) (scopes without findings have none)",
-        output.display(),
-        ws.frameworks.len(),
-        ws.crosswalks.len()
+    terminal::print(
+        &format!(
+            "{}: wrote {written} OSCAL files: {} catalog(s), 1 component definition, {} mapping collection(s), {plans} system security plan(s) with profile and assessment results, {poams} POA&M(s) (scopes without findings have none)\n",
+            display_path(&output),
+            ws.frameworks.len(),
+            ws.crosswalks.len()
+        ),
+        false,
     )?;
     Ok(0)
 }
 
 pub fn run_import(args: ImportArgs) -> Result<u8> {
     let ImportFormat::Oscal { file, output, tower } = args.format;
+    // The file the user names: any regular file, read without blocking, at most 64 MiB.
     const LIMIT: u64 = 64 * 1024 * 1024;
-    let meta = std::fs::metadata(&file).map_err(|e| fail(format!("{}: cannot read: {e}", file.display())))?;
-    if !meta.is_file() {
-        return Err(fail(format!("{}: not a file", file.display())));
-    }
-    if meta.len() > LIMIT {
-        return Err(fail(format!("{}: larger than 64 MiB; not read", file.display())));
-    }
-    let bytes = std::fs::read(&file).map_err(|e| fail(format!("{}: cannot read: {e}", file.display())))?;
+    let shown = display_path(&file);
+    let bytes = Root::anywhere()
+        .read(&file, LIMIT)
+        .map_err(|why| fail(format!("{shown}: {why}")))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         fail(format!(
-            "{}: not UTF-8 text (byte {}); OSCAL JSON is UTF-8",
-            file.display(),
+            "{shown}: not UTF-8 text (byte {}); OSCAL JSON is UTF-8",
             e.utf8_error().valid_up_to()
         ))
     })?;
@@ -167,10 +164,10 @@ pub fn run_import(args: ImportArgs) -> Result<u8> {
     let ws = if output.is_dir() {
         let (ws, _) = Workspace::load_streaming(&output).map_err(fail)?;
         if !ws.diagnostics.is_empty() {
-            eprint!("{}", ws.render_diagnostics());
+            terminal::eprint(&ws.render_diagnostics());
             return Err(fail(format!(
                 "{}: {} problem(s) in the workspace; nothing was imported",
-                output.display(),
+                display_path(&output),
                 ws.diagnostics.len()
             )));
         }
@@ -182,16 +179,21 @@ pub fn run_import(args: ImportArgs) -> Result<u8> {
     let source = file
         .file_name()
         .map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let shown = file.display().to_string();
     let imported = match super::import::import(&source, &text, &tokens, tower.as_deref()) {
         Ok(i) => i,
         Err(e) => {
-            eprintln!("{shown}:{}:{}: error: {}", e.pos.line, e.pos.column, e.message);
+            terminal::eprintln(&format!(
+                "{shown}:{}:{}: error: {}",
+                e.pos.line, e.pos.column, e.message
+            ));
             return Err(Exit(2).into());
         }
     };
     for w in &imported.warnings {
-        eprintln!("{shown}:{}:{}: warning: {}", w.pos.line, w.pos.column, w.message);
+        terminal::eprintln(&format!(
+            "{shown}:{}:{}: warning: {}",
+            w.pos.line, w.pos.column, w.message
+        ));
     }
     if imported.services.is_empty() {
         return Err(fail(format!(
@@ -215,21 +217,18 @@ pub fn run_import(args: ImportArgs) -> Result<u8> {
             if !replaceable {
                 return Err(fail(format!(
                     "{}: exists and was not written by `ctrlmap import`; it is never replaced (move it away, or import into another workspace)",
-                    target.display()
+                    display_path(&target)
                 )));
             }
         }
     }
     ensure_dir(&dir)?;
     for s in &imported.services {
-        crate::write_atomic(&dir.join(format!("{}.yaml", s.id)), s.yaml.as_bytes())
-            .with_context(|| format!("writing {}", dir.join(&s.id).display()))?;
+        crate::cli::write_file(&dir.join(format!("{}.yaml", s.id)), s.yaml.as_bytes())?;
     }
-    let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "{}: imported {} service(s) from the OSCAL {} {shown}{}:",
-        dir.display(),
+    let mut text = format!(
+        "{}: imported {} service(s) from the OSCAL {} {shown}{}:\n",
+        display_path(&dir),
         imported.services.len(),
         imported.kind,
         if imported.warnings.is_empty() {
@@ -237,9 +236,10 @@ pub fn run_import(args: ImportArgs) -> Result<u8> {
         } else {
             format!(" ({} warning(s) above)", imported.warnings.len())
         }
-    )?;
+    );
     for s in &imported.services {
-        writeln!(out, "  services/{}.yaml  {} control(s)", s.id, s.claims)?;
+        text.push_str(&format!("  services/{}.yaml  {} control(s)\n", s.id, s.claims));
     }
+    terminal::print(&text, false)?;
     Ok(0)
 }

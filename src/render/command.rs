@@ -3,12 +3,11 @@
 //! 0 when all went well, 1 when `pack verify` finds a difference, 2 for bad input or usage.
 
 use super::{Format, RenderError};
-use crate::cli::{Exit, as_of_date, workspace_of};
+use crate::cli::{Exit, as_of_date, fail, stop_on_rule_failures, workspace_of};
 use crate::load::Workspace;
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// `ctrlmap render …`
@@ -123,16 +122,24 @@ pub fn run_render(args: RenderArgs) -> Result<u8> {
             let a = match TemplateArgs::try_parse_from(std::iter::once(OsString::from("ctrlmap render")).chain(words)) {
                 Ok(a) => a,
                 Err(e) => {
-                    let _ = e.print();
-                    return if e.use_stderr() { Err(Exit(2).into()) } else { Ok(0) };
+                    let text = e.render().to_string();
+                    return if e.use_stderr() {
+                        crate::emit::terminal::eprint(&text);
+                        Err(Exit(2).into())
+                    } else {
+                        crate::emit::terminal::print(&text, false)?;
+                        Ok(0)
+                    };
                 }
             };
             let as_of = as_of_date(a.as_of.as_deref())?;
             let ws = load_workspace(&a.scope_file)?;
             let scope = scope_of(&ws, &a.scope_file)?;
-            let text = super::templates::find(&ws, &a.template)
-                .and_then(|name| super::render_template(&ws, scope, &name, as_of));
-            write_out(text, a.output.as_deref())
+            let name = super::templates::find(&ws, &a.template).map_err(user_error)?;
+            let text = super::render_template(&ws, scope, &name, as_of);
+            stop_on_rule_failures(&ws)?;
+            let markdown = name.trim_end_matches(".j2").ends_with(".md");
+            write_out(text, a.output.as_deref(), markdown)
         }
     }
 }
@@ -148,82 +155,93 @@ fn document(a: &DocumentArgs, which: Document) -> Result<u8> {
     let scope = scope_of(&ws, &a.scope_file)?;
     let matrix = crate::resolve::resolve(&ws, scope);
     let findings = crate::assess::assess_on(&ws, scope, &matrix, &crate::cli::overrides(&ws), as_of);
+    stop_on_rule_failures(&ws)?;
     let text = match which {
         Document::Baa => super::baa_appendix(&ws, scope, &matrix, &findings, as_of, a.format),
         Document::Tpsp => super::tpsp_summary(&ws, scope, &matrix, &findings, as_of, a.format),
     };
-    write_out(text, a.output.as_deref())
+    write_out(text, a.output.as_deref(), a.format == Format::Markdown)
 }
 
-fn write_out(text: Result<String, RenderError>, output: Option<&Path>) -> Result<u8> {
+/// Write a document to `-o FILE` or standard output. Markdown also gets the last pass of
+/// terminal text (no control characters, no line a CI log would run as a command).
+fn write_out(text: Result<String, RenderError>, output: Option<&Path>, markdown: bool) -> Result<u8> {
     let text = text.map_err(user_error)?;
+    let text = if markdown {
+        crate::emit::escape::terminal_text(&text, false)
+    } else {
+        text
+    };
     match output {
-        Some(file) => {
-            crate::write_atomic(file, text.as_bytes()).with_context(|| format!("writing {}", file.display()))?
-        }
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes())?;
-            stdout.flush()?;
-        }
+        Some(file) => crate::cli::write_file(file, text.as_bytes())?,
+        None => crate::emit::terminal::print_raw(text.as_bytes())?,
     }
     Ok(0)
 }
 
 fn user_error(e: RenderError) -> anyhow::Error {
-    eprintln!("error: {e}");
-    Exit(2).into()
+    fail(&e.to_string())
 }
 
 /// Run `ctrlmap pack …`.
 pub fn run_pack(args: PackArgs) -> Result<u8> {
     if let Some(PackAction::Verify { dir }) = args.action {
         let report = super::verify(&dir);
-        println!("{report}");
+        crate::emit::terminal::print(&format!("{report}\n"), false)?;
         return Ok(if report.ok() { 0 } else { 1 });
     }
     let (Some(scope_file), Some(out)) = (args.scope_file, args.output) else {
-        eprintln!("error: give a scope file and an output folder: ctrlmap pack SCOPE_FILE -o DIR");
-        return Err(Exit(2).into());
+        return Err(fail(
+            "give a scope file and an output folder: ctrlmap pack SCOPE_FILE -o DIR",
+        ));
     };
     let as_of = as_of_date(args.as_of.as_deref())?;
     let ws = load_workspace(&scope_file)?;
     let scope = scope_of(&ws, &scope_file)?;
+    // A custom rule that fails must stop the run before anything is written.
+    let matrix = crate::resolve::resolve(&ws, scope);
+    let _ = crate::assess::assess_on(&ws, scope, &matrix, &crate::cli::overrides(&ws), as_of);
+    stop_on_rule_failures(&ws)?;
     let outcome = super::pack(&ws, scope, as_of, &out, args.zip).map_err(user_error)?;
     for why in &outcome.skipped {
-        eprintln!("warning: evidence not copied: {why}");
+        crate::emit::terminal::eprintln(&format!("warning: evidence not copied: {why}"));
     }
+    let shown = |p: &Path| crate::load::input::display_path(p);
     let zip = outcome
         .zip
         .as_ref()
-        .map(|z| format!(" and {}", z.display()))
+        .map(|z| format!(" and {}", shown(z)))
         .unwrap_or_default();
-    println!(
-        "wrote {}{zip}: {} files, as of {as_of}\npack digest (SHA-256 of SHA256SUMS): {}\ncheck it with `ctrlmap pack verify {}`",
-        outcome.dir.display(),
-        outcome.files,
-        outcome.digest,
-        outcome.dir.display()
-    );
+    crate::emit::terminal::print(
+        &format!(
+            "wrote {}{zip}: {} files, as of {as_of}\npack digest (SHA-256 of SHA256SUMS): {}\ncheck it with `ctrlmap pack verify {}`\n",
+            shown(&outcome.dir),
+            outcome.files,
+            outcome.digest,
+            shown(&outcome.dir)
+        ),
+        false,
+    )?;
     Ok(0)
 }
 
 /// Load the workspace of a scope file; input problems are printed and stop with exit 2.
 fn load_workspace(scope_file: &Path) -> Result<Workspace> {
     if !scope_file.is_file() {
-        eprintln!("error: {}: no such scope file", scope_file.display());
-        return Err(Exit(2).into());
+        return Err(fail(&format!(
+            "{}: no such scope file",
+            crate::load::input::display_path(scope_file)
+        )));
     }
     crate::cli::load_workspace(&workspace_of(scope_file), "rendered")
 }
 
 fn scope_of<'a>(ws: &'a Workspace, scope_file: &Path) -> Result<&'a crate::model::Scope> {
     ws.scope_for_file(scope_file).ok_or_else(|| {
-        eprintln!(
-            "error: {}: not a scope of the workspace {} (scope files live in its scopes/ folder and start with `kind: scope`)",
-            scope_file.display(),
-            ws.root.display()
-        );
-        Exit(2).into()
+        fail(&format!(
+            "{}: not a scope of the workspace {} (scope files live in its scopes/ folder and start with `kind: scope`)",
+            crate::load::input::display_path(scope_file),
+            crate::load::input::display_path(&ws.root)
+        ))
     })
 }

@@ -30,6 +30,7 @@ use super::{RenderError, templates};
 use crate::assess::Finding;
 use crate::emit;
 use crate::hash::sha256_hex;
+use crate::load::input::{Refusal, Root};
 use crate::load::{Workspace, evidence_path};
 use crate::model::Scope;
 use crate::resolve::Matrix;
@@ -113,11 +114,10 @@ pub fn pack(
     let (parent, name) = split_target(out_dir)?;
     check_target(out_dir)?;
     let (files, skipped) = build(ws, scope, as_of)?;
-    write_tree(&parent, &name, &files)?;
+    write_tree(&ws.reader, &parent, &name, &files)?;
     let zip_path = if zip {
         let path = parent.join(format!("{name}.zip"));
-        let bytes = zip_bytes(&name, &files, as_of)?;
-        crate::write_atomic(&path, &bytes).map_err(|e| RenderError::io(&path, e))?;
+        write_zip(&ws.reader, &path, &name, &files, as_of)?;
         Some(path)
     } else {
         None
@@ -126,7 +126,7 @@ pub fn pack(
         dir: out_dir.to_path_buf(),
         zip: zip_path,
         files: files.len(),
-        digest: files.get(SUMS).map(|b| sha256_hex(b)).unwrap_or_default(),
+        digest: files.get(SUMS).map(Blob::sha256).unwrap_or_default(),
         skipped,
     })
 }
@@ -167,7 +167,8 @@ fn check_target(out_dir: &Path) -> Result<(), RenderError> {
     if empty {
         return Ok(());
     }
-    let is_pack = std::fs::read(out_dir.join(MANIFEST))
+    let is_pack = Root::new(out_dir)
+        .read(&out_dir.join(MANIFEST), crate::load::input::MAX_INPUT_BYTES)
         .ok()
         .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
         .is_some_and(|m| m["format"] == FORMAT);
@@ -196,23 +197,34 @@ fn pack_path(file: &str) -> Option<String> {
     (!joined.is_empty() && !joined.contains(['\\', '\n', '\r'])).then(|| format!("files/{joined}"))
 }
 
+/// Plan the copy of an evidence file: hashed now as a stream, copied (and hashed again)
+/// when the pack is written, never held in memory whole.
 fn copy_evidence(ws: &Workspace, e: &mut EvidenceView, files: &mut Files) -> Result<(), String> {
     let path = evidence_path(&ws.root, &e.file).map_err(|why| format!("{} {why}", e.file))?;
     let target =
         pack_path(&e.file).ok_or_else(|| format!("{}: the file name cannot be listed in SHA256SUMS", e.file))?;
-    // evidence_path resolved symlinks and kept the file inside the workspace; still refuse
-    // anything that is not a plain file now (a folder, a device, a file that vanished).
-    if !std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
-        e.sha256 = None;
-        e.integrity = "missing";
-        return Err(format!("{}: not found in the workspace", e.file));
-    }
-    let bytes = std::fs::read(&path).map_err(|err| format!("{}: {err}", e.file))?;
-    let sha = sha256_hex(&bytes);
+    // The read policy resolves links, keeps the file inside the workspace and refuses
+    // anything that is not a plain file (a folder, a FIFO, a device, a file that vanished).
+    let (len, sha) = ws
+        .reader
+        .open(&path)
+        .and_then(|(file, len)| Ok((len, crate::hash::sha256_reader(file).map_err(Refusal::Unreadable)?)))
+        .map_err(|why| {
+            e.sha256 = None;
+            e.integrity = "missing";
+            format!("{} {why}", e.file)
+        })?;
     e.integrity = integrity(Some(&sha), e.pinned_sha256.as_deref());
-    e.sha256 = Some(sha);
+    e.sha256 = Some(sha.clone());
     e.copy = Some(target.clone());
-    files.insert(target, bytes);
+    files.insert(
+        target,
+        Blob::Copy {
+            from: path,
+            sha256: sha,
+            len,
+        },
+    );
     Ok(())
 }
 
@@ -227,8 +239,15 @@ fn input_copy(ws: &Workspace, input: &Input) -> Result<Option<(String, Vec<u8>)>
     let Some(target) = pack_path(&input.path) else {
         return Ok(None);
     };
-    let path = ws.root.join(&input.path);
-    let bytes = std::fs::read(&path).map_err(|e| RenderError::io(&path, e))?;
+    let path = ws
+        .files
+        .get(&input.path)
+        .cloned()
+        .unwrap_or_else(|| ws.root.join(&input.path));
+    let bytes = ws
+        .reader
+        .read(&path, crate::load::input::MAX_INPUT_BYTES)
+        .map_err(|why| RenderError::Pack(format!("{} {why}", input.path)))?;
     if sha256_hex(&bytes) != input.sha256 {
         return Err(RenderError::Pack(format!(
             "{} changed while the pack was being built; run `ctrlmap pack` again",
@@ -258,7 +277,7 @@ struct CatalogEntry<'a> {
 struct ManifestFile {
     path: String,
     sha256: String,
-    bytes: usize,
+    bytes: u64,
 }
 
 #[derive(Serialize)]
@@ -303,15 +322,89 @@ struct FindingsJson<'a> {
     findings: &'a [Finding],
 }
 
+/// A file of the pack: bytes made here, or an evidence file of the workspace, copied when
+/// the pack is written (a large evidence file is never held in memory).
+enum Blob {
+    Data(Vec<u8>),
+    Copy { from: PathBuf, sha256: String, len: u64 },
+}
+
+impl From<Vec<u8>> for Blob {
+    fn from(bytes: Vec<u8>) -> Blob {
+        Blob::Data(bytes)
+    }
+}
+
+impl Blob {
+    fn sha256(&self) -> String {
+        match self {
+            Blob::Data(bytes) => sha256_hex(bytes),
+            Blob::Copy { sha256, .. } => sha256.clone(),
+        }
+    }
+
+    fn len(&self) -> u64 {
+        match self {
+            Blob::Data(bytes) => bytes.len() as u64,
+            Blob::Copy { len, .. } => *len,
+        }
+    }
+
+    /// Write the content to `out`. A copy is streamed through the read policy and hashed on
+    /// the way: a file that changed since it was hashed fails the pack.
+    fn write_to(&self, reader: &Root, rel: &str, out: &mut dyn std::io::Write) -> Result<(), RenderError> {
+        match self {
+            Blob::Data(bytes) => out
+                .write_all(bytes)
+                .map_err(|e| RenderError::Pack(format!("writing {rel}: {e}"))),
+            Blob::Copy { from, sha256, .. } => {
+                let (file, _) = reader
+                    .open(from)
+                    .map_err(|why| RenderError::Pack(format!("{rel}: the evidence file {why}")))?;
+                let mut tee = HashingWriter {
+                    out,
+                    hasher: <sha2::Sha256 as sha2::Digest>::new(),
+                };
+                std::io::copy(&mut std::io::BufReader::new(file), &mut tee)
+                    .map_err(|e| RenderError::Pack(format!("copying {rel}: {e}")))?;
+                if hex::encode(sha2::Digest::finalize(tee.hasher)) != *sha256 {
+                    return Err(RenderError::Pack(format!(
+                        "{rel} changed while the pack was being built; run `ctrlmap pack` again"
+                    )));
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A writer that hashes what passes through it.
+struct HashingWriter<'a> {
+    out: &'a mut dyn std::io::Write,
+    hasher: sha2::Sha256,
+}
+
+impl std::io::Write for HashingWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(buf)?;
+        sha2::Digest::update(&mut self.hasher, &buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
 /// Every file of a pack by its path inside the pack.
-type Files = BTreeMap<String, Vec<u8>>;
+type Files = BTreeMap<String, Blob>;
 
 fn json<T: Serialize>(value: &T) -> Vec<u8> {
     (serde_json::to_string_pretty(value).unwrap_or_default() + "\n").into_bytes()
 }
 
 /// Every file of the pack, by path, and the evidence entries that could not be copied.
-pub(super) fn build(ws: &Workspace, scope: &Scope, as_of: time::Date) -> Result<(Files, Vec<String>), RenderError> {
+fn build(ws: &Workspace, scope: &Scope, as_of: time::Date) -> Result<(Files, Vec<String>), RenderError> {
     let matrix = crate::resolve::resolve(ws, scope);
     let findings = crate::assess::assess_on(ws, scope, &matrix, &crate::cli::overrides(ws), as_of);
     let mut ctx = Context::new(ws, scope, &matrix, &findings, as_of);
@@ -327,8 +420,8 @@ pub(super) fn build(ws: &Workspace, scope: &Scope, as_of: time::Date) -> Result<
     let mut evidence = std::mem::take(&mut ctx.evidence);
     for e in &mut evidence {
         // The same file listed twice is copied once.
-        if let Some((path, bytes)) = pack_path(&e.file).and_then(|p| files.get_key_value(&p)) {
-            let sha = sha256_hex(bytes);
+        if let Some((path, blob)) = pack_path(&e.file).and_then(|p| files.get_key_value(&p)) {
+            let sha = blob.sha256();
             e.integrity = integrity(Some(&sha), e.pinned_sha256.as_deref());
             e.sha256 = Some(sha);
             e.copy = Some(path.clone());
@@ -348,7 +441,7 @@ pub(super) fn build(ws: &Workspace, scope: &Scope, as_of: time::Date) -> Result<
                 path: path.clone(),
                 description: format!("{} (SHA-256 {})", input.role, input.sha256),
             });
-            files.insert(path, bytes);
+            files.insert(path, bytes.into());
         }
     }
 
@@ -434,11 +527,11 @@ pub(super) fn build(ws: &Workspace, scope: &Scope, as_of: time::Date) -> Result<
     ctx.pack = Some(view.clone());
     files.insert(
         "index.html".into(),
-        pages.render("pack-index.html.j2", &ctx)?.into_bytes(),
+        pages.render("pack-index.html.j2", &ctx)?.into_bytes().into(),
     );
     files.insert(
         "evidence.html".into(),
-        pages.render("pack-evidence.html.j2", &ctx)?.into_bytes(),
+        pages.render("pack-evidence.html.j2", &ctx)?.into_bytes().into(),
     );
     for m in &matrices {
         ctx.pack = Some(PackView {
@@ -446,36 +539,39 @@ pub(super) fn build(ws: &Workspace, scope: &Scope, as_of: time::Date) -> Result<
             framework: Some(m.framework.clone()),
             ..view.clone()
         });
-        files.insert(m.html.clone(), pages.render("pack-matrix.html.j2", &ctx)?.into_bytes());
+        files.insert(
+            m.html.clone(),
+            pages.render("pack-matrix.html.j2", &ctx)?.into_bytes().into(),
+        );
         let only = emit::filter_framework(&matrix, &m.framework);
-        files.insert(m.csv.clone(), emit::matrix_csv(&only).into_bytes());
-        files.insert(m.json.clone(), emit::matrix_json(&only).into_bytes());
+        files.insert(m.csv.clone(), emit::matrix_csv(&only).into_bytes().into());
+        files.insert(m.json.clone(), emit::matrix_json(&only).into_bytes().into());
     }
     ctx.pack = Some(view);
     if ctx.baa.is_some() {
         files.insert(
             "baa-appendix.html".into(),
-            pages.render("baa-appendix.html.j2", &ctx)?.into_bytes(),
+            pages.render("baa-appendix.html.j2", &ctx)?.into_bytes().into(),
         );
         files.insert(
             "baa-appendix.md".into(),
-            pages.render("baa-appendix.md.j2", &ctx)?.into_bytes(),
+            pages.render("baa-appendix.md.j2", &ctx)?.into_bytes().into(),
         );
     }
     if ctx.tpsp.is_some() {
         files.insert(
             "tpsp-summary.html".into(),
-            pages.render("tpsp-summary.html.j2", &ctx)?.into_bytes(),
+            pages.render("tpsp-summary.html.j2", &ctx)?.into_bytes().into(),
         );
         files.insert(
             "tpsp-summary.md".into(),
-            pages.render("tpsp-summary.md.j2", &ctx)?.into_bytes(),
+            pages.render("tpsp-summary.md.j2", &ctx)?.into_bytes().into(),
         );
     }
 
     // Data files.
-    files.insert("evidence.csv".into(), evidence_csv(&ctx.evidence).into_bytes());
-    files.insert("findings.csv".into(), findings_csv(&findings).into_bytes());
+    files.insert("evidence.csv".into(), evidence_csv(&ctx.evidence).into_bytes().into());
+    files.insert("findings.csv".into(), findings_csv(&findings).into_bytes().into());
     files.insert(
         "findings.json".into(),
         json(&FindingsJson {
@@ -483,12 +579,13 @@ pub(super) fn build(ws: &Workspace, scope: &Scope, as_of: time::Date) -> Result<
             scope: &scope.id,
             as_of: &ctx.as_of,
             findings: &findings,
-        }),
+        })
+        .into(),
     );
-    files.insert("catalogs.json".into(), json(&catalog_entries(ws, &matrix)));
+    files.insert("catalogs.json".into(), json(&catalog_entries(ws, &matrix)).into());
     // OSCAL: the scope's plan and assessment results, with the profile and catalogs they cite.
     for (path, bytes) in crate::oscal::pack_files(ws, scope, &matrix, &findings, as_of).map_err(RenderError::Pack)? {
-        files.insert(format!("oscal/{path}"), bytes);
+        files.insert(format!("oscal/{path}"), bytes.into());
     }
 
     let mut inputs = ctx.inputs.clone();
@@ -532,15 +629,15 @@ pub(super) fn build(ws: &Workspace, scope: &Scope, as_of: time::Date) -> Result<
             .iter()
             .map(|(p, b)| ManifestFile {
                 path: p.clone(),
-                sha256: sha256_hex(b),
+                sha256: b.sha256(),
                 bytes: b.len(),
             })
             .collect(),
     };
     let manifest = json(&manifest);
-    files.insert(MANIFEST.into(), manifest);
-    let sums: String = files.iter().map(|(p, b)| format!("{}  {p}\n", sha256_hex(b))).collect();
-    files.insert(SUMS.into(), sums.into_bytes());
+    files.insert(MANIFEST.into(), manifest.into());
+    let sums: String = files.iter().map(|(p, b)| format!("{}  {p}\n", b.sha256())).collect();
+    files.insert(SUMS.into(), sums.into_bytes().into());
     Ok((files, skipped))
 }
 
@@ -639,22 +736,25 @@ fn findings_csv(findings: &[Finding]) -> String {
 }
 
 /// Write the files into a temporary sibling folder, then swap it into place.
-fn write_tree(parent: &Path, name: &str, files: &Files) -> Result<(), RenderError> {
+fn write_tree(reader: &Root, parent: &Path, name: &str, files: &Files) -> Result<(), RenderError> {
     std::fs::create_dir_all(parent).map_err(|e| RenderError::io(parent, e))?;
     let pid = std::process::id();
     let tmp = parent.join(format!(".{name}.ctrlmap-tmp-{pid}"));
     let target = parent.join(name);
     let _ = std::fs::remove_dir_all(&tmp);
     let written = (|| -> Result<(), RenderError> {
-        for (rel, bytes) in files {
+        for (rel, blob) in files {
             let path = tmp.join(rel);
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir).map_err(|e| RenderError::io(dir, e))?;
             }
-            let mut f = std::fs::File::create(&path).map_err(|e| RenderError::io(&path, e))?;
-            f.write_all(bytes)
-                .and_then(|()| f.sync_all())
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
                 .map_err(|e| RenderError::io(&path, e))?;
+            blob.write_to(reader, rel, &mut f)?;
+            f.sync_all().map_err(|e| RenderError::io(&path, e))?;
         }
         Ok(())
     })();
@@ -684,9 +784,23 @@ fn write_tree(parent: &Path, name: &str, files: &Files) -> Result<(), RenderErro
     Ok(())
 }
 
+/// Write `path` (the pack's zip) atomically, streamed into a temporary file.
+fn write_zip(reader: &Root, path: &Path, top: &str, files: &Files, as_of: time::Date) -> Result<(), RenderError> {
+    crate::write_atomic_with(path, |file| {
+        zip_into(reader, file, top, files, as_of).map_err(|e| std::io::Error::other(e.to_string()))
+    })
+    .map_err(|e| RenderError::io(path, e))
+}
+
 /// One deterministic zip: entries in sorted order under the pack's folder name, each with the
 /// as-of date at midnight as its time and mode 0644.
-fn zip_bytes(top: &str, files: &Files, as_of: time::Date) -> Result<Vec<u8>, RenderError> {
+fn zip_into(
+    reader: &Root,
+    out: &mut std::fs::File,
+    top: &str,
+    files: &Files,
+    as_of: time::Date,
+) -> Result<(), RenderError> {
     use zip::write::SimpleFileOptions;
     let year = u16::try_from(as_of.year().clamp(1980, 2107)).unwrap_or(1980);
     let stamp =
@@ -695,15 +809,15 @@ fn zip_bytes(top: &str, files: &Files, as_of: time::Date) -> Result<Vec<u8>, Ren
         .compression_method(zip::CompressionMethod::Deflated)
         .last_modified_time(stamp)
         .unix_permissions(0o644);
-    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let mut writer = zip::ZipWriter::new(std::io::BufWriter::new(out));
     let fail = |e: zip::result::ZipError| RenderError::Pack(format!("writing the zip: {e}"));
-    for (rel, bytes) in files {
+    for (rel, blob) in files {
         writer.start_file(format!("{top}/{rel}"), options).map_err(fail)?;
-        writer
-            .write_all(bytes)
-            .map_err(|e| RenderError::Pack(format!("writing the zip: {e}")))?;
+        blob.write_to(reader, rel, &mut writer)?;
     }
-    Ok(writer.finish().map_err(fail)?.into_inner())
+    let mut out = writer.finish().map_err(fail)?;
+    out.flush()
+        .map_err(|e| RenderError::Pack(format!("writing the zip: {e}")))
 }
 
 #[cfg(test)]

@@ -15,6 +15,18 @@ use std::path::{Component, Path, PathBuf};
 
 const MARKDOWN: &str = "markdown";
 
+/// Fuel for one document (minijinja charges one unit per instruction and one per 64 bytes
+/// it produces, output included). Every built-in document of the example's scopes needs
+/// less than 50,000; nested loops or a doubling string run out of 2,000,000 in well under a
+/// second instead of hanging, and what a template can allocate stays near 128 MB.
+pub const DOCUMENT_FUEL: u64 = 2_000_000;
+
+/// Deepest recursion (macros calling macros, includes) a template may use.
+pub const DOCUMENT_RECURSION: usize = 100;
+
+/// Largest template file read from the workspace's `templates/` folder.
+const MAX_TEMPLATE_BYTES: u64 = 1024 * 1024;
+
 /// Escaping by file name, with a trailing `.j2` ignored: `x.html.j2` escapes HTML.
 fn auto_escape(name: &str) -> AutoEscape {
     let name = name.strip_suffix(".j2").unwrap_or(name);
@@ -66,6 +78,8 @@ fn origin_of(ws_dir: &Path, name: &str) -> String {
 fn environment(ws_dir: PathBuf) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_fuel(Some(DOCUMENT_FUEL));
+    env.set_recursion_limit(DOCUMENT_RECURSION);
     env.set_auto_escape_callback(auto_escape);
     env.set_formatter(|out, state, value| format_value(out, state, value));
     if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
@@ -79,16 +93,26 @@ fn environment(ws_dir: PathBuf) -> Environment<'static> {
     env.add_filter("md_cell", |s: String| escape::md_cell(&s));
     env.add_filter("html", |s: String| Value::from_safe_string(escape::html(&s)));
     env.add_filter("words", |s: String| super::context::duration_words(&s));
+    // The workspace's templates are read under the read policy, confined to templates/: a
+    // symbolic link that leaves the folder (to /etc/passwd, to a scope file) is refused, and
+    // so is a FIFO or a device.
+    let reader = crate::load::input::Root::new(&ws_dir);
     env.set_loader(move |name| {
         if !safe_name(name) {
-            return Ok(None);
+            return Err(Error::new(
+                ErrorKind::InvalidOperation,
+                format!("`{name}` is not a template of the templates/ folder (names cannot leave it)"),
+            ));
         }
         let own = ws_dir.join(name);
-        if own.is_file() {
-            return std::fs::read_to_string(&own).map(Some).map_err(|e| {
+        if std::fs::symlink_metadata(&own).is_ok() {
+            let bytes = reader
+                .read(&own, MAX_TEMPLATE_BYTES)
+                .map_err(|why| Error::new(ErrorKind::InvalidOperation, format!("templates/{name} {why}")))?;
+            return String::from_utf8(bytes).map(Some).map_err(|_| {
                 Error::new(
                     ErrorKind::InvalidOperation,
-                    format!("cannot read templates/{name}: {e}"),
+                    format!("templates/{name} is not UTF-8 text"),
                 )
             });
         }
@@ -112,7 +136,8 @@ pub fn available(ws: &Workspace) -> Vec<String> {
         .into_iter()
         .flatten()
     {
-        if entry.file_type().is_file()
+        // Links are listed too: the loader reads them only if they stay inside the folder.
+        if (entry.file_type().is_file() || entry.path_is_symlink())
             && let Ok(rel) = entry.path().strip_prefix(&dir)
         {
             names.push(rel.to_string_lossy().replace('\\', "/"));
@@ -175,7 +200,12 @@ pub fn render(ws: &Workspace, name: &str, ctx: &Context) -> Result<String, Rende
 }
 
 fn template_error(dir: &Path, requested: &str, e: &Error) -> RenderError {
-    if e.kind() == ErrorKind::TemplateNotFound && e.name().is_none_or(|n| n == requested) {
+    // Only the requested template itself can be "unknown"; a template it includes that is
+    // missing or refused is an error at the line of the include.
+    if e.line().is_none()
+        && e.name().is_none_or(|n| n == requested)
+        && (e.kind() == ErrorKind::TemplateNotFound || !safe_name(requested))
+    {
         return RenderError::UnknownTemplate {
             name: requested.to_string(),
             available: String::new(),

@@ -8,6 +8,7 @@
 
 use super::pack::{MANIFEST, SUMS};
 use crate::hash::sha256_hex;
+use crate::load::input::{MAX_INPUT_BYTES, Refusal, Root, display_path, kind_of};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -99,18 +100,26 @@ fn parse_sums(text: &str, problems: &mut Vec<String>) -> BTreeMap<String, String
     out
 }
 
-/// Verify a pack folder.
+/// Verify a pack folder. Every file is read under the read policy, confined to the pack:
+/// a FIFO or a device is reported, never read; a link is reported, never followed; files
+/// are hashed as streams.
 pub fn verify(dir: &Path) -> VerifyReport {
     let mut report = VerifyReport {
         dir: dir.to_path_buf(),
         ..VerifyReport::default()
     };
-    let sums_bytes = match std::fs::read(dir.join(SUMS)) {
+    let reader = Root::new(dir);
+    let sums_path = dir.join(SUMS);
+    let sums_bytes = match std::fs::symlink_metadata(&sums_path) {
+        Ok(meta) if meta.file_type().is_symlink() => Err(Refusal::NotRegular("a symbolic link")),
+        _ => reader.read(&sums_path, MAX_INPUT_BYTES),
+    };
+    let sums_bytes = match sums_bytes {
         Ok(b) => b,
-        Err(e) => {
+        Err(why) => {
             report.problems.push(format!(
-                "cannot read {}: {e} (is this a ctrlmap evidence pack?)",
-                dir.join(SUMS).display()
+                "{} {why} (is this a ctrlmap evidence pack?)",
+                display_path(&sums_path)
             ));
             return report;
         }
@@ -134,31 +143,42 @@ pub fn verify(dir: &Path) -> VerifyReport {
         let Ok(rel) = entry.path().strip_prefix(dir) else {
             continue;
         };
-        let rel = rel.to_string_lossy().replace('\\', "/");
-        if entry.file_type().is_symlink() {
+        let rel = display_path(rel);
+        let file_type = entry.file_type();
+        if file_type.is_symlink() {
             report
                 .problems
                 .push(format!("{rel}: a symbolic link; a pack holds only plain files"));
             continue;
         }
-        if entry.file_type().is_file() && rel != SUMS {
+        if file_type.is_dir() || rel.is_empty() {
+            continue;
+        }
+        if !file_type.is_file() {
+            report.problems.push(format!(
+                "{rel}: {}, not a plain file; a pack holds only plain files",
+                kind_of(file_type)
+            ));
+            continue;
+        }
+        if rel != SUMS {
             present.insert(rel, entry.path().to_path_buf());
         }
     }
     for (rel, expected) in &listed {
         match present.get(rel) {
             None => report.removed.push(rel.clone()),
-            Some(path) => match std::fs::read(path) {
-                Ok(bytes) if sha256_hex(&bytes) == *expected => report.verified += 1,
+            Some(path) => match reader.sha256(path) {
+                Ok(sha) if sha == *expected => report.verified += 1,
                 Ok(_) => report.changed.push(rel.clone()),
-                Err(e) => report.problems.push(format!("{rel}: cannot read: {e}")),
+                Err(why) => report.problems.push(format!("{rel} {why}")),
             },
         }
     }
     report.added = present.keys().filter(|p| !listed.contains_key(*p)).cloned().collect();
 
     // The manifest lists every file but itself and SHA256SUMS; it must agree.
-    if let Some(bytes) = present.get(MANIFEST).and_then(|p| std::fs::read(p).ok()) {
+    if let Some(bytes) = present.get(MANIFEST).and_then(|p| reader.read(p, MAX_INPUT_BYTES).ok()) {
         match serde_json::from_slice::<serde_json::Value>(&bytes) {
             Ok(m) => {
                 let files = m["files"].as_array().cloned().unwrap_or_default();

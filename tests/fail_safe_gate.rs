@@ -1,0 +1,361 @@
+//! The CI gate fails safe (issue 11): nothing to check is an error, a typo in a code is an
+//! error, every problem of a file is reported at once, the machine formats carry the input
+//! errors, paths have one base, and a user's number cannot wrap around. Every case runs the
+//! real binary under a deadline.
+
+mod support;
+use serde_json::Value;
+use support::*;
+
+const AS_OF: &str = "2026-11-30";
+
+#[test]
+fn a_workspace_without_scopes_fails_the_gate_unless_allow_empty() {
+    let s = Scratch::new("no-scopes");
+    s.write("ws/scopes/README.md", "client engagements go here\n");
+    s.write("ws/services/.keep", "");
+    let run = ctrlmap(s.path(), ["check", "ws"], 30).go();
+    run.assert_code(2);
+    assert_eq!(errors(&run.stderr), ["ws/scopes/ E020"], "{}", run.stderr);
+    assert!(run.stderr.contains("--allow-empty"), "{}", run.stderr);
+    // The machine formats say so too.
+    let json = ctrlmap(s.path(), ["check", "ws", "--format", "json"], 30).go();
+    json.assert_code(2);
+    let doc: Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(doc["passed"], false);
+    assert_eq!(doc["errors"][0]["code"], "E020");
+    // Allowed explicitly: passes, and says there was nothing.
+    let allowed = ctrlmap(s.path(), ["check", "ws", "--allow-empty"], 30).go();
+    allowed.assert_code(0);
+    assert!(allowed.stdout.contains("no scopes"), "{}", allowed.stdout);
+}
+
+#[test]
+fn an_empty_or_comment_only_scope_file_fails_the_gate_unless_allow_empty() {
+    let s = Scratch::example("empty-scope");
+    s.write("ws/scopes/emptied.yaml", "");
+    s.write("ws/scopes/commented.yaml", "# kind: scope\n# id: gone\n");
+    let run = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF], 60).go();
+    run.assert_code(2);
+    assert_eq!(
+        errors(&run.stderr),
+        ["ws/scopes/commented.yaml:1:1 E020", "ws/scopes/emptied.yaml:1:1 E020"],
+        "{}",
+        run.stderr
+    );
+    let allowed = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF, "--allow-empty"], 60).go();
+    allowed.assert_code(0);
+    assert!(allowed.stdout.contains("3 scope(s)"), "{}", allowed.stdout);
+}
+
+#[test]
+fn unknown_codes_in_deny_warn_allow_are_errors_with_did_you_mean() {
+    let s = Scratch::example("unknown-flags");
+    let run = ctrlmap(
+        s.path(),
+        [
+            "check", "ws", "--as-of", AS_OF, "--deny", "CM999", "--allow", "cm003", "--warn", "CM001",
+        ],
+        60,
+    )
+    .go();
+    run.assert_code(2);
+    assert_eq!(errors(&run.stderr), ["E007", "E007"], "{}", run.stderr);
+    assert!(run.stderr.contains("--deny `CM999`"), "{}", run.stderr);
+    // A case-insensitive match is not accepted silently: it is suggested.
+    assert!(
+        run.stderr.contains("--allow `cm003`") && run.stderr.contains("did you mean `CM003`?"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty(), "nothing was assessed: {}", run.stdout);
+}
+
+#[test]
+fn a_rule_name_is_accepted_for_its_code() {
+    let fixture = repo().join("tests/fixtures/findings");
+    // CM003 (shared-duty-undefined) is medium by default.
+    let plain = ctrlmap(&fixture, ["check", ".", "--as-of", AS_OF, "--format", "json"], 60).go();
+    plain.assert_clean();
+    let doc: Value = serde_json::from_str(&plain.stdout).expect("JSON");
+    let cm003 = |doc: &Value| {
+        doc["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["code"] == "CM003")
+            .map(|f| f["severity"].as_str().unwrap_or_default().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert!(cm003(&doc).iter().all(|s| s == "medium") && !cm003(&doc).is_empty());
+    let denied = ctrlmap(
+        &fixture,
+        [
+            "check",
+            ".",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+            "--deny",
+            "shared-duty-undefined",
+        ],
+        60,
+    )
+    .go();
+    denied.assert_code(1);
+    let doc: Value = serde_json::from_str(&denied.stdout).expect("JSON");
+    assert!(cm003(&doc).iter().all(|s| s == "critical"), "{:?}", cm003(&doc));
+}
+
+#[test]
+fn an_unknown_code_in_the_config_severity_is_a_located_error() {
+    let s = Scratch::example("unknown-config-code");
+    s.edit("ws/ctrlmap.yaml", |t| {
+        t + "severity:\n  CM066: low\n  waiver-expired: critical\n  cm006: info\n"
+    });
+    let run = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF], 60).go();
+    run.assert_code(2);
+    assert_eq!(
+        errors(&run.stderr),
+        ["ws/ctrlmap.yaml:6:3 E007", "ws/ctrlmap.yaml:8:3 E007"],
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("did you mean `CM006`?"), "{}", run.stderr);
+}
+
+/// A scope with a schema error (no `client`, a bad `model`) that also names an unknown
+/// service, an unknown control and evidence outside the workspace.
+const HALF_BROKEN_SCOPE: &str = "kind: scope
+id: half-broken
+provider: { name: Northwind Managed IT }
+model: banana
+services:
+  - ref: helpdesks
+assignments:
+  - control: hipaa:164.308(a)(9)
+    responsible: msp
+evidence:
+  - file: ../outside.pdf
+    controls: [csf-2.0:GV.OC-01]
+    owner: msp
+    effective: 2026-01-01
+";
+
+#[test]
+fn schema_errors_do_not_hide_the_reference_errors_of_the_same_file() {
+    let s = Scratch::example("schema-and-refs");
+    s.write("ws/scopes/half-broken.yaml", HALF_BROKEN_SCOPE);
+    let run = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF], 60).go();
+    run.assert_code(2);
+    assert_eq!(
+        errors(&run.stderr),
+        [
+            "ws/scopes/half-broken.yaml:1:1 E005",
+            "ws/scopes/half-broken.yaml:4:8 E007",
+            "ws/scopes/half-broken.yaml:6:10 E010",
+            "ws/scopes/half-broken.yaml:8:14 E009",
+            "ws/scopes/half-broken.yaml:11:11 E012",
+        ],
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("did you mean `helpdesk`?"), "{}", run.stderr);
+}
+
+fn sarif_validator() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(repo().join("tests/fixtures/reference/sarif/sarif-schema-2.1.0.json"))
+        .expect("SARIF schema");
+    let schema: Value = serde_json::from_str(&text).expect("schema is JSON");
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the official SARIF schema compiles")
+}
+
+#[test]
+fn a_broken_workspace_gives_a_valid_sarif_file_with_the_errors_and_their_locations() {
+    let s = Scratch::example("sarif-errors");
+    s.write("ws/scopes/half-broken.yaml", HALF_BROKEN_SCOPE);
+    let run = ctrlmap(s.path(), ["check", "ws", "--format", "sarif", "--deny", "CM999"], 60).go();
+    run.assert_code(2);
+    let doc: Value = serde_json::from_str(&run.stdout).expect("SARIF is JSON");
+    let problems: Vec<String> = sarif_validator()
+        .iter_errors(&doc)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(problems.is_empty(), "not valid SARIF 2.1.0:\n{}", problems.join("\n"));
+    let invocation = &doc["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    assert_eq!(invocation["exitCode"], 2);
+    let notes = invocation["toolExecutionNotifications"]
+        .as_array()
+        .expect("notifications");
+    let summary: Vec<String> = notes
+        .iter()
+        .map(|n| {
+            let loc = &n["locations"][0]["physicalLocation"];
+            format!(
+                "{} {}:{}:{}",
+                n["descriptor"]["id"].as_str().unwrap_or_default(),
+                loc["artifactLocation"]["uri"].as_str().unwrap_or("-"),
+                loc["region"]["startLine"],
+                loc["region"]["startColumn"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            "E007 -:null:null", // --deny CM999: the command line has no location
+            "E005 ws/scopes/half-broken.yaml:1:1",
+            "E007 ws/scopes/half-broken.yaml:4:8",
+            "E010 ws/scopes/half-broken.yaml:6:10",
+            "E009 ws/scopes/half-broken.yaml:8:14",
+            "E012 ws/scopes/half-broken.yaml:11:11",
+        ]
+    );
+    assert!(notes.iter().all(|n| n["level"] == "error"));
+    assert_eq!(doc["runs"][0]["results"], serde_json::json!([]));
+}
+
+#[test]
+fn json_github_junit_and_markdown_carry_the_input_errors() {
+    let s = Scratch::example("formats-errors");
+    s.write("ws/scopes/half-broken.yaml", HALF_BROKEN_SCOPE);
+    let run = |format: &str| {
+        let r = ctrlmap(s.path(), ["check", "ws", "--format", format], 60).go();
+        r.assert_code(2);
+        r.stdout
+    };
+    let json: Value = serde_json::from_str(&run("json")).expect("JSON");
+    assert_eq!(json["passed"], false);
+    let errs = json["errors"].as_array().expect("errors");
+    assert_eq!(errs.len(), 5);
+    assert_eq!(errs[2]["file"], "ws/scopes/half-broken.yaml");
+    assert_eq!(errs[2]["line"], 6);
+    assert_eq!(errs[2]["code"], "E010");
+
+    let github = run("github");
+    let lines: Vec<&str> = github.lines().collect();
+    assert_eq!(lines.len(), 5, "{github}");
+    assert!(
+        lines[2].starts_with("::error file=ws/scopes/half-broken.yaml,line=6,col=10,title=E010 unknown-service::"),
+        "{github}"
+    );
+
+    let junit = run("junit");
+    let report = quick_junit::Report::deserialize_from_str(&junit).expect("JUnit XML");
+    assert_eq!(report.tests, 5);
+    assert_eq!(report.failures, 5);
+    assert!(junit.contains("ws/scopes/half-broken.yaml:6:10 E010"), "{junit}");
+
+    let markdown = run("markdown");
+    assert!(markdown.contains("input errors"), "{markdown}");
+    assert!(
+        markdown.contains("| E010 unknown-service | ws/scopes/half-broken.yaml:6:10 |"),
+        "{markdown}"
+    );
+}
+
+#[test]
+fn paths_have_one_base_in_every_format_the_folder_ctrlmap_runs_in() {
+    // Run from the repository root on a workspace two folders down: every format names
+    // the same file the same way.
+    let ws = "tests/fixtures/findings";
+    let file = "tests/fixtures/findings/services/client-access.yaml";
+    let run = |format: &str| {
+        let r = ctrlmap(&repo(), ["check", ws, "--as-of", AS_OF, "--format", format], 60).go();
+        r.assert_clean();
+        r.stdout
+    };
+    assert!(run("text").contains(&format!("{file}:7:")), "text");
+    assert!(run("markdown").contains(&format!("{file}:7")), "markdown");
+    let json: Value = serde_json::from_str(&run("json")).expect("JSON");
+    assert!(
+        json["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["file"] == file)
+    );
+    assert!(
+        json["scopes"].as_array().expect("scopes")[0]["file"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("tests/fixtures/findings/scopes/")
+    );
+    let sarif: Value = serde_json::from_str(&run("sarif")).expect("SARIF");
+    assert!(
+        sarif["runs"][0]["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .any(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == file)
+    );
+    assert!(run("github").contains(&format!("file={file},line=7")), "github");
+    // And input errors too.
+    let s = Scratch::example("one-base");
+    s.write("ws/scopes/half-broken.yaml", HALF_BROKEN_SCOPE);
+    let text = ctrlmap(s.path(), ["check", "ws"], 60).go();
+    assert!(text.stderr.contains("ws/scopes/half-broken.yaml:6:10: error[E010]"));
+    let inside = ctrlmap(&s.ws(), ["check", "."], 60).go();
+    assert!(inside.stderr.contains("\nscopes/half-broken.yaml:6:10: error[E010]"));
+}
+
+#[test]
+fn a_huge_notification_window_is_a_located_error_not_a_wrapped_number() {
+    let s = Scratch::example("duration-overflow");
+    s.edit("ws/scopes/hudson-valley-insurance.yaml", |t| {
+        t.replacen(
+            "incident_notification: 12h",
+            "incident_notification: 768614336404564651d",
+            1,
+        )
+    });
+    let run = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF], 60).go();
+    run.assert_code(2);
+    let e = errors(&run.stderr);
+    assert_eq!(e.len(), 1, "{}", run.stderr);
+    assert!(e[0].starts_with("ws/scopes/hudson-valley-insurance.yaml:") && e[0].ends_with(" E007"));
+    assert!(run.stderr.contains("at most 87840 hours"), "{}", run.stderr);
+    // Within the bound, a long window is a finding (CM008), not an error.
+    s.edit("ws/scopes/hudson-valley-insurance.yaml", |t| {
+        t.replacen("768614336404564651d", "3650d", 1)
+    });
+    let run = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF, "--format", "json"], 60).go();
+    run.assert_code(1);
+    assert!(run.stdout.contains("\"CM008\""), "{}", run.stdout);
+    // The margin the client needs after the MSP's notice, too.
+    s.edit("ws/scopes/hudson-valley-insurance.yaml", |t| {
+        t.replacen(
+            "incident_notification: 3650d",
+            "incident_notification: 12h\n  client_margin: 768614336404564651d",
+            1,
+        )
+    });
+    let run = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF], 60).go();
+    run.assert_code(2);
+    assert!(
+        run.stderr.contains("`sla.client_margin` is `768614336404564651d`"),
+        "{}",
+        run.stderr
+    );
+    s.edit("ws/scopes/hudson-valley-insurance.yaml", |t| {
+        t.replacen("\n  client_margin: 768614336404564651d", "", 1)
+    });
+    // A pack's margin is bounded the same way.
+    s.write(
+        "ws/policies/margin.yaml",
+        "kind: policy\nid: margins\ntitle: Margins\nframework: nydfs-500\nrules:\n  - code: X008\n    kind: notification-window\n    severity: high\n    params: { events: [cybersecurity-event], margin: 99999999999999999999h }\n",
+    );
+    let run = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF], 60).go();
+    run.assert_code(2);
+    assert!(
+        errors(&run.stderr).contains(&"ws/policies/margin.yaml:9:54 E007".to_string()),
+        "{}",
+        run.stderr
+    );
+}

@@ -1,0 +1,468 @@
+//! A deterministic, seeded mutation test (issue 11): a few thousand mutated workspaces
+//! through the library — load, schema, typing, reference checks, evidence hashing, resolve,
+//! assess with a custom rule — failing on any panic, any hang, and any diagnostic that does
+//! not point into the file it is about. Stable Rust, no fuzzing engine: the `fuzz/` crate
+//! holds the cargo-fuzz targets for long runs.
+//!
+//! Scope files are mutated in memory and checked against one loaded workspace
+//! ([`Workspace::check_scope_bytes`]); the config, services and policies are mutated on
+//! disk and the whole workspace is loaded again (slower, so fewer of those).
+//! `CTRLMAP_MUTATIONS=N` runs N scope mutations instead of the default.
+
+mod support;
+use ctrlmap::diag::Diagnostic;
+use ctrlmap::load::Workspace;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc;
+use std::time::Duration;
+use support::*;
+
+/// splitmix64: small, fast and good enough to pick mutations; fixed seed, same run every time.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+
+    fn word(&mut self, words: &[&'static str]) -> &'static str {
+        words[self.below(words.len())]
+    }
+}
+
+/// Tokens that have broken YAML parsers, type checks, number handling or templates before.
+const TOKENS: &[&str] = &[
+    "&a ",
+    "*a",
+    "<<: *a\n",
+    "{",
+    "}",
+    "[",
+    "]",
+    "- ",
+    ": ",
+    "\"",
+    "'",
+    "\n  ",
+    "\n- ",
+    "~",
+    "null",
+    "-1",
+    "0",
+    "99999999999999999999",
+    "768614336404564651d",
+    "18446744073709551615h",
+    "0x7fffffffffffffff",
+    "1e309",
+    ".nan",
+    "!!binary ",
+    "!custom ",
+    "%YAML 1.2\n",
+    "---\n",
+    "...\n",
+    "\t",
+    "\u{1b}[2J",
+    "\u{0}",
+    "\u{feff}",
+    "\u{202e}",
+    "#",
+    "|\n",
+    ">-\n",
+    "? ",
+    "mini:S.9",
+    "nope:x",
+    "hipaa:164.308(a)(1)",
+    "../../etc/passwd",
+    "/etc/passwd",
+    "evidence/report.md",
+    "2026-02-30",
+    "9999-12-31",
+    "true",
+    "yes",
+    "msp",
+    "client",
+    "{{ row.x }}",
+    "{% for i in range(99999) %}",
+    "::warning::x",
+    "é",
+];
+
+/// Values that have broken number, date, duration and reference handling before: the
+/// value-replacing mutation draws from these.
+const VALUES: &[&str] = &[
+    "768614336404564651d",
+    "768614336404564651bd",
+    "99999999999999999999h",
+    "18446744073709551615h",
+    "0h",
+    "-1",
+    "9223372036854775807",
+    "1e309",
+    "2026-02-30",
+    "0000-01-01",
+    "9999-12-31",
+    "mini:S.9",
+    "mini:",
+    ":",
+    "\"\"",
+    "[]",
+    "{}",
+    "~",
+];
+
+/// One mutation of a file's bytes.
+fn mutate(rng: &mut Rng, bytes: &mut Vec<u8>) {
+    let at = |rng: &mut Rng, len: usize| rng.below(len + 1);
+    match rng.below(13) {
+        9..=12 => {
+            // Replace one value (`key: value`, in block or flow style) with a token.
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            let starts: Vec<usize> = text.match_indices(": ").map(|(i, _)| i + 2).collect();
+            if starts.is_empty() {
+                return;
+            }
+            let start = *rng.pick(&starts);
+            let len = text[start..].find(['\n', ',', '}', ']']).unwrap_or(text.len() - start);
+            let mut out = text;
+            let token = if rng.below(4) == 0 {
+                *rng.pick(TOKENS)
+            } else {
+                *rng.pick(VALUES)
+            };
+            out.replace_range(start..start + len, token);
+            *bytes = out.into_bytes();
+        }
+        0 => {
+            // Flip a byte (may break UTF-8).
+            if !bytes.is_empty() {
+                let i = rng.below(bytes.len());
+                bytes[i] = rng.next() as u8;
+            }
+        }
+        1 | 2 => {
+            // Insert a token.
+            let i = at(rng, bytes.len());
+            let t = rng.word(TOKENS).as_bytes().to_vec();
+            bytes.splice(i..i, t);
+        }
+        3 => {
+            // Truncate.
+            let i = at(rng, bytes.len());
+            bytes.truncate(i);
+        }
+        _ => {
+            // Line edits: delete, duplicate, swap, indent, replace a value.
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+            if lines.is_empty() {
+                return;
+            }
+            let i = rng.below(lines.len());
+            match rng.below(5) {
+                0 => {
+                    lines.remove(i);
+                }
+                1 => {
+                    let l = lines[i].clone();
+                    lines.insert(i, l);
+                }
+                2 => {
+                    let j = rng.below(lines.len());
+                    lines.swap(i, j);
+                }
+                3 => {
+                    if rng.below(2) == 0 {
+                        lines[i].insert_str(0, "  ");
+                    } else {
+                        lines[i] = lines[i].trim_start().to_string();
+                    }
+                }
+                _ => {
+                    if let Some(colon) = lines[i].find(": ") {
+                        lines[i].truncate(colon + 2);
+                        lines[i].push_str(rng.word(TOKENS));
+                    }
+                }
+            }
+            *bytes = (lines.join("\n") + "\n").into_bytes();
+        }
+    }
+}
+
+/// A diagnostic is located when it names the file it is about and a place inside it.
+fn assert_located(d: &Diagnostic, file: &str, text: &[u8], context: &str) {
+    // YAML breaks lines at LF, CRLF and a lone CR.
+    let text = String::from_utf8_lossy(text);
+    let lines = text.matches('\n').count() + text.matches('\r').count() - text.matches("\r\n").count() + 1;
+    assert_eq!(d.file, file, "diagnostic about another file: {d:?}\n{context}");
+    assert!(
+        d.line >= 1 && d.line <= lines + 1 && d.column >= 1,
+        "diagnostic outside the file ({lines} lines): {d:?}\n{context}"
+    );
+    assert!(
+        !d.message.is_empty() && !d.help.is_empty(),
+        "diagnostic without words: {d:?}"
+    );
+}
+
+const RICH_SCOPE: &str = r#"kind: scope
+id: rich
+client:
+  name: Rich Client
+  contact: A. Owner
+  profile: { hipaa: none, employees: 12, states: [NY] }
+provider: { name: Test MSP, contract: MSA-1, baa_signed: 2026-01-15 }
+model: co-managed
+frameworks: [mini]
+services:
+  - ref: backup
+  - ref: msp-access
+sla:
+  p1_response: 1h
+  p2_response: 4h
+  p3_response: next-business-day
+  incident_notification: 2bd
+  client_margin: 24h
+parties:
+  - { id: cloud, name: Cloud Co, kind: cloud-provider, baa: true }
+assignments:
+  - control: mini:S.2
+    responsible: [msp, client]
+    accountable: client
+    consulted: [cloud]
+    msp: Run backups.
+    client: Review restores.
+  - { control: "mini:S.4", responsible: cloud, third_party: MFA in the portal. }
+client_owned:
+  - { control: "mini:S.1", duty: The owner approves access. }
+not_applicable:
+  - { control: "mini:S.3", reason: No shared workstations. }
+addressable:
+  - { control: "mini:S.3", decision: alternative, rationale: None shared, alternative: Screen locks. }
+evidence:
+  - file: evidence/report.md
+    controls: ["mini:S.2"]
+    owner: msp
+    effective: 2026-01-01
+    sha256: "0000000000000000000000000000000000000000000000000000000000000000"
+waivers:
+  - finding: CM001
+    control: mini:S.1
+    justification: In progress.
+    compensating: Weekly review.
+    approver: A. Owner
+    ticket: T-1
+    expires: 2026-12-31
+"#;
+
+const HOUSE_POLICY: &str = r#"kind: policy
+id: house
+title: House rules
+framework: mini
+rules:
+  - code: X001
+    kind: custom
+    severity: low
+    title: MSP alone
+    when: "row.summary == 'msp' and row.requirement is none"
+    message: "{{ row.control }} is the MSP's alone ({{ scope.client.name }})"
+  - code: X002
+    kind: evidence-stale
+    severity: medium
+    params: { max_age_days: 90 }
+"#;
+
+fn workspace(name: &str) -> Scratch {
+    let s = Scratch::new(name);
+    copy_dir(&repo().join("tests/fixtures/findings"), &s.ws());
+    s.write(
+        "ws/ctrlmap.yaml",
+        "kind: config\nfail_on: high\nseverity: { CM006: low, waiver-expired: critical }\n",
+    );
+    s.write("ws/policies/house.yaml", HOUSE_POLICY);
+    s.write("ws/evidence/report.md", "# Restore test\nAll good.\n");
+    s.write("ws/scopes/rich.yaml", RICH_SCOPE);
+    s
+}
+
+/// Run `f` on a worker thread; fail the test if it panics or takes longer than `limit`.
+fn bounded<T: Send + 'static>(what: String, limit: Duration, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(catch_unwind(AssertUnwindSafe(f)));
+    });
+    match rx.recv_timeout(limit) {
+        Ok(Ok(value)) => value,
+        Ok(Err(_)) => panic!("a panic on {what}"),
+        Err(_) => panic!("a hang (over {limit:?}) on {what}"),
+    }
+}
+
+/// Assess a scope that loaded cleanly, with the workspace's policies (custom rule included).
+fn assess(ws: &Workspace, scope: &ctrlmap::model::Scope) {
+    let matrix = ctrlmap::resolve::resolve(ws, scope);
+    let findings = ctrlmap::assess::assess_on(
+        ws,
+        scope,
+        &matrix,
+        &ctrlmap::cli::overrides(ws),
+        time::macros::date!(2026 - 11 - 30),
+    );
+    for f in &findings {
+        assert!(!f.code.is_empty() && f.line >= 1, "finding without place: {f:?}");
+    }
+}
+
+#[test]
+fn thousands_of_mutated_workspaces_never_panic_hang_or_lose_a_location() {
+    let s = workspace("mutation-scopes");
+    let root = s.ws();
+    let ws = std::sync::Arc::new(Workspace::load(&root).expect("loads"));
+    assert!(
+        ws.diagnostics.is_empty(),
+        "the base workspace is clean: {:?}",
+        ws.diagnostics
+    );
+    assert_eq!(ws.scopes.len(), 13);
+    for scope in &ws.scopes {
+        assess(&ws, scope);
+    }
+    assert!(ws.take_rule_failures().is_empty());
+
+    let scopes: Vec<(String, Vec<u8>)> = [
+        "rich",
+        "cm001-fires",
+        "cm002-fires",
+        "cm003-fires",
+        "cm005-fires",
+        "weak-link",
+    ]
+    .iter()
+    .map(|id| {
+        let rel = format!("scopes/{id}.yaml");
+        let bytes = std::fs::read(root.join(&rel)).expect("scope");
+        (rel, bytes)
+    })
+    .collect();
+    let runs: usize = std::env::var("CTRLMAP_MUTATIONS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(3000);
+    let mut rng = Rng(0x5EED_C0DE_2026_1130);
+    let mut cases = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        // Half the cases start from the scope that uses every field.
+        let (rel, base) = if rng.below(2) == 0 {
+            scopes[0].clone()
+        } else {
+            rng.pick(&scopes).clone()
+        };
+        let mut bytes = base;
+        for _ in 0..=rng.below(3) {
+            mutate(&mut rng, &mut bytes);
+        }
+        cases.push((rel, bytes));
+    }
+    // Two workers, each case under its own deadline.
+    let clean = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for part in cases.chunks(cases.len().div_ceil(2).max(1)) {
+            let ws = std::sync::Arc::clone(&ws);
+            let clean = &clean;
+            scope.spawn(move || {
+                for (i, (rel, bytes)) in part.iter().enumerate() {
+                    let context = format!("case {i} of {rel}:\n{}", String::from_utf8_lossy(bytes));
+                    let (ws2, rel2, bytes2) = (std::sync::Arc::clone(&ws), rel.clone(), bytes.clone());
+                    let (scope, diagnostics) = bounded(context.clone(), Duration::from_secs(20), move || {
+                        let (scope, diagnostics) = ws2.check_scope_bytes(&rel2, bytes2);
+                        if let Some(scope) = &scope {
+                            assess(&ws2, scope);
+                        }
+                        (scope.is_some(), diagnostics)
+                    });
+                    for d in &diagnostics {
+                        assert_located(d, rel, bytes, &context);
+                    }
+                    for d in ws.take_rule_failures() {
+                        assert_eq!(d.file, "policies/house.yaml", "{d:?}");
+                    }
+                    if scope {
+                        clean.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+    });
+    // The mutations are not all rejected: some still load and are assessed.
+    let clean = clean.into_inner();
+    assert!(
+        clean > runs / 20 && clean < runs,
+        "{clean} of {runs} mutated scopes loaded cleanly"
+    );
+}
+
+#[test]
+fn mutated_config_services_and_policies_never_panic_hang_or_lose_a_location() {
+    let s = workspace("mutation-files");
+    let root = s.ws();
+    let files = [
+        "ctrlmap.yaml",
+        "policies/house.yaml",
+        "services/backup.yaml",
+        "services/msp-access.yaml",
+        "frameworks/mini.yaml",
+        "frameworks/crosswalks/mini-to-csf-2.0.yaml",
+    ];
+    let originals: Vec<Vec<u8>> = files
+        .iter()
+        .map(|f| std::fs::read(root.join(f)).expect("file"))
+        .collect();
+    let runs: usize = std::env::var("CTRLMAP_MUTATIONS")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+        .map_or(120, |n| n / 25);
+    let mut rng = Rng(0x0BAD_F00D_2026_1130);
+    for i in 0..runs {
+        let which = rng.below(files.len());
+        let mut bytes = originals[which].clone();
+        for _ in 0..=rng.below(3) {
+            mutate(&mut rng, &mut bytes);
+        }
+        std::fs::write(root.join(files[which]), &bytes).expect("write");
+        let context = format!("case {i} of {}:\n{}", files[which], String::from_utf8_lossy(&bytes));
+        let root2 = root.clone();
+        let ws = bounded(context.clone(), Duration::from_secs(30), move || {
+            let ws = Workspace::load(&root2).expect("the folder exists");
+            if ws.diagnostics.is_empty() {
+                for scope in &ws.scopes {
+                    assess(&ws, scope);
+                }
+            }
+            ws
+        });
+        for d in ws.diagnostics.iter().chain(&ws.take_rule_failures()) {
+            // A built-in file can be blamed when a mutated catalog replaced the one it names.
+            let text = match d.file.strip_prefix("<builtin>/") {
+                Some(path) => ctrlmap::embedded::get(path)
+                    .unwrap_or_else(|| panic!("no such built-in file: {d:?}"))
+                    .as_bytes()
+                    .to_vec(),
+                None => std::fs::read(root.join(&d.file)).unwrap_or_else(|_| panic!("no such file: {d:?}\n{context}")),
+            };
+            assert_located(d, &d.file, &text, &context);
+        }
+        std::fs::write(root.join(files[which]), &originals[which]).expect("restore");
+    }
+}
