@@ -173,7 +173,13 @@ pub enum Gate {
 }
 
 impl Gate {
-    fn severity(self) -> Option<Severity> {
+    /// The gate of a run: the command line's `--fail-on`, else `fail_on` in `ctrlmap.yaml`
+    /// (validated by the config schema), else `high`. `check` and `diff` both decide it here.
+    pub fn of_run(flag: Option<Gate>, config: Option<&str>) -> Gate {
+        flag.or_else(|| config.and_then(Gate::parse)).unwrap_or(Gate::High)
+    }
+
+    pub fn severity(self) -> Option<Severity> {
         match self {
             Gate::Critical => Some(Severity::Critical),
             Gate::High => Some(Severity::High),
@@ -823,13 +829,7 @@ fn check(args: &CheckArgs) -> Result<u8> {
     if scope_files.is_empty() && !args.allow_empty {
         early.push(no_scopes());
     }
-    let gate = match args.fail_on {
-        Some(g) => g,
-        None => match ws.config.fail_on.as_deref().and_then(Gate::parse) {
-            Some(g) => g,
-            None => Gate::High,
-        },
-    };
+    let gate = Gate::of_run(args.fail_on, ws.config.fail_on.as_deref());
     let overrides = overrides_with(&ws, &levels);
     let as_of = as_of.unwrap_or(time::Date::MIN);
     let done = std::sync::atomic::AtomicUsize::new(0);
