@@ -326,12 +326,6 @@ pub fn assess_scope(ws: &Workspace, scope: &Scope, overrides: &Overrides, as_of:
     }
 }
 
-/// Findings for one scope as of today (SOURCE_DATE_EPOCH when set); see [`assess_on`].
-pub fn assess(ws: &Workspace, scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<Finding> {
-    let today = crate::cli::as_of_date(None).unwrap_or(time::Date::MIN);
-    assess_on(ws, scope, matrix, overrides, today)
-}
-
 /// Findings for one scope as of a date: the core rules, the enabled policy packs' rules,
 /// then waivers. Sorted, most severe first.
 pub fn assess_on(

@@ -49,15 +49,6 @@ pub struct Baseline {
     entries: BTreeMap<String, Entry>,
 }
 
-/// Findings split by a baseline.
-#[derive(Debug, Clone, Default)]
-pub struct Split {
-    /// Not in the baseline: these gate and are reported as new.
-    pub new: Vec<Finding>,
-    /// In the baseline: reported (and counted) as baselined, never gating.
-    pub baselined: Vec<Finding>,
-}
-
 /// The baseline file for these findings: sorted by scope, control, code and fingerprint,
 /// one entry per fingerprint, no timestamps, so the same findings give the same bytes.
 pub fn write(findings: &[Finding]) -> String {
@@ -144,28 +135,12 @@ impl Baseline {
         self.entries.contains_key(&finding.fingerprint)
     }
 
-    /// The baseline's entry for a finding, if any.
-    pub fn entry(&self, finding: &Finding) -> Option<&Entry> {
-        self.entries.get(&finding.fingerprint)
-    }
-
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
-    }
-
-    /// Entries, sorted by fingerprint.
-    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
-        self.entries.values()
-    }
-
-    /// Split findings into new and baselined, keeping their order.
-    pub fn split(&self, findings: Vec<Finding>) -> Split {
-        let (baselined, new) = findings.into_iter().partition(|f| self.contains(f));
-        Split { new, baselined }
     }
 
     /// Entries no finding matches any more: gaps fixed since the baseline was written.
@@ -179,39 +154,6 @@ impl Baseline {
             .collect();
         gone.sort_by(|a, b| (&a.scope, &a.control, &a.code).cmp(&(&b.scope, &b.control, &b.code)));
         gone
-    }
-}
-
-/// What a baseline did to a run, for the check summary.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Use {
-    /// The baseline file, as given.
-    pub file: String,
-    /// Findings in the baseline: reported as baselined, never gating.
-    pub baselined: usize,
-    /// Findings not in the baseline.
-    pub new: usize,
-    /// Baseline entries no finding matches any more.
-    pub fixed: usize,
-}
-
-impl Use {
-    pub fn new(file: &str, baseline: &Baseline, findings: &[Finding]) -> Use {
-        let baselined = findings.iter().filter(|f| baseline.contains(f)).count();
-        Use {
-            file: file.to_string(),
-            baselined,
-            new: findings.len() - baselined,
-            fixed: baseline.fixed(findings).len(),
-        }
-    }
-
-    /// One line for the text and Markdown summaries.
-    pub fn line(&self) -> String {
-        format!(
-            "baseline {}: {} finding(s) baselined (not gating), {} new, {} fixed since it was written",
-            self.file, self.baselined, self.new, self.fixed
-        )
     }
 }
 
@@ -276,14 +218,5 @@ mod tests {
         assert!(!is_failing(&f, None, None));
         let b = parse(&write(std::slice::from_ref(&f)), "b").unwrap();
         assert!(!is_failing(&f, Some(Severity::High), Some(&b)));
-    }
-
-    #[test]
-    fn use_counts_baselined_new_and_fixed() {
-        let b = parse(&write(&[finding("a", "x:1", "f1"), finding("a", "x:2", "f2")]), "b").unwrap();
-        let now = [finding("a", "x:1", "f1"), finding("a", "x:3", "f3")];
-        let u = Use::new("b.json", &b, &now);
-        assert_eq!((u.baselined, u.new, u.fixed), (1, 1, 1));
-        assert!(u.line().starts_with("baseline b.json: 1 finding(s) baselined"));
     }
 }

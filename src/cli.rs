@@ -91,6 +91,10 @@ pub enum Command {
         scope_file: PathBuf,
         /// Control reference, e.g. 'hipaa:164.308(a)(7)(ii)(A)' (quote it in the shell).
         control: String,
+        /// Judge findings, evidence age and waivers as of this date (YYYY-MM-DD); default
+        /// SOURCE_DATE_EPOCH, else today.
+        #[arg(long)]
+        as_of: Option<String>,
     },
     /// List the built-in catalogs, or show one catalog or control.
     Frameworks {
@@ -173,7 +177,13 @@ pub enum Gate {
 }
 
 impl Gate {
-    fn severity(self) -> Option<Severity> {
+    /// The gate of a run: the command line's `--fail-on`, else `fail_on` in `ctrlmap.yaml`
+    /// (validated by the config schema), else `high`. `check` and `diff` both decide it here.
+    pub fn of_run(flag: Option<Gate>, config: Option<&str>) -> Gate {
+        flag.or_else(|| config.and_then(Gate::parse)).unwrap_or(Gate::High)
+    }
+
+    pub fn severity(self) -> Option<Severity> {
         match self {
             Gate::Critical => Some(Severity::Critical),
             Gate::High => Some(Severity::High),
@@ -321,16 +331,20 @@ fn dispatch(cli: Cli) -> Result<u8> {
             }
             Ok(0)
         }
-        Command::Explain { scope_file, control } => {
+        Command::Explain {
+            scope_file,
+            control,
+            as_of,
+        } => {
+            let as_of = as_of_date(as_of.as_deref())?;
             let (ws, scope_idx) = load_scope(&scope_file)?;
             let scope = &ws.scopes[scope_idx];
-            let matrix = resolve::resolve(&ws, scope);
-            let Some(row) = matrix.row(&control) else {
-                return Err(explain_unknown(&ws, &matrix, &control));
-            };
-            let findings = assess::assess(&ws, scope, &matrix, &overrides(&ws));
+            let assessment = assess::assess_scope(&ws, scope, &overrides(&ws), as_of);
+            if assessment.matrix.row(&control).is_none() {
+                return Err(explain_unknown(&ws, &assessment.matrix, &control));
+            }
             stop_on_rule_failures(&ws)?;
-            out(&crate::explain::render(&ws, scope, row, &findings))?;
+            out(&crate::explain::render(&ws, scope, &assessment, &control))?;
             Ok(0)
         }
         Command::Frameworks { action } => {
@@ -821,13 +835,7 @@ fn check(args: &CheckArgs) -> Result<u8> {
     if scope_files.is_empty() && !args.allow_empty {
         early.push(no_scopes());
     }
-    let gate = match args.fail_on {
-        Some(g) => g,
-        None => match ws.config.fail_on.as_deref().and_then(Gate::parse) {
-            Some(g) => g,
-            None => Gate::High,
-        },
-    };
+    let gate = Gate::of_run(args.fail_on, ws.config.fail_on.as_deref());
     let overrides = overrides_with(&ws, &levels);
     let as_of = as_of.unwrap_or(time::Date::MIN);
     let done = std::sync::atomic::AtomicUsize::new(0);

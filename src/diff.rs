@@ -722,17 +722,6 @@ pub struct DiffArgs {
     pub output: Option<std::path::PathBuf>,
 }
 
-fn gate_severity(gate: crate::cli::Gate) -> Option<Severity> {
-    use crate::cli::Gate;
-    match gate {
-        Gate::Critical => Some(Severity::Critical),
-        Gate::High => Some(Severity::High),
-        Gate::Medium => Some(Severity::Medium),
-        Gate::Low => Some(Severity::Low),
-        Gate::None => None,
-    }
-}
-
 /// Load one side; input problems are printed with the side's folder and stop with exit 2.
 fn load_side(path: &std::path::Path) -> anyhow::Result<Workspace> {
     crate::cli::load_workspace(path, "compared")
@@ -743,14 +732,7 @@ pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
     let as_of = crate::cli::as_of_date(args.as_of.as_deref())?;
     let old = load_side(&args.old_path)?;
     let new = load_side(&args.new_path)?;
-    let min = match args.fail_on {
-        Some(g) => gate_severity(g),
-        None => match new.config.fail_on.as_deref() {
-            Some("none") => None,
-            Some(s) => Severity::parse(s).or(Some(Severity::High)),
-            None => Some(Severity::High),
-        },
-    };
+    let min = crate::cli::Gate::of_run(args.fail_on, new.config.fail_on.as_deref()).severity();
     let mut d = diff(&old, &new, as_of);
     crate::cli::stop_on_rule_failures(&old)?;
     crate::cli::stop_on_rule_failures(&new)?;

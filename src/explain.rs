@@ -1,9 +1,9 @@
 //! Human explanations: why a row says what it says, and what a catalog or control is.
 
-use crate::assess::Finding;
+use crate::assess::{Assessment, Finding};
 use crate::load::Workspace;
 use crate::model::{Requirement, Role, Scope};
-use crate::resolve::{Coverage, Row};
+use crate::resolve::Coverage;
 use std::fmt::Write as _;
 
 fn party(p: &str) -> String {
@@ -14,8 +14,16 @@ fn party(p: &str) -> String {
     }
 }
 
-pub fn render(ws: &Workspace, scope: &Scope, row: &Row, findings: &[Finding]) -> String {
+/// Why one row of a scope's assessment says what it says: owner and RACI, duties, candidates,
+/// what the catalog keeps with the client, each source with file and line, the findings (waived
+/// ones as waived), the evidence on file for it and the notice deadlines it sets, all as the
+/// engine decided them.
+pub fn render(ws: &Workspace, scope: &Scope, assessment: &Assessment, control: &str) -> String {
     let mut out = String::new();
+    let Some(row) = assessment.matrix.row(control) else {
+        return out;
+    };
+    let findings = &assessment.findings;
     let flag = match row.requirement {
         Some(Requirement::Required) => " (Required)",
         Some(Requirement::Addressable) => " (Addressable)",
@@ -77,8 +85,8 @@ pub fn render(ws: &Workspace, scope: &Scope, row: &Row, findings: &[Finding]) ->
     if let Some(a) = &row.addressable {
         let _ = writeln!(
             out,
-            "addressable decision: {:?}{}{} ({}:{})",
-            a.decision,
+            "addressable decision: {}{}{} ({}:{})",
+            <&str>::from(a.decision),
             a.rationale.as_deref().map(|r| format!(" — {r}")).unwrap_or_default(),
             a.alternative
                 .as_deref()
@@ -122,7 +130,7 @@ pub fn render(ws: &Workspace, scope: &Scope, row: &Row, findings: &[Finding]) ->
             out,
             "  {}. [{}] {}\n     at {}:{}",
             i + 1,
-            format!("{:?}", p.kind).to_lowercase(),
+            <&str>::from(p.kind),
             p.detail,
             p.file,
             p.line
@@ -136,15 +144,76 @@ pub fn render(ws: &Workspace, scope: &Scope, row: &Row, findings: &[Finding]) ->
     }
     let mine: Vec<&Finding> = findings.iter().filter(|f| *f.control == *row.control).collect();
     if !mine.is_empty() {
-        let _ = writeln!(out, "\nfindings:");
+        let _ = writeln!(out, "\nfindings (as of {}):", assessment.as_of);
         for f in mine {
-            let _ = writeln!(out, "  {} {} {}: {}", f.severity.as_str(), f.code, f.rule, f.message);
+            let state = match &f.waived {
+                Some(w) => format!(
+                    " [waived until {} by {}, {}: {}]",
+                    w.expires, w.approver, w.ticket, w.justification
+                ),
+                None => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "  {} {} {}: {}{state}",
+                f.severity.as_str(),
+                f.code,
+                f.rule,
+                f.message
+            );
+        }
+    }
+    // Evidence on file for this control (listed for it or for a control that contains it).
+    let on_file: Vec<&crate::rules::EvidenceStatus> = assessment
+        .evidence
+        .iter()
+        .filter(|s| {
+            scope.evidence.get(s.index).and_then(|e| e.as_ref()).is_some_and(|e| {
+                e.controls.iter().any(|c| {
+                    c == control
+                        || ws.framework(&row.framework).is_some_and(|fw| {
+                            let listed = c.split_once(':').map_or(c.as_str(), |(_, id)| id);
+                            match (fw.index(&row.id), fw.index(listed)) {
+                                (Some(i), Some(a)) => {
+                                    c.starts_with(&format!("{}:", row.framework)) && fw.is_within(i, a)
+                                }
+                                _ => false,
+                            }
+                        })
+                })
+            })
+        })
+        .collect();
+    if !on_file.is_empty() {
+        let _ = writeln!(out, "\nevidence on file (as of {}):", assessment.as_of);
+        for s in on_file {
+            let age = match (s.age_days, s.max_age_days) {
+                (Some(a), Some(m)) => format!("{a} days old, at most {m} allowed"),
+                (Some(a), None) => format!("{a} days old"),
+                _ => "no readable date".to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "  {} (effective {}): {}, {age}; {}",
+                s.file, s.effective, s.freshness, s.integrity
+            );
+        }
+    }
+    let deadlines: Vec<&crate::rules::NotificationStatus> = assessment
+        .notifications
+        .iter()
+        .filter(|n| n.control == control)
+        .collect();
+    if !deadlines.is_empty() {
+        let _ = writeln!(out, "\nnotice deadlines and the MSP's window:");
+        for n in deadlines {
+            let _ = writeln!(out, "  {} ({}): {} — {}", n.citation, n.deadline, n.verdict, n.why);
         }
     }
     if let Some(fw) = ws.framework(&row.framework)
         && let Some(c) = fw.get(&row.id)
     {
-        let _ = writeln!(out, "\ntext ({} {}):", fw.catalog.citation, c.id);
+        let _ = writeln!(out, "\ntext ({}):", fw.cite(&c.id));
         let _ = writeln!(
             out,
             "  {}",
@@ -159,19 +228,16 @@ pub fn render(ws: &Workspace, scope: &Scope, row: &Row, findings: &[Finding]) ->
 
 pub fn frameworks_list(ws: &Workspace) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{:<16} {:<58} {:<44} controls", "id", "title", "version");
+    // One block per catalog, nothing cut short: titles and versions are long and exact.
     for fw in ws.frameworks.values() {
         let counts: Vec<String> = fw.level_counts().iter().map(|(l, n)| format!("{n} {l}")).collect();
-        let _ = writeln!(
-            out,
-            "{:<16} {:<58} {:<44} {}",
-            fw.id(),
-            trunc(&fw.catalog.title, 58),
-            trunc(&fw.catalog.version, 44),
-            counts.join(", ")
-        );
+        let _ = writeln!(out, "{} — {}", fw.id(), fw.catalog.title);
+        let _ = writeln!(out, "  citation: {}", fw.catalog.citation);
+        let _ = writeln!(out, "  version:  {}", fw.catalog.version);
+        let _ = writeln!(out, "  controls: {}", counts.join(", "));
+        let _ = writeln!(out);
     }
-    let _ = writeln!(out, "\ncrosswalks:");
+    let _ = writeln!(out, "crosswalks:");
     for cw in &ws.crosswalks {
         let _ = writeln!(
             out,
@@ -325,9 +391,9 @@ pub fn frameworks_show(ws: &Workspace, target: &str) -> Result<String, String> {
             .map(|p| format!(", part of {p}"))
             .unwrap_or_default()
     );
-    let _ = writeln!(out, "role:      {:?}", c.role);
+    let _ = writeln!(out, "role:      {}", <&str>::from(c.role));
     if let Some(r) = c.requirement {
-        let _ = writeln!(out, "flag:      {:?} (45 CFR 164.306(d))", r);
+        let _ = writeln!(out, "flag:      {} (45 CFR 164.306(d))", <&str>::from(r));
     }
     if let Some(d) = &c.effective_from {
         let _ = writeln!(out, "effective: from {d}");

@@ -125,8 +125,9 @@ pub struct Catalog {
     pub origin: Origin,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[derive(strum::IntoStaticStr, Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Role {
     #[default]
     Requirement,
@@ -134,8 +135,9 @@ pub enum Role {
     Heading,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(strum::IntoStaticStr, Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Requirement {
     Required,
     Addressable,
@@ -155,8 +157,9 @@ pub struct Retained {
 }
 
 /// Is a parent with its own text a row of its own or a roll-up of its parts?
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(strum::IntoStaticStr, Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum OwnDutyDecision {
     Row,
     Rollup,
@@ -172,8 +175,9 @@ pub struct OwnDuty {
 }
 
 /// Whose clock a deadline runs on, and so whether the MSP's notice window counts against it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(strum::IntoStaticStr, Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Clock {
     /// Starts when the regulated entity discovers or determines the event: the MSP's window
     /// plus the client's margin must fit.
@@ -376,8 +380,9 @@ pub struct FactTest {
 // Crosswalks
 // ---------------------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[derive(strum::IntoStaticStr, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Relationship {
     Equal,
     SubsetOf,
@@ -392,13 +397,9 @@ impl Relationship {
         matches!(self, Relationship::Equal | Relationship::SubsetOf)
     }
 
+    /// The relationship as files write it (`subset-of`).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Relationship::Equal => "equal",
-            Relationship::SubsetOf => "subset-of",
-            Relationship::SupersetOf => "superset-of",
-            Relationship::IntersectsWith => "intersects-with",
-        }
+        self.into()
     }
 }
 
@@ -455,8 +456,9 @@ pub struct Unmapped {
 // Services
 // ---------------------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[derive(strum::IntoStaticStr, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Split {
     Msp,
     Shared,
@@ -666,8 +668,9 @@ pub struct NotApplicable {
     pub origin: Origin,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(strum::IntoStaticStr, Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum AddressableDecision {
     Implemented,
     Alternative,

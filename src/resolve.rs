@@ -24,8 +24,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// Who owns a control, in one word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(strum::IntoStaticStr, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Summary {
     Msp,
     Client,
@@ -45,15 +46,9 @@ impl Summary {
         Summary::NotApplicable,
     ];
 
+    /// The summary as JSON and CSV write it (`third-party`).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Summary::Msp => "msp",
-            Summary::Client => "client",
-            Summary::Shared => "shared",
-            Summary::ThirdParty => "third-party",
-            Summary::Unassigned => "unassigned",
-            Summary::NotApplicable => "not-applicable",
-        }
+        self.into()
     }
 
     pub fn label(self) -> &'static str {
@@ -69,8 +64,9 @@ impl Summary {
 }
 
 /// How completely the deciding source covers the control.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(strum::IntoStaticStr, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Coverage {
     Full,
     Partial,
@@ -78,8 +74,9 @@ pub enum Coverage {
 }
 
 /// What kind of source decided (part of) a row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(strum::IntoStaticStr, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum SourceKind {
     Applicability,
     Assignment,
@@ -456,7 +453,7 @@ fn decide_services(sources: &Sources) -> Option<Decision> {
                 "service `{}` ({}) claims it: split {}",
                 service.id,
                 service.name,
-                split_name(claim.split)
+                <&str>::from(claim.split)
             ),
             &claim.origin,
         );
@@ -490,14 +487,6 @@ fn decide_services(sources: &Sources) -> Option<Decision> {
         d.conflicts.insert(0, first);
     }
     Some(d)
-}
-
-fn split_name(s: Split) -> &'static str {
-    match s {
-        Split::Msp => "msp",
-        Split::Shared => "shared",
-        Split::Client => "client",
-    }
 }
 
 fn decide_client_owned(sources: &Sources) -> Option<Decision> {

@@ -28,7 +28,7 @@ fn rule_name(rule: &PolicyRule) -> String {
         .unwrap_or_else(|| {
             rule.title
                 .clone()
-                .unwrap_or_else(|| format!("{:?}", rule.kind).to_lowercase())
+                .unwrap_or_else(|| <&str>::from(rule.kind).to_string())
         })
 }
 
@@ -1137,11 +1137,14 @@ pub fn apply_waivers(scope: &Scope, findings: Vec<Finding>, overrides: &Override
     out
 }
 
-/// Waiver debt across findings: how many are waived, the oldest, and those expiring soon.
+/// Waiver debt across findings: how many are waived, the oldest (by the date it was granted),
+/// how many record no grant date, and those expiring soon.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct WaiverDebt {
     pub count: usize,
     pub oldest: Option<String>,
+    /// Waived findings whose waiver records no `granted` date (their age is unknown).
+    pub undated: usize,
     pub expiring_within_30_days: usize,
     /// Date of the oldest waiver, to merge debts of several batches of scopes.
     #[serde(skip)]
@@ -1152,6 +1155,7 @@ impl WaiverDebt {
     /// Add another batch's debt (the oldest stays the oldest; ties keep the first seen).
     pub fn merge(&mut self, other: WaiverDebt) {
         self.count += other.count;
+        self.undated += other.undated;
         self.expiring_within_30_days += other.expiring_within_30_days;
         if let Some(since) = other.oldest_since
             && self.oldest_since.as_ref().is_none_or(|mine| since < *mine)
@@ -1173,11 +1177,16 @@ pub fn waiver_debt(scopes: &[&Scope], findings: &[Finding], as_of: time::Date) -
             .filter(|s| s.id == f.scope)
             .flat_map(|s| s.waivers.iter().flatten())
             .find(|x| x.finding == f.code && x.control == f.control)
-            .and_then(|x| x.granted.clone())
-            .unwrap_or_else(|| w.expires.clone());
-        if oldest.as_ref().is_none_or(|(date, _)| granted < *date) {
-            let label = format!("{} on {} in {} (since {granted})", f.code, f.control, f.scope);
-            oldest = Some((granted, label));
+            .and_then(|x| x.granted.clone());
+        match granted {
+            // Only a recorded grant date says how old a waiver is; the expiry date does not.
+            Some(granted) => {
+                if oldest.as_ref().is_none_or(|(date, _)| granted < *date) {
+                    let label = format!("{} on {} in {} (since {granted})", f.code, f.control, f.scope);
+                    oldest = Some((granted, label));
+                }
+            }
+            None => debt.undated += 1,
         }
         if parse_date(&w.expires).is_some_and(|e| (e - as_of).whole_days() <= 30) {
             debt.expiring_within_30_days += 1;

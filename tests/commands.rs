@@ -7,25 +7,26 @@ use common::*;
 fn frameworks_lists_the_four_catalogs_with_versions_and_counts() {
     let run = ctrlmap(["frameworks"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    for (id, version) in [
-        ("csf-2.0", "2.0"),
-        ("hipaa", "45 CFR Part 164"),
-        ("glba-safeguards", ""),
-        ("nydfs-500", "Second Amendment"),
-    ] {
-        let line = run
+    // Each catalog's full version, as its file states it (never cut short).
+    for id in ["csf-2.0", "hipaa", "glba-safeguards", "nydfs-500"] {
+        let text = std::fs::read_to_string(root().join(format!("frameworks/{id}.yaml"))).expect("catalog");
+        let doc: serde_json::Value = serde_saphyr::from_str(&text).expect("yaml");
+        let version = doc["version"].as_str().expect("version");
+        let block: Vec<&str> = run
             .stdout
             .lines()
-            .find(|l| l.starts_with(id))
-            .unwrap_or_else(|| panic!("{id} missing:\n{}", run.stdout));
-        assert!(line.contains(version), "{line}");
+            .skip_while(|l| !l.starts_with(&format!("{id} — ")))
+            .take(4)
+            .collect();
+        assert!(!block.is_empty(), "{id} missing:\n{}", run.stdout);
+        assert_eq!(block[2], format!("  version:  {version}"), "{id}");
     }
-    let csf = run
-        .stdout
-        .lines()
-        .find(|l| l.starts_with("csf-2.0"))
-        .unwrap_or_default();
-    assert!(csf.contains("6 function, 22 category, 106 subcategory"), "{csf}");
+    assert!(
+        run.stdout
+            .contains("  controls: 6 function, 22 category, 106 subcategory"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("hipaa-to-csf-2.0"));
 }
 
@@ -39,7 +40,11 @@ fn frameworks_show_prints_a_control_with_text_flag_and_crosswalk() {
         "{}",
         run.stdout
     );
-    assert!(run.stdout.contains("Addressable"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("flag:      addressable (45 CFR 164.306(d))"),
+        "{}",
+        run.stdout
+    );
     assert!(
         run.stdout
             .contains("Implement a mechanism to encrypt and decrypt electronic protected health information."),
@@ -379,4 +384,54 @@ fn diff_through_the_binary_gates_on_a_removed_service_and_junit_counts_every_con
         .sum();
     assert_eq!(cases, matrix_rows, "one test case per scope × assignable control");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn explain_shows_waived_findings_as_waived_as_of_the_date_given() {
+    let scope = root().join("examples/northwind-msp/scopes/riverside-dental.yaml");
+    let explain = |as_of: &str| {
+        ctrlmap([
+            "explain".as_ref(),
+            scope.as_os_str(),
+            "hipaa:164.308(a)(8)".as_ref(),
+            "--as-of".as_ref(),
+            as_of.as_ref(),
+        ])
+    };
+    let before = explain("2026-12-01");
+    assert_eq!(before.code, 0, "{}", before.stderr);
+    assert!(
+        before.stdout.contains("findings (as of 2026-12-01):"),
+        "{}",
+        before.stdout
+    );
+    assert!(
+        before.stdout.contains("CM009 evidence-missing") && before.stdout.contains("[waived until 2027-02-28"),
+        "{}",
+        before.stdout
+    );
+    // The catalog text is cited as the regulation cites it.
+    assert!(
+        before.stdout.contains("text (45 CFR 164.308(a)(8)):"),
+        "{}",
+        before.stdout
+    );
+    // After the waiver's expiry it no longer covers the finding, and its expiry is a finding.
+    let after = explain("2027-03-15");
+    assert!(after.stdout.contains("CM013 waiver-expired"), "{}", after.stdout);
+    assert!(!after.stdout.contains("[waived until"), "{}", after.stdout);
+}
+
+#[test]
+fn explain_refuses_a_bad_source_date_epoch_instead_of_assessing_as_of_year_minus_9999() {
+    let scope = root().join("examples/northwind-msp/scopes/riverside-dental.yaml");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ctrlmap"))
+        .args(["explain".as_ref(), scope.as_os_str(), "hipaa:164.410(b)".as_ref()])
+        .env("SOURCE_DATE_EPOCH", "abc")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run ctrlmap");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SOURCE_DATE_EPOCH `abc`"));
+    assert!(out.stdout.is_empty(), "nothing assessed");
 }

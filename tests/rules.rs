@@ -155,6 +155,14 @@ fn waiver_debt_is_summarised() {
             .unwrap_or_default()
             .contains("since 2026-09-01")
     );
+    // cm013-quiet's waiver records no grant date: it is counted as undated, and its expiry
+    // date is never shown as the date it was granted.
+    assert_eq!(doc["waivers"]["undated"], 1);
+    assert!(
+        !doc["waivers"].to_string().contains("since 2026-12-15"),
+        "{}",
+        doc["waivers"]
+    );
 }
 
 #[test]

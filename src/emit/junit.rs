@@ -88,15 +88,6 @@ impl Suite {
             controls: Arc::clone(&summary.assignable),
         }
     }
-
-    /// As [`Suite::from_matrix`], with the control list shared with other suites.
-    pub fn from_matrix_shared(matrix: &Matrix, shared: &SharedControls) -> Suite {
-        Suite {
-            scope: matrix.scope.clone(),
-            client: matrix.client.clone(),
-            controls: shared.get(assignable(matrix)),
-        }
-    }
 }
 
 /// Drop what XML 1.0 cannot carry at all (control characters other than tab, LF, CR;

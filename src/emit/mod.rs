@@ -163,13 +163,17 @@ fn sev_counts(findings: &BTreeMap<String, usize>) -> String {
 fn debt_line(debt: &WaiverDebt) -> Option<String> {
     (debt.count > 0).then(|| {
         format!(
-            "waiver debt: {} waived finding(s), {} expiring within 30 days{}",
+            "waiver debt: {} waived finding(s), {} expiring within 30 days{}{}",
             debt.count,
             debt.expiring_within_30_days,
             debt.oldest
                 .as_deref()
                 .map(|o| format!("; oldest: {o}"))
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            match debt.undated {
+                0 => String::new(),
+                n => format!("; {n} without a grant date (`granted`)"),
+            }
         )
     })
 }
@@ -470,11 +474,9 @@ pub fn matrix_csv(m: &Matrix) -> String {
             r.id.to_string(),
             r.title.to_string(),
             r.level.to_string(),
-            r.requirement
-                .map(|x| format!("{x:?}").to_lowercase())
-                .unwrap_or_default(),
+            r.requirement.map(|x| <&str>::from(x).to_string()).unwrap_or_default(),
             r.summary.as_str().to_string(),
-            format!("{:?}", r.coverage).to_lowercase(),
+            <&str>::from(r.coverage).to_string(),
             r.responsible.join("; "),
             r.accountable.clone(),
             r.consulted.join("; "),

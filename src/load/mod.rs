@@ -1414,7 +1414,15 @@ pub fn evidence_path(root: &Path, file: &str) -> Result<PathBuf, &'static str> {
 
 fn evidence_path_in(root: &Path, root_canon: Option<&Path>, file: &str) -> Result<PathBuf, &'static str> {
     let path = Path::new(file);
-    if path.is_absolute() || file.starts_with('/') || file.starts_with('\\') || file.contains(':') {
+    if file.contains("://") {
+        return Err("is a URL, not a file; evidence must be a file inside the workspace");
+    }
+    // `C:\...` or `C:/...` (a Windows drive) is absolute; a colon elsewhere is part of a name.
+    let drive = file.len() >= 3
+        && file.as_bytes()[0].is_ascii_alphabetic()
+        && file.as_bytes()[1] == b':'
+        && matches!(file.as_bytes()[2], b'/' | b'\\');
+    if path.is_absolute() || file.starts_with('/') || file.starts_with('\\') || drive {
         return Err("is absolute; evidence must be a path inside the workspace");
     }
     if path.components().any(|c| matches!(c, Component::ParentDir)) {
@@ -1619,5 +1627,30 @@ impl Walk<'_> {
                 self.out.push((display_path(&child), path, Some(self.kind)));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_evidence_name_with_a_colon_is_a_file_name_but_drives_and_urls_are_refused() {
+        let root = Path::new("/nonexistent-workspace");
+        assert!(evidence_path_in(root, None, "evidence/2026-10-31T12:00 scan.pdf").is_ok());
+        assert_eq!(
+            evidence_path_in(root, None, "C:\\evidence\\scan.pdf"),
+            Err("is absolute; evidence must be a path inside the workspace")
+        );
+        assert_eq!(
+            evidence_path_in(root, None, "c:/evidence/scan.pdf"),
+            Err("is absolute; evidence must be a path inside the workspace")
+        );
+        assert_eq!(
+            evidence_path_in(root, None, "https://example.com/scan.pdf"),
+            Err("is a URL, not a file; evidence must be a file inside the workspace")
+        );
+        assert!(evidence_path_in(root, None, "/etc/passwd").is_err());
+        assert!(evidence_path_in(root, None, "evidence/../../etc/passwd").is_err());
     }
 }

@@ -72,10 +72,6 @@ impl Schemas {
         Ok(Schemas { validators })
     }
 
-    pub fn has(&self, kind: Kind) -> bool {
-        self.validators.iter().any(|(k, _, _)| *k == kind)
-    }
-
     /// Validate a document; returns the diagnostics and the JSON pointers of the invalid
     /// values (so the typed phase can leave them out and still use the rest).
     pub fn validate(&self, kind: Kind, file: &str, root: &Node, doc: &Value) -> (Vec<Diagnostic>, Vec<String>) {
