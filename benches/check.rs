@@ -2,7 +2,7 @@
 //! `check` over a 1,000-scope portfolio built from it. Wall-clock targets for 1,000 and 10,000
 //! scopes and peak memory are measured by `scripts/bench.sh` (README, "Performance").
 
-use ctrlmap::load::Workspace;
+use ctrlmap::load::Loaded;
 use std::path::{Path, PathBuf};
 
 fn main() {
@@ -55,12 +55,12 @@ fn portfolio(n: usize) -> PathBuf {
 #[divan::bench]
 fn load_example(bencher: divan::Bencher) {
     let path = example();
-    bencher.bench(|| Workspace::load(divan::black_box(&path)).map(|ws| ws.scopes.len()));
+    bencher.bench(|| Loaded::load(divan::black_box(&path)).map(|ws| ws.scopes.len()));
 }
 
 #[divan::bench]
 fn resolve_and_assess_each_example_scope(bencher: divan::Bencher) {
-    let Ok(ws) = Workspace::load(&example()) else { return };
+    let Ok(ws) = Loaded::load(&example()) else { return };
     let overrides = ctrlmap::cli::overrides(&ws);
     let as_of = time::macros::date!(2026 - 11 - 30);
     bencher.bench(|| {
@@ -79,8 +79,10 @@ fn check_1000_scopes(bencher: divan::Bencher) {
     let path = portfolio(1000);
     let as_of = time::macros::date!(2026 - 11 - 30);
     bencher.bench(|| {
-        let Ok(ws) = Workspace::load(&path) else { return 0 };
+        let Ok(ws) = Loaded::load(&path) else { return 0 };
         let overrides = ctrlmap::cli::overrides(&ws);
-        ctrlmap::cli::assess_portfolio(&ws, &overrides, as_of).1.len()
+        ctrlmap::assess::portfolio::assess_portfolio(&ws, &overrides, as_of)
+            .findings
+            .len()
     });
 }

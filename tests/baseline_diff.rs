@@ -4,10 +4,10 @@
 mod common;
 
 use common::*;
+use ctrlmap::assess::baseline;
+use ctrlmap::assess::diff::{self, ChangeKind};
 use ctrlmap::assess::{self, Finding, Severity};
-use ctrlmap::baseline;
-use ctrlmap::diff::{self, ChangeKind};
-use ctrlmap::load::Workspace;
+use ctrlmap::load::Loaded;
 use ctrlmap::resolve::{self, Matrix};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -27,8 +27,8 @@ fn as_of() -> time::Date {
     time::macros::date!(2026 - 11 - 30)
 }
 
-fn load(path: &Path) -> Workspace {
-    let ws = Workspace::load(path).expect("workspace loads");
+fn load(path: &Path) -> Loaded {
+    let ws = Loaded::load(path).expect("workspace loads");
     assert!(
         ws.diagnostics.is_empty(),
         "{}: input problems:\n{}",
@@ -38,7 +38,7 @@ fn load(path: &Path) -> Workspace {
     ws
 }
 
-fn findings(ws: &Workspace) -> Vec<Finding> {
+fn findings(ws: &Loaded) -> Vec<Finding> {
     let overrides = ctrlmap::cli::overrides(ws);
     ws.scopes
         .iter()
@@ -204,7 +204,7 @@ fn a_bad_baseline_file_is_an_error_naming_the_file() {
 // Diff
 // ---------------------------------------------------------------------------------------
 
-fn matrix(ws: &Workspace, scope: &str) -> Matrix {
+fn matrix(ws: &Loaded, scope: &str) -> Matrix {
     let s = ws.scopes.iter().find(|s| s.id == scope).expect("scope");
     resolve::resolve(ws, s)
 }
@@ -236,7 +236,7 @@ fn a_workspace_compared_with_itself_has_no_changes() {
     let ws = load(&example_dir());
     let again = load(&example_dir());
     let d = diff::diff(&ws, &again, as_of());
-    assert!(d.scopes.is_empty(), "{}", diff::text(&d));
+    assert!(d.scopes.is_empty(), "{}", ctrlmap::emit::diff::text(&d));
     assert_eq!(d.totals.scopes_unchanged, ws.scopes.len());
     assert!(!d.is_regression(Some(Severity::Info)));
 }
@@ -254,7 +254,7 @@ fn diff_lists_exactly_the_controls_that_changed_owner_for_the_client_that_lost_a
     let d = diff::diff(&old, &new, as_of());
     // Only that client changed.
     let scopes: Vec<&str> = d.scopes.iter().map(|s| s.scope.as_str()).collect();
-    assert_eq!(scopes, vec!["riverside-dental"], "{}", diff::text(&d));
+    assert_eq!(scopes, vec!["riverside-dental"], "{}", ctrlmap::emit::diff::text(&d));
     let s = d.scope("riverside-dental").expect("riverside-dental");
     let listed: BTreeSet<String> = s
         .controls
@@ -265,7 +265,11 @@ fn diff_lists_exactly_the_controls_that_changed_owner_for_the_client_that_lost_a
     assert_eq!(listed, expected);
     assert_eq!(d.totals.owner_changed, expected.len());
     // Each is in every rendering.
-    let (text, md, json) = (diff::text(&d), diff::markdown(&d), diff::json(&d));
+    let (text, md, json) = (
+        ctrlmap::emit::diff::text(&d),
+        ctrlmap::emit::diff::markdown(&d),
+        ctrlmap::emit::diff::json(&d),
+    );
     let doc: serde_json::Value = serde_json::from_str(&json).expect("JSON");
     assert_eq!(doc["version"], "1");
     let json_controls: BTreeSet<String> = doc["scopes"][0]["controls"]
@@ -286,7 +290,7 @@ fn diff_lists_exactly_the_controls_that_changed_owner_for_the_client_that_lost_a
         );
     }
     // The same inputs give the same bytes.
-    assert_eq!(json, diff::json(&diff::diff(&old, &new, as_of())));
+    assert_eq!(json, ctrlmap::emit::diff::json(&diff::diff(&old, &new, as_of())));
 }
 
 #[test]
@@ -334,7 +338,7 @@ fn diff_reports_new_and_fixed_findings_and_a_control_that_became_unassigned() {
         ),
         (1, 1, 1)
     );
-    let text = diff::text(&d);
+    let text = ctrlmap::emit::diff::text(&d);
     assert!(
         text.contains("mini:S.2: MSP → Unassigned (became unassigned)"),
         "{text}"
@@ -395,7 +399,7 @@ fn diff_reports_added_and_removed_scopes() {
         ),
         (1, 2, 1)
     );
-    let md = diff::markdown(&d);
+    let md = ctrlmap::emit::diff::markdown(&d);
     assert!(md.contains("### Bravo Clinic — `delta` (scope added)"), "{md}");
 }
 

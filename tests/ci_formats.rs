@@ -5,10 +5,10 @@
 mod common;
 
 use common::*;
+use ctrlmap::assess::baseline;
 use ctrlmap::assess::{self, Finding, Severity, WaiverNote};
-use ctrlmap::baseline;
 use ctrlmap::emit::{github, junit, sarif};
-use ctrlmap::load::Workspace;
+use ctrlmap::load::Loaded;
 use serde_json::Value;
 use std::path::Path;
 
@@ -16,8 +16,8 @@ fn as_of() -> time::Date {
     time::macros::date!(2026 - 11 - 30)
 }
 
-fn load(path: &Path) -> Workspace {
-    let ws = Workspace::load(path).expect("workspace loads");
+fn load(path: &Path) -> Loaded {
+    let ws = Loaded::load(path).expect("workspace loads");
     assert!(
         ws.diagnostics.is_empty(),
         "{}: input problems:\n{}",
@@ -28,7 +28,7 @@ fn load(path: &Path) -> Workspace {
 }
 
 /// Every scope's JUnit suite and every finding, as `check` computes them.
-fn assess_all(ws: &Workspace) -> (Vec<junit::Suite>, Vec<Finding>) {
+fn assess_all(ws: &Loaded) -> (Vec<junit::Suite>, Vec<Finding>) {
     let overrides = ctrlmap::cli::overrides(ws);
     let mut suites = Vec::new();
     let mut findings = Vec::new();
@@ -40,13 +40,13 @@ fn assess_all(ws: &Workspace) -> (Vec<junit::Suite>, Vec<Finding>) {
     (suites, findings)
 }
 
-fn ci() -> (Workspace, Vec<junit::Suite>, Vec<Finding>) {
+fn ci() -> (Loaded, Vec<junit::Suite>, Vec<Finding>) {
     let ws = load(&fixture("ci"));
     let (suites, findings) = assess_all(&ws);
     (ws, suites, findings)
 }
 
-fn example() -> (Workspace, Vec<junit::Suite>, Vec<Finding>) {
+fn example() -> (Loaded, Vec<junit::Suite>, Vec<Finding>) {
     let ws = load(&root().join("examples/northwind-msp"));
     let (suites, findings) = assess_all(&ws);
     (ws, suites, findings)
@@ -511,7 +511,7 @@ fn junit_suites_from_summaries_match_the_suites_from_matrices() {
     for (ws, suites, _) in [ci(), example()] {
         for (scope, from_matrix) in ws.scopes.iter().zip(&suites) {
             let matrix = ctrlmap::resolve::resolve(&ws, scope);
-            let summary = ctrlmap::emit::scope_summary(&matrix, &scope.origin.file, &[]);
+            let summary = ctrlmap::assess::portfolio::scope_summary(&matrix, &scope.origin.file, &[]);
             let suite = junit::Suite::from_summary(&summary);
             assert_eq!(&suite, from_matrix, "{}", scope.id);
         }

@@ -158,7 +158,7 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn built_in_catalogs_crosswalks_and_policies_validate_against_their_schemas() {
-    let ws = ctrlmap::load::Workspace::builtin().expect("embedded schemas compile");
+    let ws = ctrlmap::load::Loaded::builtin().expect("embedded schemas compile");
     assert_eq!(ws.render_diagnostics(), "", "the built-in files have no problems");
     let ids: Vec<&str> = ws.frameworks.keys().map(String::as_str).collect();
     assert_eq!(ids, ["csf-2.0", "glba-safeguards", "hipaa", "nydfs-500"]);

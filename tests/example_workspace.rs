@@ -238,7 +238,7 @@ fn pinned_evidence_hashes_match_the_files() {
         let doc: Value = serde_saphyr::from_str(&text).expect("YAML");
         for e in doc["evidence"].as_array().into_iter().flatten() {
             let bytes = std::fs::read(example().join(e["file"].as_str().expect("file"))).expect("evidence file exists");
-            let sha = ctrlmap::hash::sha256_hex(&bytes);
+            let sha = ctrlmap::model::digest::sha256_hex(&bytes);
             assert_eq!(e["sha256"].as_str(), Some(sha.as_str()), "{id}: {}", e["file"]);
         }
     }

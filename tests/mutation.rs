@@ -5,13 +5,13 @@
 //! holds the cargo-fuzz targets for long runs.
 //!
 //! Scope files are mutated in memory and checked against one loaded workspace
-//! ([`Workspace::check_scope_bytes`]); the config, services and policies are mutated on
+//! ([`Loaded::check_scope_bytes`]); the config, services and policies are mutated on
 //! disk and the whole workspace is loaded again (slower, so fewer of those).
 //! `CTRLMAP_MUTATIONS=N` runs N scope mutations instead of the default.
 
 mod support;
-use ctrlmap::diag::Diagnostic;
-use ctrlmap::load::Workspace;
+use ctrlmap::load::Loaded;
+use ctrlmap::model::diagnostic::Diagnostic;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -310,26 +310,26 @@ fn bounded<T: Send + 'static>(what: String, limit: Duration, f: impl FnOnce() ->
     }
 }
 
-/// Assess a scope that loaded cleanly, with the workspace's policies (custom rule included).
-fn assess(ws: &Workspace, scope: &ctrlmap::model::Scope) {
-    let matrix = ctrlmap::resolve::resolve(ws, scope);
-    let findings = ctrlmap::assess::assess_on(
+/// Assess a scope that loaded cleanly, with the workspace's policies (custom rule included);
+/// returns the custom rules that failed at run time (E021).
+fn assess(ws: &Loaded, scope: &ctrlmap::model::Scope) -> Vec<ctrlmap::model::diagnostic::Diagnostic> {
+    let a = ctrlmap::assess::assess_scope(
         ws,
         scope,
-        &matrix,
         &ctrlmap::cli::overrides(ws),
         time::macros::date!(2026 - 11 - 30),
     );
-    for f in &findings {
+    for f in &a.findings {
         assert!(!f.code.is_empty() && f.line >= 1, "finding without place: {f:?}");
     }
+    a.failures
 }
 
 #[test]
 fn thousands_of_mutated_workspaces_never_panic_hang_or_lose_a_location() {
     let s = workspace("mutation-scopes");
     let root = s.ws();
-    let ws = std::sync::Arc::new(Workspace::load(&root).expect("loads"));
+    let ws = std::sync::Arc::new(Loaded::load(&root).expect("loads"));
     assert!(
         ws.diagnostics.is_empty(),
         "the base workspace is clean: {:?}",
@@ -337,9 +337,8 @@ fn thousands_of_mutated_workspaces_never_panic_hang_or_lose_a_location() {
     );
     assert_eq!(ws.scopes.len(), 13);
     for scope in &ws.scopes {
-        assess(&ws, scope);
+        assert!(assess(&ws, scope).is_empty());
     }
-    assert!(ws.take_rule_failures().is_empty());
 
     let scopes: Vec<(String, Vec<u8>)> = [
         "rich",
@@ -385,17 +384,18 @@ fn thousands_of_mutated_workspaces_never_panic_hang_or_lose_a_location() {
                 for (i, (rel, bytes)) in part.iter().enumerate() {
                     let context = format!("case {i} of {rel}:\n{}", String::from_utf8_lossy(bytes));
                     let (ws2, rel2, bytes2) = (std::sync::Arc::clone(&ws), rel.clone(), bytes.clone());
-                    let (scope, diagnostics) = bounded(context.clone(), Duration::from_secs(20), move || {
+                    let (scope, diagnostics, failures) = bounded(context.clone(), Duration::from_secs(20), move || {
                         let (scope, diagnostics) = ws2.check_scope_bytes(&rel2, bytes2);
-                        if let Some(scope) = &scope {
-                            assess(&ws2, scope);
-                        }
-                        (scope.is_some(), diagnostics)
+                        let failures = match &scope {
+                            Some(scope) => assess(&ws2, scope),
+                            None => Vec::new(),
+                        };
+                        (scope.is_some(), diagnostics, failures)
                     });
                     for d in &diagnostics {
                         assert_located(d, rel, bytes, &context);
                     }
-                    for d in ws.take_rule_failures() {
+                    for d in failures {
                         assert_eq!(d.file, "policies/house.yaml", "{d:?}");
                     }
                     if scope {
@@ -443,19 +443,20 @@ fn mutated_config_services_and_policies_never_panic_hang_or_lose_a_location() {
         std::fs::write(root.join(files[which]), &bytes).expect("write");
         let context = format!("case {i} of {}:\n{}", files[which], String::from_utf8_lossy(&bytes));
         let root2 = root.clone();
-        let ws = bounded(context.clone(), Duration::from_secs(30), move || {
-            let ws = Workspace::load(&root2).expect("the folder exists");
+        let (ws, failures) = bounded(context.clone(), Duration::from_secs(30), move || {
+            let ws = Loaded::load(&root2).expect("the folder exists");
+            let mut failures = Vec::new();
             if ws.diagnostics.is_empty() {
                 for scope in &ws.scopes {
-                    assess(&ws, scope);
+                    failures.extend(assess(&ws, scope));
                 }
             }
-            ws
+            (ws, failures)
         });
-        for d in ws.diagnostics.iter().chain(&ws.take_rule_failures()) {
+        for d in ws.diagnostics.iter().chain(&failures) {
             // A built-in file can be blamed when a mutated catalog replaced the one it names.
             let text = match d.file.strip_prefix("<builtin>/") {
-                Some(path) => ctrlmap::embedded::get(path)
+                Some(path) => ctrlmap::load::embedded::get(path)
                     .unwrap_or_else(|| panic!("no such built-in file: {d:?}"))
                     .as_bytes()
                     .to_vec(),

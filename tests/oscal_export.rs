@@ -525,7 +525,7 @@ fn evidence_files_are_back_matter_resources_with_their_sha256() {
     let files = export(&gaps(), "evidence");
     let ssp = json(&files["scopes/clinic/ssp.json"]);
     let bytes = std::fs::read(fixture("oscal/gaps/evidence/restore-test.md")).expect("evidence");
-    let sha = ctrlmap::hash::sha256_hex(&bytes);
+    let sha = ctrlmap::model::digest::sha256_hex(&bytes);
     let resource = ssp["system-security-plan"]["back-matter"]["resources"]
         .as_array()
         .expect("resources")

@@ -315,8 +315,8 @@ fn no_shape_of_a_value_makes_import_panic() {
     // Every value of NIST's example and of an exported component definition replaced, one at a
     // time, by each other kind of JSON value: import answers (services, warnings or a located
     // error) and never panics.
-    let ws = ctrlmap::load::Workspace::builtin().expect("built-in catalogs");
-    let tokens = ctrlmap::oscal::ids::Tokens::new(&ws).expect("tokens");
+    let ws = ctrlmap::load::Loaded::builtin().expect("built-in catalogs");
+    let tokens = ctrlmap::emit::oscal::ids::Tokens::new(&ws).expect("tokens");
     let nist = std::fs::read_to_string(fixture(NIST)).expect("fixture");
     let small_cd = serde_json::json!({"component-definition": {"uuid": "x", "components": [{"uuid": "u", "title": "T",
         "props": [{"ns": "https://ctrlmap.dev/ns/oscal", "name": "tower", "value": "managed-cloud"}],
@@ -349,7 +349,7 @@ fn no_shape_of_a_value_makes_import_panic() {
                 let mut changed = doc.clone();
                 *changed.pointer_mut(pointer).expect("pointer") = replacement;
                 let text = serde_json::to_string_pretty(&changed).expect("json");
-                let result = ctrlmap::oscal::import::import("fuzz.json", &text, &tokens, Some("managed-cloud"));
+                let result = ctrlmap::emit::oscal::import::import("fuzz.json", &text, &tokens, Some("managed-cloud"));
                 if let Err(e) = result {
                     assert!(e.pos.line >= 1 && e.pos.column >= 1, "{pointer}: {e:?}");
                 }

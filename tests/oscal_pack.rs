@@ -56,7 +56,7 @@ fn the_pack_holds_the_scopes_oscal_plan_and_results_and_every_reference_resolves
                 let bytes = files
                     .get(&target)
                     .unwrap_or_else(|| panic!("{href} ({target}) is in the pack"));
-                assert_eq!(ctrlmap::hash::sha256_hex(bytes), hash, "{target}");
+                assert_eq!(ctrlmap::model::digest::sha256_hex(bytes), hash, "{target}");
                 evidence += 1;
             }
         }

@@ -3,7 +3,7 @@
 //! print-to-PDF come out non-empty; the hostile fixture's pack has no script or image
 //! elements in its DOM. Set CTRLMAP_SCREENSHOTS=DIR to keep the screenshots and PDFs.
 
-use ctrlmap::load::Workspace;
+use ctrlmap::load::Loaded;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -57,10 +57,18 @@ fn non_empty(path: &Path) -> bool {
 
 /// Build the pack of a scope of a workspace (relative to the crate); the number of its HIPAA rows.
 fn build(workspace: &str, scope: &str, dir: &Path) -> usize {
-    let ws = Workspace::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(workspace)).expect("loads");
+    let ws = Loaded::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(workspace)).expect("loads");
     assert!(ws.diagnostics.is_empty(), "{}", ws.render_diagnostics());
     let s = ws.scopes.iter().find(|s| s.id == scope).expect("scope");
-    ctrlmap::render::pack(&ws, s, AS_OF, dir, false).expect("pack");
+    ctrlmap::emit::pack::pack(
+        &ws,
+        s,
+        &ctrlmap::assess::assess_scope(&ws, s, &ctrlmap::cli::overrides(&ws), AS_OF),
+        AS_OF,
+        dir,
+        false,
+    )
+    .expect("pack");
     ctrlmap::resolve::resolve(&ws, s)
         .rows
         .iter()

@@ -3,7 +3,7 @@
 //! inside the workspace, and an all-or-nothing replacement of an earlier pack.
 
 mod common;
-use ctrlmap::load::Workspace;
+use ctrlmap::load::Loaded;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -13,8 +13,8 @@ fn fixture() -> PathBuf {
     common::fixture("render/northwind")
 }
 
-fn load(root: &Path) -> Workspace {
-    let ws = Workspace::load(root).expect("loads");
+fn load(root: &Path) -> Loaded {
+    let ws = Loaded::load(root).expect("loads");
     assert!(ws.diagnostics.is_empty(), "{}", ws.render_diagnostics());
     ws
 }
@@ -26,9 +26,17 @@ fn temp(name: &str) -> PathBuf {
     dir
 }
 
-fn build(ws: &Workspace, scope: &str, dir: &Path, zip: bool) -> ctrlmap::render::PackOutcome {
+fn build(ws: &Loaded, scope: &str, dir: &Path, zip: bool) -> ctrlmap::emit::pack::PackOutcome {
     let s = ws.scopes.iter().find(|s| s.id == scope).expect("scope");
-    ctrlmap::render::pack(ws, s, AS_OF, dir, zip).expect("pack builds")
+    ctrlmap::emit::pack::pack(
+        ws,
+        s,
+        &ctrlmap::assess::assess_scope(ws, s, &ctrlmap::cli::overrides(ws), AS_OF),
+        AS_OF,
+        dir,
+        zip,
+    )
+    .expect("pack builds")
 }
 
 /// Every file of a folder by relative path, with its bytes.
@@ -110,7 +118,7 @@ fn the_pack_holds_what_an_auditor_needs() {
         "no TPSP summary for a HIPAA-only client"
     );
     assert_eq!(outcome.files, files.len());
-    assert_eq!(outcome.digest, ctrlmap::hash::sha256_hex(&files["SHA256SUMS"]));
+    assert_eq!(outcome.digest, ctrlmap::model::digest::sha256_hex(&files["SHA256SUMS"]));
     // Copies are the inputs' bytes.
     assert_eq!(
         files["files/scopes/riverside-dental.yaml"],
@@ -193,8 +201,9 @@ fn manifest_names_the_generator_inputs_and_every_file() {
     assert_eq!(m["generator"]["name"], "ctrlmap");
     assert_eq!(m["generator"]["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(m["as_of"], "2026-11-30");
-    let scope_sha =
-        ctrlmap::hash::sha256_hex(&std::fs::read(fixture().join("scopes/riverside-dental.yaml")).expect("scope"));
+    let scope_sha = ctrlmap::model::digest::sha256_hex(
+        &std::fs::read(fixture().join("scopes/riverside-dental.yaml")).expect("scope"),
+    );
     let inputs = m["inputs"].as_array().expect("inputs");
     assert!(inputs.iter().any(|i| i["path"] == "scopes/riverside-dental.yaml"
         && i["sha256"] == scope_sha.as_str()
@@ -297,7 +306,7 @@ fn evidence_outside_the_workspace_is_never_copied() {
     std::fs::write(&scope, text).expect("write");
     // The loader reports both (E012) and the command line stops there; the library call
     // still refuses to copy them.
-    let ws = Workspace::load(&ws_dir).expect("loads");
+    let ws = Loaded::load(&ws_dir).expect("loads");
     assert!(
         ws.diagnostics
             .iter()
@@ -308,7 +317,15 @@ fn evidence_outside_the_workspace_is_never_copied() {
         ws.render_diagnostics()
     );
     let s = ws.scopes.iter().find(|s| s.id == "riverside-dental").expect("scope");
-    let outcome = ctrlmap::render::pack(&ws, s, AS_OF, &root.join("pack"), false).expect("pack");
+    let outcome = ctrlmap::emit::pack::pack(
+        &ws,
+        s,
+        &ctrlmap::assess::assess_scope(&ws, s, &ctrlmap::cli::overrides(&ws), AS_OF),
+        AS_OF,
+        &root.join("pack"),
+        false,
+    )
+    .expect("pack");
     assert!(
         outcome.skipped.iter().any(|w| w.contains("leak.txt")),
         "{:?}",
@@ -341,7 +358,15 @@ fn an_earlier_pack_is_replaced_whole_and_survives_a_failed_run() {
     std::fs::write(ws_dir.join("templates/pack-index.html.j2"), "{{ no_such_variable }}").expect("write");
     let ws = load(&ws_dir);
     let s = ws.scopes.iter().find(|s| s.id == "riverside-dental").expect("scope");
-    let err = ctrlmap::render::pack(&ws, s, AS_OF, &dir, false).expect_err("the template fails");
+    let err = ctrlmap::emit::pack::pack(
+        &ws,
+        s,
+        &ctrlmap::assess::assess_scope(&ws, s, &ctrlmap::cli::overrides(&ws), AS_OF),
+        AS_OF,
+        &dir,
+        false,
+    )
+    .expect_err("the template fails");
     assert!(err.to_string().starts_with("templates/pack-index.html.j2:1: "), "{err}");
     assert!(tree(&dir) == before, "the earlier pack is intact");
     let leftovers: Vec<String> = std::fs::read_dir(&root)
@@ -355,7 +380,20 @@ fn an_earlier_pack_is_replaced_whole_and_survives_a_failed_run() {
     std::fs::remove_file(ws_dir.join("templates/pack-index.html.j2")).expect("rm");
     let ws = load(&ws_dir);
     let s = ws.scopes.iter().find(|s| s.id == "riverside-dental").expect("scope");
-    ctrlmap::render::pack(&ws, s, time::macros::date!(2026 - 12 - 31), &dir, false).expect("pack");
+    ctrlmap::emit::pack::pack(
+        &ws,
+        s,
+        &ctrlmap::assess::assess_scope(
+            &ws,
+            s,
+            &ctrlmap::cli::overrides(&ws),
+            time::macros::date!(2026 - 12 - 31),
+        ),
+        time::macros::date!(2026 - 12 - 31),
+        &dir,
+        false,
+    )
+    .expect("pack");
     assert!(
         std::fs::read_to_string(dir.join("manifest.json"))
             .expect("manifest")
@@ -372,7 +410,15 @@ fn a_folder_that_is_not_a_pack_is_never_replaced() {
     std::fs::create_dir_all(&dir).expect("mkdir");
     std::fs::write(dir.join("thesis.docx"), "years of work").expect("write");
     let s = ws.scopes.iter().find(|s| s.id == "riverside-dental").expect("scope");
-    let err = ctrlmap::render::pack(&ws, s, AS_OF, &dir, false).expect_err("refused");
+    let err = ctrlmap::emit::pack::pack(
+        &ws,
+        s,
+        &ctrlmap::assess::assess_scope(&ws, s, &ctrlmap::cli::overrides(&ws), AS_OF),
+        AS_OF,
+        &dir,
+        false,
+    )
+    .expect_err("refused");
     assert!(err.to_string().contains("is not a ctrlmap evidence pack"), "{err}");
     assert_eq!(
         std::fs::read_to_string(dir.join("thesis.docx")).expect("still there"),

@@ -1,8 +1,8 @@
 //! `pack verify`: passes on a fresh pack, and fails naming the file when one byte of any file
 //! changes, when a file is added and when one is removed.
 
-use ctrlmap::load::Workspace;
-use ctrlmap::render::verify;
+use ctrlmap::emit::pack::verify;
+use ctrlmap::load::Loaded;
 use std::path::{Path, PathBuf};
 
 const AS_OF: time::Date = time::macros::date!(2026 - 11 - 30);
@@ -14,10 +14,18 @@ impl Pack {
     fn new(name: &str) -> Pack {
         let root = std::env::temp_dir().join(format!("ctrlmap-verify-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
-        let ws = Workspace::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/render/northwind"))
+        let ws = Loaded::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/render/northwind"))
             .expect("loads");
         let s = ws.scopes.iter().find(|s| s.id == "riverside-dental").expect("scope");
-        ctrlmap::render::pack(&ws, s, AS_OF, &root.join("pack"), false).expect("pack");
+        ctrlmap::emit::pack::pack(
+            &ws,
+            s,
+            &ctrlmap::assess::assess_scope(&ws, s, &ctrlmap::cli::overrides(&ws), AS_OF),
+            AS_OF,
+            &root.join("pack"),
+            false,
+        )
+        .expect("pack");
         Pack(root)
     }
 
@@ -89,7 +97,7 @@ fn a_changed_sums_file_is_caught_by_the_manifest() {
     // Someone edits index.html and updates SHA256SUMS to match, but not the manifest.
     std::fs::write(dir.join("index.html"), "<p>all clear</p>").expect("write");
     let sums = std::fs::read_to_string(dir.join("SHA256SUMS")).expect("sums");
-    let new_hash = ctrlmap::hash::sha256_hex(b"<p>all clear</p>");
+    let new_hash = ctrlmap::model::digest::sha256_hex(b"<p>all clear</p>");
     let forged: String = sums
         .lines()
         .map(|l| {

@@ -3,10 +3,10 @@
 //! match the scope and the 164.410 limit; a clear refusal for scopes HIPAA does not reach.
 
 mod common;
+use ctrlmap::emit::documents::{Format, RenderError, baa_appendix};
 use ctrlmap::emit::escape::md_cell;
-use ctrlmap::load::Workspace;
+use ctrlmap::load::Loaded;
 use ctrlmap::model::Scope;
-use ctrlmap::render::{Format, RenderError, baa_appendix};
 use ctrlmap::resolve::Summary;
 use std::path::{Path, PathBuf};
 
@@ -17,21 +17,24 @@ fn fixture() -> PathBuf {
     common::fixture("render/northwind")
 }
 
-fn load(root: &Path) -> Workspace {
-    let ws = Workspace::load(root).expect("workspace loads");
+fn load(root: &Path) -> Loaded {
+    let ws = Loaded::load(root).expect("workspace loads");
     assert!(ws.diagnostics.is_empty(), "{}", ws.render_diagnostics());
     ws
 }
 
-fn scope<'a>(ws: &'a Workspace, id: &str) -> &'a Scope {
+fn scope<'a>(ws: &'a Loaded, id: &str) -> &'a Scope {
     ws.scopes.iter().find(|s| s.id == id).expect("scope exists")
 }
 
-fn render(ws: &Workspace, id: &str, format: Format) -> Result<String, RenderError> {
+fn render(ws: &Loaded, id: &str, format: Format) -> Result<String, RenderError> {
     let s = scope(ws, id);
-    let matrix = ctrlmap::resolve::resolve(ws, s);
-    let findings = ctrlmap::assess::assess_on(ws, s, &matrix, &ctrlmap::cli::overrides(ws), AS_OF);
-    baa_appendix(ws, s, &matrix, &findings, AS_OF, format)
+    baa_appendix(
+        ws,
+        s,
+        &ctrlmap::assess::assess_scope(ws, s, &ctrlmap::cli::overrides(ws), AS_OF),
+        format,
+    )
 }
 
 /// Cells of a Markdown table row, split on unescaped pipes.
@@ -79,7 +82,7 @@ fn example() -> PathBuf {
 }
 
 /// Section 3 lists every standard and specification of the catalog, in its order.
-fn lists_every_safeguard(ws: &Workspace, id: &str) {
+fn lists_every_safeguard(ws: &Loaded, id: &str) {
     let md = render(ws, id, Format::Markdown).expect("renders");
     let hipaa = ws.framework("hipaa").expect("hipaa catalog");
     let expected: Vec<&str> = hipaa
@@ -105,7 +108,7 @@ fn lists_every_safeguard(ws: &Workspace, id: &str) {
 }
 
 /// Each safeguard names the party the matrix decided, in the agreement's words.
-fn names_the_matrix_party(ws: &Workspace, id: &str) -> Vec<(String, String, String)> {
+fn names_the_matrix_party(ws: &Loaded, id: &str) -> Vec<(String, String, String)> {
     let s = scope(ws, id);
     let matrix = ctrlmap::resolve::resolve(ws, s);
     let md = render(ws, id, Format::Markdown).expect("renders");
@@ -199,7 +202,7 @@ fn words(window: &str) -> String {
 
 /// The notification terms state the scope's window against the 164.410 limit, quote the
 /// deadline, the content of the notice and the flow-down from the catalog.
-fn states_the_notification_terms(ws: &Workspace, id: &str) {
+fn states_the_notification_terms(ws: &Loaded, id: &str) {
     let md = render(ws, id, Format::Markdown).expect("renders");
     let window = words(
         scope(ws, id)
@@ -287,12 +290,15 @@ fn parties_effective_date_services_gaps_and_signatures_are_stated() {
         "waived gaps are listed, marked waived"
     );
     assert!(md.contains("| Signature | | |"));
-    let ws_inputs = ctrlmap::render::Context::new(
+    let ws_inputs = ctrlmap::emit::documents::Context::new(
         &ws,
         scope(&ws, "riverside-dental"),
-        &ctrlmap::resolve::resolve(&ws, scope(&ws, "riverside-dental")),
-        &[],
-        AS_OF,
+        &ctrlmap::assess::assess_scope(
+            &ws,
+            scope(&ws, "riverside-dental"),
+            &ctrlmap::cli::overrides(&ws),
+            AS_OF,
+        ),
     );
     assert!(
         md.contains(&format!("Inputs SHA-256 {}", ws_inputs.inputs_sha256)),

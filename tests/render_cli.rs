@@ -3,7 +3,7 @@
 //! checked before the wiring lands: argument shapes, exit codes, files written.
 
 use clap::{CommandFactory, Parser, Subcommand};
-use ctrlmap::render::{PackArgs, RenderArgs, run_pack, run_render};
+use ctrlmap::cli::render::{PackArgs, RenderArgs, run_pack, run_render};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]

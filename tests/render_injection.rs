@@ -4,14 +4,14 @@
 //! document: the BAA appendix and TPSP summary in both formats, a workspace template, and
 //! every HTML and Markdown page of the evidence pack.
 
-use ctrlmap::load::Workspace;
-use ctrlmap::render::Format;
+use ctrlmap::emit::documents::Format;
+use ctrlmap::load::Loaded;
 use std::path::PathBuf;
 
 const AS_OF: time::Date = time::macros::date!(2026 - 11 - 30);
 
-fn load() -> Workspace {
-    let ws = Workspace::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/render/northwind"))
+fn load() -> Loaded {
+    let ws = Loaded::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/render/northwind"))
         .expect("loads");
     assert!(ws.diagnostics.is_empty(), "{}", ws.render_diagnostics());
     ws
@@ -83,23 +83,45 @@ fn assert_inert_markdown(name: &str, md: &str) {
 fn hostile_text_is_inert_in_the_baa_appendix_and_tpsp_summary() {
     let ws = load();
     let s = ws.scopes.iter().find(|s| s.id == "hostile").expect("scope");
-    let matrix = ctrlmap::resolve::resolve(&ws, s);
-    let findings = ctrlmap::assess::assess_on(&ws, s, &matrix, &ctrlmap::cli::overrides(&ws), AS_OF);
-    let baa_md = ctrlmap::render::baa_appendix(&ws, s, &matrix, &findings, AS_OF, Format::Markdown).expect("baa md");
+    let baa_md = ctrlmap::emit::documents::baa_appendix(
+        &ws,
+        s,
+        &ctrlmap::assess::assess_scope(&ws, s, &ctrlmap::cli::overrides(&ws), AS_OF),
+        Format::Markdown,
+    )
+    .expect("baa md");
     assert_inert_markdown("baa-appendix.md", &baa_md);
     assert!(
         baa_md.contains("&lt;script&gt;alert('client')&lt;/script&gt; Dental \\| Lending"),
         "the client's name is shown, escaped"
     );
-    let baa_html = ctrlmap::render::baa_appendix(&ws, s, &matrix, &findings, AS_OF, Format::Html).expect("baa html");
+    let baa_html = ctrlmap::emit::documents::baa_appendix(
+        &ws,
+        s,
+        &ctrlmap::assess::assess_scope(&ws, s, &ctrlmap::cli::overrides(&ws), AS_OF),
+        Format::Html,
+    )
+    .expect("baa html");
     assert_inert_html("baa-appendix.html", &baa_html);
     assert!(
         baa_html.contains("&lt;iframe src=//evil.example&gt;"),
         "the party's name is shown, escaped"
     );
-    let tpsp_md = ctrlmap::render::tpsp_summary(&ws, s, &matrix, &findings, AS_OF, Format::Markdown).expect("tpsp md");
+    let tpsp_md = ctrlmap::emit::documents::tpsp_summary(
+        &ws,
+        s,
+        &ctrlmap::assess::assess_scope(&ws, s, &ctrlmap::cli::overrides(&ws), AS_OF),
+        Format::Markdown,
+    )
+    .expect("tpsp md");
     assert_inert_markdown("tpsp-summary.md", &tpsp_md);
-    let tpsp_html = ctrlmap::render::tpsp_summary(&ws, s, &matrix, &findings, AS_OF, Format::Html).expect("tpsp html");
+    let tpsp_html = ctrlmap::emit::documents::tpsp_summary(
+        &ws,
+        s,
+        &ctrlmap::assess::assess_scope(&ws, s, &ctrlmap::cli::overrides(&ws), AS_OF),
+        Format::Html,
+    )
+    .expect("tpsp html");
     assert_inert_html("tpsp-summary.html", &tpsp_html);
 }
 
@@ -107,7 +129,13 @@ fn hostile_text_is_inert_in_the_baa_appendix_and_tpsp_summary() {
 fn hostile_text_is_inert_in_a_workspace_template() {
     let ws = load();
     let s = ws.scopes.iter().find(|s| s.id == "hostile").expect("scope");
-    let out = ctrlmap::render::render_template(&ws, s, "client-letter.md.j2", AS_OF).expect("renders");
+    let out = ctrlmap::emit::documents::render_template(
+        &ws,
+        s,
+        &ctrlmap::assess::assess_scope(&ws, s, &ctrlmap::cli::overrides(&ws), AS_OF),
+        "client-letter.md.j2",
+    )
+    .expect("renders");
     assert_inert_markdown("client-letter.md", &out);
 }
 
@@ -117,7 +145,15 @@ fn hostile_text_is_inert_in_every_page_of_the_pack() {
     let s = ws.scopes.iter().find(|s| s.id == "hostile").expect("scope");
     let dir = std::env::temp_dir().join(format!("ctrlmap-pack-hostile-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    ctrlmap::render::pack(&ws, s, AS_OF, &dir, false).expect("pack");
+    ctrlmap::emit::pack::pack(
+        &ws,
+        s,
+        &ctrlmap::assess::assess_scope(&ws, s, &ctrlmap::cli::overrides(&ws), AS_OF),
+        AS_OF,
+        &dir,
+        false,
+    )
+    .expect("pack");
     let mut pages = 0;
     for entry in walkdir::WalkDir::new(&dir)
         .into_iter()

@@ -2,8 +2,8 @@
 //! templates of the same file name, and failing with file:line on an undefined variable.
 
 mod common;
-use ctrlmap::load::Workspace;
-use ctrlmap::render::{RenderError, render_template};
+use ctrlmap::emit::documents::{RenderError, render_template};
+use ctrlmap::load::Loaded;
 use std::path::{Path, PathBuf};
 
 const AS_OF: time::Date = time::macros::date!(2026 - 11 - 30);
@@ -12,15 +12,20 @@ fn fixture() -> PathBuf {
     common::fixture("render/northwind")
 }
 
-fn load(root: &Path) -> Workspace {
-    let ws = Workspace::load(root).expect("loads");
+fn load(root: &Path) -> Loaded {
+    let ws = Loaded::load(root).expect("loads");
     assert!(ws.diagnostics.is_empty(), "{}", ws.render_diagnostics());
     ws
 }
 
-fn render(ws: &Workspace, scope: &str, name: &str) -> Result<String, RenderError> {
+fn render(ws: &Loaded, scope: &str, name: &str) -> Result<String, RenderError> {
     let s = ws.scopes.iter().find(|s| s.id == scope).expect("scope");
-    render_template(ws, s, name, AS_OF)
+    render_template(
+        ws,
+        s,
+        &ctrlmap::assess::assess_scope(ws, s, &ctrlmap::cli::overrides(ws), AS_OF),
+        name,
+    )
 }
 
 #[test]
@@ -82,16 +87,20 @@ fn a_workspace_template_with_a_built_in_name_replaces_it() {
     .expect("write");
     let ws = load(dir);
     let s = ws.scopes.iter().find(|s| s.id == "riverside-dental").expect("scope");
-    let matrix = ctrlmap::resolve::resolve(&ws, s);
-    let out =
-        ctrlmap::render::baa_appendix(&ws, s, &matrix, &[], AS_OF, ctrlmap::render::Format::Markdown).expect("renders");
+    let out = ctrlmap::emit::documents::baa_appendix(
+        &ws,
+        s,
+        &ctrlmap::assess::assess_scope(&ws, s, &ctrlmap::cli::overrides(&ws), AS_OF),
+        ctrlmap::emit::documents::Format::Markdown,
+    )
+    .expect("renders");
     assert_eq!(out, "Our own appendix for Riverside Dental Group: 22 standards.\n");
 }
 
 #[test]
 fn unknown_templates_list_what_exists() {
     let ws = load(&fixture());
-    let names = ctrlmap::render::available_templates(&ws);
+    let names = ctrlmap::emit::documents::available_templates(&ws);
     assert!(
         names.contains(&"client-letter.md.j2".to_string()) && names.contains(&"baa-appendix.html.j2".to_string()),
         "{names:?}"
@@ -111,9 +120,12 @@ fn unknown_templates_list_what_exists() {
 fn the_template_context_has_the_documented_keys() {
     let ws = load(&fixture());
     let s = ws.scopes.iter().find(|s| s.id == "riverside-dental").expect("scope");
-    let matrix = ctrlmap::resolve::resolve(&ws, s);
-    let findings = ctrlmap::assess::assess_on(&ws, s, &matrix, &ctrlmap::cli::overrides(&ws), AS_OF);
-    let ctx = serde_json::to_value(ctrlmap::render::Context::new(&ws, s, &matrix, &findings, AS_OF)).expect("json");
+    let ctx = serde_json::to_value(ctrlmap::emit::documents::Context::new(
+        &ws,
+        s,
+        &ctrlmap::assess::assess_scope(&ws, s, &ctrlmap::cli::overrides(&ws), AS_OF),
+    ))
+    .expect("json");
     let keys = |v: &serde_json::Value| -> Vec<String> {
         v.as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default()
     };

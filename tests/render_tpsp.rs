@@ -2,24 +2,27 @@
 //! 500.11(b) and 16 CFR 314.4(f) point by point (from the catalogs), and the gaps; refused
 //! for clients under neither regulation.
 
-use ctrlmap::load::Workspace;
-use ctrlmap::render::{Format, RenderError, tpsp_summary};
+use ctrlmap::emit::documents::{Format, RenderError, tpsp_summary};
+use ctrlmap::load::Loaded;
 use std::path::PathBuf;
 
 const AS_OF: time::Date = time::macros::date!(2026 - 11 - 30);
 
-fn load() -> Workspace {
-    let ws = Workspace::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/render/northwind"))
+fn load() -> Loaded {
+    let ws = Loaded::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/render/northwind"))
         .expect("loads");
     assert!(ws.diagnostics.is_empty(), "{}", ws.render_diagnostics());
     ws
 }
 
-fn render(ws: &Workspace, id: &str, format: Format) -> Result<String, RenderError> {
+fn render(ws: &Loaded, id: &str, format: Format) -> Result<String, RenderError> {
     let s = ws.scopes.iter().find(|s| s.id == id).expect("scope");
-    let matrix = ctrlmap::resolve::resolve(ws, s);
-    let findings = ctrlmap::assess::assess_on(ws, s, &matrix, &ctrlmap::cli::overrides(ws), AS_OF);
-    tpsp_summary(ws, s, &matrix, &findings, AS_OF, format)
+    tpsp_summary(
+        ws,
+        s,
+        &ctrlmap::assess::assess_scope(ws, s, &ctrlmap::cli::overrides(ws), AS_OF),
+        format,
+    )
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! (fuel, recursion limit), and a rule that fails is a located diagnostic (E019 or E021).
 #![no_main]
 
-use ctrlmap::load::Workspace;
+use ctrlmap::load::Loaded;
 use libfuzzer_sys::fuzz_target;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -44,7 +44,7 @@ fuzz_target!(|data: &[u8]| {
     let root = root();
     std::fs::create_dir_all(root.join("policies")).expect("mkdir");
     std::fs::write(root.join("policies/fuzz.yaml"), policy).expect("write");
-    let ws = Workspace::load(root).expect("loads");
+    let ws = Loaded::load(root).expect("loads");
     if ws.diagnostics.is_empty() {
         for scope in &ws.scopes {
             let matrix = ctrlmap::resolve::resolve(&ws, scope);

@@ -2,21 +2,21 @@
 //! never runs away (fuel, recursion limit), and a failure names the template and line.
 #![no_main]
 
-use ctrlmap::load::Workspace;
+use ctrlmap::load::Loaded;
 use libfuzzer_sys::fuzz_target;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 /// A scratch copy of the example workspace and the workspace loaded from it, once per
 /// fuzzing process (templates are read when rendered, so rewriting one is enough).
-fn setup() -> &'static (PathBuf, Workspace) {
-    static SETUP: OnceLock<(PathBuf, Workspace)> = OnceLock::new();
+fn setup() -> &'static (PathBuf, Loaded) {
+    static SETUP: OnceLock<(PathBuf, Loaded)> = OnceLock::new();
     SETUP.get_or_init(|| {
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/northwind-msp");
         let dst = std::env::temp_dir().join(format!("ctrlmap-fuzz-templates-{}", std::process::id()));
         copy_dir(&src, &dst);
         std::fs::create_dir_all(dst.join("templates")).expect("mkdir");
-        let ws = Workspace::load(&dst).expect("the example loads");
+        let ws = Loaded::load(&dst).expect("the example loads");
         (dst, ws)
     })
 }
@@ -37,7 +37,7 @@ fuzz_target!(|data: &[u8]| {
     let (root, ws) = setup();
     std::fs::write(root.join("templates/fuzz.md.j2"), data).expect("write");
     let Some(scope) = ws.scopes.first() else { return };
-    match ctrlmap::render::render_template(ws, scope, "fuzz.md.j2", time::macros::date!(2026 - 11 - 30)) {
+    match ctrlmap::emit::documents::render_template(ws, scope, &ctrlmap::assess::assess_scope(ws, scope, &ctrlmap::cli::overrides(ws), time::macros::date!(2026 - 11 - 30)), "fuzz.md.j2") {
         Ok(text) => {
             std::hint::black_box(text);
         }

@@ -3,15 +3,15 @@
 //! loads cleanly: never panics, and every problem points into the file.
 #![no_main]
 
-use ctrlmap::load::Workspace;
+use ctrlmap::load::Loaded;
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
-fn workspace() -> &'static Workspace {
-    static WS: OnceLock<Workspace> = OnceLock::new();
+fn workspace() -> &'static Loaded {
+    static WS: OnceLock<Loaded> = OnceLock::new();
     WS.get_or_init(|| {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/northwind-msp");
-        Workspace::load(&root).expect("the example workspace loads")
+        Loaded::load(&root).expect("the example workspace loads")
     })
 }
 

@@ -7,7 +7,7 @@
 //! Paths are given as the caller shows them (see `cli::PathBase`): the diagnostics passed
 //! here already carry them.
 
-use crate::diag::Diagnostic;
+use crate::model::diagnostic::Diagnostic;
 use serde::Serialize;
 use serde_json::json;
 use std::fmt::Write as _;
@@ -82,7 +82,7 @@ pub fn sarif(diagnostics: &[Diagnostic]) -> String {
         })
         .collect();
     let uses_builtin = diagnostics.iter().any(|d| d.file.starts_with("<builtin>/"));
-    let notification_descriptors: Vec<serde_json::Value> = crate::diag::Code::ALL
+    let notification_descriptors: Vec<serde_json::Value> = crate::model::diagnostic::Code::ALL
         .iter()
         .map(|c| json!({ "id": c.as_str(), "name": c.name() }))
         .collect();

@@ -11,8 +11,8 @@
 //! sorted most severe first, so the ones shown are the ones that matter, and when some will
 //! not be shown (or baselined ones were skipped) a first `::notice` says how many there are.
 
+use crate::assess::baseline::Baseline;
 use crate::assess::{Finding, Severity};
-use crate::baseline::Baseline;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 

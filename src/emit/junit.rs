@@ -14,16 +14,16 @@
 //!
 //! A portfolio of 10,000 scopes is millions of test cases, so the report is streamed to a
 //! writer suite by suite ([`write_junit`]) instead of being built in memory, and scopes with
-//! the same frameworks share one control list ([`SharedControls`]). The XML is written here
+//! the same assignable controls share one control list ([`crate::assess::portfolio::SharedControls`]). The XML is written here
 //! (a handful of elements, escaped by [`xml_text`] / [`xml_attr`]); the tests read it back
 //! with `quick-junit`'s parser, an independent implementation.
 
+use crate::assess::baseline::{Baseline, is_failing};
 use crate::assess::{Finding, Severity, WaiverNote};
-use crate::baseline::{Baseline, is_failing};
 use crate::resolve::Matrix;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// One scope's test suite: its id, the client's name, and its assignable controls in matrix
 /// order.
@@ -35,53 +35,20 @@ pub struct Suite {
     pub controls: Arc<[String]>,
 }
 
-/// Control lists shared between suites: scopes with the same frameworks have the same list,
-/// so a portfolio holds each list once. Safe to use from parallel workers.
-#[derive(Debug, Default)]
-pub struct SharedControls {
-    lists: Mutex<HashSet<Arc<[String]>>>,
-}
-
-impl SharedControls {
-    /// The shared copy of this list.
-    pub fn get(&self, list: Vec<String>) -> Arc<[String]> {
-        let Ok(mut set) = self.lists.lock() else {
-            return Arc::from(list);
-        };
-        if let Some(found) = set.get(list.as_slice()) {
-            return Arc::clone(found);
-        }
-        let shared: Arc<[String]> = Arc::from(list);
-        set.insert(Arc::clone(&shared));
-        shared
-    }
-}
-
-/// The rows `resolve` made assignable (leaves, and parents with a duty of their own for this
-/// client), in matrix order: the one list every output uses.
-pub fn assignable(matrix: &Matrix) -> Vec<String> {
-    matrix
-        .rows
-        .iter()
-        .filter(|r| r.assignable)
-        .map(|r| r.control.to_string())
-        .collect()
-}
-
 impl Suite {
     /// The suite of a resolved matrix: its assignable rows, in order.
     pub fn from_matrix(matrix: &Matrix) -> Suite {
         Suite {
             scope: matrix.scope.clone(),
             client: matrix.client.clone(),
-            controls: Arc::from(assignable(matrix)),
+            controls: Arc::from(crate::assess::portfolio::assignable(matrix)),
         }
     }
 
     /// A scope's suite without its matrix: from the assignable controls its summary kept
     /// when it was assessed (for `check`, which drops each matrix as soon as its scope is
     /// assessed).
-    pub fn from_summary(summary: &crate::emit::ScopeSummary) -> Suite {
+    pub fn from_summary(summary: &crate::assess::portfolio::ScopeSummary) -> Suite {
         Suite {
             scope: summary.scope.clone(),
             client: summary.client.clone(),
@@ -330,13 +297,5 @@ mod tests {
     fn xml_escaping_keeps_markup_out_and_drops_what_xml_cannot_carry() {
         assert_eq!(xml_text("a<b>&c\u{1}\td"), "a&lt;b&gt;&amp;c\td");
         assert_eq!(xml_attr("\"x\"\n<y>"), "&quot;x&quot;&#10;&lt;y&gt;");
-    }
-
-    #[test]
-    fn suites_with_the_same_controls_share_one_list() {
-        let shared = SharedControls::default();
-        let a = shared.get(vec!["x:1".into(), "x:2".into()]);
-        let b = shared.get(vec!["x:1".into(), "x:2".into()]);
-        assert!(Arc::ptr_eq(&a, &b));
     }
 }

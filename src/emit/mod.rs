@@ -3,62 +3,28 @@
 
 pub mod csv_out;
 pub mod diagnostics;
+pub mod diff;
+pub mod documents;
 pub mod escape;
+pub mod explain;
 pub mod github;
 pub mod junit;
+pub mod oscal;
+pub mod output;
+pub mod pack;
 pub mod sarif;
 pub mod terminal;
 
+use crate::assess::portfolio::ScopeSummary;
+use crate::assess::rules::WaiverDebt;
 use crate::assess::{Finding, Severity};
 use crate::resolve::{Matrix, Row, Summary};
-use crate::rules::WaiverDebt;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// Version of the JSON shapes below; bumped on any breaking change.
 pub const JSON_VERSION: &str = "1";
-
-/// Per-scope figures for the check summary.
-#[derive(Debug, Clone, Serialize)]
-pub struct ScopeSummary {
-    pub scope: String,
-    pub client: String,
-    pub file: String,
-    pub frameworks: Vec<String>,
-    /// Assignable controls by owner.
-    pub controls: BTreeMap<String, usize>,
-    pub findings: BTreeMap<String, usize>,
-    /// The assignable controls themselves, in matrix order (shared between scopes with the
-    /// same list), for the JUnit report after the matrix is gone.
-    #[serde(skip)]
-    pub assignable: std::sync::Arc<[String]>,
-}
-
-pub fn scope_summary(matrix: &Matrix, file: &str, findings: &[Finding]) -> ScopeSummary {
-    let mut controls: BTreeMap<String, usize> = Summary::ALL.iter().map(|s| (s.as_str().to_string(), 0)).collect();
-    for r in matrix.rows.iter().filter(|r| r.assignable) {
-        *controls.entry(r.summary.as_str().to_string()).or_default() += 1;
-    }
-    ScopeSummary {
-        scope: matrix.scope.clone(),
-        client: matrix.client.clone(),
-        file: file.to_string(),
-        frameworks: matrix.frameworks.iter().map(|f| f.id.clone()).collect(),
-        controls,
-        findings: severity_counts(findings),
-        assignable: std::sync::Arc::from(junit::assignable(matrix)),
-    }
-}
-
-/// Findings counted by severity (`"high" → 2`), as the per-scope summaries show them.
-pub fn severity_counts<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> BTreeMap<String, usize> {
-    let mut by_sev: BTreeMap<String, usize> = BTreeMap::new();
-    for f in findings {
-        *by_sev.entry(f.severity.as_str().to_string()).or_default() += 1;
-    }
-    by_sev
-}
 
 #[derive(Serialize)]
 struct CheckJson<'a> {

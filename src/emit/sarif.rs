@@ -26,8 +26,8 @@
 //! the workspace's path from there (see [`srcroot_prefix`]). Files built into ctrlmap (a
 //! finding anchored at a built-in catalog or crosswalk) use the base id `CTRLMAP_BUILTIN`.
 
+use crate::assess::baseline::Baseline;
 use crate::assess::{Finding, Overrides, Rule, Severity};
-use crate::baseline::Baseline;
 use serde_json::{Value, json};
 use serde_sarif::sarif;
 use std::collections::BTreeMap;
@@ -180,7 +180,7 @@ fn artifact(file: &str, uri_prefix: &str) -> sarif::ArtifactLocation {
 
 /// The location of an input diagnostic (paths as shown), or none for a problem on the
 /// command line. A diagnostic about a whole file has no region.
-pub fn diagnostic_location(d: &crate::diag::Diagnostic) -> Option<Value> {
+pub fn diagnostic_location(d: &crate::model::diagnostic::Diagnostic) -> Option<Value> {
     if d.file.is_empty() {
         return None;
     }

@@ -185,7 +185,7 @@ impl Root {
     /// The SHA-256 of a file of any size, read as a stream (memory stays flat).
     pub fn sha256(&self, path: &Path) -> Result<String, Refusal> {
         let (file, _) = self.open(path)?;
-        crate::hash::sha256_reader(file).map_err(Refusal::Unreadable)
+        crate::model::digest::sha256_reader(file).map_err(Refusal::Unreadable)
     }
 }
 

@@ -2,20 +2,32 @@
 //! check every reference. Every problem becomes a [`Diagnostic`]; nothing past this stage
 //! sees invalid data, and one bad file never hides the problems of another.
 
+pub mod embedded;
 pub mod input;
 pub mod schema;
 pub mod yaml;
 
-use crate::catalog::Framework;
-use crate::diag::{Code, Diagnostic, closest};
+use crate::model::catalog::Framework;
+use crate::model::diagnostic::{Code, Diagnostic, closest};
 use crate::model::*;
 use input::{MAX_INPUT_BYTES, Refusal, Root, display_path};
 use schema::{Kind, Schemas};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 use yaml::{Limits, Node, Pos, YamlProblem};
+
+/// The origin of the item at `pointer` of a file; `file` is shared by every origin in it.
+fn origin_at(file: &std::sync::Arc<str>, root: &Node, pointer: String) -> Origin {
+    let pos = root.locate(&pointer);
+    Origin {
+        file: file.clone(),
+        line: pos.line,
+        column: pos.column,
+        pointer,
+    }
+}
 
 /// Unknown references in one file that get a "did you mean" (finding the closest ids
 /// compares with every control of a catalog); later ones say where to look instead, so a
@@ -30,31 +42,17 @@ pub struct LoadOptions {
     pub allow_empty: bool,
 }
 
-/// Everything loaded: frameworks, crosswalks, services, scopes, config, and diagnostics.
+/// A loaded workspace: the plain data the engine reads ([`crate::model::Workspace`], reached
+/// through `Deref`), the diagnostics, the texts to show them with, and the loader's own state
+/// for streaming scopes in.
 #[derive(Default)]
-pub struct Workspace {
-    /// Folder of the workspace (absolute or as given).
-    pub root: PathBuf,
+pub struct Loaded {
+    pub ws: crate::model::Workspace,
     /// Texts of every file read, by display path, to render diagnostics with their source.
     pub sources: BTreeMap<String, String>,
-    pub frameworks: BTreeMap<String, Framework>,
-    pub crosswalks: Vec<Crosswalk>,
-    pub services: BTreeMap<String, Service>,
-    /// Scopes sorted by id.
-    pub scopes: Vec<Scope>,
-    pub config: Config,
     pub diagnostics: Vec<Diagnostic>,
-    /// Display path of each workspace file read, with its SHA-256.
-    pub inputs: BTreeMap<String, String>,
-    /// Policy packs by id (built-in, then the workspace's, which replace by id).
-    pub packs: BTreeMap<String, crate::policy::Pack>,
-    /// Every workspace file found (YAML of every folder, the config), by display path, with
-    /// the path to open it by (the two differ when a name is not UTF-8).
-    pub files: BTreeMap<String, PathBuf>,
     /// What the workspace may read: files inside `root`, after resolving links.
     pub reader: Root,
-    /// Custom policy rules that failed while scopes were assessed (E021), one per rule.
-    rule_failures: Mutex<BTreeMap<(String, usize, usize), Diagnostic>>,
     /// Parsed trees by display path, to position diagnostics found after typing.
     nodes: BTreeMap<String, Node>,
     /// Every scope id seen, with where it was defined (duplicates across files are errors,
@@ -65,6 +63,19 @@ pub struct Workspace {
     /// Services that did not fit their schema: kept only to check their references.
     unusable_services: Vec<Service>,
     options: LoadOptions,
+}
+
+impl std::ops::Deref for Loaded {
+    type Target = crate::model::Workspace;
+    fn deref(&self) -> &crate::model::Workspace {
+        &self.ws
+    }
+}
+
+impl std::ops::DerefMut for Loaded {
+    fn deref_mut(&mut self) -> &mut crate::model::Workspace {
+        &mut self.ws
+    }
 }
 
 /// One file read, parsed and validated, not yet recorded in the workspace.
@@ -121,7 +132,7 @@ fn prepare_bytes(
     expected: Option<Kind>,
     options: LoadOptions,
 ) -> Prepared {
-    let sha = crate::hash::sha256_hex(&bytes);
+    let sha = crate::model::digest::sha256_hex(&bytes);
     let mut prepared = match String::from_utf8(bytes) {
         Ok(text) => prepare_text(schemas, rel, text, expected, options),
         Err(e) => Prepared::failed(
@@ -296,9 +307,9 @@ fn build_scope(doc: &mut Doc, sha256: String) -> Option<(Scope, bool)> {
     }
     let patched = patch_fields(&mut json, &fields);
     let mut scope = serde_json::from_value::<Scope>(json).ok()?;
-    scope.origin = Origin::at(&doc.file, &doc.root, String::new());
+    scope.origin = origin_at(&doc.file, &doc.root, String::new());
     scope.sha256 = sha256;
-    let at = |list: &str, i: usize| Origin::at(&doc.file, &doc.root, format!("/{list}/{i}"));
+    let at = |list: &str, i: usize| origin_at(&doc.file, &doc.root, format!("/{list}/{i}"));
     for (i, x) in scope.services.iter_mut().enumerate() {
         if let Some(x) = x {
             x.origin = at("services", i);
@@ -398,7 +409,7 @@ fn schemas() -> Result<&'static Schemas, String> {
 struct Builtin {
     frameworks: BTreeMap<String, Framework>,
     crosswalks: Vec<Crosswalk>,
-    packs: BTreeMap<String, crate::policy::Pack>,
+    packs: BTreeMap<String, crate::model::policy::Pack>,
     nodes: BTreeMap<String, Node>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -406,25 +417,25 @@ struct Builtin {
 fn builtin_files() -> &'static Builtin {
     static BUILTIN: OnceLock<Builtin> = OnceLock::new();
     BUILTIN.get_or_init(|| {
-        let mut ws = Workspace::default();
+        let mut ws = Loaded::default();
         if let Ok(schemas) = schemas() {
             ws.parse_builtin(schemas);
         }
         Builtin {
-            frameworks: ws.frameworks,
-            crosswalks: ws.crosswalks,
-            packs: ws.packs,
+            frameworks: ws.ws.frameworks,
+            crosswalks: ws.ws.crosswalks,
+            packs: ws.ws.packs,
             nodes: ws.nodes,
             diagnostics: ws.diagnostics,
         }
     })
 }
 
-impl Workspace {
+impl Loaded {
     /// The built-in catalogs and crosswalks only (for `ctrlmap frameworks`).
-    pub fn builtin() -> Result<Workspace, String> {
+    pub fn builtin() -> Result<Loaded, String> {
         schemas()?;
-        let mut ws = Workspace::default();
+        let mut ws = Loaded::default();
         ws.load_builtin();
         ws.check_catalogs();
         ws.check_crosswalks();
@@ -435,13 +446,13 @@ impl Workspace {
 
     /// Load a workspace folder on top of the built-in catalogs. `Err` only when ctrlmap
     /// itself is broken (embedded schemas do not compile) or the folder does not exist.
-    pub fn load(root: &Path) -> Result<Workspace, String> {
-        Workspace::load_with(root, LoadOptions::default())
+    pub fn load(root: &Path) -> Result<Loaded, String> {
+        Loaded::load_with(root, LoadOptions::default())
     }
 
-    /// [`Workspace::load`] with options.
-    pub fn load_with(root: &Path, options: LoadOptions) -> Result<Workspace, String> {
-        let (mut ws, scope_files) = Workspace::load_streaming_with(root, options)?;
+    /// [`Loaded::load`] with options.
+    pub fn load_with(root: &Path, options: LoadOptions) -> Result<Loaded, String> {
+        let (mut ws, scope_files) = Loaded::load_streaming_with(root, options)?;
         for chunk in scope_files.chunks(64) {
             let scopes = ws.load_scopes(chunk);
             ws.scopes.extend(scopes);
@@ -453,14 +464,14 @@ impl Workspace {
     }
 
     /// Load everything but the scopes, and return the scope files to stream through
-    /// [`Workspace::load_scopes`] a chunk at a time, so memory does not grow with the
+    /// [`Loaded::load_scopes`] a chunk at a time, so memory does not grow with the
     /// portfolio. Services and catalogs are complete when the first scope is checked.
-    pub fn load_streaming(root: &Path) -> Result<(Workspace, Vec<ScopeFile>), String> {
-        Workspace::load_streaming_with(root, LoadOptions::default())
+    pub fn load_streaming(root: &Path) -> Result<(Loaded, Vec<ScopeFile>), String> {
+        Loaded::load_streaming_with(root, LoadOptions::default())
     }
 
-    /// [`Workspace::load_streaming`] with options.
-    pub fn load_streaming_with(root: &Path, options: LoadOptions) -> Result<(Workspace, Vec<ScopeFile>), String> {
+    /// [`Loaded::load_streaming`] with options.
+    pub fn load_streaming_with(root: &Path, options: LoadOptions) -> Result<(Loaded, Vec<ScopeFile>), String> {
         if !root.is_dir() {
             return Err(format!(
                 "{}: not a folder (give the workspace folder, the one holding `scopes/` and `services/`)",
@@ -468,11 +479,14 @@ impl Workspace {
             ));
         }
         let schemas = schemas()?;
-        let mut ws = Workspace {
-            root: root.to_path_buf(),
+        let mut ws = Loaded {
+            ws: crate::model::Workspace {
+                root: root.to_path_buf(),
+                ..Default::default()
+            },
             reader: Root::new(root),
             options,
-            ..Workspace::default()
+            ..Loaded::default()
         };
         ws.load_builtin();
         // Reading, parsing and schema validation are independent per file: do them in
@@ -564,7 +578,7 @@ impl Workspace {
         (scope, prepared.diagnostics)
     }
 
-    /// The scope of a prepared scope file, checked (see [`Workspace::prepare_scope`]).
+    /// The scope of a prepared scope file, checked (see [`Loaded::prepare_scope`]).
     fn scope_from(&self, mut prepared: Prepared) -> ScopeLoad {
         let mut doc = match prepared.doc.take() {
             Some((Kind::Scope, doc)) => doc,
@@ -624,14 +638,14 @@ impl Workspace {
     /// built-in file), to show a diagnostic's source line.
     pub fn source(&self, file: &str) -> Option<&str> {
         match file.strip_prefix("<builtin>/") {
-            Some(path) => crate::embedded::get(path),
+            Some(path) => crate::load::embedded::get(path),
             None => self.sources.get(file).map(String::as_str),
         }
     }
 
     fn parse_builtin(&mut self, schemas: &Schemas) {
         use rayon::prelude::*;
-        let files: Vec<(&str, &str, Kind)> = crate::embedded::FILES
+        let files: Vec<(&str, &str, Kind)> = crate::load::embedded::FILES
             .iter()
             .filter(|(path, _)| path.ends_with(".yaml") || path.ends_with(".yml"))
             .filter_map(|(path, text)| {
@@ -688,7 +702,7 @@ impl Workspace {
 
     fn build(&mut self, kind: Kind, mut doc: Doc, builtin: bool) {
         let _ = builtin;
-        let origin = Origin::at(&doc.file, &doc.root, String::new());
+        let origin = origin_at(&doc.file, &doc.root, String::new());
         match kind {
             Kind::Catalog => {
                 let Ok(mut catalog) = serde_json::from_value::<Catalog>(std::mem::take(&mut doc.json)) else {
@@ -697,7 +711,7 @@ impl Workspace {
                 catalog.origin = origin;
                 for (i, control) in catalog.controls.iter_mut().enumerate() {
                     if let Some(c) = control {
-                        c.origin = Origin::at(&doc.file, &doc.root, format!("/controls/{i}"));
+                        c.origin = origin_at(&doc.file, &doc.root, format!("/controls/{i}"));
                     }
                 }
                 if let Some(existing) = self.frameworks.get(&catalog.id)
@@ -724,7 +738,7 @@ impl Workspace {
                 cw.origin = origin;
                 for (i, m) in cw.mappings.iter_mut().enumerate() {
                     if let Some(m) = m {
-                        m.origin = Origin::at(&doc.file, &doc.root, format!("/mappings/{i}"));
+                        m.origin = origin_at(&doc.file, &doc.root, format!("/mappings/{i}"));
                     }
                 }
                 // A workspace crosswalk replaces a built-in one with the same id.
@@ -767,7 +781,7 @@ impl Workspace {
                 service.origin = origin;
                 for (i, c) in service.controls.iter_mut().enumerate() {
                     if let Some(c) = c {
-                        c.origin = Origin::at(&doc.file, &doc.root, format!("/controls/{i}"));
+                        c.origin = origin_at(&doc.file, &doc.root, format!("/controls/{i}"));
                     }
                 }
                 if patched {
@@ -804,12 +818,15 @@ impl Workspace {
                 self.config = config;
             }
             Kind::Policy => {
-                let Ok(mut pack) = serde_json::from_value::<crate::policy::Pack>(std::mem::take(&mut doc.json)) else {
+                let Ok(mut pack) = serde_json::from_value::<crate::model::policy::Pack>(std::mem::take(&mut doc.json))
+                else {
                     return;
                 };
                 pack.origin = origin;
                 for (i, rule) in pack.rules.iter_mut().enumerate() {
-                    rule.origin = Origin::at(&doc.file, &doc.root, format!("/rules/{i}"));
+                    rule.origin = origin_at(&doc.file, &doc.root, format!("/rules/{i}"));
+                    rule.when_at = doc.root.locate(&format!("/rules/{i}/when"));
+                    rule.message_at = doc.root.locate(&format!("/rules/{i}/message"));
                     if let Some(margin) = &rule.params.margin
                         && parse_duration_hours(margin).is_none()
                     {
@@ -821,7 +838,7 @@ impl Workspace {
                         ));
                     }
                     if let Some(message) = &rule.message
-                        && let Err(e) = crate::policy::check_message(message)
+                        && let Err(e) = crate::model::policy::check_message(message)
                     {
                         self.diagnostics.push(Diagnostic::new(
                             &doc.file,
@@ -831,7 +848,7 @@ impl Workspace {
                             "write a minijinja template over `row`, `control` and `scope`, e.g. `{{ row.control }} is owned by the MSP alone`",
                         ));
                     }
-                    if rule.kind == crate::policy::RuleKind::Custom {
+                    if rule.kind == crate::model::policy::RuleKind::Custom {
                         let pos = doc.root.locate(&format!("/rules/{i}/when"));
                         match &rule.when {
                             None => self.diagnostics.push(Diagnostic::new(
@@ -842,7 +859,7 @@ impl Workspace {
                                 "add `when:` with a minijinja expression, e.g. `row.summary == 'unassigned'`",
                             )),
                             Some(expr) => {
-                                if let Err(e) = crate::policy::check_expression(expr) {
+                                if let Err(e) = crate::model::policy::check_expression(expr) {
                                     self.diagnostics.push(Diagnostic::new(&doc.file, pos, Code::E019, format!("custom rule `{}`: the `when` expression does not compile: {e}", rule.code), "write a minijinja expression over `row`, `control` and `scope`, e.g. `row.summary == 'msp' and control.requirement == 'addressable'`"));
                                 }
                             }
@@ -1081,7 +1098,7 @@ impl Workspace {
         if self.config.severity.is_empty() {
             return;
         }
-        let known = crate::policy::KnownCodes::of(&self.packs);
+        let known = crate::model::policy::KnownCodes::of(&self.packs);
         let file = self.config.origin.file.clone();
         let mut resolved = BTreeMap::new();
         let mut diags = Vec::new();
@@ -1311,10 +1328,6 @@ impl Workspace {
         render_diagnostics(&self.diagnostics, |file| self.source(file))
     }
 
-    pub fn framework(&self, id: &str) -> Option<&Framework> {
-        self.frameworks.get(id)
-    }
-
     /// The scope defined in `file` (a path as the user typed it): the scope file found at
     /// that place of the workspace (a symbolic link is matched by where it sits), or the
     /// one whose file it resolves to.
@@ -1330,36 +1343,6 @@ impl Workspace {
                     path_of(s).is_some_and(|p| wanted_target.is_some() && p.canonicalize().ok() == wanted_target)
                 })
             })
-    }
-
-    /// Record that a custom policy rule failed while it was evaluated (E021); one
-    /// diagnostic per rule, the first failure wins.
-    pub fn report_rule_failure(&self, diagnostic: Diagnostic) {
-        if let Ok(mut failures) = self.rule_failures.lock() {
-            failures
-                .entry((diagnostic.file.clone(), diagnostic.line, diagnostic.column))
-                .or_insert(diagnostic);
-        }
-    }
-
-    /// Whether the rule whose expression sits at this place has already failed.
-    pub fn rule_failed_at(&self, file: &str, pos: Pos) -> bool {
-        self.rule_failures
-            .lock()
-            .is_ok_and(|f| f.contains_key(&(file.to_string(), pos.line, pos.column)))
-    }
-
-    /// Take the rule failures recorded so far (sorted by place).
-    pub fn take_rule_failures(&self) -> Vec<Diagnostic> {
-        match self.rule_failures.lock() {
-            Ok(mut f) => std::mem::take(&mut *f).into_values().collect(),
-            Err(_) => Vec::new(),
-        }
-    }
-
-    /// Where a field of a rule sits in its pack file (`when`, `message`).
-    pub fn rule_field_pos(&self, rule: &crate::policy::PolicyRule, field: &str) -> Pos {
-        self.pos_in(&rule.origin, field)
     }
 }
 

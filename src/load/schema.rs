@@ -2,7 +2,7 @@
 //! turned into a diagnostic a user can act on.
 
 use super::yaml::Node;
-use crate::diag::{Code, Diagnostic, closest};
+use crate::model::diagnostic::{Code, Diagnostic, closest};
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::Value;
 
@@ -58,7 +58,7 @@ impl Schemas {
         let mut validators = Vec::new();
         for kind in Kind::ALL {
             let path = kind.schema_path();
-            let Some(text) = crate::embedded::get(&path) else {
+            let Some(text) = crate::load::embedded::get(&path) else {
                 continue;
             };
             let schema: Value = serde_json::from_str(text).map_err(|e| format!("{path}: {e}"))?;

@@ -14,12 +14,7 @@
 use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, Span};
 use std::collections::HashMap;
 
-/// Position in a source file, both 1-based.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, serde::Serialize)]
-pub struct Pos {
-    pub line: usize,
-    pub column: usize,
-}
+pub use crate::model::Pos;
 
 #[derive(Debug, Clone)]
 pub struct Node {

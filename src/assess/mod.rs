@@ -1,0 +1,569 @@
+//! Assess: findings from a resolved matrix. A pure function; no I/O.
+//!
+//! Each rule has a stable code that never changes meaning, a default severity, and a
+//! message that says what to do.
+
+pub mod baseline;
+pub mod diff;
+pub mod portfolio;
+pub mod rules;
+
+use crate::model::Workspace;
+use crate::model::diagnostic::Diagnostic;
+use crate::model::{AddressableDecision, Origin, Requirement, Scope};
+use crate::resolve::{Matrix, Row, SourceKind, Summary};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        [
+            Severity::Info,
+            Severity::Low,
+            Severity::Medium,
+            Severity::High,
+            Severity::Critical,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+}
+
+/// A finding rule: stable code, name, default severity, one-line description.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub description: &'static str,
+}
+
+pub const RULES: &[Rule] = &[
+    Rule {
+        code: "CM001",
+        name: "unassigned-control",
+        severity: Severity::High,
+        description: "An applicable control has no owner: no scope assignment, service, client-owned entry or crosswalk covers it.",
+    },
+    Rule {
+        code: "CM002",
+        name: "conflicting-assignments",
+        severity: Severity::High,
+        description: "Two sources at the same precedence level disagree about who owns a control.",
+    },
+    Rule {
+        code: "CM003",
+        name: "shared-duty-undefined",
+        severity: Severity::Medium,
+        description: "A shared control does not say what both the MSP and the client do.",
+    },
+    Rule {
+        code: "CM004",
+        name: "unjustified-not-applicable",
+        severity: Severity::Medium,
+        description: "A control is marked not applicable without a reason.",
+    },
+    Rule {
+        code: "CM005",
+        name: "hipaa-addressable-undocumented",
+        severity: Severity::High,
+        description: "A HIPAA addressable implementation specification is neither implemented nor documented with an alternative (45 CFR 164.306(d)(3)).",
+    },
+    Rule {
+        code: "CM006",
+        name: "crosswalk-partial-coverage",
+        severity: Severity::Medium,
+        description: "Retired: a control reached only through CSF outcomes that intersect it is now unassigned (CM001), with those outcomes listed as candidates. The code is kept so that configuration naming it still loads; it never fires.",
+    },
+    Rule {
+        code: "CM007",
+        name: "accountability-delegated",
+        severity: Severity::High,
+        description: "A duty whose accountability the regulation keeps with the regulated entity (security official, Qualified Individual, CISO, board reporting, annual certification) is made someone else's.",
+    },
+    Rule {
+        code: "CM008",
+        name: "notification-window-too-long",
+        severity: Severity::High,
+        description: "The MSP's contractual incident-notification window, plus the time the client needs, exceeds the regulation's deadline (or no window is agreed).",
+    },
+    Rule {
+        code: "CM009",
+        name: "evidence-missing",
+        severity: Severity::Medium,
+        description: "The policy pack requires evidence for an applicable control and the scope lists none.",
+    },
+    Rule {
+        code: "CM010",
+        name: "evidence-file-missing",
+        severity: Severity::High,
+        description: "An evidence entry names a file that does not exist in the workspace.",
+    },
+    Rule {
+        code: "CM011",
+        name: "evidence-tampered",
+        severity: Severity::Critical,
+        description: "An evidence file's SHA-256 differs from the hash pinned in the scope.",
+    },
+    Rule {
+        code: "CM012",
+        name: "evidence-stale",
+        severity: Severity::Medium,
+        description: "Evidence is older than the policy's maximum age as of the assessment date.",
+    },
+    Rule {
+        code: "CM013",
+        name: "waiver-expired",
+        severity: Severity::High,
+        description: "A waiver has expired; the finding it waived counts again.",
+    },
+    Rule {
+        code: "CM014",
+        name: "waiver-incomplete",
+        severity: Severity::High,
+        description: "A waiver lacks a justification, approver, ticket, compensating control or expiry date, so it is not honoured.",
+    },
+    Rule {
+        code: "CM015",
+        name: "responsibility-delegated",
+        severity: Severity::High,
+        description: "A duty only the regulated entity itself can perform (the catalog's `retained: {responsible: true}`, e.g. 23 NYCRR 500.4(a)(2), 16 CFR 314.4(a)(2)) is made the responsibility of the MSP or a third party, directly, through a parent control or through a service claim.",
+    },
+    Rule {
+        code: "CM016",
+        name: "business-associate-agreement-missing",
+        severity: Severity::High,
+        description: "HIPAA applies and ePHI is handled without a business associate agreement: the MSP's services handle ePHI but the scope records no signed BAA, or a third party that performs HIPAA duties has none (45 CFR 164.308(b)(1), 164.314(a), 164.502(e)).",
+    },
+    Rule {
+        code: "CM017",
+        name: "regulator-mismatch",
+        severity: Severity::High,
+        description: "The profile applies a rule to an institution its regulator does not cover: `glba: true` for a kind of institution that answers to another regulator than the FTC (16 CFR 314.1(b); GLBA section 505(a)).",
+    },
+];
+
+pub fn rule(code: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.code == code)
+}
+
+/// One gap in one scope.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Finding {
+    pub scope: String,
+    pub control: String,
+    pub code: String,
+    pub rule: String,
+    pub severity: Severity,
+    pub message: String,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    /// Stable across runs: hash of code, scope, control and the rule's discriminator.
+    pub fingerprint: String,
+    /// Set when a valid, unexpired waiver covers the finding: reported, but not gating.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waived: Option<WaiverNote>,
+}
+
+impl Finding {
+    /// The finding as a text report cites it: `file:line:column: severity[CODE] message`,
+    /// then `state` (e.g. ` [waived]`).
+    pub fn cite(&self, state: &str) -> String {
+        format!(
+            "{}:{}:{}: {}[{}] {}{state}",
+            self.file,
+            self.line,
+            self.column,
+            self.severity.as_str(),
+            self.code,
+            self.message
+        )
+    }
+
+    /// `high`, or `high (waived)` when a waiver covers it (for report tables).
+    pub fn severity_label(&self) -> String {
+        match self.waived {
+            Some(_) => format!("{} (waived)", self.severity.as_str()),
+            None => self.severity.as_str().to_string(),
+        }
+    }
+
+    /// The order every report lists findings in: most severe first, then by scope,
+    /// control, code and fingerprint (total, so output is deterministic).
+    pub fn report_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.scope.cmp(&b.scope))
+            .then_with(|| a.control.cmp(&b.control))
+            .then_with(|| a.code.cmp(&b.code))
+            .then_with(|| a.fingerprint.cmp(&b.fingerprint))
+    }
+}
+
+/// The waiver that covers a finding.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct WaiverNote {
+    pub justification: String,
+    pub compensating: String,
+    pub approver: String,
+    pub ticket: String,
+    pub expires: String,
+    pub file: String,
+    pub line: usize,
+}
+
+/// Severity overrides from `ctrlmap.yaml` and the command line; `None` turns a rule off.
+pub type Overrides = BTreeMap<String, Option<Severity>>;
+
+#[allow(clippy::too_many_arguments)]
+fn finding(
+    scope: &Scope,
+    row: Option<&Row>,
+    control: &str,
+    code: &str,
+    message: String,
+    at: &Origin,
+    discriminator: &str,
+    overrides: &Overrides,
+) -> Option<Finding> {
+    let rule = rule(code)?;
+    let _ = row;
+    make(
+        scope,
+        control,
+        code,
+        rule.name,
+        rule.severity,
+        message,
+        at,
+        discriminator,
+        overrides,
+    )
+}
+
+/// Build a finding for any code (built-in or a pack's own), applying severity overrides.
+#[allow(clippy::too_many_arguments)]
+pub fn make(
+    scope: &Scope,
+    control: &str,
+    code: &str,
+    name: &str,
+    default: Severity,
+    message: String,
+    at: &Origin,
+    discriminator: &str,
+    overrides: &Overrides,
+) -> Option<Finding> {
+    let severity = match overrides.get(code) {
+        Some(None) => return None,
+        Some(Some(s)) => *s,
+        None => default,
+    };
+    let fingerprint = crate::model::digest::sha256_hex(
+        format!("{code}\u{1f}{}\u{1f}{control}\u{1f}{discriminator}", scope.id).as_bytes(),
+    );
+    Some(Finding {
+        scope: scope.id.clone(),
+        control: control.to_string(),
+        code: code.to_string(),
+        rule: name.to_string(),
+        severity,
+        message,
+        file: at.file.to_string(),
+        line: at.line,
+        column: at.column,
+        fingerprint: fingerprint[..16].to_string(),
+        waived: None,
+    })
+}
+
+pub(crate) fn origin_of(file: &str, line: usize) -> Origin {
+    Origin {
+        file: file.into(),
+        line,
+        column: 1,
+        pointer: String::new(),
+    }
+}
+
+/// Everything the engine decides about one scope, once, as of a date: the matrix, the findings
+/// (waivers applied), the verdict on every evidence entry and on every deadline the MSP's notice
+/// window is measured against. Every command, format and document renders this and decides
+/// nothing of its own.
+#[derive(Debug, Clone, Serialize)]
+pub struct Assessment {
+    pub as_of: String,
+    pub matrix: Matrix,
+    pub findings: Vec<Finding>,
+    pub evidence: Vec<rules::EvidenceStatus>,
+    pub notifications: Vec<rules::NotificationStatus>,
+    /// Custom policy rules that failed while they were evaluated (E021): when any is here,
+    /// the findings are incomplete and nothing may be reported as a result.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failures: Vec<Diagnostic>,
+}
+
+/// Resolve and assess one scope as of a date.
+pub fn assess_scope(ws: &Workspace, scope: &Scope, overrides: &Overrides, as_of: time::Date) -> Assessment {
+    let matrix = crate::resolve::resolve(ws, scope);
+    let (findings, failures) = findings_of(ws, scope, &matrix, overrides, as_of);
+    Assessment {
+        as_of: as_of.to_string(),
+        evidence: rules::evidence_statuses(ws, scope, as_of),
+        notifications: rules::notification_statuses(ws, scope, &matrix),
+        matrix,
+        findings,
+        failures,
+    }
+}
+
+/// Findings for one scope as of a date: the core rules, the catalogs' rules, the enabled
+/// policy packs' rules, then waivers; sorted, most severe first. With them, the custom rules
+/// that failed at run time (E021).
+pub fn findings_of(
+    ws: &Workspace,
+    scope: &Scope,
+    matrix: &Matrix,
+    overrides: &Overrides,
+    as_of: time::Date,
+) -> (Vec<Finding>, Vec<Diagnostic>) {
+    let mut out = core_findings(scope, matrix, overrides);
+    out.extend(rules::catalog_findings(ws, scope, matrix, overrides));
+    let (found, failures) = rules::pack_findings(ws, scope, matrix, overrides, as_of);
+    out.extend(found);
+    let mut out = rules::apply_waivers(scope, out, overrides, as_of);
+    out.sort_by(Finding::report_order); // one scope: by severity, control, code
+    out.dedup_by(|a, b| a.fingerprint == b.fingerprint);
+    (out, failures)
+}
+
+/// The findings of one scope alone, for tests and the benchmark; commands use
+/// [`assess_scope`], which also returns the custom rules that failed (E021).
+pub fn assess_on(
+    ws: &Workspace,
+    scope: &Scope,
+    matrix: &Matrix,
+    overrides: &Overrides,
+    as_of: time::Date,
+) -> Vec<Finding> {
+    findings_of(ws, scope, matrix, overrides, as_of).0
+}
+
+/// Severity overrides: `severity:` in the workspace config (its codes were checked when it
+/// was loaded), then the command line's `--deny` (critical), `--warn` (info) and `--allow`
+/// (off), which win. Give it codes that were checked: an unknown code changes nothing.
+pub fn overrides(config: &crate::model::Config, deny: &[String], warn: &[String], allow: &[String]) -> Overrides {
+    let mut o = Overrides::new();
+    for (code, sev) in &config.severity {
+        o.insert(code.clone(), Severity::parse(sev));
+    }
+    for code in deny {
+        o.insert(code.clone(), Some(Severity::Critical));
+    }
+    for code in warn {
+        o.insert(code.clone(), Some(Severity::Info));
+    }
+    for code in allow {
+        o.insert(code.clone(), None);
+    }
+    o
+}
+
+fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for row in &matrix.rows {
+        let deciding = row.provenance.first();
+        // CM002 — conflicting sources.
+        if row.conflict {
+            let sides: Vec<String> = row
+                .conflicts
+                .iter()
+                .map(|p| format!("{} ({}:{})", p.detail, p.file, p.line))
+                .collect();
+            let at = row
+                .conflicts
+                .last()
+                .map(|p| origin_of(&p.file, p.line))
+                .unwrap_or_else(|| scope.origin.clone());
+            out.extend(finding(
+                scope,
+                Some(row),
+                &row.control,
+                "CM002",
+                format!("{} — sources disagree: {}. Decide who owns it with one scope assignment (assignments override services).", row.control, sides.join(" vs ")),
+                &at,
+                "",
+                overrides,
+            ));
+            continue;
+        }
+        let addressable = row.requirement == Some(Requirement::Addressable);
+        // CM005 — HIPAA addressable specification with no implementation and no documented decision.
+        if addressable && row.summary != Summary::NotApplicable {
+            let problem = match &row.addressable {
+                None if row.summary == Summary::Unassigned => {
+                    Some("is neither implemented (no owner) nor documented with an alternative".to_string())
+                }
+                Some(a) => match a.decision {
+                    AddressableDecision::Implemented if row.summary == Summary::Unassigned => {
+                        Some("is documented as implemented, but nobody is assigned to implement it".into())
+                    }
+                    AddressableDecision::Alternative if blank(&a.alternative) || blank(&a.rationale) => Some(
+                        "is documented as an alternative measure without both the `alternative` and the `rationale`"
+                            .into(),
+                    ),
+                    AddressableDecision::NotReasonable if blank(&a.rationale) => {
+                        Some("is documented as not reasonable and appropriate without a `rationale`".into())
+                    }
+                    _ => None,
+                },
+                None => None,
+            };
+            if let Some(problem) = problem {
+                let at = row
+                    .addressable
+                    .as_ref()
+                    .map(|a| origin_of(&a.file, a.line))
+                    .unwrap_or_else(|| scope.origin.clone());
+                out.extend(finding(
+                    scope,
+                    Some(row),
+                    &row.control,
+                    "CM005",
+                    format!(
+                        "HIPAA addressable specification {} ({}) {problem}. Under 45 CFR 164.306(d)(3) implement it, or document why it is not reasonable and appropriate and implement an equivalent alternative if reasonable: add an `addressable:` entry to the scope and assign an owner.",
+                        row.control, row.title
+                    ),
+                    &at,
+                    "",
+                    overrides,
+                ));
+                continue;
+            }
+        }
+        // CM001 — unassigned control that carries a duty (a leaf, or a parent with a duty of
+        // its own). Outcomes that only intersect it are named as candidates, never owners.
+        if row.assignable && row.summary == Summary::Unassigned {
+            let documented = row
+                .addressable
+                .as_ref()
+                .is_some_and(|a| a.decision != AddressableDecision::Implemented);
+            if !documented {
+                let mut message = format!(
+                    "{} ({}) applies to {} but nobody owns it.",
+                    row.control,
+                    short(&row.title),
+                    scope.client.name
+                );
+                match row.candidates.as_slice() {
+                    [] => message.push_str(" Subscribe a service that covers it, add a scope assignment, list it under `client_owned`, or mark it `not_applicable` with a reason."),
+                    list => {
+                        let named: Vec<String> = list.iter().take(3).map(|c| c.describe()).collect();
+                        let more = list.len().saturating_sub(3);
+                        message.push_str(&format!(
+                            " {}{} {} this control but {} not contain all of it, so {} no owner; assign it explicitly (a scope assignment or a service claim on the control itself).",
+                            named.join("; "),
+                            if more > 0 { format!("; and {more} more") } else { String::new() },
+                            if list.len() == 1 { "intersects" } else { "intersect" },
+                            if list.len() == 1 { "does" } else { "do" },
+                            if list.len() == 1 { "it gives" } else { "they give" },
+                        ));
+                    }
+                }
+                out.extend(finding(
+                    scope,
+                    Some(row),
+                    &row.control,
+                    "CM001",
+                    message,
+                    &scope.origin,
+                    "",
+                    overrides,
+                ));
+            }
+        }
+        // CM003 — shared without both duties (only where a source decided it directly).
+        if row.summary == Summary::Shared
+            && deciding.is_some_and(|p| matches!(p.kind, SourceKind::Assignment | SourceKind::Service))
+        {
+            // Every responsible party of a shared control must have its duty in words.
+            let missing: Vec<&str> = row
+                .responsible
+                .iter()
+                .map(String::as_str)
+                .filter(|p| row.duties.get(*p).is_none_or(|d| d.is_empty()))
+                .collect();
+            if !missing.is_empty()
+                && let Some(p) = deciding
+            {
+                out.extend(finding(
+                    scope,
+                    Some(row),
+                    &row.control,
+                    "CM003",
+                    format!(
+                        "{} is shared, but the duty of {} is not written down. Say in plain words what each party does (`msp:`, `client:`, `third_party:`).",
+                        row.control,
+                        missing.join(" and ")
+                    ),
+                    &origin_of(&p.file, p.line),
+                    &missing.join(","),
+                    overrides,
+                ));
+            }
+        }
+    }
+    // CM004 — not applicable without a reason.
+    for n in scope.not_applicable.iter().flatten() {
+        if blank(&n.reason) {
+            out.extend(finding(
+                scope,
+                matrix.row(&n.control),
+                &n.control,
+                "CM004",
+                format!(
+                    "{} is marked not applicable without a reason. Write why (`reason:`), so an auditor can accept it.",
+                    n.control
+                ),
+                &n.origin,
+                "",
+                overrides,
+            ));
+        }
+    }
+    out
+}
+
+pub(crate) fn blank(s: &Option<String>) -> bool {
+    s.as_deref().is_none_or(|s| s.trim().is_empty())
+}
+
+fn short(title: &str) -> String {
+    if title.chars().count() > 80 {
+        let cut: String = title.chars().take(77).collect();
+        format!("{cut}…")
+    } else {
+        title.to_string()
+    }
+}

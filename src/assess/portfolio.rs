@@ -1,0 +1,157 @@
+//! A portfolio of scopes, assessed in parallel batches: per-scope summaries (counts by owner
+//! and severity, the assignable controls), the findings, the controls left unassigned across
+//! clients, and any custom rule that failed. Each scope's matrix is dropped as soon as it is
+//! summarised, so memory holds the findings and summaries, not the portfolio.
+
+use super::{Finding, Overrides};
+use crate::model::Workspace;
+use crate::model::diagnostic::Diagnostic;
+use crate::resolve::{Matrix, Summary};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+/// Per-scope figures for the check summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScopeSummary {
+    pub scope: String,
+    pub client: String,
+    pub file: String,
+    pub frameworks: Vec<String>,
+    /// Assignable controls by owner.
+    pub controls: BTreeMap<String, usize>,
+    pub findings: BTreeMap<String, usize>,
+    /// The assignable controls themselves, in matrix order (shared between scopes with the
+    /// same list), for the JUnit report after the matrix is gone.
+    #[serde(skip)]
+    pub assignable: Arc<[String]>,
+}
+
+/// The rows `resolve` made assignable (leaves, and parents with a duty of their own for this
+/// client), in matrix order: the one list every output uses.
+pub fn assignable(matrix: &Matrix) -> Vec<String> {
+    matrix
+        .rows
+        .iter()
+        .filter(|r| r.assignable)
+        .map(|r| r.control.to_string())
+        .collect()
+}
+
+pub fn scope_summary(matrix: &Matrix, file: &str, findings: &[Finding]) -> ScopeSummary {
+    let mut controls: BTreeMap<String, usize> = Summary::ALL.iter().map(|s| (s.as_str().to_string(), 0)).collect();
+    for r in matrix.rows.iter().filter(|r| r.assignable) {
+        *controls.entry(r.summary.as_str().to_string()).or_default() += 1;
+    }
+    ScopeSummary {
+        scope: matrix.scope.clone(),
+        client: matrix.client.clone(),
+        file: file.to_string(),
+        frameworks: matrix.frameworks.iter().map(|f| f.id.clone()).collect(),
+        controls,
+        findings: severity_counts(findings),
+        assignable: Arc::from(assignable(matrix)),
+    }
+}
+
+/// Findings counted by severity (`"high" → 2`), as the per-scope summaries show them.
+pub fn severity_counts<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> BTreeMap<String, usize> {
+    let mut by_sev: BTreeMap<String, usize> = BTreeMap::new();
+    for f in findings {
+        *by_sev.entry(f.severity.as_str().to_string()).or_default() += 1;
+    }
+    by_sev
+}
+
+/// Control lists shared between summaries: scopes with the same assignable controls hold one
+/// list. Safe to use from parallel workers.
+#[derive(Debug, Default)]
+pub struct SharedControls {
+    lists: Mutex<HashSet<Arc<[String]>>>,
+}
+
+impl SharedControls {
+    /// The shared copy of this list.
+    pub fn get(&self, list: &[String]) -> Arc<[String]> {
+        let Ok(mut set) = self.lists.lock() else {
+            return Arc::from(list);
+        };
+        if let Some(found) = set.get(list) {
+            return Arc::clone(found);
+        }
+        let shared: Arc<[String]> = Arc::from(list);
+        set.insert(Arc::clone(&shared));
+        shared
+    }
+}
+
+/// What a batch of scopes gave.
+#[derive(Debug, Default)]
+pub struct Batch {
+    /// In the batch's scope order.
+    pub summaries: Vec<ScopeSummary>,
+    pub findings: Vec<Finding>,
+    /// Assignable controls left unassigned, with the number of scopes where they are.
+    pub unassigned: BTreeMap<String, usize>,
+    /// Custom rules that failed while the batch was assessed (E021).
+    pub failures: Vec<Diagnostic>,
+}
+
+/// Resolve and assess a batch of scopes in parallel; `each_done` is called once per scope
+/// as it finishes (for a progress line). Results come back in the batch's order whatever the
+/// thread schedule.
+pub fn assess_batch(
+    ws: &Workspace,
+    scopes: &[crate::model::Scope],
+    overrides: &Overrides,
+    as_of: time::Date,
+    lists: &SharedControls,
+    each_done: &(dyn Fn() + Sync),
+) -> Batch {
+    use rayon::prelude::*;
+    let per_scope: Vec<(ScopeSummary, Vec<Finding>, Vec<String>, Vec<Diagnostic>)> = scopes
+        .par_iter()
+        .map(|scope| {
+            let matrix = crate::resolve::resolve(ws, scope);
+            let (found, failures) = super::findings_of(ws, scope, &matrix, overrides, as_of);
+            let mut summary = scope_summary(&matrix, &scope.origin.file, &found);
+            summary.assignable = lists.get(&summary.assignable);
+            let unassigned: Vec<String> = matrix
+                .rows
+                .iter()
+                .filter(|r| r.assignable && r.summary == Summary::Unassigned)
+                .map(|r| r.control.to_string())
+                .collect();
+            each_done();
+            (summary, found, unassigned, failures)
+        })
+        .collect();
+    let mut batch = Batch::default();
+    for (summary, found, unassigned, failures) in per_scope {
+        batch.summaries.push(summary);
+        batch.findings.extend(found);
+        for control in unassigned {
+            *batch.unassigned.entry(control).or_default() += 1;
+        }
+        batch.failures.extend(failures);
+    }
+    batch
+}
+
+/// Every scope of a loaded workspace, in one batch (for the benchmark and tests).
+pub fn assess_portfolio(ws: &Workspace, overrides: &Overrides, as_of: time::Date) -> Batch {
+    assess_batch(ws, &ws.scopes, overrides, as_of, &SharedControls::default(), &|| {})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_with_the_same_controls_share_one_list() {
+        let shared = SharedControls::default();
+        let a = shared.get(&["x:1".to_string(), "x:2".to_string()]);
+        let b = shared.get(&["x:1".to_string(), "x:2".to_string()]);
+        assert!(Arc::ptr_eq(&a, &b));
+    }
+}

@@ -1,0 +1,246 @@
+//! The `render` and `pack` commands: their arguments (clap) and the glue between loading a
+//! scope and writing a document. User-facing errors go to standard error; the exit code is
+//! 0 when all went well, 1 when `pack verify` finds a difference, 2 for bad input or usage.
+
+use crate::cli::{Exit, as_of_date, fail, stop_on_rule_failures, workspace_of};
+use crate::emit::documents::{Format, RenderError};
+use crate::load::Loaded;
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+/// `ctrlmap render …`
+#[derive(clap::Args, Debug)]
+#[command(
+    override_usage = "ctrlmap render baa-appendix SCOPE_FILE [--format markdown|html] [-o FILE] [--as-of DATE]\n       \
+                      ctrlmap render tpsp-summary SCOPE_FILE [--format markdown|html] [-o FILE] [--as-of DATE]\n       \
+                      ctrlmap render TEMPLATE SCOPE_FILE [-o FILE] [--as-of DATE]",
+    after_help = "TEMPLATE is a file of the workspace's templates/ folder (minijinja; a file with the name of a built-in \
+template replaces it), or its name without extensions when that is unique. The README lists the variables a template \
+can use; an undefined one is an error with the template's file and line.\n\n\
+Examples:\n  ctrlmap render baa-appendix scopes/riverside-dental.yaml --format html -o baa-appendix.html\n  \
+ctrlmap render tpsp-summary scopes/hudson-lending.yaml\n  \
+ctrlmap render client-letter scopes/riverside-dental.yaml -o letter.md    # templates/client-letter.md.j2"
+)]
+pub struct RenderArgs {
+    #[command(subcommand)]
+    pub document: RenderDocument,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RenderDocument {
+    /// The Business Associate Agreement responsibility appendix of a HIPAA scope: every
+    /// Security Rule standard and implementation specification with the responsible party,
+    /// breach reporting terms, subcontractor flow-down and open gaps.
+    BaaAppendix(DocumentArgs),
+    /// The third-party service provider summary of a NY DFS or GLBA scope: services, the
+    /// MSP's controls, 23 NYCRR 500.11(b) and 16 CFR 314.4(f) point by point, and gaps.
+    TpspSummary(DocumentArgs),
+    /// Any other name is a template: `ctrlmap render TEMPLATE SCOPE_FILE [-o FILE]`, looked
+    /// up in the workspace's `templates/` folder, then among the built-in templates.
+    #[command(external_subcommand)]
+    Template(Vec<OsString>),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DocumentArgs {
+    /// The scope file, e.g. scopes/riverside-dental.yaml (its workspace is found from it).
+    pub scope_file: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Markdown)]
+    pub format: Format,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Date the open gaps are judged on, YYYY-MM-DD (default: SOURCE_DATE_EPOCH if set, else today).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+}
+
+/// `ctrlmap render TEMPLATE SCOPE_FILE [-o FILE] [--as-of DATE]`, parsed from the words
+/// after `render` when they name no built-in document.
+#[derive(Parser, Debug)]
+#[command(
+    name = "ctrlmap render",
+    about = "Render a template of the workspace (templates/) or a built-in one for a scope."
+)]
+pub struct TemplateArgs {
+    /// Template file name, e.g. client-letter.md.j2 (or `client-letter` when that is unique).
+    pub template: String,
+    /// The scope file.
+    pub scope_file: PathBuf,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The context's `as_of`, YYYY-MM-DD (default: SOURCE_DATE_EPOCH if set, else today).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+}
+
+/// `ctrlmap pack SCOPE_FILE -o DIR [--zip] [--as-of DATE]` and `ctrlmap pack verify DIR`.
+#[derive(clap::Args, Debug)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true,
+    after_help = "Examples:\n  ctrlmap pack scopes/riverside-dental.yaml -o packs/riverside-2026-11 --zip --as-of 2026-11-30\n  ctrlmap pack verify packs/riverside-2026-11\n  (cd packs/riverside-2026-11 && sha256sum -c SHA256SUMS)"
+)]
+pub struct PackArgs {
+    #[command(subcommand)]
+    pub action: Option<PackAction>,
+    /// The scope file, e.g. scopes/riverside-dental.yaml.
+    #[arg(required = true)]
+    pub scope_file: Option<PathBuf>,
+    /// The pack folder to write. An existing pack there is replaced only once the new one is
+    /// complete; a folder that is not a pack is never touched.
+    #[arg(short, long, value_name = "DIR", required = true)]
+    pub output: Option<PathBuf>,
+    /// Also write DIR.zip, byte-for-byte reproducible.
+    #[arg(long)]
+    pub zip: bool,
+    /// Date evidence age, freshness and waivers are judged on, YYYY-MM-DD (default:
+    /// SOURCE_DATE_EPOCH if set, else today). Also the timestamp of the zip entries.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PackAction {
+    /// Recompute every hash of a pack and report files changed, added or removed (exit 1).
+    Verify {
+        /// The pack folder (holding SHA256SUMS).
+        dir: PathBuf,
+    },
+}
+
+/// Run `ctrlmap render …`.
+pub fn run_render(args: RenderArgs) -> Result<u8> {
+    match args.document {
+        RenderDocument::BaaAppendix(a) => document(&a, Document::Baa),
+        RenderDocument::TpspSummary(a) => document(&a, Document::Tpsp),
+        RenderDocument::Template(words) => {
+            let a = match TemplateArgs::try_parse_from(std::iter::once(OsString::from("ctrlmap render")).chain(words)) {
+                Ok(a) => a,
+                Err(e) => {
+                    let text = e.render().to_string();
+                    return if e.use_stderr() {
+                        crate::emit::terminal::eprint(&text);
+                        Err(Exit(2).into())
+                    } else {
+                        crate::emit::terminal::print(&text, false)?;
+                        Ok(0)
+                    };
+                }
+            };
+            let as_of = as_of_date(a.as_of.as_deref())?;
+            let ws = load_workspace(&a.scope_file)?;
+            let scope = scope_of(&ws, &a.scope_file)?;
+            let name = crate::emit::documents::templates::find(&ws, &a.template).map_err(user_error)?;
+            let assessment = crate::assess::assess_scope(&ws, scope, &crate::cli::overrides(&ws), as_of);
+            stop_on_rule_failures(&ws, &assessment.failures)?;
+            let text = crate::emit::documents::render_template(&ws, scope, &assessment, &name);
+            let markdown = name.trim_end_matches(".j2").ends_with(".md");
+            write_out(text, a.output.as_deref(), markdown)
+        }
+    }
+}
+
+enum Document {
+    Baa,
+    Tpsp,
+}
+
+fn document(a: &DocumentArgs, which: Document) -> Result<u8> {
+    let as_of = as_of_date(a.as_of.as_deref())?;
+    let ws = load_workspace(&a.scope_file)?;
+    let scope = scope_of(&ws, &a.scope_file)?;
+    let assessment = crate::assess::assess_scope(&ws, scope, &crate::cli::overrides(&ws), as_of);
+    stop_on_rule_failures(&ws, &assessment.failures)?;
+    let text = match which {
+        Document::Baa => crate::emit::documents::baa_appendix(&ws, scope, &assessment, a.format),
+        Document::Tpsp => crate::emit::documents::tpsp_summary(&ws, scope, &assessment, a.format),
+    };
+    write_out(text, a.output.as_deref(), a.format == Format::Markdown)
+}
+
+/// Write a document to `-o FILE` or standard output. Markdown also gets the last pass of
+/// terminal text (no control characters, no line a CI log would run as a command).
+fn write_out(text: Result<String, RenderError>, output: Option<&Path>, markdown: bool) -> Result<u8> {
+    let text = text.map_err(user_error)?;
+    let text = if markdown {
+        crate::emit::escape::terminal_text(&text, false)
+    } else {
+        text
+    };
+    match output {
+        Some(file) => crate::cli::write_file(file, text.as_bytes())?,
+        None => crate::emit::terminal::print_raw(text.as_bytes())?,
+    }
+    Ok(0)
+}
+
+fn user_error(e: RenderError) -> anyhow::Error {
+    fail(&e.to_string())
+}
+
+/// Run `ctrlmap pack …`.
+pub fn run_pack(args: PackArgs) -> Result<u8> {
+    if let Some(PackAction::Verify { dir }) = args.action {
+        let report = crate::emit::pack::verify(&dir);
+        crate::emit::terminal::print(&format!("{report}\n"), false)?;
+        return Ok(if report.ok() { 0 } else { 1 });
+    }
+    let (Some(scope_file), Some(out)) = (args.scope_file, args.output) else {
+        return Err(fail(
+            "give a scope file and an output folder: ctrlmap pack SCOPE_FILE -o DIR",
+        ));
+    };
+    let as_of = as_of_date(args.as_of.as_deref())?;
+    let ws = load_workspace(&scope_file)?;
+    let scope = scope_of(&ws, &scope_file)?;
+    // A custom rule that fails must stop the run before anything is written.
+    let assessment = crate::assess::assess_scope(&ws, scope, &crate::cli::overrides(&ws), as_of);
+    stop_on_rule_failures(&ws, &assessment.failures)?;
+    let outcome = crate::emit::pack::pack(&ws, scope, &assessment, as_of, &out, args.zip).map_err(user_error)?;
+    for why in &outcome.skipped {
+        crate::emit::terminal::eprintln(&format!("warning: evidence not copied: {why}"));
+    }
+    let shown = |p: &Path| crate::load::input::display_path(p);
+    let zip = outcome
+        .zip
+        .as_ref()
+        .map(|z| format!(" and {}", shown(z)))
+        .unwrap_or_default();
+    crate::emit::terminal::print(
+        &format!(
+            "wrote {}{zip}: {} files, as of {as_of}\npack digest (SHA-256 of SHA256SUMS): {}\ncheck it with `ctrlmap pack verify {}`\n",
+            shown(&outcome.dir),
+            outcome.files,
+            outcome.digest,
+            shown(&outcome.dir)
+        ),
+        false,
+    )?;
+    Ok(0)
+}
+
+/// Load the workspace of a scope file; input problems are printed and stop with exit 2.
+fn load_workspace(scope_file: &Path) -> Result<Loaded> {
+    if !scope_file.is_file() {
+        return Err(fail(&format!(
+            "{}: no such scope file",
+            crate::load::input::display_path(scope_file)
+        )));
+    }
+    crate::cli::load_workspace(&workspace_of(scope_file), "rendered")
+}
+
+fn scope_of<'a>(ws: &'a Loaded, scope_file: &Path) -> Result<&'a crate::model::Scope> {
+    ws.scope_for_file(scope_file).ok_or_else(|| {
+        fail(&format!(
+            "{}: not a scope of the workspace {} (scope files live in its scopes/ folder and start with `kind: scope`)",
+            crate::load::input::display_path(scope_file),
+            crate::load::input::display_path(&ws.root)
+        ))
+    })
+}

@@ -1,0 +1,667 @@
+//! The Business Associate Agreement responsibility appendix: every HIPAA Security Rule
+//! standard and implementation specification of 164.308, 164.310, 164.312, 164.314 and
+//! 164.316, in the catalog's (the regulation's) order, with who does what; the breach and
+//! security-incident reporting terms measured against 164.410, and every notice of Subpart D
+//! with its deadline quoted from the catalog (164.404(b) to the individuals, 164.410(b) from the
+//! business associate, …) and whether it applies; the subcontractor flow-down; the open gaps,
+//! listed plainly; and which copy of the regulation each quoted text comes from.
+
+use super::context::{Context, SourceView, duration_words, party_name, text_source};
+use super::{Format, RenderError, templates};
+use crate::model::Workspace;
+use crate::model::catalog::Framework;
+use crate::model::{Requirement, Scope};
+use crate::resolve::{Matrix, Row, Summary};
+use serde::Serialize;
+
+/// The sections of Subpart C that hold the Security Rule's standards.
+const SECURITY_RULE_SECTIONS: [&str; 5] = ["164.308", "164.310", "164.312", "164.314", "164.316"];
+/// Flow-down to subcontractors: the rule's own words, quoted from the catalog.
+const FLOW_DOWN: [&str; 2] = ["164.308(b)(2)", "164.314(a)(2)(iii)"];
+/// Where the contract must make the business associate report security incidents.
+const INCIDENT_REPORTING: [&str; 2] = ["164.314(a)(2)(i)(C)", "164.314(a)(2)(i)"];
+const BREACH_NOTICE_SECTION: &str = "164.410";
+const NOTICE_CONTENT: &str = "164.410(c)";
+/// The sections of Subpart D whose notices carry deadlines, in the regulation's order.
+const NOTICE_SECTIONS: [&str; 4] = ["164.404", "164.406", "164.408", "164.410"];
+/// When a breach counts as discovered by the covered entity, through its workforce or agents.
+const AGENCY: &str = "164.404(a)(2)";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Baa {
+    /// What the client is under HIPAA (`Covered entity`, or `Business associate` when the
+    /// client is itself one), and what that makes the provider.
+    pub client_role: &'static str,
+    pub provider_role: &'static str,
+    /// Third parties with a business associate agreement: the subcontractors.
+    pub subcontractors: Vec<BaaParty>,
+    /// Third parties without a BAA on record.
+    pub other_parties: Vec<BaaParty>,
+    pub sections: Vec<BaaSection>,
+    /// Counts of the rows listed, to state completeness.
+    pub standards: usize,
+    pub specifications: usize,
+    pub notification: Notification,
+    pub flow_down: Vec<Quote>,
+    /// Open findings on HIPAA controls, most severe first; waived ones after them.
+    pub gaps: Vec<super::context::FindingView>,
+    pub open_gaps: usize,
+    /// The catalog the appendix was drawn from.
+    pub catalog: super::context::FrameworkView,
+    /// The copies of the regulation the quoted texts of this appendix come from, in the
+    /// catalog's order.
+    pub text_sources: Vec<SourceView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BaaParty {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub note: Option<String>,
+    /// Citations of the HIPAA controls the party is responsible for.
+    pub controls: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BaaSection {
+    pub id: String,
+    pub citation: String,
+    pub title: String,
+    pub rows: Vec<BaaRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BaaRow {
+    pub id: String,
+    pub citation: String,
+    pub title: String,
+    /// `standard` or `implementation-specification`.
+    pub level: String,
+    pub is_standard: bool,
+    /// A standard with implementation specifications: duties sit with its specifications.
+    pub has_specifications: bool,
+    /// `Required`, `Addressable`, or `none` for a standard with specifications.
+    pub requirement: Option<&'static str>,
+    /// Matrix summary (`msp`, `client`, `shared`, …) for styling.
+    pub summary: &'static str,
+    /// The responsible party in the agreement's words, e.g. `Business associate`.
+    pub responsible: String,
+    pub ba_duties: Vec<String>,
+    pub ce_duties: Vec<String>,
+    /// Duties of subcontractors and other third parties, `Name: duty`.
+    pub other_duties: Vec<String>,
+    /// Evidence the business associate provides for this safeguard.
+    pub evidence: Vec<String>,
+    /// For addressable specifications: the documented decision, in words.
+    pub addressable: Option<String>,
+    /// Why the safeguard does not apply, for N/A rows.
+    pub reason: Option<String>,
+    /// Codes of open findings on this safeguard.
+    pub gaps: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Notification {
+    /// The scope's `sla.incident_notification` (e.g. `24h`) and in words.
+    pub window: Option<String>,
+    pub window_text: Option<String>,
+    /// The regulation's outer limit in words (`60 calendar days`), its citation and words.
+    pub limit_text: Option<String>,
+    pub limit_citation: Option<String>,
+    pub limit_quote: Option<String>,
+    pub limit_from: Option<String>,
+    /// `within` (the window fits the limit), `exceeds`, `missing` (no window agreed) or
+    /// `unknown` (the catalog carries no deadline).
+    pub status: &'static str,
+    /// 164.410(c) and its paragraphs, quoted.
+    pub content: Vec<Quote>,
+    /// The contract clause on security incidents (164.314(a)(2)(i)(C)), quoted.
+    pub incident_clause: Option<Quote>,
+    /// Who performs security incident response and reporting (164.308(a)(6)(ii)).
+    pub incident_response: Option<String>,
+    /// Every notice of Subpart D that carries a deadline, in the regulation's order, with its
+    /// deadline quoted from the catalog and whether it applies to this engagement.
+    pub notices: Vec<NoticeTerm>,
+    /// The scope declares the provider the client's agent (`provider.agent: true`): the
+    /// provider's discovery of a breach is the covered entity's (164.404(a)(2)), quoted.
+    pub agency: Option<Quote>,
+}
+
+/// One notice of 45 CFR Part 164, Subpart D, as the catalog records it.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoticeTerm {
+    pub id: String,
+    pub citation: String,
+    pub title: String,
+    /// Who must be notified, as the catalog says.
+    pub notify: Option<String>,
+    /// The deadline in words: `60 calendar days after discovery of a breach …`,
+    /// `contemporaneously with the notice of 45 CFR 164.404(a)`, `60 days after the end of each
+    /// calendar year`.
+    pub limit: String,
+    /// The number of people an event must involve, in the rule's words.
+    pub threshold: Option<String>,
+    /// The deadline in the rule's words, quoted from the catalog.
+    pub quote: String,
+    /// The copy of the regulation the quote comes from.
+    pub source: Option<SourceView>,
+    /// The notice may be delayed under this provision (164.412).
+    pub delayed_by: Option<String>,
+    /// Whether the notice applies to this engagement; when not, why (the matrix's reason).
+    pub applies: bool,
+    pub reason: Option<String>,
+    /// The engine's verdict on the provider's notice window against this deadline
+    /// (`within`, `exceeds`, `no-window`, `not-measured`, `not-applicable`) and why: the same
+    /// decision the gate (CM008) makes.
+    pub window_verdict: &'static str,
+    pub window_why: String,
+    /// Who gives it, in the agreement's words (`Covered entity`, `Business associate`, …).
+    pub responsible: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Quote {
+    pub id: String,
+    pub citation: String,
+    pub title: String,
+    pub text: String,
+    /// The copy of the regulation the text comes from.
+    pub source: Option<SourceView>,
+}
+
+/// Render the BAA appendix of a scope. Refuses a scope to which HIPAA does not apply.
+pub fn baa_appendix(
+    ws: &Workspace,
+    scope: &Scope,
+    assessment: &crate::assess::Assessment,
+    format: Format,
+) -> Result<String, RenderError> {
+    let matrix = &assessment.matrix;
+    let mut ctx = Context::new(ws, scope, assessment);
+    ctx.baa = Some(Baa::build(ws, scope, matrix, &ctx)?);
+    let name = match format {
+        Format::Markdown => "baa-appendix.md.j2",
+        Format::Html => "baa-appendix.html.j2",
+    };
+    templates::render(ws, name, &ctx)
+}
+
+/// Why HIPAA does not apply to a scope, when it does not.
+pub fn hipaa_missing(ws: &Workspace, scope: &Scope, matrix: &Matrix) -> Option<RenderError> {
+    if matrix.frameworks.iter().any(|f| f.id == "hipaa") {
+        return None;
+    }
+    let profile = scope.client.profile.hipaa.as_deref();
+    if matches!(profile, Some("covered-entity" | "business-associate")) && ws.framework("hipaa").is_none() {
+        return Some(RenderError::MissingCatalog("hipaa".into()));
+    }
+    let why = match &scope.frameworks {
+        Some(list) => format!(
+            "scope `{}` lists its frameworks ({}) without `hipaa`",
+            scope.id,
+            list.join(", ")
+        ),
+        None => format!(
+            "the client profile of scope `{}` says `hipaa: {}`; set `client.profile.hipaa` to `covered-entity` or `business-associate` if the client handles ePHI",
+            scope.id,
+            profile.unwrap_or("none")
+        ),
+    };
+    Some(RenderError::NotApplicable {
+        document: "the BAA appendix",
+        needs: "a HIPAA covered entity or business associate",
+        why,
+    })
+}
+
+fn in_security_rule(id: &str) -> bool {
+    SECURITY_RULE_SECTIONS
+        .iter()
+        .any(|s| id == *s || id.strip_prefix(s).is_some_and(|rest| rest.starts_with('(')))
+}
+
+fn quote(fw: &Framework, id: &str) -> Option<Quote> {
+    let c = fw.get(id)?;
+    Some(Quote {
+        id: c.id.clone(),
+        citation: fw.cite(&c.id),
+        title: c.title.clone(),
+        text: c.text.clone()?,
+        source: text_source(fw, c),
+    })
+}
+
+impl Baa {
+    pub fn build(ws: &Workspace, scope: &Scope, matrix: &Matrix, ctx: &Context) -> Result<Baa, RenderError> {
+        if let Some(e) = hipaa_missing(ws, scope, matrix) {
+            return Err(e);
+        }
+        let fw = ws
+            .framework("hipaa")
+            .ok_or_else(|| RenderError::MissingCatalog("hipaa".into()))?;
+        let client_is_ba = scope.client.profile.hipaa.as_deref() == Some("business-associate");
+        let (client_role, provider_role) = if client_is_ba {
+            ("Business associate", "Subcontractor")
+        } else {
+            ("Covered entity", "Business associate")
+        };
+        let roles = Roles {
+            client: client_role,
+            provider: provider_role,
+        };
+
+        let mut sections: Vec<BaaSection> = Vec::new();
+        let (mut standards, mut specifications) = (0, 0);
+        for (i, c) in fw.controls.iter().enumerate() {
+            if SECURITY_RULE_SECTIONS.contains(&c.id.as_str()) {
+                sections.push(BaaSection {
+                    id: c.id.clone(),
+                    citation: fw.cite(&c.id),
+                    title: c.title.clone(),
+                    rows: Vec::new(),
+                });
+                continue;
+            }
+            let is_standard = c.level == "standard";
+            if !(is_standard || c.level == "implementation-specification") || !in_security_rule(&c.id) {
+                continue;
+            }
+            if is_standard {
+                standards += 1;
+            } else {
+                specifications += 1;
+            }
+            let has_specifications = fw
+                .children(i)
+                .iter()
+                .any(|&k| fw.controls[k].level == "implementation-specification");
+            let row = matrix.row(&format!("hipaa:{}", c.id));
+            let baa_row = baa_row(fw, scope, &roles, c, row, is_standard, has_specifications, ctx);
+            let section_id = SECURITY_RULE_SECTIONS
+                .iter()
+                .find(|s| c.id.starts_with(**s))
+                .copied()
+                .unwrap_or_default();
+            match sections.iter_mut().find(|s| s.id == section_id) {
+                Some(s) => s.rows.push(baa_row),
+                None => sections.push(BaaSection {
+                    id: section_id.to_string(),
+                    citation: fw.cite(section_id),
+                    title: section_id.to_string(),
+                    rows: vec![baa_row],
+                }),
+            }
+        }
+        sections.retain(|s| !s.rows.is_empty());
+
+        let mut gaps: Vec<super::context::FindingView> = ctx
+            .findings
+            .iter()
+            .filter(|f| f.control.starts_with("hipaa:"))
+            .cloned()
+            .collect();
+        gaps.sort_by_key(|f| f.waived.is_some());
+        let open_gaps = gaps.iter().filter(|f| f.waived.is_none()).count();
+
+        let responsible_for = |party: &str| -> Vec<String> {
+            matrix
+                .rows
+                .iter()
+                .filter(|r| &*r.framework == "hipaa" && r.assignable && r.responsible.iter().any(|p| p == party))
+                .map(|r| fw.cite(&r.id))
+                .collect()
+        };
+        let (mut subcontractors, mut other_parties) = (Vec::new(), Vec::new());
+        for p in scope.parties() {
+            let entry = BaaParty {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                kind: p.kind.clone(),
+                note: p.note.clone(),
+                controls: responsible_for(&p.id),
+            };
+            if p.baa == Some(true) {
+                subcontractors.push(entry)
+            } else {
+                other_parties.push(entry)
+            }
+        }
+
+        let notification = notification(ws, fw, scope, matrix, &roles);
+        let flow_down: Vec<Quote> = FLOW_DOWN.iter().filter_map(|id| quote(fw, id)).collect();
+        // The sources of every text this appendix quotes, in the catalog's order.
+        let mut used: Vec<&str> = Vec::new();
+        let quoted = notification
+            .content
+            .iter()
+            .chain(&notification.incident_clause)
+            .chain(&notification.agency)
+            .chain(&flow_down)
+            .filter_map(|q| q.source.as_ref());
+        for s in quoted.chain(notification.notices.iter().filter_map(|n| n.source.as_ref())) {
+            if !used.contains(&s.id.as_str()) {
+                used.push(&s.id);
+            }
+        }
+        let text_sources = fw
+            .catalog
+            .sources
+            .iter()
+            .filter(|s| used.contains(&s.id.as_str()))
+            .map(|s| SourceView::new(s, 0))
+            .collect();
+
+        Ok(Baa {
+            client_role,
+            provider_role,
+            subcontractors,
+            other_parties,
+            sections,
+            standards,
+            specifications,
+            notification,
+            flow_down,
+            text_sources,
+            gaps,
+            open_gaps,
+            catalog: ctx
+                .frameworks
+                .iter()
+                .find(|f| f.id == "hipaa")
+                .cloned()
+                .ok_or_else(|| RenderError::MissingCatalog("hipaa".into()))?,
+        })
+    }
+}
+
+struct Roles {
+    client: &'static str,
+    provider: &'static str,
+}
+
+impl Roles {
+    fn party(&self, scope: &Scope, id: &str) -> String {
+        match id {
+            "msp" => self.provider.to_string(),
+            "client" => self.client.to_string(),
+            other => party_name(scope, other),
+        }
+    }
+
+    /// The responsible party of a row in the agreement's words.
+    fn responsible(&self, scope: &Scope, row: &Row) -> String {
+        match row.summary {
+            Summary::NotApplicable => "Not applicable".into(),
+            Summary::Unassigned if row.conflict => "Disputed (open gap)".into(),
+            Summary::Unassigned => "Unassigned (open gap)".into(),
+            _ => {
+                let names: Vec<String> = row.responsible.iter().map(|p| self.party(scope, p)).collect();
+                match names.as_slice() {
+                    [] => "Unassigned (open gap)".into(),
+                    [one] => one.clone(),
+                    [init @ .., last] => format!("{} and {}", init.join(", "), lower_role(last)),
+                }
+            }
+        }
+    }
+}
+
+/// `Covered entity` → `covered entity` after the first name in a list; party names stay as written.
+fn lower_role(name: &str) -> String {
+    match name {
+        "Covered entity" | "Business associate" | "Subcontractor" => name.to_lowercase(),
+        _ => name.to_string(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn baa_row(
+    fw: &Framework,
+    scope: &Scope,
+    roles: &Roles,
+    c: &crate::model::Control,
+    row: Option<&Row>,
+    is_standard: bool,
+    has_specifications: bool,
+    ctx: &Context,
+) -> BaaRow {
+    let requirement = match c.requirement {
+        Some(Requirement::Required) => Some("Required"),
+        Some(Requirement::Addressable) => Some("Addressable"),
+        // A standard without implementation specifications is itself required (Appendix A to
+        // Subpart C); the specifications of 164.314 and 164.316 are mandatory ("must").
+        None if !(is_standard && has_specifications) => Some("Required"),
+        None => None,
+    };
+    let control = format!("hipaa:{}", c.id);
+    let Some(row) = row else {
+        return BaaRow {
+            id: c.id.clone(),
+            citation: fw.cite(&c.id),
+            title: c.title.clone(),
+            level: c.level.clone(),
+            is_standard,
+            has_specifications,
+            requirement,
+            summary: "unassigned",
+            responsible: "Not in the matrix".into(),
+            ba_duties: Vec::new(),
+            ce_duties: Vec::new(),
+            other_duties: Vec::new(),
+            evidence: Vec::new(),
+            addressable: None,
+            reason: None,
+            gaps: Vec::new(),
+        };
+    };
+    // Evidence the business associate provides: what its services produce, and the MSP's
+    // evidence entries on this safeguard or on the standard that contains it.
+    let mut evidence = row.evidence.clone();
+    let ancestors: Vec<String> = fw
+        .index(&c.id)
+        .map(|i| {
+            fw.ancestors(i)
+                .iter()
+                .map(|&a| format!("hipaa:{}", fw.controls[a].id))
+                .collect()
+        })
+        .unwrap_or_default();
+    for e in ctx.evidence.iter().filter(|e| e.owner == "msp") {
+        if e.controls.iter().any(|x| *x == control || ancestors.contains(x)) {
+            let label = format!(
+                "{} ({}, effective {})",
+                e.title.as_deref().unwrap_or(&e.file),
+                e.file,
+                e.effective
+            );
+            if !evidence.contains(&label) {
+                evidence.push(label);
+            }
+        }
+    }
+    let addressable = row.addressable.as_ref().map(|a| match a.decision {
+        crate::model::AddressableDecision::Implemented => "Implemented".to_string(),
+        crate::model::AddressableDecision::Alternative => {
+            format!(
+                "Alternative measure: {} Rationale: {}",
+                a.alternative.as_deref().unwrap_or("(not stated)"),
+                a.rationale.as_deref().unwrap_or("(not stated)")
+            )
+        }
+        crate::model::AddressableDecision::NotReasonable => format!(
+            "Not reasonable and appropriate: {}",
+            a.rationale.as_deref().unwrap_or("(no rationale)")
+        ),
+    });
+    let other_duties = row
+        .duties
+        .iter()
+        .filter(|(p, _)| *p != "msp" && *p != "client")
+        .flat_map(|(p, d)| d.iter().map(move |duty| (p, duty)))
+        .map(|(p, duty)| format!("{}: {duty}", party_name(scope, p)))
+        .collect();
+    BaaRow {
+        id: c.id.clone(),
+        citation: fw.cite(&c.id),
+        title: c.title.clone(),
+        level: c.level.clone(),
+        is_standard,
+        has_specifications,
+        requirement,
+        summary: row.summary.as_str(),
+        responsible: roles.responsible(scope, row),
+        ba_duties: row.duties.get("msp").cloned().unwrap_or_default(),
+        ce_duties: row.duties.get("client").cloned().unwrap_or_default(),
+        other_duties,
+        evidence,
+        addressable,
+        reason: row.reason.clone(),
+        gaps: ctx
+            .rows
+            .iter()
+            .find(|r| r.control == control)
+            .map(|r| r.findings.clone())
+            .unwrap_or_default(),
+    }
+}
+
+fn notification(ws: &Workspace, fw: &Framework, scope: &Scope, matrix: &Matrix, roles: &Roles) -> Notification {
+    let in_section = |id: &str| {
+        id == BREACH_NOTICE_SECTION
+            || id
+                .strip_prefix(BREACH_NOTICE_SECTION)
+                .is_some_and(|r| r.starts_with('('))
+    };
+    // The outer limit: the breach-discovery deadline of 164.410, else any deadline there.
+    let deadlines: Vec<(&crate::model::Control, &crate::model::Deadline)> = fw
+        .controls
+        .iter()
+        .filter(|c| in_section(&c.id))
+        .flat_map(|c| c.deadlines.iter().map(move |d| (c, d)))
+        .filter(|(_, d)| d.within.is_some())
+        .collect();
+    let deadline = deadlines
+        .iter()
+        .find(|(_, d)| d.event == "breach-discovery")
+        .or_else(|| deadlines.first());
+    let window = scope.sla.incident_notification.clone();
+    // The verdict on the provider's window is the engine's (CM008's), never recomputed here.
+    let statuses = crate::assess::rules::notification_statuses(ws, scope, matrix);
+    let status = match deadline.and_then(|(c, d)| {
+        statuses
+            .iter()
+            .find(|s| s.control == format!("hipaa:{}", c.id) && s.deadline == d.id)
+    }) {
+        None => "unknown",
+        Some(s) => match s.verdict {
+            "within" => "within",
+            "exceeds" => "exceeds",
+            "no-window" => "missing",
+            _ => "unknown",
+        },
+    };
+    let content = match fw.index(NOTICE_CONTENT) {
+        Some(i) => fw
+            .controls
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| fw.is_within(*k, i))
+            .filter_map(|(_, c)| quote(fw, &c.id))
+            .collect(),
+        None => Vec::new(),
+    };
+    let incident_response = matrix
+        .row("hipaa:164.308(a)(6)(ii)")
+        .map(|r| roles.responsible(scope, r));
+    let notices = fw
+        .controls
+        .iter()
+        .filter(|c| {
+            NOTICE_SECTIONS
+                .iter()
+                .any(|s| c.id.strip_prefix(s).is_some_and(|r| r.starts_with('(')))
+        })
+        .flat_map(|c| c.deadlines.iter().map(move |d| (c, d)))
+        .map(|(c, d)| notice_term(fw, scope, matrix, roles, &statuses, c, d))
+        .collect();
+    let agency = match scope.provider.agent {
+        Some(true) => quote(fw, AGENCY),
+        _ => None,
+    };
+    Notification {
+        window_text: window.as_deref().map(duration_words),
+        window,
+        limit_text: deadline.and_then(|(_, d)| d.within.as_deref()).map(duration_words),
+        limit_citation: deadline.map(|(c, _)| fw.cite(&c.id)),
+        limit_quote: deadline.map(|(_, d)| d.text.clone()),
+        limit_from: deadline.and_then(|(_, d)| d.from.clone()),
+        status,
+        content,
+        incident_clause: INCIDENT_REPORTING.iter().find_map(|id| quote(fw, id)),
+        incident_response,
+        notices,
+        agency,
+    }
+}
+
+/// A notice of Subpart D with its deadline as the catalog records it and the matrix's verdict on
+/// whether it applies to this client.
+fn notice_term(
+    fw: &Framework,
+    scope: &Scope,
+    matrix: &Matrix,
+    roles: &Roles,
+    statuses: &[crate::assess::rules::NotificationStatus],
+    c: &crate::model::Control,
+    d: &crate::model::Deadline,
+) -> NoticeTerm {
+    let status = statuses
+        .iter()
+        .find(|s| s.control == format!("hipaa:{}", c.id) && s.deadline == d.id);
+    let limit = match (&d.within, &d.contemporaneous_with) {
+        (Some(w), _) => {
+            // A date-based duty counts plain days (“not later than 60 days after the end of
+            // each calendar year”); the others count calendar days after discovery.
+            let words = match (d.clock, w.strip_suffix('d')) {
+                (Some(crate::model::Clock::Calendar), Some(n)) => format!("{n} days"),
+                _ => duration_words(w),
+            };
+            match &d.from {
+                Some(from) => format!("{words} after {from}"),
+                None => words,
+            }
+        }
+        (None, Some(other)) => format!("contemporaneously with the notice of {}", fw.cite(other)),
+        (None, None) => "no time limit of its own".into(),
+    };
+    let row = matrix.row(&format!("hipaa:{}", c.id));
+    let applies = row.is_some_and(|r| r.summary != Summary::NotApplicable);
+    NoticeTerm {
+        id: c.id.clone(),
+        citation: fw.cite(&c.id),
+        // `Notification to individuals — Implementation specification: Timeliness of notification`
+        title: fw
+            .index(&c.id)
+            .and_then(|i| fw.ancestors(i).last().copied())
+            .map(|root| format!("{} — {}", fw.controls[root].title, c.title))
+            .unwrap_or_else(|| c.title.clone()),
+        notify: d.notify.clone(),
+        limit,
+        threshold: d.threshold.as_ref().map(|t| t.text.clone()),
+        quote: d.text.clone(),
+        source: text_source(fw, c),
+        delayed_by: d.may_be_delayed_by.as_deref().map(|x| fw.cite(x)),
+        applies,
+        reason: match row {
+            Some(r) if !applies => r.reason.clone(),
+            None => Some("not in the matrix of this scope".into()),
+            _ => None,
+        },
+        responsible: row
+            .map(|r| roles.responsible(scope, r))
+            .unwrap_or_else(|| "Not in the matrix".into()),
+        window_verdict: status.map_or("not-measured", |s| s.verdict),
+        window_why: status.map(|s| s.why.clone()).unwrap_or_default(),
+    }
+}

@@ -1,0 +1,868 @@
+//! The auditor's evidence pack: one folder (and optionally one zip) an examiner can open
+//! offline and check for tampering. Everything is computed in memory first, written to a
+//! temporary sibling folder and renamed into place, so a failed run leaves the previous
+//! pack intact. The same inputs and as-of date give the same bytes: files are written in
+//! sorted order, nothing carries a clock time, and zip entries get a fixed timestamp (the
+//! as-of date at midnight) and fixed permissions.
+//!
+//! Layout:
+//!
+//! ```text
+//! index.html                 overview: parties, frameworks, charts, findings, links
+//! matrix/<framework>.html    responsibility matrix with provenance (also .csv and .json)
+//! evidence.html              evidence index (also evidence.csv)
+//! findings.csv, findings.json
+//! baa-appendix.html, .md     when HIPAA applies
+//! tpsp-summary.html, .md     when NY DFS or GLBA applies
+//! catalogs.json              catalog versions and hashes
+//! oscal/…                    the scope as OSCAL: ssp.json, assessment-results.json, profile.json, catalogs/
+//! files/…                    copies of the scope, services, policies, config and evidence, by workspace path
+//! builtin/…                  copies of the built-in policy packs applied
+//! manifest.json              generator, as-of date, inputs and every file's hash
+//! SHA256SUMS                 `sha256sum -c` list of every other file
+//! ```
+
+pub mod verify;
+
+pub use verify::{VerifyReport, verify};
+
+use crate::assess::Finding;
+use crate::emit;
+use crate::emit::documents::baa::{Baa, hipaa_missing};
+use crate::emit::documents::charts::{self, Chart};
+use crate::emit::documents::context::{Context, EvidenceView, Input, integrity};
+use crate::emit::documents::tpsp::{Tpsp, regimes_missing};
+use crate::emit::documents::{RenderError, templates};
+use crate::load::input::{Refusal, Root};
+use crate::load::{Loaded, evidence_path};
+use crate::model::Scope;
+use crate::model::digest::sha256_hex;
+use crate::resolve::Matrix;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Component, Path, PathBuf};
+
+/// File names the pack owns at its root.
+pub const SUMS: &str = "SHA256SUMS";
+pub const MANIFEST: &str = "manifest.json";
+const FORMAT: &str = "ctrlmap-evidence-pack";
+const FORMAT_VERSION: &str = "1";
+
+/// What the pack's pages know about the pack: where they sit and what they link to.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackView {
+    /// Relative path from the page to the pack's root: `` for root pages, `../` under `matrix/`.
+    pub root: String,
+    /// The framework of the matrix page being rendered, else `none`.
+    pub framework: Option<String>,
+    pub charts: Vec<Chart>,
+    pub matrices: Vec<MatrixLinks>,
+    /// The pack's documents and data files, with a line on each.
+    pub documents: Vec<DocumentLink>,
+    /// Copies of inputs (scope, services, policies, config) inside the pack.
+    pub copies: Vec<DocumentLink>,
+    pub evidence: EvidenceSummary,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MatrixLinks {
+    pub framework: String,
+    pub title: String,
+    pub version: String,
+    pub html: String,
+    pub csv: String,
+    pub json: String,
+    /// Assignable controls of the framework.
+    pub controls: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentLink {
+    pub title: String,
+    pub path: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct EvidenceSummary {
+    pub total: usize,
+    pub fresh: usize,
+    pub stale: usize,
+    pub missing: usize,
+    pub changed: usize,
+    pub copied: usize,
+}
+
+/// What a pack run produced.
+#[derive(Debug, Clone)]
+pub struct PackOutcome {
+    pub dir: PathBuf,
+    pub zip: Option<PathBuf>,
+    /// Files in the pack, `SHA256SUMS` included.
+    pub files: usize,
+    /// SHA-256 of `SHA256SUMS`: record it to prove later which pack was handed over.
+    pub digest: String,
+    /// Evidence entries that were not copied, with the reason.
+    pub skipped: Vec<String>,
+}
+
+/// Build the evidence pack of a scope as of a date into `out_dir` (and `out_dir.zip`).
+pub fn pack(
+    ws: &Loaded,
+    scope: &Scope,
+    assessment: &crate::assess::Assessment,
+    as_of: time::Date,
+    out_dir: &Path,
+    zip: bool,
+) -> Result<PackOutcome, RenderError> {
+    let (parent, name) = split_target(out_dir)?;
+    check_target(out_dir)?;
+    let (files, skipped) = build(ws, scope, assessment, as_of)?;
+    write_tree(&ws.reader, &parent, &name, &files)?;
+    let zip_path = if zip {
+        let path = parent.join(format!("{name}.zip"));
+        write_zip(&ws.reader, &path, &name, &files, as_of)?;
+        Some(path)
+    } else {
+        None
+    };
+    Ok(PackOutcome {
+        dir: out_dir.to_path_buf(),
+        zip: zip_path,
+        files: files.len(),
+        digest: files.get(SUMS).map(Blob::sha256).unwrap_or_default(),
+        skipped,
+    })
+}
+
+fn split_target(out_dir: &Path) -> Result<(PathBuf, String), RenderError> {
+    let name = out_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| !n.is_empty() && n != "." && n != "..")
+        .ok_or_else(|| {
+            RenderError::Pack(format!(
+                "{}: give the pack a folder name, e.g. `-o packs/riverside-2026-11`",
+                out_dir.display()
+            ))
+        })?;
+    let parent = match out_dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    Ok((parent, name))
+}
+
+/// Refuse to replace a folder that is not an earlier pack: `-o ~/Documents` must never
+/// delete anyone's documents.
+fn check_target(out_dir: &Path) -> Result<(), RenderError> {
+    let Ok(meta) = std::fs::symlink_metadata(out_dir) else {
+        return Ok(());
+    };
+    if !meta.is_dir() {
+        return Err(RenderError::Pack(format!(
+            "{} exists and is not a folder; choose another output folder",
+            out_dir.display()
+        )));
+    }
+    let empty = std::fs::read_dir(out_dir)
+        .map(|mut d| d.next().is_none())
+        .unwrap_or(false);
+    if empty {
+        return Ok(());
+    }
+    let is_pack = Root::new(out_dir)
+        .read(&out_dir.join(MANIFEST), crate::load::input::MAX_INPUT_BYTES)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .is_some_and(|m| m["format"] == FORMAT);
+    if is_pack {
+        Ok(())
+    } else {
+        Err(RenderError::Pack(format!(
+            "{} exists and is not a ctrlmap evidence pack (no {MANIFEST} written by ctrlmap); choose a new folder or remove it first",
+            out_dir.display()
+        )))
+    }
+}
+
+/// The path of an evidence copy inside the pack, or why it cannot have one. Names that
+/// `sha256sum` would have to escape (backslash, newline) are refused.
+fn pack_path(file: &str) -> Option<String> {
+    let parts: Vec<String> = Path::new(file)
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .map(|c| match c {
+            Component::Normal(s) => s.to_str().map(str::to_string),
+            _ => None,
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let joined = parts.join("/");
+    (!joined.is_empty() && !joined.contains(['\\', '\n', '\r'])).then(|| format!("files/{joined}"))
+}
+
+/// Plan the copy of an evidence file: hashed now as a stream, copied (and hashed again)
+/// when the pack is written, never held in memory whole.
+fn copy_evidence(ws: &Loaded, e: &mut EvidenceView, files: &mut Files) -> Result<(), String> {
+    let path = evidence_path(&ws.root, &e.file).map_err(|why| format!("{} {why}", e.file))?;
+    let target =
+        pack_path(&e.file).ok_or_else(|| format!("{}: the file name cannot be listed in SHA256SUMS", e.file))?;
+    // The read policy resolves links, keeps the file inside the workspace and refuses
+    // anything that is not a plain file (a folder, a FIFO, a device, a file that vanished).
+    let (len, sha) = ws
+        .reader
+        .open(&path)
+        .and_then(|(file, len)| {
+            Ok((
+                len,
+                crate::model::digest::sha256_reader(file).map_err(Refusal::Unreadable)?,
+            ))
+        })
+        .map_err(|why| {
+            e.sha256 = None;
+            e.integrity = "missing";
+            format!("{} {why}", e.file)
+        })?;
+    e.integrity = integrity(Some(&sha), e.pinned_sha256.as_deref());
+    e.sha256 = Some(sha.clone());
+    e.copy = Some(target.clone());
+    files.insert(
+        target,
+        Blob::Copy {
+            from: path,
+            sha256: sha,
+            len,
+        },
+    );
+    Ok(())
+}
+
+/// Where a copy of an input goes, and its bytes: workspace files under `files/` (read again
+/// and checked against the hash taken when the workspace was loaded), built-in policy packs
+/// under `builtin/`; built-in catalogs and crosswalks are named in catalogs.json instead.
+fn input_copy(ws: &Loaded, input: &Input) -> Result<Option<(String, Vec<u8>)>, RenderError> {
+    if let Some(p) = input.path.strip_prefix("<builtin>/") {
+        let policy = crate::load::embedded::get(p).filter(|_| input.role == "policy");
+        return Ok(policy.map(|text| (format!("builtin/{p}"), text.as_bytes().to_vec())));
+    }
+    let Some(target) = pack_path(&input.path) else {
+        return Ok(None);
+    };
+    let path = ws
+        .files
+        .get(&input.path)
+        .cloned()
+        .unwrap_or_else(|| ws.root.join(&input.path));
+    let bytes = ws
+        .reader
+        .read(&path, crate::load::input::MAX_INPUT_BYTES)
+        .map_err(|why| RenderError::Pack(format!("{} {why}", input.path)))?;
+    if sha256_hex(&bytes) != input.sha256 {
+        return Err(RenderError::Pack(format!(
+            "{} changed while the pack was being built; run `ctrlmap pack` again",
+            input.path
+        )));
+    }
+    Ok(Some((target, bytes)))
+}
+
+#[derive(Serialize)]
+struct CatalogEntry<'a> {
+    id: &'a str,
+    title: &'a str,
+    version: &'a str,
+    citation: &'a str,
+    authority: &'a str,
+    source_url: &'a str,
+    effective: &'a [crate::model::EffectiveDate],
+    file: &'a str,
+    sha256: String,
+    /// Controls in the catalog, and how many apply as matrix rows to this scope.
+    controls: usize,
+    rows: usize,
+}
+
+#[derive(Serialize)]
+struct ManifestFile {
+    path: String,
+    sha256: String,
+    bytes: u64,
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    format: &'static str,
+    format_version: &'static str,
+    generator: &'a crate::emit::documents::context::Generator,
+    as_of: &'a str,
+    scope: ManifestScope<'a>,
+    frameworks: Vec<ManifestFramework<'a>>,
+    /// The files the pack was computed from, with their hashes (evidence included).
+    inputs: Vec<Input>,
+    /// SHA-256 over the document inputs (not evidence), as printed in every document.
+    inputs_sha256: &'a str,
+    findings: &'a crate::emit::documents::context::SeverityCounts,
+    findings_waived: usize,
+    /// Every file of the pack except this one and SHA256SUMS.
+    files: Vec<ManifestFile>,
+}
+
+#[derive(Serialize)]
+struct ManifestScope<'a> {
+    id: &'a str,
+    client: &'a str,
+    provider: &'a str,
+    file: &'a str,
+    sha256: &'a str,
+}
+
+#[derive(Serialize)]
+struct ManifestFramework<'a> {
+    id: &'a str,
+    version: &'a str,
+    sha256: &'a str,
+}
+
+#[derive(Serialize)]
+struct FindingsJson<'a> {
+    version: &'static str,
+    scope: &'a str,
+    as_of: &'a str,
+    findings: &'a [Finding],
+}
+
+/// A file of the pack: bytes made here, or an evidence file of the workspace, copied when
+/// the pack is written (a large evidence file is never held in memory).
+enum Blob {
+    Data(Vec<u8>),
+    Copy { from: PathBuf, sha256: String, len: u64 },
+}
+
+impl From<Vec<u8>> for Blob {
+    fn from(bytes: Vec<u8>) -> Blob {
+        Blob::Data(bytes)
+    }
+}
+
+impl Blob {
+    fn sha256(&self) -> String {
+        match self {
+            Blob::Data(bytes) => sha256_hex(bytes),
+            Blob::Copy { sha256, .. } => sha256.clone(),
+        }
+    }
+
+    fn len(&self) -> u64 {
+        match self {
+            Blob::Data(bytes) => bytes.len() as u64,
+            Blob::Copy { len, .. } => *len,
+        }
+    }
+
+    /// Write the content to `out`. A copy is streamed through the read policy and hashed on
+    /// the way: a file that changed since it was hashed fails the pack.
+    fn write_to(&self, reader: &Root, rel: &str, out: &mut dyn std::io::Write) -> Result<(), RenderError> {
+        match self {
+            Blob::Data(bytes) => out
+                .write_all(bytes)
+                .map_err(|e| RenderError::Pack(format!("writing {rel}: {e}"))),
+            Blob::Copy { from, sha256, .. } => {
+                let (file, _) = reader
+                    .open(from)
+                    .map_err(|why| RenderError::Pack(format!("{rel}: the evidence file {why}")))?;
+                let mut tee = HashingWriter {
+                    out,
+                    hasher: <sha2::Sha256 as sha2::Digest>::new(),
+                };
+                std::io::copy(&mut std::io::BufReader::new(file), &mut tee)
+                    .map_err(|e| RenderError::Pack(format!("copying {rel}: {e}")))?;
+                if hex::encode(sha2::Digest::finalize(tee.hasher)) != *sha256 {
+                    return Err(RenderError::Pack(format!(
+                        "{rel} changed while the pack was being built; run `ctrlmap pack` again"
+                    )));
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A writer that hashes what passes through it.
+struct HashingWriter<'a> {
+    out: &'a mut dyn std::io::Write,
+    hasher: sha2::Sha256,
+}
+
+impl std::io::Write for HashingWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(buf)?;
+        sha2::Digest::update(&mut self.hasher, &buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Every file of a pack by its path inside the pack.
+type Files = BTreeMap<String, Blob>;
+
+fn json<T: Serialize>(value: &T) -> Vec<u8> {
+    (serde_json::to_string_pretty(value).unwrap_or_default() + "\n").into_bytes()
+}
+
+/// Every file of the pack, by path, and the evidence entries that could not be copied.
+fn build(
+    ws: &Loaded,
+    scope: &Scope,
+    assessment: &crate::assess::Assessment,
+    as_of: time::Date,
+) -> Result<(Files, Vec<String>), RenderError> {
+    let matrix = &assessment.matrix;
+    let findings = &assessment.findings;
+    let mut ctx = Context::new(ws, scope, assessment);
+    if hipaa_missing(ws, scope, matrix).is_none() {
+        ctx.baa = Some(Baa::build(ws, scope, matrix, &ctx)?);
+    }
+    if regimes_missing(ws, scope, matrix).is_none() {
+        ctx.tpsp = Some(Tpsp::build(ws, scope, matrix, &ctx)?);
+    }
+
+    let mut files = Files::new();
+    let mut skipped = Vec::new();
+    let mut evidence = std::mem::take(&mut ctx.evidence);
+    for e in &mut evidence {
+        // The same file listed twice is copied once.
+        if let Some((path, blob)) = pack_path(&e.file).and_then(|p| files.get_key_value(&p)) {
+            let sha = blob.sha256();
+            e.integrity = integrity(Some(&sha), e.pinned_sha256.as_deref());
+            e.sha256 = Some(sha);
+            e.copy = Some(path.clone());
+            continue;
+        }
+        if let Err(why) = copy_evidence(ws, e, &mut files) {
+            skipped.push(why);
+        }
+    }
+    ctx.evidence = evidence;
+
+    let mut copies = Vec::new();
+    for input in &ctx.inputs {
+        if let Some((path, bytes)) = input_copy(ws, input)? {
+            copies.push(DocumentLink {
+                title: input.path.clone(),
+                path: path.clone(),
+                description: format!("{} (SHA-256 {})", input.role, input.sha256),
+            });
+            files.insert(path, bytes.into());
+        }
+    }
+
+    let matrices: Vec<MatrixLinks> = ctx
+        .frameworks
+        .iter()
+        .map(|f| MatrixLinks {
+            framework: f.id.clone(),
+            title: f.short_title.clone(),
+            version: f.version.clone(),
+            html: format!("matrix/{}.html", f.id),
+            csv: format!("matrix/{}.csv", f.id),
+            json: format!("matrix/{}.json", f.id),
+            controls: ctx.counts.get(&f.id).map(|c| c.total).unwrap_or(0),
+        })
+        .collect();
+    let mut documents = Vec::new();
+    if ctx.baa.is_some() {
+        documents.push(link("BAA responsibility appendix", "baa-appendix.html", "HIPAA Security Rule safeguards with the responsible party, breach reporting terms and open gaps (also baa-appendix.md)."));
+    }
+    if ctx.tpsp.is_some() {
+        documents.push(link(
+            "Third-party service provider summary",
+            "tpsp-summary.html",
+            "The MSP as service provider under 23 NYCRR 500.11 and 16 CFR 314.4(f) (also tpsp-summary.md).",
+        ));
+    }
+    documents.push(link(
+        "Evidence index",
+        "evidence.html",
+        "Every evidence item with its controls, owner, age, freshness and SHA-256 (also evidence.csv).",
+    ));
+    documents.push(link(
+        "Findings",
+        "findings.csv",
+        "The gap report as CSV (also findings.json).",
+    ));
+    documents.push(link(
+        "OSCAL system security plan",
+        "oscal/ssp.json",
+        "The responsibility matrix as a NIST OSCAL system security plan (also oscal/assessment-results.json, the findings).",
+    ));
+    documents.push(link(
+        "Catalog versions",
+        "catalogs.json",
+        "Each framework catalog: version, citation, source and SHA-256.",
+    ));
+    documents.push(link(
+        "Manifest",
+        MANIFEST,
+        "Generator, as-of date, inputs with their hashes and every file of the pack.",
+    ));
+    documents.push(link(
+        "Checksums",
+        SUMS,
+        "SHA-256 of every file, for `sha256sum -c SHA256SUMS` or `ctrlmap pack verify`.",
+    ));
+
+    let mut summary = EvidenceSummary::default();
+    for e in &ctx.evidence {
+        summary.total += 1;
+        summary.fresh += usize::from(e.freshness == "fresh");
+        summary.stale += usize::from(e.freshness == "stale");
+        summary.missing += usize::from(e.integrity == "missing");
+        summary.changed += usize::from(e.integrity == "changed");
+        summary.copied += usize::from(e.copy.is_some());
+    }
+    let mut chart_list = vec![charts::by_framework(ws, &matrix)];
+    chart_list.extend(charts::by_csf_function(ws, &matrix));
+    chart_list.push(charts::findings_by_severity(&findings));
+    let view = PackView {
+        root: String::new(),
+        framework: None,
+        charts: chart_list,
+        matrices: matrices.clone(),
+        documents,
+        copies,
+        evidence: summary,
+    };
+
+    // Pages.
+    let pages = templates::Renderer::new(ws);
+    ctx.pack = Some(view.clone());
+    files.insert(
+        "index.html".into(),
+        pages.render("pack-index.html.j2", &ctx)?.into_bytes().into(),
+    );
+    files.insert(
+        "evidence.html".into(),
+        pages.render("pack-evidence.html.j2", &ctx)?.into_bytes().into(),
+    );
+    for m in &matrices {
+        ctx.pack = Some(PackView {
+            root: "../".into(),
+            framework: Some(m.framework.clone()),
+            ..view.clone()
+        });
+        files.insert(
+            m.html.clone(),
+            pages.render("pack-matrix.html.j2", &ctx)?.into_bytes().into(),
+        );
+        let only = emit::filter_framework(&matrix, &m.framework);
+        files.insert(m.csv.clone(), emit::matrix_csv(&only).into_bytes().into());
+        files.insert(m.json.clone(), emit::matrix_json(&only).into_bytes().into());
+    }
+    ctx.pack = Some(view);
+    if ctx.baa.is_some() {
+        files.insert(
+            "baa-appendix.html".into(),
+            pages.render("baa-appendix.html.j2", &ctx)?.into_bytes().into(),
+        );
+        files.insert(
+            "baa-appendix.md".into(),
+            pages.render("baa-appendix.md.j2", &ctx)?.into_bytes().into(),
+        );
+    }
+    if ctx.tpsp.is_some() {
+        files.insert(
+            "tpsp-summary.html".into(),
+            pages.render("tpsp-summary.html.j2", &ctx)?.into_bytes().into(),
+        );
+        files.insert(
+            "tpsp-summary.md".into(),
+            pages.render("tpsp-summary.md.j2", &ctx)?.into_bytes().into(),
+        );
+    }
+
+    // Data files.
+    files.insert("evidence.csv".into(), evidence_csv(&ctx.evidence).into_bytes().into());
+    files.insert("findings.csv".into(), findings_csv(&findings).into_bytes().into());
+    files.insert(
+        "findings.json".into(),
+        json(&FindingsJson {
+            version: emit::JSON_VERSION,
+            scope: &scope.id,
+            as_of: &ctx.as_of,
+            findings: &findings,
+        })
+        .into(),
+    );
+    files.insert("catalogs.json".into(), json(&catalog_entries(ws, &matrix)).into());
+    // OSCAL: the scope's plan and assessment results, with the profile and catalogs they cite.
+    for (path, bytes) in
+        crate::emit::oscal::pack_files(ws, scope, &matrix, &findings, as_of).map_err(RenderError::Pack)?
+    {
+        files.insert(format!("oscal/{path}"), bytes.into());
+    }
+
+    let mut inputs = ctx.inputs.clone();
+    for e in &ctx.evidence {
+        if let Some(sha) = &e.sha256 {
+            inputs.push(Input {
+                path: e.file.clone(),
+                sha256: sha.clone(),
+                role: "evidence",
+            });
+        }
+    }
+    inputs.sort();
+    inputs.dedup_by(|a, b| a.path == b.path);
+    let manifest = Manifest {
+        format: FORMAT,
+        format_version: FORMAT_VERSION,
+        generator: &ctx.generator,
+        as_of: &ctx.as_of,
+        scope: ManifestScope {
+            id: &scope.id,
+            client: &scope.client.name,
+            provider: &scope.provider.name,
+            file: &scope.origin.file,
+            sha256: &scope.sha256,
+        },
+        frameworks: ctx
+            .frameworks
+            .iter()
+            .map(|f| ManifestFramework {
+                id: &f.id,
+                version: &f.version,
+                sha256: &f.sha256,
+            })
+            .collect(),
+        inputs,
+        inputs_sha256: &ctx.inputs_sha256,
+        findings: &ctx.findings_by_severity,
+        findings_waived: ctx.findings_waived,
+        files: files
+            .iter()
+            .map(|(p, b)| ManifestFile {
+                path: p.clone(),
+                sha256: b.sha256(),
+                bytes: b.len(),
+            })
+            .collect(),
+    };
+    let manifest = json(&manifest);
+    files.insert(MANIFEST.into(), manifest.into());
+    let sums: String = files.iter().map(|(p, b)| format!("{}  {p}\n", b.sha256())).collect();
+    files.insert(SUMS.into(), sums.into_bytes().into());
+    Ok((files, skipped))
+}
+
+fn link(title: &str, path: &str, description: &str) -> DocumentLink {
+    DocumentLink {
+        title: title.into(),
+        path: path.into(),
+        description: description.into(),
+    }
+}
+
+fn catalog_entries<'a>(ws: &'a Loaded, matrix: &Matrix) -> Vec<CatalogEntry<'a>> {
+    matrix
+        .frameworks
+        .iter()
+        .filter_map(|f| ws.framework(&f.id))
+        .map(|fw| {
+            let c = &fw.catalog;
+            CatalogEntry {
+                id: &c.id,
+                title: &c.title,
+                version: &c.version,
+                citation: &c.citation,
+                authority: &c.authority,
+                source_url: &c.source_url,
+                effective: &c.effective,
+                file: &c.origin.file,
+                sha256: crate::emit::documents::context::input_sha256(ws, &c.origin.file).unwrap_or_default(),
+                controls: fw.controls.len(),
+                rows: matrix.rows.iter().filter(|r| *r.framework == *c.id).count(),
+            }
+        })
+        .collect()
+}
+
+fn evidence_csv(evidence: &[EvidenceView]) -> String {
+    let header = [
+        "file",
+        "title",
+        "controls",
+        "owner",
+        "effective",
+        "age_days",
+        "freshness",
+        "sha256",
+        "pinned_sha256",
+        "integrity",
+        "copy",
+    ];
+    let rows = evidence.iter().map(|e| {
+        vec![
+            e.file.clone(),
+            e.title.clone().unwrap_or_default(),
+            e.controls.join("; "),
+            e.owner.clone(),
+            e.effective.clone(),
+            e.age_days.map(|d| d.to_string()).unwrap_or_default(),
+            e.freshness.to_string(),
+            e.sha256.clone().unwrap_or_default(),
+            e.pinned_sha256.clone().unwrap_or_default(),
+            e.integrity.to_string(),
+            e.copy.clone().unwrap_or_default(),
+        ]
+    });
+    emit::csv_out::write(&header, rows)
+}
+
+fn findings_csv(findings: &[Finding]) -> String {
+    let header = [
+        "severity",
+        "code",
+        "rule",
+        "control",
+        "message",
+        "file",
+        "line",
+        "fingerprint",
+        "waived_until",
+        "waiver_ticket",
+    ];
+    let rows = findings.iter().map(|f| {
+        vec![
+            f.severity.as_str().to_string(),
+            f.code.clone(),
+            f.rule.clone(),
+            f.control.clone(),
+            f.message.clone(),
+            f.file.clone(),
+            f.line.to_string(),
+            f.fingerprint.clone(),
+            f.waived.as_ref().map(|w| w.expires.clone()).unwrap_or_default(),
+            f.waived.as_ref().map(|w| w.ticket.clone()).unwrap_or_default(),
+        ]
+    });
+    emit::csv_out::write(&header, rows)
+}
+
+/// Write the files into a temporary sibling folder, then swap it into place.
+fn write_tree(reader: &Root, parent: &Path, name: &str, files: &Files) -> Result<(), RenderError> {
+    std::fs::create_dir_all(parent).map_err(|e| RenderError::io(parent, e))?;
+    let pid = std::process::id();
+    let tmp = parent.join(format!(".{name}.ctrlmap-tmp-{pid}"));
+    let target = parent.join(name);
+    let _ = std::fs::remove_dir_all(&tmp);
+    let written = (|| -> Result<(), RenderError> {
+        for (rel, blob) in files {
+            let path = tmp.join(rel);
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| RenderError::io(dir, e))?;
+            }
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .map_err(|e| RenderError::io(&path, e))?;
+            blob.write_to(reader, rel, &mut f)?;
+            f.sync_all().map_err(|e| RenderError::io(&path, e))?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    if target.exists() {
+        let old = parent.join(format!(".{name}.ctrlmap-old-{pid}"));
+        let _ = std::fs::remove_dir_all(&old);
+        std::fs::rename(&target, &old).map_err(|e| {
+            let _ = std::fs::remove_dir_all(&tmp);
+            RenderError::io(&target, e)
+        })?;
+        if let Err(e) = std::fs::rename(&tmp, &target) {
+            let _ = std::fs::rename(&old, &target);
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(RenderError::io(&target, e));
+        }
+        let _ = std::fs::remove_dir_all(&old);
+    } else {
+        std::fs::rename(&tmp, &target).map_err(|e| {
+            let _ = std::fs::remove_dir_all(&tmp);
+            RenderError::io(&target, e)
+        })?;
+    }
+    Ok(())
+}
+
+/// Write `path` (the pack's zip) atomically, streamed into a temporary file.
+fn write_zip(reader: &Root, path: &Path, top: &str, files: &Files, as_of: time::Date) -> Result<(), RenderError> {
+    crate::emit::output::write_atomic_with(path, |file| {
+        zip_into(reader, file, top, files, as_of).map_err(|e| std::io::Error::other(e.to_string()))
+    })
+    .map_err(|e| RenderError::io(path, e))
+}
+
+/// One deterministic zip: entries in sorted order under the pack's folder name, each with the
+/// as-of date at midnight as its time and mode 0644.
+fn zip_into(
+    reader: &Root,
+    out: &mut std::fs::File,
+    top: &str,
+    files: &Files,
+    as_of: time::Date,
+) -> Result<(), RenderError> {
+    use zip::write::SimpleFileOptions;
+    let year = u16::try_from(as_of.year().clamp(1980, 2107)).unwrap_or(1980);
+    let stamp =
+        zip::DateTime::from_date_and_time(year, u8::from(as_of.month()), as_of.day(), 0, 0, 0).unwrap_or_default();
+    let options = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(stamp)
+        .unix_permissions(0o644);
+    let mut writer = zip::ZipWriter::new(std::io::BufWriter::new(out));
+    let fail = |e: zip::result::ZipError| RenderError::Pack(format!("writing the zip: {e}"));
+    for (rel, blob) in files {
+        writer.start_file(format!("{top}/{rel}"), options).map_err(fail)?;
+        blob.write_to(reader, rel, &mut writer)?;
+    }
+    let mut out = writer.finish().map_err(fail)?;
+    out.flush()
+        .map_err(|e| RenderError::Pack(format!("writing the zip: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evidence_copies_keep_their_workspace_path() {
+        assert_eq!(
+            pack_path("evidence/2026/q3.pdf").as_deref(),
+            Some("files/evidence/2026/q3.pdf")
+        );
+        assert_eq!(pack_path("./evidence/a.pdf").as_deref(), Some("files/evidence/a.pdf"));
+        assert_eq!(pack_path("../outside.pdf"), None);
+        assert_eq!(pack_path("/etc/passwd"), None);
+        assert_eq!(pack_path("evidence/odd\nname.pdf"), None);
+    }
+
+    #[test]
+    fn a_folder_that_is_not_a_pack_is_never_replaced() {
+        let dir = std::env::temp_dir().join(format!("ctrlmap-pack-target-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        assert!(check_target(&dir).is_ok(), "an empty folder is fine");
+        std::fs::write(dir.join("thesis.docx"), b"years of work").expect("write");
+        assert!(check_target(&dir).is_err(), "a folder with someone's files is refused");
+        std::fs::write(dir.join(MANIFEST), br#"{"format": "ctrlmap-evidence-pack"}"#).expect("write");
+        assert!(check_target(&dir).is_ok(), "an earlier pack may be replaced");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

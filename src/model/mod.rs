@@ -1,0 +1,804 @@
+//! The typed model of everything ctrlmap reads: catalogs, crosswalks, services, scopes and
+//! the workspace config. Field docs are written for the person who writes the YAML; the JSON
+//! Schemas in `schemas/` say the same in their `description`s.
+//!
+//! These types are built only from documents that passed their JSON Schema (or from the
+//! well-formed parts of those that did not), so they can trust their shape.
+
+pub mod catalog;
+pub mod diagnostic;
+pub mod digest;
+pub mod policy;
+pub mod workspace;
+
+pub use workspace::Workspace;
+
+use serde::{Deserialize, Deserializer, Serialize};
+use std::collections::BTreeMap;
+
+/// Position in a source file, both 1-based.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize)]
+pub struct Pos {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// Where a piece of input came from: a file and a position in it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Origin {
+    pub file: std::sync::Arc<str>,
+    pub line: usize,
+    pub column: usize,
+    /// JSON pointer of the item in its file, to find the position of its fields.
+    #[serde(skip)]
+    pub pointer: String,
+}
+
+impl Origin {
+    pub fn new(file: &str, pos: Pos) -> Self {
+        Origin {
+            file: file.into(),
+            line: pos.line,
+            column: pos.column,
+            pointer: String::new(),
+        }
+    }
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// Deserialize a list element by element; an element that does not fit becomes `None`, so
+/// the well-formed rest of a file is still used and indices (hence positions) are kept.
+fn lenient<'de, D, T>(d: D) -> Result<Vec<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    let raw: Option<Vec<serde_json::Value>> = Option::deserialize(d)?;
+    Ok(raw
+        .unwrap_or_default()
+        .into_iter()
+        .map(|v| serde_json::from_value(v).ok())
+        .collect())
+}
+
+// ---------------------------------------------------------------------------------------
+// Catalogs
+// ---------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct EffectiveDate {
+    pub date: String,
+    pub what: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct SourceRef {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub url: Option<String>,
+    /// When the copy was retrieved (YYYY-MM-DD).
+    #[serde(default)]
+    pub retrieved: Option<String>,
+    /// The official publication (eCFR, Federal Register, NIST, DFS), not a secondary copy.
+    #[serde(default)]
+    pub official: bool,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A kind of institution a rule covers or not (16 CFR 314.1(b)).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct InstitutionType {
+    pub id: String,
+    pub covered: bool,
+    pub citation: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Catalog {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub short_title: Option<String>,
+    pub citation: String,
+    pub authority: String,
+    pub version: String,
+    #[serde(default)]
+    pub effective: Vec<EffectiveDate>,
+    pub source_url: String,
+    #[serde(default)]
+    pub sources: Vec<SourceRef>,
+    #[serde(default)]
+    pub notes: Vec<String>,
+    #[serde(default)]
+    pub institution_types: Vec<InstitutionType>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub exemptions: Vec<Option<Exemption>>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub controls: Vec<Option<Control>>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(strum::IntoStaticStr, Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum Role {
+    #[default]
+    Requirement,
+    Reference,
+    Heading,
+}
+
+#[derive(strum::IntoStaticStr, Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum Requirement {
+    Required,
+    Addressable,
+}
+
+/// What of a duty the regulated entity itself must keep (the catalog's `retained`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Retained {
+    /// Only the regulated entity itself can perform the duty.
+    #[serde(default)]
+    pub responsible: bool,
+    /// A provider may perform it, but the regulated entity stays accountable.
+    #[serde(default)]
+    pub accountable: bool,
+    pub citation: String,
+    pub note: String,
+}
+
+/// Is a parent with its own text a row of its own or a roll-up of its parts?
+#[derive(strum::IntoStaticStr, Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum OwnDutyDecision {
+    Row,
+    Rollup,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct OwnDuty {
+    pub decision: OwnDutyDecision,
+    /// For `row`: a row of its own only when this holds (otherwise a roll-up).
+    #[serde(default)]
+    pub when: Option<Condition>,
+    pub reason: String,
+}
+
+/// Whose clock a deadline runs on, and so whether the MSP's notice window counts against it.
+#[derive(strum::IntoStaticStr, Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum Clock {
+    /// Starts when the regulated entity discovers or determines the event: the MSP's window
+    /// plus the client's margin must fit.
+    EntityDiscovery,
+    /// Starts with the regulated entity's own act: the MSP's window is not measured.
+    EntityAct,
+    /// The MSP's own deadline (business associate, subcontractor): its window must fit, no margin.
+    MspDiscovery,
+    /// The covered entity's discovery, which is the MSP's only when the MSP is its agent.
+    AgentDiscovery,
+    /// A date-based duty: not measured.
+    Calendar,
+}
+
+/// How many people an event must involve for a deadline to apply.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Threshold {
+    pub fact: String,
+    #[serde(default)]
+    pub gte: Option<u64>,
+    #[serde(default)]
+    pub gt: Option<u64>,
+    #[serde(default)]
+    pub lt: Option<u64>,
+    #[serde(default)]
+    pub lte: Option<u64>,
+    pub text: String,
+}
+
+impl Threshold {
+    /// Can an event at a client whose largest possible event involves `most` people meet the
+    /// threshold? Unknown (`None`) is always reachable: an undeclared count removes nothing.
+    pub fn reachable(&self, most: Option<u64>) -> bool {
+        let Some(most) = most else { return true };
+        if let Some(n) = self.gte {
+            return most >= n;
+        }
+        if let Some(n) = self.gt {
+            return most > n;
+        }
+        if self.lt.is_some() || self.lte.is_some() {
+            // "fewer than 500": any event involving at least one person.
+            return most >= 1;
+        }
+        true
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Example {
+    pub id: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Deadline {
+    pub id: String,
+    pub event: String,
+    #[serde(default)]
+    pub within: Option<String>,
+    #[serde(default)]
+    pub annually_by: Option<String>,
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub notify: Option<String>,
+    #[serde(default)]
+    pub clock: Option<Clock>,
+    #[serde(default)]
+    pub threshold: Option<Threshold>,
+    #[serde(default)]
+    pub contemporaneous_with: Option<String>,
+    #[serde(default)]
+    pub may_be_delayed_by: Option<String>,
+    #[serde(default)]
+    pub when: Option<Condition>,
+    pub text: String,
+}
+
+impl Deadline {
+    /// The outer limit in hours, when the deadline is a duration.
+    pub fn within_hours(&self) -> Option<u64> {
+        parse_duration_hours(self.within.as_deref()?)
+    }
+}
+
+/// The longest duration ctrlmap accepts anywhere (an SLA window, a pack's margin, a
+/// catalog deadline): ten years, in hours. Anything longer means a typo, and bounding it keeps
+/// every sum of durations far from overflowing.
+pub const MAX_DURATION_HOURS: u64 = 10 * 366 * 24;
+
+/// `72h` → 72, `60d` → 1440. Business days count as calendar days here (the longest case
+/// is never shorter), `next-business-day` as 72 hours (a Friday report answered on Monday).
+/// `None` when the text is not a duration or is longer than [`MAX_DURATION_HOURS`]
+/// (checked arithmetic: `768614336404564651d` is refused, not wrapped to a few hours).
+pub fn parse_duration_hours(text: &str) -> Option<u64> {
+    let number = |n: &str| -> Option<u64> {
+        if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        n.parse::<u64>().ok()
+    };
+    let hours = if text == "next-business-day" {
+        Some(72)
+    } else if let Some(n) = text.strip_suffix("bd") {
+        number(n).and_then(|d| d.checked_mul(24)?.checked_add((d / 5).checked_mul(48)?))
+    } else if let Some(n) = text.strip_suffix('h') {
+        number(n)
+    } else if let Some(n) = text.strip_suffix('d') {
+        number(n).and_then(|d| d.checked_mul(24))
+    } else {
+        None
+    };
+    hours.filter(|h| *h <= MAX_DURATION_HOURS)
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Control {
+    pub id: String,
+    pub title: String,
+    pub level: String,
+    #[serde(default)]
+    pub parent: Option<String>,
+    #[serde(default)]
+    pub text: Option<String>,
+    #[serde(default)]
+    pub text_note: Option<String>,
+    #[serde(default)]
+    pub text_source: Option<String>,
+    #[serde(default)]
+    pub role: Role,
+    #[serde(default)]
+    pub requirement: Option<Requirement>,
+    #[serde(default)]
+    pub deadlines: Vec<Deadline>,
+    #[serde(default)]
+    pub applies_when: Option<Condition>,
+    #[serde(default)]
+    pub applies_note: Option<String>,
+    #[serde(default)]
+    pub effective_from: Option<String>,
+    #[serde(default)]
+    pub retained: Option<Retained>,
+    #[serde(default)]
+    pub own_duty: Option<OwnDuty>,
+    #[serde(default)]
+    pub examples: Vec<Example>,
+    #[serde(default)]
+    pub notes: Vec<String>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Exemption {
+    pub id: String,
+    pub citation: String,
+    pub title: String,
+    pub when: Condition,
+    #[serde(default)]
+    pub exempts: Option<Vec<String>>,
+    #[serde(default)]
+    pub still_applies: Option<Vec<String>>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A condition over the client profile (see the catalog schema for the facts).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum Condition {
+    All { all: Vec<Condition> },
+    Any { any: Vec<Condition> },
+    Not { not: Box<Condition> },
+    Fact(FactTest),
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct FactTest {
+    pub fact: String,
+    #[serde(default)]
+    pub eq: Option<serde_json::Value>,
+    #[serde(default)]
+    pub ne: Option<serde_json::Value>,
+    #[serde(default)]
+    pub lt: Option<f64>,
+    #[serde(default)]
+    pub lte: Option<f64>,
+    #[serde(default)]
+    pub gt: Option<f64>,
+    #[serde(default)]
+    pub gte: Option<f64>,
+    #[serde(default)]
+    pub each_lt: Option<f64>,
+    #[serde(default)]
+    pub contains: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------
+// Crosswalks
+// ---------------------------------------------------------------------------------------
+
+#[derive(strum::IntoStaticStr, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum Relationship {
+    Equal,
+    SubsetOf,
+    SupersetOf,
+    IntersectsWith,
+}
+
+impl Relationship {
+    /// Full coverage of the regulation's control flows only through `equal` and `subset-of`
+    /// (NIST IR 8477): the regulation's duty is wholly inside the CSF outcome.
+    pub fn gives_full_coverage(self) -> bool {
+        matches!(self, Relationship::Equal | Relationship::SubsetOf)
+    }
+
+    /// The relationship as files write it (`subset-of`).
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Crosswalk {
+    pub id: String,
+    pub from: String,
+    pub to: String,
+    #[serde(default)]
+    pub sources: Vec<SourceRef>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub mappings: Vec<Option<Mapping>>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub unmapped: Vec<Option<Unmapped>>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Mapping {
+    pub from: String,
+    pub to: String,
+    pub relationship: Relationship,
+    pub source: String,
+    pub rationale: String,
+    /// On an `equal` / `subset-of` row whose regulation text carries a number, a time limit, a
+    /// frequency, a named recipient or set content: the reviewed reason why those words do not
+    /// reach beyond the CSF outcome.
+    #[serde(default)]
+    pub justification: Option<MappingJustification>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// Why a full-coverage crosswalk row stays full although the regulation's text carries a
+/// number, a time limit, a frequency, a named recipient or set content.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct MappingJustification {
+    /// The regulation's words the reason answers for, quoted exactly.
+    pub covers: Vec<String>,
+    /// Why those words stay within the CSF outcome.
+    pub reason: String,
+    /// When the row was reviewed (YYYY-MM-DD).
+    pub reviewed: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Unmapped {
+    pub control: String,
+    pub reason: String,
+}
+
+// ---------------------------------------------------------------------------------------
+// Services
+// ---------------------------------------------------------------------------------------
+
+#[derive(strum::IntoStaticStr, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum Split {
+    Msp,
+    Shared,
+    Client,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ServiceOption {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Service {
+    pub id: String,
+    pub name: String,
+    pub tower: String,
+    pub description: String,
+    /// The service handles electronic protected health information (`None`: not said).
+    #[serde(default)]
+    pub ephi: Option<bool>,
+    #[serde(default)]
+    pub options: Vec<ServiceOption>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub controls: Vec<Option<Claim>>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// A service's claim on one control.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Claim {
+    pub control: String,
+    pub split: Split,
+    #[serde(default)]
+    pub msp: Option<String>,
+    #[serde(default)]
+    pub client: Option<String>,
+    #[serde(default)]
+    pub evidence: Vec<String>,
+    #[serde(default)]
+    pub option: Option<String>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+// ---------------------------------------------------------------------------------------
+// Scopes
+// ---------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct Profile {
+    #[serde(default)]
+    pub hipaa: Option<String>,
+    #[serde(default)]
+    pub glba: Option<bool>,
+    #[serde(default)]
+    pub nydfs: Option<String>,
+    #[serde(default)]
+    pub class_a: Option<bool>,
+    #[serde(default)]
+    pub employees: Option<u64>,
+    #[serde(default)]
+    pub gross_revenue_usd: Vec<f64>,
+    #[serde(default)]
+    pub total_assets_usd: Option<f64>,
+    #[serde(default)]
+    pub consumers: Option<u64>,
+    #[serde(default)]
+    pub individuals: Option<u64>,
+    #[serde(default)]
+    pub hipaa_functions: Option<Vec<String>>,
+    #[serde(default)]
+    pub institution_type: Option<String>,
+    #[serde(default)]
+    pub states: Vec<String>,
+    #[serde(default)]
+    pub flags: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Client {
+    pub name: String,
+    #[serde(default)]
+    pub contact: Option<String>,
+    #[serde(default)]
+    pub profile: Profile,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Provider {
+    pub name: String,
+    #[serde(default)]
+    pub contract: Option<String>,
+    #[serde(default)]
+    pub baa_signed: Option<String>,
+    /// HIPAA: the MSP is the client's agent (45 CFR 164.404(a)(2)).
+    #[serde(default)]
+    pub agent: Option<bool>,
+    #[serde(default)]
+    pub effective: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Subscription {
+    #[serde(rename = "ref")]
+    pub service: String,
+    #[serde(default)]
+    pub options: Vec<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct Sla {
+    #[serde(default)]
+    pub p1_response: Option<String>,
+    #[serde(default)]
+    pub p2_response: Option<String>,
+    #[serde(default)]
+    pub p3_response: Option<String>,
+    #[serde(default)]
+    pub incident_notification: Option<String>,
+    /// Time the client needs after the MSP's notice; replaces the pack's margin when set.
+    #[serde(default)]
+    pub client_margin: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Party {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    #[serde(default)]
+    pub baa: Option<bool>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    /// The names, borrowed.
+    pub fn as_slice(&self) -> &[String] {
+        match self {
+            OneOrMany::One(s) => std::slice::from_ref(s),
+            OneOrMany::Many(v) => v,
+        }
+    }
+
+    pub fn to_vec(&self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Assignment {
+    pub control: String,
+    pub responsible: OneOrMany,
+    #[serde(default)]
+    pub accountable: Option<String>,
+    #[serde(default)]
+    pub consulted: Vec<String>,
+    #[serde(default)]
+    pub informed: Vec<String>,
+    #[serde(default)]
+    pub msp: Option<String>,
+    #[serde(default)]
+    pub client: Option<String>,
+    #[serde(default)]
+    pub third_party: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ClientOwned {
+    pub control: String,
+    #[serde(default)]
+    pub duty: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct NotApplicable {
+    pub control: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(strum::IntoStaticStr, Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum AddressableDecision {
+    Implemented,
+    Alternative,
+    NotReasonable,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Addressable {
+    pub control: String,
+    pub decision: AddressableDecision,
+    #[serde(default)]
+    pub rationale: Option<String>,
+    #[serde(default)]
+    pub alternative: Option<String>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Evidence {
+    pub file: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    pub controls: Vec<String>,
+    pub owner: String,
+    pub effective: String,
+    #[serde(default)]
+    pub sha256: Option<String>,
+    #[serde(skip)]
+    pub origin: Origin,
+    /// SHA-256 of the file as found on disk at load time; `None` when it is missing.
+    #[serde(skip)]
+    pub found_sha256: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Waiver {
+    pub finding: String,
+    pub control: String,
+    #[serde(default)]
+    pub justification: Option<String>,
+    #[serde(default)]
+    pub compensating: Option<String>,
+    #[serde(default)]
+    pub approver: Option<String>,
+    #[serde(default)]
+    pub ticket: Option<String>,
+    #[serde(default)]
+    pub expires: Option<String>,
+    #[serde(default)]
+    pub granted: Option<String>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Scope {
+    pub id: String,
+    pub client: Client,
+    pub provider: Provider,
+    pub model: String,
+    #[serde(default)]
+    pub frameworks: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub services: Vec<Option<Subscription>>,
+    #[serde(default)]
+    pub sla: Sla,
+    #[serde(default, deserialize_with = "lenient")]
+    pub parties: Vec<Option<Party>>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub assignments: Vec<Option<Assignment>>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub client_owned: Vec<Option<ClientOwned>>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub not_applicable: Vec<Option<NotApplicable>>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub addressable: Vec<Option<Addressable>>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub evidence: Vec<Option<Evidence>>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub waivers: Vec<Option<Waiver>>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    #[serde(skip)]
+    pub origin: Origin,
+    /// SHA-256 of the scope file's bytes, for documents that must name their inputs.
+    #[serde(skip)]
+    pub sha256: String,
+    /// Positions of the fields findings point at (JSON pointer → position), kept because
+    /// the parsed tree of a scope is not.
+    #[serde(skip)]
+    pub positions: Vec<(String, crate::load::yaml::Pos)>,
+}
+
+impl Scope {
+    /// Where a field of this scope's file sits (the start of the file when unknown).
+    pub fn locate(&self, pointer: &str) -> Origin {
+        // `positions` is sorted by pointer when the scope is loaded.
+        let pos = self
+            .positions
+            .binary_search_by(|(p, _)| p.as_str().cmp(pointer))
+            .ok()
+            .map(|k| self.positions[k].1)
+            .unwrap_or(crate::load::yaml::Pos { line: 1, column: 1 });
+        Origin {
+            file: self.origin.file.clone(),
+            line: pos.line,
+            column: pos.column,
+            pointer: pointer.to_string(),
+        }
+    }
+
+    pub fn parties(&self) -> impl Iterator<Item = &Party> {
+        self.parties.iter().flatten()
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct Config {
+    #[serde(default)]
+    pub provider: Option<String>,
+    #[serde(default)]
+    pub fail_on: Option<String>,
+    #[serde(default)]
+    pub severity: BTreeMap<String, String>,
+    #[serde(skip)]
+    pub origin: Origin,
+}

@@ -1,0 +1,34 @@
+//! The workspace as the engine reads it: plain data, built by `load`.
+
+use super::catalog::Framework;
+use super::policy::Pack;
+use super::{Config, Crosswalk, Scope, Service};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Everything a workspace holds once loaded and checked: the catalogs (indexed), crosswalks,
+/// services, policy packs, config and scopes, with the files they came from.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    /// Folder of the workspace (absolute or as given).
+    pub root: PathBuf,
+    pub frameworks: BTreeMap<String, Framework>,
+    pub crosswalks: Vec<Crosswalk>,
+    pub services: BTreeMap<String, Service>,
+    /// Scopes sorted by id.
+    pub scopes: Vec<Scope>,
+    pub config: Config,
+    /// Policy packs by id (built-in, then the workspace's, which replace by id).
+    pub packs: BTreeMap<String, Pack>,
+    /// Display path of each workspace file read, with its SHA-256.
+    pub inputs: BTreeMap<String, String>,
+    /// Every workspace file found (YAML of every folder, the config), by display path, with
+    /// the path to open it by (the two differ when a name is not UTF-8).
+    pub files: BTreeMap<String, PathBuf>,
+}
+
+impl Workspace {
+    pub fn framework(&self, id: &str) -> Option<&Framework> {
+        self.frameworks.get(id)
+    }
+}
