@@ -15,7 +15,6 @@
 use crate::assess::{Finding, Severity};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::path::Path;
 
 /// Version of the baseline file's shape; bumped on any breaking change.
 pub const BASELINE_VERSION: &str = "1";
@@ -85,17 +84,6 @@ pub fn write(findings: &[Finding]) -> String {
         findings,
     };
     serde_json::to_string_pretty(&file).unwrap_or_default() + "\n"
-}
-
-/// Read a baseline file (a regular file of at most 16 MiB: a FIFO or a device is refused,
-/// never read). The error names the file and says what is wrong with it.
-pub fn read(path: &Path) -> Result<Baseline, String> {
-    let name = crate::load::input::display_path(path);
-    let bytes = crate::load::input::Root::anywhere()
-        .read(path, crate::load::input::MAX_INPUT_BYTES)
-        .map_err(|why| format!("{name}: the baseline {why}"))?;
-    let text = String::from_utf8(bytes).map_err(|_| format!("{name}: the baseline is not UTF-8 text"))?;
-    parse(&text, &name)
 }
 
 /// Parse a baseline from its text; `name` is the file name used in errors.

@@ -97,6 +97,9 @@ pub struct Batch {
     pub failures: Vec<Diagnostic>,
 }
 
+/// One scope of a batch: its summary, findings, unassigned controls and rule failures.
+type Assessed = (ScopeSummary, Vec<Finding>, Vec<String>, Vec<Diagnostic>);
+
 /// Resolve and assess a batch of scopes in parallel; `each_done` is called once per scope
 /// as it finishes (for a progress line). Results come back in the batch's order whatever the
 /// thread schedule.
@@ -109,7 +112,7 @@ pub fn assess_batch(
     each_done: &(dyn Fn() + Sync),
 ) -> Batch {
     use rayon::prelude::*;
-    let per_scope: Vec<(ScopeSummary, Vec<Finding>, Vec<String>, Vec<Diagnostic>)> = scopes
+    let per_scope: Vec<Assessed> = scopes
         .par_iter()
         .map(|scope| {
             let matrix = crate::resolve::resolve(ws, scope);

@@ -727,7 +727,7 @@ fn check(args: &CheckArgs) -> Result<u8> {
     let mut early = Vec::new();
     let as_of = parse_as_of(args.as_of).map_err(|d| early.push(d)).ok();
     let baseline = match args.baseline {
-        Some(file) => match crate::assess::baseline::read(file) {
+        Some(file) => match crate::load::read_baseline(file) {
             Ok(b) => Some(b),
             Err(msg) => {
                 early.push(Diagnostic::on_command_line(

@@ -1346,6 +1346,17 @@ impl Loaded {
     }
 }
 
+/// Read a baseline file (a regular file of at most 16 MiB: a FIFO or a device is refused,
+/// never read). The error names the file and says what is wrong with it.
+pub fn read_baseline(path: &Path) -> Result<crate::assess::baseline::Baseline, String> {
+    let name = display_path(path);
+    let bytes = Root::anywhere()
+        .read(path, MAX_INPUT_BYTES)
+        .map_err(|why| format!("{name}: the baseline {why}"))?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("{name}: the baseline is not UTF-8 text"))?;
+    crate::assess::baseline::parse(&text, &name)
+}
+
 /// Render diagnostics with source excerpts (`source` gives a file's text); each file's
 /// lines are split once.
 pub fn render_diagnostics<'a>(diagnostics: &'a [Diagnostic], source: impl Fn(&str) -> Option<&'a str>) -> String {

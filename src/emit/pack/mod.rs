@@ -524,9 +524,9 @@ fn build(
         summary.changed += usize::from(e.integrity == "changed");
         summary.copied += usize::from(e.copy.is_some());
     }
-    let mut chart_list = vec![charts::by_framework(ws, &matrix)];
-    chart_list.extend(charts::by_csf_function(ws, &matrix));
-    chart_list.push(charts::findings_by_severity(&findings));
+    let mut chart_list = vec![charts::by_framework(ws, matrix)];
+    chart_list.extend(charts::by_csf_function(ws, matrix));
+    chart_list.push(charts::findings_by_severity(findings));
     let view = PackView {
         root: String::new(),
         framework: None,
@@ -558,7 +558,7 @@ fn build(
             m.html.clone(),
             pages.render("pack-matrix.html.j2", &ctx)?.into_bytes().into(),
         );
-        let only = emit::filter_framework(&matrix, &m.framework);
+        let only = emit::filter_framework(matrix, &m.framework);
         files.insert(m.csv.clone(), emit::matrix_csv(&only).into_bytes().into());
         files.insert(m.json.clone(), emit::matrix_json(&only).into_bytes().into());
     }
@@ -586,21 +586,21 @@ fn build(
 
     // Data files.
     files.insert("evidence.csv".into(), evidence_csv(&ctx.evidence).into_bytes().into());
-    files.insert("findings.csv".into(), findings_csv(&findings).into_bytes().into());
+    files.insert("findings.csv".into(), findings_csv(findings).into_bytes().into());
     files.insert(
         "findings.json".into(),
         json(&FindingsJson {
             version: emit::JSON_VERSION,
             scope: &scope.id,
             as_of: &ctx.as_of,
-            findings: &findings,
+            findings,
         })
         .into(),
     );
-    files.insert("catalogs.json".into(), json(&catalog_entries(ws, &matrix)).into());
+    files.insert("catalogs.json".into(), json(&catalog_entries(ws, matrix)).into());
     // OSCAL: the scope's plan and assessment results, with the profile and catalogs they cite.
     for (path, bytes) in
-        crate::emit::oscal::pack_files(ws, scope, &matrix, &findings, as_of).map_err(RenderError::Pack)?
+        crate::emit::oscal::pack_files(ws, scope, matrix, findings, as_of).map_err(RenderError::Pack)?
     {
         files.insert(format!("oscal/{path}"), bytes.into());
     }
