@@ -300,9 +300,9 @@ fn paths_have_one_base_in_every_format_the_folder_ctrlmap_runs_in() {
     let s = Scratch::example("one-base");
     s.write("ws/scopes/half-broken.yaml", HALF_BROKEN_SCOPE);
     let text = ctrlmap(s.path(), ["check", "ws"], 60).go();
-    assert!(text.stderr.contains("ws/scopes/half-broken.yaml:6:10: error[E010]"));
+    assert!(text.stderr.contains("error[E010]") && text.stderr.contains("--> ws/scopes/half-broken.yaml:6:10"));
     let inside = ctrlmap(&s.ws(), ["check", "."], 60).go();
-    assert!(inside.stderr.contains("\nscopes/half-broken.yaml:6:10: error[E010]"));
+    assert!(inside.stderr.contains("--> scopes/half-broken.yaml:6:10\n"));
 }
 
 #[test]

@@ -44,7 +44,7 @@ fn diagnostics_show_the_source_line_with_a_caret_and_a_hint() {
     let run = validate("load/five-problems");
     assert!(
         run.stderr
-            .contains("4 |   nmae: Broken Client LLC\n  |   ^\n  = help: did you mean `name`?"),
+            .contains("error[E003]: unknown key `nmae`\n --> scopes/broken.yaml:4:3\n  |\n4 |   nmae: Broken Client LLC\n  |   ^^^^\n  |\n  = help: did you mean `name`?"),
         "{}",
         run.stderr
     );

@@ -432,10 +432,14 @@ impl PathBase {
 
     /// A diagnostic with its path as reported.
     pub fn diagnostic(&self, d: &Diagnostic) -> Diagnostic {
-        Diagnostic {
+        let mut shown = Diagnostic {
             file: self.show(&d.file),
             ..d.clone()
+        };
+        for label in &mut shown.labels {
+            label.file = self.show(&label.file);
         }
+        shown
     }
 }
 
@@ -453,7 +457,7 @@ fn rendered(ws: &Loaded, diagnostics: &[Diagnostic], base: &PathBase) -> String 
                 .get(n - 1)
                 .copied(),
         };
-        out.push(base.diagnostic(d).render_line(line));
+        out.push(crate::emit::diagnostics::render(&base.diagnostic(d), line));
     }
     out.join("\n")
 }

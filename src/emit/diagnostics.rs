@@ -1,16 +1,142 @@
-//! Input errors (diagnostics) in every `check` format, so a CI that reads only the machine
-//! output still sees why the run exited 2: JSON `errors`, SARIF tool execution
-//! notifications with their locations, GitHub `::error` annotations, a JUnit failure per
-//! problem, a Markdown table. (Text goes to standard error with source excerpts, as for
-//! every command.)
+//! Input errors (diagnostics), rendered from data. For people, like rustc (with
+//! annotate-snippets, as rustc and cargo do): `error[CODE]: message`, ` --> file:line:col`,
+//! the source line with the span underlined, other places as notes, and the help. For
+//! machines, in every `check` format, so a CI that reads only the machine output still sees
+//! why the run exited 2: JSON `errors`, SARIF tool execution notifications with their
+//! locations, GitHub `::error` annotations, a JUnit failure per problem, a Markdown table.
 //!
 //! Paths are given as the caller shows them (see `cli::PathBase`): the diagnostics passed
 //! here already carry them.
 
+use crate::emit::escape::terminal_line;
 use crate::model::diagnostic::Diagnostic;
 use serde::Serialize;
 use serde_json::json;
 use std::fmt::Write as _;
+
+/// Render one diagnostic for a terminal, like rustc. `line` is the source line it points at
+/// (when known). Everything user-written (message, excerpt, help, notes) is shown with its
+/// control characters made visible, so a file cannot drive the terminal that shows its
+/// problems; a long line is cut to a window around the column, marked with `…`.
+pub fn render(d: &Diagnostic, line: Option<&str>) -> String {
+    use annotate_snippets::{Level, Renderer, Snippet};
+    let title = terminal_line(&d.message).into_owned();
+    let code = d.code.as_str();
+    let location = d.location();
+    let location = terminal_line(&location).into_owned();
+    let help = terminal_line(&d.help).into_owned();
+    let notes: Vec<String> = d
+        .labels
+        .iter()
+        .map(|l| terminal_line(&format!("{} ({}:{}:{})", l.message, l.file, l.line, l.column)).into_owned())
+        .collect();
+    // The excerpt as shown (control characters visible), the span in it, and its column.
+    let excerpt = line.filter(|_| d.line > 0).map(|text| excerpt(text, d.column));
+    let mut message = Level::Error.title(&title).id(code);
+    if let Some((shown, span)) = &excerpt {
+        message = message.snippet(
+            Snippet::source(shown)
+                .line_start(d.line)
+                .origin(&d.file)
+                .annotation(Level::Error.span(span.clone())),
+        );
+    }
+    for note in &notes {
+        message = message.footer(Level::Note.title(note));
+    }
+    if !help.is_empty() {
+        message = message.footer(Level::Help.title(&help));
+    }
+    let mut out = Renderer::plain().render(message).to_string();
+    // The renderer counts the column in the excerpt as shown (which may be cut or carry
+    // escapes); the arrow names the place in the file.
+    if excerpt.is_some()
+        && let Some(start) = out.find("--> ")
+    {
+        let end = out[start..].find('\n').map_or(out.len(), |n| start + n);
+        out.replace_range(start..end, &format!("--> {location}"));
+    }
+    // Without an excerpt, say where it is the way rustc does.
+    if excerpt.is_none() && !location.is_empty() {
+        let arrow = format!("\n --> {location}");
+        match out.find('\n') {
+            Some(i) => out.insert_str(i, &arrow),
+            None => out.push_str(&arrow),
+        }
+    }
+    out.push('\n');
+    out
+}
+
+/// The source line as shown (a window of at most 120 characters around the column, control
+/// characters made visible) and the byte span of the token at the column in it.
+fn excerpt(line: &str, column: usize) -> (String, std::ops::Range<usize>) {
+    let chars: Vec<char> = line.chars().collect();
+    let col = column.saturating_sub(1).min(chars.len());
+    let start = col.saturating_sub(60);
+    let end = (start + 120).min(chars.len());
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push('…');
+    }
+    let mut span_start = shown.len();
+    // The token at the column: a quoted string to its closing quote, else up to the next
+    // space, `,`, closing bracket or key separator (at least one character).
+    let token_end = match chars.get(col) {
+        Some(q @ ('"' | '\'')) => chars[col + 1..end]
+            .iter()
+            .position(|c| c == q)
+            .map_or(end, |n| col + n + 2),
+        _ => (col..end)
+            .position(|i| {
+                let c = chars[i];
+                // `:` ends a token only as YAML's key separator (`hipaa:164.308(a)` is one).
+                c.is_whitespace()
+                    || matches!(c, ',' | ']' | '}')
+                    || (c == ':' && chars.get(i + 1).is_none_or(|n| n.is_whitespace()))
+            })
+            .map_or(end, |n| col + n.max(1)),
+    };
+    let mut span_end = span_start;
+    for (i, c) in chars[start..end].iter().enumerate() {
+        if start + i == col {
+            span_start = shown.len();
+        }
+        shown.push_str(&terminal_line(c.encode_utf8(&mut [0; 4])));
+        if start + i < token_end {
+            span_end = shown.len();
+        }
+    }
+    if col >= end {
+        // The column is past the end of the line (e.g. a missing value): point just after it.
+        span_start = shown.len();
+        shown.push(' ');
+        span_end = shown.len();
+    }
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, span_start..span_end.max(span_start + 1))
+}
+
+/// Every diagnostic, rendered with source excerpts (`source` gives a file's text); each
+/// file's lines are split once, however many diagnostics point into it.
+pub fn render_all<'a>(diagnostics: &'a [Diagnostic], source: impl Fn(&str) -> Option<&'a str>) -> String {
+    let mut lines: std::collections::HashMap<&str, Vec<&str>> = std::collections::HashMap::new();
+    let mut out = Vec::with_capacity(diagnostics.len());
+    for d in diagnostics {
+        let line = match (d.line, source(&d.file)) {
+            (0, _) | (_, None) => None,
+            (n, Some(text)) => lines
+                .entry(d.file.as_str())
+                .or_insert_with(|| text.lines().collect())
+                .get(n - 1)
+                .copied(),
+        };
+        out.push(render(d, line));
+    }
+    out.join("\n")
+}
 
 #[derive(Serialize)]
 struct ErrorJson<'a> {
@@ -23,6 +149,9 @@ struct ErrorJson<'a> {
     name: &'static str,
     message: &'a str,
     help: &'a str,
+    /// Other places it points at: `file`, `line`, `column`, `message`.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    labels: &'a [crate::model::diagnostic::Label],
 }
 
 #[derive(Serialize)]
@@ -54,6 +183,7 @@ pub fn json(diagnostics: &[Diagnostic]) -> String {
                 name: d.code.name(),
                 message: &d.message,
                 help: &d.help,
+                labels: &d.labels,
             })
             .collect(),
         scopes: [],
@@ -75,8 +205,24 @@ pub fn sarif(diagnostics: &[Diagnostic]) -> String {
                 "descriptor": { "id": d.code.as_str() },
                 "properties": { "name": d.code.name(), "help": d.help },
             });
-            if let Some(location) = super::sarif::diagnostic_location(d) {
-                n["locations"] = json!([location]);
+            let mut locations: Vec<serde_json::Value> = super::sarif::diagnostic_location(d).into_iter().collect();
+            // Other places the diagnostic points at (e.g. where a duplicate id was first
+            // defined), each with what it is.
+            for label in &d.labels {
+                let at = Diagnostic::new(
+                    &label.file,
+                    crate::model::Pos { line: label.line, column: label.column },
+                    d.code,
+                    "",
+                    "",
+                );
+                if let Some(mut location) = super::sarif::diagnostic_location(&at) {
+                    location["message"] = json!({ "text": label.message });
+                    locations.push(location);
+                }
+            }
+            if !locations.is_empty() {
+                n["locations"] = json!(locations);
             }
             n
         })
@@ -206,4 +352,63 @@ pub fn markdown(diagnostics: &[Diagnostic]) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod render_tests {
+    use super::*;
+    use crate::model::Pos;
+    use crate::model::diagnostic::Code;
+
+    #[test]
+    fn a_diagnostic_reads_like_rustc_with_the_token_underlined() {
+        let d = Diagnostic::new(
+            "s.yaml",
+            Pos { line: 2, column: 3 },
+            Code::E003,
+            "unknown key `nmae`",
+            "did you mean `name`?",
+        );
+        let text = render(&d, Some("  nmae: x"));
+        assert_eq!(
+            text,
+            "error[E003]: unknown key `nmae`\n --> s.yaml:2:3\n  |\n2 |   nmae: x\n  |   ^^^^\n  |\n  = help: did you mean `name`?\n"
+        );
+    }
+
+    #[test]
+    fn control_characters_are_shown_and_the_underline_stays_in_place() {
+        let d = Diagnostic::new(
+            "s.yaml",
+            Pos { line: 1, column: 9 },
+            Code::E003,
+            "unknown key `\u{1b}[2J`",
+            "",
+        );
+        let text = render(&d, Some("a: \u{1b}[31mx: y"));
+        assert!(!text.contains('\u{1b}'), "{text}");
+        assert!(text.contains("1 | a: \\u{1b}[31mx: y\n"), "{text}");
+        assert!(text.contains(&format!("  | {}^", " ".repeat(13))), "{text}");
+    }
+
+    #[test]
+    fn other_places_are_notes_and_a_file_without_a_line_is_still_named() {
+        let d = Diagnostic::new(
+            "scopes/b.yaml",
+            Pos { line: 2, column: 5 },
+            Code::E011,
+            "scope `x` is defined twice",
+            "rename one",
+        )
+        .with_label("scopes/a.yaml", Pos { line: 2, column: 5 }, "first defined here");
+        let text = render(&d, None);
+        assert!(
+            text.starts_with("error[E011]: scope `x` is defined twice\n --> scopes/b.yaml:2:5\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("= note: first defined here (scopes/a.yaml:2:5)"),
+            "{text}"
+        );
+    }
 }

@@ -607,13 +607,23 @@ impl Loaded {
     /// Record a scope's id; a second scope with the same id is a diagnostic, not a scope.
     fn register_scope(&mut self, scope: Scope, file: &str, id_pos: Pos) -> Option<Scope> {
         if let Some(existing) = self.scope_ids.get(&scope.id) {
-            self.diagnostics.push(Diagnostic::new(
-                file,
-                id_pos,
-                Code::E011,
-                format!("scope `{}` is also defined in {}", scope.id, existing),
-                "scope ids must be unique across `scopes/`; rename one",
-            ));
+            self.diagnostics.push(
+                Diagnostic::new(
+                    file,
+                    id_pos,
+                    Code::E011,
+                    format!("scope `{}` is also defined in {}", scope.id, existing),
+                    "scope ids must be unique across `scopes/`; rename one",
+                )
+                .with_label(
+                    &existing.file,
+                    Pos {
+                        line: existing.line,
+                        column: existing.column,
+                    },
+                    "first defined here",
+                ),
+            );
             return None;
         }
         self.scope_ids.insert(scope.id.clone(), scope.origin.clone());
@@ -788,13 +798,23 @@ impl Loaded {
                     // Schema errors: not a service, but its references are still checked.
                     self.unusable_services.push(service);
                 } else if let Some(existing) = self.services.get(&service.id) {
-                    self.diagnostics.push(Diagnostic::new(
-                        &doc.file,
-                        doc.root.locate("/id"),
-                        Code::E011,
-                        format!("service `{}` is also defined in {}", service.id, existing.origin),
-                        "service ids must be unique across `services/`; rename one",
-                    ));
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            &doc.file,
+                            doc.root.locate("/id"),
+                            Code::E011,
+                            format!("service `{}` is also defined in {}", service.id, existing.origin),
+                            "service ids must be unique across `services/`; rename one",
+                        )
+                        .with_label(
+                            &existing.origin.file,
+                            Pos {
+                                line: existing.origin.line,
+                                column: existing.origin.column,
+                            },
+                            "first defined here",
+                        ),
+                    );
                     return;
                 } else {
                     self.services.insert(service.id.clone(), service);
@@ -870,13 +890,23 @@ impl Loaded {
                 if let Some(existing) = self.packs.get(&pack.id)
                     && !existing.origin.file.starts_with("<builtin>")
                 {
-                    self.diagnostics.push(Diagnostic::new(
-                        &doc.file,
-                        doc.root.locate("/id"),
-                        Code::E011,
-                        format!("policy pack `{}` is also defined in {}", pack.id, existing.origin),
-                        "give one of the packs another id",
-                    ));
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            &doc.file,
+                            doc.root.locate("/id"),
+                            Code::E011,
+                            format!("policy pack `{}` is also defined in {}", pack.id, existing.origin),
+                            "give one of the packs another id",
+                        )
+                        .with_label(
+                            &existing.origin.file,
+                            Pos {
+                                line: existing.origin.line,
+                                column: existing.origin.column,
+                            },
+                            "first defined here",
+                        ),
+                    );
                     return;
                 }
                 self.packs.insert(pack.id.clone(), pack);
@@ -1325,7 +1355,7 @@ impl Loaded {
     /// Every diagnostic, rendered with source excerpts. Each file's lines are split once,
     /// however many diagnostics point into it.
     pub fn render_diagnostics(&self) -> String {
-        render_diagnostics(&self.diagnostics, |file| self.source(file))
+        crate::emit::diagnostics::render_all(&self.diagnostics, |file| self.source(file))
     }
 
     /// The scope defined in `file` (a path as the user typed it): the scope file found at
@@ -1355,25 +1385,6 @@ pub fn read_baseline(path: &Path) -> Result<crate::assess::baseline::Baseline, S
         .map_err(|why| format!("{name}: the baseline {why}"))?;
     let text = String::from_utf8(bytes).map_err(|_| format!("{name}: the baseline is not UTF-8 text"))?;
     crate::assess::baseline::parse(&text, &name)
-}
-
-/// Render diagnostics with source excerpts (`source` gives a file's text); each file's
-/// lines are split once.
-pub fn render_diagnostics<'a>(diagnostics: &'a [Diagnostic], source: impl Fn(&str) -> Option<&'a str>) -> String {
-    let mut lines: std::collections::HashMap<&str, Vec<&str>> = std::collections::HashMap::new();
-    let mut out = Vec::with_capacity(diagnostics.len());
-    for d in diagnostics {
-        let line = match (d.line, source(&d.file)) {
-            (0, _) | (_, None) => None,
-            (n, Some(text)) => lines
-                .entry(d.file.as_str())
-                .or_insert_with(|| text.lines().collect())
-                .get(n - 1)
-                .copied(),
-        };
-        out.push(d.render_line(line));
-    }
-    out.join("\n")
 }
 
 /// A file's place: its folder with links resolved, and its own name (so a symbolic link is

@@ -3,9 +3,8 @@
 //! Loading never stops at the first problem. Every problem becomes a [`Diagnostic`] with a
 //! stable code, a position, a message and a hint, and all of them are reported together.
 
-use crate::load::yaml::Pos;
+use crate::model::Pos;
 use serde::Serialize;
-use std::fmt::Write as _;
 
 /// Stable input-diagnostic codes. A code never changes meaning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -147,6 +146,17 @@ pub struct Diagnostic {
     pub message: String,
     /// What to do about it.
     pub help: String,
+    /// Other places that bear on it (e.g. where a duplicate id was first defined).
+    pub labels: Vec<Label>,
+}
+
+/// A secondary place a diagnostic points at, with what it is.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Label {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
 }
 
 impl Diagnostic {
@@ -158,7 +168,19 @@ impl Diagnostic {
             code,
             message: message.into(),
             help: help.into(),
+            labels: Vec::new(),
         }
+    }
+
+    /// The same diagnostic, also pointing at another place (`what` it is).
+    pub fn with_label(mut self, file: &str, pos: Pos, what: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            file: file.to_string(),
+            line: pos.line,
+            column: pos.column,
+            message: what.into(),
+        });
+        self
     }
 
     /// A problem with a whole file or folder (no line in it), e.g. an empty `scopes/`.
@@ -170,6 +192,7 @@ impl Diagnostic {
             code,
             message: message.into(),
             help: help.into(),
+            labels: Vec::new(),
         }
     }
 
@@ -190,62 +213,6 @@ impl Diagnostic {
             (false, 0) => self.file.clone(),
             (false, _) => format!("{}:{}:{}", self.file, self.line, self.column),
         }
-    }
-
-    /// Render like rustc: header, the source line with a caret, and the hint. `source` is
-    /// the whole file's text.
-    pub fn render(&self, source: Option<&str>) -> String {
-        let line = source.and_then(|s| s.lines().nth(self.line.saturating_sub(1)));
-        self.render_line(if self.line == 0 { None } else { line })
-    }
-
-    /// As [`Diagnostic::render`], given the source line the diagnostic points at. Every
-    /// user-written piece (message, excerpt, hint) is shown with its control characters
-    /// made visible, so a file cannot drive the terminal that shows its problems.
-    pub fn render_line(&self, line: Option<&str>) -> String {
-        use crate::emit::escape::terminal_line;
-        let mut out = String::new();
-        let location = self.location();
-        let _ = writeln!(
-            out,
-            "{}{}error[{}]: {}",
-            terminal_line(&location),
-            if location.is_empty() { "" } else { ": " },
-            self.code.as_str(),
-            terminal_line(&self.message)
-        );
-        if let Some(line) = line {
-            let gutter = self.line.to_string();
-            let pad = " ".repeat(gutter.len());
-            let _ = writeln!(out, "{pad} |");
-            // Long lines are cut to a window around the column, marked with `…`.
-            let chars: Vec<char> = line.chars().collect();
-            let col = self.column.saturating_sub(1).min(chars.len());
-            let start = col.saturating_sub(60);
-            let end = (start + 120).min(chars.len());
-            let mut shown = String::new();
-            let mut caret_col = 0;
-            if start > 0 {
-                shown.push('…');
-                caret_col += 1;
-            }
-            for (i, c) in chars[start..end].iter().enumerate() {
-                let piece = terminal_line(c.encode_utf8(&mut [0; 4])).into_owned();
-                if start + i < col {
-                    caret_col += piece.chars().count();
-                }
-                shown.push_str(&piece);
-            }
-            if end < chars.len() {
-                shown.push('…');
-            }
-            let _ = writeln!(out, "{gutter} | {shown}");
-            let _ = writeln!(out, "{pad} | {}^", " ".repeat(caret_col));
-        }
-        if !self.help.is_empty() {
-            let _ = writeln!(out, "  = help: {}", terminal_line(&self.help));
-        }
-        out
     }
 }
 
@@ -271,36 +238,6 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), Code::ALL.len());
-    }
-
-    #[test]
-    fn render_points_a_caret_at_the_column() {
-        let d = Diagnostic::new(
-            "s.yaml",
-            Pos { line: 2, column: 3 },
-            Code::E003,
-            "unknown key `nmae`",
-            "did you mean `name`?",
-        );
-        let text = d.render(Some("kind: scope\n  nmae: x\n"));
-        assert!(text.starts_with("s.yaml:2:3: error[E003]: unknown key `nmae`\n"));
-        assert!(text.contains("2 |   nmae: x\n  |   ^\n"));
-        assert!(text.ends_with("  = help: did you mean `name`?\n"));
-    }
-
-    #[test]
-    fn render_shows_control_characters_and_keeps_the_caret_in_place() {
-        let d = Diagnostic::new(
-            "s.yaml",
-            Pos { line: 1, column: 9 },
-            Code::E003,
-            "unknown key `\u{1b}[2J`",
-            "",
-        );
-        let text = d.render(Some("a: \u{1b}[31mx: y\n"));
-        assert!(!text.contains('\u{1b}'), "{text}");
-        let expected = format!("1 | a: \\u{{1b}}[31mx: y\n  | {}^", " ".repeat(13));
-        assert!(text.contains(&expected), "{text}");
     }
 
     #[test]

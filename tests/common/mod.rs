@@ -46,17 +46,23 @@ where
     }
 }
 
-/// The `file:line:column: error[CODE]` headers of a run's diagnostics.
+/// `file:line:column error[CODE]` of each diagnostic of a run, from rustc-style output
+/// (`error[CODE]: message` then ` --> file:line:column`).
 pub fn headers(stderr: &str) -> Vec<String> {
-    stderr
-        .lines()
-        .filter(|l| l.contains(": error[E"))
-        .map(|l| {
-            l.split(": error[").next().unwrap_or_default().to_string()
-                + " "
-                + &l[l.find("error[").unwrap_or(0)..l.find(']').unwrap_or(0) + 1]
-        })
-        .collect()
+    let lines: Vec<&str> = stderr.lines().collect();
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let Some(rest) = l.strip_prefix("error[E") else {
+            continue;
+        };
+        let code = &rest[..rest.find(']').unwrap_or(0)];
+        let place = lines
+            .get(i + 1)
+            .and_then(|next| next.trim_start().strip_prefix("--> "))
+            .unwrap_or_default();
+        out.push(format!("{place} error[E{code}]"));
+    }
+    out
 }
 
 /// A scratch copy of a fixture folder, removed when dropped.

@@ -249,20 +249,21 @@ pub fn mkfifo(path: &Path) {
     assert!(status.success(), "mkfifo {}", path.display());
 }
 
-/// `file:line:column CODE` of each `error[CODE]` header in a run's standard error (just
-/// `CODE` for a problem on the command line).
+/// `file:line:column CODE` of each diagnostic in a run's standard error, read from the
+/// rustc-style `error[CODE]: …` line and the ` --> place` line after it (just `CODE` for a
+/// problem on the command line).
 pub fn errors(stderr: &str) -> Vec<String> {
-    stderr
-        .lines()
-        .filter_map(|l| {
-            if let Some(rest) = l.strip_prefix("error[") {
-                return Some(rest.split(']').next()?.to_string());
-            }
-            let (place, rest) = l.split_once(": error[")?;
-            let code = rest.split(']').next()?;
-            Some(format!("{place} {code}"))
-        })
-        .collect()
+    let lines: Vec<&str> = stderr.lines().collect();
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let Some(rest) = l.strip_prefix("error[") else { continue };
+        let Some(code) = rest.split(']').next() else { continue };
+        match lines.get(i + 1).and_then(|n| n.trim_start().strip_prefix("--> ")) {
+            Some(place) => out.push(format!("{place} {code}")),
+            None => out.push(code.to_string()),
+        }
+    }
+    out
 }
 
 pub const MB: u64 = 1024 * 1024;
