@@ -6,6 +6,7 @@
 pub mod baseline;
 pub mod diff;
 pub mod portfolio;
+pub mod registry;
 pub mod rules;
 
 use crate::model::Workspace;
@@ -15,39 +16,7 @@ use crate::resolve::{Matrix, Row, SourceKind, Summary};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Low,
-    Medium,
-    High,
-    Critical,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Severity> {
-        [
-            Severity::Info,
-            Severity::Low,
-            Severity::Medium,
-            Severity::High,
-            Severity::Critical,
-        ]
-        .into_iter()
-        .find(|x| x.as_str() == s)
-    }
-}
+pub use crate::model::Severity;
 
 /// A finding rule: stable code, name, default severity, one-line description.
 #[derive(Debug, Clone, Copy)]

@@ -4,10 +4,10 @@
 
 use crate::assess::{Finding, Overrides, Severity, WaiverNote, blank, make, origin_of};
 use crate::model::Workspace;
-use crate::model::catalog::{Facts, evaluate};
 use crate::model::diagnostic::Diagnostic;
 use crate::model::policy::{PolicyRule, RuleKind};
 use crate::model::{Clock, Origin, Scope, parse_duration_hours};
+use crate::resolve::applicability::{Facts, evaluate};
 use crate::resolve::{Matrix, Summary, applicable_frameworks};
 use std::collections::BTreeMap;
 
@@ -921,7 +921,7 @@ fn evidence_stale(
 }
 
 /// A custom rule: its `when` expression over each row of the rule's framework. It runs
-/// under [`crate::model::policy::rule_environment`] (strict about undefined fields, with fuel and a
+/// under [`crate::assess::registry::rule_environment`] (strict about undefined fields, with fuel and a
 /// recursion limit); a rule that fails at run time stops at the first failure and returns it,
 /// with its file and line (E021), so the run exits 2 — never a silent `false`.
 fn custom(
@@ -937,7 +937,7 @@ fn custom(
         return (out, None);
     };
     let when_at = rule.when_at;
-    let env = crate::model::policy::rule_environment();
+    let env = crate::assess::registry::rule_environment();
     // Compiled when the pack was loaded (E019); a rule that did not compile never runs.
     let Ok(expr) = env.compile_expression(expr_text) else {
         return (out, None);

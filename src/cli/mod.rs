@@ -634,7 +634,7 @@ pub fn overrides_with(ws: &crate::model::Workspace, levels: &Levels) -> Override
 /// name stands for its code. Returns the levels with names replaced by codes, or one
 /// problem per unknown code with "did you mean".
 pub fn check_levels(ws: &Loaded, levels: &Levels) -> (Levels, Vec<Diagnostic>) {
-    let known = crate::model::policy::KnownCodes::of(&ws.packs);
+    let known = crate::assess::registry::KnownCodes::of(&ws.packs);
     let mut problems = Vec::new();
     let mut resolve = |flag: &str, list: &[String]| -> Vec<String> {
         let mut out = Vec::new();

@@ -858,7 +858,7 @@ impl Loaded {
                         ));
                     }
                     if let Some(message) = &rule.message
-                        && let Err(e) = crate::model::policy::check_message(message)
+                        && let Err(e) = crate::assess::registry::check_message(message)
                     {
                         self.diagnostics.push(Diagnostic::new(
                             &doc.file,
@@ -879,7 +879,7 @@ impl Loaded {
                                 "add `when:` with a minijinja expression, e.g. `row.summary == 'unassigned'`",
                             )),
                             Some(expr) => {
-                                if let Err(e) = crate::model::policy::check_expression(expr) {
+                                if let Err(e) = crate::assess::registry::check_expression(expr) {
                                     self.diagnostics.push(Diagnostic::new(&doc.file, pos, Code::E019, format!("custom rule `{}`: the `when` expression does not compile: {e}", rule.code), "write a minijinja expression over `row`, `control` and `scope`, e.g. `row.summary == 'msp' and control.requirement == 'addressable'`"));
                                 }
                             }
@@ -1128,7 +1128,7 @@ impl Loaded {
         if self.config.severity.is_empty() {
             return;
         }
-        let known = crate::model::policy::KnownCodes::of(&self.packs);
+        let known = crate::assess::registry::KnownCodes::of(&self.packs);
         let file = self.config.origin.file.clone();
         let mut resolved = BTreeMap::new();
         let mut diags = Vec::new();

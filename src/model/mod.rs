@@ -16,6 +16,41 @@ pub use workspace::Workspace;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
 
+/// How serious a finding is; the gate (`--fail-on`) compares against it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        [
+            Severity::Info,
+            Severity::Low,
+            Severity::Medium,
+            Severity::High,
+            Severity::Critical,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+}
+
 /// Position in a source file, both 1-based.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize)]
 pub struct Pos {
@@ -765,7 +800,7 @@ pub struct Scope {
     /// Positions of the fields findings point at (JSON pointer → position), kept because
     /// the parsed tree of a scope is not.
     #[serde(skip)]
-    pub positions: Vec<(String, crate::load::yaml::Pos)>,
+    pub positions: Vec<(String, Pos)>,
 }
 
 impl Scope {
@@ -777,7 +812,7 @@ impl Scope {
             .binary_search_by(|(p, _)| p.as_str().cmp(pointer))
             .ok()
             .map(|k| self.positions[k].1)
-            .unwrap_or(crate::load::yaml::Pos { line: 1, column: 1 });
+            .unwrap_or(Pos { line: 1, column: 1 });
         Origin {
             file: self.origin.file.clone(),
             line: pos.line,

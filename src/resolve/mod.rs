@@ -13,11 +13,14 @@
 //! (`own_duty: row`): then it is a row that must be owned itself.
 //!
 //! Applicability is decided from declared facts only: a condition that depends on a fact
-//! the scope does not declare never removes a duty (see [`crate::model::catalog::evaluate`]).
+//! the scope does not declare never removes a duty (see [`applicability::evaluate`]).
 
 use crate::model::Workspace;
-use crate::model::catalog::{Facts, Framework, evaluate, holds, undeclared};
+pub mod applicability;
+
+use crate::model::catalog::Framework;
 use crate::model::*;
+use applicability::{Facts, evaluate, holds, own_duty_row, undeclared};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -806,12 +809,12 @@ fn resolve_framework(
         row.applicability = applies_because(fw, i, facts);
         let has_parts = !fw.children(i).is_empty();
         // A parent with a duty of its own is owned itself, like a leaf.
-        let own_row = has_parts && fw.own_duty_row(i, facts);
+        let own_row = has_parts && own_duty_row(fw, i, facts);
         row.assignable = fw.is_assignable(i) || own_row;
         // Sources on the control itself or on a control that contains it. A parent that is a
         // duty of its own (`own_duty: row`) is assigned for that duty: its source reaches a part
         // only when nothing else covers the part, not even an `equal`/`subset-of` crosswalk row.
-        let row_parent = |c: usize| c != i && fw.own_duty_row(c, facts);
+        let row_parent = |c: usize| c != i && own_duty_row(fw, c, facts);
         let own_or_inherited =
             |decide: &dyn Fn(&Sources) -> Option<Decision>, from_row_parents: bool| -> Option<(Decision, usize)> {
                 std::iter::once(i)
