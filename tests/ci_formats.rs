@@ -258,7 +258,7 @@ fn sarif_keeps_the_25000_most_severe_results_and_says_how_many_were_left_out() {
     let note = run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"]
         .as_str()
         .expect("notification");
-    assert!(note.starts_with("7 finding(s)"), "{note}");
+    assert!(note.starts_with("7 findings were left out"), "{note}");
     let long = finding("CM001", Severity::High, "scopes/a.yaml", &"x".repeat(5000));
     let doc: Value = serde_json::from_str(&sarif::sarif(&[long], &rules, None, "")).expect("JSON");
     let text = doc["runs"][0]["results"][0]["message"]["text"].as_str().expect("text");
@@ -675,7 +675,7 @@ fn github_annotations_for_the_ci_fixture() {
     let out = github::github(&findings, Some(&b), "");
     assert_eq!(out.lines().count(), 1);
     assert!(
-        out.starts_with("::notice title=ctrlmap::0 finding(s) annotated; 4 in the baseline"),
+        out.starts_with("::notice title=ctrlmap::0 findings annotated; 4 in the baseline"),
         "{out}"
     );
 }
@@ -692,7 +692,7 @@ fn github_says_when_annotations_exceed_what_a_step_shows() {
     let out = github::github(&many, None, "");
     assert_eq!(out.lines().count(), 13);
     assert!(
-        out.starts_with("::notice title=ctrlmap::12 finding(s) annotated: 12 error(s)"),
+        out.starts_with("::notice title=ctrlmap::12 findings annotated: 12 errors"),
         "{out}"
     );
 }

@@ -112,6 +112,15 @@ fn explain_rejects_an_unknown_control_with_suggestions() {
 }
 
 #[test]
+fn explain_of_a_control_nothing_resembles_points_at_the_catalog_listing() {
+    let scope = fixture("findings/scopes/cm001-quiet.yaml");
+    let run = ctrlmap(["explain".as_ref(), scope.as_os_str(), "mini:zzzzzzzzzzzz".as_ref()]);
+    assert_eq!(run.code, 2);
+    assert!(!run.stderr.contains("did you mean ?"), "{}", run.stderr);
+    assert!(run.stderr.contains("`ctrlmap frameworks show mini`"), "{}", run.stderr);
+}
+
+#[test]
 fn init_scaffolds_a_workspace_that_passes_check_straight_away() {
     let dir = std::env::temp_dir().join(format!("ctrlmap-init-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -314,7 +323,7 @@ fn a_baseline_written_today_makes_check_pass_and_a_new_gap_fails_it() {
     );
     assert!(
         text.stdout
-            .contains(&format!("1 new finding(s) ({} in the baseline, not listed)", total - 1)),
+            .contains(&format!("1 new finding ({} in the baseline, not listed)", total - 1)),
         "{}",
         text.stdout
     );

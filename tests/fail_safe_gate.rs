@@ -45,7 +45,7 @@ fn an_empty_or_comment_only_scope_file_fails_the_gate_unless_allow_empty() {
     );
     let allowed = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF, "--allow-empty"], 60).go();
     allowed.assert_code(0);
-    assert!(allowed.stdout.contains("3 scope(s)"), "{}", allowed.stdout);
+    assert!(allowed.stdout.contains("3 scopes"), "{}", allowed.stdout);
 }
 
 #[test]

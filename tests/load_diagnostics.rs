@@ -36,7 +36,7 @@ fn five_different_problems_in_one_file_give_five_diagnostics_in_one_run() {
         run.stderr
             .contains("duplicate key `services` (first defined at line 11, column 1)")
     );
-    assert!(run.stderr.contains("5 problem(s) in the input"));
+    assert!(run.stderr.contains("5 problems in the input"));
 }
 
 #[test]

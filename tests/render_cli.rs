@@ -33,8 +33,8 @@ fn run(args: &[&str]) -> Result<u8, String> {
         Cmd::Render(a) => run_render(a),
         Cmd::Pack(a) => run_pack(a),
     };
-    result.map_err(|e| match e.downcast_ref::<ctrlmap::cli::Exit>() {
-        Some(ctrlmap::cli::Exit(code)) => format!("exit {code}"),
+    result.map_err(|e| match e.downcast_ref::<ctrlmap::cli::Failure>() {
+        Some(_) => "exit 2".to_string(),
         None => e.to_string(),
     })
 }

@@ -1,10 +1,11 @@
 //! `ctrlmap export oscal` and `ctrlmap import oscal`: arguments and the glue around the
 //! document builders (reading, writing, exit codes).
 
-use crate::cli::Exit;
+use crate::cli::Failure;
 use crate::emit::oscal::ids::Tokens;
 use crate::emit::oscal::{Layout, ScopeInput, scope_documents, workspace_documents};
 use crate::emit::terminal;
+use crate::emit::{count, counted};
 use crate::load::Loaded;
 use crate::load::input::{Root, display_path};
 use anyhow::{Context, Result};
@@ -139,10 +140,12 @@ pub fn run_export(args: ExportArgs) -> Result<u8> {
     }
     terminal::print(
         &format!(
-            "{}: wrote {written} OSCAL files: {} catalog(s), 1 component definition, {} mapping collection(s), {plans} system security plan(s) with profile and assessment results, {poams} POA&M(s) (scopes without findings have none)\n",
+            "{}: wrote {written} OSCAL files: {}, 1 component definition, {}, {} with profile and assessment results, {} (scopes without findings have none)\n",
             display_path(&output),
-            ws.frameworks.len(),
-            ws.crosswalks.len()
+            count(ws.frameworks.len(), "catalog"),
+            count(ws.crosswalks.len(), "mapping collection"),
+            count(plans, "system security plan"),
+            counted(poams, "POA&M", "POA&Ms"),
         ),
         false,
     )?;
@@ -168,12 +171,17 @@ pub fn run_import(args: ImportArgs) -> Result<u8> {
     let ws = if output.is_dir() {
         let (ws, _) = Loaded::load_streaming(&output).map_err(fail)?;
         if !ws.diagnostics.is_empty() {
-            terminal::eprint(&ws.render_diagnostics());
-            return Err(fail(format!(
-                "{}: {} problem(s) in the workspace; nothing was imported",
+            return Err(Failure::Input(format!(
+                "{}error: {}: {}; nothing was imported\n",
+                ws.render_diagnostics(),
                 display_path(&output),
-                ws.diagnostics.len()
-            )));
+                crate::emit::counted(
+                    ws.diagnostics.len(),
+                    "problem in the workspace",
+                    "problems in the workspace"
+                )
+            ))
+            .into());
         }
         ws
     } else {
@@ -186,11 +194,11 @@ pub fn run_import(args: ImportArgs) -> Result<u8> {
     let imported = match crate::emit::oscal::import::import(&source, &text, &tokens, tower.as_deref()) {
         Ok(i) => i,
         Err(e) => {
-            terminal::eprintln(&format!(
-                "{shown}:{}:{}: error: {}",
+            return Err(Failure::Input(format!(
+                "{shown}:{}:{}: error: {}\n",
                 e.pos.line, e.pos.column, e.message
-            ));
-            return Err(Exit(2).into());
+            ))
+            .into());
         }
     };
     for w in &imported.warnings {
@@ -232,18 +240,18 @@ pub fn run_import(args: ImportArgs) -> Result<u8> {
         crate::cli::write_file(&dir.join(format!("{}.yaml", s.id)), s.yaml.as_bytes())?;
     }
     let mut text = format!(
-        "{}: imported {} service(s) from the OSCAL {} {shown}{}:\n",
+        "{}: imported {} from the OSCAL {} {shown}{}:\n",
         display_path(&dir),
-        imported.services.len(),
+        count(imported.services.len(), "service"),
         imported.kind,
         if imported.warnings.is_empty() {
             String::new()
         } else {
-            format!(" ({} warning(s) above)", imported.warnings.len())
+            format!(" ({} above)", count(imported.warnings.len(), "warning"))
         }
     );
     for s in &imported.services {
-        text.push_str(&format!("  services/{}.yaml  {} control(s)\n", s.id, s.claims));
+        text.push_str(&format!("  services/{}.yaml  {}\n", s.id, count(s.claims, "control")));
     }
     terminal::print(&text, false)?;
     Ok(0)

@@ -2,7 +2,7 @@
 //! scope and writing a document. User-facing errors go to standard error; the exit code is
 //! 0 when all went well, 1 when `pack verify` finds a difference, 2 for bad input or usage.
 
-use crate::cli::{Exit, as_of_date, fail, stop_on_rule_failures, workspace_of};
+use crate::cli::{Failure, as_of_date, fail, stop_on_rule_failures, workspace_of};
 use crate::emit::documents::{Format, RenderError};
 use crate::load::Loaded;
 use anyhow::Result;
@@ -124,8 +124,7 @@ pub fn run_render(args: RenderArgs) -> Result<u8> {
                 Err(e) => {
                     let text = e.render().to_string();
                     return if e.use_stderr() {
-                        crate::emit::terminal::eprint(&text);
-                        Err(Exit(2).into())
+                        Err(Failure::Input(text).into())
                     } else {
                         crate::emit::terminal::print(&text, false)?;
                         Ok(0)

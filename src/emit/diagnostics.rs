@@ -335,8 +335,8 @@ pub fn markdown(diagnostics: &[Diagnostic]) -> String {
     let mut out = String::from("## ctrlmap check: ❌ input errors\n\n");
     let _ = writeln!(
         out,
-        "{} problem(s) in the input; nothing was assessed.\n",
-        diagnostics.len()
+        "{} in the input; nothing was assessed.\n",
+        super::count(diagnostics.len(), "problem")
     );
     let _ = writeln!(out, "| Code | Location | Problem | What to do |");
     let _ = writeln!(out, "|---|---|---|---|");

@@ -101,11 +101,11 @@ pub fn github(findings: &[Finding], baseline: Option<&Baseline>, uri_prefix: &st
     if over || baselined > 0 {
         let counts: Vec<String> = ["error", "warning", "notice"]
             .iter()
-            .filter_map(|k| kinds.get(k).map(|n| format!("{n} {k}(s)")))
+            .filter_map(|k| kinds.get(k).map(|n| super::count(*n, k)))
             .collect();
         let mut note = format!(
-            "{} finding(s) annotated{}",
-            shown.len(),
+            "{} annotated{}",
+            super::count(shown.len(), "finding"),
             if counts.is_empty() {
                 String::new()
             } else {

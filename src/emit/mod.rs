@@ -59,14 +59,28 @@ pub struct CheckReport<'a> {
     pub unassigned: &'a BTreeMap<String, usize>,
 }
 
+/// "1 finding", "2 findings": a count with its noun in the right number.
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// [`counted`] for nouns whose plural adds an `s`.
+pub fn count(n: usize, noun: &str) -> String {
+    counted(n, noun, &format!("{noun}s"))
+}
+
 impl CheckReport<'_> {
-    /// "N finding(s)", or with a baseline "N new finding(s) (M in the baseline, not listed)".
+    /// "N findings", or with a baseline "N new findings (M in the baseline, not listed)".
     fn count_line(&self) -> String {
         match self.baselined {
-            None => format!("{} finding(s)", self.findings.len()),
+            None => count(self.findings.len(), "finding"),
             Some(b) => format!(
-                "{} new finding(s) ({b} in the baseline, not listed)",
-                self.findings.len()
+                "{} ({b} in the baseline, not listed)",
+                count(self.findings.len(), "new finding")
             ),
         }
     }
@@ -129,8 +143,8 @@ fn sev_counts(findings: &BTreeMap<String, usize>) -> String {
 fn debt_line(debt: &WaiverDebt) -> Option<String> {
     (debt.count > 0).then(|| {
         format!(
-            "waiver debt: {} waived finding(s), {} expiring within 30 days{}{}",
-            debt.count,
+            "waiver debt: {}, {} expiring within 30 days{}{}",
+            count(debt.count, "waived finding"),
             debt.expiring_within_30_days,
             debt.oldest
                 .as_deref()
@@ -220,8 +234,8 @@ pub fn check_text(r: &CheckReport, color: bool) -> String {
     };
     let _ = writeln!(
         out,
-        "{verdict}: {} scope(s), {}, {failing} at or above `{fail_on}`",
-        scopes.len(),
+        "{verdict}: {}, {}, {failing} at or above `{fail_on}`",
+        count(scopes.len(), "scope"),
         r.count_line()
     );
     out
@@ -235,8 +249,8 @@ pub fn check_markdown(r: &CheckReport) -> String {
     let _ = writeln!(out, "## ctrlmap check: {verdict}\n");
     let _ = writeln!(
         out,
-        "{} scope(s), {}, {failing} at or above `{fail_on}`.\n",
-        scopes.len(),
+        "{}, {}, {failing} at or above `{fail_on}`.\n",
+        count(scopes.len(), "scope"),
         r.count_line()
     );
     if let Some(line) = debt_line(r.debt) {

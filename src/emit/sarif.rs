@@ -344,7 +344,8 @@ pub fn sarif(findings: &[Finding], rules: &[Rule], baseline: Option<&Baseline>, 
     }
     if omitted > 0 {
         let note = format!(
-            "{omitted} finding(s) of lower severity were left out: GitHub code scanning accepts at most {MAX_RESULTS} results per run. `ctrlmap check --format json` lists them all."
+            "{} left out (lower severity): GitHub code scanning accepts at most {MAX_RESULTS} results per run. `ctrlmap check --format json` lists them all.",
+            super::counted(omitted, "finding was", "findings were")
         );
         run.invocations = Some(vec![
             sarif::Invocation::builder()

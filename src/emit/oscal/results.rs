@@ -281,8 +281,8 @@ pub fn assessment_results(input: &ScopeInput) -> Vec<u8> {
                 "uuid": ids::uuid(&format!("ar/{}/result", scope.id)),
                 "title": format!("ctrlmap check of {} as of {}", scope.id, input.as_of),
                 "description": format!(
-                    "{} finding(s): {open} open, {} waived.",
-                    input.findings.len(),
+                    "{}: {open} open, {} waived.",
+                    crate::emit::count(input.findings.len(), "finding"),
                     input.findings.len() - open
                 ),
                 "start": datetime(input.as_of),

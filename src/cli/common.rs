@@ -1,0 +1,286 @@
+//! What the commands share: loading a workspace (input problems become one [`Failure`]),
+//! the scope a file names, reported paths, the as-of date, severity overrides.
+
+use super::{Failure, fail};
+use crate::assess::{self, Overrides};
+use crate::emit::counted;
+use crate::load::Loaded;
+use crate::model::diagnostic::{Code, Diagnostic};
+use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
+
+/// Per-code severity changes from the command line (they win over `ctrlmap.yaml`).
+#[derive(clap::Args, Debug, Default, Clone)]
+pub struct Levels {
+    /// Make a finding code critical, so it fails any gate (repeatable), e.g. --deny CM003 or
+    /// --deny shared-duty-undefined. Codes are written exactly; an unknown one is an error.
+    #[arg(long, value_name = "CODE")]
+    pub deny: Vec<String>,
+    /// Make a finding code informational: reported, never failing (repeatable).
+    #[arg(long, value_name = "CODE")]
+    pub warn: Vec<String>,
+    /// Turn a finding code off (repeatable).
+    #[arg(long, value_name = "CODE")]
+    pub allow: Vec<String>,
+}
+
+/// Write an output file (`-o`), with an error that names it and says why.
+pub(crate) fn write_file(file: &Path, bytes: &[u8]) -> Result<()> {
+    crate::emit::output::write_atomic(file, bytes)
+        .with_context(|| format!("writing {}", crate::load::input::display_path(file)))
+}
+
+/// How reported paths are written: relative to the folder ctrlmap runs in (the repository
+/// root in CI), in every format of `check` and in every input diagnostic, so a path in the
+/// terminal, in JSON, in SARIF and in a GitHub annotation is the same string. A workspace
+/// outside that folder is named as it was given (`../other/scopes/a.yaml`, or absolute).
+#[derive(Debug, Clone, Default)]
+pub struct PathBase {
+    prefix: String,
+}
+
+impl PathBase {
+    /// The base for files of the workspace at `workspace`, seen from the current folder.
+    pub fn for_workspace(workspace: &Path) -> PathBase {
+        let inside = std::env::current_dir()
+            .ok()
+            .and_then(|dir| Some((workspace.canonicalize().ok()?, dir.canonicalize().ok()?)))
+            .and_then(|(ws, dir)| ws.strip_prefix(&dir).ok().map(Path::to_path_buf));
+        let prefix = match inside {
+            Some(rel) => crate::load::input::display_path(&rel),
+            None => crate::load::input::display_path(workspace),
+        };
+        let prefix = prefix.trim_end_matches('/').to_string();
+        PathBase {
+            prefix: if prefix.is_empty() || prefix == "." {
+                String::new()
+            } else {
+                prefix + "/"
+            },
+        }
+    }
+
+    /// A workspace file's display path (`scopes/a.yaml`) as reported. Built-in files
+    /// (`<builtin>/…`) and the command line (empty) stay as they are.
+    pub fn show(&self, file: &str) -> String {
+        if file.is_empty() || file.starts_with('<') {
+            file.to_string()
+        } else {
+            format!("{}{file}", self.prefix)
+        }
+    }
+
+    /// A diagnostic with its path as reported.
+    pub fn diagnostic(&self, d: &Diagnostic) -> Diagnostic {
+        let mut shown = Diagnostic {
+            file: self.show(&d.file),
+            ..d.clone()
+        };
+        for label in &mut shown.labels {
+            label.file = self.show(&label.file);
+        }
+        shown
+    }
+}
+
+/// Diagnostics rendered for people (with source excerpts), paths as reported.
+pub(crate) fn rendered(ws: &Loaded, diagnostics: &[Diagnostic], base: &PathBase) -> String {
+    // Excerpts are looked up by workspace path, headers carry the reported path.
+    let mut lines: std::collections::HashMap<&str, Vec<&str>> = Default::default();
+    let mut out = Vec::with_capacity(diagnostics.len());
+    for d in diagnostics {
+        let line = match (d.line, ws.source(&d.file)) {
+            (0, _) | (_, None) => None,
+            (n, Some(src)) => lines
+                .entry(d.file.as_str())
+                .or_insert_with(|| src.lines().collect())
+                .get(n - 1)
+                .copied(),
+        };
+        out.push(crate::emit::diagnostics::render(&base.diagnostic(d), line));
+    }
+    out.join("\n")
+}
+
+/// Load a workspace; on input problems print them all and stop with exit 2.
+fn load(path: &Path) -> Result<Loaded> {
+    load_workspace(path, "assessed")
+}
+
+/// Load a workspace for a command; on input problems print them all, say that nothing was
+/// `done` (assessed, rendered, compared), and stop with exit 2.
+pub(crate) fn load_workspace(path: &Path, done: &str) -> Result<Loaded> {
+    load_workspace_with(path, done, crate::load::LoadOptions::default())
+}
+
+/// [`load_workspace`] with options.
+pub(crate) fn load_workspace_with(path: &Path, done: &str, options: crate::load::LoadOptions) -> Result<Loaded> {
+    let (mut ws, files) = match Loaded::load_streaming_with(path, options) {
+        Ok(loaded) => loaded,
+        Err(msg) => return Err(fail(&msg)),
+    };
+    for chunk in files.chunks(64) {
+        let scopes = ws.load_scopes(chunk);
+        ws.scopes.extend(scopes);
+    }
+    ws.scopes.sort_by(|a, b| a.id.cmp(&b.id));
+    ws.diagnostics.sort();
+    ws.diagnostics.dedup();
+    if !ws.diagnostics.is_empty() {
+        let base = PathBase::for_workspace(path);
+        return Err(Failure::Input(format!(
+            "{}\nerror: {}: {}; nothing was {done}\n",
+            rendered(&ws, &ws.diagnostics, &base),
+            crate::load::input::display_path(path),
+            counted(ws.diagnostics.len(), "problem in the input", "problems in the input")
+        ))
+        .into());
+    }
+    Ok(ws)
+}
+
+/// Stop with exit 2 when a custom policy rule failed while it was evaluated (E021): one
+/// diagnostic per rule (the first failure of each), sorted by place.
+pub(crate) fn stop_on_rule_failures(ws: &Loaded, failures: &[Diagnostic]) -> Result<()> {
+    let failures = first_failure_per_rule(failures);
+    if failures.is_empty() {
+        return Ok(());
+    }
+    let base = PathBase::for_workspace(&ws.root);
+    Err(Failure::Input(format!(
+        "{}\nerror: {} failed; the result would be wrong, so nothing is reported\n",
+        rendered(ws, &failures, &base),
+        counted(failures.len(), "custom rule", "custom rules")
+    ))
+    .into())
+}
+
+/// Custom rule failures of several scopes: the first one of each rule (by its place), sorted.
+pub(crate) fn first_failure_per_rule(failures: &[Diagnostic]) -> Vec<Diagnostic> {
+    let mut by_place: std::collections::BTreeMap<(String, usize, usize), Diagnostic> = Default::default();
+    for d in failures {
+        by_place
+            .entry((d.file.clone(), d.line, d.column))
+            .or_insert_with(|| d.clone());
+    }
+    by_place.into_values().collect()
+}
+
+/// The workspace a scope file lives in: the nearest folder up that holds a `ctrlmap.yaml`
+/// or is the parent of the `scopes/` folder the file is in (at any depth:
+/// `scopes/ny/a.yaml`). The file's own name is not resolved, so a scope file that is a
+/// symbolic link belongs to the workspace it sits in.
+pub fn workspace_of(scope_file: &Path) -> PathBuf {
+    let parent = match scope_file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let parent = parent.canonicalize().unwrap_or_else(|_| parent.to_path_buf());
+    let mut cur = Some(parent.as_path());
+    while let Some(dir) = cur {
+        if std::fs::symlink_metadata(dir.join("ctrlmap.yaml")).is_ok() {
+            return dir.to_path_buf();
+        }
+        if dir.file_name().is_some_and(|n| n == "scopes")
+            && let Some(root) = dir.parent()
+        {
+            return root.to_path_buf();
+        }
+        cur = dir.parent();
+    }
+    parent
+}
+
+pub(crate) fn load_scope(scope_file: &Path) -> Result<(Loaded, usize)> {
+    if !scope_file.is_file() {
+        return Err(fail(&format!(
+            "{}: no such scope file",
+            crate::load::input::display_path(scope_file)
+        )));
+    }
+    let ws = load(&workspace_of(scope_file))?;
+    let idx = ws
+        .scope_for_file(scope_file)
+        .and_then(|found| ws.scopes.iter().position(|s| std::ptr::eq(s, found)));
+    match idx {
+        Some(i) => Ok((ws, i)),
+        None => Err(fail(&format!(
+            "{}: not a scope of the workspace {} (scope files live in its scopes/ folder and start with `kind: scope`)",
+            crate::load::input::display_path(scope_file),
+            crate::load::input::display_path(&ws.root)
+        ))),
+    }
+}
+
+/// Severity overrides of `ctrlmap.yaml` alone (commands without `--deny/--warn/--allow`).
+pub fn overrides(ws: &crate::model::Workspace) -> Overrides {
+    assess::overrides(&ws.config, &[], &[], &[])
+}
+
+/// Severity overrides from `ctrlmap.yaml` and the command line. Give it [`Levels`] that
+/// passed [`check_levels`].
+pub fn overrides_with(ws: &crate::model::Workspace, levels: &Levels) -> Overrides {
+    assess::overrides(&ws.config, &levels.deny, &levels.warn, &levels.allow)
+}
+
+/// Check `--deny/--warn/--allow` against the finding codes the workspace knows (built-in
+/// rules and the loaded packs' rules): a code must be written exactly, a built-in rule's
+/// name stands for its code. Returns the levels with names replaced by codes, or one
+/// problem per unknown code with "did you mean".
+pub fn check_levels(ws: &Loaded, levels: &Levels) -> (Levels, Vec<Diagnostic>) {
+    let known = crate::assess::registry::KnownCodes::of(&ws.packs);
+    let mut problems = Vec::new();
+    let mut resolve = |flag: &str, list: &[String]| -> Vec<String> {
+        let mut out = Vec::new();
+        for text in list {
+            match known.resolve(text) {
+                Ok(code) => out.push(code),
+                Err(help) => problems.push(Diagnostic::on_command_line(
+                    Code::E007,
+                    format!("--{flag} `{text}`: no finding rule has this code"),
+                    help,
+                )),
+            }
+        }
+        out
+    };
+    let resolved = Levels {
+        deny: resolve("deny", &levels.deny),
+        warn: resolve("warn", &levels.warn),
+        allow: resolve("allow", &levels.allow),
+    };
+    (resolved, problems)
+}
+
+/// The as-of date: the flag, else SOURCE_DATE_EPOCH, else today (UTC).
+pub fn as_of_date(flag: Option<&str>) -> Result<time::Date> {
+    parse_as_of(flag).map_err(|d| fail(&d.message))
+}
+
+/// [`as_of_date`], with the problem as a diagnostic.
+pub fn parse_as_of(flag: Option<&str>) -> Result<time::Date, Diagnostic> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    if let Some(text) = flag {
+        return time::Date::parse(text, &format).map_err(|_| {
+            Diagnostic::on_command_line(
+                Code::E006,
+                format!("--as-of `{text}` is not a date"),
+                "write YYYY-MM-DD, e.g. 2026-11-30",
+            )
+        });
+    }
+    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
+        let bad = |why: &str| {
+            Diagnostic::on_command_line(
+                Code::E006,
+                format!("SOURCE_DATE_EPOCH `{epoch}` {why}"),
+                "set it to a number of seconds since 1970-01-01, or unset it",
+            )
+        };
+        let secs: i64 = epoch.trim().parse().map_err(|_| bad("is not a number of seconds"))?;
+        return time::OffsetDateTime::from_unix_timestamp(secs)
+            .map(|t| t.date())
+            .map_err(|_| bad("is out of range"));
+    }
+    Ok(time::OffsetDateTime::now_utc().date())
+}

@@ -1,0 +1,79 @@
+//! `ctrlmap explain`: why one control's row says what it says.
+
+use super::common::{as_of_date, load_scope, overrides, stop_on_rule_failures};
+use super::{fail, out};
+use crate::assess;
+use crate::load::Loaded;
+use crate::resolve::Matrix;
+use anyhow::Result;
+use std::path::PathBuf;
+
+/// Explain why a control's row says what it says, with the file and line of each source.
+#[derive(clap::Args, Debug)]
+pub struct ExplainArgs {
+    pub scope_file: PathBuf,
+    /// Control reference, e.g. 'hipaa:164.308(a)(7)(ii)(A)' (quote it in the shell).
+    pub control: String,
+    /// Judge findings, evidence age and waivers as of this date (YYYY-MM-DD); default
+    /// SOURCE_DATE_EPOCH, else today.
+    #[arg(long)]
+    pub as_of: Option<String>,
+}
+
+pub fn run(args: ExplainArgs) -> Result<u8> {
+    let ExplainArgs {
+        scope_file,
+        control,
+        as_of,
+    } = args;
+    let as_of = as_of_date(as_of.as_deref())?;
+    let (ws, scope_idx) = load_scope(&scope_file)?;
+    let scope = &ws.scopes[scope_idx];
+    let assessment = assess::assess_scope(&ws, scope, &overrides(&ws), as_of);
+    if assessment.matrix.row(&control).is_none() {
+        return Err(explain_unknown(&ws, &assessment.matrix, &control));
+    }
+    stop_on_rule_failures(&ws, &assessment.failures)?;
+    out(&crate::emit::explain::render(&ws, scope, &assessment, &control))?;
+    Ok(0)
+}
+
+fn explain_unknown(ws: &Loaded, matrix: &Matrix, control: &str) -> anyhow::Error {
+    let (fw, id) = control.split_once(':').unwrap_or(("", control));
+    let msg = match ws.framework(fw) {
+        None => format!(
+            "`{control}`: unknown framework `{fw}` (write FRAMEWORK:CONTROL, e.g. `hipaa:164.308(a)(1)(ii)(A)`)"
+        ),
+        Some(f) if f.get(id).is_some() => {
+            if matrix.frameworks.iter().any(|x| x.id == fw) {
+                format!("`{control}` is informative (a definition or reference), not a control with an owner")
+            } else {
+                format!(
+                    "framework `{fw}` does not apply to scope `{}` (its frameworks: {})",
+                    matrix.scope,
+                    matrix
+                        .frameworks
+                        .iter()
+                        .map(|f| f.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        }
+        Some(f) => {
+            let near = crate::model::diagnostic::closest(id, f.controls.iter().map(|c| c.id.as_str()), 3);
+            if near.is_empty() {
+                format!("`{id}` is not a control of `{fw}`; `ctrlmap frameworks show {fw}` lists its controls")
+            } else {
+                format!(
+                    "`{id}` is not a control of `{fw}`; did you mean {}?",
+                    near.iter()
+                        .map(|n| format!("`{fw}:{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        }
+    };
+    fail(&msg)
+}
