@@ -466,7 +466,7 @@ fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<F
                     &row.control,
                     "CM001",
                     message,
-                    &scope.origin,
+                    &scope.owner_anchor(),
                     "",
                     overrides,
                 ));

@@ -37,7 +37,7 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub levels: Levels,
     /// Report and fail only on findings not in this baseline file (matched by fingerprint,
-    /// which includes the scope and control).
+    /// which includes the scope and control). `-` reads it from standard input.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
     /// Write the current findings as a baseline file (atomically).
@@ -48,6 +48,45 @@ pub struct CheckArgs {
     /// silently, and an emptied scope file must not drop a client from the gate.
     #[arg(long)]
     pub allow_empty: bool,
+    /// Write a report to a file (atomically), repeatable: `-o FILE` writes the `--format`
+    /// report there instead of standard output; `-o FORMAT=FILE` (e.g. `sarif=ctrlmap.sarif`)
+    /// writes that format too, and standard output still gets the `--format` report.
+    #[arg(short, long, value_name = "[FORMAT=]FILE")]
+    pub output: Vec<String>,
+    /// Show only what fails the gate (the findings at or above it) and the verdict line.
+    /// The gate itself is unchanged.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Show only findings of this severity or higher (in every format but JUnit, whose test
+    /// cases are the gate's verdicts). The gate itself is unchanged.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub severity: Option<Shown>,
+    /// Check only this scope (its `id`), repeatable. Unlike the display filters this selects
+    /// what is assessed, so it also selects what gates.
+    #[arg(long, value_name = "ID")]
+    pub scope: Vec<String>,
+}
+
+/// A severity, for `--severity`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shown {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+impl Shown {
+    fn severity(self) -> Severity {
+        match self {
+            Shown::Critical => Severity::Critical,
+            Shown::High => Severity::High,
+            Shown::Medium => Severity::Medium,
+            Shown::Low => Severity::Low,
+            Shown::Info => Severity::Info,
+        }
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +100,62 @@ pub enum CheckFormat {
     Github,
     /// JUnit XML: one test case per scope and control, failures carry the findings.
     Junit,
+    /// GitLab Code Quality report (for `artifacts:reports:codequality`).
+    Gitlab,
+}
+
+impl CheckFormat {
+    fn named(name: &str) -> Option<CheckFormat> {
+        CheckFormat::from_str(name, true).ok()
+    }
+}
+
+/// Where the reports of one run go: the `--format` report to standard output or a file,
+/// and any `FORMAT=FILE` outputs.
+struct Outputs {
+    main: (CheckFormat, Option<PathBuf>),
+    extra: Vec<(CheckFormat, PathBuf)>,
+}
+
+impl Outputs {
+    fn of(format: CheckFormat, outputs: &[String]) -> Result<Outputs, Diagnostic> {
+        let mut main = (format, None);
+        let mut extra = Vec::new();
+        for o in outputs {
+            let bad = |why: String| {
+                Diagnostic::on_command_line(
+                    Code::E016,
+                    format!("--output `{o}`: {why}"),
+                    "write `-o FILE` for the --format report, or `-o FORMAT=FILE` (text, json, markdown, sarif, github, junit, gitlab)",
+                )
+            };
+            match o
+                .split_once('=')
+                .and_then(|(f, file)| Some((CheckFormat::named(f)?, file)))
+            {
+                Some((_, "")) => return Err(bad("no file after `=`".into())),
+                Some((f, file)) => extra.push((f, PathBuf::from(file))),
+                None if o.is_empty() => return Err(bad("no file".into())),
+                None if main.1.is_some() => return Err(bad("a second file for the --format report".into())),
+                None => main.1 = Some(PathBuf::from(o)),
+            }
+        }
+        let mut files: Vec<&PathBuf> = extra.iter().map(|(_, f)| f).chain(main.1.iter()).collect();
+        files.sort();
+        if let Some(w) = files.windows(2).find(|w| w[0] == w[1]) {
+            return Err(Diagnostic::on_command_line(
+                Code::E016,
+                format!("--output: `{}` is named twice", w[0].display()),
+                "give each report its own file",
+            ));
+        }
+        Ok(Outputs { main, extra })
+    }
+
+    /// Every report: (format, file, or standard output).
+    fn all(&self) -> impl Iterator<Item = (CheckFormat, Option<&PathBuf>)> {
+        std::iter::once((self.main.0, self.main.1.as_ref())).chain(self.extra.iter().map(|(f, p)| (*f, Some(p))))
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,32 +201,45 @@ impl Gate {
     }
 }
 
-/// Report input problems in the requested format (and, for people, on standard error) and
-/// stop with exit 2: the CI gate fails, and its machine output says why.
-fn input_errors(ws: &Loaded, format: CheckFormat, problems: &[Diagnostic], base: &PathBase) -> Result<u8> {
+/// Report input problems in every report asked for (and, for people, on standard error)
+/// and stop with exit 2: the CI gate fails, and its machine output says why.
+fn input_errors(ws: &Loaded, outputs: &Outputs, problems: &[Diagnostic], base: &PathBase) -> Result<u8> {
     let report = format!(
         "{}\nerror: {}; nothing was assessed\n",
         rendered(ws, problems, base),
         counted(problems.len(), "problem in the input", "problems in the input")
     );
     let shown: Vec<Diagnostic> = problems.iter().map(|d| base.diagnostic(d)).collect();
-    match format {
-        CheckFormat::Text => {}
-        CheckFormat::Json => terminal::print_raw(emit::diagnostics::json(&shown).as_bytes())?,
-        CheckFormat::Sarif => terminal::print_raw(emit::diagnostics::sarif(&shown).as_bytes())?,
-        CheckFormat::Github => terminal::print_raw(emit::diagnostics::github(&shown).as_bytes())?,
-        CheckFormat::Junit => terminal::print_raw(emit::diagnostics::junit(&shown).as_bytes())?,
-        CheckFormat::Markdown => terminal::print(&emit::diagnostics::markdown(&shown), false)?,
+    for (format, file) in outputs.all() {
+        let text = match format {
+            CheckFormat::Text => continue, // standard error has them
+            CheckFormat::Json => emit::diagnostics::json(&shown),
+            CheckFormat::Sarif => emit::diagnostics::sarif(&shown),
+            CheckFormat::Github => emit::diagnostics::github(&shown),
+            CheckFormat::Junit => emit::diagnostics::junit(&shown),
+            CheckFormat::Gitlab => emit::diagnostics::gitlab(&shown),
+            CheckFormat::Markdown => emit::escape::terminal_text(&emit::diagnostics::markdown(&shown), false),
+        };
+        match file {
+            Some(file) => write_file(file, text.as_bytes())?,
+            None => terminal::print_raw(text.as_bytes())?,
+        }
     }
     Err(Failure::Input(report).into())
 }
 
 pub fn run(args: &CheckArgs) -> Result<u8> {
     let path = args.path.as_path();
-    let format = args.format;
     let base = PathBase::for_workspace(path);
     // Problems with the command line are reported with the workspace's, in the format asked.
     let mut early = Vec::new();
+    let outputs = Outputs::of(args.format, &args.output).unwrap_or_else(|d| {
+        early.push(d);
+        Outputs {
+            main: (args.format, None),
+            extra: Vec::new(),
+        }
+    });
     let as_of = parse_as_of(args.as_of.as_deref()).map_err(|d| early.push(d)).ok();
     let baseline = match args.baseline.as_deref() {
         Some(file) => match crate::load::read_baseline(file) {
@@ -160,7 +268,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
                 msg,
                 "give the workspace folder: `ctrlmap check PATH`",
             ));
-            return input_errors(&Loaded::default(), format, &early, &base);
+            return input_errors(&Loaded::default(), &outputs, &early, &base);
         }
     };
     let (levels, level_problems) = check_levels(&ws, &args.levels);
@@ -190,8 +298,18 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let mut unassigned: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     let mut failures = Vec::new();
     let mut debt = crate::assess::rules::WaiverDebt::default();
+    let mut selected: std::collections::BTreeSet<&str> = Default::default();
     for chunk in scope_files.chunks(64) {
-        let scopes = ws.load_scopes(chunk);
+        let mut scopes = ws.load_scopes(chunk);
+        if !args.scope.is_empty() {
+            scopes.retain(|s| args.scope.contains(&s.id));
+            selected.extend(
+                args.scope
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|id| scopes.iter().any(|s| s.id == *id)),
+            );
+        }
         if !ws.diagnostics.is_empty() || !early.is_empty() {
             continue; // keep loading to report every problem, but assess nothing
         }
@@ -205,13 +323,22 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
             *unassigned.entry(control).or_default() += n;
         }
     }
+    for id in &args.scope {
+        if !selected.contains(id.as_str()) && ws.diagnostics.is_empty() && early.is_empty() {
+            early.push(Diagnostic::on_command_line(
+                Code::E016,
+                format!("--scope `{id}`: no scope of the workspace has this id"),
+                "give the `id:` of a scope file (`ctrlmap check` without --scope lists them)",
+            ));
+        }
+    }
     ws.diagnostics.extend(first_failure_per_rule(&failures));
     ws.diagnostics.extend(early);
     if !ws.diagnostics.is_empty() {
         ws.diagnostics.sort();
         ws.diagnostics.dedup();
         let problems = std::mem::take(&mut ws.diagnostics);
-        return input_errors(&ws, format, &problems, &base);
+        return input_errors(&ws, &outputs, &problems, &base);
     }
     summaries.sort_by(|a, b| a.scope.cmp(&b.scope));
     findings.sort_by(Finding::report_order);
@@ -237,14 +364,21 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     if let Some(file) = args.write_baseline.as_deref() {
         write_file(file, crate::assess::baseline::write(&findings).as_bytes())?;
     }
+    // What is shown: --severity and --quiet narrow the lists, never the gate's count.
+    let at_gate = |f: &Finding| gate.severity().is_some_and(|min| f.severity >= min) && f.waived.is_none();
+    let shown_findings: Vec<Finding> = findings
+        .iter()
+        .filter(|f| args.severity.is_none_or(|s| f.severity >= s.severity()))
+        .filter(|f| !args.quiet || (at_gate(f) && !baseline.as_ref().is_some_and(|b| b.contains(f))))
+        .cloned()
+        .collect();
     // With a baseline, the human and JSON reports list only the findings not in it (and
     // count the others); SARIF, JUnit and annotations mark them instead.
-    let new_findings: Vec<Finding>;
-    let (listed, baselined, summaries) = match &baseline {
-        Some(b) if matches!(format, CheckFormat::Text | CheckFormat::Json | CheckFormat::Markdown) => {
-            new_findings = findings.iter().filter(|f| !b.contains(f)).cloned().collect();
+    let (listed, baselined, listed_summaries) = match &baseline {
+        Some(b) => {
+            let new_findings: Vec<Finding> = shown_findings.iter().filter(|f| !b.contains(f)).cloned().collect();
             let mut by_scope: std::collections::HashMap<&str, Vec<&Finding>> = Default::default();
-            for f in &new_findings {
+            for f in findings.iter().filter(|f| !b.contains(f)) {
                 by_scope.entry(f.scope.as_str()).or_default().push(f);
             }
             let summaries: Vec<assess::portfolio::ScopeSummary> = summaries
@@ -254,58 +388,102 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
                     ..s.clone()
                 })
                 .collect();
-            (&new_findings[..], Some(findings.len() - new_findings.len()), summaries)
+            let in_baseline = findings.iter().filter(|f| b.contains(f)).count();
+            (new_findings, Some(in_baseline), summaries)
         }
-        _ => (&findings[..], None, summaries),
+        None => (shown_findings.clone(), None, summaries.clone()),
     };
     let report = emit::CheckReport {
         as_of: &as_of_text,
         fail_on: gate.name(),
-        scopes: &summaries,
-        findings: listed,
+        scopes: &listed_summaries,
+        findings: &listed,
         failing,
         baselined,
         debt: &debt,
         unassigned: &unassigned,
+        quiet: args.quiet,
+        hidden: match &baseline {
+            Some(b) => findings.iter().filter(|f| !b.contains(f)).count(),
+            None => findings.len(),
+        } - listed.len(),
     };
-    match format {
-        CheckFormat::Text => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            let text = if summaries.is_empty() {
-                format!(
-                    "no scopes in {} (allowed by --allow-empty)\n",
-                    crate::load::input::display_path(path)
-                )
-            } else {
-                emit::check_text(&report, color)
-            };
-            terminal::print(&text, color)?;
-        }
-        CheckFormat::Json => emit::write_check_json(terminal::Stdout::lock(), &report)?,
-        CheckFormat::Markdown => terminal::print(&emit::check_markdown(&report), false)?,
-        CheckFormat::Sarif => terminal::print_raw(
-            emit::sarif::sarif(
-                &findings,
-                &emit::sarif::effective_rules(&overrides),
-                baseline.as_ref(),
-                "",
-            )
-            .as_bytes(),
-        )?,
-        CheckFormat::Github => terminal::print_raw(emit::github::github(&findings, baseline.as_ref(), "").as_bytes())?,
-        CheckFormat::Junit => {
-            // Streamed: a large portfolio's report is never built in memory.
-            let suites: Vec<emit::junit::Suite> = summaries.iter().map(emit::junit::Suite::from_summary).collect();
-            emit::junit::write_junit(
-                terminal::Stdout::lock(),
-                &suites,
-                &findings,
-                gate.severity(),
-                baseline.as_ref(),
-            )?;
+    let run = Run {
+        path,
+        report: &report,
+        shown: &shown_findings,
+        all: &findings,
+        summaries: &summaries,
+        overrides: &overrides,
+        baseline: baseline.as_ref(),
+        gate,
+    };
+    for (format, file) in outputs.all() {
+        match file {
+            Some(file) => {
+                let mut bytes = Vec::new();
+                run.write(format, &mut bytes, false)?;
+                write_file(file, &bytes)?;
+            }
+            None => run.write(format, &mut terminal::Stdout::lock(), terminal::stdout_colour())?,
         }
     }
     Ok(if failing > 0 { 1 } else { 0 })
+}
+
+/// One run's results, ready to be written in any format.
+struct Run<'a> {
+    path: &'a std::path::Path,
+    report: &'a emit::CheckReport<'a>,
+    /// The findings shown (after --severity and --quiet), for the formats that mark
+    /// baselined findings instead of leaving them out.
+    shown: &'a [Finding],
+    /// Every finding: JUnit's test cases are the gate's verdicts.
+    all: &'a [Finding],
+    summaries: &'a [assess::portfolio::ScopeSummary],
+    overrides: &'a assess::Overrides,
+    baseline: Option<&'a crate::assess::baseline::Baseline>,
+    gate: Gate,
+}
+
+impl Run<'_> {
+    fn write(&self, format: CheckFormat, out: &mut dyn std::io::Write, colour: bool) -> Result<()> {
+        let text = |t: &str, keep: bool| emit::escape::terminal_text(t, keep);
+        match format {
+            CheckFormat::Text => {
+                let report = if self.summaries.is_empty() {
+                    format!(
+                        "no scopes in {} (allowed by --allow-empty)\n",
+                        crate::load::input::display_path(self.path)
+                    )
+                } else {
+                    emit::check_text(self.report, colour)
+                };
+                out.write_all(text(&report, colour).as_bytes())?;
+            }
+            CheckFormat::Json => emit::write_check_json(&mut *out, self.report)?,
+            CheckFormat::Markdown => out.write_all(text(&emit::check_markdown(self.report), false).as_bytes())?,
+            CheckFormat::Sarif => out.write_all(
+                emit::sarif::sarif(
+                    self.shown,
+                    &emit::sarif::effective_rules(self.overrides),
+                    self.baseline,
+                    "",
+                )
+                .as_bytes(),
+            )?,
+            CheckFormat::Github => out.write_all(emit::github::github(self.shown, self.baseline, "").as_bytes())?,
+            CheckFormat::Gitlab => out.write_all(emit::gitlab::gitlab(self.shown, self.baseline, "").as_bytes())?,
+            CheckFormat::Junit => {
+                // Streamed: a large portfolio's report is never built in memory.
+                let suites: Vec<emit::junit::Suite> =
+                    self.summaries.iter().map(emit::junit::Suite::from_summary).collect();
+                emit::junit::write_junit(&mut *out, &suites, self.all, self.gate.severity(), self.baseline)?;
+            }
+        }
+        out.flush()?;
+        Ok(())
+    }
 }
 
 /// The E020 problem of a workspace without scope files.

@@ -9,6 +9,14 @@ use crate::model::diagnostic::{Code, Diagnostic};
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 
+/// `--format` of the commands that print for people or for programs.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TextOrJson {
+    #[default]
+    Text,
+    Json,
+}
+
 /// Per-code severity changes from the command line (they win over `ctrlmap.yaml`).
 #[derive(clap::Args, Debug, Default, Clone)]
 pub struct Levels {
@@ -97,7 +105,11 @@ pub(crate) fn rendered(ws: &Loaded, diagnostics: &[Diagnostic], base: &PathBase)
                 .get(n - 1)
                 .copied(),
         };
-        out.push(crate::emit::diagnostics::render(&base.diagnostic(d), line));
+        out.push(crate::emit::diagnostics::render(
+            &base.diagnostic(d),
+            line,
+            crate::emit::terminal::stderr_colour(),
+        ));
     }
     out.join("\n")
 }
@@ -115,6 +127,16 @@ pub(crate) fn load_workspace(path: &Path, done: &str) -> Result<Loaded> {
 
 /// [`load_workspace`] with options.
 pub(crate) fn load_workspace_with(path: &Path, done: &str, options: crate::load::LoadOptions) -> Result<Loaded> {
+    let ws = load_all(path, options)?;
+    if !ws.diagnostics.is_empty() {
+        return Err(input_failure(&ws, path, done).into());
+    }
+    Ok(ws)
+}
+
+/// Load a whole workspace, its input problems (sorted) kept in it; an error only when the
+/// folder cannot be read at all.
+pub(crate) fn load_all(path: &Path, options: crate::load::LoadOptions) -> Result<Loaded> {
     let (mut ws, files) = match Loaded::load_streaming_with(path, options) {
         Ok(loaded) => loaded,
         Err(msg) => return Err(fail(&msg)),
@@ -126,17 +148,18 @@ pub(crate) fn load_workspace_with(path: &Path, done: &str, options: crate::load:
     ws.scopes.sort_by(|a, b| a.id.cmp(&b.id));
     ws.diagnostics.sort();
     ws.diagnostics.dedup();
-    if !ws.diagnostics.is_empty() {
-        let base = PathBase::for_workspace(path);
-        return Err(Failure::Input(format!(
-            "{}\nerror: {}: {}; nothing was {done}\n",
-            rendered(&ws, &ws.diagnostics, &base),
-            crate::load::input::display_path(path),
-            counted(ws.diagnostics.len(), "problem in the input", "problems in the input")
-        ))
-        .into());
-    }
     Ok(ws)
+}
+
+/// The workspace's input problems, rendered, with the line that says nothing was `done`.
+pub(crate) fn input_failure(ws: &Loaded, path: &Path, done: &str) -> Failure {
+    let base = PathBase::for_workspace(path);
+    Failure::Input(format!(
+        "{}\nerror: {}: {}; nothing was {done}\n",
+        rendered(ws, &ws.diagnostics, &base),
+        crate::load::input::display_path(path),
+        counted(ws.diagnostics.len(), "problem in the input", "problems in the input")
+    ))
 }
 
 /// Stop with exit 2 when a custom policy rule failed while it was evaluated (E021): one

@@ -1,6 +1,6 @@
 //! `ctrlmap explain`: why one control's row says what it says.
 
-use super::common::{as_of_date, load_scope, overrides, stop_on_rule_failures};
+use super::common::{TextOrJson, as_of_date, load_scope, overrides, stop_on_rule_failures};
 use super::{fail, out};
 use crate::assess;
 use crate::load::Loaded;
@@ -18,6 +18,10 @@ pub struct ExplainArgs {
     /// SOURCE_DATE_EPOCH, else today.
     #[arg(long)]
     pub as_of: Option<String>,
+    /// Output format: text for people, or JSON (the row, its findings, evidence and notice
+    /// verdicts).
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
 }
 
 pub fn run(args: ExplainArgs) -> Result<u8> {
@@ -25,6 +29,7 @@ pub fn run(args: ExplainArgs) -> Result<u8> {
         scope_file,
         control,
         as_of,
+        format,
     } = args;
     let as_of = as_of_date(as_of.as_deref())?;
     let (ws, scope_idx) = load_scope(&scope_file)?;
@@ -34,7 +39,12 @@ pub fn run(args: ExplainArgs) -> Result<u8> {
         return Err(explain_unknown(&ws, &assessment.matrix, &control));
     }
     stop_on_rule_failures(&ws, &assessment.failures)?;
-    out(&crate::emit::explain::render(&ws, scope, &assessment, &control))?;
+    match format {
+        TextOrJson::Text => out(&crate::emit::explain::render(&ws, scope, &assessment, &control))?,
+        TextOrJson::Json => crate::emit::terminal::print_raw(
+            crate::emit::explain::render_json(scope, &assessment, &control).as_bytes(),
+        )?,
+    }
     Ok(0)
 }
 

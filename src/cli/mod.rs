@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod common;
+pub mod completions;
 pub mod diff;
 pub mod explain;
 pub mod frameworks;
@@ -37,6 +38,10 @@ Exit codes: 0 no finding at or above the gate; 1 findings at or above the gate; 
     after_help = "Examples:\n  ctrlmap check examples/northwind-msp\n  ctrlmap matrix examples/northwind-msp/scopes/riverside-dental.yaml --format markdown\n  ctrlmap explain examples/northwind-msp/scopes/riverside-dental.yaml 'hipaa:164.308(a)(7)(ii)(A)'\n  ctrlmap frameworks show 'hipaa:164.312(a)(2)(iv)'"
 )]
 pub struct Cli {
+    /// Colour: auto (a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces it), always
+    /// or never.
+    #[arg(long, global = true, value_enum, default_value_t = terminal::ColorWhen::Auto, value_name = "WHEN")]
+    pub color: terminal::ColorWhen,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -55,10 +60,7 @@ pub enum Command {
     /// Explain why a control's row says what it says, with the file and line of each source.
     Explain(explain::ExplainArgs),
     /// List the built-in catalogs, or show one catalog or control.
-    Frameworks {
-        #[command(subcommand)]
-        action: Option<frameworks::FrameworksAction>,
-    },
+    Frameworks(frameworks::FrameworksArgs),
     /// Compare two versions of a workspace: responsibility changes per scope and control, new
     /// and fixed findings; a gate with --fail-on-regression.
     Diff(diff::DiffArgs),
@@ -72,6 +74,10 @@ pub enum Command {
     Export(oscal::ExportArgs),
     /// Import a provider's published responsibilities as service files: `import oscal FILE`.
     Import(oscal::ImportArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff), generated from these definitions.
+    Man,
     /// Create a new workspace that passes `ctrlmap check` straight away.
     Init {
         /// Folder to create (must not exist or be empty).
@@ -109,17 +115,20 @@ pub(crate) fn fail(message: &str) -> anyhow::Error {
 /// Run a parsed command: its exit code (0, or 1 when its gate fails) or the error that
 /// stopped it.
 pub fn dispatch(cli: Cli) -> Result<u8> {
+    terminal::set_colour(cli.color);
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Validate(args) => validate::run(args),
         Command::Matrix(args) => matrix::run(args),
         Command::Explain(args) => explain::run(args),
-        Command::Frameworks { action } => frameworks::run(action),
+        Command::Frameworks(args) => frameworks::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Render(args) => render::run_render(args),
         Command::Pack(args) => render::run_pack(args),
         Command::Export(args) => oscal::run_export(args),
         Command::Import(args) => oscal::run_import(args),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man => completions::man(),
         Command::Init { dir } => {
             crate::cli::init::scaffold(&dir)?;
             let shown = crate::load::input::display_path(&dir);

@@ -7,7 +7,7 @@ use crate::emit::oscal::{Layout, ScopeInput, scope_documents, workspace_document
 use crate::emit::terminal;
 use crate::emit::{count, counted};
 use crate::load::Loaded;
-use crate::load::input::{Root, display_path};
+use crate::load::input::display_path;
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 
@@ -47,7 +47,7 @@ pub enum ImportFormat {
     /// A NIST OSCAL component definition, or a provider's system security plan (its
     /// `export.provided` and `export.responsibilities`), as service files.
     Oscal {
-        /// The OSCAL JSON file.
+        /// The OSCAL JSON file (`-` reads standard input).
         file: PathBuf,
         /// Loaded to write the services into (`DIR/services/`); its `frameworks/` add to
         /// the catalogs control ids are looked up in.
@@ -157,9 +157,7 @@ pub fn run_import(args: ImportArgs) -> Result<u8> {
     // The file the user names: any regular file, read without blocking, at most 64 MiB.
     const LIMIT: u64 = 64 * 1024 * 1024;
     let shown = display_path(&file);
-    let bytes = Root::anywhere()
-        .read(&file, LIMIT)
-        .map_err(|why| fail(format!("{shown}: {why}")))?;
+    let bytes = crate::load::input::read_named(&file, LIMIT).map_err(|why| fail(format!("{shown}: {why}")))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         fail(format!(
             "{shown}: not UTF-8 text (byte {}); OSCAL JSON is UTF-8",
@@ -188,9 +186,12 @@ pub fn run_import(args: ImportArgs) -> Result<u8> {
         Loaded::builtin().map_err(fail)?
     };
     let tokens = Tokens::new(&ws).map_err(fail)?;
-    let source = file
-        .file_name()
-        .map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let source = if file.as_os_str() == "-" {
+        "standard input".to_string()
+    } else {
+        file.file_name()
+            .map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned())
+    };
     let imported = match crate::emit::oscal::import::import(&source, &text, &tokens, tower.as_deref()) {
         Ok(i) => i,
         Err(e) => {

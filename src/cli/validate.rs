@@ -1,6 +1,6 @@
 //! `ctrlmap validate`: load the workspace and report input problems only.
 
-use super::common::load_workspace_with;
+use super::common::{PathBase, TextOrJson, input_failure, load_all};
 use super::out;
 use crate::emit::counted;
 use anyhow::Result;
@@ -14,19 +14,46 @@ pub struct ValidateArgs {
     /// Skip empty (or comment-only) YAML files instead of reporting them (see `check`).
     #[arg(long)]
     pub allow_empty: bool,
+    /// Output format: text for people, or JSON (`valid`, the counts, and every problem with
+    /// its file, line, column, code and help, as `check --format json` reports them).
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
 }
 
 pub fn run(args: ValidateArgs) -> Result<u8> {
     let options = crate::load::LoadOptions {
         allow_empty: args.allow_empty,
     };
-    let ws = load_workspace_with(&args.path, "assessed", options)?;
-    out(&format!(
-        "{}: valid — {}, {}, {}\n",
-        crate::load::input::display_path(&args.path),
-        counted(ws.services.len(), "service", "services"),
-        counted(ws.scopes.len(), "scope", "scopes"),
-        counted(ws.frameworks.len(), "catalog", "catalogs"),
-    ))?;
+    let ws = load_all(&args.path, options)?;
+    let shown = crate::load::input::display_path(&args.path);
+    if args.format == TextOrJson::Json {
+        let base = PathBase::for_workspace(&args.path);
+        let errors: Vec<_> = ws.diagnostics.iter().map(|d| base.diagnostic(d)).collect();
+        let doc = serde_json::json!({
+            "version": crate::emit::JSON_VERSION,
+            "tool": "ctrlmap",
+            "path": shown,
+            "valid": errors.is_empty(),
+            "services": ws.services.len(),
+            "scopes": ws.scopes.len(),
+            "catalogs": ws.frameworks.len(),
+            "errors": serde_json::from_str::<serde_json::Value>(&crate::emit::diagnostics::json(&errors))
+                .ok()
+                .and_then(|v| v.get("errors").cloned())
+                .unwrap_or_default(),
+        });
+        crate::emit::terminal::print_raw((serde_json::to_string_pretty(&doc)? + "\n").as_bytes())?;
+    }
+    if !ws.diagnostics.is_empty() {
+        return Err(input_failure(&ws, &args.path, "assessed").into());
+    }
+    if args.format == TextOrJson::Text {
+        out(&format!(
+            "{shown}: valid — {}, {}, {}\n",
+            counted(ws.services.len(), "service", "services"),
+            counted(ws.scopes.len(), "scope", "scopes"),
+            counted(ws.frameworks.len(), "catalog", "catalogs"),
+        ))?;
+    }
     Ok(0)
 }

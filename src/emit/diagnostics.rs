@@ -17,8 +17,9 @@ use std::fmt::Write as _;
 /// Render one diagnostic for a terminal, like rustc. `line` is the source line it points at
 /// (when known). Everything user-written (message, excerpt, help, notes) is shown with its
 /// control characters made visible, so a file cannot drive the terminal that shows its
-/// problems; a long line is cut to a window around the column, marked with `…`.
-pub fn render(d: &Diagnostic, line: Option<&str>) -> String {
+/// problems; a long line is cut to a window around the column, marked with `…`. `styled`
+/// colours it as rustc does (for a terminal, or `--color always`).
+pub fn render(d: &Diagnostic, line: Option<&str>, styled: bool) -> String {
     use annotate_snippets::{Level, Renderer, Snippet};
     let title = terminal_line(&d.message).into_owned();
     let code = d.code.as_str();
@@ -47,14 +48,17 @@ pub fn render(d: &Diagnostic, line: Option<&str>) -> String {
     if !help.is_empty() {
         message = message.footer(Level::Help.title(&help));
     }
-    let mut out = Renderer::plain().render(message).to_string();
+    let renderer = if styled { Renderer::styled() } else { Renderer::plain() };
+    let mut out = renderer.render(message).to_string();
     // The renderer counts the column in the excerpt as shown (which may be cut or carry
-    // escapes); the arrow names the place in the file.
+    // escapes); the arrow names the place in the file. (Styled, the arrow is followed by
+    // its colour's reset, then the space.)
     if excerpt.is_some()
-        && let Some(start) = out.find("--> ")
+        && let Some(arrow) = out.find("-->")
+        && let Some(space) = out[arrow..].find(' ').map(|n| arrow + n)
     {
-        let end = out[start..].find('\n').map_or(out.len(), |n| start + n);
-        out.replace_range(start..end, &format!("--> {location}"));
+        let end = out[space..].find('\n').map_or(out.len(), |n| space + n);
+        out.replace_range(space + 1..end, &location);
     }
     // Without an excerpt, say where it is the way rustc does.
     if excerpt.is_none() && !location.is_empty() {
@@ -133,7 +137,7 @@ pub fn render_all<'a>(diagnostics: &'a [Diagnostic], source: impl Fn(&str) -> Op
                 .get(n - 1)
                 .copied(),
         };
-        out.push(render(d, line));
+        out.push(render(d, line, false));
     }
     out.join("\n")
 }
@@ -292,6 +296,33 @@ pub fn github(diagnostics: &[Diagnostic]) -> String {
 
 /// `check --format junit` when the input is broken: a suite `ctrlmap input` with one failed
 /// test case per problem.
+/// `check --format gitlab` when the input is broken: one `blocker` issue per problem, so the
+/// merge request shows why the job failed. The fingerprint hashes the code, place and
+/// message (stable across runs).
+pub fn gitlab(diagnostics: &[Diagnostic]) -> String {
+    use sha2::{Digest, Sha256};
+    let issues: Vec<serde_json::Value> = diagnostics
+        .iter()
+        .map(|d| {
+            let place = format!("{}:{}:{}", d.file, d.line, d.column);
+            let digest = Sha256::digest(format!("{}\n{place}\n{}", d.code.as_str(), d.message).as_bytes());
+            let fingerprint = hex::encode(&digest[..16]);
+            json!({
+                "type": "issue",
+                "check_name": format!("{} {}", d.code.as_str(), d.code.name()),
+                "description": format!("{} ({})", d.message, d.help),
+                "categories": ["Bug Risk"],
+                "severity": "blocker",
+                "fingerprint": fingerprint,
+                "location": { "path": if d.file.is_empty() { "(command line)".to_string() } else { d.file.clone() }, "lines": { "begin": d.line.max(1) } },
+            })
+        })
+        .collect();
+    let mut out = serde_json::to_string_pretty(&serde_json::Value::Array(issues)).unwrap_or_else(|_| "[]".into());
+    out.push('\n');
+    out
+}
+
 pub fn junit(diagnostics: &[Diagnostic]) -> String {
     use super::junit::{xml_attr, xml_text};
     let n = diagnostics.len();
@@ -369,7 +400,7 @@ mod render_tests {
             "unknown key `nmae`",
             "did you mean `name`?",
         );
-        let text = render(&d, Some("  nmae: x"));
+        let text = render(&d, Some("  nmae: x"), false);
         assert_eq!(
             text,
             "error[E003]: unknown key `nmae`\n --> s.yaml:2:3\n  |\n2 |   nmae: x\n  |   ^^^^\n  |\n  = help: did you mean `name`?\n"
@@ -385,7 +416,7 @@ mod render_tests {
             "unknown key `\u{1b}[2J`",
             "",
         );
-        let text = render(&d, Some("a: \u{1b}[31mx: y"));
+        let text = render(&d, Some("a: \u{1b}[31mx: y"), false);
         assert!(!text.contains('\u{1b}'), "{text}");
         assert!(text.contains("1 | a: \\u{1b}[31mx: y\n"), "{text}");
         assert!(text.contains(&format!("  | {}^", " ".repeat(13))), "{text}");
@@ -401,7 +432,7 @@ mod render_tests {
             "rename one",
         )
         .with_label("scopes/a.yaml", Pos { line: 2, column: 5 }, "first defined here");
-        let text = render(&d, None);
+        let text = render(&d, None, false);
         assert!(
             text.starts_with("error[E011]: scope `x` is defined twice\n --> scopes/b.yaml:2:5\n"),
             "{text}"

@@ -536,3 +536,131 @@ pub fn frameworks_show(ws: &Workspace, target: &str) -> Result<String, String> {
     }
     Ok(out)
 }
+
+/// `explain --format json`: the control's row, and the findings, evidence and notice
+/// verdicts of the assessment that concern it, as data.
+pub fn render_json(scope: &Scope, assessment: &Assessment, control: &str) -> String {
+    let row = assessment.matrix.row(control);
+    let findings: Vec<&crate::assess::Finding> = assessment.findings.iter().filter(|f| f.control == control).collect();
+    let evidence: Vec<&crate::assess::rules::EvidenceStatus> = assessment
+        .evidence
+        .iter()
+        .filter(|e| {
+            scope
+                .evidence
+                .get(e.index)
+                .and_then(Option::as_ref)
+                .is_some_and(|ev| ev.controls.iter().any(|c| c == control))
+        })
+        .collect();
+    let notifications: Vec<&crate::assess::rules::NotificationStatus> = assessment
+        .notifications
+        .iter()
+        .filter(|n| n.control == control)
+        .collect();
+    let doc = serde_json::json!({
+        "version": super::JSON_VERSION,
+        "tool": "ctrlmap",
+        "scope": scope.id,
+        "as_of": assessment.as_of.to_string(),
+        "control": control,
+        "row": row,
+        "findings": findings,
+        "evidence": evidence,
+        "notifications": notifications,
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
+/// `frameworks --format json`: every catalog (id, title, citation, version, sources, control
+/// counts by level) and every crosswalk (id, from, to, rows).
+pub fn frameworks_list_json(ws: &Workspace) -> String {
+    let catalogs: Vec<serde_json::Value> = ws
+        .frameworks
+        .values()
+        .map(|fw| {
+            let c = &fw.catalog;
+            serde_json::json!({
+                "id": c.id,
+                "title": c.title,
+                "citation": c.citation,
+                "authority": c.authority,
+                "version": c.version,
+                "sources": c.sources,
+                "controls": fw.level_counts().into_iter().collect::<std::collections::BTreeMap<_, _>>(),
+            })
+        })
+        .collect();
+    let crosswalks: Vec<serde_json::Value> = ws
+        .crosswalks
+        .iter()
+        .map(|cw| {
+            serde_json::json!({
+                "id": cw.id,
+                "from": cw.from,
+                "to": cw.to,
+                "mappings": cw.mappings.iter().flatten().count(),
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "version": super::JSON_VERSION,
+        "tool": "ctrlmap",
+        "catalogs": catalogs,
+        "crosswalks": crosswalks,
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
+/// `frameworks show --format json`: a catalog with its controls, or one control with the
+/// crosswalk rows that map it (either direction).
+pub fn frameworks_show_json(ws: &Workspace, target: &str) -> Result<String, String> {
+    let (fw_id, control) = match target.split_once(':') {
+        Some((f, c)) => (f, Some(c)),
+        None => (target, None),
+    };
+    let Some(fw) = ws.framework(fw_id) else {
+        return Err(format!(
+            "unknown framework `{fw_id}`; known: {}",
+            ws.frameworks.keys().cloned().collect::<Vec<_>>().join(", ")
+        ));
+    };
+    let doc = match control {
+        None => serde_json::json!({
+            "version": super::JSON_VERSION,
+            "tool": "ctrlmap",
+            "catalog": fw.catalog,
+        }),
+        Some(id) => {
+            let Some(c) = fw.get(id) else {
+                return Err(format!(
+                    "`{id}` is not a control of `{fw_id}`; `ctrlmap frameworks show {fw_id}` lists its controls"
+                ));
+            };
+            let mappings: Vec<serde_json::Value> = ws
+                .crosswalks
+                .iter()
+                .flat_map(|cw| cw.mappings.iter().flatten().map(move |m| (cw, m)))
+                .filter(|(cw, m)| (cw.from == fw_id && m.from == id) || (cw.to == fw_id && m.to == id))
+                .map(|(cw, m)| {
+                    serde_json::json!({
+                        "crosswalk": cw.id,
+                        "from": format!("{}:{}", cw.from, m.from),
+                        "to": format!("{}:{}", cw.to, m.to),
+                        "relationship": m.relationship,
+                        "rationale": m.rationale,
+                        "justification": m.justification,
+                    })
+                })
+                .collect();
+            serde_json::json!({
+                "version": super::JSON_VERSION,
+                "tool": "ctrlmap",
+                "framework": fw_id,
+                "control": c,
+                "mappings": mappings,
+            })
+        }
+    };
+    Ok(serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n")
+}

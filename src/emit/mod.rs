@@ -8,6 +8,7 @@ pub mod documents;
 pub mod escape;
 pub mod explain;
 pub mod github;
+pub mod gitlab;
 pub mod junit;
 pub mod oscal;
 pub mod output;
@@ -57,6 +58,10 @@ pub struct CheckReport<'a> {
     pub baselined: Option<usize>,
     pub debt: &'a WaiverDebt,
     pub unassigned: &'a BTreeMap<String, usize>,
+    /// `--quiet`: people's reports show only the listed findings and the verdict.
+    pub quiet: bool,
+    /// Findings left out of the list by `--quiet` or `--severity` (still counted by the gate).
+    pub hidden: usize,
 }
 
 /// "1 finding", "2 findings": a count with its noun in the right number.
@@ -76,12 +81,16 @@ pub fn count(n: usize, noun: &str) -> String {
 impl CheckReport<'_> {
     /// "N findings", or with a baseline "N new findings (M in the baseline, not listed)".
     fn count_line(&self) -> String {
-        match self.baselined {
+        let shown = match self.baselined {
             None => count(self.findings.len(), "finding"),
             Some(b) => format!(
                 "{} ({b} in the baseline, not listed)",
                 count(self.findings.len(), "new finding")
             ),
+        };
+        match self.hidden {
+            0 => shown,
+            n => format!("{shown} shown ({n} more not shown: --quiet or --severity)"),
         }
     }
 }
@@ -164,22 +173,39 @@ fn debt_line(debt: &WaiverDebt) -> Option<String> {
 pub fn check_text(r: &CheckReport, color: bool) -> String {
     use escape::terminal_line as t;
     let (scopes, findings, failing, fail_on) = (r.scopes, r.findings, r.failing, r.fail_on);
-    let paint = |code: &str, s: &str| {
-        if color {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
-    };
+    use anstyle::{AnsiColor, Style};
+    let bold = Style::new().bold();
+    let red = AnsiColor::Red.on_default().bold();
+    let paint = |style: Style, s: &str| terminal::paint(color, style, s);
     let mut out = String::new();
     let mut by_scope: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in findings {
         by_scope.entry(f.scope.as_str()).or_default().push(f);
     }
+    let sev_of = |f: &Finding| match f.severity {
+        Severity::Critical | Severity::High => paint(red, f.severity.as_str()),
+        Severity::Medium => paint(AnsiColor::Yellow.on_default(), f.severity.as_str()),
+        _ => paint(AnsiColor::Cyan.on_default(), f.severity.as_str()),
+    };
+    if r.quiet {
+        for f in findings {
+            let _ = writeln!(
+                out,
+                "{}: {}:{}:{}: {}[{}] {}",
+                t(&f.scope),
+                t(&f.file),
+                f.line,
+                f.column,
+                sev_of(f),
+                t(&f.code),
+                t(&f.message)
+            );
+        }
+    }
     // One block per client: its summary, then its findings, most severe first.
-    for s in scopes {
+    for s in scopes.iter().filter(|_| !r.quiet) {
         let c = &s.controls;
-        let _ = writeln!(out, "{} — {} ({})", paint("1", &t(&s.client)), t(&s.scope), t(&s.file));
+        let _ = writeln!(out, "{} — {} ({})", paint(bold, &t(&s.client)), t(&s.scope), t(&s.file));
         let _ = writeln!(out, "  frameworks: {}", t(&s.frameworks.join(", ")));
         let _ = writeln!(
             out,
@@ -188,11 +214,7 @@ pub fn check_text(r: &CheckReport, color: bool) -> String {
         );
         let _ = writeln!(out, "  findings:   {}", sev_counts(&s.findings));
         for f in by_scope.get(s.scope.as_str()).into_iter().flatten() {
-            let sev = match f.severity {
-                Severity::Critical | Severity::High => paint("31;1", f.severity.as_str()),
-                Severity::Medium => paint("33", f.severity.as_str()),
-                _ => paint("36", f.severity.as_str()),
-            };
+            let sev = sev_of(f);
             let waived = match &f.waived {
                 Some(w) => format!(
                     " [waived until {} by {}, {}]",
@@ -214,23 +236,23 @@ pub fn check_text(r: &CheckReport, color: bool) -> String {
         }
         let _ = writeln!(out);
     }
-    if let Some(line) = debt_line(r.debt) {
+    if let Some(line) = debt_line(r.debt).filter(|_| !r.quiet) {
         let _ = writeln!(out, "{}", t(&line));
     }
-    if scopes.len() > 1 {
+    if scopes.len() > 1 && !r.quiet {
         let top = most_unassigned(r.unassigned, 5);
         if !top.is_empty() {
             let list: Vec<String> = top
                 .iter()
-                .map(|u| format!("{} ({} clients)", t(&u.control), u.scopes))
+                .map(|u| format!("{} ({})", t(&u.control), count(u.scopes, "client")))
                 .collect();
             let _ = writeln!(out, "most often unassigned: {}", list.join(", "));
         }
     }
     let verdict = if failing == 0 {
-        paint("32;1", "passed")
+        paint(AnsiColor::Green.on_default().bold(), "passed")
     } else {
-        paint("31;1", "failed")
+        paint(red, "failed")
     };
     let _ = writeln!(
         out,
@@ -253,15 +275,17 @@ pub fn check_markdown(r: &CheckReport) -> String {
         count(scopes.len(), "scope"),
         r.count_line()
     );
-    if let Some(line) = debt_line(r.debt) {
+    if let Some(line) = debt_line(r.debt).filter(|_| !r.quiet) {
         let _ = writeln!(out, "{}\n", m(&line));
     }
-    let _ = writeln!(
-        out,
-        "| Client | Scope | Frameworks | MSP | Client | Shared | Third party | Unassigned | N/A | Findings |"
-    );
-    let _ = writeln!(out, "|---|---|---|---:|---:|---:|---:|---:|---:|---|");
-    for s in scopes {
+    if !r.quiet {
+        let _ = writeln!(
+            out,
+            "| Client | Scope | Frameworks | MSP | Client | Shared | Third party | Unassigned | N/A | Findings |"
+        );
+        let _ = writeln!(out, "|---|---|---|---:|---:|---:|---:|---:|---:|---|");
+    }
+    for s in scopes.iter().filter(|_| !r.quiet) {
         let c = &s.controls;
         let _ = writeln!(
             out,
@@ -279,7 +303,7 @@ pub fn check_markdown(r: &CheckReport) -> String {
         );
     }
     let top = most_unassigned(r.unassigned, 10);
-    if scopes.len() > 1 && !top.is_empty() {
+    if scopes.len() > 1 && !top.is_empty() && !r.quiet {
         let _ = writeln!(out, "\n### Most often unassigned\n");
         let _ = writeln!(out, "| Control | Clients |\n|---|---:|");
         for u in &top {

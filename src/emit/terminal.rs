@@ -79,10 +79,51 @@ pub fn print(text: &str, keep_colour: bool) -> io::Result<()> {
     print_raw(crate::emit::escape::terminal_text(text, keep_colour).as_bytes())
 }
 
-/// Write text for people to standard error, neutralised as [`print`] does. Errors are
-/// ignored: there is nowhere left to report them, and the exit code still tells.
+/// Whether to colour output: `--color auto|always|never`. `auto` follows the stream and the
+/// environment as anstream reads it: `NO_COLOR` turns colour off, `CLICOLOR_FORCE` on, else
+/// colour when the stream is a terminal (and `TERM` is not `dumb`).
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ColorWhen {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// Set the colour choice for the run (once, from the command line).
+pub fn set_colour(when: ColorWhen) {
+    match when {
+        ColorWhen::Auto => anstream::ColorChoice::Auto,
+        ColorWhen::Always => anstream::ColorChoice::Always,
+        ColorWhen::Never => anstream::ColorChoice::Never,
+    }
+    .write_global();
+}
+
+/// Whether text on standard output is coloured.
+pub fn stdout_colour() -> bool {
+    anstream::AutoStream::choice(&io::stdout()) != anstream::ColorChoice::Never
+}
+
+/// Whether text on standard error (diagnostics, messages) is coloured.
+pub fn stderr_colour() -> bool {
+    anstream::AutoStream::choice(&io::stderr()) != anstream::ColorChoice::Never
+}
+
+/// `text` in `style` when `on`, else as it is.
+pub fn paint(on: bool, style: anstyle::Style, text: &str) -> String {
+    if on {
+        format!("{}{text}{}", style.render(), style.render_reset())
+    } else {
+        text.to_string()
+    }
+}
+
+/// Write text for people to standard error, neutralised as [`print`] does (ctrlmap's own
+/// colour kept when standard error is coloured). Errors are ignored: there is nowhere left
+/// to report them, and the exit code still tells.
 pub fn eprint(text: &str) {
-    let text = crate::emit::escape::terminal_text(text, false);
+    let text = crate::emit::escape::terminal_text(text, stderr_colour());
     let mut err = io::stderr().lock();
     let _ = err.write_all(text.as_bytes());
     let _ = err.flush();

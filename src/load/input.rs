@@ -222,6 +222,27 @@ pub fn display_path(path: &Path) -> String {
     out
 }
 
+/// A single file the user names on the command line, or standard input when the name is
+/// `-`: at most `limit` bytes either way (more is refused, not cut).
+pub fn read_named(path: &Path, limit: u64) -> Result<Vec<u8>, Refusal> {
+    if path.as_os_str() != "-" {
+        return Root::anywhere().read(path, limit);
+    }
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(Refusal::Unreadable)?;
+    if bytes.len() as u64 > limit {
+        return Err(Refusal::TooLarge {
+            bytes: bytes.len() as u64,
+            limit,
+        });
+    }
+    Ok(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

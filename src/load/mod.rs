@@ -378,6 +378,12 @@ fn kept_positions(scope: &Scope, root: &Node) -> Vec<(String, Pos)> {
             (p, pos)
         })
         .collect();
+    // The keys where an owner is written (`Scope::owner_anchor`): kept as `key:/NAME`.
+    for key in ["assignments", "services", "client_owned"] {
+        if let Some(pos) = root.key_pos("", key) {
+            kept.push((format!("key:/{key}"), pos));
+        }
+    }
     // Sorted, so `Scope::locate` finds a pointer by binary search (a scope may have thousands).
     kept.sort_by(|a, b| a.0.cmp(&b.0));
     kept.dedup_by(|a, b| a.0 == b.0);
@@ -1380,9 +1386,7 @@ impl Loaded {
 /// never read). The error names the file and says what is wrong with it.
 pub fn read_baseline(path: &Path) -> Result<crate::assess::baseline::Baseline, String> {
     let name = display_path(path);
-    let bytes = Root::anywhere()
-        .read(path, MAX_INPUT_BYTES)
-        .map_err(|why| format!("{name}: the baseline {why}"))?;
+    let bytes = input::read_named(path, MAX_INPUT_BYTES).map_err(|why| format!("{name}: the baseline {why}"))?;
     let text = String::from_utf8(bytes).map_err(|_| format!("{name}: the baseline is not UTF-8 text"))?;
     crate::assess::baseline::parse(&text, &name)
 }

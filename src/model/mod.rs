@@ -821,6 +821,17 @@ impl Scope {
         }
     }
 
+    /// Where an owner for a control is written in this scope: the `assignments:` key, else
+    /// `services:`, else `client_owned:` (the start of the file when it has none), so a
+    /// finding about a control nobody owns points at the line the fix goes under.
+    pub fn owner_anchor(&self) -> Origin {
+        ["key:/assignments", "key:/services", "key:/client_owned"]
+            .into_iter()
+            .find(|p| self.positions.binary_search_by(|(k, _)| k.as_str().cmp(p)).is_ok())
+            .map(|p| self.locate(p))
+            .unwrap_or_else(|| self.origin.clone())
+    }
+
     pub fn parties(&self) -> impl Iterator<Item = &Party> {
         self.parties.iter().flatten()
     }

@@ -66,6 +66,8 @@ pub struct Run {
     memory: Option<u64>,
     close_stdout: bool,
     close_stderr: bool,
+    removed: Vec<OsString>,
+    stdin: Option<Vec<u8>>,
 }
 
 /// `ctrlmap ARGS` in `dir`; the test fails if it runs longer than `seconds`.
@@ -82,12 +84,26 @@ where
         memory: None,
         close_stdout: false,
         close_stderr: false,
+        removed: Vec::new(),
+        stdin: None,
     }
 }
 
 impl Run {
     pub fn env(mut self, key: &str, value: &str) -> Run {
         self.envs.push((key.into(), value.into()));
+        self
+    }
+
+    /// Run without this environment variable (even the `NO_COLOR` every run has by default).
+    pub fn env_removed(mut self, key: &str) -> Run {
+        self.removed.push(key.into());
+        self
+    }
+
+    /// Give these bytes on standard input (it is empty by default).
+    pub fn stdin(mut self, bytes: &[u8]) -> Run {
+        self.stdin = Some(bytes.to_vec());
         self
     }
 
@@ -109,7 +125,7 @@ impl Run {
         self
     }
 
-    pub fn go(self) -> Outcome {
+    pub fn go(mut self) -> Outcome {
         let bin = env!("CARGO_BIN_EXE_ctrlmap");
         let mut cmd = match self.memory {
             Some(bytes) => {
@@ -123,14 +139,27 @@ impl Run {
             .current_dir(&self.dir)
             .env_remove("SOURCE_DATE_EPOCH")
             .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
+            .stdin(if self.stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         for (k, v) in &self.envs {
             cmd.env(k, v);
         }
+        for k in &self.removed {
+            cmd.env_remove(k);
+        }
         let started = Instant::now();
         let mut child = cmd.spawn().expect("start ctrlmap (and prlimit, for memory limits)");
+        if let (Some(bytes), Some(mut input)) = (self.stdin.take(), child.stdin.take()) {
+            use std::io::Write;
+            std::thread::spawn(move || {
+                let _ = input.write_all(&bytes);
+            });
+        }
         let stdout = take(&mut child, true, self.close_stdout);
         let stderr = take(&mut child, false, self.close_stderr);
         let status = loop {
