@@ -460,13 +460,22 @@ fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<F
                         ));
                     }
                 }
+                // At the `responsible: undecided` stub when the scope has one, else the scope.
+                let at = row
+                    .provenance
+                    .iter()
+                    .find(|p| {
+                        p.kind == SourceKind::Default && (p.line, &*p.file) != (scope.origin.line, &*scope.origin.file)
+                    })
+                    .map(|p| origin_of(&p.file, p.line))
+                    .unwrap_or_else(|| scope.origin.clone());
                 out.extend(finding(
                     scope,
                     Some(row),
                     &row.control,
                     "CM001",
                     message,
-                    &scope.origin,
+                    &at,
                     "",
                     overrides,
                 ));

@@ -4,6 +4,8 @@ pub mod diff;
 pub mod init;
 pub mod oscal;
 pub mod render;
+pub mod scaffold;
+pub mod schema;
 
 use crate::assess::{self, Finding, Overrides, Severity};
 use crate::emit;
@@ -119,11 +121,14 @@ pub enum Command {
     Export(oscal::ExportArgs),
     /// Import a provider's published responsibilities as service files: `import oscal FILE`.
     Import(oscal::ImportArgs),
-    /// Create a new workspace that passes `ctrlmap check` straight away.
-    Init {
-        /// Folder to create (must not exist or be empty).
-        dir: PathBuf,
-    },
+    /// Create a new workspace, one scope per `--client` profile (hipaa, glba, nydfs,
+    /// nydfs-class-a, csf), every applicable control listed for a person to decide.
+    Init(init::InitArgs),
+    /// Stubs (`responsible: undecided`) for every unassigned or partly covered control of a
+    /// scope, with the catalog text and the candidate owners; `--write` adds them to the file.
+    Scaffold(scaffold::ScaffoldArgs),
+    /// Print an embedded JSON Schema (`schema scope`), or write them all (`schema --write DIR`).
+    Schema(schema::SchemaArgs),
 }
 
 /// Per-code severity changes from the command line (they win over `ctrlmap.yaml`).
@@ -368,14 +373,9 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Pack(args) => render::run_pack(args),
         Command::Export(args) => oscal::run_export(args),
         Command::Import(args) => oscal::run_import(args),
-        Command::Init { dir } => {
-            crate::cli::init::scaffold(&dir)?;
-            let shown = crate::load::input::display_path(&dir);
-            out(&format!(
-                "Created a ctrlmap workspace in {shown}.\nNext: `ctrlmap check {shown}`, then edit scopes/ and services/ (see the README).\n",
-            ))?;
-            Ok(0)
-        }
+        Command::Init(args) => init::run(args),
+        Command::Scaffold(args) => scaffold::run(args),
+        Command::Schema(args) => schema::run(args),
     }
 }
 
@@ -561,7 +561,7 @@ pub fn workspace_of(scope_file: &Path) -> PathBuf {
     parent
 }
 
-fn load_scope(scope_file: &Path) -> Result<(Loaded, usize)> {
+pub(crate) fn load_scope(scope_file: &Path) -> Result<(Loaded, usize)> {
     if !scope_file.is_file() {
         return Err(fail(&format!(
             "{}: no such scope file",

@@ -1,0 +1,273 @@
+//! `ctrlmap scaffold SCOPE_FILE`: closing gaps is editing, not typing.
+//!
+//! For every control of the scope that nobody owns (or that an owner covers only in part), a
+//! stub assignment `responsible: undecided` with the catalog's title and a short quote of its
+//! text, and the CSF 2.0 outcomes the crosswalks link to it with their owners in this scope
+//! (candidates, never owners). The stubs keep the control unassigned — CM001 points at each
+//! one — until a person replaces `undecided` with the party that performs the duty. Printed by
+//! default; `--write` adds them to the scope's `assignments:` list, atomically, after checking
+//! that the result still loads.
+
+use crate::load::Loaded;
+use crate::model::catalog::Framework;
+use crate::model::{Requirement, Scope};
+use crate::resolve::{self, Coverage, Matrix, Row, Summary};
+use anyhow::Result;
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct ScaffoldArgs {
+    /// The scope file, e.g. scopes/riverside-dental.yaml (its workspace is found from it).
+    pub scope_file: PathBuf,
+    /// Add the stubs to the scope file's `assignments:` list (atomically) instead of printing them.
+    #[arg(long)]
+    pub write: bool,
+}
+
+/// How long a quote of the catalog's text may be in a comment (the full text is one
+/// `ctrlmap frameworks show` away).
+const QUOTE_CHARS: usize = 160;
+
+/// The placeholder comment after `responsible: undecided`: what may replace it.
+pub(crate) const UNDECIDED_HELP: &str =
+    "client | msp | [client, msp] (shared: write `msp:` and `client:` duties) | a party id";
+
+/// The catalog's text, whitespace collapsed, cut at a word before `max` characters.
+pub(crate) fn quote(text: &str, max: usize) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        return flat;
+    }
+    let mut cut = String::new();
+    for word in flat.split(' ') {
+        if cut.chars().count() + word.chars().count() + 1 > max {
+            break;
+        }
+        if !cut.is_empty() {
+            cut.push(' ');
+        }
+        cut.push_str(word);
+    }
+    cut.push_str(" …");
+    cut
+}
+
+/// The comment lines above a stub: the control, its title (and HIPAA requirement), and a
+/// quote of its text, all from the built-in (or workspace) catalog.
+pub(crate) fn control_comment(out: &mut String, indent: &str, fw: &Framework, id: &str) {
+    let Some(control) = fw.get(id) else {
+        return;
+    };
+    let requirement = match control.requirement {
+        Some(Requirement::Required) => " (Required)",
+        Some(Requirement::Addressable) => " (Addressable)",
+        None => "",
+    };
+    let title = quote(&control.title, QUOTE_CHARS);
+    let _ = writeln!(out, "{indent}# {}:{} — {title}{requirement}", fw.id(), control.id);
+    // CSF 2.0 outcomes are their own text: quote only what the title does not already say.
+    if let Some(text) = control
+        .text
+        .as_deref()
+        .filter(|t| !t.trim().is_empty() && quote(t, QUOTE_CHARS) != title)
+    {
+        let _ = writeln!(out, "{indent}#   “{}”", quote(text, QUOTE_CHARS));
+    }
+}
+
+/// Rows a person must decide: assignable, applicable, and unowned or only partly covered.
+fn open_rows<'m>(matrix: &'m Matrix, scope: &Scope) -> Vec<&'m Row> {
+    let stubbed: BTreeSet<&str> = scope
+        .assignments
+        .iter()
+        .flatten()
+        .filter(|a| a.is_undecided())
+        .map(|a| a.control.as_str())
+        .collect();
+    matrix
+        .rows
+        .iter()
+        .filter(|r| r.assignable)
+        .filter(|r| {
+            r.summary == Summary::Unassigned || (r.summary != Summary::NotApplicable && r.coverage == Coverage::Partial)
+        })
+        .filter(|r| !stubbed.contains(&*r.control))
+        .collect()
+}
+
+/// The stubs, as items of a YAML list indented by `indent`.
+fn stubs(ws: &Loaded, rows: &[&Row], indent: &str) -> String {
+    let mut out = String::new();
+    for row in rows {
+        let Some(fw) = ws.framework(&row.framework) else {
+            continue;
+        };
+        control_comment(&mut out, indent, fw, &row.id);
+        if row.summary != Summary::Unassigned {
+            let _ = writeln!(
+                out,
+                "{indent}#   now {} with {} coverage: an assignment here replaces that source",
+                row.summary.label(),
+                <&str>::from(row.coverage)
+            );
+        }
+        for c in &row.candidates {
+            let _ = writeln!(out, "{indent}#   candidate: {}", c.describe());
+        }
+        let _ = writeln!(out, "{indent}- control: {}", row.control);
+        let _ = writeln!(out, "{indent}  responsible: undecided  # {UNDECIDED_HELP}");
+    }
+    out
+}
+
+/// Where the stubs go in the scope's text: the end of a top-level block `assignments:` list
+/// (with its items' indentation), or a new `assignments:` key at the end of the file.
+/// `Err` when the list is written in flow style (`[...]`), which cannot take block items.
+fn insertion(text: &str) -> Result<(usize, String, bool), String> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let Some(start) = lines.iter().position(|l| {
+        l.strip_prefix("assignments:")
+            .is_some_and(|rest| rest.trim().is_empty() || rest.trim_start().starts_with('#'))
+    }) else {
+        if let Some(l) = lines.iter().position(|l| l.starts_with("assignments:")) {
+            let rest = lines[l]["assignments:".len()..].trim();
+            if rest.starts_with("[]") {
+                return Ok((l, String::from("  "), true));
+            }
+            return Err(format!(
+                "line {}: `assignments:` is written in flow style; write it as a block list (`- control: …` lines) and run scaffold again",
+                l + 1
+            ));
+        }
+        let offset = text.len();
+        return Ok((offset, String::from("  "), false));
+    };
+    let mut end = start + 1;
+    let mut indent: Option<String> = None;
+    while end < lines.len() {
+        let l = lines[end];
+        let trimmed = l.trim_start();
+        let top_level = !l.starts_with(' ') && !l.starts_with('\t');
+        if top_level && !trimmed.is_empty() && !trimmed.starts_with('#') && !trimmed.starts_with('-') {
+            break;
+        }
+        if indent.is_none() && trimmed.starts_with("- ") {
+            indent = Some(l[..l.len() - trimmed.len()].to_string());
+        }
+        end += 1;
+    }
+    // Trailing comments and blank lines belong to what follows.
+    while end > start + 1 {
+        let t = lines[end - 1].trim_start();
+        if t.is_empty() || t.starts_with('#') {
+            end -= 1;
+        } else {
+            break;
+        }
+    }
+    let offset: usize = lines[..end].iter().map(|l| l.len()).sum();
+    Ok((offset, indent.unwrap_or_else(|| String::from("  ")), false))
+}
+
+pub fn run(args: ScaffoldArgs) -> Result<u8> {
+    let (ws, idx) = super::load_scope(&args.scope_file)?;
+    let scope = &ws.scopes[idx];
+    let matrix = resolve::resolve(&ws, scope);
+    let rows = open_rows(&matrix, scope);
+    let shown = crate::load::input::display_path(&args.scope_file);
+    if rows.is_empty() {
+        crate::emit::terminal::eprintln(&format!(
+            "{shown}: every applicable control has an owner or a stub; nothing to scaffold"
+        ));
+        return Ok(0);
+    }
+    if !args.write {
+        let mut text = format!(
+            "# {} stub(s) for {shown}: add them under `assignments:`, or run with --write.\nassignments:\n",
+            rows.len()
+        );
+        text.push_str(&stubs(&ws, &rows, "  "));
+        crate::emit::terminal::print(&crate::emit::escape::terminal_text(&text, false), false)?;
+        return Ok(0);
+    }
+    let text = match std::fs::read_to_string(&args.scope_file) {
+        Ok(t) => t,
+        Err(e) => return Err(super::fail(&format!("{shown}: cannot read it: {e}"))),
+    };
+    let (offset, indent, replace_empty_flow) =
+        insertion(&text).map_err(|why| super::fail(&format!("{shown}:{why}")))?;
+    let block = stubs(&ws, &rows, &indent);
+    let mut new = String::with_capacity(text.len() + block.len() + 32);
+    if replace_empty_flow {
+        // `assignments: []` becomes a block list.
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        for (k, l) in lines.iter().enumerate() {
+            if k == offset {
+                new.push_str("assignments:\n");
+                new.push_str(&block);
+            } else {
+                new.push_str(l);
+            }
+        }
+    } else {
+        new.push_str(&text[..offset]);
+        if !new.is_empty() && !new.ends_with('\n') {
+            new.push('\n');
+        }
+        if offset == text.len() {
+            new.push_str("\n# Stubs written by `ctrlmap scaffold`: replace each `undecided` with the party that performs it.\nassignments:\n");
+        }
+        new.push_str(&block);
+        new.push_str(&text[offset..]);
+    }
+    // Never write a scope that no longer loads: check the new text as the workspace would.
+    let rel = scope.origin.file.to_string();
+    let (_, problems) = ws.check_scope_bytes(&rel, new.clone().into_bytes());
+    if !problems.is_empty() {
+        let first = &problems[0];
+        return Err(super::fail(&format!(
+            "{shown}: the stubs would make the scope invalid ({}:{}: {}); nothing was written",
+            first.file, first.line, first.message
+        )));
+    }
+    super::write_file(&args.scope_file, new.as_bytes())?;
+    crate::emit::terminal::print(
+        &format!(
+            "{shown}: added {} stub(s) with `responsible: undecided`; replace each with the party that performs it, then `ctrlmap check`.\n",
+            rows.len()
+        ),
+        false,
+    )?;
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_quote_is_cut_at_a_word_and_marked() {
+        let q = quote("one two  three\nfour", 9);
+        assert_eq!(q, "one two …");
+        assert_eq!(quote("short", 9), "short");
+    }
+
+    #[test]
+    fn stubs_go_at_the_end_of_a_block_assignments_list() {
+        let text = "kind: scope\nassignments:\n    - control: a:b\n      responsible: msp\n# next\nwaivers: []\n";
+        let (offset, indent, flow) = insertion(text).expect("block list");
+        assert!(!flow);
+        assert_eq!(indent, "    ");
+        assert_eq!(&text[offset..], "# next\nwaivers: []\n");
+    }
+
+    #[test]
+    fn a_flow_assignments_list_is_refused_unless_empty() {
+        assert!(insertion("assignments: [{control: a:b, responsible: msp}]\n").is_err());
+        assert!(insertion("assignments: []\n").is_ok_and(|(_, _, flow)| flow));
+        let (offset, _, _) = insertion("kind: scope\n").expect("no list");
+        assert_eq!(offset, "kind: scope\n".len());
+    }
+}
