@@ -122,35 +122,42 @@ fn stubs(ws: &Loaded, rows: &[&Row], indent: &str) -> String {
     out
 }
 
-/// Where the stubs go in the scope's text: the end of a top-level block `assignments:` list
-/// (with its items' indentation), or a new `assignments:` key at the end of the file.
-/// `Err` when the list is written in flow style (`[...]`), which cannot take block items.
-fn insertion(text: &str) -> Result<(usize, String, bool), String> {
+/// Where the stubs go in a scope's text.
+#[derive(Debug, PartialEq, Eq)]
+enum Insertion {
+    /// At this byte offset: the end of the top-level block `assignments:` list, whose items
+    /// are indented so.
+    InList { offset: usize, indent: String },
+    /// The scope has no `assignments:`: a new key at the end of the file.
+    NewKey,
+    /// `assignments: []` on this line (0-based): replaced by a block list.
+    EmptyFlow { line: usize },
+}
+
+/// Find where the stubs go. `Err` when the list is written in flow style (`[...]`) with
+/// items, which block items cannot join.
+fn insertion(text: &str) -> Result<Insertion, String> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let Some(start) = lines.iter().position(|l| {
-        l.strip_prefix("assignments:")
-            .is_some_and(|rest| rest.trim().is_empty() || rest.trim_start().starts_with('#'))
-    }) else {
-        if let Some(l) = lines.iter().position(|l| l.starts_with("assignments:")) {
-            let rest = lines[l]["assignments:".len()..].trim();
-            if rest.starts_with("[]") {
-                return Ok((l, String::from("  "), true));
-            }
-            return Err(format!(
-                "line {}: `assignments:` is written in flow style; write it as a block list (`- control: …` lines) and run scaffold again",
-                l + 1
-            ));
-        }
-        let offset = text.len();
-        return Ok((offset, String::from("  "), false));
+    let Some(key) = lines.iter().position(|l| l.starts_with("assignments:")) else {
+        return Ok(Insertion::NewKey);
     };
-    let mut end = start + 1;
+    let rest = lines[key]["assignments:".len()..].trim();
+    if rest.starts_with("[]") {
+        return Ok(Insertion::EmptyFlow { line: key });
+    }
+    if !(rest.is_empty() || rest.starts_with('#')) {
+        return Err(format!(
+            "{}: `assignments:` is written in flow style; write it as a block list (`- control: …` lines) and run scaffold again",
+            key + 1
+        ));
+    }
+    let mut end = key + 1;
     let mut indent: Option<String> = None;
     while end < lines.len() {
         let l = lines[end];
         let trimmed = l.trim_start();
         let top_level = !l.starts_with(' ') && !l.starts_with('\t');
-        if top_level && !trimmed.is_empty() && !trimmed.starts_with('#') && !trimmed.starts_with('-') {
+        if top_level && !trimmed.trim().is_empty() && !trimmed.starts_with('#') && !trimmed.starts_with('-') {
             break;
         }
         if indent.is_none() && trimmed.starts_with("- ") {
@@ -159,8 +166,8 @@ fn insertion(text: &str) -> Result<(usize, String, bool), String> {
         end += 1;
     }
     // Trailing comments and blank lines belong to what follows.
-    while end > start + 1 {
-        let t = lines[end - 1].trim_start();
+    while end > key + 1 {
+        let t = lines[end - 1].trim();
         if t.is_empty() || t.starts_with('#') {
             end -= 1;
         } else {
@@ -168,7 +175,46 @@ fn insertion(text: &str) -> Result<(usize, String, bool), String> {
         }
     }
     let offset: usize = lines[..end].iter().map(|l| l.len()).sum();
-    Ok((offset, indent.unwrap_or_else(|| String::from("  ")), false))
+    Ok(Insertion::InList {
+        offset,
+        indent: indent.unwrap_or_else(|| String::from("  ")),
+    })
+}
+
+/// The scope's text with the stubs of `rows` added.
+fn with_stubs(ws: &Loaded, rows: &[&Row], text: &str) -> Result<String, String> {
+    let mut new = String::with_capacity(text.len() + rows.len() * 300);
+    match insertion(text)? {
+        Insertion::InList { offset, indent } => {
+            new.push_str(&text[..offset]);
+            if !new.ends_with('\n') {
+                new.push('\n');
+            }
+            new.push_str(&stubs(ws, rows, &indent));
+            new.push_str(&text[offset..]);
+        }
+        Insertion::NewKey => {
+            new.push_str(text);
+            if !new.is_empty() && !new.ends_with('\n') {
+                new.push('\n');
+            }
+            new.push_str(
+                "\n# Stubs written by `ctrlmap scaffold`: replace each `undecided` with the party that performs it.\nassignments:\n",
+            );
+            new.push_str(&stubs(ws, rows, "  "));
+        }
+        Insertion::EmptyFlow { line } => {
+            for (k, l) in text.split_inclusive('\n').enumerate() {
+                if k == line {
+                    new.push_str("assignments:\n");
+                    new.push_str(&stubs(ws, rows, "  "));
+                } else {
+                    new.push_str(l);
+                }
+            }
+        }
+    }
+    Ok(new)
 }
 
 pub fn run(args: ScaffoldArgs) -> Result<u8> {
@@ -196,37 +242,11 @@ pub fn run(args: ScaffoldArgs) -> Result<u8> {
         Ok(t) => t,
         Err(e) => return Err(super::fail(&format!("{shown}: cannot read it: {e}"))),
     };
-    let (offset, indent, replace_empty_flow) =
-        insertion(&text).map_err(|why| super::fail(&format!("{shown}:{why}")))?;
-    let block = stubs(&ws, &rows, &indent);
-    let mut new = String::with_capacity(text.len() + block.len() + 32);
-    if replace_empty_flow {
-        // `assignments: []` becomes a block list.
-        let lines: Vec<&str> = text.split_inclusive('\n').collect();
-        for (k, l) in lines.iter().enumerate() {
-            if k == offset {
-                new.push_str("assignments:\n");
-                new.push_str(&block);
-            } else {
-                new.push_str(l);
-            }
-        }
-    } else {
-        new.push_str(&text[..offset]);
-        if !new.is_empty() && !new.ends_with('\n') {
-            new.push('\n');
-        }
-        if offset == text.len() {
-            new.push_str("\n# Stubs written by `ctrlmap scaffold`: replace each `undecided` with the party that performs it.\nassignments:\n");
-        }
-        new.push_str(&block);
-        new.push_str(&text[offset..]);
-    }
+    let new = with_stubs(&ws, &rows, &text).map_err(|why| super::fail(&format!("{shown}:{why}")))?;
     // Never write a scope that no longer loads: check the new text as the workspace would.
     let rel = scope.origin.file.to_string();
     let (_, problems) = ws.check_scope_bytes(&rel, new.clone().into_bytes());
-    if !problems.is_empty() {
-        let first = &problems[0];
+    if let Some(first) = problems.first() {
         return Err(super::fail(&format!(
             "{shown}: the stubs would make the scope invalid ({}:{}: {}); nothing was written",
             first.file, first.line, first.message
@@ -256,18 +276,27 @@ mod tests {
 
     #[test]
     fn stubs_go_at_the_end_of_a_block_assignments_list() {
-        let text = "kind: scope\nassignments:\n    - control: a:b\n      responsible: msp\n# next\nwaivers: []\n";
-        let (offset, indent, flow) = insertion(text).expect("block list");
-        assert!(!flow);
+        let text = "kind: scope\nassignments:\n    - control: a:b\n      responsible: msp\n\n# next\nwaivers: []\n";
+        let Ok(Insertion::InList { offset, indent }) = insertion(text) else {
+            panic!("a block list")
+        };
         assert_eq!(indent, "    ");
-        assert_eq!(&text[offset..], "# next\nwaivers: []\n");
+        assert_eq!(&text[offset..], "\n# next\nwaivers: []\n");
+        // At the end of the file too.
+        let text = "kind: scope\nassignments:\n  - control: a:b\n    responsible: msp\n";
+        assert_eq!(
+            insertion(text),
+            Ok(Insertion::InList {
+                offset: text.len(),
+                indent: "  ".into()
+            })
+        );
     }
 
     #[test]
     fn a_flow_assignments_list_is_refused_unless_empty() {
         assert!(insertion("assignments: [{control: a:b, responsible: msp}]\n").is_err());
-        assert!(insertion("assignments: []\n").is_ok_and(|(_, _, flow)| flow));
-        let (offset, _, _) = insertion("kind: scope\n").expect("no list");
-        assert_eq!(offset, "kind: scope\n".len());
+        assert_eq!(insertion("kind: scope\nassignments: []\n"), Ok(Insertion::EmptyFlow { line: 1 }));
+        assert_eq!(insertion("kind: scope\n"), Ok(Insertion::NewKey));
     }
 }
