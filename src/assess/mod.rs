@@ -267,6 +267,16 @@ pub fn make(
     })
 }
 
+/// Where an unowned row's finding points: the scope's `responsible: undecided` stub for the
+/// control when it has one (the line a person edits), else the scope.
+fn stub_or_scope(row: &Row, scope: &Scope) -> Origin {
+    row.provenance
+        .iter()
+        .find(|p| p.kind == SourceKind::Default && (p.line, &*p.file) != (scope.origin.line, &*scope.origin.file))
+        .map(|p| origin_of(&p.file, p.line))
+        .unwrap_or_else(|| scope.origin.clone())
+}
+
 pub(crate) fn origin_of(file: &str, line: usize) -> Origin {
     Origin {
         file: file.into(),
@@ -414,7 +424,7 @@ fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<F
                     .addressable
                     .as_ref()
                     .map(|a| origin_of(&a.file, a.line))
-                    .unwrap_or_else(|| scope.origin.clone());
+                    .unwrap_or_else(|| stub_or_scope(row, scope));
                 out.extend(finding(
                     scope,
                     Some(row),
@@ -460,15 +470,7 @@ fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<F
                         ));
                     }
                 }
-                // At the `responsible: undecided` stub when the scope has one, else the scope.
-                let at = row
-                    .provenance
-                    .iter()
-                    .find(|p| {
-                        p.kind == SourceKind::Default && (p.line, &*p.file) != (scope.origin.line, &*scope.origin.file)
-                    })
-                    .map(|p| origin_of(&p.file, p.line))
-                    .unwrap_or_else(|| scope.origin.clone());
+                let at = stub_or_scope(row, scope);
                 out.extend(finding(
                     scope,
                     Some(row),

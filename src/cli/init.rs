@@ -102,7 +102,8 @@ impl ClientProfile {
             }
             ClientProfile::Glba => {
                 "    # 16 CFR 314.1(b): the kind of financial institution decides whether the FTC rule applies\n\
-                 \x20   # (`ctrlmap frameworks show glba-safeguards` lists the institution types).\n\
+                 \x20   # (e.g. mortgage-lender, finance-company, collection-agency,\n\
+                 \x20   # tax-preparer; the catalog's `institution_types` lists them all, each with its citation).\n\
                  \x20   institution_type: tax-preparer\n\
                  \x20   # Fewer than 5,000 consumers lifts 314.4(b)(1), (d)(2), (h), (i) (16 CFR 314.6); undeclared, they apply:\n\
                  \x20   # consumers: 1200\n\

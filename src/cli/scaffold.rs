@@ -65,13 +65,14 @@ pub(crate) fn control_comment(out: &mut String, indent: &str, fw: &Framework, id
         Some(Requirement::Addressable) => " (Addressable)",
         None => "",
     };
-    let title = quote(&control.title, QUOTE_CHARS);
+    // The title whole (a CSF 2.0 title is its outcome statement); the text quoted in part.
+    let title = control.title.split_whitespace().collect::<Vec<_>>().join(" ");
     let _ = writeln!(out, "{indent}# {}:{} — {title}{requirement}", fw.id(), control.id);
     // CSF 2.0 outcomes are their own text: quote only what the title does not already say.
     if let Some(text) = control
         .text
         .as_deref()
-        .filter(|t| !t.trim().is_empty() && quote(t, QUOTE_CHARS) != title)
+        .filter(|t| !t.trim().is_empty() && quote(t, usize::MAX) != title)
     {
         let _ = writeln!(out, "{indent}#   “{}”", quote(text, QUOTE_CHARS));
     }
@@ -296,7 +297,10 @@ mod tests {
     #[test]
     fn a_flow_assignments_list_is_refused_unless_empty() {
         assert!(insertion("assignments: [{control: a:b, responsible: msp}]\n").is_err());
-        assert_eq!(insertion("kind: scope\nassignments: []\n"), Ok(Insertion::EmptyFlow { line: 1 }));
+        assert_eq!(
+            insertion("kind: scope\nassignments: []\n"),
+            Ok(Insertion::EmptyFlow { line: 1 })
+        );
         assert_eq!(insertion("kind: scope\n"), Ok(Insertion::NewKey));
     }
 }
