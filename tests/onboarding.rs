@@ -564,3 +564,20 @@ fn schema_write_writes_all_six_schemas_as_in_the_repository() {
     let neither = ctrlmap(["schema"]);
     assert_eq!(neither.code, 2, "{}", neither.stderr);
 }
+
+#[test]
+fn an_undecided_stub_is_no_source_a_service_claim_still_decides_the_control() {
+    let dir = TempDir::new("stub-no-source");
+    let ws = dir.0.join("ws");
+    assert_eq!(ctrlmap(["init".as_ref(), ws.as_os_str()]).code, 0);
+    let scope = ws.join("scopes/csf-client.yaml");
+    let mut text = std::fs::read_to_string(&scope).expect("scope");
+    // RS.MA-02 is claimed by the subscribed helpdesk (split shared, services/helpdesk.yaml).
+    text.push_str("assignments:\n  - control: csf-2.0:RS.MA-02\n    responsible: undecided\n");
+    std::fs::write(&scope, text).expect("write");
+    let run = ctrlmap(["explain".as_ref(), scope.as_os_str(), "csf-2.0:RS.MA-02".as_ref()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("owner:        Shared"), "{}", run.stdout);
+    assert!(run.stdout.contains("service `helpdesk`"), "{}", run.stdout);
+    assert_eq!(ctrlmap(["check".as_ref(), ws.as_os_str()]).code, 0);
+}
