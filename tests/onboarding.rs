@@ -581,3 +581,35 @@ fn an_undecided_stub_is_no_source_a_service_claim_still_decides_the_control() {
     assert!(run.stdout.contains("service `helpdesk`"), "{}", run.stdout);
     assert_eq!(ctrlmap(["check".as_ref(), ws.as_os_str()]).code, 0);
 }
+
+#[test]
+fn init_writes_the_same_bytes_every_time() {
+    let dir = TempDir::new("twice");
+    let (a, b) = (dir.0.join("a"), dir.0.join("b"));
+    for ws in [&a, &b] {
+        let run = ctrlmap([
+            "init".as_ref(),
+            ws.as_os_str(),
+            "--client".as_ref(),
+            "nydfs".as_ref(),
+            "--client".as_ref(),
+            "hipaa".as_ref(),
+            "--start".as_ref(),
+            "undecided".as_ref(),
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    for rel in [
+        "ctrlmap.yaml",
+        "services/helpdesk.yaml",
+        "scopes/hipaa-client.yaml",
+        "scopes/nydfs-client.yaml",
+        ".ctrlmap/schemas/scope.schema.json",
+    ] {
+        assert_eq!(
+            std::fs::read(a.join(rel)).expect("a"),
+            std::fs::read(b.join(rel)).expect("b"),
+            "{rel}"
+        );
+    }
+}

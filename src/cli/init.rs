@@ -18,7 +18,7 @@
 //! Every file starts with a `# yaml-language-server: $schema=…` line pointing at the
 //! schemas written into `DIR/.ctrlmap/schemas/` (the ones embedded in this binary).
 
-use super::scaffold::{UNDECIDED_HELP, control_comment};
+use super::scaffold::{UNDECIDED_HELP, control_comment, one_line};
 use crate::load::Loaded;
 use crate::model::{Scope, Service};
 use crate::resolve::{self, Summary};
@@ -301,7 +301,12 @@ fn scope_text(
             continue;
         };
         if *row.framework != *current {
-            let _ = writeln!(text, "\n  # ── {} ({}) ──", fw.catalog.title, fw.catalog.citation);
+            let _ = writeln!(
+                text,
+                "\n  # ── {} ({}) ──",
+                one_line(&fw.catalog.title),
+                one_line(&fw.catalog.citation)
+            );
             current = fw.id();
         }
         control_comment(&mut text, "  ", fw, &row.id);
@@ -316,7 +321,7 @@ fn scope_text(
         }
         if start == Start::ClientOwned && !handoff.is_empty() {
             let list: Vec<String> = handoff.into_iter().collect();
-            let _ = writeln!(text, "  #   could go to the MSP: {}", list.join("; "));
+            let _ = writeln!(text, "  #   could go to the MSP: {}", one_line(&list.join("; ")));
         }
         let _ = writeln!(text, "  - control: {}", row.control);
         if start == Start::Undecided {

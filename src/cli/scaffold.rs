@@ -34,9 +34,25 @@ const QUOTE_CHARS: usize = 160;
 pub(crate) const UNDECIDED_HELP: &str =
     "client | msp | [client, msp] (shared: write `msp:` and `client:` duties) | a party id";
 
-/// The catalog's text, whitespace collapsed, cut at a word before `max` characters.
+/// Text on one comment line: control characters (a line break would end the comment and
+/// let the rest be read as YAML) become spaces, runs of whitespace one space.
+pub(crate) fn one_line(text: &str) -> String {
+    let spaced: String = text
+        .chars()
+        .map(|c| {
+            if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The catalog's text on one line, cut at a word before `max` characters.
 pub(crate) fn quote(text: &str, max: usize) -> String {
-    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = one_line(text);
     if flat.chars().count() <= max {
         return flat;
     }
@@ -66,7 +82,7 @@ pub(crate) fn control_comment(out: &mut String, indent: &str, fw: &Framework, id
         None => "",
     };
     // The title whole (a CSF 2.0 title is its outcome statement); the text quoted in part.
-    let title = control.title.split_whitespace().collect::<Vec<_>>().join(" ");
+    let title = one_line(&control.title);
     let _ = writeln!(out, "{indent}# {}:{} — {title}{requirement}", fw.id(), control.id);
     // CSF 2.0 outcomes are their own text: quote only what the title does not already say.
     if let Some(text) = control
@@ -115,7 +131,7 @@ fn stubs(ws: &Loaded, rows: &[&Row], indent: &str) -> String {
             );
         }
         for c in &row.candidates {
-            let _ = writeln!(out, "{indent}#   candidate: {}", c.describe());
+            let _ = writeln!(out, "{indent}#   candidate: {}", one_line(&c.describe()));
         }
         let _ = writeln!(out, "{indent}- control: {}", row.control);
         let _ = writeln!(out, "{indent}  responsible: undecided  # {UNDECIDED_HELP}");
@@ -267,6 +283,11 @@ pub fn run(args: ScaffoldArgs) -> Result<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comment_text_never_breaks_its_line() {
+        assert_eq!(one_line("a\nassignments: x\r\u{2028}b\u{1b}c"), "a assignments: x b c");
+    }
 
     #[test]
     fn a_quote_is_cut_at_a_word_and_marked() {
