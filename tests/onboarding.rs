@@ -613,3 +613,64 @@ fn init_writes_the_same_bytes_every_time() {
         );
     }
 }
+
+/// Controls of a catalog file that only the regulated entity can perform: `retained.responsible`
+/// on the control or on a control that contains it (read straight from the file).
+fn retained_responsible(id: &str) -> std::collections::BTreeSet<String> {
+    let text = std::fs::read_to_string(root().join(format!("frameworks/{id}.yaml"))).expect("catalog file");
+    let doc: Value = serde_saphyr::from_str(&text).expect("catalog YAML");
+    let controls = doc["controls"].as_array().expect("controls");
+    let parent: BTreeMap<&str, &str> = controls
+        .iter()
+        .filter_map(|c| Some((c["id"].as_str()?, c["parent"].as_str()?)))
+        .collect();
+    let own: std::collections::BTreeSet<&str> = controls
+        .iter()
+        .filter(|c| c["retained"]["responsible"] == Value::Bool(true))
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    let mut out = std::collections::BTreeSet::new();
+    for c in controls {
+        let mut at = c["id"].as_str();
+        while let Some(here) = at {
+            if own.contains(here) {
+                out.insert(format!("{id}:{}", c["id"].as_str().unwrap_or_default()));
+                break;
+            }
+            at = parent.get(here).copied();
+        }
+    }
+    out
+}
+
+#[test]
+fn init_marks_exactly_the_duties_only_the_client_can_perform() {
+    let dir = TempDir::new("retained");
+    let ws = dir.0.join("ws");
+    let run = ctrlmap([
+        "init".as_ref(),
+        ws.as_os_str(),
+        "--client".as_ref(),
+        "nydfs".as_ref(),
+        "--client".as_ref(),
+        "glba".as_ref(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for (profile, fw) in [("nydfs", "nydfs-500"), ("glba", "glba-safeguards")] {
+        let expected = retained_responsible(fw);
+        assert!(!expected.is_empty());
+        let text = std::fs::read_to_string(ws.join(format!("scopes/{profile}-client.yaml"))).expect("scope");
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, l) in lines.iter().enumerate() {
+            let Some(control) = l.trim_start().strip_prefix("- control: ") else {
+                continue;
+            };
+            let marked = lines[..i]
+                .iter()
+                .rev()
+                .take_while(|above| above.trim_start().starts_with('#'))
+                .any(|above| above.contains("only the client can perform it"));
+            assert_eq!(marked, expected.contains(control), "{control}");
+        }
+    }
+}

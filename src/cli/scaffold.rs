@@ -92,6 +92,24 @@ pub(crate) fn control_comment(out: &mut String, indent: &str, fw: &Framework, id
     {
         let _ = writeln!(out, "{indent}#   “{}”", quote(text, QUOTE_CHARS));
     }
+    // What the catalog says may not be handed over (CM015, CM007 otherwise), on the control
+    // or a control that contains it.
+    let Some(i) = fw.index(id) else {
+        return;
+    };
+    if let Some((_, r)) = fw.retained_responsible(i) {
+        let _ = writeln!(
+            out,
+            "{indent}#   only the client can perform it ({}): not for the MSP or a third party",
+            one_line(&r.citation)
+        );
+    } else if let Some((_, r)) = fw.retained_accountable(i) {
+        let _ = writeln!(
+            out,
+            "{indent}#   the MSP may perform it; the client stays accountable ({})",
+            one_line(&r.citation)
+        );
+    }
 }
 
 /// Rows a person must decide: assignable, applicable, and unowned or only partly covered.
