@@ -126,7 +126,8 @@ impl ClientProfile {
             }
             ClientProfile::Csf => {
                 "    # Declare facts to make a regulation apply, e.g. `hipaa: covered-entity`,\n\
-                 \x20   # `institution_type: tax-preparer` (FTC Safeguards Rule), `nydfs: covered-entity`.\n\
+                 \x20   # `institution_type: tax-preparer` (FTC Safeguards Rule), `nydfs: covered-entity`;\n\
+                 \x20   # then `ctrlmap scaffold THIS_FILE --write` adds a stub for each control that applies anew.\n\
                  \x20   employees: 25\n"
             }
         }
