@@ -674,3 +674,24 @@ fn init_marks_exactly_the_duties_only_the_client_can_perform() {
         }
     }
 }
+
+#[test]
+fn scaffold_leaves_a_disagreement_of_the_scopes_own_entries_to_the_person() {
+    let dir = TempDir::new("own-conflict");
+    let ws = dir.0.join("ws");
+    assert_eq!(ctrlmap(["init".as_ref(), ws.as_os_str()]).code, 0);
+    let scope = ws.join("scopes/csf-client.yaml");
+    let mut text = std::fs::read_to_string(&scope).expect("scope");
+    text.push_str(
+        "assignments:\n  - control: csf-2.0:GV.OC-01\n    responsible: msp\n  - control: csf-2.0:GV.OC-01\n    responsible: client\n",
+    );
+    std::fs::write(&scope, &text).expect("write");
+    let run = ctrlmap(["scaffold".as_ref(), scope.as_os_str(), "--write".as_ref()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("csf-2.0:GV.OC-01 (CM002)"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_to_string(&scope).expect("scope"),
+        text,
+        "no stub is written"
+    );
+}

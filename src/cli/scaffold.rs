@@ -11,7 +11,7 @@
 use crate::load::Loaded;
 use crate::model::catalog::Framework;
 use crate::model::{Requirement, Scope};
-use crate::resolve::{self, Coverage, Matrix, Row, Summary};
+use crate::resolve::{self, Coverage, Matrix, Row, SourceKind, Summary};
 use anyhow::Result;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -112,6 +112,17 @@ pub(crate) fn control_comment(out: &mut String, indent: &str, fw: &Framework, id
     }
 }
 
+/// A conflict among the scope's own entries (assignments, not-applicable): another
+/// assignment would not settle it (assignments outrank services, not each other), so it is
+/// left to the person, never stubbed.
+fn own_conflict(row: &Row) -> bool {
+    row.conflict
+        && row
+            .conflicts
+            .iter()
+            .any(|p| matches!(p.kind, SourceKind::Assignment | SourceKind::NotApplicable))
+}
+
 /// Rows a person must decide: assignable, applicable, and unowned or only partly covered.
 fn open_rows<'m>(matrix: &'m Matrix, scope: &Scope) -> Vec<&'m Row> {
     let stubbed: BTreeSet<&str> = scope
@@ -128,7 +139,7 @@ fn open_rows<'m>(matrix: &'m Matrix, scope: &Scope) -> Vec<&'m Row> {
         .filter(|r| {
             r.summary == Summary::Unassigned || (r.summary != Summary::NotApplicable && r.coverage == Coverage::Partial)
         })
-        .filter(|r| !stubbed.contains(&*r.control))
+        .filter(|r| !stubbed.contains(&*r.control) && !own_conflict(r))
         .collect()
 }
 
@@ -140,7 +151,12 @@ fn stubs(ws: &Loaded, rows: &[&Row], indent: &str) -> String {
             continue;
         };
         control_comment(&mut out, indent, fw, &row.id);
-        if row.summary != Summary::Unassigned {
+        if row.conflict {
+            let _ = writeln!(
+                out,
+                "{indent}#   its services disagree (CM002; see `ctrlmap explain`): an assignment here decides"
+            );
+        } else if row.summary != Summary::Unassigned {
             let _ = writeln!(
                 out,
                 "{indent}#   now {} with {} coverage: an assignment here replaces that source",
@@ -258,9 +274,22 @@ pub fn run(args: ScaffoldArgs) -> Result<u8> {
     let matrix = resolve::resolve(&ws, scope);
     let rows = open_rows(&matrix, scope);
     let shown = crate::load::input::display_path(&args.scope_file);
+    let conflicts: Vec<&str> = matrix
+        .rows
+        .iter()
+        .filter(|r| r.assignable && own_conflict(r))
+        .map(|r| &*r.control)
+        .collect();
+    if !conflicts.is_empty() {
+        crate::emit::terminal::eprintln(&format!(
+            "{shown}: the scope's own entries disagree on {} (CM002): keep one entry for each; no stub is written for them",
+            conflicts.join(", ")
+        ));
+    }
     if rows.is_empty() {
         crate::emit::terminal::eprintln(&format!(
-            "{shown}: every applicable control has an owner or a stub; nothing to scaffold"
+            "{shown}: every {}applicable control has an owner or a stub; nothing to scaffold",
+            if conflicts.is_empty() { "" } else { "other " }
         ));
         return Ok(0);
     }
