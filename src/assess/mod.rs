@@ -267,6 +267,20 @@ pub fn make(
     })
 }
 
+/// Where an unowned row's finding points: the scope's `responsible: undecided` stub for the
+/// control when it has one (the line a person edits), else the scope.
+fn stub_or_scope(row: &Row, scope: &Scope) -> Origin {
+    stub(row, scope).unwrap_or_else(|| scope.origin.clone())
+}
+
+/// The `responsible: undecided` stub of a row, if it has one.
+fn stub(row: &Row, scope: &Scope) -> Option<Origin> {
+    row.provenance
+        .iter()
+        .find(|p| p.kind == SourceKind::Default && (p.line, &*p.file) != (scope.origin.line, &*scope.origin.file))
+        .map(|p| origin_of(&p.file, p.line))
+}
+
 pub(crate) fn origin_of(file: &str, line: usize) -> Origin {
     Origin {
         file: file.into(),
@@ -414,7 +428,7 @@ fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<F
                     .addressable
                     .as_ref()
                     .map(|a| origin_of(&a.file, a.line))
-                    .unwrap_or_else(|| scope.origin.clone());
+                    .unwrap_or_else(|| stub_or_scope(row, scope));
                 out.extend(finding(
                     scope,
                     Some(row),
@@ -460,13 +474,15 @@ fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<F
                         ));
                     }
                 }
+                // At the stub, else where an owner would be written.
+                let at = stub(row, scope).unwrap_or_else(|| scope.owner_anchor());
                 out.extend(finding(
                     scope,
                     Some(row),
                     &row.control,
                     "CM001",
                     message,
-                    &scope.owner_anchor(),
+                    &at,
                     "",
                     overrides,
                 ));

@@ -12,6 +12,8 @@ pub mod init;
 pub mod matrix;
 pub mod oscal;
 pub mod render;
+pub mod scaffold;
+pub mod schema;
 pub mod validate;
 
 pub use check::{CheckFormat, Gate};
@@ -22,7 +24,6 @@ pub use matrix::MatrixFormat;
 use crate::emit::terminal;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -78,11 +79,14 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff), generated from these definitions.
     Man,
-    /// Create a new workspace that passes `ctrlmap check` straight away.
-    Init {
-        /// Folder to create (must not exist or be empty).
-        dir: PathBuf,
-    },
+    /// Create a new workspace, one scope per `--client` profile (hipaa, glba, nydfs,
+    /// nydfs-class-a, csf), every applicable control listed for a person to decide.
+    Init(init::InitArgs),
+    /// Stubs (`responsible: undecided`) for every unassigned or partly covered control of a
+    /// scope, with the catalog text and the candidate owners; `--write` adds them to the file.
+    Scaffold(scaffold::ScaffoldArgs),
+    /// Print an embedded JSON Schema (`schema scope`), or write them all (`schema --write DIR`).
+    Schema(schema::SchemaArgs),
 }
 
 /// Why a command stopped early. Each is printed once, by `main`, and exits 2.
@@ -129,14 +133,9 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
         Command::Import(args) => oscal::run_import(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man => completions::man(),
-        Command::Init { dir } => {
-            crate::cli::init::scaffold(&dir)?;
-            let shown = crate::load::input::display_path(&dir);
-            out(&format!(
-                "Created a ctrlmap workspace in {shown}.\nNext: `ctrlmap check {shown}`, then edit scopes/ and services/ (see the README).\n",
-            ))?;
-            Ok(0)
-        }
+        Command::Init(args) => init::run(args),
+        Command::Scaffold(args) => scaffold::run(args),
+        Command::Schema(args) => schema::run(args),
     }
 }
 

@@ -1322,8 +1322,20 @@ impl Loaded {
         }
         for a in scope.assignments.iter().flatten() {
             check_ref(&mut diags, &a.control, &a.origin, "control");
-            for p in a.responsible.to_vec() {
-                check_party(&mut diags, &p, &a.origin, "responsible");
+            if a.is_undecided() {
+                // A stub for a person to decide (see `crate::model::UNDECIDED`).
+            } else if a.responsible.as_slice().iter().any(|p| p == crate::model::UNDECIDED) {
+                diags.push(Diagnostic::new(
+                    &a.origin.file,
+                    pos_in(&a.origin, "responsible"),
+                    Code::E017,
+                    format!("`{}` cannot be one of several responsible parties", crate::model::UNDECIDED),
+                    "write `responsible: undecided` alone while the owner is open, or list only parties (`client`, `msp`, the ids under `parties:`)",
+                ));
+            } else {
+                for p in a.responsible.to_vec() {
+                    check_party(&mut diags, &p, &a.origin, "responsible");
+                }
             }
             if let Some(p) = &a.accountable {
                 check_party(&mut diags, p, &a.origin, "accountable");

@@ -686,6 +686,18 @@ pub struct Assignment {
     pub origin: Origin,
 }
 
+/// The placeholder `responsible: undecided`: a stub `ctrlmap init` and `ctrlmap scaffold`
+/// write for a person to decide. It is no source of ownership: the control stays unassigned
+/// (CM001, located at the stub) until `undecided` is replaced by a party.
+pub const UNDECIDED: &str = "undecided";
+
+impl Assignment {
+    /// The assignment is a stub still waiting for its owner (`responsible: undecided`).
+    pub fn is_undecided(&self) -> bool {
+        matches!(&self.responsible, OneOrMany::One(p) if p == UNDECIDED)
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct ClientOwned {
     pub control: String,

@@ -356,6 +356,8 @@ struct Sources<'a> {
     not_applicable: Vec<&'a NotApplicable>,
     claims: Vec<(&'a Service, &'a Claim)>,
     client_owned: Vec<&'a ClientOwned>,
+    /// Stubs that still say `responsible: undecided`: no source, only where to decide.
+    undecided: Vec<&'a Assignment>,
 }
 
 fn party_kind(party: &str) -> &'static str {
@@ -650,7 +652,12 @@ pub fn resolve(ws: &Workspace, scope: &Scope) -> Matrix {
     // Index the scope's and its services' sources by control reference.
     let mut sources: SourceMap = FxHashMap::default();
     for a in scope.assignments.iter().flatten() {
-        sources.entry(split_ref(&a.control)).or_default().assignments.push(a);
+        let found = sources.entry(split_ref(&a.control)).or_default();
+        if a.is_undecided() {
+            found.undecided.push(a);
+        } else {
+            found.assignments.push(a);
+        }
     }
     for n in scope.not_applicable.iter().flatten() {
         sources.entry(split_ref(&n.control)).or_default().not_applicable.push(n);
@@ -870,8 +877,16 @@ fn resolve_framework(
                             ));
                         }
                         row.candidates = projection.candidates;
-                        row.provenance
-                            .push(Provenance::new(SourceKind::Default, detail, &scope.origin));
+                        // A stub waiting for its owner is where the decision is written: the
+                        // row (and so CM001) points at it.
+                        let at = match sources_of(i).undecided.first() {
+                            Some(stub) => {
+                                detail.push_str("; the scope's stub says `responsible: undecided`: replace it with the party that performs it");
+                                &stub.origin
+                            }
+                            None => &scope.origin,
+                        };
+                        row.provenance.push(Provenance::new(SourceKind::Default, detail, at));
                     }
                 }
             }

@@ -1,0 +1,98 @@
+//! `ctrlmap schema [KIND]` and `ctrlmap schema --write DIR`: the JSON Schemas embedded in
+//! this binary (the ones `load` validates against), for editors and other tools.
+//!
+//! A schema's `$id` (`https://ctrlmap.dev/schemas/…`) is its name only, not an address
+//! anything is served from: editors find a schema through the `# yaml-language-server:
+//! $schema=…` line at the top of a file, which points at a file on disk.
+
+use crate::load::schema::Kind;
+use anyhow::Result;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct SchemaArgs {
+    /// The schema to print: service, scope, catalog, crosswalk, policy or config.
+    #[arg(value_enum, required_unless_present = "write", conflicts_with = "write")]
+    pub kind: Option<SchemaKind>,
+    /// Write every schema into this folder (created if missing) as KIND.schema.json, atomically.
+    #[arg(long, value_name = "DIR")]
+    pub write: Option<PathBuf>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchemaKind {
+    Service,
+    Scope,
+    Catalog,
+    Crosswalk,
+    Policy,
+    Config,
+}
+
+impl SchemaKind {
+    fn kind(self) -> Kind {
+        match self {
+            SchemaKind::Service => Kind::Service,
+            SchemaKind::Scope => Kind::Scope,
+            SchemaKind::Catalog => Kind::Catalog,
+            SchemaKind::Crosswalk => Kind::Crosswalk,
+            SchemaKind::Policy => Kind::Policy,
+            SchemaKind::Config => Kind::Config,
+        }
+    }
+}
+
+/// Every embedded schema as (file name, text), in a fixed order.
+pub(crate) fn files() -> Vec<(String, &'static str)> {
+    Kind::ALL
+        .into_iter()
+        .filter_map(|k| {
+            let path = k.schema_path();
+            let text = crate::load::embedded::get(&path)?;
+            Some((format!("{}.schema.json", k.name()), text))
+        })
+        .collect()
+}
+
+pub fn run(args: SchemaArgs) -> Result<u8> {
+    if let Some(dir) = args.write {
+        if std::fs::symlink_metadata(&dir).is_ok_and(|m| !m.is_dir()) {
+            return Err(super::fail(&format!(
+                "{} exists and is not a folder; give a folder to write the schemas into",
+                crate::load::input::display_path(&dir)
+            )));
+        }
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            super::fail(&format!(
+                "{}: cannot create it: {e}",
+                crate::load::input::display_path(&dir)
+            ))
+        })?;
+        let written = files();
+        for (name, text) in &written {
+            super::write_file(&dir.join(name), text.as_bytes())?;
+        }
+        crate::emit::terminal::print(
+            &format!(
+                "wrote {} schemas to {}\n",
+                written.len(),
+                crate::load::input::display_path(&dir)
+            ),
+            false,
+        )?;
+        return Ok(0);
+    }
+    let Some(kind) = args.kind else {
+        return Err(super::fail(
+            "name a schema (service, scope, catalog, crosswalk, policy, config) or give --write DIR",
+        ));
+    };
+    let path = kind.kind().schema_path();
+    match crate::load::embedded::get(&path) {
+        Some(text) => {
+            crate::emit::terminal::print_raw(text.as_bytes())?;
+            Ok(0)
+        }
+        None => Err(anyhow::anyhow!("{path} is not built into this binary")),
+    }
+}
