@@ -393,3 +393,40 @@ fn check_and_diff_read_fail_on_the_same_way() {
     assert!(check.stderr.contains("fail_on"), "{}", check.stderr);
     assert!(diff.stderr.contains("fail_on"), "{}", diff.stderr);
 }
+
+/// Waiver debt says since when a waiver stands only from its `granted` date: a waiver
+/// without one is counted as undated, and its expiry date is never shown as "since", in every
+/// format of `check`. (The JSON summary is also pinned by tests/rules.rs.)
+#[test]
+fn waiver_debt_never_shows_the_expiry_as_the_grant_date() {
+    let s = Scratch::example("waiver-since");
+    s.edit("ws/scopes/riverside-dental.yaml", |t| {
+        t.replace("    granted: 2026-02-01\n", "")
+    });
+    let expires = "2027-02-28";
+    assert!(
+        s.read("ws/scopes/riverside-dental.yaml")
+            .contains(&format!("expires: {expires}"))
+    );
+    for format in ["text", "markdown", "json"] {
+        let run = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF, "--format", format], 60).go();
+        run.assert_code(0);
+        assert!(
+            !run.stdout.contains(&format!("since {expires}")),
+            "{format}: {}",
+            run.stdout
+        );
+        assert!(!run.stdout.contains("since 2026-02-01"), "{format}: {}", run.stdout);
+        if format == "json" {
+            let doc: Value = serde_json::from_str(&run.stdout).expect("JSON");
+            assert_eq!(doc["waivers"]["undated"], 1);
+            assert!(doc["waivers"]["oldest"].is_null(), "{}", doc["waivers"]);
+        } else {
+            assert!(
+                run.stdout.contains("1 without a grant date"),
+                "{format}: {}",
+                run.stdout
+            );
+        }
+    }
+}
