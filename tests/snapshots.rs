@@ -508,3 +508,63 @@ fn every_load_fixture_reports_all_its_problems() {
         settings().bind(|| insta::assert_snapshot!(name, transcript(&args, &run)));
     }
 }
+
+// --- finding rules: one snapshot per rule ----------------------------------------------------
+
+/// Each finding rule, the fixture workspace and the scope that triggers it (each fixture
+/// folder's README says what it proves). CM006 is retired and never fires.
+const RULES: [(&str, &str, &str); 16] = [
+    ("CM001", "findings", "cm001-fires"),
+    ("CM002", "findings", "cm002-fires"),
+    ("CM003", "findings", "cm003-fires"),
+    ("CM004", "findings", "cm004-fires"),
+    ("CM005", "findings", "cm005-fires"),
+    ("CM007", "rules", "cm007-fires"),
+    ("CM008", "rules", "cm008-fires"),
+    ("CM009", "rules", "cm009-fires"),
+    ("CM010", "rules", "cm010-fires"),
+    ("CM011", "rules", "cm011-fires"),
+    ("CM012", "rules", "cm012-fires"),
+    ("CM013", "rules", "cm013-fires"),
+    ("CM014", "rules", "cm014-fires"),
+    ("CM015", "semantics", "retained-fires"),
+    ("CM016", "semantics", "baa-fires"),
+    ("CM017", "semantics", "regulator-fires"),
+];
+
+/// The findings of one rule in one scope, as `check` prints them: the scope's block of the
+/// text report, only the lines of that code.
+#[test]
+fn every_finding_rule_has_a_fixture_and_a_snapshot() {
+    let retired = ["CM006"];
+    let listed: Vec<&str> = RULES.iter().map(|(c, _, _)| *c).collect();
+    let registry: Vec<&str> = ctrlmap::assess::RULES
+        .iter()
+        .map(|r| r.code)
+        .filter(|c| !retired.contains(c))
+        .collect();
+    assert_eq!(listed, registry, "every finding rule needs a fixture here");
+    let mut runs = std::collections::BTreeMap::new();
+    for (code, workspace, scope) in RULES {
+        let args = ["check", ".", "--as-of", AS_OF];
+        let run = runs
+            .entry(workspace)
+            .or_insert_with(|| ctrlmap_in(&fixture(workspace), args));
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        let block = run
+            .stdout
+            .split("\n\n")
+            .find(|b| b.lines().next().is_some_and(|h| h.contains(&format!("— {scope} ("))))
+            .unwrap_or_else(|| panic!("no scope {scope} in {workspace}:\n{}", run.stdout));
+        let header = block.lines().next().unwrap_or_default();
+        let lines: Vec<&str> = block.lines().filter(|l| l.contains(&format!("[{code}]"))).collect();
+        assert!(!lines.is_empty(), "{scope} does not fire {code}:\n{block}");
+        let rule = ctrlmap::assess::rule(code).expect("a registered rule");
+        let text = format!(
+            "$ ctrlmap check . --as-of {AS_OF}    # in tests/fixtures/{workspace}\nexit: {}\n--- the {code} lines of scope {scope}\n{header}\n{}\n",
+            run.code,
+            lines.join("\n")
+        );
+        settings().bind(|| insta::assert_snapshot!(format!("rule_{code}_{}", rule.name.replace('-', "_")), text));
+    }
+}
