@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 /// `ctrlmap render …`
 #[derive(clap::Args, Debug)]
 #[command(
-    override_usage = "ctrlmap render baa-appendix SCOPE_FILE [--format markdown|html] [-o FILE] [--as-of DATE]\n       \
+    override_usage = "ctrlmap render baa-appendix SCOPE_FILE [--format markdown|html|docx] [--audience internal|counterparty] [-o FILE] [--as-of DATE]\n       \
                       ctrlmap render tpsp-summary SCOPE_FILE [--format markdown|html] [-o FILE] [--as-of DATE]\n       \
                       ctrlmap render TEMPLATE SCOPE_FILE [-o FILE] [--as-of DATE]",
     after_help = "TEMPLATE is a file of the workspace's templates/ folder (minijinja; a file with the name of a built-in \
@@ -56,6 +56,10 @@ pub struct DocumentArgs {
     /// Date the open gaps are judged on, YYYY-MM-DD (default: SOURCE_DATE_EPOCH if set, else today).
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
+    /// Who the BAA appendix is for: `internal` (finding codes, workspace paths, what to fix) or
+    /// `counterparty` (the copy the other party signs: the terms and the points still to agree).
+    #[arg(long, value_enum, default_value_t = crate::emit::documents::Audience::Internal)]
+    pub audience: crate::emit::documents::Audience,
 }
 
 /// `ctrlmap render TEMPLATE SCOPE_FILE [-o FILE] [--as-of DATE]`, parsed from the words
@@ -157,7 +161,7 @@ fn document(a: &DocumentArgs, which: Document) -> Result<u8> {
     let assessment = crate::assess::assess_scope(&ws, scope, &crate::cli::overrides(&ws), as_of);
     stop_on_rule_failures(&ws, &assessment.failures)?;
     let text = match which {
-        Document::Baa => crate::emit::documents::baa_appendix(&ws, scope, &assessment, a.format),
+        Document::Baa => crate::emit::documents::baa_appendix_for(&ws, scope, &assessment, a.format, a.audience),
         Document::Tpsp => crate::emit::documents::tpsp_summary(&ws, scope, &assessment, a.format),
     };
     write_out(text, a.output.as_deref(), a.format == Format::Markdown)

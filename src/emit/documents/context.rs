@@ -109,6 +109,11 @@ pub struct SlaView {
     pub incident_notification: Option<String>,
     /// `incident_notification` in words, e.g. `24 hours`.
     pub incident_notification_text: Option<String>,
+    /// The report of a security incident that is not a breach, as written and in words.
+    pub security_incident_report: Option<String>,
+    pub security_incident_report_text: Option<String>,
+    /// `standing-notice` or `report`, or none when no term was agreed.
+    pub unsuccessful_attempts: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -117,6 +122,10 @@ pub struct PartyView {
     pub name: String,
     pub kind: String,
     pub baa: Option<bool>,
+    /// `msp` or `client` (whose vendor it is), or none when the scope does not say.
+    pub engaged_by: Option<&'static str>,
+    /// Whether it handles ePHI, or none when the scope does not say.
+    pub ephi: Option<bool>,
     pub note: Option<String>,
 }
 
@@ -495,6 +504,9 @@ fn scope_view(scope: &Scope) -> ScopeView {
             p3_response: scope.sla.p3_response.clone(),
             incident_notification: scope.sla.incident_notification.clone(),
             incident_notification_text: scope.sla.incident_notification.as_deref().map(duration_words),
+            security_incident_report: scope.sla.security_incident_report.clone(),
+            security_incident_report_text: scope.sla.security_incident_report.as_deref().map(duration_words),
+            unsuccessful_attempts: scope.sla.unsuccessful_attempts.clone(),
         },
         parties: scope
             .parties()
@@ -503,6 +515,8 @@ fn scope_view(scope: &Scope) -> ScopeView {
                 name: p.name.clone(),
                 kind: p.kind.clone(),
                 baa: p.baa,
+                engaged_by: p.engaged_by.map(crate::model::EngagedBy::as_str),
+                ephi: p.ephi,
                 note: p.note.clone(),
             })
             .collect(),

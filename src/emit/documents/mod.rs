@@ -12,7 +12,7 @@ pub(crate) mod context;
 pub(crate) mod templates;
 pub(crate) mod tpsp;
 
-pub use baa::{Baa, BaaRow, BaaSection, baa_appendix};
+pub use baa::{Audience, Baa, BaaRow, BaaSection, baa_appendix, baa_appendix_for, baa_context};
 pub use context::{Context, EvidenceView, FindingView, RowView};
 pub use templates::available as available_templates;
 pub use tpsp::{Tpsp, tpsp_summary};
