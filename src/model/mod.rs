@@ -658,6 +658,37 @@ pub struct Party {
     pub note: Option<String>,
 }
 
+/// The assessment an evidence pack records (`assessment:` in a scope).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct AssessmentRecord {
+    /// The period the assessment covers, `from` and `to` (YYYY-MM-DD).
+    #[serde(default)]
+    pub period: Option<Period>,
+    /// Who prepared the assessment.
+    #[serde(default)]
+    pub prepared_by: Option<Signatory>,
+    /// Who reviewed it.
+    #[serde(default)]
+    pub reviewed_by: Option<Signatory>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+pub struct Period {
+    pub from: String,
+    pub to: String,
+}
+
+/// A person who prepared or reviewed an assessment.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
+pub struct Signatory {
+    pub name: String,
+    #[serde(default)]
+    pub role: Option<String>,
+    /// When they prepared or reviewed it (YYYY-MM-DD).
+    #[serde(default)]
+    pub date: Option<String>,
+}
+
 /// Who engaged a third party: the provider (MSP) or the client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -827,6 +858,10 @@ pub struct Scope {
     pub waivers: Vec<Option<Waiver>>,
     #[serde(default)]
     pub notes: Option<String>,
+    /// The assessment the evidence pack records: the period it covers and who prepared and
+    /// reviewed it.
+    #[serde(default)]
+    pub assessment: Option<AssessmentRecord>,
     #[serde(skip)]
     pub origin: Origin,
     /// SHA-256 of the scope file's bytes, for documents that must name their inputs.
