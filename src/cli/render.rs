@@ -47,9 +47,9 @@ pub enum RenderDocument {
 pub struct DocumentArgs {
     /// The scope file, e.g. scopes/riverside-dental.yaml (its workspace is found from it).
     pub scope_file: PathBuf,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Markdown)]
-    pub format: Format,
+    /// Output format (`docx`: the BAA appendix only, written with `-o FILE`).
+    #[arg(long, value_enum, default_value_t = DocumentFormat::Markdown)]
+    pub format: DocumentFormat,
     /// Write to this file (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -60,6 +60,15 @@ pub struct DocumentArgs {
     /// `counterparty` (the copy the other party signs: the terms and the points still to agree).
     #[arg(long, value_enum, default_value_t = crate::emit::documents::Audience::Internal)]
     pub audience: crate::emit::documents::Audience,
+}
+
+/// The formats of the built-in documents.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocumentFormat {
+    Markdown,
+    Html,
+    /// A Word document (Office Open XML): the BAA appendix only.
+    Docx,
 }
 
 /// `ctrlmap render TEMPLATE SCOPE_FILE [-o FILE] [--as-of DATE]`, parsed from the words
@@ -185,16 +194,44 @@ enum Document {
 }
 
 fn document(a: &DocumentArgs, which: Document) -> Result<u8> {
+    let format = match a.format {
+        DocumentFormat::Markdown => Format::Markdown,
+        DocumentFormat::Html => Format::Html,
+        DocumentFormat::Docx => return docx(a, which),
+    };
     let as_of = as_of_date(a.as_of.as_deref())?;
     let ws = load_workspace(&a.scope_file)?;
     let scope = scope_of(&ws, &a.scope_file)?;
     let assessment = crate::assess::assess_scope(&ws, scope, &crate::cli::overrides(&ws), as_of);
     stop_on_rule_failures(&ws, &assessment.failures)?;
     let text = match which {
-        Document::Baa => crate::emit::documents::baa_appendix_for(&ws, scope, &assessment, a.format, a.audience),
-        Document::Tpsp => crate::emit::documents::tpsp_summary(&ws, scope, &assessment, a.format),
+        Document::Baa => crate::emit::documents::baa_appendix_for(&ws, scope, &assessment, format, a.audience),
+        Document::Tpsp => crate::emit::documents::tpsp_summary(&ws, scope, &assessment, format),
     };
-    write_out(text, a.output.as_deref(), a.format == Format::Markdown)
+    write_out(text, a.output.as_deref(), format == Format::Markdown)
+}
+
+/// `render baa-appendix --format docx -o FILE`: a binary document, so only into a file.
+fn docx(a: &DocumentArgs, which: Document) -> Result<u8> {
+    if matches!(which, Document::Tpsp) {
+        return Err(fail(
+            "--format docx is for the BAA appendix; render the TPSP summary as markdown or html",
+        ));
+    }
+    let Some(output) = a.output.as_deref() else {
+        return Err(fail(
+            "--format docx writes a binary file: give it one with -o FILE, e.g. -o baa-appendix.docx",
+        ));
+    };
+    let as_of = as_of_date(a.as_of.as_deref())?;
+    let ws = load_workspace(&a.scope_file)?;
+    let scope = scope_of(&ws, &a.scope_file)?;
+    let assessment = crate::assess::assess_scope(&ws, scope, &crate::cli::overrides(&ws), as_of);
+    stop_on_rule_failures(&ws, &assessment.failures)?;
+    let ctx = crate::emit::documents::baa_context(&ws, scope, &assessment, a.audience).map_err(user_error)?;
+    let bytes = crate::emit::documents::docx::baa_docx(&ctx, as_of).map_err(user_error)?;
+    crate::cli::write_file(output, &bytes)?;
+    Ok(0)
 }
 
 /// Write a document to `-o FILE` or standard output. Markdown also gets the last pass of

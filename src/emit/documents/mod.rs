@@ -9,6 +9,7 @@
 pub(crate) mod baa;
 pub(crate) mod charts;
 pub(crate) mod context;
+pub mod docx;
 pub(crate) mod templates;
 pub(crate) mod tpsp;
 
