@@ -230,6 +230,8 @@ pub struct RowView {
     pub accountable: String,
     pub consulted: Vec<String>,
     pub informed: Vec<String>,
+    /// The same RACI with each party's name (the provider's, the client's, a third party's).
+    pub raci: RaciNames,
     pub msp_duties: Vec<String>,
     pub client_duties: Vec<String>,
     pub third_party_duties: Vec<PartyDuties>,
@@ -243,6 +245,15 @@ pub struct RowView {
     pub provenance: Vec<ProvenanceView>,
     /// Codes of open (not waived) findings on this control.
     pub findings: Vec<String>,
+}
+
+/// RACI as names people read, not party ids.
+#[derive(Debug, Clone, Serialize)]
+pub struct RaciNames {
+    pub responsible: Vec<String>,
+    pub accountable: String,
+    pub consulted: Vec<String>,
+    pub informed: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -634,12 +645,21 @@ fn row_view(ws: &Workspace, scope: &Scope, r: &Row, open: Option<&Vec<String>>) 
         accountable: r.accountable.clone(),
         consulted: r.consulted.clone(),
         informed: r.informed.clone(),
+        raci: {
+            let names = |ids: &[String]| ids.iter().map(|p| party_name(scope, p)).collect();
+            RaciNames {
+                responsible: names(&r.responsible),
+                accountable: party_name(scope, &r.accountable),
+                consulted: names(&r.consulted),
+                informed: names(&r.informed),
+            }
+        },
         msp_duties: r.duties.get("msp").cloned().unwrap_or_default(),
         client_duties: r.duties.get("client").cloned().unwrap_or_default(),
         third_party_duties: r
             .duties
             .iter()
-            .filter(|(p, _)| *p != "msp" && *p != "client")
+            .filter(|(p, d)| *p != "msp" && *p != "client" && !d.is_empty())
             .map(|(p, d)| PartyDuties {
                 party: p.clone(),
                 name: party_name(scope, p),
