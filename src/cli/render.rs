@@ -115,6 +115,14 @@ pub struct PackArgs {
     /// SOURCE_DATE_EPOCH if set, else today). Also the timestamp of the zip entries.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
+    /// The assessment record: period, preparer, reviewer.
+    #[command(flatten)]
+    pub record: Box<RecordArgs>,
+}
+
+/// The assessment an evidence pack records; each flag replaces the scope's `assessment:` part.
+#[derive(clap::Args, Debug, Default)]
+pub struct RecordArgs {
     /// First day of the period the assessment covers, YYYY-MM-DD (else the scope's
     /// `assessment.period.from`).
     #[arg(long, value_name = "DATE", requires = "period_to")]
@@ -282,7 +290,7 @@ pub fn run_pack(args: PackArgs) -> Result<u8> {
     // A custom rule that fails must stop the run before anything is written.
     let assessment = crate::assess::assess_scope(&ws, scope, &crate::cli::overrides(&ws), as_of);
     stop_on_rule_failures(&ws, &assessment.failures)?;
-    let record = assessment_record(scope, &args)?;
+    let record = assessment_record(scope, &args.record)?;
     let outcome =
         crate::emit::pack::pack_with(&ws, scope, &assessment, &record, as_of, &out, args.zip).map_err(user_error)?;
     for why in &outcome.skipped {
@@ -308,7 +316,7 @@ pub fn run_pack(args: PackArgs) -> Result<u8> {
 }
 
 /// The assessment record of a pack: the scope's `assessment:`, each part replaced by its flags.
-fn assessment_record(scope: &crate::model::Scope, args: &PackArgs) -> Result<crate::model::AssessmentRecord> {
+fn assessment_record(scope: &crate::model::Scope, args: &RecordArgs) -> Result<crate::model::AssessmentRecord> {
     let date = |flag: &str, value: &Option<String>| -> Result<Option<String>> {
         let format = time::macros::format_description!("[year]-[month]-[day]");
         match value {
