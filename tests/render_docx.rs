@@ -211,3 +211,36 @@ fn the_counterparty_docx_has_no_codes_or_paths() {
     assert_eq!(run.code, 2, "a binary document needs -o FILE");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn user_text_in_the_docx_is_text_not_markup() {
+    // The hostile fixture's names and duties carry markup, quotes and control characters.
+    let dir = std::env::temp_dir().join(format!("ctrlmap-docx-hostile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let out = dir.join("hostile.docx");
+    let scope = common::fixture("render/northwind/scopes/hostile.yaml");
+    let run = ctrlmap([
+        "render",
+        "baa-appendix",
+        &scope.display().to_string(),
+        "--format",
+        "docx",
+        "-o",
+        &out.display().to_string(),
+        "--as-of",
+        AS_OF,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let xml = entry(&out, "word/document.xml");
+    for raw in ["<script", "<iframe", "<img", "<b>", "<marquee"] {
+        assert!(!xml.contains(raw), "`{raw}` reached the document XML as markup");
+    }
+    let text = text_of(&xml);
+    assert!(text.contains("<script>alert('client')</script> Dental | Lending"), "shown as text");
+    assert!(text.contains("Evil & Co <b>IT</b>"));
+    // Every element the XML opens is one of WordprocessingML's (`w:`), and it is closed.
+    let opened = xml.matches("<w:tc>").count();
+    assert_eq!(opened, xml.matches("</w:tc>").count());
+    assert!(xml.split('<').skip(2).all(|t| t.starts_with("w:") || t.starts_with("/w:")));
+    let _ = std::fs::remove_dir_all(&dir);
+}
