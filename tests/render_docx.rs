@@ -236,11 +236,18 @@ fn user_text_in_the_docx_is_text_not_markup() {
         assert!(!xml.contains(raw), "`{raw}` reached the document XML as markup");
     }
     let text = text_of(&xml);
-    assert!(text.contains("<script>alert('client')</script> Dental | Lending"), "shown as text");
+    assert!(
+        text.contains("<script>alert('client')</script> Dental | Lending"),
+        "shown as text"
+    );
     assert!(text.contains("Evil & Co <b>IT</b>"));
     // Every element the XML opens is one of WordprocessingML's (`w:`), and it is closed.
     let opened = xml.matches("<w:tc>").count();
     assert_eq!(opened, xml.matches("</w:tc>").count());
-    assert!(xml.split('<').skip(2).all(|t| t.starts_with("w:") || t.starts_with("/w:")));
+    assert!(
+        xml.split('<')
+            .skip(2)
+            .all(|t| t.starts_with("w:") || t.starts_with("/w:"))
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
