@@ -173,6 +173,10 @@ fn the_counterparty_copy_has_no_codes_paths_advice_or_gap_markers() {
             );
         }
         assert!(counterparty.contains("Points to be agreed"), "{format}");
+        assert!(
+            !counterparty.contains("scopes/riverside-dental.yaml"),
+            "{format}: no workspace path"
+        );
     }
     // The internal HTML names the built-in catalog's file, the counterparty's does not.
     assert!(baa(&scope, &["--format", "html"]).contains("&lt;builtin&gt;"));
