@@ -1,7 +1,10 @@
 //! The evidence pack in a real browser: headless Chromium loads index.html and a matrix page
 //! of the example dental pack (examples/northwind-msp) from disk, and the DOM it builds has the matrix rows and the SVG charts; a screenshot and a
 //! print-to-PDF come out non-empty; the hostile fixture's pack has no script or image
-//! elements in its DOM. Set CTRLMAP_SCREENSHOTS=DIR to keep the screenshots and PDFs.
+//! elements in its DOM. At 1280 px, a script added to a copy of each page measures every table
+//! cell against its card: no cell spills out, no header is clipped, no table needs a scroll bar,
+//! no column is empty; the RACI shows names, not party ids. Set CTRLMAP_SCREENSHOTS=DIR to keep
+//! the screenshots and PDFs.
 
 use ctrlmap::load::Loaded;
 use std::path::{Path, PathBuf};
@@ -55,6 +58,92 @@ fn non_empty(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.len() > 1000)
 }
 
+/// What the measuring script found on a page at 1280 px.
+#[derive(Debug, Default)]
+struct Layout {
+    /// Table cells whose box reaches past their card (or page column).
+    overflow: Vec<String>,
+    /// Cells whose text is wider than the cell (cut off or spilling).
+    clipped: Vec<String>,
+    /// Table containers that need a horizontal scroll bar.
+    scrolling: Vec<String>,
+    /// Columns with a header and no content in any body row.
+    empty_columns: Vec<String>,
+}
+
+/// The script added to a copy of a page: it measures every table cell against its card and
+/// writes what it finds into a `<pre id="layout-report">` of the DOM, one `kind<TAB>detail` line each.
+const MEASURE: &str = r#"<script>
+window.addEventListener('load', () => {
+  const out = [];
+  const text = (el) => el.textContent.replace(/\s+/g, ' ').trim().slice(0, 80);
+  for (const cell of document.querySelectorAll('td, th')) {
+    const card = cell.closest('.card') || cell.closest('.wrap');
+    const c = cell.getBoundingClientRect(), k = card.getBoundingClientRect();
+    if (c.width > 0 && (c.right > k.right + 1 || c.left < k.left - 1)) out.push('overflow	' + text(cell) + ' right ' + c.right + ' > ' + k.right);
+    if (cell.scrollWidth > cell.clientWidth + 1) out.push('clipped	' + text(cell) + ' ' + cell.scrollWidth + ' > ' + cell.clientWidth);
+  }
+  for (const box of document.querySelectorAll('.table-scroll')) {
+    if (box.scrollWidth > box.clientWidth + 1) out.push('scrolling	' + text(box.querySelector('thead') || box) + ' ' + box.scrollWidth + ' > ' + box.clientWidth);
+  }
+  for (const table of document.querySelectorAll('table')) {
+    const head = table.querySelectorAll('thead th');
+    const rows = [...table.querySelectorAll('tbody tr')].filter((r) => r.children.length === head.length);
+    if (!head.length || !rows.length) continue;
+    head.forEach((th, i) => {
+      if (!text(th)) return;
+      const filled = rows.some((r) => !['', '—'].includes(text(r.children[i])));
+      if (!filled) out.push('empty	' + text(th));
+    });
+  }
+  const pre = document.createElement('pre');
+  pre.id = 'layout-report';
+  pre.textContent = out.join('\n');
+  document.body.appendChild(pre);
+});
+</script>"#;
+
+/// Measure a page at 1280 px: a copy beside it (so its links and styles resolve the same) with
+/// the content-security policy that forbids scripts taken out and the measuring script added.
+fn layout(profile: &Path, page: &Path, copy: &Path) -> Layout {
+    let html = std::fs::read_to_string(page).expect("page");
+    let start = html
+        .find(r#"<meta http-equiv="Content-Security-Policy""#)
+        .expect("CSP meta");
+    let end = start + html[start..].find('>').expect("end of meta") + 1;
+    let measured = format!("{}{}", &html[..start], &html[end..]).replace("</body>", &format!("{MEASURE}</body>"));
+    let copy = page.with_file_name(copy.file_name().expect("name"));
+    std::fs::write(&copy, measured).expect("write copy");
+    let dom = chromium(
+        profile,
+        &[
+            "--window-size=1280,2000".into(),
+            "--run-all-compositor-stages-before-draw".into(),
+            "--virtual-time-budget=3000".into(),
+            "--dump-dom".into(),
+            url(&copy),
+        ],
+    );
+    let _ = std::fs::remove_file(&copy);
+    let report = dom
+        .split("<pre id=\"layout-report\">")
+        .nth(1)
+        .and_then(|r| r.split("</pre>").next())
+        .unwrap_or_else(|| panic!("{}: the measuring script ran", page.display()));
+    let mut out = Layout::default();
+    for line in report.lines().filter(|l| !l.is_empty()) {
+        let (kind, detail) = line.split_once('\t').unwrap_or((line, ""));
+        let detail = detail.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">");
+        match kind {
+            "overflow" => out.overflow.push(detail),
+            "clipped" => out.clipped.push(detail),
+            "scrolling" => out.scrolling.push(detail),
+            _ => out.empty_columns.push(detail),
+        }
+    }
+    out
+}
+
 /// Build the pack of a scope of a workspace (relative to the crate); the number of its HIPAA rows.
 fn build(workspace: &str, scope: &str, dir: &Path) -> usize {
     let ws = Loaded::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(workspace)).expect("loads");
@@ -94,8 +183,12 @@ fn the_pack_renders_in_headless_chromium() {
         &dom[..dom.len().min(2000)]
     );
     assert!(
-        dom.matches("<svg class=\"chart\"").count() >= 3,
-        "three SVG charts in the DOM"
+        dom.matches("<svg class=\"chart\"").count() >= 2,
+        "the owner charts in the DOM (findings by severity are a table, not a chart of empty bars)"
+    );
+    assert!(
+        dom.contains("<table class=\"severity-counts\">"),
+        "findings by severity as a table"
     );
     assert!(
         dom.matches("class=\"fill-msp\"").count() >= 2 && dom.contains("<g class=\"legend\">"),
@@ -143,6 +236,78 @@ fn the_pack_renders_in_headless_chromium() {
             std::fs::read(&pdf).is_ok_and(|b| b.starts_with(b"%PDF")),
             "{name}: a PDF"
         );
+    }
+
+    // Layout at 1280 px, as an auditor sees it: the front page, a matrix page and the BAA
+    // appendix of the example, and the fixture's appendix (which has open gaps with long file
+    // locations). Each page is measured by a script the test adds to a copy of it.
+    let fixture_baa = root.join("fixture-baa.html");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_ctrlmap"))
+        .args([
+            "render",
+            "baa-appendix",
+            "tests/fixtures/render/northwind/scopes/riverside-dental.yaml",
+            "--format",
+            "html",
+            "--as-of",
+            "2026-11-30",
+            "-o",
+        ])
+        .arg(&fixture_baa)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .expect("render");
+    assert!(run.success());
+    for (name, page) in [
+        ("index", index.clone()),
+        ("matrix-hipaa", matrix.clone()),
+        ("matrix-csf", dir.join("matrix/csf-2.0.html")),
+        ("baa-appendix", dir.join("baa-appendix.html")),
+        ("fixture-baa-appendix", fixture_baa.clone()),
+    ] {
+        let report = layout(&profile, &page, &root.join(format!("measure-{name}.html")));
+        assert!(
+            report.overflow.is_empty(),
+            "{name}: cells overflow their card: {:#?}",
+            report.overflow
+        );
+        assert!(
+            report.clipped.is_empty(),
+            "{name}: clipped cell text: {:#?}",
+            report.clipped
+        );
+        assert!(
+            report.scrolling.is_empty(),
+            "{name}: tables wider than their card: {:#?}",
+            report.scrolling
+        );
+        assert!(
+            report.empty_columns.is_empty(),
+            "{name}: empty columns: {:#?}",
+            report.empty_columns
+        );
+        let png = shots.join(format!("layout-{name}.png"));
+        chromium(
+            &profile,
+            &[
+                "--window-size=1280,2400".into(),
+                format!("--screenshot={}", png.display()),
+                url(&page),
+            ],
+        );
+        assert!(non_empty(&png), "{name}: screenshot written");
+    }
+    // The matrix names the parties in its RACI, never their ids.
+    let dom = chromium(&profile, &["--dump-dom".into(), url(&matrix)]);
+    assert!(
+        dom.contains(r#"<dt title="Responsible">R</dt><dd>Riverside Dental Group, PLLC; Northwind Managed IT</dd>"#)
+    );
+    for id in ["client", "msp", "pm-vendor"] {
+        assert!(
+            !dom.contains(&format!("<dd>{id}</dd>")) && !dom.contains(&format!("; {id}</dd>")),
+            "{id} shown as an id"
+        );
+        assert!(!dom.contains(&format!("R: {id}")), "{id} shown as an id");
     }
 
     // The hostile fixture: its text must not become elements.

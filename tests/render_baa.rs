@@ -275,9 +275,10 @@ fn parties_effective_date_services_gaps_and_signatures_are_stated() {
     assert!(md.contains("| BAA signed | 2026-01-15 |"));
     assert!(md.contains("| Effective | 2026-02-01 |"));
     assert!(
-        md.contains("| Subcontractors | Microsoft 365, ShredCo Media Destruction |"),
-        "parties with a BAA are the subcontractors"
+        md.contains("| Subcontractors of the business associate | ShredCo Media Destruction |"),
+        "only parties the business associate engages are its subcontractors, not every party with a BAA"
     );
+    assert!(md.contains("| The covered entity's own vendors (not subcontractors) | Microsoft 365 |"));
     assert!(md.contains("| DentSoft practice management | software-vendor | no BAA on record |"));
     assert!(md.contains("**Managed Backup and Disaster Recovery**") && md.contains("Including: Warm standby site"));
     let gaps = md.split("## 6. Open gaps").nth(1).expect("gaps section");

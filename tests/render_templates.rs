@@ -155,9 +155,14 @@ fn the_template_context_has_the_documented_keys() {
     );
     assert_eq!(
         keys(&ctx["scope"]["sla"]),
-        documented("p1_response p2_response p3_response incident_notification incident_notification_text")
+        documented(
+            "p1_response p2_response p3_response incident_notification incident_notification_text security_incident_report security_incident_report_text unsuccessful_attempts"
+        )
     );
-    assert_eq!(keys(&ctx["scope"]["parties"][0]), documented("id name kind baa note"));
+    assert_eq!(
+        keys(&ctx["scope"]["parties"][0]),
+        documented("id name kind baa engaged_by ephi note")
+    );
     assert_eq!(
         keys(&ctx["services"][0]),
         documented("id name tower description options note file sha256")
@@ -170,7 +175,7 @@ fn the_template_context_has_the_documented_keys() {
         keys(&ctx["rows"][0]),
         documented(
             "control framework id citation title level depth assignable requirement summary owner coverage responsible accountable \
-             consulted informed msp_duties client_duties third_party_duties evidence reason conflict addressable provenance findings"
+             consulted informed raci msp_duties client_duties third_party_duties evidence reason conflict addressable provenance findings"
         )
     );
     assert_eq!(

@@ -299,6 +299,35 @@ fn ephi_without_a_business_associate_agreement_is_a_finding() {
         .expect("vendor finding");
     assert!(vendor["message"].as_str().unwrap_or_default().contains("`ehr-vendor`"));
     assert!(controls_with("baa-quiet", "CM016").is_empty());
+    // Whose agreement it is follows whose vendor the party is (45 CFR 164.308(b)(1), (b)(2)).
+    assert!(
+        vendor["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("engaged_by: msp"),
+        "an undeclared engagement is named as such"
+    );
+    let message = |scope: &str| -> String {
+        let f = findings(scope, "CM016");
+        assert_eq!(f.len(), 1, "{scope}: {f:?}");
+        f[0]["message"].as_str().unwrap_or_default().to_string()
+    };
+    let msp = message("baa-msp-vendor");
+    assert!(
+        msp.contains("the MSP's subcontractor") && msp.contains("164.308(b)(2)") && msp.contains("Test MSP's to hold"),
+        "{msp}"
+    );
+    let client = message("baa-client-vendor");
+    assert!(
+        client.contains("own vendor")
+            && client.contains("164.308(b)(1)")
+            && client.contains("Clinic with a client vendor's to hold, not Test MSP's"),
+        "{client}"
+    );
+    assert!(
+        controls_with("baa-party-no-ephi", "CM016").is_empty(),
+        "a vendor that never handles ePHI needs no BAA"
+    );
     assert!(
         controls_with("baa-no-ephi", "CM016").is_empty(),
         "a service that never touches ePHI needs no BAA"

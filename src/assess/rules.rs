@@ -203,7 +203,8 @@ fn business_associate_agreements(
     }
     for (k, party) in scope.parties.iter().enumerate() {
         let Some(party) = party else { continue };
-        if party.baa == Some(true) {
+        // A party with an agreement, or one that never touches ePHI, needs no (further) BAA.
+        if party.baa == Some(true) || party.ephi == Some(false) {
             continue;
         }
         let duties: Vec<&str> = matrix
@@ -218,8 +219,41 @@ fn business_associate_agreements(
             Some(false) => "has no business associate agreement (`baa: false`)",
             _ => "records no business associate agreement (`baa` is not set)",
         };
+        // Whose agreement it is follows whose vendor the party is: the MSP's subcontractor's
+        // agreement is the MSP's (164.308(b)(2), 164.314(a)(2)(iii)); the client's own vendor's
+        // is the client's (164.308(b)(1), or (b)(2) when the client is itself a business associate).
+        let whose = match party.engaged_by {
+            Some(crate::model::EngagedBy::Msp) => format!(
+                "It is the MSP's subcontractor (`engaged_by: msp`): {} may let it create, receive, maintain or transmit ePHI on its behalf only under a business associate agreement ({}, {}, {}), which is {}'s to hold.",
+                scope.provider.name,
+                hipaa.cite("164.308(b)(2)"),
+                hipaa.cite("164.314(a)(2)(iii)"),
+                hipaa.cite("164.502(e)(1)(ii)"),
+                scope.provider.name
+            ),
+            Some(crate::model::EngagedBy::Client) => format!(
+                "It is {}'s own vendor (`engaged_by: client`), not the MSP's subcontractor: it may create, receive, maintain or transmit ePHI for {} only under a business associate agreement ({}, {}, {}), which is {}'s to hold, not {}'s.",
+                scope.client.name,
+                scope.client.name,
+                hipaa.cite(if business_associate {
+                    "164.308(b)(2)"
+                } else {
+                    "164.308(b)(1)"
+                }),
+                hipaa.cite("164.314(a)"),
+                hipaa.cite("164.502(e)"),
+                scope.client.name,
+                scope.provider.name
+            ),
+            None => format!(
+                "A party that creates, receives, maintains or transmits ePHI for a covered entity or a business associate may do so only under a business associate agreement ({}, {}, {}). The scope does not say whose vendor it is: set `engaged_by: msp` (the MSP's subcontractor; the MSP holds the agreement) or `engaged_by: client` (the client's own vendor; the client holds it).",
+                hipaa.cite("164.308(b)"),
+                hipaa.cite("164.314(a)"),
+                hipaa.cite("164.502(e)")
+            ),
+        };
         let message = format!(
-            "third party `{}` ({}) performs HIPAA safeguards for {} ({}{}) but {state}. A party that creates, receives, maintains or transmits ePHI for a covered entity or a business associate may do so only under a business associate agreement ({}, {}, {}). Sign one and set `baa: true`, or take the duties away from it.",
+            "third party `{}` ({}) performs HIPAA safeguards for {} ({}{}) but {state}. {whose} Sign one and set `baa: true`, set `ephi: false` if it never handles ePHI, or take the duties away from it.",
             party.id,
             party.name,
             scope.client.name,
@@ -229,9 +263,6 @@ fn business_associate_agreements(
             } else {
                 String::new()
             },
-            hipaa.cite("164.308(b)"),
-            hipaa.cite("164.314(a)"),
-            hipaa.cite("164.502(e)")
         );
         let at = scope.locate(&format!("/parties/{k}/baa"));
         out.extend(finding_of(scope, first, "CM016", message, &at, &party.id, overrides));

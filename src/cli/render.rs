@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 /// `ctrlmap render …`
 #[derive(clap::Args, Debug)]
 #[command(
-    override_usage = "ctrlmap render baa-appendix SCOPE_FILE [--format markdown|html] [-o FILE] [--as-of DATE]\n       \
+    override_usage = "ctrlmap render baa-appendix SCOPE_FILE [--format markdown|html|docx] [--audience internal|counterparty] [-o FILE] [--as-of DATE]\n       \
                       ctrlmap render tpsp-summary SCOPE_FILE [--format markdown|html] [-o FILE] [--as-of DATE]\n       \
                       ctrlmap render TEMPLATE SCOPE_FILE [-o FILE] [--as-of DATE]",
     after_help = "TEMPLATE is a file of the workspace's templates/ folder (minijinja; a file with the name of a built-in \
@@ -47,15 +47,28 @@ pub enum RenderDocument {
 pub struct DocumentArgs {
     /// The scope file, e.g. scopes/riverside-dental.yaml (its workspace is found from it).
     pub scope_file: PathBuf,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Markdown)]
-    pub format: Format,
+    /// Output format (`docx`: the BAA appendix only, written with `-o FILE`).
+    #[arg(long, value_enum, default_value_t = DocumentFormat::Markdown)]
+    pub format: DocumentFormat,
     /// Write to this file (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Date the open gaps are judged on, YYYY-MM-DD (default: SOURCE_DATE_EPOCH if set, else today).
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
+    /// Who the BAA appendix is for: `internal` (finding codes, workspace paths, what to fix) or
+    /// `counterparty` (the copy the other party signs: the terms and the points still to agree).
+    #[arg(long, value_enum, default_value_t = crate::emit::documents::Audience::Internal)]
+    pub audience: crate::emit::documents::Audience,
+}
+
+/// The formats of the built-in documents.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocumentFormat {
+    Markdown,
+    Html,
+    /// A Word document (Office Open XML): the BAA appendix only.
+    Docx,
 }
 
 /// `ctrlmap render TEMPLATE SCOPE_FILE [-o FILE] [--as-of DATE]`, parsed from the words
@@ -83,7 +96,7 @@ pub struct TemplateArgs {
 #[command(
     args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true,
-    after_help = "Examples:\n  ctrlmap pack scopes/riverside-dental.yaml -o packs/riverside-2026-11 --zip --as-of 2026-11-30\n  ctrlmap pack verify packs/riverside-2026-11\n  (cd packs/riverside-2026-11 && sha256sum -c SHA256SUMS)"
+    after_help = "Examples:\n  ctrlmap pack scopes/riverside-dental.yaml -o packs/riverside-2026-11 --zip --as-of 2026-11-30\n  ctrlmap pack verify packs/riverside-2026-11\n  ctrlmap pack verify packs/riverside-2026-11.zip --expect <digest recorded at hand-over>\n  (cd packs/riverside-2026-11 && sha256sum -c SHA256SUMS)"
 )]
 pub struct PackArgs {
     #[command(subcommand)]
@@ -102,14 +115,52 @@ pub struct PackArgs {
     /// SOURCE_DATE_EPOCH if set, else today). Also the timestamp of the zip entries.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
+    /// The assessment record: period, preparer, reviewer.
+    #[command(flatten)]
+    pub record: Box<RecordArgs>,
+}
+
+/// The assessment an evidence pack records; each flag replaces the scope's `assessment:` part.
+#[derive(clap::Args, Debug, Default)]
+pub struct RecordArgs {
+    /// First day of the period the assessment covers, YYYY-MM-DD (else the scope's
+    /// `assessment.period.from`).
+    #[arg(long, value_name = "DATE", requires = "period_to")]
+    pub period_from: Option<String>,
+    /// Last day of the period the assessment covers, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE", requires = "period_from")]
+    pub period_to: Option<String>,
+    /// Who prepared the assessment (else the scope's `assessment.prepared_by`).
+    #[arg(long, value_name = "NAME")]
+    pub prepared_by: Option<String>,
+    /// The preparer's role.
+    #[arg(long, value_name = "ROLE", requires = "prepared_by")]
+    pub prepared_by_role: Option<String>,
+    /// When it was prepared, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE", requires = "prepared_by")]
+    pub prepared_on: Option<String>,
+    /// Who reviewed the assessment (else the scope's `assessment.reviewed_by`).
+    #[arg(long, value_name = "NAME")]
+    pub reviewed_by: Option<String>,
+    /// The reviewer's role.
+    #[arg(long, value_name = "ROLE", requires = "reviewed_by")]
+    pub reviewed_by_role: Option<String>,
+    /// When it was reviewed, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE", requires = "reviewed_by")]
+    pub reviewed_on: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum PackAction {
-    /// Recompute every hash of a pack and report files changed, added or removed (exit 1).
+    /// Recompute every hash of a pack (a folder, or the zip `pack --zip` wrote) and report files
+    /// changed, added or removed (exit 1); exit 2 when the path is not a pack at all.
     Verify {
-        /// The pack folder (holding SHA256SUMS).
+        /// The pack folder (holding SHA256SUMS), or its zip.
         dir: PathBuf,
+        /// The pack digest (SHA-256 of SHA256SUMS) recorded when the pack was handed over: a
+        /// pack with any other digest fails (exit 1).
+        #[arg(long, value_name = "DIGEST")]
+        expect: Option<String>,
     },
 }
 
@@ -150,16 +201,44 @@ enum Document {
 }
 
 fn document(a: &DocumentArgs, which: Document) -> Result<u8> {
+    let format = match a.format {
+        DocumentFormat::Markdown => Format::Markdown,
+        DocumentFormat::Html => Format::Html,
+        DocumentFormat::Docx => return docx(a, which),
+    };
     let as_of = as_of_date(a.as_of.as_deref())?;
     let ws = load_workspace(&a.scope_file)?;
     let scope = scope_of(&ws, &a.scope_file)?;
     let assessment = crate::assess::assess_scope(&ws, scope, &crate::cli::overrides(&ws), as_of);
     stop_on_rule_failures(&ws, &assessment.failures)?;
     let text = match which {
-        Document::Baa => crate::emit::documents::baa_appendix(&ws, scope, &assessment, a.format),
-        Document::Tpsp => crate::emit::documents::tpsp_summary(&ws, scope, &assessment, a.format),
+        Document::Baa => crate::emit::documents::baa_appendix_for(&ws, scope, &assessment, format, a.audience),
+        Document::Tpsp => crate::emit::documents::tpsp_summary(&ws, scope, &assessment, format),
     };
-    write_out(text, a.output.as_deref(), a.format == Format::Markdown)
+    write_out(text, a.output.as_deref(), format == Format::Markdown)
+}
+
+/// `render baa-appendix --format docx -o FILE`: a binary document, so only into a file.
+fn docx(a: &DocumentArgs, which: Document) -> Result<u8> {
+    if matches!(which, Document::Tpsp) {
+        return Err(fail(
+            "--format docx is for the BAA appendix; render the TPSP summary as markdown or html",
+        ));
+    }
+    let Some(output) = a.output.as_deref() else {
+        return Err(fail(
+            "--format docx writes a binary file: give it one with -o FILE, e.g. -o baa-appendix.docx",
+        ));
+    };
+    let as_of = as_of_date(a.as_of.as_deref())?;
+    let ws = load_workspace(&a.scope_file)?;
+    let scope = scope_of(&ws, &a.scope_file)?;
+    let assessment = crate::assess::assess_scope(&ws, scope, &crate::cli::overrides(&ws), as_of);
+    stop_on_rule_failures(&ws, &assessment.failures)?;
+    let ctx = crate::emit::documents::baa_context(&ws, scope, &assessment, a.audience).map_err(user_error)?;
+    let bytes = crate::emit::documents::docx::baa_docx(&ctx, as_of).map_err(user_error)?;
+    crate::cli::write_file(output, &bytes)?;
+    Ok(0)
 }
 
 /// Write a document to `-o FILE` or standard output. Markdown also gets the last pass of
@@ -184,12 +263,22 @@ fn user_error(e: RenderError) -> anyhow::Error {
 
 /// Run `ctrlmap pack …`.
 pub fn run_pack(args: PackArgs) -> Result<u8> {
-    if let Some(PackAction::Verify { dir }) = args.action {
-        let report = crate::emit::pack::verify(&dir);
+    if let Some(PackAction::Verify { dir, expect }) = args.action {
+        if let Some(d) = &expect
+            && !(d.len() == 64 && d.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            return Err(fail(&format!(
+                "--expect `{d}` is not a pack digest: give the 64 hex digits `ctrlmap pack` printed"
+            )));
+        }
+        let report = crate::emit::pack::verify_path(&dir, expect.as_deref());
+        if let Some(why) = &report.not_a_pack {
+            return Err(fail(why));
+        }
         crate::emit::terminal::print(&format!("{report}\n"), false)?;
         return Ok(if report.ok() { 0 } else { 1 });
     }
-    let (Some(scope_file), Some(out)) = (args.scope_file, args.output) else {
+    let (Some(scope_file), Some(out)) = (args.scope_file.clone(), args.output.clone()) else {
         return Err(fail(
             "give a scope file and an output folder: ctrlmap pack SCOPE_FILE -o DIR",
         ));
@@ -200,7 +289,9 @@ pub fn run_pack(args: PackArgs) -> Result<u8> {
     // A custom rule that fails must stop the run before anything is written.
     let assessment = crate::assess::assess_scope(&ws, scope, &crate::cli::overrides(&ws), as_of);
     stop_on_rule_failures(&ws, &assessment.failures)?;
-    let outcome = crate::emit::pack::pack(&ws, scope, &assessment, as_of, &out, args.zip).map_err(user_error)?;
+    let record = assessment_record(scope, &args.record)?;
+    let outcome =
+        crate::emit::pack::pack_with(&ws, scope, &assessment, &record, as_of, &out, args.zip).map_err(user_error)?;
     for why in &outcome.skipped {
         crate::emit::terminal::eprintln(&format!("warning: evidence not copied: {why}"));
     }
@@ -221,6 +312,48 @@ pub fn run_pack(args: PackArgs) -> Result<u8> {
         false,
     )?;
     Ok(0)
+}
+
+/// The assessment record of a pack: the scope's `assessment:`, each part replaced by its flags.
+fn assessment_record(scope: &crate::model::Scope, args: &RecordArgs) -> Result<crate::model::AssessmentRecord> {
+    let date = |flag: &str, value: &Option<String>| -> Result<Option<String>> {
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        match value {
+            None => Ok(None),
+            Some(text) => time::Date::parse(text, &format)
+                .map(|_| Some(text.clone()))
+                .map_err(|_| {
+                    fail(&format!(
+                        "--{flag} `{text}` is not a date: write YYYY-MM-DD, e.g. 2026-11-30"
+                    ))
+                }),
+        }
+    };
+    let mut record = scope.assessment.clone().unwrap_or_default();
+    if let (Some(from), Some(to)) = (
+        date("period-from", &args.period_from)?,
+        date("period-to", &args.period_to)?,
+    ) {
+        if to < from {
+            return Err(fail(&format!("--period-to {to} is before --period-from {from}")));
+        }
+        record.period = Some(crate::model::Period { from, to });
+    }
+    if let Some(name) = &args.prepared_by {
+        record.prepared_by = Some(crate::model::Signatory {
+            name: name.clone(),
+            role: args.prepared_by_role.clone(),
+            date: date("prepared-on", &args.prepared_on)?,
+        });
+    }
+    if let Some(name) = &args.reviewed_by {
+        record.reviewed_by = Some(crate::model::Signatory {
+            name: name.clone(),
+            role: args.reviewed_by_role.clone(),
+            date: date("reviewed-on", &args.reviewed_on)?,
+        });
+    }
+    Ok(record)
 }
 
 /// Load the workspace of a scope file; input problems are printed and stop with exit 2.

@@ -1209,6 +1209,7 @@ impl Loaded {
             ("p3_response", &scope.sla.p3_response),
             ("incident_notification", &scope.sla.incident_notification),
             ("client_margin", &scope.sla.client_margin),
+            ("security_incident_report", &scope.sla.security_incident_report),
         ] {
             if let Some(text) = value
                 && parse_duration_hours(text).is_none()

@@ -627,6 +627,15 @@ pub struct Sla {
     /// Time the client needs after the MSP's notice; replaces the pack's margin when set.
     #[serde(default)]
     pub client_margin: Option<String>,
+    /// Time within which the MSP reports to the client a security incident that is not a breach
+    /// (45 CFR 164.314(a)(2)(i)(C)); unset, `incident_notification` covers every incident.
+    #[serde(default)]
+    pub security_incident_report: Option<String>,
+    /// How unsuccessful attempts (pings, port scans, failed log-ons that reach nothing) are
+    /// reported: `standing-notice` (the agreement itself is the notice; no report each time) or
+    /// `report` (like any other security incident). Unset: no term agreed.
+    #[serde(default)]
+    pub unsuccessful_attempts: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -636,8 +645,65 @@ pub struct Party {
     pub kind: String,
     #[serde(default)]
     pub baa: Option<bool>,
+    /// Whose vendor the party is: `msp` (engaged by the provider, so a HIPAA subcontractor when
+    /// it handles ePHI on the provider's behalf) or `client` (the client's own vendor, whose
+    /// agreement is the client's). Unset: the engagement is not declared, and documents say so.
+    #[serde(default)]
+    pub engaged_by: Option<EngagedBy>,
+    /// Whether the party creates, receives, maintains or transmits ePHI (`false`: it never
+    /// does). Unset counts as handling it.
+    #[serde(default)]
+    pub ephi: Option<bool>,
     #[serde(default)]
     pub note: Option<String>,
+}
+
+/// The assessment an evidence pack records (`assessment:` in a scope).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct AssessmentRecord {
+    /// The period the assessment covers, `from` and `to` (YYYY-MM-DD).
+    #[serde(default)]
+    pub period: Option<Period>,
+    /// Who prepared the assessment.
+    #[serde(default)]
+    pub prepared_by: Option<Signatory>,
+    /// Who reviewed it.
+    #[serde(default)]
+    pub reviewed_by: Option<Signatory>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+pub struct Period {
+    pub from: String,
+    pub to: String,
+}
+
+/// A person who prepared or reviewed an assessment.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
+pub struct Signatory {
+    pub name: String,
+    #[serde(default)]
+    pub role: Option<String>,
+    /// When they prepared or reviewed it (YYYY-MM-DD).
+    #[serde(default)]
+    pub date: Option<String>,
+}
+
+/// Who engaged a third party: the provider (MSP) or the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EngagedBy {
+    Msp,
+    Client,
+}
+
+impl EngagedBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EngagedBy::Msp => "msp",
+            EngagedBy::Client => "client",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -804,6 +870,10 @@ pub struct Scope {
     pub waivers: Vec<Option<Waiver>>,
     #[serde(default)]
     pub notes: Option<String>,
+    /// The assessment the evidence pack records: the period it covers and who prepared and
+    /// reviewed it.
+    #[serde(default)]
+    pub assessment: Option<AssessmentRecord>,
     #[serde(skip)]
     pub origin: Origin,
     /// SHA-256 of the scope file's bytes, for documents that must name their inputs.

@@ -26,17 +26,42 @@ const NOTICE_CONTENT: &str = "164.410(c)";
 const NOTICE_SECTIONS: [&str; 4] = ["164.404", "164.406", "164.408", "164.410"];
 /// When a breach counts as discovered by the covered entity, through its workforce or agents.
 const AGENCY: &str = "164.404(a)(2)";
+/// The definitions of the Security Rule ("Security incident").
+const DEFINITIONS: &str = "164.304";
+
+/// Who the appendix is for.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Audience {
+    /// The provider's own copy: finding codes, where in the workspace each gap comes from and
+    /// what to do about it.
+    #[default]
+    Internal,
+    /// The copy for the other party to sign: the agreement's terms, with the points still to
+    /// be agreed, but no finding codes, workspace paths or remediation advice.
+    Counterparty,
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Baa {
+    /// `true` for the copy given to the other party (`--audience counterparty`): templates
+    /// leave out finding codes, file paths and remediation advice.
+    pub counterparty: bool,
     /// What the client is under HIPAA (`Covered entity`, or `Business associate` when the
     /// client is itself one), and what that makes the provider.
     pub client_role: &'static str,
     pub provider_role: &'static str,
-    /// Third parties with a business associate agreement: the subcontractors.
+    /// The provider's subcontractors (45 CFR 160.103): third parties the provider engaged
+    /// (`engaged_by: msp`) that create, receive, maintain or transmit ePHI on its behalf
+    /// (`ephi` not `false`), whether or not their agreement is on record.
     pub subcontractors: Vec<BaaParty>,
-    /// Third parties without a BAA on record.
-    pub other_parties: Vec<BaaParty>,
+    /// Vendors the provider engaged that never handle ePHI (`ephi: false`): not subcontractors.
+    pub provider_vendors: Vec<BaaParty>,
+    /// The client's own vendors (`engaged_by: client`): for a covered entity its own business
+    /// associates, whose agreements are the client's, not the provider's subcontractors.
+    pub client_vendors: Vec<BaaParty>,
+    /// Third parties whose engagement the scope does not declare (`engaged_by` unset): nobody
+    /// calls them subcontractors until it does.
+    pub undeclared_parties: Vec<BaaParty>,
     pub sections: Vec<BaaSection>,
     /// Counts of the rows listed, to state completeness.
     pub standards: usize,
@@ -59,6 +84,14 @@ pub struct BaaParty {
     pub name: String,
     pub kind: String,
     pub note: Option<String>,
+    /// The scope's `baa` flag: an agreement covers the party (`true`), none does (`false`), or
+    /// the scope does not say.
+    pub baa: Option<bool>,
+    /// The scope's `ephi` flag (none: not declared, which counts as handling ePHI).
+    pub ephi: Option<bool>,
+    /// The state of its agreement in words: `BAA in place`, `no BAA on record`, `no BAA
+    /// needed (no ePHI)`.
+    pub agreement: &'static str,
     /// Citations of the HIPAA controls the party is responsible for.
     pub controls: Vec<String>,
 }
@@ -126,6 +159,21 @@ pub struct Notification {
     /// The scope declares the provider the client's agent (`provider.agent: true`): the
     /// provider's discovery of a breach is the covered entity's (164.404(a)(2)), quoted.
     pub agency: Option<Quote>,
+    /// The terms for security incidents that are not breaches.
+    pub security_incidents: SecurityIncidentTerms,
+}
+
+/// How the business associate reports security incidents (45 CFR 164.314(a)(2)(i)(C)), as the
+/// scope agrees it; nothing here is a number the scope did not write.
+#[derive(Debug, Clone, Serialize)]
+pub struct SecurityIncidentTerms {
+    /// The definition of "Security incident" in 45 CFR 164.304, quoted from the catalog.
+    pub definition: Option<Quote>,
+    /// `sla.security_incident_report` as written and in words, when agreed.
+    pub window: Option<String>,
+    pub window_text: Option<String>,
+    /// `standing-notice`, `report`, or none when no term was agreed.
+    pub unsuccessful_attempts: Option<String>,
 }
 
 /// One notice of 45 CFR Part 164, Subpart D, as the catalog records it.
@@ -177,14 +225,35 @@ pub fn baa_appendix(
     assessment: &crate::assess::Assessment,
     format: Format,
 ) -> Result<String, RenderError> {
-    let matrix = &assessment.matrix;
-    let mut ctx = Context::new(ws, scope, assessment);
-    ctx.baa = Some(Baa::build(ws, scope, matrix, &ctx)?);
+    baa_appendix_for(ws, scope, assessment, format, Audience::Internal)
+}
+
+/// Render the BAA appendix of a scope for an audience.
+pub fn baa_appendix_for(
+    ws: &Workspace,
+    scope: &Scope,
+    assessment: &crate::assess::Assessment,
+    format: Format,
+    audience: Audience,
+) -> Result<String, RenderError> {
+    let ctx = baa_context(ws, scope, assessment, audience)?;
     let name = match format {
         Format::Markdown => "baa-appendix.md.j2",
         Format::Html => "baa-appendix.html.j2",
     };
     templates::render(ws, name, &ctx)
+}
+
+/// The template context of the BAA appendix (also what the docx writer reads).
+pub fn baa_context(
+    ws: &Workspace,
+    scope: &Scope,
+    assessment: &crate::assess::Assessment,
+    audience: Audience,
+) -> Result<Context, RenderError> {
+    let mut ctx = Context::new(ws, scope, assessment);
+    ctx.baa = Some(Baa::build_for(ws, scope, &assessment.matrix, &ctx, audience)?);
+    Ok(ctx)
 }
 
 /// Why HIPAA does not apply to a scope, when it does not.
@@ -234,6 +303,17 @@ fn quote(fw: &Framework, id: &str) -> Option<Quote> {
 
 impl Baa {
     pub fn build(ws: &Workspace, scope: &Scope, matrix: &Matrix, ctx: &Context) -> Result<Baa, RenderError> {
+        Baa::build_for(ws, scope, matrix, ctx, Audience::Internal)
+    }
+
+    pub fn build_for(
+        ws: &Workspace,
+        scope: &Scope,
+        matrix: &Matrix,
+        ctx: &Context,
+        audience: Audience,
+    ) -> Result<Baa, RenderError> {
+        let counterparty = audience == Audience::Counterparty;
         if let Some(e) = hipaa_missing(ws, scope, matrix) {
             return Err(e);
         }
@@ -249,6 +329,7 @@ impl Baa {
         let roles = Roles {
             client: client_role,
             provider: provider_role,
+            counterparty,
         };
 
         let mut sections: Vec<BaaSection> = Vec::new();
@@ -303,6 +384,11 @@ impl Baa {
             .collect();
         gaps.sort_by_key(|f| f.waived.is_some());
         let open_gaps = gaps.iter().filter(|f| f.waived.is_none()).count();
+        // The other party's copy carries no finding (codes, workspace paths, advice): the
+        // safeguards still to be agreed are in the table itself.
+        if counterparty {
+            gaps.clear();
+        }
 
         let responsible_for = |party: &str| -> Vec<String> {
             matrix
@@ -312,19 +398,31 @@ impl Baa {
                 .map(|r| fw.cite(&r.id))
                 .collect()
         };
-        let (mut subcontractors, mut other_parties) = (Vec::new(), Vec::new());
+        let (mut subcontractors, mut provider_vendors, mut client_vendors, mut undeclared_parties) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for p in scope.parties() {
             let entry = BaaParty {
                 id: p.id.clone(),
                 name: p.name.clone(),
                 kind: p.kind.clone(),
                 note: p.note.clone(),
+                baa: p.baa,
+                ephi: p.ephi,
+                agreement: match (p.baa, p.ephi) {
+                    (Some(true), _) => "BAA in place",
+                    (_, Some(false)) => "no BAA needed (no ePHI)",
+                    _ => "no BAA on record",
+                },
                 controls: responsible_for(&p.id),
             };
-            if p.baa == Some(true) {
-                subcontractors.push(entry)
-            } else {
-                other_parties.push(entry)
+            // Only whom the provider engaged to handle ePHI on its behalf is its subcontractor
+            // (45 CFR 160.103, "Subcontractor"; 164.502(e)(1)(ii)); a vendor of the client's is
+            // the client's business associate, never the provider's subcontractor.
+            match (p.engaged_by, p.ephi) {
+                (Some(crate::model::EngagedBy::Msp), Some(false)) => provider_vendors.push(entry),
+                (Some(crate::model::EngagedBy::Msp), _) => subcontractors.push(entry),
+                (Some(crate::model::EngagedBy::Client), _) => client_vendors.push(entry),
+                (None, _) => undeclared_parties.push(entry),
             }
         }
 
@@ -337,6 +435,7 @@ impl Baa {
             .iter()
             .chain(&notification.incident_clause)
             .chain(&notification.agency)
+            .chain(&notification.security_incidents.definition)
             .chain(&flow_down)
             .filter_map(|q| q.source.as_ref());
         for s in quoted.chain(notification.notices.iter().filter_map(|n| n.source.as_ref())) {
@@ -353,10 +452,13 @@ impl Baa {
             .collect();
 
         Ok(Baa {
+            counterparty,
             client_role,
             provider_role,
             subcontractors,
-            other_parties,
+            provider_vendors,
+            client_vendors,
+            undeclared_parties,
             sections,
             standards,
             specifications,
@@ -378,6 +480,8 @@ impl Baa {
 struct Roles {
     client: &'static str,
     provider: &'static str,
+    /// Words for the other party: an unassigned safeguard is "to be agreed", not a gap.
+    counterparty: bool,
 }
 
 impl Roles {
@@ -393,16 +497,25 @@ impl Roles {
     fn responsible(&self, scope: &Scope, row: &Row) -> String {
         match row.summary {
             Summary::NotApplicable => "Not applicable".into(),
-            Summary::Unassigned if row.conflict => "Disputed (open gap)".into(),
-            Summary::Unassigned => "Unassigned (open gap)".into(),
+            Summary::Unassigned => self.unassigned(row.conflict),
             _ => {
                 let names: Vec<String> = row.responsible.iter().map(|p| self.party(scope, p)).collect();
                 match names.as_slice() {
-                    [] => "Unassigned (open gap)".into(),
+                    [] => self.unassigned(false),
                     [one] => one.clone(),
                     [init @ .., last] => format!("{} and {}", init.join(", "), lower_role(last)),
                 }
             }
+        }
+    }
+}
+
+impl Roles {
+    fn unassigned(&self, conflict: bool) -> String {
+        match (self.counterparty, conflict) {
+            (true, _) => "To be agreed".into(),
+            (false, true) => "Disputed (open gap)".into(),
+            (false, false) => "Unassigned (open gap)".into(),
         }
     }
 }
@@ -517,12 +630,15 @@ fn baa_row(
         evidence,
         addressable,
         reason: row.reason.clone(),
-        gaps: ctx
-            .rows
-            .iter()
-            .find(|r| r.control == control)
-            .map(|r| r.findings.clone())
-            .unwrap_or_default(),
+        gaps: if roles.counterparty {
+            Vec::new()
+        } else {
+            ctx.rows
+                .iter()
+                .find(|r| r.control == control)
+                .map(|r| r.findings.clone())
+                .unwrap_or_default()
+        },
     }
 }
 
@@ -602,7 +718,30 @@ fn notification(ws: &Workspace, fw: &Framework, scope: &Scope, matrix: &Matrix, 
         incident_response,
         notices,
         agency,
+        security_incidents: SecurityIncidentTerms {
+            definition: definition(fw, DEFINITIONS, "Security incident"),
+            window: scope.sla.security_incident_report.clone(),
+            window_text: scope.sla.security_incident_report.as_deref().map(duration_words),
+            unsuccessful_attempts: scope.sla.unsuccessful_attempts.clone(),
+        },
     }
+}
+
+/// One definition of a definitions section, quoted from the catalog's text of the section:
+/// the sentence that starts with the term and `means`.
+fn definition(fw: &Framework, section: &str, term: &str) -> Option<Quote> {
+    let c = fw.get(section)?;
+    let text = c.text.as_deref()?;
+    let start = text.find(&format!("{term} means "))?;
+    let rest = &text[start..];
+    let end = rest.find(". ").map_or(rest.len(), |i| i + 1);
+    Some(Quote {
+        id: c.id.clone(),
+        citation: fw.cite(&c.id),
+        title: format!("Definitions, “{term}”"),
+        text: rest[..end].to_string(),
+        source: text_source(fw, c),
+    })
 }
 
 /// A notice of Subpart D with its deadline as the catalog records it and the matrix's verdict on

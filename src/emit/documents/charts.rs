@@ -1,9 +1,8 @@
 //! Chart geometry for the evidence pack: stacked bars of controls by owner (per framework and
-//! per CSF 2.0 function) and bars of findings by severity. Positions are computed here and
+//! per CSF 2.0 function). Positions are computed here and
 //! drawn as inline SVG by the templates, with the legend inside the SVG, so a chart reads
 //! the same on screen, on paper and when copied out of the page.
 
-use crate::assess::{Finding, Severity};
 use crate::model::Workspace;
 use crate::resolve::{Matrix, Summary};
 use serde::Serialize;
@@ -29,13 +28,6 @@ const OWNERS: [Summary; 6] = [
     Summary::ThirdParty,
     Summary::Unassigned,
     Summary::NotApplicable,
-];
-const SEVERITIES: [Severity; 5] = [
-    Severity::Critical,
-    Severity::High,
-    Severity::Medium,
-    Severity::Low,
-    Severity::Info,
 ];
 
 #[derive(Debug, Clone, Serialize)]
@@ -285,82 +277,6 @@ pub fn by_csf_function(ws: &Workspace, matrix: &Matrix) -> Option<Chart> {
         bars,
         &owner_legend(),
     ))
-}
-
-/// Findings per severity: open findings, and waived ones stacked after them.
-pub fn findings_by_severity(findings: &[Finding]) -> Chart {
-    let max = SEVERITIES
-        .iter()
-        .map(|s| findings.iter().filter(|f| f.severity == *s).count())
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let bars = SEVERITIES
-        .iter()
-        .enumerate()
-        .map(|(n, s)| {
-            let open = findings
-                .iter()
-                .filter(|f| f.severity == *s && f.waived.is_none())
-                .count();
-            let waived = findings
-                .iter()
-                .filter(|f| f.severity == *s && f.waived.is_some())
-                .count();
-            let y = TOP + n as f64 * (BAR_HEIGHT + BAR_GAP);
-            let mut x = BAR_X;
-            let mut segments = Vec::new();
-            for (key, label, count) in [
-                (s.as_str().to_string(), "Open".to_string(), open),
-                ("waived".to_string(), "Waived".to_string(), waived),
-            ] {
-                if count == 0 {
-                    continue;
-                }
-                let width = BAR_WIDTH * count as f64 / max as f64;
-                segments.push(Segment {
-                    key,
-                    label,
-                    count,
-                    percent: round1(100.0 * count as f64 / (open + waived) as f64),
-                    x: round1(x),
-                    width: round1(width),
-                    show_count: width >= 8.0 + 7.0 * count.to_string().len() as f64,
-                });
-                x += width;
-            }
-            let mut label = s.as_str().to_string();
-            label[..1].make_ascii_uppercase();
-            Bar {
-                label,
-                sublabel: None,
-                y: round1(y),
-                total: open + waived,
-                total_label: if waived > 0 {
-                    format!("{open} open, {waived} waived")
-                } else {
-                    format!("{open} open")
-                },
-                segments,
-            }
-        })
-        .collect();
-    let mut legend_items: Vec<(String, String)> = SEVERITIES
-        .iter()
-        .map(|s| {
-            let mut l = s.as_str().to_string();
-            l[..1].make_ascii_uppercase();
-            (s.as_str().to_string(), l)
-        })
-        .collect();
-    legend_items.push(("waived".into(), "Waived (reported, not gating)".into()));
-    finish(
-        "chart-findings",
-        "Findings by severity",
-        "Number of findings per severity; waived findings are stacked after the open ones.".into(),
-        bars,
-        &legend_items,
-    )
 }
 
 #[cfg(test)]

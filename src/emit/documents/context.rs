@@ -109,6 +109,11 @@ pub struct SlaView {
     pub incident_notification: Option<String>,
     /// `incident_notification` in words, e.g. `24 hours`.
     pub incident_notification_text: Option<String>,
+    /// The report of a security incident that is not a breach, as written and in words.
+    pub security_incident_report: Option<String>,
+    pub security_incident_report_text: Option<String>,
+    /// `standing-notice` or `report`, or none when no term was agreed.
+    pub unsuccessful_attempts: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -117,6 +122,10 @@ pub struct PartyView {
     pub name: String,
     pub kind: String,
     pub baa: Option<bool>,
+    /// `msp` or `client` (whose vendor it is), or none when the scope does not say.
+    pub engaged_by: Option<&'static str>,
+    /// Whether it handles ePHI, or none when the scope does not say.
+    pub ephi: Option<bool>,
     pub note: Option<String>,
 }
 
@@ -221,6 +230,8 @@ pub struct RowView {
     pub accountable: String,
     pub consulted: Vec<String>,
     pub informed: Vec<String>,
+    /// The same RACI with each party's name (the provider's, the client's, a third party's).
+    pub raci: RaciNames,
     pub msp_duties: Vec<String>,
     pub client_duties: Vec<String>,
     pub third_party_duties: Vec<PartyDuties>,
@@ -234,6 +245,15 @@ pub struct RowView {
     pub provenance: Vec<ProvenanceView>,
     /// Codes of open (not waived) findings on this control.
     pub findings: Vec<String>,
+}
+
+/// RACI as names people read, not party ids.
+#[derive(Debug, Clone, Serialize)]
+pub struct RaciNames {
+    pub responsible: Vec<String>,
+    pub accountable: String,
+    pub consulted: Vec<String>,
+    pub informed: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -495,6 +515,9 @@ fn scope_view(scope: &Scope) -> ScopeView {
             p3_response: scope.sla.p3_response.clone(),
             incident_notification: scope.sla.incident_notification.clone(),
             incident_notification_text: scope.sla.incident_notification.as_deref().map(duration_words),
+            security_incident_report: scope.sla.security_incident_report.clone(),
+            security_incident_report_text: scope.sla.security_incident_report.as_deref().map(duration_words),
+            unsuccessful_attempts: scope.sla.unsuccessful_attempts.clone(),
         },
         parties: scope
             .parties()
@@ -503,6 +526,8 @@ fn scope_view(scope: &Scope) -> ScopeView {
                 name: p.name.clone(),
                 kind: p.kind.clone(),
                 baa: p.baa,
+                engaged_by: p.engaged_by.map(crate::model::EngagedBy::as_str),
+                ephi: p.ephi,
                 note: p.note.clone(),
             })
             .collect(),
@@ -620,12 +645,21 @@ fn row_view(ws: &Workspace, scope: &Scope, r: &Row, open: Option<&Vec<String>>) 
         accountable: r.accountable.clone(),
         consulted: r.consulted.clone(),
         informed: r.informed.clone(),
+        raci: {
+            let names = |ids: &[String]| ids.iter().map(|p| party_name(scope, p)).collect();
+            RaciNames {
+                responsible: names(&r.responsible),
+                accountable: party_name(scope, &r.accountable),
+                consulted: names(&r.consulted),
+                informed: names(&r.informed),
+            }
+        },
         msp_duties: r.duties.get("msp").cloned().unwrap_or_default(),
         client_duties: r.duties.get("client").cloned().unwrap_or_default(),
         third_party_duties: r
             .duties
             .iter()
-            .filter(|(p, _)| *p != "msp" && *p != "client")
+            .filter(|(p, d)| *p != "msp" && *p != "client" && !d.is_empty())
             .map(|(p, d)| PartyDuties {
                 party: p.clone(),
                 name: party_name(scope, p),

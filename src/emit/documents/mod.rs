@@ -9,10 +9,11 @@
 pub(crate) mod baa;
 pub(crate) mod charts;
 pub(crate) mod context;
+pub mod docx;
 pub(crate) mod templates;
 pub(crate) mod tpsp;
 
-pub use baa::{Baa, BaaRow, BaaSection, baa_appendix};
+pub use baa::{Audience, Baa, BaaRow, BaaSection, baa_appendix, baa_appendix_for, baa_context};
 pub use context::{Context, EvidenceView, FindingView, RowView};
 pub use templates::available as available_templates;
 pub use tpsp::{Tpsp, tpsp_summary};

@@ -93,6 +93,15 @@ fn environment(ws_dir: PathBuf) -> Environment<'static> {
     env.add_filter("md_cell", |s: String| escape::md_cell(&s));
     env.add_filter("html", |s: String| Value::from_safe_string(escape::html(&s)));
     env.add_filter("words", |s: String| super::context::duration_words(&s));
+    // A value that ends a sentence: a full stop unless it already ends with one (`1-hour RTO.`).
+    env.add_filter("sentence", |s: String| {
+        let t = s.trim_end();
+        if t.ends_with(['.', '!', '?']) {
+            t.to_string()
+        } else {
+            format!("{t}.")
+        }
+    });
     // The workspace's templates are read under the read policy, confined to templates/: a
     // symbolic link that leaves the folder (to /etc/passwd, to a scope file) is refused, and
     // so is a FIFO or a device.

@@ -24,7 +24,7 @@
 
 pub mod verify;
 
-pub use verify::{VerifyReport, verify};
+pub use verify::{VerifyReport, verify, verify_path, verify_zip};
 
 use crate::assess::Finding;
 use crate::emit;
@@ -46,7 +46,7 @@ use std::path::{Component, Path, PathBuf};
 /// File names the pack owns at its root.
 pub const SUMS: &str = "SHA256SUMS";
 pub const MANIFEST: &str = "manifest.json";
-const FORMAT: &str = "ctrlmap-evidence-pack";
+pub(crate) const FORMAT: &str = "ctrlmap-evidence-pack";
 const FORMAT_VERSION: &str = "1";
 
 /// What the pack's pages know about the pack: where they sit and what they link to.
@@ -63,6 +63,35 @@ pub struct PackView {
     /// Copies of inputs (scope, services, policies, config) inside the pack.
     pub copies: Vec<DocumentLink>,
     pub evidence: EvidenceSummary,
+    /// The assessment the pack records: period, preparer, reviewer.
+    pub assessment: AssessmentView,
+    /// Catalogs and crosswalks read, with their copies in the pack and the sources they quote.
+    pub catalogs: Vec<CatalogView>,
+}
+
+/// The assessment an evidence pack records, next to its as-of date. Each part is none when
+/// neither the scope (`assessment:`) nor the command line states it.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AssessmentView {
+    pub as_of: String,
+    pub period: Option<crate::model::Period>,
+    pub prepared_by: Option<crate::model::Signatory>,
+    pub reviewed_by: Option<crate::model::Signatory>,
+}
+
+/// A catalog or crosswalk file the pack's matrices and findings were drawn from.
+#[derive(Debug, Clone, Serialize)]
+pub struct CatalogView {
+    /// `catalog` or `crosswalk`.
+    pub kind: &'static str,
+    pub id: String,
+    pub title: String,
+    pub version: Option<String>,
+    pub file: String,
+    pub sha256: String,
+    /// Its copy inside the pack.
+    pub copy: Option<String>,
+    pub sources: Vec<crate::emit::documents::context::SourceView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -107,7 +136,8 @@ pub struct PackOutcome {
     pub skipped: Vec<String>,
 }
 
-/// Build the evidence pack of a scope as of a date into `out_dir` (and `out_dir.zip`).
+/// Build the evidence pack of a scope as of a date into `out_dir` (and `out_dir.zip`), with the
+/// assessment record the scope states.
 pub fn pack(
     ws: &Loaded,
     scope: &Scope,
@@ -116,9 +146,23 @@ pub fn pack(
     out_dir: &Path,
     zip: bool,
 ) -> Result<PackOutcome, RenderError> {
+    let record = scope.assessment.clone().unwrap_or_default();
+    pack_with(ws, scope, assessment, &record, as_of, out_dir, zip)
+}
+
+/// [`pack`] with an assessment record (period, preparer, reviewer) given by the caller.
+pub fn pack_with(
+    ws: &Loaded,
+    scope: &Scope,
+    assessment: &crate::assess::Assessment,
+    record: &crate::model::AssessmentRecord,
+    as_of: time::Date,
+    out_dir: &Path,
+    zip: bool,
+) -> Result<PackOutcome, RenderError> {
     let (parent, name) = split_target(out_dir)?;
     check_target(out_dir)?;
-    let (files, skipped) = build(ws, scope, assessment, as_of)?;
+    let (files, skipped) = build(ws, scope, assessment, record, as_of)?;
     write_tree(&ws.reader, &parent, &name, &files)?;
     let zip_path = if zip {
         let path = parent.join(format!("{name}.zip"));
@@ -239,12 +283,12 @@ fn copy_evidence(ws: &Loaded, e: &mut EvidenceView, files: &mut Files) -> Result
 }
 
 /// Where a copy of an input goes, and its bytes: workspace files under `files/` (read again
-/// and checked against the hash taken when the workspace was loaded), built-in policy packs
-/// under `builtin/`; built-in catalogs and crosswalks are named in catalogs.json instead.
+/// and checked against the hash taken when the workspace was loaded), built-in catalogs,
+/// crosswalks and policy packs under `builtin/`, written out as the files the binary embeds, so
+/// an auditor holds every text a finding or a matrix row cites.
 fn input_copy(ws: &Loaded, input: &Input) -> Result<Option<(String, Vec<u8>)>, RenderError> {
     if let Some(p) = input.path.strip_prefix("<builtin>/") {
-        let policy = crate::load::embedded::get(p).filter(|_| input.role == "policy");
-        return Ok(policy.map(|text| (format!("builtin/{p}"), text.as_bytes().to_vec())));
+        return Ok(crate::load::embedded::get(p).map(|text| (format!("builtin/{p}"), text.as_bytes().to_vec())));
     }
     let Some(target) = pack_path(&input.path) else {
         return Ok(None);
@@ -278,9 +322,27 @@ struct CatalogEntry<'a> {
     effective: &'a [crate::model::EffectiveDate],
     file: &'a str,
     sha256: String,
+    /// The copy of the catalog file inside this pack.
+    copy: Option<String>,
+    /// The copies of the regulation the catalog quotes: title, URL, retrieval date, official or not.
+    sources: &'a [crate::model::SourceRef],
     /// Controls in the catalog, and how many apply as matrix rows to this scope.
     controls: usize,
     rows: usize,
+    /// The crosswalks from this catalog that the matrix read.
+    crosswalks: Vec<CrosswalkEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct CrosswalkEntry<'a> {
+    id: &'a str,
+    from: &'a str,
+    to: &'a str,
+    file: &'a str,
+    sha256: String,
+    copy: Option<String>,
+    sources: &'a [crate::model::SourceRef],
+    mappings: usize,
 }
 
 #[derive(Serialize)]
@@ -302,6 +364,8 @@ struct Manifest<'a> {
     inputs: Vec<Input>,
     /// SHA-256 over the document inputs (not evidence), as printed in every document.
     inputs_sha256: &'a str,
+    /// The period assessed and who prepared and reviewed it.
+    assessment: &'a AssessmentView,
     findings: &'a crate::emit::documents::context::SeverityCounts,
     findings_waived: usize,
     /// Every file of the pack except this one and SHA256SUMS.
@@ -418,6 +482,7 @@ fn build(
     ws: &Loaded,
     scope: &Scope,
     assessment: &crate::assess::Assessment,
+    record: &crate::model::AssessmentRecord,
     as_of: time::Date,
 ) -> Result<(Files, Vec<String>), RenderError> {
     let matrix = &assessment.matrix;
@@ -526,7 +591,14 @@ fn build(
     }
     let mut chart_list = vec![charts::by_framework(ws, matrix)];
     chart_list.extend(charts::by_csf_function(ws, matrix));
-    chart_list.push(charts::findings_by_severity(findings));
+    // Findings by severity are a small table on the index page: a bar chart of a handful of
+    // findings is mostly empty bars.
+    let record_view = AssessmentView {
+        as_of: ctx.as_of.clone(),
+        period: record.period.clone(),
+        prepared_by: record.prepared_by.clone(),
+        reviewed_by: record.reviewed_by.clone(),
+    };
     let view = PackView {
         root: String::new(),
         framework: None,
@@ -535,6 +607,8 @@ fn build(
         documents,
         copies,
         evidence: summary,
+        assessment: record_view.clone(),
+        catalogs: catalog_views(ws, &ctx.inputs),
     };
 
     // Pages.
@@ -640,6 +714,7 @@ fn build(
             .collect(),
         inputs,
         inputs_sha256: &ctx.inputs_sha256,
+        assessment: &record_view,
         findings: &ctx.findings_by_severity,
         findings_waived: ctx.findings_waived,
         files: files
@@ -683,11 +758,81 @@ fn catalog_entries<'a>(ws: &'a Loaded, matrix: &Matrix) -> Vec<CatalogEntry<'a>>
                 effective: &c.effective,
                 file: &c.origin.file,
                 sha256: crate::emit::documents::context::input_sha256(ws, &c.origin.file).unwrap_or_default(),
+                copy: copy_path(&c.origin.file),
+                sources: &c.sources,
                 controls: fw.controls.len(),
                 rows: matrix.rows.iter().filter(|r| *r.framework == *c.id).count(),
+                crosswalks: ws
+                    .crosswalks
+                    .iter()
+                    .filter(|cw| cw.from == c.id)
+                    .map(|cw| CrosswalkEntry {
+                        id: &cw.id,
+                        from: &cw.from,
+                        to: &cw.to,
+                        file: &cw.origin.file,
+                        sha256: crate::emit::documents::context::input_sha256(ws, &cw.origin.file).unwrap_or_default(),
+                        copy: copy_path(&cw.origin.file),
+                        sources: &cw.sources,
+                        mappings: cw.mappings.iter().flatten().count(),
+                    })
+                    .collect(),
             }
         })
         .collect()
+}
+
+/// The catalogs and crosswalks among the inputs, each with its copy and its sources.
+fn catalog_views(ws: &Loaded, inputs: &[Input]) -> Vec<CatalogView> {
+    let source_views = |sources: &[crate::model::SourceRef]| {
+        sources
+            .iter()
+            .map(|s| crate::emit::documents::context::SourceView::new(s, 0))
+            .collect()
+    };
+    let mut out = Vec::new();
+    for input in inputs {
+        match input.role {
+            "catalog" => {
+                if let Some(fw) = ws.frameworks.values().find(|f| *f.catalog.origin.file == *input.path) {
+                    out.push(CatalogView {
+                        kind: "catalog",
+                        id: fw.catalog.id.clone(),
+                        title: fw.catalog.title.clone(),
+                        version: Some(fw.catalog.version.clone()),
+                        file: input.path.clone(),
+                        sha256: input.sha256.clone(),
+                        copy: copy_path(&input.path),
+                        sources: source_views(&fw.catalog.sources),
+                    });
+                }
+            }
+            "crosswalk" => {
+                if let Some(cw) = ws.crosswalks.iter().find(|c| *c.origin.file == *input.path) {
+                    out.push(CatalogView {
+                        kind: "crosswalk",
+                        id: cw.id.clone(),
+                        title: format!("{} → {}", cw.from, cw.to),
+                        version: None,
+                        file: input.path.clone(),
+                        sha256: input.sha256.clone(),
+                        copy: copy_path(&input.path),
+                        sources: source_views(&cw.sources),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The path of an input's copy in the pack: `builtin/…` for a built-in file, `files/…` else.
+fn copy_path(display: &str) -> Option<String> {
+    match display.strip_prefix("<builtin>/") {
+        Some(p) => Some(format!("builtin/{p}")),
+        None => pack_path(display),
+    }
 }
 
 fn evidence_csv(evidence: &[EvidenceView]) -> String {

@@ -1,0 +1,253 @@
+//! `render baa-appendix --format docx`: a Word document with real headings and tables, read
+//! back from `word/document.xml` inside the package: the parties, every standard and
+//! implementation specification of 164.308–164.316 with Required/Addressable as the catalog
+//! says, the signature block; the same bytes on every run.
+
+mod common;
+use common::ctrlmap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+const AS_OF: &str = "2026-11-30";
+const SECTIONS: [&str; 5] = ["164.308", "164.310", "164.312", "164.314", "164.316"];
+
+fn example() -> PathBuf {
+    common::root().join("examples/northwind-msp")
+}
+
+fn render(out: &Path, extra: &[&str]) {
+    let scope = example().join("scopes/riverside-dental.yaml");
+    let mut args = vec![
+        "render".to_string(),
+        "baa-appendix".into(),
+        scope.display().to_string(),
+        "--format".into(),
+        "docx".into(),
+        "-o".into(),
+        out.display().to_string(),
+        "--as-of".into(),
+        AS_OF.into(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let run = ctrlmap(&args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+fn entry(docx: &Path, name: &str) -> String {
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(docx).expect("docx")).expect("a zip");
+    let mut text = String::new();
+    archive
+        .by_name(name)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+        .read_to_string(&mut text)
+        .expect("utf-8");
+    text
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// The text of every `<w:t>` in a piece of WordprocessingML.
+fn text_of(xml: &str) -> String {
+    let mut out = String::new();
+    for piece in xml.split("<w:t").skip(1) {
+        let Some(start) = piece.find('>') else { continue };
+        let body = &piece[start + 1..];
+        if let Some(end) = body.find("</w:t>") {
+            out.push_str(&unescape(&body[..end]));
+        }
+    }
+    out
+}
+
+/// Rows of every table, each a list of cell texts.
+fn table_rows(xml: &str) -> Vec<Vec<String>> {
+    xml.split("<w:tr>")
+        .skip(1)
+        .map(|row| {
+            let row = row.split("</w:tr>").next().unwrap_or_default();
+            row.split("<w:tc>").skip(1).map(text_of).collect()
+        })
+        .collect()
+}
+
+/// Paragraphs of a style, as text.
+fn styled(xml: &str, style: &str) -> Vec<String> {
+    xml.split("<w:p>")
+        .filter(|p| p.contains(&format!(r#"<w:pStyle w:val="{style}"/>"#)))
+        .map(|p| text_of(p.split("</w:p>").next().unwrap_or_default()))
+        .collect()
+}
+
+#[test]
+fn the_docx_has_headings_parties_every_safeguard_and_the_signature_block() {
+    let dir = std::env::temp_dir().join(format!("ctrlmap-docx-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let out = dir.join("baa.docx");
+    render(&out, &[]);
+    assert!(entry(&out, "[Content_Types].xml").contains("wordprocessingml.document.main+xml"));
+    let xml = entry(&out, "word/document.xml");
+    assert!(
+        xml.contains("<w:tbl>") && xml.contains("<w:tblHeader/>"),
+        "real tables with header rows"
+    );
+
+    let headings = styled(&xml, "Heading1");
+    for h in [
+        "1. Parties and term",
+        "2. Systems and services in scope",
+        "3. Responsibility for the Security Rule safeguards",
+        "4. Breach and security incident reporting",
+        "5. Subcontractors and flow-down",
+        "6. Open gaps",
+        "7. Acknowledgement",
+    ] {
+        assert!(headings.iter().any(|x| x == h), "heading `{h}` in {headings:?}");
+    }
+
+    let rows = table_rows(&xml);
+    let cell = |label: &str| -> Option<String> {
+        rows.iter()
+            .find(|r| r.first().is_some_and(|c| c == label))
+            .and_then(|r| r.get(1).cloned())
+    };
+    let scope = std::fs::read_to_string(example().join("scopes/riverside-dental.yaml")).expect("scope");
+    assert!(cell("Covered entity").is_some_and(|c| c.starts_with("Riverside Dental Group, PLLC")));
+    assert!(cell("Business associate").is_some_and(|c| c.starts_with("Northwind Managed IT")));
+    assert!(scope.contains("baa_signed: 2026-01-15"));
+    assert_eq!(cell("BAA signed").as_deref(), Some("2026-01-15"));
+    assert!(
+        cell("Subcontractors of the business associate").is_some_and(|c| c.starts_with("Offsite backup storage")),
+        "only the MSP's own ePHI vendor is a subcontractor"
+    );
+
+    // Every standard and implementation specification of the catalog, in order, with its
+    // Required/Addressable flag read from the catalog (a standard with specifications carries none;
+    // the rest of 164.314 and 164.316 are required).
+    let ws = ctrlmap::load::Loaded::load(&example()).expect("loads");
+    let hipaa = ws.framework("hipaa").expect("hipaa");
+    let in_rule = |id: &str| {
+        SECTIONS
+            .iter()
+            .any(|s| id.strip_prefix(s).is_some_and(|r| r.starts_with('(')))
+    };
+    let expected: Vec<(String, String)> = hipaa
+        .controls
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| matches!(c.level.as_str(), "standard" | "implementation-specification") && in_rule(&c.id))
+        .map(|(i, c)| {
+            let has_specs = hipaa
+                .children(i)
+                .iter()
+                .any(|&k| hipaa.controls[k].level == "implementation-specification");
+            let flag = match c.requirement {
+                Some(ctrlmap::model::Requirement::Required) => "Required",
+                Some(ctrlmap::model::Requirement::Addressable) => "Addressable",
+                None if c.level == "standard" && has_specs => "",
+                None => "Required",
+            };
+            (c.id.clone(), flag.to_string())
+        })
+        .collect();
+    let listed: Vec<(String, String)> = rows
+        .iter()
+        .filter(|r| r.len() == 7 && in_rule(&r[0]))
+        .map(|r| (r[0].clone(), r[2].clone()))
+        .collect();
+    assert_eq!(listed, expected);
+    assert!(expected.len() > 50, "the whole Security Rule: {}", expected.len());
+
+    // The signature block: both parties, signature, name and title, date.
+    let header = rows
+        .iter()
+        .find(|r| r.iter().any(|c| c.starts_with("Covered entity: Riverside")))
+        .expect("signature table");
+    assert!(header.iter().any(|c| c == "Business associate: Northwind Managed IT"));
+    for label in ["Signature", "Name and title", "Date"] {
+        assert!(rows.iter().any(|r| r.len() == 3 && r[0] == label), "{label}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_docx_is_the_same_bytes_every_run_with_the_as_of_date_as_entry_time() {
+    let dir = std::env::temp_dir().join(format!("ctrlmap-docx-twice-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let (a, b) = (dir.join("a.docx"), dir.join("b.docx"));
+    render(&a, &[]);
+    render(&b, &[]);
+    assert_eq!(std::fs::read(&a).expect("a"), std::fs::read(&b).expect("b"));
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&a).expect("docx")).expect("zip");
+    for i in 0..archive.len() {
+        let e = archive.by_index(i).expect("entry");
+        let t = e.last_modified().expect("time");
+        assert_eq!((t.year(), t.month(), t.day(), t.hour()), (2026, 11, 30, 0));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_counterparty_docx_has_no_codes_or_paths() {
+    let dir = std::env::temp_dir().join(format!("ctrlmap-docx-cp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let out = dir.join("cp.docx");
+    render(&out, &["--audience", "counterparty"]);
+    let text = text_of(&entry(&out, "word/document.xml"));
+    assert!(!text.contains("CM0") && !text.contains("<builtin>") && !text.contains("Open gap"));
+    assert!(text.contains("6. Points to be agreed"));
+    let run = ctrlmap([
+        "render",
+        "baa-appendix",
+        &example().join("scopes/riverside-dental.yaml").display().to_string(),
+        "--format",
+        "docx",
+    ]);
+    assert_eq!(run.code, 2, "a binary document needs -o FILE");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn user_text_in_the_docx_is_text_not_markup() {
+    // The hostile fixture's names and duties carry markup, quotes and control characters.
+    let dir = std::env::temp_dir().join(format!("ctrlmap-docx-hostile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let out = dir.join("hostile.docx");
+    let scope = common::fixture("render/northwind/scopes/hostile.yaml");
+    let run = ctrlmap([
+        "render",
+        "baa-appendix",
+        &scope.display().to_string(),
+        "--format",
+        "docx",
+        "-o",
+        &out.display().to_string(),
+        "--as-of",
+        AS_OF,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let xml = entry(&out, "word/document.xml");
+    for raw in ["<script", "<iframe", "<img", "<b>", "<marquee"] {
+        assert!(!xml.contains(raw), "`{raw}` reached the document XML as markup");
+    }
+    let text = text_of(&xml);
+    assert!(
+        text.contains("<script>alert('client')</script> Dental | Lending"),
+        "shown as text"
+    );
+    assert!(text.contains("Evil & Co <b>IT</b>"));
+    // Every element the XML opens is one of WordprocessingML's (`w:`), and it is closed.
+    let opened = xml.matches("<w:tc>").count();
+    assert_eq!(opened, xml.matches("</w:tc>").count());
+    assert!(
+        xml.split('<')
+            .skip(2)
+            .all(|t| t.starts_with("w:") || t.starts_with("/w:"))
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
