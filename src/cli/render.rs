@@ -19,9 +19,11 @@ use std::path::{Path, PathBuf};
     after_help = "TEMPLATE is a file of the workspace's templates/ folder (minijinja; a file with the name of a built-in \
 template replaces it), or its name without extensions when that is unique. The README lists the variables a template \
 can use; an undefined one is an error with the template's file and line.\n\n\
-Examples:\n  ctrlmap render baa-appendix scopes/riverside-dental.yaml --format html -o baa-appendix.html\n  \
-ctrlmap render tpsp-summary scopes/hudson-lending.yaml\n  \
-ctrlmap render client-letter scopes/riverside-dental.yaml -o letter.md    # templates/client-letter.md.j2"
+Examples (from the repository's root):\n  \
+ctrlmap render baa-appendix examples/northwind-msp/scopes/riverside-dental.yaml --format html -o baa-appendix.html\n  \
+ctrlmap render baa-appendix examples/northwind-msp/scopes/riverside-dental.yaml --audience counterparty --format docx -o baa-appendix.docx\n  \
+ctrlmap render tpsp-summary examples/northwind-msp/scopes/hudson-valley-insurance.yaml\n  \
+ctrlmap render client-letter examples/northwind-msp/scopes/riverside-dental.yaml -o letter.md    # examples/northwind-msp/templates/client-letter.md.j2"
 )]
 pub struct RenderArgs {
     #[command(subcommand)]
