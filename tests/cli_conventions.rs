@@ -371,7 +371,12 @@ fn a_dash_reads_the_baseline_from_standard_input() {
 #[test]
 fn every_file_a_help_example_names_exists() {
     let mut named = Vec::new();
-    for cmd in [&["--help"][..], &["render", "--help"], &["pack", "--help"], &["diff", "--help"]] {
+    for cmd in [
+        &["--help"][..],
+        &["render", "--help"],
+        &["pack", "--help"],
+        &["diff", "--help"],
+    ] {
         let help = ctrlmap(&repo(), cmd.iter().copied(), 30).go();
         help.assert_code(0);
         for line in help.stdout.lines().filter(|l| l.trim_start().starts_with("ctrlmap ")) {
@@ -384,7 +389,10 @@ fn every_file_a_help_example_names_exists() {
     }
     assert!(named.len() >= 5, "the help shows examples: {named:?}");
     for file in named {
-        assert!(repo().join(&file).exists(), "`{file}` in a --help example does not exist");
+        assert!(
+            repo().join(&file).exists(),
+            "`{file}` in a --help example does not exist"
+        );
     }
 }
 
@@ -393,10 +401,21 @@ fn the_example_template_renders() {
     let scope = example().join("scopes/riverside-dental.yaml");
     let run = ctrlmap(
         &repo(),
-        ["render", "client-letter", scope.to_str().expect("utf-8"), "--as-of", AS_OF],
+        [
+            "render",
+            "client-letter",
+            scope.to_str().expect("utf-8"),
+            "--as-of",
+            AS_OF,
+        ],
         60,
     )
     .go();
     run.assert_code(0);
-    assert!(run.stdout.starts_with("# Riverside Dental Group, PLLC: who does what, as of 2026-11-30"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .starts_with("# Riverside Dental Group, PLLC: who does what, as of 2026-11-30"),
+        "{}",
+        run.stdout
+    );
 }

@@ -137,6 +137,37 @@ pub struct InstitutionType {
     pub note: Option<String>,
 }
 
+/// Which clients a catalog applies to when a scope does not list its frameworks: every
+/// client (the baseline, which is also the hub the crosswalks map onto), or those whose
+/// profile declares what the rule's own scope provision names.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct AppliesTo {
+    /// Where the framework is listed among a scope's frameworks (smaller first).
+    #[serde(default)]
+    pub order: Option<u32>,
+    /// Set on the baseline, with why: it applies to every client, and crosswalks map the
+    /// regulations onto it.
+    #[serde(default)]
+    pub baseline: Option<String>,
+    /// A yes/no profile fact that, when declared, decides alone (`glba`).
+    #[serde(default)]
+    pub flag: Option<String>,
+    /// Applies when one of these holds for the profile, for the reason given.
+    #[serde(default)]
+    pub profile: Vec<ProfileRule>,
+    /// Applies when the profile's `institution_type` is one the catalog's
+    /// `institution_types` lists as covered; the text says what such an institution is.
+    #[serde(default)]
+    pub institution_types: Option<String>,
+}
+
+/// A profile condition under which a catalog applies, and the provision that says so.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ProfileRule {
+    pub when: Condition,
+    pub reason: String,
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Catalog {
     pub id: String,
@@ -155,6 +186,9 @@ pub struct Catalog {
     pub notes: Vec<String>,
     #[serde(default)]
     pub institution_types: Vec<InstitutionType>,
+    /// Which clients the catalog applies to, from what their profile declares.
+    #[serde(default)]
+    pub applies_to: Option<AppliesTo>,
     #[serde(default, deserialize_with = "lenient")]
     pub exemptions: Vec<Option<Exemption>>,
     #[serde(default, deserialize_with = "lenient")]

@@ -31,4 +31,18 @@ impl Workspace {
     pub fn framework(&self, id: &str) -> Option<&Framework> {
         self.frameworks.get(id)
     }
+
+    /// The baseline framework (catalog `applies_to.baseline`): it applies to every client,
+    /// and the crosswalks map the regulations onto its outcomes (CSF 2.0).
+    pub fn hub(&self) -> Option<&Framework> {
+        self.frameworks
+            .values()
+            .filter(|fw| fw.catalog.applies_to.as_ref().is_some_and(|a| a.baseline.is_some()))
+            .min_by_key(|fw| {
+                (
+                    fw.catalog.applies_to.as_ref().and_then(|a| a.order),
+                    fw.id().to_string(),
+                )
+            })
+    }
 }

@@ -82,6 +82,15 @@ pub fn holds(condition: &Condition, profile: &Profile) -> bool {
     evaluate(condition, Facts::of(profile)) == Some(true)
 }
 
+/// A yes/no fact as the profile declares it (`None`: not declared). Only `glba` is one: the
+/// explicit answer to "is the client under 16 CFR 314?".
+pub fn declared_flag(fact: &str, profile: &Profile) -> Option<bool> {
+    match fact {
+        "glba" => profile.glba,
+        _ => None,
+    }
+}
+
 /// The facts a condition tests that the scope does not declare (for "applies because…").
 pub fn undeclared(condition: &Condition, facts: Facts, out: &mut Vec<String>) {
     match condition {

@@ -233,73 +233,71 @@ pub fn applicable_frameworks(ws: &Workspace, scope: &Scope) -> Vec<String> {
 }
 
 /// Frameworks that apply to a scope, each with why: as listed in the scope's `frameworks:`
-/// (the explicit override), or derived from what the client profile declares.
+/// (the explicit override), or derived from what the client profile declares, by each
+/// catalog's `applies_to` (the baseline for everyone; the others by the facts their own scope
+/// provisions name).
 pub fn framework_applicability(ws: &Workspace, scope: &Scope) -> Vec<(String, String)> {
     let mut found: Vec<(String, String)> = match &scope.frameworks {
         Some(list) => list
             .iter()
             .map(|id| (id.clone(), "listed in the scope's `frameworks:`".to_string()))
             .collect(),
-        None => {
-            let p = &scope.client.profile;
-            let mut found = vec![("csf-2.0".to_string(), "the baseline for every client".to_string())];
-            match p.hipaa.as_deref() {
-                Some("covered-entity") => found.push((
-                    "hipaa".into(),
-                    "`client.profile.hipaa: covered-entity`: a health plan, health care clearinghouse or health care provider that transmits health information electronically (45 CFR 160.103, 164.302)".into(),
-                )),
-                Some("business-associate") => found.push((
-                    "hipaa".into(),
-                    "`client.profile.hipaa: business-associate`: the Security Rule and 164.410 bind business associates directly (45 CFR 164.302, 164.402–164.410)".into(),
-                )),
-                _ => {}
-            }
-            if let Some(reason) = glba_reason(ws, p) {
-                found.push(("glba-safeguards".into(), reason));
-            }
-            if p.nydfs.as_deref() == Some("covered-entity") {
-                found.push((
-                    "nydfs-500".into(),
-                    "`client.profile.nydfs: covered-entity`: operates under a license, registration or charter under the New York Banking, Insurance or Financial Services Law (23 NYCRR 500.1)".into(),
-                ));
-            }
-            found
-        }
+        None => ws
+            .frameworks
+            .values()
+            .filter_map(|fw| {
+                Some((
+                    fw.id().to_string(),
+                    framework_applies_because(fw, &scope.client.profile)?,
+                ))
+            })
+            .collect(),
     };
     found.retain(|(id, _)| ws.frameworks.contains_key(id));
-    found.sort_by_key(|(id, _)| framework_order(id));
+    found.sort_by_key(|(id, _)| framework_order(ws, id));
     found.dedup_by(|a, b| a.0 == b.0);
     found
 }
 
-/// Whether 16 CFR Part 314 applies, from `glba` (explicit) or `institution_type` (derived
-/// from the catalog's `institution_types`, 314.1(b)).
-fn glba_reason(ws: &Workspace, p: &Profile) -> Option<String> {
-    match p.glba {
-        Some(true) => return Some("`client.profile.glba: true`".into()),
-        Some(false) => return None,
-        None => {}
+/// Why a catalog applies to a client with this profile, or `None`.
+fn framework_applies_because(fw: &Framework, p: &Profile) -> Option<String> {
+    let rule = fw.catalog.applies_to.as_ref()?;
+    if let Some(reason) = &rule.baseline {
+        return Some(reason.clone());
     }
-    let kind = p.institution_type.as_deref()?;
-    let fw = ws.framework("glba-safeguards")?;
-    let t = fw
-        .catalog
-        .institution_types
-        .iter()
-        .find(|t| t.id == kind && t.covered)?;
-    Some(format!(
-        "`client.profile.institution_type: {kind}`: a financial institution under the FTC's jurisdiction ({})",
-        t.citation
-    ))
+    if let Some(flag) = &rule.flag {
+        match applicability::declared_flag(flag, p) {
+            Some(true) => return Some(format!("`client.profile.{flag}: true`")),
+            Some(false) => return None,
+            None => {}
+        }
+    }
+    if let Some(r) = rule.profile.iter().find(|r| applicability::holds(&r.when, p)) {
+        return Some(r.reason.clone());
+    }
+    if let Some(what) = &rule.institution_types {
+        let kind = p.institution_type.as_deref()?;
+        let t = fw
+            .catalog
+            .institution_types
+            .iter()
+            .find(|t| t.id == kind && t.covered)?;
+        return Some(format!(
+            "`client.profile.institution_type: {kind}`: {what} ({})",
+            t.citation
+        ));
+    }
+    None
 }
 
-/// CSF first (the baseline), then the regulations, then anything else by id.
-fn framework_order(id: &str) -> (usize, String) {
-    let rank = ["csf-2.0", "hipaa", "glba-safeguards", "nydfs-500"]
-        .iter()
-        .position(|x| *x == id)
-        .unwrap_or(99);
-    (rank, id.to_string())
+/// By the catalogs' `applies_to.order` (the baseline first), then by id.
+fn framework_order(ws: &Workspace, id: &str) -> (u32, String) {
+    let order = ws
+        .framework(id)
+        .and_then(|fw| fw.catalog.applies_to.as_ref())
+        .and_then(|a| a.order)
+        .unwrap_or(u32::MAX);
+    (order, id.to_string())
 }
 
 /// A decision for one control from the sources at one precedence level.
@@ -695,7 +693,7 @@ pub fn resolve(ws: &Workspace, scope: &Scope) -> Matrix {
         .collect();
     let capacity = applicable.iter().map(|(fw, _)| fw.controls.len()).sum();
     let mut csf_rows: Vec<Row> = Vec::with_capacity(capacity);
-    let csf_framework = ws.framework("csf-2.0");
+    let csf_framework = ws.hub();
     let mut csf_at = Vec::new();
     if let Some(fw) = csf_framework {
         csf_at = resolve_framework(
@@ -725,7 +723,7 @@ pub fn resolve(ws: &Workspace, scope: &Scope) -> Matrix {
                 citation: fw.catalog.citation.clone(),
                 reason: why.to_string(),
             });
-            if fw.id() == "csf-2.0" {
+            if csf_framework.is_some_and(|hub| hub.id() == fw.id()) {
                 csf_applies = true;
             } else {
                 resolve_framework(ws, scope, fw, &sources, &addressable, &csf, &mut rest);
@@ -763,7 +761,7 @@ fn resolve_framework(
     for m in ws
         .crosswalks
         .iter()
-        .filter(|cw| cw.from == fw.id() && cw.to == "csf-2.0")
+        .filter(|cw| cw.from == fw.id() && ws.hub().is_some_and(|hub| hub.id() == cw.to))
         .flat_map(|cw| cw.mappings.iter().flatten())
     {
         mappings.entry(m.from.as_str()).or_default().push(m);
@@ -835,7 +833,7 @@ fn resolve_framework(
                 .or_else(|| own_or_inherited(&decide_client_owned, from_row_parents))
         };
         let project_here = || {
-            if fw.id() != "csf-2.0" {
+            if ws.hub().is_none_or(|hub| hub.id() != fw.id()) {
                 project(fw, i, &mappings, csf_rows)
             } else {
                 Projection::default()
@@ -989,7 +987,11 @@ fn roll_up(row: &mut Row, fw: &Framework, i: usize, at: &[usize], rows: &[Row]) 
         }
         row.provenance.push(Provenance {
             kind: SourceKind::Rollup,
-            detail: format!("rolled up from {parts} parts, none applicable"),
+            detail: if parts == 1 {
+                "rolled up from its 1 part, which does not apply".to_string()
+            } else {
+                format!("rolled up from {parts} parts, none applicable")
+            },
             file: fw.controls[i].origin.file.clone(),
             line: fw.controls[i].origin.line,
         });
@@ -1024,7 +1026,12 @@ fn roll_up(row: &mut Row, fw: &Framework, i: usize, at: &[usize], rows: &[Row]) 
     row.provenance.push(Provenance {
         kind: SourceKind::Rollup,
         detail: format!(
-            "rolled up from its {applicable_count} applicable parts: {assigned} assigned, {full} fully covered"
+            "rolled up from its {}: {assigned} assigned, {full} fully covered",
+            if applicable_count == 1 {
+                "1 applicable part".to_string()
+            } else {
+                format!("{applicable_count} applicable parts")
+            }
         ),
         file: fw.controls[i].origin.file.clone(),
         line: fw.controls[i].origin.line,
@@ -1090,9 +1097,10 @@ fn project(fw: &Framework, i: usize, mappings: &FxHashMap<&str, Vec<&Mapping>>, 
         full.provenance.push(Provenance::new(
             SourceKind::Crosswalk,
             format!(
-                "crosswalk: {} {} csf-2.0:{} ({}), owned by {}{via}",
+                "crosswalk: {} {} {}:{} ({}), owned by {}{via}",
                 fw.controls[i].id,
                 m.relationship.as_str(),
+                csf_rows.framework.map_or("", |hub| hub.id()),
                 m.to,
                 m.source,
                 csf.summary.label()
