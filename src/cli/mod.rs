@@ -484,11 +484,18 @@ pub(crate) fn load_workspace_with(path: &Path, done: &str, options: crate::load:
         ws.scopes.extend(scopes);
     }
     ws.scopes.sort_by(|a, b| a.id.cmp(&b.id));
+    stop_on_input_problems(&mut ws, path, done)?;
+    Ok(ws)
+}
+
+/// When a loaded workspace has input problems, print them all (sorted), say that nothing was
+/// `done`, and stop with exit 2.
+pub(crate) fn stop_on_input_problems(ws: &mut Loaded, path: &Path, done: &str) -> Result<()> {
     ws.diagnostics.sort();
     ws.diagnostics.dedup();
     if !ws.diagnostics.is_empty() {
         let base = PathBase::for_workspace(path);
-        terminal::eprint(&rendered(&ws, &ws.diagnostics, &base));
+        terminal::eprint(&rendered(ws, &ws.diagnostics, &base));
         terminal::eprintln(&format!(
             "\nerror: {}: {} problem(s) in the input; nothing was {done}",
             crate::load::input::display_path(path),
@@ -496,7 +503,7 @@ pub(crate) fn load_workspace_with(path: &Path, done: &str, options: crate::load:
         ));
         return Err(Exit(2).into());
     }
-    Ok(ws)
+    Ok(())
 }
 
 /// Stop with exit 2 when a custom policy rule failed while it was evaluated (E021): one

@@ -558,6 +558,24 @@ impl Loaded {
         scopes
     }
 
+    /// Load scope files again that [`Loaded::load_scopes`] has already checked, recording
+    /// nothing (no ids, no diagnostics): a second look at scopes that were dropped. Only the
+    /// scopes that still load without a problem are returned, in the files' order.
+    pub fn reload_scopes(&self, files: &[ScopeFile]) -> Vec<Scope> {
+        use rayon::prelude::*;
+        let Some(schemas) = self.schemas else {
+            return Vec::new();
+        };
+        let loaded: Vec<Option<Scope>> = files
+            .par_iter()
+            .map(|(rel, path, expected)| {
+                let ScopeLoad { prepared, scope } = self.prepare_scope(schemas, rel, path, *expected);
+                scope.filter(|_| prepared.diagnostics.is_empty()).map(|t| t.scope)
+            })
+            .collect();
+        loaded.into_iter().flatten().collect()
+    }
+
     /// Read, parse, validate, type and check one scope file (no shared state is written).
     /// A scope with schema errors is still checked for references, so one run reports
     /// every problem of the file; it is not returned for assessment.
