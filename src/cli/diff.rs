@@ -76,7 +76,8 @@ fn pair_files<'a>(
     // The walk sorts each folder's entries by name: comparing paths component by component
     // is that order.
     let place = |root: &Path, f: &ScopeFile| -> PathBuf {
-        f.1.strip_prefix(root).map_or_else(|_| PathBuf::from(&f.0), Path::to_path_buf)
+        f.1.strip_prefix(root)
+            .map_or_else(|_| PathBuf::from(&f.0), Path::to_path_buf)
     };
     let mut out = Vec::with_capacity(old.len().max(new.len()));
     let (mut i, mut j) = (0, 0);
