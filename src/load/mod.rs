@@ -407,7 +407,7 @@ fn schemas() -> Result<&'static Schemas, String> {
 /// process; every workspace starts from a copy of the typed data (the parsed trees are
 /// shared, not copied).
 struct Builtin {
-    frameworks: BTreeMap<String, Framework>,
+    frameworks: BTreeMap<String, std::sync::Arc<Framework>>,
     crosswalks: Vec<Crosswalk>,
     packs: BTreeMap<String, crate::model::policy::Pack>,
     nodes: BTreeMap<String, Node>,
@@ -757,7 +757,7 @@ impl Loaded {
                     ));
                     return;
                 }
-                self.frameworks.insert(catalog.id.clone(), Framework::new(catalog));
+                self.frameworks.insert(catalog.id.clone(), std::sync::Arc::new(Framework::new(catalog)));
             }
             Kind::Crosswalk => {
                 let Ok(mut cw) = serde_json::from_value::<Crosswalk>(std::mem::take(&mut doc.json)) else {
