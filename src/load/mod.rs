@@ -1183,7 +1183,7 @@ impl Loaded {
         let mut diags = Vec::new();
         for e in scope.evidence.iter_mut().flatten() {
             let at = || pos_in(&e.origin, "file");
-            match self.evidence_path(&e.file) {
+            match self.evidence_path_to_read(&e.file) {
                 Ok(path) => match self.reader.sha256(&path) {
                     Ok(sha) => e.found_sha256 = Some(sha),
                     Err(Refusal::Missing) => e.found_sha256 = None,
@@ -1365,9 +1365,11 @@ impl Loaded {
         diags
     }
 
-    /// [`evidence_path`] with the workspace root resolved once per run, not once per file.
-    fn evidence_path(&self, file: &str) -> Result<PathBuf, &'static str> {
-        evidence_path_in(&self.root, self.reader.canonical(), file)
+    /// [`evidence_path`] without resolving links: the path is then read through the
+    /// workspace's reader, which resolves it once and refuses one that leaves the workspace
+    /// (E012, in the same words), so resolving it here as well would only repeat the work.
+    fn evidence_path_to_read(&self, file: &str) -> Result<PathBuf, &'static str> {
+        evidence_path_in(&self.root, None, file)
     }
 
     /// Every diagnostic, rendered with source excerpts. Each file's lines are split once,
@@ -1452,7 +1454,10 @@ fn evidence_path_in(root: &Path, root_canon: Option<&Path>, file: &str) -> Resul
         return Err("uses `..` and could leave the workspace");
     }
     let full = root.join(path);
-    if let (Ok(canon), Some(root_canon)) = (full.canonicalize(), root_canon)
+    let Some(root_canon) = root_canon else {
+        return Ok(full);
+    };
+    if let Ok(canon) = full.canonicalize()
         && !canon.starts_with(root_canon)
     {
         return Err("resolves (through a symbolic link) to a file outside the workspace");
