@@ -56,15 +56,14 @@ changed_copy() { # a copy of portfolio $1 at $2 where every tenth client moved o
   # client to MSP, the first client left and a new one joined: what `ctrlmap diff` compares
   rm -rf "$2"
   cp -r "$1" "$2"
-  local i=0 f first last
-  for f in "$2"/scopes/*.yaml; do
+  local i=0 f files
+  files=("$2"/scopes/*.yaml)
+  for f in "${files[@]}"; do
     [ $((i % 10)) -ne 0 ] || sed -i '0,/responsible: client/s//responsible: msp/' "$f"
     i=$((i + 1))
   done
-  first=$(ls "$2/scopes" | head -n 1)
-  last=$(ls "$2/scopes" | tail -n 1)
-  sed 's/^id: \(.*\)$/id: \1-joined/' "$2/scopes/$last" > "$2/scopes/zz-joined.yaml"
-  rm "$2/scopes/$first"
+  sed 's/^id: \(.*\)$/id: \1-joined/' "${files[-1]}" > "$2/scopes/zz-joined.yaml"
+  rm "${files[0]}"
 }
 
 runs=${RUNS:-3}
