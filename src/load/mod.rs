@@ -757,7 +757,8 @@ impl Loaded {
                     ));
                     return;
                 }
-                self.frameworks.insert(catalog.id.clone(), std::sync::Arc::new(Framework::new(catalog)));
+                self.frameworks
+                    .insert(catalog.id.clone(), std::sync::Arc::new(Framework::new(catalog)));
             }
             Kind::Crosswalk => {
                 let Ok(mut cw) = serde_json::from_value::<Crosswalk>(std::mem::take(&mut doc.json)) else {
