@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Benchmark `ctrlmap check` on generated portfolios of 1,000 and 10,000 client scopes, with
+# Benchmark `ctrlmap check` (and `ctrlmap diff`) on generated portfolios of 1,000 and 10,000 client scopes, with
 # wall time and peak memory, against two reference points measured in the same run:
 #   - the floor: a parse-only pass over the same files (the `parse-only` example: read and
 #     parse every byte once with the same YAML parser, on every core, and nothing else);
 #   - check-jsonschema (PyPI), validating the same scope files against the same schema: a
 #     peer that does only a fraction of our work.
+# Then `ctrlmap diff` of that portfolio against a changed copy of it (every tenth client moved
+# one control from client to MSP, one client left, one joined): wall time and peak memory
+# (target: under 200 MB at 10,000 scopes; the scopes are streamed through in batches).
 # Then the linear-cost cases of issue 11, each a single workspace that once took tens of
 # seconds: one scope with 40,000 unknown control references (every one reported), and a 15 MB
 # scope of repeated entries (assessed). Target: each under 2 s on 2 cores.
@@ -49,6 +52,20 @@ median() { # RUNS runs of the command: prints "median_seconds max_peak_kb" (a sh
   printf '%s\n' "${times[@]}" | sort -n | awk -v peak="$peak" '{a[NR]=$1} END {print a[int((NR+1)/2)], peak}'
 }
 
+changed_copy() { # a copy of portfolio $1 at $2 where every tenth client moved one control from
+  # client to MSP, the first client left and a new one joined: what `ctrlmap diff` compares
+  rm -rf "$2"
+  cp -r "$1" "$2"
+  local i=0 f files
+  files=("$2"/scopes/*.yaml)
+  for f in "${files[@]}"; do
+    [ $((i % 10)) -ne 0 ] || sed -i '0,/responsible: client/s//responsible: msp/' "$f"
+    i=$((i + 1))
+  done
+  sed 's/^id: \(.*\)$/id: \1-joined/' "${files[-1]}" > "$2/scopes/zz-joined.yaml"
+  rm "${files[0]}"
+}
+
 runs=${RUNS:-3}
 echo "median of $runs runs (check-jsonschema: one run); $(nproc) cores"
 [ ${#sizes[@]} -eq 0 ] || printf '%-8s %-22s %10s %12s %10s\n' scopes tool seconds "peak MB" ratio
@@ -59,6 +76,9 @@ for n in "${sizes[@]}"; do
   read -r t_parse m_parse < <(median ./target/release/examples/parse-only "$dir")
   printf '%-8s %-22s %10s %12.1f %10s\n' "$n" "ctrlmap check" "$t_check" "$(echo "$m_check/1024" | bc -l)" "1.00"
   printf '%-8s %-22s %10s %12.1f %10.2f\n' "$n" "parse-only floor" "$t_parse" "$(echo "$m_parse/1024" | bc -l)" "$(echo "$t_parse/($t_check+0.0001)" | bc -l)"
+  changed_copy "$dir" "$dir-changed"
+  read -r t_diff m_diff < <(median ./target/release/ctrlmap diff "$dir" "$dir-changed" --format json --as-of 2026-11-30)
+  printf '%-8s %-22s %10s %12.1f %10.2f\n' "$n" "ctrlmap diff" "$t_diff" "$(echo "$m_diff/1024" | bc -l)" "$(echo "$t_diff/($t_check+0.0001)" | bc -l)"
   if command -v check-jsonschema >/dev/null 2>&1 && [ -z "${SKIP_CHECK_JSONSCHEMA:-}" ]; then
     read -r t_cj m_cj < <(measure check-jsonschema --schemafile schemas/scope.schema.json "$dir"/scopes/*.yaml)
     printf '%-8s %-22s %10s %12.1f %10.2f\n' "$n" "check-jsonschema" "$t_cj" "$(echo "$m_cj/1024" | bc -l)" "$(echo "$t_cj/($t_check+0.0001)" | bc -l)"

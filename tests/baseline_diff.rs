@@ -418,3 +418,82 @@ fn diff_sees_a_changed_evidence_file_even_when_no_yaml_changed() {
     assert_eq!(new, vec!["CM011"]);
     assert!(d.is_regression(Some(Severity::High)));
 }
+
+/// Add `n` clients to a scratch workspace, copies of the example's riverside-dental scope with
+/// their own ids, so the command streams more than one batch of scopes.
+fn add_clients(dir: &Path, n: usize) {
+    let text = std::fs::read_to_string(example_dir().join("scopes/riverside-dental.yaml")).expect("scope");
+    for i in 0..n {
+        let id = format!("client-{i:03}");
+        let copy = text.replacen("id: riverside-dental", &format!("id: {id}"), 1);
+        std::fs::write(dir.join(format!("scopes/{id}.yaml")), copy).expect("write");
+    }
+}
+
+#[test]
+fn the_command_streams_scopes_and_reports_what_the_library_compares_whole() {
+    let old_dir = Scratch::copy_of(&example_dir(), "diff-stream-old");
+    add_clients(&old_dir.0, 90);
+    let new_dir = Scratch::copy_of(&old_dir.0, "diff-stream-new");
+    // One assignment changed, in a client of the second batch.
+    edit(&new_dir.0, "scopes/client-070.yaml", |t| {
+        t.replacen("responsible: client", "responsible: msp", 1)
+    });
+    // A file moved to a subfolder (same id), an id changed in place, a client gone, one new.
+    std::fs::create_dir_all(new_dir.0.join("scopes/ny")).expect("mkdir");
+    std::fs::rename(
+        new_dir.0.join("scopes/riverside-dental.yaml"),
+        new_dir.0.join("scopes/ny/riverside.yaml"),
+    )
+    .expect("move");
+    edit(&new_dir.0, "scopes/client-010.yaml", |t| {
+        t.replace("id: client-010", "id: client-010b")
+    });
+    std::fs::remove_file(new_dir.0.join("scopes/cedar-tax-services.yaml")).expect("remove");
+    edit(&new_dir.0, "scopes/client-089.yaml", |t| {
+        t.replace("id: client-089", "id: zz-new-client")
+    });
+    // Both sides, also swapped: added and removed change places.
+    for (old, new) in [(&old_dir.0, &new_dir.0), (&new_dir.0, &old_dir.0)] {
+        let mut expected = diff::diff(&load(old), &load(new), as_of());
+        let (old_arg, new_arg) = (old.display().to_string(), new.display().to_string());
+        expected.old = old_arg.clone();
+        expected.new = new_arg.clone();
+        assert!(expected.totals.scopes_changed > 0 && expected.totals.scopes_added > 0);
+        assert!(expected.totals.scopes_removed > 0 && expected.totals.scopes_unchanged > 64);
+        for (format, render) in [
+            ("json", ctrlmap::emit::diff::json as fn(&diff::Diff) -> String),
+            ("text", ctrlmap::emit::diff::text),
+            ("markdown", ctrlmap::emit::diff::markdown),
+        ] {
+            let run = ctrlmap(["diff", &old_arg, &new_arg, "--format", format, "--as-of", "2026-11-30"]);
+            assert_eq!(run.code, 0, "{}", run.stderr);
+            assert_eq!(run.stdout, render(&expected), "{format}");
+        }
+    }
+}
+
+#[test]
+fn the_command_reports_the_old_sides_input_problems_first_and_compares_nothing() {
+    let old_dir = Scratch::copy_of(&example_dir(), "diff-bad-old");
+    let new_dir = Scratch::copy_of(&example_dir(), "diff-bad-new");
+    std::fs::write(
+        old_dir.0.join("scopes/broken.yaml"),
+        "kind: scope\nid: broken\nclient: 3\n",
+    )
+    .expect("write");
+    std::fs::write(
+        new_dir.0.join("scopes/again.yaml"),
+        std::fs::read(example_dir().join("scopes/riverside-dental.yaml")).expect("read"),
+    )
+    .expect("write");
+    let (old_arg, new_arg) = (old_dir.0.display().to_string(), new_dir.0.display().to_string());
+    let run = ctrlmap(["diff", &old_arg, &new_arg]);
+    assert_eq!(run.code, 2);
+    assert!(run.stdout.is_empty());
+    assert!(run.stderr.contains("scopes/broken.yaml:3:"), "{}", run.stderr);
+    assert!(!run.stderr.contains("E011"), "{}", run.stderr);
+    let run = ctrlmap(["diff", &new_arg, &new_arg]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("E011"), "{}", run.stderr);
+}

@@ -421,6 +421,13 @@ fn shared_inputs(ws: &Workspace) -> BTreeMap<&str, &str> {
         .collect()
 }
 
+/// Whether every input but the scope files (services, policies, catalogs, `ctrlmap.yaml`) is
+/// byte-identical in both versions. For workspaces whose scopes are streamed in, ask before
+/// the first scope is loaded.
+pub fn shared_inputs_same(old: &Workspace, new: &Workspace) -> bool {
+    shared_inputs(old) == shared_inputs(new)
+}
+
 /// A scope whose file, evidence files and shared inputs are byte-identical in both versions
 /// resolves and assesses the same (same date, same built-in catalogs): no need to compute it.
 fn unchanged(old: &Scope, new: &Scope, shared_same: bool) -> bool {
@@ -429,69 +436,105 @@ fn unchanged(old: &Scope, new: &Scope, shared_same: bool) -> bool {
     shared_same && !old.sha256.is_empty() && old.sha256 == new.sha256 && evidence(old) == evidence(new)
 }
 
+/// A scope id's versions: in the old workspace, the new one, or both.
+pub type Pair<'a> = (Option<&'a Scope>, Option<&'a Scope>);
+
+/// The diff built a batch of scopes at a time, so two large workspaces can be compared with
+/// their scopes streamed through and dropped: only the differences are kept. Batches may come
+/// in any order; [`DiffBuilder::finish`] puts the result in scope-id order.
+#[derive(Debug, Default)]
+pub struct DiffBuilder {
+    scopes: Vec<ScopeDiff>,
+    unchanged: usize,
+    /// Rule failures by scope id, each scope's old side first.
+    failures: Vec<(String, Vec<crate::model::diagnostic::Diagnostic>)>,
+}
+
+impl DiffBuilder {
+    /// Compare a batch of scopes (each id once across all batches) in parallel. `shared_same`
+    /// is [`shared_inputs_same`] of the two workspaces.
+    pub fn compare(&mut self, old: &Workspace, new: &Workspace, pairs: &[Pair], shared_same: bool, as_of: time::Date) {
+        use rayon::prelude::*;
+        let compared: Vec<Option<ScopeDiff>> = pairs
+            .par_iter()
+            .map(|&(o, n)| {
+                if let (Some(o), Some(n)) = (o, n)
+                    && unchanged(o, n, shared_same)
+                {
+                    return None;
+                }
+                scope_diff(o.map(|s| (old, s)), n.map(|s| (new, s)), as_of)
+            })
+            .collect();
+        for d in compared {
+            match d {
+                Some(d) => self.add(d),
+                None => self.unchanged += 1,
+            }
+        }
+    }
+
+    fn add(&mut self, mut d: ScopeDiff) {
+        if !d.failures.is_empty() {
+            self.failures.push((d.scope.clone(), std::mem::take(&mut d.failures)));
+        }
+        if d.is_empty() {
+            self.unchanged += 1;
+        } else {
+            self.scopes.push(d);
+        }
+    }
+
+    /// The diff of every scope compared, in scope-id order. `old` and `new` name the folders.
+    pub fn finish(mut self, old: String, new: String, as_of: time::Date) -> Diff {
+        self.scopes.sort_by(|a, b| a.scope.cmp(&b.scope));
+        self.failures.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut totals = Totals {
+            scopes_unchanged: self.unchanged,
+            ..Totals::default()
+        };
+        for d in &self.scopes {
+            match d.status {
+                ScopeStatus::Changed => totals.scopes_changed += 1,
+                ScopeStatus::Added => totals.scopes_added += 1,
+                ScopeStatus::Removed => totals.scopes_removed += 1,
+            }
+            totals.controls_changed += d.controls.len();
+            totals.owner_changed += d.controls.iter().filter(|c| c.owner_changed()).count();
+            totals.became_unassigned += d.controls.iter().filter(|c| c.became_unassigned()).count();
+            totals.new_findings += d.new_findings.len();
+            totals.fixed_findings += d.fixed_findings.len();
+        }
+        Diff {
+            version: DIFF_VERSION,
+            tool: "ctrlmap",
+            old,
+            new,
+            as_of: as_of.to_string(),
+            totals,
+            scopes: self.scopes,
+            failures: self.failures.into_iter().flat_map(|(_, f)| f).collect(),
+        }
+    }
+}
+
 /// Compare two loaded workspaces as of a date (evidence age and waiver expiry are judged on
 /// it, the same date for both). Each side's severity overrides come from its own
 /// `ctrlmap.yaml`. Scopes are compared in parallel; the result is in scope-id order. A scope
 /// whose inputs are all byte-identical on both sides is counted unchanged without being
 /// resolved (a pull request that touches one client of thousands diffs in load time).
+/// `ctrlmap diff` streams the scopes through a [`DiffBuilder`] instead, to the same result.
 pub fn diff(old: &Workspace, new: &Workspace, as_of: time::Date) -> Diff {
-    use rayon::prelude::*;
     let olds: BTreeMap<&str, &Scope> = old.scopes.iter().map(|s| (s.id.as_str(), s)).collect();
     let news: BTreeMap<&str, &Scope> = new.scopes.iter().map(|s| (s.id.as_str(), s)).collect();
-    let ids: Vec<&str> = olds
-        .keys()
-        .chain(news.keys())
-        .copied()
-        .collect::<BTreeSet<_>>()
+    let ids: BTreeSet<&str> = olds.keys().chain(news.keys()).copied().collect();
+    let pairs: Vec<Pair> = ids
         .into_iter()
+        .map(|id| (olds.get(id).copied(), news.get(id).copied()))
         .collect();
-    let shared_same = shared_inputs(old) == shared_inputs(new);
-    let all: Vec<ScopeDiff> = ids
-        .par_iter()
-        .filter_map(|id| {
-            let (o, n) = (olds.get(id).copied(), news.get(id).copied());
-            if let (Some(o), Some(n)) = (o, n)
-                && unchanged(o, n, shared_same)
-            {
-                return None;
-            }
-            scope_diff(o.map(|s| (old, s)), n.map(|s| (new, s)), as_of)
-        })
-        .collect();
-    let mut totals = Totals {
-        scopes_unchanged: ids.len() - all.len(),
-        ..Totals::default()
-    };
-    let mut scopes = Vec::new();
-    let mut failures = Vec::new();
-    for mut d in all {
-        failures.append(&mut d.failures);
-        if d.is_empty() {
-            totals.scopes_unchanged += 1;
-            continue;
-        }
-        match d.status {
-            ScopeStatus::Changed => totals.scopes_changed += 1,
-            ScopeStatus::Added => totals.scopes_added += 1,
-            ScopeStatus::Removed => totals.scopes_removed += 1,
-        }
-        totals.controls_changed += d.controls.len();
-        totals.owner_changed += d.controls.iter().filter(|c| c.owner_changed()).count();
-        totals.became_unassigned += d.controls.iter().filter(|c| c.became_unassigned()).count();
-        totals.new_findings += d.new_findings.len();
-        totals.fixed_findings += d.fixed_findings.len();
-        scopes.push(d);
-    }
-    Diff {
-        version: DIFF_VERSION,
-        tool: "ctrlmap",
-        old: old.root.display().to_string(),
-        new: new.root.display().to_string(),
-        as_of: as_of.to_string(),
-        totals,
-        scopes,
-        failures,
-    }
+    let mut builder = DiffBuilder::default();
+    builder.compare(old, new, &pairs, shared_inputs_same(old, new), as_of);
+    builder.finish(old.root.display().to_string(), new.root.display().to_string(), as_of)
 }
 
 impl Diff {

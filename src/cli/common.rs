@@ -151,6 +151,17 @@ pub(crate) fn load_all(path: &Path, options: crate::load::LoadOptions) -> Result
     Ok(ws)
 }
 
+/// When a loaded workspace has input problems, stop with all of them (sorted), saying that
+/// nothing was `done`.
+pub(crate) fn stop_on_input_problems(ws: &mut Loaded, path: &Path, done: &str) -> Result<()> {
+    ws.diagnostics.sort();
+    ws.diagnostics.dedup();
+    if !ws.diagnostics.is_empty() {
+        return Err(input_failure(ws, path, done).into());
+    }
+    Ok(())
+}
+
 /// The workspace's input problems, rendered, with the line that says nothing was `done`.
 pub(crate) fn input_failure(ws: &Loaded, path: &Path, done: &str) -> Failure {
     let base = PathBase::for_workspace(path);

@@ -18,7 +18,7 @@ pub mod validate;
 
 pub use check::{CheckFormat, Gate};
 pub use common::{Levels, PathBase, as_of_date, check_levels, overrides, overrides_with, parse_as_of, workspace_of};
-pub(crate) use common::{load_workspace, stop_on_rule_failures, write_file};
+pub(crate) use common::{load_workspace, stop_on_input_problems, stop_on_rule_failures, write_file};
 pub use matrix::MatrixFormat;
 
 use crate::emit::terminal;

@@ -413,7 +413,7 @@ fn schemas() -> Result<&'static Schemas, String> {
 /// process; every workspace starts from a copy of the typed data (the parsed trees are
 /// shared, not copied).
 struct Builtin {
-    frameworks: BTreeMap<String, Framework>,
+    frameworks: BTreeMap<String, std::sync::Arc<Framework>>,
     crosswalks: Vec<Crosswalk>,
     packs: BTreeMap<String, crate::model::policy::Pack>,
     nodes: BTreeMap<String, Node>,
@@ -562,6 +562,24 @@ impl Loaded {
             }
         }
         scopes
+    }
+
+    /// Load scope files again that [`Loaded::load_scopes`] has already checked, recording
+    /// nothing (no ids, no diagnostics): a second look at scopes that were dropped. Only the
+    /// scopes that still load without a problem are returned, in the files' order.
+    pub fn reload_scopes(&self, files: &[ScopeFile]) -> Vec<Scope> {
+        use rayon::prelude::*;
+        let Some(schemas) = self.schemas else {
+            return Vec::new();
+        };
+        let loaded: Vec<Option<Scope>> = files
+            .par_iter()
+            .map(|(rel, path, expected)| {
+                let ScopeLoad { prepared, scope } = self.prepare_scope(schemas, rel, path, *expected);
+                scope.filter(|_| prepared.diagnostics.is_empty()).map(|t| t.scope)
+            })
+            .collect();
+        loaded.into_iter().flatten().collect()
     }
 
     /// Read, parse, validate, type and check one scope file (no shared state is written).
@@ -745,7 +763,8 @@ impl Loaded {
                     ));
                     return;
                 }
-                self.frameworks.insert(catalog.id.clone(), Framework::new(catalog));
+                self.frameworks
+                    .insert(catalog.id.clone(), std::sync::Arc::new(Framework::new(catalog)));
             }
             Kind::Crosswalk => {
                 let Ok(mut cw) = serde_json::from_value::<Crosswalk>(std::mem::take(&mut doc.json)) else {
@@ -1171,7 +1190,7 @@ impl Loaded {
         let mut diags = Vec::new();
         for e in scope.evidence.iter_mut().flatten() {
             let at = || pos_in(&e.origin, "file");
-            match self.evidence_path(&e.file) {
+            match self.evidence_path_to_read(&e.file) {
                 Ok(path) => match self.reader.sha256(&path) {
                     Ok(sha) => e.found_sha256 = Some(sha),
                     Err(Refusal::Missing) => e.found_sha256 = None,
@@ -1366,9 +1385,11 @@ impl Loaded {
         diags
     }
 
-    /// [`evidence_path`] with the workspace root resolved once per run, not once per file.
-    fn evidence_path(&self, file: &str) -> Result<PathBuf, &'static str> {
-        evidence_path_in(&self.root, self.reader.canonical(), file)
+    /// [`evidence_path`] without resolving links: the path is then read through the
+    /// workspace's reader, which resolves it once and refuses one that leaves the workspace
+    /// (E012, in the same words), so resolving it here as well would only repeat the work.
+    fn evidence_path_to_read(&self, file: &str) -> Result<PathBuf, &'static str> {
+        evidence_path_in(&self.root, None, file)
     }
 
     /// Every diagnostic, rendered with source excerpts. Each file's lines are split once,
@@ -1451,7 +1472,10 @@ fn evidence_path_in(root: &Path, root_canon: Option<&Path>, file: &str) -> Resul
         return Err("uses `..` and could leave the workspace");
     }
     let full = root.join(path);
-    if let (Ok(canon), Some(root_canon)) = (full.canonicalize(), root_canon)
+    let Some(root_canon) = root_canon else {
+        return Ok(full);
+    };
+    if let Ok(canon) = full.canonicalize()
         && !canon.starts_with(root_canon)
     {
         return Err("resolves (through a symbolic link) to a file outside the workspace");

@@ -12,7 +12,9 @@ use std::path::PathBuf;
 pub struct Workspace {
     /// Folder of the workspace (absolute or as given).
     pub root: PathBuf,
-    pub frameworks: BTreeMap<String, Framework>,
+    /// Shared: the built-in catalogs are parsed once per process and every workspace holds
+    /// them without a copy.
+    pub frameworks: BTreeMap<String, std::sync::Arc<Framework>>,
     pub crosswalks: Vec<Crosswalk>,
     pub services: BTreeMap<String, Service>,
     /// Scopes sorted by id.
@@ -29,7 +31,7 @@ pub struct Workspace {
 
 impl Workspace {
     pub fn framework(&self, id: &str) -> Option<&Framework> {
-        self.frameworks.get(id)
+        self.frameworks.get(id).map(|f| &**f)
     }
 
     /// The baseline framework (catalog `applies_to.baseline`): it applies to every client,
@@ -44,5 +46,6 @@ impl Workspace {
                     fw.id().to_string(),
                 )
             })
+            .map(|fw| &**fw)
     }
 }

@@ -517,14 +517,18 @@ fn catalog_not_applicable(fw: &Framework, i: usize, facts: Facts, granted: &[usi
     let chain = std::iter::once(i).chain(fw.ancestors(i).iter().copied());
     for c in chain {
         let control = &fw.controls[c];
-        let here = if c == i {
-            fw.cite(&control.id)
-        } else {
-            format!("{} (which contains it)", fw.cite(&control.id))
+        // Named only when it is the reason: most controls apply, and every row asks.
+        let here = || {
+            if c == i {
+                fw.cite(&control.id)
+            } else {
+                format!("{} (which contains it)", fw.cite(&control.id))
+            }
         };
         if let Some(cond) = &control.applies_when
             && evaluate(cond, facts) == Some(false)
         {
+            let here = here();
             let why = match &control.applies_note {
                 Some(note) => format!("{here} does not apply to this client: {note}"),
                 None => {
@@ -534,7 +538,7 @@ fn catalog_not_applicable(fw: &Framework, i: usize, facts: Facts, granted: &[usi
             return Some((why, control.origin.clone()));
         }
         if let Some(why) = out_of_reach(fw, c, facts.profile) {
-            return Some((format!("{here} {why}"), control.origin.clone()));
+            return Some((format!("{} {why}", here()), control.origin.clone()));
         }
     }
     for &e in granted {
@@ -761,7 +765,7 @@ fn resolve_framework(
     for m in ws
         .crosswalks
         .iter()
-        .filter(|cw| cw.from == fw.id() && ws.hub().is_some_and(|hub| hub.id() == cw.to))
+        .filter(|cw| cw.from == fw.id() && csf_rows.framework.is_some_and(|hub| hub.id() == cw.to))
         .flat_map(|cw| cw.mappings.iter().flatten())
     {
         mappings.entry(m.from.as_str()).or_default().push(m);
@@ -833,7 +837,7 @@ fn resolve_framework(
                 .or_else(|| own_or_inherited(&decide_client_owned, from_row_parents))
         };
         let project_here = || {
-            if ws.hub().is_none_or(|hub| hub.id() != fw.id()) {
+            if csf_rows.framework.is_none_or(|hub| hub.id() != fw.id()) {
                 project(fw, i, &mappings, csf_rows)
             } else {
                 Projection::default()
