@@ -419,3 +419,37 @@ fn the_example_template_renders() {
         run.stdout
     );
 }
+
+#[test]
+fn people_are_never_sent_to_a_file_they_cannot_open() {
+    // A built-in catalog or crosswalk is not a file a user has: the text, Markdown and
+    // explain outputs say which command shows it instead of `<builtin>/…:LINE`.
+    let scope = example().join("scopes/riverside-dental.yaml");
+    let scope = scope.to_str().expect("utf-8");
+    for args in [
+        vec!["matrix", scope],
+        vec!["matrix", scope, "--format", "markdown"],
+        vec!["explain", scope, "hipaa:164.410", "--as-of", AS_OF],
+        vec!["explain", scope, "hipaa:164.312(e)(2)(ii)", "--as-of", AS_OF],
+        vec!["check", "examples/northwind-msp", "--as-of", AS_OF],
+    ] {
+        let run = ctrlmap(&repo(), &args, 60).go();
+        run.assert_code(0);
+        assert!(!run.stdout.contains("builtin>"), "{args:?}:\n{}", run.stdout);
+    }
+    let explain = ctrlmap(&repo(), ["explain", scope, "hipaa:164.410", "--as-of", AS_OF], 60).go();
+    assert!(
+        explain
+            .stdout
+            .contains("the built-in catalog: `ctrlmap frameworks show hipaa:164.410`"),
+        "{}",
+        explain.stdout
+    );
+    // Machine formats keep the exact place.
+    let csv = ctrlmap(&repo(), ["matrix", scope, "--format", "csv"], 60).go();
+    assert!(
+        csv.stdout.contains("<builtin>/frameworks/hipaa.yaml:"),
+        "{}",
+        csv.stdout
+    );
+}

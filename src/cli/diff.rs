@@ -225,7 +225,9 @@ pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
             .filter(|f| f.waived.is_none() && min.is_some_and(|m| f.severity >= m))
             .count();
         crate::emit::terminal::eprintln(&format!(
-            "regression: {unassigned} control(s) became unassigned, {new_at_gate} new finding(s) at or above `{}`",
+            "regression: {} unassigned, {} at or above `{}`",
+            crate::emit::counted(unassigned, "control became", "controls became"),
+            crate::emit::count(new_at_gate, "new finding"),
             min.map(Severity::as_str).unwrap_or("none")
         ));
         return Ok(1);

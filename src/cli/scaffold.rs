@@ -295,8 +295,8 @@ pub fn run(args: ScaffoldArgs) -> Result<u8> {
     }
     if !args.write {
         let mut text = format!(
-            "# {} stub(s) for {shown}: add them under `assignments:`, or run with --write.\nassignments:\n",
-            rows.len()
+            "# {} for {shown}: add them under `assignments:`, or run with --write.\nassignments:\n",
+            crate::emit::count(rows.len(), "stub")
         );
         text.push_str(&stubs(&ws, &rows, "  "));
         crate::emit::terminal::print(&crate::emit::escape::terminal_text(&text, false), false)?;
@@ -319,8 +319,8 @@ pub fn run(args: ScaffoldArgs) -> Result<u8> {
     super::write_file(&args.scope_file, new.as_bytes())?;
     crate::emit::terminal::print(
         &format!(
-            "{shown}: added {} stub(s) with `responsible: undecided`; replace each with the party that performs it, then `ctrlmap check`.\n",
-            rows.len()
+            "{shown}: added {} with `responsible: undecided`; replace each with the party that performs it, then `ctrlmap check`.\n",
+            crate::emit::count(rows.len(), "stub")
         ),
         false,
     )?;

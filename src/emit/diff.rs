@@ -31,15 +31,15 @@ fn finding_line(f: &Finding) -> String {
 
 fn totals_line(t: &Totals) -> String {
     format!(
-        "{} scope(s) changed, {} added, {} removed, {} unchanged; {} control(s) changed ({} changed owner, {} became unassigned); {} new finding(s), {} fixed",
-        t.scopes_changed,
+        "{} changed, {} added, {} removed, {} unchanged; {} changed ({} changed owner, {} became unassigned); {}, {} fixed",
+        super::count(t.scopes_changed, "scope"),
         t.scopes_added,
         t.scopes_removed,
         t.scopes_unchanged,
-        t.controls_changed,
+        super::count(t.controls_changed, "control"),
         t.owner_changed,
         t.became_unassigned,
-        t.new_findings,
+        super::count(t.new_findings, "new finding"),
         t.fixed_findings
     )
 }

@@ -102,7 +102,12 @@ pub fn render(ws: &Workspace, scope: &Scope, assessment: &Assessment, control: &
             "\ncandidates (CSF 2.0 outcomes that only intersect this control: leads for whoever assigns it, never owners):"
         );
         for c in &row.candidates {
-            let _ = writeln!(out, "  - {}\n    crosswalk row at {}:{}", c.describe(), c.file, c.line);
+            let _ = writeln!(
+                out,
+                "  - {}\n    crosswalk row: {}",
+                c.describe(),
+                super::place(&c.file, c.line, &row.control)
+            );
         }
     }
     if let Some(fw) = ws.framework(&row.framework)
@@ -128,18 +133,22 @@ pub fn render(ws: &Workspace, scope: &Scope, assessment: &Assessment, control: &
     for (i, p) in row.provenance.iter().enumerate() {
         let _ = writeln!(
             out,
-            "  {}. [{}] {}\n     at {}:{}",
+            "  {}. [{}] {}\n     at {}",
             i + 1,
             <&str>::from(p.kind),
             p.detail,
-            p.file,
-            p.line
+            super::place(&p.file, p.line, &row.control)
         );
     }
     if row.conflict {
         let _ = writeln!(out, "\nconflict — these sources disagree:");
         for p in &row.conflicts {
-            let _ = writeln!(out, "  - {} at {}:{}", p.detail, p.file, p.line);
+            let _ = writeln!(
+                out,
+                "  - {} at {}",
+                p.detail,
+                super::place(&p.file, p.line, &row.control)
+            );
         }
     }
     let mine: Vec<&Finding> = findings.iter().filter(|f| *f.control == *row.control).collect();

@@ -352,10 +352,32 @@ fn third_party_duties(row: &Row) -> String {
         .join(" ")
 }
 
-fn provenance_line(row: &Row) -> String {
+/// Where a source is, for people: `file:line`, or, for a file built into ctrlmap (which a
+/// user cannot open), what shows it: the catalog and crosswalk rows of a control are shown by
+/// `ctrlmap frameworks show CONTROL`.
+pub fn place(file: &str, line: usize, control: &str) -> String {
+    match file.strip_prefix("<builtin>/") {
+        Some(rel) if rel.starts_with("frameworks/") => {
+            format!("the built-in catalog: `ctrlmap frameworks show {control}`")
+        }
+        Some(rel) => format!("ctrlmap's built-in {rel}, line {line}"),
+        None => format!("{file}:{line}"),
+    }
+}
+
+/// The sources of a row in one cell: each with its place, for people (`human`) or as
+/// `file:line` (CSV, where a program may read it).
+fn provenance_line(row: &Row, human: bool) -> String {
     row.provenance
         .iter()
-        .map(|p| format!("{} ({}:{})", p.detail, p.file, p.line))
+        .map(|p| {
+            let at = if human {
+                place(&p.file, p.line, &row.control)
+            } else {
+                format!("{}:{}", p.file, p.line)
+            };
+            format!("{} ({at})", p.detail)
+        })
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -436,7 +458,7 @@ pub fn matrix_markdown(m: &Matrix) -> String {
                 c(&duties_of(r, "msp")),
                 c(&duties_of(r, "client")),
                 c(&third_party_duties(r)),
-                c(&provenance_line(r)),
+                c(&provenance_line(r, true)),
             );
         }
         out.push('\n');
@@ -492,7 +514,7 @@ pub fn matrix_csv(m: &Matrix) -> String {
             r.reason.clone().unwrap_or_default(),
             r.applicability.clone().unwrap_or_default(),
             r.candidates.iter().map(|c| c.describe()).collect::<Vec<_>>().join("; "),
-            provenance_line(r),
+            provenance_line(r, false),
         ]
     });
     csv_out::write(&header, rows)

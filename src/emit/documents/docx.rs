@@ -554,8 +554,9 @@ fn document_xml(ctx: &Context, baa: &Baa) -> String {
             d.para(&format!("No open gaps on HIPAA safeguards as of {}.", ctx.as_of));
         } else {
             d.para(&format!(
-                "{} open finding(s) on HIPAA safeguards as of {}.",
-                baa.open_gaps, ctx.as_of
+                "{} on HIPAA safeguards as of {}.",
+                crate::emit::count(baa.open_gaps, "open finding"),
+                ctx.as_of
             ));
             let rows = baa
                 .gaps

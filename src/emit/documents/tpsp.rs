@@ -323,7 +323,15 @@ fn point(fw: &Framework, c: &crate::model::Control, scope: &Scope, matrix: &Matr
 
     let mut terms: Vec<String> = roots.iter().map(|&root| owners_line(fw, root, &related_rows)).collect();
     if !open.is_empty() {
-        terms.push(format!("Open finding(s): {}.", open.join(", ")));
+        terms.push(format!(
+            "{}: {}.",
+            if open.len() == 1 {
+                "Open finding"
+            } else {
+                "Open findings"
+            },
+            open.join(", ")
+        ));
     }
     let (more, verdict) = topic_terms(spec.map(|s| s.2), fw, scope, matrix, ctx, &evidence);
     terms.extend(more);
@@ -444,7 +452,8 @@ fn topic_terms(
                     .count();
                 (
                     vec![format!(
-                        "Contract: {k}; the provider performs {n} safeguard(s) of this regulation under it (see the responsibilities below)."
+                        "Contract: {k}; the provider performs {} of this regulation under it (see the responsibilities below).",
+                        crate::emit::count(n, "safeguard")
                     )],
                     None,
                 )

@@ -70,17 +70,18 @@ impl fmt::Display for VerifyReport {
         if self.ok() {
             write!(
                 f,
-                "{}: OK — {} file(s) match {SUMS}{digest}",
+                "{}: OK — {} {SUMS}{digest}",
                 self.dir.display(),
-                self.verified
+                crate::emit::counted(self.verified, "file matches", "files match")
             )
         } else {
             let n = self.changed.len() + self.added.len() + self.removed.len() + self.problems.len();
             write!(
                 f,
-                "{}: FAILED — {n} problem(s); {} file(s) match{digest}",
+                "{}: FAILED — {}; {}{digest}",
                 self.dir.display(),
-                self.verified
+                crate::emit::count(n, "problem"),
+                crate::emit::counted(self.verified, "file matches", "files match")
             )
         }
     }
