@@ -227,6 +227,23 @@ fn the_baa_appendix_says_the_notice_does_not_leave_the_margin() {
         .find(|l| l.starts_with("| 45 CFR 164.410(b), Notification by a business associate"))
         .expect("the 164.410(b) notice row");
     assert!(ba.contains("is within the 60 days 45 CFR 164.410(b) allows"), "{ba}");
+    // The headline of the notification section does not stop at "within 164.410(b)": it says
+    // which deadlines the window does not meet, as the gate does.
+    let headline = md
+        .split("The agreed window does not meet")
+        .nth(1)
+        .expect("the headline names the deadlines the window misses");
+    let missed: Vec<&str> = headline.lines().skip(1).take_while(|l| l.starts_with("- ")).collect();
+    assert_eq!(missed.len(), 2, "{headline}");
+    assert!(
+        missed[0].starts_with("- 45 CFR 164.404(b)")
+            && missed[0].contains(&format!(
+                "plus the {} days the covered entity needs to act",
+                i.margin_days
+            )),
+        "{missed:?}"
+    );
+    assert!(missed[1].starts_with("- 45 CFR 164.406(b)"), "{missed:?}");
     // The open gaps are the gate's CM008 findings.
     let gaps = md.split("## 6. Open gaps").nth(1).expect("gaps section");
     assert!(

@@ -147,6 +147,9 @@ pub struct Notification {
     /// `within` (the window fits the limit), `exceeds`, `missing` (no window agreed) or
     /// `unknown` (the catalog carries no deadline).
     pub status: &'static str,
+    /// The other deadlines the window is measured against and does not meet, each as the
+    /// engine explains it (CM008's reason).
+    pub others_exceeded: Vec<String>,
     /// 164.410(c) and its paragraphs, quoted.
     pub content: Vec<Quote>,
     /// The contract clause on security incidents (164.314(a)(2)(i)(C)), quoted.
@@ -426,7 +429,7 @@ impl Baa {
             }
         }
 
-        let notification = notification(ws, fw, scope, matrix, &roles);
+        let notification = notification(fw, scope, matrix, &roles, &ctx.notifications);
         let flow_down: Vec<Quote> = FLOW_DOWN.iter().filter_map(|id| quote(fw, id)).collect();
         // The sources of every text this appendix quotes, in the catalog's order.
         let mut used: Vec<&str> = Vec::new();
@@ -642,7 +645,47 @@ fn baa_row(
     }
 }
 
-fn notification(ws: &Workspace, fw: &Framework, scope: &Scope, matrix: &Matrix, roles: &Roles) -> Notification {
+/// A deadline the provider's window does not meet, in words: `45 CFR 164.404(b) (notice to
+/// the affected individuals): the agreed 50 days, plus the 15 days the covered entity needs
+/// to act, exceed its 60 days`.
+fn exceeded_words(s: &crate::assess::rules::NotificationStatus) -> String {
+    use super::context::duration_words;
+    let hours = |h: u64| {
+        if h % 24 == 0 {
+            format!("{} days", h / 24).replace("1 days", "1 day")
+        } else {
+            format!("{h} hours").replace("1 hours", "1 hour")
+        }
+    };
+    let window = s
+        .window
+        .as_deref()
+        .map(duration_words)
+        .unwrap_or_else(|| "no window".into());
+    let limit = s.limit.as_deref().map(duration_words).unwrap_or_default();
+    let notify = s
+        .notify
+        .as_deref()
+        .map(|n| format!(" (notice to {n})"))
+        .unwrap_or_default();
+    if s.margin_hours > 0 {
+        format!(
+            "{}{notify}: the agreed {window}, plus the {} the covered entity needs to act, exceed its {limit}",
+            s.citation,
+            hours(s.margin_hours)
+        )
+    } else {
+        format!("{}{notify}: the agreed {window} exceeds its {limit}", s.citation)
+    }
+}
+
+fn notification(
+    fw: &Framework,
+    scope: &Scope,
+    matrix: &Matrix,
+    roles: &Roles,
+    statuses: &[crate::assess::rules::NotificationStatus],
+) -> Notification {
     let in_section = |id: &str| {
         id == BREACH_NOTICE_SECTION
             || id
@@ -662,8 +705,8 @@ fn notification(ws: &Workspace, fw: &Framework, scope: &Scope, matrix: &Matrix, 
         .find(|(_, d)| d.event == "breach-discovery")
         .or_else(|| deadlines.first());
     let window = scope.sla.incident_notification.clone();
-    // The verdict on the provider's window is the engine's (CM008's), never recomputed here.
-    let statuses = crate::assess::rules::notification_statuses(ws, scope, matrix);
+    // The verdict on the provider's window is the engine's (CM008's, in the assessment), never
+    // recomputed here.
     let status = match deadline.and_then(|(c, d)| {
         statuses
             .iter()
@@ -699,7 +742,17 @@ fn notification(ws: &Workspace, fw: &Framework, scope: &Scope, matrix: &Matrix, 
                 .any(|s| c.id.strip_prefix(s).is_some_and(|r| r.starts_with('(')))
         })
         .flat_map(|c| c.deadlines.iter().map(move |d| (c, d)))
-        .map(|(c, d)| notice_term(fw, scope, matrix, roles, &statuses, c, d))
+        .map(|(c, d)| notice_term(fw, scope, matrix, roles, statuses, c, d))
+        .collect();
+    // Any other deadline the window is measured against and does not meet (e.g. 164.404(b)
+    // with the covered entity's margin, when the provider is its agent): the headline must not
+    // say "within" alone where the gate says otherwise.
+    let headline = deadline.map(|(c, d)| (format!("hipaa:{}", c.id), d.id.clone()));
+    let others_exceeded = statuses
+        .iter()
+        .filter(|s| s.verdict == "exceeds")
+        .filter(|s| headline.as_ref() != Some(&(s.control.clone(), s.deadline.clone())))
+        .map(exceeded_words)
         .collect();
     let agency = match scope.provider.agent {
         Some(true) => quote(fw, AGENCY),
@@ -713,6 +766,7 @@ fn notification(ws: &Workspace, fw: &Framework, scope: &Scope, matrix: &Matrix, 
         limit_quote: deadline.map(|(_, d)| d.text.clone()),
         limit_from: deadline.and_then(|(_, d)| d.from.clone()),
         status,
+        others_exceeded,
         content,
         incident_clause: INCIDENT_REPORTING.iter().find_map(|id| quote(fw, id)),
         incident_response,
