@@ -357,7 +357,7 @@ fn document_xml(ctx: &Context, baa: &Baa) -> String {
     let ce_duties = format!("{ce} duties");
     let evidence = format!("Evidence the {} provides", lower(ba));
     d.table(
-        &[9, 18, 8, 11, 20, 18, 16],
+        &[9, 17, 10, 11, 20, 18, 15],
         &[
             "Citation",
             "Safeguard",
