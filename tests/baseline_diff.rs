@@ -33,7 +33,7 @@ fn load(path: &Path) -> Loaded {
         ws.diagnostics.is_empty(),
         "{}: input problems:\n{}",
         path.display(),
-        ws.render_diagnostics()
+        ctrlmap::emit::diagnostics::render_all(&ws.diagnostics, |f| ws.source(f))
     );
     ws
 }

@@ -147,7 +147,11 @@ fn layout(profile: &Path, page: &Path, copy: &Path) -> Layout {
 /// Build the pack of a scope of a workspace (relative to the crate); the number of its HIPAA rows.
 fn build(workspace: &str, scope: &str, dir: &Path) -> usize {
     let ws = Loaded::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(workspace)).expect("loads");
-    assert!(ws.diagnostics.is_empty(), "{}", ws.render_diagnostics());
+    assert!(
+        ws.diagnostics.is_empty(),
+        "{}",
+        ctrlmap::emit::diagnostics::render_all(&ws.diagnostics, |f| ws.source(f))
+    );
     let s = ws.scopes.iter().find(|s| s.id == scope).expect("scope");
     ctrlmap::emit::pack::pack(
         &ws,

@@ -15,7 +15,11 @@ fn fixture() -> PathBuf {
 
 fn load(root: &Path) -> Loaded {
     let ws = Loaded::load(root).expect("loads");
-    assert!(ws.diagnostics.is_empty(), "{}", ws.render_diagnostics());
+    assert!(
+        ws.diagnostics.is_empty(),
+        "{}",
+        ctrlmap::emit::diagnostics::render_all(&ws.diagnostics, |f| ws.source(f))
+    );
     ws
 }
 
@@ -317,7 +321,7 @@ fn evidence_outside_the_workspace_is_never_copied() {
             .count()
             >= 1,
         "{}",
-        ws.render_diagnostics()
+        ctrlmap::emit::diagnostics::render_all(&ws.diagnostics, |f| ws.source(f))
     );
     let s = ws.scopes.iter().find(|s| s.id == "riverside-dental").expect("scope");
     let outcome = ctrlmap::emit::pack::pack(

@@ -19,7 +19,11 @@ fn fixture() -> PathBuf {
 
 fn load(root: &Path) -> Loaded {
     let ws = Loaded::load(root).expect("workspace loads");
-    assert!(ws.diagnostics.is_empty(), "{}", ws.render_diagnostics());
+    assert!(
+        ws.diagnostics.is_empty(),
+        "{}",
+        ctrlmap::emit::diagnostics::render_all(&ws.diagnostics, |f| ws.source(f))
+    );
     ws
 }
 

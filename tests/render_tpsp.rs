@@ -11,7 +11,11 @@ const AS_OF: time::Date = time::macros::date!(2026 - 11 - 30);
 fn load() -> Loaded {
     let ws = Loaded::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/render/northwind"))
         .expect("loads");
-    assert!(ws.diagnostics.is_empty(), "{}", ws.render_diagnostics());
+    assert!(
+        ws.diagnostics.is_empty(),
+        "{}",
+        ctrlmap::emit::diagnostics::render_all(&ws.diagnostics, |f| ws.source(f))
+    );
     ws
 }
 

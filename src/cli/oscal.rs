@@ -171,7 +171,7 @@ pub fn run_import(args: ImportArgs) -> Result<u8> {
         if !ws.diagnostics.is_empty() {
             return Err(Failure::Input(format!(
                 "{}error: {}: {}; nothing was imported\n",
-                ws.render_diagnostics(),
+                crate::emit::diagnostics::render_all(&ws.diagnostics, |f| ws.source(f)),
                 display_path(&output),
                 crate::emit::counted(
                     ws.diagnostics.len(),

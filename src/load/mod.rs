@@ -481,7 +481,7 @@ impl Loaded {
         if !root.is_dir() {
             return Err(format!(
                 "{}: not a folder (give the workspace folder, the one holding `scopes/` and `services/`)",
-                crate::emit::escape::terminal_line(&display_path(root))
+                display_path(root)
             ));
         }
         let schemas = schemas()?;
@@ -1390,12 +1390,6 @@ impl Loaded {
     /// (E012, in the same words), so resolving it here as well would only repeat the work.
     fn evidence_path_to_read(&self, file: &str) -> Result<PathBuf, &'static str> {
         evidence_path_in(&self.root, None, file)
-    }
-
-    /// Every diagnostic, rendered with source excerpts. Each file's lines are split once,
-    /// however many diagnostics point into it.
-    pub fn render_diagnostics(&self) -> String {
-        crate::emit::diagnostics::render_all(&self.diagnostics, |file| self.source(file))
     }
 
     /// The scope defined in `file` (a path as the user typed it): the scope file found at
