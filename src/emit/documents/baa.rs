@@ -651,7 +651,7 @@ fn baa_row(
 fn exceeded_words(s: &crate::assess::rules::NotificationStatus) -> String {
     use super::context::duration_words;
     let hours = |h: u64| {
-        if h % 24 == 0 {
+        if h.is_multiple_of(24) {
             format!("{} days", h / 24).replace("1 days", "1 day")
         } else {
             format!("{h} hours").replace("1 hours", "1 hour")
