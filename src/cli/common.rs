@@ -94,24 +94,12 @@ impl PathBase {
 /// Diagnostics rendered for people (with source excerpts), paths as reported.
 pub(crate) fn rendered(ws: &Loaded, diagnostics: &[Diagnostic], base: &PathBase) -> String {
     // Excerpts are looked up by workspace path, headers carry the reported path.
-    let mut lines: std::collections::HashMap<&str, Vec<&str>> = Default::default();
-    let mut out = Vec::with_capacity(diagnostics.len());
-    for d in diagnostics {
-        let line = match (d.line, ws.source(&d.file)) {
-            (0, _) | (_, None) => None,
-            (n, Some(src)) => lines
-                .entry(d.file.as_str())
-                .or_insert_with(|| src.lines().collect())
-                .get(n - 1)
-                .copied(),
-        };
-        out.push(crate::emit::diagnostics::render(
-            &base.diagnostic(d),
-            line,
-            crate::emit::terminal::stderr_colour(),
-        ));
-    }
-    out.join("\n")
+    crate::emit::diagnostics::render_each(
+        diagnostics,
+        |file| ws.source(file),
+        |d| base.diagnostic(d),
+        crate::emit::terminal::stderr_colour(),
+    )
 }
 
 /// Load a workspace; on input problems print them all and stop with exit 2.

@@ -20,16 +20,42 @@ use std::fmt::Write as _;
 /// problems; a long line is cut to a window around the column, marked with `…`. `styled`
 /// colours it as rustc does (for a terminal, or `--color always`).
 pub fn render(d: &Diagnostic, line: Option<&str>, styled: bool) -> String {
+    render_labelled(d, line, &[], styled)
+}
+
+/// [`render`], with the source line of each secondary label (same order as `d.labels`): a
+/// label whose line is known is drawn as its own excerpt (`::: file:line:col`, as rustc
+/// shows a previous definition), the others as notes.
+pub fn render_labelled(d: &Diagnostic, line: Option<&str>, label_lines: &[Option<&str>], styled: bool) -> String {
     use annotate_snippets::{Level, Renderer, Snippet};
     let title = terminal_line(&d.message).into_owned();
     let code = d.code.as_str();
     let location = d.location();
     let location = terminal_line(&location).into_owned();
     let help = terminal_line(&d.help).into_owned();
+    // Labels with a known line become excerpts; the rest stay notes.
+    let drawn: Vec<(String, std::ops::Range<usize>, String, String, usize)> = d
+        .labels
+        .iter()
+        .zip(label_lines.iter().chain(std::iter::repeat(&None)))
+        .filter_map(|(l, text)| {
+            let text = text.filter(|_| l.line > 0)?;
+            let (shown, span) = excerpt(text, l.column);
+            Some((
+                shown,
+                span,
+                terminal_line(&l.message).into_owned(),
+                terminal_line(&l.file).into_owned(),
+                l.line,
+            ))
+        })
+        .collect();
     let notes: Vec<String> = d
         .labels
         .iter()
-        .map(|l| terminal_line(&format!("{} ({}:{}:{})", l.message, l.file, l.line, l.column)).into_owned())
+        .zip(label_lines.iter().chain(std::iter::repeat(&None)))
+        .filter(|(l, text)| text.is_none() || l.line == 0)
+        .map(|(l, _)| terminal_line(&format!("{} ({}:{}:{})", l.message, l.file, l.line, l.column)).into_owned())
         .collect();
     // The excerpt as shown (control characters visible), the span in it, and its column.
     let excerpt = line.filter(|_| d.line > 0).map(|text| excerpt(text, d.column));
@@ -40,6 +66,14 @@ pub fn render(d: &Diagnostic, line: Option<&str>, styled: bool) -> String {
                 .line_start(d.line)
                 .origin(&d.file)
                 .annotation(Level::Error.span(span.clone())),
+        );
+    }
+    for (shown, span, label, file, line) in &drawn {
+        message = message.snippet(
+            Snippet::source(shown)
+                .line_start(*line)
+                .origin(file)
+                .annotation(Level::Note.span(span.clone()).label(label)),
         );
     }
     for note in &notes {
@@ -126,18 +160,34 @@ fn excerpt(line: &str, column: usize) -> (String, std::ops::Range<usize>) {
 /// Every diagnostic, rendered with source excerpts (`source` gives a file's text); each
 /// file's lines are split once, however many diagnostics point into it.
 pub fn render_all<'a>(diagnostics: &'a [Diagnostic], source: impl Fn(&str) -> Option<&'a str>) -> String {
+    render_each(diagnostics, source, |d| d.clone(), false)
+}
+
+/// Every diagnostic rendered: excerpts looked up by the diagnostic's own file (`source`),
+/// headers and places as `shown` writes them (e.g. relative to the folder ctrlmap runs in).
+pub fn render_each<'a>(
+    diagnostics: &'a [Diagnostic],
+    source: impl Fn(&str) -> Option<&'a str>,
+    shown: impl Fn(&Diagnostic) -> Diagnostic,
+    styled: bool,
+) -> String {
     let mut lines: std::collections::HashMap<&str, Vec<&str>> = std::collections::HashMap::new();
+    let mut line_of = |file: &'a str, n: usize| -> Option<&'a str> {
+        if n == 0 {
+            return None;
+        }
+        let text = source(file)?;
+        lines
+            .entry(file)
+            .or_insert_with(|| text.lines().collect())
+            .get(n - 1)
+            .copied()
+    };
     let mut out = Vec::with_capacity(diagnostics.len());
     for d in diagnostics {
-        let line = match (d.line, source(&d.file)) {
-            (0, _) | (_, None) => None,
-            (n, Some(text)) => lines
-                .entry(d.file.as_str())
-                .or_insert_with(|| text.lines().collect())
-                .get(n - 1)
-                .copied(),
-        };
-        out.push(render(d, line, false));
+        let line = line_of(&d.file, d.line);
+        let label_lines: Vec<Option<&str>> = d.labels.iter().map(|l| line_of(&l.file, l.line)).collect();
+        out.push(render_labelled(&shown(d), line, &label_lines, styled));
     }
     out.join("\n")
 }

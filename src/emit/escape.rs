@@ -57,7 +57,10 @@ pub fn terminal_text(text: &str, keep_sgr: bool) -> String {
         let body = line.trim_start_matches([' ', '\t']);
         let indent = &line[..line.len() - body.len()];
         out.push_str(indent);
-        if body.starts_with("::") {
+        // A CI log runs `::name …::` lines as workflow commands. The `::: file:line:col` of a
+        // rendered diagnostic's second excerpt has no name and no second `::`, so it is not one.
+        let excerpt_origin = body.starts_with("::: ") && !body[4..].contains("::");
+        if body.starts_with("::") && !excerpt_origin {
             out.push('\\');
         }
         let mut rest = body;
@@ -176,6 +179,18 @@ mod tests {
         assert_eq!(terminal_line("a\u{1b}]0;title\u{7}b"), "a\\u{1b}]0;title\\u{7}b");
         assert_eq!(terminal_line("\u{202e}txt.exe"), "\\u{202e}txt.exe");
         assert!(matches!(terminal_line("plain"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn a_second_excerpt_header_is_kept_and_cannot_hide_a_command() {
+        assert_eq!(
+            terminal_text(" ::: scopes/a.yaml:2:5\n", false),
+            " ::: scopes/a.yaml:2:5\n"
+        );
+        assert_eq!(
+            terminal_text("::: x::error::forged\n", false),
+            "\\::: x::error::forged\n"
+        );
     }
 
     #[test]

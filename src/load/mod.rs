@@ -58,6 +58,8 @@ pub struct Loaded {
     /// Every scope id seen, with where it was defined (duplicates across files are errors,
     /// also when scopes are streamed and dropped).
     scope_ids: std::collections::HashMap<String, Origin>,
+    /// Where each service's `id` is written (a duplicate points at the first one).
+    service_ids: std::collections::HashMap<String, Origin>,
     /// The compiled schemas, kept for streaming scopes in after the rest of the workspace.
     schemas: Option<&'static Schemas>,
     /// Services that did not fit their schema: kept only to check their references.
@@ -650,7 +652,14 @@ impl Loaded {
             );
             return None;
         }
-        self.scope_ids.insert(scope.id.clone(), scope.origin.clone());
+        // The place of the `id:` itself, so a duplicate's note points at it.
+        let at = Origin {
+            line: id_pos.line,
+            column: id_pos.column,
+            pointer: "/id".into(),
+            ..scope.origin.clone()
+        };
+        self.scope_ids.insert(scope.id.clone(), at);
         Some(scope)
     }
 
@@ -823,25 +832,28 @@ impl Loaded {
                     // Schema errors: not a service, but its references are still checked.
                     self.unusable_services.push(service);
                 } else if let Some(existing) = self.services.get(&service.id) {
+                    let first = self.service_ids.get(&service.id).unwrap_or(&existing.origin);
                     self.diagnostics.push(
                         Diagnostic::new(
                             &doc.file,
                             doc.root.locate("/id"),
                             Code::E011,
-                            format!("service `{}` is also defined in {}", service.id, existing.origin),
+                            format!("service `{}` is also defined in {first}", service.id),
                             "service ids must be unique across `services/`; rename one",
                         )
                         .with_label(
-                            &existing.origin.file,
+                            &first.file,
                             Pos {
-                                line: existing.origin.line,
-                                column: existing.origin.column,
+                                line: first.line,
+                                column: first.column,
                             },
                             "first defined here",
                         ),
                     );
                     return;
                 } else {
+                    self.service_ids
+                        .insert(service.id.clone(), origin_at(&doc.file, &doc.root, "/id".into()));
                     self.services.insert(service.id.clone(), service);
                 }
             }
