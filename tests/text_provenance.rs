@@ -133,3 +133,22 @@ fn the_evidence_pack_names_the_copies_the_catalog_text_comes_from() {
     assert!(baa.contains("Quoted regulation text:") && baa.contains("retrieved 2026-12-02"));
     let _ = std::fs::remove_dir_all(&out);
 }
+
+#[test]
+fn every_quoted_text_of_every_built_in_catalog_names_its_source() {
+    // A control that quotes the regulation says which listed source the words come from, so
+    // `frameworks show`, explain and the pack can name it (GLBA's were missing).
+    let ws = ctrlmap::load::Loaded::builtin().expect("built-in catalogs load");
+    for fw in ws.frameworks.values() {
+        let ids: Vec<&str> = fw.catalog.sources.iter().map(|s| s.id.as_str()).collect();
+        for c in fw.catalog.controls.iter().flatten().filter(|c| c.text.is_some()) {
+            let source = c.text_source.as_deref();
+            assert!(
+                source.is_some_and(|s| ids.contains(&s)),
+                "{}:{} quotes text with text_source {source:?}; listed sources: {ids:?}",
+                fw.id(),
+                c.id
+            );
+        }
+    }
+}
