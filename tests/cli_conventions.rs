@@ -453,3 +453,15 @@ fn people_are_never_sent_to_a_file_they_cannot_open() {
         csv.stdout
     );
 }
+
+#[test]
+fn explain_names_files_the_way_check_does() {
+    // From the repository root, both say `examples/northwind-msp/scopes/…`: a path the
+    // reader can open from where they ran the command.
+    let scope = "examples/northwind-msp/scopes/riverside-dental.yaml";
+    let explain = ctrlmap(&repo(), ["explain", scope, "hipaa:164.308(a)(8)", "--as-of", AS_OF], 60).go();
+    explain.assert_code(0);
+    assert!(explain.stdout.contains(&format!("at {scope}:")), "{}", explain.stdout);
+    let check = ctrlmap(&repo(), ["check", "examples/northwind-msp", "--as-of", AS_OF], 60).go();
+    assert!(check.stdout.contains(&format!("{scope}:")), "{}", check.stdout);
+}

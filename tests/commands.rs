@@ -77,7 +77,8 @@ fn explain_names_the_file_and_line_that_decided_the_row() {
         run.stdout
     );
     assert!(
-        run.stdout.contains("at frameworks/crosswalks/mini-to-csf-2.0.yaml:8"),
+        run.stdout
+            .contains("at tests/fixtures/findings/frameworks/crosswalks/mini-to-csf-2.0.yaml:8"),
         "{}",
         run.stdout
     );

@@ -40,7 +40,12 @@ pub fn run(args: ExplainArgs) -> Result<u8> {
     }
     stop_on_rule_failures(&ws, &assessment.failures)?;
     match format {
-        TextOrJson::Text => out(&crate::emit::explain::render(&ws, scope, &assessment, &control))?,
+        TextOrJson::Text => {
+            // Paths as `check` reports them: from the folder ctrlmap runs in.
+            let base = super::common::PathBase::for_workspace(&ws.root);
+            let shown = |file: &str| base.show(file);
+            out(&crate::emit::explain::render(&ws, scope, &assessment, &control, &shown))?
+        }
         TextOrJson::Json => crate::emit::terminal::print_raw(
             crate::emit::explain::render_json(scope, &assessment, &control).as_bytes(),
         )?,

@@ -18,7 +18,16 @@ fn party(p: &str) -> String {
 /// what the catalog keeps with the client, each source with file and line, the findings (waived
 /// ones as waived), the evidence on file for it and the notice deadlines it sets, all as the
 /// engine decided them.
-pub fn render(ws: &Workspace, scope: &Scope, assessment: &Assessment, control: &str) -> String {
+///
+/// `shown` writes a workspace file's path as the user reaches it (as `check` reports it: from
+/// the folder ctrlmap runs in).
+pub fn render(
+    ws: &Workspace,
+    scope: &Scope,
+    assessment: &Assessment,
+    control: &str,
+    shown: &dyn Fn(&str) -> String,
+) -> String {
     let mut out = String::new();
     let Some(row) = assessment.matrix.row(control) else {
         return out;
@@ -33,7 +42,9 @@ pub fn render(ws: &Workspace, scope: &Scope, assessment: &Assessment, control: &
     let _ = writeln!(
         out,
         "scope:        {} ({}), {}",
-        scope.id, scope.client.name, scope.origin.file
+        scope.id,
+        scope.client.name,
+        shown(&scope.origin.file)
     );
     let coverage = match row.coverage {
         Coverage::Full => "full coverage",
@@ -92,7 +103,7 @@ pub fn render(ws: &Workspace, scope: &Scope, assessment: &Assessment, control: &
                 .as_deref()
                 .map(|r| format!("; alternative: {r}"))
                 .unwrap_or_default(),
-            a.file,
+            shown(&a.file),
             a.line
         );
     }
@@ -106,7 +117,7 @@ pub fn render(ws: &Workspace, scope: &Scope, assessment: &Assessment, control: &
                 out,
                 "  - {}\n    crosswalk row: {}",
                 c.describe(),
-                super::place(&c.file, c.line, &row.control)
+                super::place(&shown(&c.file), c.line, &row.control)
             );
         }
     }
@@ -137,7 +148,7 @@ pub fn render(ws: &Workspace, scope: &Scope, assessment: &Assessment, control: &
             i + 1,
             <&str>::from(p.kind),
             p.detail,
-            super::place(&p.file, p.line, &row.control)
+            super::place(&shown(&p.file), p.line, &row.control)
         );
     }
     if row.conflict {
@@ -147,7 +158,7 @@ pub fn render(ws: &Workspace, scope: &Scope, assessment: &Assessment, control: &
                 out,
                 "  - {} at {}",
                 p.detail,
-                super::place(&p.file, p.line, &row.control)
+                super::place(&shown(&p.file), p.line, &row.control)
             );
         }
     }
