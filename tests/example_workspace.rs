@@ -169,7 +169,9 @@ fn explain_names_the_service_claim_that_decided_the_row() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let line = line_of("services/managed-backup.yaml", "control: hipaa:164.308(a)(7)(ii)(A)");
     assert!(
-        run.stdout.contains(&format!("at services/managed-backup.yaml:{line}")),
+        run.stdout.contains(&format!(
+            "at examples/northwind-msp/services/managed-backup.yaml:{line}"
+        )),
         "{}",
         run.stdout
     );
@@ -183,7 +185,9 @@ fn explain_names_the_scope_assignment_that_decided_the_row() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let line = line_of("scopes/riverside-dental.yaml", "control: hipaa:164.308(a)(2)");
     assert!(
-        run.stdout.contains(&format!("at scopes/riverside-dental.yaml:{line}")),
+        run.stdout.contains(&format!(
+            "at examples/northwind-msp/scopes/riverside-dental.yaml:{line}"
+        )),
         "{}",
         run.stdout
     );

@@ -201,7 +201,7 @@ fn a_nested_scope_file_is_read_by_matrix_explain_render_and_pack() {
     assert!(
         explain
             .stdout
-            .contains("scope:        hudson-valley-insurance (Hudson Valley Insurance Agency, Inc.), scopes/ny/hudson-valley-insurance.yaml"),
+            .contains("scope:        hudson-valley-insurance (Hudson Valley Insurance Agency, Inc.), ws/scopes/ny/hudson-valley-insurance.yaml"),
         "{}",
         explain.stdout
     );

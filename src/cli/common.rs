@@ -275,8 +275,16 @@ pub fn check_levels(ws: &Loaded, levels: &Levels) -> (Levels, Vec<Diagnostic>) {
 }
 
 /// The as-of date: the flag, else SOURCE_DATE_EPOCH, else today (UTC).
+/// A bad date is reported as `check` reports it: the E006 diagnostic with its help.
 pub fn as_of_date(flag: Option<&str>) -> Result<time::Date> {
-    parse_as_of(flag).map_err(|d| fail(&d.message))
+    parse_as_of(flag).map_err(|d| {
+        Failure::Input(crate::emit::diagnostics::render(
+            &d,
+            None,
+            crate::emit::terminal::stderr_colour(),
+        ))
+        .into()
+    })
 }
 
 /// [`as_of_date`], with the problem as a diagnostic.
