@@ -94,6 +94,47 @@ fn check_sarif() {
 }
 
 #[test]
+fn check_gitlab() {
+    // The example has only a waived finding (not an open issue): the findings fixture has many.
+    snap(
+        "check_gitlab",
+        &fixture("findings"),
+        &["check", ".", "--as-of", AS_OF, "--format", "gitlab"],
+        1,
+    );
+}
+
+#[test]
+fn check_quiet() {
+    snap("check_quiet", &example(), &["check", ".", "--as-of", AS_OF, "--quiet"], 0);
+}
+
+#[test]
+fn validate_json() {
+    snap("validate_json", &example(), &["validate", ".", "--format", "json"], 0);
+}
+
+#[test]
+fn explain_json_waived_evaluation() {
+    snap(
+        "explain_json_waived_evaluation",
+        &example(),
+        &["explain", DENTAL, "hipaa:164.308(a)(8)", "--as-of", AS_OF, "--format", "json"],
+        0,
+    );
+}
+
+#[test]
+fn render_baa_appendix_counterparty() {
+    snap(
+        "render_baa_appendix_counterparty",
+        &example(),
+        &["render", "baa-appendix", DENTAL, "--as-of", AS_OF, "--audience", "counterparty"],
+        0,
+    );
+}
+
+#[test]
 fn check_github() {
     snap(
         "check_github",
