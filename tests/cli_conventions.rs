@@ -465,3 +465,24 @@ fn explain_names_files_the_way_check_does() {
     let check = ctrlmap(&repo(), ["check", "examples/northwind-msp", "--as-of", AS_OF], 60).go();
     assert!(check.stdout.contains(&format!("{scope}:")), "{}", check.stdout);
 }
+
+#[test]
+fn a_scope_summary_says_which_of_its_findings_are_waived() {
+    // The example's one finding is waived: the summary must not read as an open medium gap
+    // where the pack and the BAA appendix say "0 open, 1 waived".
+    let run = ctrlmap(&repo(), ["check", "examples/northwind-msp", "--as-of", AS_OF], 60).go();
+    run.assert_code(0);
+    assert!(run.stdout.contains("  findings:   1 medium (waived)"), "{}", run.stdout);
+    let json = ctrlmap(
+        &repo(),
+        ["check", "examples/northwind-msp", "--as-of", AS_OF, "--format", "json"],
+        60,
+    )
+    .go();
+    let doc: Value = serde_json::from_str(&json.stdout).expect("JSON");
+    let dental = doc["scopes"]
+        .as_array()
+        .and_then(|a| a.iter().find(|s| s["scope"] == "riverside-dental"))
+        .expect("riverside-dental");
+    assert_eq!(dental["waived"], 1);
+}

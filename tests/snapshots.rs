@@ -106,7 +106,12 @@ fn check_gitlab() {
 
 #[test]
 fn check_quiet() {
-    snap("check_quiet", &example(), &["check", ".", "--as-of", AS_OF, "--quiet"], 0);
+    snap(
+        "check_quiet",
+        &example(),
+        &["check", ".", "--as-of", AS_OF, "--quiet"],
+        0,
+    );
 }
 
 #[test]
@@ -119,7 +124,15 @@ fn explain_json_waived_evaluation() {
     snap(
         "explain_json_waived_evaluation",
         &example(),
-        &["explain", DENTAL, "hipaa:164.308(a)(8)", "--as-of", AS_OF, "--format", "json"],
+        &[
+            "explain",
+            DENTAL,
+            "hipaa:164.308(a)(8)",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+        ],
         0,
     );
 }
@@ -129,7 +142,15 @@ fn render_baa_appendix_counterparty() {
     snap(
         "render_baa_appendix_counterparty",
         &example(),
-        &["render", "baa-appendix", DENTAL, "--as-of", AS_OF, "--audience", "counterparty"],
+        &[
+            "render",
+            "baa-appendix",
+            DENTAL,
+            "--as-of",
+            AS_OF,
+            "--audience",
+            "counterparty",
+        ],
         0,
     );
 }

@@ -21,6 +21,8 @@ pub struct ScopeSummary {
     /// Assignable controls by owner.
     pub controls: BTreeMap<String, usize>,
     pub findings: BTreeMap<String, usize>,
+    /// How many of those findings a valid waiver covers (reported, never gating).
+    pub waived: usize,
     /// The assignable controls themselves, in matrix order (shared between scopes with the
     /// same list), for the JUnit report after the matrix is gone.
     #[serde(skip)]
@@ -50,6 +52,7 @@ pub fn scope_summary(matrix: &Matrix, file: &str, findings: &[Finding]) -> Scope
         frameworks: matrix.frameworks.iter().map(|f| f.id.clone()).collect(),
         controls,
         findings: severity_counts(findings),
+        waived: findings.iter().filter(|f| f.waived.is_some()).count(),
         assignable: Arc::from(assignable(matrix)),
     }
 }

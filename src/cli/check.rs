@@ -383,9 +383,13 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
             }
             let summaries: Vec<assess::portfolio::ScopeSummary> = summaries
                 .iter()
-                .map(|s| assess::portfolio::ScopeSummary {
-                    findings: assess::portfolio::severity_counts(by_scope.remove(s.scope.as_str()).unwrap_or_default()),
-                    ..s.clone()
+                .map(|s| {
+                    let listed = by_scope.remove(s.scope.as_str()).unwrap_or_default();
+                    assess::portfolio::ScopeSummary {
+                        waived: listed.iter().filter(|f| f.waived.is_some()).count(),
+                        findings: assess::portfolio::severity_counts(listed),
+                        ..s.clone()
+                    }
                 })
                 .collect();
             let in_baseline = findings.iter().filter(|f| b.contains(f)).count();

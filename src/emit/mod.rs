@@ -137,15 +137,17 @@ pub fn write_check_json(out: impl std::io::Write, r: &CheckReport) -> std::io::R
     std::io::Write::flush(&mut out)
 }
 
-fn sev_counts(findings: &BTreeMap<String, usize>) -> String {
+fn sev_counts(findings: &BTreeMap<String, usize>, waived: usize) -> String {
     let parts: Vec<String> = ["critical", "high", "medium", "low", "info"]
         .iter()
         .filter_map(|s| findings.get(*s).filter(|n| **n > 0).map(|n| format!("{n} {s}")))
         .collect();
-    if parts.is_empty() {
-        "no findings".into()
-    } else {
-        parts.join(", ")
+    let total: usize = findings.values().sum();
+    match (parts.is_empty(), waived) {
+        (true, _) => "no findings".into(),
+        (false, 0) => parts.join(", "),
+        (false, w) if w == total => format!("{} (waived)", parts.join(", ")),
+        (false, w) => format!("{} ({w} of them waived)", parts.join(", ")),
     }
 }
 
@@ -212,7 +214,7 @@ pub fn check_text(r: &CheckReport, color: bool) -> String {
             "  controls:   {} MSP · {} client · {} shared · {} third party · {} unassigned · {} N/A",
             c["msp"], c["client"], c["shared"], c["third-party"], c["unassigned"], c["not-applicable"]
         );
-        let _ = writeln!(out, "  findings:   {}", sev_counts(&s.findings));
+        let _ = writeln!(out, "  findings:   {}", sev_counts(&s.findings, s.waived));
         for f in by_scope.get(s.scope.as_str()).into_iter().flatten() {
             let sev = sev_of(f);
             let waived = match &f.waived {
@@ -299,7 +301,7 @@ pub fn check_markdown(r: &CheckReport) -> String {
             c["third-party"],
             c["unassigned"],
             c["not-applicable"],
-            m(&sev_counts(&s.findings))
+            m(&sev_counts(&s.findings, s.waived))
         );
     }
     let top = most_unassigned(r.unassigned, 10);
