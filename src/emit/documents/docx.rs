@@ -205,7 +205,7 @@ fn document_xml(ctx: &Context, baa: &Baa) -> String {
         (&format!(" ({})", lower(ba)), false),
     ]);
     d.para(&format!(
-        "This appendix forms part of the Business Associate Agreement between the parties below. It states, for every standard and implementation specification of the HIPAA Security Rule (45 CFR 164.308, 164.310, 164.312, 164.314 and 164.316), which party is responsible, what each party does, and the evidence the {} provides. It lists all {} standards and {} implementation specifications of {} ({}). The {} remains accountable for its compliance with the Security Rule; the allocation below does not transfer that accountability.",
+        "This appendix forms part of the Business Associate Agreement between the parties below. It states, for every standard and implementation specification of the HIPAA Security Rule (45 CFR 164.308, 164.310, 164.312, 164.314 and 164.316), which party is responsible, what each party does, and the evidence the {} provides. It lists all {} standards and {} implementation specifications of those sections, as quoted from the catalog {} ({}). The {} remains accountable for its compliance with the Security Rule; the allocation below does not transfer that accountability.",
         lower(ba),
         baa.standards,
         baa.specifications,
