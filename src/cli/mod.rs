@@ -34,7 +34,7 @@ use clap::{Parser, Subcommand};
 engagement (scopes/), evidence and policies — together with built-in catalogs of NIST CSF 2.0, HIPAA \
 (45 CFR Part 164), the FTC Safeguards Rule (16 CFR Part 314) and NY DFS (23 NYCRR Part 500). It resolves \
 who is responsible for every applicable control and reports the gaps.\n\n\
-Start with `ctrlmap init my-workspace`, then `ctrlmap check my-workspace`.\n\n\
+Start with `ctrlmap init my-msp --client hipaa --client glba`, then `ctrlmap check my-msp`; `ctrlmap scaffold SCOPE_FILE` writes stubs for what is still open.\n\n\
 Exit codes: 0 no finding at or above the gate; 1 findings at or above the gate; 2 bad input or usage.",
     after_help = "Examples:\n  ctrlmap check examples/northwind-msp\n  ctrlmap matrix examples/northwind-msp/scopes/riverside-dental.yaml --format markdown\n  ctrlmap explain examples/northwind-msp/scopes/riverside-dental.yaml 'hipaa:164.308(a)(7)(ii)(A)'\n  ctrlmap frameworks show 'hipaa:164.312(a)(2)(iv)'"
 )]
