@@ -710,7 +710,14 @@ pub fn resolve(ws: &Workspace, scope: &Scope) -> Matrix {
             &mut csf_rows,
         );
     }
-    let mut rest = Vec::new();
+    // Room for the other frameworks' rows at once: rows are large, and growing the vector
+    // step by step copied them again and again.
+    let rest_capacity = applicable
+        .iter()
+        .filter(|(fw, _)| csf_framework.is_none_or(|hub| hub.id() != fw.id()))
+        .map(|(fw, _)| fw.controls.len())
+        .sum();
+    let mut rest = Vec::with_capacity(rest_capacity);
     let mut refs = Vec::new();
     let mut csf_applies = false;
     {
