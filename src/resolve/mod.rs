@@ -332,7 +332,7 @@ impl Decision {
     }
 
     fn add_duty(&mut self, party: &str, duty: Option<&String>) {
-        if let Some(d) = duty.filter(|d| !d.trim().is_empty()) {
+        if let Some(d) = duty.filter(|d| !d.chars().all(char::is_whitespace)) {
             match self.duties.get_mut(party) {
                 Some(list) => {
                     if !list.contains(d) {
@@ -652,7 +652,8 @@ pub fn resolve(ws: &Workspace, scope: &Scope) -> Matrix {
     let frameworks = framework_applicability(ws, scope);
 
     // Index the scope's and its services' sources by control reference.
-    let mut sources: SourceMap = FxHashMap::default();
+    let entries = scope.assignments.len() + scope.not_applicable.len() + scope.client_owned.len();
+    let mut sources: SourceMap = FxHashMap::with_capacity_and_hasher(entries, Default::default());
     for a in scope.assignments.iter().flatten() {
         let found = sources.entry(split_ref(&a.control)).or_default();
         if a.is_undecided() {
@@ -965,7 +966,10 @@ fn apply(row: &mut Row, d: Decision, inherited_from: Option<String>) {
         };
     }
     row.responsible = d.responsible.into_iter().collect();
-    row.accountable = d.accountable.unwrap_or_else(|| "client".into());
+    // A blank row's `accountable` is already `client`.
+    if let Some(accountable) = d.accountable {
+        row.accountable = accountable;
+    }
     row.consulted = d.consulted.into_iter().collect();
     row.informed = d.informed.into_iter().collect();
     row.duties = d.duties;
