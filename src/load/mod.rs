@@ -280,6 +280,53 @@ fn patch_fields(json: &mut Value, fields: &[(&str, Fit, Option<Value>)]) -> bool
     patched
 }
 
+/// The items of a list taken out of a scope document: a list that is missing or `null`
+/// has none (`patch_fields` has already removed one that is neither a list nor `null`).
+fn take_items<T: serde::de::DeserializeOwned>(json: &mut Value, key: &str) -> Vec<Option<T>> {
+    match json.as_object_mut().and_then(|map| map.remove(key)) {
+        Some(Value::Array(items)) => items.into_iter().map(|v| serde_json::from_value(v).ok()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A scope's lists, typed apart from the rest of the scope (see `build_scope`).
+struct ScopeLists {
+    services: Vec<Option<Subscription>>,
+    parties: Vec<Option<Party>>,
+    assignments: Vec<Option<Assignment>>,
+    client_owned: Vec<Option<ClientOwned>>,
+    not_applicable: Vec<Option<NotApplicable>>,
+    addressable: Vec<Option<Addressable>>,
+    evidence: Vec<Option<Evidence>>,
+    waivers: Vec<Option<Waiver>>,
+}
+
+impl ScopeLists {
+    fn take_from(json: &mut Value) -> ScopeLists {
+        ScopeLists {
+            services: take_items(json, "services"),
+            parties: take_items(json, "parties"),
+            assignments: take_items(json, "assignments"),
+            client_owned: take_items(json, "client_owned"),
+            not_applicable: take_items(json, "not_applicable"),
+            addressable: take_items(json, "addressable"),
+            evidence: take_items(json, "evidence"),
+            waivers: take_items(json, "waivers"),
+        }
+    }
+
+    fn put_into(&mut self, scope: &mut Scope) {
+        scope.services = std::mem::take(&mut self.services);
+        scope.parties = std::mem::take(&mut self.parties);
+        scope.assignments = std::mem::take(&mut self.assignments);
+        scope.client_owned = std::mem::take(&mut self.client_owned);
+        scope.not_applicable = std::mem::take(&mut self.not_applicable);
+        scope.addressable = std::mem::take(&mut self.addressable);
+        scope.evidence = std::mem::take(&mut self.evidence);
+        scope.waivers = std::mem::take(&mut self.waivers);
+    }
+}
+
 /// Type a scope document and record where each of its items sits. The flag says the
 /// document had to be patched to type (it has schema errors): check it, never assess it.
 fn build_scope(doc: &mut Doc, sha256: String) -> Option<(Scope, bool)> {
@@ -308,7 +355,12 @@ fn build_scope(doc: &mut Doc, sha256: String) -> Option<(Scope, bool)> {
         fields.push((list, list_or_null, None));
     }
     let patched = patch_fields(&mut json, &fields);
+    // The lists are typed here, item by item, as `model::lenient` would (an item that does
+    // not type is `None`), but straight from their JSON values: through `Scope`'s own
+    // deserializer each item would first be rebuilt as a new JSON value.
+    let mut lists = ScopeLists::take_from(&mut json);
     let mut scope = serde_json::from_value::<Scope>(json).ok()?;
+    lists.put_into(&mut scope);
     scope.origin = origin_at(&doc.file, &doc.root, String::new());
     scope.sha256 = sha256;
     let at = |list: &str, i: usize| origin_at(&doc.file, &doc.root, format!("/{list}/{i}"));

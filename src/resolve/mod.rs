@@ -332,7 +332,7 @@ impl Decision {
     }
 
     fn add_duty(&mut self, party: &str, duty: Option<&String>) {
-        if let Some(d) = duty.filter(|d| !d.trim().is_empty()) {
+        if let Some(d) = duty.filter(|d| !d.chars().all(char::is_whitespace)) {
             match self.duties.get_mut(party) {
                 Some(list) => {
                     if !list.contains(d) {
@@ -652,7 +652,8 @@ pub fn resolve(ws: &Workspace, scope: &Scope) -> Matrix {
     let frameworks = framework_applicability(ws, scope);
 
     // Index the scope's and its services' sources by control reference.
-    let mut sources: SourceMap = FxHashMap::default();
+    let entries = scope.assignments.len() + scope.not_applicable.len() + scope.client_owned.len();
+    let mut sources: SourceMap = FxHashMap::with_capacity_and_hasher(entries, Default::default());
     for a in scope.assignments.iter().flatten() {
         let found = sources.entry(split_ref(&a.control)).or_default();
         if a.is_undecided() {
@@ -710,7 +711,14 @@ pub fn resolve(ws: &Workspace, scope: &Scope) -> Matrix {
             &mut csf_rows,
         );
     }
-    let mut rest = Vec::new();
+    // Room for the other frameworks' rows at once: rows are large, and growing the vector
+    // step by step copied them again and again.
+    let rest_capacity = applicable
+        .iter()
+        .filter(|(fw, _)| csf_framework.is_none_or(|hub| hub.id() != fw.id()))
+        .map(|(fw, _)| fw.controls.len())
+        .sum();
+    let mut rest = Vec::with_capacity(rest_capacity);
     let mut refs = Vec::new();
     let mut csf_applies = false;
     {
@@ -958,7 +966,10 @@ fn apply(row: &mut Row, d: Decision, inherited_from: Option<String>) {
         };
     }
     row.responsible = d.responsible.into_iter().collect();
-    row.accountable = d.accountable.unwrap_or_else(|| "client".into());
+    // A blank row's `accountable` is already `client`.
+    if let Some(accountable) = d.accountable {
+        row.accountable = accountable;
+    }
     row.consulted = d.consulted.into_iter().collect();
     row.informed = d.informed.into_iter().collect();
     row.duties = d.duties;
