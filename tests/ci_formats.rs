@@ -77,6 +77,7 @@ fn waiver(justification: &str) -> WaiverNote {
         expires: "2099-12-31".into(),
         file: "scopes/alpha.yaml".into(),
         line: 21,
+        column: 5,
     }
 }
 

@@ -486,3 +486,29 @@ fn a_scope_summary_says_which_of_its_findings_are_waived() {
         .expect("riverside-dental");
     assert_eq!(dental["waived"], 1);
 }
+
+#[test]
+fn a_waivers_suppression_points_at_its_entry() {
+    let run = ctrlmap(
+        &repo(),
+        ["check", "examples/northwind-msp", "--as-of", AS_OF, "--format", "sarif"],
+        60,
+    )
+    .go();
+    run.assert_code(0);
+    let doc: Value = serde_json::from_str(&run.stdout).expect("SARIF");
+    let region = &doc["runs"][0]["results"][0]["suppressions"][0]["location"]["physicalLocation"]["region"];
+    let text = std::fs::read_to_string(example().join("scopes/riverside-dental.yaml")).expect("scope");
+    let (n, line) = text
+        .lines()
+        .enumerate()
+        .skip_while(|(_, l)| !l.starts_with("waivers:"))
+        .find(|(_, l)| l.trim_start().starts_with("- finding:"))
+        .expect("the example's waiver");
+    assert_eq!(region["startLine"], n + 1, "{region}");
+    assert_eq!(
+        region["startColumn"],
+        line.find("finding").expect("key") + 1,
+        "{region}"
+    );
+}

@@ -200,6 +200,8 @@ pub struct WaiverNote {
     pub expires: String,
     pub file: String,
     pub line: usize,
+    /// Where the waiver's entry starts on its line (its first key).
+    pub column: usize,
 }
 
 /// Severity overrides from `ctrlmap.yaml` and the command line; `None` turns a rule off.

@@ -1162,6 +1162,7 @@ pub fn apply_waivers(scope: &Scope, findings: Vec<Finding>, overrides: &Override
                 expires: w.expires.clone().unwrap_or_default(),
                 file: w.origin.file.to_string(),
                 line: w.origin.line,
+                column: w.origin.column,
             });
         }
         out.push(f);

@@ -303,7 +303,7 @@ pub fn sarif(findings: &[Finding], rules: &[Rule], baseline: Option<&Baseline>, 
                         .kind(json!("external"))
                         .status(json!("accepted"))
                         .justification(cut(&w.justification, MAX_MESSAGE_CHARS))
-                        .location(location(&w.file, w.line, 1, uri_prefix))
+                        .location(location(&w.file, w.line, w.column.max(1), uri_prefix))
                         .properties(bag(vec![
                             ("approver", json!(w.approver)),
                             ("ticket", json!(w.ticket)),
