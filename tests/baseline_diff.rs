@@ -219,7 +219,10 @@ fn owner_changes(old: &Matrix, new: &Matrix) -> BTreeSet<String> {
             .map(|r| {
                 (
                     r.control.to_string(),
-                    (r.summary.as_str().to_string(), r.responsible.iter().cloned().collect()),
+                    (
+                        r.summary.as_str().to_string(),
+                        r.responsible.iter().map(ToString::to_string).collect(),
+                    ),
                 )
             })
             .collect()

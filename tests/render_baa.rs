@@ -141,7 +141,7 @@ fn names_the_matrix_party(ws: &Loaded, id: &str) -> Vec<(String, String, String)
             }
             Summary::ThirdParty => s
                 .parties()
-                .find(|p| row.responsible.contains(&p.id))
+                .find(|p| row.responsible.iter().any(|r| *r == *p.id))
                 .map(|p| md_cell(&p.name))
                 .expect("party"),
             Summary::NotApplicable => "Not applicable".into(),

@@ -14,8 +14,8 @@
 //! ([`Diff::is_regression`]); `--fail-on-regression` turns that into exit code 1.
 
 use crate::assess::{Finding, Severity};
-use crate::model::Scope;
 use crate::model::Workspace;
+use crate::model::{Party, Scope};
 use crate::resolve::{Coverage, Matrix, Row, Summary};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -74,8 +74,8 @@ impl ChangeKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Ownership {
     pub summary: Summary,
-    pub responsible: Vec<String>,
-    pub accountable: String,
+    pub responsible: Vec<Party>,
+    pub accountable: Party,
     pub coverage: Coverage,
     pub conflict: bool,
 }
@@ -121,10 +121,10 @@ pub struct ControlChange {
     pub after: Option<Ownership>,
     /// Per party, the duties (in the services' and scope's words) no longer there.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub duties_removed: BTreeMap<String, Vec<String>>,
+    pub duties_removed: BTreeMap<Party, Vec<String>>,
     /// Per party, the duties that are new.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub duties_added: BTreeMap<String, Vec<String>>,
+    pub duties_added: BTreeMap<Party, Vec<String>>,
 }
 
 impl ControlChange {
@@ -250,7 +250,7 @@ fn framework_change(m: &Matrix, framework: &str) -> FrameworkChange {
     }
 }
 
-fn duty_sets(row: &Row) -> BTreeMap<String, BTreeSet<String>> {
+fn duty_sets(row: &Row) -> BTreeMap<Party, BTreeSet<String>> {
     row.duties
         .iter()
         .map(|(p, d)| (p.clone(), d.iter().filter(|s| !s.trim().is_empty()).cloned().collect()))

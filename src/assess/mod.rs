@@ -11,7 +11,7 @@ pub mod rules;
 
 use crate::model::Workspace;
 use crate::model::diagnostic::Diagnostic;
-use crate::model::{AddressableDecision, Origin, Requirement, Scope};
+use crate::model::{AddressableDecision, Origin, Party, Requirement, Scope};
 use crate::resolve::{Matrix, Row, SourceKind, Summary};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -498,7 +498,7 @@ fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<F
             let missing: Vec<&str> = row
                 .responsible
                 .iter()
-                .map(String::as_str)
+                .map(Party::as_str)
                 .filter(|p| row.duties.get(*p).is_none_or(|d| d.is_empty()))
                 .collect();
             if !missing.is_empty()

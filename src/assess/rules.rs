@@ -6,7 +6,7 @@ use crate::assess::{Finding, Overrides, Severity, WaiverNote, blank, make, origi
 use crate::model::Workspace;
 use crate::model::diagnostic::Diagnostic;
 use crate::model::policy::{PolicyRule, RuleKind};
-use crate::model::{Clock, Origin, Scope, parse_duration_hours};
+use crate::model::{Clock, Origin, Party, Scope, parse_duration_hours};
 use crate::resolve::applicability::{Facts, evaluate};
 use crate::resolve::{Matrix, Summary, applicable_frameworks};
 use std::collections::BTreeMap;
@@ -99,8 +99,8 @@ fn responsibility_retained(ws: &Workspace, scope: &Scope, matrix: &Matrix, overr
         let others: Vec<String> = row
             .responsible
             .iter()
-            .filter(|p| *p != "client")
-            .map(|p| party_label(scope, p))
+            .filter(|p| **p != Party::Client)
+            .map(|p| party_label(scope, p.as_str()))
             .collect();
         if others.is_empty() {
             continue;
@@ -211,7 +211,7 @@ fn business_associate_agreements(
             .rows
             .iter()
             .filter(|r| &*r.framework == "hipaa" && r.assignable && r.summary != Summary::NotApplicable)
-            .filter(|r| r.responsible.contains(&party.id))
+            .filter(|r| r.responsible.iter().any(|p| *p == *party.id))
             .map(|r| &*r.control)
             .collect();
         let Some(first) = duties.first() else { continue };
@@ -401,7 +401,7 @@ fn accountability(
             continue;
         };
         let rooted = &framework.controls[kept_at];
-        if row.accountable == "client" {
+        if row.accountable == Party::Client {
             continue;
         }
         let client_role = row
@@ -409,7 +409,7 @@ fn accountability(
             .iter()
             .chain(&row.consulted)
             .chain(&row.informed)
-            .any(|p| p == "client");
+            .any(|p| *p == Party::Client);
         let at = row
             .provenance
             .iter()

@@ -131,7 +131,7 @@ pub fn markdown(d: &Diff) -> String {
             );
             let _ = writeln!(out, "|---|---|---|---|---|---|---|");
             for c in &s.controls {
-                let duties = |map: &BTreeMap<String, Vec<String>>| {
+                let duties = |map: &BTreeMap<crate::model::Party, Vec<String>>| {
                     map.iter()
                         .flat_map(|(p, ds)| ds.iter().map(move |x| format!("{p}: {x}")))
                         .collect::<Vec<_>>()

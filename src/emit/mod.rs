@@ -19,6 +19,7 @@ pub mod terminal;
 use crate::assess::portfolio::ScopeSummary;
 use crate::assess::rules::WaiverDebt;
 use crate::assess::{Finding, Severity};
+use crate::model::Party;
 use crate::resolve::{Matrix, Row, Summary};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -341,14 +342,14 @@ fn party_label(p: &str) -> String {
     }
 }
 
-fn duties_of(row: &Row, party: &str) -> String {
+fn duties_of(row: &Row, party: &Party) -> String {
     row.duties.get(party).map(|d| d.join(" ")).unwrap_or_default()
 }
 
 fn third_party_duties(row: &Row) -> String {
     row.duties
         .iter()
-        .filter(|(p, _)| *p != "msp" && *p != "client")
+        .filter(|(p, _)| p.is_third())
         .map(|(p, d)| format!("{p}: {}", d.join(" ")))
         .collect::<Vec<_>>()
         .join(" ")
@@ -457,8 +458,8 @@ pub fn matrix_markdown(m: &Matrix) -> String {
                     .collect::<Vec<_>>()
                     .join(", ")),
                 c(&party_label(&r.accountable)),
-                c(&duties_of(r, "msp")),
-                c(&duties_of(r, "client")),
+                c(&duties_of(r, &Party::Msp)),
+                c(&duties_of(r, &Party::Client)),
                 c(&third_party_duties(r)),
                 c(&provenance_line(r, true)),
             );
@@ -506,11 +507,11 @@ pub fn matrix_csv(m: &Matrix) -> String {
             r.summary.as_str().to_string(),
             <&str>::from(r.coverage).to_string(),
             r.responsible.join("; "),
-            r.accountable.clone(),
+            r.accountable.to_string(),
             r.consulted.join("; "),
             r.informed.join("; "),
-            duties_of(r, "msp"),
-            duties_of(r, "client"),
+            duties_of(r, &Party::Msp),
+            duties_of(r, &Party::Client),
             third_party_duties(r),
             r.evidence.join("; "),
             r.reason.clone().unwrap_or_default(),

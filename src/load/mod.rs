@@ -292,7 +292,7 @@ fn take_items<T: serde::de::DeserializeOwned>(json: &mut Value, key: &str) -> Ve
 /// A scope's lists, typed apart from the rest of the scope (see `build_scope`).
 struct ScopeLists {
     services: Vec<Option<Subscription>>,
-    parties: Vec<Option<Party>>,
+    parties: Vec<Option<ThirdParty>>,
     assignments: Vec<Option<Assignment>>,
     client_owned: Vec<Option<ClientOwned>>,
     not_applicable: Vec<Option<NotApplicable>>,

@@ -128,12 +128,12 @@ pub struct Row {
     pub requirement: Option<Requirement>,
     pub summary: Summary,
     pub coverage: Coverage,
-    pub responsible: Vec<String>,
-    pub accountable: String,
-    pub consulted: Vec<String>,
-    pub informed: Vec<String>,
+    pub responsible: Vec<Party>,
+    pub accountable: Party,
+    pub consulted: Vec<Party>,
+    pub informed: Vec<Party>,
     /// Duties per party, in the words of the services and the scope.
-    pub duties: BTreeMap<String, Vec<String>>,
+    pub duties: BTreeMap<Party, Vec<String>>,
     /// Evidence the services say they produce for this control.
     pub evidence: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -937,7 +937,7 @@ fn blank_row(fw: &Framework, i: usize) -> Row {
         summary: Summary::Unassigned,
         coverage: Coverage::None,
         responsible: Vec::new(),
-        accountable: "client".into(),
+        accountable: Party::Client,
         consulted: Vec::new(),
         informed: Vec::new(),
         duties: BTreeMap::new(),
@@ -965,14 +965,14 @@ fn apply(row: &mut Row, d: Decision, inherited_from: Option<String>) {
             d.coverage
         };
     }
-    row.responsible = d.responsible.into_iter().collect();
+    row.responsible = d.responsible.into_iter().map(Party::from).collect();
     // A blank row's `accountable` is already `client`.
     if let Some(accountable) = d.accountable {
-        row.accountable = accountable;
+        row.accountable = accountable.into();
     }
-    row.consulted = d.consulted.into_iter().collect();
-    row.informed = d.informed.into_iter().collect();
-    row.duties = d.duties;
+    row.consulted = d.consulted.into_iter().map(Party::from).collect();
+    row.informed = d.informed.into_iter().map(Party::from).collect();
+    row.duties = d.duties.into_iter().map(|(p, duties)| (p.into(), duties)).collect();
     row.evidence = d.evidence;
     row.conflict = !d.conflicts.is_empty();
     row.conflicts = d.conflicts;
@@ -1023,13 +1023,13 @@ fn roll_up(row: &mut Row, fw: &Framework, i: usize, at: &[usize], rows: &[Row]) 
             Some(s) if s == r.summary => Some(s),
             Some(_) => Some(Summary::Shared),
         };
-        responsible.extend(r.responsible.iter().map(String::as_str));
+        responsible.extend(r.responsible.iter().map(Party::as_str));
         if r.coverage == Coverage::Full {
             full += 1;
         }
     }
     row.summary = summary.unwrap_or(Summary::Unassigned);
-    row.responsible = responsible.into_iter().map(str::to_string).collect();
+    row.responsible = responsible.into_iter().map(Party::from).collect();
     row.coverage = if full == applicable_count {
         Coverage::Full
     } else if assigned == 0 {
@@ -1088,14 +1088,14 @@ fn project(fw: &Framework, i: usize, mappings: &FxHashMap<&str, Vec<&Mapping>>, 
                 control: csf.control.clone(),
                 relationship: m.relationship,
                 summary: csf.summary,
-                responsible: csf.responsible.clone(),
+                responsible: csf.responsible.iter().map(ToString::to_string).collect(),
                 via: via.unwrap_or_default(),
                 file: m.origin.file.clone(),
                 line: m.origin.line,
             });
             continue;
         }
-        full.responsible.extend(csf.responsible.iter().cloned());
+        full.responsible.extend(csf.responsible.iter().map(ToString::to_string));
         for (party, duties) in &csf.duties {
             for duty in duties {
                 full.add_duty(party, Some(duty));

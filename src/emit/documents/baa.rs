@@ -10,7 +10,7 @@ use super::context::{Context, SourceView, duration_words, party_name, text_sourc
 use super::{Format, RenderError, templates};
 use crate::model::Workspace;
 use crate::model::catalog::Framework;
-use crate::model::{Requirement, Scope};
+use crate::model::{Party, Requirement, Scope};
 use crate::resolve::{Matrix, Row, Summary};
 use serde::Serialize;
 
@@ -502,7 +502,7 @@ impl Roles {
             Summary::NotApplicable => "Not applicable".into(),
             Summary::Unassigned => self.unassigned(row.conflict),
             _ => {
-                let names: Vec<String> = row.responsible.iter().map(|p| self.party(scope, p)).collect();
+                let names: Vec<String> = row.responsible.iter().map(|p| self.party(scope, p.as_str())).collect();
                 match names.as_slice() {
                     [] => self.unassigned(false),
                     [one] => one.clone(),
@@ -613,9 +613,9 @@ fn baa_row(
     let other_duties = row
         .duties
         .iter()
-        .filter(|(p, _)| *p != "msp" && *p != "client")
+        .filter(|(p, _)| p.is_third())
         .flat_map(|(p, d)| d.iter().map(move |duty| (p, duty)))
-        .map(|(p, duty)| format!("{}: {duty}", party_name(scope, p)))
+        .map(|(p, duty)| format!("{}: {duty}", party_name(scope, p.as_str())))
         .collect();
     BaaRow {
         id: c.id.clone(),
@@ -627,8 +627,8 @@ fn baa_row(
         requirement,
         summary: row.summary.as_str(),
         responsible: roles.responsible(scope, row),
-        ba_duties: row.duties.get("msp").cloned().unwrap_or_default(),
-        ce_duties: row.duties.get("client").cloned().unwrap_or_default(),
+        ba_duties: row.duties.get(&Party::Msp).cloned().unwrap_or_default(),
+        ce_duties: row.duties.get(&Party::Client).cloned().unwrap_or_default(),
         other_duties,
         evidence,
         addressable,

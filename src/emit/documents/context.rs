@@ -596,6 +596,11 @@ fn framework_view(ws: &Workspace, fw: &crate::model::catalog::Framework) -> Fram
 }
 
 /// The name of a party of the scope: the provider for `msp`, the client for `client`.
+/// Party ids as the templates read them (`msp`, `client`, a third party's id).
+fn ids(parties: &[crate::model::Party]) -> Vec<String> {
+    parties.iter().map(ToString::to_string).collect()
+}
+
 pub fn party_name(scope: &Scope, id: &str) -> String {
     match id {
         "msp" => scope.provider.name.clone(),
@@ -641,12 +646,12 @@ fn row_view(ws: &Workspace, scope: &Scope, r: &Row, open: Option<&Vec<String>>) 
         summary: r.summary.as_str(),
         owner: r.summary.label(),
         coverage: coverage_name(r.coverage),
-        responsible: r.responsible.clone(),
-        accountable: r.accountable.clone(),
-        consulted: r.consulted.clone(),
-        informed: r.informed.clone(),
+        responsible: ids(&r.responsible),
+        accountable: r.accountable.to_string(),
+        consulted: ids(&r.consulted),
+        informed: ids(&r.informed),
         raci: {
-            let names = |ids: &[String]| ids.iter().map(|p| party_name(scope, p)).collect();
+            let names = |ids: &[crate::model::Party]| ids.iter().map(|p| party_name(scope, p)).collect();
             RaciNames {
                 responsible: names(&r.responsible),
                 accountable: party_name(scope, &r.accountable),
@@ -654,14 +659,14 @@ fn row_view(ws: &Workspace, scope: &Scope, r: &Row, open: Option<&Vec<String>>) 
                 informed: names(&r.informed),
             }
         },
-        msp_duties: r.duties.get("msp").cloned().unwrap_or_default(),
-        client_duties: r.duties.get("client").cloned().unwrap_or_default(),
+        msp_duties: r.duties.get(&crate::model::Party::Msp).cloned().unwrap_or_default(),
+        client_duties: r.duties.get(&crate::model::Party::Client).cloned().unwrap_or_default(),
         third_party_duties: r
             .duties
             .iter()
-            .filter(|(p, d)| *p != "msp" && *p != "client" && !d.is_empty())
+            .filter(|(p, d)| p.is_third() && !d.is_empty())
             .map(|(p, d)| PartyDuties {
-                party: p.clone(),
+                party: p.to_string(),
                 name: party_name(scope, p),
                 duties: d.clone(),
             })

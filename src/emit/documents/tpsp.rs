@@ -5,9 +5,9 @@
 
 use super::context::{Context, EvidenceView, FindingView, duration_words};
 use super::{Format, RenderError, templates};
-use crate::model::Scope;
 use crate::model::Workspace;
 use crate::model::catalog::Framework;
+use crate::model::{Party, Scope};
 use crate::resolve::{Matrix, Summary};
 use serde::Serialize;
 
@@ -202,7 +202,7 @@ impl Tpsp {
                 let rows: Vec<Responsible> = matrix
                     .rows
                     .iter()
-                    .filter(|r| &*r.framework == fw.id() && r.assignable && r.responsible.iter().any(|p| p == "msp"))
+                    .filter(|r| &*r.framework == fw.id() && r.assignable && r.responsible.contains(&Party::Msp))
                     .map(|r| responsible(fw, r))
                     .collect();
                 Responsibilities {
@@ -242,8 +242,8 @@ fn responsible(fw: &Framework, r: &crate::resolve::Row) -> Responsible {
         title: r.title.to_string(),
         summary: r.summary.as_str(),
         owner: r.summary.label(),
-        msp_duties: r.duties.get("msp").cloned().unwrap_or_default(),
-        client_duties: r.duties.get("client").cloned().unwrap_or_default(),
+        msp_duties: r.duties.get(&Party::Msp).cloned().unwrap_or_default(),
+        client_duties: r.duties.get(&Party::Client).cloned().unwrap_or_default(),
     }
 }
 
@@ -448,7 +448,7 @@ fn topic_terms(
                 let n = matrix
                     .rows
                     .iter()
-                    .filter(|r| &*r.framework == fw.id() && r.assignable && r.responsible.iter().any(|p| p == "msp"))
+                    .filter(|r| &*r.framework == fw.id() && r.assignable && r.responsible.contains(&Party::Msp))
                     .count();
                 (
                     vec![format!(

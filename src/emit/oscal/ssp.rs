@@ -24,7 +24,7 @@ use super::ids::{self, control_token};
 use super::{ScopeInput, finish, metadata, one_line, oscal_prop, prop, prop_with_remarks};
 use crate::assess::Finding;
 use crate::model::Workspace;
-use crate::model::{AddressableDecision, Claim, Crosswalk, Mapping, Scope, Service, Split};
+use crate::model::{AddressableDecision, Claim, Crosswalk, Mapping, Party, Scope, Service, Split};
 use crate::resolve::{Coverage, Matrix, Row, SourceKind, Summary};
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashMap};
@@ -167,7 +167,7 @@ impl<'a> Index<'a> {
 }
 
 /// The responsible roles of a row's responsible parties, one role per kind of party.
-fn responsible_roles(scope: &Scope, provider: &str, parties: &[String]) -> Vec<Value> {
+fn responsible_roles(scope: &Scope, provider: &str, parties: &[crate::model::Party]) -> Vec<Value> {
     let mut customer = false;
     let mut msp = false;
     let mut third: Vec<String> = Vec::new();
@@ -324,8 +324,8 @@ fn requirement(
                 &engagement_uuid(scope),
                 &format!("{} (the engagement)", scope.provider.name),
                 "engagement",
-                joined(row.duties.get("msp")),
-                joined(row.duties.get("client")),
+                joined(row.duties.get(&Party::Msp)),
+                joined(row.duties.get(&Party::Client)),
                 split,
             );
         }
@@ -333,7 +333,7 @@ fn requirement(
             if !responsible(&party.id) {
                 continue;
             }
-            let duty = joined(row.duties.get(&party.id)).unwrap_or_else(|| {
+            let duty = joined(row.duties.get(party.id.as_str())).unwrap_or_else(|| {
                 format!(
                     "{} performs this control; the scope does not describe the duty.",
                     party.name
@@ -356,7 +356,7 @@ fn requirement(
     }
 
     // The client's own system: its part, what it inherits, what it satisfies.
-    let client_duty = joined(row.duties.get("client"));
+    let client_duty = joined(row.duties.get(&Party::Client));
     let description = match row.summary {
         Summary::NotApplicable => format!(
             "Not applicable: {}",
@@ -401,7 +401,7 @@ fn requirement(
                     Summary::ThirdParty => "Performed by a third party",
                     _ => "Provided by the MSP",
                 },
-                if row.accountable == "client" {
+                if row.accountable == Party::Client {
                     "the client stays accountable".to_string()
                 } else {
                     format!("accountable: {}", row.accountable)
@@ -558,7 +558,7 @@ pub fn ssp(input: &ScopeInput) -> Vec<u8> {
         json!({ "uuid": client, "type": "organization", "name": one_line(&scope.client.name).unwrap_or_else(|| scope.id.clone()), "props": [prop("party-id", "client")], "remarks": scope.client.contact.as_ref().map(|c| format!("Contact: {c}")) }),
         json!({ "uuid": provider, "type": "organization", "name": one_line(&scope.provider.name).unwrap_or_else(|| "msp".into()), "props": [prop("party-id", "msp"), scope.provider.contract.as_deref().and_then(|c| prop("contract", c)), scope.provider.baa_signed.as_deref().and_then(|d| prop("baa-signed", d)), scope.provider.effective.as_deref().and_then(|d| prop("effective", d))] }),
     ];
-    let mut third_parties: Vec<&crate::model::Party> = scope.parties().collect();
+    let mut third_parties: Vec<&crate::model::ThirdParty> = scope.parties().collect();
     third_parties.sort_by(|a, b| a.id.cmp(&b.id));
     for p in &third_parties {
         parties.push(json!({
