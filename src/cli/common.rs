@@ -125,18 +125,7 @@ pub(crate) fn load_workspace_with(path: &Path, done: &str, options: crate::load:
 /// Load a whole workspace, its input problems (sorted) kept in it; an error only when the
 /// folder cannot be read at all.
 pub(crate) fn load_all(path: &Path, options: crate::load::LoadOptions) -> Result<Loaded> {
-    let (mut ws, files) = match Loaded::load_streaming_with(path, options) {
-        Ok(loaded) => loaded,
-        Err(msg) => return Err(fail(&msg)),
-    };
-    for chunk in files.chunks(64) {
-        let scopes = ws.load_scopes(chunk);
-        ws.scopes.extend(scopes);
-    }
-    ws.scopes.sort_by(|a, b| a.id.cmp(&b.id));
-    ws.diagnostics.sort();
-    ws.diagnostics.dedup();
-    Ok(ws)
+    Loaded::load_with(path, options).map_err(|msg| fail(&msg))
 }
 
 /// When a loaded workspace has input problems, stop with all of them (sorted), saying that

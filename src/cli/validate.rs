@@ -37,10 +37,7 @@ pub fn run(args: ValidateArgs) -> Result<u8> {
             "services": ws.services.len(),
             "scopes": ws.scopes.len(),
             "catalogs": ws.frameworks.len(),
-            "errors": serde_json::from_str::<serde_json::Value>(&crate::emit::diagnostics::json(&errors))
-                .ok()
-                .and_then(|v| v.get("errors").cloned())
-                .unwrap_or_default(),
+            "errors": crate::emit::diagnostics::errors_json(&errors),
         });
         crate::emit::terminal::print_raw((serde_json::to_string_pretty(&doc)? + "\n").as_bytes())?;
     }

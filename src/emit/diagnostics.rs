@@ -219,6 +219,27 @@ struct FailedCheckJson<'a> {
     findings: [(); 0],
 }
 
+/// The problems as `check --format json` lists them under `errors`.
+pub fn errors_json(diagnostics: &[Diagnostic]) -> serde_json::Value {
+    serde_json::to_value(error_rows(diagnostics)).unwrap_or_default()
+}
+
+fn error_rows(diagnostics: &[Diagnostic]) -> Vec<ErrorJson<'_>> {
+    diagnostics
+        .iter()
+        .map(|d| ErrorJson {
+            file: &d.file,
+            line: d.line,
+            column: d.column,
+            code: d.code.as_str(),
+            name: d.code.name(),
+            message: &d.message,
+            help: &d.help,
+            labels: &d.labels,
+        })
+        .collect()
+}
+
 /// `check --format json` when the input is broken: `passed: false`, every problem under
 /// `errors`, and empty `scopes` and `findings` (nothing was assessed).
 pub fn json(diagnostics: &[Diagnostic]) -> String {
@@ -227,19 +248,7 @@ pub fn json(diagnostics: &[Diagnostic]) -> String {
         tool: "ctrlmap",
         tool_version: env!("CARGO_PKG_VERSION"),
         passed: false,
-        errors: diagnostics
-            .iter()
-            .map(|d| ErrorJson {
-                file: &d.file,
-                line: d.line,
-                column: d.column,
-                code: d.code.as_str(),
-                name: d.code.name(),
-                message: &d.message,
-                help: &d.help,
-                labels: &d.labels,
-            })
-            .collect(),
+        errors: error_rows(diagnostics),
         scopes: [],
         findings: [],
     };

@@ -325,17 +325,26 @@ fn trunc(s: &str, n: usize) -> String {
     }
 }
 
-pub fn frameworks_show(ws: &Workspace, target: &str) -> Result<String, String> {
+/// `ID` or `ID:CONTROL` of `frameworks show`: the catalog, its id, and the control id if any.
+fn show_target<'a, 't>(
+    ws: &'a Workspace,
+    target: &'t str,
+) -> Result<(&'a crate::model::catalog::Framework, &'t str, Option<&'t str>), String> {
     let (fw_id, control) = match target.split_once(':') {
         Some((f, c)) => (f, Some(c)),
         None => (target, None),
     };
-    let Some(fw) = ws.framework(fw_id) else {
-        return Err(format!(
+    let fw = ws.framework(fw_id).ok_or_else(|| {
+        format!(
             "unknown framework `{fw_id}`; known: {}",
             ws.frameworks.keys().cloned().collect::<Vec<_>>().join(", ")
-        ));
-    };
+        )
+    })?;
+    Ok((fw, fw_id, control))
+}
+
+pub fn frameworks_show(ws: &Workspace, target: &str) -> Result<String, String> {
+    let (fw, fw_id, control) = show_target(ws, target)?;
     let mut out = String::new();
     let Some(id) = control else {
         let c = &fw.catalog;
@@ -635,16 +644,7 @@ pub fn frameworks_list_json(ws: &Workspace) -> String {
 /// `frameworks show --format json`: a catalog with its controls, or one control with the
 /// crosswalk rows that map it (either direction).
 pub fn frameworks_show_json(ws: &Workspace, target: &str) -> Result<String, String> {
-    let (fw_id, control) = match target.split_once(':') {
-        Some((f, c)) => (f, Some(c)),
-        None => (target, None),
-    };
-    let Some(fw) = ws.framework(fw_id) else {
-        return Err(format!(
-            "unknown framework `{fw_id}`; known: {}",
-            ws.frameworks.keys().cloned().collect::<Vec<_>>().join(", ")
-        ));
-    };
+    let (fw, fw_id, control) = show_target(ws, target)?;
     let doc = match control {
         None => serde_json::json!({
             "version": super::JSON_VERSION,

@@ -168,18 +168,8 @@ impl Root {
         if len > limit {
             return Err(Refusal::TooLarge { bytes: len, limit });
         }
-        let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
         // A file that grows while it is read is still cut at the limit.
-        file.take(limit.saturating_add(1))
-            .read_to_end(&mut bytes)
-            .map_err(Refusal::Unreadable)?;
-        if bytes.len() as u64 > limit {
-            return Err(Refusal::TooLarge {
-                bytes: bytes.len() as u64,
-                limit,
-            });
-        }
-        Ok(bytes)
+        read_at_most(file, limit, usize::try_from(len).unwrap_or(0))
     }
 
     /// The SHA-256 of a file of any size, read as a stream (memory stays flat).
@@ -228,10 +218,13 @@ pub fn read_named(path: &Path, limit: u64) -> Result<Vec<u8>, Refusal> {
     if path.as_os_str() != "-" {
         return Root::anywhere().read(path, limit);
     }
-    let mut bytes = Vec::new();
-    std::io::stdin()
-        .lock()
-        .take(limit.saturating_add(1))
+    read_at_most(std::io::stdin().lock(), limit, 0)
+}
+
+/// Everything `from` gives, refused (not cut) past `limit` bytes.
+fn read_at_most(from: impl Read, limit: u64, capacity: usize) -> Result<Vec<u8>, Refusal> {
+    let mut bytes = Vec::with_capacity(capacity);
+    from.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(Refusal::Unreadable)?;
     if bytes.len() as u64 > limit {

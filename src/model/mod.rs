@@ -922,13 +922,7 @@ pub struct Scope {
 impl Scope {
     /// Where a field of this scope's file sits (the start of the file when unknown).
     pub fn locate(&self, pointer: &str) -> Origin {
-        // `positions` is sorted by pointer when the scope is loaded.
-        let pos = self
-            .positions
-            .binary_search_by(|(p, _)| p.as_str().cmp(pointer))
-            .ok()
-            .map(|k| self.positions[k].1)
-            .unwrap_or(Pos { line: 1, column: 1 });
+        let pos = self.position(pointer).unwrap_or(Pos { line: 1, column: 1 });
         Origin {
             file: self.origin.file.clone(),
             line: pos.line,
@@ -943,9 +937,17 @@ impl Scope {
     pub fn owner_anchor(&self) -> Origin {
         ["key:/assignments", "key:/services", "key:/client_owned"]
             .into_iter()
-            .find(|p| self.positions.binary_search_by(|(k, _)| k.as_str().cmp(p)).is_ok())
+            .find(|p| self.position(p).is_some())
             .map(|p| self.locate(p))
             .unwrap_or_else(|| self.origin.clone())
+    }
+
+    /// A kept position (`positions` is sorted by pointer when the scope is loaded).
+    fn position(&self, pointer: &str) -> Option<Pos> {
+        self.positions
+            .binary_search_by(|(p, _)| p.as_str().cmp(pointer))
+            .ok()
+            .map(|k| self.positions[k].1)
     }
 
     pub fn parties(&self) -> impl Iterator<Item = &ThirdParty> {
@@ -1040,12 +1042,6 @@ impl From<&str> for Party {
     }
 }
 
-impl From<&String> for Party {
-    fn from(id: &String) -> Party {
-        Party::parse(id)
-    }
-}
-
 impl From<String> for Party {
     fn from(id: String) -> Party {
         Party::parse(&id)
@@ -1073,11 +1069,5 @@ impl std::borrow::Borrow<str> for Party {
 impl PartialEq<str> for Party {
     fn eq(&self, other: &str) -> bool {
         self.as_str() == other
-    }
-}
-
-impl PartialEq<&str> for Party {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
     }
 }

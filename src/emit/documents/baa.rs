@@ -651,10 +651,11 @@ fn baa_row(
 fn exceeded_words(s: &crate::assess::rules::NotificationStatus) -> String {
     use super::context::duration_words;
     let hours = |h: u64| {
+        let n = |x: u64| usize::try_from(x).unwrap_or(usize::MAX);
         if h.is_multiple_of(24) {
-            format!("{} days", h / 24).replace("1 days", "1 day")
+            crate::emit::count(n(h / 24), "day")
         } else {
-            format!("{h} hours").replace("1 hours", "1 hour")
+            crate::emit::count(n(h), "hour")
         }
     };
     let window = s

@@ -641,14 +641,7 @@ const STYLES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 
 /// The zip package: fixed entry order, the as-of date as every entry's time, mode 0644.
 fn package(document: &str, as_of: time::Date) -> Result<Vec<u8>, RenderError> {
-    use zip::write::SimpleFileOptions;
-    let year = u16::try_from(as_of.year().clamp(1980, 2107)).unwrap_or(1980);
-    let stamp =
-        zip::DateTime::from_date_and_time(year, u8::from(as_of.month()), as_of.day(), 0, 0, 0).unwrap_or_default();
-    let options = SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .last_modified_time(stamp)
-        .unix_permissions(0o644);
+    let options = crate::emit::pack::zip_entry_options(as_of);
     let fail = |e: zip::result::ZipError| RenderError::Pack(format!("writing the docx: {e}"));
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for (name, text) in [

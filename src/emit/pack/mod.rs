@@ -963,14 +963,7 @@ fn zip_into(
     files: &Files,
     as_of: time::Date,
 ) -> Result<(), RenderError> {
-    use zip::write::SimpleFileOptions;
-    let year = u16::try_from(as_of.year().clamp(1980, 2107)).unwrap_or(1980);
-    let stamp =
-        zip::DateTime::from_date_and_time(year, u8::from(as_of.month()), as_of.day(), 0, 0, 0).unwrap_or_default();
-    let options = SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .last_modified_time(stamp)
-        .unix_permissions(0o644);
+    let options = zip_entry_options(as_of);
     let mut writer = zip::ZipWriter::new(std::io::BufWriter::new(out));
     let fail = |e: zip::result::ZipError| RenderError::Pack(format!("writing the zip: {e}"));
     for (rel, blob) in files {
@@ -980,6 +973,18 @@ fn zip_into(
     let mut out = writer.finish().map_err(fail)?;
     out.flush()
         .map_err(|e| RenderError::Pack(format!("writing the zip: {e}")))
+}
+
+/// Options of every entry of a zip ctrlmap writes (the pack's `--zip`, a docx): deflated, the
+/// as-of date as its time (zip holds 1980–2107), mode 0644, so the same inputs give the same bytes.
+pub(crate) fn zip_entry_options(as_of: time::Date) -> zip::write::SimpleFileOptions {
+    let year = u16::try_from(as_of.year().clamp(1980, 2107)).unwrap_or(1980);
+    let stamp =
+        zip::DateTime::from_date_and_time(year, u8::from(as_of.month()), as_of.day(), 0, 0, 0).unwrap_or_default();
+    zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(stamp)
+        .unix_permissions(0o644)
 }
 
 #[cfg(test)]
