@@ -40,6 +40,7 @@ pub fn run(args: MatrixArgs) -> Result<u8> {
         output,
     } = args;
     let (ws, scope_idx) = load_scope(&scope_file)?;
+    super::outputs::refuse_bad_output(&ws, output.as_deref(), "matrix")?;
     let scope = &ws.scopes[scope_idx];
     let mut matrix = resolve::resolve(&ws, scope);
     if let Some(fw) = framework {

@@ -11,6 +11,7 @@ pub mod frameworks;
 pub mod init;
 pub mod matrix;
 pub mod oscal;
+pub(crate) mod outputs;
 pub mod render;
 pub mod scaffold;
 pub mod schema;
