@@ -363,12 +363,7 @@ fn assessment_record(scope: &crate::model::Scope, args: &RecordArgs) -> Result<c
 
 /// Load the workspace of a scope file; input problems are printed and stop with exit 2.
 fn load_workspace(scope_file: &Path) -> Result<Loaded> {
-    if !scope_file.is_file() {
-        return Err(fail(&format!(
-            "{}: no such scope file",
-            crate::load::input::display_path(scope_file)
-        )));
-    }
+    crate::cli::lookup::scope_file(scope_file, "render").map_err(|d| crate::cli::usage(&d))?;
     crate::cli::load_workspace(&workspace_of(scope_file), "rendered")
 }
 
