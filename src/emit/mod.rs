@@ -4,6 +4,7 @@
 pub mod csv_out;
 pub mod diagnostics;
 pub mod diff;
+pub mod editor_schema;
 pub mod documents;
 pub mod escape;
 pub mod explain;
