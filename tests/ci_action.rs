@@ -83,7 +83,10 @@ fn the_action_is_composite_and_every_input_it_uses_is_declared_and_described() {
     }
     let steps = action["runs"]["steps"].as_array().expect("steps");
     for step in steps.iter().filter(|s| s.get("run").is_some()) {
-        assert!(step["shell"].is_string(), "a composite run step names its shell: {step}");
+        assert!(
+            step["shell"].is_string(),
+            "a composite run step names its shell: {step}"
+        );
         // Inputs reach scripts through the environment, never pasted into them.
         let script = step["run"].as_str().unwrap_or_default();
         assert!(!script.contains("${{"), "no expression inside a script: {script}");
@@ -92,12 +95,21 @@ fn the_action_is_composite_and_every_input_it_uses_is_declared_and_described() {
     // the ref the workflow names; `--locked` needs the lock file.
     let install = steps.iter().find(|s| s["id"] == "install").expect("an install step");
     assert_eq!(install["env"]["CTRLMAP_SOURCE"], "${{ github.action_path }}");
-    assert!(install["run"].as_str().unwrap_or_default().contains("cargo install --locked"));
+    assert!(
+        install["run"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("cargo install --locked")
+    );
     assert!(repo().join("Cargo.toml").is_file() && repo().join("Cargo.lock").is_file());
     // And uploads the SARIF file it wrote.
     let upload = steps
         .iter()
-        .find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif@")))
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif@"))
+        })
         .expect("an upload step");
     assert_eq!(upload["with"]["sarif_file"], "${{ inputs.sarif }}");
     assert!(upload["if"].as_str().unwrap_or_default().contains("always()"));
@@ -114,7 +126,11 @@ fn every_path_and_input_the_readme_workflow_names_exists() {
         .filter(|s| s["uses"].as_str().is_some_and(|u| u.contains("/ctrlmap@")))
         .collect();
     assert_eq!(ours.len(), 1, "the workflow uses this repository's action once");
-    for key in ours[0]["with"].as_object().map(|w| w.keys().collect::<Vec<_>>()).unwrap_or_default() {
+    for key in ours[0]["with"]
+        .as_object()
+        .map(|w| w.keys().collect::<Vec<_>>())
+        .unwrap_or_default()
+    {
         assert!(declared.contains_key(key), "`with: {key}` is an input of action.yml");
     }
     for step in &steps {
@@ -130,7 +146,11 @@ fn every_path_and_input_the_readme_workflow_names_exists() {
     // A later step reads the JUnit report the action writes, under the name it writes.
     let artifact = steps
         .iter()
-        .find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("actions/upload-artifact@")))
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("actions/upload-artifact@"))
+        })
         .expect("the JUnit report is kept");
     assert_eq!(artifact["with"]["path"], declared["junit"]["default"]);
 }
@@ -156,9 +176,13 @@ fn the_check_step_writes_both_reports_its_exit_code_and_the_job_summary() {
     // the README says.
     let s = Scratch::new("action");
     copy_dir(&example(), s.path());
-    ctrlmap(s.path(), ["check", ".", "--write-baseline", "ctrlmap-baseline.json"], 60)
-        .go()
-        .assert_code(0);
+    ctrlmap(
+        s.path(),
+        ["check", ".", "--write-baseline", "ctrlmap-baseline.json"],
+        60,
+    )
+    .go()
+    .assert_code(0);
     let output = s.write("github-output", "");
     let summary = s.write("step-summary.md", "");
     let bin = std::path::Path::new(env!("CARGO_BIN_EXE_ctrlmap"))

@@ -109,7 +109,12 @@ fn the_control_schema_is_valid_for_draft_07_and_2020_12_and_refuses_ids_the_cata
         // A workspace's own catalog.
         assert!(validator.is_valid(&Value::from("acme-policy:AC.1")));
         // CSF 1.1's PR.AC-01 is not a CSF 2.0 outcome; 164.308(z) is not in 45 CFR 164.
-        for wrong in ["csf-2.0:PR.AC-01", "hipaa:164.308(z)", "nydfs-500:500.99", "no-framework"] {
+        for wrong in [
+            "csf-2.0:PR.AC-01",
+            "hipaa:164.308(z)",
+            "nydfs-500:500.99",
+            "no-framework",
+        ] {
             assert!(!validator.is_valid(&Value::from(wrong)), "{draft:?}: {wrong}");
         }
     }
@@ -129,8 +134,14 @@ fn init_maps_every_file_kind_to_its_schema_by_folder() {
         assert!(!globs.as_array().expect("globs").is_empty(), "{schema}");
     }
     let globs = |kind: &str| map[&format!("./.ctrlmap/schemas/{kind}.schema.json")].clone();
-    assert_eq!(globs("scope"), serde_json::json!(["scopes/**/*.yaml", "scopes/**/*.yml"]));
-    assert_eq!(globs("service"), serde_json::json!(["services/**/*.yaml", "services/**/*.yml"]));
+    assert_eq!(
+        globs("scope"),
+        serde_json::json!(["scopes/**/*.yaml", "scopes/**/*.yml"])
+    );
+    assert_eq!(
+        globs("service"),
+        serde_json::json!(["services/**/*.yaml", "services/**/*.yml"])
+    );
     assert_eq!(globs("config"), serde_json::json!(["ctrlmap.yaml", "ctrlmap.yml"]));
     assert_eq!(map.len(), 6, "every kind a workspace holds: {map:?}");
 
@@ -140,7 +151,11 @@ fn init_maps_every_file_kind_to_its_schema_by_folder() {
     let run = ctrlmap(t.path(), ["init", "repo", "--allow-non-empty"], 60).go();
     run.assert_code(0);
     assert_eq!(t.read("repo/.vscode/settings.json"), "{ \"editor.tabSize\": 2 }\n");
-    assert!(run.stdout.contains("\"yaml.schemas\""), "what to add is printed:\n{}", run.stdout);
+    assert!(
+        run.stdout.contains("\"yaml.schemas\""),
+        "what to add is printed:\n{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -169,9 +184,14 @@ fn validate_warns_about_a_schema_line_that_does_not_lead_to_a_file() {
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains(" --> ws/scopes/nj/glba-client.yaml:1:33\n"), "{}", run.stderr);
     assert!(
-        run.stderr.contains("write `$schema=../../.ctrlmap/schemas/scope.schema.json`"),
+        run.stderr.contains(" --> ws/scopes/nj/glba-client.yaml:1:33\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("write `$schema=../../.ctrlmap/schemas/scope.schema.json`"),
         "{}",
         run.stderr
     );

@@ -42,7 +42,8 @@ fn server_script() -> Result<PathBuf, String> {
             if !have("node") || !have("npm") {
                 return Err("Node.js and npm are not installed on this machine".into());
             }
-            let prefix = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("yaml-language-server-{SERVER_VERSION}"));
+            let prefix =
+                PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("yaml-language-server-{SERVER_VERSION}"));
             let script = prefix.join("node_modules/yaml-language-server/bin/yaml-language-server");
             if !script.is_file() {
                 std::fs::create_dir_all(&prefix).expect("a folder for the server");
@@ -232,7 +233,9 @@ impl Server {
         );
         let deadline = Instant::now() + PATIENCE;
         while !self.diagnostics.contains_key(document) {
-            let message = self.next(deadline).unwrap_or_else(|| panic!("no diagnostics for {document}"));
+            let message = self
+                .next(deadline)
+                .unwrap_or_else(|| panic!("no diagnostics for {document}"));
             self.handle(message);
         }
         let settle = Instant::now() + Duration::from_millis(500);
@@ -303,7 +306,10 @@ fn offered(items: &[Value]) -> BTreeMap<String, String> {
 /// Every control id of the built-in catalog files (read here, not from ctrlmap).
 fn catalog_ids() -> Vec<String> {
     let mut out = Vec::new();
-    for entry in std::fs::read_dir(repo().join("frameworks")).expect("frameworks/").flatten() {
+    for entry in std::fs::read_dir(repo().join("frameworks"))
+        .expect("frameworks/")
+        .flatten()
+    {
         let path = entry.path();
         if path.extension().is_none_or(|x| x != "yaml") {
             continue;
@@ -330,7 +336,11 @@ fn planted(edit: impl Fn(&mut Vec<String>) -> usize) -> (String, usize) {
 
 /// The line index just after `assignments:`, where a new entry can go.
 fn after_assignments(lines: &[String]) -> usize {
-    lines.iter().position(|l| l == "assignments:").expect("the example has assignments") + 1
+    lines
+        .iter()
+        .position(|l| l == "assignments:")
+        .expect("the example has assignments")
+        + 1
 }
 
 #[test]
@@ -351,7 +361,11 @@ fn the_example_has_no_diagnostics_and_planted_errors_are_reported_on_their_lines
     assert!(files.len() > 10, "{files:?}");
     for file in &files {
         let text = std::fs::read_to_string(file).expect("example file");
-        assert!(text.starts_with("# yaml-language-server: $schema="), "{}", file.display());
+        assert!(
+            text.starts_with("# yaml-language-server: $schema="),
+            "{}",
+            file.display()
+        );
         let found = server.open(&uri(file), &text);
         assert!(found.is_empty(), "{}: {found:#?}", file.display());
     }
@@ -367,14 +381,21 @@ fn the_example_has_no_diagnostics_and_planted_errors_are_reported_on_their_lines
         lines.push("bogus_key: 1".into());
         model
     });
-    let csf11 = text.lines().position(|l| l == "  - control: csf-2.0:PR.AC-01").expect("planted") as u64 + 1;
+    let csf11 = text
+        .lines()
+        .position(|l| l == "  - control: csf-2.0:PR.AC-01")
+        .expect("planted") as u64
+        + 1;
     let bogus = text.lines().count() as u64;
     let document = uri(&repo().join("examples/northwind-msp/scopes")) + "/planted.yaml";
     let found = where_and_what(&server.open(&document, &text));
     let lines: Vec<u64> = found.iter().map(|(l, _)| *l).collect();
     assert_eq!(lines, [model as u64 + 1, csf11, bogus], "{found:#?}");
     assert!(found[0].1.contains("\"co-managed\""), "{found:#?}");
-    assert!(found[1].1.starts_with("Not a control of the built-in catalogs"), "{found:#?}");
+    assert!(
+        found[1].1.starts_with("Not a control of the built-in catalogs"),
+        "{found:#?}"
+    );
     assert!(found[2].1.contains("bogus_key"), "{found:#?}");
 
     // A service's split outside msp / shared / client.
@@ -410,7 +431,10 @@ fn completion_at_control_offers_every_built_in_control_with_its_title() {
         items["csf-2.0:PR.DS-11"],
         "Backups of data are created, protected, maintained, and tested"
     );
-    assert!(!items["nydfs-500:500.12(a)"].is_empty(), "NY DFS controls have titles too");
+    assert!(
+        !items["nydfs-500:500.12(a)"].is_empty(),
+        "NY DFS controls have titles too"
+    );
     // At `responsible:`, the parties every scope has, and the stub.
     let parties = offered(&server.complete(&document, at + 1, "    responsible: ".len()));
     for party in ["client", "msp", "undecided"] {
@@ -431,7 +455,13 @@ fn a_moved_scope_keeps_its_schema_through_the_settings_init_writes() {
     let text: String = text
         .lines()
         .filter(|l| !l.starts_with("# yaml-language-server:"))
-        .map(|l| if l.starts_with("model: ") { "model: bogus\n".to_string() } else { format!("{l}\n") })
+        .map(|l| {
+            if l.starts_with("model: ") {
+                "model: bogus\n".to_string()
+            } else {
+                format!("{l}\n")
+            }
+        })
         .collect();
     s.write("ws/scopes/nj/moved.yaml", &text);
     std::fs::remove_file(s.ws().join("scopes/hipaa-client.yaml")).expect("moved");

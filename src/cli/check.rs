@@ -433,7 +433,14 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     }
     // Files get every finding; --quiet and --severity shape standard output only.
     let complete = Listing::of(&findings, &summaries, baseline.as_ref(), gate, None, false);
-    let display = Listing::of(&findings, &summaries, baseline.as_ref(), gate, args.severity, args.quiet);
+    let display = Listing::of(
+        &findings,
+        &summaries,
+        baseline.as_ref(),
+        gate,
+        args.severity,
+        args.quiet,
+    );
     let report = |listing| Listing::report(listing, &as_of_text, gate, failing, &debt, &unassigned);
     let (complete_report, display_report) = (report(&complete), report(&display));
     let run = |shown, report| Run {
@@ -575,10 +582,18 @@ fn append(file: &std::path::Path, bytes: &[u8]) -> Result<()> {
         .create(true)
         .append(true)
         .open(file)
-        .with_context(|| format!("appending to $GITHUB_STEP_SUMMARY ({})", crate::load::input::display_path(file)))?;
-    f.write_all(bytes)
-        .and_then(|()| f.write_all(b"\n"))
-        .with_context(|| format!("appending to $GITHUB_STEP_SUMMARY ({})", crate::load::input::display_path(file)))
+        .with_context(|| {
+            format!(
+                "appending to $GITHUB_STEP_SUMMARY ({})",
+                crate::load::input::display_path(file)
+            )
+        })?;
+    f.write_all(bytes).and_then(|()| f.write_all(b"\n")).with_context(|| {
+        format!(
+            "appending to $GITHUB_STEP_SUMMARY ({})",
+            crate::load::input::display_path(file)
+        )
+    })
 }
 
 /// Problems that must stop the run before any report is written (an output that would

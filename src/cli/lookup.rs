@@ -120,7 +120,11 @@ pub fn control_ref(ws: &Workspace, typed: &str, frameworks: &[&str]) -> Result<S
 
 /// `a`, `b` and `c` in backticks.
 fn listed<T: std::fmt::Display>(items: impl IntoIterator<Item = T>) -> String {
-    items.into_iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
+    items
+        .into_iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Check that `path` names a scope file, before its workspace is loaded. A folder (the
@@ -155,7 +159,11 @@ pub fn scope_file(path: &Path, command: &str) -> Result<(), Diagnostic> {
     }
     // Compared by file name: the folders they share say nothing.
     let files = scope_files(&workspace_as_given(path));
-    let name = |f: &Path| f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = |f: &Path| {
+        f.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
     let names: Vec<String> = files.iter().map(|f| name(f)).collect();
     let near: Vec<String> = closest(&name(path), names.iter().map(String::as_str), 3)
         .iter()
@@ -177,7 +185,11 @@ pub fn scope_file(path: &Path, command: &str) -> Result<(), Diagnostic> {
 /// path as given (`ws/scopes/a.yaml` → `ws`), so that suggestions read as the user typed.
 fn workspace_as_given(file: &Path) -> PathBuf {
     for dir in file.ancestors().skip(1) {
-        let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
         if dir.join("ctrlmap.yaml").exists() {
             return dir.to_path_buf();
         }

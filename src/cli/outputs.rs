@@ -12,7 +12,11 @@ use std::path::{Component, Path, PathBuf};
 /// Read one `-o TEXT` of a command that writes the `formats` named (empty for a command
 /// that writes one report, whose format is its `--format`): the format it names, if any,
 /// and the file. A file whose name holds `=` is written with a folder: `./a=b`.
-pub(crate) fn parse_output(text: &str, formats: &[&str], command: &str) -> Result<(Option<String>, PathBuf), Diagnostic> {
+pub(crate) fn parse_output(
+    text: &str,
+    formats: &[&str],
+    command: &str,
+) -> Result<(Option<String>, PathBuf), Diagnostic> {
     let Some((prefix, file)) = text.split_once('=') else {
         return Ok((None, PathBuf::from(text)));
     };
@@ -48,7 +52,11 @@ pub(crate) fn parse_output(text: &str, formats: &[&str], command: &str) -> Resul
     } else {
         format!("`{prefix}` is not a format of `{command}`")
     };
-    Err(Diagnostic::on_command_line(Code::E022, format!("-o `{text}`: {what}"), help))
+    Err(Diagnostic::on_command_line(
+        Code::E022,
+        format!("-o `{text}`: {what}"),
+        help,
+    ))
 }
 
 /// [`parse_output`] for a command that writes one report (`matrix`, `render`, `diff`,
@@ -75,7 +83,8 @@ pub(crate) struct Input {
 }
 
 /// Every way a run's outputs would overwrite each other or an input, by resolved paths
-/// (`a.out` and `./a.out` are one file; so are a link and its target). One E022 each.
+/// (`a.out` and `./a.out` are one file; so is an output that is a link to an input). One
+/// E022 each.
 pub(crate) fn overwrites(outputs: &[Output], inputs: &[Input]) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     let resolved: Vec<PathBuf> = outputs.iter().map(|o| resolve(o.file)).collect();
@@ -93,7 +102,11 @@ pub(crate) fn overwrites(outputs: &[Output], inputs: &[Input]) -> Vec<Diagnostic
             ));
             continue;
         }
-        if let Some(input) = inputs.iter().find(|input| resolve(&input.file) == resolved[i]) {
+        // Only an input with the same file name can be the same file (a portfolio has
+        // thousands of inputs: most are passed over without a look at the disk).
+        let name = resolved[i].file_name();
+        let same = |input: &&Input| input.file.file_name() == name && resolve(&input.file) == resolved[i];
+        if let Some(input) = inputs.iter().find(same) {
             let message = format!(
                 "`{}` names a file this run reads ({}): the report would replace it",
                 out.flag, input.what
@@ -115,7 +128,9 @@ fn resolve(path: &Path) -> PathBuf {
     let absolute = if path.is_absolute() {
         path.to_path_buf()
     } else {
-        std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf())
+        std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
     };
     if let Ok(real) = absolute.canonicalize() {
         return real;
@@ -164,7 +179,10 @@ pub(crate) fn workspace_inputs(ws: &crate::model::Workspace) -> Vec<Input> {
 
 /// The evidence files of scopes, as inputs (an evidence file is hashed and copied into
 /// packs: a report must not replace it).
-pub(crate) fn evidence_inputs<'a>(root: &Path, scopes: impl IntoIterator<Item = &'a crate::model::Scope>) -> Vec<Input> {
+pub(crate) fn evidence_inputs<'a>(
+    root: &Path,
+    scopes: impl IntoIterator<Item = &'a crate::model::Scope>,
+) -> Vec<Input> {
     let mut out = Vec::new();
     for scope in scopes {
         for e in scope.evidence.iter().flatten() {

@@ -106,7 +106,11 @@ fn broken_schema_links(ws: &crate::load::Loaded, base: &PathBase) -> Vec<SchemaL
             continue;
         }
         let text = String::from_utf8_lossy(&head);
-        for (i, line) in text.lines().enumerate().take_while(|(_, l)| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+        for (i, line) in text
+            .lines()
+            .enumerate()
+            .take_while(|(_, l)| l.trim().is_empty() || l.trim_start().starts_with('#'))
+        {
             let Some(value) = line
                 .trim_start()
                 .strip_prefix('#')

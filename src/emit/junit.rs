@@ -291,7 +291,10 @@ pub fn write_junit<W: Write>(
                     let reason = if reason.is_empty() { "no reason given" } else { reason };
                     let message = xml_attr(&format!("not applicable: {reason}"));
                     if lines.is_empty() {
-                        writeln!(w, "            <skipped message=\"{message}\" type=\"not-applicable\"/>")?
+                        writeln!(
+                            w,
+                            "            <skipped message=\"{message}\" type=\"not-applicable\"/>"
+                        )?
                     } else {
                         writeln!(
                             w,

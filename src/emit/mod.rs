@@ -4,8 +4,8 @@
 pub mod csv_out;
 pub mod diagnostics;
 pub mod diff;
-pub mod editor_schema;
 pub mod documents;
+pub mod editor_schema;
 pub mod escape;
 pub mod explain;
 pub mod github;

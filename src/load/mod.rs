@@ -1295,7 +1295,10 @@ impl Loaded {
                     &w.origin.file,
                     pos_in(&w.origin, "finding"),
                     Code::E007,
-                    format!("the waiver names `{}`, which is not a finding code of any loaded rule", w.finding),
+                    format!(
+                        "the waiver names `{}`, which is not a finding code of any loaded rule",
+                        w.finding
+                    ),
                     help,
                 )),
                 None => {}
