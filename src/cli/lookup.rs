@@ -229,7 +229,7 @@ mod tests {
         assert_eq!(framework_id(&ws, "glba").ok().as_deref(), Some("glba-safeguards"));
         assert_eq!(framework_id(&ws, "NYDFS").ok().as_deref(), Some("nydfs-500"));
         assert_eq!(framework_id(&ws, "csf").ok().as_deref(), Some("csf-2.0"));
-        let miss = framework_id(&ws, "hipa").err().expect("unknown");
+        let miss = framework_id(&ws, "hipa").expect_err("unknown");
         assert!(miss.help.starts_with("did you mean `hipaa`?"), "{}", miss.help);
     }
 

@@ -243,7 +243,7 @@ mod tests {
 
     #[test]
     fn a_typo_before_the_equals_sign_is_a_usage_mistake_with_the_closest_format() {
-        let d = parse_output("sarf=x.sarif", CHECK, "check").err().expect("a mistake");
+        let d = parse_output("sarf=x.sarif", CHECK, "check").expect_err("a mistake");
         assert_eq!(d.code, Code::E022);
         assert!(d.help.contains("did you mean `-o sarif=x.sarif`?"), "{}", d.help);
         assert!(d.help.contains("`-o ./sarf=x.sarif`"), "{}", d.help);
@@ -258,7 +258,7 @@ mod tests {
 
     #[test]
     fn a_command_with_one_report_takes_no_format_prefix() {
-        let d = plain_output(Path::new("csv=x.csv"), "matrix").err().expect("a mistake");
+        let d = plain_output(Path::new("csv=x.csv"), "matrix").expect_err("a mistake");
         assert!(d.message.contains("`matrix` has no `-o FORMAT=FILE`"), "{}", d.message);
     }
 
