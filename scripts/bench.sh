@@ -80,7 +80,7 @@ for n in "${sizes[@]}"; do
   read -r t_diff m_diff < <(median ./target/release/ctrlmap diff "$dir" "$dir-changed" --format json --as-of 2026-11-30)
   printf '%-8s %-22s %10s %12.1f %10.2f\n' "$n" "ctrlmap diff" "$t_diff" "$(echo "$m_diff/1024" | bc -l)" "$(echo "$t_diff/($t_check+0.0001)" | bc -l)"
   if command -v check-jsonschema >/dev/null 2>&1 && [ -z "${SKIP_CHECK_JSONSCHEMA:-}" ]; then
-    read -r t_cj m_cj < <(measure check-jsonschema --schemafile schemas/scope.schema.json "$dir"/scopes/*.yaml)
+    read -r t_cj m_cj < <(measure check-jsonschema --base-uri "file://$PWD/schemas/scope.schema.json" --schemafile schemas/scope.schema.json "$dir"/scopes/*.yaml)
     printf '%-8s %-22s %10s %12.1f %10.2f\n' "$n" "check-jsonschema" "$t_cj" "$(echo "$m_cj/1024" | bc -l)" "$(echo "$t_cj/($t_check+0.0001)" | bc -l)"
   fi
   rm -rf "$(dirname "$dir")"

@@ -359,7 +359,7 @@ fn a_dash_reads_the_baseline_from_standard_input() {
         60,
     )
     .go()
-    .assert_code(1);
+    .assert_code(0); // writing a baseline is not a gate
     let baseline = s.read("b.json");
     let run = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF, "--baseline", "-"], 60)
         .stdin(baseline.as_bytes())

@@ -247,7 +247,9 @@ fn a_baseline_written_today_makes_check_pass_and_a_new_gap_fails_it() {
         "--write-baseline".as_ref(),
         baseline.as_os_str(),
     ]);
-    assert_eq!(first.code, 1, "the fixture has high findings: {}", first.stdout);
+    // The fixture has high findings; writing a baseline is not a gate.
+    assert_eq!(first.code, 0, "{}", first.stdout);
+    assert!(first.stdout.contains("high[CM001]"), "{}", first.stdout);
     let again = ctrlmap([
         "check".as_ref(),
         dir.as_os_str(),

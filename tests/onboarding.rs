@@ -453,11 +453,23 @@ fn scaffold_on_a_scope_without_assignments_adds_the_key() {
 }
 
 fn schema_validator(kind: &str) -> jsonschema::Validator {
-    let run = ctrlmap(["schema", kind]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let schema: Value = serde_json::from_str(&run.stdout).expect("the schema is JSON");
+    let printed = |kind: &str| {
+        let run = ctrlmap(["schema", kind]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        serde_json::from_str::<Value>(&run.stdout).expect("the schema is JSON")
+    };
+    let schema = printed(kind);
+    // The scope and service schemas refer to the control reference schema next to them, as
+    // `schema --write` writes them: a validator is given it the way an editor finds it.
+    let controls = printed("controls");
+    let id = controls["$id"].as_str().expect("an $id").to_string();
+    let registry = jsonschema::Registry::new()
+        .add(id, controls)
+        .and_then(|r| r.prepare())
+        .expect("the control schema is a resource");
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft202012)
+        .with_registry(&registry)
         .build(&schema)
         .expect("the schema compiles")
 }

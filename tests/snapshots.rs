@@ -1,5 +1,5 @@
 //! Snapshots of every output (issue 12): each command, format and document on the example
-//! workspace, and the full rendered diagnostic of every input code (E001–E021), run through
+//! workspace, and the full rendered diagnostic of every input code (E001–E022), run through
 //! the real binary. A snapshot is the transcript of one run: the command, the exit code,
 //! standard output and standard error. A human reviews every change (`cargo insta review`,
 //! or `INSTA_UPDATE=always` and `git diff tests/snapshots/`).
@@ -475,7 +475,7 @@ fn export_oscal() {
 
 /// Each input code and the fixture folder that triggers it (tests/fixtures/load/*, each with
 /// a README line), with the command that reports it.
-const DIAGNOSTICS: [(&str, &str, &str); 21] = [
+const DIAGNOSTICS: [(&str, &str, &str); 22] = [
     ("E001", "yaml_syntax", "syntax"),
     ("E002", "duplicate_key", "five-problems"),
     ("E003", "unknown_key", "five-problems"),
@@ -497,15 +497,16 @@ const DIAGNOSTICS: [(&str, &str, &str); 21] = [
     ("E019", "invalid_expression", "expression"),
     ("E020", "empty_input", "empty"),
     ("E021", "rule_failed", "rule-failed"),
+    ("E022", "bad_usage", "usage"),
 ];
 
 /// The command that reports a fixture's problems: `validate`, except for a custom rule that
-/// fails while the scope is assessed (`check`).
+/// fails while the scope is assessed (`check`) and an output onto an input (`check -o`).
 fn diagnostic_args(folder: &str) -> Vec<&'static str> {
-    if folder == "rule-failed" {
-        vec!["check", ".", "--as-of", AS_OF]
-    } else {
-        vec!["validate", "."]
+    match folder {
+        "rule-failed" => vec!["check", ".", "--as-of", AS_OF],
+        "usage" => vec!["check", ".", "--as-of", AS_OF, "-o", "sarif=scopes/client.yaml"],
+        _ => vec!["validate", "."],
     }
 }
 

@@ -27,6 +27,20 @@ pub struct ScopeSummary {
     /// same list), for the JUnit report after the matrix is gone.
     #[serde(skip)]
     pub assignable: Arc<[String]>,
+    /// The assignable controls that do not apply to this client, with the reason, in matrix
+    /// order (JUnit reports them as skipped, with the reason).
+    #[serde(skip)]
+    pub not_applicable: Vec<(String, String)>,
+}
+
+/// The assignable rows that are not applicable, with the reason the matrix gives.
+pub fn not_applicable(matrix: &Matrix) -> Vec<(String, String)> {
+    matrix
+        .rows
+        .iter()
+        .filter(|r| r.assignable && r.summary == Summary::NotApplicable)
+        .map(|r| (r.control.to_string(), r.reason.clone().unwrap_or_default()))
+        .collect()
 }
 
 /// The rows `resolve` made assignable (leaves, and parents with a duty of their own for this
@@ -54,6 +68,7 @@ pub fn scope_summary(matrix: &Matrix, file: &str, findings: &[Finding]) -> Scope
         findings: severity_counts(findings),
         waived: findings.iter().filter(|f| f.waived.is_some()).count(),
         assignable: Arc::from(assignable(matrix)),
+        not_applicable: not_applicable(matrix),
     }
 }
 

@@ -40,7 +40,9 @@ pub struct CheckArgs {
     /// which includes the scope and control). `-` reads it from standard input.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    /// Write the current findings as a baseline file (atomically).
+    /// Write the current findings as a baseline file (atomically). Writing a baseline is not
+    /// a gate: the run exits 0 whatever it finds (2 on bad input), unless `--fail-on` is given
+    /// too.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
     /// Pass a workspace with no scope files, and skip empty (or comment-only) YAML files.
@@ -50,19 +52,23 @@ pub struct CheckArgs {
     pub allow_empty: bool,
     /// Write a report to a file (atomically), repeatable: `-o FILE` writes the `--format`
     /// report there instead of standard output; `-o FORMAT=FILE` (e.g. `sarif=ctrlmap.sarif`)
-    /// writes that format too, and standard output still gets the `--format` report.
+    /// writes that format too, and standard output still gets the `--format` report. A file
+    /// whose name holds `=` is written with its folder (`./a=b`). Two outputs onto one file,
+    /// or onto a file the run reads, stop the run (exit 2) before anything is written.
     #[arg(short, long, value_name = "[FORMAT=]FILE")]
     pub output: Vec<String>,
-    /// Show only what fails the gate (the findings at or above it) and the verdict line.
-    /// The gate itself is unchanged.
+    /// Show only what fails the gate (the findings at or above it) and the verdict line, on
+    /// standard output. Files written with `-o` hold every finding. The gate is unchanged.
     #[arg(short, long)]
     pub quiet: bool,
-    /// Show only findings of this severity or higher (in every format but JUnit, whose test
-    /// cases are the gate's verdicts). The gate itself is unchanged.
+    /// Show only findings of this severity or higher on standard output (in every format but
+    /// JUnit, whose test cases are the gate's verdicts). Files written with `-o` hold every
+    /// finding. The gate is unchanged.
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub severity: Option<Shown>,
     /// Check only this scope (its `id`), repeatable. Unlike the display filters this selects
-    /// what is assessed, so it also selects what gates.
+    /// what is assessed, so it also selects what gates. An unknown id is an error with the
+    /// closest ids.
     #[arg(long, value_name = "ID")]
     pub scope: Vec<String>,
 }
@@ -108,6 +114,29 @@ impl CheckFormat {
     fn named(name: &str) -> Option<CheckFormat> {
         CheckFormat::from_str(name, true).ok()
     }
+
+    /// The name `--format` and `-o FORMAT=` take.
+    fn name(self) -> &'static str {
+        match self {
+            CheckFormat::Text => "text",
+            CheckFormat::Json => "json",
+            CheckFormat::Markdown => "markdown",
+            CheckFormat::Sarif => "sarif",
+            CheckFormat::Github => "github",
+            CheckFormat::Junit => "junit",
+            CheckFormat::Gitlab => "gitlab",
+        }
+    }
+
+    const ALL: [CheckFormat; 7] = [
+        CheckFormat::Text,
+        CheckFormat::Json,
+        CheckFormat::Markdown,
+        CheckFormat::Sarif,
+        CheckFormat::Github,
+        CheckFormat::Junit,
+        CheckFormat::Gitlab,
+    ];
 }
 
 /// Where the reports of one run go: the `--format` report to standard output or a file,
@@ -119,37 +148,47 @@ struct Outputs {
 
 impl Outputs {
     fn of(format: CheckFormat, outputs: &[String]) -> Result<Outputs, Diagnostic> {
+        let names: Vec<&str> = CheckFormat::ALL.iter().map(|f| f.name()).collect();
         let mut main = (format, None);
         let mut extra = Vec::new();
         for o in outputs {
-            let bad = |why: String| {
-                Diagnostic::on_command_line(
-                    Code::E016,
-                    format!("--output `{o}`: {why}"),
-                    "write `-o FILE` for the --format report, or `-o FORMAT=FILE` (text, json, markdown, sarif, github, junit, gitlab)",
-                )
-            };
-            match o
-                .split_once('=')
-                .and_then(|(f, file)| Some((CheckFormat::named(f)?, file)))
-            {
-                Some((_, "")) => return Err(bad("no file after `=`".into())),
-                Some((f, file)) => extra.push((f, PathBuf::from(file))),
-                None if o.is_empty() => return Err(bad("no file".into())),
-                None if main.1.is_some() => return Err(bad("a second file for the --format report".into())),
-                None => main.1 = Some(PathBuf::from(o)),
+            if o.is_empty() {
+                return Err(Diagnostic::on_command_line(
+                    Code::E022,
+                    "-o ``: no file",
+                    "write `-o FILE` for the --format report, or `-o FORMAT=FILE`",
+                ));
+            }
+            match super::outputs::parse_output(o, &names, "check")? {
+                (Some(name), file) => extra.push((CheckFormat::named(&name).unwrap_or(format), file)),
+                (None, _) if main.1.is_some() => {
+                    return Err(Diagnostic::on_command_line(
+                        Code::E022,
+                        format!("-o `{o}`: a second file for the --format report"),
+                        "give the --format report one `-o FILE`; name any other report's format: `-o FORMAT=FILE`",
+                    ));
+                }
+                (None, file) => main.1 = Some(file),
             }
         }
-        let mut files: Vec<&PathBuf> = extra.iter().map(|(_, f)| f).chain(main.1.iter()).collect();
-        files.sort();
-        if let Some(w) = files.windows(2).find(|w| w[0] == w[1]) {
-            return Err(Diagnostic::on_command_line(
-                Code::E016,
-                format!("--output: `{}` is named twice", w[0].display()),
-                "give each report its own file",
-            ));
-        }
         Ok(Outputs { main, extra })
+    }
+
+    /// Every output file with the argument that named it, and the baseline to write.
+    fn files<'a>(&'a self, write_baseline: Option<&'a std::path::Path>) -> Vec<super::outputs::Output<'a>> {
+        let main = self.main.1.iter().map(|f| super::outputs::Output {
+            file: f,
+            flag: format!("-o {}", crate::load::input::display_path(f)),
+        });
+        let extra = self.extra.iter().map(|(format, f)| super::outputs::Output {
+            file: f,
+            flag: format!("-o {}={}", format.name(), crate::load::input::display_path(f)),
+        });
+        let baseline = write_baseline.map(|f| super::outputs::Output {
+            file: f,
+            flag: format!("--write-baseline {}", crate::load::input::display_path(f)),
+        });
+        main.chain(extra).chain(baseline).collect()
     }
 
     /// Every report: (format, file, or standard output).
@@ -240,6 +279,12 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
             extra: Vec::new(),
         }
     });
+    // Two outputs onto one file: stop before any report is written.
+    let written = outputs.files(args.write_baseline.as_deref());
+    let clashes = super::outputs::overwrites(&written, &[]);
+    if !clashes.is_empty() {
+        return Err(nothing_written(&Loaded::default(), clashes, &base));
+    }
     let as_of = parse_as_of(args.as_of.as_deref()).map_err(|d| early.push(d)).ok();
     let baseline = match args.baseline.as_deref() {
         Some(file) => match crate::load::read_baseline(file) {
@@ -271,12 +316,24 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
             return input_errors(&Loaded::default(), &outputs, &early, &base);
         }
     };
+    let mut inputs = super::outputs::workspace_inputs(&ws);
+    if let Some(file) = args.baseline.as_deref().filter(|f| f.as_os_str() != "-") {
+        inputs.push(super::outputs::Input {
+            file: file.to_path_buf(),
+            in_workspace: None,
+            what: format!("--baseline {}", crate::load::input::display_path(file)),
+        });
+    }
     let (levels, level_problems) = check_levels(&ws, &args.levels);
     early.extend(level_problems);
     if scope_files.is_empty() && !args.allow_empty {
         early.push(no_scopes());
     }
-    let gate = Gate::of_run(args.fail_on, ws.config.fail_on.as_deref());
+    // Writing a baseline is not a gate, unless --fail-on asks for one in the same run.
+    let gate = match (&args.write_baseline, args.fail_on) {
+        (Some(_), None) => Gate::None,
+        _ => Gate::of_run(args.fail_on, ws.config.fail_on.as_deref()),
+    };
     let overrides = overrides_with(&ws, &levels);
     let as_of = as_of.unwrap_or(time::Date::MIN);
     // Scopes stream through in chunks: each is loaded, assessed and dropped.
@@ -298,17 +355,13 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let mut unassigned: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     let mut failures = Vec::new();
     let mut debt = crate::assess::rules::WaiverDebt::default();
-    let mut selected: std::collections::BTreeSet<&str> = Default::default();
+    let mut ids: Vec<String> = Vec::new();
     for chunk in scope_files.chunks(64) {
         let mut scopes = ws.load_scopes(chunk);
+        inputs.extend(super::outputs::evidence_inputs(&ws.root, &scopes));
+        ids.extend(scopes.iter().map(|s| s.id.clone()));
         if !args.scope.is_empty() {
             scopes.retain(|s| args.scope.contains(&s.id));
-            selected.extend(
-                args.scope
-                    .iter()
-                    .map(String::as_str)
-                    .filter(|id| scopes.iter().any(|s| s.id == *id)),
-            );
         }
         if !ws.diagnostics.is_empty() || !early.is_empty() {
             continue; // keep loading to report every problem, but assess nothing
@@ -323,14 +376,18 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
             *unassigned.entry(control).or_default() += n;
         }
     }
-    for id in &args.scope {
-        if !selected.contains(id.as_str()) && ws.diagnostics.is_empty() && early.is_empty() {
-            early.push(Diagnostic::on_command_line(
-                Code::E016,
-                format!("--scope `{id}`: no scope of the workspace has this id"),
-                "give the `id:` of a scope file (`ctrlmap check` without --scope lists them)",
-            ));
-        }
+    ids.sort();
+    for id in args.scope.iter().filter(|id| ids.binary_search(id).is_err()) {
+        early.push(unknown_scope(id, &ids));
+    }
+    // An output onto an input (a scope, a service, the configuration, evidence, the
+    // baseline): stop before any report is written.
+    let clashes = super::outputs::overwrites(&written, &inputs);
+    if !clashes.is_empty() {
+        let mut problems = std::mem::take(&mut ws.diagnostics);
+        problems.extend(early);
+        problems.extend(clashes);
+        return Err(nothing_written(&ws, problems, &base));
     }
     ws.diagnostics.extend(first_failure_per_rule(&failures));
     ws.diagnostics.extend(early);
@@ -363,76 +420,214 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let as_of_text = as_of.to_string();
     if let Some(file) = args.write_baseline.as_deref() {
         write_file(file, crate::assess::baseline::write(&findings).as_bytes())?;
-    }
-    // What is shown: --severity and --quiet narrow the lists, never the gate's count.
-    let at_gate = |f: &Finding| gate.severity().is_some_and(|min| f.severity >= min) && f.waived.is_none();
-    let shown_findings: Vec<Finding> = findings
-        .iter()
-        .filter(|f| args.severity.is_none_or(|s| f.severity >= s.severity()))
-        .filter(|f| !args.quiet || (at_gate(f) && !baseline.as_ref().is_some_and(|b| b.contains(f))))
-        .cloned()
-        .collect();
-    // With a baseline, the human and JSON reports list only the findings not in it (and
-    // count the others); SARIF, JUnit and annotations mark them instead.
-    let (listed, baselined, listed_summaries) = match &baseline {
-        Some(b) => {
-            let new_findings: Vec<Finding> = shown_findings.iter().filter(|f| !b.contains(f)).cloned().collect();
-            let mut by_scope: std::collections::HashMap<&str, Vec<&Finding>> = Default::default();
-            for f in findings.iter().filter(|f| !b.contains(f)) {
-                by_scope.entry(f.scope.as_str()).or_default().push(f);
+        terminal::eprintln(&format!(
+            "wrote the baseline {} ({}){}",
+            crate::load::input::display_path(file),
+            emit::count(findings.len(), "finding"),
+            if args.fail_on.is_none() {
+                "; writing a baseline is not a gate: exit 0 (add --fail-on LEVEL to gate this run too)"
+            } else {
+                ""
             }
-            let summaries: Vec<assess::portfolio::ScopeSummary> = summaries
-                .iter()
-                .map(|s| {
-                    let listed = by_scope.remove(s.scope.as_str()).unwrap_or_default();
-                    assess::portfolio::ScopeSummary {
-                        waived: listed.iter().filter(|f| f.waived.is_some()).count(),
-                        findings: assess::portfolio::severity_counts(listed),
-                        ..s.clone()
-                    }
-                })
-                .collect();
-            let in_baseline = findings.iter().filter(|f| b.contains(f)).count();
-            (new_findings, Some(in_baseline), summaries)
-        }
-        None => (shown_findings.clone(), None, summaries.clone()),
-    };
-    let report = emit::CheckReport {
-        as_of: &as_of_text,
-        fail_on: gate.name(),
-        scopes: &listed_summaries,
-        findings: &listed,
-        failing,
-        baselined,
-        debt: &debt,
-        unassigned: &unassigned,
-        quiet: args.quiet,
-        hidden: match &baseline {
-            Some(b) => findings.iter().filter(|f| !b.contains(f)).count(),
-            None => findings.len(),
-        } - listed.len(),
-    };
-    let run = Run {
+        ));
+    }
+    // Files get every finding; --quiet and --severity shape standard output only.
+    let complete = Listing::of(&findings, &summaries, baseline.as_ref(), gate, None, false);
+    let display = Listing::of(
+        &findings,
+        &summaries,
+        baseline.as_ref(),
+        gate,
+        args.severity,
+        args.quiet,
+    );
+    let report = |listing| Listing::report(listing, &as_of_text, gate, failing, &debt, &unassigned);
+    let (complete_report, display_report) = (report(&complete), report(&display));
+    let run = |shown, report| Run {
         path,
-        report: &report,
-        shown: &shown_findings,
+        report,
+        shown,
         all: &findings,
         summaries: &summaries,
         overrides: &overrides,
         baseline: baseline.as_ref(),
         gate,
     };
+    let to_file = run(&complete.shown, &complete_report);
+    let to_stdout = run(&display.shown, &display_report);
     for (format, file) in outputs.all() {
         match file {
             Some(file) => {
                 let mut bytes = Vec::new();
-                run.write(format, &mut bytes, false)?;
+                to_file.write(format, &mut bytes, false)?;
                 write_file(file, &bytes)?;
             }
-            None => run.write(format, &mut terminal::Stdout::lock(), terminal::stdout_colour())?,
+            None => to_stdout.write(format, &mut terminal::Stdout::lock(), terminal::stdout_colour())?,
         }
     }
+    step_summary(|out| to_file.write(CheckFormat::Markdown, out, false))?;
     Ok(if failing > 0 { 1 } else { 0 })
+}
+
+/// What one destination shows of the findings: everything (a file), or what `--severity`
+/// and `--quiet` leave (standard output). Neither changes the gate.
+struct Listing {
+    /// After `--severity` and `--quiet`, for the formats that mark baselined findings
+    /// instead of leaving them out (SARIF, annotations, GitLab).
+    shown: Vec<Finding>,
+    /// What the text, Markdown and JSON reports list: with a baseline, only what is new.
+    listed: Vec<Finding>,
+    /// With a baseline: how many findings it holds that the run found.
+    baselined: Option<usize>,
+    /// The scope summaries, with a baseline counting only the new findings.
+    summaries: Vec<assess::portfolio::ScopeSummary>,
+    /// Findings left out of `listed` by the display flags.
+    hidden: usize,
+    quiet: bool,
+}
+
+impl Listing {
+    /// The report of this listing.
+    fn report<'a>(
+        &'a self,
+        as_of: &'a str,
+        gate: Gate,
+        failing: usize,
+        debt: &'a crate::assess::rules::WaiverDebt,
+        unassigned: &'a std::collections::BTreeMap<String, usize>,
+    ) -> emit::CheckReport<'a> {
+        emit::CheckReport {
+            as_of,
+            fail_on: gate.name(),
+            scopes: &self.summaries,
+            findings: &self.listed,
+            failing,
+            baselined: self.baselined,
+            debt,
+            unassigned,
+            quiet: self.quiet,
+            hidden: self.hidden,
+        }
+    }
+
+    fn of(
+        findings: &[Finding],
+        summaries: &[assess::portfolio::ScopeSummary],
+        baseline: Option<&crate::assess::baseline::Baseline>,
+        gate: Gate,
+        severity: Option<Shown>,
+        quiet: bool,
+    ) -> Listing {
+        let in_baseline = |f: &Finding| baseline.is_some_and(|b| b.contains(f));
+        let at_gate = |f: &Finding| gate.severity().is_some_and(|min| f.severity >= min) && f.waived.is_none();
+        let shown: Vec<Finding> = findings
+            .iter()
+            .filter(|f| severity.is_none_or(|s| f.severity >= s.severity()))
+            .filter(|f| !quiet || (at_gate(f) && !in_baseline(f)))
+            .cloned()
+            .collect();
+        // With a baseline, the human and JSON reports list only the findings not in it (and
+        // count the others); SARIF, JUnit and annotations mark them instead.
+        let (listed, baselined, listed_summaries) = match baseline {
+            Some(b) => {
+                let new_findings: Vec<Finding> = shown.iter().filter(|f| !b.contains(f)).cloned().collect();
+                let mut by_scope: std::collections::HashMap<&str, Vec<&Finding>> = Default::default();
+                for f in findings.iter().filter(|f| !b.contains(f)) {
+                    by_scope.entry(f.scope.as_str()).or_default().push(f);
+                }
+                let summaries: Vec<assess::portfolio::ScopeSummary> = summaries
+                    .iter()
+                    .map(|s| {
+                        let listed = by_scope.remove(s.scope.as_str()).unwrap_or_default();
+                        assess::portfolio::ScopeSummary {
+                            waived: listed.iter().filter(|f| f.waived.is_some()).count(),
+                            findings: assess::portfolio::severity_counts(listed),
+                            ..s.clone()
+                        }
+                    })
+                    .collect();
+                let in_baseline = findings.iter().filter(|f| b.contains(f)).count();
+                (new_findings, Some(in_baseline), summaries)
+            }
+            None => (shown.clone(), None, summaries.to_vec()),
+        };
+        let not_in_baseline = findings.iter().filter(|f| !in_baseline(f)).count();
+        Listing {
+            hidden: not_in_baseline - listed.len(),
+            shown,
+            listed,
+            baselined,
+            summaries: listed_summaries,
+            quiet,
+        }
+    }
+}
+
+/// On GitHub Actions (`$GITHUB_STEP_SUMMARY` set), append the complete Markdown report to
+/// the job's summary, as other scanners do, whatever the format asked.
+fn step_summary(write: impl FnOnce(&mut dyn std::io::Write) -> Result<()>) -> Result<()> {
+    let Some(file) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|f| !f.is_empty()) else {
+        return Ok(());
+    };
+    let mut bytes = Vec::new();
+    write(&mut bytes)?;
+    append(std::path::Path::new(&file), &bytes)
+}
+
+/// Append to a file (the job summary is one file that every step adds to).
+fn append(file: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    use anyhow::Context as _;
+    use std::io::Write as _;
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(file)
+        .with_context(|| {
+            format!(
+                "appending to $GITHUB_STEP_SUMMARY ({})",
+                crate::load::input::display_path(file)
+            )
+        })?;
+    f.write_all(bytes).and_then(|()| f.write_all(b"\n")).with_context(|| {
+        format!(
+            "appending to $GITHUB_STEP_SUMMARY ({})",
+            crate::load::input::display_path(file)
+        )
+    })
+}
+
+/// Problems that must stop the run before any report is written (an output that would
+/// replace another output or an input): on standard error only, exit 2.
+fn nothing_written(ws: &Loaded, mut problems: Vec<Diagnostic>, base: &PathBase) -> anyhow::Error {
+    problems.sort();
+    problems.dedup();
+    Failure::Input(format!(
+        "{}\nerror: {}; nothing was assessed and no report was written\n",
+        rendered(ws, &problems, base),
+        counted(problems.len(), "problem", "problems")
+    ))
+    .into()
+}
+
+/// `--scope ID` that no scope has: the closest ids, or the list when it is short.
+fn unknown_scope(id: &str, ids: &[String]) -> Diagnostic {
+    let near = crate::model::diagnostic::closest(id, ids.iter().map(String::as_str), 3);
+    let help = match near.first() {
+        Some(best) => format!(
+            "did you mean `{best}`? Closest ids: {}",
+            near.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+        ),
+        None if ids.len() <= 10 => format!(
+            "the workspace's scopes: {}",
+            ids.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+        ),
+        None => "give the `id:` of a scope file (`ctrlmap check` without --scope lists them)".to_string(),
+    };
+    Diagnostic::on_command_line(
+        Code::E022,
+        format!("--scope `{id}`: no scope of the workspace has this id"),
+        help,
+    )
 }
 
 /// One run's results, ready to be written in any format.

@@ -202,13 +202,8 @@ pub fn workspace_of(scope_file: &Path) -> PathBuf {
     parent
 }
 
-pub(crate) fn load_scope(scope_file: &Path) -> Result<(Loaded, usize)> {
-    if !scope_file.is_file() {
-        return Err(fail(&format!(
-            "{}: no such scope file",
-            crate::load::input::display_path(scope_file)
-        )));
-    }
+pub(crate) fn load_scope(scope_file: &Path, command: &str) -> Result<(Loaded, usize)> {
+    super::lookup::scope_file(scope_file, command).map_err(|d| super::usage(&d))?;
     let ws = load(&workspace_of(scope_file))?;
     let idx = ws
         .scope_for_file(scope_file)

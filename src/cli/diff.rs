@@ -205,6 +205,7 @@ fn compare(old_path: &Path, new_path: &Path, as_of: time::Date) -> anyhow::Resul
 pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
     let as_of = crate::cli::as_of_date(args.as_of.as_deref())?;
     let (new, d) = compare(&args.old_path, &args.new_path, as_of)?;
+    crate::cli::outputs::refuse_bad_output(&new, args.output.as_deref(), "diff")?;
     let min = crate::cli::Gate::of_run(args.fail_on, new.config.fail_on.as_deref()).severity();
     crate::cli::stop_on_rule_failures(&new, &d.failures)?;
     let out = match args.format {

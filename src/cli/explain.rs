@@ -12,7 +12,9 @@ use std::path::PathBuf;
 #[derive(clap::Args, Debug)]
 pub struct ExplainArgs {
     pub scope_file: PathBuf,
-    /// Control reference, e.g. 'hipaa:164.308(a)(7)(ii)(A)' (quote it in the shell).
+    /// Control reference, e.g. 'hipaa:164.308(a)(7)(ii)(A)' (quote it in the shell). The
+    /// framework may be left out when one of the scope's catalogs has the id
+    /// ('164.308(a)(7)(ii)(A)'), or written short: glba, nydfs, csf.
     pub control: String,
     /// Judge findings, evidence age and waivers as of this date (YYYY-MM-DD); default
     /// SOURCE_DATE_EPOCH, else today.
@@ -32,9 +34,12 @@ pub fn run(args: ExplainArgs) -> Result<u8> {
         format,
     } = args;
     let as_of = as_of_date(as_of.as_deref())?;
-    let (ws, scope_idx) = load_scope(&scope_file)?;
+    let (ws, scope_idx) = load_scope(&scope_file, "explain")?;
     let scope = &ws.scopes[scope_idx];
     let assessment = assess::assess_scope(&ws, scope, &overrides(&ws), as_of);
+    // `164.308(a)(1)` or `glba:314.4(a)`: looked up in the scope's frameworks, printed in full.
+    let applicable: Vec<&str> = assessment.matrix.frameworks.iter().map(|f| f.id.as_str()).collect();
+    let control = super::lookup::control_ref(&ws, &control, &applicable).map_err(|d| super::usage(&d))?;
     if assessment.matrix.row(&control).is_none() {
         return Err(explain_unknown(&ws, &assessment.matrix, &control));
     }

@@ -11,7 +11,8 @@ pub enum FrameworksAction {
     /// Show a catalog (`hipaa`) or one control (`hipaa:164.312(a)(2)(iv)`), with its text,
     /// attributes and crosswalk.
     Show {
-        /// `ID` or `ID:CONTROL`.
+        /// `ID` or `ID:CONTROL`; the framework may be a short name (glba, nydfs, csf) or,
+        /// for a control, left out.
         target: String,
     },
 }
@@ -30,6 +31,13 @@ pub fn run(args: FrameworksArgs) -> Result<u8> {
     use crate::emit::explain;
     let ws = Loaded::builtin().map_err(|e| anyhow!(e))?;
     let json = args.format == TextOrJson::Json;
+    let action = match args.action {
+        Some(FrameworksAction::Show { target }) => Some(FrameworksAction::Show {
+            target: full_target(&ws, &target).map_err(|d| super::usage(&d))?,
+        }),
+        None => None,
+    };
+    let args = FrameworksArgs { action, ..args };
     let shown = match (&args.action, json) {
         (None, false) => Ok(explain::frameworks_list(&ws)),
         (None, true) => Ok(explain::frameworks_list_json(&ws)),
@@ -42,4 +50,21 @@ pub fn run(args: FrameworksArgs) -> Result<u8> {
         Err(msg) => return Err(fail(&msg)),
     }
     Ok(0)
+}
+
+/// `frameworks show`'s target in full: a framework by id or short name (`glba`), or a control
+/// with or without its framework (`164.312(a)(2)(iv)`, `glba:314.4(c)`).
+fn full_target(ws: &Loaded, target: &str) -> Result<String, crate::model::diagnostic::Diagnostic> {
+    let all: Vec<&str> = ws.frameworks.keys().map(String::as_str).collect();
+    if target.contains(':') {
+        return super::lookup::control_ref(ws, target, &all);
+    }
+    match super::lookup::framework_id(ws, target) {
+        Ok(id) => Ok(id),
+        // A control id alone (digits, dots, parentheses) is looked up in every catalog.
+        Err(_) if target.contains(|c: char| c.is_ascii_digit() || c == '.') => {
+            super::lookup::control_ref(ws, target, &all)
+        }
+        Err(d) => Err(d),
+    }
 }

@@ -16,7 +16,9 @@
 //!   decides it.
 //!
 //! Every file starts with a `# yaml-language-server: $schema=…` line pointing at the
-//! schemas written into `DIR/.ctrlmap/schemas/` (the ones embedded in this binary).
+//! schemas written into `DIR/.ctrlmap/schemas/` (the ones of this binary), and
+//! `DIR/.vscode/settings.json` maps each folder's files to their schema (`yaml.schemas`), so
+//! a file moved within its folder keeps its schema.
 
 use super::scaffold::{UNDECIDED_HELP, control_comment, one_line};
 use crate::load::Loaded;
@@ -157,6 +159,26 @@ impl ClientProfile {
 }
 
 /// The first line of every file init writes: where editors find its schema.
+/// VS Code's workspace settings, where its YAML extension (yaml-language-server) reads
+/// `yaml.schemas`.
+const VSCODE_SETTINGS: &str = ".vscode/settings.json";
+
+/// `yaml.schemas`: each kind's schema in `.ctrlmap/schemas/`, for the globs where files of
+/// that kind sit.
+fn vscode_settings() -> String {
+    let schemas: serde_json::Map<String, serde_json::Value> = crate::load::schema::Kind::ALL
+        .into_iter()
+        .map(|kind| {
+            (
+                format!("./.ctrlmap/schemas/{}.schema.json", kind.name()),
+                serde_json::json!(kind.globs()),
+            )
+        })
+        .collect();
+    let doc = serde_json::json!({ "yaml.schemas": schemas });
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
 fn schema_line(kind: &str, to_root: &str) -> String {
     format!("# yaml-language-server: $schema={to_root}.ctrlmap/schemas/{kind}.schema.json\n")
 }
@@ -387,8 +409,19 @@ pub fn scaffold(args: &InitArgs) -> Result<(Vec<String>, Vec<String>)> {
         ));
         files.push((format!("scopes/{}-client.yaml", profile.slug()), text));
     }
-    for (name, text) in super::schema::files() {
-        files.push((format!(".ctrlmap/schemas/{name}"), text.to_string()));
+    for (name, text) in super::schema::files()? {
+        files.push((format!(".ctrlmap/schemas/{name}"), text));
+    }
+    // The editor finds each file's schema by where it sits, wherever it is moved to inside
+    // its folder (the `$schema` lines are relative to the file). A settings file the folder
+    // already has is left alone, and the summary says what to add.
+    let settings = vscode_settings();
+    if std::fs::symlink_metadata(dir.join(VSCODE_SETTINGS)).is_ok() {
+        summary.push(format!(
+            "{VSCODE_SETTINGS} exists and was kept; add this to it for editors that do not read the `$schema` lines:\n{settings}"
+        ));
+    } else {
+        files.push((VSCODE_SETTINGS.into(), settings));
     }
     files.push((
         "evidence/README.md".into(),
@@ -425,7 +458,7 @@ pub fn run(args: InitArgs) -> Result<u8> {
     }
     let _ = write!(
         text,
-        "Editor schemas are in {shown}/.ctrlmap/schemas/ (each file's first line points at its schema).\nNext: `ctrlmap check {shown}`{}.\n",
+        "Editor schemas are in {shown}/.ctrlmap/schemas/ (each file's first line points at its schema, and {shown}/.vscode/settings.json maps each folder's files to theirs).\nNext: `ctrlmap check {shown}`{}.\n",
         match args.start {
             Start::ClientOwned =>
                 ", then hand controls to the MSP by subscribing services (see the `could go to the MSP` comments)",

@@ -1,7 +1,6 @@
 //! `ctrlmap matrix`: the responsibility matrix of one scope.
 
 use super::common::{load_scope, write_file};
-use super::fail;
 use crate::emit;
 use crate::emit::terminal;
 use crate::resolve;
@@ -39,16 +38,19 @@ pub fn run(args: MatrixArgs) -> Result<u8> {
         framework,
         output,
     } = args;
-    let (ws, scope_idx) = load_scope(&scope_file)?;
+    let (ws, scope_idx) = load_scope(&scope_file, "matrix")?;
+    super::outputs::refuse_bad_output(&ws, output.as_deref(), "matrix")?;
     let scope = &ws.scopes[scope_idx];
     let mut matrix = resolve::resolve(&ws, scope);
-    if let Some(fw) = framework {
+    if let Some(typed) = framework {
+        // An alias (`glba`) is read as the framework's id and printed in full.
+        let fw = super::lookup::framework_id(&ws, &typed).map_err(|d| super::usage(&d))?;
         if !matrix.frameworks.iter().any(|f| f.id == fw) {
             let known: Vec<&str> = matrix.frameworks.iter().map(|f| f.id.as_str()).collect();
-            return Err(fail(&format!(
-                "framework `{fw}` does not apply to scope `{}`; it has: {}",
-                scope.id,
-                known.join(", ")
+            return Err(super::usage(&crate::model::diagnostic::Diagnostic::on_command_line(
+                crate::model::diagnostic::Code::E022,
+                format!("framework `{fw}` does not apply to scope `{}`", scope.id),
+                format!("its frameworks: {}", known.join(", ")),
             )));
         }
         matrix = emit::filter_framework(&matrix, &fw);

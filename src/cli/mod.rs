@@ -9,8 +9,10 @@ pub mod diff;
 pub mod explain;
 pub mod frameworks;
 pub mod init;
+pub(crate) mod lookup;
 pub mod matrix;
 pub mod oscal;
+pub(crate) mod outputs;
 pub mod render;
 pub mod scaffold;
 pub mod schema;
@@ -109,6 +111,11 @@ impl Failure {
             Failure::Input(text) => text.clone(),
         }
     }
+}
+
+/// A usage mistake as its diagnostic (E022, with the help), printed by `main`, exit 2.
+pub(crate) fn usage(d: &crate::model::diagnostic::Diagnostic) -> anyhow::Error {
+    Failure::Input(crate::emit::diagnostics::render(d, None, terminal::stderr_colour())).into()
 }
 
 /// A usage or input error in one sentence (printed by `main`, exit 2).

@@ -186,6 +186,7 @@ pub fn run_render(args: RenderArgs) -> Result<u8> {
             };
             let as_of = as_of_date(a.as_of.as_deref())?;
             let ws = load_workspace(&a.scope_file)?;
+            crate::cli::outputs::refuse_bad_output(&ws, a.output.as_deref(), "render")?;
             let scope = scope_of(&ws, &a.scope_file)?;
             let name = crate::emit::documents::templates::find(&ws, &a.template).map_err(user_error)?;
             let assessment = crate::assess::assess_scope(&ws, scope, &crate::cli::overrides(&ws), as_of);
@@ -210,6 +211,7 @@ fn document(a: &DocumentArgs, which: Document) -> Result<u8> {
     };
     let as_of = as_of_date(a.as_of.as_deref())?;
     let ws = load_workspace(&a.scope_file)?;
+    crate::cli::outputs::refuse_bad_output(&ws, a.output.as_deref(), "render")?;
     let scope = scope_of(&ws, &a.scope_file)?;
     let assessment = crate::assess::assess_scope(&ws, scope, &crate::cli::overrides(&ws), as_of);
     stop_on_rule_failures(&ws, &assessment.failures)?;
@@ -234,6 +236,7 @@ fn docx(a: &DocumentArgs, which: Document) -> Result<u8> {
     };
     let as_of = as_of_date(a.as_of.as_deref())?;
     let ws = load_workspace(&a.scope_file)?;
+    crate::cli::outputs::refuse_bad_output(&ws, Some(output), "render")?;
     let scope = scope_of(&ws, &a.scope_file)?;
     let assessment = crate::assess::assess_scope(&ws, scope, &crate::cli::overrides(&ws), as_of);
     stop_on_rule_failures(&ws, &assessment.failures)?;
@@ -360,12 +363,7 @@ fn assessment_record(scope: &crate::model::Scope, args: &RecordArgs) -> Result<c
 
 /// Load the workspace of a scope file; input problems are printed and stop with exit 2.
 fn load_workspace(scope_file: &Path) -> Result<Loaded> {
-    if !scope_file.is_file() {
-        return Err(fail(&format!(
-            "{}: no such scope file",
-            crate::load::input::display_path(scope_file)
-        )));
-    }
+    crate::cli::lookup::scope_file(scope_file, "render").map_err(|d| crate::cli::usage(&d))?;
     crate::cli::load_workspace(&workspace_of(scope_file), "rendered")
 }
 

@@ -269,7 +269,7 @@ fn with_stubs(ws: &Loaded, rows: &[&Row], text: &str) -> Result<String, String> 
 }
 
 pub fn run(args: ScaffoldArgs) -> Result<u8> {
-    let (ws, idx) = super::common::load_scope(&args.scope_file)?;
+    let (ws, idx) = super::common::load_scope(&args.scope_file, "scaffold")?;
     let scope = &ws.scopes[idx];
     let matrix = resolve::resolve(&ws, scope);
     let rows = open_rows(&matrix, scope);

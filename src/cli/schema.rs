@@ -3,7 +3,10 @@
 //!
 //! A schema's `$id` (`https://ctrlmap.dev/schemas/…`) is its name only, not an address
 //! anything is served from: editors find a schema through the `# yaml-language-server:
-//! $schema=…` line at the top of a file, which points at a file on disk.
+//! $schema=…` line at the top of a file, which points at a file on disk. The scope and
+//! service schemas refer to `controls.schema.json` next to them, generated from the built-in
+//! catalogs when it is printed or written (`emit::editor_schema`), so editors complete
+//! every control id with its title.
 
 use crate::load::schema::Kind;
 use anyhow::Result;
@@ -11,7 +14,8 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct SchemaArgs {
-    /// The schema to print: service, scope, catalog, crosswalk, policy or config.
+    /// The schema to print: service, scope, catalog, crosswalk, policy, config, or controls (a
+    /// control reference, generated from the built-in catalogs).
     #[arg(value_enum, required_unless_present = "write", conflicts_with = "write")]
     pub kind: Option<SchemaKind>,
     /// Write every schema into this folder (created if missing) as KIND.schema.json, atomically.
@@ -27,31 +31,42 @@ pub enum SchemaKind {
     Crosswalk,
     Policy,
     Config,
+    Controls,
 }
 
 impl SchemaKind {
-    fn kind(self) -> Kind {
-        match self {
+    fn kind(self) -> Option<Kind> {
+        Some(match self {
             SchemaKind::Service => Kind::Service,
             SchemaKind::Scope => Kind::Scope,
             SchemaKind::Catalog => Kind::Catalog,
             SchemaKind::Crosswalk => Kind::Crosswalk,
             SchemaKind::Policy => Kind::Policy,
             SchemaKind::Config => Kind::Config,
-        }
+            SchemaKind::Controls => return None,
+        })
     }
 }
 
-/// Every embedded schema as (file name, text), in a fixed order.
-pub(crate) fn files() -> Vec<(String, &'static str)> {
-    Kind::ALL
+/// Every schema as (file name, text), in a fixed order: the embedded ones, then the control
+/// reference schema they refer to.
+pub(crate) fn files() -> Result<Vec<(String, String)>> {
+    let mut out: Vec<(String, String)> = Kind::ALL
         .into_iter()
         .filter_map(|k| {
             let path = k.schema_path();
             let text = crate::load::embedded::get(&path)?;
-            Some((format!("{}.schema.json", k.name()), text))
+            Some((format!("{}.schema.json", k.name()), text.to_string()))
         })
-        .collect()
+        .collect();
+    out.push((crate::emit::editor_schema::FILE.to_string(), controls()?));
+    Ok(out)
+}
+
+/// The control reference schema, from the built-in catalogs.
+fn controls() -> Result<String> {
+    let ws = crate::load::Loaded::builtin().map_err(|e| anyhow::anyhow!(e))?;
+    Ok(crate::emit::editor_schema::controls_schema(&ws))
 }
 
 pub fn run(args: SchemaArgs) -> Result<u8> {
@@ -68,7 +83,7 @@ pub fn run(args: SchemaArgs) -> Result<u8> {
                 crate::load::input::display_path(&dir)
             ))
         })?;
-        let written = files();
+        let written = files()?;
         for (name, text) in &written {
             super::write_file(&dir.join(name), text.as_bytes())?;
         }
@@ -84,10 +99,14 @@ pub fn run(args: SchemaArgs) -> Result<u8> {
     }
     let Some(kind) = args.kind else {
         return Err(super::fail(
-            "name a schema (service, scope, catalog, crosswalk, policy, config) or give --write DIR",
+            "name a schema (service, scope, catalog, crosswalk, policy, config, controls) or give --write DIR",
         ));
     };
-    let path = kind.kind().schema_path();
+    let Some(kind) = kind.kind() else {
+        crate::emit::terminal::print_raw(controls()?.as_bytes())?;
+        return Ok(0);
+    };
+    let path = kind.schema_path();
     match crate::load::embedded::get(&path) {
         Some(text) => {
             crate::emit::terminal::print_raw(text.as_bytes())?;

@@ -106,6 +106,45 @@ pub fn render_labelled(d: &Diagnostic, line: Option<&str>, label_lines: &[Option
     out
 }
 
+/// A warning for people: the run goes on. Drawn like rustc's `warning:` with its place,
+/// the source line (when known) with the token underlined, and the help.
+pub fn render_warning(
+    message: &str,
+    (file, line_no, column): (&str, usize, usize),
+    line: Option<&str>,
+    help: &str,
+    styled: bool,
+) -> String {
+    use annotate_snippets::{Level, Renderer, Snippet};
+    let title = terminal_line(message).into_owned();
+    let origin = terminal_line(file).into_owned();
+    let help = terminal_line(help).into_owned();
+    let excerpt = line.map(|text| excerpt(text, column));
+    let mut message = Level::Warning.title(&title);
+    if let Some((shown, span)) = &excerpt {
+        message = message.snippet(
+            Snippet::source(shown)
+                .line_start(line_no)
+                .origin(&origin)
+                .annotation(Level::Warning.span(span.clone())),
+        );
+    }
+    if !help.is_empty() {
+        message = message.footer(Level::Help.title(&help));
+    }
+    let renderer = if styled { Renderer::styled() } else { Renderer::plain() };
+    let mut out = renderer.render(message).to_string();
+    if excerpt.is_none() {
+        let arrow = format!("\n --> {origin}:{line_no}:{column}");
+        match out.find('\n') {
+            Some(i) => out.insert_str(i, &arrow),
+            None => out.push_str(&arrow),
+        }
+    }
+    out.push('\n');
+    out
+}
+
 /// The source line as shown (a window of at most 120 characters around the column, control
 /// characters made visible) and the byte span of the token at the column in it.
 fn excerpt(line: &str, column: usize) -> (String, std::ops::Range<usize>) {

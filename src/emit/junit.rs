@@ -7,7 +7,8 @@
 //! or above `--fail-on`, not in the baseline) is a `<failure>`: its message is
 //! `CODE: message` of the most severe such finding, its text every finding on the control
 //! with `file:line:column`. A control whose findings are waived is `<skipped>` with the
-//! waiver's justification. Findings below the gate or in the baseline leave the control
+//! waiver's justification; a control that does not apply to the client is `<skipped>` with
+//! the reason it does not apply (as checkov reports a skipped check). Findings below the gate or in the baseline leave the control
 //! passing and are listed in its `<system-out>`. A finding on a control that is not in the
 //! scope's list (a heading, a scope-wide rule) gets its own test case after the listed ones,
 //! so no finding is lost. No timestamps or durations: the same inputs give the same bytes.
@@ -33,6 +34,8 @@ pub struct Suite {
     pub client: String,
     /// `framework:id` of every assignable control (one test case each).
     pub controls: Arc<[String]>,
+    /// The controls of `controls` that do not apply to the client, with the reason.
+    pub not_applicable: BTreeMap<String, String>,
 }
 
 impl Suite {
@@ -42,6 +45,7 @@ impl Suite {
             scope: matrix.scope.clone(),
             client: matrix.client.clone(),
             controls: Arc::from(crate::assess::portfolio::assignable(matrix)),
+            not_applicable: crate::assess::portfolio::not_applicable(matrix).into_iter().collect(),
         }
     }
 
@@ -53,6 +57,7 @@ impl Suite {
             scope: summary.scope.clone(),
             client: summary.client.clone(),
             controls: Arc::clone(&summary.assignable),
+            not_applicable: summary.not_applicable.iter().cloned().collect(),
         }
     }
 }
@@ -114,16 +119,25 @@ enum Outcome<'a> {
     Pass,
     Fail(&'a Finding),
     Skip(&'a WaiverNote),
+    /// The control does not apply to the client, for this reason.
+    NotApplicable(&'a str),
 }
 
-/// Findings are sorted most severe first, so the first failing one is the worst.
-fn outcome<'a>(found: &[&'a Finding], gate: Option<Severity>, baseline: Option<&Baseline>) -> Outcome<'a> {
+/// Findings are sorted most severe first, so the first failing one is the worst. A failing
+/// finding wins over a waiver, and a waiver over the control not applying.
+fn outcome<'a>(
+    found: &[&'a Finding],
+    not_applicable: Option<&'a String>,
+    gate: Option<Severity>,
+    baseline: Option<&Baseline>,
+) -> Outcome<'a> {
     if let Some(f) = found.iter().find(|f| is_failing(f, gate, baseline)) {
         return Outcome::Fail(f);
     }
-    match found.iter().find_map(|f| f.waived.as_ref()) {
-        Some(w) => Outcome::Skip(w),
-        None => Outcome::Pass,
+    match (found.iter().find_map(|f| f.waived.as_ref()), not_applicable) {
+        (Some(w), _) => Outcome::Skip(w),
+        (None, Some(reason)) => Outcome::NotApplicable(reason),
+        (None, None) => Outcome::Pass,
     }
 }
 
@@ -155,13 +169,13 @@ struct Counts {
     skipped: usize,
 }
 
-fn count(list: &[(&str, &[&Finding])], gate: Option<Severity>, baseline: Option<&Baseline>) -> Counts {
+fn count(suite: &Suite, list: &[(&str, &[&Finding])], gate: Option<Severity>, baseline: Option<&Baseline>) -> Counts {
     let mut c = Counts::default();
-    for (_, found) in list {
+    for (control, found) in list {
         c.tests += 1;
-        match outcome(found, gate, baseline) {
+        match outcome(found, suite.not_applicable.get(*control), gate, baseline) {
             Outcome::Fail(_) => c.failures += 1,
-            Outcome::Skip(_) => c.skipped += 1,
+            Outcome::Skip(_) | Outcome::NotApplicable(_) => c.skipped += 1,
             Outcome::Pass => {}
         }
     }
@@ -202,6 +216,7 @@ pub fn write_junit<W: Write>(
             scope: s.to_string(),
             client: String::new(),
             controls: Arc::from(Vec::new()),
+            not_applicable: BTreeMap::new(),
         })
         .collect();
     let all: Vec<&Suite> = suites.iter().chain(extra.iter()).collect();
@@ -211,7 +226,7 @@ pub fn write_junit<W: Write>(
     let mut total = Counts::default();
     for suite in &all {
         let found = by_scope.get(suite.scope.as_str()).unwrap_or(&empty);
-        let c = count(&cases(suite, found), gate, baseline);
+        let c = count(suite, &cases(suite, found), gate, baseline);
         total.tests += c.tests;
         total.failures += c.failures;
         total.skipped += c.skipped;
@@ -228,7 +243,7 @@ pub fn write_junit<W: Write>(
     for suite in &all {
         let found = by_scope.get(suite.scope.as_str()).unwrap_or(&empty);
         let list = cases(suite, found);
-        let c = count(&list, gate, baseline);
+        let c = count(suite, &list, gate, baseline);
         let scope = xml_attr(&suite.scope);
         writeln!(
             w,
@@ -247,7 +262,8 @@ pub fn write_junit<W: Write>(
         writeln!(w, "        </properties>")?;
         for (control, found) in list {
             let head = format!("        <testcase name=\"{}\" classname=\"{scope}\"", xml_attr(control));
-            if found.is_empty() {
+            let not_applicable = suite.not_applicable.get(control);
+            if found.is_empty() && not_applicable.is_none() {
                 writeln!(w, "{head}/>")?;
                 continue;
             }
@@ -259,7 +275,7 @@ pub fn write_junit<W: Write>(
                     .join("\n"),
             );
             writeln!(w, "{head}>")?;
-            match outcome(found, gate, baseline) {
+            match outcome(found, not_applicable, gate, baseline) {
                 Outcome::Fail(f) => writeln!(
                     w,
                     "            <failure message=\"{}\" type=\"{}\">{lines}</failure>",
@@ -271,6 +287,21 @@ pub fn write_junit<W: Write>(
                     "            <skipped message=\"{}\" type=\"waived\">{lines}</skipped>",
                     xml_attr(&format!("waived until {}: {}", waiver.expires, waiver.justification))
                 )?,
+                Outcome::NotApplicable(reason) => {
+                    let reason = if reason.is_empty() { "no reason given" } else { reason };
+                    let message = xml_attr(&format!("not applicable: {reason}"));
+                    if lines.is_empty() {
+                        writeln!(
+                            w,
+                            "            <skipped message=\"{message}\" type=\"not-applicable\"/>"
+                        )?
+                    } else {
+                        writeln!(
+                            w,
+                            "            <skipped message=\"{message}\" type=\"not-applicable\">{lines}</skipped>"
+                        )?
+                    }
+                }
                 Outcome::Pass => writeln!(w, "            <system-out>{lines}</system-out>")?,
             }
             writeln!(w, "        </testcase>")?;

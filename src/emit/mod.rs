@@ -5,6 +5,7 @@ pub mod csv_out;
 pub mod diagnostics;
 pub mod diff;
 pub mod documents;
+pub mod editor_schema;
 pub mod escape;
 pub mod explain;
 pub mod github;

@@ -1285,6 +1285,25 @@ impl Loaded {
                 )),
             }
         }
+        // A waiver's finding is checked as `--deny` is: a typo would waive nothing, silently.
+        // A built-in rule's name stands for its code.
+        let known = (!scope.waivers.is_empty()).then(|| crate::assess::registry::KnownCodes::of(&self.packs));
+        for w in scope.waivers.iter_mut().flatten() {
+            match known.as_ref().map(|k| k.resolve(&w.finding)) {
+                Some(Ok(code)) => w.finding = code,
+                Some(Err(help)) => diags.push(Diagnostic::new(
+                    &w.origin.file,
+                    pos_in(&w.origin, "finding"),
+                    Code::E007,
+                    format!(
+                        "the waiver names `{}`, which is not a finding code of any loaded rule",
+                        w.finding
+                    ),
+                    help,
+                )),
+                None => {}
+            }
+        }
         let scope = &*scope;
         for (field, value) in [
             ("p1_response", &scope.sla.p1_response),

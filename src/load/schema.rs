@@ -45,16 +45,54 @@ impl Kind {
     pub fn schema_path(self) -> String {
         format!("schemas/{}.schema.json", self.name())
     }
+
+    /// Where files of this kind sit in a workspace, as globs from its root (for an editor's
+    /// `yaml.schemas` setting, which `init` writes).
+    pub fn globs(self) -> &'static [&'static str] {
+        match self {
+            Kind::Catalog => &["frameworks/*.yaml", "frameworks/*.yml"],
+            Kind::Crosswalk => &["frameworks/crosswalks/**/*.yaml", "frameworks/crosswalks/**/*.yml"],
+            Kind::Service => &["services/**/*.yaml", "services/**/*.yml"],
+            Kind::Scope => &["scopes/**/*.yaml", "scopes/**/*.yml"],
+            Kind::Policy => &["policies/**/*.yaml", "policies/**/*.yml"],
+            Kind::Config => &["ctrlmap.yaml", "ctrlmap.yml"],
+        }
+    }
+}
+
+/// Where the scope and service schemas find a control reference (`"$ref":
+/// "controls.schema.json"`, resolved against their `$id`).
+pub const CONTROLS_URI: &str = "https://ctrlmap.dev/schemas/controls.schema.json";
+
+/// The control reference schema `load` validates with: the pattern alone. Editors get the
+/// generated one with every built-in control (`emit::editor_schema`); here the reference
+/// checks that follow report an unknown control with the closest ids (E009), and one
+/// pattern per reference keeps validation fast.
+fn controls_for_validation() -> Value {
+    serde_json::json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": CONTROLS_URI,
+        "type": "string",
+        "pattern": "^[a-z0-9.-]+:.+$",
+        "description": "Control reference `FRAMEWORK:CONTROL`, e.g. `csf-2.0:PR.DS-11` or `hipaa:164.308(a)(7)(ii)(A)`."
+    })
 }
 
 /// Compiled validators for every kind, built once per run.
 pub struct Schemas {
     validators: Vec<(Kind, Value, jsonschema::Validator)>,
+    /// The control reference schema, for errors found inside it.
+    controls: Value,
 }
 
 impl Schemas {
     /// Compile the embedded schemas. A failure here is a bug in ctrlmap, not user input.
     pub fn builtin() -> Result<Schemas, String> {
+        let controls = controls_for_validation();
+        let registry = jsonschema::Registry::new()
+            .add(CONTROLS_URI, controls.clone())
+            .and_then(|r| r.prepare())
+            .map_err(|e| format!("{CONTROLS_URI}: {e}"))?;
         let mut validators = Vec::new();
         for kind in Kind::ALL {
             let path = kind.schema_path();
@@ -65,11 +103,12 @@ impl Schemas {
             let validator = jsonschema::options()
                 .with_draft(jsonschema::Draft::Draft202012)
                 .should_validate_formats(true)
+                .with_registry(&registry)
                 .build(&schema)
                 .map_err(|e| format!("{path}: {e}"))?;
             validators.push((kind, schema, validator));
         }
-        Ok(Schemas { validators })
+        Ok(Schemas { validators, controls })
     }
 
     /// Validate a document; returns the diagnostics and the JSON pointers of the invalid
@@ -86,10 +125,16 @@ impl Schemas {
         }
         for error in validator.iter_errors(doc) {
             let pointer = error.instance_path().as_str().to_string();
-            let keyword_schema = error
-                .absolute_keyword_location()
-                .and_then(|uri| uri.fragment().map(|f| f.as_str().to_string()))
-                .and_then(|frag| parent_pointer(&frag).and_then(|p| schema.pointer(&p).cloned()));
+            // The schema the failing keyword sits in: this kind's, or the control reference's.
+            let keyword_schema = error.absolute_keyword_location().and_then(|uri| {
+                let within = if uri.as_str().starts_with(CONTROLS_URI) {
+                    &self.controls
+                } else {
+                    schema
+                };
+                let frag = uri.fragment().map(|f| f.as_str().to_string())?;
+                parent_pointer(&frag).and_then(|p| within.pointer(&p).cloned())
+            });
             match error.kind() {
                 ValidationErrorKind::AdditionalProperties { unexpected } => {
                     let known: Vec<String> = keyword_schema

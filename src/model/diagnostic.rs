@@ -52,6 +52,10 @@ pub enum Code {
     /// A custom policy rule failed while it was evaluated (an undefined field, a runaway
     /// loop): never a silent `false`.
     E021,
+    /// A mistake on the command line: a scope id, output, format or argument that does not
+    /// name what the command needs (with the closest valid one), or an output that would
+    /// overwrite another output or an input of the run.
+    E022,
 }
 
 impl Code {
@@ -78,6 +82,7 @@ impl Code {
             Code::E019 => "E019",
             Code::E020 => "E020",
             Code::E021 => "E021",
+            Code::E022 => "E022",
         }
     }
 
@@ -105,10 +110,11 @@ impl Code {
             Code::E019 => "invalid-expression",
             Code::E020 => "empty-input",
             Code::E021 => "rule-failed",
+            Code::E022 => "bad-usage",
         }
     }
 
-    pub const ALL: [Code; 21] = [
+    pub const ALL: [Code; 22] = [
         Code::E001,
         Code::E002,
         Code::E003,
@@ -130,6 +136,7 @@ impl Code {
         Code::E019,
         Code::E020,
         Code::E021,
+        Code::E022,
     ];
 }
 
