@@ -45,8 +45,12 @@ pub fn run(args: MatrixArgs) -> Result<u8> {
     if let Some(fw) = framework {
         if !matrix.frameworks.iter().any(|f| f.id == fw) {
             let known: Vec<&str> = matrix.frameworks.iter().map(|f| f.id.as_str()).collect();
+            let why = matrix
+                .exclusion(&fw)
+                .map(|x| format!(" ({})", x.sentence()))
+                .unwrap_or_default();
             return Err(fail(&format!(
-                "framework `{fw}` does not apply to scope `{}`; it has: {}",
+                "framework `{fw}` does not apply to scope `{}`{why}; it has: {}",
                 scope.id,
                 known.join(", ")
             )));

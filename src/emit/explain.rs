@@ -30,7 +30,7 @@ pub fn render(
 ) -> String {
     let mut out = String::new();
     let Some(row) = assessment.matrix.row(control) else {
-        return out;
+        return not_applicable_framework(ws, scope, assessment, control, shown);
     };
     let findings = &assessment.findings;
     let flag = match row.requirement {
@@ -243,6 +243,46 @@ pub fn render(
                 .unwrap_or("(the source gives no text)")
         );
     }
+    out
+}
+
+/// A control of a catalog that does not apply to the scope: why not (the engine's reason,
+/// quoting what the scope declares and citing the rule), and the control's text.
+fn not_applicable_framework(
+    ws: &Workspace,
+    scope: &Scope,
+    assessment: &Assessment,
+    control: &str,
+    shown: &dyn Fn(&str) -> String,
+) -> String {
+    let mut out = String::new();
+    let Some((fw_id, id)) = control.split_once(':') else {
+        return out;
+    };
+    let (Some(x), Some(fw)) = (assessment.matrix.exclusion(fw_id), ws.framework(fw_id)) else {
+        return out;
+    };
+    let Some(c) = fw.get(id) else { return out };
+    let _ = writeln!(out, "{control} — {}", c.title);
+    let _ = writeln!(
+        out,
+        "scope:        {} ({}), {}",
+        scope.id,
+        scope.client.name,
+        shown(&scope.origin.file)
+    );
+    let _ = writeln!(out, "owner:        N/A (its framework does not apply to this client)");
+    let _ = writeln!(out, "reason:       {}", x.sentence());
+    let _ = writeln!(out, "
+text ({}):", fw.cite(&c.id));
+    let _ = writeln!(
+        out,
+        "  {}",
+        c.text
+            .as_deref()
+            .or(c.text_note.as_deref())
+            .unwrap_or("(the source gives no text)")
+    );
     out
 }
 
@@ -594,6 +634,7 @@ pub fn render_json(scope: &Scope, assessment: &Assessment, control: &str) -> Str
         "as_of": assessment.as_of.to_string(),
         "control": control,
         "row": row,
+        "framework_not_applicable": control.split_once(':').and_then(|(fw, _)| assessment.matrix.exclusion(fw)),
         "findings": findings,
         "evidence": evidence,
         "notifications": notifications,
