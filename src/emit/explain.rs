@@ -348,10 +348,10 @@ fn clock_words(clock: crate::model::Clock) -> &'static str {
         }
         Clock::EntityAct => "the regulated entity's own act; the MSP's notice window is not measured against it",
         Clock::MspDiscovery => {
-            "the MSP's own discovery, as business associate or subcontractor; its notice window must fit, with no margin"
+            "the business associate's discovery: in a covered entity's scope the MSP's own, so its notice window must fit, with no margin; when the client is itself a business associate and the MSP its agent, the client's too, so the window plus the client's margin must fit"
         }
         Clock::AgentDiscovery => {
-            "the covered entity's discovery, which is the MSP's discovery only when the MSP is its agent (45 CFR 164.404(a)(2))"
+            "the covered entity's discovery, which is the MSP's discovery only when the MSP is its agent"
         }
         Clock::Calendar => "the calendar (a date-based duty); the MSP's notice window is not measured against it",
     }
@@ -506,6 +506,14 @@ pub fn frameworks_show(ws: &Workspace, target: &str) -> Result<String, String> {
         );
         if let Some(clock) = d.clock {
             let _ = writeln!(out, "           clock: {}", clock_words(clock));
+        }
+        if let Some(a) = &d.agency {
+            let title = fw.get(a).map(|x| format!(" ({})", x.title)).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "           discovery through an agent (`provider.agent: true`): {}{title}",
+                fw.cite(a)
+            );
         }
         if let Some(t) = &d.threshold {
             let _ = writeln!(
