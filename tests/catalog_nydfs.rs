@@ -401,7 +401,10 @@ fn only_the_covered_entity_can_perform_the_duties_the_part_gives_its_own_people(
         .map(|c| s(c, "id").to_string())
         .collect();
     for id in ["500.11(a)", "500.11(b)", "500.17(a)", "500.17(b)", "500.17(c)"] {
-        assert!(accountable.contains(id), "{id} keeps accountability with the covered entity");
+        assert!(
+            accountable.contains(id),
+            "{id} keeps accountability with the covered entity"
+        );
     }
     // Each quotes the regulation's words for what only the covered entity can do.
     for (id, words) in [

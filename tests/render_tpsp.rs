@@ -109,7 +109,9 @@ fn clients_under_neither_regulation_are_refused() {
         // scope says, never a value it did not write (issue 19), with whom each rule binds.
         assert!(
             msg.contains("23 NYCRR Part 500 does not apply: the profile does not declare `nydfs`")
-                && msg.contains("16 CFR Part 314 does not apply: the profile declares neither `glba` nor `institution_type`")
+                && msg.contains(
+                    "16 CFR Part 314 does not apply: the profile declares neither `glba` nor `institution_type`"
+                )
                 && msg.contains("16 CFR 314.1(b)")
                 && msg.contains("23 NYCRR 500.1(e)"),
             "{msg}"

@@ -273,8 +273,12 @@ fn not_applicable_framework(
     );
     let _ = writeln!(out, "owner:        N/A (its framework does not apply to this client)");
     let _ = writeln!(out, "reason:       {}", x.sentence());
-    let _ = writeln!(out, "
-text ({}):", fw.cite(&c.id));
+    let _ = writeln!(
+        out,
+        "
+text ({}):",
+        fw.cite(&c.id)
+    );
     let _ = writeln!(
         out,
         "  {}",

@@ -211,7 +211,13 @@ pub fn check_text(r: &CheckReport, color: bool) -> String {
         let _ = writeln!(out, "{} — {} ({})", paint(bold, &t(&s.client)), t(&s.scope), t(&s.file));
         let _ = writeln!(out, "  frameworks: {}", t(&s.frameworks.join(", ")));
         for x in &s.frameworks_not_applicable {
-            let _ = writeln!(out, "  not applicable: {} ({}): {}", t(&x.id), t(&x.citation), t(&x.reason));
+            let _ = writeln!(
+                out,
+                "  not applicable: {} ({}): {}",
+                t(&x.id),
+                t(&x.citation),
+                t(&x.reason)
+            );
         }
         let _ = writeln!(
             out,

@@ -185,10 +185,13 @@ impl Framework {
         if let Some(r) = self.controls[i].retained.as_ref().filter(|r| r.responsible) {
             return Some((i, r));
         }
-        let (at, r) = self
-            .ancestors(i)
-            .iter()
-            .find_map(|&a| self.controls[a].retained.as_ref().filter(|r| r.responsible).map(|r| (a, r)))?;
+        let (at, r) = self.ancestors(i).iter().find_map(|&a| {
+            self.controls[a]
+                .retained
+                .as_ref()
+                .filter(|r| r.responsible)
+                .map(|r| (a, r))
+        })?;
         (r.parts == Some(crate::model::RetainedParts::Retained)).then_some((at, r))
     }
 

@@ -1118,3 +1118,33 @@ impl PartialEq<str> for Party {
         self.as_str() == other
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration_hours;
+
+    #[test]
+    fn business_days_count_their_longest_calendar_case_from_a_friday() {
+        // Counted on a calendar from a Friday discovery: one business day is Monday (3 days),
+        // two Tuesday (4), five the next Friday (7), six the Monday after (10), ten the Friday
+        // after that (14). Holidays are not modelled.
+        for (text, days) in [
+            ("1bd", 3),
+            ("next-business-day", 3),
+            ("2bd", 4),
+            ("5bd", 7),
+            ("6bd", 10),
+            ("10bd", 14),
+        ] {
+            assert_eq!(parse_duration_hours(text), Some(days * 24), "{text}");
+        }
+        assert_eq!(parse_duration_hours("0bd"), Some(0));
+        assert_eq!(parse_duration_hours("72h"), Some(72));
+        assert_eq!(parse_duration_hours("3d"), Some(72));
+        assert_eq!(
+            parse_duration_hours("768614336404564651bd"),
+            None,
+            "checked, not wrapped"
+        );
+    }
+}

@@ -336,7 +336,10 @@ fn framework_excluded_because(fw: &Framework, scope: &Scope) -> String {
         && let Some(t) = fw.catalog.institution_types.iter().find(|t| t.id == kind && !t.covered)
     {
         let note = t.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default();
-        return format!("`client.profile.institution_type: {kind}`{note} ({}){binds}", t.citation);
+        return format!(
+            "`client.profile.institution_type: {kind}`{note} ({}){binds}",
+            t.citation
+        );
     }
     // Nothing the profile declares makes it apply: say what it declares of the facts the
     // catalog's own rules test.
