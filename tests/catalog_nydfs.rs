@@ -373,18 +373,39 @@ fn only_the_covered_entity_can_perform_the_duties_the_part_gives_its_own_people(
         .filter(|c| c["retained"]["responsible"] == Value::Bool(true))
         .map(|c| s(c, "id").to_string())
         .collect();
+    // 500.11(b)'s guidelines are part of the entity's 500.11(a) policies, for which it stays
+    // accountable; drafting them is a task others may perform. 500.17(b)(2): "signed by the
+    // covered entity's highest-ranking executive and its CISO".
     let want: BTreeSet<String> = [
         "500.4(a)(1)",
         "500.4(a)(2)",
         "500.4(a)(3)",
         "500.4(d)",
         "500.11(a)",
-        "500.11(b)",
+        "500.17(b)(2)",
     ]
     .iter()
     .map(|x| x.to_string())
     .collect();
     assert_eq!(responsible, want);
+    // What reaches the parts: the board's own acts of 500.4(d)(1)-(4) ("The senior governing
+    // body ... shall exercise oversight ..., including by"), not the tasks 500.11(a)(1)-(4) that
+    // the entity's policies address; the CISO who co-signs under 500.17(b)(2) may be a provider's
+    // employee (500.4(a): "The CISO may be employed by ... a third-party service provider").
+    assert_eq!(cat.get("500.4(d)")["retained"]["parts"], "retained");
+    assert_eq!(cat.get("500.11(a)")["retained"]["parts"], "delegable");
+    assert_eq!(cat.get("500.17(b)(2)")["retained"]["joint"], Value::Bool(true));
+    let accountable: BTreeSet<String> = controls(&cat.doc)
+        .iter()
+        .filter(|c| c["retained"]["accountable"] == Value::Bool(true))
+        .map(|c| s(c, "id").to_string())
+        .collect();
+    for id in ["500.11(a)", "500.11(b)", "500.17(a)", "500.17(b)", "500.17(c)"] {
+        assert!(
+            accountable.contains(id),
+            "{id} keeps accountability with the covered entity"
+        );
+    }
     // Each quotes the regulation's words for what only the covered entity can do.
     for (id, words) in [
         ("500.4(a)(1)", "retain responsibility for compliance with this Part"),
@@ -395,6 +416,10 @@ fn only_the_covered_entity_can_perform_the_duties_the_part_gives_its_own_people(
         (
             "500.4(d)",
             "The senior governing body of the covered entity shall exercise oversight",
+        ),
+        (
+            "500.17(b)(2)",
+            "shall be signed by the covered entity’s highest-ranking executive and its CISO",
         ),
     ] {
         assert!(norm(s(&cat.get(id)["retained"], "note")).contains(&norm(words)), "{id}");

@@ -627,7 +627,8 @@ fn init_writes_the_same_bytes_every_time() {
 }
 
 /// Controls of a catalog file that only the regulated entity can perform: `retained.responsible`
-/// on the control or on a control that contains it (read straight from the file).
+/// (not `joint`, which others may share) on the control, or on the nearest control that contains
+/// it when that mark says its parts are kept too (`parts: retained`) (read straight from the file).
 fn retained_responsible(id: &str) -> std::collections::BTreeSet<String> {
     let text = std::fs::read_to_string(root().join(format!("frameworks/{id}.yaml"))).expect("catalog file");
     let doc: Value = serde_saphyr::from_str(&text).expect("catalog YAML");
@@ -636,17 +637,21 @@ fn retained_responsible(id: &str) -> std::collections::BTreeSet<String> {
         .iter()
         .filter_map(|c| Some((c["id"].as_str()?, c["parent"].as_str()?)))
         .collect();
-    let own: std::collections::BTreeSet<&str> = controls
+    let mark: BTreeMap<&str, &Value> = controls
         .iter()
         .filter(|c| c["retained"]["responsible"] == Value::Bool(true))
-        .filter_map(|c| c["id"].as_str())
+        .filter_map(|c| Some((c["id"].as_str()?, &c["retained"])))
         .collect();
     let mut out = std::collections::BTreeSet::new();
     for c in controls {
-        let mut at = c["id"].as_str();
+        let own_id = c["id"].as_str().unwrap_or_default();
+        let mut at = Some(own_id);
         while let Some(here) = at {
-            if own.contains(here) {
-                out.insert(format!("{id}:{}", c["id"].as_str().unwrap_or_default()));
+            if let Some(r) = mark.get(here) {
+                let reaches = here == own_id || r["parts"] == "retained";
+                if reaches && r["joint"] != Value::Bool(true) {
+                    out.insert(format!("{id}:{own_id}"));
+                }
                 break;
             }
             at = parent.get(here).copied();

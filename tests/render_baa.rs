@@ -355,10 +355,16 @@ fn scopes_without_hipaa_are_refused_with_the_reason() {
         let err = render(&ws, id, Format::Markdown).expect_err("refused");
         assert!(matches!(err, RenderError::NotApplicable { .. }), "{err:?}");
         let msg = err.to_string();
+        // Neither profile writes `hipaa:`: the refusal says so, and never quotes a value the scope
+        // did not write (issue 19); it cites whom the rule binds (45 CFR 164.302).
         assert!(
-            msg.contains("BAA appendix") && msg.contains("hipaa: none") && msg.contains("covered-entity"),
+            msg.contains("BAA appendix")
+                && msg.contains("does not declare `hipaa`")
+                && msg.contains("164.302")
+                && msg.contains("covered-entity"),
             "{msg}"
         );
+        assert!(!msg.contains("hipaa: none"), "{msg}");
     }
 }
 

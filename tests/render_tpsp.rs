@@ -105,9 +105,17 @@ fn clients_under_neither_regulation_are_refused() {
         let err = render(&ws, id, Format::Markdown).expect_err("refused");
         assert!(matches!(err, RenderError::NotApplicable { .. }), "{err:?}");
         let msg = err.to_string();
+        // Neither profile writes `nydfs`, `glba` or `institution_type`: the refusal quotes what the
+        // scope says, never a value it did not write (issue 19), with whom each rule binds.
         assert!(
-            msg.contains("23 NYCRR Part 500") && msg.contains("16 CFR Part 314") && msg.contains("nydfs: none"),
+            msg.contains("23 NYCRR Part 500 does not apply: the profile does not declare `nydfs`")
+                && msg.contains(
+                    "16 CFR Part 314 does not apply: the profile declares neither `glba` nor `institution_type`"
+                )
+                && msg.contains("16 CFR 314.1(b)")
+                && msg.contains("23 NYCRR 500.1(e)"),
             "{msg}"
         );
+        assert!(!msg.contains("nydfs: none") && !msg.contains("glba: false"), "{msg}");
     }
 }

@@ -122,13 +122,13 @@ pub const RULES: &[Rule] = &[
         code: "CM016",
         name: "business-associate-agreement-missing",
         severity: Severity::High,
-        description: "HIPAA applies and ePHI is handled without a business associate agreement: the MSP's services handle ePHI but the scope records no signed BAA, or a third party that performs HIPAA duties has none (45 CFR 164.308(b)(1), 164.314(a), 164.502(e)).",
+        description: "HIPAA applies and ePHI is handled without a business associate agreement: the MSP's services handle ePHI but the scope records no signed BAA, a third party that performs HIPAA duties has none, or the MSP's subcontractor that handles ePHI has none, whatever it is assigned (45 CFR 164.308(b), 164.314(a), 164.502(e)).",
     },
     Rule {
         code: "CM017",
         name: "regulator-mismatch",
         severity: Severity::High,
-        description: "The profile applies a rule to an institution its regulator does not cover: `glba: true` for a kind of institution that answers to another regulator than the FTC (16 CFR 314.1(b); GLBA section 505(a)).",
+        description: "The profile applies a rule to an institution its regulator does not cover: `glba: true` for a kind of institution, or a bank's subsidiary or affiliate, that answers to another regulator than the FTC (16 CFR 314.1(b); GLBA section 505(a), 15 U.S.C. 6805(a)).",
     },
 ];
 

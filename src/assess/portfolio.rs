@@ -18,6 +18,8 @@ pub struct ScopeSummary {
     pub client: String,
     pub file: String,
     pub frameworks: Vec<String>,
+    /// The workspace's other catalogs, each with why it does not apply to this client.
+    pub frameworks_not_applicable: Vec<crate::resolve::FrameworkExclusion>,
     /// Assignable controls by owner.
     pub controls: BTreeMap<String, usize>,
     pub findings: BTreeMap<String, usize>,
@@ -64,6 +66,7 @@ pub fn scope_summary(matrix: &Matrix, file: &str, findings: &[Finding]) -> Scope
         client: matrix.client.clone(),
         file: file.to_string(),
         frameworks: matrix.frameworks.iter().map(|f| f.id.clone()).collect(),
+        frameworks_not_applicable: matrix.frameworks_not_applicable.clone(),
         controls,
         findings: severity_counts(findings),
         waived: findings.iter().filter(|f| f.waived.is_some()).count(),

@@ -102,7 +102,10 @@ fn responsibility_retained(ws: &Workspace, scope: &Scope, matrix: &Matrix, overr
             .filter(|p| **p != Party::Client)
             .map(|p| party_label(scope, p.as_str()))
             .collect();
-        if others.is_empty() {
+        // A joint duty (the entity's own signature, with a CISO who may be a provider's) needs
+        // the entity among those responsible; others may take part with it.
+        let client_takes_part = row.responsible.contains(&Party::Client);
+        if others.is_empty() || (kept.joint && client_takes_part) {
             continue;
         }
         let deciding = row.provenance.first();
@@ -120,15 +123,28 @@ fn responsibility_retained(ws: &Workspace, scope: &Scope, matrix: &Matrix, overr
                 fw.cite(&fw.controls[kept_at].id)
             )
         };
-        let message = format!(
-            "{} ({}) makes {} responsible{how}, but only {} itself can perform this duty{whose}: {} ({}). Assign it to the client (`responsible: client`) with the client's duty in words; the MSP may be consulted.",
-            row.control,
-            short(&row.title),
-            others.join(" and "),
-            scope.client.name,
-            kept.note.trim_end_matches('.'),
-            kept.citation
-        );
+        let message = if kept.joint {
+            format!(
+                "{} ({}) makes {} responsible{how} without {}, but {} itself must take part in this duty{whose}: {} ({}). Make the client responsible (`responsible: [client, …]`) with the client's duty in words; others may take part with it.",
+                row.control,
+                short(&row.title),
+                others.join(" and "),
+                scope.client.name,
+                scope.client.name,
+                kept.note.trim_end_matches('.'),
+                kept.citation
+            )
+        } else {
+            format!(
+                "{} ({}) makes {} responsible{how}, but only {} itself can perform this duty{whose}: {} ({}). Assign it to the client (`responsible: client`) with the client's duty in words; the MSP may be consulted.",
+                row.control,
+                short(&row.title),
+                others.join(" and "),
+                scope.client.name,
+                kept.note.trim_end_matches('.'),
+                kept.citation
+            )
+        };
         out.extend(finding_of(scope, &row.control, "CM015", message, &at, "", overrides));
     }
     out
@@ -214,10 +230,40 @@ fn business_associate_agreements(
             .filter(|r| r.responsible.iter().any(|p| *p == *party.id))
             .map(|r| &*r.control)
             .collect();
-        let Some(first) = duties.first() else { continue };
         let state = match party.baa {
             Some(false) => "has no business associate agreement (`baa: false`)",
             _ => "records no business associate agreement (`baa` is not set)",
+        };
+        let Some(first) = duties.first() else {
+            // The MSP's subcontractor that holds ePHI needs the agreement whatever it is
+            // assigned: 164.308(b)(2) and 164.502(e)(1)(ii) turn on creating, receiving,
+            // maintaining or transmitting ePHI on the business associate's behalf, not on duties.
+            if party.engaged_by == Some(crate::model::EngagedBy::Msp) {
+                let handles = match party.ephi {
+                    Some(true) => "creates, receives, maintains or transmits ePHI for it (`ephi: true`)",
+                    _ => "is not declared free of ePHI (`ephi` is not set, which counts as handling it)",
+                };
+                let message = format!(
+                    "third party `{}` ({}) is the MSP's subcontractor (`engaged_by: msp`) and {handles}, but {state}. {} and {} let a business associate permit a subcontractor to create, receive, maintain or transmit ePHI on its behalf only with satisfactory assurances documented in a business associate agreement ({}), whatever duties the subcontractor is assigned; that agreement is {}'s to hold. Sign one and set `baa: true`, or set `ephi: false` if it never handles ePHI.",
+                    party.id,
+                    party.name,
+                    hipaa.cite("164.308(b)(2)"),
+                    hipaa.cite("164.502(e)(1)(ii)"),
+                    hipaa.cite("164.314(a)"),
+                    scope.provider.name
+                );
+                let at = scope.locate(&format!("/parties/{k}/baa"));
+                out.extend(finding_of(
+                    scope,
+                    "hipaa:164.308(b)(2)",
+                    "CM016",
+                    message,
+                    &at,
+                    &party.id,
+                    overrides,
+                ));
+            }
+            continue;
         };
         // Whose agreement it is follows whose vendor the party is: the MSP's subcontractor's
         // agreement is the MSP's (164.308(b)(2), 164.314(a)(2)(iii)); the client's own vendor's
@@ -270,16 +316,41 @@ fn business_associate_agreements(
     out
 }
 
-/// CM017: `glba: true` for a kind of institution the FTC rule does not cover.
+/// CM017: `glba: true` for an institution the FTC rule does not cover: a kind of institution
+/// another regulator oversees, or one the catalog's `applies_to.except` excludes (a bank's
+/// subsidiary or affiliate, 15 U.S.C. 6805(a)(1)).
 fn regulator_mismatch(ws: &Workspace, scope: &Scope, overrides: &Overrides) -> Vec<Finding> {
     let p = &scope.client.profile;
     if scope.frameworks.is_some() || p.glba != Some(true) {
         return Vec::new();
     }
-    let Some(kind) = p.institution_type.as_deref() else {
+    let Some(fw) = ws.framework("glba-safeguards") else {
         return Vec::new();
     };
-    let Some(fw) = ws.framework("glba-safeguards") else {
+    if let Some(e) = fw
+        .catalog
+        .applies_to
+        .iter()
+        .flat_map(|a| &a.except)
+        .find(|e| crate::resolve::applicability::holds(&e.when, p))
+    {
+        let message = format!(
+            "the profile says `glba: true`, but {}. 16 CFR Part 314 applies only to institutions the FTC oversees (16 CFR 314.1(b)), so its controls and findings here are not this client's obligations. Remove `glba: true`, or list `frameworks:` explicitly if the FTC rule is adopted by contract.",
+            e.reason
+        );
+        return finding_of(
+            scope,
+            "glba-safeguards:314.1(b)",
+            "CM017",
+            message,
+            &scope.locate("/client/profile/glba"),
+            "except",
+            overrides,
+        )
+        .into_iter()
+        .collect();
+    }
+    let Some(kind) = p.institution_type.as_deref() else {
         return Vec::new();
     };
     let Some(t) = fw.catalog.institution_types.iter().find(|t| t.id == kind && !t.covered) else {
@@ -466,6 +537,11 @@ pub struct NotificationStatus {
     pub verdict: &'static str,
     /// Why, in words.
     pub why: String,
+    /// When the scope declares the MSP the client's agent (`provider.agent: true`) and so the
+    /// MSP's discovery starts the client's clock: the paragraph that says so (`45 CFR
+    /// 164.404(a)(2)`, `45 CFR 164.410(a)(2)`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agency: Option<String>,
     /// The rule that measures it (pack code, e.g. `CM008`), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
@@ -494,6 +570,9 @@ pub fn notification_statuses(ws: &Workspace, scope: &Scope, matrix: &Matrix) -> 
     let window = scope.sla.incident_notification.clone();
     let window_hours = window.as_deref().and_then(parse_duration_hours);
     let agent = scope.provider.agent == Some(true);
+    // A business associate client: the business associate's own deadline (164.410(b)) is the
+    // client's, and the MSP, its subcontractor, owes the client the same notice.
+    let business_associate = profile.hipaa.as_deref() == Some("business-associate");
     let mut out = Vec::new();
     for fw_id in &frameworks {
         let Some(framework) = ws.framework(fw_id) else { continue };
@@ -521,6 +600,7 @@ pub fn notification_statuses(ws: &Workspace, scope: &Scope, matrix: &Matrix) -> 
                     margin_from: "none",
                     verdict: "not-measured",
                     why: String::new(),
+                    agency: None,
                     rule: rule.map(|r| r.code.clone()),
                     severity: rule.map(|r| r.severity),
                     rule_name: rule.map(rule_name),
@@ -578,20 +658,31 @@ pub fn notification_statuses(ws: &Workspace, scope: &Scope, matrix: &Matrix) -> 
                     .as_deref()
                     .and_then(parse_duration_hours)
                     .unwrap_or(0);
+                let client_needs = match client_margin {
+                    Some(m) => (m, "scope"),
+                    None => (pack_margin, "pack"),
+                };
+                // The paragraph under which the MSP's discovery is the client's, when the scope
+                // declares the MSP its agent.
+                let agency = d.agency.as_deref().map(|a| framework.cite(a));
                 let (margin, from) = match d.clock {
-                    Some(Clock::EntityDiscovery) => match client_margin {
-                        Some(m) => (m, "scope"),
-                        None => (pack_margin, "pack"),
-                    },
-                    Some(Clock::AgentDiscovery) if agent => match client_margin {
-                        Some(m) => (m, "scope"),
-                        None => (pack_margin, "pack"),
-                    },
+                    Some(Clock::EntityDiscovery) => client_needs,
+                    Some(Clock::AgentDiscovery) if agent => {
+                        status.agency = agency.clone();
+                        client_needs
+                    }
+                    // The client is itself a business associate and the MSP its agent: the
+                    // client's own 60 days to notify its covered entities start at the MSP's
+                    // discovery (164.410(a)(2)), so the client's margin must fit too.
+                    Some(Clock::MspDiscovery) if agent && business_associate && agency.is_some() => {
+                        status.agency = agency.clone();
+                        client_needs
+                    }
                     Some(Clock::MspDiscovery) => (0, "none"),
                     Some(Clock::AgentDiscovery) => {
                         status.why = format!(
                             "the client's clock starts when it discovers the breach; the MSP is not declared its agent (`provider.agent`), so the MSP's notice is measured against its own deadline instead ({})",
-                            framework.cite("164.404(a)(2)")
+                            agency.as_deref().unwrap_or("the catalog's agency rule")
                         );
                         out.push(status);
                         continue;
@@ -653,6 +744,11 @@ pub fn notification_statuses(ws: &Workspace, scope: &Scope, matrix: &Matrix) -> 
                                 hours_text(limit)
                             ),
                         };
+                        if let Some(rule) = &status.agency {
+                            status.why.push_str(&format!(
+                                " (the MSP is the client's agent: under {rule} its discovery is the client's, so the client's clock starts when the MSP finds the breach)"
+                            ));
+                        }
                     }
                 }
                 out.push(status);
@@ -690,18 +786,25 @@ fn notification_findings(
             continue;
         };
         let cite = &s.citation;
-        let recipient = d
-            .notify
-            .as_deref()
-            .map(|n| format!("notice to the {n}"))
-            .unwrap_or_else(|| d.event.clone());
-        let agency = if d.clock == Some(Clock::AgentDiscovery) {
-            format!(
-                " The scope declares the MSP the client's agent (`provider.agent: true`), so under {} the MSP's discovery is the client's and the client's clock starts when the MSP finds the breach.",
-                framework.cite("164.404(a)(2)")
-            )
-        } else {
-            String::new()
+        let business_associate = scope.client.profile.hipaa.as_deref() == Some("business-associate");
+        let recipient = match (d.clock, business_associate, &s.agency) {
+            // The client is a business associate: its own notice goes to its covered entities;
+            // the MSP, its subcontractor, notifies the client.
+            (Some(Clock::MspDiscovery), true, Some(_)) => "the client's notice to its covered entities".to_string(),
+            (Some(Clock::MspDiscovery), true, None) => {
+                "the MSP's notice, as the client's subcontractor, to the client".to_string()
+            }
+            _ => d
+                .notify
+                .as_deref()
+                .map(|n| format!("notice to the {n}"))
+                .unwrap_or_else(|| d.event.clone()),
+        };
+        let agency = match &s.agency {
+            Some(rule) => format!(
+                " The scope declares the MSP the client's agent (`provider.agent: true`), so under {rule} the MSP's discovery is the client's and the client's clock starts when the MSP finds the breach."
+            ),
+            None => String::new(),
         };
         let margin = s.margin_hours;
         let (message, at) = match s.window_hours {

@@ -40,8 +40,10 @@ pub fn run(args: ExplainArgs) -> Result<u8> {
     // `164.308(a)(1)` or `glba:314.4(a)`: looked up in the scope's frameworks, printed in full.
     let applicable: Vec<&str> = assessment.matrix.frameworks.iter().map(|f| f.id.as_str()).collect();
     let control = super::lookup::control_ref(&ws, &control, &applicable).map_err(|d| super::usage(&d))?;
-    if assessment.matrix.row(&control).is_none() {
-        return Err(explain_unknown(&ws, &assessment.matrix, &control));
+    // A control of a catalog that does not apply to this client is explained by why not.
+    let excluded = excluded_control(&ws, &assessment.matrix, &control);
+    if assessment.matrix.row(&control).is_none() && !excluded {
+        return Err(explain_unknown(&ws, &control));
     }
     stop_on_rule_failures(&ws, &assessment.failures)?;
     match format {
@@ -58,27 +60,21 @@ pub fn run(args: ExplainArgs) -> Result<u8> {
     Ok(0)
 }
 
-fn explain_unknown(ws: &Loaded, matrix: &Matrix, control: &str) -> anyhow::Error {
+/// Is `control` a control of a catalog of the workspace that does not apply to the scope?
+fn excluded_control(ws: &Loaded, matrix: &Matrix, control: &str) -> bool {
+    control
+        .split_once(':')
+        .is_some_and(|(fw, id)| matrix.exclusion(fw).is_some() && ws.framework(fw).is_some_and(|f| f.get(id).is_some()))
+}
+
+fn explain_unknown(ws: &Loaded, control: &str) -> anyhow::Error {
     let (fw, id) = control.split_once(':').unwrap_or(("", control));
     let msg = match ws.framework(fw) {
         None => format!(
             "`{control}`: unknown framework `{fw}` (write FRAMEWORK:CONTROL, e.g. `hipaa:164.308(a)(1)(ii)(A)`)"
         ),
         Some(f) if f.get(id).is_some() => {
-            if matrix.frameworks.iter().any(|x| x.id == fw) {
-                format!("`{control}` is informative (a definition or reference), not a control with an owner")
-            } else {
-                format!(
-                    "framework `{fw}` does not apply to scope `{}` (its frameworks: {})",
-                    matrix.scope,
-                    matrix
-                        .frameworks
-                        .iter()
-                        .map(|f| f.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            }
+            format!("`{control}` is informative (a definition or reference), not a control with an owner")
         }
         Some(f) => {
             let near = crate::model::diagnostic::closest(id, f.controls.iter().map(|c| c.id.as_str()), 3);

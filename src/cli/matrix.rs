@@ -47,9 +47,13 @@ pub fn run(args: MatrixArgs) -> Result<u8> {
         let fw = super::lookup::framework_id(&ws, &typed).map_err(|d| super::usage(&d))?;
         if !matrix.frameworks.iter().any(|f| f.id == fw) {
             let known: Vec<&str> = matrix.frameworks.iter().map(|f| f.id.as_str()).collect();
+            let why = matrix
+                .exclusion(&fw)
+                .map(|x| format!(" ({})", x.sentence()))
+                .unwrap_or_default();
             return Err(super::usage(&crate::model::diagnostic::Diagnostic::on_command_line(
                 crate::model::diagnostic::Code::E022,
-                format!("framework `{fw}` does not apply to scope `{}`", scope.id),
+                format!("framework `{fw}` does not apply to scope `{}`{why}", scope.id),
                 format!("its frameworks: {}", known.join(", ")),
             )));
         }

@@ -97,7 +97,13 @@ pub(crate) fn control_comment(out: &mut String, indent: &str, fw: &Framework, id
     let Some(i) = fw.index(id) else {
         return;
     };
-    if let Some((_, r)) = fw.retained_responsible(i) {
+    if let Some((_, r)) = fw.retained_responsible(i).filter(|(_, r)| r.joint) {
+        let _ = writeln!(
+            out,
+            "{indent}#   the client must take part in it ({}): others may take part with it, never instead of it",
+            one_line(&r.citation)
+        );
+    } else if let Some((_, r)) = fw.retained_responsible(i) {
         let _ = writeln!(
             out,
             "{indent}#   only the client can perform it ({}): not for the MSP or a third party",

@@ -30,7 +30,7 @@ pub fn render(
 ) -> String {
     let mut out = String::new();
     let Some(row) = assessment.matrix.row(control) else {
-        return out;
+        return not_applicable_framework(ws, scope, assessment, control, shown);
     };
     let findings = &assessment.findings;
     let flag = match row.requirement {
@@ -246,6 +246,50 @@ pub fn render(
     out
 }
 
+/// A control of a catalog that does not apply to the scope: why not (the engine's reason,
+/// quoting what the scope declares and citing the rule), and the control's text.
+fn not_applicable_framework(
+    ws: &Workspace,
+    scope: &Scope,
+    assessment: &Assessment,
+    control: &str,
+    shown: &dyn Fn(&str) -> String,
+) -> String {
+    let mut out = String::new();
+    let Some((fw_id, id)) = control.split_once(':') else {
+        return out;
+    };
+    let (Some(x), Some(fw)) = (assessment.matrix.exclusion(fw_id), ws.framework(fw_id)) else {
+        return out;
+    };
+    let Some(c) = fw.get(id) else { return out };
+    let _ = writeln!(out, "{control} — {}", c.title);
+    let _ = writeln!(
+        out,
+        "scope:        {} ({}), {}",
+        scope.id,
+        scope.client.name,
+        shown(&scope.origin.file)
+    );
+    let _ = writeln!(out, "owner:        N/A (its framework does not apply to this client)");
+    let _ = writeln!(out, "reason:       {}", x.sentence());
+    let _ = writeln!(
+        out,
+        "
+text ({}):",
+        fw.cite(&c.id)
+    );
+    let _ = writeln!(
+        out,
+        "  {}",
+        c.text
+            .as_deref()
+            .or(c.text_note.as_deref())
+            .unwrap_or("(the source gives no text)")
+    );
+    out
+}
+
 pub fn frameworks_list(ws: &Workspace) -> String {
     let mut out = String::new();
     // One block per catalog, nothing cut short: titles and versions are long and exact.
@@ -308,10 +352,10 @@ fn clock_words(clock: crate::model::Clock) -> &'static str {
         }
         Clock::EntityAct => "the regulated entity's own act; the MSP's notice window is not measured against it",
         Clock::MspDiscovery => {
-            "the MSP's own discovery, as business associate or subcontractor; its notice window must fit, with no margin"
+            "the business associate's discovery: in a covered entity's scope the MSP's own, so its notice window must fit, with no margin; when the client is itself a business associate and the MSP its agent, the client's too, so the window plus the client's margin must fit"
         }
         Clock::AgentDiscovery => {
-            "the covered entity's discovery, which is the MSP's discovery only when the MSP is its agent (45 CFR 164.404(a)(2))"
+            "the covered entity's discovery, which is the MSP's discovery only when the MSP is its agent"
         }
         Clock::Calendar => "the calendar (a date-based duty); the MSP's notice window is not measured against it",
     }
@@ -467,6 +511,14 @@ pub fn frameworks_show(ws: &Workspace, target: &str) -> Result<String, String> {
         if let Some(clock) = d.clock {
             let _ = writeln!(out, "           clock: {}", clock_words(clock));
         }
+        if let Some(a) = &d.agency {
+            let title = fw.get(a).map(|x| format!(" ({})", x.title)).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "           discovery through an agent (`provider.agent: true`): {}{title}",
+                fw.cite(a)
+            );
+        }
         if let Some(t) = &d.threshold {
             let _ = writeln!(
                 out,
@@ -594,6 +646,7 @@ pub fn render_json(scope: &Scope, assessment: &Assessment, control: &str) -> Str
         "as_of": assessment.as_of.to_string(),
         "control": control,
         "row": row,
+        "framework_not_applicable": control.split_once(':').and_then(|(fw, _)| assessment.matrix.exclusion(fw)),
         "findings": findings,
         "evidence": evidence,
         "notifications": notifications,

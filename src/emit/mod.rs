@@ -211,6 +211,15 @@ pub fn check_text(r: &CheckReport, color: bool) -> String {
         let c = &s.controls;
         let _ = writeln!(out, "{} — {} ({})", paint(bold, &t(&s.client)), t(&s.scope), t(&s.file));
         let _ = writeln!(out, "  frameworks: {}", t(&s.frameworks.join(", ")));
+        for x in &s.frameworks_not_applicable {
+            let _ = writeln!(
+                out,
+                "  not applicable: {} ({}): {}",
+                t(&x.id),
+                t(&x.citation),
+                t(&x.reason)
+            );
+        }
         let _ = writeln!(
             out,
             "  controls:   {} MSP · {} client · {} shared · {} third party · {} unassigned · {} N/A",
@@ -389,6 +398,9 @@ fn provenance_line(row: &Row, human: bool) -> String {
 pub fn matrix_text(m: &Matrix) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Responsibility matrix — {} ({})", m.client, m.scope);
+    for x in &m.frameworks_not_applicable {
+        let _ = writeln!(out, "not applicable: {} — {}", x.id, x.sentence());
+    }
     for fw in &m.frameworks {
         let _ = writeln!(out, "\n{} — {} [{}]", fw.id, fw.title, fw.version);
         for r in m.rows.iter().filter(|r| *r.framework == *fw.id) {
@@ -429,6 +441,13 @@ pub fn matrix_markdown(m: &Matrix) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# Responsibility matrix: {}\n", c(&m.client));
     let _ = writeln!(out, "Scope `{}`.\n", c(&m.scope));
+    if !m.frameworks_not_applicable.is_empty() {
+        let _ = writeln!(out, "Frameworks that do not apply:\n");
+        for x in &m.frameworks_not_applicable {
+            let _ = writeln!(out, "- `{}`: {}", c(&x.id), c(&x.sentence()));
+        }
+        out.push('\n');
+    }
     for fw in &m.frameworks {
         let _ = writeln!(out, "## {} ({})\n", c(&fw.title), c(&fw.version));
         let _ = writeln!(
@@ -546,6 +565,7 @@ pub fn filter_framework(m: &Matrix, framework: &str) -> Matrix {
         scope: m.scope.clone(),
         client: m.client.clone(),
         frameworks: m.frameworks.iter().filter(|f| f.id == framework).cloned().collect(),
+        frameworks_not_applicable: Vec::new(),
         rows: m.rows.iter().filter(|r| &*r.framework == framework).cloned().collect(),
     }
 }

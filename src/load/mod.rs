@@ -416,6 +416,7 @@ fn kept_positions(scope: &Scope, root: &Node) -> Vec<(String, Pos)> {
         "/client/profile".to_string(),
         "/client/profile/glba".to_string(),
         "/client/profile/institution_type".to_string(),
+        "/client/profile/bank_affiliate".to_string(),
     ];
     for i in 0..scope.parties.len() {
         pointers.push(format!("/parties/{i}"));

@@ -177,10 +177,22 @@ impl Framework {
         self.controls[i].role == Role::Requirement && self.children[i].is_empty()
     }
 
-    /// The nearest control at or above `i` whose `retained` keeps performing the duty with
-    /// the regulated entity.
+    /// The control at or above `i` whose `retained` keeps performing the duty with the
+    /// regulated entity: the control's own mark, else the nearest containing control's mark
+    /// when that mark says its parts are kept too (`parts: retained`). A mark on a parent does not
+    /// make its parts non-delegable unless the catalog says so for that parent.
     pub fn retained_responsible(&self, i: usize) -> Option<(usize, &crate::model::Retained)> {
-        self.retained_where(i, |r| r.responsible)
+        if let Some(r) = self.controls[i].retained.as_ref().filter(|r| r.responsible) {
+            return Some((i, r));
+        }
+        let (at, r) = self.ancestors(i).iter().find_map(|&a| {
+            self.controls[a]
+                .retained
+                .as_ref()
+                .filter(|r| r.responsible)
+                .map(|r| (a, r))
+        })?;
+        (r.parts == Some(crate::model::RetainedParts::Retained)).then_some((at, r))
     }
 
     /// The nearest control at or above `i` whose `retained` keeps accountability with the

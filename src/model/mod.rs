@@ -159,6 +159,15 @@ pub struct AppliesTo {
     /// `institution_types` lists as covered; the text says what such an institution is.
     #[serde(default)]
     pub institution_types: Option<String>,
+    /// Does not apply when one of these holds, although `profile` or `institution_types` would
+    /// make it apply (another regulator's jurisdiction), for the reason given. A declared `flag`
+    /// still decides alone.
+    #[serde(default)]
+    pub except: Vec<ProfileRule>,
+    /// Whom the catalog binds, in words, with the provision that says so: the reason given when
+    /// nothing the profile declares makes it apply.
+    #[serde(default)]
+    pub binds: Option<String>,
 }
 
 /// A profile condition under which a catalog applies, and the provision that says so.
@@ -221,11 +230,34 @@ pub struct Retained {
     /// Only the regulated entity itself can perform the duty.
     #[serde(default)]
     pub responsible: bool,
+    /// With `responsible`: the regulated entity must itself take part (e.g. its highest-ranking
+    /// executive's signature), and others may take part with it (e.g. a CISO employed by a
+    /// third-party service provider). A finding only when the entity is not among those
+    /// responsible.
+    #[serde(default)]
+    pub joint: bool,
     /// A provider may perform it, but the regulated entity stays accountable.
     #[serde(default)]
     pub accountable: bool,
+    /// For a control with parts: what of `responsible` reaches them. `retained`: the text keeps
+    /// every part with the entity too (a board's own oversight acts); `delegable`: the parts are
+    /// tasks others may perform (the entity stays accountable for them when `accountable`).
+    /// Unset, the mark stays on the control itself. Accountability always reaches the parts.
+    #[serde(default)]
+    pub parts: Option<RetainedParts>,
     pub citation: String,
     pub note: String,
+}
+
+/// Whether a `retained: {responsible: true}` mark on a control with parts reaches the parts.
+#[derive(strum::IntoStaticStr, Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum RetainedParts {
+    /// Every part is a duty only the entity can perform too.
+    Retained,
+    /// The parts are tasks others may perform; only the control itself is kept.
+    Delegable,
 }
 
 /// Is a parent with its own text a row of its own or a roll-up of its parts?
@@ -324,6 +356,12 @@ pub struct Deadline {
     pub contemporaneous_with: Option<String>,
     #[serde(default)]
     pub may_be_delayed_by: Option<String>,
+    /// The paragraph under which a breach known to the regulated entity's agent counts as
+    /// discovered by the entity (45 CFR 164.404(a)(2), 164.410(a)(2)): when the scope declares the
+    /// MSP the client's agent (`provider.agent: true`), the client's clock starts at the MSP's
+    /// discovery.
+    #[serde(default)]
+    pub agency: Option<String>,
     #[serde(default)]
     pub when: Option<Condition>,
     pub text: String,
@@ -341,9 +379,11 @@ impl Deadline {
 /// every sum of durations far from overflowing.
 pub const MAX_DURATION_HOURS: u64 = 10 * 366 * 24;
 
-/// `72h` → 72, `60d` → 1440. Business days count as calendar days here (the longest case
-/// is never shorter), `next-business-day` as 72 hours (a Friday report answered on Monday).
-/// `None` when the text is not a duration or is longer than [`MAX_DURATION_HOURS`]
+/// `72h` → 72, `60d` → 1440. A window in business days is measured by its longest calendar
+/// case, which starts on a Friday: each run of up to five business days spans a weekend, so
+/// `N` business days take `N + 2 × ⌈N / 5⌉` calendar days (`1bd` and `next-business-day`: a
+/// Friday's notice lands on Monday, 72 hours; `5bd`: the next Friday, 7 days). Holidays are not
+/// modelled. `None` when the text is not a duration or is longer than [`MAX_DURATION_HOURS`]
 /// (checked arithmetic: `768614336404564651d` is refused, not wrapped to a few hours).
 pub fn parse_duration_hours(text: &str) -> Option<u64> {
     let number = |n: &str| -> Option<u64> {
@@ -355,7 +395,7 @@ pub fn parse_duration_hours(text: &str) -> Option<u64> {
     let hours = if text == "next-business-day" {
         Some(72)
     } else if let Some(n) = text.strip_suffix("bd") {
-        number(n).and_then(|d| d.checked_mul(24)?.checked_add((d / 5).checked_mul(48)?))
+        number(n).and_then(|d| d.checked_add(d.div_ceil(5).checked_mul(2)?)?.checked_mul(24))
     } else if let Some(n) = text.strip_suffix('h') {
         number(n)
     } else if let Some(n) = text.strip_suffix('d') {
@@ -607,6 +647,11 @@ pub struct Profile {
     pub hipaa_functions: Option<Vec<String>>,
     #[serde(default)]
     pub institution_type: Option<String>,
+    /// The institution is a subsidiary of a bank or savings association, or a bank holding
+    /// company or one of its nonbank subsidiaries or affiliates: the federal banking agencies,
+    /// not the FTC, enforce the GLBA safeguards standards for it (15 U.S.C. 6805(a)(1)).
+    #[serde(default)]
+    pub bank_affiliate: Option<bool>,
     #[serde(default)]
     pub states: Vec<String>,
     #[serde(default)]
@@ -629,7 +674,9 @@ pub struct Provider {
     pub contract: Option<String>,
     #[serde(default)]
     pub baa_signed: Option<String>,
-    /// HIPAA: the MSP is the client's agent (45 CFR 164.404(a)(2)).
+    /// HIPAA: the MSP is the client's agent under the federal common law of agency, so a breach
+    /// it knows of counts as discovered by the client: a covered entity's (45 CFR 164.404(a)(2))
+    /// or a business associate's (164.410(a)(2)).
     #[serde(default)]
     pub agent: Option<bool>,
     #[serde(default)]
@@ -1069,5 +1116,35 @@ impl std::borrow::Borrow<str> for Party {
 impl PartialEq<str> for Party {
     fn eq(&self, other: &str) -> bool {
         self.as_str() == other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration_hours;
+
+    #[test]
+    fn business_days_count_their_longest_calendar_case_from_a_friday() {
+        // Counted on a calendar from a Friday discovery: one business day is Monday (3 days),
+        // two Tuesday (4), five the next Friday (7), six the Monday after (10), ten the Friday
+        // after that (14). Holidays are not modelled.
+        for (text, days) in [
+            ("1bd", 3),
+            ("next-business-day", 3),
+            ("2bd", 4),
+            ("5bd", 7),
+            ("6bd", 10),
+            ("10bd", 14),
+        ] {
+            assert_eq!(parse_duration_hours(text), Some(days * 24), "{text}");
+        }
+        assert_eq!(parse_duration_hours("0bd"), Some(0));
+        assert_eq!(parse_duration_hours("72h"), Some(72));
+        assert_eq!(parse_duration_hours("3d"), Some(72));
+        assert_eq!(
+            parse_duration_hours("768614336404564651bd"),
+            None,
+            "checked, not wrapped"
+        );
     }
 }

@@ -91,6 +91,45 @@ pub fn declared_flag(fact: &str, profile: &Profile) -> Option<bool> {
     }
 }
 
+/// A profile fact as the scope writes it (`covered-entity`, `true`, `[NY, NJ]`), or `None` when
+/// the scope does not declare it: what a reason quotes.
+pub fn declared(fact: &str, profile: &Profile) -> Option<String> {
+    let list = |items: &[String]| format!("[{}]", items.join(", "));
+    match fact {
+        "hipaa" => profile.hipaa.clone(),
+        "glba" => profile.glba.map(|b| b.to_string()),
+        "nydfs" => profile.nydfs.clone(),
+        "class_a" => profile.class_a.map(|b| b.to_string()),
+        "employees" => profile.employees.map(|n| n.to_string()),
+        "consumers" => profile.consumers.map(|n| n.to_string()),
+        "individuals" => profile.individuals.map(|n| n.to_string()),
+        "total_assets_usd" => profile.total_assets_usd.map(|n| n.to_string()),
+        "gross_revenue_usd" => (!profile.gross_revenue_usd.is_empty()).then(|| {
+            let years: Vec<String> = profile.gross_revenue_usd.iter().map(f64::to_string).collect();
+            list(&years)
+        }),
+        "hipaa_functions" => profile.hipaa_functions.as_deref().map(list),
+        "institution_type" => profile.institution_type.clone(),
+        "bank_affiliate" => profile.bank_affiliate.map(|b| b.to_string()),
+        "flags" => (!profile.flags.is_empty()).then(|| list(&profile.flags)),
+        _ => None,
+    }
+}
+
+/// Every profile fact a condition tests, once each, in the order they appear.
+pub fn facts_tested(condition: &Condition, out: &mut Vec<String>) {
+    match condition {
+        Condition::All { all } => all.iter().for_each(|c| facts_tested(c, out)),
+        Condition::Any { any } => any.iter().for_each(|c| facts_tested(c, out)),
+        Condition::Not { not } => facts_tested(not, out),
+        Condition::Fact(test) => {
+            if !out.contains(&test.fact) {
+                out.push(test.fact.clone());
+            }
+        }
+    }
+}
+
 /// The facts a condition tests that the scope does not declare (for "applies because…").
 pub fn undeclared(condition: &Condition, facts: Facts, out: &mut Vec<String>) {
     match condition {
@@ -127,6 +166,7 @@ fn fact_value(fact: &str, facts: Facts) -> Option<serde_json::Value> {
         "individuals" => Value::from(profile.individuals?),
         "hipaa_functions" => Value::from(profile.hipaa_functions.clone()?),
         "institution_type" => Value::from(profile.institution_type.clone()?),
+        "bank_affiliate" => Value::from(profile.bank_affiliate?),
         // Flags are declarations of exemptions: an absent flag is a known "no".
         "flags" => Value::from(profile.flags.clone()),
         "exempt" => Value::from(!facts.exemptions?.is_empty()),

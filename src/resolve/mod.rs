@@ -209,18 +209,45 @@ pub struct FrameworkRef {
     pub reason: String,
 }
 
+/// A catalog of the workspace that does not apply to a scope, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FrameworkExclusion {
+    pub id: String,
+    pub title: String,
+    /// The catalog's citation, e.g. `16 CFR Part 314`.
+    pub citation: String,
+    /// Why it does not apply: what the scope declares (or does not), and the provision that
+    /// decides, quoted from the catalog's `applies_to` and `institution_types`.
+    pub reason: String,
+}
+
+impl FrameworkExclusion {
+    /// `16 CFR Part 314 does not apply: …`.
+    pub fn sentence(&self) -> String {
+        format!("{} does not apply: {}", self.citation, self.reason)
+    }
+}
+
 /// The responsibility matrix of one scope.
 #[derive(Debug, Clone, Serialize)]
 pub struct Matrix {
     pub scope: String,
     pub client: String,
     pub frameworks: Vec<FrameworkRef>,
+    /// Every other catalog of the workspace, with why it does not apply to this client.
+    pub frameworks_not_applicable: Vec<FrameworkExclusion>,
     pub rows: Vec<Row>,
 }
 
 impl Matrix {
     pub fn row(&self, control: &str) -> Option<&Row> {
         self.rows.iter().find(|r| &*r.control == control)
+    }
+
+    /// Why a framework does not apply to this scope, when it is a catalog of the workspace
+    /// that does not.
+    pub fn exclusion(&self, framework: &str) -> Option<&FrameworkExclusion> {
+        self.frameworks_not_applicable.iter().find(|x| x.id == framework)
     }
 }
 
@@ -259,6 +286,98 @@ pub fn framework_applicability(ws: &Workspace, scope: &Scope) -> Vec<(String, St
     found
 }
 
+/// Every catalog of the workspace that does not apply to the scope, with why, in the order
+/// frameworks are listed. `applicable` is [`framework_applicability`]'s answer.
+pub fn framework_exclusions(ws: &Workspace, scope: &Scope, applicable: &[(String, String)]) -> Vec<FrameworkExclusion> {
+    let mut out: Vec<FrameworkExclusion> = ws
+        .frameworks
+        .values()
+        .filter(|fw| !applicable.iter().any(|(id, _)| id == fw.id()))
+        .map(|fw| FrameworkExclusion {
+            id: fw.id().to_string(),
+            title: fw.catalog.title.clone(),
+            citation: fw.catalog.citation.clone(),
+            reason: framework_excluded_because(fw, scope),
+        })
+        .collect();
+    out.sort_by_key(|x| framework_order(ws, &x.id));
+    out
+}
+
+/// Why a catalog does not apply to a scope: the scope's own list leaves it out, a declared fact
+/// excludes it (`glba: false`, another regulator's jurisdiction), or nothing the profile
+/// declares makes it apply. Quotes what the scope says, never a default it did not write.
+fn framework_excluded_because(fw: &Framework, scope: &Scope) -> String {
+    if let Some(list) = &scope.frameworks {
+        return format!(
+            "the scope lists its frameworks without it (`frameworks: [{}]`)",
+            list.join(", ")
+        );
+    }
+    let p = &scope.client.profile;
+    let Some(rule) = fw.catalog.applies_to.as_ref() else {
+        return "its catalog names no client it binds (no `applies_to`), so it applies only to a scope that lists it in `frameworks:`".into();
+    };
+    let binds = rule
+        .binds
+        .as_deref()
+        .map(|b| format!("; it binds {b}"))
+        .unwrap_or_default();
+    if let Some(flag) = &rule.flag
+        && applicability::declared_flag(flag, p) == Some(false)
+    {
+        return format!("`client.profile.{flag}: false`{binds}");
+    }
+    if let Some(e) = rule.except.iter().find(|e| holds(&e.when, p)) {
+        return format!("{}{binds}", e.reason);
+    }
+    if rule.institution_types.is_some()
+        && let Some(kind) = p.institution_type.as_deref()
+        && let Some(t) = fw.catalog.institution_types.iter().find(|t| t.id == kind && !t.covered)
+    {
+        let note = t.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default();
+        return format!(
+            "`client.profile.institution_type: {kind}`{note} ({}){binds}",
+            t.citation
+        );
+    }
+    // Nothing the profile declares makes it apply: say what it declares of the facts the
+    // catalog's own rules test.
+    let mut facts = Vec::new();
+    facts.extend(rule.flag.iter().cloned());
+    for r in &rule.profile {
+        applicability::facts_tested(&r.when, &mut facts);
+    }
+    if rule.institution_types.is_some() && !facts.iter().any(|f| f == "institution_type") {
+        facts.push("institution_type".into());
+    }
+    let mut said: Vec<String> = Vec::new();
+    let mut silent: Vec<String> = Vec::new();
+    for f in &facts {
+        match applicability::declared(f, p) {
+            Some(v) => said.push(format!("`client.profile.{f}: {v}`")),
+            None => silent.push(format!("`{f}`")),
+        }
+    }
+    let silent = match silent.as_slice() {
+        [] => None,
+        [one] => Some(format!("the profile does not declare {one}")),
+        [a, b] => Some(format!("the profile declares neither {a} nor {b}")),
+        many => Some(format!("the profile declares none of {}", many.join(", "))),
+    };
+    let mut what = said.join(", ");
+    if let Some(s) = silent {
+        if !what.is_empty() {
+            what.push_str(", and ");
+        }
+        what.push_str(&s);
+    }
+    if what.is_empty() {
+        what = "the client profile meets none of its conditions".into();
+    }
+    format!("{what}{binds}")
+}
+
 /// Why a catalog applies to a client with this profile, or `None`.
 fn framework_applies_because(fw: &Framework, p: &Profile) -> Option<String> {
     let rule = fw.catalog.applies_to.as_ref()?;
@@ -271,6 +390,10 @@ fn framework_applies_because(fw: &Framework, p: &Profile) -> Option<String> {
             Some(false) => return None,
             None => {}
         }
+    }
+    // Another regulator's jurisdiction excludes the client although its kind would be covered.
+    if rule.except.iter().any(|e| holds(&e.when, p)) {
+        return None;
     }
     if let Some(r) = rule.profile.iter().find(|r| applicability::holds(&r.when, p)) {
         return Some(r.reason.clone());
@@ -752,6 +875,7 @@ pub fn resolve(ws: &Workspace, scope: &Scope) -> Matrix {
         scope: scope.id.clone(),
         client: scope.client.name.clone(),
         frameworks: refs,
+        frameworks_not_applicable: framework_exclusions(ws, scope, &frameworks),
         rows,
     }
 }
@@ -998,7 +1122,21 @@ fn roll_up(row: &mut Row, fw: &Framework, i: usize, at: &[usize], rows: &[Row]) 
     if applicable_count == 0 {
         if parts > 0 {
             row.summary = Summary::NotApplicable;
-            row.reason = Some("none of its parts applies".into());
+            // The parts' own reasons, once each: a paragraph whose every duty-bearing part is out
+            // of a threshold's reach is N/A for that same reason.
+            let mut reasons: Vec<&str> = Vec::new();
+            for r in children() {
+                if let Some(why) = r.reason.as_deref()
+                    && !reasons.contains(&why)
+                {
+                    reasons.push(why);
+                }
+            }
+            row.reason = Some(if reasons.is_empty() {
+                "none of its parts applies".into()
+            } else {
+                format!("none of its parts applies: {}", reasons.join("; "))
+            });
         }
         row.provenance.push(Provenance {
             kind: SourceKind::Rollup,

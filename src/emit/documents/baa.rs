@@ -26,6 +26,8 @@ const NOTICE_CONTENT: &str = "164.410(c)";
 const NOTICE_SECTIONS: [&str; 4] = ["164.404", "164.406", "164.408", "164.410"];
 /// When a breach counts as discovered by the covered entity, through its workforce or agents.
 const AGENCY: &str = "164.404(a)(2)";
+/// The same for a business associate (164.410(a)(2)).
+const BA_AGENCY: &str = "164.410(a)(2)";
 /// The definitions of the Security Rule ("Security incident").
 const DEFINITIONS: &str = "164.304";
 
@@ -89,8 +91,8 @@ pub struct BaaParty {
     pub baa: Option<bool>,
     /// The scope's `ephi` flag (none: not declared, which counts as handling ePHI).
     pub ephi: Option<bool>,
-    /// The state of its agreement in words: `BAA in place`, `no BAA on record`, `no BAA
-    /// needed (no ePHI)`.
+    /// The state of its agreement in words: `BAA in place`, `BAA required, none on record` (the
+    /// provider's subcontractor that handles ePHI), `no BAA on record`, `no BAA needed (no ePHI)`.
     pub agreement: &'static str,
     /// Citations of the HIPAA controls the party is responsible for.
     pub controls: Vec<String>,
@@ -275,9 +277,12 @@ pub fn hipaa_missing(ws: &Workspace, scope: &Scope, matrix: &Matrix) -> Option<R
             list.join(", ")
         ),
         None => format!(
-            "the client profile of scope `{}` says `hipaa: {}`; set `client.profile.hipaa` to `covered-entity` or `business-associate` if the client handles ePHI",
+            "for scope `{}`, {}; set `client.profile.hipaa` to `covered-entity` or `business-associate` if the client is one",
             scope.id,
-            profile.unwrap_or("none")
+            matrix
+                .exclusion("hipaa")
+                .map(|x| x.sentence())
+                .unwrap_or_else(|| "HIPAA does not apply".into())
         ),
     };
     Some(RenderError::NotApplicable {
@@ -411,9 +416,12 @@ impl Baa {
                 note: p.note.clone(),
                 baa: p.baa,
                 ephi: p.ephi,
-                agreement: match (p.baa, p.ephi) {
-                    (Some(true), _) => "BAA in place",
-                    (_, Some(false)) => "no BAA needed (no ePHI)",
+                agreement: match (p.baa, p.ephi, p.engaged_by) {
+                    (Some(true), _, _) => "BAA in place",
+                    (_, Some(false), _) => "no BAA needed (no ePHI)",
+                    // The provider's subcontractor that handles ePHI must have one (45 CFR
+                    // 164.308(b)(2), 164.502(e)(1)(ii)).
+                    (_, _, Some(crate::model::EngagedBy::Msp)) => "BAA required, none on record",
                     _ => "no BAA on record",
                 },
                 controls: responsible_for(&p.id),
@@ -755,8 +763,11 @@ fn notification(
         .filter(|s| headline.as_ref() != Some(&(s.control.clone(), s.deadline.clone())))
         .map(exceeded_words)
         .collect();
-    let agency = match scope.provider.agent {
-        Some(true) => quote(fw, AGENCY),
+    // A business associate client's discovery through its agent is 164.410(a)(2)'s, a covered
+    // entity's 164.404(a)(2)'s.
+    let agency = match (scope.provider.agent, scope.client.profile.hipaa.as_deref()) {
+        (Some(true), Some("business-associate")) => quote(fw, BA_AGENCY),
+        (Some(true), _) => quote(fw, AGENCY),
         _ => None,
     };
     Notification {

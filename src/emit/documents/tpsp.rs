@@ -147,18 +147,19 @@ pub fn regimes_missing(ws: &Workspace, scope: &Scope, matrix: &Matrix) -> Option
             return Some(RenderError::MissingCatalog(id.into()));
         }
     }
+    // The engine's reasons, quoting what the scope declares (never a default it did not write).
+    let reasons: Vec<String> = [NYDFS, GLBA]
+        .iter()
+        .filter_map(|id| matrix.exclusion(id))
+        .map(|x| x.sentence())
+        .collect();
     let why = match &scope.frameworks {
         Some(list) => format!(
             "scope `{}` lists its frameworks ({}) without `{NYDFS}` or `{GLBA}`",
             scope.id,
             list.join(", ")
         ),
-        None => format!(
-            "the client profile of scope `{}` has `nydfs: {}` and `glba: {}`; set `nydfs: covered-entity` or `glba: true` if the client is regulated",
-            scope.id,
-            p.nydfs.as_deref().unwrap_or("none"),
-            p.glba.unwrap_or(false)
-        ),
+        None => format!("for scope `{}`, {}", scope.id, reasons.join("; ")),
     };
     Some(RenderError::NotApplicable {
         document: "the third-party service provider summary",
