@@ -228,6 +228,9 @@ fn has_manifest(bytes: Option<&[u8]>) -> bool {
 enum HashError {
     /// It holds more than the manifest declares: a zip bomb, or a grown file. Stop.
     Overrun(u64),
+    /// A zip entry that cannot be inflated (a broken or hostile stream, more than its header
+    /// declares). Stop.
+    Broken(String),
     Other(String),
 }
 
@@ -338,8 +341,11 @@ impl Source for Zip {
         let entry = self
             .archive
             .by_index(index)
-            .map_err(|e| HashError::Other(e.to_string()))?;
-        hash_bounded(entry, limit)
+            .map_err(|e| HashError::Broken(e.to_string()))?;
+        hash_bounded(entry, limit).map_err(|e| match e {
+            HashError::Other(why) => HashError::Broken(why),
+            other => other,
+        })
     }
 
     fn recorded_size(&self, rel: &str) -> Option<u64> {
@@ -698,6 +704,13 @@ fn check(report: &mut VerifyReport, source: &mut dyn Source, options: &VerifyOpt
                 report.problems.push(format!(
                     "{rel} holds more than the {limit} bytes {MANIFEST} declares (a zip bomb, or a file that grew): stopped there"
                 ));
+                report.stopped = true;
+                return;
+            }
+            Err(HashError::Broken(why)) => {
+                report
+                    .problems
+                    .push(format!("{rel} cannot be inflated as its headers declare ({why}): stopped there"));
                 report.stopped = true;
                 return;
             }
