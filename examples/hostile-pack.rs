@@ -27,7 +27,10 @@ fn main() {
     std::fs::write(out.join("bomb.zip"), zip_sharing(&body, &names)).expect("write bomb.zip");
 
     let mut overrun = genuine_entries();
-    if let Some(e) = overrun.iter_mut().find(|e| e.name.starts_with(format!("{top}/files/evidence/").as_bytes())) {
+    if let Some(e) = overrun
+        .iter_mut()
+        .find(|e| e.name.starts_with(format!("{top}/files/evidence/").as_bytes()))
+    {
         let size = match &e.body {
             hostile_zip::Body::Bytes(b) => b.len() as u64,
             hostile_zip::Body::Zeros(n) => *n,

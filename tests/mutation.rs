@@ -502,21 +502,34 @@ fn mutated_and_hostile_packs_never_panic_hang_or_pass_as_genuine() {
     let verify_bytes = |what: String, bytes: Vec<u8>| {
         let path = s.0.join("case.zip");
         std::fs::write(&path, &bytes).expect("write");
-        bounded(what, Duration::from_secs(60), move || ctrlmap::emit::pack::verify_path(&path, None))
+        bounded(what, Duration::from_secs(60), move || {
+            ctrlmap::emit::pack::verify_path(&path, None)
+        })
     };
 
     // The hostile cases: each must fail.
-    let index = genuine.iter().position(|(n, _)| n == b"pack/index.html").expect("index");
+    let index = genuine
+        .iter()
+        .position(|(n, _)| n == b"pack/index.html")
+        .expect("index");
     let evidence = b"pack/files/evidence/riverside-2026-q3-restore-test.md".to_vec();
     let mut hostile: Vec<(&str, Vec<u8>)> = Vec::new();
     let mut forged = entries();
     forged.insert(index, Entry::file("pack/index.html", "<p>All clear.</p>"));
     hostile.push(("a forged entry before the genuine one", zip(&forged)));
-    let names: Vec<Vec<u8>> = (0..10_000).map(|i| format!("pack/files/x{i}.pdf").into_bytes()).collect();
-    hostile.push(("a bomb of 10,000 entries", zip_sharing(&Entry::zeros("pack/files/x.pdf", 400 << 20), &names)));
+    let names: Vec<Vec<u8>> = (0..10_000)
+        .map(|i| format!("pack/files/x{i}.pdf").into_bytes())
+        .collect();
+    hostile.push((
+        "a bomb of 10,000 entries",
+        zip_sharing(&Entry::zeros("pack/files/x.pdf", 400 << 20), &names),
+    ));
     let mut overrun = entries();
     for e in overrun.iter_mut().filter(|e| e.name == evidence) {
-        let size = genuine.iter().find(|(n, _)| *n == evidence).map(|(_, b)| b.len() as u64);
+        let size = genuine
+            .iter()
+            .find(|(n, _)| *n == evidence)
+            .map(|(_, b)| b.len() as u64);
         *e = Entry {
             declared: size,
             ..Entry::zeros(evidence.clone(), 400 << 20)

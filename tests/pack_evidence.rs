@@ -49,7 +49,10 @@ fn each_row_shows_the_evidence_on_file_for_its_control() {
     // title, effective date, age on the as-of date, freshness and pin state.
     let risk = row(&hipaa, "164.308(a)(1)(ii)(A)");
     assert!(risk.contains("HIPAA security risk analysis 2026 (summary)"), "{risk}");
-    assert!(risk.contains("../files/evidence/riverside-2026-risk-analysis-summary.md"), "{risk}");
+    assert!(
+        risk.contains("../files/evidence/riverside-2026-risk-analysis-summary.md"),
+        "{risk}"
+    );
     assert!(risk.contains("effective 2026-02-27, 276 days old"), "{risk}");
     assert!(risk.contains("badge fresh") && risk.contains("matches pin"), "{risk}");
     // The standard above it rolls up the files of its parts.
@@ -61,15 +64,24 @@ fn each_row_shows_the_evidence_on_file_for_its_control() {
     assert!(!backup.contains("none on file"), "{backup}");
     // Disaster recovery: promised by managed-backup, nothing on file.
     let dr = row(&hipaa, "164.308(a)(7)(ii)(B)");
-    assert!(dr.contains("none on file") && dr.contains("promised by the services"), "{dr}");
+    assert!(
+        dr.contains("none on file") && dr.contains("promised by the services"),
+        "{dr}"
+    );
     assert!(dr.contains("Promised: Disaster recovery runbook"), "{dr}");
     // And the evaluation, required by the HIPAA policy pack (CM009, waived).
     let evaluation = row(&hipaa, "164.308(a)(8)");
-    assert!(evaluation.contains("none on file") && evaluation.contains("required by the policy pack"), "{evaluation}");
+    assert!(
+        evaluation.contains("none on file") && evaluation.contains("required by the policy pack"),
+        "{evaluation}"
+    );
     // The index lists every control whose promised evidence is not on file, with the findings.
     let index = read(&s.0, "index.html");
     let gaps = &index[index.find("id=\"evidence-not-on-file\"").expect("section")..];
-    assert!(gaps.contains("matrix/hipaa.html#164.308(a)(7)(ii)(B)"), "listed with the findings");
+    assert!(
+        gaps.contains("matrix/hipaa.html#164.308(a)(7)(ii)(B)"),
+        "listed with the findings"
+    );
     assert!(!gaps[..gaps.find("</table>").expect("table")].contains("#164.308(a)(1)(ii)(A)\""));
 }
 
@@ -105,7 +117,10 @@ fn a_pack_rule_with_promised_makes_promised_evidence_not_on_file_a_finding() {
         .find(|f| f["control"] == "hipaa:164.308(a)(7)(ii)(B)")
         .expect("the disaster recovery plan has promised evidence and none on file");
     assert!(
-        dr["message"].as_str().expect("message").contains("promise evidence for it (Disaster recovery runbook)"),
+        dr["message"]
+            .as_str()
+            .expect("message")
+            .contains("promise evidence for it (Disaster recovery runbook)"),
         "{dr}"
     );
     assert!(
@@ -137,7 +152,10 @@ fn the_waiver_register_lists_each_waiver_and_whether_it_holds() {
     // After the expiry date the same waiver no longer holds.
     let (later, _) = pack(&example(), "riverside-dental.yaml", "2027-03-15", "waivers-later");
     let page = read(&later.0, "waivers.html");
-    assert!(page.contains("badge expired") && page.contains("not in force"), "expired");
+    assert!(
+        page.contains("badge expired") && page.contains("not in force"),
+        "expired"
+    );
 }
 
 #[test]
@@ -149,7 +167,9 @@ fn a_period_that_starts_before_the_engagement_says_so() {
         "effective date"
     );
     assert!(
-        index.contains("before the business associate agreement was signed (2026-01-15): its first 45 days precede the BAA."),
+        index.contains(
+            "before the business associate agreement was signed (2026-01-15): its first 45 days precede the BAA."
+        ),
         "BAA"
     );
     // A period inside the engagement says nothing of the kind.
@@ -171,14 +191,28 @@ fn evidence_that_no_longer_matches_its_pin_is_never_shown_as_matching_nor_copied
     text.push_str("\nRestore completed within the objective.\n");
     std::fs::write(&evidence, text).expect("write");
     let (s, run) = pack(&ws.0, "riverside-dental.yaml", "2026-11-30", "changed-evidence-pack");
-    assert!(run.stderr.contains("riverside-2026-q3-restore-test.md: its SHA-256 is not the one pinned"), "{}", run.stderr);
-    assert!(!s.0.join("pack/files/evidence/riverside-2026-q3-restore-test.md").exists());
+    assert!(
+        run.stderr
+            .contains("riverside-2026-q3-restore-test.md: its SHA-256 is not the one pinned"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !s.0.join("pack/files/evidence/riverside-2026-q3-restore-test.md")
+            .exists()
+    );
     let page = read(&s.0, "evidence.html");
     let start = page.find("Quarterly restore test, 2026 Q3").expect("listed");
     let entry = &page[start..start + page[start..].find("</tr>").expect("row")];
-    assert!(entry.contains("badge changed") && !entry.contains("matches pin"), "{entry}");
+    assert!(
+        entry.contains("badge changed") && !entry.contains("matches pin"),
+        "{entry}"
+    );
     let row = row(&read(&s.0, "matrix/hipaa.html"), "164.308(a)(7)(ii)(D)").to_string();
-    assert!(row.contains("(not in the pack)") && !row.contains("matches pin"), "{row}");
+    assert!(
+        row.contains("(not in the pack)") && !row.contains("matches pin"),
+        "{row}"
+    );
     let run = ctrlmap(["pack".as_ref(), "verify".as_ref(), s.0.join("pack").as_os_str()]);
     assert_eq!(run.code, 0, "the pack is what it says: {}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("has no copy in the pack"), "{}", run.stdout);
@@ -199,5 +233,8 @@ fn the_index_names_what_each_check_covers() {
     ] {
         assert!(verify.contains(text), "{text}");
     }
-    assert!(!verify.contains("changed, added or removed"), "the old, inaccurate claim is gone");
+    assert!(
+        !verify.contains("changed, added or removed"),
+        "the old, inaccurate claim is gone"
+    );
 }

@@ -64,11 +64,18 @@ fn a_forged_entry_with_a_genuine_name_fails_before_or_after_it() {
         .expect("index.html");
     for (label, at) in [("before", index), ("after", index + 1)] {
         let mut forged = genuine(&s.0.join("pack.zip"));
-        forged.insert(at, Entry::file("pack/index.html", "<p>No findings. All evidence matches its pin.</p>"));
+        forged.insert(
+            at,
+            Entry::file("pack/index.html", "<p>No findings. All evidence matches its pin.</p>"),
+        );
         let path = s.0.join(format!("forged-{label}.zip"));
         std::fs::write(&path, zip(&forged)).expect("write");
         let run = verify(&path);
-        assert_eq!(run.code, 1, "forgery {label} the genuine entry: {}{}", run.stdout, run.stderr);
+        assert_eq!(
+            run.code, 1,
+            "forgery {label} the genuine entry: {}{}",
+            run.stdout, run.stderr
+        );
         assert!(run.stdout.contains("same name"), "{}", run.stdout);
         assert!(run.stdout.contains("FAILED"), "{}", run.stdout);
     }
@@ -78,7 +85,10 @@ fn a_forged_entry_with_a_genuine_name_fails_before_or_after_it() {
 fn entries_pack_never_writes_fail() {
     let s = fresh_pack("unexpected");
     let cases: [(&str, Entry); 5] = [
-        ("an extra file", Entry::file("pack/files/evidence/backdated.pdf", "slipped in")),
+        (
+            "an extra file",
+            Entry::file("pack/files/evidence/backdated.pdf", "slipped in"),
+        ),
         (
             "a folder entry",
             Entry {
@@ -93,7 +103,10 @@ fn entries_pack_never_writes_fail() {
                 ..Entry::file("pack/files/evidence/link.md", "/etc/passwd")
             },
         ),
-        ("a name that is not UTF-8", Entry::file(b"pack/files/\xff\xfe.md".to_vec(), "x")),
+        (
+            "a name that is not UTF-8",
+            Entry::file(b"pack/files/\xff\xfe.md".to_vec(), "x"),
+        ),
         ("a name with a newline", Entry::file("pack/files/a\nSHA256SUMS", "x")),
     ];
     for (label, extra) in cases {
@@ -122,7 +135,11 @@ fn a_zip_bomb_of_ten_thousand_entries_fails_without_being_inflated() {
     let run = verify(&path);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("FAILED"), "{}", run.stdout);
-    assert!(run.stdout.contains("stopped"), "nothing after the structure is read: {}", run.stdout);
+    assert!(
+        run.stdout.contains("stopped"),
+        "nothing after the structure is read: {}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -148,8 +165,11 @@ fn an_entry_that_inflates_past_its_declared_size_stops_the_check() {
     let run = verify(&path);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(
-        run.stdout.contains("files/evidence/riverside-2026-q3-restore-test.md holds more than")
-            || run.stdout.contains("files/evidence/riverside-2026-q3-restore-test.md cannot be inflated"),
+        run.stdout
+            .contains("files/evidence/riverside-2026-q3-restore-test.md holds more than")
+            || run
+                .stdout
+                .contains("files/evidence/riverside-2026-q3-restore-test.md cannot be inflated"),
         "the entry is named: {}",
         run.stdout
     );
@@ -178,7 +198,12 @@ fn rehash(dir: &Path) {
         if !entry.file_type().is_file() {
             continue;
         }
-        let rel = entry.path().strip_prefix(dir).expect("inside").to_string_lossy().into_owned();
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .expect("inside")
+            .to_string_lossy()
+            .into_owned();
         if rel == "SHA256SUMS" || rel == "SHA256SUMS.sig" {
             continue;
         }
@@ -200,7 +225,8 @@ fn edited_evidence_with_recomputed_lists_fails_on_its_pin() {
     let run = verify(&dir);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(
-        run.stdout.contains("files/evidence/riverside-2026-risk-analysis-summary.md: SHA-256")
+        run.stdout
+            .contains("files/evidence/riverside-2026-risk-analysis-summary.md: SHA-256")
             && run.stdout.contains("pins"),
         "{}",
         run.stdout

@@ -70,7 +70,12 @@ fn signed_pack(name: &str) -> Signed {
         s.key().as_os_str(),
     ]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("signed: SHA256SUMS.sig by the ssh-ed25519 key SHA256:"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("signed: SHA256SUMS.sig by the ssh-ed25519 key SHA256:"),
+        "{}",
+        run.stdout
+    );
     s
 }
 
@@ -115,7 +120,13 @@ fn files(dir: &Path) -> Vec<String> {
         .into_iter()
         .flatten()
         .filter(|e| e.file_type().is_file())
-        .map(|e| e.path().strip_prefix(dir).expect("inside").to_string_lossy().into_owned())
+        .map(|e| {
+            e.path()
+                .strip_prefix(dir)
+                .expect("inside")
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect()
 }
 
@@ -125,7 +136,11 @@ fn a_signed_pack_verifies_with_openssh_and_with_pack_verify() {
         return;
     }
     let s = signed_pack("good");
-    assert_eq!(openssh_checks(&s), (true, true), "ssh-keygen -Y verify and sha256sum -c accept it");
+    assert_eq!(
+        openssh_checks(&s),
+        (true, true),
+        "ssh-keygen -Y verify and sha256sum -c accept it"
+    );
     for path in [s.pack(), s.dir.0.join("pack.zip")] {
         let run = verify_signed(&path, &s.signers());
         assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
@@ -136,7 +151,11 @@ fn a_signed_pack_verifies_with_openssh_and_with_pack_verify() {
         );
     }
     let index = std::fs::read_to_string(s.pack().join("index.html")).expect("index");
-    assert!(index.contains("ssh-keygen -Y verify -f allowed_signers -I ID -n ctrlmap-pack -s SHA256SUMS.sig &lt; SHA256SUMS"));
+    assert!(
+        index.contains(
+            "ssh-keygen -Y verify -f allowed_signers -I ID -n ctrlmap-pack -s SHA256SUMS.sig &lt; SHA256SUMS"
+        )
+    );
     assert!(index.contains("ctrlmap pack verify"), "both ways are told");
     assert!(!index.contains("This pack is not signed"));
 }
@@ -156,7 +175,10 @@ fn any_changed_file_fails_both_checks() {
         changed[at] ^= 0x01;
         std::fs::write(&path, &changed).expect("write");
         let (signature, sums) = openssh_checks(&s);
-        assert!(!(signature && sums), "{rel}: OpenSSH and sha256sum together notice the change");
+        assert!(
+            !(signature && sums),
+            "{rel}: OpenSSH and sha256sum together notice the change"
+        );
         let run = verify_signed(&dir, &s.signers());
         assert_eq!(run.code, 1, "{rel}: {}{}", run.stdout, run.stderr);
         std::fs::write(&path, &original).expect("restore");
@@ -167,12 +189,15 @@ fn any_changed_file_fails_both_checks() {
         .expect("sums")
         .lines()
         .map(|l| match l.strip_suffix("  index.html") {
-            Some(_) => format!("{}  index.html\n", ctrlmap::model::digest::sha256_hex(b"<p>All clear.</p>")),
+            Some(_) => format!(
+                "{}  index.html\n",
+                ctrlmap::model::digest::sha256_hex(b"<p>All clear.</p>")
+            ),
             None => format!("{l}\n"),
         })
         .collect();
     std::fs::write(dir.join("SHA256SUMS"), sums).expect("write");
-    assert_eq!(openssh_checks(&s).0, false, "ssh-keygen refuses the recomputed list");
+    assert!(!openssh_checks(&s).0, "ssh-keygen refuses the recomputed list");
     let run = verify_signed(&dir, &s.signers());
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(run.stdout.contains("does not match SHA256SUMS"), "{}", run.stdout);
@@ -253,11 +278,13 @@ fn an_ed25519_signed_pack_is_byte_identical_when_built_twice() {
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        std::fs::read(s.dir.0.join("pack.zip")).expect("zip") == std::fs::read(s.dir.0.join("again/pack.zip")).expect("zip"),
+        std::fs::read(s.dir.0.join("pack.zip")).expect("zip")
+            == std::fs::read(s.dir.0.join("again/pack.zip")).expect("zip"),
         "same inputs, same key: same bytes, signature included"
     );
     assert!(
-        std::fs::read(s.pack().join("SHA256SUMS.sig")).expect("sig") == std::fs::read(again.join("SHA256SUMS.sig")).expect("sig")
+        std::fs::read(s.pack().join("SHA256SUMS.sig")).expect("sig")
+            == std::fs::read(again.join("SHA256SUMS.sig")).expect("sig")
     );
 }
 

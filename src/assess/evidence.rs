@@ -165,9 +165,7 @@ pub fn control_evidence(
         if files.is_empty() && !promised && !required {
             continue;
         }
-        let on_file = files
-            .iter()
-            .any(|&k| statuses[k].integrity != Integrity::Missing);
+        let on_file = files.iter().any(|&k| statuses[k].integrity != Integrity::Missing);
         let verdict = match (on_file, promised || required) {
             (true, _) => EvidenceOnFile::OnFile,
             (false, true) => EvidenceOnFile::Missing,

@@ -320,17 +320,8 @@ pub fn run_pack(args: PackArgs) -> Result<u8> {
     let assessment = crate::assess::assess_scope(&ws, scope, &crate::cli::overrides(&ws), as_of);
     stop_on_rule_failures(&ws, &assessment.failures)?;
     let record = assessment_record(scope, &args.record)?;
-    let outcome = crate::emit::pack::pack_signed(
-        &ws,
-        scope,
-        &assessment,
-        &record,
-        as_of,
-        &out,
-        args.zip,
-        key.as_ref(),
-    )
-    .map_err(user_error)?;
+    let outcome = crate::emit::pack::pack_signed(&ws, scope, &assessment, &record, as_of, &out, args.zip, key.as_ref())
+        .map_err(user_error)?;
     for why in &outcome.skipped {
         crate::emit::terminal::eprintln(&format!("warning: evidence not copied: {why}"));
     }
@@ -353,7 +344,11 @@ pub fn run_pack(args: PackArgs) -> Result<u8> {
                 })
                 .unwrap_or_default(),
             shown(&outcome.dir),
-            if key.is_some() { " --signers allowed_signers" } else { "" }
+            if key.is_some() {
+                " --signers allowed_signers"
+            } else {
+                ""
+            }
         ),
         false,
     )?;

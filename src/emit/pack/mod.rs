@@ -31,10 +31,10 @@ pub use signature::{AllowedSigners, SigningKey};
 pub use verify::{VerifyOptions, VerifyReport, verify, verify_path, verify_with, verify_zip};
 
 use crate::assess::Finding;
+use crate::assess::evidence::Integrity;
 use crate::emit;
 use crate::emit::documents::baa::{Baa, hipaa_missing};
 use crate::emit::documents::charts::{self, Chart};
-use crate::assess::evidence::Integrity;
 use crate::emit::documents::context::{Context, EvidenceView, Input};
 use crate::emit::documents::tpsp::{Tpsp, regimes_missing};
 use crate::emit::documents::{RenderError, templates};
@@ -339,16 +339,12 @@ fn copy_evidence(ws: &Loaded, e: &mut EvidenceView, files: &mut Files) -> Result
     let target = pack_path(&e.file).ok_or_else(|| unstorable(&e.file))?;
     // The read policy resolves links, keeps the file inside the workspace and refuses
     // anything that is not a plain file (a folder, a FIFO, a device, a file that vanished).
-    let planned = ws
-        .reader
-        .open(&path)
-        .and_then(|(file, len)| {
-            Ok((
-                len,
-                crate::model::digest::sha256_reader(file).map_err(Refusal::Unreadable)?,
-            ))
-        })
-        ;
+    let planned = ws.reader.open(&path).and_then(|(file, len)| {
+        Ok((
+            len,
+            crate::model::digest::sha256_reader(file).map_err(Refusal::Unreadable)?,
+        ))
+    });
     let (len, sha) = match planned {
         Ok(x) => x,
         Err(why) => {
@@ -611,7 +607,10 @@ fn build(
     for copy in &changed {
         files.remove(copy);
     }
-    for e in evidence.iter_mut().filter(|e| e.copy.as_ref().is_some_and(|c| changed.contains(c))) {
+    for e in evidence
+        .iter_mut()
+        .filter(|e| e.copy.as_ref().is_some_and(|c| changed.contains(c)))
+    {
         e.copy = None;
         if e.integrity == Integrity::Changed.as_str() {
             skipped.push(format!(

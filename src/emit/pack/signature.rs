@@ -349,7 +349,10 @@ fn parse_line(line: &str, number: usize) -> Result<AllowedSigner, (usize, String
         .filter(|p| !p.is_empty())
         .collect();
     if principals.is_empty() {
-        return Err((p_at, "no principal before the key; start the line with who signs, e.g. `auditor@example.com`".into()));
+        return Err((
+            p_at,
+            "no principal before the key; start the line with who signs, e.g. `auditor@example.com`".into(),
+        ));
     }
     let (mut word, mut w_at, mut after) = next_field(line, after).ok_or((
         line.len(),
@@ -371,14 +374,15 @@ fn parse_line(line: &str, number: usize) -> Result<AllowedSigner, (usize, String
             "options but no key; write `PRINCIPAL [OPTIONS] KEYTYPE BASE64KEY`".to_string(),
         ))?;
     }
-    let (base64, b_at, _) = next_field(line, after).ok_or((
-        line.len(),
-        format!("the key type `{word}` but no key after it"),
-    ))?;
+    let (base64, b_at, _) =
+        next_field(line, after).ok_or((line.len(), format!("the key type `{word}` but no key after it")))?;
     let key = PublicKey::from_openssh(&format!("{word} {base64}")).map_err(|e| {
         (
             w_at,
-            format!("`{word} {}…` is not an SSH public key this build reads ({e})", base64.chars().take(12).collect::<String>()),
+            format!(
+                "`{word} {}…` is not an SSH public key this build reads ({e})",
+                base64.chars().take(12).collect::<String>()
+            ),
         )
     })?;
     let _ = b_at;
@@ -519,7 +523,10 @@ mod tests {
         assert_eq!(signers.entries.len(), 2);
         assert_eq!(signers.entries[1].principals, ["a@x", "b@y"]);
         assert_eq!(signers.entries[1].namespaces.as_deref(), Some("file,ctrlmap-pack"));
-        assert_eq!(signers.entries[1].refusal(0).as_deref(), Some("the key is not valid yet (valid-after)"));
+        assert_eq!(
+            signers.entries[1].refusal(0).as_deref(),
+            Some("the key is not valid yet (valid-after)")
+        );
     }
 
     #[test]

@@ -295,7 +295,10 @@ impl Source for Folder {
             .files
             .get(rel)
             .ok_or_else(|| HashError::Other(format!("{rel} is missing")))?;
-        let (file, _) = self.reader.open(path).map_err(|why| HashError::Other(why.to_string()))?;
+        let (file, _) = self
+            .reader
+            .open(path)
+            .map_err(|why| HashError::Other(why.to_string()))?;
         hash_bounded(std::io::BufReader::new(file), limit)
     }
 
@@ -500,6 +503,7 @@ fn verify_dir(given: &Path, options: &VerifyOptions) -> VerifyReport {
     };
     let reader = Root::new(&dir);
     let mut files: BTreeMap<String, (PathBuf, u64)> = BTreeMap::new();
+    let mut sums_kind = None;
     for entry in walkdir::WalkDir::new(&dir)
         .follow_links(false)
         .sort_by_file_name()
@@ -530,6 +534,10 @@ fn verify_dir(given: &Path, options: &VerifyOptions) -> VerifyReport {
             continue;
         }
         if !file_type.is_file() {
+            if rel == SUMS {
+                sums_kind = Some(kind_of(file_type));
+                continue;
+            }
             report.problems.push(format!(
                 "{rel}: {}, not a plain file; a pack holds only plain files",
                 kind_of(file_type)
@@ -550,9 +558,10 @@ fn verify_dir(given: &Path, options: &VerifyOptions) -> VerifyReport {
             ));
             return report;
         }
-        report
-            .problems
-            .push(format!("{SUMS} is missing: the pack's checksum list is gone"));
+        report.problems.push(match sums_kind {
+            Some(kind) => format!("{SUMS} is {kind}, not a plain file: the pack's checksum list cannot be read"),
+            None => format!("{SUMS} is missing: the pack's checksum list is gone"),
+        });
         return report;
     }
     let mut source = Folder { reader, files };
@@ -603,7 +612,9 @@ fn check(report: &mut VerifyReport, source: &mut dyn Source, options: &VerifyOpt
     let mut declared: BTreeMap<String, Declared> = BTreeMap::new();
     let mut scope_file: Option<String> = None;
     match source.read_small(MANIFEST, MAX_INPUT_BYTES) {
-        Err(why) => report.problems.push(format!("{why}: the pack's manifest cannot be read")),
+        Err(why) => report
+            .problems
+            .push(format!("{why}: the pack's manifest cannot be read")),
         Ok(bytes) => {
             match listed.get(MANIFEST) {
                 Some(sha) if *sha == sha256_hex(&bytes) => {}
@@ -708,9 +719,9 @@ fn check(report: &mut VerifyReport, source: &mut dyn Source, options: &VerifyOpt
                 return;
             }
             Err(HashError::Broken(why)) => {
-                report
-                    .problems
-                    .push(format!("{rel} cannot be inflated as its headers declare ({why}): stopped there"));
+                report.problems.push(format!(
+                    "{rel} cannot be inflated as its headers declare ({why}): stopped there"
+                ));
                 report.stopped = true;
                 return;
             }
@@ -761,10 +772,13 @@ fn pinned_evidence(text: &str) -> Vec<(String, String)> {
         return Vec::new();
     };
     let field = |entries: &[crate::load::yaml::Entry], key: &str| {
-        entries.iter().find(|e| e.key == key).and_then(|e| match &e.value.value {
-            NodeValue::Str(s) => Some(s.clone()),
-            _ => None,
-        })
+        entries
+            .iter()
+            .find(|e| e.key == key)
+            .and_then(|e| match &e.value.value {
+                NodeValue::Str(s) => Some(s.clone()),
+                _ => None,
+            })
     };
     let NodeValue::Map(top) = &root.value else {
         return Vec::new();
@@ -822,7 +836,10 @@ mod tests {
     #[test]
     fn reading_past_the_declared_size_is_an_overrun() {
         let body = vec![0u8; 1000];
-        assert!(matches!(hash_bounded(&body[..], Some(999)), Err(HashError::Overrun(999))));
+        assert!(matches!(
+            hash_bounded(&body[..], Some(999)),
+            Err(HashError::Overrun(999))
+        ));
         assert!(hash_bounded(&body[..], Some(1000)).is_ok());
     }
 }
