@@ -339,13 +339,10 @@ fn copy_evidence(ws: &Loaded, e: &mut EvidenceView, files: &mut Files) -> Result
     // The read policy resolves links, keeps the file inside the workspace and refuses
     // anything that is not a plain file (a folder, a FIFO, a device, a file that vanished).
     // A file that is there but whose name a pack cannot hold stops the pack.
-    let planned = ws.reader.open(&path).and_then(|(file, len)| {
-        let target = pack_path(&e.file).ok_or(Refusal::Missing);
-        Ok((target, len, file))
-    });
+    let planned = ws.reader.open(&path).map(|(file, len)| (pack_path(&e.file), len, file));
     let hashed = match planned {
-        Ok((Err(_), _, _)) => return Err(unstorable(&e.file)),
-        Ok((Ok(target), len, file)) => crate::model::digest::sha256_reader(file)
+        Ok((None, _, _)) => return Err(unstorable(&e.file)),
+        Ok((Some(target), len, file)) => crate::model::digest::sha256_reader(file)
             .map(|sha| (target, len, sha))
             .map_err(Refusal::Unreadable),
         Err(why) => Err(why),
