@@ -11,18 +11,29 @@
 # Then the linear-cost cases of issue 11, each a single workspace that once took tens of
 # seconds: one scope with 40,000 unknown control references (every one reported), and a 15 MB
 # scope of repeated entries (assessed). Target: each under 2 s on 2 cores.
-# Usage: scripts/bench.sh [N ...]   (default: 1000 10000, then the linear-cost cases)
+# Then `ctrlmap pack verify` on hostile packs (issue 21): a zip bomb of 10,000 entries sharing
+# one deflated body of 400 MiB, the genuine pack with one entry that inflates to 400 MiB while
+# claiming its genuine size, and a forged duplicate entry. Target: each fails within 2 s and
+# 100 MB.
+# Usage: scripts/bench.sh [N ...]   (default: 1000 10000, then the linear-cost and pack cases)
 #        scripts/bench.sh linear    only the linear-cost cases
+#        scripts/bench.sh pack      only the hostile-pack cases
 #   RUNS=5 scripts/bench.sh         more runs per figure (default 3; the median is printed)
 #   SKIP_CHECK_JSONSCHEMA=1         leave out the slow peer (minutes per 1,000 scopes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")
 linear=1
+packs=1
 if [ "${1:-}" = linear ]; then
   sizes=()
+  packs=0
+elif [ "${1:-}" = pack ]; then
+  sizes=()
+  linear=0
 elif [ ${#sizes[@]} -gt 0 ]; then
   linear=0
+  packs=0
 else
   sizes=(1000 10000)
 fi
@@ -109,6 +120,27 @@ if [ "$linear" = 1 ]; then
       *) label="150,000 evidence entries, files missing" ;;
     esac
     printf '%-44s %12.1f %10s %12.1f\n' "$label" "$(echo "$(stat -c %s "$dir/$case/scopes/big.yaml")/1048576" | bc -l)" "$t" "$(echo "$m/1024" | bc -l)"
+  done
+  rm -rf "$dir"
+fi
+
+# ---- Hostile packs: each must fail (exit 1) within 2 s and 100 MB.
+if [ "$packs" = 1 ]; then
+  cargo build --release --quiet --example hostile-pack
+  dir=$(mktemp -d)
+  ./target/release/ctrlmap pack examples/northwind-msp/scopes/riverside-dental.yaml -o "$dir/pack" --zip --as-of 2026-11-30 >/dev/null
+  ./target/release/examples/hostile-pack "$dir/pack.zip" "$dir"
+  printf '\n%-56s %8s %6s %10s %12s\n' "pack verify on a hostile zip" "zip MB" exit seconds "peak MB"
+  for case in bomb overrun forged; do
+    code=0
+    ./target/release/ctrlmap pack verify "$dir/$case.zip" >/dev/null 2>&1 || code=$?
+    read -r t m < <(median ./target/release/ctrlmap pack verify "$dir/$case.zip")
+    case $case in
+      bomb) label="10,000 entries sharing a 400 MiB body" ;;
+      overrun) label="one entry inflating to 400 MiB, genuine size claimed" ;;
+      *) label="a forged index.html before the genuine one" ;;
+    esac
+    printf '%-56s %8.1f %6s %10s %12.1f\n' "$label" "$(echo "$(stat -c %s "$dir/$case.zip")/1048576" | bc -l)" "$code" "$t" "$(echo "$m/1024" | bc -l)"
   done
   rm -rf "$dir"
 fi

@@ -467,3 +467,135 @@ fn mutated_config_services_and_policies_never_panic_hang_or_lose_a_location() {
         std::fs::write(root.join(files[which]), &originals[which]).expect("restore");
     }
 }
+
+#[path = "common/hostile_zip.rs"]
+mod hostile_zip;
+
+/// Every entry of a zip (names and bytes), or none when it cannot be read whole.
+fn zip_contents(bytes: &[u8]) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
+    (0..archive.len())
+        .map(|i| {
+            let mut e = archive.by_index(i).ok()?;
+            let mut out = Vec::new();
+            std::io::Read::read_to_end(&mut e, &mut out).ok()?;
+            Some((e.name_raw().to_vec(), out))
+        })
+        .collect()
+}
+
+/// Packs an attacker made (issue 21) and packs with random bytes changed: `pack verify` never
+/// panics, never hangs, never passes a hostile pack, and passes a mutated one only when every
+/// file it holds is still the genuine file.
+#[test]
+fn mutated_and_hostile_packs_never_panic_hang_or_pass_as_genuine() {
+    use hostile_zip::{Entry, zip, zip_sharing};
+    let s = Scratch::new("mutation-packs");
+    let ws = Loaded::load(&example()).expect("example loads");
+    let scope = ws.scopes.iter().find(|x| x.id == "riverside-dental").expect("scope");
+    let as_of = time::macros::date!(2026 - 11 - 30);
+    let assessment = ctrlmap::assess::assess_scope(&ws, scope, &ctrlmap::cli::overrides(&ws), as_of);
+    ctrlmap::emit::pack::pack(&ws, scope, &assessment, as_of, &s.0.join("pack"), true).expect("pack");
+    let genuine_bytes = std::fs::read(s.0.join("pack.zip")).expect("zip");
+    let genuine = zip_contents(&genuine_bytes).expect("genuine zip reads");
+    let entries = || -> Vec<Entry> { genuine.iter().map(|(n, b)| Entry::file(n.clone(), b.clone())).collect() };
+    let verify_bytes = |what: String, bytes: Vec<u8>| {
+        let path = s.0.join("case.zip");
+        std::fs::write(&path, &bytes).expect("write");
+        bounded(what, Duration::from_secs(60), move || {
+            ctrlmap::emit::pack::verify_path(&path, None)
+        })
+    };
+
+    // The hostile cases: each must fail.
+    let index = genuine
+        .iter()
+        .position(|(n, _)| n == b"pack/index.html")
+        .expect("index");
+    let evidence = b"pack/files/evidence/riverside-2026-q3-restore-test.md".to_vec();
+    let mut hostile: Vec<(&str, Vec<u8>)> = Vec::new();
+    let mut forged = entries();
+    forged.insert(index, Entry::file("pack/index.html", "<p>All clear.</p>"));
+    hostile.push(("a forged entry before the genuine one", zip(&forged)));
+    let names: Vec<Vec<u8>> = (0..10_000)
+        .map(|i| format!("pack/files/x{i}.pdf").into_bytes())
+        .collect();
+    hostile.push((
+        "a bomb of 10,000 entries",
+        zip_sharing(&Entry::zeros("pack/files/x.pdf", 400 << 20), &names),
+    ));
+    let mut overrun = entries();
+    for e in overrun.iter_mut().filter(|e| e.name == evidence) {
+        let size = genuine
+            .iter()
+            .find(|(n, _)| *n == evidence)
+            .map(|(_, b)| b.len() as u64);
+        *e = Entry {
+            declared: size,
+            ..Entry::zeros(evidence.clone(), 400 << 20)
+        };
+    }
+    hostile.push(("an entry that inflates past its size", zip(&overrun)));
+    let mut edited = entries();
+    for e in edited.iter_mut().filter(|e| e.name == evidence) {
+        e.body = hostile_zip::Body::Bytes(b"# Restore test\nEverything restored.\n".to_vec());
+    }
+    hostile.push(("edited evidence", zip(&edited)));
+    for (label, name) in [
+        ("a name that is not UTF-8", b"pack/files/\xff.md".to_vec()),
+        ("a name with a newline", b"pack/files/a\nb.md".to_vec()),
+        ("a name outside the pack", b"pack/../escape.md".to_vec()),
+    ] {
+        let mut extra = entries();
+        extra.push(Entry::file(name, "x"));
+        hostile.push((label, zip(&extra)));
+    }
+    let mut link = entries();
+    link.push(Entry {
+        mode: 0o120777,
+        ..Entry::file("pack/files/evidence/link.md", "/etc/passwd")
+    });
+    hostile.push(("a link inside", zip(&link)));
+    for (label, bytes) in hostile {
+        let report = verify_bytes(label.to_string(), bytes);
+        assert!(!report.ok(), "{label} must fail: {report}");
+    }
+
+    // Random changes to the genuine zip's bytes.
+    let mut rng = Rng(0x21_21_21);
+    let runs: usize = std::env::var("CTRLMAP_PACK_MUTATIONS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(150);
+    for n in 0..runs {
+        let mut bytes = genuine_bytes.clone();
+        for _ in 0..=rng.below(3) {
+            match rng.below(4) {
+                0 if !bytes.is_empty() => {
+                    let i = rng.below(bytes.len());
+                    bytes[i] ^= 1 << rng.below(8);
+                }
+                1 => {
+                    let i = rng.below(bytes.len() + 1);
+                    bytes.insert(i, rng.next() as u8);
+                }
+                2 if !bytes.is_empty() => {
+                    let i = rng.below(bytes.len());
+                    bytes.remove(i);
+                }
+                _ => {
+                    let i = rng.below(bytes.len() + 1);
+                    bytes.truncate(i);
+                }
+            }
+        }
+        let report = verify_bytes(format!("pack mutation {n}"), bytes.clone());
+        if report.ok() {
+            let files = |c: Vec<(Vec<u8>, Vec<u8>)>| c.into_iter().collect::<std::collections::BTreeMap<_, _>>();
+            assert!(
+                zip_contents(&bytes).map(files) == Some(files(genuine.clone())),
+                "mutation {n} passed but its files are not the genuine ones"
+            );
+        }
+    }
+}

@@ -179,7 +179,7 @@ fn the_template_context_has_the_documented_keys() {
         keys(&ctx["rows"][0]),
         documented(
             "control framework id citation title level depth assignable requirement summary owner coverage responsible accountable \
-             consulted informed raci msp_duties client_duties third_party_duties evidence reason conflict addressable provenance findings"
+             consulted informed raci msp_duties client_duties third_party_duties evidence reason conflict addressable provenance findings on_file"
         )
     );
     assert_eq!(

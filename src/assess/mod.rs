@@ -5,7 +5,9 @@
 
 pub mod baseline;
 pub mod diff;
+pub mod evidence;
 pub mod portfolio;
+pub mod register;
 pub mod registry;
 pub mod rules;
 
@@ -302,6 +304,13 @@ pub struct Assessment {
     pub matrix: Matrix,
     pub findings: Vec<Finding>,
     pub evidence: Vec<rules::EvidenceStatus>,
+    /// Per matrix row with something on file, promised or required: the evidence that
+    /// supports it and whether what is expected is on file.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub control_evidence: Vec<evidence::ControlEvidence>,
+    /// Every waiver of the scope with where it stands on the as-of date.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub waivers: Vec<register::WaiverStatus>,
     pub notifications: Vec<rules::NotificationStatus>,
     /// Custom policy rules that failed while they were evaluated (E021): when any is here,
     /// the findings are incomplete and nothing may be reported as a result.
@@ -313,9 +322,12 @@ pub struct Assessment {
 pub fn assess_scope(ws: &Workspace, scope: &Scope, overrides: &Overrides, as_of: time::Date) -> Assessment {
     let matrix = crate::resolve::resolve(ws, scope);
     let (findings, failures) = findings_of(ws, scope, &matrix, overrides, as_of);
+    let evidence = rules::evidence_statuses(ws, scope, as_of);
     Assessment {
         as_of: as_of.to_string(),
-        evidence: rules::evidence_statuses(ws, scope, as_of),
+        control_evidence: evidence::control_evidence(ws, scope, &matrix, &evidence),
+        waivers: register::waiver_statuses(scope, &findings, as_of),
+        evidence,
         notifications: rules::notification_statuses(ws, scope, &matrix),
         matrix,
         findings,

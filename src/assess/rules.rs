@@ -2,6 +2,7 @@
 //! loaded workspace, the matrix and the as-of date; no I/O (evidence files were hashed by
 //! `load`).
 
+use crate::assess::evidence::{Freshness, Integrity};
 use crate::assess::{Finding, Overrides, Severity, WaiverNote, blank, make, origin_of};
 use crate::model::Workspace;
 use crate::model::diagnostic::Diagnostic;
@@ -874,9 +875,9 @@ pub struct EvidenceStatus {
     pub max_age_days: Option<i64>,
     /// `fresh`, `stale`, `future` (dated after the as-of date), `unknown` (no readable date) or
     /// `not-assessed` (no rule judges it).
-    pub freshness: &'static str,
+    pub freshness: Freshness,
     /// `matches-pin`, `unpinned`, `changed` (differs from the pin) or `missing`.
-    pub integrity: &'static str,
+    pub integrity: Integrity,
 }
 
 /// The maximum age an `evidence-stale` rule allows for an evidence entry, when the rule judges
@@ -921,18 +922,13 @@ pub fn evidence_statuses(ws: &Workspace, scope: &Scope, as_of: time::Date) -> Ve
                 .filter_map(|(r, fw)| max_age_for(r, *fw, &e.controls))
                 .min();
             let freshness = match (age, max_age) {
-                (None, _) => "unknown",
-                (Some(a), _) if a < 0 => "future",
-                (Some(_), None) => "not-assessed",
-                (Some(a), Some(m)) if a <= m => "fresh",
-                _ => "stale",
+                (None, _) => Freshness::Unknown,
+                (Some(a), _) if a < 0 => Freshness::Future,
+                (Some(_), None) => Freshness::NotAssessed,
+                (Some(a), Some(m)) if a <= m => Freshness::Fresh,
+                _ => Freshness::Stale,
             };
-            let integrity = match (e.found_sha256.as_deref(), e.sha256.as_deref()) {
-                (None, _) => "missing",
-                (Some(_), None) => "unpinned",
-                (Some(f), Some(p)) if f == p => "matches-pin",
-                _ => "changed",
-            };
+            let integrity = Integrity::of(e.found_sha256.as_deref(), e.sha256.as_deref());
             EvidenceStatus {
                 index,
                 file: e.file.clone(),
@@ -994,6 +990,52 @@ fn evidence_required(
             );
             out.extend(emit(scope, required, rule, message, &at, "", overrides));
         }
+    }
+    if rule.params.promised {
+        out.extend(evidence_promised(ws, scope, matrix, rule, overrides));
+    }
+    out
+}
+
+/// CM009 for every applicable control a subscribed service promises evidence for and that
+/// no evidence entry supports (a rule with `promised: true`). A control the rule also lists
+/// gets one finding (the same fingerprint).
+fn evidence_promised(
+    ws: &Workspace,
+    scope: &Scope,
+    matrix: &Matrix,
+    rule: &PolicyRule,
+    overrides: &Overrides,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for row in matrix
+        .rows
+        .iter()
+        .filter(|r| !r.evidence.is_empty() && r.summary != Summary::NotApplicable)
+    {
+        if rule.params.controls.iter().any(|c| **c == *row.control) {
+            continue;
+        }
+        let has = scope
+            .evidence
+            .iter()
+            .flatten()
+            .any(|e| e.found_sha256.is_some() && e.controls.iter().any(|c| supports(ws, c, &row.control)));
+        if has {
+            continue;
+        }
+        let at = if scope.evidence.is_empty() {
+            scope.origin.clone()
+        } else {
+            scope.locate("/evidence")
+        };
+        let message = format!(
+            "{} ({}): the subscribed services promise evidence for it ({}), and none is on file. Add an `evidence:` entry naming the file, the controls it supports, its owner and the date it was effective.",
+            row.control,
+            short(&row.title),
+            row.evidence.join("; ")
+        );
+        out.extend(emit(scope, &row.control, rule, message, &at, "", overrides));
     }
     out
 }

@@ -98,7 +98,7 @@ pub struct TemplateArgs {
 #[command(
     args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true,
-    after_help = "Examples:\n  ctrlmap pack scopes/riverside-dental.yaml -o packs/riverside-2026-11 --zip --as-of 2026-11-30\n  ctrlmap pack verify packs/riverside-2026-11\n  ctrlmap pack verify packs/riverside-2026-11.zip --expect <digest recorded at hand-over>\n  (cd packs/riverside-2026-11 && sha256sum -c SHA256SUMS)"
+    after_help = "Examples:\n  ctrlmap pack scopes/riverside-dental.yaml -o packs/riverside-2026-11 --zip --as-of 2026-11-30 --sign ~/.ssh/ctrlmap_pack_ed25519\n  ctrlmap pack verify packs/riverside-2026-11 --signers allowed_signers\n  ctrlmap pack verify packs/riverside-2026-11.zip --expect <digest recorded at hand-over>\n  (cd packs/riverside-2026-11 && ssh-keygen -Y verify -f allowed_signers -I auditor@example.com -n ctrlmap-pack -s SHA256SUMS.sig < SHA256SUMS && sha256sum -c SHA256SUMS)"
 )]
 pub struct PackArgs {
     #[command(subcommand)]
@@ -113,6 +113,10 @@ pub struct PackArgs {
     /// Also write DIR.zip, byte-for-byte reproducible.
     #[arg(long)]
     pub zip: bool,
+    /// Sign SHA256SUMS with this OpenSSH private key (Ed25519 or ECDSA, without a passphrase)
+    /// into SHA256SUMS.sig, as `ssh-keygen -Y sign -n ctrlmap-pack` would.
+    #[arg(long, value_name = "KEY")]
+    pub sign: Option<PathBuf>,
     /// Date evidence age, freshness and waivers are judged on, YYYY-MM-DD (default:
     /// SOURCE_DATE_EPOCH if set, else today). Also the timestamp of the zip entries.
     #[arg(long, value_name = "DATE")]
@@ -154,8 +158,10 @@ pub struct RecordArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum PackAction {
-    /// Recompute every hash of a pack (a folder, or the zip `pack --zip` wrote) and report files
-    /// changed, added or removed (exit 1); exit 2 when the path is not a pack at all.
+    /// Recompute every hash of a pack (a folder, or the zip `pack --zip` wrote), check its
+    /// structure, its evidence against the pins of the copied scope and its signature, and
+    /// report what is changed, added or removed (exit 1); exit 2 when the path is not a pack
+    /// at all or the signers file cannot be read.
     Verify {
         /// The pack folder (holding SHA256SUMS), or its zip.
         dir: PathBuf,
@@ -163,6 +169,10 @@ pub enum PackAction {
         /// pack with any other digest fails (exit 1).
         #[arg(long, value_name = "DIGEST")]
         expect: Option<String>,
+        /// An OpenSSH allowed-signers file (`PRINCIPAL KEYTYPE BASE64KEY` per line): the pack
+        /// must carry SHA256SUMS.sig made by one of these keys for namespace ctrlmap-pack.
+        #[arg(long, value_name = "FILE")]
+        signers: Option<PathBuf>,
     },
 }
 
@@ -268,7 +278,7 @@ fn user_error(e: RenderError) -> anyhow::Error {
 
 /// Run `ctrlmap pack …`.
 pub fn run_pack(args: PackArgs) -> Result<u8> {
-    if let Some(PackAction::Verify { dir, expect }) = args.action {
+    if let Some(PackAction::Verify { dir, expect, signers }) = args.action {
         if let Some(d) = &expect
             && !(d.len() == 64 && d.bytes().all(|b| b.is_ascii_hexdigit()))
         {
@@ -276,7 +286,20 @@ pub fn run_pack(args: PackArgs) -> Result<u8> {
                 "--expect `{d}` is not a pack digest: give the 64 hex digits `ctrlmap pack` printed"
             )));
         }
-        let report = crate::emit::pack::verify_path(&dir, expect.as_deref());
+        let signers = match signers.as_deref().map(crate::emit::pack::AllowedSigners::read) {
+            None => None,
+            Some(Ok(s)) => Some(s),
+            Some(Err(e)) => return Err(fail(&format!("--signers {e}"))),
+        };
+        let now = now_unix();
+        let report = crate::emit::pack::verify_with(
+            &dir,
+            &crate::emit::pack::VerifyOptions {
+                expect: expect.as_deref(),
+                signers: signers.as_ref(),
+                now,
+            },
+        );
         if let Some(why) = &report.not_a_pack {
             return Err(fail(why));
         }
@@ -289,14 +312,19 @@ pub fn run_pack(args: PackArgs) -> Result<u8> {
         ));
     };
     let as_of = as_of_date(args.as_of.as_deref())?;
+    let key = match args.sign.as_deref().map(crate::emit::pack::SigningKey::read) {
+        None => None,
+        Some(Ok(k)) => Some(k),
+        Some(Err(why)) => return Err(fail(&why)),
+    };
     let ws = load_workspace(&scope_file)?;
     let scope = scope_of(&ws, &scope_file)?;
     // A custom rule that fails must stop the run before anything is written.
     let assessment = crate::assess::assess_scope(&ws, scope, &crate::cli::overrides(&ws), as_of);
     stop_on_rule_failures(&ws, &assessment.failures)?;
     let record = assessment_record(scope, &args.record)?;
-    let outcome =
-        crate::emit::pack::pack_with(&ws, scope, &assessment, &record, as_of, &out, args.zip).map_err(user_error)?;
+    let outcome = crate::emit::pack::pack_signed(&ws, scope, &assessment, &record, as_of, &out, args.zip, key.as_ref())
+        .map_err(user_error)?;
     for why in &outcome.skipped {
         crate::emit::terminal::eprintln(&format!("warning: evidence not copied: {why}"));
     }
@@ -308,15 +336,35 @@ pub fn run_pack(args: PackArgs) -> Result<u8> {
         .unwrap_or_default();
     crate::emit::terminal::print(
         &format!(
-            "wrote {}{zip}: {} files, as of {as_of}\npack digest (SHA-256 of SHA256SUMS): {}\ncheck it with `ctrlmap pack verify {}`\n",
+            "wrote {}{zip}: {} files, as of {as_of}\npack digest (SHA-256 of SHA256SUMS): {}\n{}check it with `ctrlmap pack verify {}{}`\n",
             shown(&outcome.dir),
             outcome.files,
             outcome.digest,
-            shown(&outcome.dir)
+            key.as_ref()
+                .map(|k| {
+                    let s = k.signer();
+                    format!("signed: SHA256SUMS.sig by the {} key {}\n", s.algorithm, s.fingerprint)
+                })
+                .unwrap_or_default(),
+            shown(&outcome.dir),
+            if key.is_some() {
+                " --signers allowed_signers"
+            } else {
+                ""
+            }
         ),
         false,
     )?;
     Ok(0)
+}
+
+/// The moment an allowed signer's `valid-after` / `valid-before` is judged at, in Unix
+/// seconds: SOURCE_DATE_EPOCH when it is set (as for every date ctrlmap injects), else now.
+fn now_unix() -> i64 {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|e| e.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp())
 }
 
 /// The assessment record of a pack: the scope's `assessment:`, each part replaced by its flags.

@@ -40,6 +40,10 @@ pub struct Params {
     pub margin: Option<String>,
     #[serde(default)]
     pub controls: Vec<String>,
+    /// evidence-required: also every applicable control for which a subscribed service
+    /// promises evidence (its `evidence:` list) must have evidence on file.
+    #[serde(default)]
+    pub promised: bool,
     #[serde(default)]
     pub max_age_days: Option<i64>,
     #[serde(default)]

@@ -245,6 +245,22 @@ pub struct RowView {
     pub provenance: Vec<ProvenanceView>,
     /// Codes of open (not waived) findings on this control.
     pub findings: Vec<String>,
+    /// The evidence on file for the control, reconciled with what is promised and required;
+    /// `none` when nothing is on file, promised or required.
+    pub on_file: Option<RowEvidence>,
+}
+
+/// The engine's verdict on a row's evidence, with the entries that support it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RowEvidence {
+    /// `on-file`, `missing` (promised or required, and nothing on file) or `not-expected`.
+    pub verdict: &'static str,
+    /// The subscribed services promise evidence for it (`evidence` lists what).
+    pub promised: bool,
+    /// An enabled policy pack requires evidence for it (CM009).
+    pub required: bool,
+    /// Positions in `evidence` of the entries that support the control (list it or a part of it).
+    pub files: Vec<usize>,
 }
 
 /// RACI as names people read, not party ids.
@@ -427,11 +443,21 @@ impl Context {
                     m.entry(f.control.as_str()).or_default().push(f.code.clone());
                     m
                 });
-        let rows: Vec<RowView> = matrix
+        let mut rows: Vec<RowView> = matrix
             .rows
             .iter()
             .map(|r| row_view(ws, scope, r, open.get(&*r.control)))
             .collect();
+        for c in &assessment.control_evidence {
+            if let Some(row) = rows.get_mut(c.row) {
+                row.on_file = Some(RowEvidence {
+                    verdict: c.verdict.as_str(),
+                    promised: c.promised,
+                    required: c.required,
+                    files: c.files.clone(),
+                });
+            }
+        }
         let mut counts: BTreeMap<String, OwnerCounts> = matrix
             .frameworks
             .iter()
@@ -698,6 +724,7 @@ fn row_view(ws: &Workspace, scope: &Scope, r: &Row, open: Option<&Vec<String>>) 
             })
             .collect(),
         findings: open.cloned().unwrap_or_default(),
+        on_file: None,
     }
 }
 
@@ -740,20 +767,11 @@ pub(crate) fn evidence_view(
         effective: e.effective.clone(),
         age_days: status.age_days,
         max_age_days: status.max_age_days,
-        freshness: status.freshness,
+        freshness: status.freshness.as_str(),
         sha256: e.found_sha256.clone(),
         pinned_sha256: e.sha256.clone(),
-        integrity: status.integrity,
+        integrity: status.integrity.as_str(),
         copy: None,
-    }
-}
-
-pub(crate) fn integrity(found: Option<&str>, pinned: Option<&str>) -> &'static str {
-    match (found, pinned) {
-        (None, _) => "missing",
-        (Some(_), None) => "unpinned",
-        (Some(f), Some(p)) if f == p => "matches-pin",
-        _ => "changed",
     }
 }
 
@@ -839,13 +857,5 @@ mod tests {
         assert_eq!(duration_words("60d"), "60 calendar days");
         assert_eq!(duration_words("2bd"), "2 business days");
         assert_eq!(duration_words("next-business-day"), "the next business day");
-    }
-
-    #[test]
-    fn integrity_compares_the_found_hash_with_the_pin() {
-        assert_eq!(integrity(None, Some("a")), "missing");
-        assert_eq!(integrity(Some("a"), None), "unpinned");
-        assert_eq!(integrity(Some("a"), Some("a")), "matches-pin");
-        assert_eq!(integrity(Some("a"), Some("b")), "changed");
     }
 }

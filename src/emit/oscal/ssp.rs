@@ -772,8 +772,8 @@ pub fn evidence_resources(input: &ScopeInput) -> Vec<Value> {
             prop("effective", &e.effective),
         ];
         if let Some(s) = status {
-            props.push(prop("integrity", s.integrity));
-            props.push(prop("freshness", s.freshness));
+            props.push(prop("integrity", s.integrity.as_str()));
+            props.push(prop("freshness", s.freshness.as_str()));
             props.extend(s.age_days.map(|d| prop("age-days", &d.to_string())));
             props.extend(s.max_age_days.map(|d| prop("max-age-days", &d.to_string())));
         }

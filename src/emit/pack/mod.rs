@@ -18,19 +18,24 @@
 //! oscal/…                    the scope as OSCAL: ssp.json, assessment-results.json, profile.json, catalogs/
 //! files/…                    copies of the scope, services, policies, config and evidence, by workspace path
 //! builtin/…                  copies of the built-in policy packs applied
+//! waivers.html               the waiver register: every waiver and whether it holds on the as-of date
 //! manifest.json              generator, as-of date, inputs and every file's hash
 //! SHA256SUMS                 `sha256sum -c` list of every other file
+//! SHA256SUMS.sig             with `--sign KEY`: the SSH signature of SHA256SUMS (namespace `ctrlmap-pack`)
 //! ```
 
+pub mod signature;
 pub mod verify;
 
-pub use verify::{VerifyReport, verify, verify_path, verify_zip};
+pub use signature::{AllowedSigners, SigningKey};
+pub use verify::{VerifyOptions, VerifyReport, verify, verify_path, verify_with, verify_zip};
 
 use crate::assess::Finding;
+use crate::assess::evidence::Integrity;
 use crate::emit;
 use crate::emit::documents::baa::{Baa, hipaa_missing};
 use crate::emit::documents::charts::{self, Chart};
-use crate::emit::documents::context::{Context, EvidenceView, Input, integrity};
+use crate::emit::documents::context::{Context, EvidenceView, Input};
 use crate::emit::documents::tpsp::{Tpsp, regimes_missing};
 use crate::emit::documents::{RenderError, templates};
 use crate::load::input::{Refusal, Root};
@@ -67,6 +72,37 @@ pub struct PackView {
     pub assessment: AssessmentView,
     /// Catalogs and crosswalks read, with their copies in the pack and the sources they quote.
     pub catalogs: Vec<CatalogView>,
+    /// The key that signs the pack (`--sign`), else `none`: the pack is unsigned.
+    pub signature: Option<signature::Signer>,
+    /// The waiver register: every waiver of the scope with the engine's verdict on the as-of date.
+    pub waivers: Vec<WaiverEntry>,
+}
+
+/// One waiver of the scope as the register shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct WaiverEntry {
+    /// The finding code and control it waives, with the control's citation and title.
+    pub finding: String,
+    pub control: String,
+    pub citation: String,
+    pub title: Option<String>,
+    pub justification: Option<String>,
+    pub compensating: Option<String>,
+    pub approver: Option<String>,
+    pub ticket: Option<String>,
+    /// `YYYY-MM-DD`, as the scope gives them.
+    pub granted: Option<String>,
+    pub expires: Option<String>,
+    /// `valid` (waives a current finding), `unused` (in force, but no current finding matches),
+    /// `expired` or `incomplete`.
+    pub state: &'static str,
+    /// Valid or unused: it still holds on the as-of date.
+    pub in_force: bool,
+    /// Days from the as-of date to the expiry date (negative once expired).
+    pub days_left: Option<i64>,
+    /// Where it is written in the scope.
+    pub file: String,
+    pub line: usize,
 }
 
 /// The assessment an evidence pack records, next to its as-of date. Each part is none when
@@ -75,6 +111,9 @@ pub struct PackView {
 pub struct AssessmentView {
     pub as_of: String,
     pub period: Option<crate::model::Period>,
+    /// The engagement dates the period starts before (`effective`, `baa-signed`), with the
+    /// date and how many days of the period precede it; empty when none.
+    pub period_before: Vec<PeriodBeforeView>,
     pub prepared_by: Option<crate::model::Signatory>,
     pub reviewed_by: Option<crate::model::Signatory>,
 }
@@ -113,6 +152,15 @@ pub struct DocumentLink {
     pub description: String,
 }
 
+/// The period starts before an engagement date.
+#[derive(Debug, Clone, Serialize)]
+pub struct PeriodBeforeView {
+    /// `effective` (the engagement's effective date) or `baa-signed`.
+    pub date_of: &'static str,
+    pub date: String,
+    pub days: i64,
+}
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct EvidenceSummary {
     pub total: usize,
@@ -121,6 +169,8 @@ pub struct EvidenceSummary {
     pub missing: usize,
     pub changed: usize,
     pub copied: usize,
+    /// Controls for which evidence is promised or required and none is on file.
+    pub controls_missing: usize,
 }
 
 /// What a pack run produced.
@@ -160,9 +210,32 @@ pub fn pack_with(
     out_dir: &Path,
     zip: bool,
 ) -> Result<PackOutcome, RenderError> {
+    pack_signed(ws, scope, assessment, record, as_of, out_dir, zip, None)
+}
+
+/// [`pack_with`], signed with `key` when one is given: `SHA256SUMS.sig` beside `SHA256SUMS`.
+#[allow(clippy::too_many_arguments)]
+pub fn pack_signed(
+    ws: &Loaded,
+    scope: &Scope,
+    assessment: &crate::assess::Assessment,
+    record: &crate::model::AssessmentRecord,
+    as_of: time::Date,
+    out_dir: &Path,
+    zip: bool,
+    key: Option<&SigningKey>,
+) -> Result<PackOutcome, RenderError> {
     let (parent, name) = split_target(out_dir)?;
     check_target(out_dir)?;
-    let (files, skipped) = build(ws, scope, assessment, record, as_of)?;
+    let (mut files, skipped) = build(ws, scope, assessment, record, as_of, key.map(SigningKey::signer))?;
+    if let Some(key) = key {
+        let sums = match files.get(SUMS) {
+            Some(Blob::Data(bytes)) => bytes.clone(),
+            _ => Vec::new(),
+        };
+        let sig = key.sign(&sums).map_err(RenderError::Pack)?;
+        files.insert(signature::SIG.into(), sig.into_bytes().into());
+    }
     write_tree(&ws.reader, &parent, &name, &files)?;
     let zip_path = if zip {
         let path = parent.join(format!("{name}.zip"));
@@ -231,9 +304,10 @@ fn check_target(out_dir: &Path) -> Result<(), RenderError> {
     }
 }
 
-/// The path of an evidence copy inside the pack, or why it cannot have one. Names that
-/// `sha256sum` would have to escape (backslash, newline) are refused.
-fn pack_path(file: &str) -> Option<String> {
+/// The path of a copy inside the pack, or none when it cannot have one: a name that climbs
+/// out of the workspace, or one that `sha256sum` would have to escape (a backslash, which also
+/// stands for a byte that is not UTF-8 in a shown path; a newline or another control character).
+pub(crate) fn pack_path(file: &str) -> Option<String> {
     let parts: Vec<String> = Path::new(file)
         .components()
         .filter(|c| !matches!(c, Component::CurDir))
@@ -243,32 +317,45 @@ fn pack_path(file: &str) -> Option<String> {
         })
         .collect::<Option<Vec<_>>>()?;
     let joined = parts.join("/");
-    (!joined.is_empty() && !joined.contains(['\\', '\n', '\r'])).then(|| format!("files/{joined}"))
+    (!joined.is_empty() && !joined.contains('\\') && !joined.chars().any(char::is_control))
+        .then(|| format!("files/{joined}"))
+}
+
+/// Why a file's name cannot be stored in a pack.
+fn unstorable(file: &str) -> RenderError {
+    RenderError::Pack(format!(
+        "{file}: this name cannot be stored in the pack (it is not UTF-8, or it holds a newline, a backslash or another character SHA256SUMS cannot list); rename the file"
+    ))
 }
 
 /// Plan the copy of an evidence file: hashed now as a stream, copied (and hashed again)
-/// when the pack is written, never held in memory whole.
-fn copy_evidence(ws: &Loaded, e: &mut EvidenceView, files: &mut Files) -> Result<(), String> {
-    let path = evidence_path(&ws.root, &e.file).map_err(|why| format!("{} {why}", e.file))?;
-    let target =
-        pack_path(&e.file).ok_or_else(|| format!("{}: the file name cannot be listed in SHA256SUMS", e.file))?;
+/// when the pack is written, never held in memory whole. `Err` when the pack cannot be
+/// built; `Ok(Some(why))` when this file is left out (it is missing).
+fn copy_evidence(ws: &Loaded, e: &mut EvidenceView, files: &mut Files) -> Result<Option<String>, RenderError> {
+    let path = match evidence_path(&ws.root, &e.file) {
+        Ok(p) => p,
+        Err(why) => return Ok(Some(format!("{} {why}", e.file))),
+    };
     // The read policy resolves links, keeps the file inside the workspace and refuses
     // anything that is not a plain file (a folder, a FIFO, a device, a file that vanished).
-    let (len, sha) = ws
-        .reader
-        .open(&path)
-        .and_then(|(file, len)| {
-            Ok((
-                len,
-                crate::model::digest::sha256_reader(file).map_err(Refusal::Unreadable)?,
-            ))
-        })
-        .map_err(|why| {
+    // A file that is there but whose name a pack cannot hold stops the pack.
+    let planned = ws.reader.open(&path).map(|(file, len)| (pack_path(&e.file), len, file));
+    let hashed = match planned {
+        Ok((None, _, _)) => return Err(unstorable(&e.file)),
+        Ok((Some(target), len, file)) => crate::model::digest::sha256_reader(file)
+            .map(|sha| (target, len, sha))
+            .map_err(Refusal::Unreadable),
+        Err(why) => Err(why),
+    };
+    let (target, len, sha) = match hashed {
+        Ok(x) => x,
+        Err(why) => {
             e.sha256 = None;
-            e.integrity = "missing";
-            format!("{} {why}", e.file)
-        })?;
-    e.integrity = integrity(Some(&sha), e.pinned_sha256.as_deref());
+            e.integrity = Integrity::Missing.as_str();
+            return Ok(Some(format!("{} {why}", e.file)));
+        }
+    };
+    e.integrity = Integrity::of(Some(&sha), e.pinned_sha256.as_deref()).as_str();
     e.sha256 = Some(sha.clone());
     e.copy = Some(target.clone());
     files.insert(
@@ -279,7 +366,7 @@ fn copy_evidence(ws: &Loaded, e: &mut EvidenceView, files: &mut Files) -> Result
             len,
         },
     );
-    Ok(())
+    Ok(None)
 }
 
 /// Where a copy of an input goes, and its bytes: workspace files under `files/` (read again
@@ -290,9 +377,7 @@ fn input_copy(ws: &Loaded, input: &Input) -> Result<Option<(String, Vec<u8>)>, R
     if let Some(p) = input.path.strip_prefix("<builtin>/") {
         return Ok(crate::load::embedded::get(p).map(|text| (format!("builtin/{p}"), text.as_bytes().to_vec())));
     }
-    let Some(target) = pack_path(&input.path) else {
-        return Ok(None);
-    };
+    let target = pack_path(&input.path).ok_or_else(|| unstorable(&input.path))?;
     let path = ws
         .files
         .get(&input.path)
@@ -368,7 +453,9 @@ struct Manifest<'a> {
     assessment: &'a AssessmentView,
     findings: &'a crate::emit::documents::context::SeverityCounts,
     findings_waived: usize,
-    /// Every file of the pack except this one and SHA256SUMS.
+    /// The key that signs SHA256SUMS into SHA256SUMS.sig, or null: the pack is unsigned.
+    signature: Option<&'a signature::Signer>,
+    /// Every file of the pack except this one, SHA256SUMS and SHA256SUMS.sig.
     files: Vec<ManifestFile>,
 }
 
@@ -484,6 +571,7 @@ fn build(
     assessment: &crate::assess::Assessment,
     record: &crate::model::AssessmentRecord,
     as_of: time::Date,
+    signer: Option<signature::Signer>,
 ) -> Result<(Files, Vec<String>), RenderError> {
     let matrix = &assessment.matrix;
     let findings = &assessment.findings;
@@ -502,13 +590,35 @@ fn build(
         // The same file listed twice is copied once.
         if let Some((path, blob)) = pack_path(&e.file).and_then(|p| files.get_key_value(&p)) {
             let sha = blob.sha256();
-            e.integrity = integrity(Some(&sha), e.pinned_sha256.as_deref());
+            e.integrity = Integrity::of(Some(&sha), e.pinned_sha256.as_deref()).as_str();
             e.sha256 = Some(sha);
             e.copy = Some(path.clone());
             continue;
         }
-        if let Err(why) = copy_evidence(ws, e, &mut files) {
+        if let Some(why) = copy_evidence(ws, e, &mut files)? {
             skipped.push(why);
+        }
+    }
+    // A file that is not what an entry pinned stays out of the pack: every copy it carries is
+    // the file the scope recorded (or one it pins nothing for), which `pack verify` checks.
+    let changed: std::collections::BTreeSet<String> = evidence
+        .iter()
+        .filter(|e| e.integrity == Integrity::Changed.as_str())
+        .filter_map(|e| e.copy.clone())
+        .collect();
+    for copy in &changed {
+        files.remove(copy);
+    }
+    for e in evidence
+        .iter_mut()
+        .filter(|e| e.copy.as_ref().is_some_and(|c| changed.contains(c)))
+    {
+        e.copy = None;
+        if e.integrity == Integrity::Changed.as_str() {
+            skipped.push(format!(
+                "{}: its SHA-256 is not the one pinned in the scope (CM011), so the pack does not carry it",
+                e.file
+            ));
         }
     }
     ctx.evidence = evidence;
@@ -560,6 +670,11 @@ fn build(
         "The gap report as CSV (also findings.json).",
     ));
     documents.push(link(
+        "Waiver register",
+        "waivers.html",
+        "Every waiver of the scope: finding, control, justification, compensating control, approver, ticket, dates, and whether it holds on the as-of date.",
+    ));
+    documents.push(link(
         "OSCAL system security plan",
         "oscal/ssp.json",
         "The responsibility matrix as a NIST OSCAL system security plan (also oscal/assessment-results.json, the findings).",
@@ -577,18 +692,30 @@ fn build(
     documents.push(link(
         "Checksums",
         SUMS,
-        "SHA-256 of every file, for `sha256sum -c SHA256SUMS` or `ctrlmap pack verify`.",
+        "SHA-256 of every other file of the pack (SHA256SUMS.sig aside), for `sha256sum -c SHA256SUMS` or `ctrlmap pack verify`.",
     ));
+    if signer.is_some() {
+        documents.push(link(
+            "Signature",
+            signature::SIG,
+            "The SSH signature of SHA256SUMS (namespace ctrlmap-pack), for `ssh-keygen -Y verify` or `ctrlmap pack verify --signers`.",
+        ));
+    }
 
     let mut summary = EvidenceSummary::default();
-    for e in &ctx.evidence {
+    for (e, status) in ctx.evidence.iter().zip(&assessment.evidence) {
         summary.total += 1;
-        summary.fresh += usize::from(e.freshness == "fresh");
-        summary.stale += usize::from(e.freshness == "stale");
-        summary.missing += usize::from(e.integrity == "missing");
-        summary.changed += usize::from(e.integrity == "changed");
+        summary.fresh += usize::from(status.freshness == crate::assess::evidence::Freshness::Fresh);
+        summary.stale += usize::from(status.freshness == crate::assess::evidence::Freshness::Stale);
+        summary.missing += usize::from(e.integrity == Integrity::Missing.as_str());
+        summary.changed += usize::from(e.integrity == Integrity::Changed.as_str());
         summary.copied += usize::from(e.copy.is_some());
     }
+    summary.controls_missing = assessment
+        .control_evidence
+        .iter()
+        .filter(|c| c.verdict == crate::assess::evidence::EvidenceOnFile::Missing)
+        .count();
     let mut chart_list = vec![charts::by_framework(ws, matrix)];
     chart_list.extend(charts::by_csf_function(ws, matrix));
     // Findings by severity are a small table on the index page: a bar chart of a handful of
@@ -596,6 +723,14 @@ fn build(
     let record_view = AssessmentView {
         as_of: ctx.as_of.clone(),
         period: record.period.clone(),
+        period_before: crate::assess::register::period_before_engagement(scope, record.period.as_ref())
+            .into_iter()
+            .map(|p| PeriodBeforeView {
+                date_of: p.date_of.into(),
+                date: p.date,
+                days: p.days,
+            })
+            .collect(),
         prepared_by: record.prepared_by.clone(),
         reviewed_by: record.reviewed_by.clone(),
     };
@@ -609,6 +744,8 @@ fn build(
         evidence: summary,
         assessment: record_view.clone(),
         catalogs: catalog_views(ws, &ctx.inputs),
+        signature: signer.clone(),
+        waivers: waiver_entries(ws, scope, assessment),
     };
 
     // Pages.
@@ -621,6 +758,10 @@ fn build(
     files.insert(
         "evidence.html".into(),
         pages.render("pack-evidence.html.j2", &ctx)?.into_bytes().into(),
+    );
+    files.insert(
+        "waivers.html".into(),
+        pages.render("pack-waivers.html.j2", &ctx)?.into_bytes().into(),
     );
     for m in &matrices {
         ctx.pack = Some(PackView {
@@ -717,6 +858,7 @@ fn build(
         assessment: &record_view,
         findings: &ctx.findings_by_severity,
         findings_waived: ctx.findings_waived,
+        signature: signer.as_ref(),
         files: files
             .iter()
             .map(|(p, b)| ManifestFile {
@@ -731,6 +873,36 @@ fn build(
     let sums: String = files.iter().map(|(p, b)| format!("{}  {p}\n", b.sha256())).collect();
     files.insert(SUMS.into(), sums.into_bytes().into());
     Ok((files, skipped))
+}
+
+/// The waiver register: every waiver of the scope, with the engine's verdict on the as-of date.
+fn waiver_entries(ws: &Loaded, scope: &Scope, assessment: &crate::assess::Assessment) -> Vec<WaiverEntry> {
+    assessment
+        .waivers
+        .iter()
+        .filter_map(|status| {
+            let w = scope.waivers.get(status.index)?.as_ref()?;
+            let (fw, id) = w.control.split_once(':').unwrap_or(("", &w.control));
+            let framework = ws.framework(fw);
+            Some(WaiverEntry {
+                finding: w.finding.clone(),
+                control: w.control.clone(),
+                citation: framework.map(|x| x.cite(id)).unwrap_or_else(|| w.control.clone()),
+                title: framework.and_then(|x| x.get(id)).map(|c| c.title.clone()),
+                justification: w.justification.clone(),
+                compensating: w.compensating.clone(),
+                approver: w.approver.clone(),
+                ticket: w.ticket.clone(),
+                granted: w.granted.clone(),
+                expires: w.expires.clone(),
+                state: status.state.as_str(),
+                in_force: status.state.in_force(),
+                days_left: status.days_left,
+                file: w.origin.file.to_string(),
+                line: w.origin.line,
+            })
+        })
+        .collect()
 }
 
 fn link(title: &str, path: &str, description: &str) -> DocumentLink {

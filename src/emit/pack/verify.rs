@@ -1,18 +1,39 @@
-//! `ctrlmap pack verify`: recompute the hash of every file of a pack and compare it with
-//! `SHA256SUMS`, reporting each file changed, added or removed, and any disagreement
-//! between `SHA256SUMS` and the file list of `manifest.json`.
+//! `ctrlmap pack verify`: check a pack (a folder, or the zip `pack --zip` wrote) against its own
+//! lists, and, when it is signed, its signature.
 //!
-//! The checksums prove the pack is what `SHA256SUMS` says; they cannot prove that
-//! `SHA256SUMS` itself is the one that was handed over. For that, record the pack digest
-//! (the SHA-256 of `SHA256SUMS`, printed by `pack` and `pack verify`) when receiving it.
+//! What each check covers:
+//!
+//! - every file `SHA256SUMS` lists is present with that SHA-256 (what `sha256sum -c` checks);
+//! - no file is there that the pack does not list (`sha256sum -c` does not notice added files);
+//!   a zip holds exactly one entry per listed file, no folder entries, links, duplicate names,
+//!   names that are not UTF-8 or that hold control characters, and entries whose local headers
+//!   agree with the central directory;
+//! - `manifest.json` and `SHA256SUMS` agree on every file;
+//! - each evidence copy still has the SHA-256 pinned in the copied scope;
+//! - with `SHA256SUMS.sig`, the SSH signature holds for `SHA256SUMS`; with `--signers`, it was
+//!   made by a key the allowed-signers file lists.
+//!
+//! Nothing is inflated or hashed past what the manifest declares: a zip entry that inflates
+//! past its declared size stops the check there (a zip bomb costs what the honest pack would).
+//! The work is linear in the pack's size.
+//!
+//! Without a signature the checks prove the pack agrees with itself, not that its lists are
+//! the ones that were handed over: someone who edits a file can recompute `SHA256SUMS` and the
+//! manifest. The signature, or the pack digest (the SHA-256 of `SHA256SUMS`) recorded at hand-over
+//! and given to `--expect`, closes that.
 
+use super::signature::{self, AllowedSigners, SignatureCheck};
 use super::{MANIFEST, SUMS};
-use crate::load::input::{MAX_INPUT_BYTES, Refusal, Root, display_path, kind_of};
+use crate::load::input::{MAX_INPUT_BYTES, Root, display_path, kind_of};
 use crate::model::digest::sha256_hex;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+
+/// How many lines of one kind (changed, added, …) a report prints before it counts the rest.
+const SHOWN: usize = 50;
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct VerifyReport {
@@ -21,18 +42,30 @@ pub struct VerifyReport {
     pub verified: usize,
     /// Listed in SHA256SUMS, present, different content.
     pub changed: Vec<String>,
-    /// Present in the folder, not listed (SHA256SUMS itself excepted).
+    /// Present in the pack, not listed (SHA256SUMS and its signature excepted).
     pub added: Vec<String>,
     /// Listed, not present.
     pub removed: Vec<String>,
-    /// Problems with the pack's own lists: unreadable SHA256SUMS, malformed lines, a
-    /// manifest that disagrees with SHA256SUMS, symbolic links.
+    /// Problems with the pack's own lists, its structure or its evidence: unreadable
+    /// SHA256SUMS, malformed lines, a manifest that disagrees with SHA256SUMS, links, duplicate
+    /// or unsafe zip entries, an entry larger than declared, evidence that no longer matches its pin.
     pub problems: Vec<String>,
     /// SHA-256 of SHA256SUMS, when it could be read.
     pub digest: Option<String>,
     /// Set when the path is not a pack at all (no SHA256SUMS and no ctrlmap manifest, not a
     /// folder or a zip): a usage error, not tampering.
     pub not_a_pack: Option<String>,
+    /// The signature: none, good (and by whom), or bad.
+    #[serde(skip)]
+    pub signature: SignatureCheck,
+    /// Evidence copies that still have the SHA-256 the copied scope pins.
+    pub pins_matched: usize,
+    /// Things worth knowing that are not failures (pinned evidence that was missing when the
+    /// pack was built, so the pack has no copy of it).
+    pub notes: Vec<String>,
+    /// The check stopped early at a hostile entry (a zip bomb, a broken zip): what came after
+    /// it was not read.
+    pub stopped: bool,
 }
 
 impl VerifyReport {
@@ -42,7 +75,19 @@ impl VerifyReport {
             && self.added.is_empty()
             && self.removed.is_empty()
             && self.problems.is_empty()
+            && !matches!(self.signature, SignatureCheck::Bad(_))
     }
+}
+
+/// Print at most [`SHOWN`] lines of one kind, then how many more there are.
+fn lines(f: &mut fmt::Formatter<'_>, label: &str, items: &[String]) -> fmt::Result {
+    for p in items.iter().take(SHOWN) {
+        writeln!(f, "{label}{p}")?;
+    }
+    if items.len() > SHOWN {
+        writeln!(f, "{label}… and {} more", items.len() - SHOWN)?;
+    }
+    Ok(())
 }
 
 impl fmt::Display for VerifyReport {
@@ -50,17 +95,26 @@ impl fmt::Display for VerifyReport {
         if let Some(why) = &self.not_a_pack {
             return write!(f, "{why}");
         }
-        for p in &self.problems {
-            writeln!(f, "problem: {p}")?;
+        lines(f, "problem: ", &self.problems)?;
+        if let SignatureCheck::Bad(why) = &self.signature {
+            writeln!(f, "problem: {why}")?;
         }
-        for p in &self.changed {
-            writeln!(f, "changed: {p}")?;
+        lines(f, "changed: ", &self.changed)?;
+        lines(f, "added:   ", &self.added)?;
+        lines(f, "removed: ", &self.removed)?;
+        lines(f, "note:    ", &self.notes)?;
+        if self.stopped {
+            writeln!(f, "stopped: the rest of the pack was not read")?;
         }
-        for p in &self.added {
-            writeln!(f, "added:   {p}")?;
+        if !matches!(self.signature, SignatureCheck::Bad(_)) {
+            writeln!(f, "signature: {}", self.signature)?;
         }
-        for p in &self.removed {
-            writeln!(f, "removed: {p}")?;
+        if self.pins_matched > 0 {
+            writeln!(
+                f,
+                "evidence: {} the SHA-256 pinned in the copied scope",
+                crate::emit::counted(self.pins_matched, "copy matches", "copies match")
+            )?;
         }
         let digest = self
             .digest
@@ -71,20 +125,35 @@ impl fmt::Display for VerifyReport {
             write!(
                 f,
                 "{}: OK — {} {SUMS}{digest}",
-                self.dir.display(),
+                display_path(&self.dir),
                 crate::emit::counted(self.verified, "file matches", "files match")
             )
         } else {
-            let n = self.changed.len() + self.added.len() + self.removed.len() + self.problems.len();
+            let n = self.changed.len()
+                + self.added.len()
+                + self.removed.len()
+                + self.problems.len()
+                + usize::from(matches!(self.signature, SignatureCheck::Bad(_)));
             write!(
                 f,
                 "{}: FAILED — {}; {}{digest}",
-                self.dir.display(),
+                display_path(&self.dir),
                 crate::emit::count(n, "problem"),
                 crate::emit::counted(self.verified, "file matches", "files match")
             )
         }
     }
+}
+
+/// What `pack verify` is asked to check beyond the pack's own lists.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct VerifyOptions<'a> {
+    /// The pack digest recorded at hand-over: any other digest fails.
+    pub expect: Option<&'a str>,
+    /// The keys allowed to sign: the pack must be signed by one of them.
+    pub signers: Option<&'a AllowedSigners>,
+    /// When the signers' `valid-after` / `valid-before` are judged, in Unix seconds.
+    pub now: i64,
 }
 
 /// Parse `SHA256SUMS`: `<64 hex>  <path>` (or `<hex> *<path>`, binary mode).
@@ -114,9 +183,24 @@ fn parse_sums(text: &str, problems: &mut Vec<String>) -> BTreeMap<String, String
 /// Verify a pack: a folder, or the zip `ctrlmap pack --zip` wrote (read in place, never
 /// unpacked). With `expect`, the pack digest must also be the one recorded at hand-over.
 pub fn verify_path(path: &Path, expect: Option<&str>) -> VerifyReport {
-    let is_zip = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file());
-    let mut report = if is_zip { verify_zip(path) } else { verify(path) };
-    if let Some(expected) = expect
+    verify_with(
+        path,
+        &VerifyOptions {
+            expect,
+            ..VerifyOptions::default()
+        },
+    )
+}
+
+/// [`verify_path`] with every option. A path given on the command line is followed when it is
+/// a symbolic link (links inside a pack still fail).
+pub fn verify_with(path: &Path, options: &VerifyOptions) -> VerifyReport {
+    let followed = std::fs::metadata(path);
+    let mut report = match followed {
+        Ok(m) if m.is_file() => verify_zip_with(path, options),
+        _ => verify_dir(path, options),
+    };
+    if let Some(expected) = options.expect
         && report.not_a_pack.is_none()
     {
         match &report.digest {
@@ -140,9 +224,175 @@ fn has_manifest(bytes: Option<&[u8]>) -> bool {
         .is_some_and(|m| m["format"] == super::FORMAT)
 }
 
-/// Verify the zip of a pack in place: every entry under the pack's top folder is hashed as a
-/// stream; an entry outside it, a link, or a name that climbs out is a problem.
+/// Why a file could not be hashed.
+enum HashError {
+    /// It holds more than the manifest declares: a zip bomb, or a grown file. Stop.
+    Overrun(u64),
+    /// A zip entry that cannot be inflated (a broken or hostile stream, more than its header
+    /// declares). Stop.
+    Broken(String),
+    Other(String),
+}
+
+/// A pack being read: a folder or a zip.
+trait Source {
+    /// The whole content of a small file (at most `limit` bytes), or why not.
+    fn read_small(&mut self, rel: &str, limit: u64) -> Result<Vec<u8>, String>;
+    /// The SHA-256 of a file, reading no more than `limit` bytes when one is given.
+    fn hash(&mut self, rel: &str, limit: Option<u64>) -> Result<String, HashError>;
+    /// The size the container itself records for a file (a zip entry's header; a file's length).
+    fn recorded_size(&self, rel: &str) -> Option<u64>;
+    /// Zips only: a file the manifest gives no size for is not inflated at all.
+    fn needs_declared_size(&self) -> bool;
+    /// Every file's path inside the pack, sorted.
+    fn names(&self) -> Vec<String>;
+}
+
+/// Hash what `reader` yields, at most `limit` bytes (an overrun when it yields more).
+fn hash_bounded(reader: impl Read, limit: Option<u64>) -> Result<String, HashError> {
+    match limit {
+        None => crate::model::digest::sha256_reader(reader).map_err(|e| HashError::Other(e.to_string())),
+        Some(limit) => {
+            let mut counted = CountingReader { inner: reader, n: 0 };
+            let sha = crate::model::digest::sha256_reader((&mut counted).take(limit.saturating_add(1)))
+                .map_err(|e| HashError::Other(e.to_string()))?;
+            if counted.n > limit {
+                Err(HashError::Overrun(limit))
+            } else {
+                Ok(sha)
+            }
+        }
+    }
+}
+
+struct CountingReader<R> {
+    inner: R,
+    n: u64,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let k = self.inner.read(buf)?;
+        self.n += k as u64;
+        Ok(k)
+    }
+}
+
+/// A pack folder: files by path inside it.
+struct Folder {
+    reader: Root,
+    files: BTreeMap<String, (PathBuf, u64)>,
+}
+
+impl Source for Folder {
+    fn read_small(&mut self, rel: &str, limit: u64) -> Result<Vec<u8>, String> {
+        let (path, _) = self.files.get(rel).ok_or_else(|| format!("{rel} is missing"))?;
+        self.reader.read(path, limit).map_err(|why| format!("{rel} {why}"))
+    }
+
+    fn hash(&mut self, rel: &str, limit: Option<u64>) -> Result<String, HashError> {
+        let (path, _) = self
+            .files
+            .get(rel)
+            .ok_or_else(|| HashError::Other(format!("{rel} is missing")))?;
+        let (file, _) = self
+            .reader
+            .open(path)
+            .map_err(|why| HashError::Other(why.to_string()))?;
+        hash_bounded(std::io::BufReader::new(file), limit)
+    }
+
+    fn recorded_size(&self, rel: &str) -> Option<u64> {
+        self.files.get(rel).map(|(_, len)| *len)
+    }
+
+    fn needs_declared_size(&self) -> bool {
+        false
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.files.keys().cloned().collect()
+    }
+}
+
+/// A pack zip: entries by path under its top folder.
+struct Zip {
+    archive: zip::ZipArchive<std::io::BufReader<std::fs::File>>,
+    entries: BTreeMap<String, (usize, u64)>,
+}
+
+impl Source for Zip {
+    fn read_small(&mut self, rel: &str, limit: u64) -> Result<Vec<u8>, String> {
+        let (index, _) = *self.entries.get(rel).ok_or_else(|| format!("{rel} is missing"))?;
+        let entry = self.archive.by_index(index).map_err(|e| format!("{rel}: {e}"))?;
+        let mut bytes = Vec::new();
+        entry
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("{rel}: {e}"))?;
+        if bytes.len() as u64 > limit {
+            return Err(format!("{rel} holds more than the {limit} bytes a pack list may have"));
+        }
+        Ok(bytes)
+    }
+
+    fn hash(&mut self, rel: &str, limit: Option<u64>) -> Result<String, HashError> {
+        let (index, _) = *self
+            .entries
+            .get(rel)
+            .ok_or_else(|| HashError::Other(format!("{rel} is missing")))?;
+        let entry = self
+            .archive
+            .by_index(index)
+            .map_err(|e| HashError::Broken(e.to_string()))?;
+        hash_bounded(entry, limit).map_err(|e| match e {
+            HashError::Other(why) => HashError::Broken(why),
+            other => other,
+        })
+    }
+
+    fn recorded_size(&self, rel: &str) -> Option<u64> {
+        self.entries.get(rel).map(|(_, size)| *size)
+    }
+
+    fn needs_declared_size(&self) -> bool {
+        true
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.entries.keys().cloned().collect()
+    }
+}
+
+/// Verify the zip of a pack in place (see [`verify_with`]).
 pub fn verify_zip(path: &Path) -> VerifyReport {
+    verify_zip_with(path, &VerifyOptions::default())
+}
+
+/// Is a zip entry's name one `pack` could have written: UTF-8, no control character, no
+/// backslash, no empty, `.` or `..` part, under one top folder? The path inside it, or why not.
+fn entry_path(raw: &[u8]) -> Result<(String, String), String> {
+    let Ok(name) = std::str::from_utf8(raw) else {
+        return Err(format!(
+            "`{}`: a name that is not UTF-8; pack writes none",
+            display_path(Path::new(&String::from_utf8_lossy(raw).into_owned()))
+        ));
+    };
+    if name.chars().any(|c| c.is_control()) {
+        return Err(format!(
+            "`{}`: a name with a control character (a newline, a tab); pack writes none",
+            name.escape_debug()
+        ));
+    }
+    let parts: Vec<&str> = name.split('/').collect();
+    let safe = parts.len() >= 2 && parts.iter().all(|p| !p.is_empty() && *p != "." && *p != "..");
+    if !safe || name.contains('\\') {
+        return Err(format!("`{name}`: not a path inside the pack's folder"));
+    }
+    Ok((parts[0].to_string(), parts[1..].join("/")))
+}
+
+fn verify_zip_with(path: &Path, options: &VerifyOptions) -> VerifyReport {
     let mut report = VerifyReport {
         dir: path.to_path_buf(),
         ..VerifyReport::default()
@@ -163,121 +413,98 @@ pub fn verify_zip(path: &Path) -> VerifyReport {
         Ok(a) => a,
         Err(e) => return not_a_pack(format!("not a folder and not a zip ({e})")),
     };
+    // The structure first, from the central directory alone: nothing is inflated until the
+    // zip holds exactly the kind of entries pack writes.
+    if archive.has_duplicate_names() {
+        report.problems.push(
+            "two entries of the zip have the same name: one of them is not the pack's (unzip would extract either)"
+                .into(),
+        );
+    }
     let mut top: Option<String> = None;
-    let mut present: BTreeMap<String, Result<String, String>> = BTreeMap::new();
-    let (mut sums, mut manifest) = (None, None);
+    let mut entries: BTreeMap<String, (usize, u64)> = BTreeMap::new();
     for i in 0..archive.len() {
-        let mut entry = match archive.by_index(i) {
+        let entry = match archive.by_index_data(i) {
             Ok(e) => e,
             Err(e) => {
                 report.problems.push(format!("zip entry {i}: {e}"));
                 continue;
             }
         };
-        let name = match entry.name() {
-            Ok(n) => n.into_owned(),
-            Err(e) => {
-                report.problems.push(format!("zip entry {i}: {e}"));
+        let (head, rel) = match entry_path(entry.name_raw()) {
+            Ok(p) => p,
+            Err(why) => {
+                report.problems.push(why);
                 continue;
             }
         };
+        let head_seen = top.get_or_insert_with(|| head.clone());
+        if head != *head_seen {
+            report
+                .problems
+                .push(format!("`{head}/{rel}`: outside the pack's folder `{head_seen}/`"));
+            continue;
+        }
         if entry.is_dir() {
-            continue;
-        }
-        let parts: Vec<&str> = name.split('/').collect();
-        let safe = parts.len() >= 2 && parts.iter().all(|p| !p.is_empty() && *p != "." && *p != "..");
-        if !safe || name.contains('\\') {
             report
                 .problems
-                .push(format!("`{name}`: not a path inside the pack's folder"));
-            continue;
-        }
-        let head = top.get_or_insert_with(|| parts[0].to_string());
-        if parts[0] != head.as_str() {
-            report
-                .problems
-                .push(format!("`{name}`: outside the pack's folder `{head}/`"));
+                .push(format!("{rel}: a folder entry; pack writes only files"));
             continue;
         }
         if entry.is_symlink() {
-            report.problems.push(format!(
-                "{}: a symbolic link; a pack holds only plain files",
-                parts[1..].join("/")
-            ));
+            report
+                .problems
+                .push(format!("{rel}: a symbolic link; a pack holds only plain files"));
             continue;
         }
-        let rel = parts[1..].join("/");
-        if rel == SUMS || rel == MANIFEST {
-            let mut bytes = Vec::new();
-            let read =
-                std::io::Read::read_to_end(&mut std::io::Read::take(&mut entry, MAX_INPUT_BYTES + 1), &mut bytes);
-            match read {
-                Ok(_) if bytes.len() as u64 <= MAX_INPUT_BYTES => {
-                    if rel == SUMS {
-                        sums = Some(bytes);
-                        continue;
-                    }
-                    present.insert(rel, Ok(sha256_hex(&bytes)));
-                    manifest = Some(bytes);
-                }
-                Ok(_) => report.problems.push(format!("{rel}: larger than any pack list")),
-                Err(e) => report.problems.push(format!("{rel}: {e}")),
-            }
-            continue;
-        }
-        let sha = crate::model::digest::sha256_reader(&mut entry).map_err(|e| e.to_string());
-        present.insert(rel, sha);
+        entries.insert(rel, (i, entry.size()));
     }
-    if sums.is_none() && !has_manifest(manifest.as_deref()) && report.problems.is_empty() {
-        return not_a_pack(format!("holds no {SUMS} and no {MANIFEST} written by ctrlmap"));
+    if report.problems.is_empty()
+        && let Err(e) = archive.validate_header_consistency()
+    {
+        report.problems.push(format!(
+            "the zip's entries disagree with its central directory ({e}): it was not written by ctrlmap"
+        ));
     }
-    compare(&mut report, sums.as_deref(), present, manifest.as_deref());
+    if !report.problems.is_empty() {
+        report.stopped = true;
+        return report;
+    }
+    if !entries.contains_key(SUMS) && !entries.contains_key(MANIFEST) {
+        return not_a_pack(format!("holds no {SUMS} and no {MANIFEST}"));
+    }
+    let mut source = Zip { archive, entries };
+    check(&mut report, &mut source, options);
     report
 }
 
 /// Verify a pack folder. Every file is read under the read policy, confined to the pack:
-/// a FIFO or a device is reported, never read; a link is reported, never followed; files
-/// are hashed as streams.
+/// a FIFO or a device is reported, never read; a link inside is reported, never followed;
+/// files are hashed as streams.
 pub fn verify(dir: &Path) -> VerifyReport {
+    verify_dir(dir, &VerifyOptions::default())
+}
+
+fn verify_dir(given: &Path, options: &VerifyOptions) -> VerifyReport {
     let mut report = VerifyReport {
-        dir: dir.to_path_buf(),
+        dir: given.to_path_buf(),
         ..VerifyReport::default()
     };
-    if !dir.is_dir() {
-        report.not_a_pack = Some(format!(
-            "{}: no such folder or zip; give a pack folder or the zip `ctrlmap pack --zip` wrote",
-            display_path(dir)
-        ));
-        return report;
-    }
-    let reader = Root::new(dir);
-    let sums_path = dir.join(SUMS);
-    let sums_bytes = match std::fs::symlink_metadata(&sums_path) {
-        Ok(meta) if meta.file_type().is_symlink() => Err(Refusal::NotRegular("a symbolic link")),
-        _ => reader.read(&sums_path, MAX_INPUT_BYTES),
-    };
-    let sums_bytes = match sums_bytes {
-        Ok(b) => Some(b),
-        Err(why) => {
-            let manifest = reader.read(&dir.join(MANIFEST), MAX_INPUT_BYTES).ok();
-            if !has_manifest(manifest.as_deref()) {
-                report.not_a_pack = Some(format!(
-                    "{} is not a ctrlmap evidence pack: {} {why}, and it holds no {MANIFEST} written by ctrlmap",
-                    display_path(dir),
-                    SUMS
-                ));
-                return report;
-            }
-            report.problems.push(format!(
-                "{} {why}: the pack's checksum list is gone",
-                display_path(&sums_path)
+    // The folder named on the command line is followed if it is a link.
+    let dir = match given.canonicalize() {
+        Ok(d) if d.is_dir() => d,
+        _ => {
+            report.not_a_pack = Some(format!(
+                "{}: no such folder or zip; give a pack folder or the zip `ctrlmap pack --zip` wrote",
+                display_path(given)
             ));
             return report;
         }
     };
-
-    let mut present: BTreeMap<String, PathBuf> = BTreeMap::new();
-    for entry in walkdir::WalkDir::new(dir)
+    let reader = Root::new(&dir);
+    let mut files: BTreeMap<String, (PathBuf, u64)> = BTreeMap::new();
+    let mut sums_kind = None;
+    for entry in walkdir::WalkDir::new(&dir)
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
@@ -289,98 +516,283 @@ pub fn verify(dir: &Path) -> VerifyReport {
                 continue;
             }
         };
-        let Ok(rel) = entry.path().strip_prefix(dir) else {
+        let Ok(rel) = entry.path().strip_prefix(&dir) else {
             continue;
         };
         let rel = display_path(rel);
         let file_type = entry.file_type();
+        if rel.is_empty() {
+            continue;
+        }
         if file_type.is_symlink() {
             report
                 .problems
                 .push(format!("{rel}: a symbolic link; a pack holds only plain files"));
             continue;
         }
-        if file_type.is_dir() || rel.is_empty() {
+        if file_type.is_dir() {
             continue;
         }
         if !file_type.is_file() {
+            if rel == SUMS {
+                sums_kind = Some(kind_of(file_type));
+                continue;
+            }
             report.problems.push(format!(
                 "{rel}: {}, not a plain file; a pack holds only plain files",
                 kind_of(file_type)
             ));
             continue;
         }
-        if rel != SUMS {
-            present.insert(rel, entry.path().to_path_buf());
-        }
+        let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
+        files.insert(rel, (entry.path().to_path_buf(), len));
     }
-    let manifest = present.get(MANIFEST).and_then(|p| reader.read(p, MAX_INPUT_BYTES).ok());
-    let hashed = present
-        .iter()
-        .map(|(rel, path)| (rel.clone(), reader.sha256(path).map_err(|why| why.to_string())))
-        .collect();
-    compare(&mut report, sums_bytes.as_deref(), hashed, manifest.as_deref());
+    if !files.contains_key(SUMS) {
+        let mut source = Folder { reader, files };
+        let manifest = source.read_small(MANIFEST, MAX_INPUT_BYTES).ok();
+        if !has_manifest(manifest.as_deref()) {
+            report.problems.clear();
+            report.not_a_pack = Some(format!(
+                "{} is not a ctrlmap evidence pack: it holds no {SUMS} and no {MANIFEST} written by ctrlmap",
+                display_path(given)
+            ));
+            return report;
+        }
+        report.problems.push(match sums_kind {
+            Some(kind) => format!("{SUMS} is {kind}, not a plain file: the pack's checksum list cannot be read"),
+            None => format!("{SUMS} is missing: the pack's checksum list is gone"),
+        });
+        return report;
+    }
+    let mut source = Folder { reader, files };
+    check(&mut report, &mut source, options);
     report
 }
 
-/// Compare the files present (with their hashes, or why they could not be read) with
-/// SHA256SUMS and the manifest.
-fn compare(
-    report: &mut VerifyReport,
-    sums_bytes: Option<&[u8]>,
-    present: BTreeMap<String, Result<String, String>>,
-    manifest: Option<&[u8]>,
-) {
-    let Some(sums_bytes) = sums_bytes else {
-        report
-            .problems
-            .push(format!("{SUMS} is missing: the pack's checksum list is gone"));
-        return;
-    };
-    report.digest = Some(sha256_hex(sums_bytes));
-    let listed = parse_sums(&String::from_utf8_lossy(sums_bytes), &mut report.problems);
-    for (rel, expected) in &listed {
-        match present.get(rel) {
-            None => report.removed.push(rel.clone()),
-            Some(Ok(sha)) if sha == expected => report.verified += 1,
-            Some(Ok(_)) => report.changed.push(rel.clone()),
-            Some(Err(why)) => report.problems.push(format!("{rel} {why}")),
-        }
-    }
-    report.added = present.keys().filter(|p| !listed.contains_key(*p)).cloned().collect();
+/// What manifest.json declares about one file.
+struct Declared {
+    sha256: String,
+    bytes: u64,
+}
 
-    // The manifest lists every file but itself and SHA256SUMS; it must agree.
-    if let Some(bytes) = manifest {
-        match serde_json::from_slice::<serde_json::Value>(bytes) {
-            Ok(m) => {
-                let files = m["files"].as_array().cloned().unwrap_or_default();
-                let in_manifest: BTreeMap<String, String> = files
-                    .iter()
-                    .filter_map(|f| Some((f["path"].as_str()?.to_string(), f["sha256"].as_str()?.to_string())))
-                    .collect();
-                for (path, sha) in &in_manifest {
-                    if listed.get(path).is_some_and(|s| s != sha) {
-                        report
-                            .problems
-                            .push(format!("{MANIFEST} and {SUMS} disagree about `{path}`"));
-                    } else if !listed.contains_key(path) {
-                        report
-                            .problems
-                            .push(format!("`{path}` is in {MANIFEST} but not in {SUMS}"));
+/// The checks common to a folder and a zip, once their structure is known.
+fn check(report: &mut VerifyReport, source: &mut dyn Source, options: &VerifyOptions) {
+    let sums = match source.read_small(SUMS, MAX_INPUT_BYTES) {
+        Ok(b) => b,
+        Err(why) => {
+            report
+                .problems
+                .push(format!("{why}: the pack's checksum list cannot be read"));
+            return;
+        }
+    };
+    report.digest = Some(sha256_hex(&sums));
+    let sig = match source.recorded_size(signature::SIG) {
+        None => None,
+        Some(_) => match source.read_small(signature::SIG, signature::MAX_SIG_BYTES) {
+            Ok(b) => Some(b),
+            Err(why) => {
+                report.signature = SignatureCheck::Bad(why);
+                None
+            }
+        },
+    };
+    if !matches!(report.signature, SignatureCheck::Bad(_)) {
+        report.signature = signature::check(&sums, sig.as_deref(), options.signers, options.now);
+    }
+    // Asked for a signer and the signature does not hold: nothing in the pack can be trusted,
+    // its declared sizes included, so nothing more is read.
+    if options.signers.is_some() && matches!(report.signature, SignatureCheck::Bad(_)) {
+        report.stopped = true;
+        return;
+    }
+    let listed = parse_sums(&String::from_utf8_lossy(&sums), &mut report.problems);
+
+    // The manifest, checked against SHA256SUMS before its sizes bound anything.
+    let mut declared: BTreeMap<String, Declared> = BTreeMap::new();
+    let mut scope_file: Option<String> = None;
+    match source.read_small(MANIFEST, MAX_INPUT_BYTES) {
+        Err(why) => report
+            .problems
+            .push(format!("{why}: the pack's manifest cannot be read")),
+        Ok(bytes) => {
+            match listed.get(MANIFEST) {
+                Some(sha) if *sha == sha256_hex(&bytes) => {}
+                Some(_) => report.changed.push(MANIFEST.to_string()),
+                None => report.problems.push(format!("{MANIFEST} is not listed in {SUMS}")),
+            }
+            match serde_json::from_slice::<serde_json::Value>(&bytes) {
+                Ok(m) => {
+                    scope_file = m["scope"]["file"].as_str().map(str::to_string);
+                    for f in m["files"].as_array().map(Vec::as_slice).unwrap_or_default() {
+                        if let (Some(path), Some(sha256), Some(bytes)) =
+                            (f["path"].as_str(), f["sha256"].as_str(), f["bytes"].as_u64())
+                        {
+                            declared.insert(
+                                path.to_string(),
+                                Declared {
+                                    sha256: sha256.to_ascii_lowercase(),
+                                    bytes,
+                                },
+                            );
+                        }
                     }
                 }
-                for path in listed
-                    .keys()
-                    .filter(|p| p.as_str() != MANIFEST && !in_manifest.contains_key(*p))
-                {
-                    report
-                        .problems
-                        .push(format!("`{path}` is in {SUMS} but not in {MANIFEST}"));
-                }
+                Err(e) => report.problems.push(format!("{MANIFEST} is not valid JSON: {e}")),
             }
-            Err(e) => report.problems.push(format!("{MANIFEST} is not valid JSON: {e}")),
         }
     }
+    for (path, d) in &declared {
+        match listed.get(path) {
+            Some(sha) if *sha != d.sha256 => report
+                .problems
+                .push(format!("{MANIFEST} and {SUMS} disagree about `{path}`")),
+            Some(_) => {}
+            None => report
+                .problems
+                .push(format!("`{path}` is in {MANIFEST} but not in {SUMS}")),
+        }
+    }
+    for path in listed
+        .keys()
+        .filter(|p| p.as_str() != MANIFEST && !declared.contains_key(*p))
+    {
+        report
+            .problems
+            .push(format!("`{path}` is in {SUMS} but not in {MANIFEST}"));
+    }
+
+    // Present against listed: nothing extra, nothing missing.
+    let present: BTreeSet<String> = listed
+        .keys()
+        .chain(std::iter::once(&MANIFEST.to_string()))
+        .filter(|p| source.recorded_size(p).is_some())
+        .cloned()
+        .collect();
+    report.added = source
+        .names()
+        .into_iter()
+        .filter(|rel| rel != SUMS && rel != signature::SIG && !listed.contains_key(rel))
+        .collect();
+    report.removed = listed
+        .keys()
+        .filter(|p| source.recorded_size(p).is_none())
+        .cloned()
+        .collect();
+
+    // Hash every listed file, each bounded by its declared size.
+    let mut hashes: BTreeMap<String, String> = BTreeMap::new();
+    for (rel, expected) in &listed {
+        if !present.contains(rel) {
+            continue;
+        }
+        if rel == MANIFEST {
+            if !report.changed.iter().any(|c| c == MANIFEST) {
+                report.verified += 1;
+                hashes.insert(rel.clone(), expected.clone());
+            }
+            continue;
+        }
+        let limit = declared.get(rel).map(|d| d.bytes);
+        if limit.is_none() && source.needs_declared_size() {
+            // Already a problem (listed but not in the manifest); an entry of unknown size is
+            // not inflated.
+            continue;
+        }
+        if let (Some(limit), Some(recorded)) = (limit, source.recorded_size(rel))
+            && recorded != limit
+        {
+            report.changed.push(rel.clone());
+            continue;
+        }
+        match source.hash(rel, limit) {
+            Ok(sha) if sha == *expected => {
+                report.verified += 1;
+                hashes.insert(rel.clone(), sha);
+            }
+            Ok(_) => report.changed.push(rel.clone()),
+            Err(HashError::Overrun(limit)) => {
+                report.problems.push(format!(
+                    "{rel} holds more than the {limit} bytes {MANIFEST} declares (a zip bomb, or a file that grew): stopped there"
+                ));
+                report.stopped = true;
+                return;
+            }
+            Err(HashError::Broken(why)) => {
+                report.problems.push(format!(
+                    "{rel} cannot be inflated as its headers declare ({why}): stopped there"
+                ));
+                report.stopped = true;
+                return;
+            }
+            Err(HashError::Other(why)) => report.problems.push(format!("{rel} {why}")),
+        }
+    }
+    if let Some(scope) = scope_file {
+        check_pins(report, source, &scope, &hashes);
+    }
+}
+
+/// The evidence entries of the copied scope that pin a SHA-256: each copy in the pack must
+/// still have it.
+fn check_pins(report: &mut VerifyReport, source: &mut dyn Source, scope_file: &str, hashes: &BTreeMap<String, String>) {
+    let Some(copy) = super::pack_path(scope_file) else {
+        return;
+    };
+    // Only a copy that matched SHA256SUMS is read (a changed one is reported already).
+    if !hashes.contains_key(&copy) {
+        return;
+    }
+    let Ok(bytes) = source.read_small(&copy, MAX_INPUT_BYTES) else {
+        return;
+    };
+    for (file, pin) in pinned_evidence(&String::from_utf8_lossy(&bytes)) {
+        let Some(target) = super::pack_path(&file) else {
+            continue;
+        };
+        match hashes.get(&target) {
+            Some(found) if found.eq_ignore_ascii_case(&pin) => report.pins_matched += 1,
+            Some(found) => report.problems.push(format!(
+                "{target}: SHA-256 {found}, but the copied scope ({copy}) pins {}: the evidence is not the file that was recorded",
+                pin.to_ascii_lowercase()
+            )),
+            None if source.recorded_size(&target).is_some() => {}
+            None => report.notes.push(format!(
+                "{file} is pinned in the scope but has no copy in the pack (it was missing or did not match its pin when the pack was built; see evidence.html)"
+            )),
+        }
+    }
+}
+
+/// `(file, sha256)` of every evidence entry of a scope's YAML that pins a hash.
+fn pinned_evidence(text: &str) -> Vec<(String, String)> {
+    use crate::load::yaml::{NodeValue, parse};
+    let parsed = parse(text, crate::load::yaml::Limits::default());
+    let Some(root) = parsed.root else {
+        return Vec::new();
+    };
+    let field = |entries: &[crate::load::yaml::Entry], key: &str| {
+        entries
+            .iter()
+            .find(|e| e.key == key)
+            .and_then(|e| match &e.value.value {
+                NodeValue::Str(s) => Some(s.clone()),
+                _ => None,
+            })
+    };
+    let NodeValue::Map(top) = &root.value else {
+        return Vec::new();
+    };
+    let Some(NodeValue::Seq(items)) = top.iter().find(|e| e.key == "evidence").map(|e| &e.value.value) else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|item| match &item.value {
+            NodeValue::Map(entries) => Some((field(entries, "file")?, field(entries, "sha256")?)),
+            _ => None,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -398,5 +810,36 @@ mod tests {
         assert_eq!(parsed.len(), 2);
         assert!(parsed.contains_key("files/x y.pdf"));
         assert_eq!(problems.len(), 1, "{problems:?}");
+    }
+
+    #[test]
+    fn zip_names_pack_never_writes_are_refused() {
+        assert_eq!(
+            entry_path(b"pack/files/a.pdf").expect("fine"),
+            ("pack".to_string(), "files/a.pdf".to_string())
+        );
+        assert!(entry_path(b"pack/files/a\nb.pdf").is_err());
+        assert!(entry_path(b"pack/files/\xff.pdf").is_err());
+        assert!(entry_path(b"pack/../etc/passwd").is_err());
+        assert!(entry_path(b"index.html").is_err());
+        assert!(entry_path(b"pack\\index.html").is_err());
+    }
+
+    #[test]
+    fn pinned_evidence_is_read_from_a_scope() {
+        let pins = pinned_evidence(
+            "kind: scope\nevidence:\n  - file: evidence/a.md\n    sha256: abc\n  - file: evidence/b.md\n",
+        );
+        assert_eq!(pins, [("evidence/a.md".to_string(), "abc".to_string())]);
+    }
+
+    #[test]
+    fn reading_past_the_declared_size_is_an_overrun() {
+        let body = vec![0u8; 1000];
+        assert!(matches!(
+            hash_bounded(&body[..], Some(999)),
+            Err(HashError::Overrun(999))
+        ));
+        assert!(hash_bounded(&body[..], Some(1000)).is_ok());
     }
 }
