@@ -7,13 +7,19 @@
 //! The data a template sees is [`Context`]; the README's "Template context" lists it.
 
 pub(crate) mod baa;
+pub(crate) mod baa_document;
 pub(crate) mod charts;
 pub(crate) mod context;
 pub mod docx;
+pub mod model;
+pub mod related_text;
 pub(crate) mod templates;
 pub(crate) mod tpsp;
 
-pub use baa::{Audience, Baa, BaaRow, BaaSection, baa_appendix, baa_appendix_for, baa_context};
+pub use baa::{
+    Audience, Baa, BaaRow, BaaSection, DocumentOptions, baa_appendix, baa_appendix_for, baa_appendix_with, baa_context,
+    baa_context_with,
+};
 pub use context::{Context, EvidenceView, FindingView, RowView};
 pub use templates::available as available_templates;
 pub use tpsp::{Tpsp, tpsp_summary};
