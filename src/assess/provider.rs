@@ -158,6 +158,10 @@ pub fn review(ws: &Workspace, scope: &Scope, matrix: &Matrix, as_of: time::Date)
     if !applies(NYDFS) && !applies(GLBA) {
         return None;
     }
+    // The MSP is the client's service provider only if it performs something for it.
+    if !matrix.rows.iter().any(|r| r.responsible.iter().any(|p| *p == Party::Msp)) {
+        return None;
+    }
     let provider_is_ciso = applies(NYDFS)
         && matrix
             .row(&format!("{NYDFS}:{CISO}"))

@@ -811,11 +811,11 @@ fn open_points(ws: &Workspace, scope: &Scope, ctx: &Context, baa: &Baa, r: &Role
     let mut cited: Vec<String> = Vec::new();
     for f in &baa.open_findings {
         let mut p = vec![strong(format!(
-            "{}{}: ",
+            "{}{}:",
             f.citation,
             f.title.as_deref().map(|t| format!(" ({t})")).unwrap_or_default()
         ))];
-        p.push(text(super::baa::sentence(&f.what)));
+        p.push(text(format!(" {}", super::baa::sentence(&f.what))));
         if let Some(code) = &f.code {
             p.push(text(format!(" ({code})")));
         }
@@ -825,8 +825,8 @@ fn open_points(ws: &Workspace, scope: &Scope, ctx: &Context, baa: &Baa, r: &Role
     for row in baa.sections.iter().flat_map(|x| &x.rows) {
         if row.owner.is_none_or(|o| o == Summary::Unassigned) && !cited.contains(&row.citation) {
             items.push(vec![
-                strong(format!("{} ({}): ", row.citation, row.title)),
-                text("no responsible party is agreed."),
+                strong(format!("{} ({}):", row.citation, row.title)),
+                text(" no responsible party is agreed."),
             ]);
         }
     }

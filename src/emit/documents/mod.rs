@@ -15,6 +15,7 @@ pub mod model;
 pub mod related_text;
 pub(crate) mod templates;
 pub(crate) mod tpsp;
+pub(crate) mod tpsp_document;
 
 pub use baa::{
     Audience, Baa, BaaRow, BaaSection, DocumentOptions, baa_appendix, baa_appendix_for, baa_appendix_with, baa_context,
@@ -22,7 +23,7 @@ pub use baa::{
 };
 pub use context::{Context, EvidenceView, FindingView, RowView};
 pub use templates::available as available_templates;
-pub use tpsp::{Tpsp, tpsp_summary};
+pub use tpsp::{Tpsp, tpsp_context_with, tpsp_summary, tpsp_summary_with};
 
 use crate::model::Scope;
 use crate::model::Workspace;
