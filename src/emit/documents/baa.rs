@@ -575,7 +575,7 @@ impl Baa {
             .collect();
 
         let open_findings = if draft {
-            open_findings(ws, ctx, options, counterparty)
+            open_findings(ws, ctx, options, counterparty, &["hipaa"])
         } else {
             Vec::new()
         };
@@ -611,25 +611,62 @@ impl Baa {
     }
 }
 
-/// The findings at or above the gate, as points to be agreed: in words for the counterparty,
-/// with the code and location for the provider.
+/// The findings at or above the gate on the document's frameworks, as points to be agreed: in
+/// words for the counterparty, with the code and location for the provider; and a last point
+/// counting those on the scope's other frameworks, when there are any.
 pub(crate) fn open_findings(
     ws: &Workspace,
     ctx: &Context,
     options: &DocumentOptions,
     counterparty: bool,
+    frameworks: &[&str],
 ) -> Vec<OpenFinding> {
     let Some(gate) = options.gate else { return Vec::new() };
-    ctx.findings
-        .iter()
-        .filter(|f| f.waived.is_none() && Severity::parse(f.severity).is_some_and(|s| s >= gate))
+    let failing = || {
+        ctx.findings
+            .iter()
+            .filter(move |f| f.waived.is_none() && Severity::parse(f.severity).is_some_and(|s| s >= gate))
+    };
+    let ours = |f: &&super::context::FindingView| {
+        frameworks
+            .iter()
+            .any(|fw| f.control.split_once(':').is_some_and(|(x, _)| x == *fw))
+    };
+    let mut out: Vec<OpenFinding> = failing()
+        .filter(ours)
         .map(|f| OpenFinding {
             citation: f.citation.clone(),
             title: f.title.clone(),
             what: open_point_words(ws, ctx, f),
             code: (!counterparty).then(|| format!("{} at {}:{}", f.code, f.file, f.line)),
         })
-        .collect()
+        .collect();
+    let others: Vec<&super::context::FindingView> = failing().filter(|f| !ours(f)).collect();
+    if !others.is_empty() {
+        let mut names: Vec<String> = others
+            .iter()
+            .filter_map(|f| f.control.split_once(':').map(|(fw, _)| fw))
+            .map(|fw| {
+                ctx.frameworks
+                    .iter()
+                    .find(|x| x.id == fw)
+                    .map_or_else(|| fw.to_string(), |x| x.short_title.clone())
+            })
+            .collect();
+        names.sort();
+        names.dedup();
+        out.push(OpenFinding {
+            citation: "Other frameworks".into(),
+            title: None,
+            what: format!(
+                "{} on {} of the same engagement also fail the gate, not listed here",
+                crate::emit::counted(others.len(), "open point", "open points"),
+                names.join(", ")
+            ),
+            code: None,
+        });
+    }
+    out
 }
 
 /// What a finding leaves open, in words a counterparty reads: no code, path or advice.

@@ -341,13 +341,13 @@ fn safeguards(baa: &Baa, r: &Roles) -> Section {
     let evidence = format!("Evidence the {} provides", r.ba_l);
     let mut columns: Vec<(&str, u32)> = vec![
         ("Citation", 13),
-        ("Safeguard", 16),
+        ("Safeguard", 14),
         ("Responsible", 12),
-        (&ba_duties, 20),
-        (&ce_duties, 18),
+        (&ba_duties, 22),
+        (&ce_duties, 20),
     ];
     if others {
-        columns.push(("Other parties (not signatories)", 14));
+        columns.push(("Other parties (not signatories)", 13));
     }
     columns.push((&evidence, 13));
     let width = columns.len();

@@ -34,10 +34,13 @@ impl Paper {
     }
 }
 
-/// Margins: 0.75 in.
-const MARGIN: u32 = 1080;
-/// Twentieths of a point a character of table text takes at most, on average (10.5 pt).
-const CHAR_WIDTH: u32 = 118;
+/// Left and right margins: 0.7 in.
+const MARGIN: u32 = 1008;
+/// Top and bottom margins: 0.9 in, room for the two-line header and the footer.
+const MARGIN_Y: u32 = 1296;
+/// Twentieths of a point a character of a citation takes, on average, at 10.5 pt (Calibri's
+/// digits and letters are about half an em wide; parentheses less).
+const CHAR_WIDTH: u32 = 96;
 /// A cell's left and right padding together (the table style's 108 each).
 const CELL_PADDING: u32 = 216;
 
@@ -58,7 +61,7 @@ pub fn write(doc: &Document, paper: Paper, as_of: time::Date) -> Result<Vec<u8>,
     };
     let document = format!(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:document xmlns:w="{W}" xmlns:r="{R}"><w:body>{}<w:sectPr><w:headerReference w:type="default" r:id="rIdHeader"/><w:footerReference w:type="default" r:id="rIdFooter"/><w:pgSz w:w="{page_w}" w:h="{page_h}"{orient}/><w:pgMar w:top="{MARGIN}" w:right="{MARGIN}" w:bottom="{MARGIN}" w:left="{MARGIN}" w:header="540" w:footer="540" w:gutter="0"/></w:sectPr></w:body></w:document>"#,
+<w:document xmlns:w="{W}" xmlns:r="{R}"><w:body>{}<w:sectPr><w:headerReference w:type="default" r:id="rIdHeader"/><w:footerReference w:type="default" r:id="rIdFooter"/><w:pgSz w:w="{page_w}" w:h="{page_h}"{orient}/><w:pgMar w:top="{MARGIN_Y}" w:right="{MARGIN}" w:bottom="{MARGIN_Y}" w:left="{MARGIN}" w:header="504" w:footer="504" w:gutter="0"/></w:sectPr></w:body></w:document>"#,
         body.xml
     );
     let header = header_xml(doc);

@@ -323,7 +323,11 @@ impl Tpsp {
                 .collect(),
             gaps,
             open_gaps,
-            open_findings: open_findings(ws, ctx, options, counterparty),
+            open_findings: if draft {
+                open_findings(ws, ctx, options, counterparty, &[NYDFS, GLBA])
+            } else {
+                Vec::new()
+            },
             document: None,
         };
         tpsp.document = Some(super::tpsp_document::document(scope, ctx, &tpsp));
