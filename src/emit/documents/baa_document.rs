@@ -517,7 +517,7 @@ fn reporting(baa: &Baa, r: &Roles) -> Section {
     }
     if let Some("standing-notice") = si.unsuccessful_attempts.as_deref() {
         s.push(Block::para(format!(
-            "Unsuccessful attempts are attempts that result in no unauthorized access, use, disclosure, modification or destruction of information and no interference with system operations in an information system, such as pings, port scans and failed log-on attempts. This appendix is the {}'s notice of them, given once; an attempt that succeeds is reported as above.",
+            "Unsuccessful attempts are attempts that result in no unauthorized access, use, disclosure, modification or destruction of information and no interference with system operations in an information system, such as pings, port scans and failed log-on attempts. This appendix is the {}'s notice of them, given once; an attempt that succeeds is reported under the first or the second row.",
             r.ba_l
         )));
     }
