@@ -353,7 +353,9 @@ fn html_appendix_is_self_contained_and_complete() {
     for (id, _, _) in safeguard_rows(&md) {
         assert!(
             html.contains(&format!("<td data-label=\"Citation\" class=\"nowrap\">{id}</td>"))
-                || html.contains(&format!("<td data-label=\"Citation\" class=\"nowrap\"><strong>{id}</strong></td>")),
+                || html.contains(&format!(
+                    "<td data-label=\"Citation\" class=\"nowrap\"><strong>{id}</strong></td>"
+                )),
             "{id} in the HTML appendix"
         );
     }
@@ -399,11 +401,20 @@ fn the_breach_section_quotes_164_404_b_and_164_410_b_from_the_catalog_with_their
             .lines()
             .find(|l| l.starts_with(&format!("| **45 CFR {id}**")))
             .unwrap_or_else(|| panic!("a notice row for {id}"));
-        assert!(row.contains(&format!("“{}”", md_cell(&d.text))), "{id} quoted in its row: {row}");
+        assert!(
+            row.contains(&format!("“{}”", md_cell(&d.text))),
+            "{id} quoted in its row: {row}"
+        );
         assert!(d.text.contains("without unreasonable delay") && row.contains("without unreasonable delay"));
-        assert!(html.contains(&format!("“{}”", ctrlmap::emit::escape::html(&d.text))), "{id} quoted in HTML");
+        assert!(
+            html.contains(&format!("“{}”", ctrlmap::emit::escape::html(&d.text))),
+            "{id} quoted in HTML"
+        );
     }
-    assert!(md.contains("— 45 CFR 164.410(b)"), "the business associate's limit quoted and cited");
+    assert!(
+        md.contains("— 45 CFR 164.410(b)"),
+        "the business associate's limit quoted and cited"
+    );
     for cite in [
         "45 CFR 164.404(b)",
         "45 CFR 164.406(b)",
@@ -454,7 +465,10 @@ fn the_breach_section_quotes_164_404_b_and_164_410_b_from_the_catalog_with_their
         .lines()
         .find(|l| l.starts_with("| **45 CFR 164.404(b)**"))
         .expect("164.404(b) row");
-    assert!(row.contains("no case later than 45 calendar days after discovery of a breach.”"), "{row}");
+    assert!(
+        row.contains("no case later than 45 calendar days after discovery of a breach.”"),
+        "{row}"
+    );
 }
 
 #[test]

@@ -124,7 +124,9 @@ fn html_words(html: &str) -> Vec<String> {
                 out.push_str(attrs);
                 out.push('>');
                 let after = after.trim_start();
-                let skip = after.find(' ').filter(|&k| after[..k].chars().all(|c| c.is_ascii_digit() || c == '.'));
+                let skip = after
+                    .find(' ')
+                    .filter(|&k| after[..k].chars().all(|c| c.is_ascii_digit() || c == '.'));
                 out.push_str(skip.map_or(after, |k| &after[k..]));
             }
             _ => out.push_str(piece),
@@ -163,7 +165,9 @@ fn md_words(md: &str) -> Vec<String> {
                 _ => h,
             }
         } else {
-            line.strip_prefix("> ").or_else(|| line.strip_prefix("- ")).unwrap_or(line)
+            line.strip_prefix("> ")
+                .or_else(|| line.strip_prefix("- "))
+                .unwrap_or(line)
         };
         // Cells: split on pipes that are not escaped.
         let mut cell = String::new();
@@ -212,8 +216,16 @@ fn same_text(document: &str, scope: &Path, extra: &[&str], dir: &Path) {
     let parts = docx(document, scope, extra, dir);
     let word = docx_words(part(&parts, "word/document.xml"));
     assert!(md.len() > 500, "{document}: a whole document ({} words)", md.len());
-    assert!(md == html, "{document} {extra:?}: Markdown and HTML differ {}", first_difference(&md, &html));
-    assert!(md == word, "{document} {extra:?}: Markdown and Word differ {}", first_difference(&md, &word));
+    assert!(
+        md == html,
+        "{document} {extra:?}: Markdown and HTML differ {}",
+        first_difference(&md, &html)
+    );
+    assert!(
+        md == word,
+        "{document} {extra:?}: Markdown and Word differ {}",
+        first_difference(&md, &word)
+    );
 }
 
 /// Point 5: one document model, three renderings with the same text, for both documents and
@@ -230,7 +242,12 @@ fn markdown_html_and_word_say_the_same_words() {
         &["--audience", "counterparty", "--draft"],
         dir,
     );
-    same_text("tpsp-summary", &example().join("scopes/hudson-valley-insurance.yaml"), &[], dir);
+    same_text(
+        "tpsp-summary",
+        &example().join("scopes/hudson-valley-insurance.yaml"),
+        &[],
+        dir,
+    );
     same_text(
         "tpsp-summary",
         &example().join("scopes/cedar-tax-services.yaml"),
@@ -247,7 +264,10 @@ fn safeguard_row(md: &str, id: &str) -> Vec<String> {
         .lines()
         .find(|l| l.starts_with(&format!("| {id} |")) || l.starts_with(&format!("| **{id}** |")))
         .unwrap_or_else(|| panic!("row {id}"));
-    line.trim_matches('|').split(" | ").map(|c| c.trim().to_string()).collect()
+    line.trim_matches('|')
+        .split(" | ")
+        .map(|c| c.trim().to_string())
+        .collect()
 }
 
 /// Point 3: the imaging vendor's duty on 164.312(c)(2) is in its own column, by name; the
@@ -264,7 +284,10 @@ fn a_third_partys_duty_is_never_in_the_business_associates_column() {
         let row = safeguard_row(&md, "164.312(c)(2)");
         let (ba, ce, others) = (&row[3], &row[4], &row[5]);
         assert!(ba.starts_with("Detect unauthorized alteration"), "{ba}");
-        assert!(!ba.contains(vendor) && !ba.contains(vendor_duty), "business associate cell: {ba}");
+        assert!(
+            !ba.contains(vendor) && !ba.contains(vendor_duty),
+            "business associate cell: {ba}"
+        );
         assert!(
             ce.contains(&format!("Secures the part of {vendor} through the covered entity's own agreement with it (business associate agreement in place).")),
             "{ce}"
@@ -277,12 +300,19 @@ fn a_third_partys_duty_is_never_in_the_business_associates_column() {
         .split("<tr")
         .find(|r| r.contains(">164.312(c)(2)</td>"))
         .expect("HTML row");
-    let ba = row.split(r#"data-label="Business associate duties">"#).nth(1).and_then(|c| c.split("</td>").next()).expect("BA cell");
+    let ba = row
+        .split(r#"data-label="Business associate duties">"#)
+        .nth(1)
+        .and_then(|c| c.split("</td>").next())
+        .expect("BA cell");
     assert!(!ba.contains(vendor) && !ba.contains(vendor_duty), "{ba}");
     let scratch = Scratch::copy_of(&example(), "exhibit-third-party");
     let parts = docx("baa-appendix", &dental(), &[], &scratch.0);
     let xml = part(&parts, "word/document.xml");
-    let row = xml.split("<w:tr>").find(|r| r.contains(">164.312(c)(2)<")).expect("Word row");
+    let row = xml
+        .split("<w:tr>")
+        .find(|r| r.contains(">164.312(c)(2)<"))
+        .expect("Word row");
     let cells: Vec<String> = row.split("<w:tc>").skip(1).map(|c| docx_words(c).join(" ")).collect();
     assert!(!cells[3].contains(vendor) && cells[5].contains(vendor), "{cells:?}");
 }
@@ -292,8 +322,13 @@ fn a_third_partys_duty_is_never_in_the_business_associates_column() {
 #[test]
 fn the_agreed_duties_of_standards_are_shown() {
     let md = ok(render("baa-appendix", &dental(), &[]));
-    let matrix: serde_json::Value =
-        serde_json::from_str(&ok(ctrlmap(["matrix", &dental().display().to_string(), "--format", "json"]))).expect("json");
+    let matrix: serde_json::Value = serde_json::from_str(&ok(ctrlmap([
+        "matrix",
+        &dental().display().to_string(),
+        "--format",
+        "json",
+    ])))
+    .expect("json");
     let see = "See the implementation specifications below.";
     let mut with_duties = 0;
     for row in matrix["rows"].as_array().expect("rows") {
@@ -303,7 +338,12 @@ fn the_agreed_duties_of_standards_are_shown() {
         }
         let duties: Vec<&str> = row["duties"]
             .as_object()
-            .map(|m| m.values().flat_map(|v| v.as_array().into_iter().flatten()).filter_map(|d| d.as_str()).collect())
+            .map(|m| {
+                m.values()
+                    .flat_map(|v| v.as_array().into_iter().flatten())
+                    .filter_map(|d| d.as_str())
+                    .collect()
+            })
             .unwrap_or_default();
         let cells = safeguard_row(&md, id);
         if row["summary"] == "not-applicable" {
@@ -320,9 +360,15 @@ fn the_agreed_duties_of_standards_are_shown() {
             }
         }
     }
-    assert!(with_duties >= 10, "the example's standards with agreed duties: {with_duties}");
+    assert!(
+        with_duties >= 10,
+        "the example's standards with agreed duties: {with_duties}"
+    );
     let row = safeguard_row(&md, "164.308(a)(5)");
-    assert!(row[3].contains("Run the security awareness and training program for every workforce member"), "{row:?}");
+    assert!(
+        row[3].contains("Run the security awareness and training program for every workforce member"),
+        "{row:?}"
+    );
 }
 
 /// Point 1: each event has exactly one term, from one scope field; the breach window is never
@@ -347,7 +393,10 @@ fn each_event_has_one_term_from_one_field() {
         ]
     );
     assert!(!md.contains("of any security incident of which it becomes aware, without unreasonable delay"));
-    assert!(!md.contains("is reported as above"), "an attempt that succeeds is under a named row");
+    assert!(
+        !md.contains("is reported as above"),
+        "an attempt that succeeds is under a named row"
+    );
 }
 
 /// Point 4: the scope's service notes appear; no sentence the scope never agreed.
@@ -355,8 +404,16 @@ fn each_event_has_one_term_from_one_field() {
 fn the_service_notes_appear_and_nothing_unagreed_is_said() {
     let scope = std::fs::read_to_string(dental()).expect("scope");
     for format in ["markdown", "html"] {
-        let doc = ok(render("baa-appendix", &dental(), &["--format", format, "--audience", "counterparty"]));
-        for note in scope.lines().filter_map(|l| l.trim().strip_prefix("note: ")).filter(|n| !n.starts_with('>')) {
+        let doc = ok(render(
+            "baa-appendix",
+            &dental(),
+            &["--format", format, "--audience", "counterparty"],
+        ));
+        for note in scope
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("note: "))
+            .filter(|n| !n.starts_with('>'))
+        {
             if scope.contains(&format!("    note: {note}")) && scope.contains("  - ref:") {
                 let shown = if format == "html" {
                     ctrlmap::emit::escape::html(note)
@@ -366,7 +423,10 @@ fn the_service_notes_appear_and_nothing_unagreed_is_said() {
                 assert!(doc.contains(&shown), "{format}: note `{note}`");
             }
         }
-        for unagreed in ["only in performing these services", "at least annually and whenever the services change"] {
+        for unagreed in [
+            "only in performing these services",
+            "at least annually and whenever the services change",
+        ] {
             assert!(!doc.contains(unagreed), "{format}: `{unagreed}`");
         }
         assert!(doc.contains("imaging sensor drivers with the vendor; Northwind packages everything else"));
@@ -380,15 +440,28 @@ fn subpart_d_deadlines_are_quoted_whole_in_every_format() {
     let ws = ctrlmap::load::Loaded::load(&example()).expect("loads");
     let hipaa = ws.framework("hipaa").expect("hipaa");
     let md = ok(render("baa-appendix", &dental(), &["--audience", "counterparty"]));
-    let html = ok(render("baa-appendix", &dental(), &["--audience", "counterparty", "--format", "html"]));
+    let html = ok(render(
+        "baa-appendix",
+        &dental(),
+        &["--audience", "counterparty", "--format", "html"],
+    ));
     let scratch = Scratch::copy_of(&example(), "exhibit-deadlines");
     let parts = docx("baa-appendix", &dental(), &["--audience", "counterparty"], &scratch.0);
     let word = docx_words(part(&parts, "word/document.xml")).join(" ");
     for id in ["164.404(b)", "164.406(b)", "164.408(b)", "164.408(c)", "164.410(b)"] {
         let d = hipaa.get(id).and_then(|c| c.deadlines.first()).expect("deadline");
-        let row = md.lines().find(|l| l.starts_with(&format!("| **45 CFR {id}**"))).expect("row");
-        assert!(row.contains(&format!("“{}”", ctrlmap::emit::escape::md_cell(&d.text))), "{row}");
-        assert!(html.contains(&format!("“{}”", ctrlmap::emit::escape::html(&d.text))), "{id} in HTML");
+        let row = md
+            .lines()
+            .find(|l| l.starts_with(&format!("| **45 CFR {id}**")))
+            .expect("row");
+        assert!(
+            row.contains(&format!("“{}”", ctrlmap::emit::escape::md_cell(&d.text))),
+            "{row}"
+        );
+        assert!(
+            html.contains(&format!("“{}”", ctrlmap::emit::escape::html(&d.text))),
+            "{id} in HTML"
+        );
         assert!(word.contains(&format!("“{}”", d.text)), "{id} in Word");
     }
     for id in ["164.410(c)(1)", "164.410(c)(2)"] {
@@ -405,32 +478,82 @@ fn subpart_d_deadlines_are_quoted_whole_in_every_format() {
 fn a_term_the_gate_rejects_is_refused_to_the_counterparty_unless_drafted() {
     let scratch = Scratch::copy_of(&example(), "exhibit-70d");
     let file = scratch.0.join("scopes/riverside-dental.yaml");
-    let text = std::fs::read_to_string(&file).expect("read").replace("incident_notification: 24h", "incident_notification: 70d");
+    let text = std::fs::read_to_string(&file)
+        .expect("read")
+        .replace("incident_notification: 24h", "incident_notification: 70d");
     std::fs::write(&file, text).expect("write");
     let out = scratch.0.join("cp.md");
     let run = ctrlmap_in(
         &scratch.0,
-        ["render", "baa-appendix", "scopes/riverside-dental.yaml", "--as-of", AS_OF, "--audience", "counterparty", "-o", "cp.md"],
+        [
+            "render",
+            "baa-appendix",
+            "scopes/riverside-dental.yaml",
+            "--as-of",
+            AS_OF,
+            "--audience",
+            "counterparty",
+            "-o",
+            "cp.md",
+        ],
     );
     assert_eq!(run.code, 1, "refused: {}", run.stderr);
-    assert!(run.stderr.contains("is refused") && run.stderr.contains("fails the gate"), "{}", run.stderr);
-    assert!(run.stderr.contains("[CM008]") && run.stderr.contains("scopes/riverside-dental.yaml:"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("is refused") && run.stderr.contains("fails the gate"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("[CM008]") && run.stderr.contains("scopes/riverside-dental.yaml:"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("--draft"), "says how to get a draft");
     assert!(!out.exists(), "nothing written");
     for format in ["docx", "html"] {
         let run = ctrlmap_in(
             &scratch.0,
-            ["render", "baa-appendix", "scopes/riverside-dental.yaml", "--as-of", AS_OF, "--audience", "counterparty", "--format", format, "-o", "cp.out"],
+            [
+                "render",
+                "baa-appendix",
+                "scopes/riverside-dental.yaml",
+                "--as-of",
+                AS_OF,
+                "--audience",
+                "counterparty",
+                "--format",
+                format,
+                "-o",
+                "cp.out",
+            ],
         );
         assert_eq!(run.code, 1, "{format} refused too");
     }
     // The provider's own copy is not refused: it shows the gap.
-    let internal = ok(ctrlmap_in(&scratch.0, ["render", "baa-appendix", "scopes/riverside-dental.yaml", "--as-of", AS_OF]));
+    let internal = ok(ctrlmap_in(
+        &scratch.0,
+        [
+            "render",
+            "baa-appendix",
+            "scopes/riverside-dental.yaml",
+            "--as-of",
+            AS_OF,
+        ],
+    ));
     assert!(internal.contains("CM008"));
 
     let draft = ok(ctrlmap_in(
         &scratch.0,
-        ["render", "baa-appendix", "scopes/riverside-dental.yaml", "--as-of", AS_OF, "--audience", "counterparty", "--draft"],
+        [
+            "render",
+            "baa-appendix",
+            "scopes/riverside-dental.yaml",
+            "--as-of",
+            AS_OF,
+            "--audience",
+            "counterparty",
+            "--draft",
+        ],
     ));
     assert!(draft.starts_with("**DRAFT — terms to be agreed**"), "{}", &draft[..200]);
     assert!(draft.contains("**Proposed: no later than 70 calendar days after discovery.**<br>Not agreed: it exceeds the outer limit of 60 calendar days set by 45 CFR 164.410(b)."));
@@ -444,18 +567,42 @@ fn a_term_the_gate_rejects_is_refused_to_the_counterparty_unless_drafted() {
     assert!(!draft.contains("CM0"), "no code in the counterparty's draft");
     let html = ok(ctrlmap_in(
         &scratch.0,
-        ["render", "baa-appendix", "scopes/riverside-dental.yaml", "--as-of", AS_OF, "--audience", "counterparty", "--draft", "--format", "html"],
+        [
+            "render",
+            "baa-appendix",
+            "scopes/riverside-dental.yaml",
+            "--as-of",
+            AS_OF,
+            "--audience",
+            "counterparty",
+            "--draft",
+            "--format",
+            "html",
+        ],
     ));
     assert!(html.contains(r#"<p class="draft-mark">DRAFT — terms to be agreed</p>"#));
     // Printed, the mark repeats on every page (a fixed element).
     let css = std::fs::read_to_string(common::root().join("templates/_style.css")).expect("css");
-    assert!(css.contains(".draft-mark { position: fixed;"), "print: the mark on every page");
+    assert!(
+        css.contains(".draft-mark { position: fixed;"),
+        "print: the mark on every page"
+    );
     // The scope can say it is a draft itself.
-    let text = std::fs::read_to_string(&file).expect("read").replace("  agent: false\n", "  agent: false\n  draft: true\n");
+    let text = std::fs::read_to_string(&file)
+        .expect("read")
+        .replace("  agent: false\n", "  agent: false\n  draft: true\n");
     std::fs::write(&file, text).expect("write");
     let draft = ok(ctrlmap_in(
         &scratch.0,
-        ["render", "baa-appendix", "scopes/riverside-dental.yaml", "--as-of", AS_OF, "--audience", "counterparty"],
+        [
+            "render",
+            "baa-appendix",
+            "scopes/riverside-dental.yaml",
+            "--as-of",
+            AS_OF,
+            "--audience",
+            "counterparty",
+        ],
     ));
     assert!(draft.starts_with("**DRAFT — terms to be agreed**"));
 }
@@ -471,12 +618,20 @@ fn the_exhibit_has_compliance_termination_notice_discovery_and_its_agreement() {
     assert!(md.contains("does not relieve the business associate of these requirements for its own systems"));
     assert!(md.contains("(45 CFR 164.302; 164.314(a)(2)(i)(A); 164.502(e))"));
     // Termination: 164.504(e)(2)(ii)(J) quoted, each service's retention as declared.
-    let termination = md.split("\n## 7.").nth(1).and_then(|s| s.split("\n## 8.").next()).expect("section 7");
-    assert!(termination.contains("> “At termination of the contract, if feasible, return or destroy all protected health information"));
+    let termination = md
+        .split("\n## 7.")
+        .nth(1)
+        .and_then(|s| s.split("\n## 8.").next())
+        .expect("section 7");
+    assert!(termination.contains(
+        "> “At termination of the contract, if feasible, return or destroy all protected health information"
+    ));
     assert!(termination.contains("— 45 CFR 164.504(e)(2)(ii)(J)"));
     assert!(termination.contains("| **Managed Backup and Disaster Recovery** | The immutable offsite copy of the same backups | 12 months | Object storage in a second region<br>Held by Offsite backup storage provider (immutable object storage, second region), subcontractor of the business associate. | Return or destruction is not feasible"));
     assert!(termination.contains("| **Helpdesk and End-User Support** | Support tickets, which can name patients when staff describe a problem | For the term of the agreement | Northwind's ticketing system<br>Held by the business associate. | Returned to the covered entity, then destroyed; no copy kept. Within 60 calendar days of termination. |"));
-    assert!(termination.contains("| **Managed Firewall and Secure Network** | Keeps no protected health information. |"));
+    assert!(
+        termination.contains("| **Managed Firewall and Secure Network** | Keeps no protected health information. |")
+    );
     // Notice: to whom and how, what counts as discovery (quoted), whether the MSP is the agent.
     assert!(md.contains("| Notices to the covered entity | Dr. Ana Rivera, Practice Owner and HIPAA Security Official, by telephone to her mobile number on file"));
     assert!(md.contains("> “For purposes of paragraph (a)(1) of this section, a breach shall be treated as discovered by a business associate as of the first day"));
@@ -484,10 +639,17 @@ fn the_exhibit_has_compliance_termination_notice_discovery_and_its_agreement() {
     assert!(md.contains("The business associate does not act as the covered entity's agent (45 CFR 164.404(a)(2))."));
     // The content of the notice, with (c)(2)'s "promptly thereafter".
     assert!(md.contains("or promptly thereafter as information becomes available.” — 45 CFR 164.410(c)(2)"));
-    assert!(md.contains("## 8. Points to be agreed\n\nNone: every term of this appendix is agreed."), "the example declares every fact");
+    assert!(
+        md.contains("## 8. Points to be agreed\n\nNone: every term of this appendix is agreed."),
+        "the example declares every fact"
+    );
 
     // Undeclared facts are points to be agreed, never supplied.
-    let fixture = ok(render("baa-appendix", &common::fixture("render/northwind/scopes/riverside-dental.yaml"), &[]));
+    let fixture = ok(render(
+        "baa-appendix",
+        &common::fixture("render/northwind/scopes/riverside-dental.yaml"),
+        &[],
+    ));
     let points = fixture.split("Points to be agreed").nth(1).expect("points");
     for point in [
         "To whom at the covered entity and by what channel notices are given.",
@@ -506,24 +668,60 @@ fn the_exhibit_has_compliance_termination_notice_discovery_and_its_agreement() {
 fn the_counterparty_copy_speaks_in_words_without_tool_text() {
     let scratch = Scratch::copy_of(&example(), "exhibit-words");
     let mut copies = vec![
-        ("markdown".to_string(), ok(render("baa-appendix", &dental(), &["--audience", "counterparty"]))),
-        ("html".to_string(), ok(render("baa-appendix", &dental(), &["--audience", "counterparty", "--format", "html"]))),
-        ("tpsp".to_string(), ok(render("tpsp-summary", &example().join("scopes/hudson-valley-insurance.yaml"), &["--audience", "counterparty"]))),
+        (
+            "markdown".to_string(),
+            ok(render("baa-appendix", &dental(), &["--audience", "counterparty"])),
+        ),
+        (
+            "html".to_string(),
+            ok(render(
+                "baa-appendix",
+                &dental(),
+                &["--audience", "counterparty", "--format", "html"],
+            )),
+        ),
+        (
+            "tpsp".to_string(),
+            ok(render(
+                "tpsp-summary",
+                &example().join("scopes/hudson-valley-insurance.yaml"),
+                &["--audience", "counterparty"],
+            )),
+        ),
     ];
-    for (document, scope) in [("baa-appendix", dental()), ("tpsp-summary", example().join("scopes/cedar-tax-services.yaml"))] {
+    for (document, scope) in [
+        ("baa-appendix", dental()),
+        ("tpsp-summary", example().join("scopes/cedar-tax-services.yaml")),
+    ] {
         for (name, text) in docx(document, &scope, &["--audience", "counterparty"], &scratch.0) {
             copies.push((format!("{document} docx {name}"), text));
         }
     }
     for (what, text) in &copies {
-        for tool in ["evidence/", "scopes/", "CM0", "sha256", "SHA-256", "ctrlmap", "<builtin>", "&lt;builtin&gt;", ".yaml", "Aptible", "sla.", "Generated by"] {
+        for tool in [
+            "evidence/",
+            "scopes/",
+            "CM0",
+            "sha256",
+            "SHA-256",
+            "ctrlmap",
+            "<builtin>",
+            "&lt;builtin&gt;",
+            ".yaml",
+            "Aptible",
+            "sla.",
+            "Generated by",
+        ] {
             assert!(!text.contains(tool), "{what}: `{tool}` in the counterparty copy");
         }
     }
     let md = &copies[0].1;
     assert!(md.contains("| Engagement model | Co-managed |"));
     assert!(!md.contains("(24h)") && !md.contains("co-managed"));
-    assert!(md.contains("Phishing simulation and training report, 2026 Q3 (2026-09-18)"), "evidence by title and date");
+    assert!(
+        md.contains("Phishing simulation and training report, 2026 Q3 (2026-09-18)"),
+        "evidence by title and date"
+    );
     assert!(md.contains("Addressable — implemented as specified"));
     assert!(md.contains("Addressable — alternative: Access is granted only by role"));
     assert!(md.contains("“Subcontractor means a person to whom a business associate delegates a function, activity, or service, other than in the capacity of a member of the workforce of such business associate.” — 45 CFR 160.103"));
@@ -531,7 +729,10 @@ fn the_counterparty_copy_speaks_in_words_without_tool_text() {
     // The provider's own copy says where each quote comes from, and what the document was
     // computed from.
     let internal = ok(render("baa-appendix", &dental(), &[]));
-    assert!(internal.contains("Quoted regulation text:") && internal.contains("secondary copy, not the official publication"));
+    assert!(
+        internal.contains("Quoted regulation text:")
+            && internal.contains("secondary copy, not the official publication")
+    );
     assert!(internal.contains("45 CFR 160.103: Bricker Graydon LLP"));
     assert!(internal.contains("Inputs SHA-256") && internal.contains("| sla.incident\\_notification |"));
 }
@@ -543,13 +744,30 @@ fn quotes_from_outside_the_catalog_match_their_copies() {
     let dir = common::fixture("reference/hipaa/related");
     let fold = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     for (quote, file) in [
-        (ctrlmap::emit::documents::related_text::SUBCONTRACTOR, "160.103-subcontractor.txt"),
-        (ctrlmap::emit::documents::related_text::SUBCONTRACTOR_ASSURANCES, "164.502-e.txt"),
-        (ctrlmap::emit::documents::related_text::RETURN_OR_DESTRUCTION, "164.504-e-2-ii-J.txt"),
+        (
+            ctrlmap::emit::documents::related_text::SUBCONTRACTOR,
+            "160.103-subcontractor.txt",
+        ),
+        (
+            ctrlmap::emit::documents::related_text::SUBCONTRACTOR_ASSURANCES,
+            "164.502-e.txt",
+        ),
+        (
+            ctrlmap::emit::documents::related_text::RETURN_OR_DESTRUCTION,
+            "164.504-e-2-ii-J.txt",
+        ),
     ] {
         let copy = std::fs::read_to_string(dir.join(file)).expect("copy");
-        let url = copy.lines().next().and_then(|l| l.strip_prefix("# ")).expect("the copy's address");
-        assert!(fold(&copy).contains(&fold(quote.text)), "{}: not word for word in {file}", quote.citation);
+        let url = copy
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# "))
+            .expect("the copy's address");
+        assert!(
+            fold(&copy).contains(&fold(quote.text)),
+            "{}: not word for word in {file}",
+            quote.citation
+        );
         assert!(quote.source.contains(url), "{}: its source names {url}", quote.citation);
     }
 }
@@ -567,9 +785,15 @@ fn html_on_standard_output_carries_no_escape_sequence_or_workflow_command() {
     std::fs::write(&file, text).expect("write");
     for (document, scope) in [("baa-appendix", "scopes/riverside-dental.yaml")] {
         for format in ["html", "markdown"] {
-            let run = ctrlmap_in(&scratch.0, ["render", document, scope, "--as-of", AS_OF, "--format", format]);
+            let run = ctrlmap_in(
+                &scratch.0,
+                ["render", document, scope, "--as-of", AS_OF, "--format", format],
+            );
             assert_eq!(run.code, 0, "{}", run.stderr);
-            assert!(!run.stdout.contains('\u{1b}') && !run.stdout.contains('\u{7}'), "{format}: a raw control character");
+            assert!(
+                !run.stdout.contains('\u{1b}') && !run.stdout.contains('\u{7}'),
+                "{format}: a raw control character"
+            );
             assert!(run.stdout.contains("\\u{1b}"), "{format}: shown as text");
             for line in run.stdout.lines() {
                 assert!(!line.trim_start().starts_with("::"), "{format}: `{line}`");
@@ -588,19 +812,50 @@ fn the_provider_summary_honours_its_audience_and_comes_as_word_too() {
     let scratch = Scratch::copy_of(&example(), "tpsp-audience");
     let file = scratch.0.join("scopes/cedar-tax-services.yaml");
     // Without the periodic assessment the firm's oversight has a gap (314.4(f)(3)).
-    let text = std::fs::read_to_string(&file).expect("read").replace("      date: 2026-01-20\n", "      date: 2025-01-20\n");
+    let text = std::fs::read_to_string(&file)
+        .expect("read")
+        .replace("      date: 2026-01-20\n", "      date: 2025-01-20\n");
     std::fs::write(&file, text).expect("write");
-    let internal = ok(ctrlmap_in(&scratch.0, ["render", "tpsp-summary", "scopes/cedar-tax-services.yaml", "--as-of", AS_OF]));
-    assert!(internal.contains("CM018") && internal.contains("scopes/cedar-tax-services.yaml:"), "the internal copy names codes and places");
+    let internal = ok(ctrlmap_in(
+        &scratch.0,
+        [
+            "render",
+            "tpsp-summary",
+            "scopes/cedar-tax-services.yaml",
+            "--as-of",
+            AS_OF,
+        ],
+    ));
+    assert!(
+        internal.contains("CM018") && internal.contains("scopes/cedar-tax-services.yaml:"),
+        "the internal copy names codes and places"
+    );
     let cp = ok(ctrlmap_in(
         &scratch.0,
-        ["render", "tpsp-summary", "scopes/cedar-tax-services.yaml", "--as-of", AS_OF, "--audience", "counterparty"],
+        [
+            "render",
+            "tpsp-summary",
+            "scopes/cedar-tax-services.yaml",
+            "--as-of",
+            AS_OF,
+            "--audience",
+            "counterparty",
+        ],
     ));
     assert_ne!(internal, cp);
-    for tool in ["CM0", "scopes/", "Record the contract", "provider.assessments", "Generated by"] {
+    for tool in [
+        "CM0",
+        "scopes/",
+        "Record the contract",
+        "provider.assessments",
+        "Generated by",
+    ] {
         assert!(!cp.contains(tool), "`{tool}` in the counterparty's summary");
     }
-    assert!(cp.contains("| **16 CFR 314.4(f)(3)**<br>"), "the gap is shown, in words");
+    assert!(
+        cp.contains("| **16 CFR 314.4(f)(3)**<br>"),
+        "the gap is shown, in words"
+    );
     // Word, through the same document.
     let parts = docx("tpsp-summary", &cedar, &["--audience", "counterparty"], &scratch.0);
     let xml = part(&parts, "word/document.xml");
@@ -627,14 +882,26 @@ fn a_gap_in_the_provider_summary_is_a_finding_of_check() {
             .collect()
     };
     let gaps = |dir: &Path| -> Vec<String> {
-        let md = ok(ctrlmap_in(dir, ["render", "tpsp-summary", "scopes/cedar-tax-services.yaml", "--as-of", AS_OF]));
+        let md = ok(ctrlmap_in(
+            dir,
+            [
+                "render",
+                "tpsp-summary",
+                "scopes/cedar-tax-services.yaml",
+                "--as-of",
+                AS_OF,
+            ],
+        ));
         md.lines()
             .filter(|l| l.contains(" | Gap | "))
             .filter_map(|l| l.strip_prefix("| **16 CFR ").and_then(|r| r.split("**").next()))
             .map(|id| format!("glba-safeguards:{id}"))
             .collect()
     };
-    assert!(check(&scratch.0).is_empty() && gaps(&scratch.0).is_empty(), "the example: addressed, no gap");
+    assert!(
+        check(&scratch.0).is_empty() && gaps(&scratch.0).is_empty(),
+        "the example: addressed, no gap"
+    );
     let text = std::fs::read_to_string(&file).expect("read");
     // No contract and no clause; the last assessment more than a year old.
     let clauses = text.find("  clauses:\n").expect("the clauses");

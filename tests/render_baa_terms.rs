@@ -62,13 +62,24 @@ fn only_parties_the_msp_engages_for_ephi_are_its_subcontractors_in_markdown() {
 
     let section6 = between(&md, "\n## 6.", "\n## 7.");
     // Subcontractor is defined by delegation (45 CFR 160.103), quoted, not by who engages whom.
-    assert!(section6.contains("“Subcontractor means a person to whom a business associate delegates a function, activity, or service"));
+    assert!(section6.contains(
+        "“Subcontractor means a person to whom a business associate delegates a function, activity, or service"
+    ));
     let sub_table = between(section6, "Subcontractors of the business associate\n", "\n### ");
-    assert!(sub_table.contains("| **ShredCo Media Destruction** | Subcontractor |"), "{sub_table}");
-    assert!(sub_table.contains("| Business associate agreement in place |"), "{sub_table}");
+    assert!(
+        sub_table.contains("| **ShredCo Media Destruction** | Subcontractor |"),
+        "{sub_table}"
+    );
+    assert!(
+        sub_table.contains("| Business associate agreement in place |"),
+        "{sub_table}"
+    );
     assert!(!sub_table.contains("Microsoft 365") && !sub_table.contains("DentSoft"));
     let own_table = between(section6, "The covered entity's own vendors\n", "\n### ");
-    assert!(own_table.contains("| **Microsoft 365** | Cloud provider |"), "{own_table}");
+    assert!(
+        own_table.contains("| **Microsoft 365** | Cloud provider |"),
+        "{own_table}"
+    );
     assert!(own_table.contains("is the covered entity's"));
     let undeclared_table = between(section6, "Third parties whose engagement is not declared", "\n## 7.");
     assert!(undeclared_table.contains("It is not declared which party engaged these"));
@@ -236,12 +247,18 @@ fn security_incident_terms_quote_164_304_and_state_what_the_scope_agreed() {
     // Each event has one term, from one scope field: 24 hours for a breach
     // (`sla.incident_notification`), 5 days for a security incident that is not a breach
     // (`sla.security_incident_report`), a standing notice for unsuccessful attempts.
-    assert!(term(&md, "Breach of unsecured protected health information").starts_with("**No later than 24 hours after discovery.**"));
+    assert!(
+        term(&md, "Breach of unsecured protected health information")
+            .starts_with("**No later than 24 hours after discovery.**")
+    );
     assert_eq!(
         term(&md, "Security incident that is not a breach"),
         "**No later than 5 calendar days after the business associate becomes aware of it.**"
     );
-    assert!(term(&md, "Attempted security incident that does not succeed").contains("this appendix is the business associate's notice of them"));
+    assert!(
+        term(&md, "Attempted security incident that does not succeed")
+            .contains("this appendix is the business associate's notice of them")
+    );
     assert!(section.contains("port scans"), "{section}");
     // The attempted incident of 164.304: which term covers it is said.
     assert!(section.contains("an attempt is a security incident whether or not it succeeds"));
@@ -255,14 +272,23 @@ fn security_incident_terms_quote_164_304_and_state_what_the_scope_agreed() {
 fn undeclared_security_incident_terms_invent_no_number() {
     // The fixture agrees a 24-hour breach window and nothing on security incidents.
     let md = baa(&fixture_scope(), &[]);
-    for event in ["Security incident that is not a breach", "Attempted security incident that does not succeed"] {
+    for event in [
+        "Security incident that is not a breach",
+        "Attempted security incident that does not succeed",
+    ] {
         let cell = term(&md, event);
         assert_eq!(cell, "**To be agreed**", "{event}");
     }
     assert!(term(&md, "Breach of unsecured protected health information").starts_with("**No later than 24 hours"));
     let points = between(&md, "Points to be agreed", "\n## ");
-    assert!(points.contains("The term for reporting a security incident that is not a breach"), "{points}");
-    assert!(points.contains("How attempted security incidents that do not succeed are reported"), "{points}");
+    assert!(
+        points.contains("The term for reporting a security incident that is not a breach"),
+        "{points}"
+    );
+    assert!(
+        points.contains("How attempted security incidents that do not succeed are reported"),
+        "{points}"
+    );
 
     // With no window at all: nothing is agreed, and nothing is supplied.
     let scratch = Scratch::copy_of(&common::fixture("render/northwind"), "baa-no-terms");
@@ -272,9 +298,15 @@ fn undeclared_security_incident_terms_invent_no_number() {
         .replace(", incident_notification: 24h", "");
     std::fs::write(&file, text).expect("write");
     let md = baa(&file, &[]);
-    assert_eq!(term(&md, "Breach of unsecured protected health information"), "**To be agreed**");
+    assert_eq!(
+        term(&md, "Breach of unsecured protected health information"),
+        "**To be agreed**"
+    );
     let points = between(&md, "Points to be agreed", "\n## ");
-    assert!(points.contains("The term for notice of a breach of unsecured protected health information."), "{points}");
+    assert!(
+        points.contains("The term for notice of a breach of unsecured protected health information."),
+        "{points}"
+    );
 
     // Declared in the scope: rendered as declared.
     let text = std::fs::read_to_string(&file).expect("read").replace(

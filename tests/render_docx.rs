@@ -75,13 +75,7 @@ fn table_rows(xml: &str) -> Vec<Vec<String>> {
             let row = row.split("</w:tr>").next().unwrap_or_default();
             row.split("<w:tc>")
                 .skip(1)
-                .map(|cell| {
-                    cell.split("<w:p>")
-                        .skip(1)
-                        .map(text_of)
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                })
+                .map(|cell| cell.split("<w:p>").skip(1).map(text_of).collect::<Vec<_>>().join("\n"))
                 .collect()
         })
         .collect()
@@ -129,10 +123,24 @@ fn the_docx_has_headings_parties_every_safeguard_and_the_signature_block() {
     assert!(styled(&xml, "Heading2").contains(&"Content of the notice".to_string()));
     let styles = entry(&out, "word/styles.xml");
     let numbering = entry(&out, "word/numbering.xml");
-    let heading1 = styles.split(r#"w:styleId="Heading1""#).nth(1).and_then(|s| s.split("</w:style>").next()).expect("Heading1");
-    let heading2 = styles.split(r#"w:styleId="Heading2""#).nth(1).and_then(|s| s.split("</w:style>").next()).expect("Heading2");
-    assert!(heading1.contains(r#"<w:numPr><w:numId w:val="1"/></w:numPr>"#), "{heading1}");
-    assert!(heading2.contains(r#"<w:numPr><w:ilvl w:val="1"/><w:numId w:val="1"/></w:numPr>"#), "{heading2}");
+    let heading1 = styles
+        .split(r#"w:styleId="Heading1""#)
+        .nth(1)
+        .and_then(|s| s.split("</w:style>").next())
+        .expect("Heading1");
+    let heading2 = styles
+        .split(r#"w:styleId="Heading2""#)
+        .nth(1)
+        .and_then(|s| s.split("</w:style>").next())
+        .expect("Heading2");
+    assert!(
+        heading1.contains(r#"<w:numPr><w:numId w:val="1"/></w:numPr>"#),
+        "{heading1}"
+    );
+    assert!(
+        heading2.contains(r#"<w:numPr><w:ilvl w:val="1"/><w:numId w:val="1"/></w:numPr>"#),
+        "{heading2}"
+    );
     assert!(numbering.contains(r#"<w:pStyle w:val="Heading1"/><w:lvlText w:val="%1."/>"#));
     assert!(numbering.contains(r#"<w:pStyle w:val="Heading2"/><w:lvlText w:val="%1.%2"/>"#));
 
@@ -146,7 +154,10 @@ fn the_docx_has_headings_parties_every_safeguard_and_the_signature_block() {
     assert!(cell("Covered entity").is_some_and(|c| c.starts_with("Riverside Dental Group, PLLC")));
     assert!(cell("Business associate").is_some_and(|c| c.starts_with("Northwind Managed IT")));
     assert!(scope.contains("baa_signed: 2026-01-15"));
-    assert_eq!(cell("Business associate agreement signed").as_deref(), Some("2026-01-15"));
+    assert_eq!(
+        cell("Business associate agreement signed").as_deref(),
+        Some("2026-01-15")
+    );
     assert!(
         cell("Subcontractors of the business associate").is_some_and(|c| c.starts_with("Offsite backup storage")),
         "only the MSP's own ePHI vendor is a subcontractor"
@@ -334,7 +345,10 @@ fn the_docx_is_us_letter_with_a_caption_header_page_x_of_y_properties_and_readab
 
     // The citation column keeps a citation on one line: it is wider than the longest citation
     // at 10.5 pt (about 0.5 em, 105 twentieths of a point, a character), and never wraps.
-    let grid = xml.split("<w:tblGrid>").find(|t| t.contains("164.308(a)(1)(ii)(A)")).expect("the safeguards table");
+    let grid = xml
+        .split("<w:tblGrid>")
+        .find(|t| t.contains("164.308(a)(1)(ii)(A)"))
+        .expect("the safeguards table");
     let first: u32 = grid
         .split(r#"<w:gridCol w:w=""#)
         .nth(1)

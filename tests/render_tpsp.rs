@@ -49,7 +49,11 @@ fn point<'a>(md: &'a str, cite: &str) -> (&'a str, &'a str) {
 fn every_500_11_and_314_4_f_point_of_the_catalogs_is_answered_with_the_engines_verdict() {
     let ws = load();
     let md = render(&ws, "hudson-lending", Format::Markdown).expect("renders");
-    for (fw, parent) in [("nydfs-500", "500.11(a)"), ("nydfs-500", "500.11(b)"), ("glba-safeguards", "314.4(f)")] {
+    for (fw, parent) in [
+        ("nydfs-500", "500.11(a)"),
+        ("nydfs-500", "500.11(b)"),
+        ("glba-safeguards", "314.4(f)"),
+    ] {
         let f = ws.framework(fw).expect("catalog");
         let i = f.index(parent).expect("parent");
         assert!(!f.children(i).is_empty());
@@ -61,7 +65,10 @@ fn every_500_11_and_314_4_f_point_of_the_catalogs_is_answered_with_the_engines_v
                 .unwrap_or_else(|| panic!("{} answered", c.id));
             assert!(row.contains(&ctrlmap::emit::escape::md_cell(&c.title)), "{row}");
             let text = c.text.as_deref().expect("the point's text");
-            assert!(row.contains(&format!("“{}”", ctrlmap::emit::escape::md_cell(text))), "quoted: {row}");
+            assert!(
+                row.contains(&format!("“{}”", ctrlmap::emit::escape::md_cell(text))),
+                "quoted: {row}"
+            );
             let (status, _) = point(&md, &f.cite(&c.id));
             assert!(["Addressed", "To review", "Gap"].contains(&status), "{row}");
         }
@@ -84,7 +91,10 @@ fn a_point_is_addressed_only_by_a_declared_fact_that_answers_it() {
     assert!(what.contains("No clause of the contract or attestation"), "{what}");
     let (status, what) = point(&md, "16 CFR 314.4(f)(2)");
     assert_eq!(status, "To review", "{what}");
-    assert!(what.contains("No clause of the contract is declared that covers its safeguards"), "{what}");
+    assert!(
+        what.contains("No clause of the contract is declared that covers its safeguards"),
+        "{what}"
+    );
 
     // Declared facts: a clause and an attestation answer them, and the summary quotes them.
     let scratch = Scratch::copy_of(&fixture(), "tpsp-facts");
@@ -99,7 +109,12 @@ fn a_point_is_addressed_only_by_a_declared_fact_that_answers_it() {
     let md = render(&ws, "hudson-lending", Format::Markdown).expect("renders");
     let (status, what) = point(&md, "23 NYCRR 500.11(b)(1)");
     assert_eq!(status, "Addressed", "{what}");
-    assert!(what.contains("Contract, MSA-2025-031, schedule C, section 2: “Northwind maintains the safeguards of schedule C.”"), "{what}");
+    assert!(
+        what.contains(
+            "Contract, MSA-2025-031, schedule C, section 2: “Northwind maintains the safeguards of schedule C.”"
+        ),
+        "{what}"
+    );
     assert!(what.contains("SOC 2 Type II report, dated 2026-06-30"), "{what}");
     assert_eq!(point(&md, "16 CFR 314.4(f)(2)").0, "Addressed");
     assert_eq!(point(&md, "16 CFR 314.4(f)(3)").0, "Addressed");
@@ -116,7 +131,10 @@ fn the_notice_of_an_event_and_the_notice_of_an_incident_are_kept_apart() {
     assert_eq!(status, "To review");
     assert!(what.contains("notice to the client of a cybersecurity event"), "{what}");
     assert!(!what.contains("72 hours") && !what.contains("24 hours"), "{what}");
-    let incident = md.split("Notice of a cybersecurity incident").nth(1).expect("incident notice");
+    let incident = md
+        .split("Notice of a cybersecurity incident")
+        .nth(1)
+        .expect("incident notice");
     assert!(incident.contains("“Cybersecurity event means"), "500.1(f) quoted");
     assert!(incident.contains("“Cybersecurity incident means"), "500.1(g) quoted");
     assert!(incident.contains("The provider notifies the client within 24 hours; 23 NYCRR 500.17(a)(1) gives the client 72 hours to notify the superintendent: the provider's notice fits."));

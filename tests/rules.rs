@@ -156,11 +156,13 @@ fn cm018_no_assessment_of_the_provider_within_365_days_is_a_gap() {
         .as_array()
         .expect("findings")
         .iter()
-        .find(|f| f["scope"] == "cm018-fires" && f["control"] == "glba-safeguards:314.4(f)(3)")
+        .find(|f| f["scope"] == "cm018-fires" && f["code"] == "CM018" && f["control"] == "glba-safeguards:314.4(f)(3)")
         .expect("CM018");
     assert_eq!(f["severity"], "medium");
     assert!(
-        f["message"].as_str().is_some_and(|m| m.contains("(the latest is of 2025-06-01)")),
+        f["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("(the latest is of 2025-06-01)")),
         "{f}"
     );
 }

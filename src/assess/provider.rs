@@ -136,7 +136,11 @@ const POINTS: &[(&str, &str, Asks)] = &[
     (NYDFS, "500.11(a)(2)", Asks::Clause(&[Topic::Safeguards])),
     (NYDFS, "500.11(a)(3)", Asks::Assessed(AssessmentKind::DueDiligence)),
     (NYDFS, "500.11(a)(4)", Asks::Assessed(AssessmentKind::Periodic)),
-    (NYDFS, "500.11(b)(1)", Asks::Covered(&[Topic::AccessControls, Topic::Mfa])),
+    (
+        NYDFS,
+        "500.11(b)(1)",
+        Asks::Covered(&[Topic::AccessControls, Topic::Mfa]),
+    ),
     (NYDFS, "500.11(b)(2)", Asks::Covered(&[Topic::Encryption])),
     (NYDFS, "500.11(b)(3)", Asks::Clause(&[Topic::EventNotice])),
     (NYDFS, "500.11(b)(4)", Asks::Clause(&[Topic::Warranties])),
@@ -159,7 +163,11 @@ pub fn review(ws: &Workspace, scope: &Scope, matrix: &Matrix, as_of: time::Date)
         return None;
     }
     // The MSP is the client's service provider only if it performs something for it.
-    if !matrix.rows.iter().any(|r| r.responsible.iter().any(|p| *p == Party::Msp)) {
+    if !matrix
+        .rows
+        .iter()
+        .any(|r| r.responsible.iter().any(|p| *p == Party::Msp))
+    {
         return None;
     }
     let provider_is_ciso = applies(NYDFS)
@@ -176,7 +184,10 @@ pub fn review(ws: &Workspace, scope: &Scope, matrix: &Matrix, as_of: time::Date)
         }
         let control = format!("{fw}:{id}");
         // A point the matrix says does not apply (an exemption, a Class A-only duty) is no point.
-        if matrix.row(&control).is_some_and(|r| r.summary == Summary::NotApplicable) {
+        if matrix
+            .row(&control)
+            .is_some_and(|r| r.summary == Summary::NotApplicable)
+        {
             continue;
         }
         let (answers, missing, gap) = judge(scope, matrix, &control, asks, as_of);
@@ -203,7 +214,13 @@ pub fn review(ws: &Workspace, scope: &Scope, matrix: &Matrix, as_of: time::Date)
 }
 
 /// The facts that answer one point, what is missing, and whether that makes it a gap.
-fn judge(scope: &Scope, matrix: &Matrix, control: &str, asks: Asks, as_of: time::Date) -> (Vec<Answer>, Vec<Missing>, bool) {
+fn judge(
+    scope: &Scope,
+    matrix: &Matrix,
+    control: &str,
+    asks: Asks,
+    as_of: time::Date,
+) -> (Vec<Answer>, Vec<Missing>, bool) {
     let p = &scope.provider;
     let clauses_for = |topics: &[Topic]| -> (Vec<Answer>, Vec<Topic>) {
         let answers = p
@@ -233,7 +250,10 @@ fn judge(scope: &Scope, matrix: &Matrix, control: &str, asks: Asks, as_of: time:
             let open: Vec<Topic> = topics
                 .iter()
                 .copied()
-                .filter(|t| !p.clauses.iter().any(|c| c.covers.contains(t)) && !p.attestations.iter().any(|a| a.covers.contains(t)))
+                .filter(|t| {
+                    !p.clauses.iter().any(|c| c.covers.contains(t))
+                        && !p.attestations.iter().any(|a| a.covers.contains(t))
+                })
                 .collect();
             let missing = if open.is_empty() {
                 Vec::new()
@@ -273,7 +293,9 @@ fn judge(scope: &Scope, matrix: &Matrix, control: &str, asks: Asks, as_of: time:
                 .assessments
                 .iter()
                 .enumerate()
-                .filter(|(_, a)| a.kind == AssessmentKind::DueDiligence && parse_date(&a.date).is_some_and(|d| d <= as_of))
+                .filter(|(_, a)| {
+                    a.kind == AssessmentKind::DueDiligence && parse_date(&a.date).is_some_and(|d| d <= as_of)
+                })
                 .map(|(index, _)| Answer::Assessment { index })
                 .collect();
             answers.extend((0..p.attestations.len()).map(|index| Answer::Attestation { index }));
@@ -309,13 +331,27 @@ fn judge(scope: &Scope, matrix: &Matrix, control: &str, asks: Asks, as_of: time:
             }
         }
         Asks::ClientsOwn => match matrix.row(control) {
-            None => (Vec::new(), vec![Missing::Unassigned { control: control.into() }], true),
-            Some(r) if r.summary == Summary::Unassigned => {
-                (Vec::new(), vec![Missing::Unassigned { control: control.into() }], true)
-            }
-            Some(r) if r.responsible.iter().any(|p| *p != Party::Client) => {
-                (Vec::new(), vec![Missing::NotTheClients { control: control.into() }], true)
-            }
+            None => (
+                Vec::new(),
+                vec![Missing::Unassigned {
+                    control: control.into(),
+                }],
+                true,
+            ),
+            Some(r) if r.summary == Summary::Unassigned => (
+                Vec::new(),
+                vec![Missing::Unassigned {
+                    control: control.into(),
+                }],
+                true,
+            ),
+            Some(r) if r.responsible.iter().any(|p| *p != Party::Client) => (
+                Vec::new(),
+                vec![Missing::NotTheClients {
+                    control: control.into(),
+                }],
+                true,
+            ),
             Some(_) => (
                 vec![Answer::ClientDuty {
                     control: control.into(),
@@ -340,7 +376,13 @@ pub fn findings(
         for missing in point.missing.iter().filter(|m| m.reported_by() == "CM018") {
             let cite = ws
                 .framework(&point.framework)
-                .map(|f| format!("{} ({})", f.cite(&point.id), f.get(&point.id).map(|c| c.title.as_str()).unwrap_or_default()))
+                .map(|f| {
+                    format!(
+                        "{} ({})",
+                        f.cite(&point.id),
+                        f.get(&point.id).map(|c| c.title.as_str()).unwrap_or_default()
+                    )
+                })
                 .unwrap_or_else(|| point.control.clone());
             let (message, at, discriminator) = match missing {
                 Missing::NoContract => (

@@ -333,7 +333,13 @@ pub fn baa_appendix_for(
     format: Format,
     audience: Audience,
 ) -> Result<String, RenderError> {
-    baa_appendix_with(ws, scope, assessment, format, &DocumentOptions::for_scope(scope, audience))
+    baa_appendix_with(
+        ws,
+        scope,
+        assessment,
+        format,
+        &DocumentOptions::for_scope(scope, audience),
+    )
 }
 
 /// Render the BAA appendix of a scope with its options (audience, draft, gate).
@@ -422,7 +428,13 @@ fn quote(fw: &Framework, id: &str) -> Option<Quote> {
 impl Baa {
     /// The provider's own copy (the evidence pack's, a workspace template's).
     pub fn build(ws: &Workspace, scope: &Scope, matrix: &Matrix, ctx: &Context) -> Result<Baa, RenderError> {
-        Baa::build_with(ws, scope, matrix, ctx, &DocumentOptions::for_scope(scope, Audience::Internal))
+        Baa::build_with(
+            ws,
+            scope,
+            matrix,
+            ctx,
+            &DocumentOptions::for_scope(scope, Audience::Internal),
+        )
     }
 
     pub fn build_with(

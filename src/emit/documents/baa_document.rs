@@ -8,8 +8,7 @@
 use super::baa::{Baa, BaaParty, BaaRow, Notification, OtherParty};
 use super::context::{Context, duration_words};
 use super::model::{
-    Block, Document, Mark, Paragraph, Properties, RowKind, Section, TableBuilder, badge, number, para, strong,
-    text,
+    Block, Document, Mark, Paragraph, Properties, RowKind, Section, TableBuilder, badge, number, para, strong, text,
 };
 use super::related_text::{self, RelatedText};
 use crate::model::{AtTermination, EngagedBy, Scope, Workspace};
@@ -67,7 +66,9 @@ pub(crate) fn document(ws: &Workspace, scope: &Scope, ctx: &Context, baa: &Baa) 
     let caption = match (&scope.provider.baa_signed, &scope.provider.contract) {
         (Some(d), Some(k)) => format!("Exhibit to the Business Associate Agreement dated {d} {between} ({k})"),
         (Some(d), None) => format!("Exhibit to the Business Associate Agreement dated {d} {between}"),
-        (None, Some(k)) => format!("Exhibit to the Business Associate Agreement {between} ({k}); its date is to be agreed"),
+        (None, Some(k)) => {
+            format!("Exhibit to the Business Associate Agreement {between} ({k}); its date is to be agreed")
+        }
         (None, None) => format!("Exhibit to the Business Associate Agreement {between}; its date is to be agreed"),
     };
     let version = scope.provider.exhibit_date.clone().unwrap_or_else(|| ctx.as_of.clone());
@@ -96,7 +97,11 @@ pub(crate) fn document(ws: &Workspace, scope: &Scope, ctx: &Context, baa: &Baa) 
                 None => s.label.clone(),
             })
             .collect();
-        sources.extend(related_text::ALL.iter().map(|r| format!("{}: {}", r.citation, r.source)));
+        sources.extend(
+            related_text::ALL
+                .iter()
+                .map(|r| format!("{}: {}", r.citation, r.source)),
+        );
         colophon.push(para(format!(
             "Quoted regulation text: {}. The official text: {}.",
             sources.join("; "),
@@ -182,7 +187,10 @@ fn parties(scope: &Scope, baa: &Baa, r: &Roles) -> Section {
     t.row(RowKind::Normal, vec![vec![para("Agreement")], or_agree(&p.contract)]);
     t.row(
         RowKind::Normal,
-        vec![vec![para("Business associate agreement signed")], or_agree(&p.baa_signed)],
+        vec![
+            vec![para("Business associate agreement signed")],
+            or_agree(&p.baa_signed),
+        ],
     );
     if let Some(d) = &p.effective {
         t.row(RowKind::Normal, vec![vec![para("Services start")], vec![para(d)]]);
@@ -300,7 +308,10 @@ fn services(ws: &Workspace, scope: &Scope, ctx: &Context) -> Section {
             .options
             .iter()
             .map(|o| match &o.description {
-                Some(d) => vec![strong(format!("Option: {}", o.name)), text(format!(" — {}", super::baa::sentence(d)))],
+                Some(d) => vec![
+                    strong(format!("Option: {}", o.name)),
+                    text(format!(" — {}", super::baa::sentence(d))),
+                ],
                 None => vec![strong(format!("Option: {}", o.name))],
             })
             .collect();
@@ -340,16 +351,16 @@ fn safeguards(baa: &Baa, r: &Roles) -> Section {
     let ce_duties = format!("{} duties", r.ce);
     let evidence = format!("Evidence the {} provides", r.ba_l);
     let mut columns: Vec<(&str, u32)> = vec![
-        ("Citation", 13),
-        ("Safeguard", 14),
-        ("Responsible", 12),
-        (&ba_duties, 22),
-        (&ce_duties, 20),
+        ("Citation", 16),
+        ("Safeguard", 15),
+        ("Responsible", 11),
+        (&ba_duties, 21),
+        (&ce_duties, 19),
     ];
     if others {
-        columns.push(("Other parties (not signatories)", 13));
+        columns.push(("Other parties (not signatories)", 12));
     }
-    columns.push((&evidence, 13));
+    columns.push((&evidence, 12));
     let width = columns.len();
     let mut t = TableBuilder::new("safeguards", &columns).nowrap(0);
     for sec in &baa.sections {
@@ -384,7 +395,10 @@ fn safeguards(baa: &Baa, r: &Roles) -> Section {
                 let mut ce: Vec<Paragraph> = row.ce_duties.iter().map(para).collect();
                 for o in &row.others {
                     match o.engaged_by {
-                        Some("msp") => ba.push(para(secured_through(o, &format!("the {}'s subcontractor agreement", r.ba_l)))),
+                        Some("msp") => ba.push(para(secured_through(
+                            o,
+                            &format!("the {}'s subcontractor agreement", r.ba_l),
+                        ))),
                         Some("client") => ce.push(para(secured_through(o, &format!("the {}'s own agreement", r.ce_l)))),
                         _ => {}
                     }
@@ -395,7 +409,11 @@ fn safeguards(baa: &Baa, r: &Roles) -> Section {
                     cells.push((
                         row.others
                             .iter()
-                            .flat_map(|o| o.duties.iter().map(move |d| vec![strong(format!("{}:", o.name)), text(format!(" {d}"))]))
+                            .flat_map(|o| {
+                                o.duties
+                                    .iter()
+                                    .map(move |d| vec![strong(format!("{}:", o.name)), text(format!(" {d}"))])
+                            })
                             .collect(),
                         1,
                     ));
@@ -463,10 +481,7 @@ fn reporting(baa: &Baa, r: &Roles) -> Section {
     for o in &n.others_exceeded {
         breach.push(vec![badge(format!("Not met: {o}."), Mark::Bad)]);
     }
-    let mut row = vec![
-        vec![para("Breach of unsecured protected health information")],
-        breach,
-    ];
+    let mut row = vec![vec![para("Breach of unsecured protected health information")], breach];
     if !cp {
         row.push(from("sla.incident_notification"));
     }
@@ -499,7 +514,10 @@ fn reporting(baa: &Baa, r: &Roles) -> Section {
         ))]],
         _ => vec![vec![strong(TO_AGREE)]],
     };
-    let mut row = vec![vec![para("Attempted security incident that does not succeed")], attempts];
+    let mut row = vec![
+        vec![para("Attempted security incident that does not succeed")],
+        attempts,
+    ];
     if !cp {
         row.push(from("sla.unsuccessful_attempts"));
     }
@@ -577,7 +595,12 @@ fn reporting(baa: &Baa, r: &Roles) -> Section {
     ));
     let mut t = TableBuilder::new(
         "notices",
-        &[("Notice", 22), ("Given by", 14), ("Deadline, in the regulation's words", 44), ("Applies", 20)],
+        &[
+            ("Notice", 22),
+            ("Given by", 14),
+            ("Deadline, in the regulation's words", 44),
+            ("Applies", 20),
+        ],
     );
     for term in &n.notices {
         let mut notice_cell = vec![vec![strong(&term.citation)], para(&term.title)];
@@ -624,7 +647,13 @@ fn subcontractors(baa: &Baa, r: &Roles) -> Section {
     let table = |list: &[BaaParty]| {
         let mut t = TableBuilder::new(
             "parties",
-            &[("Party", 26), ("Kind", 12), ("What it does", 34), ("Agreement", 12), ("Responsible for", 16)],
+            &[
+                ("Party", 26),
+                ("Kind", 12),
+                ("What it does", 34),
+                ("Agreement", 12),
+                ("Responsible for", 16),
+            ],
         );
         for p in list {
             t.row(
@@ -668,7 +697,10 @@ fn subcontractors(baa: &Baa, r: &Roles) -> Section {
     if !baa.provider_vendors.is_empty() {
         let mut x = Section::new(
             "provider-vendors",
-            format!("Vendors of the {} without access to electronic protected health information", r.ba_l),
+            format!(
+                "Vendors of the {} without access to electronic protected health information",
+                r.ba_l
+            ),
         );
         x.push(Block::para(
             "Declared as handling no electronic protected health information: no function involving it is delegated to them.",
@@ -723,12 +755,17 @@ fn termination(ws: &Workspace, scope: &Scope, cp: bool, r: &Roles) -> Section {
         ],
     );
     for sub in scope.services.iter().flatten() {
-        let Some(service) = ws.services.get(&sub.service) else { continue };
+        let Some(service) = ws.services.get(&sub.service) else {
+            continue;
+        };
         let name = vec![vec![strong(&service.name)]];
         match &sub.retains {
             None if service.ephi == Some(false) => t.spanning_row(
                 RowKind::Normal,
-                vec![(name, 1), (vec![para("Handles no electronic protected health information.")], 4)],
+                vec![
+                    (name, 1),
+                    (vec![para("Handles no electronic protected health information.")], 4),
+                ],
             ),
             None => t.spanning_row(
                 RowKind::Normal,
@@ -858,7 +895,9 @@ fn open_points(ws: &Workspace, scope: &Scope, ctx: &Context, baa: &Baa, r: &Role
         ));
     }
     for sub in scope.services.iter().flatten() {
-        let Some(service) = ws.services.get(&sub.service) else { continue };
+        let Some(service) = ws.services.get(&sub.service) else {
+            continue;
+        };
         if sub.retains.is_none() && service.ephi != Some(false) {
             fact(format!(
                 "{}: what it keeps of the {}'s protected health information, for how long and where, and what happens to it at termination (45 CFR 164.504(e)(2)(ii)(J)).",
@@ -923,7 +962,13 @@ fn gaps(ctx: &Context, baa: &Baa) -> Section {
     )));
     let mut t = TableBuilder::new(
         "findings",
-        &[("Severity", 10), ("Code", 8), ("Safeguard", 18), ("Gap", 44), ("Location", 20)],
+        &[
+            ("Severity", 10),
+            ("Code", 8),
+            ("Safeguard", 18),
+            ("Gap", 44),
+            ("Location", 20),
+        ],
     );
     for f in &baa.gaps {
         let mark = match f.severity {

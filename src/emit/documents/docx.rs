@@ -54,11 +54,7 @@ pub fn write(doc: &Document, paper: Paper, as_of: time::Date) -> Result<Vec<u8>,
         text_width,
     };
     body.document(doc);
-    let orient = if doc.landscape {
-        r#" w:orient="landscape""#
-    } else {
-        ""
-    };
+    let orient = if doc.landscape { r#" w:orient="landscape""# } else { "" };
     let document = format!(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:document xmlns:w="{W}" xmlns:r="{R}"><w:body>{}<w:sectPr><w:headerReference w:type="default" r:id="rIdHeader"/><w:footerReference w:type="default" r:id="rIdFooter"/><w:pgSz w:w="{page_w}" w:h="{page_h}"{orient}/><w:pgMar w:top="{MARGIN_Y}" w:right="{MARGIN}" w:bottom="{MARGIN_Y}" w:left="{MARGIN}" w:header="504" w:footer="504" w:gutter="0"/></w:sectPr></w:body></w:document>"#,
@@ -112,11 +108,7 @@ fn run_props(strong: bool, mark: Option<Mark>) -> String {
     if let Some(c) = colour {
         p.push_str(&format!(r#"<w:color w:val="{c}"/>"#));
     }
-    if p.is_empty() {
-        p
-    } else {
-        format!("<w:rPr>{p}</w:rPr>")
-    }
+    if p.is_empty() { p } else { format!("<w:rPr>{p}</w:rPr>") }
 }
 
 /// A run of text; a newline in the text becomes a line break.
@@ -220,7 +212,10 @@ impl Body {
             Block::List { items } => {
                 for i in items {
                     self.push(&paragraph(
-                        &format!(r#"{}<w:numPr><w:ilvl w:val="0"/><w:numId w:val="2"/></w:numPr>"#, style("ListBullet")),
+                        &format!(
+                            r#"{}<w:numPr><w:ilvl w:val="0"/><w:numId w:val="2"/></w:numPr>"#,
+                            style("ListBullet")
+                        ),
                         &runs(i),
                     ));
                 }
@@ -245,13 +240,21 @@ impl Body {
                 .map(|p| p.iter().map(|s| s.text.chars().count()).sum::<usize>())
                 .max()
                 .unwrap_or(0);
-            let needed = u32::try_from(longest).unwrap_or(u32::MAX / 2).saturating_mul(CHAR_WIDTH) + CELL_PADDING;
+            let needed = u32::try_from(longest)
+                .unwrap_or(u32::MAX / 2)
+                .saturating_mul(CHAR_WIDTH)
+                + CELL_PADDING;
             let header = u32::try_from(c.header.chars().count()).unwrap_or(0) * CHAR_WIDTH + CELL_PADDING;
             let needed = needed.max(header).min(self.text_width / 3);
             if needed > widths[i] {
                 // Take the difference from the other columns, in proportion to their widths.
                 let extra = needed - widths[i];
-                let others: u32 = widths.iter().enumerate().filter(|(k, _)| *k != i).map(|(_, w)| *w).sum();
+                let others: u32 = widths
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, _)| *k != i)
+                    .map(|(_, w)| *w)
+                    .sum();
                 for (k, w) in widths.iter_mut().enumerate() {
                     if k != i && others > 0 {
                         *w -= extra * *w / others;
@@ -386,8 +389,10 @@ fn header_xml(doc: &Document) -> String {
     }
     let caption = doc.caption.clone().unwrap_or_else(|| doc.properties.title.clone());
     p.push_str(&paragraph(&style("Header"), &run(&caption, false, None)));
-    format!(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:hdr xmlns:w="{W}">{p}</w:hdr>"#)
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:hdr xmlns:w="{W}">{p}</w:hdr>"#
+    )
 }
 
 /// A field (`PAGE`, `NUMPAGES`) Word and LibreOffice compute when they lay out the pages.
@@ -407,10 +412,14 @@ fn footer_xml(doc: &Document, text_width: u32) -> String {
         run(" of ", false, None),
         field("NUMPAGES")
     );
-    format!(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:ftr xmlns:w="{W}">{}</w:ftr>"#,
         paragraph(
-            &format!(r#"{}<w:tabs><w:tab w:val="right" w:pos="{text_width}"/></w:tabs>"#, style("Footer")),
+            &format!(
+                r#"{}<w:tabs><w:tab w:val="right" w:pos="{text_width}"/></w:tabs>"#,
+                style("Footer")
+            ),
             &runs
         )
     )

@@ -87,15 +87,25 @@ pub type Paragraph = Vec<Span>;
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum Block {
-    Paragraph { spans: Paragraph },
+    Paragraph {
+        spans: Paragraph,
+    },
     /// The regulation's (or the contract's) words, with where they come from.
     Quote(Quote),
     Table(Table),
-    List { items: Vec<Paragraph> },
+    List {
+        items: Vec<Paragraph>,
+    },
     /// A paragraph set apart, with its tone.
-    Callout { mark: Mark, spans: Paragraph },
+    Callout {
+        mark: Mark,
+        spans: Paragraph,
+    },
     /// Signature lines for each party.
-    Signatures { parties: Vec<String>, lines: Vec<String> },
+    Signatures {
+        parties: Vec<String>,
+        lines: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -210,12 +210,23 @@ pub fn regimes_missing(ws: &Workspace, scope: &Scope, matrix: &Matrix) -> Option
 const EVENT_AND_INCIDENT: [&str; 2] = ["500.1(f)", "500.1(g)"];
 
 /// The paragraphs whose parts are the points, in the order the summary shows them.
-const POINT_PARENTS: [(&str, &str); 4] = [(NYDFS, "500.4(a)"), (NYDFS, "500.11(a)"), (NYDFS, "500.11(b)"), (GLBA, "314.4(f)")];
+const POINT_PARENTS: [(&str, &str); 4] = [
+    (NYDFS, "500.4(a)"),
+    (NYDFS, "500.11(a)"),
+    (NYDFS, "500.11(b)"),
+    (GLBA, "314.4(f)"),
+];
 
 impl Tpsp {
     /// The provider's own copy (the evidence pack's, a workspace template's).
     pub fn build(ws: &Workspace, scope: &Scope, matrix: &Matrix, ctx: &Context) -> Result<Tpsp, RenderError> {
-        Tpsp::build_with(ws, scope, matrix, ctx, &DocumentOptions::for_scope(scope, Audience::Internal))
+        Tpsp::build_with(
+            ws,
+            scope,
+            matrix,
+            ctx,
+            &DocumentOptions::for_scope(scope, Audience::Internal),
+        )
     }
 
     pub fn build_with(
@@ -312,11 +323,21 @@ impl Tpsp {
                 .filter(|f| f.id() == NYDFS)
                 .flat_map(|f| {
                     EVENT_AND_INCIDENT.iter().filter_map(|id| {
-                        let c = f.get(id)?;
+                        let i = f.index(id)?;
+                        let c = &f.controls[i];
+                        // A definition whose items the catalog splits out is quoted whole: the
+                        // lead-in, then each item with its number.
+                        let mut text = c.text.clone()?;
+                        for &k in f.children(i) {
+                            let item = &f.controls[k];
+                            if let (Some(t), Some(n)) = (&item.text, item.id.strip_prefix(&c.id)) {
+                                text.push_str(&format!(" {n} {t}"));
+                            }
+                        }
                         Some(DefinitionQuote {
                             citation: f.cite(id),
                             title: c.title.clone(),
-                            text: c.text.clone()?,
+                            text,
                         })
                     })
                 })

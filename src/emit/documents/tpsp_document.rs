@@ -106,7 +106,10 @@ fn provider_section(scope: &Scope, t: &Tpsp) -> Section {
     if let Some(since) = &p.effective {
         engagement.push_str(&format!(", since {since}"));
     }
-    facts.row(RowKind::Normal, vec![vec![para("Engagement model")], vec![para(engagement)]]);
+    facts.row(
+        RowKind::Normal,
+        vec![vec![para("Engagement model")], vec![para(engagement)]],
+    );
     if t.provider_is_ciso {
         facts.row(
             RowKind::Normal,
@@ -209,7 +212,11 @@ fn points(sec: &PointSection, t: &Tpsp, cp: bool, first: bool) -> Section {
             "A cybersecurity event and a cybersecurity incident are different things (23 NYCRR 500.1(f) and (g), quoted below): point 500.11(b)(3) above is the provider's notice of an event; the notice of an incident, which the covered entity reports to the superintendent, is measured here against the regulation's deadline.",
         ));
         for d in &t.definitions {
-            sub.push(Block::quote(d.text.clone(), format!("{}, {}", d.citation, d.title), None));
+            sub.push(Block::quote(
+                d.text.clone(),
+                format!("{}, {}", d.citation, d.title),
+                None,
+            ));
         }
         for line in &t.incident_notice {
             sub.push(Block::para(line.clone()));
@@ -242,7 +249,12 @@ fn responsibilities(t: &Tpsp) -> Section {
         ))]));
         let mut table = TableBuilder::new(
             "responsibilities",
-            &[("Control", 30), ("Owner", 10), ("Provider duties", 30), ("Client duties", 30)],
+            &[
+                ("Control", 30),
+                ("Owner", 10),
+                ("Provider duties", 30),
+                ("Client duties", 30),
+            ],
         );
         for r in &group.rows {
             table.row(
@@ -281,7 +293,11 @@ fn to_review(t: &Tpsp) -> Section {
     for sec in &t.sections {
         for p in sec.points.iter().filter(|p| p.verdict != Some(Verdict::Addressed)) {
             let mut line = vec![strong(format!("{} ({}):", p.citation, p.title))];
-            line.push(text(if p.verdict == Some(Verdict::Gap) { " gap. " } else { " to review. " }));
+            line.push(text(if p.verdict == Some(Verdict::Gap) {
+                " gap. "
+            } else {
+                " to review. "
+            }));
             line.push(text(p.missing.join(" ")));
             items.push(line);
         }
@@ -310,7 +326,13 @@ fn findings(ctx: &Context, t: &Tpsp) -> Section {
     )));
     let mut table = TableBuilder::new(
         "findings",
-        &[("Severity", 10), ("Code", 8), ("Control", 18), ("Finding", 44), ("Location", 20)],
+        &[
+            ("Severity", 10),
+            ("Code", 8),
+            ("Control", 18),
+            ("Finding", 44),
+            ("Location", 20),
+        ],
     );
     for f in &t.gaps {
         let mark = match f.severity {
