@@ -163,17 +163,13 @@ pub fn review(ws: &Workspace, scope: &Scope, matrix: &Matrix, as_of: time::Date)
         return None;
     }
     // The MSP is the client's service provider only if it performs something for it.
-    if !matrix
-        .rows
-        .iter()
-        .any(|r| r.responsible.iter().any(|p| *p == Party::Msp))
-    {
+    if !matrix.rows.iter().any(|r| r.responsible.contains(&Party::Msp)) {
         return None;
     }
     let provider_is_ciso = applies(NYDFS)
         && matrix
             .row(&format!("{NYDFS}:{CISO}"))
-            .is_some_and(|r| r.summary != Summary::NotApplicable && r.responsible.iter().any(|p| *p == Party::Msp));
+            .is_some_and(|r| r.summary != Summary::NotApplicable && r.responsible.contains(&Party::Msp));
     let mut points = Vec::new();
     for &(fw, id, asks) in POINTS {
         if !applies(fw) || ws.framework(fw).and_then(|f| f.get(id)).is_none() {
