@@ -88,7 +88,8 @@ window.addEventListener('load', () => {
   for (const box of document.querySelectorAll('.table-scroll')) {
     if (box.scrollWidth > box.clientWidth + 1) out.push('scrolling	' + text(box.querySelector('thead') || box) + ' ' + box.scrollWidth + ' > ' + box.clientWidth);
   }
-  for (const table of document.querySelectorAll('table')) {
+  // A signature block's cells are blank lines for ink, not empty columns.
+  for (const table of document.querySelectorAll('table:not(.signatures)')) {
     const head = table.querySelectorAll('thead th');
     const rows = [...table.querySelectorAll('tbody tr')].filter((r) => r.children.length === head.length);
     if (!head.length || !rows.length) continue;
@@ -159,7 +160,7 @@ window.addEventListener('load', () => {
     const r = cell.getBoundingClientRect();
     if (!text(cell) || r.width === 0) continue;
     if (r.width < 200) out.push('narrow	' + text(cell) + ' ' + Math.round(r.width) + ' px');
-    const head = cell.closest('table.doc') && cell.closest('table').querySelector('thead th');
+    const head = cell.closest('table.doc:not(.signatures)') && cell.closest('table').querySelector('thead th');
     const label = getComputedStyle(cell, '::before').content;
     if (head && cell.colSpan === 1 && (!label || label === 'none' || label === '""')) out.push('unlabelled	' + text(cell));
   }

@@ -644,32 +644,30 @@ fn subcontractors(baa: &Baa, r: &Roles) -> Section {
     for q in &baa.flow_down {
         s.push(quote(q, cp, true));
     }
+    // What a party does and the safeguards it is responsible for, as columns only when one of
+    // the parties has any.
     let table = |list: &[BaaParty]| {
-        let mut t = TableBuilder::new(
-            "parties",
-            &[
-                ("Party", 26),
-                ("Kind", 12),
-                ("What it does", 34),
-                ("Agreement", 12),
-                ("Responsible for", 16),
-            ],
-        );
+        let notes = list.iter().any(|p| p.note.is_some());
+        let responsible = list.iter().any(|p| !p.controls.is_empty());
+        let mut columns = vec![("Party", 26), ("Kind", 12)];
+        if notes {
+            columns.push(("What it does", 34));
+        }
+        columns.push(("Agreement", 12));
+        if responsible {
+            columns.push(("Responsible for", 16));
+        }
+        let mut t = TableBuilder::new("parties", &columns);
         for p in list {
-            t.row(
-                RowKind::Normal,
-                vec![
-                    vec![vec![strong(&p.name)]],
-                    vec![para(kind_words(&p.kind))],
-                    p.note.iter().map(para).collect(),
-                    vec![para(agreement_words(p.agreement))],
-                    vec![para(if p.controls.is_empty() {
-                        "—".to_string()
-                    } else {
-                        p.controls.join(", ")
-                    })],
-                ],
-            );
+            let mut cells = vec![vec![vec![strong(&p.name)]], vec![para(kind_words(&p.kind))]];
+            if notes {
+                cells.push(p.note.iter().map(para).collect());
+            }
+            cells.push(vec![para(agreement_words(p.agreement))]);
+            if responsible {
+                cells.push(vec![para(p.controls.join(", "))]);
+            }
+            t.row(RowKind::Normal, cells);
         }
         t.build()
     };
