@@ -8,10 +8,12 @@
 
 pub(crate) mod baa;
 pub(crate) mod baa_document;
+pub(crate) mod baa_terms;
 pub(crate) mod charts;
 pub(crate) mod context;
 pub mod docx;
 pub mod model;
+pub(crate) mod open_points;
 pub mod related_text;
 pub(crate) mod templates;
 pub(crate) mod tpsp;
