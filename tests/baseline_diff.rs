@@ -69,7 +69,9 @@ fn remove_service(text: String, service: &str) -> String {
     for line in text.lines() {
         let indent = line.len() - line.trim_start().len();
         if let Some(at) = skipping {
-            if indent > at && !line.trim_start().starts_with('-') {
+            // Everything indented under the service's item (its options, notes, nested lists)
+            // goes with it; the next item of the list does not.
+            if indent > at {
                 continue;
             }
             skipping = None;

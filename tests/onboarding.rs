@@ -122,15 +122,22 @@ fn the_readme_quick_start_runs_exactly_as_written_and_check_prints_what_it_shows
         );
     }
     // What the README says about it: the gate passes with nothing unassigned, and the
-    // findings are the medium evidence ones (CM009) only.
+    // findings are the medium evidence ones (CM009) and, for the tax preparer, the two points of
+    // its oversight of the MSP that no declared fact answers (CM018: no contract, no assessment).
     assert!(!check.stdout.contains("[CM001]"), "{}", check.stdout);
     let codes: Vec<&str> = check
         .stdout
         .lines()
         .filter_map(|l| l.split_once("medium[").map(|(_, rest)| &rest[..5]))
         .collect();
-    assert_eq!(codes.len(), 6, "{}", check.stdout);
-    assert!(codes.iter().all(|c| *c == "CM009"), "{codes:?}");
+    assert_eq!(codes.len(), 8, "{}", check.stdout);
+    assert_eq!(codes.iter().filter(|c| **c == "CM009").count(), 6, "{codes:?}");
+    let oversight: Vec<&str> = check.stdout.lines().filter(|l| l.contains("medium[CM018]")).collect();
+    assert_eq!(oversight.len(), 2, "{oversight:?}");
+    assert!(
+        oversight.iter().all(|l| l.contains("glba-client.yaml")),
+        "{oversight:?}"
+    );
 }
 
 #[test]

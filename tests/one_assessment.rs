@@ -212,43 +212,40 @@ fn the_baa_appendix_says_the_notice_does_not_leave_the_margin() {
     // The notice to individuals (164.404(b)): the window plus the margin exceeds the limit.
     let row = md
         .lines()
-        .find(|l| l.starts_with("| 45 CFR 164.404(b), Notification to individuals"))
+        .find(|l| l.starts_with("| **45 CFR 164.404(b)**<br>Notification to individuals"))
         .expect("the 164.404(b) notice row");
-    assert!(
-        row.contains(&format!(
-            "the business associate's notice window: {} days ({}d), plus the {} days the client needs to act, exceeds the {REGULATORY_LIMIT_DAYS} days 45 CFR 164.404(b) allows",
-            i.window_days, i.window_days, i.margin_days
-        )),
-        "{row}"
+    let missed_404 = format!(
+        "45 CFR 164.404(b) (notice to affected individuals): the proposed {} calendar days, plus the {} days the covered entity needs to act, exceed its {REGULATORY_LIMIT_DAYS} calendar days",
+        i.window_days, i.margin_days
     );
+    assert!(row.contains(&format!("It is not met: {missed_404}.")), "{row}");
     // The business associate's own notice (164.410(b)) takes no margin: within, as in explain.
     let ba = md
         .lines()
-        .find(|l| l.starts_with("| 45 CFR 164.410(b), Notification by a business associate"))
+        .find(|l| l.starts_with("| **45 CFR 164.410(b)**<br>Notification by a business associate"))
         .expect("the 164.410(b) notice row");
-    assert!(ba.contains("is within the 60 days 45 CFR 164.410(b) allows"), "{ba}");
-    // The headline of the notification section does not stop at "within 164.410(b)": it says
-    // which deadlines the window does not meet, as the gate does.
-    let headline = md
-        .split("The agreed window does not meet")
-        .nth(1)
-        .expect("the headline names the deadlines the window misses");
-    let missed: Vec<&str> = headline.lines().skip(1).take_while(|l| l.starts_with("- ")).collect();
-    assert_eq!(missed.len(), 2, "{headline}");
     assert!(
-        missed[0].starts_with("- 45 CFR 164.404(b)")
-            && missed[0].contains(&format!(
-                "plus the {} days the covered entity needs to act",
-                i.margin_days
-            )),
-        "{missed:?}"
+        ba.contains(&format!(
+            "The agreed {} calendar days is within its 60 calendar days.",
+            i.window_days
+        )),
+        "{ba}"
     );
-    assert!(missed[1].starts_with("- 45 CFR 164.406(b)"), "{missed:?}");
+    // The breach term does not stop at "within 164.410(b)": it says which deadlines the window
+    // does not meet, as the gate does.
+    let term = md
+        .lines()
+        .find(|l| l.starts_with("| Breach of unsecured protected health information |"))
+        .expect("the breach term");
+    let missed: Vec<&str> = term.split("<br>").filter(|p| p.starts_with("Not met: ")).collect();
+    assert_eq!(missed.len(), 2, "{term}");
+    assert_eq!(missed[0], format!("Not met: {missed_404}."));
+    assert!(missed[1].starts_with("Not met: 45 CFR 164.406(b)"), "{missed:?}");
     // The open gaps are the gate's CM008 findings.
-    let gaps = md.split("## 6. Open gaps").nth(1).expect("gaps section");
+    let gaps = md.split("## 9. Open gaps").nth(1).expect("gaps section");
     assert!(
         gaps.lines()
-            .any(|l| l.starts_with("| high | CM008 | 45 CFR 164.404(b) |")),
+            .any(|l| l.starts_with("| high | CM008 | 45 CFR 164.404(b)")),
         "{gaps}"
     );
     assert!(!gaps.contains("CM012"), "{gaps}");

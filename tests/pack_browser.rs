@@ -3,7 +3,9 @@
 //! print-to-PDF come out non-empty; the hostile fixture's pack has no script or image
 //! elements in its DOM. At 1280 px, a script added to a copy of each page measures every table
 //! cell against its card: no cell spills out, no header is clipped, no table needs a scroll bar,
-//! no column is empty; the RACI shows names, not party ids. Set CTRLMAP_SCREENSHOTS=DIR to keep
+//! no column is empty; the RACI shows names, not party ids. At 390 px (a phone), a second script
+//! checks that no page is wider than the screen and that every table's rows stack, no cell
+//! narrower than 200 px, a contract document's cells labelled with their column's name. Set CTRLMAP_SCREENSHOTS=DIR to keep
 //! the screenshots and PDFs.
 
 use ctrlmap::load::Loaded;
@@ -86,7 +88,8 @@ window.addEventListener('load', () => {
   for (const box of document.querySelectorAll('.table-scroll')) {
     if (box.scrollWidth > box.clientWidth + 1) out.push('scrolling	' + text(box.querySelector('thead') || box) + ' ' + box.scrollWidth + ' > ' + box.clientWidth);
   }
-  for (const table of document.querySelectorAll('table')) {
+  // A signature block's cells are blank lines for ink, not empty columns.
+  for (const table of document.querySelectorAll('table:not(.signatures)')) {
     const head = table.querySelectorAll('thead th');
     const rows = [...table.querySelectorAll('tbody tr')].filter((r) => r.children.length === head.length);
     if (!head.length || !rows.length) continue;
@@ -142,6 +145,61 @@ fn layout(profile: &Path, page: &Path, copy: &Path) -> Layout {
         }
     }
     out
+}
+
+/// The script that measures a page at 390 px: the page is no wider than the screen, and every
+/// table cell with text is at least 200 px wide (rows stacked, not squeezed into columns) and,
+/// in a contract document's table with a header, carries its column's name (`data-label`).
+const MEASURE_PHONE: &str = r#"<script>
+window.addEventListener('load', () => {
+  const out = [];
+  const text = (el) => el.textContent.replace(/\s+/g, ' ').trim().slice(0, 60);
+  const root = document.documentElement;
+  if (root.scrollWidth > window.innerWidth + 1) out.push('wide	page ' + root.scrollWidth + ' > ' + window.innerWidth);
+  for (const cell of document.querySelectorAll('tbody td')) {
+    const r = cell.getBoundingClientRect();
+    if (!text(cell) || r.width === 0) continue;
+    if (r.width < 200) out.push('narrow	' + text(cell) + ' ' + Math.round(r.width) + ' px');
+    const head = cell.closest('table.doc:not(.signatures)') && cell.closest('table').querySelector('thead th');
+    const label = getComputedStyle(cell, '::before').content;
+    if (head && cell.colSpan === 1 && (!label || label === 'none' || label === '""')) out.push('unlabelled	' + text(cell));
+  }
+  const pre = document.createElement('pre');
+  pre.id = 'layout-report';
+  pre.textContent = out.join('\n');
+  document.body.appendChild(pre);
+});
+</script>"#;
+
+/// Measure a page at 390 px as [`layout`] does at 1280 px: the lines the script reports.
+fn phone_layout(profile: &Path, page: &Path, copy: &Path) -> Vec<String> {
+    let html = std::fs::read_to_string(page).expect("page");
+    let start = html
+        .find(r#"<meta http-equiv="Content-Security-Policy""#)
+        .expect("CSP meta");
+    let end = start + html[start..].find('>').expect("end of meta") + 1;
+    let measured = format!("{}{}", &html[..start], &html[end..]).replace("</body>", &format!("{MEASURE_PHONE}</body>"));
+    let copy = page.with_file_name(copy.file_name().expect("name"));
+    std::fs::write(&copy, measured).expect("write copy");
+    let dom = chromium(
+        profile,
+        &[
+            "--window-size=390,2000".into(),
+            "--run-all-compositor-stages-before-draw".into(),
+            "--virtual-time-budget=3000".into(),
+            "--dump-dom".into(),
+            url(&copy),
+        ],
+    );
+    let _ = std::fs::remove_file(&copy);
+    dom.split("<pre id=\"layout-report\">")
+        .nth(1)
+        .and_then(|r| r.split("</pre>").next())
+        .unwrap_or_else(|| panic!("{}: the measuring script ran", page.display()))
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| l.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">"))
+        .collect()
 }
 
 /// Build the pack of a scope of a workspace (relative to the crate); the number of its HIPAA rows.
@@ -300,6 +358,45 @@ fn the_pack_renders_in_headless_chromium() {
             ],
         );
         assert!(non_empty(&png), "{name}: screenshot written");
+    }
+    // At 390 px: the appendix, the provider summary and the pack's pages stack their rows.
+    let tpsp = root.join("tpsp-summary.html");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_ctrlmap"))
+        .args([
+            "render",
+            "tpsp-summary",
+            "examples/northwind-msp/scopes/hudson-valley-insurance.yaml",
+            "--format",
+            "html",
+            "--as-of",
+            "2026-11-30",
+            "-o",
+        ])
+        .arg(&tpsp)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .expect("render");
+    assert!(run.success());
+    for (name, page) in [
+        ("index", index.clone()),
+        ("matrix-hipaa", matrix.clone()),
+        ("evidence", dir.join("evidence.html")),
+        ("baa-appendix", dir.join("baa-appendix.html")),
+        ("fixture-baa-appendix", fixture_baa.clone()),
+        ("tpsp-summary", tpsp.clone()),
+    ] {
+        let report = phone_layout(&profile, &page, &root.join(format!("phone-{name}.html")));
+        assert!(report.is_empty(), "{name} at 390 px: {report:#?}");
+        let png = shots.join(format!("phone-{name}.png"));
+        chromium(
+            &profile,
+            &[
+                "--window-size=390,2400".into(),
+                format!("--screenshot={}", png.display()),
+                url(&page),
+            ],
+        );
+        assert!(non_empty(&png), "{name}: screenshot at 390 px written");
     }
     // The matrix names the parties in its RACI, never their ids.
     let dom = chromium(&profile, &["--dump-dom".into(), url(&matrix)]);

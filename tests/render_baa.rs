@@ -59,19 +59,27 @@ fn cells(line: &str) -> Vec<String> {
     out.into_iter().map(|c| c.trim().to_string()).collect()
 }
 
-/// The safeguard rows of section 3: (id, R/A, responsible).
+/// The safeguard rows of section 4: (id, the requirement line of the safeguard cell,
+/// responsible).
 fn safeguard_rows(md: &str) -> Vec<(String, String, String)> {
     let section = md
-        .split("## 3.")
+        .split("\n## 4.")
         .nth(1)
-        .and_then(|s| s.split("## 4.").next())
-        .expect("section 3");
+        .and_then(|s| s.split("\n## 5.").next())
+        .expect("section 4");
     section
         .lines()
         .filter(|l| l.starts_with("| "))
         .map(cells)
-        .filter(|c| c.len() == 7 && c[0].trim_matches('*').starts_with("164.3"))
-        .map(|c| (c[0].trim_matches('*').to_string(), c[2].clone(), c[3].clone()))
+        .filter(|c| c.len() >= 6 && c[0].trim_matches('*').starts_with("164.3"))
+        .map(|c| {
+            let requirement = c[1]
+                .split("<br>")
+                .find(|l| l.starts_with("Required") || l.starts_with("Addressable"))
+                .unwrap_or_default()
+                .to_string();
+            (c[0].trim_matches('*').to_string(), requirement, c[2].clone())
+        })
         .collect()
 }
 
@@ -106,7 +114,7 @@ fn lists_every_safeguard(ws: &Loaded, id: &str) {
         .filter(|c| c.level == "standard" && in_security_rule(&c.id))
         .count();
     assert!(md.contains(&format!(
-        "It lists all {standards} standards and {} implementation specifications",
+        "in the regulation's order: {standards} standards and {} implementation specifications",
         expected.len() - standards
     )));
 }
@@ -183,7 +191,11 @@ fn required_and_addressable_follow_the_catalog() {
     let rows = safeguard_rows(&md);
     let ra = |id: &str| rows.iter().find(|r| r.0 == id).map(|r| r.1.clone()).unwrap_or_default();
     assert_eq!(ra("164.308(a)(1)(ii)(A)"), "Required");
-    assert_eq!(ra("164.312(a)(2)(iv)"), "Addressable");
+    assert!(
+        ra("164.312(a)(2)(iv)").starts_with("Addressable — "),
+        "an addressable specification reads as its decision: {}",
+        ra("164.312(a)(2)(iv)")
+    );
     assert_eq!(
         ra("164.308(a)(2)"),
         "Required",
@@ -216,12 +228,9 @@ fn states_the_notification_terms(ws: &Loaded, id: &str) {
             .expect("the scope agrees a window"),
     );
     assert!(
-        md.contains(&format!("in no case later than **{window}** after discovery")),
-        "the scope's window"
+        md.contains(&format!("| Breach of unsecured protected health information | **No later than {window} after discovery.**<br>Within the outer limit of 60 calendar days set by 45 CFR 164.410(b). |")),
+        "the scope's window, one term for a breach, within the rule's limit"
     );
-    assert!(md.contains(&format!(
-        "The agreed {window} is within the outer limit of **60 calendar days** after discovery set by 45 CFR 164.410(b)."
-    )));
     let hipaa = ws.framework("hipaa").expect("hipaa");
     let deadline = hipaa
         .get("164.410(b)")
@@ -264,10 +273,11 @@ fn a_window_longer_than_the_rule_allows_is_called_out() {
     let ws = load(dir);
     let md = render(&ws, "riverside-dental", Format::Markdown).expect("renders");
     assert!(
-        md.contains("The agreed 90 calendar days exceeds the outer limit of 60 calendar days after discovery"),
-        "{}",
-        &md[md.find("## 4.").unwrap_or(0)..]
+        md.contains("**Proposed: no later than 90 calendar days after discovery.**<br>Not agreed: it exceeds the outer limit of 60 calendar days set by 45 CFR 164.410(b)."),
+        "a term the rule does not allow is never stated as agreed:\n{}",
+        &md[md.find("## 5.").unwrap_or(0)..]
     );
+    assert!(!md.contains("**No later than 90 calendar days"), "never agreed");
 }
 
 #[test]
@@ -276,22 +286,23 @@ fn parties_effective_date_services_gaps_and_signatures_are_stated() {
     let md = render(&ws, "riverside-dental", Format::Markdown).expect("renders");
     assert!(md.contains("| Covered entity | Riverside Dental Group"));
     assert!(md.contains("| Business associate | Northwind Managed IT"));
-    assert!(md.contains("| BAA signed | 2026-01-15 |"));
-    assert!(md.contains("| Effective | 2026-02-01 |"));
+    assert!(md.contains("| Business associate agreement signed | 2026-01-15 |"));
+    assert!(md.contains("| Services start | 2026-02-01 |"));
     assert!(
         md.contains("| Subcontractors of the business associate | ShredCo Media Destruction |"),
         "only parties the business associate engages are its subcontractors, not every party with a BAA"
     );
     assert!(md.contains("| The covered entity's own vendors (not subcontractors) | Microsoft 365 |"));
-    assert!(md.contains("| DentSoft practice management | software-vendor | no BAA on record |"));
-    assert!(md.contains("**Managed Backup and Disaster Recovery**") && md.contains("Including: Warm standby site"));
-    let gaps = md.split("## 6. Open gaps").nth(1).expect("gaps section");
+    assert!(md.contains("| **DentSoft practice management** | Software vendor |"));
+    assert!(md.contains("| No business associate agreement on record |"));
+    assert!(md.contains("**Managed Backup and Disaster Recovery**") && md.contains("**Option: Warm standby site**"));
+    let gaps = md.split("## 9. Open gaps").nth(1).expect("gaps section");
     assert!(
         gaps.contains("CM012") && gaps.contains("45 CFR 164.308(a)(8)"),
         "the stale evaluation is an open gap"
     );
     assert!(
-        gaps.contains("(waived until 2027-03-31, NW-4821)"),
+        gaps.contains("Waived until 2027-03-31 by") && gaps.contains("(NW-4821)"),
         "waived gaps are listed, marked waived"
     );
     assert!(md.contains("| Signature | | |"));
@@ -341,7 +352,10 @@ fn html_appendix_is_self_contained_and_complete() {
     let md = render(&ws, "riverside-dental", Format::Markdown).expect("renders");
     for (id, _, _) in safeguard_rows(&md) {
         assert!(
-            html.contains(&format!("<span class=\"control-id\">{id}</span>")),
+            html.contains(&format!("<td data-label=\"Citation\" class=\"nowrap\">{id}</td>"))
+                || html.contains(&format!(
+                    "<td data-label=\"Citation\" class=\"nowrap\"><strong>{id}</strong></td>"
+                )),
             "{id} in the HTML appendix"
         );
     }
@@ -377,36 +391,49 @@ fn the_breach_section_quotes_164_404_b_and_164_410_b_from_the_catalog_with_their
     let hipaa = ws.framework("hipaa").expect("hipaa");
     let md = render(&ws, "riverside-dental", Format::Markdown).expect("renders");
     let html = render(&ws, "riverside-dental", Format::Html).expect("renders");
+    let section = md
+        .split("\n## 5.")
+        .nth(1)
+        .and_then(|s| s.split("\n## 6.").next())
+        .expect("section 5");
     for id in ["164.404(b)", "164.410(b)"] {
         let d = hipaa
             .get(id)
             .and_then(|c| c.deadlines.first())
             .expect("deadline in the catalog");
-        assert!(md.contains(&md_cell(&d.text)), "{id} quoted in the Markdown appendix");
-        assert!(md.contains(&format!("— 45 CFR {id}")), "{id} cited");
+        // The whole deadline, "without unreasonable delay" included, in the Deadline cell of its
+        // row, in all three formats.
+        let row = section
+            .lines()
+            .find(|l| l.starts_with(&format!("| **45 CFR {id}**")))
+            .unwrap_or_else(|| panic!("a notice row for {id}"));
         assert!(
-            html.contains(&format!("<span class=\"cite\">45 CFR {id}")),
-            "{id} cited in HTML"
+            row.contains(&format!("“{}”", md_cell(&d.text))),
+            "{id} quoted in its row: {row}"
+        );
+        assert!(d.text.contains("without unreasonable delay") && row.contains("without unreasonable delay"));
+        assert!(
+            html.contains(&format!("“{}”", ctrlmap::emit::escape::html(&d.text))),
+            "{id} quoted in HTML"
         );
     }
-    let section = md
-        .split("## 4.")
-        .nth(1)
-        .and_then(|s| s.split("## 5.").next())
-        .expect("section 4");
-    for (cite, applies) in [
-        ("45 CFR 164.404(b)", "yes"),
-        ("45 CFR 164.406(b)", "yes"),
-        ("45 CFR 164.408(b)", "yes"),
-        ("45 CFR 164.408(c)", "yes"),
-        ("45 CFR 164.410(b)", "yes"),
+    assert!(
+        md.contains("— 45 CFR 164.410(b)"),
+        "the business associate's limit quoted and cited"
+    );
+    for cite in [
+        "45 CFR 164.404(b)",
+        "45 CFR 164.406(b)",
+        "45 CFR 164.408(b)",
+        "45 CFR 164.408(c)",
+        "45 CFR 164.410(b)",
     ] {
         let row = section
             .lines()
-            .find(|l| l.starts_with(&format!("| {cite},")))
+            .find(|l| l.starts_with(&format!("| **{cite}**")))
             .unwrap_or_else(|| panic!("a notice row for {cite}"));
         let cell = cells(row).last().cloned().unwrap_or_default();
-        assert!(cell == applies || cell.starts_with(&format!("{applies}; ")), "{row}");
+        assert!(cell == "Yes" || cell.starts_with("Yes<br>"), "{row}");
     }
     // Where the quoted text comes from: the catalog's source for it, with its retrieval date.
     let source = hipaa
@@ -440,7 +467,14 @@ fn the_breach_section_quotes_164_404_b_and_164_410_b_from_the_catalog_with_their
     std::fs::write(dir.join("frameworks/hipaa.yaml"), changed).expect("write catalog");
     let ws = load(dir);
     let md = render(&ws, "riverside-dental", Format::Markdown).expect("renders");
-    assert!(md.contains("no case later than 45 calendar days after discovery of a breach.\" — 45 CFR 164.404(b)"));
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| **45 CFR 164.404(b)**"))
+        .expect("164.404(b) row");
+    assert!(
+        row.contains("no case later than 45 calendar days after discovery of a breach.”"),
+        "{row}"
+    );
 }
 
 #[test]
@@ -455,14 +489,14 @@ fn the_notices_table_says_the_covered_entity_notices_do_not_apply_to_a_business_
     let ws = load(dir);
     let md = render(&ws, "riverside-dental", Format::Markdown).expect("renders");
     let section = md
-        .split("## 4.")
+        .split("\n## 5.")
         .nth(1)
-        .and_then(|s| s.split("## 5.").next())
-        .expect("section 4");
+        .and_then(|s| s.split("\n## 6.").next())
+        .expect("section 5");
     let row = |cite: &str| {
         let line = section
             .lines()
-            .find(|l| l.starts_with(&format!("| {cite},")))
+            .find(|l| l.starts_with(&format!("| **{cite}**")))
             .unwrap_or_else(|| panic!("a notice row for {cite}"));
         cells(line).last().cloned().unwrap_or_default()
     };
@@ -473,13 +507,13 @@ fn the_notices_table_says_the_covered_entity_notices_do_not_apply_to_a_business_
         "45 CFR 164.408(c)",
     ] {
         assert!(
-            row(cite).starts_with("no:"),
+            row(cite).starts_with("No<br>"),
             "{cite} does not apply to a business associate: {}",
             row(cite)
         );
     }
     assert!(
-        row("45 CFR 164.410(b)").starts_with("yes"),
+        row("45 CFR 164.410(b)").starts_with("Yes"),
         "{}",
         row("45 CFR 164.410(b)")
     );

@@ -42,7 +42,7 @@ fn between<'a>(text: &'a str, from: &str, to: &str) -> &'a str {
 
 /// The Markdown row of section 1 whose first cell starts with `label`.
 fn parties_row<'a>(md: &'a str, label: &str) -> Option<&'a str> {
-    between(md, "## 1.", "## 2.")
+    between(md, "\n## 1.", "\n## 2.")
         .lines()
         .find(|l| l.starts_with(&format!("| {label}")))
 }
@@ -60,37 +60,52 @@ fn only_parties_the_msp_engages_for_ephi_are_its_subcontractors_in_markdown() {
     let undeclared = parties_row(&md, "Third parties, engagement not declared").expect("undeclared row");
     assert!(undeclared.contains("DentSoft"), "{undeclared}");
 
-    let section5 = between(&md, "## 5.", "## 6.");
-    let sub_table = between(section5, "### Subcontractors of the business associate", "### ");
-    assert!(sub_table.contains("| ShredCo Media Destruction | subcontractor | BAA in place |"));
+    let section6 = between(&md, "\n## 6.", "\n## 7.");
+    // Subcontractor is defined by delegation (45 CFR 160.103), quoted, not by who engages whom.
+    assert!(section6.contains(
+        "“Subcontractor means a person to whom a business associate delegates a function, activity, or service"
+    ));
+    let sub_table = between(section6, "Subcontractors of the business associate\n", "\n### ");
+    assert!(
+        sub_table.contains("| **ShredCo Media Destruction** | Subcontractor |"),
+        "{sub_table}"
+    );
+    assert!(
+        sub_table.contains("| Business associate agreement in place |"),
+        "{sub_table}"
+    );
     assert!(!sub_table.contains("Microsoft 365") && !sub_table.contains("DentSoft"));
-    let own_table = between(section5, "### The covered entity's own vendors", "### Third");
-    assert!(own_table.contains("| Microsoft 365 | cloud-provider | BAA in place |"));
-    assert!(own_table.contains("the covered entity's to hold"));
-    let undeclared_table = between(section5, "### Third parties whose engagement is not declared", "## 6.");
-    assert!(undeclared_table.contains("Engagement not declared"));
-    assert!(undeclared_table.contains("| DentSoft practice management | software-vendor | no BAA on record |"));
+    let own_table = between(section6, "The covered entity's own vendors\n", "\n### ");
+    assert!(
+        own_table.contains("| **Microsoft 365** | Cloud provider |"),
+        "{own_table}"
+    );
+    assert!(own_table.contains("is the covered entity's"));
+    let undeclared_table = between(section6, "Third parties whose engagement is not declared", "\n## 7.");
+    assert!(undeclared_table.contains("It is not declared which party engaged these"));
+    assert!(undeclared_table.contains("| **DentSoft practice management** | Software vendor |"));
+    assert!(undeclared_table.contains("| No business associate agreement on record |"));
 }
 
 #[test]
 fn only_parties_the_msp_engages_for_ephi_are_its_subcontractors_in_html() {
     let html = baa(&fixture_scope(), &["--format", "html"]);
     let parties = between(&html, r#"<section id="parties""#, "</section>");
-    let subs = between(parties, "<dt>Subcontractors of the business associate</dt>", "</div>");
+    let subs = between(parties, ">Subcontractors of the business associate</td>", "</tr>");
     assert!(
         subs.contains("ShredCo Media Destruction") && !subs.contains("Microsoft 365"),
         "{subs}"
     );
-    let own = between(parties, "own vendors (not subcontractors)</dt>", "</div>");
+    let own = between(parties, "own vendors (not subcontractors)</td>", "</tr>");
     assert!(own.contains("Microsoft 365"), "{own}");
-    let section5 = between(&html, r#"<section id="subcontractors""#, "</section>");
-    let sub_table = between(section5, "<h3>Subcontractors of the business associate</h3>", "<h3>");
+    let section6 = between(&html, r#"<section id="subcontractors""#, "</section>");
+    let sub_table = between(section6, "Subcontractors of the business associate</h3>", "<h3");
     assert!(sub_table.contains("ShredCo Media Destruction"));
     assert!(
         !sub_table.contains("Microsoft 365") && !sub_table.contains("DentSoft"),
         "{sub_table}"
     );
-    assert!(section5.contains("Engagement not declared"));
+    assert!(section6.contains("It is not declared which party engaged these"));
 }
 
 #[test]
@@ -102,7 +117,7 @@ fn the_examples_own_vendors_are_not_called_subcontractors() {
         let (from, to) = if format == "markdown" {
             ("| Subcontractors of the business associate |", "\n")
         } else {
-            ("<dt>Subcontractors of the business associate</dt>", "</div>")
+            (">Subcontractors of the business associate</td>", "</tr>")
         };
         let subs = between(&doc, from, to);
         assert!(subs.contains("Offsite backup storage provider"), "{subs}");
@@ -156,7 +171,8 @@ fn the_counterparty_copy_has_no_codes_paths_advice_or_gap_markers() {
             internal.contains("Open gap"),
             "{format}: the internal copy marks the gaps"
         );
-        let counterparty = baa(&scope, &["--format", format, "--audience", "counterparty"]);
+        // The fixture fails the gate: the counterparty copy is a draft.
+        let counterparty = baa(&scope, &["--format", format, "--audience", "counterparty", "--draft"]);
         assert_eq!(finding_codes(&counterparty), Vec::<String>::new(), "{format}");
         for marker in ["<builtin>", "&lt;builtin&gt;", "Open gap", "open gap", "shorten it"] {
             assert!(
@@ -209,18 +225,45 @@ fn security_incident_definition() -> String {
         .to_string()
 }
 
+/// The row of the reporting terms table whose event starts with `event`: its term cell.
+fn term<'a>(md: &'a str, event: &str) -> &'a str {
+    let section = between(md, "\n## 5.", "\n### 5.1");
+    let row = section
+        .lines()
+        .find(|l| l.starts_with(&format!("| {event}")))
+        .unwrap_or_else(|| panic!("a term for `{event}`:\n{section}"));
+    row.split(" | ").nth(1).unwrap_or_default()
+}
+
 #[test]
 fn security_incident_terms_quote_164_304_and_state_what_the_scope_agreed() {
     let definition = security_incident_definition();
     let md = baa(&example_scope(), &[]);
-    let section = between(&md, "### Security incidents", "### Notices");
+    let section = between(&md, "\n## 5.", "\n### 5.1");
     assert!(
-        section.contains(&format!("> \"{definition}\" — 45 CFR 164.304")),
+        section.contains(&format!("> “{definition}” — 45 CFR 164.304")),
         "{section}"
     );
-    // The example agrees 5 days and a standing notice for unsuccessful attempts.
-    assert!(section.contains("within **5 calendar days**"), "{section}");
-    assert!(section.contains("port scans") && section.contains("given now and without further report"));
+    // Each event has one term, from one scope field: 24 hours for a breach
+    // (`sla.incident_notification`), 5 days for a security incident that is not a breach
+    // (`sla.security_incident_report`), a standing notice for unsuccessful attempts.
+    assert!(
+        term(&md, "Breach of unsecured protected health information")
+            .starts_with("**No later than 24 hours after discovery.**")
+    );
+    assert_eq!(
+        term(&md, "Security incident that is not a breach"),
+        "**No later than 5 calendar days after the business associate becomes aware of it.**"
+    );
+    assert!(
+        term(&md, "Attempted security incident that does not succeed")
+            .contains("this appendix is the business associate's notice of them")
+    );
+    assert!(section.contains("port scans"), "{section}");
+    // The attempted incident of 164.304: which term covers it is said.
+    assert!(section.contains("an attempt is a security incident whether or not it succeeds"));
+    // Never one window widened to every security incident.
+    assert!(!md.contains("and of any security incident of which it becomes aware"));
     let html = baa(&example_scope(), &["--format", "html"]);
     assert!(html.contains(&format!("“{definition}”")));
 }
@@ -229,16 +272,25 @@ fn security_incident_terms_quote_164_304_and_state_what_the_scope_agreed() {
 fn undeclared_security_incident_terms_invent_no_number() {
     // The fixture agrees a 24-hour breach window and nothing on security incidents.
     let md = baa(&fixture_scope(), &[]);
-    let section = between(&md, "### Security incidents", "The notice includes");
-    assert!(section.contains("sets no time limit of its own"), "{section}");
-    assert!(section.contains("No separate period was agreed"), "{section}");
+    for event in [
+        "Security incident that is not a breach",
+        "Attempted security incident that does not succeed",
+    ] {
+        let cell = term(&md, event);
+        assert_eq!(cell, "**To be agreed**", "{event}");
+    }
+    assert!(term(&md, "Breach of unsecured protected health information").starts_with("**No later than 24 hours"));
+    let points = between(&md, "Points to be agreed", "\n## ");
     assert!(
-        section.contains("Unsuccessful attempts: no term was agreed"),
-        "{section}"
+        points.contains("The term for reporting a security incident that is not a breach"),
+        "{points}"
     );
-    assert!(!section.contains("within **"), "{section}");
+    assert!(
+        points.contains("How attempted security incidents that do not succeed are reported"),
+        "{points}"
+    );
 
-    // With no window at all: the rule's requirement, and that nothing was agreed.
+    // With no window at all: nothing is agreed, and nothing is supplied.
     let scratch = Scratch::copy_of(&common::fixture("render/northwind"), "baa-no-terms");
     let file = scratch.0.join("scopes/riverside-dental.yaml");
     let text = std::fs::read_to_string(&file)
@@ -246,18 +298,15 @@ fn undeclared_security_incident_terms_invent_no_number() {
         .replace(", incident_notification: 24h", "");
     std::fs::write(&file, text).expect("write");
     let md = baa(&file, &[]);
-    let section = between(&md, "### Security incidents", "The notice includes");
-    assert!(section.contains("No reporting period was agreed."), "{section}");
-    let digits: Vec<&str> = section
-        .lines()
-        .filter(|l| !l.starts_with('>'))
-        .filter(|l| {
-            l.replace("45 CFR 164.314(a)(2)(i)(C)", "")
-                .chars()
-                .any(|c| c.is_ascii_digit())
-        })
-        .collect();
-    assert!(digits.is_empty(), "a number nobody agreed: {digits:?}");
+    assert_eq!(
+        term(&md, "Breach of unsecured protected health information"),
+        "**To be agreed**"
+    );
+    let points = between(&md, "Points to be agreed", "\n## ");
+    assert!(
+        points.contains("The term for notice of a breach of unsecured protected health information."),
+        "{points}"
+    );
 
     // Declared in the scope: rendered as declared.
     let text = std::fs::read_to_string(&file).expect("read").replace(
@@ -266,10 +315,12 @@ fn undeclared_security_incident_terms_invent_no_number() {
     );
     std::fs::write(&file, text).expect("write");
     let md = baa(&file, &[]);
-    let section = between(&md, "### Security incidents", "The notice includes");
-    assert!(section.contains("within **3 business days**"), "{section}");
-    assert!(
-        section.contains("reported like any other security incident"),
-        "{section}"
+    assert_eq!(
+        term(&md, "Security incident that is not a breach"),
+        "**No later than 3 business days after the business associate becomes aware of it.**"
+    );
+    assert_eq!(
+        term(&md, "Attempted security incident that does not succeed"),
+        "**Reported as a security incident that is not a breach: no later than 3 business days after the business associate becomes aware of it.**"
     );
 }

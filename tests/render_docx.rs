@@ -1,7 +1,9 @@
 //! `render baa-appendix --format docx`: a Word document with real headings and tables, read
-//! back from `word/document.xml` inside the package: the parties, every standard and
-//! implementation specification of 164.308–164.316 with Required/Addressable as the catalog
-//! says, the signature block; the same bytes on every run.
+//! back from the parts of the package: the parties, every standard and implementation
+//! specification of 164.308–164.316 with Required/Addressable as the catalog says, the
+//! signature block; US Letter unless `--paper a4`, a header with the exhibit caption and a
+//! footer with "Page X of Y" on every page, headings numbered by Word's own numbering, the
+//! document properties, body text of at least 10.5 pt; the same bytes on every run.
 
 mod common;
 use common::ctrlmap;
@@ -65,13 +67,16 @@ fn text_of(xml: &str) -> String {
     out
 }
 
-/// Rows of every table, each a list of cell texts.
+/// Rows of every table, each a list of cell texts (a cell's paragraphs joined by a newline).
 fn table_rows(xml: &str) -> Vec<Vec<String>> {
     xml.split("<w:tr>")
         .skip(1)
         .map(|row| {
             let row = row.split("</w:tr>").next().unwrap_or_default();
-            row.split("<w:tc>").skip(1).map(text_of).collect()
+            row.split("<w:tc>")
+                .skip(1)
+                .map(|cell| cell.split("<w:p>").skip(1).map(text_of).collect::<Vec<_>>().join("\n"))
+                .collect()
         })
         .collect()
 }
@@ -97,18 +102,47 @@ fn the_docx_has_headings_parties_every_safeguard_and_the_signature_block() {
         "real tables with header rows"
     );
 
+    // Headings carry no number of their own: Word numbers them (1., 2., …; 5.1, …) through the
+    // list the heading styles are linked to, so they renumber inside an agreement.
     let headings = styled(&xml, "Heading1");
-    for h in [
-        "1. Parties and term",
-        "2. Systems and services in scope",
-        "3. Responsibility for the Security Rule safeguards",
-        "4. Breach and security incident reporting",
-        "5. Subcontractors and flow-down",
-        "6. Open gaps",
-        "7. Acknowledgement",
-    ] {
-        assert!(headings.iter().any(|x| x == h), "heading `{h}` in {headings:?}");
-    }
+    assert_eq!(
+        headings,
+        [
+            "Parties and agreement",
+            "The business associate's own compliance",
+            "Systems and services in scope",
+            "Responsibility for the Security Rule safeguards",
+            "Reporting of breaches and security incidents",
+            "Subcontractors",
+            "Term, termination and return or destruction",
+            "Points to be agreed",
+            "Open gaps",
+            "Acknowledgement",
+        ]
+    );
+    assert!(styled(&xml, "Heading2").contains(&"Content of the notice".to_string()));
+    let styles = entry(&out, "word/styles.xml");
+    let numbering = entry(&out, "word/numbering.xml");
+    let heading1 = styles
+        .split(r#"w:styleId="Heading1""#)
+        .nth(1)
+        .and_then(|s| s.split("</w:style>").next())
+        .expect("Heading1");
+    let heading2 = styles
+        .split(r#"w:styleId="Heading2""#)
+        .nth(1)
+        .and_then(|s| s.split("</w:style>").next())
+        .expect("Heading2");
+    assert!(
+        heading1.contains(r#"<w:numPr><w:numId w:val="1"/></w:numPr>"#),
+        "{heading1}"
+    );
+    assert!(
+        heading2.contains(r#"<w:numPr><w:ilvl w:val="1"/><w:numId w:val="1"/></w:numPr>"#),
+        "{heading2}"
+    );
+    assert!(numbering.contains(r#"<w:pStyle w:val="Heading1"/><w:lvlText w:val="%1."/>"#));
+    assert!(numbering.contains(r#"<w:pStyle w:val="Heading2"/><w:lvlText w:val="%1.%2"/>"#));
 
     let rows = table_rows(&xml);
     let cell = |label: &str| -> Option<String> {
@@ -120,7 +154,10 @@ fn the_docx_has_headings_parties_every_safeguard_and_the_signature_block() {
     assert!(cell("Covered entity").is_some_and(|c| c.starts_with("Riverside Dental Group, PLLC")));
     assert!(cell("Business associate").is_some_and(|c| c.starts_with("Northwind Managed IT")));
     assert!(scope.contains("baa_signed: 2026-01-15"));
-    assert_eq!(cell("BAA signed").as_deref(), Some("2026-01-15"));
+    assert_eq!(
+        cell("Business associate agreement signed").as_deref(),
+        Some("2026-01-15")
+    );
     assert!(
         cell("Subcontractors of the business associate").is_some_and(|c| c.starts_with("Offsite backup storage")),
         "only the MSP's own ePHI vendor is a subcontractor"
@@ -155,10 +192,17 @@ fn the_docx_has_headings_parties_every_safeguard_and_the_signature_block() {
             (c.id.clone(), flag.to_string())
         })
         .collect();
+    // The safeguard cell: the title, then the requirement (an addressable one with its decision).
     let listed: Vec<(String, String)> = rows
         .iter()
-        .filter(|r| r.len() == 7 && in_rule(&r[0]))
-        .map(|r| (r[0].clone(), r[2].clone()))
+        .filter(|r| r.len() >= 5 && in_rule(&r[0]))
+        .map(|r| {
+            let flag = r[1]
+                .lines()
+                .find_map(|l| ["Required", "Addressable"].into_iter().find(|f| l.starts_with(f)))
+                .unwrap_or_default();
+            (r[0].clone(), flag.to_string())
+        })
         .collect();
     assert_eq!(listed, expected);
     assert!(expected.len() > 50, "the whole Security Rule: {}", expected.len());
@@ -200,7 +244,7 @@ fn the_counterparty_docx_has_no_codes_or_paths() {
     render(&out, &["--audience", "counterparty"]);
     let text = text_of(&entry(&out, "word/document.xml"));
     assert!(!text.contains("CM0") && !text.contains("<builtin>") && !text.contains("Open gap"));
-    assert!(text.contains("6. Points to be agreed"));
+    assert!(styled(&entry(&out, "word/document.xml"), "Heading1").contains(&"Points to be agreed".to_string()));
     let run = ctrlmap([
         "render",
         "baa-appendix",
@@ -249,5 +293,81 @@ fn user_text_in_the_docx_is_text_not_markup() {
             .skip(2)
             .all(|t| t.starts_with("w:") || t.starts_with("/w:"))
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The page: US Letter unless `--paper a4`, a header with the exhibit caption, a footer with
+/// "Page X of Y", the document properties, and no text under 10.5 pt.
+#[test]
+fn the_docx_is_us_letter_with_a_caption_header_page_x_of_y_properties_and_readable_text() {
+    let dir = std::env::temp_dir().join(format!("ctrlmap-docx-page-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let letter = dir.join("letter.docx");
+    render(&letter, &["--audience", "counterparty"]);
+    let xml = entry(&letter, "word/document.xml");
+    // US Letter is 8.5 × 11 in: 12240 × 15840 twentieths of a point (landscape: swapped).
+    assert!(
+        xml.contains(r#"<w:pgSz w:w="15840" w:h="12240" w:orient="landscape"/>"#),
+        "Letter, landscape for the safeguards table"
+    );
+    let a4 = dir.join("a4.docx");
+    render(&a4, &["--audience", "counterparty", "--paper", "a4"]);
+    assert!(entry(&a4, "word/document.xml").contains(r#"<w:pgSz w:w="16838" w:h="11906" w:orient="landscape"/>"#));
+
+    assert!(xml.contains(r#"<w:headerReference w:type="default" r:id="rIdHeader"/>"#));
+    assert!(xml.contains(r#"<w:footerReference w:type="default" r:id="rIdFooter"/>"#));
+    let header = text_of(&entry(&letter, "word/header1.xml"));
+    assert_eq!(
+        header,
+        "Exhibit to the Business Associate Agreement dated 2026-01-15 between Riverside Dental Group, PLLC and Northwind Managed IT (MSA-2026-003 with Business Associate Agreement)"
+    );
+    let footer = entry(&letter, "word/footer1.xml");
+    assert!(text_of(&footer).contains("Page 1 of 1"), "{footer}");
+    assert!(footer.contains("<w:instrText xml:space=\"preserve\"> PAGE </w:instrText>"));
+    assert!(footer.contains("<w:instrText xml:space=\"preserve\"> NUMPAGES </w:instrText>"));
+
+    let core = entry(&letter, "docProps/core.xml");
+    assert!(core.contains("<dc:title>HIPAA Security Rule responsibility appendix — Riverside Dental Group, PLLC and Northwind Managed IT</dc:title>"));
+    assert!(core.contains("<dc:creator>Northwind Managed IT</dc:creator>"));
+    assert!(core.contains(r#"<dcterms:created xsi:type="dcterms:W3CDTF">2026-11-30T00:00:00Z</dcterms:created>"#));
+    assert!(entry(&letter, "_rels/.rels").contains("docProps/core.xml"));
+
+    // Every font size in the styles and the document: at least 10.5 pt (21 half-points).
+    let styles = entry(&letter, "word/styles.xml");
+    for part in [&styles, &xml] {
+        for size in part.split("<w:sz w:val=\"").skip(1) {
+            let half_points: u32 = size.split('"').next().and_then(|n| n.parse().ok()).expect("a size");
+            assert!(half_points >= 21, "a {} pt font", f64::from(half_points) / 2.0);
+        }
+    }
+    let normal = styles.split("<w:rPrDefault>").nth(1).expect("defaults");
+    assert!(normal.contains(r#"<w:sz w:val="22"/>"#), "body text at 11 pt");
+
+    // The citation column keeps a citation on one line: it is wider than the longest citation
+    // at 10.5 pt (about 0.5 em, 105 twentieths of a point, a character), and never wraps.
+    let grid = xml
+        .split("<w:tblGrid>")
+        .find(|t| t.contains("164.308(a)(1)(ii)(A)"))
+        .expect("the safeguards table");
+    let first: u32 = grid
+        .split(r#"<w:gridCol w:w=""#)
+        .nth(1)
+        .and_then(|w| w.split('"').next())
+        .and_then(|w| w.parse().ok())
+        .expect("a first column width");
+    assert!(first >= 20 * 95 + 216, "citation column {first}");
+    assert!(xml.contains("<w:noWrap/></w:tcPr><w:p><w:pPr><w:pStyle w:val=\"TableText\"/></w:pPr><w:r><w:t xml:space=\"preserve\">164.308(a)(1)(ii)(A)</w:t>"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A draft carries its mark in the page header, so every page shows it.
+#[test]
+fn a_draft_docx_is_marked_on_every_page() {
+    let dir = std::env::temp_dir().join(format!("ctrlmap-docx-draft-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let out = dir.join("draft.docx");
+    render(&out, &["--audience", "counterparty", "--draft"]);
+    assert!(text_of(&entry(&out, "word/header1.xml")).starts_with("DRAFT — terms to be agreed"));
+    assert!(text_of(&entry(&out, "word/document.xml")).starts_with("DRAFT — terms to be agreed"));
     let _ = std::fs::remove_dir_all(&dir);
 }

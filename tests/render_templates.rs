@@ -141,7 +141,7 @@ fn the_template_context_has_the_documented_keys() {
     assert_eq!(
         keys(&ctx),
         documented(
-            "generator as_of scope services frameworks rows counts findings findings_by_severity findings_waived evidence notifications inputs inputs_sha256 baa tpsp pack"
+            "generator as_of scope services frameworks rows counts findings findings_by_severity findings_waived evidence notifications oversight inputs inputs_sha256 baa tpsp pack"
         )
     );
     assert_eq!(

@@ -145,6 +145,29 @@ fn cm014_waiver_without_approver_or_compensating_control_is_not_honoured() {
 }
 
 #[test]
+fn cm018_no_assessment_of_the_provider_within_365_days_is_a_gap() {
+    fires_and_quiet("CM018", "glba-safeguards:314.4(f)(3)");
+    let doc = check(&[]);
+    assert!(
+        has(&doc, "cm018-fires", "CM018", "glba-safeguards:314.4(f)(2)"),
+        "no contract recorded: nothing requires the provider's safeguards"
+    );
+    let f = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["scope"] == "cm018-fires" && f["code"] == "CM018" && f["control"] == "glba-safeguards:314.4(f)(3)")
+        .expect("CM018");
+    assert_eq!(f["severity"], "medium");
+    assert!(
+        f["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("(the latest is of 2025-06-01)")),
+        "{f}"
+    );
+}
+
+#[test]
 fn waiver_debt_is_summarised() {
     let doc = check(&[]);
     assert_eq!(doc["waivers"]["count"], 2);

@@ -8,6 +8,7 @@ pub mod diff;
 pub mod evidence;
 pub mod portfolio;
 pub mod register;
+pub mod provider;
 pub mod registry;
 pub mod rules;
 
@@ -131,6 +132,12 @@ pub const RULES: &[Rule] = &[
         name: "regulator-mismatch",
         severity: Severity::High,
         description: "The profile applies a rule to an institution its regulator does not cover: `glba: true` for a kind of institution, or a bank's subsidiary or affiliate, that answers to another regulator than the FTC (16 CFR 314.1(b); GLBA section 505(a), 15 U.S.C. 6805(a)).",
+    },
+    Rule {
+        code: "CM018",
+        name: "provider-oversight-gap",
+        severity: Severity::Medium,
+        description: "The declared facts show a point of the client's oversight of its service provider unmet: no contract requiring the provider to implement and maintain safeguards (16 CFR 314.4(f)(2)), or no assessment of the provider within the last 365 days (16 CFR 314.4(f)(3)). The provider summary shows the same point as a gap.",
     },
 ];
 
@@ -312,6 +319,10 @@ pub struct Assessment {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub waivers: Vec<register::WaiverStatus>,
     pub notifications: Vec<rules::NotificationStatus>,
+    /// The client's oversight of its service provider, point by point (NY DFS and GLBA
+    /// scopes only): what the provider summary shows and CM018 reports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<provider::ProviderReview>,
     /// Custom policy rules that failed while they were evaluated (E021): when any is here,
     /// the findings are incomplete and nothing may be reported as a result.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -329,6 +340,7 @@ pub fn assess_scope(ws: &Workspace, scope: &Scope, overrides: &Overrides, as_of:
         waivers: register::waiver_statuses(scope, &findings, as_of),
         evidence,
         notifications: rules::notification_statuses(ws, scope, &matrix),
+        provider: provider::review(ws, scope, &matrix, as_of),
         matrix,
         findings,
         failures,
@@ -347,6 +359,9 @@ pub fn findings_of(
 ) -> (Vec<Finding>, Vec<Diagnostic>) {
     let mut out = core_findings(scope, matrix, overrides);
     out.extend(rules::catalog_findings(ws, scope, matrix, overrides));
+    if let Some(review) = provider::review(ws, scope, matrix, as_of) {
+        out.extend(provider::findings(ws, scope, &review, overrides, as_of));
+    }
     let (found, failures) = rules::pack_findings(ws, scope, matrix, overrides, as_of);
     out.extend(found);
     let mut out = rules::apply_waivers(scope, out, overrides, as_of);

@@ -3,7 +3,7 @@
 //! 0 when all went well, 1 when `pack verify` finds a difference, 2 for bad input or usage.
 
 use crate::cli::{Failure, as_of_date, fail, stop_on_rule_failures, workspace_of};
-use crate::emit::documents::{Format, RenderError};
+use crate::emit::documents::{Audience, DocumentOptions, Format, RenderError};
 use crate::load::Loaded;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 /// `ctrlmap render …`
 #[derive(clap::Args, Debug)]
 #[command(
-    override_usage = "ctrlmap render baa-appendix SCOPE_FILE [--format markdown|html|docx] [--audience internal|counterparty] [-o FILE] [--as-of DATE]\n       \
-                      ctrlmap render tpsp-summary SCOPE_FILE [--format markdown|html] [-o FILE] [--as-of DATE]\n       \
+    override_usage = "ctrlmap render baa-appendix SCOPE_FILE [--format markdown|html|docx] [--audience internal|counterparty] [--draft] [--paper letter|a4] [-o FILE] [--as-of DATE]\n       \
+                      ctrlmap render tpsp-summary SCOPE_FILE [--format markdown|html|docx] [--audience internal|counterparty] [--draft] [--paper letter|a4] [-o FILE] [--as-of DATE]\n       \
                       ctrlmap render TEMPLATE SCOPE_FILE [-o FILE] [--as-of DATE]",
     after_help = "TEMPLATE is a file of the workspace's templates/ folder (minijinja; a file with the name of a built-in \
 template replaces it), or its name without extensions when that is unique. The README lists the variables a template \
@@ -49,7 +49,7 @@ pub enum RenderDocument {
 pub struct DocumentArgs {
     /// The scope file, e.g. scopes/riverside-dental.yaml (its workspace is found from it).
     pub scope_file: PathBuf,
-    /// Output format (`docx`: the BAA appendix only, written with `-o FILE`).
+    /// Output format (`docx`: a Word document, written with `-o FILE`).
     #[arg(long, value_enum, default_value_t = DocumentFormat::Markdown)]
     pub format: DocumentFormat,
     /// Write to this file (atomically) instead of standard output.
@@ -58,10 +58,19 @@ pub struct DocumentArgs {
     /// Date the open gaps are judged on, YYYY-MM-DD (default: SOURCE_DATE_EPOCH if set, else today).
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
-    /// Who the BAA appendix is for: `internal` (finding codes, workspace paths, what to fix) or
-    /// `counterparty` (the copy the other party signs: the terms and the points still to agree).
+    /// Who the document is for: `internal` (finding codes, workspace paths, what to fix) or
+    /// `counterparty` (the copy the other party signs: the terms and the points still to
+    /// agree). A counterparty copy of a scope whose assessment fails the gate is refused
+    /// (exit 1, the findings listed) unless it is a draft.
     #[arg(long, value_enum, default_value_t = crate::emit::documents::Audience::Internal)]
     pub audience: crate::emit::documents::Audience,
+    /// Mark every page "DRAFT — terms to be agreed" and list the findings that fail the gate
+    /// among the points to be agreed (also set by the scope's `provider.draft`).
+    #[arg(long)]
+    pub draft: bool,
+    /// Paper size of the Word document (`--format docx`).
+    #[arg(long, value_enum, default_value_t = crate::emit::documents::docx::Paper::Letter)]
+    pub paper: crate::emit::documents::docx::Paper,
 }
 
 /// The formats of the built-in documents.
@@ -69,7 +78,7 @@ pub struct DocumentArgs {
 pub enum DocumentFormat {
     Markdown,
     Html,
-    /// A Word document (Office Open XML): the BAA appendix only.
+    /// A Word document (Office Open XML), written with `-o FILE`.
     Docx,
 }
 
@@ -208,6 +217,7 @@ pub fn run_render(args: RenderArgs) -> Result<u8> {
     }
 }
 
+#[derive(Clone, Copy)]
 enum Document {
     Baa,
     Tpsp,
@@ -215,52 +225,88 @@ enum Document {
 
 fn document(a: &DocumentArgs, which: Document) -> Result<u8> {
     let format = match a.format {
-        DocumentFormat::Markdown => Format::Markdown,
-        DocumentFormat::Html => Format::Html,
-        DocumentFormat::Docx => return docx(a, which),
+        DocumentFormat::Markdown => Some(Format::Markdown),
+        DocumentFormat::Html => Some(Format::Html),
+        DocumentFormat::Docx => None,
     };
+    if format.is_none() && a.output.is_none() {
+        return Err(fail(
+            "--format docx writes a binary file: give it one with -o FILE, e.g. -o baa-appendix.docx",
+        ));
+    }
     let as_of = as_of_date(a.as_of.as_deref())?;
     let ws = load_workspace(&a.scope_file)?;
     crate::cli::outputs::refuse_bad_output(&ws, a.output.as_deref(), "render")?;
     let scope = scope_of(&ws, &a.scope_file)?;
     let assessment = crate::assess::assess_scope(&ws, scope, &crate::cli::overrides(&ws), as_of);
     stop_on_rule_failures(&ws, &assessment.failures)?;
+    let gate = crate::cli::check::Gate::of_run(None, ws.config.fail_on.as_deref());
+    let options = DocumentOptions {
+        audience: a.audience,
+        draft: a.draft || scope.provider.draft,
+        gate: gate.severity(),
+    };
+    // The other party's copy of terms the gate rejects is not a document to sign: refused,
+    // with the findings, unless it is marked as a draft.
+    if a.audience == Audience::Counterparty && !options.draft {
+        let failing: Vec<&crate::assess::Finding> = assessment
+            .findings
+            .iter()
+            .filter(|f| f.waived.is_none() && gate.severity().is_some_and(|min| f.severity >= min))
+            .collect();
+        if !failing.is_empty() {
+            let base = crate::cli::common::PathBase::for_workspace(&ws.root);
+            let mut text = format!(
+                "error: the counterparty copy of the {} is refused: the assessment of scope `{}` fails the gate (`{}`) with {}:\n",
+                match which {
+                    Document::Baa => "BAA appendix",
+                    Document::Tpsp => "service provider summary",
+                },
+                scope.id,
+                gate.severity().map_or("none", |s| s.as_str()),
+                crate::emit::count(failing.len(), "finding")
+            );
+            for f in failing {
+                let mut shown = f.clone();
+                shown.file = base.show(&f.file);
+                text.push_str(&format!("  {}\n", crate::emit::escape::terminal_line(&shown.cite(""))));
+            }
+            text.push_str("Fix them, or render a draft with --draft: every page is then marked \"DRAFT — terms to be agreed\" and the findings are listed as points to be agreed.\n");
+            crate::emit::terminal::eprint(&text);
+            return Ok(1);
+        }
+    }
+    let Some(format) = format else {
+        let ctx = match which {
+            Document::Baa => crate::emit::documents::baa_context_with(&ws, scope, &assessment, &options),
+            Document::Tpsp => crate::emit::documents::tpsp_context_with(&ws, scope, &assessment, &options),
+        }
+        .map_err(user_error)?;
+        let doc = match which {
+            Document::Baa => ctx.baa.as_ref().and_then(|b| b.document.as_ref()),
+            Document::Tpsp => ctx.tpsp.as_ref().and_then(|t| t.document.as_ref()),
+        }
+        .ok_or_else(|| fail("the document could not be built"))?;
+        let bytes = crate::emit::documents::docx::write(doc, a.paper, as_of).map_err(user_error)?;
+        if let Some(output) = a.output.as_deref() {
+            crate::cli::write_file(output, &bytes)?;
+        }
+        return Ok(0);
+    };
     let text = match which {
-        Document::Baa => crate::emit::documents::baa_appendix_for(&ws, scope, &assessment, format, a.audience),
-        Document::Tpsp => crate::emit::documents::tpsp_summary(&ws, scope, &assessment, format),
+        Document::Baa => crate::emit::documents::baa_appendix_with(&ws, scope, &assessment, format, &options),
+        Document::Tpsp => crate::emit::documents::tpsp_summary_with(&ws, scope, &assessment, format, &options),
     };
     write_out(text, a.output.as_deref(), format == Format::Markdown)
 }
 
-/// `render baa-appendix --format docx -o FILE`: a binary document, so only into a file.
-fn docx(a: &DocumentArgs, which: Document) -> Result<u8> {
-    if matches!(which, Document::Tpsp) {
-        return Err(fail(
-            "--format docx is for the BAA appendix; render the TPSP summary as markdown or html",
-        ));
-    }
-    let Some(output) = a.output.as_deref() else {
-        return Err(fail(
-            "--format docx writes a binary file: give it one with -o FILE, e.g. -o baa-appendix.docx",
-        ));
-    };
-    let as_of = as_of_date(a.as_of.as_deref())?;
-    let ws = load_workspace(&a.scope_file)?;
-    crate::cli::outputs::refuse_bad_output(&ws, Some(output), "render")?;
-    let scope = scope_of(&ws, &a.scope_file)?;
-    let assessment = crate::assess::assess_scope(&ws, scope, &crate::cli::overrides(&ws), as_of);
-    stop_on_rule_failures(&ws, &assessment.failures)?;
-    let ctx = crate::emit::documents::baa_context(&ws, scope, &assessment, a.audience).map_err(user_error)?;
-    let bytes = crate::emit::documents::docx::baa_docx(&ctx, as_of).map_err(user_error)?;
-    crate::cli::write_file(output, &bytes)?;
-    Ok(0)
-}
-
 /// Write a document to `-o FILE` or standard output. Markdown also gets the last pass of
-/// terminal text (no control characters, no line a CI log would run as a command).
+/// terminal text (no control characters, no line a CI log would run as a command) wherever it
+/// goes; any document printed to standard output gets it, since a terminal or a CI log reads
+/// it (HTML escaping does not neutralise an escape sequence or a `::error::` line).
 fn write_out(text: Result<String, RenderError>, output: Option<&Path>, markdown: bool) -> Result<u8> {
     let text = text.map_err(user_error)?;
-    let text = if markdown {
+    let text = if markdown || output.is_none() {
         crate::emit::escape::terminal_text(&text, false)
     } else {
         text

@@ -412,6 +412,8 @@ fn kept_positions(scope: &Scope, root: &Node) -> Vec<(String, Pos)> {
         "/provider".to_string(),
         "/provider/baa_signed".to_string(),
         "/provider/agent".to_string(),
+        "/provider/contract".to_string(),
+        "/provider/assessments".to_string(),
         "/sla/client_margin".to_string(),
         "/client/profile".to_string(),
         "/client/profile/glba".to_string(),
@@ -1465,6 +1467,14 @@ impl Loaded {
                 check_ref(&mut diags, c, &e.origin, "controls");
             }
             check_party(&mut diags, &e.owner, &e.origin, "owner");
+        }
+        // Who holds what a service retains: the MSP or a declared party.
+        for sub in scope.services.iter().flatten() {
+            for (i, r) in sub.retains.iter().flatten().enumerate() {
+                if let Some(holder) = &r.held_by {
+                    check_party(&mut diags, holder, &sub.origin, &format!("retains/{i}/held_by"));
+                }
+            }
         }
         diags
     }

@@ -1,13 +1,17 @@
-//! The Business Associate Agreement responsibility appendix: every HIPAA Security Rule
-//! standard and implementation specification of 164.308, 164.310, 164.312, 164.314 and
-//! 164.316, in the catalog's (the regulation's) order, with who does what; the breach and
-//! security-incident reporting terms measured against 164.410, and every notice of Subpart D
-//! with its deadline quoted from the catalog (164.404(b) to the individuals, 164.410(b) from the
-//! business associate, …) and whether it applies; the subcontractor flow-down; the open gaps,
-//! listed plainly; and which copy of the regulation each quoted text comes from.
+//! The Business Associate Agreement responsibility appendix: the data drawn from one
+//! assessment — every HIPAA Security Rule standard and implementation specification of 164.308,
+//! 164.310, 164.312, 164.314 and 164.316, in the catalog's (the regulation's) order, with who
+//! does what; the breach and security-incident reporting terms measured against 164.410, and
+//! every notice of Subpart D with its deadline quoted from the catalog; the subcontractors; the
+//! open gaps; the copies of the regulation the quotes come from — and the document made of it
+//! (`baa_document.rs`), which the templates and the Word writer render.
 
 use super::context::{Context, SourceView, duration_words, party_name, text_source};
+use super::model::Document;
+pub use super::open_points::OpenFinding;
+pub(crate) use super::open_points::open_findings;
 use super::{Format, RenderError, templates};
+use crate::assess::Severity;
 use crate::model::Workspace;
 use crate::model::catalog::Framework;
 use crate::model::{Party, Requirement, Scope};
@@ -30,6 +34,42 @@ const AGENCY: &str = "164.404(a)(2)";
 const BA_AGENCY: &str = "164.410(a)(2)";
 /// The definitions of the Security Rule ("Security incident").
 const DEFINITIONS: &str = "164.304";
+/// To whom Subpart C applies: covered entities and business associates alike.
+const APPLICABILITY: &str = "164.302";
+/// When a breach counts as discovered by the business associate.
+const DISCOVERY: &str = "164.410(a)(2)";
+
+/// Who a document is for, and whether its terms are still open.
+#[derive(Clone, Copy, Debug)]
+pub struct DocumentOptions {
+    pub audience: Audience,
+    /// Mark every page "DRAFT — terms to be agreed" and list the findings that fail the gate
+    /// among the points to be agreed (`render --draft`, or the scope's `provider.draft`).
+    pub draft: bool,
+    /// The gate (`fail_on`): findings at or above it are the open points of a draft.
+    pub gate: Option<Severity>,
+}
+
+impl Default for DocumentOptions {
+    fn default() -> DocumentOptions {
+        DocumentOptions {
+            audience: Audience::Internal,
+            draft: false,
+            gate: Some(Severity::High),
+        }
+    }
+}
+
+impl DocumentOptions {
+    /// Options for an audience, the scope's own `provider.draft` deciding the draft mark.
+    pub fn for_scope(scope: &Scope, audience: Audience) -> DocumentOptions {
+        DocumentOptions {
+            audience,
+            draft: scope.provider.draft,
+            ..DocumentOptions::default()
+        }
+    }
+}
 
 /// Who the appendix is for.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -48,6 +88,8 @@ pub struct Baa {
     /// `true` for the copy given to the other party (`--audience counterparty`): templates
     /// leave out finding codes, file paths and remediation advice.
     pub counterparty: bool,
+    /// The terms are still open: every page is marked "DRAFT — terms to be agreed".
+    pub draft: bool,
     /// What the client is under HIPAA (`Covered entity`, or `Business associate` when the
     /// client is itself one), and what that makes the provider.
     pub client_role: &'static str,
@@ -78,6 +120,14 @@ pub struct Baa {
     /// The copies of the regulation the quoted texts of this appendix come from, in the
     /// catalog's order.
     pub text_sources: Vec<SourceView>,
+    /// To whom Subpart C applies (45 CFR 164.302), quoted: the business associate complies
+    /// with it for its own systems whatever the table assigns.
+    pub applicability: Option<Quote>,
+    /// The findings that fail the gate, in words, when the document is a draft.
+    pub open_findings: Vec<OpenFinding>,
+    /// The appendix as one document (sections, paragraphs, tables, quotes): what the
+    /// templates and the Word writer render.
+    pub document: Option<Document>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -120,12 +170,22 @@ pub struct BaaRow {
     pub requirement: Option<&'static str>,
     /// Matrix summary (`msp`, `client`, `shared`, …) for styling.
     pub summary: &'static str,
+    /// The same, as the engine's verdict (`None`: the control is not in the matrix).
+    #[serde(skip)]
+    pub(crate) owner: Option<Summary>,
     /// The responsible party in the agreement's words, e.g. `Business associate`.
     pub responsible: String,
     pub ba_duties: Vec<String>,
     pub ce_duties: Vec<String>,
     /// Duties of subcontractors and other third parties, `Name: duty`.
     pub other_duties: Vec<String>,
+    /// The same, per party, with whose vendor it is: parties that do not sign this agreement.
+    pub others: Vec<OtherParty>,
+    /// The row carries duties of its own (a standard with specifications may, besides theirs).
+    pub own_duties: bool,
+    /// `Required`, or `Addressable` with the documented decision in words
+    /// (`Addressable — implemented as specified`, `Addressable — alternative: …`).
+    pub requirement_words: Option<String>,
     /// Evidence the business associate provides for this safeguard.
     pub evidence: Vec<String>,
     /// For addressable specifications: the documented decision, in words.
@@ -134,6 +194,19 @@ pub struct BaaRow {
     pub reason: Option<String>,
     /// Codes of open findings on this safeguard.
     pub gaps: Vec<String>,
+}
+
+/// A third party's part of a safeguard: never a signatory's duty.
+#[derive(Debug, Clone, Serialize)]
+pub struct OtherParty {
+    pub id: String,
+    pub name: String,
+    /// `msp` (the business associate's subcontractor or vendor), `client` (the covered
+    /// entity's own vendor) or none (not declared).
+    pub engaged_by: Option<&'static str>,
+    /// A business associate agreement covers the party (`baa: true`).
+    pub baa: Option<bool>,
+    pub duties: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -164,6 +237,13 @@ pub struct Notification {
     /// The scope declares the provider the client's agent (`provider.agent: true`): the
     /// provider's discovery of a breach is the covered entity's (164.404(a)(2)), quoted.
     pub agency: Option<Quote>,
+    /// `provider.agent` as declared (none: not declared).
+    pub agent: Option<bool>,
+    /// When a breach counts as discovered by the business associate (164.410(a)(2)), quoted.
+    pub discovery: Option<Quote>,
+    /// `sla.notice`: to whom and by what channel notices are given (none: not declared).
+    pub notice_to: Option<String>,
+    pub notice_channel: Option<String>,
     /// The terms for security incidents that are not breaches.
     pub security_incidents: SecurityIncidentTerms,
 }
@@ -209,6 +289,9 @@ pub struct NoticeTerm {
     /// decision the gate (CM008) makes.
     pub window_verdict: &'static str,
     pub window_why: String,
+    /// The same verdict in the agreement's words (`The agreed 24 hours is within its 60
+    /// calendar days.`), when the window is measured against this deadline.
+    pub window_words: Option<String>,
     /// Who gives it, in the agreement's words (`Covered entity`, `Business associate`, …).
     pub responsible: String,
 }
@@ -241,7 +324,24 @@ pub fn baa_appendix_for(
     format: Format,
     audience: Audience,
 ) -> Result<String, RenderError> {
-    let ctx = baa_context(ws, scope, assessment, audience)?;
+    baa_appendix_with(
+        ws,
+        scope,
+        assessment,
+        format,
+        &DocumentOptions::for_scope(scope, audience),
+    )
+}
+
+/// Render the BAA appendix of a scope with its options (audience, draft, gate).
+pub fn baa_appendix_with(
+    ws: &Workspace,
+    scope: &Scope,
+    assessment: &crate::assess::Assessment,
+    format: Format,
+    options: &DocumentOptions,
+) -> Result<String, RenderError> {
+    let ctx = baa_context_with(ws, scope, assessment, options)?;
     let name = match format {
         Format::Markdown => "baa-appendix.md.j2",
         Format::Html => "baa-appendix.html.j2",
@@ -249,15 +349,25 @@ pub fn baa_appendix_for(
     templates::render(ws, name, &ctx)
 }
 
-/// The template context of the BAA appendix (also what the docx writer reads).
+/// The template context of the BAA appendix for an audience.
 pub fn baa_context(
     ws: &Workspace,
     scope: &Scope,
     assessment: &crate::assess::Assessment,
     audience: Audience,
 ) -> Result<Context, RenderError> {
+    baa_context_with(ws, scope, assessment, &DocumentOptions::for_scope(scope, audience))
+}
+
+/// The template context of the BAA appendix (also what the docx writer reads: `baa.document`).
+pub fn baa_context_with(
+    ws: &Workspace,
+    scope: &Scope,
+    assessment: &crate::assess::Assessment,
+    options: &DocumentOptions,
+) -> Result<Context, RenderError> {
     let mut ctx = Context::new(ws, scope, assessment);
-    ctx.baa = Some(Baa::build_for(ws, scope, &assessment.matrix, &ctx, audience)?);
+    ctx.baa = Some(Baa::build_with(ws, scope, &assessment.matrix, &ctx, options)?);
     Ok(ctx)
 }
 
@@ -310,18 +420,26 @@ fn quote(fw: &Framework, id: &str) -> Option<Quote> {
 }
 
 impl Baa {
+    /// The provider's own copy (the evidence pack's, a workspace template's).
     pub fn build(ws: &Workspace, scope: &Scope, matrix: &Matrix, ctx: &Context) -> Result<Baa, RenderError> {
-        Baa::build_for(ws, scope, matrix, ctx, Audience::Internal)
+        Baa::build_with(
+            ws,
+            scope,
+            matrix,
+            ctx,
+            &DocumentOptions::for_scope(scope, Audience::Internal),
+        )
     }
 
-    pub fn build_for(
+    pub fn build_with(
         ws: &Workspace,
         scope: &Scope,
         matrix: &Matrix,
         ctx: &Context,
-        audience: Audience,
+        options: &DocumentOptions,
     ) -> Result<Baa, RenderError> {
-        let counterparty = audience == Audience::Counterparty;
+        let counterparty = options.audience == Audience::Counterparty;
+        let draft = options.draft || scope.provider.draft;
         if let Some(e) = hipaa_missing(ws, scope, matrix) {
             return Err(e);
         }
@@ -439,6 +557,7 @@ impl Baa {
 
         let notification = notification(fw, scope, matrix, &roles, &ctx.notifications);
         let flow_down: Vec<Quote> = FLOW_DOWN.iter().filter_map(|id| quote(fw, id)).collect();
+        let applicability = quote(fw, APPLICABILITY);
         // The sources of every text this appendix quotes, in the catalog's order.
         let mut used: Vec<&str> = Vec::new();
         let quoted = notification
@@ -447,6 +566,8 @@ impl Baa {
             .chain(&notification.incident_clause)
             .chain(&notification.agency)
             .chain(&notification.security_incidents.definition)
+            .chain(&notification.discovery)
+            .chain(&applicability)
             .chain(&flow_down)
             .filter_map(|q| q.source.as_ref());
         for s in quoted.chain(notification.notices.iter().filter_map(|n| n.source.as_ref())) {
@@ -462,8 +583,17 @@ impl Baa {
             .map(|s| SourceView::new(s, 0))
             .collect();
 
-        Ok(Baa {
+        let open_findings = if draft {
+            open_findings(ws, ctx, options, counterparty, &["hipaa"])
+        } else {
+            Vec::new()
+        };
+        let mut baa = Baa {
             counterparty,
+            draft,
+            applicability,
+            open_findings,
+            document: None,
             client_role,
             provider_role,
             subcontractors,
@@ -484,7 +614,9 @@ impl Baa {
                 .find(|f| f.id == "hipaa")
                 .cloned()
                 .ok_or_else(|| RenderError::MissingCatalog("hipaa".into()))?,
-        })
+        };
+        baa.document = Some(super::baa_document::document(ws, scope, ctx, &baa));
+        Ok(baa)
     }
 }
 
@@ -531,6 +663,16 @@ impl Roles {
     }
 }
 
+/// A value that ends a sentence: a full stop unless it already ends one.
+pub(crate) fn sentence(s: &str) -> String {
+    let t = s.trim_end();
+    if t.ends_with(['.', '!', '?']) {
+        t.to_string()
+    } else {
+        format!("{t}.")
+    }
+}
+
 /// `Covered entity` → `covered entity` after the first name in a list; party names stay as written.
 fn lower_role(name: &str) -> String {
     match name {
@@ -569,10 +711,14 @@ fn baa_row(
             has_specifications,
             requirement,
             summary: "unassigned",
+            owner: None,
             responsible: "Not in the matrix".into(),
             ba_duties: Vec::new(),
             ce_duties: Vec::new(),
             other_duties: Vec::new(),
+            others: Vec::new(),
+            own_duties: false,
+            requirement_words: requirement.map(str::to_string),
             evidence: Vec::new(),
             addressable: None,
             reason: None,
@@ -593,31 +739,65 @@ fn baa_row(
         .unwrap_or_default();
     for e in ctx.evidence.iter().filter(|e| e.owner == "msp") {
         if e.controls.iter().any(|x| *x == control || ancestors.contains(x)) {
-            let label = format!(
-                "{} ({}, effective {})",
-                e.title.as_deref().unwrap_or(&e.file),
-                e.file,
-                e.effective
-            );
+            // The other party's copy names evidence by title and date only.
+            let label = match (&e.title, roles.counterparty) {
+                (Some(title), true) => format!("{title} ({})", e.effective),
+                (None, true) => format!("Evidence of {} ({})", e.effective, fw.cite(&c.id)),
+                (title, false) => format!(
+                    "{} ({}, effective {})",
+                    title.as_deref().unwrap_or(&e.file),
+                    e.file,
+                    e.effective
+                ),
+            };
             if !evidence.contains(&label) {
                 evidence.push(label);
             }
         }
     }
+    // An addressable decision reads as a decision (45 CFR 164.306(d)(3)).
     let addressable = row.addressable.as_ref().map(|a| match a.decision {
-        crate::model::AddressableDecision::Implemented => "Implemented".to_string(),
+        crate::model::AddressableDecision::Implemented => "Addressable — implemented as specified".to_string(),
         crate::model::AddressableDecision::Alternative => {
-            format!(
-                "Alternative measure: {} Rationale: {}",
-                a.alternative.as_deref().unwrap_or("(not stated)"),
-                a.rationale.as_deref().unwrap_or("(not stated)")
-            )
+            let mut words = format!(
+                "Addressable — alternative: {}",
+                sentence(a.alternative.as_deref().unwrap_or("not stated"))
+            );
+            if let Some(r) = &a.rationale {
+                words.push_str(&format!(" Why: {}", sentence(r)));
+            }
+            words
         }
         crate::model::AddressableDecision::NotReasonable => format!(
-            "Not reasonable and appropriate: {}",
-            a.rationale.as_deref().unwrap_or("(no rationale)")
+            "Addressable — not reasonable and appropriate: {}",
+            sentence(a.rationale.as_deref().unwrap_or("no rationale stated"))
         ),
     });
+    let requirement_words = match (requirement, &addressable) {
+        (Some("Addressable"), Some(words)) => Some(words.clone()),
+        (Some("Addressable"), None) if row.summary != Summary::NotApplicable => Some(if roles.counterparty {
+            "Addressable — decision to be agreed".to_string()
+        } else {
+            "Addressable — no decision documented".to_string()
+        }),
+        (r, _) => r.map(str::to_string),
+    };
+    let others = row
+        .duties
+        .iter()
+        .filter(|(p, d)| p.is_third() && !d.is_empty())
+        .map(|(p, d)| {
+            let party = scope.parties().find(|x| x.id == p.as_str());
+            OtherParty {
+                id: p.as_str().to_string(),
+                name: party_name(scope, p.as_str()),
+                engaged_by: party.and_then(|x| x.engaged_by).map(crate::model::EngagedBy::as_str),
+                baa: party.and_then(|x| x.baa),
+                duties: d.clone(),
+            }
+        })
+        .collect();
+    let own_duties = row.duties.values().any(|d| !d.is_empty());
     let other_duties = row
         .duties
         .iter()
@@ -634,10 +814,14 @@ fn baa_row(
         has_specifications,
         requirement,
         summary: row.summary.as_str(),
+        owner: Some(row.summary),
         responsible: roles.responsible(scope, row),
         ba_duties: row.duties.get(&Party::Msp).cloned().unwrap_or_default(),
         ce_duties: row.duties.get(&Party::Client).cloned().unwrap_or_default(),
         other_duties,
+        others,
+        own_duties,
+        requirement_words,
         evidence,
         addressable,
         reason: row.reason.clone(),
@@ -679,12 +863,12 @@ fn exceeded_words(s: &crate::assess::rules::NotificationStatus) -> String {
         .unwrap_or_default();
     if s.margin_hours > 0 {
         format!(
-            "{}{notify}: the agreed {window}, plus the {} the covered entity needs to act, exceed its {limit}",
+            "{}{notify}: the proposed {window}, plus the {} the covered entity needs to act, exceed its {limit}",
             s.citation,
             hours(s.margin_hours)
         )
     } else {
-        format!("{}{notify}: the agreed {window} exceeds its {limit}", s.citation)
+        format!("{}{notify}: the proposed {window} exceeds its {limit}", s.citation)
     }
 }
 
@@ -784,6 +968,10 @@ fn notification(
         incident_response,
         notices,
         agency,
+        agent: scope.provider.agent,
+        discovery: quote(fw, DISCOVERY),
+        notice_to: scope.sla.notice.as_ref().map(|n| n.to.clone()),
+        notice_channel: scope.sla.notice.as_ref().map(|n| n.channel.clone()),
         security_incidents: SecurityIncidentTerms {
             definition: definition(fw, DEFINITIONS, "Security incident"),
             window: scope.sla.security_incident_report.clone(),
@@ -868,5 +1056,15 @@ fn notice_term(
             .unwrap_or_else(|| "Not in the matrix".into()),
         window_verdict: status.map_or("not-measured", |s| s.verdict),
         window_why: status.map(|s| s.why.clone()).unwrap_or_default(),
+        window_words: status.and_then(|s| match s.verdict {
+            "within" => Some(format!(
+                "The agreed {} is within its {}.",
+                s.window.as_deref().map(duration_words).unwrap_or_default(),
+                s.limit.as_deref().map(duration_words).unwrap_or_default()
+            )),
+            "exceeds" => Some(format!("It is not met: {}.", exceeded_words(s))),
+            "no-window" => Some("No term is agreed against it.".to_string()),
+            _ => None,
+        }),
     }
 }

@@ -40,6 +40,9 @@ pub struct Context {
     /// Every deadline of the applicable frameworks with the engine's verdict on the MSP's notice
     /// window (the one CM008 gives).
     pub notifications: Vec<crate::assess::rules::NotificationStatus>,
+    /// The client's oversight of its service provider, point by point, with the engine's
+    /// verdicts (NY DFS and GLBA scopes; none otherwise): what the provider summary shows.
+    pub oversight: Option<crate::assess::provider::ProviderReview>,
     /// The files the document was computed from (scope, config, services, catalogs,
     /// crosswalks, policies), sorted by path.
     pub inputs: Vec<Input>,
@@ -499,6 +502,7 @@ impl Context {
                 })
                 .collect(),
             notifications: assessment.notifications.clone(),
+            oversight: assessment.provider.clone(),
             inputs_sha256: inputs_sha256(&inputs),
             inputs,
             baa: None,

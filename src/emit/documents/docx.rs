@@ -1,28 +1,86 @@
-//! The BAA appendix as a Word document (`.docx`, Office Open XML WordprocessingML): the same
-//! data as the Markdown and HTML appendix ([`Baa`] in the template context), written as real
-//! headings, tables with a repeated header row, quotes and a signature block, so a lawyer can
-//! edit and sign it. Every user-written string is XML-escaped, and characters XML 1.0 cannot
-//! carry (control characters) are dropped. The package is a zip written like the evidence
-//! pack's: entries in a fixed order, each with the as-of date at midnight as its time, so the
-//! same inputs give the same bytes.
+//! A contract document as a Word document (`.docx`, Office Open XML WordprocessingML), written
+//! from the same [`Document`] as the Markdown and the HTML, so the three say the same things.
+//! What counsel expects of an exhibit: US Letter by default (A4 on request), a header with what
+//! the document belongs to (and the draft mark) and a footer with "Page X of Y" on every page,
+//! headings numbered by Word's own list numbering (they renumber when the exhibit is pasted
+//! into an agreement), tables whose header row repeats on each page, body text at 11 pt and
+//! tables at 10.5 pt, citation columns wide enough to keep a citation on one line, and the
+//! document properties (title, author: the provider, date: the as-of date). Every string is
+//! XML-escaped and characters XML 1.0 cannot carry are dropped. The package is a zip written
+//! like the evidence pack's: entries in a fixed order, each with the as-of date at midnight as
+//! its time, so the same inputs give the same bytes.
 
 use super::RenderError;
-use super::baa::Baa;
-use super::context::Context;
+use super::model::{Block, Cell, Document, Mark, Paragraph, RowKind, Section, Table};
 use std::io::Write as _;
 
-/// Page width inside the margins, in twentieths of a point (A4 landscape, 12.7 mm margins).
-const TEXT_WIDTH: u32 = 16838 - 2 * 720;
-
-/// Write the docx package of a BAA appendix context (`ctx.baa` set).
-pub fn baa_docx(ctx: &Context, as_of: time::Date) -> Result<Vec<u8>, RenderError> {
-    let baa = ctx
-        .baa
-        .as_ref()
-        .ok_or_else(|| RenderError::MissingCatalog("hipaa".into()))?;
-    let document = document_xml(ctx, baa);
-    package(&document, as_of)
+/// Paper size of the Word document.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Paper {
+    /// US Letter, 8.5 × 11 in (the default).
+    #[default]
+    Letter,
+    /// ISO A4, 210 × 297 mm.
+    A4,
 }
+
+impl Paper {
+    /// Width and height in twentieths of a point, portrait.
+    fn size(self) -> (u32, u32) {
+        match self {
+            Paper::Letter => (12240, 15840),
+            Paper::A4 => (11906, 16838),
+        }
+    }
+}
+
+/// Left and right margins: 0.7 in.
+const MARGIN: u32 = 1008;
+/// Top and bottom margins: 0.9 in, room for the two-line header and the footer.
+const MARGIN_Y: u32 = 1296;
+/// Twentieths of a point a character of a citation takes, on average, at 10.5 pt (Calibri's
+/// digits and letters are about half an em wide; parentheses less).
+const CHAR_WIDTH: u32 = 96;
+/// A cell's left and right padding together (the table style's 108 each).
+const CELL_PADDING: u32 = 216;
+
+/// Write the Word document.
+pub fn write(doc: &Document, paper: Paper, as_of: time::Date) -> Result<Vec<u8>, RenderError> {
+    let (w, h) = paper.size();
+    let (page_w, page_h) = if doc.landscape { (h, w) } else { (w, h) };
+    let text_width = page_w - 2 * MARGIN;
+    let mut body = Body {
+        xml: String::new(),
+        text_width,
+    };
+    body.document(doc);
+    let orient = if doc.landscape { r#" w:orient="landscape""# } else { "" };
+    let document = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:document xmlns:w="{W}" xmlns:r="{R}"><w:body>{}<w:sectPr><w:headerReference w:type="default" r:id="rIdHeader"/><w:footerReference w:type="default" r:id="rIdFooter"/><w:pgSz w:w="{page_w}" w:h="{page_h}"{orient}/><w:pgMar w:top="{MARGIN_Y}" w:right="{MARGIN}" w:bottom="{MARGIN_Y}" w:left="{MARGIN}" w:header="504" w:footer="504" w:gutter="0"/></w:sectPr></w:body></w:document>"#,
+        body.xml
+    );
+    let header = header_xml(doc);
+    let footer = footer_xml(doc, text_width);
+    let core = core_xml(doc);
+    package(
+        &[
+            ("[Content_Types].xml", CONTENT_TYPES),
+            ("_rels/.rels", RELS),
+            ("docProps/core.xml", &core),
+            ("word/_rels/document.xml.rels", DOCUMENT_RELS),
+            ("word/styles.xml", STYLES),
+            ("word/numbering.xml", NUMBERING),
+            ("word/header1.xml", &header),
+            ("word/footer1.xml", &footer),
+            ("word/document.xml", &document),
+        ],
+        as_of,
+    )
+}
+
+const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+const R: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 
 /// Text as XML character data: escaped, without the characters XML 1.0 forbids.
 fn xml(s: &str) -> String {
@@ -33,9 +91,29 @@ fn xml(s: &str) -> String {
     crate::emit::escape::html(&allowed)
 }
 
-/// A run of text, bold or not; a newline in the text becomes a line break.
-fn run(text: &str, bold: bool) -> String {
-    let props = if bold { "<w:rPr><w:b/></w:rPr>" } else { "" };
+/// Run properties of a span.
+fn run_props(strong: bool, mark: Option<Mark>) -> String {
+    let colour = match mark {
+        Some(Mark::Good) => Some("1E6A43"),
+        Some(Mark::Warn) => Some("7D5608"),
+        Some(Mark::Bad) => Some("9B2117"),
+        Some(Mark::Neutral) => Some("5B6675"),
+        None => None,
+    };
+    let bold = strong || matches!(mark, Some(Mark::Good | Mark::Bad | Mark::Warn));
+    let mut p = String::new();
+    if bold {
+        p.push_str("<w:b/>");
+    }
+    if let Some(c) = colour {
+        p.push_str(&format!(r#"<w:color w:val="{c}"/>"#));
+    }
+    if p.is_empty() { p } else { format!("<w:rPr>{p}</w:rPr>") }
+}
+
+/// A run of text; a newline in the text becomes a line break.
+fn run(text: &str, strong: bool, mark: Option<Mark>) -> String {
+    let props = run_props(strong, mark);
     let mut out = String::new();
     for (i, line) in text.split('\n').enumerate() {
         if i > 0 {
@@ -49,609 +127,343 @@ fn run(text: &str, bold: bool) -> String {
     out
 }
 
-fn paragraph(style: Option<&str>, runs: &str) -> String {
-    let props = style
-        .map(|s| format!(r#"<w:pPr><w:pStyle w:val="{s}"/></w:pPr>"#))
-        .unwrap_or_default();
-    format!("<w:p>{props}{runs}</w:p>")
+fn runs(p: &Paragraph) -> String {
+    p.iter().map(|s| run(&s.text, s.strong, s.mark)).collect()
 }
 
-/// One table cell: its paragraphs (each a list of `(text, bold)` runs).
-struct Cell {
-    paragraphs: Vec<Vec<(String, bool)>>,
-    span: usize,
-    shade: bool,
+fn paragraph(props: &str, runs: &str) -> String {
+    if props.is_empty() {
+        format!("<w:p>{runs}</w:p>")
+    } else {
+        format!("<w:p><w:pPr>{props}</w:pPr>{runs}</w:p>")
+    }
 }
 
-impl Cell {
-    fn text(s: &str) -> Cell {
-        Cell::lines(std::slice::from_ref(&s.to_string()))
+fn style(id: &str) -> String {
+    format!(r#"<w:pStyle w:val="{id}"/>"#)
+}
+
+struct Body {
+    xml: String,
+    text_width: u32,
+}
+
+impl Body {
+    fn push(&mut self, s: &str) {
+        self.xml.push_str(s);
     }
 
-    fn bold(s: &str) -> Cell {
-        Cell {
-            paragraphs: vec![vec![(s.to_string(), true)]],
-            span: 1,
-            shade: false,
+    fn document(&mut self, doc: &Document) {
+        if let Some(d) = &doc.draft {
+            self.push(&paragraph(&style("DraftMark"), &run(d, true, Some(Mark::Bad))));
+        }
+        self.push(&paragraph(&style("Kicker"), &run(&doc.kicker, false, None)));
+        self.push(&paragraph(&style("Title"), &run(&doc.title, false, None)));
+        if let Some(s) = &doc.subtitle {
+            self.push(&paragraph(&style("Subtitle"), &run(s, true, None)));
+        }
+        if let Some(c) = &doc.caption {
+            self.push(&paragraph(&style("Caption"), &run(c, false, None)));
+        }
+        self.push(&paragraph(&style("Caption"), &run(&doc.version, false, None)));
+        for s in &doc.sections {
+            self.section(s, 1);
+            for sub in &s.subsections {
+                self.section(sub, 2);
+            }
+        }
+        if !doc.colophon.is_empty() {
+            for p in &doc.colophon {
+                self.push(&paragraph(&style("Colophon"), &runs(p)));
+            }
         }
     }
 
-    /// One paragraph per item; `—` when there is none.
-    fn lines(items: &[String]) -> Cell {
-        let paragraphs = if items.is_empty() {
-            vec![vec![("—".to_string(), false)]]
-        } else {
-            items.iter().map(|x| vec![(x.clone(), false)]).collect()
-        };
-        Cell {
-            paragraphs,
-            span: 1,
-            shade: false,
+    fn section(&mut self, s: &Section, level: u8) {
+        // Word numbers the heading (styles Heading1 and Heading2 carry the list numbering).
+        let id = if level == 1 { "Heading1" } else { "Heading2" };
+        self.push(&paragraph(&style(id), &run(&s.title, false, None)));
+        for b in &s.blocks {
+            self.block(b);
         }
     }
 
-    fn with(mut self, text: &str, bold: bool) -> Cell {
-        self.paragraphs.push(vec![(text.to_string(), bold)]);
-        self
+    fn block(&mut self, b: &Block) {
+        match b {
+            Block::Paragraph { spans } => self.push(&paragraph("", &runs(spans))),
+            Block::Callout { mark, spans } => {
+                let p: Paragraph = spans
+                    .iter()
+                    .map(|s| super::model::Span {
+                        mark: s.mark.or(Some(*mark)),
+                        ..s.clone()
+                    })
+                    .collect();
+                self.push(&paragraph(&style("Callout"), &runs(&p)));
+            }
+            Block::Quote(q) => {
+                let mut r = run(&format!("“{}”", q.text), false, None);
+                r.push_str(&run(&format!(" — {}", q.cite), true, None));
+                if let Some(src) = &q.source {
+                    r.push_str(&run(&format!(" ({src})"), false, None));
+                }
+                self.push(&paragraph(&style("Quote"), &r));
+            }
+            Block::List { items } => {
+                for i in items {
+                    self.push(&paragraph(
+                        &format!(
+                            r#"{}<w:numPr><w:ilvl w:val="0"/><w:numId w:val="2"/></w:numPr>"#,
+                            style("ListBullet")
+                        ),
+                        &runs(i),
+                    ));
+                }
+            }
+            Block::Table(t) => self.table(t),
+            Block::Signatures { parties, lines } => self.signatures(parties, lines),
+        }
     }
 
-    fn spanning(mut self, span: usize) -> Cell {
-        self.span = span;
-        self.shade = true;
-        self
+    /// Column widths: shares of the text width, a citation column (nowrap) at least as wide as
+    /// its longest one-line text.
+    fn widths(&self, t: &Table) -> Vec<u32> {
+        let total: u32 = t.columns.iter().map(|c| c.width).sum::<u32>().max(1);
+        let mut widths: Vec<u32> = t.columns.iter().map(|c| self.text_width * c.width / total).collect();
+        for (i, c) in t.columns.iter().enumerate().filter(|(_, c)| c.nowrap) {
+            let longest = t
+                .rows
+                .iter()
+                .filter_map(|r| cell_at(r.cells.as_slice(), i))
+                .filter(|c| c.span == 1)
+                .flat_map(|c| c.paragraphs.iter())
+                .map(|p| p.iter().map(|s| s.text.chars().count()).sum::<usize>())
+                .max()
+                .unwrap_or(0);
+            let needed = u32::try_from(longest)
+                .unwrap_or(u32::MAX / 2)
+                .saturating_mul(CHAR_WIDTH)
+                + CELL_PADDING;
+            let header = u32::try_from(c.header.chars().count()).unwrap_or(0) * CHAR_WIDTH + CELL_PADDING;
+            let needed = needed.max(header).min(self.text_width / 3);
+            if needed > widths[i] {
+                // Take the difference from the other columns, in proportion to their widths.
+                let extra = needed - widths[i];
+                let others: u32 = widths
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, _)| *k != i)
+                    .map(|(_, w)| *w)
+                    .sum();
+                for (k, w) in widths.iter_mut().enumerate() {
+                    if k != i && others > 0 {
+                        *w -= extra * *w / others;
+                    }
+                }
+                widths[i] = needed;
+            }
+        }
+        widths
     }
-}
 
-struct Doc {
-    body: String,
-}
-
-impl Doc {
-    fn heading(&mut self, level: u8, text: &str) {
-        let style = match level {
-            0 => "Title",
-            1 => "Heading1",
-            _ => "Heading2",
-        };
-        self.body.push_str(&paragraph(Some(style), &run(text, false)));
-    }
-
-    fn para(&mut self, text: &str) {
-        self.body.push_str(&paragraph(None, &run(text, false)));
-    }
-
-    fn runs(&mut self, runs: &[(&str, bool)]) {
-        let joined: String = runs.iter().map(|(t, b)| run(t, *b)).collect();
-        self.body.push_str(&paragraph(None, &joined));
-    }
-
-    fn quote(&mut self, text: &str, cite: &str) {
-        let runs = format!(
-            "{}{}",
-            run(&format!("“{text}”"), false),
-            run(&format!(" — {cite}"), true)
-        );
-        self.body.push_str(&paragraph(Some("Quote"), &runs));
-    }
-
-    /// A table: column widths as shares of the page, a header row repeated on every page.
-    fn table(&mut self, shares: &[u32], header: &[&str], rows: Vec<Vec<Cell>>) {
-        let total: u32 = shares.iter().sum::<u32>().max(1);
-        let widths: Vec<u32> = shares.iter().map(|s| TEXT_WIDTH * s / total).collect();
-        let mut t = String::from(
+    fn table(&mut self, t: &Table) {
+        let widths = self.widths(t);
+        let mut x = String::from(
             r#"<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="5000" w:type="pct"/><w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>"#,
         );
         for w in &widths {
-            t.push_str(&format!(r#"<w:gridCol w:w="{w}"/>"#));
+            x.push_str(&format!(r#"<w:gridCol w:w="{w}"/>"#));
         }
-        t.push_str("</w:tblGrid>");
-        t.push_str("<w:tr><w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>");
-        for (h, w) in header.iter().zip(&widths) {
-            t.push_str(&format!(
-                r#"<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/><w:shd w:val="clear" w:color="auto" w:fill="1F3A5F"/></w:tcPr>{}</w:tc>"#,
-                paragraph(Some("TableHeader"), &run(h, true))
-            ));
+        x.push_str("</w:tblGrid>");
+        if t.header {
+            x.push_str("<w:tr><w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>");
+            for (c, w) in t.columns.iter().zip(&widths) {
+                x.push_str(&format!(
+                    r#"<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/><w:shd w:val="clear" w:color="auto" w:fill="1F3A5F"/></w:tcPr>{}</w:tc>"#,
+                    paragraph(&style("TableHeader"), &run(&c.header, true, None))
+                ));
+            }
+            x.push_str("</w:tr>");
         }
-        t.push_str("</w:tr>");
-        for row in rows {
-            t.push_str("<w:tr><w:trPr><w:cantSplit/></w:trPr>");
+        for row in &t.rows {
+            x.push_str("<w:tr><w:trPr><w:cantSplit/></w:trPr>");
             let mut col = 0;
-            for cell in row {
+            for cell in &row.cells {
                 let span = cell.span.max(1);
                 let w: u32 = widths.iter().skip(col).take(span).sum();
                 col += span;
-                let mut props = format!(r#"<w:tcW w:w="{w}" w:type="dxa"/>"#);
-                if span > 1 {
-                    props.push_str(&format!(r#"<w:gridSpan w:val="{span}"/>"#));
-                }
-                if cell.shade {
-                    props.push_str(r#"<w:shd w:val="clear" w:color="auto" w:fill="E7ECF3"/>"#);
-                }
-                let paragraphs: String = cell
-                    .paragraphs
-                    .iter()
-                    .map(|runs| {
-                        let joined: String = runs.iter().map(|(t, b)| run(t, *b)).collect();
-                        paragraph(Some("TableText"), &joined)
-                    })
-                    .collect();
-                t.push_str(&format!("<w:tc><w:tcPr>{props}</w:tcPr>{paragraphs}</w:tc>"));
+                x.push_str(&self.cell(cell, w, row.kind));
             }
-            t.push_str("</w:tr>");
+            x.push_str("</w:tr>");
         }
-        t.push_str("</w:tbl>");
-        self.body.push_str(&t);
+        x.push_str("</w:tbl>");
+        self.push(&x);
         // Word needs a paragraph between two tables, and after the last one.
-        self.body.push_str(&paragraph(None, ""));
+        self.push(&paragraph(&style("AfterTable"), ""));
     }
-}
 
-fn lower(s: &str) -> String {
-    s.to_lowercase()
-}
-
-fn document_xml(ctx: &Context, baa: &Baa) -> String {
-    let (ce, ba) = (baa.client_role, baa.provider_role);
-    let scope = &ctx.scope;
-    let mut d = Doc { body: String::new() };
-    d.heading(
-        0,
-        "Business Associate Agreement — HIPAA Security Rule responsibility appendix",
-    );
-    d.runs(&[
-        (&scope.client.name, true),
-        (&format!(" ({}) and ", lower(ce)), false),
-        (&scope.provider.name, true),
-        (&format!(" ({})", lower(ba)), false),
-    ]);
-    d.para(&format!(
-        "This appendix forms part of the Business Associate Agreement between the parties below. It states, for every standard and implementation specification of the HIPAA Security Rule (45 CFR 164.308, 164.310, 164.312, 164.314 and 164.316), which party is responsible, what each party does, and the evidence the {} provides. It lists all {} standards and {} implementation specifications of those sections, as quoted from the catalog {} ({}). The {} remains accountable for its compliance with the Security Rule; the allocation below does not transfer that accountability.",
-        lower(ba),
-        baa.standards,
-        baa.specifications,
-        baa.catalog.title,
-        baa.catalog.version,
-        lower(ce)
-    ));
-
-    // 1. Parties.
-    d.heading(1, "1. Parties and term");
-    let names = |list: &[super::baa::BaaParty]| -> String {
-        if list.is_empty() {
-            "none".into()
-        } else {
-            list.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+    fn cell(&self, cell: &Cell, width: u32, kind: RowKind) -> String {
+        let mut props = format!(r#"<w:tcW w:w="{width}" w:type="dxa"/>"#);
+        if cell.span > 1 {
+            props.push_str(&format!(r#"<w:gridSpan w:val="{}"/>"#, cell.span));
         }
-    };
-    let with = |name: &str, extra: &Option<String>| match extra {
-        Some(x) => format!("{name} ({x})"),
-        None => name.to_string(),
-    };
-    let not_recorded = "not recorded".to_string();
-    let mut rows = vec![
-        vec![
-            Cell::bold(ce),
-            Cell::text(&with(&scope.client.name, &scope.client.contact)),
-        ],
-        vec![
-            Cell::bold(ba),
-            Cell::text(&with(&scope.provider.name, &scope.provider.contract)),
-        ],
-        vec![
-            Cell::bold("BAA signed"),
-            Cell::text(scope.provider.baa_signed.as_ref().unwrap_or(&not_recorded)),
-        ],
-        vec![
-            Cell::bold("Effective"),
-            Cell::text(
-                scope
-                    .provider
-                    .effective
-                    .as_ref()
-                    .or(scope.provider.baa_signed.as_ref())
-                    .unwrap_or(&not_recorded),
-            ),
-        ],
-        vec![Cell::bold("Engagement model"), Cell::text(&scope.model)],
-        vec![
-            Cell::bold(&format!("Subcontractors of the {}", lower(ba))),
-            Cell::text(&names(&baa.subcontractors)),
-        ],
-    ];
-    if !baa.client_vendors.is_empty() {
-        rows.push(vec![
-            Cell::bold(&format!("The {}'s own vendors (not subcontractors)", lower(ce))),
-            Cell::text(&names(&baa.client_vendors)),
-        ]);
-    }
-    if !baa.provider_vendors.is_empty() {
-        rows.push(vec![
-            Cell::bold(&format!(
-                "Vendors of the {} without access to ePHI (not subcontractors)",
-                lower(ba)
-            )),
-            Cell::text(&names(&baa.provider_vendors)),
-        ]);
-    }
-    if !baa.undeclared_parties.is_empty() {
-        rows.push(vec![
-            Cell::bold("Third parties, engagement not declared"),
-            Cell::text(&names(&baa.undeclared_parties)),
-        ]);
-    }
-    d.table(&[1, 3], &["Party", "Details"], rows);
-
-    // 2. Services.
-    d.heading(1, "2. Systems and services in scope");
-    d.para(&format!(
-        "The {} creates, receives, maintains or transmits electronic protected health information only in performing these services.",
-        lower(ba)
-    ));
-    let rows = ctx
-        .services
-        .iter()
-        .map(|s| {
-            let mut description = Cell::text(&s.description);
-            for o in &s.options {
-                let text = match &o.description {
-                    Some(x) => format!("Including: {} — {}", o.name, x),
-                    None => format!("Including: {}", o.name),
-                };
-                description = description.with(&text, false);
-            }
-            vec![Cell::bold(&s.name), description]
-        })
-        .collect();
-    d.table(&[1, 3], &["Service", "Description"], rows);
-
-    // 3. Safeguards.
-    d.heading(1, "3. Responsibility for the Security Rule safeguards");
-    d.para("In regulation order. “Required” and “Addressable” as in 45 CFR 164.306(d). A standard with implementation specifications is met through them: its duties are those of the specifications listed under it.");
-    let mut rows = Vec::new();
-    for sec in &baa.sections {
-        rows.push(vec![
-            Cell::bold(&format!("{} — {}", sec.citation, sec.title)).spanning(7),
-        ]);
-        for r in &sec.rows {
-            let mut title = if r.is_standard {
-                Cell::bold(&r.title)
-            } else {
-                Cell::text(&r.title)
-            };
-            if let Some(reason) = &r.reason {
-                title = title.with(&format!("Not applicable: {reason}"), false);
-            }
-            if let Some(a) = &r.addressable {
-                title = title.with(a, false);
-            }
-            if !r.gaps.is_empty() {
-                title = title.with(&format!("Open gap: {}", r.gaps.join(", ")), true);
-            }
-            let id = if r.is_standard {
-                Cell::bold(&r.id)
-            } else {
-                Cell::text(&r.id)
-            };
-            let (ba_cell, ce_cell) = if r.is_standard && r.has_specifications {
-                (
-                    Cell::text("See the specifications below"),
-                    Cell::text("See the specifications below"),
-                )
-            } else {
-                let mut duties = r.ba_duties.clone();
-                duties.extend(r.other_duties.iter().cloned());
-                (Cell::lines(&duties), Cell::lines(&r.ce_duties))
-            };
-            rows.push(vec![
-                id,
-                title,
-                Cell::text(r.requirement.unwrap_or("")),
-                Cell::text(&r.responsible),
-                ba_cell,
-                ce_cell,
-                Cell::lines(&r.evidence),
-            ]);
+        match kind {
+            RowKind::Group => props.push_str(r#"<w:shd w:val="clear" w:color="auto" w:fill="E7ECF3"/>"#),
+            RowKind::Emphasis => props.push_str(r#"<w:shd w:val="clear" w:color="auto" w:fill="F3F6FA"/>"#),
+            RowKind::Normal => {}
         }
-    }
-    let ba_duties = format!("{ba} duties");
-    let ce_duties = format!("{ce} duties");
-    let evidence = format!("Evidence the {} provides", lower(ba));
-    d.table(
-        &[9, 17, 10, 11, 20, 18, 15],
-        &[
-            "Citation",
-            "Safeguard",
-            "R/A",
-            "Responsible",
-            &ba_duties,
-            &ce_duties,
-            &evidence,
-        ],
-        rows,
-    );
-
-    // 4. Reporting.
-    let n = &baa.notification;
-    d.heading(1, "4. Breach and security incident reporting");
-    match (&n.window_text, baa.counterparty) {
-        (Some(w), _) => d.para(&format!(
-            "The {} notifies the {} of a breach of unsecured protected health information, and of any security incident of which it becomes aware, without unreasonable delay and in no case later than {w} after discovery.",
-            lower(ba),
-            lower(ce)
-        )),
-        (None, true) => d.para("No notification window is agreed."),
-        (None, false) => d.para("Open gap: no notification window is agreed in the scope (sla.incident_notification)."),
-    }
-    if let (Some(limit), Some(cite)) = (&n.limit_text, &n.limit_citation) {
-        let window = n.window_text.clone().unwrap_or_default();
-        d.para(&match n.status {
-            "within" => {
-                format!("The agreed {window} is within the outer limit of {limit} after discovery set by {cite}.")
-            }
-            "exceeds" if baa.counterparty => {
-                format!("The agreed {window} exceeds the outer limit of {limit} after discovery set by {cite}.")
-            }
-            "exceeds" => format!(
-                "The agreed {window} exceeds the outer limit of {limit} after discovery set by {cite}: shorten it."
-            ),
-            _ => format!("{cite} sets an outer limit of {limit} after discovery."),
-        });
-        if let Some(q) = &n.limit_quote {
-            d.quote(q, cite);
+        if cell.nowrap {
+            props.push_str("<w:noWrap/>");
         }
-    }
-    if let Some(who) = &n.incident_response {
-        d.para(&format!(
-            "Security incident response and reporting (45 CFR 164.308(a)(6)(ii)): {who}."
-        ));
-    }
-    d.heading(2, "Security incidents");
-    let si = &n.security_incidents;
-    if let Some(q) = &si.definition {
-        d.quote(&q.text, &format!("{}, {}", q.citation, q.title));
-    }
-    if let Some(q) = &n.incident_clause {
-        d.quote(&q.text, &format!("{}, {}", q.citation, q.title));
-    }
-    match (&si.window_text, &n.window_text) {
-        (Some(w), _) => d.para(&format!(
-            "The {} reports to the {} each security incident of which it becomes aware that is not a breach within {w} of becoming aware of it; a security incident that is also a breach of unsecured protected health information is notified under the breach terms above.",
-            lower(ba),
-            lower(ce)
-        )),
-        (None, Some(w)) => d.para(&format!(
-            "45 CFR 164.314(a)(2)(i)(C) requires the {} to report to the {} any security incident of which it becomes aware, and sets no time limit of its own. No separate period was agreed for security incidents that are not breaches: the notification window of {w} above is the only one agreed.",
-            lower(ba),
-            lower(ce)
-        )),
-        (None, None) => d.para(&format!(
-            "45 CFR 164.314(a)(2)(i)(C) requires the {} to report to the {} any security incident of which it becomes aware, and sets no time limit of its own. No reporting period was agreed.",
-            lower(ba),
-            lower(ce)
-        )),
-    }
-    d.para(&match si.unsuccessful_attempts.as_deref() {
-        Some("standing-notice") => format!(
-            "Unsuccessful attempts: this appendix is the {}'s notice, given now and without further report, of attempted security incidents that do not succeed, such as pings and other broadcast attacks on a firewall, port scans, unsuccessful log-on attempts and denials of service, as long as none results in unauthorized access, use, disclosure, modification or destruction of electronic protected health information or interference with system operations in an information system. Any such attempt that does succeed is reported as above.",
-            lower(ba)
-        ),
-        Some("report") => "Unsuccessful attempts: an attempted security incident that does not succeed (a ping, a port scan, a failed log-on) is reported like any other security incident.".into(),
-        _ => format!(
-            "Unsuccessful attempts: no term was agreed. Under the definition above an attempted, unsuccessful intrusion is a security incident, which 45 CFR 164.314(a)(2)(i)(C) requires the {} to report.",
-            lower(ba)
-        ),
-    });
-    d.heading(2, "Content of the notice");
-    for q in &n.content {
-        d.quote(&q.text, &format!("{}, {}", q.citation, q.title));
-    }
-    d.heading(2, "Notices under 45 CFR Part 164, Subpart D");
-    let rows = n
-        .notices
-        .iter()
-        .map(|t| {
-            let mut deadline = t.limit.clone();
-            if let Some(x) = &t.threshold {
-                deadline.push_str(&format!("; only for a breach involving {x}"));
-            }
-            if let Some(x) = &t.delayed_by {
-                deadline.push_str(&format!("; may be delayed under {x}"));
-            }
-            let applies = if t.applies {
-                "yes".to_string()
-            } else {
-                format!("no: {}", t.reason.clone().unwrap_or_default())
-            };
-            let mut notice = Cell::bold(&t.citation).with(&t.title, false);
-            if let Some(who) = &t.notify {
-                notice = notice.with(&format!("Notify {who}"), false);
-            }
-            vec![
-                notice,
-                Cell::text(&t.responsible),
-                Cell::text(&deadline),
-                Cell::text(&applies),
-            ]
-        })
-        .collect();
-    d.table(&[3, 2, 4, 3], &["Notice", "Given by", "Deadline", "Applies"], rows);
-
-    // 5. Subcontractors.
-    d.heading(1, "5. Subcontractors and flow-down");
-    for q in &baa.flow_down {
-        d.quote(&q.text, &format!("{}, {}", q.citation, q.title));
-    }
-    d.para(&format!(
-        "The {ba_l} ensures that each subcontractor that creates, receives, maintains or transmits electronic protected health information on its behalf agrees, in writing, to the same restrictions and conditions. A subcontractor is a party the {ba_l} itself engages (45 CFR 160.103); the {ce_l}'s own vendors are not.",
-        ba_l = lower(ba),
-        ce_l = lower(ce)
-    ));
-    let party_rows = |list: &[super::baa::BaaParty]| -> Vec<Vec<Cell>> {
-        list.iter()
-            .map(|p| {
-                let mut name = Cell::bold(&p.name);
-                if let Some(note) = &p.note {
-                    name = name.with(note, false);
-                }
-                vec![
-                    name,
-                    Cell::text(&p.kind),
-                    Cell::text(p.agreement),
-                    Cell::text(&if p.controls.is_empty() {
-                        "—".to_string()
-                    } else {
-                        p.controls.join(", ")
-                    }),
-                ]
-            })
-            .collect()
-    };
-    let header = ["Party", "Kind", "Agreement", "Responsible for"];
-    d.heading(2, &format!("Subcontractors of the {}", lower(ba)));
-    if baa.subcontractors.is_empty() {
-        d.para(&format!("The {} declares no subcontractor.", lower(ba)));
-    } else {
-        d.table(&[4, 2, 2, 4], &header, party_rows(&baa.subcontractors));
-    }
-    if !baa.client_vendors.is_empty() {
-        d.heading(2, &format!("The {}'s own vendors", lower(ce)));
-        d.para(&format!(
-            "Engaged by the {ce_l}: not subcontractors of the {}. Any business associate agreement with them is the {ce_l}'s to hold (45 CFR 164.502(e)(1), 164.308(b)).",
-            lower(ba),
-            ce_l = lower(ce)
-        ));
-        d.table(&[4, 2, 2, 4], &header, party_rows(&baa.client_vendors));
-    }
-    if !baa.provider_vendors.is_empty() {
-        d.heading(2, &format!("Vendors of the {} without access to ePHI", lower(ba)));
-        d.table(&[4, 2, 2, 4], &header, party_rows(&baa.provider_vendors));
-    }
-    if !baa.undeclared_parties.is_empty() {
-        d.heading(2, "Third parties whose engagement is not declared");
-        d.para("Engagement not declared: it is not recorded which party engaged these, so this appendix does not call them subcontractors.");
-        d.table(&[4, 2, 2, 4], &header, party_rows(&baa.undeclared_parties));
-    }
-
-    // 6. Gaps, or the points still to agree.
-    if baa.counterparty {
-        d.heading(1, "6. Points to be agreed");
-        let open: Vec<Vec<Cell>> = baa
-            .sections
+        let paragraphs: String = cell
+            .paragraphs
             .iter()
-            .flat_map(|s| &s.rows)
-            .filter(|r| r.summary == "unassigned")
-            .map(|r| vec![Cell::text(&r.citation), Cell::text(&r.title)])
+            .map(|p| paragraph(&style("TableText"), &runs(p)))
             .collect();
-        if open.is_empty() {
-            d.para("A responsible party is agreed for every safeguard.");
-        } else {
-            d.para("No responsible party is agreed yet for these safeguards; the parties agree one before signing.");
-            d.table(&[1, 3], &["Safeguard", "Title"], open);
-        }
-    } else {
-        d.heading(1, "6. Open gaps");
-        if baa.gaps.is_empty() {
-            d.para(&format!("No open gaps on HIPAA safeguards as of {}.", ctx.as_of));
-        } else {
-            d.para(&format!(
-                "{} on HIPAA safeguards as of {}.",
-                crate::emit::count(baa.open_gaps, "open finding"),
-                ctx.as_of
-            ));
-            let rows = baa
-                .gaps
-                .iter()
-                .map(|f| {
-                    let severity = match &f.waived {
-                        Some(w) => format!("{} (waived until {}, {})", f.severity, w.expires, w.ticket),
-                        None => f.severity.to_string(),
-                    };
-                    vec![
-                        Cell::text(&severity),
-                        Cell::text(&f.code),
-                        Cell::text(&f.citation),
-                        Cell::text(&f.message),
-                        Cell::text(&format!("{}:{}", f.file, f.line)),
-                    ]
-                })
-                .collect();
-            d.table(
-                &[2, 1, 2, 6, 3],
-                &["Severity", "Code", "Safeguard", "Gap", "Location"],
-                rows,
-            );
-        }
+        format!("<w:tc><w:tcPr>{props}</w:tcPr>{paragraphs}</w:tc>")
     }
 
-    // 7. Signatures.
-    d.heading(1, "7. Acknowledgement");
-    d.para("The parties acknowledge the allocation of responsibilities in this appendix and agree to review it at least annually and whenever the services change.");
-    let ce_head = format!("{ce}: {}", scope.client.name);
-    let ba_head = format!("{ba}: {}", scope.provider.name);
-    let blank = || Cell::text("\n\n");
-    d.table(
-        &[1, 2, 2],
-        &["", &ce_head, &ba_head],
-        vec![
-            vec![Cell::bold("Signature"), blank(), blank()],
-            vec![Cell::bold("Name and title"), blank(), blank()],
-            vec![Cell::bold("Date"), blank(), blank()],
-        ],
-    );
-    let sources: Vec<String> = baa.text_sources.iter().map(|s| s.label.clone()).collect();
-    d.para(&format!(
-        "Quoted regulation text: {}. The official text: {}.",
-        if sources.is_empty() {
-            "none".into()
-        } else {
-            sources.join("; ")
-        },
-        baa.catalog.source_url
-    ));
-    d.para(&format!(
-        "Generated by {} {}, as of {}. Inputs SHA-256 {} ({} files). Catalog: {}, {}, SHA-256 {}.",
-        ctx.generator.name,
-        ctx.generator.version,
-        ctx.as_of,
-        ctx.inputs_sha256,
-        ctx.inputs.len(),
-        baa.catalog.title,
-        baa.catalog.version,
-        baa.catalog.sha256
-    ));
+    fn signatures(&mut self, parties: &[String], lines: &[String]) {
+        let n = u32::try_from(parties.len()).unwrap_or(1).max(1);
+        let first = self.text_width / 5;
+        let rest = (self.text_width - first) / n;
+        let mut x = String::from(
+            r#"<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="5000" w:type="pct"/><w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>"#,
+        );
+        x.push_str(&format!(r#"<w:gridCol w:w="{first}"/>"#));
+        for _ in parties {
+            x.push_str(&format!(r#"<w:gridCol w:w="{rest}"/>"#));
+        }
+        x.push_str("</w:tblGrid><w:tr><w:trPr><w:cantSplit/></w:trPr>");
+        x.push_str(&format!(
+            r#"<w:tc><w:tcPr><w:tcW w:w="{first}" w:type="dxa"/></w:tcPr>{}</w:tc>"#,
+            paragraph(&style("TableText"), "")
+        ));
+        for p in parties {
+            x.push_str(&format!(
+                r#"<w:tc><w:tcPr><w:tcW w:w="{rest}" w:type="dxa"/></w:tcPr>{}</w:tc>"#,
+                paragraph(&style("TableText"), &run(p, true, None))
+            ));
+        }
+        x.push_str("</w:tr>");
+        for l in lines {
+            x.push_str(r#"<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="720" w:hRule="atLeast"/></w:trPr>"#);
+            x.push_str(&format!(
+                r#"<w:tc><w:tcPr><w:tcW w:w="{first}" w:type="dxa"/><w:vAlign w:val="bottom"/></w:tcPr>{}</w:tc>"#,
+                paragraph(&style("TableText"), &run(l, false, None))
+            ));
+            for _ in parties {
+                x.push_str(&format!(
+                    r#"<w:tc><w:tcPr><w:tcW w:w="{rest}" w:type="dxa"/></w:tcPr>{}</w:tc>"#,
+                    paragraph(&style("TableText"), "")
+                ));
+            }
+            x.push_str("</w:tr>");
+        }
+        x.push_str("</w:tbl>");
+        self.push(&x);
+        self.push(&paragraph(&style("AfterTable"), ""));
+    }
+}
 
+/// The cell of a row that starts at column `i`, if one does.
+fn cell_at(cells: &[Cell], i: usize) -> Option<&Cell> {
+    let mut col = 0;
+    for c in cells {
+        if col == i {
+            return Some(c);
+        }
+        col += c.span.max(1);
+        if col > i {
+            return None;
+        }
+    }
+    None
+}
+
+/// The page header: the draft mark, and what the document belongs to.
+fn header_xml(doc: &Document) -> String {
+    let mut p = String::new();
+    if let Some(d) = &doc.draft {
+        p.push_str(&paragraph(&style("Header"), &run(d, true, Some(Mark::Bad))));
+    }
+    let caption = doc.caption.clone().unwrap_or_else(|| doc.properties.title.clone());
+    p.push_str(&paragraph(&style("Header"), &run(&caption, false, None)));
     format!(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{}<w:sectPr><w:pgSz w:w="16838" w:h="11906" w:orient="landscape"/><w:pgMar w:top="720" w:right="720" w:bottom="720" w:left="720" w:header="360" w:footer="360" w:gutter="0"/></w:sectPr></w:body></w:document>"#,
-        d.body
+<w:hdr xmlns:w="{W}">{p}</w:hdr>"#
+    )
+}
+
+/// A field (`PAGE`, `NUMPAGES`) Word and LibreOffice compute when they lay out the pages.
+fn field(instruction: &str) -> String {
+    format!(
+        r#"<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> {instruction} </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>1</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>"#
+    )
+}
+
+/// The page footer: the version, and "Page X of Y" at the right margin.
+fn footer_xml(doc: &Document, text_width: u32) -> String {
+    let runs = format!(
+        "{}{}{}{}{}",
+        run(&format!("{}\t", doc.version), false, None),
+        run("Page ", false, None),
+        field("PAGE"),
+        run(" of ", false, None),
+        field("NUMPAGES")
+    );
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:ftr xmlns:w="{W}">{}</w:ftr>"#,
+        paragraph(
+            &format!(
+                r#"{}<w:tabs><w:tab w:val="right" w:pos="{text_width}"/></w:tabs>"#,
+                style("Footer")
+            ),
+            &runs
+        )
+    )
+}
+
+/// The document properties: title, author (the provider), created and modified (the as-of date).
+fn core_xml(doc: &Document) -> String {
+    let p = &doc.properties;
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:title>{}</dc:title><dc:creator>{}</dc:creator><cp:lastModifiedBy>{}</cp:lastModifiedBy><dcterms:created xsi:type="dcterms:W3CDTF">{}T00:00:00Z</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">{}T00:00:00Z</dcterms:modified></cp:coreProperties>"#,
+        xml(&p.title),
+        xml(&p.author),
+        xml(&p.author),
+        xml(&p.date),
+        xml(&p.date)
     )
 }
 
 const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/></Types>"#;
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/><Override PartName="/word/numbering.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml"/><Override PartName="/word/header1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/><Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>"#;
 
 const RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#;
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/></Relationships>"#;
 
 const DOCUMENT_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>"#;
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rIdStyles" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rIdNumbering" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering" Target="numbering.xml"/><Relationship Id="rIdHeader" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header" Target="header1.xml"/><Relationship Id="rIdFooter" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer1.xml"/></Relationships>"#;
 
+/// Headings numbered 1., 2., … and 1.1, 1.2, … (list 1, linked to the heading styles); bullets
+/// (list 2).
+const NUMBERING: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:numbering xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:abstractNum w:abstractNumId="0"><w:multiLevelType w:val="multilevel"/><w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:pStyle w:val="Heading1"/><w:lvlText w:val="%1."/><w:lvlJc w:val="left"/><w:pPr><w:ind w:left="432" w:hanging="432"/></w:pPr></w:lvl><w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:pStyle w:val="Heading2"/><w:lvlText w:val="%1.%2"/><w:lvlJc w:val="left"/><w:pPr><w:ind w:left="576" w:hanging="576"/></w:pPr></w:lvl></w:abstractNum><w:abstractNum w:abstractNumId="1"><w:multiLevelType w:val="singleLevel"/><w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="bullet"/><w:lvlText w:val="•"/><w:lvlJc w:val="left"/><w:pPr><w:ind w:left="360" w:hanging="360"/></w:pPr></w:lvl></w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num><w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num></w:numbering>"#;
+
+/// Body 11 pt, tables 10.5 pt (sizes in half-points).
 const STYLES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:docDefaults><w:rPrDefault><w:rPr><w:rFonts w:ascii="Calibri" w:hAnsi="Calibri" w:cs="Calibri"/><w:sz w:val="19"/><w:lang w:val="en-US"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:spacing w:after="100" w:line="264" w:lineRule="auto"/></w:pPr></w:pPrDefault></w:docDefaults><w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/><w:qFormat/></w:style><w:style w:type="paragraph" w:styleId="Title"><w:name w:val="Title"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:qFormat/><w:pPr><w:spacing w:after="160"/></w:pPr><w:rPr><w:b/><w:color w:val="1F3A5F"/><w:sz w:val="34"/></w:rPr></w:style><w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:qFormat/><w:pPr><w:keepNext/><w:spacing w:before="280" w:after="100"/><w:outlineLvl w:val="0"/></w:pPr><w:rPr><w:b/><w:color w:val="1F3A5F"/><w:sz w:val="28"/></w:rPr></w:style><w:style w:type="paragraph" w:styleId="Heading2"><w:name w:val="heading 2"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:qFormat/><w:pPr><w:keepNext/><w:spacing w:before="200" w:after="80"/><w:outlineLvl w:val="1"/></w:pPr><w:rPr><w:b/><w:sz w:val="23"/></w:rPr></w:style><w:style w:type="paragraph" w:styleId="Quote"><w:name w:val="Quote"/><w:basedOn w:val="Normal"/><w:qFormat/><w:pPr><w:ind w:left="567" w:right="567"/></w:pPr><w:rPr><w:i/><w:color w:val="404040"/></w:rPr></w:style><w:style w:type="paragraph" w:styleId="TableText"><w:name w:val="Table Text"/><w:basedOn w:val="Normal"/><w:pPr><w:spacing w:after="40" w:line="240" w:lineRule="auto"/></w:pPr><w:rPr><w:sz w:val="17"/></w:rPr></w:style><w:style w:type="paragraph" w:styleId="TableHeader"><w:name w:val="Table Header"/><w:basedOn w:val="TableText"/><w:rPr><w:b/><w:color w:val="FFFFFF"/></w:rPr></w:style><w:style w:type="table" w:default="1" w:styleId="TableNormal"><w:name w:val="Normal Table"/><w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/><w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style><w:style w:type="table" w:styleId="TableGrid"><w:name w:val="Table Grid"/><w:basedOn w:val="TableNormal"/><w:tblPr><w:tblBorders><w:top w:val="single" w:sz="4" w:space="0" w:color="A6B1C2"/><w:left w:val="single" w:sz="4" w:space="0" w:color="A6B1C2"/><w:bottom w:val="single" w:sz="4" w:space="0" w:color="A6B1C2"/><w:right w:val="single" w:sz="4" w:space="0" w:color="A6B1C2"/><w:insideH w:val="single" w:sz="4" w:space="0" w:color="A6B1C2"/><w:insideV w:val="single" w:sz="4" w:space="0" w:color="A6B1C2"/></w:tblBorders></w:tblPr></w:style></w:styles>"#;
+<w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:docDefaults><w:rPrDefault><w:rPr><w:rFonts w:ascii="Calibri" w:hAnsi="Calibri" w:cs="Calibri" w:eastAsia="Calibri"/><w:sz w:val="22"/><w:szCs w:val="22"/><w:lang w:val="en-US"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:spacing w:after="120" w:line="264" w:lineRule="auto"/></w:pPr></w:pPrDefault></w:docDefaults><w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/><w:qFormat/></w:style><w:style w:type="paragraph" w:styleId="Title"><w:name w:val="Title"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:qFormat/><w:pPr><w:spacing w:after="120"/></w:pPr><w:rPr><w:b/><w:color w:val="1F3A5F"/><w:sz w:val="36"/><w:szCs w:val="36"/></w:rPr></w:style><w:style w:type="paragraph" w:styleId="Subtitle"><w:name w:val="Subtitle"/><w:basedOn w:val="Normal"/><w:qFormat/><w:rPr><w:sz w:val="24"/><w:szCs w:val="24"/></w:rPr></w:style><w:style w:type="paragraph" w:styleId="Kicker"><w:name w:val="Kicker"/><w:basedOn w:val="Normal"/><w:pPr><w:spacing w:after="60"/></w:pPr><w:rPr><w:caps/><w:color w:val="5B6675"/><w:spacing w:val="20"/></w:rPr></w:style><w:style w:type="paragraph" w:styleId="Caption"><w:name w:val="caption"/><w:basedOn w:val="Normal"/><w:pPr><w:spacing w:after="60"/></w:pPr><w:rPr><w:color w:val="404040"/></w:rPr></w:style><w:style w:type="paragraph" w:styleId="DraftMark"><w:name w:val="Draft Mark"/><w:basedOn w:val="Normal"/><w:pPr><w:pBdr><w:top w:val="single" w:sz="8" w:space="2" w:color="9B2117"/><w:bottom w:val="single" w:sz="8" w:space="2" w:color="9B2117"/></w:pBdr></w:pPr><w:rPr><w:b/><w:color w:val="9B2117"/><w:sz w:val="24"/><w:szCs w:val="24"/></w:rPr></w:style><w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:qFormat/><w:pPr><w:keepNext/><w:numPr><w:numId w:val="1"/></w:numPr><w:spacing w:before="320" w:after="120"/><w:outlineLvl w:val="0"/></w:pPr><w:rPr><w:b/><w:color w:val="1F3A5F"/><w:sz w:val="28"/><w:szCs w:val="28"/></w:rPr></w:style><w:style w:type="paragraph" w:styleId="Heading2"><w:name w:val="heading 2"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:qFormat/><w:pPr><w:keepNext/><w:numPr><w:ilvl w:val="1"/><w:numId w:val="1"/></w:numPr><w:spacing w:before="240" w:after="100"/><w:outlineLvl w:val="1"/></w:pPr><w:rPr><w:b/><w:sz w:val="24"/><w:szCs w:val="24"/></w:rPr></w:style><w:style w:type="paragraph" w:styleId="Quote"><w:name w:val="Quote"/><w:basedOn w:val="Normal"/><w:qFormat/><w:pPr><w:ind w:left="567" w:right="567"/></w:pPr><w:rPr><w:i/><w:color w:val="404040"/></w:rPr></w:style><w:style w:type="paragraph" w:styleId="Callout"><w:name w:val="Callout"/><w:basedOn w:val="Normal"/><w:pPr><w:pBdr><w:left w:val="single" w:sz="18" w:space="6" w:color="1F5F9E"/></w:pBdr><w:ind w:left="227"/></w:pPr></w:style><w:style w:type="paragraph" w:styleId="ListBullet"><w:name w:val="List Bullet"/><w:basedOn w:val="Normal"/><w:pPr><w:spacing w:after="60"/></w:pPr></w:style><w:style w:type="paragraph" w:styleId="Colophon"><w:name w:val="Colophon"/><w:basedOn w:val="Normal"/><w:rPr><w:color w:val="5B6675"/><w:sz w:val="21"/><w:szCs w:val="21"/></w:rPr></w:style><w:style w:type="paragraph" w:styleId="AfterTable"><w:name w:val="After Table"/><w:basedOn w:val="Normal"/><w:pPr><w:spacing w:after="0" w:line="120" w:lineRule="exact"/></w:pPr></w:style><w:style w:type="paragraph" w:styleId="TableText"><w:name w:val="Table Text"/><w:basedOn w:val="Normal"/><w:pPr><w:spacing w:after="40" w:line="240" w:lineRule="auto"/></w:pPr><w:rPr><w:sz w:val="21"/><w:szCs w:val="21"/></w:rPr></w:style><w:style w:type="paragraph" w:styleId="TableHeader"><w:name w:val="Table Header"/><w:basedOn w:val="TableText"/><w:pPr><w:keepNext/></w:pPr><w:rPr><w:b/><w:color w:val="FFFFFF"/></w:rPr></w:style><w:style w:type="paragraph" w:styleId="Header"><w:name w:val="header"/><w:basedOn w:val="Normal"/><w:pPr><w:spacing w:after="0"/></w:pPr><w:rPr><w:color w:val="5B6675"/><w:sz w:val="21"/><w:szCs w:val="21"/></w:rPr></w:style><w:style w:type="paragraph" w:styleId="Footer"><w:name w:val="footer"/><w:basedOn w:val="Normal"/><w:pPr><w:spacing w:after="0"/></w:pPr><w:rPr><w:color w:val="5B6675"/><w:sz w:val="21"/><w:szCs w:val="21"/></w:rPr></w:style><w:style w:type="table" w:default="1" w:styleId="TableNormal"><w:name w:val="Normal Table"/><w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar><w:top w:w="40" w:type="dxa"/><w:left w:w="108" w:type="dxa"/><w:bottom w:w="40" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style><w:style w:type="table" w:styleId="TableGrid"><w:name w:val="Table Grid"/><w:basedOn w:val="TableNormal"/><w:tblPr><w:tblBorders><w:top w:val="single" w:sz="4" w:space="0" w:color="A6B1C2"/><w:left w:val="single" w:sz="4" w:space="0" w:color="A6B1C2"/><w:bottom w:val="single" w:sz="4" w:space="0" w:color="A6B1C2"/><w:right w:val="single" w:sz="4" w:space="0" w:color="A6B1C2"/><w:insideH w:val="single" w:sz="4" w:space="0" w:color="A6B1C2"/><w:insideV w:val="single" w:sz="4" w:space="0" w:color="A6B1C2"/></w:tblBorders></w:tblPr></w:style></w:styles>"#;
 
 /// The zip package: fixed entry order, the as-of date as every entry's time, mode 0644.
-fn package(document: &str, as_of: time::Date) -> Result<Vec<u8>, RenderError> {
+fn package(parts: &[(&str, &str)], as_of: time::Date) -> Result<Vec<u8>, RenderError> {
     let options = crate::emit::pack::zip_entry_options(as_of);
     let fail = |e: zip::result::ZipError| RenderError::Pack(format!("writing the docx: {e}"));
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, text) in [
-        ("[Content_Types].xml", CONTENT_TYPES),
-        ("_rels/.rels", RELS),
-        ("word/_rels/document.xml.rels", DOCUMENT_RELS),
-        ("word/styles.xml", STYLES),
-        ("word/document.xml", document),
-    ] {
-        writer.start_file(name, options).map_err(fail)?;
+    for (name, text) in parts {
+        writer.start_file(*name, options).map_err(fail)?;
         writer
             .write_all(text.as_bytes())
             .map_err(|e| RenderError::Pack(format!("writing the docx: {e}")))?;
@@ -666,6 +478,21 @@ mod tests {
     #[test]
     fn text_is_escaped_and_control_characters_dropped() {
         assert_eq!(xml("a<b>&\"c\u{1}\u{7}"), "a&lt;b&gt;&amp;&quot;c");
-        assert!(run("one\ntwo", false).contains("<w:br/>"));
+        assert!(run("one\ntwo", false, None).contains("<w:br/>"));
+    }
+
+    #[test]
+    fn a_cell_is_found_by_the_column_it_starts_in() {
+        let cell = |span| Cell {
+            paragraphs: Vec::new(),
+            span,
+            label: String::new(),
+            nowrap: false,
+        };
+        let cells = [cell(1), cell(2), cell(1)];
+        assert!(cell_at(&cells, 0).is_some());
+        assert!(cell_at(&cells, 1).is_some());
+        assert!(cell_at(&cells, 2).is_none(), "column 2 is inside the spanning cell");
+        assert_eq!(cell_at(&cells, 3).map(|c| c.span), Some(1));
     }
 }

@@ -7,16 +7,25 @@
 //! The data a template sees is [`Context`]; the README's "Template context" lists it.
 
 pub(crate) mod baa;
+pub(crate) mod baa_document;
+pub(crate) mod baa_terms;
 pub(crate) mod charts;
 pub(crate) mod context;
 pub mod docx;
+pub mod model;
+pub(crate) mod open_points;
+pub mod related_text;
 pub(crate) mod templates;
 pub(crate) mod tpsp;
+pub(crate) mod tpsp_document;
 
-pub use baa::{Audience, Baa, BaaRow, BaaSection, baa_appendix, baa_appendix_for, baa_context};
+pub use baa::{
+    Audience, Baa, BaaRow, BaaSection, DocumentOptions, baa_appendix, baa_appendix_for, baa_appendix_with, baa_context,
+    baa_context_with,
+};
 pub use context::{Context, EvidenceView, FindingView, RowView};
 pub use templates::available as available_templates;
-pub use tpsp::{Tpsp, tpsp_summary};
+pub use tpsp::{Tpsp, tpsp_context_with, tpsp_summary, tpsp_summary_with};
 
 use crate::model::Scope;
 use crate::model::Workspace;

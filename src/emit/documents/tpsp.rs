@@ -1,58 +1,53 @@
 //! The third-party service provider summary for NY DFS and GLBA clients: the MSP as the
-//! client's service provider — what it performs, which controls it is responsible for, how
-//! the engagement covers the points 23 NYCRR 500.11(b) asks the client's policies to address
-//! and the oversight 16 CFR 314.4(f) requires, and the gaps.
+//! client's service provider — what it performs, which controls it is responsible for, and the
+//! client's oversight of it point by point (23 NYCRR 500.11(a) and (b), 500.4(a) when the MSP is
+//! the CISO, 16 CFR 314.4(f)) with the engine's verdict on each (`assess::provider`): this
+//! module renders those verdicts and decides none. `tpsp_document.rs` makes the document.
 
-use super::context::{Context, EvidenceView, FindingView, duration_words};
+use super::baa::{Audience, DocumentOptions, OpenFinding, open_findings};
+use super::context::{Context, FindingView};
+use super::model::Document;
 use super::{Format, RenderError, templates};
+use crate::assess::provider::{Answer, Missing, Verdict};
 use crate::model::Workspace;
 use crate::model::catalog::Framework;
 use crate::model::{Party, Scope};
 use crate::resolve::{Matrix, Summary};
 use serde::Serialize;
 
-const NYDFS: &str = "nydfs-500";
-const GLBA: &str = "glba-safeguards";
-
-/// What each point is about, so the summary can show the controls and contract terms that
-/// answer it. The points themselves (ids, titles, text) come from the catalog.
-#[derive(Clone, Copy)]
-enum Topic {
-    AccessControls,
-    Encryption,
-    Notice,
-    Warranties,
-    Selection,
-    Contract,
-    Assessment,
-}
-
-/// (catalog section, point, topic, related controls whose owners answer the point).
-const POINTS: &[(&str, &str, Topic, &[&str])] = &[
-    (NYDFS, "500.11(b)(1)", Topic::AccessControls, &["500.7", "500.12"]),
-    (NYDFS, "500.11(b)(2)", Topic::Encryption, &["500.15"]),
-    (NYDFS, "500.11(b)(3)", Topic::Notice, &["500.16", "500.17"]),
-    (NYDFS, "500.11(b)(4)", Topic::Warranties, &[]),
-    (GLBA, "314.4(f)(1)", Topic::Selection, &[]),
-    (GLBA, "314.4(f)(2)", Topic::Contract, &["314.4(c)"]),
-    (GLBA, "314.4(f)(3)", Topic::Assessment, &[]),
-];
-/// The parent of the points in each catalog.
-const POINT_PARENTS: [(&str, &str); 2] = [(NYDFS, "500.11(b)"), (GLBA, "314.4(f)")];
-/// Deadline events that bound the provider's notice of a cybersecurity event.
-const NOTICE_EVENTS: [&str; 2] = ["cybersecurity-incident", "notification-event"];
+pub(crate) const NYDFS: &str = "nydfs-500";
+pub(crate) const GLBA: &str = "glba-safeguards";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Tpsp {
+    /// The copy for the other party: no finding codes, workspace paths or remediation advice.
+    pub counterparty: bool,
+    /// The terms are still open: every page is marked "DRAFT — terms to be agreed".
+    pub draft: bool,
     /// The regimes under which the MSP is the client's service provider.
     pub regimes: Vec<Regime>,
     /// Per regime: the assignable controls the MSP performs (alone or shared).
     pub responsibilities: Vec<Responsibilities>,
-    /// 500.11(b) and 314.4(f), point by point.
+    /// The oversight points, per section of the regulation (500.4(a), 500.11(a), 500.11(b),
+    /// 314.4(f)), each with the engine's verdict.
     pub sections: Vec<PointSection>,
-    /// Findings on the regimes' controls, open first, then waived.
+    /// The MSP is the client's CISO (23 NYCRR 500.4(a)).
+    pub provider_is_ciso: bool,
+    /// The client's other declared providers (the scope's third parties).
+    pub other_providers: Vec<OtherProvider>,
+    /// The notice of a cybersecurity incident against the regulator's deadline (the engine's
+    /// verdict, the one CM008 gives), kept apart from the notice of a cybersecurity event.
+    pub incident_notice: Vec<String>,
+    /// 23 NYCRR 500.1(f) and (g), "Cybersecurity event" and "Cybersecurity incident", quoted
+    /// (NY DFS scopes).
+    pub definitions: Vec<DefinitionQuote>,
+    /// Findings on the regimes' controls, open first, then waived (none in the counterparty's copy).
     pub gaps: Vec<FindingView>,
     pub open_gaps: usize,
+    /// The findings that fail the gate, in words, when the document is a draft.
+    pub open_findings: Vec<OpenFinding>,
+    /// The summary as one document: what the templates and the Word writer render.
+    pub document: Option<Document>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -86,13 +81,29 @@ pub struct Responsible {
     pub client_duties: Vec<String>,
 }
 
+/// A definition of the regulation, quoted.
+#[derive(Debug, Clone, Serialize)]
+pub struct DefinitionQuote {
+    pub citation: String,
+    pub title: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OtherProvider {
+    pub name: String,
+    pub kind: String,
+    pub note: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct PointSection {
     pub framework: String,
+    /// The paragraph the points belong to, e.g. `500.11(b)`.
     pub id: String,
     pub citation: String,
     pub title: String,
-    /// The lead-in text of the section, quoted.
+    /// The lead-in text of the paragraph, quoted.
     pub text: Option<String>,
     pub points: Vec<Point>,
 }
@@ -102,35 +113,63 @@ pub struct Point {
     pub id: String,
     pub citation: String,
     pub title: String,
+    /// The point's text, quoted.
     pub text: Option<String>,
-    /// Who owns the point itself in the matrix.
-    pub owner: &'static str,
-    pub summary: &'static str,
-    /// `addressed`, `review` (a term to confirm in the contract) or `gap`.
+    /// The engine's verdict: `addressed`, `to-review` or `gap`.
     pub status: &'static str,
-    /// The engagement's terms that answer the point, in words.
-    pub terms: Vec<String>,
-    /// Controls whose owners answer the point.
-    pub related: Vec<Responsible>,
-    /// Evidence entries supporting the point.
-    pub evidence: Vec<String>,
+    #[serde(skip)]
+    pub(crate) verdict: Option<Verdict>,
+    /// The declared facts that answer it, in words.
+    pub answers: Vec<String>,
+    /// What is missing, in words.
+    pub missing: Vec<String>,
+    /// The finding that reports a gap (the provider's own copy only).
+    pub reported_by: Option<&'static str>,
 }
 
-/// Render the TPSP summary of a scope. Refuses a scope under neither NY DFS nor GLBA.
+/// Render the TPSP summary of a scope (the provider's own copy). Refuses a scope under neither
+/// NY DFS nor GLBA.
 pub fn tpsp_summary(
     ws: &Workspace,
     scope: &Scope,
     assessment: &crate::assess::Assessment,
     format: Format,
 ) -> Result<String, RenderError> {
-    let matrix = &assessment.matrix;
-    let mut ctx = Context::new(ws, scope, assessment);
-    ctx.tpsp = Some(Tpsp::build(ws, scope, matrix, &ctx)?);
+    tpsp_summary_with(
+        ws,
+        scope,
+        assessment,
+        format,
+        &DocumentOptions::for_scope(scope, Audience::Internal),
+    )
+}
+
+/// Render the TPSP summary with its options (audience, draft, gate).
+pub fn tpsp_summary_with(
+    ws: &Workspace,
+    scope: &Scope,
+    assessment: &crate::assess::Assessment,
+    format: Format,
+    options: &DocumentOptions,
+) -> Result<String, RenderError> {
+    let ctx = tpsp_context_with(ws, scope, assessment, options)?;
     let name = match format {
         Format::Markdown => "tpsp-summary.md.j2",
         Format::Html => "tpsp-summary.html.j2",
     };
     templates::render(ws, name, &ctx)
+}
+
+/// The template context of the TPSP summary (also what the docx writer reads: `tpsp.document`).
+pub fn tpsp_context_with(
+    ws: &Workspace,
+    scope: &Scope,
+    assessment: &crate::assess::Assessment,
+    options: &DocumentOptions,
+) -> Result<Context, RenderError> {
+    let mut ctx = Context::new(ws, scope, assessment);
+    ctx.tpsp = Some(Tpsp::build_with(ws, scope, &assessment.matrix, &ctx, options)?);
+    Ok(ctx)
 }
 
 /// Why the summary does not apply to a scope, when it does not.
@@ -168,11 +207,41 @@ pub fn regimes_missing(ws: &Workspace, scope: &Scope, matrix: &Matrix) -> Option
     })
 }
 
+/// "Cybersecurity event" and "Cybersecurity incident" (23 NYCRR 500.1).
+const EVENT_AND_INCIDENT: [&str; 2] = ["500.1(f)", "500.1(g)"];
+
+/// The paragraphs whose parts are the points, in the order the summary shows them.
+const POINT_PARENTS: [(&str, &str); 4] = [
+    (NYDFS, "500.4(a)"),
+    (NYDFS, "500.11(a)"),
+    (NYDFS, "500.11(b)"),
+    (GLBA, "314.4(f)"),
+];
+
 impl Tpsp {
+    /// The provider's own copy (the evidence pack's, a workspace template's).
     pub fn build(ws: &Workspace, scope: &Scope, matrix: &Matrix, ctx: &Context) -> Result<Tpsp, RenderError> {
+        Tpsp::build_with(
+            ws,
+            scope,
+            matrix,
+            ctx,
+            &DocumentOptions::for_scope(scope, Audience::Internal),
+        )
+    }
+
+    pub fn build_with(
+        ws: &Workspace,
+        scope: &Scope,
+        matrix: &Matrix,
+        ctx: &Context,
+        options: &DocumentOptions,
+    ) -> Result<Tpsp, RenderError> {
         if let Some(e) = regimes_missing(ws, scope, matrix) {
             return Err(e);
         }
+        let counterparty = options.audience == Audience::Counterparty;
+        let draft = options.draft || scope.provider.draft;
         let applicable: Vec<&Framework> = [NYDFS, GLBA]
             .iter()
             .filter(|id| matrix.frameworks.iter().any(|f| f.id == **id))
@@ -215,9 +284,13 @@ impl Tpsp {
                 }
             })
             .collect();
-        let sections = applicable
+        let review = ctx.oversight.clone().unwrap_or_default();
+        let sections = POINT_PARENTS
             .iter()
-            .filter_map(|fw| point_section(fw, scope, matrix, ctx))
+            .filter_map(|(fw, parent)| {
+                let fw = applicable.iter().find(|f| f.id() == *fw)?;
+                point_section(fw, parent, scope, matrix, &review, counterparty, &ctx.as_of)
+            })
             .collect();
         let mut gaps: Vec<FindingView> = ctx
             .findings
@@ -227,13 +300,60 @@ impl Tpsp {
             .collect();
         gaps.sort_by_key(|f| f.waived.is_some());
         let open_gaps = gaps.iter().filter(|f| f.waived.is_none()).count();
-        Ok(Tpsp {
+        if counterparty {
+            gaps.clear();
+        }
+        let mut tpsp = Tpsp {
+            counterparty,
+            draft,
             regimes,
             responsibilities,
             sections,
+            provider_is_ciso: review.provider_is_ciso,
+            other_providers: scope
+                .parties()
+                .map(|p| OtherProvider {
+                    name: p.name.clone(),
+                    kind: super::baa_document::kind_words(&p.kind),
+                    note: p.note.clone(),
+                })
+                .collect(),
+            incident_notice: incident_notice(ctx, &applicable),
+            definitions: applicable
+                .iter()
+                .filter(|f| f.id() == NYDFS)
+                .flat_map(|f| {
+                    EVENT_AND_INCIDENT.iter().filter_map(|id| {
+                        let i = f.index(id)?;
+                        let c = &f.controls[i];
+                        // A definition whose items the catalog splits out is quoted whole: the
+                        // lead-in, then each item with its number.
+                        let mut text = c.text.clone()?;
+                        for &k in f.children(i) {
+                            let item = &f.controls[k];
+                            if let (Some(t), Some(n)) = (&item.text, item.id.strip_prefix(&c.id)) {
+                                text.push_str(&format!(" {n} {t}"));
+                            }
+                        }
+                        Some(DefinitionQuote {
+                            citation: f.cite(id),
+                            title: c.title.clone(),
+                            text,
+                        })
+                    })
+                })
+                .collect(),
             gaps,
             open_gaps,
-        })
+            open_findings: if draft {
+                open_findings(ws, ctx, options, counterparty, &[NYDFS, GLBA])
+            } else {
+                Vec::new()
+            },
+            document: None,
+        };
+        tpsp.document = Some(super::tpsp_document::document(scope, ctx, &tpsp));
+        Ok(tpsp)
     }
 }
 
@@ -248,14 +368,69 @@ fn responsible(fw: &Framework, r: &crate::resolve::Row) -> Responsible {
     }
 }
 
-fn point_section(fw: &Framework, scope: &Scope, matrix: &Matrix, ctx: &Context) -> Option<PointSection> {
-    let (_, parent_id) = POINT_PARENTS.iter().find(|(f, _)| *f == fw.id())?;
+/// The notice of a cybersecurity incident (not of an event, 23 NYCRR 500.1(f)–(g)) against each
+/// regulator's deadline the provider's window is measured against, in the engine's words.
+fn incident_notice(ctx: &Context, applicable: &[&Framework]) -> Vec<String> {
+    ctx.notifications
+        .iter()
+        .filter(|s| applicable.iter().any(|f| s.control.starts_with(&format!("{}:", f.id()))))
+        .filter_map(|s| {
+            let limit = s.limit.as_deref().map(super::context::duration_words)?;
+            let window = s.window.as_deref().map(super::context::duration_words);
+            let notify = s.notify.as_deref().unwrap_or("the regulator");
+            Some(match (s.verdict, window) {
+                ("within", Some(w)) => format!(
+                    "The provider notifies the client within {w}; {} gives the client {limit} to notify the {notify}: the provider's notice fits.",
+                    s.citation
+                ),
+                ("exceeds", Some(w)) => format!(
+                    "The provider notifies the client within {w}; {} gives the client {limit} to notify the {notify}: the provider's notice does not fit ({}).",
+                    s.citation, s.why
+                ),
+                ("no-window", _) => format!(
+                    "No notice term is agreed for the provider; {} gives the client {limit} to notify the {notify}.",
+                    s.citation
+                ),
+                _ => return None,
+            })
+        })
+        .collect()
+}
+
+fn point_section(
+    fw: &Framework,
+    parent_id: &str,
+    scope: &Scope,
+    matrix: &Matrix,
+    review: &crate::assess::provider::ProviderReview,
+    counterparty: bool,
+    as_of: &str,
+) -> Option<PointSection> {
     let parent = fw.index(parent_id)?;
-    let points = fw
+    let points: Vec<Point> = fw
         .children(parent)
         .iter()
-        .map(|&i| point(fw, &fw.controls[i], scope, matrix, ctx))
+        .filter_map(|&i| {
+            let c = &fw.controls[i];
+            let verdict = review.point(&format!("{}:{}", fw.id(), c.id))?;
+            Some(Point {
+                id: c.id.clone(),
+                citation: fw.cite(&c.id),
+                title: c.title.clone(),
+                text: c.text.clone(),
+                status: verdict.verdict.into(),
+                verdict: Some(verdict.verdict),
+                answers: verdict.answers.iter().map(|a| answer_words(scope, matrix, a)).collect(),
+                missing: verdict.missing.iter().map(|m| missing_words(scope, m, as_of)).collect(),
+                reported_by: (!counterparty && verdict.verdict == Verdict::Gap)
+                    .then(|| verdict.missing.first().map(Missing::reported_by))
+                    .flatten(),
+            })
+        })
         .collect();
+    if points.is_empty() {
+        return None;
+    }
     let c = &fw.controls[parent];
     Some(PointSection {
         framework: fw.id().to_string(),
@@ -267,222 +442,114 @@ fn point_section(fw: &Framework, scope: &Scope, matrix: &Matrix, ctx: &Context) 
     })
 }
 
-fn supports(fw: &Framework, listed: &str, id: &str) -> bool {
-    let Some((f, listed_id)) = listed.split_once(':') else {
-        return false;
-    };
-    f == fw.id() && matches!((fw.index(listed_id), fw.index(id)), (Some(l), Some(i)) if fw.is_within(i, l))
+fn topic_words(t: crate::model::Topic) -> &'static str {
+    use crate::model::Topic;
+    match t {
+        Topic::AccessControls => "its access controls",
+        Topic::Mfa => "its use of multi-factor authentication",
+        Topic::Encryption => "its encryption of the client's information in transit and at rest",
+        Topic::EventNotice => "its notice to the client of a cybersecurity event",
+        Topic::Warranties => "representations and warranties on its cybersecurity policies",
+        Topic::Safeguards => "its safeguards",
+        Topic::CybersecurityProgram => "a cybersecurity program that protects the client",
+    }
 }
 
-fn evidence_line(e: &EvidenceView) -> String {
-    let age = e.age_days.map(|d| format!(", {d} days old")).unwrap_or_default();
-    format!(
-        "{} ({}, effective {}{age}, {})",
-        e.title.as_deref().unwrap_or(&e.file),
-        e.owner_name,
-        e.effective,
-        e.freshness
-    )
+fn topics_words(topics: &[crate::model::Topic]) -> String {
+    let words: Vec<&str> = topics.iter().map(|t| topic_words(*t)).collect();
+    match words.as_slice() {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
 }
 
-fn point(fw: &Framework, c: &crate::model::Control, scope: &Scope, matrix: &Matrix, ctx: &Context) -> Point {
-    let spec = POINTS.iter().find(|(f, id, _, _)| *f == fw.id() && *id == c.id);
-    let row = matrix.row(&format!("{}:{}", fw.id(), c.id));
-    let roots: Vec<usize> = spec
-        .map(|s| s.3.iter().filter_map(|id| fw.index(id)).collect())
-        .unwrap_or_default();
-    let related_rows: Vec<(usize, &crate::resolve::Row)> = matrix
-        .rows
-        .iter()
-        .filter(|r| &*r.framework == fw.id() && r.assignable && r.summary != Summary::NotApplicable)
-        .filter_map(|r| fw.index(&r.id).map(|i| (i, r)))
-        .filter(|(i, _)| roots.iter().any(|&root| fw.is_within(*i, root)))
-        .collect();
-    let evidence: Vec<&EvidenceView> = ctx
-        .evidence
-        .iter()
-        .filter(|e| e.controls.iter().any(|x| supports(fw, x, &c.id)))
-        .collect();
+fn kind_words(k: crate::model::AssessmentKind) -> &'static str {
+    use crate::model::AssessmentKind;
+    match k {
+        AssessmentKind::RiskAssessment => "risk assessment",
+        AssessmentKind::DueDiligence => "due diligence",
+        AssessmentKind::Periodic => "periodic assessment",
+    }
+}
 
-    // A gap when nobody owns the point or a control that answers it, or a finding is open on them.
-    let controls: Vec<String> = std::iter::once(format!("{}:{}", fw.id(), c.id))
-        .chain(related_rows.iter().map(|(_, r)| r.control.to_string()))
-        .collect();
-    let unassigned = row.is_none_or(|r| r.summary == Summary::Unassigned)
-        || related_rows.iter().any(|(_, r)| r.summary == Summary::Unassigned);
-    let open: Vec<String> = ctx
-        .findings
-        .iter()
-        .filter(|f| f.waived.is_none() && controls.contains(&f.control))
-        .map(|f| format!("{} on {}", f.code, f.citation))
-        .collect();
-    let mut status = if unassigned || !open.is_empty() {
-        "gap"
-    } else {
-        "addressed"
-    };
-
-    let mut terms: Vec<String> = roots.iter().map(|&root| owners_line(fw, root, &related_rows)).collect();
-    if !open.is_empty() {
-        terms.push(format!(
-            "{}: {}.",
-            if open.len() == 1 {
-                "Open finding"
-            } else {
-                "Open findings"
+/// A declared fact that answers a point, in words.
+fn answer_words(scope: &Scope, matrix: &Matrix, a: &Answer) -> String {
+    let p = &scope.provider;
+    match a {
+        Answer::Clause { index } => match p.clauses.get(*index) {
+            Some(c) => match &c.text {
+                Some(t) => format!("Contract, {}: “{}”", c.reference, t),
+                None => format!("Contract, {}: covers {}.", c.reference, topics_words(&c.covers)),
             },
-            open.join(", ")
-        ));
-    }
-    let (more, verdict) = topic_terms(spec.map(|s| s.2), fw, scope, matrix, ctx, &evidence);
-    terms.extend(more);
-    match verdict {
-        Some("gap") => status = "gap",
-        Some("review") if status == "addressed" => status = "review",
-        _ => {}
-    }
-    Point {
-        id: c.id.clone(),
-        citation: fw.cite(&c.id),
-        title: c.title.clone(),
-        text: c.text.clone(),
-        owner: row.map(|r| r.summary.label()).unwrap_or("Not in the matrix"),
-        summary: row.map(|r| r.summary.as_str()).unwrap_or("unassigned"),
-        status,
-        terms,
-        related: related_rows.iter().map(|(_, r)| responsible(fw, r)).collect(),
-        evidence: evidence.into_iter().map(evidence_line).collect(),
-    }
-}
-
-/// `23 NYCRR 500.12 (Multi-factor authentication): 4 MSP, 1 shared.`
-fn owners_line(fw: &Framework, root: usize, rows: &[(usize, &crate::resolve::Row)]) -> String {
-    let mut counts: Vec<(Summary, usize)> = Vec::new();
-    for (_, r) in rows.iter().filter(|(i, _)| fw.is_within(*i, root)) {
-        match counts.iter_mut().find(|(s, _)| *s == r.summary) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((r.summary, 1)),
-        }
-    }
-    counts.sort();
-    let c = &fw.controls[root];
-    let owners: Vec<String> = counts
-        .iter()
-        .map(|(s, n)| {
-            format!(
-                "{n} {}",
-                if *s == Summary::Msp {
-                    "MSP".to_string()
-                } else {
-                    s.label().to_lowercase()
-                }
-            )
-        })
-        .collect();
-    let owners = if owners.is_empty() {
-        "no applicable controls".to_string()
-    } else {
-        owners.join(", ")
-    };
-    format!("{} ({}): {owners}.", fw.cite(&c.id), c.title)
-}
-
-/// The engagement's terms on one topic, and whether they make the point a gap or a term to review.
-fn topic_terms(
-    topic: Option<Topic>,
-    fw: &Framework,
-    scope: &Scope,
-    matrix: &Matrix,
-    ctx: &Context,
-    evidence: &[&EvidenceView],
-) -> (Vec<String>, Option<&'static str>) {
-    let contract = scope.provider.contract.as_deref();
-    match topic {
-        None | Some(Topic::AccessControls) | Some(Topic::Encryption) => (Vec::new(), None),
-        Some(Topic::Notice) => {
-            let deadline = fw
-                .controls
-                .iter()
-                .flat_map(|x| x.deadlines.iter().map(move |d| (x, d)))
-                .find(|(_, d)| NOTICE_EVENTS.contains(&d.event.as_str()) && d.within.is_some());
-            match (scope.sla.incident_notification.as_deref(), deadline) {
-                (None, _) => (vec!["No notification window is agreed: add `sla.incident_notification` to the scope and the contract.".into()], Some("gap")),
-                (Some(w), Some((x, d))) => {
-                    let line = format!(
-                        "The provider notifies the client of a cybersecurity event within {} (sla.incident_notification); {} gives the client {} from {} to notify the {}.",
-                        duration_words(w),
-                        fw.cite(&x.id),
-                        duration_words(d.within.as_deref().unwrap_or_default()),
-                        d.from.as_deref().unwrap_or(&d.event),
-                        d.notify.as_deref().unwrap_or("regulator")
-                    );
-                    // The engine's verdict, the one CM008 gives (with the client's margin).
-                    let status = ctx
-                        .notifications
-                        .iter()
-                        .find(|s| s.control == format!("{}:{}", fw.id(), x.id) && s.deadline == d.id);
-                    let mut lines = vec![line];
-                    if let Some(s) = status.filter(|s| s.is_gap()) {
-                        lines.push(format!("The window does not fit: {}.", s.why));
-                    }
-                    (lines, status.is_some_and(|s| s.is_gap()).then_some("gap"))
-                }
-                (Some(w), None) => (vec![format!("The provider notifies the client of a cybersecurity event within {}.", duration_words(w))], None),
-            }
-        }
-        Some(Topic::Warranties) => match contract {
-            Some(k) => (
-                vec![
-                    format!("Contract: {k}."),
-                    "Representations and warranties are contract text: confirm the clause in the contract named above."
-                        .into(),
-                ],
-                Some("review"),
-            ),
-            None => (
-                vec!["No contract reference is recorded: add `provider.contract` to the scope.".into()],
-                Some("gap"),
-            ),
+            None => String::new(),
         },
-        Some(Topic::Contract) => match contract {
-            Some(k) => {
-                let n = matrix
-                    .rows
-                    .iter()
-                    .filter(|r| &*r.framework == fw.id() && r.assignable && r.responsible.contains(&Party::Msp))
-                    .count();
-                (
-                    vec![format!(
-                        "Contract: {k}; the provider performs {} of this regulation under it (see the responsibilities below).",
-                        crate::emit::count(n, "safeguard")
-                    )],
-                    None,
-                )
-            }
-            None => (
-                vec!["No contract reference is recorded: add `provider.contract` to the scope.".into()],
-                Some("gap"),
-            ),
+        Answer::Attestation { index } => match p.attestations.get(*index) {
+            Some(x) => format!("{}, dated {}: covers {}.", x.title, x.date, topics_words(&x.covers)),
+            None => String::new(),
         },
-        Some(Topic::Selection) => {
-            let since = scope
-                .provider
-                .effective
-                .as_deref()
-                .map(|d| format!(", engaged since {d}"))
+        Answer::Assessment { index } => match p.assessments.get(*index) {
+            Some(x) => {
+                let mut s = format!("{} of {}", capitalised(kind_words(x.kind)), x.date);
+                if let Some(by) = &x.by {
+                    s.push_str(&format!(" by {by}"));
+                }
+                if let Some(t) = &x.title {
+                    s.push_str(&format!(": {t}"));
+                }
+                super::baa::sentence(&s)
+            }
+            None => String::new(),
+        },
+        Answer::ClientDuty { control } => {
+            let duties = matrix
+                .row(control)
+                .and_then(|r| r.duties.get(&Party::Client).cloned())
                 .unwrap_or_default();
-            let line = format!("Provider: {} ({} engagement{since}).", scope.provider.name, scope.model);
-            (vec![line], evidence.is_empty().then_some("review"))
-        }
-        Some(Topic::Assessment) => {
-            if evidence.iter().any(|e| e.freshness == "fresh") {
-                (Vec::new(), None)
+            if duties.is_empty() {
+                format!("{} performs it itself.", scope.client.name)
             } else {
-                (
-                    vec!["No assessment of the provider dated within the last 365 days is on file.".into()],
-                    Some("gap"),
-                )
+                format!("{}: {}", scope.client.name, duties.join(" "))
             }
+        }
+    }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// What a point lacks, in words.
+fn missing_words(scope: &Scope, m: &Missing, as_of: &str) -> String {
+    let provider = &scope.provider.name;
+    match m {
+        Missing::NoContract => format!("No contract with {provider} is recorded."),
+        Missing::NoClause { topics } => format!(
+            "No clause of the contract is declared that covers {}.",
+            topics_words(topics)
+        ),
+        Missing::NoClauseOrAttestation { topics } => format!(
+            "No clause of the contract or attestation of {provider} is declared that covers {}.",
+            topics_words(topics)
+        ),
+        Missing::NoAssessment { kind } => match kind {
+            Some(k) => format!("No {} of {provider} is declared.", kind_words(*k)),
+            None => format!("No assessment of {provider} is declared."),
+        },
+        Missing::NoRecentAssessment { last, max_days } => format!(
+            "No assessment of {provider} is dated within the {max_days} days before {as_of}{}.",
+            match last {
+                Some(d) => format!(" (the latest is of {d})"),
+                None => String::new(),
+            }
+        ),
+        Missing::Unassigned { .. } => "No one is responsible for it.".into(),
+        Missing::NotTheClients { .. } => {
+            "A party other than the client is responsible for a duty only the client can perform.".into()
         }
     }
 }

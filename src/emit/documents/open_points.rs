@@ -1,0 +1,124 @@
+//! The points a draft leaves open: the findings that fail the gate, put in words a
+//! counterparty reads (no code, no path, no advice), with the code and place in the provider's
+//! own copy. Shared by the BAA appendix and the provider summary; the words say what the
+//! engine found, they decide nothing.
+
+use super::baa::DocumentOptions;
+use super::context::{Context, duration_words};
+use crate::assess::Severity;
+use crate::model::Workspace;
+use serde::Serialize;
+
+/// A finding that fails the gate, as a point to be agreed: the safeguard and what is open, in
+/// words (no code, no path).
+#[derive(Debug, Clone, Serialize)]
+pub struct OpenFinding {
+    pub citation: String,
+    pub title: Option<String>,
+    /// What is open, in words.
+    pub what: String,
+    /// The finding's code and location (the provider's own copy only; none in the
+    /// counterparty's).
+    pub code: Option<String>,
+}
+
+/// The findings at or above the gate on the document's frameworks, as points to be agreed: in
+/// words for the counterparty, with the code and location for the provider; and a last point
+/// counting those on the scope's other frameworks, when there are any.
+pub(crate) fn open_findings(
+    ws: &Workspace,
+    ctx: &Context,
+    options: &DocumentOptions,
+    counterparty: bool,
+    frameworks: &[&str],
+) -> Vec<OpenFinding> {
+    let Some(gate) = options.gate else { return Vec::new() };
+    let failing = || {
+        ctx.findings
+            .iter()
+            .filter(move |f| f.waived.is_none() && Severity::parse(f.severity).is_some_and(|s| s >= gate))
+    };
+    let ours = |f: &&super::context::FindingView| {
+        frameworks
+            .iter()
+            .any(|fw| f.control.split_once(':').is_some_and(|(x, _)| x == *fw))
+    };
+    let mut out: Vec<OpenFinding> = failing()
+        .filter(ours)
+        .map(|f| OpenFinding {
+            citation: f.citation.clone(),
+            title: f.title.clone(),
+            what: open_point_words(ws, ctx, f),
+            code: (!counterparty).then(|| format!("{} at {}:{}", f.code, f.file, f.line)),
+        })
+        .collect();
+    let others: Vec<&super::context::FindingView> = failing().filter(|f| !ours(f)).collect();
+    if !others.is_empty() {
+        let mut names: Vec<String> = others
+            .iter()
+            .filter_map(|f| f.control.split_once(':').map(|(fw, _)| fw))
+            .map(|fw| {
+                ctx.frameworks
+                    .iter()
+                    .find(|x| x.id == fw)
+                    .map_or_else(|| fw.to_string(), |x| x.short_title.clone())
+            })
+            .collect();
+        names.sort();
+        names.dedup();
+        out.push(OpenFinding {
+            citation: "Other frameworks".into(),
+            title: None,
+            what: format!(
+                "{} on {} of the same engagement also fail the gate, not listed here",
+                crate::emit::counted(others.len(), "open point", "open points"),
+                names.join(", ")
+            ),
+            code: None,
+        });
+    }
+    out
+}
+
+/// What a finding leaves open, in words a counterparty reads: no code, path or advice.
+fn open_point_words(ws: &Workspace, ctx: &Context, f: &super::context::FindingView) -> String {
+    let notice = || {
+        ctx.notifications
+            .iter()
+            .find(|s| s.control == f.control && s.is_gap())
+            .map(|s| {
+                let limit = s.limit.as_deref().map(duration_words).unwrap_or_default();
+                match s.window.as_deref() {
+                    Some(w) => format!(
+                        "the proposed notice term of {} does not meet the {limit} of {}",
+                        duration_words(w),
+                        s.citation
+                    ),
+                    None => format!("no notice term is agreed for the {limit} of {}", s.citation),
+                }
+            })
+    };
+    let _ = ws;
+    match f.code.as_str() {
+        "CM001" => "no responsible party is agreed".into(),
+        "CM002" => "the parties' sources disagree on who is responsible".into(),
+        "CM003" => "the duty of each party that shares it is not written down".into(),
+        "CM004" => "it is marked not applicable without a reason".into(),
+        "CM005" => "the decision on this addressable specification is not documented (45 CFR 164.306(d)(3))".into(),
+        "CM007" => "accountability is placed with a party the regulation does not allow".into(),
+        "CM008" => notice().unwrap_or_else(|| "the notice term does not meet the regulation's deadline".into()),
+        "CM009" => "evidence of it is not on file".into(),
+        "CM010" => "an evidence file named for it is missing".into(),
+        "CM011" => "an evidence file differs from the copy on record".into(),
+        "CM012" => "its evidence is older than the policy allows".into(),
+        "CM013" => "the waiver of an open point has expired".into(),
+        "CM014" => "an open point's waiver is incomplete".into(),
+        "CM015" => "a duty only the regulated entity can perform is assigned to another party".into(),
+        "CM016" => "no business associate agreement is on record for a party that handles electronic protected health information".into(),
+        "CM017" => "the profile names a regulator that does not cover the client".into(),
+        "CM018" => "the oversight of the service provider the regulation asks for is not shown".into(),
+        other => crate::assess::rule(other)
+            .map(|r| r.name.replace('-', " "))
+            .unwrap_or_else(|| f.rule.replace('-', " ")),
+    }
+}
