@@ -172,7 +172,7 @@ fn the_baa_appendix_never_lists_an_ephi_subcontractor_without_an_agreement_as_if
     };
     let subcontractor_row = |md: &str| -> String {
         md.lines()
-            .find(|l| l.starts_with("| Offsite backup storage |"))
+            .find(|l| l.starts_with("| **Offsite backup storage** |") || l.starts_with("| Offsite backup storage |"))
             .unwrap_or_default()
             .to_string()
     };
@@ -180,7 +180,7 @@ fn the_baa_appendix_never_lists_an_ephi_subcontractor_without_an_agreement_as_if
         let line = subcontractor_row(&render(scope));
         assert!(line.contains("BAA required, none on record"), "{scope}: {line}");
     }
-    assert!(subcontractor_row(&render("baa-signed")).contains("BAA in place"));
+    assert!(subcontractor_row(&render("baa-signed")).contains("agreement in place"));
 }
 
 // ------------------------------------------------------------------------------------------
