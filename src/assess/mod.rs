@@ -5,6 +5,7 @@
 
 pub mod baseline;
 pub mod diff;
+pub mod implementation;
 pub mod portfolio;
 pub mod registry;
 pub mod rules;
