@@ -2,7 +2,10 @@
 //! document builders (reading, writing, exit codes).
 
 use crate::cli::Failure;
+use crate::cli::PathBase;
 use crate::emit::oscal::ids::Tokens;
+use crate::emit::oscal::import;
+use crate::model::diagnostic::Diagnostic;
 use crate::emit::oscal::{Layout, ScopeInput, provider, scope_documents, workspace_documents};
 use crate::emit::terminal;
 use crate::emit::{count, counted};
@@ -329,11 +332,34 @@ pub fn run_export(args: ExportArgs) -> Result<u8> {
     Ok(0)
 }
 
+/// The import's problems as diagnostics of the imported file (`shown` as the user named it,
+/// like every path ctrlmap reports), rendered like rustc's with the line of the file.
+fn render_problems(problems: &[import::Located], shown: &str, text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let styled = terminal::stderr_colour();
+    problems
+        .iter()
+        .map(|p| {
+            let d = Diagnostic::new(shown, p.pos, p.code, p.message.clone(), p.help.clone());
+            let line = lines.get(p.pos.line.saturating_sub(1)).copied();
+            match p.level {
+                import::Level::Error => crate::emit::diagnostics::render(&d, line, styled),
+                import::Level::Warning => crate::emit::diagnostics::render_warning(&d, line, styled),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 pub fn run_import(args: ImportArgs) -> Result<u8> {
     let ImportFormat::Oscal { file, output, tower } = args.format;
     // The file the user names: any regular file, read without blocking, at most 64 MiB.
     const LIMIT: u64 = 64 * 1024 * 1024;
-    let shown = display_path(&file);
+    let shown = if file.as_os_str() == "-" {
+        "<stdin>".to_string()
+    } else {
+        display_path(&file)
+    };
     let bytes = crate::load::input::read_named(&file, LIMIT).map_err(|why| fail(format!("{shown}: {why}")))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         fail(format!(
@@ -346,22 +372,13 @@ pub fn run_import(args: ImportArgs) -> Result<u8> {
     let ws = if output.is_dir() {
         let (ws, _) = Loaded::load_streaming(&output).map_err(fail)?;
         if !ws.diagnostics.is_empty() {
-            return Err(Failure::Input(format!(
-                "{}error: {}: {}; nothing was imported\n",
-                crate::emit::diagnostics::render_all(&ws.diagnostics, |f| ws.source(f)),
-                display_path(&output),
-                crate::emit::counted(
-                    ws.diagnostics.len(),
-                    "problem in the workspace",
-                    "problems in the workspace"
-                )
-            ))
-            .into());
+            return Err(crate::cli::common::input_failure(&ws, &output, "imported").into());
         }
         ws
     } else {
         Loaded::builtin().map_err(fail)?
     };
+    let base = PathBase::for_workspace(&output);
     let tokens = Tokens::new(&ws).map_err(fail)?;
     let source = if file.as_os_str() == "-" {
         "standard input".to_string()
@@ -369,21 +386,20 @@ pub fn run_import(args: ImportArgs) -> Result<u8> {
         file.file_name()
             .map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned())
     };
-    let imported = match crate::emit::oscal::import::import(&source, &text, &tokens, tower.as_deref()) {
+    let imported = match import::import(&source, &text, &tokens, tower.as_deref()) {
         Ok(i) => i,
-        Err(e) => {
+        Err(problems) => {
+            let errors = problems.iter().filter(|p| p.level == import::Level::Error).count();
             return Err(Failure::Input(format!(
-                "{shown}:{}:{}: error: {}\n",
-                e.pos.line, e.pos.column, e.message
+                "{}\nerror: {shown}: {}; nothing was imported\n",
+                render_problems(&problems, &shown, &text),
+                counted(errors, "problem", "problems")
             ))
             .into());
         }
     };
-    for w in &imported.warnings {
-        terminal::eprintln(&format!(
-            "{shown}:{}:{}: warning: {}",
-            w.pos.line, w.pos.column, w.message
-        ));
+    if !imported.warnings.is_empty() {
+        terminal::eprintln(&render_problems(&imported.warnings, &shown, &text));
     }
     if imported.services.is_empty() {
         return Err(fail(format!(
@@ -399,12 +415,13 @@ pub fn run_import(args: ImportArgs) -> Result<u8> {
         {
             return Err(fail(format!(
                 "service `{}` already exists in {}; remove it, or import into another workspace",
-                s.id, existing.origin.file
+                s.id,
+                base.show(&existing.origin.file)
             )));
         }
-        if target.exists() {
-            let replaceable =
-                std::fs::read_to_string(&target).is_ok_and(|t| t.starts_with(crate::emit::oscal::import::HEADER));
+        if let Ok(meta) = std::fs::symlink_metadata(&target) {
+            let replaceable = meta.is_file()
+                && std::fs::read_to_string(&target).is_ok_and(|t| t.starts_with(import::HEADER));
             if !replaceable {
                 return Err(fail(format!(
                     "{}: exists and was not written by `ctrlmap import`; it is never replaced (move it away, or import into another workspace)",
@@ -413,11 +430,11 @@ pub fn run_import(args: ImportArgs) -> Result<u8> {
             }
         }
     }
-    ensure_dir(&dir)?;
+    folders_inside(&output, Path::new("services/x"))?;
     for s in &imported.services {
         crate::cli::write_file(&dir.join(format!("{}.yaml", s.id)), s.yaml.as_bytes())?;
     }
-    let mut text = format!(
+    let mut out = format!(
         "{}: imported {} from the OSCAL {} {shown}{}:\n",
         display_path(&dir),
         count(imported.services.len(), "service"),
@@ -429,8 +446,12 @@ pub fn run_import(args: ImportArgs) -> Result<u8> {
         }
     );
     for s in &imported.services {
-        text.push_str(&format!("  services/{}.yaml  {}\n", s.id, count(s.claims, "control")));
+        out.push_str(&format!(
+            "  {}  {}\n",
+            base.show(&format!("services/{}.yaml", s.id)),
+            count(s.claims, "control")
+        ));
     }
-    terminal::print(&text, false)?;
+    terminal::print(&out, false)?;
     Ok(0)
 }

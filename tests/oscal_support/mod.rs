@@ -20,6 +20,7 @@ pub fn schema_file(doc: &Value) -> &'static str {
         Some("profile") => "oscal_profile_schema.json",
         Some("component-definition") => "oscal_component_schema.json",
         Some("system-security-plan") => "oscal_ssp_schema.json",
+        Some("assessment-plan") => "oscal_assessment-plan_schema.json",
         Some("assessment-results") => "oscal_assessment-results_schema.json",
         Some("plan-of-action-and-milestones") => "oscal_poam_schema.json",
         Some("mapping-collection") => "v1.2.1/oscal_mapping_schema.json",
@@ -235,11 +236,60 @@ pub fn broken_references(docs: &BTreeMap<String, Value>) -> Vec<String> {
                 broken.push(format!("{path}{at}: {kind} `{value}` does not resolve"));
             }
         };
+        // What a leveraging plan inherits and satisfies is exported by the plans its
+        // back-matter links to (the provider's); an export's own responsibilities point at
+        // its own provided statements.
+        let leveraged: Vec<&Value> = root["back-matter"]["resources"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|r| r["rlinks"].as_array().into_iter().flatten())
+            .filter(|l| l["media-type"] == "application/oscal.ssp+json")
+            .filter_map(|l| docs.get(&join(path, l["href"].as_str().unwrap_or_default())))
+            .collect();
+        let exported = |key: &str| -> BTreeSet<&str> {
+            leveraged
+                .iter()
+                .flat_map(|d| all_of(d, key))
+                .flat_map(|(_, l)| l.as_array().into_iter().flatten())
+                .filter_map(|p| p["uuid"].as_str())
+                .collect()
+        };
+        let (leveraged_provided, leveraged_responsibilities) = (exported("provided"), exported("responsibilities"));
         for (at, v) in strings(root, "provided-uuid") {
-            check("provided-uuid", &at, v, provided.contains(v));
+            if at.contains("/inherited/") {
+                check("inherited provided-uuid", &at, v, leveraged_provided.contains(v));
+            } else {
+                check("provided-uuid", &at, v, provided.contains(v));
+            }
         }
         for (at, v) in strings(root, "responsibility-uuid") {
-            check("responsibility-uuid", &at, v, responsibilities.contains(v));
+            check("satisfied responsibility-uuid", &at, v, leveraged_responsibilities.contains(v));
+        }
+        let _ = &responsibilities;
+        // A leveraged component names the component of the leveraged plan it is.
+        let leveraged_components: BTreeSet<&str> = leveraged
+            .iter()
+            .flat_map(|d| all_of(d, "components"))
+            .flat_map(|(_, l)| l.as_array().into_iter().flatten())
+            .filter_map(|c| c["uuid"].as_str())
+            .collect();
+        for (at, props) in all_of(root, "props") {
+            for p in props.as_array().into_iter().flatten() {
+                if p["name"] == "inherited-uuid" {
+                    let v = p["value"].as_str().unwrap_or_default();
+                    check("inherited-uuid", &at, v, leveraged_components.contains(v));
+                }
+            }
+        }
+        // An assessment's subjects are components of the plan assessed (in the same folder).
+        for (at, v) in strings(root, "subject-uuid") {
+            let ok = docs
+                .get(&join(path, "ssp.json"))
+                .is_some_and(|ssp| all_of(ssp, "components").iter().any(|(_, l)| {
+                    l.as_array().into_iter().flatten().any(|c| c["uuid"] == v)
+                }));
+            check("subject-uuid", &at, v, ok);
         }
         for (at, v) in strings(root, "component-uuid") {
             check("component-uuid", &at, v, components.contains(v));
