@@ -430,6 +430,7 @@ pub fn run_import(args: ImportArgs) -> Result<u8> {
             }
         }
     }
+    ensure_dir(&output)?;
     folders_inside(&output, Path::new("services/x"))?;
     for s in &imported.services {
         crate::cli::write_file(&dir.join(format!("{}.yaml", s.id)), s.yaml.as_bytes())?;

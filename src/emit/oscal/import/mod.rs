@@ -540,8 +540,11 @@ pub fn import(source: &str, text: &str, tokens: &Tokens, tower: Option<&str>) ->
             yaml,
         });
     }
-    let mut at = String::new();
-    reader.untaken(&doc, &mut at);
+    // What was not carried over, when there is an import to speak of.
+    if !reader.problems.iter().any(|p| p.1 == Level::Error) {
+        let mut at = String::new();
+        reader.untaken(&doc, &mut at);
+    }
     services.sort_by(|a, b| a.id.cmp(&b.id));
     // Locate every problem in one pass over the text.
     let positions = locate_all(text, reader.problems.iter().map(|p| p.0.as_str()));
