@@ -88,7 +88,14 @@ pub fn claims_by_control(ws: &Workspace) -> Vec<(String, Vec<(&Service, &Claim, 
     by_control.into_values().collect()
 }
 
-/// The provider's profile and plan, by path inside the OSCAL root.
+/// Whether the workspace's services claim any control a plan can name: a provider's plan
+/// needs at least one implemented requirement, so without one there is none to leverage.
+pub fn has_plan(ws: &Workspace) -> bool {
+    !claims_by_control(ws).is_empty()
+}
+
+/// The provider's profile and plan, by path inside the OSCAL root (none when the services
+/// claim nothing, see [`has_plan`]).
 pub fn provider_documents(
     ws: &Workspace,
     msp_parties: &[ThirdParty],
@@ -96,6 +103,9 @@ pub fn provider_documents(
     layout: &Layout,
 ) -> Vec<(String, Vec<u8>)> {
     let claims = claims_by_control(ws);
+    if claims.is_empty() {
+        return Vec::new();
+    }
     vec![
         (PROFILE_PATH.to_string(), profile(ws, &claims, as_of, layout)),
         (SSP_PATH.to_string(), ssp(ws, &claims, msp_parties, as_of, layout)),

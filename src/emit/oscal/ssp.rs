@@ -700,8 +700,17 @@ pub fn ssp(input: &ScopeInput) -> Vec<u8> {
         }));
     }
 
-    // The MSP's plan, leveraged: an authorization when the scope dates the engagement.
+    // The MSP's plan, leveraged (when its services claim anything): an authorization when the
+    // scope dates the engagement.
+    let leverages = provider::has_plan(ws);
     let provider_resource = provider_resource_uuid(scope);
+    let provider_link = |rel: &str, text: &str| -> Vec<Value> {
+        if leverages {
+            vec![json!({ "href": format!("#{provider_resource}"), "rel": rel, "text": text })]
+        } else {
+            Vec::new()
+        }
+    };
     let msp_authorization = scope
         .provider
         .effective
@@ -714,7 +723,7 @@ pub fn ssp(input: &ScopeInput) -> Vec<u8> {
             "uuid": uuid,
             "title": format!("{}: managed services", scope.provider.name),
             "props": [prop("party-id", "msp"), scope.provider.contract.as_deref().and_then(|c| prop("contract", c))],
-            "links": [{ "href": format!("#{provider_resource}"), "rel": "system-security-plan", "text": "The MSP's system security plan (leveraged)" }],
+            "links": provider_link("system-security-plan", "The MSP's system security plan (leveraged)"),
             "party-uuid": msp,
             "date-authorized": date.to_string(),
             "remarks": "`date-authorized` is the day the engagement started (`provider.effective`): from then on the client relies on the MSP's services.",
@@ -760,7 +769,7 @@ pub fn ssp(input: &ScopeInput) -> Vec<u8> {
             "title": s.name,
             "description": s.description,
             "props": props,
-            "links": [{ "href": format!("#{provider_resource}"), "rel": "provided-by", "text": "The MSP's system security plan (leveraged)" }],
+            "links": provider_link("provided-by", "The MSP's system security plan (leveraged)"),
             "status": { "state": "operational", "remarks": sub.note },
             "responsible-roles": [{ "role-id": role::PROVIDER, "party-uuids": [msp] }],
         }));
@@ -832,12 +841,12 @@ pub fn ssp(input: &ScopeInput) -> Vec<u8> {
         "description": "ctrlmap's findings for this scope; links from implemented requirements point at a finding by its UUID (`resource-fragment`).",
         "rlinks": [{ "href": layout.href(&doc_path, &layout.scope_doc(scope, "assessment-results.json")), "media-type": "application/oscal.ar+json" }],
     }));
-    resources.push(json!({
+    resources.extend(leverages.then(|| json!({
         "uuid": provider_resource,
         "title": format!("System security plan of {}: managed services (leveraged)", scope.provider.name),
         "description": "The MSP's own plan: what each of its services provides and leaves to customers (`export`). This plan's `inherited` and `satisfied` statements point into it by UUID.",
         "rlinks": [{ "href": layout.href(&doc_path, provider::SSP_PATH), "media-type": "application/oscal.ssp+json" }],
-    }));
+    })));
 
     let mut meta = metadata(
         &format!("System security plan: {} ({})", scope.client.name, scope.id),
@@ -861,7 +870,7 @@ pub fn ssp(input: &ScopeInput) -> Vec<u8> {
     );
     meta["parties"] = json!(parties);
     meta["responsible-parties"] = json!(responsible_parties);
-    meta["links"] = json!([{ "href": format!("#{provider_resource}"), "rel": "related", "text": "The MSP's system security plan, which this plan leverages" }]);
+    meta["links"] = json!(provider_link("related", "The MSP's system security plan, which this plan leverages"));
     if let Some(props) = meta["props"].as_array_mut() {
         props.extend(
             [
