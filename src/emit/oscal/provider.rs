@@ -91,7 +91,13 @@ pub fn claims_by_control(ws: &Workspace) -> Vec<(String, Vec<(&Service, &Claim, 
 /// Whether the workspace's services claim any control a plan can name: a provider's plan
 /// needs at least one implemented requirement, so without one there is none to leverage.
 pub fn has_plan(ws: &Workspace) -> bool {
-    !claims_by_control(ws).is_empty()
+    ws.services.values().any(|s| {
+        s.controls.iter().flatten().any(|c| {
+            c.control.split_once(':').is_some_and(|(fw, id)| {
+                ws.framework(fw).and_then(|f| f.index(id)).is_some() && !is_group_id(ws, fw, id)
+            })
+        })
+    })
 }
 
 /// The provider's profile and plan, by path inside the OSCAL root (none when the services
