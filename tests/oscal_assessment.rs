@@ -47,9 +47,9 @@ fn every_reviewed_control_has_a_finding_and_one_without_a_problem_is_satisfied()
     for control in reviewed {
         let id = control["control-id"].as_str().expect("id");
         assert!(
-            findings
-                .iter()
-                .any(|f| f["target"]["target-id"].as_str().is_some_and(|t| t.strip_suffix("_smt") == Some(id))),
+            findings.iter().any(|f| f["target"]["target-id"]
+                .as_str()
+                .is_some_and(|t| t.strip_suffix("_smt") == Some(id))),
             "{id} has no finding"
         );
     }
@@ -132,7 +132,9 @@ fn a_waived_finding_is_an_approved_deviation_with_a_milestone_on_the_waivers_exp
     let ar = json(&files["scopes/clinic/assessment-results.json"]);
     let finding = list(result(&ar), "findings")
         .iter()
-        .find(|f| f["target"]["title"] == "hipaa:164.308(a)(6)(ii)" && f["target"]["status"]["state"] == "not-satisfied")
+        .find(|f| {
+            f["target"]["title"] == "hipaa:164.308(a)(6)(ii)" && f["target"]["status"]["state"] == "not-satisfied"
+        })
         .expect("the waived finding");
     let risk_uuid = &finding["related-risks"][0]["risk-uuid"];
     let risk = list(result(&ar), "risks")

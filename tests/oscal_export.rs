@@ -11,7 +11,8 @@ mod oscal_support;
 
 use common::{ctrlmap, fixture, root};
 use oscal_support::{
-    Validators, all_of, broken_references, docs, export, export_with, gaps, json, requirement, schema_problems, temp, tree,
+    Validators, all_of, broken_references, docs, export, export_with, gaps, json, requirement, schema_problems, temp,
+    tree,
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -425,7 +426,10 @@ fn catalogs_have_nists_structure_and_profiles_name_only_controls() {
             for (_, ids) in all_of(import, "with-ids") {
                 for id in ids.as_array().expect("ids") {
                     let id = id.as_str().expect("id");
-                    assert!(nist.contains(id), "{path}: {id} is not a control of NIST's CSF 2.0 catalog");
+                    assert!(
+                        nist.contains(id),
+                        "{path}: {id} is not a control of NIST's CSF 2.0 catalog"
+                    );
                 }
             }
         }
@@ -463,7 +467,12 @@ fn file_links(doc: &Value) -> Vec<(String, String)> {
         .into_iter()
         .flatten()
         .flat_map(|r| r["rlinks"].as_array().into_iter().flatten())
-        .filter_map(|l| Some((l["href"].as_str()?.to_string(), l["hashes"][0]["value"].as_str()?.to_string())))
+        .filter_map(|l| {
+            Some((
+                l["href"].as_str()?.to_string(),
+                l["hashes"][0]["value"].as_str()?.to_string(),
+            ))
+        })
         .collect()
 }
 
@@ -481,7 +490,9 @@ fn resolve(doc: &std::path::Path, href: &str) -> std::path::PathBuf {
             i += 1;
         }
     }
-    doc.parent().expect("folder").join(String::from_utf8(decoded).expect("utf-8"))
+    doc.parent()
+        .expect("folder")
+        .join(String::from_utf8(decoded).expect("utf-8"))
 }
 
 #[test]
@@ -512,9 +523,14 @@ fn links_to_evidence_resolve_from_the_document_and_with_evidence_the_export_hold
             for (href, sha) in file_links(&json(&bytes)) {
                 assert!(!href.contains("://"), "{href}");
                 let target = resolve(&doc_path, &href);
-                let target = target.canonicalize().unwrap_or_else(|_| panic!("{path}: {href} resolves to nothing"));
+                let target = target
+                    .canonicalize()
+                    .unwrap_or_else(|_| panic!("{path}: {href} resolves to nothing"));
                 if with_evidence {
-                    assert!(target.starts_with(out.canonicalize().expect("out")), "{path}: {href} leaves the export");
+                    assert!(
+                        target.starts_with(out.canonicalize().expect("out")),
+                        "{path}: {href} leaves the export"
+                    );
                 }
                 let found = std::fs::read(&target).expect("linked file");
                 assert_eq!(ctrlmap::model::digest::sha256_hex(&found), sha, "{path}: {href}");
@@ -524,7 +540,11 @@ fn links_to_evidence_resolve_from_the_document_and_with_evidence_the_export_hold
         assert!(checked > 8, "{checked} links checked");
         if with_evidence {
             assert!(out.join("files/evidence/riverside-2026-q3-restore-test.md").is_file());
-            assert!(run.stdout.contains("workspace files linked from them in files/"), "{}", run.stdout);
+            assert!(
+                run.stdout.contains("workspace files linked from them in files/"),
+                "{}",
+                run.stdout
+            );
         } else {
             assert!(!out.join("files").exists());
         }
@@ -534,7 +554,11 @@ fn links_to_evidence_resolve_from_the_document_and_with_evidence_the_export_hold
 
 #[test]
 fn with_an_href_base_every_link_is_absolute_under_it() {
-    let files = export_with(&gaps(), "href-base", &["--href-base", "file:///srv/oscal", "--with-evidence"]);
+    let files = export_with(
+        &gaps(),
+        "href-base",
+        &["--href-base", "file:///srv/oscal", "--with-evidence"],
+    );
     for (path, doc) in docs(&files) {
         for (at, href) in all_of(&doc, "href") {
             let href = href.as_str().expect("href");
@@ -602,11 +626,19 @@ fn a_symbolic_link_inside_the_output_folder_is_never_followed() {
         std::fs::read_to_string(victim.join("hipaa-to-csf-2.0.json")).expect("kept"),
         "mine"
     );
-    assert_eq!(std::fs::read_dir(&victim).expect("victim").count(), 1, "nothing added outside");
+    assert_eq!(
+        std::fs::read_dir(&victim).expect("victim").count(),
+        1,
+        "nothing added outside"
+    );
     // A file of the export that is a link is not written through either.
     std::fs::remove_file(out.join("mappings")).expect("unlink");
     std::fs::create_dir_all(out.join("scopes/clinic")).expect("mkdir");
-    std::os::unix::fs::symlink("../../../victim/hipaa-to-csf-2.0.json", out.join("scopes/clinic/ssp.json")).expect("link");
+    std::os::unix::fs::symlink(
+        "../../../victim/hipaa-to-csf-2.0.json",
+        out.join("scopes/clinic/ssp.json"),
+    )
+    .expect("link");
     let run = ctrlmap(["export", "oscal", &gaps(), "-o", out.to_str().expect("path")]);
     assert_eq!(run.code, 2, "{}", run.stdout);
     assert_eq!(

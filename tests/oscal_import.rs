@@ -136,7 +136,10 @@ fn the_exported_component_definition_and_providers_plan_import_into_the_same_ser
         for scope in ["cedar-tax-services", "hudson-valley-insurance", "riverside-dental"] {
             let before = matrix_without_service_lines(&example.join(format!("scopes/{scope}.yaml")));
             let after = matrix_without_service_lines(&ws.join(format!("scopes/{scope}.yaml")));
-            assert!(before == after, "{document}: {scope}: the matrix changed after the round trip");
+            assert!(
+                before == after,
+                "{document}: {scope}: the matrix changed after the round trip"
+            );
         }
         let before = ctrlmap([
             "check",
@@ -174,7 +177,11 @@ fn the_exported_component_definition_and_providers_plan_import_into_the_same_ser
     ]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("it is a customer's plan"), "{}", run.stderr);
-    assert!(!run.stderr.contains("warning"), "no noise about what is not carried: {}", run.stderr);
+    assert!(
+        !run.stderr.contains("warning"),
+        "no noise about what is not carried: {}",
+        run.stderr
+    );
     let _ = std::fs::remove_dir_all(&out);
     let _ = std::fs::remove_dir_all(&ws);
 }
@@ -186,7 +193,12 @@ fn nists_leveraged_example_imports_with_the_provided_and_customer_responsibility
     // The plan does not say what tower its services belong to: the user says it.
     let run = ctrlmap(["import", "oscal", path(&file), "-o", path(&ws.0)]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("error[E005]: component `Application` does not say which tower"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("error[E005]: component `Application` does not say which tower"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("pass `--tower`"), "{}", run.stderr);
     assert!(!ws.0.join("services").exists(), "nothing written");
     let run = ctrlmap([
@@ -248,7 +260,8 @@ fn an_unknown_control_id_is_a_warning_with_its_line_and_column() {
         })
         .expect("the control-id in NIST's file");
     assert!(
-        run.stderr.contains("warning[E009]: control `ac-2` is not in ctrlmap's catalogs"),
+        run.stderr
+            .contains("warning[E009]: control `ac-2` is not in ctrlmap's catalogs"),
         "{}",
         run.stderr
     );
@@ -501,8 +514,8 @@ fn another_tools_provider_and_customer_statements_become_each_sides_duty() {
     }
     // A role ctrlmap cannot place is said, and read as the provider's.
     let mut odd = doc.clone();
-    odd["component-definition"]["components"][0]["control-implementations"][0]["implemented-requirements"][0]["statements"][0]["responsible-roles"][0]["role-id"] =
-        Value::String("wizard".into());
+    odd["component-definition"]["components"][0]["control-implementations"][0]["implemented-requirements"][0]["statements"]
+        [0]["responsible-roles"][0]["role-id"] = Value::String("wizard".into());
     let file = write_json(&ws, "odd.json", &odd);
     let run = ctrlmap([
         "import",
@@ -515,7 +528,8 @@ fn another_tools_provider_and_customer_statements_become_each_sides_duty() {
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        run.stderr.contains("warning[E007]: role `wizard` has no meaning ctrlmap knows"),
+        run.stderr
+            .contains("warning[E007]: role `wizard` has no meaning ctrlmap knows"),
         "{}",
         run.stderr
     );
@@ -527,21 +541,34 @@ fn two_components_that_would_be_one_service_are_refused_before_anything_is_writt
     let ws = temp("duplicate");
     let mut second = vendor_component(
         "Mail Filter",
-        vec![serde_json::json!({ "uuid": "1e2f3a4b-5c6d-4e7f-8a9b-0c1d2e3f4a5c", "control-id": "DE.CM-09", "description": "Scans mail." })],
+        vec![
+            serde_json::json!({ "uuid": "1e2f3a4b-5c6d-4e7f-8a9b-0c1d2e3f4a5c", "control-id": "DE.CM-09", "description": "Scans mail." }),
+        ],
     );
     second["uuid"] = Value::String("0b6f3a52-9d0c-4a8e-8f43-2f1c8c0e7d12".into());
     let doc = component_definition(vec![
         vendor_component(
             "Mail filter",
-            vec![serde_json::json!({ "uuid": "1e2f3a4b-5c6d-4e7f-8a9b-0c1d2e3f4a5b", "control-id": "DE.CM-09", "description": "Scans mail." })],
+            vec![
+                serde_json::json!({ "uuid": "1e2f3a4b-5c6d-4e7f-8a9b-0c1d2e3f4a5b", "control-id": "DE.CM-09", "description": "Scans mail." }),
+            ],
         ),
         second,
     ]);
     let file = write_json(&ws, "vendor.json", &doc);
-    let run = ctrlmap(["import", "oscal", path(&file), "-o", path(&ws), "--tower", "managed-security"]);
+    let run = ctrlmap([
+        "import",
+        "oscal",
+        path(&file),
+        "-o",
+        path(&ws),
+        "--tower",
+        "managed-security",
+    ]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
-        run.stderr.contains("error[E011]: two components would both be service `mail-filter`"),
+        run.stderr
+            .contains("error[E011]: two components would both be service `mail-filter`"),
         "{}",
         run.stderr
     );
@@ -557,18 +584,30 @@ fn an_import_the_workspace_would_refuse_is_refused_before_writing() {
     let long = "Very long service name ".repeat(12);
     let mut ok = vendor_component(
         "Fine",
-        vec![serde_json::json!({ "uuid": "1e2f3a4b-5c6d-4e7f-8a9b-0c1d2e3f4a5c", "control-id": "DE.CM-09", "description": "Scans mail." })],
+        vec![
+            serde_json::json!({ "uuid": "1e2f3a4b-5c6d-4e7f-8a9b-0c1d2e3f4a5c", "control-id": "DE.CM-09", "description": "Scans mail." }),
+        ],
     );
     ok["uuid"] = Value::String("0b6f3a52-9d0c-4a8e-8f43-2f1c8c0e7d12".into());
     let doc = component_definition(vec![
         vendor_component(
             &long,
-            vec![serde_json::json!({ "uuid": "1e2f3a4b-5c6d-4e7f-8a9b-0c1d2e3f4a5b", "control-id": "DE.CM-09", "description": "Scans mail." })],
+            vec![
+                serde_json::json!({ "uuid": "1e2f3a4b-5c6d-4e7f-8a9b-0c1d2e3f4a5b", "control-id": "DE.CM-09", "description": "Scans mail." }),
+            ],
         ),
         ok,
     ]);
     let file = write_json(&ws, "long.json", &doc);
-    let run = ctrlmap(["import", "oscal", path(&file), "-o", path(&ws), "--tower", "managed-security"]);
+    let run = ctrlmap([
+        "import",
+        "oscal",
+        path(&file),
+        "-o",
+        path(&ws),
+        "--tower",
+        "managed-security",
+    ]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("longer than file systems allow"), "{}", run.stderr);
     assert!(!ws.join("services").exists(), "nothing written");
@@ -576,12 +615,26 @@ fn an_import_the_workspace_would_refuse_is_refused_before_writing() {
     let big = "x".repeat(17 * 1024 * 1024);
     let doc = component_definition(vec![vendor_component(
         "Big",
-        vec![serde_json::json!({ "uuid": "1e2f3a4b-5c6d-4e7f-8a9b-0c1d2e3f4a5b", "control-id": "DE.CM-09", "description": big })],
+        vec![
+            serde_json::json!({ "uuid": "1e2f3a4b-5c6d-4e7f-8a9b-0c1d2e3f4a5b", "control-id": "DE.CM-09", "description": big }),
+        ],
     )]);
     let file = write_json(&ws, "big.json", &doc);
-    let run = ctrlmap(["import", "oscal", path(&file), "-o", path(&ws), "--tower", "managed-security"]);
+    let run = ctrlmap([
+        "import",
+        "oscal",
+        path(&file),
+        "-o",
+        path(&ws),
+        "--tower",
+        "managed-security",
+    ]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("more than the 16777216 ctrlmap reads"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("more than the 16777216 ctrlmap reads"),
+        "{}",
+        run.stderr
+    );
     assert!(!ws.join("services").exists(), "nothing written");
     let _ = std::fs::remove_dir_all(&ws);
 }
@@ -599,7 +652,15 @@ fn eight_thousand_unknown_control_ids_are_all_reported() {
         .collect();
     let doc = component_definition(vec![vendor_component("Mail filter", requirements)]);
     let file = write_json(&ws, "many.json", &doc);
-    let run = ctrlmap(["import", "oscal", path(&file), "-o", path(&ws), "--tower", "managed-security"]);
+    let run = ctrlmap([
+        "import",
+        "oscal",
+        path(&file),
+        "-o",
+        path(&ws),
+        "--tower",
+        "managed-security",
+    ]);
     assert_eq!(run.code, 0, "{}", &run.stderr[..run.stderr.len().min(2000)]);
     assert_eq!(run.stderr.matches("warning[E009]").count(), 8000);
     assert!(ws.join("services/mail-filter.yaml").is_file());
@@ -612,18 +673,30 @@ fn eight_thousand_unknown_control_ids_are_all_reported() {
 fn import_problems_are_diagnostics_with_codes_excerpts_and_the_usual_paths() {
     let dir = temp("diagnostics");
     std::fs::create_dir_all(dir.join("ws")).expect("mkdir");
-    std::fs::write(dir.join("vendor.json"), "{\n  \"component-definition\": {\n    \"uuid\": oops\n  }\n}\n").expect("write");
+    std::fs::write(
+        dir.join("vendor.json"),
+        "{\n  \"component-definition\": {\n    \"uuid\": oops\n  }\n}\n",
+    )
+    .expect("write");
     let run = common::ctrlmap_in(&dir, ["import", "oscal", "vendor.json", "-o", "ws"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("error[E001]: not valid JSON"), "{}", run.stderr);
     assert!(run.stderr.contains(" --> vendor.json:3:13"), "{}", run.stderr);
-    assert!(run.stderr.contains("3 |     \"uuid\": oops"), "the line of the file: {}", run.stderr);
+    assert!(
+        run.stderr.contains("3 |     \"uuid\": oops"),
+        "the line of the file: {}",
+        run.stderr
+    );
     assert!(run.stderr.contains("= help:"), "{}", run.stderr);
     // A problem in the target workspace is reported like every command reports it, with the
     // workspace's path from the folder ctrlmap runs in.
     std::fs::create_dir_all(dir.join("ws/services")).expect("mkdir");
     std::fs::write(dir.join("ws/services/bad.yaml"), "kind: service\nid: Bad Id\n").expect("write");
-    std::fs::write(dir.join("ok.json"), serde_json::to_string(&component_definition(vec![])).expect("json")).expect("write");
+    std::fs::write(
+        dir.join("ok.json"),
+        serde_json::to_string(&component_definition(vec![])).expect("json"),
+    )
+    .expect("write");
     let run = common::ctrlmap_in(&dir, ["import", "oscal", "ok.json", "-o", "ws"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("--> ws/services/bad.yaml:2:"), "{}", run.stderr);

@@ -25,19 +25,23 @@ fn uuids_under<'a>(doc: &'a Value, key: &str) -> BTreeSet<&'a str> {
 /// plan carries an `export`.
 #[test]
 fn every_client_plan_leverages_the_providers_plan_and_exports_nothing() {
-    for (ws, name) in [("examples/northwind-msp".to_string(), "leverage"), (gaps(), "leverage-gaps")] {
+    for (ws, name) in [
+        ("examples/northwind-msp".to_string(), "leverage"),
+        (gaps(), "leverage-gaps"),
+    ] {
         let files = export(&ws, name);
         let all = docs(&files);
         let provider = &all["provider/ssp.json"];
         let provided = uuids_under(provider, "provided");
         let responsibilities = uuids_under(provider, "responsibilities");
         assert!(!provided.is_empty() && !responsibilities.is_empty());
-        let provider_components: BTreeSet<&str> = provider["system-security-plan"]["system-implementation"]["components"]
-            .as_array()
-            .expect("components")
-            .iter()
-            .filter_map(|c| c["uuid"].as_str())
-            .collect();
+        let provider_components: BTreeSet<&str> =
+            provider["system-security-plan"]["system-implementation"]["components"]
+                .as_array()
+                .expect("components")
+                .iter()
+                .filter_map(|c| c["uuid"].as_str())
+                .collect();
         let plans: Vec<(&String, &Value)> = all
             .iter()
             .filter(|(p, _)| p.starts_with("scopes/") && p.ends_with("/ssp.json"))
@@ -62,7 +66,10 @@ fn every_client_plan_leverages_the_providers_plan_and_exports_nothing() {
             for (at, v) in all_of(ssp, "inherited") {
                 for i in v.as_array().expect("inherited") {
                     let p = i["provided-uuid"].as_str().expect("provided-uuid");
-                    assert!(provided.contains(p), "{path}{at}: {p} is not provided by the provider's plan");
+                    assert!(
+                        provided.contains(p),
+                        "{path}{at}: {p} is not provided by the provider's plan"
+                    );
                     inherited += 1;
                 }
             }
@@ -134,7 +141,10 @@ fn the_providers_plan_exports_each_claim_once_on_the_statement_of_its_control() 
         "Keep the backup console passwords in the practice's safe."
     );
     let identity = by_component(req, component_uuid(&provider, "Identity administration"));
-    assert_eq!(identity["export"]["provided"][0]["description"], "Rotate administrator passwords monthly.");
+    assert_eq!(
+        identity["export"]["provided"][0]["description"],
+        "Rotate administrator passwords monthly."
+    );
     // An option-dependent claim says which option.
     let req = requirement(&provider, "hipaa:164.308(a)(7)(ii)(B)");
     let backup = by_component(req, component_uuid(&provider, "Backup \"and\" Restore"));
@@ -163,11 +173,11 @@ fn a_shared_claim_is_inherited_and_satisfied_on_the_services_component_and_the_c
     assert_eq!(backup_uuid, component_uuid(&provider, "Backup \"and\" Restore"));
     let backup = by_component(req, backup_uuid);
     assert_eq!(backup["description"], "Test a restore every quarter.");
-    let theirs = by_component(
-        requirement(&provider, "hipaa:164.308(a)(7)(ii)(D)"),
-        backup_uuid,
+    let theirs = by_component(requirement(&provider, "hipaa:164.308(a)(7)(ii)(D)"), backup_uuid);
+    assert_eq!(
+        backup["inherited"][0]["provided-uuid"],
+        theirs["export"]["provided"][0]["uuid"]
     );
-    assert_eq!(backup["inherited"][0]["provided-uuid"], theirs["export"]["provided"][0]["uuid"]);
     assert_eq!(
         backup["satisfied"][0]["responsibility-uuid"],
         theirs["export"]["responsibilities"][0]["uuid"]
@@ -196,7 +206,10 @@ fn a_scope_assignment_is_the_engagements_duty_with_raci_in_properties() {
         component_uuid(&ssp, "Example MSP: duties agreed in the engagement"),
     );
     assert_eq!(engagement["description"], "Collect the audit logs of the servers.");
-    assert!(engagement["inherited"].is_null(), "agreed for this client alone: not in the MSP's plan");
+    assert!(
+        engagement["inherited"].is_null(),
+        "agreed for this client alone: not in the MSP's plan"
+    );
     let this = by_component(req, component_uuid(&ssp, "Example Clinic: information systems"));
     assert_eq!(this["description"], "Review the monthly audit log report.");
     assert_eq!(prop(req, "raci-responsible"), ["client", "msp"]);
@@ -220,11 +233,22 @@ fn implementation_status_claims_only_what_the_evidence_shows() {
     // The MSP's pinned, fresh restore test: implemented, and the remarks name the file.
     let status = &by_component(requirement(&ssp, "hipaa:164.308(a)(7)(ii)(D)"), backup)["implementation-status"];
     assert_eq!(status["state"], "implemented");
-    assert!(status["remarks"].as_str().expect("remarks").contains("evidence/restore-test.md"));
+    assert!(
+        status["remarks"]
+            .as_str()
+            .expect("remarks")
+            .contains("evidence/restore-test.md")
+    );
     // The same file listed unpinned for 164.308(a)(7)(ii)(A): planned, and says why.
     let status = &by_component(requirement(&ssp, "hipaa:164.308(a)(7)(ii)(A)"), backup)["implementation-status"];
     assert_eq!(status["state"], "planned");
-    assert!(status["remarks"].as_str().expect("remarks").contains("integrity unpinned"), "{status}");
+    assert!(
+        status["remarks"]
+            .as_str()
+            .expect("remarks")
+            .contains("integrity unpinned"),
+        "{status}"
+    );
     // The client's part without evidence: planned.
     let this = component_uuid(&ssp, "Example Clinic: information systems");
     let status = &by_component(requirement(&ssp, "hipaa:164.312(b)"), this)["implementation-status"];
@@ -236,7 +260,11 @@ fn implementation_status_claims_only_what_the_evidence_shows() {
     assert_eq!(status["remarks"], "The clinic is not a health care clearinghouse.");
     let unassigned = requirement(&ssp, "hipaa:164.308(a)(1)(ii)(A)");
     assert_eq!(prop(unassigned, "responsibility"), ["unassigned"]);
-    assert!(by_components(unassigned).iter().all(|b| b["implementation-status"].is_null()));
+    assert!(
+        by_components(unassigned)
+            .iter()
+            .all(|b| b["implementation-status"].is_null())
+    );
 }
 
 /// The dental practice's plan: no state is `implemented` without evidence of that party that
@@ -250,13 +278,18 @@ fn in_the_example_implemented_always_rests_on_current_evidence() {
         let state = status["state"].as_str().expect("state").to_string();
         if state == "implemented" {
             assert!(
-                status["remarks"].as_str().is_some_and(|r| r.contains("matches its pinned SHA-256")),
+                status["remarks"]
+                    .as_str()
+                    .is_some_and(|r| r.contains("matches its pinned SHA-256")),
                 "{at}: {status}"
             );
         }
         *states.entry(state).or_default() += 1;
     }
-    assert!(states.get("planned").copied().unwrap_or(0) > states.get("implemented").copied().unwrap_or(0), "{states:?}");
+    assert!(
+        states.get("planned").copied().unwrap_or(0) > states.get("implemented").copied().unwrap_or(0),
+        "{states:?}"
+    );
     let evaluation = requirement(&ssp, "hipaa:164.308(a)(8)");
     for b in by_components(evaluation) {
         assert_ne!(b["implementation-status"]["state"], "implemented", "{b}");
@@ -302,7 +335,10 @@ fn the_clients_plan_names_its_owner_its_people_and_its_data() {
         .iter()
         .filter_map(|r| r["id"].as_str())
         .collect();
-    assert!(!roles.contains(&"customer"), "the client is the system owner, not a customer: {roles:?}");
+    assert!(
+        !roles.contains(&"customer"),
+        "the client is the system owner, not a customer: {roles:?}"
+    );
     let types = &ssp["system-security-plan"]["system-characteristics"]["system-information"]["information-types"];
     assert_eq!(types[0]["title"], "Electronic protected health information (ePHI)");
     let description = types[0]["description"].as_str().expect("description");
@@ -318,12 +354,13 @@ fn the_clients_plan_names_its_owner_its_people_and_its_data() {
         ("hudson-valley-insurance", "Nonpublic information"),
     ] {
         let ssp = json(&files[&format!("scopes/{scope}/ssp.json")]);
-        let titles: Vec<&str> = ssp["system-security-plan"]["system-characteristics"]["system-information"]["information-types"]
-            .as_array()
-            .expect("types")
-            .iter()
-            .filter_map(|t| t["title"].as_str())
-            .collect();
+        let titles: Vec<&str> =
+            ssp["system-security-plan"]["system-characteristics"]["system-information"]["information-types"]
+                .as_array()
+                .expect("types")
+                .iter()
+                .filter_map(|t| t["title"].as_str())
+                .collect();
         assert!(titles.contains(&title), "{scope}: {titles:?}");
     }
 }
@@ -342,7 +379,12 @@ fn third_parties_are_external_components_and_only_declared_authorizations_are_le
         .expect("authorizations");
     let titles: Vec<(&str, &str)> = authorizations
         .iter()
-        .map(|a| (a["title"].as_str().expect("title"), a["date-authorized"].as_str().expect("date")))
+        .map(|a| {
+            (
+                a["title"].as_str().expect("title"),
+                a["date-authorized"].as_str().expect("date"),
+            )
+        })
         .collect();
     assert_eq!(
         titles,
@@ -353,7 +395,10 @@ fn third_parties_are_external_components_and_only_declared_authorizations_are_le
     );
     let ehr = component(&ssp, "Cloud EHR vendor");
     assert_eq!(prop(ehr, "implementation-point"), ["external"]);
-    assert!(prop(ehr, "leveraged-authorization-uuid").is_empty(), "a BAA is not an authorization");
+    assert!(
+        prop(ehr, "leveraged-authorization-uuid").is_empty(),
+        "a BAA is not an authorization"
+    );
     let host = component(&ssp, "Authorized cloud host");
     assert_eq!(
         prop(host, "leveraged-authorization-uuid"),
@@ -367,8 +412,14 @@ fn third_parties_are_external_components_and_only_declared_authorizations_are_le
     let vault = component(&ssp, "Offsite vault");
     assert_eq!(vault["uuid"], component(&provider, "Offsite vault")["uuid"]);
     assert_eq!(prop(vault, "inherited-uuid"), [vault["uuid"].as_str().expect("uuid")]);
-    let by = by_component(requirement(&ssp, "hipaa:164.310(d)(2)(iv)"), vault["uuid"].as_str().expect("uuid"));
-    assert_eq!(by["description"], "The vault keeps a second copy of the backups offsite.");
+    let by = by_component(
+        requirement(&ssp, "hipaa:164.310(d)(2)(iv)"),
+        vault["uuid"].as_str().expect("uuid"),
+    );
+    assert_eq!(
+        by["description"],
+        "The vault keeps a second copy of the backups offsite."
+    );
     // Without a dated engagement there is no authorization to leverage, and none is invented.
     let copy = oscal_support::temp("undated-ws");
     copy_dir(std::path::Path::new(&gaps()), &copy);

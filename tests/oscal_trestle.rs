@@ -55,7 +55,11 @@ fn run(trestle: &Path, dir: &Path, args: &[&str]) -> (bool, String) {
         .expect("run trestle");
     (
         out.status.success(),
-        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
     )
 }
 
@@ -109,11 +113,19 @@ fn trestle_imports_validates_and_reads_the_providers_exports() {
             other => panic!("unexpected export file {other:?}"),
         };
         let file = export.join(path);
-        let (ok, log) = run(&trestle, &ws, &["import", "-f", file.to_str().expect("path"), "-o", &name]);
+        let (ok, log) = run(
+            &trestle,
+            &ws,
+            &["import", "-f", file.to_str().expect("path"), "-o", &name],
+        );
         assert!(ok, "trestle import {path}: {log}");
         imported += 1;
     }
-    assert_eq!(imported, 4 + 1 + 2 + 3 * 4 + 1, "catalogs, component definition, provider, scopes, POA&M");
+    assert_eq!(
+        imported,
+        4 + 1 + 2 + 3 * 4 + 1,
+        "catalogs, component definition, provider, scopes, POA&M"
+    );
     let (ok, log) = run(&trestle, &ws, &["validate", "-a"]);
     assert!(ok, "trestle validate -a: {log}");
     assert!(!log.contains("INVALID"), "{log}");
@@ -122,7 +134,16 @@ fn trestle_imports_validates_and_reads_the_providers_exports() {
     let (ok, log) = run(
         &trestle,
         &ws,
-        &["author", "ssp-generate", "-p", "riverside-dental", "-ls", "provider", "-o", "dental-md"],
+        &[
+            "author",
+            "ssp-generate",
+            "-p",
+            "riverside-dental",
+            "-ls",
+            "provider",
+            "-o",
+            "dental-md",
+        ],
     );
     assert!(ok, "trestle author ssp-generate -ls: {log}");
     let inheritance = tree(&ws.join("dental-md/inheritance"));

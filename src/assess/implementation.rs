@@ -69,7 +69,10 @@ pub enum Basis {
     /// The party's evidence entries for the control, none of them both pinned and fresh.
     EvidenceNotCurrent(Vec<Weighed>),
     /// The scope documents an alternative measure (HIPAA addressable decision).
-    Alternative { alternative: Option<String>, rationale: Option<String> },
+    Alternative {
+        alternative: Option<String>,
+        rationale: Option<String>,
+    },
 }
 
 /// One responsible party's part of a control.

@@ -5,12 +5,12 @@ use crate::cli::Failure;
 use crate::cli::PathBase;
 use crate::emit::oscal::ids::Tokens;
 use crate::emit::oscal::import;
-use crate::model::diagnostic::Diagnostic;
 use crate::emit::oscal::{Layout, ScopeInput, provider, scope_documents, workspace_documents};
 use crate::emit::terminal;
 use crate::emit::{count, counted};
 use crate::load::Loaded;
 use crate::load::input::display_path;
+use crate::model::diagnostic::Diagnostic;
 use anyhow::{Context, Result};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -177,10 +177,15 @@ impl Stage {
                 return Err(fail(format!(
                     "{}: is {}; ctrlmap replaces only regular files (move it away, or choose another folder)",
                     display_path(&target),
-                    if meta.file_type().is_symlink() { "a symbolic link".to_string() } else { crate::load::input::kind_of(meta.file_type()).to_string() }
+                    if meta.file_type().is_symlink() {
+                        "a symbolic link".to_string()
+                    } else {
+                        crate::load::input::kind_of(meta.file_type()).to_string()
+                    }
                 )));
             }
-            std::fs::rename(self.dir.join(rel), &target).with_context(|| format!("writing {}", display_path(&target)))?;
+            std::fs::rename(self.dir.join(rel), &target)
+                .with_context(|| format!("writing {}", display_path(&target)))?;
         }
         Ok(())
     }
@@ -211,14 +216,20 @@ fn href_base(text: &str) -> Result<String> {
     let scheme = text.split_once(':').map(|(s, _)| s).unwrap_or_default();
     let ok = scheme.len() > 1
         && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
         && !text.chars().any(|c| c.is_whitespace() || c.is_control());
     if !ok {
         return Err(fail(format!(
             "--href-base `{text}` is not an absolute URI; write the address of the output folder, e.g. file:///srv/oscal/ or https://grc.example/oscal/"
         )));
     }
-    Ok(if text.ends_with('/') { text.to_string() } else { format!("{text}/") })
+    Ok(if text.ends_with('/') {
+        text.to_string()
+    } else {
+        format!("{text}/")
+    })
 }
 
 pub fn run_export(args: ExportArgs) -> Result<u8> {
@@ -325,7 +336,11 @@ pub fn run_export(args: ExportArgs) -> Result<u8> {
             count(ws.crosswalks.len(), "mapping collection"),
             count(plans, "client system security plan"),
             counted(poams, "POA&M", "POA&Ms"),
-            if with_evidence { format!(", and {} linked from them in files/", count(copied, "workspace file")) } else { String::new() },
+            if with_evidence {
+                format!(", and {} linked from them in files/", count(copied, "workspace file"))
+            } else {
+                String::new()
+            },
         ),
         false,
     )?;
@@ -420,8 +435,8 @@ pub fn run_import(args: ImportArgs) -> Result<u8> {
             )));
         }
         if let Ok(meta) = std::fs::symlink_metadata(&target) {
-            let replaceable = meta.is_file()
-                && std::fs::read_to_string(&target).is_ok_and(|t| t.starts_with(import::HEADER));
+            let replaceable =
+                meta.is_file() && std::fs::read_to_string(&target).is_ok_and(|t| t.starts_with(import::HEADER));
             if !replaceable {
                 return Err(fail(format!(
                     "{}: exists and was not written by `ctrlmap import`; it is never replaced (move it away, or import into another workspace)",

@@ -264,7 +264,12 @@ pub fn broken_references(docs: &BTreeMap<String, Value>) -> Vec<String> {
             }
         }
         for (at, v) in strings(root, "responsibility-uuid") {
-            check("satisfied responsibility-uuid", &at, v, leveraged_responsibilities.contains(v));
+            check(
+                "satisfied responsibility-uuid",
+                &at,
+                v,
+                leveraged_responsibilities.contains(v),
+            );
         }
         let _ = &responsibilities;
         // A leveraged component names the component of the leveraged plan it is.
@@ -284,11 +289,11 @@ pub fn broken_references(docs: &BTreeMap<String, Value>) -> Vec<String> {
         }
         // An assessment's subjects are components of the plan assessed (in the same folder).
         for (at, v) in strings(root, "subject-uuid") {
-            let ok = docs
-                .get(&join(path, "ssp.json"))
-                .is_some_and(|ssp| all_of(ssp, "components").iter().any(|(_, l)| {
-                    l.as_array().into_iter().flatten().any(|c| c["uuid"] == v)
-                }));
+            let ok = docs.get(&join(path, "ssp.json")).is_some_and(|ssp| {
+                all_of(ssp, "components")
+                    .iter()
+                    .any(|(_, l)| l.as_array().into_iter().flatten().any(|c| c["uuid"] == v))
+            });
             check("subject-uuid", &at, v, ok);
         }
         for (at, v) in strings(root, "component-uuid") {

@@ -153,13 +153,13 @@ fn group(fw: &Framework, i: usize, source_uuid: &dyn Fn(&str) -> String) -> Valu
         .text
         .iter()
         .map(|text| json!({ "id": format!("{token}_overview"), "name": "overview", "prose": text }))
-        .chain(c.notes.iter().map(|note| json!({ "name": "note", "ns": NS, "prose": note })))
+        .chain(
+            c.notes
+                .iter()
+                .map(|note| json!({ "name": "note", "ns": NS, "prose": note })),
+        )
         .collect();
-    let controls: Vec<Value> = fw
-        .children(i)
-        .iter()
-        .map(|&k| control(fw, k, source_uuid, 1))
-        .collect();
+    let controls: Vec<Value> = fw.children(i).iter().map(|&k| control(fw, k, source_uuid, 1)).collect();
     json!({
         "id": token,
         "class": ids::tokenize(&c.level),

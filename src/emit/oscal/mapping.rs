@@ -20,7 +20,13 @@ pub fn relationship(r: Relationship) -> &'static str {
     }
 }
 
-pub fn mapping_collection(ws: &Workspace, cw: &Crosswalk, as_of: time::Date, layout: &super::Layout, path: &str) -> Vec<u8> {
+pub fn mapping_collection(
+    ws: &Workspace,
+    cw: &Crosswalk,
+    as_of: time::Date,
+    layout: &super::Layout,
+    path: &str,
+) -> Vec<u8> {
     let base = format!("mapping/{}", cw.id);
     let title = |fw: &str| ws.framework(fw).map_or(fw.to_string(), |f| f.short_title().to_string());
     let mut seen = std::collections::BTreeMap::<String, usize>::new();

@@ -392,16 +392,28 @@ mod tests {
     #[test]
     fn hrefs_are_relative_to_the_document_or_absolute_under_a_base() {
         let l = Layout::export("../".into(), None);
-        assert_eq!(l.href("scopes/a/ssp.json", "provider/ssp.json"), "../../provider/ssp.json");
+        assert_eq!(
+            l.href("scopes/a/ssp.json", "provider/ssp.json"),
+            "../../provider/ssp.json"
+        );
         assert_eq!(l.href("scopes/a/ssp.json", "scopes/a/profile.json"), "profile.json");
-        assert_eq!(l.href("provider/profile.json", "catalogs/hipaa.json"), "../catalogs/hipaa.json");
-        assert_eq!(l.href("component-definition.json", "catalogs/hipaa.json"), "catalogs/hipaa.json");
+        assert_eq!(
+            l.href("provider/profile.json", "catalogs/hipaa.json"),
+            "../catalogs/hipaa.json"
+        );
+        assert_eq!(
+            l.href("component-definition.json", "catalogs/hipaa.json"),
+            "catalogs/hipaa.json"
+        );
         assert_eq!(
             l.file_href("scopes/a/ssp.json", "evidence/x.md").as_deref(),
             Some("../../../evidence/x.md")
         );
         let b = Layout::export("files/".into(), Some("file:///srv/oscal/".into()));
-        assert_eq!(b.href("scopes/a/ssp.json", "provider/ssp.json"), "file:///srv/oscal/provider/ssp.json");
+        assert_eq!(
+            b.href("scopes/a/ssp.json", "provider/ssp.json"),
+            "file:///srv/oscal/provider/ssp.json"
+        );
         assert_eq!(
             b.file_href("scopes/a/ssp.json", "evidence/x.md").as_deref(),
             Some("file:///srv/oscal/files/evidence/x.md")

@@ -194,7 +194,10 @@ impl Scanner<'_> {
 
 /// The positions of many JSON pointers in one pass over the text (pointers it cannot find
 /// are left out), so locating thousands of warnings costs one scan, not one each.
-pub fn locate_all<'p>(text: &str, pointers: impl IntoIterator<Item = &'p str>) -> std::collections::HashMap<String, Pos> {
+pub fn locate_all<'p>(
+    text: &str,
+    pointers: impl IntoIterator<Item = &'p str>,
+) -> std::collections::HashMap<String, Pos> {
     let wanted: std::collections::HashSet<&str> = pointers.into_iter().collect();
     let mut found = std::collections::HashMap::new();
     if wanted.is_empty() {

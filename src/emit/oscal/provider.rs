@@ -31,6 +31,11 @@ use crate::model::{Claim, Service, Split, ThirdParty, Workspace};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
+/// One claim of a service, with its place in the service file.
+pub type ClaimRef<'a> = (&'a Service, &'a Claim, usize);
+/// A control (`framework:id`) and the claims on it.
+pub type ControlClaims<'a> = (String, Vec<ClaimRef<'a>>);
+
 /// Where the provider's plan and profile sit in the OSCAL root.
 pub const SSP_PATH: &str = "provider/ssp.json";
 pub const PROFILE_PATH: &str = "provider/profile.json";
@@ -64,8 +69,8 @@ pub fn msp_parties_from_scopes(ws: &Workspace) -> Vec<ThirdParty> {
 
 /// Claims of every service on the controls a plan can name (not on a catalog group), by
 /// control in catalog order, each control's claims by service id then file order.
-pub fn claims_by_control(ws: &Workspace) -> Vec<(String, Vec<(&Service, &Claim, usize)>)> {
-    let mut by_control: BTreeMap<(usize, usize), (String, Vec<(&Service, &Claim, usize)>)> = BTreeMap::new();
+pub fn claims_by_control(ws: &Workspace) -> Vec<ControlClaims<'_>> {
+    let mut by_control: BTreeMap<(usize, usize), ControlClaims> = BTreeMap::new();
     let order: BTreeMap<&str, usize> = ws.frameworks.keys().enumerate().map(|(i, k)| (k.as_str(), i)).collect();
     for s in ws.services.values() {
         for (n, claim) in s.controls.iter().flatten().enumerate() {
@@ -119,7 +124,7 @@ pub fn provider_documents(
 }
 
 /// The frameworks the provider's plan covers: those whose controls the services claim.
-pub fn frameworks(claims: &[(String, Vec<(&Service, &Claim, usize)>)]) -> Vec<String> {
+pub fn frameworks(claims: &[ControlClaims]) -> Vec<String> {
     let mut out: Vec<String> = claims
         .iter()
         .filter_map(|(c, _)| c.split_once(':').map(|(f, _)| f.to_string()))
@@ -132,7 +137,7 @@ pub fn frameworks(claims: &[(String, Vec<(&Service, &Claim, usize)>)]) -> Vec<St
 
 fn profile(
     ws: &Workspace,
-    claims: &[(String, Vec<(&Service, &Claim, usize)>)],
+    claims: &[ControlClaims],
     as_of: time::Date,
     layout: &Layout,
 ) -> Vec<u8> {
@@ -190,12 +195,7 @@ fn claim_props(claim: &Claim, key: &str, order: usize) -> Vec<Option<Value>> {
 
 /// One service's by-component on a control: the MSP's duties as its description, each
 /// claim's provided and responsibility statements as its export.
-fn by_component(
-    base: &str,
-    service: &Service,
-    claims: &[(&Service, &Claim, usize)],
-    msp: &str,
-) -> Value {
+fn by_component(base: &str, service: &Service, claims: &[(&Service, &Claim, usize)], msp: &str) -> Value {
     let mut provided = Vec::new();
     let mut responsibilities = Vec::new();
     let mut duties: Vec<String> = Vec::new();
@@ -207,7 +207,12 @@ fn by_component(
         let p_uuid = provided_uuid(&service.id, &key);
         if matches!(claim.split, Split::Msp | Split::Shared) {
             let text = msp_text.map_or_else(
-                || format!("{} performs this control; the service does not describe the duty.", service.name),
+                || {
+                    format!(
+                        "{} performs this control; the service does not describe the duty.",
+                        service.name
+                    )
+                },
                 str::to_string,
             );
             duties.push(text.clone());
@@ -220,7 +225,12 @@ fn by_component(
         }
         if matches!(claim.split, Split::Client | Split::Shared) {
             let text = client_text.map_or_else(
-                || format!("The customer's part of this control with {}; the service does not describe it.", service.name),
+                || {
+                    format!(
+                        "The customer's part of this control with {}; the service does not describe it.",
+                        service.name
+                    )
+                },
                 str::to_string,
             );
             responsibilities.push(json!({
@@ -255,7 +265,7 @@ fn by_component(
 
 fn ssp(
     ws: &Workspace,
-    claims: &[(String, Vec<(&Service, &Claim, usize)>)],
+    claims: &[ControlClaims],
     msp_parties: &[ThirdParty],
     as_of: time::Date,
     layout: &Layout,
@@ -268,7 +278,7 @@ fn ssp(
             let (fw, id) = control.split_once(':').unwrap_or(("", control.as_str()));
             let token = control_token(fw, id);
             let base = format!("provider/requirement/{control}");
-            let mut by_service: BTreeMap<&str, Vec<(&Service, &Claim, usize)>> = BTreeMap::new();
+            let mut by_service: BTreeMap<&str, Vec<ClaimRef>> = BTreeMap::new();
             for entry in list {
                 by_service.entry(entry.0.id.as_str()).or_default().push(*entry);
             }
@@ -331,7 +341,16 @@ fn ssp(
             }));
             Some(uuid)
         });
-        components.push(party_component(p, &msp_party_component_uuid(&p.id), &msp_party_uuid(&p.id), authorization.as_deref(), &format!("{} ({}), a provider {name} engages (engaged by the MSP).", p.name, p.kind)));
+        components.push(party_component(
+            p,
+            &msp_party_component_uuid(&p.id),
+            &msp_party_uuid(&p.id),
+            authorization.as_deref(),
+            &format!(
+                "{} ({}), a provider {name} engages (engaged by the MSP).",
+                p.name, p.kind
+            ),
+        ));
     }
     let mut responsible = vec![
         json!({ "role-id": role::SYSTEM_OWNER, "party-uuids": [msp] }),
@@ -413,7 +432,13 @@ pub fn third_party(p: &ThirdParty, uuid: &str) -> Value {
 
 /// A third party as an external component (a provider relied on), leveraged only where an
 /// authorization is declared.
-pub fn party_component(p: &ThirdParty, uuid: &str, party: &str, authorization: Option<&str>, description: &str) -> Value {
+pub fn party_component(
+    p: &ThirdParty,
+    uuid: &str,
+    party: &str,
+    authorization: Option<&str>,
+    description: &str,
+) -> Value {
     json!({
         "uuid": uuid,
         "type": "service",

@@ -106,7 +106,9 @@ fn logger(input: &ScopeInput) -> String {
 
 /// The rows the assessment reviewed: every row that is a control (not a catalog group), with
 /// its implementation verdict.
-fn reviewed<'a>(input: &'a ScopeInput) -> impl Iterator<Item = (&'a Row, &'a crate::assess::implementation::RowStatus)> {
+fn reviewed<'a>(
+    input: &'a ScopeInput,
+) -> impl Iterator<Item = (&'a Row, &'a crate::assess::implementation::RowStatus)> {
     input
         .matrix
         .rows
@@ -392,7 +394,10 @@ pub fn assessment_plan(input: &ScopeInput) -> Vec<u8> {
     let doc_path = layout.scope_doc(scope, "assessment-plan.json");
     let meta = scope_metadata(
         input,
-        format!("Assessment plan: {} ({}) as of {}", scope.client.name, scope.id, input.as_of),
+        format!(
+            "Assessment plan: {} ({}) as of {}",
+            scope.client.name, scope.id, input.as_of
+        ),
     );
     let doc = json!({
         "assessment-plan": {

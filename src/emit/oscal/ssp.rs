@@ -23,12 +23,14 @@
 use super::component::service_uuid;
 use super::ids::{self, control_token, statement_id};
 use super::provider::{self, party_component, third_party};
-use super::system::{information_types, msp_party_component_uuid, msp_party_uuid, provider_uuid, role, role_def};
 use super::system::{claim_key, provided_uuid, responsibility_uuid};
+use super::system::{information_types, msp_party_component_uuid, msp_party_uuid, provider_uuid, role, role_def};
 use super::{ScopeInput, finish, metadata, one_line, oscal_prop, prop, prop_with_remarks};
 use crate::assess::Finding;
 use crate::assess::implementation::{Basis, PartStatus, RowStatus, State};
-use crate::model::{AddressableDecision, Claim, Crosswalk, EngagedBy, Mapping, Party, Scope, Service, Split, ThirdParty};
+use crate::model::{
+    AddressableDecision, Claim, Crosswalk, EngagedBy, Mapping, Party, Scope, Service, Split, ThirdParty,
+};
 use crate::model::{Signatory, Workspace};
 use crate::resolve::{Coverage, Matrix, Row, SourceKind, Summary};
 use serde_json::{Value, json};
@@ -109,7 +111,11 @@ pub fn part_status(scope: &Scope, part: &PartStatus) -> Value {
     let remarks = match &part.basis {
         Basis::CurrentEvidence(files) => format!(
             "{who} holds evidence for this control that matches its pinned SHA-256 and is within the allowed age: {}.",
-            files.iter().map(|w| format!("`{}`", w.file)).collect::<Vec<_>>().join(", ")
+            files
+                .iter()
+                .map(|w| format!("`{}`", w.file))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         Basis::PartialCoverage => format!(
             "{who} is assigned this control, but only part of it is covered (a crosswalk covers part of the duty)."
@@ -334,7 +340,12 @@ fn requirement(
                 if matches!(claim.split, Split::Msp | Split::Shared) {
                     msp_side = true;
                     let text = declared(claim.msp.as_deref()).map_or_else(
-                        || format!("{} performs this control; the service does not describe the duty.", service.name),
+                        || {
+                            format!(
+                                "{} performs this control; the service does not describe the duty.",
+                                service.name
+                            )
+                        },
                         str::to_string,
                     );
                     duties.push(text.clone());
@@ -347,7 +358,12 @@ fn requirement(
                 }
                 if matches!(claim.split, Split::Client | Split::Shared) {
                     let text = declared(claim.client.as_deref()).map_or_else(
-                        || format!("The client's part of this control with {}; the service does not describe it.", service.name),
+                        || {
+                            format!(
+                                "The client's part of this control with {}; the service does not describe it.",
+                                service.name
+                            )
+                        },
                         str::to_string,
                     );
                     satisfied.push(json!({
@@ -366,7 +382,11 @@ fn requirement(
             } else {
                 duties.join("\n\n")
             };
-            let state = if msp_side { status_of("msp") } else { status_of("client") };
+            let state = if msp_side {
+                status_of("msp")
+            } else {
+                status_of("client")
+            };
             by_components.push(json!({
                 "component-uuid": service_uuid(&service.id),
                 "uuid": ids::uuid(&by),
@@ -664,7 +684,11 @@ pub fn ssp(input: &ScopeInput) -> Vec<u8> {
         json!({ "uuid": client, "type": "organization", "name": one_line(&scope.client.name).unwrap_or_else(|| scope.id.clone()), "props": [prop("party-id", "client")] }),
         json!({ "uuid": msp, "type": "organization", "name": one_line(&scope.provider.name).unwrap_or_else(|| "msp".into()), "props": [prop("party-id", "msp"), scope.provider.contract.as_deref().and_then(|c| prop("contract", c)), scope.provider.baa_signed.as_deref().and_then(|d| prop("baa-signed", d)), scope.provider.effective.as_deref().and_then(|d| prop("effective", d))] }),
     ];
-    parties.extend(third_parties.iter().map(|p| third_party(p, &third_party_uuid(scope, p))));
+    parties.extend(
+        third_parties
+            .iter()
+            .map(|p| third_party(p, &third_party_uuid(scope, p))),
+    );
     let mut responsible_parties = vec![
         json!({ "role-id": role::SYSTEM_OWNER, "party-uuids": [client] }),
         json!({ "role-id": role::PREPARED_FOR, "party-uuids": [client] }),
@@ -795,8 +819,22 @@ pub fn ssp(input: &ScopeInput) -> Vec<u8> {
         let party = third_party_uuid(scope, p);
         if p.engaged_by == Some(EngagedBy::Msp) {
             // The MSP's subcontractor: a component of the provider's plan, leveraged.
-            let mut c = party_component(p, &uuid, &party, None, &format!("{} ({}), a provider {} engages for its services to {}.", p.name, p.kind, scope.provider.name, scope.client.name));
-            c["props"] = json!(leveraged_props(Some(&uuid)).into_iter().chain([prop("party-id", &p.id), prop("engaged-by", "msp")]).collect::<Vec<_>>());
+            let mut c = party_component(
+                p,
+                &uuid,
+                &party,
+                None,
+                &format!(
+                    "{} ({}), a provider {} engages for its services to {}.",
+                    p.name, p.kind, scope.provider.name, scope.client.name
+                ),
+            );
+            c["props"] = json!(
+                leveraged_props(Some(&uuid))
+                    .into_iter()
+                    .chain([prop("party-id", &p.id), prop("engaged-by", "msp")])
+                    .collect::<Vec<_>>()
+            );
             components.push(c);
             continue;
         }
@@ -821,7 +859,10 @@ pub fn ssp(input: &ScopeInput) -> Vec<u8> {
             &uuid,
             &party,
             authorization.as_deref(),
-            &format!("{} ({}), a provider {} relies on ({engaged}).", p.name, p.kind, scope.client.name),
+            &format!(
+                "{} ({}), a provider {} relies on ({engaged}).",
+                p.name, p.kind, scope.client.name
+            ),
         ));
     }
 
@@ -831,7 +872,12 @@ pub fn ssp(input: &ScopeInput) -> Vec<u8> {
         .iter()
         .map(|f| (f.id.as_str(), Some(f.reason.as_str())))
         .collect();
-    let information = information_types(ws, &frameworks, &format!("{}'s", scope.client.name), &format!("ssp/{}", scope.id));
+    let information = information_types(
+        ws,
+        &frameworks,
+        &format!("{}'s", scope.client.name),
+        &format!("ssp/{}", scope.id),
+    );
 
     // Evidence files, the assessment results and the provider's plan, as back-matter resources.
     let mut resources = evidence_resources(input, &doc_path);
@@ -870,7 +916,10 @@ pub fn ssp(input: &ScopeInput) -> Vec<u8> {
     );
     meta["parties"] = json!(parties);
     meta["responsible-parties"] = json!(responsible_parties);
-    meta["links"] = json!(provider_link("related", "The MSP's system security plan, which this plan leverages"));
+    meta["links"] = json!(provider_link(
+        "related",
+        "The MSP's system security plan, which this plan leverages"
+    ));
     if let Some(props) = meta["props"].as_array_mut() {
         props.extend(
             [

@@ -134,12 +134,7 @@ const DATA: [Data; 3] = [
 /// a plan under none of them (CSF 2.0 alone, a workspace catalog) has one for the information
 /// in the systems. `whose` names the holder ("Riverside Dental Group's", "clients'"), `why`
 /// gives the reason each framework applies, `base` keeps UUIDs apart per plan.
-pub fn information_types(
-    ws: &Workspace,
-    frameworks: &[(&str, Option<&str>)],
-    whose: &str,
-    base: &str,
-) -> Vec<Value> {
+pub fn information_types(ws: &Workspace, frameworks: &[(&str, Option<&str>)], whose: &str, base: &str) -> Vec<Value> {
     let mut out = Vec::new();
     for data in &DATA {
         let Some((_, why)) = frameworks.iter().find(|(f, _)| *f == data.framework) else {

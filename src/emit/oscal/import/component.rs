@@ -9,7 +9,9 @@
 //! requirement's description when no statement says anything; the split follows from the sides
 //! that have a duty.
 
-use super::{Claim, Draft, Level, Reader, Side, ctrlmap_prop, ctrlmap_values, items, parse_split, service_facts, split_of, text};
+use super::{
+    Claim, Draft, Level, Reader, Side, ctrlmap_prop, ctrlmap_values, items, parse_split, service_facts, split_of, text,
+};
 use crate::model::Split;
 use crate::model::diagnostic::Code;
 use serde_json::Value;
@@ -91,11 +93,12 @@ fn claim(reader: &mut Reader, ir: &Value, irp: &str, control: String) -> Claim {
     for (r, role) in items(&ir["responsible-roles"]) {
         role_sides.push(reader.side(role, &format!("{irp}/responsible-roles/{r}")));
     }
-    let (msp_role, client_role) = (
-        role_sides.contains(&Side::Msp),
-        role_sides.contains(&Side::Client),
-    );
-    let default_side = if client_role && !msp_role { Side::Client } else { Side::Msp };
+    let (msp_role, client_role) = (role_sides.contains(&Side::Msp), role_sides.contains(&Side::Client));
+    let default_side = if client_role && !msp_role {
+        Side::Client
+    } else {
+        Side::Msp
+    };
     let mut msp = Vec::new();
     let mut client = Vec::new();
     for (s, st) in items(&ir["statements"]) {
@@ -152,9 +155,7 @@ fn claim(reader: &mut Reader, ir: &Value, irp: &str, control: String) -> Claim {
 
 /// A claim as ctrlmap wrote it: exactly what the service file said.
 fn ctrlmap_claim(reader: &mut Reader, ir: &Value, irp: &str, control: String, split: Split) -> Claim {
-    for name in ["control"] {
-        let _ = ctrlmap_values(reader, ir, irp, name);
-    }
+    let _ = ctrlmap_values(reader, ir, irp, "control");
     let order = ctrlmap_prop(reader, ir, irp, "order").and_then(|o| o.parse().ok());
     let evidence: Vec<String> = ctrlmap_values(reader, ir, irp, "evidence")
         .into_iter()

@@ -128,7 +128,7 @@ struct Draft {
     tower: Option<String>,
     description: String,
     ephi: Option<bool>,
-    options: Vec<(String, String, Option<String>)>,
+    options: Vec<OptionDraft>,
     claims: Vec<Claim>,
     /// Where the component is (a JSON pointer), for errors and the file's header.
     at: String,
@@ -286,9 +286,17 @@ fn describe(pointer: &str, v: &Value) -> String {
         last
     };
     let key = key.replace("~1", "/").replace("~0", "~");
-    let naming = ["name", "title", "control-id", "statement-id", "role-id", "param-id", "href"]
-        .iter()
-        .find_map(|k| v.get(*k).and_then(Value::as_str).map(|s| format!("{k} `{s}`")));
+    let naming = [
+        "name",
+        "title",
+        "control-id",
+        "statement-id",
+        "role-id",
+        "param-id",
+        "href",
+    ]
+    .iter()
+    .find_map(|k| v.get(*k).and_then(Value::as_str).map(|s| format!("{k} `{s}`")));
     match naming {
         Some(n) => format!("`{key}` ({n})"),
         None => format!("`{key}`"),
@@ -303,9 +311,15 @@ fn text(v: &Value) -> Option<String> {
     v.as_str().map(str::to_string).filter(|s| !s.trim().is_empty())
 }
 
-/// ctrlmap's own properties of an object, with where they are: (pointer, name, value,
-/// remarks, group).
-fn ctrlmap_props<'v>(v: &'v Value, at: &str) -> Vec<(String, &'v str, &'v str, Option<&'v str>, Option<&'v str>)> {
+/// One of ctrlmap's properties: (pointer, name, value, remarks, group).
+type PropRef<'v> = (String, &'v str, &'v str, Option<&'v str>, Option<&'v str>);
+/// A service option: id, name, description.
+type OptionDraft = (String, String, Option<String>);
+/// What a component says about its service: id, tower, ePHI flag, options.
+type ServiceFacts = (String, Option<String>, Option<bool>, Vec<OptionDraft>);
+
+/// ctrlmap's own properties of an object, with where they are.
+fn ctrlmap_props<'v>(v: &'v Value, at: &str) -> Vec<PropRef<'v>> {
     items(&v["props"])
         .filter(|(_, p)| p["ns"].as_str() == Some(NS))
         .filter_map(|(i, p)| {
@@ -382,7 +396,7 @@ fn join(parts: Vec<String>) -> Option<String> {
 }
 
 /// A component's service id, tower, ePHI flag and options from ctrlmap's properties (taken).
-fn service_facts(reader: &mut Reader, comp: &Value, at: &str, title: &str) -> (String, Option<String>, Option<bool>, Vec<(String, String, Option<String>)>) {
+fn service_facts(reader: &mut Reader, comp: &Value, at: &str, title: &str) -> ServiceFacts {
     let id = ctrlmap_prop(reader, comp, at, "service-id")
         .filter(|id| valid_id(id))
         .map(str::to_string)
@@ -459,7 +473,13 @@ pub fn import(source: &str, text: &str, tokens: &Tokens, tower: Option<&str>) ->
         }]);
     };
     // The document itself and its metadata describe the document, not a service.
-    for at in ["/component-definition/uuid", "/component-definition/metadata", "/system-security-plan/uuid", "/system-security-plan/metadata", "/system-security-plan/import-profile"] {
+    for at in [
+        "/component-definition/uuid",
+        "/component-definition/metadata",
+        "/system-security-plan/uuid",
+        "/system-security-plan/metadata",
+        "/system-security-plan/import-profile",
+    ] {
         if doc.pointer(at).is_some() {
             reader.take(at);
         }
@@ -685,6 +705,9 @@ mod tests {
     fn elements_are_described_by_what_names_them() {
         let p = serde_json::json!({ "name": "sort-id", "value": "1" });
         assert_eq!(describe("/a/props/3", &p), "`props` (name `sort-id`)");
-        assert_eq!(describe("/a/set-parameters", &serde_json::json!([])), "`set-parameters`");
+        assert_eq!(
+            describe("/a/set-parameters", &serde_json::json!([])),
+            "`set-parameters`"
+        );
     }
 }

@@ -13,6 +13,9 @@ use crate::model::diagnostic::Code;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+/// Per control, what a component provided and the responsibilities it left.
+type Exports = Vec<(String, Vec<String>, Vec<String>)>;
+
 /// What one exporting by-component says about one control.
 struct Export<'a> {
     at: String,
@@ -73,7 +76,7 @@ pub(super) fn read(reader: &mut Reader, doc: &Value) -> Vec<Draft> {
     // Per component (by UUID), the claims of ctrlmap's plans by key, and the exports of
     // other plans by control.
     let mut keyed: BTreeMap<&str, BTreeMap<String, Claim>> = BTreeMap::new();
-    let mut merged: BTreeMap<&str, Vec<(String, Vec<String>, Vec<String>)>> = BTreeMap::new();
+    let mut merged: BTreeMap<&str, Exports> = BTreeMap::new();
     for (m, list) in exporting {
         let ir = &requirements[m];
         let irp = format!("/system-security-plan/control-implementation/implemented-requirements/{m}");
@@ -120,7 +123,11 @@ pub(super) fn read(reader: &mut Reader, doc: &Value) -> Vec<Draft> {
             }
             let ours = items(&by["export"]["provided"])
                 .chain(items(&by["export"]["responsibilities"]))
-                .any(|(_, s)| s["props"].as_array().is_some_and(|p| p.iter().any(|p| p["ns"] == super::NS && p["name"] == "claim")));
+                .any(|(_, s)| {
+                    s["props"]
+                        .as_array()
+                        .is_some_and(|p| p.iter().any(|p| p["ns"] == super::NS && p["name"] == "claim"))
+                });
             if ours {
                 // ctrlmap's by-component description repeats what its claims provide.
                 reader.take(&format!("{at}/description"));
@@ -157,7 +164,9 @@ pub(super) fn read(reader: &mut Reader, doc: &Value) -> Vec<Draft> {
     uuids.sort_by_key(|u| components.get(u).map(|c| c.0));
     uuids.dedup();
     for uuid in uuids {
-        let Some(&(c, comp)) = components.get(uuid) else { continue };
+        let Some(&(c, comp)) = components.get(uuid) else {
+            continue;
+        };
         let at = format!("/system-security-plan/system-implementation/components/{c}");
         for key in ["uuid", "type", "title", "description", "status", "responsible-roles"] {
             if comp.get(key).is_some() {
@@ -166,7 +175,10 @@ pub(super) fn read(reader: &mut Reader, doc: &Value) -> Vec<Draft> {
         }
         let name = text(&comp["title"]).map_or_else(|| format!("component {}", c + 1), |t| t.trim().to_string());
         let (id, tower, ephi, options) = service_facts(reader, comp, &at, &name);
-        let mut claims: Vec<Claim> = keyed.remove(uuid).map(|m| m.into_values().collect()).unwrap_or_default();
+        let mut claims: Vec<Claim> = keyed
+            .remove(uuid)
+            .map(|m| m.into_values().collect())
+            .unwrap_or_default();
         claims.extend(
             merged
                 .remove(uuid)
@@ -253,13 +265,16 @@ fn read_claims(reader: &mut Reader, by: &Value, at: &str, control: &str, claims:
         if let Some(option) = ctrlmap_prop(reader, s, &sp, "option") {
             claim.option = Some(option.to_string());
         }
-        claim
-            .evidence
-            .extend(ctrlmap_values(reader, s, &sp, "evidence").into_iter().map(str::to_string));
-        undescribed_by_key
-            .entry(key)
-            .or_default()
-            .extend(ctrlmap_values(reader, s, &sp, "undescribed").into_iter().map(str::to_string));
+        claim.evidence.extend(
+            ctrlmap_values(reader, s, &sp, "evidence")
+                .into_iter()
+                .map(str::to_string),
+        );
+        undescribed_by_key.entry(key).or_default().extend(
+            ctrlmap_values(reader, s, &sp, "undescribed")
+                .into_iter()
+                .map(str::to_string),
+        );
         let description = text(&s["description"]);
         if provided {
             claim.msp = description;
