@@ -135,12 +135,7 @@ pub fn frameworks(claims: &[ControlClaims]) -> Vec<String> {
     out
 }
 
-fn profile(
-    ws: &Workspace,
-    claims: &[ControlClaims],
-    as_of: time::Date,
-    layout: &Layout,
-) -> Vec<u8> {
+fn profile(ws: &Workspace, claims: &[ControlClaims], as_of: time::Date, layout: &Layout) -> Vec<u8> {
     let mut by_framework: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for (control, _) in claims {
         if let Some((fw, id)) = control.split_once(':') {
