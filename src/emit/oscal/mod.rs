@@ -14,8 +14,10 @@
 //! document's own UUID is derived from its content, so it changes when the document does
 //! (as OSCAL asks) and only then.
 
+mod attribution;
 pub mod catalog;
 pub mod component;
+mod evidence;
 pub mod ids;
 pub mod import;
 pub mod mapping;

@@ -20,7 +20,9 @@
 //! evidence files are back-matter resources with their SHA-256. No client plan exports
 //! anything: what the MSP provides is exported once, in the provider's plan.
 
+use super::attribution::{Attribution, Index};
 use super::component::service_uuid;
+pub use super::evidence::{evidence_resources, evidence_uuid};
 use super::ids::{self, control_token, statement_id};
 use super::provider::{self, party_component, third_party};
 use super::system::{claim_key, provided_uuid, responsibility_uuid};
@@ -28,13 +30,10 @@ use super::system::{information_types, msp_party_component_uuid, msp_party_uuid,
 use super::{ScopeInput, finish, metadata, one_line, oscal_prop, prop, prop_with_remarks};
 use crate::assess::Finding;
 use crate::assess::implementation::{Basis, PartStatus, RowStatus, State};
-use crate::model::{
-    AddressableDecision, Claim, Crosswalk, EngagedBy, Mapping, Party, Scope, Service, Split, ThirdParty,
-};
-use crate::model::{Signatory, Workspace};
-use crate::resolve::{Coverage, Matrix, Row, SourceKind, Summary};
+use crate::model::Signatory;
+use crate::model::{AddressableDecision, Claim, EngagedBy, Party, Scope, Service, Split, ThirdParty};
+use crate::resolve::{Coverage, Row, SourceKind, Summary};
 use serde_json::{Value, json};
-use std::collections::HashMap;
 
 pub fn client_uuid(scope: &Scope) -> String {
     ids::uuid(&format!("party/client/{}", scope.id))
@@ -71,11 +70,6 @@ fn party_component_uuid(scope: &Scope, party: &ThirdParty) -> String {
 /// The UUID of a control's implemented requirement in a scope's plan.
 pub fn requirement_uuid(scope: &Scope, control: &str) -> String {
     ids::uuid(&format!("ssp/{}/requirement/{control}", scope.id))
-}
-
-/// The UUID of an evidence entry's back-matter resource (the same in the plan and the results).
-pub fn evidence_uuid(scope: &Scope, file: &str) -> String {
-    ids::uuid(&format!("evidence/{}/{file}", scope.id))
 }
 
 /// The UUID of the plan's and the results' system (`system-ids`, the POA&M's `system-id`).
@@ -166,84 +160,6 @@ pub fn row_status(status: &RowStatus) -> Option<Value> {
                 .min_by_key(|s| rank(*s))
                 .map(|s| json!({ "state": s.as_str() }))
         }
-    }
-}
-
-/// What decided a row, found from its provenance: service claims, and whether the scope's own
-/// entries (assignments, client-owned, not applicable) did.
-struct Attribution<'a> {
-    claims: Vec<(&'a Service, &'a Claim)>,
-    scope: bool,
-    /// The CSF 2.0 outcomes a projected row came from, with the relationship.
-    projected: Vec<String>,
-}
-
-/// Service claims, crosswalk rows and matrix rows, indexed once per plan.
-struct Index<'a> {
-    claims: HashMap<(&'a str, usize), (&'a Service, &'a Claim)>,
-    mappings: HashMap<(&'a str, usize), (&'a Crosswalk, &'a Mapping)>,
-    rows: HashMap<&'a str, &'a Row>,
-}
-
-impl<'a> Index<'a> {
-    fn new(ws: &'a Workspace, matrix: &'a Matrix) -> Index<'a> {
-        let mut claims = HashMap::new();
-        for s in ws.services.values() {
-            for c in s.controls.iter().flatten() {
-                claims.insert((&*c.origin.file, c.origin.line), (s, c));
-            }
-        }
-        let mut mappings = HashMap::new();
-        for cw in &ws.crosswalks {
-            for m in cw.mappings.iter().flatten() {
-                mappings.insert((&*m.origin.file, m.origin.line), (cw, m));
-            }
-        }
-        let rows = matrix.rows.iter().map(|r| (&*r.control, r)).collect();
-        Index { claims, mappings, rows }
-    }
-
-    fn attribute(&self, row: &Row, depth: usize) -> Attribution<'a> {
-        let mut out = Attribution {
-            claims: Vec::new(),
-            scope: false,
-            projected: Vec::new(),
-        };
-        for p in &row.provenance {
-            match p.kind {
-                SourceKind::Service => match self.claims.get(&(&*p.file, p.line)) {
-                    Some(found) => out.claims.push(*found),
-                    None => out.scope = true,
-                },
-                SourceKind::Crosswalk => {
-                    let Some((cw, m)) = self.mappings.get(&(&*p.file, p.line)) else {
-                        out.scope = true;
-                        continue;
-                    };
-                    let outcome = format!("{}:{}", cw.to, m.to);
-                    out.projected
-                        .push(format!("{outcome} ({})", super::mapping::relationship(m.relationship)));
-                    match self.rows.get(outcome.as_str()).filter(|_| depth == 0) {
-                        Some(csf) => {
-                            let inner = self.attribute(csf, depth + 1);
-                            out.claims.extend(inner.claims);
-                            out.scope |= inner.scope;
-                        }
-                        None => out.scope = true,
-                    }
-                }
-                SourceKind::Assignment | SourceKind::ClientOwned | SourceKind::NotApplicable => out.scope = true,
-                SourceKind::Applicability | SourceKind::Rollup | SourceKind::Default => {}
-            }
-        }
-        let mut seen: Vec<*const Claim> = Vec::new();
-        out.claims.retain(|(_, c)| {
-            let p: *const Claim = *c;
-            let first = !seen.contains(&p);
-            seen.push(p);
-            first
-        });
-        out
     }
 }
 
@@ -977,55 +893,4 @@ pub fn ssp(input: &ScopeInput) -> Vec<u8> {
         }
     });
     finish(doc, "system-security-plan", &format!("ssp/{}", scope.id))
-}
-
-/// The scope's evidence entries as back-matter resources of the document at `doc_path`:
-/// title, owner, date, controls, the SHA-256 of the file as found (and the pinned one, when
-/// the scope pins it) and the engine's verdict on the entry (integrity, freshness, age).
-/// Entries naming the same file are one resource, with the controls of all of them. The link
-/// is relative to the document (or absolute under `--href-base`).
-pub fn evidence_resources(input: &ScopeInput, doc_path: &str) -> Vec<Value> {
-    let scope = input.scope;
-    let mut by_file: std::collections::BTreeMap<&str, Vec<(usize, &crate::model::Evidence)>> = Default::default();
-    for (i, e) in scope.evidence.iter().enumerate() {
-        if let Some(e) = e {
-            by_file.entry(e.file.as_str()).or_default().push((i, e));
-        }
-    }
-    let mut out = Vec::new();
-    for (file, entries) in by_file {
-        let Some(&(index, e)) = entries.first() else { continue };
-        let status = input.evidence.iter().find(|s| s.index == index);
-        let hashes: Vec<Value> = e
-            .found_sha256
-            .iter()
-            .map(|h| json!({ "algorithm": "SHA-256", "value": h }))
-            .collect();
-        let mut props = vec![
-            prop("path", file),
-            prop("owner", &e.owner),
-            prop("effective", &e.effective),
-        ];
-        if let Some(s) = status {
-            props.push(prop("integrity", s.integrity));
-            props.push(prop("freshness", s.freshness));
-            props.extend(s.age_days.map(|d| prop("age-days", &d.to_string())));
-            props.extend(s.max_age_days.map(|d| prop("max-age-days", &d.to_string())));
-        }
-        if let Some(p) = &e.sha256 {
-            props.push(prop("pinned-sha256", p));
-        }
-        let mut controls: Vec<&String> = entries.iter().flat_map(|(_, e)| e.controls.iter()).collect();
-        controls.sort();
-        controls.dedup();
-        props.extend(controls.into_iter().map(|c| prop("control", c)));
-        out.push(json!({
-            "uuid": evidence_uuid(scope, file),
-            "title": e.title.clone().unwrap_or_else(|| file.to_string()),
-            "description": format!("Evidence file `{file}` (path relative to the workspace), owner {}, effective {}.", e.owner, e.effective),
-            "props": props,
-            "rlinks": input.layout.file_href(doc_path, file).map(|href| vec![json!({ "href": href, "hashes": hashes })]),
-        }));
-    }
-    out
 }
