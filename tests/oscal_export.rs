@@ -1,98 +1,21 @@
 //! `ctrlmap export oscal`: every file validates against NIST's OSCAL schema for its model
-//! (tests/fixtures/reference/oscal/), every cross-reference resolves, the documents say what
-//! the scope declares in OSCAL's terms, and two exports of the same inputs are byte-identical.
+//! (tests/fixtures/reference/oscal/), every cross-reference resolves (within a document and
+//! from the client plans into the provider's), links resolve from the document that holds
+//! them, catalogs have NIST's structure, two exports of the same inputs are byte-identical,
+//! and the command writes only regular files inside its folder, only when nothing failed.
+//! The plans' content is pinned by tests/oscal_plans.rs, the assessment's by
+//! tests/oscal_assessment.rs.
 
 mod common;
 mod oscal_support;
 
 use common::{ctrlmap, fixture, root};
-use oscal_support::{Validators, all_of, broken_references, json, tree};
+use oscal_support::{
+    Validators, all_of, broken_references, docs, export, export_with, gaps, json, requirement, schema_problems, temp,
+    tree,
+};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ctrlmap-oscal-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
-/// Export a workspace as of 2026-11-30; the files by path.
-fn export(workspace: &str, name: &str) -> BTreeMap<String, Vec<u8>> {
-    let out = temp(name);
-    let run = ctrlmap([
-        "export",
-        "oscal",
-        workspace,
-        "-o",
-        out.to_str().expect("utf-8 path"),
-        "--as-of",
-        "2026-11-30",
-    ]);
-    assert_eq!(run.code, 0, "export failed: {}{}", run.stdout, run.stderr);
-    let files = tree(&out);
-    let _ = std::fs::remove_dir_all(&out);
-    files
-}
-
-fn docs(files: &BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Value> {
-    files.iter().map(|(p, b)| (p.clone(), json(b))).collect()
-}
-
-fn schema_problems(files: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
-    let mut validators = Validators::default();
-    let mut problems = Vec::new();
-    for (path, bytes) in files {
-        for p in validators.problems(&json(bytes)) {
-            problems.push(format!("{path}: {p}"));
-        }
-    }
-    problems
-}
-
-fn gaps() -> String {
-    fixture("oscal/gaps").to_string_lossy().into_owned()
-}
-
-/// The value of a property (any namespace) of an object.
-fn prop<'a>(v: &'a Value, name: &str) -> Vec<&'a str> {
-    v["props"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|p| p["name"] == name)
-        .filter_map(|p| p["value"].as_str())
-        .collect()
-}
-
-/// The implemented requirement of a control (by ctrlmap reference) in a plan.
-fn requirement<'a>(ssp: &'a Value, control: &str) -> &'a Value {
-    ssp["system-security-plan"]["control-implementation"]["implemented-requirements"]
-        .as_array()
-        .expect("requirements")
-        .iter()
-        .find(|r| prop(r, "control") == [control])
-        .unwrap_or_else(|| panic!("no implemented requirement for {control}"))
-}
-
-fn component_uuid<'a>(ssp: &'a Value, title: &str) -> &'a str {
-    ssp["system-security-plan"]["system-implementation"]["components"]
-        .as_array()
-        .expect("components")
-        .iter()
-        .find(|c| c["title"] == title)
-        .and_then(|c| c["uuid"].as_str())
-        .unwrap_or_else(|| panic!("no component titled {title}"))
-}
-
-fn by_component<'a>(req: &'a Value, component: &str) -> &'a Value {
-    req["by-components"]
-        .as_array()
-        .expect("by-components")
-        .iter()
-        .find(|b| b["component-uuid"] == component)
-        .unwrap_or_else(|| panic!("no by-component for {component} in {req}"))
-}
 
 #[test]
 fn every_exported_file_of_the_example_validates_against_its_oscal_schema() {
@@ -106,12 +29,19 @@ fn every_exported_file_of_the_example_validates_against_its_oscal_schema() {
         "mappings/glba-safeguards-to-csf-2.0.json",
         "mappings/hipaa-to-csf-2.0.json",
         "mappings/nydfs-500-to-csf-2.0.json",
+        "provider/profile.json",
+        "provider/ssp.json",
         "scopes/riverside-dental/poam.json",
     ]
     .map(String::from)
     .to_vec();
     for scope in ["cedar-tax-services", "hudson-valley-insurance", "riverside-dental"] {
-        for f in ["profile.json", "ssp.json", "assessment-results.json"] {
+        for f in [
+            "profile.json",
+            "ssp.json",
+            "assessment-plan.json",
+            "assessment-results.json",
+        ] {
             expected.push(format!("scopes/{scope}/{f}"));
         }
     }
@@ -202,6 +132,7 @@ fn the_schema_check_and_the_reference_check_catch_what_they_should() {
         ("scopes/clinic/ssp.json", "responsibility-uuid", "responsibility-uuid"),
         ("scopes/clinic/ssp.json", "component-uuid", "component-uuid"),
         ("scopes/clinic/ssp.json", "party-uuid", "party-uuid"),
+        ("scopes/clinic/assessment-results.json", "subject-uuid", "subject-uuid"),
         ("scopes/clinic/ssp.json", "href", "back-matter link"),
         ("scopes/clinic/ssp.json", "control-id", "control-id"),
         ("scopes/clinic/assessment-results.json", "target-id", "target-id"),
@@ -377,233 +308,6 @@ fn the_csf_catalog_keeps_nists_ids_and_text_and_links_to_nists_catalog() {
 }
 
 #[test]
-fn a_shared_claim_exports_what_the_msp_provides_and_leaves_and_the_client_inherits_and_satisfies_it() {
-    let files = export(&gaps(), "shared");
-    let ssp = json(&files["scopes/clinic/ssp.json"]);
-    // services/backup.yaml: 164.308(a)(7)(ii)(D), split shared.
-    let req = requirement(&ssp, "hipaa:164.308(a)(7)(ii)(D)");
-    let backup = by_component(req, component_uuid(&ssp, "Backup \"and\" Restore"));
-    let provided = &backup["export"]["provided"][0];
-    let responsibility = &backup["export"]["responsibilities"][0];
-    assert_eq!(provided["description"], "Test a restore every quarter.");
-    assert_eq!(responsibility["description"], "Review the restore report.");
-    assert_eq!(responsibility["provided-uuid"], provided["uuid"]);
-    assert_eq!(provided["responsible-roles"][0]["role-id"], "provider");
-    assert_eq!(responsibility["responsible-roles"][0]["role-id"], "customer");
-    let this = by_component(req, component_uuid(&ssp, "Example Clinic: information systems"));
-    assert_eq!(this["inherited"][0]["provided-uuid"], provided["uuid"]);
-    assert_eq!(this["satisfied"][0]["responsibility-uuid"], responsibility["uuid"]);
-    assert_eq!(this["description"], "Review the restore report.");
-    assert_eq!(backup["implementation-status"]["state"], "implemented");
-    // An msp claim: provided only; a client claim: a responsibility only.
-    let msp = by_component(
-        requirement(&ssp, "hipaa:164.308(a)(7)(ii)(A)"),
-        component_uuid(&ssp, "Backup \"and\" Restore"),
-    );
-    assert!(msp["export"]["provided"].is_array() && msp["export"]["responsibilities"].is_null());
-    assert_eq!(
-        prop(requirement(&ssp, "hipaa:164.308(a)(7)(ii)(A)"), "evidence"),
-        ["Daily backup report"]
-    );
-}
-
-#[test]
-fn a_scope_assignment_exports_the_msps_duty_from_the_engagement_with_raci_in_properties() {
-    let files = export(&gaps(), "engagement");
-    let ssp = json(&files["scopes/clinic/ssp.json"]);
-    let req = requirement(&ssp, "hipaa:164.312(b)");
-    let engagement = by_component(
-        req,
-        component_uuid(&ssp, "Example MSP: duties agreed in the engagement"),
-    );
-    assert_eq!(
-        engagement["export"]["provided"][0]["description"],
-        "Collect the audit logs of the servers."
-    );
-    assert_eq!(
-        engagement["export"]["responsibilities"][0]["description"],
-        "Review the monthly audit log report."
-    );
-    assert_eq!(prop(req, "raci-responsible"), ["client", "msp"]);
-    assert_eq!(prop(req, "raci-accountable"), ["client"]);
-    assert_eq!(prop(req, "responsibility"), ["shared"]);
-    let roles: Vec<&str> = req["responsible-roles"]
-        .as_array()
-        .expect("roles")
-        .iter()
-        .filter_map(|r| r["role-id"].as_str())
-        .collect();
-    assert_eq!(roles, ["provider", "customer"]);
-}
-
-#[test]
-fn a_third_party_is_a_leveraged_authorization_with_its_party_and_component() {
-    let files = export(&gaps(), "third-party");
-    let ssp = json(&files["scopes/clinic/ssp.json"]);
-    let plan = &ssp["system-security-plan"];
-    let party = plan["metadata"]["parties"]
-        .as_array()
-        .expect("parties")
-        .iter()
-        .find(|p| p["name"] == "Cloud EHR vendor")
-        .expect("the third party as a party");
-    let authorization = &plan["system-implementation"]["leveraged-authorizations"][0];
-    assert_eq!(authorization["title"], "Cloud EHR vendor");
-    assert_eq!(authorization["party-uuid"], party["uuid"]);
-    let component = component_uuid(&ssp, "Cloud EHR vendor");
-    let comp = plan["system-implementation"]["components"]
-        .as_array()
-        .expect("components")
-        .iter()
-        .find(|c| c["uuid"] == component)
-        .expect("component");
-    assert_eq!(
-        prop(comp, "leveraged-authorization-uuid"),
-        [authorization["uuid"].as_str().expect("uuid")]
-    );
-    let req = requirement(&ssp, "hipaa:164.312(c)(2)");
-    let by = by_component(req, component);
-    assert_eq!(by["description"], "The EHR vendor checks the integrity of chart data.");
-    assert!(by["inherited"].is_array());
-    assert_eq!(prop(req, "responsibility"), ["third-party"]);
-}
-
-#[test]
-fn a_control_marked_not_applicable_carries_its_reason() {
-    let files = export(&gaps(), "na");
-    let ssp = json(&files["scopes/clinic/ssp.json"]);
-    let req = requirement(&ssp, "hipaa:164.308(a)(4)(ii)(A)");
-    let status = &req["by-components"][0]["implementation-status"];
-    assert_eq!(status["state"], "not-applicable");
-    assert_eq!(status["remarks"], "The clinic is not a health care clearinghouse.");
-}
-
-#[test]
-fn an_unassigned_control_is_marked_and_linked_to_its_finding() {
-    let files = export(&gaps(), "unassigned");
-    let ssp = json(&files["scopes/clinic/ssp.json"]);
-    let ar = json(&files["scopes/clinic/assessment-results.json"]);
-    let req = requirement(&ssp, "hipaa:164.308(a)(1)(ii)(A)");
-    assert_eq!(prop(req, "responsibility"), ["unassigned"]);
-    assert!(
-        req["by-components"]
-            .as_array()
-            .expect("by")
-            .iter()
-            .all(|b| b["implementation-status"].is_null()),
-        "nobody implements an unassigned control"
-    );
-    let link = req["links"]
-        .as_array()
-        .expect("links")
-        .iter()
-        .find(|l| l["resource-fragment"].is_string())
-        .expect("a link to the finding");
-    let finding = ar["assessment-results"]["results"][0]["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .find(|f| f["uuid"] == link["resource-fragment"])
-        .expect("the linked finding");
-    assert_eq!(prop(finding, "code"), ["CM001"]);
-    assert_eq!(finding["target"]["target-id"], "hipaa-164.308_a_1_ii_A_smt");
-    assert_eq!(finding["target"]["status"]["state"], "not-satisfied");
-    assert_eq!(finding["implementation-statement-uuid"], req["uuid"]);
-    // The conflict (two services disagree) is unassigned too, and says why.
-    let conflict = requirement(&ssp, "hipaa:164.308(a)(5)(ii)(D)");
-    assert_eq!(prop(conflict, "conflict"), ["true"]);
-    assert!(
-        conflict["by-components"][0]["description"]
-            .as_str()
-            .expect("text")
-            .contains("disagree")
-    );
-}
-
-#[test]
-fn evidence_files_are_back_matter_resources_with_their_sha256() {
-    let files = export(&gaps(), "evidence");
-    let ssp = json(&files["scopes/clinic/ssp.json"]);
-    let bytes = std::fs::read(fixture("oscal/gaps/evidence/restore-test.md")).expect("evidence");
-    let sha = ctrlmap::model::digest::sha256_hex(&bytes);
-    let resource = ssp["system-security-plan"]["back-matter"]["resources"]
-        .as_array()
-        .expect("resources")
-        .iter()
-        .find(|r| r["title"] == "Restore test 2026 Q3")
-        .expect("the evidence resource");
-    assert_eq!(resource["rlinks"][0]["hashes"][0]["algorithm"], "SHA-256");
-    assert_eq!(resource["rlinks"][0]["hashes"][0]["value"], sha.as_str());
-    assert_eq!(resource["rlinks"][0]["href"], "evidence/restore-test.md");
-    let req = requirement(&ssp, "hipaa:164.308(a)(7)(ii)(D)");
-    let href = format!("#{}", resource["uuid"].as_str().expect("uuid"));
-    assert!(
-        req["links"]
-            .as_array()
-            .expect("links")
-            .iter()
-            .any(|l| l["href"] == href.as_str())
-    );
-}
-
-#[test]
-fn a_waived_finding_is_an_approved_deviation_until_the_waiver_expires() {
-    let files = export(&gaps(), "waiver");
-    let ar = json(&files["scopes/clinic/assessment-results.json"]);
-    let result = &ar["assessment-results"]["results"][0];
-    let finding = result["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .find(|f| f["target"]["title"] == "hipaa:164.308(a)(6)(ii)")
-        .expect("the waived finding");
-    let risk_uuid = &finding["related-risks"][0]["risk-uuid"];
-    let risk = result["risks"]
-        .as_array()
-        .expect("risks")
-        .iter()
-        .find(|r| r["uuid"] == *risk_uuid)
-        .expect("its risk");
-    assert_eq!(risk["status"], "deviation-approved");
-    assert_eq!(risk["deadline"], "2027-01-31T23:59:59Z");
-    assert_eq!(
-        risk["mitigating-factors"][0]["description"],
-        "The MSP SOC reports every alert to the office manager by phone."
-    );
-    let entry = &risk["risk-log"]["entries"][0];
-    assert_eq!(entry["status-change"], "deviation-approved");
-    assert_eq!(entry["start"], "2026-10-01T00:00:00Z");
-    assert!(entry["description"].as_str().expect("text").contains("EX-1"));
-    // An open finding's risk is open, with the finding's advice as a recommended remediation.
-    let open = result["risks"]
-        .as_array()
-        .expect("risks")
-        .iter()
-        .find(|r| r["status"] == "open")
-        .expect("an open risk");
-    assert_eq!(open["remediations"][0]["lifecycle"], "recommendation");
-    assert_eq!(open["characterizations"][0]["facets"][0]["name"], "severity");
-}
-
-#[test]
-fn the_poam_has_an_item_for_every_finding_of_the_assessment() {
-    let files = export(&gaps(), "poam");
-    let ar = json(&files["scopes/clinic/assessment-results.json"]);
-    let poam = json(&files["scopes/clinic/poam.json"]);
-    let findings = ar["assessment-results"]["results"][0]["findings"]
-        .as_array()
-        .expect("findings");
-    let items = poam["plan-of-action-and-milestones"]["poam-items"]
-        .as_array()
-        .expect("items");
-    assert_eq!(items.len(), findings.len());
-    for (item, finding) in items.iter().zip(findings) {
-        assert_eq!(item["related-findings"][0]["finding-uuid"], finding["uuid"]);
-    }
-    assert_eq!(poam["plan-of-action-and-milestones"]["import-ssp"]["href"], "ssp.json");
-}
-
-#[test]
 fn export_refuses_bad_input_and_an_output_that_is_a_file() {
     let run = ctrlmap(["export", "oscal", "no-such-folder", "-o", "/tmp/x"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
@@ -661,4 +365,295 @@ fn subject_uuids_stay_when_a_service_file_is_edited_elsewhere() {
     assert_eq!(ids(&a), ids(&b), "the same subjects keep their UUIDs");
     // The plan itself changed (its provenance names the new lines), so its own UUID did too.
     assert_ne!(a["system-security-plan"]["uuid"], b["system-security-plan"]["uuid"]);
+}
+
+/// NIST's CSF 2.0 catalog has the six functions as groups and the categories as controls
+/// holding their subcategories (NIST_CSF_v2.0_catalog.xml: `<group id="GV" class="function">`,
+/// `<control id="GV.OC" class="category">`): ctrlmap's has the same structure and ids, so a
+/// profile's ids resolve against NIST's catalog. A regulation's section headings are groups.
+#[test]
+fn catalogs_have_nists_structure_and_profiles_name_only_controls() {
+    let files = export("examples/northwind-msp", "structure");
+    let csf = json(&files["catalogs/csf-2.0.json"]);
+    let core = json(&std::fs::read(fixture("reference/csf-2.0/csf-2.0-core.json")).expect("core"));
+    let groups = csf["catalog"]["groups"].as_array().expect("groups");
+    let functions: Vec<&str> = core["functions"]
+        .as_array()
+        .expect("functions")
+        .iter()
+        .filter_map(|f| f["id"].as_str())
+        .collect();
+    assert_eq!(
+        groups.iter().filter_map(|g| g["id"].as_str()).collect::<Vec<_>>(),
+        functions
+    );
+    assert!(csf["catalog"]["controls"].is_null(), "no control outside a function");
+    let govern = &groups[0];
+    assert_eq!(govern["class"], "function");
+    assert_eq!(govern["title"], "GOVERN");
+    assert_eq!(govern["parts"][0]["id"], "GV_overview");
+    assert_eq!(govern["parts"][0]["name"], "overview");
+    let oc = govern["controls"]
+        .as_array()
+        .expect("categories")
+        .iter()
+        .find(|c| c["id"] == "GV.OC")
+        .expect("GV.OC is a control of GV");
+    assert_eq!(oc["class"], "category");
+    assert_eq!(oc["parts"][0]["id"], "GV.OC_statement");
+    assert_eq!(oc["controls"][0]["id"], "GV.OC-01");
+    assert_eq!(oc["controls"][0]["class"], "subcategory");
+    // Every id a profile selects from CSF 2.0 is a category or subcategory of NIST's Core.
+    let mut nist: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    for (_, list) in all_of(&core, "categories") {
+        for c in list.as_array().expect("categories") {
+            nist.insert(c["id"].as_str().expect("id").to_string());
+            for s in c["subcategories"].as_array().into_iter().flatten() {
+                nist.insert(s["id"].as_str().expect("id").to_string());
+            }
+        }
+    }
+    assert_eq!(nist.len(), 22 + 106);
+    for (path, bytes) in &files {
+        if !path.ends_with("profile.json") {
+            continue;
+        }
+        let profile = json(bytes);
+        for import in profile["profile"]["imports"].as_array().expect("imports") {
+            if !import["href"].as_str().expect("href").ends_with("csf-2.0.json") {
+                continue;
+            }
+            for (_, ids) in all_of(import, "with-ids") {
+                for id in ids.as_array().expect("ids") {
+                    let id = id.as_str().expect("id");
+                    assert!(
+                        nist.contains(id),
+                        "{path}: {id} is not a control of NIST's CSF 2.0 catalog"
+                    );
+                }
+            }
+        }
+    }
+    // HIPAA's section headings are groups of their standards.
+    let hipaa = json(&files["catalogs/hipaa.json"]);
+    let admin = hipaa["catalog"]["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .find(|g| g["id"] == "hipaa-164.308")
+        .expect("164.308 is a group");
+    assert_eq!(admin["title"], "Administrative safeguards");
+    assert_eq!(admin["class"], "section");
+    assert!(
+        admin["controls"]
+            .as_array()
+            .expect("controls")
+            .iter()
+            .any(|c| c["id"] == "hipaa-164.308_a_1")
+    );
+    // No plan has a requirement for a group.
+    let ssp = json(&files["scopes/riverside-dental/ssp.json"]);
+    assert!(oscal_support::find_requirement(&ssp, "hipaa:164.308").is_none());
+    assert!(oscal_support::find_requirement(&ssp, "csf-2.0:GV").is_none());
+    assert!(oscal_support::find_requirement(&ssp, "csf-2.0:GV.OC").is_some());
+}
+
+/// The href of every back-matter resource of a document that points at a workspace file,
+/// with the SHA-256 it records.
+fn file_links(doc: &Value) -> Vec<(String, String)> {
+    let root = doc.as_object().and_then(|o| o.values().next()).expect("root");
+    root["back-matter"]["resources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|r| r["rlinks"].as_array().into_iter().flatten())
+        .filter_map(|l| {
+            Some((
+                l["href"].as_str()?.to_string(),
+                l["hashes"][0]["value"].as_str()?.to_string(),
+            ))
+        })
+        .collect()
+}
+
+/// Resolve a relative href (percent-encoded) against a document's folder on disk.
+fn resolve(doc: &std::path::Path, href: &str) -> std::path::PathBuf {
+    let mut decoded = Vec::new();
+    let bytes = href.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            decoded.push(u8::from_str_radix(&href[i + 1..i + 3], 16).expect("hex"));
+            i += 3;
+        } else {
+            decoded.push(bytes[i]);
+            i += 1;
+        }
+    }
+    doc.parent()
+        .expect("folder")
+        .join(String::from_utf8(decoded).expect("utf-8"))
+}
+
+#[test]
+fn links_to_evidence_resolve_from_the_document_and_with_evidence_the_export_holds_it() {
+    for with_evidence in [false, true] {
+        let out = temp(if with_evidence { "links-copied" } else { "links" });
+        let out_s = out.to_str().expect("path");
+        let mut args = vec![
+            "export",
+            "oscal",
+            "examples/northwind-msp",
+            "-o",
+            out_s,
+            "--as-of",
+            "2026-11-30",
+        ];
+        if with_evidence {
+            args.push("--with-evidence");
+        }
+        let run = ctrlmap(args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let mut checked = 0;
+        for (path, bytes) in tree(&out) {
+            if !path.ends_with(".json") {
+                continue;
+            }
+            let doc_path = out.join(&path);
+            for (href, sha) in file_links(&json(&bytes)) {
+                assert!(!href.contains("://"), "{href}");
+                let target = resolve(&doc_path, &href);
+                let target = target
+                    .canonicalize()
+                    .unwrap_or_else(|_| panic!("{path}: {href} resolves to nothing"));
+                if with_evidence {
+                    assert!(
+                        target.starts_with(out.canonicalize().expect("out")),
+                        "{path}: {href} leaves the export"
+                    );
+                }
+                let found = std::fs::read(&target).expect("linked file");
+                assert_eq!(ctrlmap::model::digest::sha256_hex(&found), sha, "{path}: {href}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 8, "{checked} links checked");
+        if with_evidence {
+            assert!(out.join("files/evidence/riverside-2026-q3-restore-test.md").is_file());
+            assert!(
+                run.stdout.contains("workspace files linked from them in files/"),
+                "{}",
+                run.stdout
+            );
+        } else {
+            assert!(!out.join("files").exists());
+        }
+        let _ = std::fs::remove_dir_all(&out);
+    }
+}
+
+#[test]
+fn with_an_href_base_every_link_is_absolute_under_it() {
+    let files = export_with(
+        &gaps(),
+        "href-base",
+        &["--href-base", "file:///srv/oscal", "--with-evidence"],
+    );
+    for (path, doc) in docs(&files) {
+        for (at, href) in all_of(&doc, "href") {
+            let href = href.as_str().expect("href");
+            assert!(
+                href.starts_with('#')
+                    || href.starts_with("https://")
+                    || href.starts_with("http://")
+                    || href.starts_with("file:///srv/oscal/"),
+                "{path}{at}: {href}"
+            );
+        }
+    }
+    let ssp = json(&files["scopes/clinic/ssp.json"]);
+    assert_eq!(
+        ssp["system-security-plan"]["import-profile"]["href"],
+        "file:///srv/oscal/scopes/clinic/profile.json"
+    );
+    let run = ctrlmap(["export", "oscal", &gaps(), "-o", "/tmp/x", "--href-base", "srv/oscal"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("is not an absolute URI"), "{}", run.stderr);
+}
+
+#[test]
+fn a_custom_rule_that_fails_at_run_time_stops_the_export_before_anything_is_written() {
+    let out = temp("rule-failed");
+    let run = ctrlmap([
+        "export",
+        "oscal",
+        "tests/fixtures/load/rule-failed",
+        "-o",
+        out.to_str().expect("path"),
+        "--as-of",
+        "2026-11-30",
+    ]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("E021"), "{}", run.stderr);
+    assert!(run.stderr.contains("nothing is reported"), "{}", run.stderr);
+    let left: Vec<String> = tree(&out).into_keys().collect();
+    assert!(left.is_empty(), "nothing written: {left:?}");
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_inside_the_output_folder_is_never_followed() {
+    let base = temp("symlink");
+    let out = base.join("out");
+    let victim = base.join("victim");
+    std::fs::create_dir_all(&out).expect("mkdir");
+    std::fs::create_dir_all(&victim).expect("mkdir");
+    std::fs::write(victim.join("hipaa-to-csf-2.0.json"), "mine").expect("write");
+    std::os::unix::fs::symlink("../victim", out.join("mappings")).expect("link");
+    let run = ctrlmap([
+        "export",
+        "oscal",
+        "examples/northwind-msp",
+        "-o",
+        out.to_str().expect("path"),
+        "--as-of",
+        "2026-11-30",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("is a symbolic link"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_to_string(victim.join("hipaa-to-csf-2.0.json")).expect("kept"),
+        "mine"
+    );
+    assert_eq!(
+        std::fs::read_dir(&victim).expect("victim").count(),
+        1,
+        "nothing added outside"
+    );
+    // A file of the export that is a link is not written through either.
+    std::fs::remove_file(out.join("mappings")).expect("unlink");
+    std::fs::create_dir_all(out.join("scopes/clinic")).expect("mkdir");
+    std::os::unix::fs::symlink(
+        "../../../victim/hipaa-to-csf-2.0.json",
+        out.join("scopes/clinic/ssp.json"),
+    )
+    .expect("link");
+    let run = ctrlmap(["export", "oscal", &gaps(), "-o", out.to_str().expect("path")]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert_eq!(
+        std::fs::read_to_string(victim.join("hipaa-to-csf-2.0.json")).expect("kept"),
+        "mine"
+    );
+    let _ = std::fs::remove_dir_all(&base);
+}
+
+#[test]
+fn help_names_the_workspace_folder() {
+    let run = ctrlmap(["export", "oscal", "--help"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains("The workspace folder"), "{}", run.stdout);
+    assert!(!run.stdout.contains("Loaded folder"), "{}", run.stdout);
+    let run = ctrlmap(["import", "oscal", "--help"]);
+    assert!(!run.stdout.contains("Loaded to write"), "{}", run.stdout);
 }

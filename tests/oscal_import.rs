@@ -1,6 +1,9 @@
-//! `ctrlmap import oscal`: an exported component definition comes back as the same services
-//! (the matrices do not change), NIST's leveraged-system example comes in with the provided
-//! and customer-responsibility statements of its AC-2, and bad input is refused with its place.
+//! `ctrlmap import oscal`: the exported component definition and the provider's plan come
+//! back as the same services (evidence and options included; the matrices do not change),
+//! NIST's leveraged-system example comes in with the provided and customer-responsibility
+//! statements of its AC-2, another tool's provider and customer statements land in `msp:` and
+//! `client:`, what is not carried over is a warning naming it, and bad input is refused with
+//! rustc-style diagnostics before anything is written.
 
 mod common;
 
@@ -60,8 +63,26 @@ fn matrix_without_service_lines(scope_file: &Path) -> Value {
     serde_json::from_str(&text).expect("matrix JSON")
 }
 
+/// The fields of a service file that say what the service is and does, claims in order.
+fn service_facts(file: &Path) -> Value {
+    let mut s = service(file);
+    if let Some(map) = s.as_object_mut() {
+        map.retain(|k, _| ["id", "name", "tower", "description", "ephi", "options", "controls"].contains(&k.as_str()));
+    }
+    for c in s["controls"].as_array_mut().into_iter().flatten() {
+        for side in ["msp", "client"] {
+            if let Some(t) = c[side].as_str() {
+                c[side] = Value::String(t.trim().to_string());
+            }
+        }
+    }
+    s
+}
+
+/// Acceptance 3 of issue 23: export, then import the component definition and the provider's
+/// plan: the same services (evidence and options included), so the same matrices and findings.
 #[test]
-fn an_exported_component_definition_imports_into_services_that_give_the_same_matrices() {
+fn the_exported_component_definition_and_providers_plan_import_into_the_same_services() {
     let example = root().join("examples/northwind-msp");
     let out = temp("roundtrip-export");
     let run = ctrlmap([
@@ -74,55 +95,93 @@ fn an_exported_component_definition_imports_into_services_that_give_the_same_mat
         "2026-11-30",
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    // An empty workspace with the example's config, scopes and evidence, and no services.
-    let ws = temp("roundtrip-ws");
-    std::fs::create_dir_all(&ws).expect("mkdir");
-    std::fs::copy(example.join("ctrlmap.yaml"), ws.join("ctrlmap.yaml")).expect("config");
-    copy_dir(&example.join("scopes"), &ws.join("scopes"));
-    copy_dir(&example.join("evidence"), &ws.join("evidence"));
+    for (document, expected_warnings) in [
+        ("component-definition.json", vec![]),
+        (
+            "provider/ssp.json",
+            vec![
+                "`system-characteristics` is not carried over",
+                "`components` (title `Northwind Managed IT: managed services`) is not carried over",
+                "`components` (title `Offsite backup storage provider (immutable object storage, second region)`) is not carried over",
+                "`users` is not carried over",
+            ],
+        ),
+    ] {
+        // An empty workspace with the example's config, scopes and evidence, and no services.
+        let ws = temp("roundtrip-ws");
+        std::fs::create_dir_all(&ws).expect("mkdir");
+        std::fs::copy(example.join("ctrlmap.yaml"), ws.join("ctrlmap.yaml")).expect("config");
+        copy_dir(&example.join("scopes"), &ws.join("scopes"));
+        copy_dir(&example.join("evidence"), &ws.join("evidence"));
+        // No --tower: ctrlmap's documents say each service's tower.
+        let run = ctrlmap(["import", "oscal", path(&out.join(document)), "-o", path(&ws)]);
+        assert_eq!(run.code, 0, "{document}: {}{}", run.stdout, run.stderr);
+        let warnings: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("warning")).collect();
+        assert_eq!(warnings.len(), expected_warnings.len(), "{document}: {}", run.stderr);
+        for w in &expected_warnings {
+            assert!(run.stderr.contains(w), "{document}: want {w}\n{}", run.stderr);
+        }
+        let mut services: Vec<String> = std::fs::read_dir(ws.join("services"))
+            .expect("services")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        services.sort();
+        assert_eq!(services.len(), 14, "{services:?}");
+        for name in &services {
+            let before = service_facts(&example.join("services").join(name));
+            let after = service_facts(&ws.join("services").join(name));
+            assert!(before == after, "{document}: {name} differs:\n{before}\n{after}");
+        }
+        for scope in ["cedar-tax-services", "hudson-valley-insurance", "riverside-dental"] {
+            let before = matrix_without_service_lines(&example.join(format!("scopes/{scope}.yaml")));
+            let after = matrix_without_service_lines(&ws.join(format!("scopes/{scope}.yaml")));
+            assert!(
+                before == after,
+                "{document}: {scope}: the matrix changed after the round trip"
+            );
+        }
+        let before = ctrlmap([
+            "check",
+            "examples/northwind-msp",
+            "--as-of",
+            "2026-11-30",
+            "--format",
+            "json",
+        ]);
+        let after = ctrlmap(["check", path(&ws), "--as-of", "2026-11-30", "--format", "json"]);
+        assert_eq!(before.code, after.code);
+        let findings = |text: &str| -> Vec<(String, String, String, String)> {
+            let v: Value = serde_json::from_str(text).expect("check JSON");
+            v["findings"]
+                .as_array()
+                .expect("findings")
+                .iter()
+                .map(|f| {
+                    let field = |k: &str| f[k].as_str().unwrap_or_default().to_string();
+                    (field("scope"), field("control"), field("code"), field("fingerprint"))
+                })
+                .collect()
+        };
+        assert_eq!(findings(&before.stdout), findings(&after.stdout), "{document}");
+        let _ = std::fs::remove_dir_all(&ws);
+    }
+    // A client's plan exports nothing: there is nothing in it to import, and it says why.
+    let ws = temp("roundtrip-client");
     let run = ctrlmap([
         "import",
         "oscal",
-        path(&out.join("component-definition.json")),
+        path(&out.join("scopes/riverside-dental/ssp.json")),
         "-o",
         path(&ws),
     ]);
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert!(run.stderr.is_empty(), "no warnings: {}", run.stderr);
-    let services: Vec<String> = std::fs::read_dir(ws.join("services"))
-        .expect("services")
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    assert_eq!(services.len(), 14, "{services:?}");
-    for scope in ["cedar-tax-services", "hudson-valley-insurance", "riverside-dental"] {
-        let before = matrix_without_service_lines(&example.join(format!("scopes/{scope}.yaml")));
-        let after = matrix_without_service_lines(&ws.join(format!("scopes/{scope}.yaml")));
-        assert!(before == after, "{scope}: the matrix changed after the round trip");
-    }
-    let before = ctrlmap([
-        "check",
-        "examples/northwind-msp",
-        "--as-of",
-        "2026-11-30",
-        "--format",
-        "json",
-    ]);
-    let after = ctrlmap(["check", path(&ws), "--as-of", "2026-11-30", "--format", "json"]);
-    assert_eq!(before.code, after.code);
-    let findings = |text: &str| -> Vec<(String, String, String, String)> {
-        let v: Value = serde_json::from_str(text).expect("check JSON");
-        v["findings"]
-            .as_array()
-            .expect("findings")
-            .iter()
-            .map(|f| {
-                let field = |k: &str| f[k].as_str().unwrap_or_default().to_string();
-                (field("scope"), field("control"), field("code"), field("fingerprint"))
-            })
-            .collect()
-    };
-    assert_eq!(findings(&before.stdout), findings(&after.stdout));
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("it is a customer's plan"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("warning"),
+        "no noise about what is not carried: {}",
+        run.stderr
+    );
     let _ = std::fs::remove_dir_all(&out);
     let _ = std::fs::remove_dir_all(&ws);
 }
@@ -134,7 +193,14 @@ fn nists_leveraged_example_imports_with_the_provided_and_customer_responsibility
     // The plan does not say what tower its services belong to: the user says it.
     let run = ctrlmap(["import", "oscal", path(&file), "-o", path(&ws.0)]);
     assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("error[E005]: component `Application` does not say which tower"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("pass `--tower`"), "{}", run.stderr);
+    assert!(!ws.0.join("services").exists(), "nothing written");
     let run = ctrlmap([
         "import",
         "oscal",
@@ -149,15 +215,16 @@ fn nists_leveraged_example_imports_with_the_provided_and_customer_responsibility
     // capability and leaves a responsibility with the customer; "This System" leaves one.
     let provided = "Consumer-appropriate description of what may be inherited.\n\nIn the context of the application component in satisfaction of AC-2, part a.";
     let responsibility = "Leveraging system's responsibilities with respect to inheriting this capability.\n\nIn the context of the application component in satisfaction of AC-2, part a.";
-    let application = service(&ws.0.join("services/leveraged-iaas-system-application.yaml"));
-    assert_eq!(application["name"], "Leveraged IaaS System: Application");
+    // Named as the components are, not after the provider's system.
+    let application = service(&ws.0.join("services/application.yaml"));
+    assert_eq!(application["name"], "Application");
     assert_eq!(application["tower"], "managed-cloud");
     let claim = &application["controls"][0];
     assert_eq!(claim["control"], "sp800-53-rev4:ac-2");
     assert_eq!(claim["split"], "shared");
     assert_eq!(claim["msp"], provided);
     assert_eq!(claim["client"], responsibility);
-    let system = service(&ws.0.join("services/leveraged-iaas-system-this-system.yaml"));
+    let system = service(&ws.0.join("services/this-system.yaml"));
     let claim = &system["controls"][0];
     assert_eq!(claim["split"], "client");
     assert_eq!(claim["client"], responsibility);
@@ -192,11 +259,14 @@ fn an_unknown_control_id_is_a_warning_with_its_line_and_column() {
                 .map(|c| (i + 1, c + "\"control-id\": ".len() + 1))
         })
         .expect("the control-id in NIST's file");
-    let expected = format!(
-        "{}:{line}:{column}: warning: control `ac-2` is not in ctrlmap's catalogs",
-        file.display()
+    assert!(
+        run.stderr
+            .contains("warning[E009]: control `ac-2` is not in ctrlmap's catalogs"),
+        "{}",
+        run.stderr
     );
-    assert!(run.stderr.contains(&expected), "want {expected}\n got {}", run.stderr);
+    let place = format!("--> {}:{line}:{column}", file.display());
+    assert!(run.stderr.contains(&place), "want {place}\n got {}", run.stderr);
     assert!(!ws.join("services").exists(), "nothing written");
     let _ = std::fs::remove_dir_all(&ws);
 }
@@ -241,7 +311,7 @@ fn a_component_definition_from_another_tool_imports_by_its_roles() {
         "managed-security",
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("warning: control `xx-9`"), "{}", run.stderr);
+    assert!(run.stderr.contains("warning[E009]: control `xx-9`"), "{}", run.stderr);
     let s = service(&ws.join("services/vendor-mail-filter.yaml"));
     assert_eq!(s["controls"][0]["control"], "csf-2.0:DE.CM-09");
     assert_eq!(s["controls"][0]["split"], "msp");
@@ -288,9 +358,9 @@ fn bad_json_and_documents_that_are_not_oscal_are_refused_with_their_place() {
     std::fs::write(&bad, "{\n  \"component-definition\": {\n    \"uuid\": oops\n  }\n}\n").expect("write");
     let run = ctrlmap(["import", "oscal", path(&bad), "-o", path(&ws)]);
     assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("error[E001]: not valid JSON"), "{}", run.stderr);
     assert!(
-        run.stderr
-            .contains(&format!("{}:3:13: error: not valid JSON", bad.display())),
+        run.stderr.contains(&format!("--> {}:3:13", bad.display())),
         "{}",
         run.stderr
     );
@@ -300,10 +370,11 @@ fn bad_json_and_documents_that_are_not_oscal_are_refused_with_their_place() {
     assert_eq!(run.code, 2);
     assert!(
         run.stderr
-            .contains(":1:1: error: not an OSCAL component definition or system security plan"),
+            .contains("error[E014]: not an OSCAL component definition or system security plan"),
         "{}",
         run.stderr
     );
+    assert!(run.stderr.contains("other.json:1:1"), "{}", run.stderr);
     let run = ctrlmap(["import", "oscal", path(&ws.join("missing.json")), "-o", path(&ws)]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("missing.json: does not exist"), "{}", run.stderr);
@@ -350,10 +421,285 @@ fn no_shape_of_a_value_makes_import_panic() {
                 *changed.pointer_mut(pointer).expect("pointer") = replacement;
                 let text = serde_json::to_string_pretty(&changed).expect("json");
                 let result = ctrlmap::emit::oscal::import::import("fuzz.json", &text, &tokens, Some("managed-cloud"));
-                if let Err(e) = result {
-                    assert!(e.pos.line >= 1 && e.pos.column >= 1, "{pointer}: {e:?}");
+                if let Err(problems) = result {
+                    assert!(!problems.is_empty(), "{pointer}");
+                    for e in problems {
+                        assert!(e.pos.line >= 1 && e.pos.column >= 1, "{pointer}: {e:?}");
+                    }
                 }
             }
         }
     }
+}
+
+/// A component definition with the given components (each `(title, props, requirements)`).
+fn component_definition(components: Vec<Value>) -> Value {
+    serde_json::json!({
+        "component-definition": {
+            "uuid": "8a0d5c1e-5d7e-4c60-9a9e-1b8f7d1a2b3c",
+            "metadata": { "title": "Vendor", "last-modified": "2026-01-01T00:00:00Z", "version": "1", "oscal-version": "1.1.3" },
+            "components": components,
+        }
+    })
+}
+
+fn vendor_component(title: &str, requirements: Vec<Value>) -> Value {
+    serde_json::json!({
+        "uuid": "0b6f3a52-9d0c-4a8e-8f43-2f1c8c0e7d11",
+        "type": "service",
+        "title": title,
+        "description": "A vendor service.",
+        "control-implementations": [{
+            "uuid": "3c9e8f0a-7b6d-4e5f-9a1b-2c3d4e5f6a7b",
+            "source": "https://example.org/csf.json",
+            "description": "CSF",
+            "implemented-requirements": requirements,
+        }],
+    })
+}
+
+fn write_json(dir: &Path, name: &str, doc: &Value) -> PathBuf {
+    std::fs::create_dir_all(dir).expect("mkdir");
+    let file = dir.join(name);
+    std::fs::write(&file, serde_json::to_string_pretty(doc).expect("json")).expect("write");
+    file
+}
+
+/// Issue 23, point 9: a provider statement and a customer statement on one control are the
+/// two sides of a shared claim; roles are read by their OSCAL meaning; what is not carried over
+/// is a warning that names it.
+#[test]
+fn another_tools_provider_and_customer_statements_become_each_sides_duty() {
+    let ws = temp("statements");
+    let doc = component_definition(vec![vendor_component(
+        "Vendor Backup",
+        vec![serde_json::json!({
+            "uuid": "1e2f3a4b-5c6d-4e7f-8a9b-0c1d2e3f4a5b",
+            "control-id": "PR.DS-11",
+            "description": "Backups, at the statement level.",
+            "set-parameters": [{ "param-id": "x", "values": ["y"] }],
+            "props": [{ "name": "sort-id", "value": "001" }],
+            "statements": [
+                { "statement-id": "PR.DS-11_statement", "uuid": "2e2f3a4b-5c6d-4e7f-8a9b-0c1d2e3f4a5b",
+                  "description": "The vendor backs up every database nightly.",
+                  "responsible-roles": [{ "role-id": "maintainer" }] },
+                { "statement-id": "PR.DS-11_smt.b", "uuid": "3e2f3a4b-5c6d-4e7f-8a9b-0c1d2e3f4a5b",
+                  "description": "The customer tests a restore each quarter.",
+                  "responsible-roles": [{ "role-id": "customer" }] },
+            ],
+        })],
+    )]);
+    let file = write_json(&ws, "vendor.json", &doc);
+    let run = ctrlmap([
+        "import",
+        "oscal",
+        path(&file),
+        "-o",
+        path(&ws),
+        "--tower",
+        "managed-infrastructure",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let s = service(&ws.join("services/vendor-backup.yaml"));
+    let claim = &s["controls"][0];
+    assert_eq!(claim["split"], "shared");
+    assert_eq!(claim["msp"], "The vendor backs up every database nightly.");
+    assert_eq!(claim["client"], "The customer tests a restore each quarter.");
+    for dropped in [
+        "warning[E003]: `set-parameters` is not carried over",
+        "warning[E003]: `props` is not carried over",
+        "warning[E003]: `description` is not carried over",
+    ] {
+        assert!(run.stderr.contains(dropped), "want {dropped}\n{}", run.stderr);
+    }
+    // A role ctrlmap cannot place is said, and read as the provider's.
+    let mut odd = doc.clone();
+    odd["component-definition"]["components"][0]["control-implementations"][0]["implemented-requirements"][0]["statements"]
+        [0]["responsible-roles"][0]["role-id"] = Value::String("wizard".into());
+    let file = write_json(&ws, "odd.json", &odd);
+    let run = ctrlmap([
+        "import",
+        "oscal",
+        path(&file),
+        "-o",
+        path(&ws),
+        "--tower",
+        "managed-infrastructure",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("warning[E007]: role `wizard` has no meaning ctrlmap knows"),
+        "{}",
+        run.stderr
+    );
+    let _ = std::fs::remove_dir_all(&ws);
+}
+
+#[test]
+fn two_components_that_would_be_one_service_are_refused_before_anything_is_written() {
+    let ws = temp("duplicate");
+    let mut second = vendor_component(
+        "Mail Filter",
+        vec![
+            serde_json::json!({ "uuid": "1e2f3a4b-5c6d-4e7f-8a9b-0c1d2e3f4a5c", "control-id": "DE.CM-09", "description": "Scans mail." }),
+        ],
+    );
+    second["uuid"] = Value::String("0b6f3a52-9d0c-4a8e-8f43-2f1c8c0e7d12".into());
+    let doc = component_definition(vec![
+        vendor_component(
+            "Mail filter",
+            vec![
+                serde_json::json!({ "uuid": "1e2f3a4b-5c6d-4e7f-8a9b-0c1d2e3f4a5b", "control-id": "DE.CM-09", "description": "Scans mail." }),
+            ],
+        ),
+        second,
+    ]);
+    let file = write_json(&ws, "vendor.json", &doc);
+    let run = ctrlmap([
+        "import",
+        "oscal",
+        path(&file),
+        "-o",
+        path(&ws),
+        "--tower",
+        "managed-security",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("error[E011]: two components would both be service `mail-filter`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!ws.join("services").exists(), "nothing written");
+    let _ = std::fs::remove_dir_all(&ws);
+}
+
+#[test]
+fn an_import_the_workspace_would_refuse_is_refused_before_writing() {
+    let ws = temp("refused");
+    // A title whose service id would make a file name longer than file systems allow, next to
+    // a service that would be fine: neither is written.
+    let long = "Very long service name ".repeat(12);
+    let mut ok = vendor_component(
+        "Fine",
+        vec![
+            serde_json::json!({ "uuid": "1e2f3a4b-5c6d-4e7f-8a9b-0c1d2e3f4a5c", "control-id": "DE.CM-09", "description": "Scans mail." }),
+        ],
+    );
+    ok["uuid"] = Value::String("0b6f3a52-9d0c-4a8e-8f43-2f1c8c0e7d12".into());
+    let doc = component_definition(vec![
+        vendor_component(
+            &long,
+            vec![
+                serde_json::json!({ "uuid": "1e2f3a4b-5c6d-4e7f-8a9b-0c1d2e3f4a5b", "control-id": "DE.CM-09", "description": "Scans mail." }),
+            ],
+        ),
+        ok,
+    ]);
+    let file = write_json(&ws, "long.json", &doc);
+    let run = ctrlmap([
+        "import",
+        "oscal",
+        path(&file),
+        "-o",
+        path(&ws),
+        "--tower",
+        "managed-security",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("longer than file systems allow"), "{}", run.stderr);
+    assert!(!ws.join("services").exists(), "nothing written");
+    // A duty so long its service file would be over the 16 MiB ctrlmap reads.
+    let big = "x".repeat(17 * 1024 * 1024);
+    let doc = component_definition(vec![vendor_component(
+        "Big",
+        vec![
+            serde_json::json!({ "uuid": "1e2f3a4b-5c6d-4e7f-8a9b-0c1d2e3f4a5b", "control-id": "DE.CM-09", "description": big }),
+        ],
+    )]);
+    let file = write_json(&ws, "big.json", &doc);
+    let run = ctrlmap([
+        "import",
+        "oscal",
+        path(&file),
+        "-o",
+        path(&ws),
+        "--tower",
+        "managed-security",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("more than the 16777216 ctrlmap reads"),
+        "{}",
+        run.stderr
+    );
+    assert!(!ws.join("services").exists(), "nothing written");
+    let _ = std::fs::remove_dir_all(&ws);
+}
+
+/// Thousands of unknown control ids: every one is reported (the first ones with "did you
+/// mean"), located in one pass over the file. `scripts/bench.sh` times it on a release build.
+#[test]
+fn eight_thousand_unknown_control_ids_are_all_reported() {
+    let ws = temp("unknown-8k");
+    let requirements: Vec<Value> = (0..8000)
+        .map(|i| serde_json::json!({ "uuid": format!("1e2f3a4b-5c6d-4e7f-8a9b-{i:012}"), "control-id": format!("zz-{i}"), "description": "Unknown." }))
+        .chain(std::iter::once(
+            serde_json::json!({ "uuid": "1e2f3a4b-5c6d-4e7f-8a9b-0c1d2e3f4a5b", "control-id": "DE.CM-09", "description": "Scans mail." }),
+        ))
+        .collect();
+    let doc = component_definition(vec![vendor_component("Mail filter", requirements)]);
+    let file = write_json(&ws, "many.json", &doc);
+    let run = ctrlmap([
+        "import",
+        "oscal",
+        path(&file),
+        "-o",
+        path(&ws),
+        "--tower",
+        "managed-security",
+    ]);
+    assert_eq!(run.code, 0, "{}", &run.stderr[..run.stderr.len().min(2000)]);
+    assert_eq!(run.stderr.matches("warning[E009]").count(), 8000);
+    assert!(ws.join("services/mail-filter.yaml").is_file());
+    let _ = std::fs::remove_dir_all(&ws);
+}
+
+/// Issue 25, point 9: errors of `import oscal` are rustc-style diagnostics with their code and
+/// the line of the file, named as every command names files: from the folder ctrlmap runs in.
+#[test]
+fn import_problems_are_diagnostics_with_codes_excerpts_and_the_usual_paths() {
+    let dir = temp("diagnostics");
+    std::fs::create_dir_all(dir.join("ws")).expect("mkdir");
+    std::fs::write(
+        dir.join("vendor.json"),
+        "{\n  \"component-definition\": {\n    \"uuid\": oops\n  }\n}\n",
+    )
+    .expect("write");
+    let run = common::ctrlmap_in(&dir, ["import", "oscal", "vendor.json", "-o", "ws"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("error[E001]: not valid JSON"), "{}", run.stderr);
+    assert!(run.stderr.contains(" --> vendor.json:3:13"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("3 |     \"uuid\": oops"),
+        "the line of the file: {}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("= help:"), "{}", run.stderr);
+    // A problem in the target workspace is reported like every command reports it, with the
+    // workspace's path from the folder ctrlmap runs in.
+    std::fs::create_dir_all(dir.join("ws/services")).expect("mkdir");
+    std::fs::write(dir.join("ws/services/bad.yaml"), "kind: service\nid: Bad Id\n").expect("write");
+    std::fs::write(
+        dir.join("ok.json"),
+        serde_json::to_string(&component_definition(vec![])).expect("json"),
+    )
+    .expect("write");
+    let run = common::ctrlmap_in(&dir, ["import", "oscal", "ok.json", "-o", "ws"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--> ws/services/bad.yaml:2:"), "{}", run.stderr);
+    assert!(run.stderr.contains("nothing was imported"), "{}", run.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -6,6 +6,7 @@
 pub mod baseline;
 pub mod diff;
 pub mod evidence;
+pub mod implementation;
 pub mod portfolio;
 pub mod register;
 pub mod provider;

@@ -79,7 +79,7 @@ struct SchemaLinkWarning {
 
 impl SchemaLinkWarning {
     fn render(&self) -> String {
-        crate::emit::diagnostics::render_warning(
+        crate::emit::diagnostics::render_uncoded_warning(
             &self.message,
             (&self.file, self.line, self.column),
             Some(&self.source),

@@ -27,6 +27,21 @@ pub fn render(d: &Diagnostic, line: Option<&str>, styled: bool) -> String {
 /// label whose line is known is drawn as its own excerpt (`::: file:line:col`, as rustc
 /// shows a previous definition), the others as notes.
 pub fn render_labelled(d: &Diagnostic, line: Option<&str>, label_lines: &[Option<&str>], styled: bool) -> String {
+    render_at(annotate_snippets::Level::Error, d, line, label_lines, styled)
+}
+
+/// [`render`] for a problem that does not stop the command: `warning[CODE]: …`.
+pub fn render_warning(d: &Diagnostic, line: Option<&str>, styled: bool) -> String {
+    render_at(annotate_snippets::Level::Warning, d, line, &[], styled)
+}
+
+fn render_at(
+    level: annotate_snippets::Level,
+    d: &Diagnostic,
+    line: Option<&str>,
+    label_lines: &[Option<&str>],
+    styled: bool,
+) -> String {
     use annotate_snippets::{Level, Renderer, Snippet};
     let title = terminal_line(&d.message).into_owned();
     let code = d.code.as_str();
@@ -59,13 +74,13 @@ pub fn render_labelled(d: &Diagnostic, line: Option<&str>, label_lines: &[Option
         .collect();
     // The excerpt as shown (control characters visible), the span in it, and its column.
     let excerpt = line.filter(|_| d.line > 0).map(|text| excerpt(text, d.column));
-    let mut message = Level::Error.title(&title).id(code);
+    let mut message = level.title(&title).id(code);
     if let Some((shown, span)) = &excerpt {
         message = message.snippet(
             Snippet::source(shown)
                 .line_start(d.line)
                 .origin(&d.file)
-                .annotation(Level::Error.span(span.clone())),
+                .annotation(level.span(span.clone())),
         );
     }
     for (shown, span, label, file, line) in &drawn {
@@ -106,9 +121,9 @@ pub fn render_labelled(d: &Diagnostic, line: Option<&str>, label_lines: &[Option
     out
 }
 
-/// A warning for people: the run goes on. Drawn like rustc's `warning:` with its place,
-/// the source line (when known) with the token underlined, and the help.
-pub fn render_warning(
+/// A warning without a code for people: the run goes on. Drawn like rustc's `warning:` with
+/// its place, the source line (when known) with the token underlined, and the help.
+pub fn render_uncoded_warning(
     message: &str,
     (file, line_no, column): (&str, usize, usize),
     line: Option<&str>,

@@ -663,6 +663,9 @@ pub struct Client {
     pub name: String,
     #[serde(default)]
     pub contact: Option<String>,
+    /// The person who authorizes the client's systems to operate (accepts their risk).
+    #[serde(default)]
+    pub authorizing_official: Option<Signatory>,
     #[serde(default)]
     pub profile: Profile,
 }
@@ -891,8 +894,23 @@ pub struct ThirdParty {
     /// does). Unset counts as handling it.
     #[serde(default)]
     pub ephi: Option<bool>,
+    /// An authorization of the party's system that the client (or the MSP) relies on, e.g. a
+    /// FedRAMP authorization: its title and the date it was granted. Only a declared one
+    /// becomes an OSCAL leveraged authorization.
+    #[serde(default)]
+    pub authorization: Option<Authorization>,
     #[serde(default)]
     pub note: Option<String>,
+}
+
+/// An authorization a third party's system holds (`parties[].authorization`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Authorization {
+    /// What was authorized, e.g. `FedRAMP High P-ATO: Microsoft 365 GCC`.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// When it was granted (YYYY-MM-DD).
+    pub date: String,
 }
 
 /// The assessment an evidence pack records (`assessment:` in a scope).

@@ -20,6 +20,7 @@ pub fn schema_file(doc: &Value) -> &'static str {
         Some("profile") => "oscal_profile_schema.json",
         Some("component-definition") => "oscal_component_schema.json",
         Some("system-security-plan") => "oscal_ssp_schema.json",
+        Some("assessment-plan") => "oscal_assessment-plan_schema.json",
         Some("assessment-results") => "oscal_assessment-results_schema.json",
         Some("plan-of-action-and-milestones") => "oscal_poam_schema.json",
         Some("mapping-collection") => "v1.2.1/oscal_mapping_schema.json",
@@ -235,11 +236,65 @@ pub fn broken_references(docs: &BTreeMap<String, Value>) -> Vec<String> {
                 broken.push(format!("{path}{at}: {kind} `{value}` does not resolve"));
             }
         };
+        // What a leveraging plan inherits and satisfies is exported by the plans its
+        // back-matter links to (the provider's); an export's own responsibilities point at
+        // its own provided statements.
+        let leveraged: Vec<&Value> = root["back-matter"]["resources"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|r| r["rlinks"].as_array().into_iter().flatten())
+            .filter(|l| l["media-type"] == "application/oscal.ssp+json")
+            .filter_map(|l| docs.get(&join(path, l["href"].as_str().unwrap_or_default())))
+            .collect();
+        let exported = |key: &str| -> BTreeSet<&str> {
+            leveraged
+                .iter()
+                .flat_map(|d| all_of(d, key))
+                .flat_map(|(_, l)| l.as_array().into_iter().flatten())
+                .filter_map(|p| p["uuid"].as_str())
+                .collect()
+        };
+        let (leveraged_provided, leveraged_responsibilities) = (exported("provided"), exported("responsibilities"));
         for (at, v) in strings(root, "provided-uuid") {
-            check("provided-uuid", &at, v, provided.contains(v));
+            if at.contains("/inherited/") {
+                check("inherited provided-uuid", &at, v, leveraged_provided.contains(v));
+            } else {
+                check("provided-uuid", &at, v, provided.contains(v));
+            }
         }
         for (at, v) in strings(root, "responsibility-uuid") {
-            check("responsibility-uuid", &at, v, responsibilities.contains(v));
+            check(
+                "satisfied responsibility-uuid",
+                &at,
+                v,
+                leveraged_responsibilities.contains(v),
+            );
+        }
+        let _ = &responsibilities;
+        // A leveraged component names the component of the leveraged plan it is.
+        let leveraged_components: BTreeSet<&str> = leveraged
+            .iter()
+            .flat_map(|d| all_of(d, "components"))
+            .flat_map(|(_, l)| l.as_array().into_iter().flatten())
+            .filter_map(|c| c["uuid"].as_str())
+            .collect();
+        for (at, props) in all_of(root, "props") {
+            for p in props.as_array().into_iter().flatten() {
+                if p["name"] == "inherited-uuid" {
+                    let v = p["value"].as_str().unwrap_or_default();
+                    check("inherited-uuid", &at, v, leveraged_components.contains(v));
+                }
+            }
+        }
+        // An assessment's subjects are components of the plan assessed (in the same folder).
+        for (at, v) in strings(root, "subject-uuid") {
+            let ok = docs.get(&join(path, "ssp.json")).is_some_and(|ssp| {
+                all_of(ssp, "components")
+                    .iter()
+                    .any(|(_, l)| l.as_array().into_iter().flatten().any(|c| c["uuid"] == v))
+            });
+            check("subject-uuid", &at, v, ok);
         }
         for (at, v) in strings(root, "component-uuid") {
             check("component-uuid", &at, v, components.contains(v));
@@ -405,4 +460,128 @@ pub fn broken_references(docs: &BTreeMap<String, Value>) -> Vec<String> {
         }
     }
     broken
+}
+
+/// A fresh scratch folder under the system's temporary folder.
+pub fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ctrlmap-oscal-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// Run ctrlmap from the repository root.
+pub fn run(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_ctrlmap"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .expect("run ctrlmap")
+}
+
+/// Export a workspace (a path from the repository root) as of 2026-11-30 with `extra`
+/// arguments; the files by path.
+pub fn export_with(workspace: &str, name: &str, extra: &[&str]) -> BTreeMap<String, Vec<u8>> {
+    let out = temp(name);
+    let out_s = out.to_str().expect("utf-8 path").to_string();
+    let mut args = vec!["export", "oscal", workspace, "-o", &out_s, "--as-of", "2026-11-30"];
+    args.extend_from_slice(extra);
+    let run = run(&args);
+    assert!(
+        run.status.success(),
+        "export failed: {}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let files = tree(&out);
+    let _ = std::fs::remove_dir_all(&out);
+    files
+}
+
+pub fn export(workspace: &str, name: &str) -> BTreeMap<String, Vec<u8>> {
+    export_with(workspace, name, &[])
+}
+
+/// Every file that is JSON, parsed, by path.
+pub fn docs(files: &BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Value> {
+    files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".json"))
+        .map(|(p, b)| (p.clone(), json(b)))
+        .collect()
+}
+
+/// Every schema problem of every JSON file.
+pub fn schema_problems(files: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+    let mut validators = Validators::default();
+    let mut problems = Vec::new();
+    for (path, doc) in docs(files) {
+        for p in validators.problems(&doc) {
+            problems.push(format!("{path}: {p}"));
+        }
+    }
+    problems
+}
+
+/// The fixture workspace with every kind of row (tests/fixtures/oscal/gaps).
+pub fn gaps() -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/oscal/gaps")
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// The values of a property (any namespace) of an object.
+pub fn prop<'a>(v: &'a Value, name: &str) -> Vec<&'a str> {
+    v["props"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["name"] == name)
+        .filter_map(|p| p["value"].as_str())
+        .collect()
+}
+
+/// The implemented requirement of a control (by ctrlmap reference) in a plan.
+pub fn requirement<'a>(ssp: &'a Value, control: &str) -> &'a Value {
+    find_requirement(ssp, control).unwrap_or_else(|| panic!("no implemented requirement for {control}"))
+}
+
+pub fn find_requirement<'a>(ssp: &'a Value, control: &str) -> Option<&'a Value> {
+    ssp["system-security-plan"]["control-implementation"]["implemented-requirements"]
+        .as_array()
+        .expect("requirements")
+        .iter()
+        .find(|r| prop(r, "control") == [control])
+}
+
+/// The by-components of a requirement's statements.
+pub fn by_components(req: &Value) -> Vec<&Value> {
+    req["statements"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|s| s["by-components"].as_array().into_iter().flatten())
+        .collect()
+}
+
+pub fn by_component<'a>(req: &'a Value, component: &str) -> &'a Value {
+    by_components(req)
+        .into_iter()
+        .find(|b| b["component-uuid"] == component)
+        .unwrap_or_else(|| panic!("no by-component for {component} in {req}"))
+}
+
+/// A component of a plan by title.
+pub fn component<'a>(ssp: &'a Value, title: &str) -> &'a Value {
+    ssp["system-security-plan"]["system-implementation"]["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .find(|c| c["title"] == title)
+        .unwrap_or_else(|| panic!("no component titled {title}"))
+}
+
+pub fn component_uuid<'a>(ssp: &'a Value, title: &str) -> &'a str {
+    component(ssp, title)["uuid"].as_str().expect("uuid")
 }

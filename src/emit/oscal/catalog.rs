@@ -1,9 +1,14 @@
 //! Catalogs and profiles: each built-in (or workspace) catalog as an OSCAL catalog, and per
 //! scope a profile that selects the controls of the matrix from them.
 //!
-//! Every catalog entry becomes an OSCAL control nested under its parent, with its level as
-//! the control's `class` (so CSF 2.0's functions are controls of class `function`, and every
-//! matrix row, a function's roll-up included, has a control to refer to). The citation is kept
+//! **Groups and controls.** A top-level heading of a catalog becomes an OSCAL `group`, so tools
+//! show it as a heading and profiles resolve against the publisher's structure: CSF 2.0's six
+//! functions are groups (`GV`, class `function`, NIST's `GV_overview` part), as in NIST's own
+//! OSCAL catalog, where the 22 categories stay controls (class `category`) holding their
+//! subcategories; a regulation's sections that are headings (e.g. 164.308 Administrative
+//! safeguards) are groups of their paragraphs. Every other entry becomes an OSCAL control
+//! nested under its parent, with its level as the control's `class`. A group has no matrix row
+//! in the plans (it is a heading, not a requirement). The citation is kept
 //! in `label` properties, the regulation's text in a `statement` part, CSF 2.0's implementation
 //! examples in `example` parts with NIST's ids, and ctrlmap's own attributes (HIPAA
 //! required/addressable, deadlines, what the regulated entity retains, applicability notes,
@@ -91,16 +96,78 @@ pub fn catalog(fw: &Framework, as_of: time::Date) -> Vec<u8> {
     let roots: Vec<usize> = (0..fw.controls.len())
         .filter(|&i| fw.parent_index(i).is_none())
         .collect();
-    let controls: Vec<Value> = roots.into_iter().map(|i| control(fw, i, &source_uuid, 0)).collect();
+    let (group_roots, control_roots): (Vec<usize>, Vec<usize>) = roots.into_iter().partition(|&i| is_group(fw, i));
+    let groups: Vec<Value> = group_roots.into_iter().map(|i| group(fw, i, &source_uuid)).collect();
+    let controls: Vec<Value> = control_roots
+        .into_iter()
+        .map(|i| control(fw, i, &source_uuid, 0))
+        .collect();
     let doc = json!({
         "catalog": {
             "uuid": "",
             "metadata": meta,
+            "groups": groups,
             "controls": controls,
             "back-matter": { "resources": resources },
         }
     });
     finish(doc, "catalog", &format!("catalog/{id}"))
+}
+
+/// Is the catalog entry at `i` an OSCAL group (a top-level heading), not a control?
+pub fn is_group(fw: &Framework, i: usize) -> bool {
+    let c = &fw.controls[i];
+    c.parent.is_none() && c.role == Role::Heading && !fw.children(i).is_empty()
+}
+
+/// Is the control `framework:id` a group in its OSCAL catalog (so no plan has a requirement
+/// for it)?
+pub fn is_group_id(ws: &crate::model::Workspace, framework: &str, id: &str) -> bool {
+    ws.framework(framework)
+        .and_then(|fw| fw.index(id).map(|i| is_group(fw, i)))
+        .unwrap_or(false)
+}
+
+/// A top-level heading as a group: its id (a token), class (its level), title, citation
+/// labels, its text as an `overview` part (NIST's name and id for CSF 2.0's functions), and
+/// its children as controls.
+fn group(fw: &Framework, i: usize, source_uuid: &dyn Fn(&str) -> String) -> Value {
+    let c: &Control = &fw.controls[i];
+    let fw_id = fw.id();
+    let token = control_token(fw_id, &c.id);
+    let label = if fw_id == "csf-2.0" {
+        format!("{} ({})", c.title, c.id)
+    } else {
+        c.id.clone()
+    };
+    let props = vec![
+        oscal_prop("label", &label),
+        oscal_prop("label", &fw.cite(&c.id)).map(|mut p| {
+            p["class"] = json!("citation");
+            p
+        }),
+        prop("control", &format!("{fw_id}:{}", c.id)),
+        c.text_source.as_deref().and_then(|s| prop("text-source", s)),
+    ];
+    let parts: Vec<Value> = c
+        .text
+        .iter()
+        .map(|text| json!({ "id": format!("{token}_overview"), "name": "overview", "prose": text }))
+        .chain(
+            c.notes
+                .iter()
+                .map(|note| json!({ "name": "note", "ns": NS, "prose": note })),
+        )
+        .collect();
+    let controls: Vec<Value> = fw.children(i).iter().map(|&k| control(fw, k, source_uuid, 1)).collect();
+    json!({
+        "id": token,
+        "class": ids::tokenize(&c.level),
+        "title": one_line(&c.title).unwrap_or_else(|| c.id.clone()),
+        "props": props,
+        "parts": parts,
+        "controls": controls,
+    })
 }
 
 fn control(fw: &Framework, i: usize, source_uuid: &dyn Fn(&str) -> String, depth: usize) -> Value {
@@ -230,6 +297,7 @@ fn control(fw: &Framework, i: usize, source_uuid: &dyn Fn(&str) -> String, depth
 pub fn profile(input: &ScopeInput) -> Vec<u8> {
     let scope = input.scope;
     let matrix = input.matrix;
+    let doc_path = input.layout.scope_doc(scope, "profile.json");
     let imports: Vec<Value> = matrix
         .frameworks
         .iter()
@@ -237,11 +305,11 @@ pub fn profile(input: &ScopeInput) -> Vec<u8> {
             let ids: Vec<String> = matrix
                 .rows
                 .iter()
-                .filter(|r| *r.framework == *f.id)
+                .filter(|r| *r.framework == *f.id && !is_group_id(input.ws, &r.framework, &r.id))
                 .map(|r| control_token(&f.id, &r.id))
                 .collect();
             json!({
-                "href": format!("{}{}.json", input.layout.catalogs, super::file_stem(&f.id)),
+                "href": input.layout.href(&doc_path, &format!("catalogs/{}.json", super::file_stem(&f.id))),
                 "include-controls": [{ "with-ids": ids }],
             })
         })

@@ -20,7 +20,13 @@ pub fn relationship(r: Relationship) -> &'static str {
     }
 }
 
-pub fn mapping_collection(ws: &Workspace, cw: &Crosswalk, as_of: time::Date) -> Vec<u8> {
+pub fn mapping_collection(
+    ws: &Workspace,
+    cw: &Crosswalk,
+    as_of: time::Date,
+    layout: &super::Layout,
+    path: &str,
+) -> Vec<u8> {
     let base = format!("mapping/{}", cw.id);
     let title = |fw: &str| ws.framework(fw).map_or(fw.to_string(), |f| f.short_title().to_string());
     let mut seen = std::collections::BTreeMap::<String, usize>::new();
@@ -88,8 +94,8 @@ pub fn mapping_collection(ws: &Workspace, cw: &Crosswalk, as_of: time::Date) -> 
     }
     let mapping = json!({
         "uuid": ids::uuid(&format!("{base}/mapping")),
-        "source-resource": { "type": "catalog", "href": format!("../catalogs/{}.json", file_stem(&cw.from)) },
-        "target-resource": { "type": "catalog", "href": format!("../catalogs/{}.json", file_stem(&cw.to)) },
+        "source-resource": { "type": "catalog", "href": layout.href(path, &format!("catalogs/{}.json", file_stem(&cw.from))) },
+        "target-resource": { "type": "catalog", "href": layout.href(path, &format!("catalogs/{}.json", file_stem(&cw.to))) },
         "maps": maps,
         "props": unmapped.iter().map(|u| prop_with_remarks("unmapped", &format!("{}:{}", cw.from, u.control), Some(&u.reason))).collect::<Vec<_>>(),
         "source-gap-summary": gap,

@@ -14,14 +14,18 @@
 //! document's own UUID is derived from its content, so it changes when the document does
 //! (as OSCAL asks) and only then.
 
+mod attribution;
 pub mod catalog;
 pub mod component;
+mod evidence;
 pub mod ids;
 pub mod import;
 pub mod mapping;
 mod position;
+pub mod provider;
 pub mod results;
 pub mod ssp;
+pub mod system;
 
 use crate::assess::Finding;
 use crate::model::Scope;
@@ -36,52 +40,119 @@ pub const OSCAL_VERSION: &str = "1.1.3";
 /// The OSCAL version of mapping collections (the model first appeared in 1.2.0).
 pub const MAPPING_OSCAL_VERSION: &str = "1.2.1";
 
-/// Where a scope's documents find the catalogs and the workspace's files.
+/// Where the documents sit, and how one document names another or a workspace file.
+///
+/// Every document has a path inside the OSCAL root (the export folder, or a pack's `oscal/`):
+/// `catalogs/hipaa.json`, `provider/ssp.json`, `scopes/riverside-dental/ssp.json`. An href
+/// from one document to another is relative to the document that holds it (RFC 3986), so
+/// the folder can move as a whole; with a base URI (`--href-base`) every href is absolute
+/// instead, for tools that resolve relative hrefs against their working folder rather than
+/// the document (compliance-trestle does).
 #[derive(Debug, Clone)]
 pub struct Layout {
-    /// Prefix from a scope's documents to the catalogs: `../../catalogs/` in an export,
-    /// `catalogs/` in an evidence pack.
-    pub catalogs: String,
-    /// Prefix from a scope's documents to workspace files (evidence, scope and service files):
-    /// empty in an export (the paths are relative to the workspace root), `../files/` in an
-    /// evidence pack (where the copies are).
+    /// `true`: a scope's documents are in `scopes/<id>/` (an export); `false`: at the root
+    /// (a pack holds one scope).
+    pub scope_folders: bool,
+    /// Absolute URI of the OSCAL root, ending in `/` (`--href-base`).
+    pub base: Option<String>,
+    /// Path from the OSCAL root to where workspace files are found: the copies in the export
+    /// (`files/`, `--with-evidence`), the copies in a pack (`../files/`), or the workspace
+    /// itself (`../`, `../../ws/`), always ending in `/` (or empty: the same folder).
     pub files: String,
 }
 
 impl Layout {
-    /// `ctrlmap export oscal`: scopes in `scopes/<id>/`, catalogs in `catalogs/`.
-    pub fn export() -> Layout {
+    /// `ctrlmap export oscal`: scopes in `scopes/<id>/`; workspace files at `files`.
+    pub fn export(files: String, base: Option<String>) -> Layout {
         Layout {
-            catalogs: "../../catalogs/".into(),
-            files: String::new(),
+            scope_folders: true,
+            base,
+            files,
         }
     }
 
-    /// The evidence pack: `oscal/` next to `files/`.
+    /// The evidence pack: the scope's documents in `oscal/`, next to `files/`.
     pub fn pack() -> Layout {
         Layout {
-            catalogs: "catalogs/".into(),
+            scope_folders: false,
+            base: None,
             files: "../files/".into(),
         }
     }
 
-    /// The href of a workspace file, or `None` for a built-in one (`<builtin>/…`), which has
-    /// no file to point at.
-    pub fn file_href(&self, path: &str) -> Option<String> {
+    /// The path of a scope's document inside the OSCAL root.
+    pub fn scope_doc(&self, scope: &Scope, name: &str) -> String {
+        if self.scope_folders {
+            format!("scopes/{}/{name}", file_stem(&scope.id))
+        } else {
+            name.to_string()
+        }
+    }
+
+    /// The href from the document at `from` to the one at `to` (both inside the OSCAL root).
+    pub fn href(&self, from: &str, to: &str) -> String {
+        match &self.base {
+            Some(base) => format!("{base}{}", normalise(to)),
+            None => relative(from, to),
+        }
+    }
+
+    /// The href from the document at `from` to a workspace file, or `None` for a built-in
+    /// one (`<builtin>/…`), which has no file to point at.
+    pub fn file_href(&self, from: &str, path: &str) -> Option<String> {
         if path.starts_with('<') || path.is_empty() {
             return None;
         }
-        // Percent-encode every byte a URI path segment may not hold as it is (RFC 3986).
-        let mut encoded = String::with_capacity(path.len());
-        for b in path.bytes() {
-            if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b) {
-                encoded.push(char::from(b));
-            } else {
-                encoded.push_str(&format!("%{b:02X}"));
-            }
-        }
-        Some(format!("{}{encoded}", self.files))
+        Some(self.href(from, &format!("{}{}", self.files, encode_path(path))))
     }
+}
+
+/// Percent-encode every byte a URI path may not hold as it is (RFC 3986); `/` stays.
+pub fn encode_path(path: &str) -> String {
+    let mut encoded = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b) {
+            encoded.push(char::from(b));
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    encoded
+}
+
+/// `a/./b/../c` → `a/c`; leading `..` are kept.
+fn normalise(path: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "." | "" => {}
+            ".." if out.last().is_some_and(|l| *l != "..") => {
+                out.pop();
+            }
+            s => out.push(s),
+        }
+    }
+    let mut joined = out.join("/");
+    if path.ends_with('/') && !joined.is_empty() {
+        joined.push('/');
+    }
+    joined
+}
+
+/// The relative reference from the document at `from` to `to` (both relative to one root).
+fn relative(from: &str, to: &str) -> String {
+    let to = normalise(to);
+    let from_dir: Vec<&str> = from.split('/').collect::<Vec<_>>();
+    let from_dir = &from_dir[..from_dir.len().saturating_sub(1)];
+    let target: Vec<&str> = to.split('/').collect();
+    let common = from_dir
+        .iter()
+        .zip(&target)
+        .take_while(|(a, b)| a == b && **a != "..")
+        .count();
+    let mut out = "../".repeat(from_dir.len() - common);
+    out.push_str(&target[common..].join("/"));
+    out
 }
 
 /// `2026-11-30T00:00:00Z`: the as-of date as an OSCAL date-time (with its time zone).
@@ -192,16 +263,22 @@ pub fn file_stem(id: &str) -> String {
 }
 
 /// The documents of a whole workspace that do not depend on a scope: every catalog, the
-/// component definition of the services and every crosswalk as a mapping collection, by
-/// path inside the export folder.
-pub fn workspace_documents(ws: &Workspace, as_of: time::Date) -> Vec<(String, Vec<u8>)> {
+/// component definition of the services, every crosswalk as a mapping collection, and the
+/// provider's (the MSP's) profile and plan, by path inside the export folder. `msp_parties`
+/// are the MSP's own parties (its subcontractors) for the provider's plan.
+pub fn workspace_documents(
+    ws: &Workspace,
+    msp_parties: &[crate::model::ThirdParty],
+    as_of: time::Date,
+    layout: &Layout,
+) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     for (id, fw) in &ws.frameworks {
         out.push((format!("catalogs/{}.json", file_stem(id)), catalog::catalog(fw, as_of)));
     }
     out.push((
-        "component-definition.json".to_string(),
-        component::component_definition(ws, as_of),
+        component::PATH.to_string(),
+        component::component_definition(ws, as_of, layout),
     ));
     let mut stems = std::collections::BTreeSet::new();
     for cw in &ws.crosswalks {
@@ -209,11 +286,11 @@ pub fn workspace_documents(ws: &Workspace, as_of: time::Date) -> Vec<(String, Ve
         while !stems.insert(stem.clone()) {
             stem.push('_');
         }
-        out.push((
-            format!("mappings/{stem}.json"),
-            mapping::mapping_collection(ws, cw, as_of),
-        ));
+        let path = format!("mappings/{stem}.json");
+        let bytes = mapping::mapping_collection(ws, cw, as_of, layout, &path);
+        out.push((path, bytes));
     }
+    out.extend(provider::provider_documents(ws, msp_parties, as_of, layout));
     out
 }
 
@@ -225,29 +302,32 @@ pub struct ScopeInput<'a> {
     pub findings: &'a [Finding],
     /// The engine's verdict on every evidence entry (integrity, freshness).
     pub evidence: &'a [crate::assess::rules::EvidenceStatus],
+    /// The engine's verdict on how far each row is implemented, in the matrix's order.
+    pub statuses: &'a [crate::assess::implementation::RowStatus],
     pub as_of: time::Date,
     pub layout: Layout,
 }
 
-/// A scope's documents by file name: `profile.json`, `ssp.json`, `assessment-results.json`
-/// and, when the scope has findings, `poam.json` (OSCAL requires at least one POA&M item).
+/// A scope's documents by path inside the OSCAL root: its profile, plan, assessment plan,
+/// assessment results and, when the scope has findings, its POA&M (OSCAL requires at least
+/// one POA&M item).
 pub fn scope_documents(input: &ScopeInput) -> Vec<(String, Vec<u8>)> {
+    let at = |name: &str| input.layout.scope_doc(input.scope, name);
     let mut out = vec![
-        ("profile.json".to_string(), catalog::profile(input)),
-        ("ssp.json".to_string(), ssp::ssp(input)),
-        (
-            "assessment-results.json".to_string(),
-            results::assessment_results(input),
-        ),
+        (at("profile.json"), catalog::profile(input)),
+        (at("ssp.json"), ssp::ssp(input)),
+        (at("assessment-plan.json"), results::assessment_plan(input)),
+        (at("assessment-results.json"), results::assessment_results(input)),
     ];
     if !input.findings.is_empty() {
-        out.push(("poam.json".to_string(), results::poam(input)));
+        out.push((at("poam.json"), results::poam(input)));
     }
     out
 }
 
-/// The `oscal/` folder of an evidence pack: the scope's profile, plan and assessment results,
-/// and the catalogs of its frameworks, so every reference resolves inside the pack.
+/// The `oscal/` folder of an evidence pack: the scope's profile, plan, assessment plan and
+/// results, the provider's plan and profile they leverage, and the catalogs of them all, so
+/// every reference resolves inside the pack.
 pub fn pack_files(
     ws: &Workspace,
     scope: &Scope,
@@ -257,12 +337,14 @@ pub fn pack_files(
 ) -> Result<Vec<(String, Vec<u8>)>, String> {
     Tokens::new(ws)?;
     let evidence = crate::assess::rules::evidence_statuses(ws, scope, as_of);
+    let statuses = crate::assess::implementation::statuses(scope, matrix, &evidence);
     let input = ScopeInput {
         ws,
         scope,
         matrix,
         findings,
         evidence: &evidence,
+        statuses: &statuses,
         as_of,
         layout: Layout::pack(),
     };
@@ -270,12 +352,13 @@ pub fn pack_files(
         .into_iter()
         .filter(|(name, _)| name != "poam.json")
         .collect();
-    for f in &matrix.frameworks {
-        if let Some(fw) = ws.framework(&f.id) {
-            out.push((
-                format!("catalogs/{}.json", file_stem(&f.id)),
-                catalog::catalog(fw, as_of),
-            ));
+    let msp_parties = provider::msp_parties_from_scopes(ws);
+    out.extend(provider::provider_documents(ws, &msp_parties, as_of, &input.layout));
+    let mut catalogs: std::collections::BTreeSet<String> = matrix.frameworks.iter().map(|f| f.id.clone()).collect();
+    catalogs.extend(provider::frameworks(&provider::claims_by_control(ws)));
+    for id in catalogs {
+        if let Some(fw) = ws.framework(&id) {
+            out.push((format!("catalogs/{}.json", file_stem(&id)), catalog::catalog(fw, as_of)));
         }
     }
     Ok(out)
@@ -302,9 +385,40 @@ mod tests {
     fn file_hrefs_are_uri_references_and_builtins_have_none() {
         let l = Layout::pack();
         assert_eq!(
-            l.file_href("evidence/q3 test#1é.md").as_deref(),
+            l.file_href("ssp.json", "evidence/q3 test#1é.md").as_deref(),
             Some("../files/evidence/q3%20test%231%C3%A9.md")
         );
-        assert_eq!(l.file_href("<builtin>/policies/hipaa.yaml"), None);
+        assert_eq!(l.file_href("ssp.json", "<builtin>/policies/hipaa.yaml"), None);
+    }
+
+    #[test]
+    fn hrefs_are_relative_to_the_document_or_absolute_under_a_base() {
+        let l = Layout::export("../".into(), None);
+        assert_eq!(
+            l.href("scopes/a/ssp.json", "provider/ssp.json"),
+            "../../provider/ssp.json"
+        );
+        assert_eq!(l.href("scopes/a/ssp.json", "scopes/a/profile.json"), "profile.json");
+        assert_eq!(
+            l.href("provider/profile.json", "catalogs/hipaa.json"),
+            "../catalogs/hipaa.json"
+        );
+        assert_eq!(
+            l.href("component-definition.json", "catalogs/hipaa.json"),
+            "catalogs/hipaa.json"
+        );
+        assert_eq!(
+            l.file_href("scopes/a/ssp.json", "evidence/x.md").as_deref(),
+            Some("../../../evidence/x.md")
+        );
+        let b = Layout::export("files/".into(), Some("file:///srv/oscal/".into()));
+        assert_eq!(
+            b.href("scopes/a/ssp.json", "provider/ssp.json"),
+            "file:///srv/oscal/provider/ssp.json"
+        );
+        assert_eq!(
+            b.file_href("scopes/a/ssp.json", "evidence/x.md").as_deref(),
+            Some("file:///srv/oscal/files/evidence/x.md")
+        );
     }
 }

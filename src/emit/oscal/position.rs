@@ -1,7 +1,7 @@
-//! Where a value sits in a JSON text: the line and column of the value a JSON pointer names,
-//! so a warning about an imported OSCAL file can point at the exact place. serde_json has
-//! already accepted the text; this scanner only walks it, and gives up (returns `None`)
-//! rather than panic on anything unexpected.
+//! Where values sit in a JSON text: the line and column of the values JSON pointers name, all
+//! found in one pass, so a warning about an imported OSCAL file can point at the exact place.
+//! serde_json has already accepted the text; this scanner only walks it, and gives up (finds
+//! nothing more) rather than panic on anything unexpected.
 
 use crate::load::yaml::Pos;
 
@@ -121,60 +121,88 @@ impl Scanner<'_> {
             }
         }
     }
+}
 
-    /// Walk to the value `tokens` names and return where it starts.
-    fn find(&mut self, tokens: &[String]) -> Option<Pos> {
+impl Scanner<'_> {
+    /// Walk every value, recording where those `wanted` start (by JSON pointer).
+    fn collect(
+        &mut self,
+        at: &mut String,
+        wanted: &std::collections::HashSet<&str>,
+        found: &mut std::collections::HashMap<String, Pos>,
+        depth: usize,
+    ) -> Option<()> {
+        if depth > 512 {
+            return None;
+        }
         self.space();
-        let Some((first, rest)) = tokens.split_first() else {
-            return Some(self.pos());
-        };
+        if wanted.contains(at.as_str()) {
+            found.insert(at.clone(), self.pos());
+        }
         match self.peek()? {
             b'{' => {
                 self.bump();
                 self.space();
                 if self.peek()? == b'}' {
-                    return None;
+                    self.bump();
+                    return Some(());
                 }
                 loop {
                     self.space();
                     let key = self.string()?;
                     self.expect(b':')?;
-                    if key == *first {
-                        return self.find(rest);
-                    }
-                    self.skip(0)?;
+                    let len = at.len();
+                    at.push('/');
+                    at.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                    self.collect(at, wanted, found, depth + 1)?;
+                    at.truncate(len);
                     self.space();
                     match self.bump()? {
                         b',' => continue,
+                        b'}' => return Some(()),
                         _ => return None,
                     }
                 }
             }
             b'[' => {
-                let n: usize = first.parse().ok()?;
                 self.bump();
-                for _ in 0..n {
-                    self.skip(0)?;
-                    self.expect(b',')?;
-                }
                 self.space();
                 if self.peek()? == b']' {
-                    return None;
+                    self.bump();
+                    return Some(());
                 }
-                self.find(rest)
+                let mut i = 0usize;
+                loop {
+                    let len = at.len();
+                    at.push('/');
+                    at.push_str(&i.to_string());
+                    self.collect(at, wanted, found, depth + 1)?;
+                    at.truncate(len);
+                    i += 1;
+                    self.space();
+                    match self.bump()? {
+                        b',' => continue,
+                        b']' => return Some(()),
+                        _ => return None,
+                    }
+                }
             }
-            _ => None,
+            _ => self.skip(depth),
         }
     }
 }
 
-/// The position of the value at a JSON pointer (`/a/0/b`) in a JSON text.
-pub fn locate(text: &str, pointer: &str) -> Option<Pos> {
-    let tokens: Vec<String> = pointer
-        .split('/')
-        .skip(1)
-        .map(|t| t.replace("~1", "/").replace("~0", "~"))
-        .collect();
+/// The positions of many JSON pointers in one pass over the text (pointers it cannot find
+/// are left out), so locating thousands of warnings costs one scan, not one each.
+pub fn locate_all<'p>(
+    text: &str,
+    pointers: impl IntoIterator<Item = &'p str>,
+) -> std::collections::HashMap<String, Pos> {
+    let wanted: std::collections::HashSet<&str> = pointers.into_iter().collect();
+    let mut found = std::collections::HashMap::new();
+    if wanted.is_empty() {
+        return found;
+    }
     let mut s = Scanner {
         text: text.as_bytes(),
         at: 0,
@@ -184,7 +212,9 @@ pub fn locate(text: &str, pointer: &str) -> Option<Pos> {
     if text.starts_with('\u{feff}') {
         s.at = 3;
     }
-    s.find(&tokens)
+    let mut at = String::new();
+    let _ = s.collect(&mut at, &wanted, &mut found, 0);
+    found
 }
 
 #[cfg(test)]
@@ -194,16 +224,27 @@ mod tests {
     #[test]
     fn finds_nested_values_by_pointer() {
         let text = "{\n  \"a\": [1, {\"b\": \"x\\\"y\"},\n    {\"c\": \"é\", \"d\": true}]\n}";
-        assert_eq!(locate(text, "/a/1/b"), Some(Pos { line: 2, column: 18 }));
-        assert_eq!(locate(text, "/a/2/d"), Some(Pos { line: 3, column: 21 }));
-        assert_eq!(locate(text, "/a/0"), Some(Pos { line: 2, column: 9 }));
-        assert_eq!(locate(text, ""), Some(Pos { line: 1, column: 1 }));
+        let locate = |p: &str| locate_all(text, [p]).get(p).copied();
+        assert_eq!(locate("/a/1/b"), Some(Pos { line: 2, column: 18 }));
+        assert_eq!(locate("/a/2/d"), Some(Pos { line: 3, column: 21 }));
+        assert_eq!(locate("/a/0"), Some(Pos { line: 2, column: 9 }));
+        assert_eq!(locate(""), Some(Pos { line: 1, column: 1 }));
+    }
+
+    #[test]
+    fn many_pointers_are_found_in_one_pass() {
+        let text = "{\n  \"a\": [1, {\"b\": \"x\\\"y\"},\n    {\"c/d\": \"é\", \"d\": true}]\n}";
+        let found = locate_all(text, ["/a/1/b", "/a/2/d", "/a/2/c~1d", "/zz"]);
+        assert_eq!(found.get("/a/1/b"), Some(&Pos { line: 2, column: 18 }));
+        assert_eq!(found.get("/a/2/d"), Some(&Pos { line: 3, column: 23 }));
+        assert_eq!(found.get("/a/2/c~1d"), Some(&Pos { line: 3, column: 13 }));
+        assert_eq!(found.get("/zz"), None);
     }
 
     #[test]
     fn a_missing_value_has_no_position() {
-        assert_eq!(locate("{\"a\": []}", "/a/0"), None);
-        assert_eq!(locate("{\"a\": 1}", "/b"), None);
-        assert_eq!(locate("[1,", "/3"), None);
+        assert!(locate_all("{\"a\": []}", ["/a/0"]).is_empty());
+        assert!(locate_all("{\"a\": 1}", ["/b"]).is_empty());
+        assert!(locate_all("[1,", ["/3"]).is_empty());
     }
 }

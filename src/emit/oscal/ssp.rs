@@ -1,40 +1,52 @@
-//! A scope as an OSCAL system security plan: the client's system (`this-system`), one component
-//! per subscribed service, and per matrix row an implemented requirement that says who does
+//! A scope as the client's OSCAL system security plan, which leverages the MSP's plan
+//! ([`super::provider`]): the client's system (`this-system`), each subscribed service as the
+//! leveraged component it is (`implementation-point: external`, `inherited-uuid`), and per
+//! matrix row an implemented requirement with one statement whose by-components say who does
 //! what.
 //!
 //! Each row's by-components come from the sources the engine recorded in its provenance:
 //!
-//! - a service claim → that service's component, with the MSP's duty in `export.provided` and
-//!   the client's part in `export.responsibilities` (pointing at what it completes);
-//! - a scope assignment → the MSP's duty on the engagement component (exported the same way),
-//!   a third party's on that party's component;
-//! - a crosswalk projection → the sources of the CSF 2.0 outcome it was projected from;
-//! - the client's own part → `this-system`, which `inherited` what the MSP provides and
-//!   `satisfied` each responsibility left to the client, by UUID.
+//! - a service claim → that service's component: the MSP's duty as its description, what the
+//!   client relies on as `inherited` (`provided-uuid` into the provider's plan) and how the
+//!   client meets what the service leaves to it as `satisfied` (`responsibility-uuid`);
+//! - a scope assignment → the MSP's duty on the engagement component (agreed for this client
+//!   alone, so not in the provider's plan), a third party's on that party's component;
+//! - a crosswalk projection → the claims of the CSF 2.0 outcome it was projected from;
+//! - the client's own part → `this-system`.
 //!
-//! `implementation-status` comes from the row's summary and coverage: not applicable →
-//! `not-applicable` (the row's reason as remarks); a documented HIPAA alternative →
-//! `alternative`; full coverage → `implemented`; partial → `partial`; an unassigned row has
-//! none, is marked `responsibility: unassigned` and links to its findings in the assessment
-//! results. RACI, coverage, provenance and candidates are properties in ctrlmap's namespace;
-//! the scope's evidence files are back-matter resources with their SHA-256.
+//! `implementation-status` is the engine's verdict on each party's part
+//! ([`crate::assess::implementation`]), with remarks that say what it rests on. RACI,
+//! coverage, provenance and candidates are properties in ctrlmap's namespace; the scope's
+//! evidence files are back-matter resources with their SHA-256. No client plan exports
+//! anything: what the MSP provides is exported once, in the provider's plan.
 
-use super::component::{CUSTOMER, PROVIDER, THIRD_PARTY, duties_text, provider_uuid, roles, service_uuid};
-use super::ids::{self, control_token};
+use super::attribution::{Attribution, Index};
+use super::component::service_uuid;
+pub use super::evidence::{evidence_resources, evidence_uuid};
+use super::ids::{self, control_token, statement_id};
+use super::provider::{self, party_component, third_party};
+use super::system::{claim_key, provided_uuid, responsibility_uuid};
+use super::system::{information_types, msp_party_component_uuid, msp_party_uuid, provider_uuid, role, role_def};
 use super::{ScopeInput, finish, metadata, one_line, oscal_prop, prop, prop_with_remarks};
 use crate::assess::Finding;
-use crate::model::Workspace;
-use crate::model::{AddressableDecision, Claim, Crosswalk, Mapping, Party, Scope, Service, Split};
-use crate::resolve::{Coverage, Matrix, Row, SourceKind, Summary};
+use crate::assess::implementation::{Basis, PartStatus, RowStatus, State};
+use crate::model::Signatory;
+use crate::model::{AddressableDecision, Claim, EngagedBy, Party, Scope, Service, Split, ThirdParty};
+use crate::resolve::{Coverage, Row, SourceKind, Summary};
 use serde_json::{Value, json};
-use std::collections::{BTreeSet, HashMap};
 
 pub fn client_uuid(scope: &Scope) -> String {
     ids::uuid(&format!("party/client/{}", scope.id))
 }
 
-pub fn third_party_uuid(scope: &Scope, party: &str) -> String {
-    ids::uuid(&format!("party/third-party/{}/{party}", scope.id))
+/// The UUID of a third party of the scope: the MSP's own parties (`engaged_by: msp`) keep the
+/// UUID they have in the provider's plan.
+pub fn third_party_uuid(scope: &Scope, party: &ThirdParty) -> String {
+    if party.engaged_by == Some(EngagedBy::Msp) {
+        msp_party_uuid(&party.id)
+    } else {
+        ids::uuid(&format!("party/third-party/{}/{}", scope.id, party.id))
+    }
 }
 
 pub fn this_system_uuid(scope: &Scope) -> String {
@@ -45,8 +57,14 @@ fn engagement_uuid(scope: &Scope) -> String {
     ids::uuid(&format!("ssp/{}/component/engagement", scope.id))
 }
 
-fn party_component_uuid(scope: &Scope, party: &str) -> String {
-    ids::uuid(&format!("ssp/{}/component/third-party/{party}", scope.id))
+/// The component of a third party in a client's plan: an MSP party is the component of the
+/// provider's plan, leveraged.
+fn party_component_uuid(scope: &Scope, party: &ThirdParty) -> String {
+    if party.engaged_by == Some(EngagedBy::Msp) {
+        msp_party_component_uuid(&party.id)
+    } else {
+        ids::uuid(&format!("ssp/{}/component/third-party/{}", scope.id, party.id))
+    }
 }
 
 /// The UUID of a control's implemented requirement in a scope's plan.
@@ -54,141 +72,129 @@ pub fn requirement_uuid(scope: &Scope, control: &str) -> String {
     ids::uuid(&format!("ssp/{}/requirement/{control}", scope.id))
 }
 
-/// The UUID of an evidence entry's back-matter resource (the same in the plan and the results).
-pub fn evidence_uuid(scope: &Scope, file: &str) -> String {
-    ids::uuid(&format!("evidence/{}/{file}", scope.id))
-}
-
 /// The UUID of the plan's and the results' system (`system-ids`, the POA&M's `system-id`).
 pub fn system_uuid(scope: &Scope) -> String {
     ids::uuid(&format!("system/{}", scope.id))
 }
 
-/// The OSCAL implementation status of a row, with its remarks: `None` for an unassigned row
-/// (nobody implements it) and for an owner without coverage.
-pub fn implementation_status(row: &Row) -> Option<Value> {
-    let (state, remarks) = match row.summary {
-        Summary::NotApplicable => ("not-applicable", row.reason.clone()),
-        Summary::Unassigned => return None,
-        _ => match (&row.addressable, row.coverage) {
-            (Some(a), _) if a.decision == AddressableDecision::Alternative => (
-                "alternative",
-                Some(
-                    [a.alternative.as_deref(), a.rationale.as_deref()]
-                        .into_iter()
-                        .flatten()
-                        .collect::<Vec<_>>()
-                        .join("\n\n"),
-                )
-                .filter(|s| !s.is_empty()),
-            ),
-            (_, Coverage::Full) => ("implemented", None),
-            (_, Coverage::Partial) => ("partial", None),
-            (_, Coverage::None) => return None,
-        },
-    };
-    Some(json!({ "state": state, "remarks": remarks }))
+/// The UUID of the back-matter resource that points at the provider's plan.
+fn provider_resource_uuid(scope: &Scope) -> String {
+    ids::uuid(&format!("ssp/{}/resource/provider-ssp", scope.id))
 }
 
-/// What decided a row, found from its provenance: service claims, and whether the scope's own
-/// entries (assignments, client-owned, not applicable) did.
-struct Attribution<'a> {
-    claims: Vec<(&'a Service, &'a Claim)>,
-    scope: bool,
-    /// The CSF 2.0 outcomes a projected row came from, with the relationship.
-    projected: Vec<String>,
+/// The UUID of the MSP's leveraged authorization in a client's plan.
+fn msp_authorization_uuid(scope: &Scope) -> String {
+    ids::uuid(&format!("ssp/{}/leveraged-authorization/msp", scope.id))
 }
 
-/// Service claims and crosswalk rows by the file and line the engine's provenance names.
-struct Index<'a> {
-    claims: HashMap<(&'a str, usize), (&'a Service, &'a Claim)>,
-    mappings: HashMap<(&'a str, usize), (&'a Crosswalk, &'a Mapping)>,
-}
-
-impl<'a> Index<'a> {
-    fn new(ws: &'a Workspace) -> Index<'a> {
-        let mut claims = HashMap::new();
-        for s in ws.services.values() {
-            for c in s.controls.iter().flatten() {
-                claims.insert((&*c.origin.file, c.origin.line), (s, c));
-            }
-        }
-        let mut mappings = HashMap::new();
-        for cw in &ws.crosswalks {
-            for m in cw.mappings.iter().flatten() {
-                mappings.insert((&*m.origin.file, m.origin.line), (cw, m));
-            }
-        }
-        Index { claims, mappings }
+/// Who a party is, in words for remarks.
+fn party_words(scope: &Scope, party: &str) -> String {
+    match party {
+        "msp" => "The MSP".to_string(),
+        "client" => "The client".to_string(),
+        other => scope
+            .parties()
+            .find(|p| p.id == other)
+            .map_or_else(|| format!("Party `{other}`"), |p| p.name.clone()),
     }
+}
 
-    fn attribute(&self, matrix: &Matrix, row: &Row, depth: usize) -> Attribution<'a> {
-        let mut out = Attribution {
-            claims: Vec::new(),
-            scope: false,
-            projected: Vec::new(),
-        };
-        for p in &row.provenance {
-            match p.kind {
-                SourceKind::Service => match self.claims.get(&(&*p.file, p.line)) {
-                    Some(found) => out.claims.push(*found),
-                    None => out.scope = true,
-                },
-                SourceKind::Crosswalk => {
-                    let Some((cw, m)) = self.mappings.get(&(&*p.file, p.line)) else {
-                        out.scope = true;
-                        continue;
-                    };
-                    let outcome = format!("{}:{}", cw.to, m.to);
-                    out.projected
-                        .push(format!("{outcome} ({})", super::mapping::relationship(m.relationship)));
-                    match matrix.row(&outcome).filter(|_| depth == 0) {
-                        Some(csf) => {
-                            let inner = self.attribute(matrix, csf, depth + 1);
-                            out.claims.extend(inner.claims);
-                            out.scope |= inner.scope;
-                        }
-                        None => out.scope = true,
-                    }
-                }
-                SourceKind::Assignment | SourceKind::ClientOwned | SourceKind::NotApplicable => out.scope = true,
-                SourceKind::Applicability | SourceKind::Rollup | SourceKind::Default => {}
+/// A party's implementation status as OSCAL has it, with remarks that say what it rests on.
+pub fn part_status(scope: &Scope, part: &PartStatus) -> Value {
+    let who = party_words(scope, &part.party);
+    let remarks = match &part.basis {
+        Basis::CurrentEvidence(files) => format!(
+            "{who} holds evidence for this control that matches its pinned SHA-256 and is within the allowed age: {}.",
+            files
+                .iter()
+                .map(|w| format!("`{}`", w.file))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Basis::PartialCoverage => format!(
+            "{who} is assigned this control, but only part of it is covered (a crosswalk covers part of the duty)."
+        ),
+        Basis::NoEvidence => format!(
+            "{who} is assigned this control; the scope holds no evidence of its own for it, so it is planned, not shown implemented."
+        ),
+        Basis::EvidenceNotCurrent(list) => format!(
+            "{who} is assigned this control; its evidence is not both pinned and fresh: {}.",
+            list.iter()
+                .map(|w| format!("`{}` (integrity {}, freshness {})", w.file, w.integrity, w.freshness))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Basis::Alternative { alternative, rationale } => {
+            let text = [alternative.as_deref(), rationale.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join("\n\n");
+            if text.is_empty() {
+                "The scope documents an alternative measure (HIPAA addressable decision) without describing it.".into()
+            } else {
+                text
             }
         }
-        let mut seen: Vec<*const Claim> = Vec::new();
-        out.claims.retain(|(_, c)| {
-            let p: *const Claim = *c;
-            let first = !seen.contains(&p);
-            seen.push(p);
-            first
-        });
-        out
+    };
+    json!({ "state": part.state.as_str(), "remarks": remarks })
+}
+
+/// The implementation status of a row as a whole, for findings: `not-applicable`, the state
+/// of every responsible party when they agree, else the least advanced of them; none when
+/// nobody owns it.
+pub fn row_status(status: &RowStatus) -> Option<Value> {
+    match status {
+        RowStatus::NotApplicable { reason } => Some(json!({ "state": "not-applicable", "remarks": reason })),
+        RowStatus::Unassigned => None,
+        RowStatus::Parties(parts) => {
+            let rank = |s: State| match s {
+                State::Planned => 0,
+                State::Partial => 1,
+                State::Alternative => 2,
+                State::Implemented => 3,
+            };
+            parts
+                .iter()
+                .map(|p| p.state)
+                .min_by_key(|s| rank(*s))
+                .map(|s| json!({ "state": s.as_str() }))
+        }
+    }
+}
+
+/// The role of a kind of party in a client's plan.
+fn role_of(party: &str) -> &'static str {
+    match party {
+        "msp" => role::PROVIDER,
+        "client" => role::SYSTEM_OWNER,
+        _ => role::THIRD_PARTY,
     }
 }
 
 /// The responsible roles of a row's responsible parties, one role per kind of party.
-fn responsible_roles(scope: &Scope, provider: &str, parties: &[crate::model::Party]) -> Vec<Value> {
-    let mut customer = false;
-    let mut msp = false;
-    let mut third: Vec<String> = Vec::new();
+fn responsible_roles(input: &ScopeInput, parties: &[Party]) -> Vec<Value> {
+    let scope = input.scope;
+    let mut by_role: Vec<(&str, Vec<String>)> = Vec::new();
     for p in parties {
-        match p.as_str() {
-            "client" => customer = true,
-            "msp" => msp = true,
-            other => third.push(third_party_uuid(scope, other)),
+        let uuid = match p.as_str() {
+            "msp" => provider_uuid(input.ws),
+            "client" => client_uuid(scope),
+            other => match scope.parties().find(|t| t.id == other) {
+                Some(t) => third_party_uuid(scope, t),
+                None => continue,
+            },
+        };
+        let r = role_of(p);
+        match by_role.iter_mut().find(|(id, _)| *id == r) {
+            Some((_, list)) => list.push(uuid),
+            None => by_role.push((r, vec![uuid])),
         }
     }
-    let mut out = Vec::new();
-    if msp {
-        out.push(json!({ "role-id": PROVIDER, "party-uuids": [provider] }));
-    }
-    if customer {
-        out.push(json!({ "role-id": CUSTOMER, "party-uuids": [client_uuid(scope)] }));
-    }
-    if !third.is_empty() {
-        out.push(json!({ "role-id": THIRD_PARTY, "party-uuids": third }));
-    }
-    out
+    by_role
+        .into_iter()
+        .map(|(r, uuids)| json!({ "role-id": r, "party-uuids": uuids }))
+        .collect()
 }
 
 fn joined(duties: Option<&Vec<String>>) -> Option<String> {
@@ -203,131 +209,126 @@ fn joined(duties: Option<&Vec<String>>) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-/// Components a plan used, to list only those (plus this-system and the subscribed services).
-#[derive(Default)]
-struct Used {
-    engagement: bool,
+fn declared(text: Option<&str>) -> Option<&str> {
+    text.map(str::trim).filter(|t| !t.is_empty())
 }
 
 /// One row as an implemented requirement.
-#[allow(clippy::too_many_arguments)]
 fn requirement(
     input: &ScopeInput,
     index: &Index,
-    provider: &str,
     row: &Row,
+    status: &RowStatus,
     findings: &[&Finding],
-    ar_resource: &str,
-    used: &mut Used,
+    ar_href: &str,
+    used_engagement: &mut bool,
 ) -> Value {
     let scope = input.scope;
+    let ws = input.ws;
     let base = format!("ssp/{}/requirement/{}", scope.id, row.control);
-    let status = implementation_status(row);
-    let attribution = index.attribute(input.matrix, row, 0);
+    let attribution = index.attribute(row, 0);
     let client = client_uuid(scope);
-    let mut by_components: Vec<Value> = Vec::new();
-    let mut inherited: Vec<Value> = Vec::new();
-    let mut satisfied: Vec<Value> = Vec::new();
+    let msp = provider_uuid(ws);
     let responsible = |p: &str| row.responsible.iter().any(|r| r == p);
     let owned = !matches!(row.summary, Summary::Unassigned | Summary::NotApplicable);
-
-    // Export what the MSP provides and what it leaves to the client, on the component that
-    // provides it; the client's system inherits the one and satisfies the other.
-    let mut export = |component: &str,
-                      title: &str,
-                      key: &str,
-                      msp: Option<String>,
-                      client_part: Option<String>,
-                      split: Split| {
-        let by = format!("{base}/by/{key}");
-        let provided = matches!(split, Split::Msp | Split::Shared).then(|| {
-            json!({
-                "uuid": ids::uuid(&format!("{by}/provided")),
-                "description": msp.clone().unwrap_or_else(|| format!("{title} performs this control; it does not describe the duty.")),
-                "responsible-roles": [{ "role-id": PROVIDER, "party-uuids": [provider] }],
-            })
-        });
-        let provided_uuid = provided.as_ref().map(|p| p["uuid"].clone());
-        let responsibility = matches!(split, Split::Client | Split::Shared).then(|| {
-            json!({
-                "uuid": ids::uuid(&format!("{by}/responsibility")),
-                "provided-uuid": provided_uuid,
-                "description": client_part.clone().unwrap_or_else(|| format!("The client's part of this control with {title}; it is not described.")),
-                "responsible-roles": [{ "role-id": CUSTOMER, "party-uuids": [client] }],
-            })
-        });
-        if let Some(p) = &provided {
-            inherited.push(json!({
-                "uuid": ids::uuid(&format!("{base}/by/this-system/inherited/{key}")),
-                "provided-uuid": p["uuid"],
-                "description": format!("Inherited from {title}: {}", p["description"].as_str().unwrap_or_default()),
-                "responsible-roles": [{ "role-id": CUSTOMER, "party-uuids": [client] }],
-            }));
-        }
-        if let Some(r) = &responsibility {
-            satisfied.push(json!({
-                "uuid": ids::uuid(&format!("{base}/by/this-system/satisfied/{key}")),
-                "responsibility-uuid": r["uuid"],
-                "description": r["description"],
-                "responsible-roles": [{ "role-id": CUSTOMER, "party-uuids": [client] }],
-            }));
-        }
-        by_components.push(json!({
-            "component-uuid": component,
-            "uuid": ids::uuid(&by),
-            "description": duties_text(msp.as_deref(), client_part.as_deref(), split),
-            "implementation-status": status,
-            "export": {
-                "description": format!("What {title} provides for this control, and what it leaves to the client."),
-                "provided": provided.into_iter().collect::<Vec<_>>(),
-                "responsibilities": responsibility.into_iter().collect::<Vec<_>>(),
-            },
-            "responsible-roles": [{ "role-id": PROVIDER, "party-uuids": [provider] }],
-        }));
-    };
+    let status_of = |party: &str| status.part(party).map(|p| part_status(scope, p));
+    let mut by_components: Vec<Value> = Vec::new();
 
     if owned {
-        // Keys name the claim by service, control and option (stable when the file is edited
-        // elsewhere), numbered only if one service repeats a claim.
-        let mut keys: BTreeSet<String> = BTreeSet::new();
+        // One by-component per service (a service may claim a control more than once, under
+        // different options): what it provides and what the client does about what it leaves.
+        let mut services: Vec<(&Service, Vec<&Claim>)> = Vec::new();
         for (service, claim) in &attribution.claims {
-            let base_key = format!(
-                "service/{}/{}/{}",
-                service.id,
-                claim.control,
-                claim.option.as_deref().unwrap_or("-")
-            );
-            let mut key = base_key.clone();
-            let mut n = 1;
-            while !keys.insert(key.clone()) {
-                n += 1;
-                key = format!("{base_key}#{n}");
+            match services.iter_mut().find(|(s, _)| std::ptr::eq(*s, *service)) {
+                Some((_, list)) => list.push(claim),
+                None => services.push((service, vec![claim])),
             }
-            export(
-                &service_uuid(&service.id),
-                &format!("service `{}` ({})", service.id, service.name),
-                &key,
-                claim.msp.clone().filter(|t| !t.trim().is_empty()),
-                claim.client.clone().filter(|t| !t.trim().is_empty()),
-                claim.split,
-            );
+        }
+        services.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+        for (service, claims) in services {
+            let by = format!("{base}/by/service/{}", service.id);
+            let mut inherited = Vec::new();
+            let mut satisfied = Vec::new();
+            let mut duties = Vec::new();
+            let mut msp_side = false;
+            for claim in &claims {
+                let key = claim_key(service, claim);
+                if matches!(claim.split, Split::Msp | Split::Shared) {
+                    msp_side = true;
+                    let text = declared(claim.msp.as_deref()).map_or_else(
+                        || {
+                            format!(
+                                "{} performs this control; the service does not describe the duty.",
+                                service.name
+                            )
+                        },
+                        str::to_string,
+                    );
+                    duties.push(text.clone());
+                    inherited.push(json!({
+                        "uuid": ids::uuid(&format!("{by}/inherited/{key}")),
+                        "provided-uuid": provided_uuid(&service.id, &key),
+                        "description": text,
+                        "responsible-roles": [{ "role-id": role::PROVIDER, "party-uuids": [msp] }],
+                    }));
+                }
+                if matches!(claim.split, Split::Client | Split::Shared) {
+                    let text = declared(claim.client.as_deref()).map_or_else(
+                        || {
+                            format!(
+                                "The client's part of this control with {}; the service does not describe it.",
+                                service.name
+                            )
+                        },
+                        str::to_string,
+                    );
+                    satisfied.push(json!({
+                        "uuid": ids::uuid(&format!("{by}/satisfied/{key}")),
+                        "responsibility-uuid": responsibility_uuid(&service.id, &key),
+                        "description": text,
+                        "responsible-roles": [{ "role-id": role::SYSTEM_OWNER, "party-uuids": [client] }],
+                    }));
+                }
+            }
+            let description = if duties.is_empty() {
+                format!(
+                    "{} leaves this control to the client; the client's part is stated as satisfied.",
+                    service.name
+                )
+            } else {
+                duties.join("\n\n")
+            };
+            let state = if msp_side {
+                status_of("msp")
+            } else {
+                status_of("client")
+            };
+            by_components.push(json!({
+                "component-uuid": service_uuid(&service.id),
+                "uuid": ids::uuid(&by),
+                "description": description,
+                "implementation-status": state,
+                "inherited": inherited,
+                "satisfied": satisfied,
+                "responsible-roles": [{ "role-id": role::PROVIDER, "party-uuids": [msp] }],
+            }));
         }
         // Duties agreed in the scope itself (or projected from an outcome the scope decided).
         if attribution.scope && responsible("msp") {
-            used.engagement = true;
-            let split = if responsible("client") {
-                Split::Shared
-            } else {
-                Split::Msp
-            };
-            export(
-                &engagement_uuid(scope),
-                &format!("{} (the engagement)", scope.provider.name),
-                "engagement",
-                joined(row.duties.get(&Party::Msp)),
-                joined(row.duties.get(&Party::Client)),
-                split,
-            );
+            *used_engagement = true;
+            let duty = joined(row.duties.get(&Party::Msp)).unwrap_or_else(|| {
+                format!(
+                    "{} performs this control for the client; the scope does not describe the duty.",
+                    scope.provider.name
+                )
+            });
+            by_components.push(json!({
+                "component-uuid": engagement_uuid(scope),
+                "uuid": ids::uuid(&format!("{base}/by/engagement")),
+                "description": duty,
+                "implementation-status": status_of("msp"),
+                "responsible-roles": [{ "role-id": role::PROVIDER, "party-uuids": [msp] }],
+            }));
         }
         for party in scope.parties() {
             if !responsible(&party.id) {
@@ -339,23 +340,17 @@ fn requirement(
                     party.name
                 )
             });
-            let by = format!("{base}/by/third-party/{}", party.id);
             by_components.push(json!({
-                "component-uuid": party_component_uuid(scope, &party.id),
-                "uuid": ids::uuid(&by),
+                "component-uuid": party_component_uuid(scope, party),
+                "uuid": ids::uuid(&format!("{base}/by/third-party/{}", party.id)),
                 "description": duty,
-                "implementation-status": status,
-                "inherited": [{
-                    "uuid": ids::uuid(&format!("{by}/inherited")),
-                    "description": format!("Inherited from {} (a leveraged provider; its own plan is not part of this one): {duty}", party.name),
-                    "responsible-roles": [{ "role-id": THIRD_PARTY, "party-uuids": [third_party_uuid(scope, &party.id)] }],
-                }],
-                "responsible-roles": [{ "role-id": THIRD_PARTY, "party-uuids": [third_party_uuid(scope, &party.id)] }],
+                "implementation-status": status_of(&party.id),
+                "responsible-roles": [{ "role-id": role::THIRD_PARTY, "party-uuids": [third_party_uuid(scope, party)] }],
             }));
         }
     }
 
-    // The client's own system: its part, what it inherits, what it satisfies.
+    // The client's own system: its part.
     let client_duty = joined(row.duties.get(&Party::Client));
     let description = match row.summary {
         Summary::NotApplicable => format!(
@@ -409,19 +404,39 @@ fn requirement(
             ),
         },
     };
+    let this_status = match status {
+        RowStatus::NotApplicable { .. } => row_status(status),
+        _ => status_of("client"),
+    };
     by_components.insert(
         0,
         json!({
             "component-uuid": this_system_uuid(scope),
             "uuid": ids::uuid(&format!("{base}/by/this-system")),
             "description": description,
-            "implementation-status": status,
-            "inherited": inherited,
-            "satisfied": satisfied,
-            "responsible-roles": (owned && responsible("client")).then(|| vec![json!({ "role-id": CUSTOMER, "party-uuids": [client] })]),
+            "implementation-status": this_status,
+            "responsible-roles": (owned && responsible("client")).then(|| vec![json!({ "role-id": role::SYSTEM_OWNER, "party-uuids": [client] })]),
         }),
     );
 
+    let token = control_token(&row.framework, &row.id);
+    json!({
+        "uuid": requirement_uuid(scope, &row.control),
+        "control-id": token,
+        "props": row_props(row, &attribution),
+        "links": row_links(input, row, findings, ar_href),
+        "responsible-roles": responsible_roles(input, &row.responsible),
+        "statements": [{
+            "statement-id": statement_id(&row.framework, &token),
+            "uuid": ids::uuid(&format!("{base}/statement")),
+            "by-components": by_components,
+        }],
+    })
+}
+
+/// ctrlmap's properties of a row: its reference, summary, coverage, RACI, HIPAA flags,
+/// evidence the services name, applicability, projection, candidates and provenance.
+fn row_props(row: &Row, attribution: &Attribution) -> Vec<Option<Value>> {
     let mut props = vec![
         prop("control", &row.control),
         oscal_prop("label", &row.id),
@@ -500,10 +515,17 @@ fn requirement(
         }
         props.push(v);
     }
+    props
+}
 
+/// Links from a row to its evidence (back-matter) and its findings (in the results).
+fn row_links(input: &ScopeInput, row: &Row, findings: &[&Finding], ar_href: &str) -> Vec<Value> {
+    let scope = input.scope;
     let mut links: Vec<Value> = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
     for e in input.scope.evidence.iter().flatten() {
-        if e.controls.iter().any(|c| **c == *row.control) {
+        if e.controls.iter().any(|c| **c == *row.control) && !seen.contains(&e.file.as_str()) {
+            seen.push(&e.file);
             links.push(json!({
                 "href": format!("#{}", evidence_uuid(scope, &e.file)),
                 "rel": "reference",
@@ -513,7 +535,7 @@ fn requirement(
     }
     for f in findings.iter().filter(|f| f.control == *row.control) {
         links.push(json!({
-            "href": format!("#{ar_resource}"),
+            "href": format!("#{ar_href}"),
             "rel": "related",
             "resource-fragment": super::results::finding_uuid(scope, &f.fingerprint),
             "text": format!(
@@ -525,14 +547,17 @@ fn requirement(
             ),
         }));
     }
+    links
+}
 
+/// A declared person as a party (a member of `organization`).
+fn person(uuid: String, who: &Signatory, organization: Option<&str>) -> Value {
     json!({
-        "uuid": requirement_uuid(scope, &row.control),
-        "control-id": control_token(&row.framework, &row.id),
-        "props": props,
-        "links": links,
-        "responsible-roles": responsible_roles(scope, provider, &row.responsible),
-        "by-components": by_components,
+        "uuid": uuid,
+        "type": "person",
+        "name": one_line(&who.name).unwrap_or_else(|| "unnamed".into()),
+        "props": [who.role.as_deref().and_then(|r| prop("role", r)), who.date.as_deref().and_then(|d| prop("date", d))],
+        "member-of-organizations": organization.map(|o| vec![o]),
     })
 }
 
@@ -541,72 +566,132 @@ pub fn ssp(input: &ScopeInput) -> Vec<u8> {
     let ws = input.ws;
     let scope = input.scope;
     let matrix = input.matrix;
-    let index = Index::new(ws);
-    let provider = provider_uuid(&scope.provider.name);
+    let layout = &input.layout;
+    let doc_path = layout.scope_doc(scope, "ssp.json");
+    let index = Index::new(ws, matrix);
+    let msp = provider_uuid(ws);
     let client = client_uuid(scope);
     let ar_resource = ids::uuid(&format!("ssp/{}/resource/assessment-results", scope.id));
     let findings: Vec<&Finding> = input.findings.iter().collect();
-    let mut used = Used::default();
+    let mut used_engagement = false;
     let requirements: Vec<Value> = matrix
         .rows
         .iter()
-        .map(|row| requirement(input, &index, &provider, row, &findings, &ar_resource, &mut used))
+        .zip(input.statuses)
+        .filter(|(row, _)| !super::catalog::is_group_id(ws, &row.framework, &row.id))
+        .map(|(row, status)| {
+            requirement(
+                input,
+                &index,
+                row,
+                status,
+                &findings,
+                &ar_resource,
+                &mut used_engagement,
+            )
+        })
         .collect();
 
-    // Parties and roles.
-    let mut parties = vec![
-        json!({ "uuid": client, "type": "organization", "name": one_line(&scope.client.name).unwrap_or_else(|| scope.id.clone()), "props": [prop("party-id", "client")], "remarks": scope.client.contact.as_ref().map(|c| format!("Contact: {c}")) }),
-        json!({ "uuid": provider, "type": "organization", "name": one_line(&scope.provider.name).unwrap_or_else(|| "msp".into()), "props": [prop("party-id", "msp"), scope.provider.contract.as_deref().and_then(|c| prop("contract", c)), scope.provider.baa_signed.as_deref().and_then(|d| prop("baa-signed", d)), scope.provider.effective.as_deref().and_then(|d| prop("effective", d))] }),
-    ];
-    let mut third_parties: Vec<&crate::model::ThirdParty> = scope.parties().collect();
+    // Parties and roles: the client (owner of the system), the MSP, third parties, and the
+    // people the scope names.
+    let mut third_parties: Vec<&ThirdParty> = scope.parties().collect();
     third_parties.sort_by(|a, b| a.id.cmp(&b.id));
-    for p in &third_parties {
-        parties.push(json!({
-            "uuid": third_party_uuid(scope, &p.id),
-            "type": "organization",
-            "name": one_line(&p.name).unwrap_or_else(|| p.id.clone()),
-            "props": [prop("party-id", &p.id), prop("kind", &p.kind), p.baa.and_then(|b| prop("baa", if b { "true" } else { "false" }))],
-            "remarks": p.note,
-        }));
-    }
-    let mut responsible_parties = vec![
-        json!({ "role-id": PROVIDER, "party-uuids": [provider] }),
-        json!({ "role-id": CUSTOMER, "party-uuids": [client] }),
+    let mut parties = vec![
+        json!({ "uuid": client, "type": "organization", "name": one_line(&scope.client.name).unwrap_or_else(|| scope.id.clone()), "props": [prop("party-id", "client")] }),
+        json!({ "uuid": msp, "type": "organization", "name": one_line(&scope.provider.name).unwrap_or_else(|| "msp".into()), "props": [prop("party-id", "msp"), scope.provider.contract.as_deref().and_then(|c| prop("contract", c)), scope.provider.baa_signed.as_deref().and_then(|d| prop("baa-signed", d)), scope.provider.effective.as_deref().and_then(|d| prop("effective", d))] }),
     ];
+    parties.extend(
+        third_parties
+            .iter()
+            .map(|p| third_party(p, &third_party_uuid(scope, p))),
+    );
+    let mut responsible_parties = vec![
+        json!({ "role-id": role::SYSTEM_OWNER, "party-uuids": [client] }),
+        json!({ "role-id": role::PREPARED_FOR, "party-uuids": [client] }),
+        json!({ "role-id": role::PROVIDER, "party-uuids": [msp] }),
+    ];
+    let mut people = |key: &str, role_id: &str, who: &Signatory, org: &str| {
+        let uuid = ids::uuid(&format!("party/person/{}/{key}", scope.id));
+        parties.push(person(uuid.clone(), who, Some(org)));
+        responsible_parties.push(json!({ "role-id": role_id, "party-uuids": [uuid] }));
+    };
+    if let Some(contact) = scope.client.contact.as_deref().filter(|c| !c.trim().is_empty()) {
+        let who = Signatory {
+            name: contact.to_string(),
+            role: None,
+            date: None,
+        };
+        people("contact", role::POC, &who, &client);
+    }
+    if let Some(who) = &scope.client.authorizing_official {
+        people("authorizing-official", role::AUTHORIZING_OFFICIAL, who, &client);
+    }
+    let assessment = scope.assessment.as_ref();
+    if let Some(who) = assessment.and_then(|a| a.prepared_by.as_ref()) {
+        people("prepared-by", role::PREPARED_BY, who, &msp);
+    }
+    if let Some(who) = assessment.and_then(|a| a.reviewed_by.as_ref()) {
+        people("reviewed-by", role::REVIEWED_BY, who, &client);
+    }
     if !third_parties.is_empty() {
         responsible_parties.push(json!({
-            "role-id": THIRD_PARTY,
-            "party-uuids": third_parties.iter().map(|p| third_party_uuid(scope, &p.id)).collect::<Vec<_>>(),
+            "role-id": role::THIRD_PARTY,
+            "party-uuids": third_parties.iter().map(|p| third_party_uuid(scope, p)).collect::<Vec<_>>(),
         }));
     }
 
-    // Components: the client's system, the engagement (when scope entries give the MSP
-    // duties), every subscribed service, every third party.
+    // The MSP's plan, leveraged (when its services claim anything): an authorization when the
+    // scope dates the engagement.
+    let leverages = provider::has_plan(ws);
+    let provider_resource = provider_resource_uuid(scope);
+    let provider_link = |rel: &str, text: &str| -> Vec<Value> {
+        if leverages {
+            vec![json!({ "href": format!("#{provider_resource}"), "rel": rel, "text": text })]
+        } else {
+            Vec::new()
+        }
+    };
+    let msp_authorization = scope
+        .provider
+        .effective
+        .as_deref()
+        .and_then(super::input_date)
+        .map(|date| (msp_authorization_uuid(scope), date));
+    let mut leveraged = Vec::new();
+    if let Some((uuid, date)) = &msp_authorization {
+        leveraged.push(json!({
+            "uuid": uuid,
+            "title": format!("{}: managed services", scope.provider.name),
+            "props": [prop("party-id", "msp"), scope.provider.contract.as_deref().and_then(|c| prop("contract", c))],
+            "links": provider_link("system-security-plan", "The MSP's system security plan (leveraged)"),
+            "party-uuid": msp,
+            "date-authorized": date.to_string(),
+            "remarks": "`date-authorized` is the day the engagement started (`provider.effective`): from then on the client relies on the MSP's services.",
+        }));
+    }
+    let leveraged_props = |inherited: Option<&str>| -> Vec<Option<Value>> {
+        vec![
+            oscal_prop("implementation-point", "external"),
+            msp_authorization
+                .as_ref()
+                .and_then(|(u, _)| oscal_prop("leveraged-authorization-uuid", u)),
+            inherited.and_then(|i| oscal_prop("inherited-uuid", i)),
+        ]
+    };
+
+    // Components: the client's system, every subscribed service (leveraged), the engagement
+    // (when scope entries give the MSP duties), every third party.
     let mut components = vec![json!({
         "uuid": this_system_uuid(scope),
         "type": "this-system",
         "title": format!("{}: information systems", scope.client.name),
         "description": format!(
-            "The information systems of {} in scope of its {} engagement with {}. The client's own duties are stated on this component; it inherits what the MSP provides and satisfies what the MSP leaves to it.",
+            "The information systems of {} in scope of its {} engagement with {}. The client's own duties are stated on this component; what it relies on the MSP for is inherited from the MSP's services, and what they leave to the client is stated as satisfied on them.",
             scope.client.name, scope.model, scope.provider.name
         ),
         "status": { "state": "operational" },
-        "responsible-roles": [{ "role-id": CUSTOMER, "party-uuids": [client] }],
+        "responsible-roles": [{ "role-id": role::SYSTEM_OWNER, "party-uuids": [client] }],
     })];
-    if used.engagement {
-        components.push(json!({
-            "uuid": engagement_uuid(scope),
-            "type": "service",
-            "title": format!("{}: duties agreed in the engagement", scope.provider.name),
-            "description": format!(
-                "Duties of {} that the scope assigns directly (scope assignments), or that come to a regulation's control from a CSF 2.0 outcome the scope assigns, rather than through a service's claim.",
-                scope.provider.name
-            ),
-            "props": [prop("engagement-model", &scope.model)],
-            "status": { "state": "operational" },
-            "responsible-roles": [{ "role-id": PROVIDER, "party-uuids": [provider] }],
-        }));
-    }
     let mut subscriptions: Vec<&crate::model::Subscription> = scope.services.iter().flatten().collect();
     subscriptions.sort_by(|a, b| a.service.cmp(&b.service));
     subscriptions.dedup_by(|a, b| a.service == b.service);
@@ -614,68 +699,116 @@ pub fn ssp(input: &ScopeInput) -> Vec<u8> {
         let Some(s) = ws.services.get(&sub.service) else {
             continue;
         };
-        let mut props = vec![prop("service-id", &s.id), prop("tower", &s.tower)];
+        let uuid = service_uuid(&s.id);
+        let mut props = leveraged_props(Some(&uuid));
+        props.extend([prop("service-id", &s.id), prop("tower", &s.tower)]);
         props.extend(sub.options.iter().map(|o| prop("option", o)));
         components.push(json!({
-            "uuid": service_uuid(&s.id),
+            "uuid": uuid,
             "type": "service",
             "title": s.name,
             "description": s.description,
             "props": props,
+            "links": provider_link("provided-by", "The MSP's system security plan (leveraged)"),
             "status": { "state": "operational", "remarks": sub.note },
-            "responsible-roles": [{ "role-id": PROVIDER, "party-uuids": [provider] }],
+            "responsible-roles": [{ "role-id": role::PROVIDER, "party-uuids": [msp] }],
         }));
     }
-    let mut leveraged = Vec::new();
-    for p in &third_parties {
-        let authorization = ids::uuid(&format!("ssp/{}/leveraged-authorization/{}", scope.id, p.id));
-        leveraged.push(json!({
-            "uuid": authorization,
-            "title": p.name,
-            "props": [prop("party-id", &p.id), prop("kind", &p.kind), p.baa.and_then(|b| prop("baa", if b { "true" } else { "false" }))],
-            "party-uuid": third_party_uuid(scope, &p.id),
-            "date-authorized": input.as_of.to_string(),
-            "remarks": format!(
-                "ctrlmap records no authorization date for third parties: `date-authorized` is the date of this plan.{}",
-                p.note.as_deref().map(|n| format!("\n\n{n}")).unwrap_or_default()
-            ),
-        }));
+    if used_engagement {
+        let mut props = leveraged_props(None);
+        props.push(prop("engagement-model", &scope.model));
         components.push(json!({
-            "uuid": party_component_uuid(scope, &p.id),
+            "uuid": engagement_uuid(scope),
             "type": "service",
-            "title": p.name,
-            "description": format!("{} ({}), a third party {} relies on.", p.name, p.kind, scope.client.name),
-            "props": [
-                oscal_prop("implementation-point", "external"),
-                oscal_prop("leveraged-authorization-uuid", &authorization),
-                prop("party-id", &p.id),
-            ],
+            "title": format!("{}: duties agreed in the engagement", scope.provider.name),
+            "description": format!(
+                "Duties of {} that the scope assigns directly (scope assignments), or that come to a regulation's control from a CSF 2.0 outcome the scope assigns, rather than through a service's claim. They are agreed for this client alone, so the MSP's plan does not export them.",
+                scope.provider.name
+            ),
+            "props": props,
             "status": { "state": "operational" },
-            "responsible-roles": [{ "role-id": THIRD_PARTY, "party-uuids": [third_party_uuid(scope, &p.id)] }],
+            "responsible-roles": [{ "role-id": role::PROVIDER, "party-uuids": [msp] }],
         }));
+    }
+    for p in &third_parties {
+        let uuid = party_component_uuid(scope, p);
+        let party = third_party_uuid(scope, p);
+        if p.engaged_by == Some(EngagedBy::Msp) {
+            // The MSP's subcontractor: a component of the provider's plan, leveraged.
+            let mut c = party_component(
+                p,
+                &uuid,
+                &party,
+                None,
+                &format!(
+                    "{} ({}), a provider {} engages for its services to {}.",
+                    p.name, p.kind, scope.provider.name, scope.client.name
+                ),
+            );
+            c["props"] = json!(
+                leveraged_props(Some(&uuid))
+                    .into_iter()
+                    .chain([prop("party-id", &p.id), prop("engaged-by", "msp")])
+                    .collect::<Vec<_>>()
+            );
+            components.push(c);
+            continue;
+        }
+        let authorization = p.authorization.as_ref().and_then(|a| {
+            let date = super::input_date(&a.date)?;
+            let id = ids::uuid(&format!("ssp/{}/leveraged-authorization/{}", scope.id, p.id));
+            leveraged.push(json!({
+                "uuid": id,
+                "title": a.title.clone().unwrap_or_else(|| p.name.clone()),
+                "props": [prop("party-id", &p.id)],
+                "party-uuid": party,
+                "date-authorized": date.to_string(),
+            }));
+            Some(id)
+        });
+        let engaged = match p.engaged_by {
+            Some(EngagedBy::Client) => format!("engaged by {}", scope.client.name),
+            _ => "who engaged it is not declared".to_string(),
+        };
+        components.push(party_component(
+            p,
+            &uuid,
+            &party,
+            authorization.as_deref(),
+            &format!(
+                "{} ({}), a provider {} relies on ({engaged}).",
+                p.name, p.kind, scope.client.name
+            ),
+        ));
     }
 
-    // Information types: what each applicable framework protects, and why it applies.
-    let information_types: Vec<Value> = matrix
+    // Information types: the data the applicable regulations protect.
+    let frameworks: Vec<(&str, Option<&str>)> = matrix
         .frameworks
         .iter()
-        .map(|f| {
-            json!({
-                "uuid": ids::uuid(&format!("ssp/{}/information-type/{}", scope.id, f.id)),
-                "title": format!("Information protected under {}", f.title),
-                "description": format!("{} applies: {}", f.citation, f.reason),
-            })
-        })
+        .map(|f| (f.id.as_str(), Some(f.reason.as_str())))
         .collect();
+    let information = information_types(
+        ws,
+        &frameworks,
+        &format!("{}'s", scope.client.name),
+        &format!("ssp/{}", scope.id),
+    );
 
-    // Evidence files and the assessment results, as back-matter resources.
-    let mut resources = evidence_resources(input);
+    // Evidence files, the assessment results and the provider's plan, as back-matter resources.
+    let mut resources = evidence_resources(input, &doc_path);
     resources.push(json!({
         "uuid": ar_resource,
         "title": format!("Assessment results of {} as of {}", scope.id, input.as_of),
         "description": "ctrlmap's findings for this scope; links from implemented requirements point at a finding by its UUID (`resource-fragment`).",
-        "rlinks": [{ "href": "assessment-results.json", "media-type": "application/oscal.ar+json" }],
+        "rlinks": [{ "href": layout.href(&doc_path, &layout.scope_doc(scope, "assessment-results.json")), "media-type": "application/oscal.ar+json" }],
     }));
+    resources.extend(leverages.then(|| json!({
+        "uuid": provider_resource,
+        "title": format!("System security plan of {}: managed services (leveraged)", scope.provider.name),
+        "description": "The MSP's own plan: what each of its services provides and leaves to customers (`export`). This plan's `inherited` and `satisfied` statements point into it by UUID.",
+        "rlinks": [{ "href": layout.href(&doc_path, provider::SSP_PATH), "media-type": "application/oscal.ssp+json" }],
+    })));
 
     let mut meta = metadata(
         &format!("System security plan: {} ({})", scope.client.name, scope.id),
@@ -683,9 +816,26 @@ pub fn ssp(input: &ScopeInput) -> Vec<u8> {
         super::OSCAL_VERSION,
         input.as_of,
     );
-    meta["roles"] = roles();
+    meta["roles"] = json!(
+        [
+            role::SYSTEM_OWNER,
+            role::AUTHORIZING_OFFICIAL,
+            role::POC,
+            role::PREPARED_BY,
+            role::PREPARED_FOR,
+            role::REVIEWED_BY,
+            role::PROVIDER,
+            role::THIRD_PARTY
+        ]
+        .map(role_def)
+        .to_vec()
+    );
     meta["parties"] = json!(parties);
     meta["responsible-parties"] = json!(responsible_parties);
+    meta["links"] = json!(provider_link(
+        "related",
+        "The MSP's system security plan, which this plan leverages"
+    ));
     if let Some(props) = meta["props"].as_array_mut() {
         props.extend(
             [
@@ -698,20 +848,20 @@ pub fn ssp(input: &ScopeInput) -> Vec<u8> {
         );
     }
     meta["remarks"] = json!(
-        "Written by ctrlmap from the scope's responsibility matrix: each implemented requirement is a matrix row. The MSP's `export.provided` and `export.responsibilities` are the customer responsibility matrix; the client's system (`this-system`) inherits the one and satisfies the other by UUID. Properties in ctrlmap's namespace carry RACI, coverage, provenance and candidates (see the README's OSCAL section)."
+        "Written by ctrlmap from the scope's responsibility matrix: each implemented requirement is a matrix row. This plan leverages the MSP's plan: each subscribed service is an external component whose by-components point at what the MSP's plan exports, `inherited` (provided-uuid) and `satisfied` (responsibility-uuid). Implementation statuses claim only what the scope shows (see the README's OSCAL section); properties in ctrlmap's namespace carry RACI, coverage, provenance and candidates."
     );
 
     let doc = json!({
         "system-security-plan": {
             "uuid": "",
             "metadata": meta,
-            "import-profile": { "href": "profile.json" },
+            "import-profile": { "href": layout.href(&doc_path, &layout.scope_doc(scope, "profile.json")) },
             "system-characteristics": {
                 "system-ids": [{ "identifier-type": "http://ietf.org/rfc/rfc4122", "id": system_uuid(scope) }],
                 "system-name": one_line(&scope.client.name).unwrap_or_else(|| scope.id.clone()),
                 "system-name-short": scope.id,
                 "description": scope.notes.clone().unwrap_or_else(|| format!("The information systems of {} under a {} engagement with {}.", scope.client.name, scope.model, scope.provider.name)),
-                "system-information": { "information-types": information_types },
+                "system-information": { "information-types": information },
                 "status": { "state": "operational", "remarks": "ctrlmap describes engagements in effect; it records no system lifecycle state." },
                 "authorization-boundary": {
                     "description": format!(
@@ -726,14 +876,14 @@ pub fn ssp(input: &ScopeInput) -> Vec<u8> {
             "system-implementation": {
                 "leveraged-authorizations": leveraged,
                 "users": [
-                    { "uuid": ids::uuid(&format!("ssp/{}/user/client", scope.id)), "title": format!("{} workforce", scope.client.name), "role-ids": [CUSTOMER] },
-                    { "uuid": ids::uuid(&format!("ssp/{}/user/provider", scope.id)), "title": format!("{} staff", scope.provider.name), "role-ids": [PROVIDER] },
+                    { "uuid": ids::uuid(&format!("ssp/{}/user/client", scope.id)), "title": format!("{} workforce", scope.client.name), "role-ids": [role::SYSTEM_OWNER] },
+                    { "uuid": ids::uuid(&format!("ssp/{}/user/provider", scope.id)), "title": format!("{} staff", scope.provider.name), "role-ids": [role::PROVIDER] },
                 ],
                 "components": components,
             },
             "control-implementation": {
                 "description": format!(
-                    "Who does what for every control that applies to {}: {}. Each requirement's by-components say what the MSP provides, what it leaves to the client and what the client does.",
+                    "Who does what for every control that applies to {}: {}. Each requirement's statement says, per component, what the client does, what it inherits from the MSP's services and how it satisfies what they leave to it.",
                     scope.client.name,
                     matrix.frameworks.iter().map(|f| f.title.as_str()).collect::<Vec<_>>().join("; ")
                 ),
@@ -743,54 +893,4 @@ pub fn ssp(input: &ScopeInput) -> Vec<u8> {
         }
     });
     finish(doc, "system-security-plan", &format!("ssp/{}", scope.id))
-}
-
-/// The scope's evidence entries as back-matter resources: title, owner, date, controls, the
-/// SHA-256 of the file as found (and the pinned one, when the scope pins it) and the engine's
-/// verdict on the entry (integrity, freshness, age). Entries naming the same file are one
-/// resource, with the controls of all of them.
-pub fn evidence_resources(input: &ScopeInput) -> Vec<Value> {
-    let scope = input.scope;
-    let mut by_file: std::collections::BTreeMap<&str, Vec<(usize, &crate::model::Evidence)>> = Default::default();
-    for (i, e) in scope.evidence.iter().enumerate() {
-        if let Some(e) = e {
-            by_file.entry(e.file.as_str()).or_default().push((i, e));
-        }
-    }
-    let mut out = Vec::new();
-    for (file, entries) in by_file {
-        let Some(&(index, e)) = entries.first() else { continue };
-        let status = input.evidence.iter().find(|s| s.index == index);
-        let hashes: Vec<Value> = e
-            .found_sha256
-            .iter()
-            .map(|h| json!({ "algorithm": "SHA-256", "value": h }))
-            .collect();
-        let mut props = vec![
-            prop("path", file),
-            prop("owner", &e.owner),
-            prop("effective", &e.effective),
-        ];
-        if let Some(s) = status {
-            props.push(prop("integrity", s.integrity.as_str()));
-            props.push(prop("freshness", s.freshness.as_str()));
-            props.extend(s.age_days.map(|d| prop("age-days", &d.to_string())));
-            props.extend(s.max_age_days.map(|d| prop("max-age-days", &d.to_string())));
-        }
-        if let Some(p) = &e.sha256 {
-            props.push(prop("pinned-sha256", p));
-        }
-        let mut controls: Vec<&String> = entries.iter().flat_map(|(_, e)| e.controls.iter()).collect();
-        controls.sort();
-        controls.dedup();
-        props.extend(controls.into_iter().map(|c| prop("control", c)));
-        out.push(json!({
-            "uuid": evidence_uuid(scope, file),
-            "title": e.title.clone().unwrap_or_else(|| file.to_string()),
-            "description": format!("Evidence file `{file}` (path relative to the workspace), owner {}, effective {}.", e.owner, e.effective),
-            "props": props,
-            "rlinks": input.layout.file_href(file).map(|href| vec![json!({ "href": href, "hashes": hashes })]),
-        }));
-    }
-    out
 }
