@@ -8,8 +8,8 @@ pub mod diff;
 pub mod evidence;
 pub mod implementation;
 pub mod portfolio;
-pub mod register;
 pub mod provider;
+pub mod register;
 pub mod registry;
 pub mod rules;
 
