@@ -475,7 +475,7 @@ fn export_oscal() {
 
 /// Each input code and the fixture folder that triggers it (tests/fixtures/load/*, each with
 /// a README line), with the command that reports it.
-const DIAGNOSTICS: [(&str, &str, &str); 21] = [
+const DIAGNOSTICS: [(&str, &str, &str); 23] = [
     ("E001", "yaml_syntax", "syntax"),
     ("E002", "duplicate_key", "five-problems"),
     ("E003", "unknown_key", "five-problems"),
@@ -497,6 +497,8 @@ const DIAGNOSTICS: [(&str, &str, &str); 21] = [
     ("E019", "invalid_expression", "expression"),
     ("E020", "empty_input", "empty"),
     ("E021", "rule_failed", "rule-failed"),
+    ("E022", "unknown_package", "packages"),
+    ("E023", "package_cycle", "packages"),
 ];
 
 /// The command that reports a fixture's problems: `validate`, except for a custom rule that
@@ -575,7 +577,7 @@ fn every_load_fixture_reports_all_its_problems() {
 
 /// Each finding rule, the fixture workspace and the scope that triggers it (each fixture
 /// folder's README says what it proves). CM006 is retired and never fires.
-const RULES: [(&str, &str, &str); 16] = [
+const RULES: [(&str, &str, &str); 17] = [
     ("CM001", "findings", "cm001-fires"),
     ("CM002", "findings", "cm002-fires"),
     ("CM003", "findings", "cm003-fires"),
@@ -592,6 +594,7 @@ const RULES: [(&str, &str, &str); 16] = [
     ("CM015", "semantics", "retained-fires"),
     ("CM016", "semantics", "baa-fires"),
     ("CM017", "semantics", "regulator-fires"),
+    ("CM018", "findings", "cm018-fires"),
 ];
 
 /// The findings of one rule in one scope, as `check` prints them: the scope's block of the

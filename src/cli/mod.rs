@@ -2,6 +2,7 @@
 //! emit), and what they share in [`common`]. A command returns its exit code (0, or 1 when
 //! its gate fails) or an error; `main` prints the error once and exits 2.
 
+pub mod add_client;
 pub mod check;
 pub mod common;
 pub mod completions;
@@ -82,8 +83,12 @@ pub enum Command {
     /// Create a new workspace, one scope per `--client` profile (hipaa, glba, nydfs,
     /// nydfs-class-a, csf), every applicable control listed for a person to decide.
     Init(init::InitArgs),
+    /// Add a client to a workspace: a new scope with its name, profile facts and package
+    /// (`add-client WORKSPACE NAME --profile hipaa --package ID`).
+    AddClient(add_client::AddClientArgs),
     /// Stubs (`responsible: undecided`) for every unassigned or partly covered control of a
     /// scope, with the catalog text and the candidate owners; `--write` adds them to the file.
+    /// `--reconcile` lists (and with `--write` removes) the entries a higher source overrides.
     Scaffold(scaffold::ScaffoldArgs),
     /// Print an embedded JSON Schema (`schema scope`), or write them all (`schema --write DIR`).
     Schema(schema::SchemaArgs),
@@ -134,6 +139,7 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
         Command::Completions(args) => completions::completions(args),
         Command::Man => completions::man(),
         Command::Init(args) => init::run(args),
+        Command::AddClient(args) => add_client::run(args),
         Command::Scaffold(args) => scaffold::run(args),
         Command::Schema(args) => schema::run(args),
     }

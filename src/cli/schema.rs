@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct SchemaArgs {
-    /// The schema to print: service, scope, catalog, crosswalk, policy or config.
+    /// The schema to print: service, scope, package, party, catalog, crosswalk, policy or config.
     #[arg(value_enum, required_unless_present = "write", conflicts_with = "write")]
     pub kind: Option<SchemaKind>,
     /// Write every schema into this folder (created if missing) as KIND.schema.json, atomically.
@@ -27,6 +27,8 @@ pub enum SchemaKind {
     Crosswalk,
     Policy,
     Config,
+    Package,
+    Party,
 }
 
 impl SchemaKind {
@@ -38,6 +40,8 @@ impl SchemaKind {
             SchemaKind::Crosswalk => Kind::Crosswalk,
             SchemaKind::Policy => Kind::Policy,
             SchemaKind::Config => Kind::Config,
+            SchemaKind::Package => Kind::Package,
+            SchemaKind::Party => Kind::Party,
         }
     }
 }

@@ -46,6 +46,17 @@ pub fn render(
         scope.client.name,
         shown(&scope.origin.file)
     );
+    if !scope.packages.is_empty() {
+        let chain: Vec<String> = scope
+            .packages
+            .iter()
+            .map(|id| match ws.packages.get(&**id) {
+                Some(p) => format!("`{id}` ({})", shown(&p.origin.file)),
+                None => format!("`{id}`"),
+            })
+            .collect();
+        let _ = writeln!(out, "package:      {}", chain.join(", building on "));
+    }
     let coverage = match row.coverage {
         Coverage::Full => "full coverage",
         Coverage::Partial => "partial coverage",
@@ -142,9 +153,13 @@ pub fn render(
     }
     let _ = writeln!(out, "\nwhy (highest precedence first):");
     for (i, p) in row.provenance.iter().enumerate() {
+        let at = match &p.package {
+            Some(package) => format!("from package `{package}`, "),
+            None => "at ".to_string(),
+        };
         let _ = writeln!(
             out,
-            "  {}. [{}] {}\n     at {}",
+            "  {}. [{}] {}\n     {at}{}",
             i + 1,
             <&str>::from(p.kind),
             p.detail,

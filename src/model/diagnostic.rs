@@ -52,6 +52,11 @@ pub enum Code {
     /// A custom policy rule failed while it was evaluated (an undefined field, a runaway
     /// loop): never a silent `false`.
     E021,
+    /// A reference to a package that does not exist (a scope's `package`, a package's
+    /// `extends`).
+    E022,
+    /// Packages that build on each other in a circle (`extends`).
+    E023,
 }
 
 impl Code {
@@ -78,6 +83,8 @@ impl Code {
             Code::E019 => "E019",
             Code::E020 => "E020",
             Code::E021 => "E021",
+            Code::E022 => "E022",
+            Code::E023 => "E023",
         }
     }
 
@@ -105,10 +112,12 @@ impl Code {
             Code::E019 => "invalid-expression",
             Code::E020 => "empty-input",
             Code::E021 => "rule-failed",
+            Code::E022 => "unknown-package",
+            Code::E023 => "package-cycle",
         }
     }
 
-    pub const ALL: [Code; 21] = [
+    pub const ALL: [Code; 23] = [
         Code::E001,
         Code::E002,
         Code::E003,
@@ -130,6 +139,8 @@ impl Code {
         Code::E019,
         Code::E020,
         Code::E021,
+        Code::E022,
+        Code::E023,
     ];
 }
 
