@@ -492,15 +492,19 @@ impl Loaded {
                 scope.model = model.clone();
             }
             fill_sla(&mut scope.sla, &found.sla);
-            let subscribed: BTreeSet<String> = scope.services.iter().flatten().map(|s| s.service.clone()).collect();
-            scope.services.extend(
-                found
-                    .services
+            // The package's services in its order, a subscription of the scope's own to the same
+            // service in its place (its options and note win), then the scope's other services.
+            let mut own = std::mem::take(&mut scope.services);
+            for sub in &found.services {
+                match own
                     .iter()
-                    .filter(|s| !subscribed.contains(&s.service))
-                    .cloned()
-                    .map(Some),
-            );
+                    .position(|s| s.as_ref().is_some_and(|s| s.service == sub.service))
+                {
+                    Some(k) => scope.services.push(own.remove(k)),
+                    None => scope.services.push(Some(sub.clone())),
+                }
+            }
+            scope.services.extend(own);
             let declared: BTreeSet<String> = scope.parties().map(|p| p.id.clone()).collect();
             scope.parties.extend(
                 found
@@ -514,7 +518,16 @@ impl Loaded {
             scope
                 .not_applicable
                 .extend(found.not_applicable.iter().cloned().map(Some));
-            scope.client_owned.extend(found.client_owned.iter().cloned().map(Some));
+            // A control the scope lists as client-owned itself is in its own words.
+            let owned: BTreeSet<String> = scope.client_owned.iter().flatten().map(|c| c.control.clone()).collect();
+            scope.client_owned.extend(
+                found
+                    .client_owned
+                    .iter()
+                    .filter(|c| !owned.contains(&c.control))
+                    .cloned()
+                    .map(Some),
+            );
             let documented: BTreeSet<String> = scope.addressable.iter().flatten().map(|a| a.control.clone()).collect();
             scope.addressable.extend(
                 found

@@ -1266,8 +1266,11 @@ fn project(fw: &Framework, i: usize, mappings: &FxHashMap<&str, Vec<&Mapping>>, 
         if !m.relationship.gives_full_coverage() {
             let via = csf.provenance.first().map(|p| match p.kind {
                 SourceKind::Service => p.detail.split(" claims it").next().unwrap_or(&p.detail).to_string(),
-                SourceKind::Assignment => format!("a scope assignment ({}:{})", p.file, p.line),
-                SourceKind::ClientOwned => format!("the scope's `client_owned` list ({}:{})", p.file, p.line),
+                SourceKind::Assignment => format!("a {} assignment ({}:{})", decided_by(&p.package), p.file, p.line),
+                SourceKind::ClientOwned => match &p.package {
+                    Some(id) => format!("package `{id}`'s `client_owned` list ({}:{})", p.file, p.line),
+                    None => format!("the scope's `client_owned` list ({}:{})", p.file, p.line),
+                },
                 _ => p.detail.clone(),
             });
             candidates.push(Candidate {
