@@ -74,12 +74,14 @@ fn an_exported_component_definition_imports_into_services_that_give_the_same_mat
         "2026-11-30",
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    // An empty workspace with the example's config, scopes and evidence, and no services.
+    // An empty workspace with the example's config, packages, parties, scopes and evidence, and
+    // no services.
     let ws = temp("roundtrip-ws");
     std::fs::create_dir_all(&ws).expect("mkdir");
     std::fs::copy(example.join("ctrlmap.yaml"), ws.join("ctrlmap.yaml")).expect("config");
-    copy_dir(&example.join("scopes"), &ws.join("scopes"));
-    copy_dir(&example.join("evidence"), &ws.join("evidence"));
+    for folder in ["packages", "parties", "scopes", "evidence"] {
+        copy_dir(&example.join(folder), &ws.join(folder));
+    }
     let run = ctrlmap([
         "import",
         "oscal",
