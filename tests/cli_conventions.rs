@@ -100,7 +100,9 @@ fn output_without_a_format_replaces_standard_output() {
 #[test]
 fn input_errors_reach_every_requested_report() {
     let s = Scratch::example("output-errors");
-    s.edit("ws/scopes/riverside-dental.yaml", |t| t.replacen("package:", "modle: co-managed\npackage:", 1));
+    s.edit("ws/scopes/riverside-dental.yaml", |t| {
+        t.replacen("package:", "modle: co-managed\npackage:", 1)
+    });
     let run = ctrlmap(
         s.path(),
         ["check", "ws", "--output", "sarif=a.sarif", "--output", "gitlab=g.json"],
@@ -164,7 +166,10 @@ fn an_unowned_control_is_reported_where_owners_are_written() {
     let doc: Value = serde_json::from_str(&run.stdout).expect("JSON");
     let f = doc["findings"]
         .as_array()
-        .and_then(|a| a.iter().find(|f| f["code"] == "CM001" && f["scope"] == "riverside-dental"))
+        .and_then(|a| {
+            a.iter()
+                .find(|f| f["code"] == "CM001" && f["scope"] == "riverside-dental")
+        })
         .expect("CM001")
         .clone();
     let text = s.read("ws/scopes/riverside-dental.yaml");
@@ -251,7 +256,9 @@ fn colour_follows_the_flag_and_the_environment() {
     assert!(!esc(&piped.stdout), "a pipe is not coloured by default");
     // Diagnostics too.
     let s = Scratch::example("colour-diag");
-    s.edit("ws/scopes/riverside-dental.yaml", |t| t.replacen("package:", "modle: co-managed\npackage:", 1));
+    s.edit("ws/scopes/riverside-dental.yaml", |t| {
+        t.replacen("package:", "modle: co-managed\npackage:", 1)
+    });
     let diag = ctrlmap(s.path(), ["check", "ws", "--color", "always"], 60).go();
     diag.assert_code(2);
     assert!(esc(&diag.stderr), "{}", diag.stderr);
@@ -342,7 +349,9 @@ fn explain_frameworks_and_validate_speak_json() {
     assert_eq!((doc["valid"].as_bool(), doc["scopes"].as_u64()), (Some(true), Some(8)));
     assert_eq!((doc["packages"].as_u64(), doc["parties"].as_u64()), (Some(4), Some(3)));
     let s = Scratch::example("validate-json");
-    s.edit("ws/scopes/riverside-dental.yaml", |t| t.replacen("package:", "modle: co-managed\npackage:", 1));
+    s.edit("ws/scopes/riverside-dental.yaml", |t| {
+        t.replacen("package:", "modle: co-managed\npackage:", 1)
+    });
     let bad = ctrlmap(s.path(), ["validate", "ws", "--format", "json"], 60).go();
     bad.assert_code(2);
     let doc: Value = serde_json::from_str(&bad.stdout).expect("JSON");
@@ -512,7 +521,10 @@ fn a_waivers_suppression_points_at_its_entry() {
     let doc: Value = serde_json::from_str(&run.stdout).expect("SARIF");
     let waived = doc["runs"][0]["results"]
         .as_array()
-        .and_then(|r| r.iter().find(|r| r["suppressions"].as_array().is_some_and(|s| !s.is_empty())))
+        .and_then(|r| {
+            r.iter()
+                .find(|r| r["suppressions"].as_array().is_some_and(|s| !s.is_empty()))
+        })
         .expect("the waived result");
     let region = &waived["suppressions"][0]["location"]["physicalLocation"]["region"];
     let text = std::fs::read_to_string(example().join("scopes/riverside-dental.yaml")).expect("scope");

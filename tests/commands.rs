@@ -366,7 +366,9 @@ fn diff_through_the_binary_gates_on_a_removed_service_and_junit_counts_every_con
     std::fs::write(&package, text.replace("  - ref: managed-backup\n", "")).expect("write");
     let scope = dir.join("scopes/cedar-tax-services.yaml");
     let text = std::fs::read_to_string(&scope).expect("scope");
-    let start = text.find("  - ref: managed-backup\n").expect("Cedar's note on Managed Backup");
+    let start = text
+        .find("  - ref: managed-backup\n")
+        .expect("Cedar's note on Managed Backup");
     let end = start + text[start..].find("\n\n").expect("the end of the list");
     std::fs::write(&scope, format!("{}{}", &text[..start], &text[end + 1..])).expect("write");
     let changed = ctrlmap([

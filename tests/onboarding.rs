@@ -142,7 +142,9 @@ fn the_readme_quick_start_runs_exactly_as_written_and_check_prints_what_it_shows
         .expect("the Quick start runs explain")
         .1;
     assert!(
-        explain.stdout.contains("from package `hipaa-standard`, my-msp/packages/hipaa-standard.yaml:"),
+        explain
+            .stdout
+            .contains("from package `hipaa-standard`, my-msp/packages/hipaa-standard.yaml:"),
         "{}",
         explain.stdout
     );
@@ -381,7 +383,14 @@ fn scaffold_writes_stubs_validate_accepts_and_check_passes_once_they_are_decided
     assert_ne!(text, original);
     std::fs::write(&scope, &text).expect("write");
     std::fs::write(&package, &package_text).expect("write");
-    let check = |dir: &Path| ctrlmap(["check".as_ref(), dir.as_os_str(), "--scope".as_ref(), "riverside-dental".as_ref()]);
+    let check = |dir: &Path| {
+        ctrlmap([
+            "check".as_ref(),
+            dir.as_os_str(),
+            "--scope".as_ref(),
+            "riverside-dental".as_ref(),
+        ])
+    };
     let before = check(&scratch.0);
     assert_eq!(before.code, 1, "the opened controls fail the gate:\n{}", before.stdout);
 

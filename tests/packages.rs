@@ -102,14 +102,16 @@ fn a_package_decides_rows_in_two_scopes_and_explain_names_it_with_its_line() {
         let explain = run(&tmp.0, &["explain", &scope, "hipaa:164.308(a)(1)(ii)(A)"]);
         assert_eq!(explain.code, 0, "{}", explain.stderr);
         assert!(
-            explain
-                .stdout
-                .contains(&format!("from package `hipaa-standard`, ws/packages/hipaa-standard.yaml:{line}")),
+            explain.stdout.contains(&format!(
+                "from package `hipaa-standard`, ws/packages/hipaa-standard.yaml:{line}"
+            )),
             "{}",
             explain.stdout
         );
         assert!(
-            explain.stdout.contains("package:      `hipaa-standard` (ws/packages/hipaa-standard.yaml)"),
+            explain
+                .stdout
+                .contains("package:      `hipaa-standard` (ws/packages/hipaa-standard.yaml)"),
             "{}",
             explain.stdout
         );
@@ -119,7 +121,11 @@ fn a_package_decides_rows_in_two_scopes_and_explain_names_it_with_its_line() {
     }
     let check = run(&tmp.0, &["check", "ws"]);
     assert_eq!(check.code, 0, "{}\n{}", check.stdout, check.stderr);
-    assert!(check.stdout.contains("package `hipaa-standard`: 2 clients"), "{}", check.stdout);
+    assert!(
+        check.stdout.contains("package `hipaa-standard`: 2 clients"),
+        "{}",
+        check.stdout
+    );
 }
 
 #[test]
@@ -132,16 +138,23 @@ fn a_scope_overrides_one_row_of_its_package_and_only_that_row() {
         "assignments:\n  - control: hipaa:164.308(a)(5)(ii)(B)\n    responsible: [client, msp]\n    client: Report suspected malicious software to the MSP at once.\n    msp: Run anti-malware on every workstation and report detections each month.\n",
     );
     let at = line_of(&read(&scope), "- control: hipaa:164.308(a)(5)(ii)(B)");
-    let explain = run(&tmp.0, &["explain", "ws/scopes/hipaa-client-2.yaml", "hipaa:164.308(a)(5)(ii)(B)"]);
+    let explain = run(
+        &tmp.0,
+        &["explain", "ws/scopes/hipaa-client-2.yaml", "hipaa:164.308(a)(5)(ii)(B)"],
+    );
     assert_eq!(explain.code, 0, "{}", explain.stderr);
     assert!(explain.stdout.contains("owner:        Shared"), "{}", explain.stdout);
     assert!(
-        explain.stdout.contains("[assignment] scope assignment: responsible client, msp"),
+        explain
+            .stdout
+            .contains("[assignment] scope assignment: responsible client, msp"),
         "{}",
         explain.stdout
     );
     assert!(
-        explain.stdout.contains(&format!("at ws/scopes/hipaa-client-2.yaml:{at}")),
+        explain
+            .stdout
+            .contains(&format!("at ws/scopes/hipaa-client-2.yaml:{at}")),
         "{}",
         explain.stdout
     );
@@ -191,7 +204,8 @@ fn a_shared_party_without_a_baa_raises_cm016_in_every_hipaa_client_that_uses_it(
     assert_eq!(cm016.len(), 2, "{}", check.stdout);
     for l in &cm016 {
         assert!(
-            l.trim_start().starts_with(&format!("ws/parties/vault.yaml:{baa_line}:")),
+            l.trim_start()
+                .starts_with(&format!("ws/parties/vault.yaml:{baa_line}:")),
             "{l}"
         );
         assert!(l.contains("third party `vault`"), "{l}");
@@ -245,7 +259,10 @@ fn a_stale_client_owned_entry_is_decision_overridden_and_reconcile_removes_it() 
     assert_eq!(listed.code, 0, "{}", listed.stderr);
     assert_eq!(read(&scope), before, "without --write nothing changes");
     assert!(listed.stdout.contains("csf-2.0:RS.MA-02"), "{}", listed.stdout);
-    let write = run(&tmp.0, &["scaffold", "ws/scopes/glba-client.yaml", "--reconcile", "--write"]);
+    let write = run(
+        &tmp.0,
+        &["scaffold", "ws/scopes/glba-client.yaml", "--reconcile", "--write"],
+    );
     assert_eq!(write.code, 0, "{}", write.stderr);
     let after = read(&scope);
     // The entry and its catalog comment went; everything else is as it was.
@@ -259,7 +276,10 @@ fn a_stale_client_owned_entry_is_decision_overridden_and_reconcile_removes_it() 
     let check = run(&tmp.0, &["check", "ws"]);
     assert_eq!(check.code, 0, "{}", check.stdout);
     assert!(!check.stdout.contains("[CM018]"), "{}", check.stdout);
-    let again = run(&tmp.0, &["scaffold", "ws/scopes/glba-client.yaml", "--reconcile", "--write"]);
+    let again = run(
+        &tmp.0,
+        &["scaffold", "ws/scopes/glba-client.yaml", "--reconcile", "--write"],
+    );
     assert_eq!(again.code, 0);
     assert!(again.stderr.contains("nothing to reconcile"), "{}", again.stderr);
 }
@@ -280,9 +300,15 @@ fn an_undecided_stub_the_package_decides_is_decision_overridden_too() {
         .lines()
         .find(|l| l.contains("[CM018]"))
         .unwrap_or_else(|| panic!("no CM018:\n{}", check.stdout));
-    assert!(finding.contains(&format!("ws/scopes/hipaa-client.yaml:{at}:")), "{finding}");
+    assert!(
+        finding.contains(&format!("ws/scopes/hipaa-client.yaml:{at}:")),
+        "{finding}"
+    );
     assert!(finding.contains("package `hipaa-standard`"), "{finding}");
-    let write = run(&tmp.0, &["scaffold", "ws/scopes/hipaa-client.yaml", "--reconcile", "--write"]);
+    let write = run(
+        &tmp.0,
+        &["scaffold", "ws/scopes/hipaa-client.yaml", "--reconcile", "--write"],
+    );
     assert_eq!(write.code, 0, "{}", write.stderr);
     assert!(read(&scope).ends_with("assignments: []\n"), "{}", read(&scope));
     assert_eq!(run(&tmp.0, &["validate", "ws"]).code, 0);
@@ -316,9 +342,9 @@ fn add_client_writes_a_short_scope_that_validates_and_never_replaces_one() {
     let check = run(&tmp.0, &["check", "ws"]);
     assert_eq!(check.code, 0, "{}", check.stdout);
     assert!(
-        check
-            .stdout
-            .contains("Lakeside Family Dental, PC — lakeside-family-dental-pc (ws/scopes/lakeside-family-dental-pc.yaml)"),
+        check.stdout.contains(
+            "Lakeside Family Dental, PC — lakeside-family-dental-pc (ws/scopes/lakeside-family-dental-pc.yaml)"
+        ),
         "{}",
         check.stdout
     );
@@ -326,7 +352,15 @@ fn add_client_writes_a_short_scope_that_validates_and_never_replaces_one() {
     // and nothing is written.
     let given = run(
         &tmp.0,
-        &["add-client", "ws", "Second Site", "--profile", "glba", "--id", "second-site"],
+        &[
+            "add-client",
+            "ws",
+            "Second Site",
+            "--profile",
+            "glba",
+            "--id",
+            "second-site",
+        ],
     );
     assert_eq!(given.code, 0, "{}", given.stderr);
     assert!(read(&ws.join("scopes/second-site.yaml")).contains("institution_type: tax-preparer"));
@@ -335,14 +369,30 @@ fn add_client_writes_a_short_scope_that_validates_and_never_replaces_one() {
         &["add-client", "ws", "Other", "--profile", "hipaa", "--id", "second-site"],
     );
     assert_eq!(again.code, 2);
-    assert!(again.stderr.contains("already has a scope `second-site`"), "{}", again.stderr);
+    assert!(
+        again.stderr.contains("already has a scope `second-site`"),
+        "{}",
+        again.stderr
+    );
     assert!(read(&ws.join("scopes/second-site.yaml")).contains("Second Site"));
     let unknown = run(
         &tmp.0,
-        &["add-client", "ws", "Third", "--profile", "hipaa", "--package", "hipaa-standrd"],
+        &[
+            "add-client",
+            "ws",
+            "Third",
+            "--profile",
+            "hipaa",
+            "--package",
+            "hipaa-standrd",
+        ],
     );
     assert_eq!(unknown.code, 2);
-    assert!(unknown.stderr.contains("no package `hipaa-standrd`"), "{}", unknown.stderr);
+    assert!(
+        unknown.stderr.contains("no package `hipaa-standrd`"),
+        "{}",
+        unknown.stderr
+    );
     assert!(!ws.join("scopes/third.yaml").exists());
     assert_eq!(run(&tmp.0, &["add-client", "ws", "!!!", "--profile", "csf"]).code, 2);
     assert_eq!(run(&tmp.0, &["check", "ws"]).code, 0);
@@ -410,7 +460,10 @@ fn scaffold_write_edits_the_list_not_a_string_that_reads_like_it() {
     // The stubs are in the list: each one unassigned at its line, and the notes intact.
     let stubs = after.matches("responsible: undecided").count();
     assert!(stubs > 100, "{stubs}");
-    assert_eq!(check.stdout.matches("[CM001]").count() + check.stdout.matches("[CM005]").count(), stubs);
+    assert_eq!(
+        check.stdout.matches("[CM001]").count() + check.stdout.matches("[CM005]").count(),
+        stubs
+    );
     let doc: serde_json::Value = serde_saphyr::from_str(&after).expect("yaml");
     assert_eq!(
         doc["notes"],
@@ -439,7 +492,14 @@ fn the_pack_copies_the_package_and_party_files_it_used() {
     with_vault(&ws, true);
     let pack = run(
         &tmp.0,
-        &["pack", "ws/scopes/hipaa-client.yaml", "-o", "out", "--as-of", "2026-11-30"],
+        &[
+            "pack",
+            "ws/scopes/hipaa-client.yaml",
+            "-o",
+            "out",
+            "--as-of",
+            "2026-11-30",
+        ],
     );
     assert_eq!(pack.code, 0, "{}", pack.stderr);
     for file in ["packages/hipaa-standard.yaml", "parties/vault.yaml"] {
@@ -467,15 +527,28 @@ fn schema_prints_the_package_and_party_schemas() {
 /// The package schema says about a control decision exactly what the scope schema says.
 #[test]
 fn the_package_schema_shares_the_scope_schemas_entry_shapes() {
-    let scope: serde_json::Value = serde_json::from_str(&read(&root().join("schemas/scope.schema.json"))).expect("scope");
+    let scope: serde_json::Value =
+        serde_json::from_str(&read(&root().join("schemas/scope.schema.json"))).expect("scope");
     let package: serde_json::Value =
         serde_json::from_str(&read(&root().join("schemas/package.schema.json"))).expect("package");
-    for key in ["assignments", "client_owned", "not_applicable", "addressable", "evidence"] {
+    for key in [
+        "assignments",
+        "client_owned",
+        "not_applicable",
+        "addressable",
+        "evidence",
+    ] {
         assert_eq!(
             package["properties"][key]["items"], scope["properties"][key]["items"],
             "{key}"
         );
     }
-    assert_eq!(package["properties"]["sla"]["properties"], scope["properties"]["sla"]["properties"]);
-    assert_eq!(package["properties"]["services"]["items"], scope["properties"]["services"]["items"]);
+    assert_eq!(
+        package["properties"]["sla"]["properties"],
+        scope["properties"]["sla"]["properties"]
+    );
+    assert_eq!(
+        package["properties"]["services"]["items"],
+        scope["properties"]["services"]["items"]
+    );
 }

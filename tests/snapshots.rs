@@ -300,15 +300,15 @@ fn frameworks_show_control_nydfs_notice() {
 
 // --- diff ---------------------------------------------------------------------------------
 
-/// `old/` is the example; in `new/` the MSP no longer shares the annual evaluation
-/// (164.308(a)(8)): the client does it alone.
+/// `old/` is the example; in `new/` the dental package no longer shares the annual evaluation
+/// (164.308(a)(8)): each of its practices does it alone (a package change, reaching three clients).
 fn diff_workspaces(name: &str) -> Scratch {
     let s = Scratch(std::env::temp_dir().join(format!("ctrlmap-test-{name}-{}", std::process::id())));
     let _ = std::fs::remove_dir_all(&s.0);
     let new = s.0.join("new");
     copy_dir(&example(), &s.0.join("old"));
     copy_dir(&example(), &new);
-    let scope = new.join(DENTAL);
+    let scope = new.join("packages/dental-complete.yaml");
     let text = std::fs::read_to_string(&scope).expect("read scope");
     let before = "  - control: hipaa:164.308(a)(8)\n    responsible: [msp, client]\n    msp: Perform the annual technical and nontechnical evaluation against the Security Rule and write the report.\n";
     assert!(text.contains(before), "the example changed: update this test's edit");

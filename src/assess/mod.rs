@@ -558,16 +558,16 @@ fn stale_decisions(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec
         let by = format!("{} ({}:{})", d.by.detail, d.by.file, d.by.line);
         let message = match (d.entry, d.how) {
             (StaleEntry::ClientOwned, Staleness::Shadowed) => format!(
-                "the `client_owned` entry for {} decides nothing any more: {by} decides it now. Remove the entry (`ctrlmap scaffold {} --reconcile --write`), or write an assignment if the client is to keep the duty.",
-                d.control, scope.origin.file
+                "the `client_owned` entry for {} decides nothing any more: {by} decides it now. Remove the entry (`ctrlmap scaffold SCOPE_FILE --reconcile --write` does), or write an assignment if the client is to keep the duty.",
+                d.control
             ),
             (StaleEntry::Undecided, _) => format!(
-                "the stub `responsible: undecided` for {} is decided all the same: {by}. Remove the stub (`ctrlmap scaffold {} --reconcile --write`), or replace `undecided` with the party that performs the duty to override that source.",
-                d.control, scope.origin.file
+                "the stub `responsible: undecided` for {} is decided all the same: {by}. Remove the stub (`ctrlmap scaffold SCOPE_FILE --reconcile --write` does), or replace `undecided` with the party that performs the duty to override that source.",
+                d.control
             ),
             (StaleEntry::ClientOwned, Staleness::OutranksSubscription) => format!(
-                "the `client_owned` entry keeps {} with the client, although a subscribed service now covers it: {by}. A client-owned entry outranks crosswalk projection, so the subscription changes nothing while the entry stays. Remove the entry to let the service decide (`ctrlmap scaffold {} --reconcile --write`), or write an assignment `responsible: client` to keep the duty with the client deliberately.",
-                d.control, scope.origin.file
+                "the `client_owned` entry keeps {} with the client, although a subscribed service now covers it: {by}. A client-owned entry outranks crosswalk projection, so the subscription changes nothing while the entry stays. Remove the entry to let the service decide (`ctrlmap scaffold SCOPE_FILE --reconcile --write` does), or write an assignment `responsible: client` to keep the duty with the client deliberately.",
+                d.control
             ),
         };
         let at = Origin {

@@ -3,7 +3,7 @@
 use crate::assess::{Assessment, Finding};
 use crate::model::Workspace;
 use crate::model::{Requirement, Role, Scope};
-use crate::resolve::Coverage;
+use crate::resolve::{Coverage, SourceKind};
 use std::fmt::Write as _;
 
 fn party(p: &str) -> String {
@@ -153,9 +153,11 @@ pub fn render(
     }
     let _ = writeln!(out, "\nwhy (highest precedence first):");
     for (i, p) in row.provenance.iter().enumerate() {
+        // A package's own entry is at its line in the package; a service the package subscribes
+        // is at the service's claim (the detail names the package).
         let at = match &p.package {
-            Some(package) => format!("from package `{package}`, "),
-            None => "at ".to_string(),
+            Some(package) if p.kind != SourceKind::Service => format!("from package `{package}`, "),
+            _ => "at ".to_string(),
         };
         let _ = writeln!(
             out,
