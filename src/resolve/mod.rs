@@ -120,7 +120,7 @@ impl Provenance {
         }
     }
 
-    fn from_package(mut self, package: &FromPackage) -> Self {
+    fn in_package(mut self, package: &FromPackage) -> Self {
         self.package = package.clone();
         self
     }
@@ -478,7 +478,7 @@ fn decide_explicit(assignments: &[&Assignment], not_applicable: &[&NotApplicable
             }
             detail.push_str(p);
         }
-        let prov = Provenance::new(SourceKind::Assignment, detail, &a.origin).from_package(&a.package);
+        let prov = Provenance::new(SourceKind::Assignment, detail, &a.origin).in_package(&a.package);
         if seen.as_ref().is_some_and(|prev| *prev != responsible) {
             d.conflicts.push(prov.clone());
         }
@@ -514,7 +514,7 @@ fn decide_explicit(assignments: &[&Assignment], not_applicable: &[&NotApplicable
             ),
             &n.origin,
         )
-        .from_package(&n.package);
+        .in_package(&n.package);
         if !assignments.is_empty() {
             d.conflicts.push(prov.clone());
         }
@@ -545,7 +545,7 @@ fn decide_services(sources: &Sources) -> Option<Decision> {
             ),
             &claim.origin,
         )
-        .from_package(package);
+        .in_package(package);
         if claim.split != first_split {
             d.conflicts.push(prov.clone());
         }
@@ -592,7 +592,7 @@ fn decide_client_owned(sources: &Sources) -> Option<Decision> {
                 format!("{} lists it as client-owned", decided_by(&c.package)),
                 &c.origin,
             )
-            .from_package(&c.package),
+            .in_package(&c.package),
         );
     }
     Some(d)
