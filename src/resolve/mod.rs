@@ -862,14 +862,23 @@ pub fn resolve(ws: &Workspace, scope: &Scope) -> Matrix {
 /// control and everything under it) and its `responsible: undecided` stubs whose control is
 /// decided all the same: each with what decides its control's row now.
 fn shadowed(scope: &Scope, rows: &[Row]) -> Vec<StaleDecision> {
+    let own_entries = scope.client_owned.iter().flatten().any(|c| c.package.is_none());
+    let own_stubs = scope
+        .assignments
+        .iter()
+        .flatten()
+        .any(|a| a.package.is_none() && a.is_undecided());
+    if !own_entries && !own_stubs {
+        return Vec::new();
+    }
     let deciding: rustc_hash::FxHashSet<(&str, usize)> = rows
         .iter()
         .flat_map(|r| &r.provenance)
         .filter(|p| p.kind == SourceKind::ClientOwned)
         .map(|p| (&*p.file, p.line))
         .collect();
-    let by_control: FxHashMap<&str, &Row> = rows.iter().map(|r| (&*r.control, r)).collect();
-    let row_of = |control: &str| by_control.get(control).copied();
+    // Looked up only for the entries that turn out stale (and for stubs, rare outside a review).
+    let row_of = |control: &str| rows.iter().find(|r| &*r.control == control);
     let mut out = Vec::new();
     for c in scope.client_owned.iter().flatten().filter(|c| c.package.is_none()) {
         if deciding.contains(&(&*c.origin.file, c.origin.line)) {
