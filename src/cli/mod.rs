@@ -31,11 +31,12 @@ use clap::{Parser, Subcommand};
     name = "ctrlmap",
     version,
     about = "Map compliance controls to who owns them: MSP, client, shared, third party — and find the gaps.",
-    long_about = "ctrlmap reads a workspace of YAML files — the MSP's services (services/), one scope per client \
+    long_about = "ctrlmap reads a workspace of YAML files — the MSP's services (services/), its standard \
+engagements (packages/) and the parties it uses for many clients (parties/), one scope per client \
 engagement (scopes/), evidence and policies — together with built-in catalogs of NIST CSF 2.0, HIPAA \
 (45 CFR Part 164), the FTC Safeguards Rule (16 CFR Part 314) and NY DFS (23 NYCRR Part 500). It resolves \
 who is responsible for every applicable control and reports the gaps.\n\n\
-Start with `ctrlmap init my-msp --client hipaa --client glba`, then `ctrlmap check my-msp`; `ctrlmap scaffold SCOPE_FILE` writes stubs for what is still open.\n\n\
+Start with `ctrlmap init my-msp --client hipaa --client glba --package`, then `ctrlmap check my-msp`; `ctrlmap add-client my-msp NAME --profile hipaa --package hipaa-standard` adds a client; `ctrlmap scaffold SCOPE_FILE` writes stubs for what is still open.\n\n\
 Exit codes: 0 no finding at or above the gate; 1 findings at or above the gate; 2 bad input or usage.",
     after_help = "Examples:\n  ctrlmap check examples/northwind-msp\n  ctrlmap matrix examples/northwind-msp/scopes/riverside-dental.yaml --format markdown\n  ctrlmap explain examples/northwind-msp/scopes/riverside-dental.yaml 'hipaa:164.308(a)(7)(ii)(A)'\n  ctrlmap frameworks show 'hipaa:164.312(a)(2)(iv)'"
 )]
