@@ -552,3 +552,43 @@ fn the_package_schema_shares_the_scope_schemas_entry_shapes() {
         scope["properties"]["services"]["items"]
     );
 }
+
+#[test]
+fn a_packages_undecided_stubs_are_decided_in_the_package_for_every_client() {
+    let tmp = TempDir::new("package-stubs");
+    let init = run(
+        &tmp.0,
+        &["init", "ws", "--client", "glba", "--package", "--start", "undecided"],
+    );
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    let ws = tmp.0.join("ws");
+    let add = run(
+        &tmp.0,
+        &[
+            "add-client",
+            "ws",
+            "Second Firm",
+            "--profile",
+            "glba",
+            "--package",
+            "glba-standard",
+        ],
+    );
+    assert_eq!(add.code, 0, "{}", add.stderr);
+    // The new client lists none of the package's open controls: they are decided once, there.
+    let text = read(&ws.join("scopes/second-firm.yaml"));
+    assert!(!text.contains("client_owned"), "{text}");
+    let package = read(&ws.join("packages/glba-standard.yaml"));
+    let stub = line_of(&package, "- control: glba-safeguards:314.4(a)");
+    let check = run(&tmp.0, &["check", "ws"]);
+    assert_eq!(check.code, 1, "{}", check.stdout);
+    for scope in ["glba-client", "second-firm"] {
+        let line = format!("ws/packages/glba-standard.yaml:{stub}:1: high[CM001] glba-safeguards:314.4(a) ");
+        let block = check
+            .stdout
+            .split("\n\n")
+            .find(|b| b.contains(&format!("— {scope} (")))
+            .unwrap_or_else(|| panic!("{scope}:\n{}", check.stdout));
+        assert!(block.contains(&line), "{scope}: {line}\n{block}");
+    }
+}

@@ -155,7 +155,7 @@ pub fn run(args: AddClientArgs) -> Result<u8> {
     let open = crate::resolve::resolve(&ws, &scope)
         .rows
         .iter()
-        .filter(|r| r.assignable && r.summary == crate::resolve::Summary::Unassigned)
+        .filter(|r| super::init::open_for_scope(r))
         .count();
     if open > 0 {
         text.push_str(&decisions(

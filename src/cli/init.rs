@@ -390,11 +390,7 @@ fn scope_text(ws: &Loaded, services: &[Service], client: &Client, start: Start, 
 pub(crate) fn decisions(ws: &Loaded, services: &[Service], scope: &Scope, start: Start, profile_note: &str) -> String {
     let mut text = String::new();
     let matrix = resolve::resolve(ws, scope);
-    let open: Vec<_> = matrix
-        .rows
-        .iter()
-        .filter(|r| r.assignable && r.summary == Summary::Unassigned)
-        .collect();
+    let open: Vec<_> = matrix.rows.iter().filter(|r| open_for_scope(r)).collect();
     let frameworks: Vec<&str> = matrix.frameworks.iter().map(|f| f.id.as_str()).collect();
     let _ = writeln!(
         text,
@@ -459,6 +455,17 @@ pub(crate) fn decisions(ws: &Loaded, services: &[Service], scope: &Scope, start:
         text.push_str(" []\n");
     }
     text
+}
+
+/// A row the scope itself should decide: assignable and unassigned, and not waiting on a stub of
+/// its package (`responsible: undecided` there: the package decides it for all its clients).
+pub(crate) fn open_for_scope(row: &crate::resolve::Row) -> bool {
+    row.assignable
+        && row.summary == Summary::Unassigned
+        && !row
+            .provenance
+            .iter()
+            .any(|p| p.kind == crate::resolve::SourceKind::Default && p.package.is_some())
 }
 
 /// Is the folder absent or empty?

@@ -1078,14 +1078,21 @@ fn resolve_framework(
                         row.candidates = projection.candidates;
                         // A stub waiting for its owner is where the decision is written: the
                         // row (and so CM001) points at it.
-                        let at = match sources_of(i).undecided.first() {
+                        let (at, package) = match sources_of(i).undecided.first() {
                             Some(stub) => {
-                                detail.push_str("; the scope's stub says `responsible: undecided`: replace it with the party that performs it");
-                                &stub.origin
+                                detail.push_str(&format!(
+                                    "; the {} stub says `responsible: undecided`: replace it with the party that performs it",
+                                    match &stub.package {
+                                        Some(id) => format!("package `{id}`'s"),
+                                        None => "scope's".to_string(),
+                                    }
+                                ));
+                                (&stub.origin, stub.package.clone())
                             }
-                            None => &scope.origin,
+                            None => (&scope.origin, None),
                         };
-                        row.provenance.push(Provenance::new(SourceKind::Default, detail, at));
+                        row.provenance
+                            .push(Provenance::new(SourceKind::Default, detail, at).in_package(&package));
                     }
                 }
             }
