@@ -246,12 +246,12 @@ fn a_stale_client_owned_entry_is_decision_overridden_and_reconcile_removes_it() 
     let finding = check
         .stdout
         .lines()
-        .find(|l| l.contains("[CM018]"))
-        .unwrap_or_else(|| panic!("no CM018:\n{}", check.stdout));
+        .find(|l| l.contains("[CM019]"))
+        .unwrap_or_else(|| panic!("no CM019:\n{}", check.stdout));
     assert!(
         finding
             .trim_start()
-            .starts_with(&format!("ws/scopes/glba-client.yaml:{at}:5: low[CM018]")),
+            .starts_with(&format!("ws/scopes/glba-client.yaml:{at}:5: low[CM019]")),
         "{finding}"
     );
     assert!(finding.contains("service `helpdesk`"), "{finding}");
@@ -275,7 +275,7 @@ fn a_stale_client_owned_entry_is_decision_overridden_and_reconcile_removes_it() 
     );
     let check = run(&tmp.0, &["check", "ws"]);
     assert_eq!(check.code, 0, "{}", check.stdout);
-    assert!(!check.stdout.contains("[CM018]"), "{}", check.stdout);
+    assert!(!check.stdout.contains("[CM019]"), "{}", check.stdout);
     let again = run(
         &tmp.0,
         &["scaffold", "ws/scopes/glba-client.yaml", "--reconcile", "--write"],
@@ -298,8 +298,8 @@ fn an_undecided_stub_the_package_decides_is_decision_overridden_too() {
     let finding = check
         .stdout
         .lines()
-        .find(|l| l.contains("[CM018]"))
-        .unwrap_or_else(|| panic!("no CM018:\n{}", check.stdout));
+        .find(|l| l.contains("[CM019]"))
+        .unwrap_or_else(|| panic!("no CM019:\n{}", check.stdout));
     assert!(
         finding.contains(&format!("ws/scopes/hipaa-client.yaml:{at}:")),
         "{finding}"

@@ -497,8 +497,8 @@ const DIAGNOSTICS: [(&str, &str, &str); 23] = [
     ("E019", "invalid_expression", "expression"),
     ("E020", "empty_input", "empty"),
     ("E021", "rule_failed", "rule-failed"),
-    ("E022", "unknown_package", "packages"),
-    ("E023", "package_cycle", "packages"),
+    ("E023", "unknown_package", "packages"),
+    ("E024", "package_cycle", "packages"),
 ];
 
 /// The command that reports a fixture's problems: `validate`, except for a custom rule that
@@ -594,7 +594,7 @@ const RULES: [(&str, &str, &str); 17] = [
     ("CM015", "semantics", "retained-fires"),
     ("CM016", "semantics", "baa-fires"),
     ("CM017", "semantics", "regulator-fires"),
-    ("CM018", "findings", "cm018-fires"),
+    ("CM019", "findings", "cm018-fires"),
 ];
 
 /// The findings of one rule in one scope, as `check` prints them: the scope's block of the

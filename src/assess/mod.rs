@@ -131,7 +131,7 @@ pub const RULES: &[Rule] = &[
         description: "The profile applies a rule to an institution its regulator does not cover: `glba: true` for a kind of institution that answers to another regulator than the FTC (16 CFR 314.1(b); GLBA section 505(a)).",
     },
     Rule {
-        code: "CM018",
+        code: "CM019",
         name: "decision-overridden",
         severity: Severity::Low,
         description: "A decision of the scope's own has gone stale: a `client_owned` entry or a `responsible: undecided` stub whose control a subscribed service, the package or an assignment now decides, or a `client_owned` entry that keeps a control from a subscribed service reaching it through an `equal`/`subset-of` crosswalk row. `ctrlmap scaffold SCOPE_FILE --reconcile --write` removes them.",
@@ -549,7 +549,7 @@ fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<F
     out
 }
 
-/// CM018 — the scope's own decisions that a higher source overrides (see
+/// CM019 — the scope's own decisions that a higher source overrides (see
 /// [`crate::resolve::StaleDecision`]), each at its entry.
 fn stale_decisions(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<Finding> {
     use crate::resolve::{StaleEntry, Staleness};
@@ -581,7 +581,7 @@ fn stale_decisions(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec
             scope,
             matrix.row(&d.control),
             &d.control,
-            "CM018",
+            "CM019",
             message,
             &at,
             &discriminator,

@@ -27,7 +27,7 @@ pub struct ScaffoldArgs {
     #[arg(long)]
     pub write: bool,
     /// Instead of stubs, list the scope's decisions that a higher source now overrides
-    /// (CM018: a `client_owned` entry or a `responsible: undecided` stub whose control a
+    /// (CM019: a `client_owned` entry or a `responsible: undecided` stub whose control a
     /// subscribed service, the package or an assignment decides); with --write, remove them.
     #[arg(long)]
     pub reconcile: bool,
@@ -424,7 +424,7 @@ fn reconcile(ws: &Loaded, scope: &Scope, matrix: &Matrix, args: &ScaffoldArgs, s
     if !args.write {
         crate::emit::terminal::print(
             &format!(
-                "{shown}: {} a higher source overrides (CM018):\n{list}Run with --reconcile --write to remove {}.\n",
+                "{shown}: {} a higher source overrides (CM019):\n{list}Run with --reconcile --write to remove {}.\n",
                 crate::emit::counted(stale.len(), "decision", "decisions"),
                 if stale.len() == 1 { "it" } else { "them" }
             ),

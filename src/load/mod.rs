@@ -1290,7 +1290,7 @@ impl Loaded {
             None => None,
             Some(id) => match self.inherited.get(id) {
                 Some(found) => Some(found.clone()),
-                // A package on a circle of `extends` is reported at the package (E023).
+                // A package on a circle of `extends` is reported at the package (E024).
                 None if self.packages.contains_key(id) => None,
                 None => {
                     diags.push(self.unknown_package(id, &scope.origin.file, root.locate("/package"), "package"));
@@ -1529,7 +1529,7 @@ impl Loaded {
         )
     }
 
-    /// E022 for a package id nobody defines (`what` is the field that names it).
+    /// E023 for a package id nobody defines (`what` is the field that names it).
     fn unknown_package(&self, id: &str, file: &str, pos: Pos, what: &str) -> Diagnostic {
         let near = closest(id, self.packages.keys().map(String::as_str), 1);
         let known = if self.packages.is_empty() {
@@ -1543,7 +1543,7 @@ impl Loaded {
         Diagnostic::new(
             file,
             pos,
-            Code::E022,
+            Code::E023,
             format!("unknown package `{id}` in `{what}`"),
             match near.first() {
                 Some(n) => format!("did you mean `{n}`? {known}"),

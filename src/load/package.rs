@@ -181,8 +181,8 @@ impl Loaded {
         self.diagnostics.extend(diags);
     }
 
-    /// Packages whose `extends` chains run in a circle (E023, once per circle, at the `extends`
-    /// of its first package by id); an `extends` naming no package is E022. Returns the ids
+    /// Packages whose `extends` chains run in a circle (E024, once per circle, at the `extends`
+    /// of its first package by id); an `extends` naming no package is E023. Returns the ids
     /// on a circle or leading into one: they cannot be flattened.
     fn cycles(&self, diags: &mut Vec<Diagnostic>) -> BTreeSet<String> {
         let packages = &self.packages;
@@ -213,7 +213,7 @@ impl Loaded {
                         let mut d = Diagnostic::new(
                             &first.origin.file,
                             self.pos_in(&first.origin, "extends"),
-                            Code::E023,
+                            Code::E024,
                             format!(
                                 "packages build on each other in a circle: {}",
                                 words.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(" → ")

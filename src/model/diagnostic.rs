@@ -54,9 +54,9 @@ pub enum Code {
     E021,
     /// A reference to a package that does not exist (a scope's `package`, a package's
     /// `extends`).
-    E022,
-    /// Packages that build on each other in a circle (`extends`).
     E023,
+    /// Packages that build on each other in a circle (`extends`).
+    E024,
 }
 
 impl Code {
@@ -83,8 +83,8 @@ impl Code {
             Code::E019 => "E019",
             Code::E020 => "E020",
             Code::E021 => "E021",
-            Code::E022 => "E022",
             Code::E023 => "E023",
+            Code::E024 => "E024",
         }
     }
 
@@ -112,8 +112,8 @@ impl Code {
             Code::E019 => "invalid-expression",
             Code::E020 => "empty-input",
             Code::E021 => "rule-failed",
-            Code::E022 => "unknown-package",
-            Code::E023 => "package-cycle",
+            Code::E023 => "unknown-package",
+            Code::E024 => "package-cycle",
         }
     }
 
@@ -139,8 +139,8 @@ impl Code {
         Code::E019,
         Code::E020,
         Code::E021,
-        Code::E022,
         Code::E023,
+        Code::E024,
     ];
 }
 
