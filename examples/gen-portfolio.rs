@@ -1,10 +1,11 @@
 //! Generate a realistic MSP portfolio for benchmarks: `cargo run --release --example
 //! gen-portfolio -- N DIR`.
 //!
-//! The services, evidence and `ctrlmap.yaml` are copied from `examples/northwind-msp`; the N
-//! client scopes are made from its scope files, each copy with its own id and client name and
-//! a deterministic variation of its profile and SLA (so the portfolio is not N identical
-//! files), cycling through the healthcare, insurance and tax-preparer engagements. Each
+//! The services, packages, parties, evidence and `ctrlmap.yaml` are copied from
+//! `examples/northwind-msp`; the N client scopes are made from its scope files, each copy with
+//! its own id and client name and a deterministic variation of its profile and incident-notice
+//! window (so the portfolio is not N identical files), cycling through the example's clients on
+//! its healthcare, insurance and tax-preparer packages. Each
 //! client gets its own copy of its evidence files under `evidence/<scope id>/`, as a real
 //! portfolio has, so every scope's evidence is read and hashed on its own.
 
@@ -52,7 +53,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if dir.exists() {
         std::fs::remove_dir_all(&dir)?;
     }
-    copy_dir(&example.join("services"), &dir.join("services"))?;
+    for folder in ["services", "packages", "parties"] {
+        copy_dir(&example.join(folder), &dir.join(folder))?;
+    }
     std::fs::copy(example.join("ctrlmap.yaml"), dir.join("ctrlmap.yaml"))?;
     std::fs::create_dir_all(dir.join("scopes"))?;
     let mut templates = Vec::new();
@@ -96,6 +99,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         let window = rng.pick(&windows);
         let mut out = String::new();
+        // A scope that takes its SLA from its package gets a window of its own.
+        if !scope.contains("incident_notification:") {
+            scope.push_str(&format!("sla:\n  incident_notification: {window}\n"));
+        }
         for line in scope.lines() {
             if line.trim_start().starts_with("incident_notification:") {
                 let indent = &line[..line.len() - line.trim_start().len()];

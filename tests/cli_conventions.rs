@@ -21,11 +21,12 @@ fn sarif_validator() -> jsonschema::Validator {
         .expect("the official SARIF schema compiles without network access")
 }
 
-/// A copy of the example where one control is left without an owner: Riverside Dental's
-/// assignment of 164.308(a)(8) (Evaluation) removed, so the finding is CM001 (high).
+/// A copy of the example where one control is left without an owner: the dental package's
+/// assignment of 164.308(a)(8) (Evaluation) removed, so the finding is CM001 (high) for each of
+/// its three practices.
 fn gap_workspace(name: &str) -> Scratch {
     let s = Scratch::example(name);
-    s.edit("ws/scopes/riverside-dental.yaml", |text| {
+    s.edit("ws/packages/dental-complete.yaml", |text| {
         let start = text
             .find("  - control: hipaa:164.308(a)(8)\n")
             .expect("the example assigns 164.308(a)(8)");
@@ -55,7 +56,7 @@ fn one_run_writes_sarif_and_junit_files_and_prints_the_text_report() {
     .go();
     run.assert_code(0);
     assert!(
-        run.stdout.contains("passed: 3 scopes"),
+        run.stdout.contains("passed: 8 scopes"),
         "the text report is on stdout:\n{}",
         run.stdout
     );
@@ -66,7 +67,7 @@ fn one_run_writes_sarif_and_junit_files_and_prints_the_text_report() {
     let xml = s.read("b.xml");
     let doc = roxmltree::Document::parse(&xml).expect("JUnit is well-formed XML");
     let suites: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("testsuite")).collect();
-    assert_eq!(suites.len(), 3, "one suite per scope");
+    assert_eq!(suites.len(), 8, "one suite per scope");
     let cases = doc.descendants().filter(|n| n.has_tag_name("testcase")).count();
     assert!(cases > 100, "one case per scope and control: {cases}");
     // The same reports as the single-format runs, byte for byte.
@@ -99,7 +100,9 @@ fn output_without_a_format_replaces_standard_output() {
 #[test]
 fn input_errors_reach_every_requested_report() {
     let s = Scratch::example("output-errors");
-    s.edit("ws/scopes/riverside-dental.yaml", |t| t.replacen("model:", "modle:", 1));
+    s.edit("ws/scopes/riverside-dental.yaml", |t| {
+        t.replacen("package:", "modle: co-managed\npackage:", 1)
+    });
     let run = ctrlmap(
         s.path(),
         ["check", "ws", "--output", "sarif=a.sarif", "--output", "gitlab=g.json"],
@@ -142,16 +145,18 @@ fn gitlab_code_quality_has_the_documented_fields() {
     }
     let unowned = issues
         .iter()
-        .find(|i| i["check_name"].as_str().is_some_and(|c| c.starts_with("CM001")))
+        .find(|i| {
+            i["check_name"].as_str().is_some_and(|c| c.starts_with("CM001"))
+                && i["location"]["path"] == "ws/scopes/riverside-dental.yaml"
+        })
         .expect("the unowned control is reported");
     assert_eq!(unowned["severity"], "critical", "ctrlmap high is GitLab critical");
     assert_eq!(unowned["location"]["path"], "ws/scopes/riverside-dental.yaml");
-    // The waived finding of the example is not an open issue.
-    assert!(
-        issues
-            .iter()
-            .all(|i| !i["check_name"].as_str().unwrap_or("").starts_with("CM009"))
-    );
+    // The waived finding of the example (Riverside's CM009) is not an open issue.
+    assert!(issues.iter().all(|i| {
+        !(i["check_name"].as_str().unwrap_or("").starts_with("CM009")
+            && i["location"]["path"] == "ws/scopes/riverside-dental.yaml")
+    }));
 }
 
 #[test]
@@ -161,7 +166,10 @@ fn an_unowned_control_is_reported_where_owners_are_written() {
     let doc: Value = serde_json::from_str(&run.stdout).expect("JSON");
     let f = doc["findings"]
         .as_array()
-        .and_then(|a| a.iter().find(|f| f["code"] == "CM001"))
+        .and_then(|a| {
+            a.iter()
+                .find(|f| f["code"] == "CM001" && f["scope"] == "riverside-dental")
+        })
         .expect("CM001")
         .clone();
     let text = s.read("ws/scopes/riverside-dental.yaml");
@@ -248,7 +256,9 @@ fn colour_follows_the_flag_and_the_environment() {
     assert!(!esc(&piped.stdout), "a pipe is not coloured by default");
     // Diagnostics too.
     let s = Scratch::example("colour-diag");
-    s.edit("ws/scopes/riverside-dental.yaml", |t| t.replacen("model:", "modle:", 1));
+    s.edit("ws/scopes/riverside-dental.yaml", |t| {
+        t.replacen("package:", "modle: co-managed\npackage:", 1)
+    });
     let diag = ctrlmap(s.path(), ["check", "ws", "--color", "always"], 60).go();
     diag.assert_code(2);
     assert!(esc(&diag.stderr), "{}", diag.stderr);
@@ -336,9 +346,12 @@ fn explain_frameworks_and_validate_speak_json() {
     .go();
     valid.assert_code(0);
     let doc: Value = serde_json::from_str(&valid.stdout).expect("JSON");
-    assert_eq!((doc["valid"].as_bool(), doc["scopes"].as_u64()), (Some(true), Some(3)));
+    assert_eq!((doc["valid"].as_bool(), doc["scopes"].as_u64()), (Some(true), Some(8)));
+    assert_eq!((doc["packages"].as_u64(), doc["parties"].as_u64()), (Some(4), Some(3)));
     let s = Scratch::example("validate-json");
-    s.edit("ws/scopes/riverside-dental.yaml", |t| t.replacen("model:", "modle:", 1));
+    s.edit("ws/scopes/riverside-dental.yaml", |t| {
+        t.replacen("package:", "modle: co-managed\npackage:", 1)
+    });
     let bad = ctrlmap(s.path(), ["validate", "ws", "--format", "json"], 60).go();
     bad.assert_code(2);
     let doc: Value = serde_json::from_str(&bad.stdout).expect("JSON");
@@ -459,9 +472,18 @@ fn explain_names_files_the_way_check_does() {
     // From the repository root, both say `examples/northwind-msp/scopes/…`: a path the
     // reader can open from where they ran the command.
     let scope = "examples/northwind-msp/scopes/riverside-dental.yaml";
-    let explain = ctrlmap(&repo(), ["explain", scope, "hipaa:164.308(a)(8)", "--as-of", AS_OF], 60).go();
+    // 164.308(a)(2) is decided in the scope itself, 164.308(a)(8) by its package.
+    let explain = ctrlmap(&repo(), ["explain", scope, "hipaa:164.308(a)(2)", "--as-of", AS_OF], 60).go();
     explain.assert_code(0);
     assert!(explain.stdout.contains(&format!("at {scope}:")), "{}", explain.stdout);
+    let explain = ctrlmap(&repo(), ["explain", scope, "hipaa:164.308(a)(8)", "--as-of", AS_OF], 60).go();
+    assert!(
+        explain
+            .stdout
+            .contains("from package `dental-complete`, examples/northwind-msp/packages/dental-complete.yaml:"),
+        "{}",
+        explain.stdout
+    );
     let check = ctrlmap(&repo(), ["check", "examples/northwind-msp", "--as-of", AS_OF], 60).go();
     assert!(check.stdout.contains(&format!("{scope}:")), "{}", check.stdout);
 }
@@ -497,7 +519,14 @@ fn a_waivers_suppression_points_at_its_entry() {
     .go();
     run.assert_code(0);
     let doc: Value = serde_json::from_str(&run.stdout).expect("SARIF");
-    let region = &doc["runs"][0]["results"][0]["suppressions"][0]["location"]["physicalLocation"]["region"];
+    let waived = doc["runs"][0]["results"]
+        .as_array()
+        .and_then(|r| {
+            r.iter()
+                .find(|r| r["suppressions"].as_array().is_some_and(|s| !s.is_empty()))
+        })
+        .expect("the waived result");
+    let region = &waived["suppressions"][0]["location"]["physicalLocation"]["region"];
     let text = std::fs::read_to_string(example().join("scopes/riverside-dental.yaml")).expect("scope");
     let (n, line) = text
         .lines()

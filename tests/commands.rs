@@ -362,9 +362,17 @@ fn diff_through_the_binary_gates_on_a_removed_service_and_junit_counts_every_con
         "--fail-on-regression".as_ref(),
     ]);
     assert_eq!(same.code, 0, "identical workspaces: {}", same.stdout);
+    // Managed Backup leaves the tax tier (its package) and Cedar's own options for it.
+    let package = dir.join("packages/tax-practice-essentials.yaml");
+    let text = std::fs::read_to_string(&package).expect("package");
+    std::fs::write(&package, text.replace("  - ref: managed-backup\n", "")).expect("write");
     let scope = dir.join("scopes/cedar-tax-services.yaml");
     let text = std::fs::read_to_string(&scope).expect("scope");
-    std::fs::write(&scope, text.replace("  - ref: managed-backup\n", "")).expect("write");
+    let start = text
+        .find("  - ref: managed-backup\n")
+        .expect("Cedar's note on Managed Backup");
+    let end = start + text[start..].find("\n\n").expect("the end of the list");
+    std::fs::write(&scope, format!("{}{}", &text[..start], &text[end + 1..])).expect("write");
     let changed = ctrlmap([
         "diff".as_ref(),
         example.as_os_str(),
@@ -381,10 +389,24 @@ fn diff_through_the_binary_gates_on_a_removed_service_and_junit_counts_every_con
     ]);
     assert_eq!(junit.code, 0);
     let cases = junit.stdout.matches("<testcase ").count();
-    let matrix_rows: usize = ["riverside-dental", "hudson-valley-insurance", "cedar-tax-services"]
+    let scope_files: Vec<std::path::PathBuf> = std::fs::read_dir(example.join("scopes"))
+        .expect("scopes")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(scope_files.len(), 8);
+    // A finding on a control that is no row of its own (e.g. evidence the pack asks for on a
+    // rolled-up paragraph) gets a case of its own too.
+    let check = ctrlmap([
+        "check".as_ref(),
+        example.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    let findings: serde_json::Value = serde_json::from_str(&check.stdout).expect("JSON");
+    let matrix_rows: usize = scope_files
         .iter()
-        .map(|id| {
-            let path = example.join(format!("scopes/{id}.yaml"));
+        .map(|path| {
             let run = ctrlmap([
                 "matrix".as_ref(),
                 path.as_os_str(),
@@ -392,15 +414,28 @@ fn diff_through_the_binary_gates_on_a_removed_service_and_junit_counts_every_con
                 "json".as_ref(),
             ]);
             let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
-            doc["rows"]
+            let assignable: std::collections::BTreeSet<&str> = doc["rows"]
                 .as_array()
                 .expect("rows")
                 .iter()
                 .filter(|r| r["assignable"] == true)
-                .count()
+                .filter_map(|r| r["control"].as_str())
+                .collect();
+            let others: std::collections::BTreeSet<&str> = findings["findings"]
+                .as_array()
+                .expect("findings")
+                .iter()
+                .filter(|f| f["scope"] == doc["scope"])
+                .filter_map(|f| f["control"].as_str())
+                .filter(|c| !assignable.contains(c))
+                .collect();
+            assignable.len() + others.len()
         })
         .sum();
-    assert_eq!(cases, matrix_rows, "one test case per scope × assignable control");
+    assert_eq!(
+        cases, matrix_rows,
+        "one test case per scope × assignable control, and per other control with a finding"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

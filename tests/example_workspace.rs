@@ -23,13 +23,27 @@ fn check_on_the_example_passes_the_default_gate_with_a_summary_per_client() {
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     for client in [
         "Riverside Dental Group, PLLC",
+        "Lakeside Family Dental, PC",
+        "Maple Grove Pediatric Dentistry, PLLC",
         "Hudson Valley Insurance Agency, Inc.",
+        "Catskill Insurance Brokers, Inc.",
         "Cedar Tax Services LLC",
+        "Brookside Tax & Bookkeeping LLC",
+        "Summit Tax Advisors, Inc.",
     ] {
         assert!(run.stdout.contains(client), "{client} missing:\n{}", run.stdout);
     }
     assert!(run.stdout.contains("controls:   "), "{}", run.stdout);
-    assert!(run.stdout.contains("passed: 3 scopes"), "{}", run.stdout);
+    assert!(run.stdout.contains("passed: 8 scopes"), "{}", run.stdout);
+    // Grouped by package, every client on one.
+    for header in [
+        "package `dental-complete`: 3 clients",
+        "package `insurance-security`: 2 clients",
+        "package `tax-practice-essentials`: 3 clients",
+    ] {
+        assert!(run.stdout.contains(header), "{header} missing:\n{}", run.stdout);
+    }
+    assert!(!run.stdout.contains("no package:"), "{}", run.stdout);
 }
 
 /// The controls a scope's matrix must carry, read straight from the catalog files: every

@@ -45,7 +45,7 @@ fn an_empty_or_comment_only_scope_file_fails_the_gate_unless_allow_empty() {
     );
     let allowed = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF, "--allow-empty"], 60).go();
     allowed.assert_code(0);
-    assert!(allowed.stdout.contains("3 scopes"), "{}", allowed.stdout);
+    assert!(allowed.stdout.contains("8 scopes"), "{}", allowed.stdout);
 }
 
 #[test]
@@ -313,10 +313,11 @@ fn paths_have_one_base_in_every_format_the_folder_ctrlmap_runs_in() {
 #[test]
 fn a_huge_notification_window_is_a_located_error_not_a_wrapped_number() {
     let s = Scratch::example("duration-overflow");
+    // The agency's own window, replacing its package's 12 hours.
     s.edit("ws/scopes/hudson-valley-insurance.yaml", |t| {
         t.replacen(
-            "incident_notification: 12h",
-            "incident_notification: 768614336404564651d",
+            "package: insurance-security\n",
+            "package: insurance-security\nsla:\n  incident_notification: 768614336404564651d\n",
             1,
         )
     });

@@ -52,9 +52,14 @@ fn check_matrix_render_and_pack_agree_on_linked_nested_and_non_utf8_scope_files(
     assert_eq!(
         scope_files(&json(&check)),
         [
+            "ws/scopes/brookside-tax-bookkeeping.yaml",
+            "ws/scopes/catskill-insurance-brokers.yaml",
             "ws/scopes/cedar.yaml",
             "ws/scopes/ny/hudson-valley-insurance.yaml",
+            "ws/scopes/lakeside-family-dental.yaml",
+            "ws/scopes/maple-grove-pediatric-dentistry.yaml",
             "ws/scopes/riverside-d\\xE9ntal.yaml",
+            "ws/scopes/summit-tax-advisors.yaml",
         ]
     );
     let files = [

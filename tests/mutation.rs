@@ -294,8 +294,53 @@ fn workspace(name: &str) -> Scratch {
     s.write("ws/policies/house.yaml", HOUSE_POLICY);
     s.write("ws/evidence/report.md", "# Restore test\nAll good.\n");
     s.write("ws/scopes/rich.yaml", RICH_SCOPE);
+    s.write("ws/packages/tier.yaml", TIER_PACKAGE);
+    s.write("ws/parties/vault.yaml", VAULT_PARTY);
+    s.write("ws/scopes/packaged.yaml", PACKAGED_SCOPE);
     s
 }
+
+/// A package with every field, a party declared for the workspace, and a scope on them.
+const TIER_PACKAGE: &str = "kind: package
+id: tier
+name: Test tier
+description: Every field of a package.
+model: co-managed
+services: [{ref: backup}]
+sla: {incident_notification: 24h, p1_response: 1h}
+parties: [vault]
+assignments:
+  - {control: \"mini:S.1\", responsible: [msp, vault], msp: Grant access., third_party: Keep the vault.}
+client_owned:
+  - {control: \"mini:S.2\", duty: Keep backups.}
+not_applicable: []
+addressable:
+  - {control: \"mini:S.3\", decision: implemented}
+evidence:
+  - {file: evidence/report.md, controls: [\"mini:S.2\"], owner: msp, effective: 2026-10-01}
+";
+
+const VAULT_PARTY: &str = "kind: party
+id: vault
+name: Vault storage
+category: subcontractor
+engaged_by: msp
+ephi: true
+baa: true
+performs: Keeps the offsite copy.
+";
+
+const PACKAGED_SCOPE: &str = "kind: scope
+id: packaged
+client: {name: Packaged client, profile: {}}
+provider: {name: Test MSP}
+package: tier
+frameworks: [mini]
+parties: [vault]
+assignments:
+  - {control: \"mini:S.3\", responsible: client, client: Log off idle sessions.}
+  - {control: \"mini:S.4\", responsible: client, client: Use MFA.}
+";
 
 /// Run `f` on a worker thread; fail the test if it panics or takes longer than `limit`.
 fn bounded<T: Send + 'static>(what: String, limit: Duration, f: impl FnOnce() -> T + Send + 'static) -> T {
@@ -335,13 +380,14 @@ fn thousands_of_mutated_workspaces_never_panic_hang_or_lose_a_location() {
         "the base workspace is clean: {:?}",
         ws.diagnostics
     );
-    assert_eq!(ws.scopes.len(), 13);
+    assert_eq!(ws.scopes.len(), 16);
     for scope in &ws.scopes {
         assert!(assess(&ws, scope).is_empty());
     }
 
     let scopes: Vec<(String, Vec<u8>)> = [
         "rich",
+        "packaged",
         "cm001-fires",
         "cm002-fires",
         "cm003-fires",
@@ -424,6 +470,8 @@ fn mutated_config_services_and_policies_never_panic_hang_or_lose_a_location() {
         "services/msp-access.yaml",
         "frameworks/mini.yaml",
         "frameworks/crosswalks/mini-to-csf-2.0.yaml",
+        "packages/tier.yaml",
+        "parties/vault.yaml",
     ];
     let originals: Vec<Vec<u8>> = files
         .iter()

@@ -95,6 +95,7 @@ fn the_exported_component_definition_and_providers_plan_import_into_the_same_ser
         "2026-11-30",
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
+<<<<<<< HEAD
     for (document, expected_warnings) in [
         ("component-definition.json", vec![]),
         (
@@ -168,6 +169,16 @@ fn the_exported_component_definition_and_providers_plan_import_into_the_same_ser
     }
     // A client's plan exports nothing: there is nothing in it to import, and it says why.
     let ws = temp("roundtrip-client");
+=======
+    // An empty workspace with the example's config, packages, parties, scopes and evidence, and
+    // no services.
+    let ws = temp("roundtrip-ws");
+    std::fs::create_dir_all(&ws).expect("mkdir");
+    std::fs::copy(example.join("ctrlmap.yaml"), ws.join("ctrlmap.yaml")).expect("config");
+    for folder in ["packages", "parties", "scopes", "evidence"] {
+        copy_dir(&example.join(folder), &ws.join(folder));
+    }
+>>>>>>> issue-22
     let run = ctrlmap([
         "import",
         "oscal",

@@ -305,7 +305,7 @@ fn no_debug_formatting_reaches_users() {
     assert!(
         explain
             .stdout
-            .contains("1. [client-owned] scope lists it as client-owned"),
+            .contains("1. [client-owned] package `dental-complete` lists it as client-owned"),
         "{}",
         explain.stdout
     );

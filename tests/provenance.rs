@@ -1,8 +1,9 @@
 //! No owner from nowhere: every party a matrix row names as responsible must have been put
 //! there by a scope assignment, a subscribed service's claim, a `client_owned` entry or an
 //! `equal` / `subset-of` crosswalk row (on the control or a control that contains it), or be
-//! rolled up from the row's parts. Checked for every scope of the example and of every
-//! fixture workspace, against the YAML files read here, not against the engine's own data.
+//! rolled up from the row's parts. A scope's package (and the packages it builds on) declares
+//! for the scope too. Checked for every scope of the example and of every fixture workspace,
+//! against the YAML files read here, not against the engine's own data.
 
 mod common;
 use common::*;
@@ -110,23 +111,54 @@ fn list(v: &Value) -> Vec<String> {
     }
 }
 
-/// What the scope file and its subscribed services say, per control: parties put there.
+/// The scope file, then its package and the packages that one builds on (`packages/*.yaml`).
+fn layers(ws: &Path, scope: &Value) -> Vec<Value> {
+    let mut packages: BTreeMap<String, Value> = BTreeMap::new();
+    for f in yaml_files(&ws.join("packages")) {
+        let doc = yaml(&f);
+        packages.insert(doc["id"].as_str().unwrap_or_default().to_string(), doc);
+    }
+    let mut out = vec![scope.clone()];
+    let mut next = scope["package"].as_str().map(str::to_string);
+    while let Some(id) = next {
+        let Some(p) = packages.get(&id) else { break };
+        if out.len() > packages.len() {
+            break;
+        }
+        next = p["extends"].as_str().map(str::to_string);
+        out.push(p.clone());
+    }
+    out
+}
+
+/// What the scope file, its packages and its subscribed services say, per control: parties put
+/// there.
 fn declared(ws: &Path, scope: &Value) -> BTreeMap<String, BTreeSet<String>> {
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for a in scope["assignments"].as_array().into_iter().flatten() {
-        let c = a["control"].as_str().unwrap_or_default().to_string();
-        out.entry(c).or_default().extend(list(&a["responsible"]));
-    }
-    for c in scope["client_owned"].as_array().into_iter().flatten() {
-        let id = c["control"].as_str().unwrap_or_default().to_string();
-        out.entry(id).or_default().insert("client".into());
+    let layers = layers(ws, scope);
+    for layer in &layers {
+        for a in layer["assignments"].as_array().into_iter().flatten() {
+            let c = a["control"].as_str().unwrap_or_default().to_string();
+            out.entry(c).or_default().extend(list(&a["responsible"]));
+        }
+        for c in layer["client_owned"].as_array().into_iter().flatten() {
+            let id = c["control"].as_str().unwrap_or_default().to_string();
+            out.entry(id).or_default().insert("client".into());
+        }
     }
     let mut services: BTreeMap<String, Value> = BTreeMap::new();
     for f in yaml_files(&ws.join("services")) {
         let doc = yaml(&f);
         services.insert(doc["id"].as_str().unwrap_or_default().to_string(), doc);
     }
-    for sub in scope["services"].as_array().into_iter().flatten() {
+    // A service subscribed in several layers counts with the nearest layer's options.
+    let mut seen = BTreeSet::new();
+    let subscriptions: Vec<&Value> = layers
+        .iter()
+        .flat_map(|l| l["services"].as_array().into_iter().flatten())
+        .filter(|sub| seen.insert(sub["ref"].as_str().unwrap_or_default().to_string()))
+        .collect();
+    for sub in subscriptions {
         let Some(service) = services.get(sub["ref"].as_str().unwrap_or_default()) else {
             continue;
         };

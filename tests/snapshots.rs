@@ -300,15 +300,15 @@ fn frameworks_show_control_nydfs_notice() {
 
 // --- diff ---------------------------------------------------------------------------------
 
-/// `old/` is the example; in `new/` the MSP no longer shares the annual evaluation
-/// (164.308(a)(8)): the client does it alone.
+/// `old/` is the example; in `new/` the dental package no longer shares the annual evaluation
+/// (164.308(a)(8)): each of its practices does it alone (a package change, reaching three clients).
 fn diff_workspaces(name: &str) -> Scratch {
     let s = Scratch(std::env::temp_dir().join(format!("ctrlmap-test-{name}-{}", std::process::id())));
     let _ = std::fs::remove_dir_all(&s.0);
     let new = s.0.join("new");
     copy_dir(&example(), &s.0.join("old"));
     copy_dir(&example(), &new);
-    let scope = new.join(DENTAL);
+    let scope = new.join("packages/dental-complete.yaml");
     let text = std::fs::read_to_string(&scope).expect("read scope");
     let before = "  - control: hipaa:164.308(a)(8)\n    responsible: [msp, client]\n    msp: Perform the annual technical and nontechnical evaluation against the Security Rule and write the report.\n";
     assert!(text.contains(before), "the example changed: update this test's edit");
@@ -475,7 +475,7 @@ fn export_oscal() {
 
 /// Each input code and the fixture folder that triggers it (tests/fixtures/load/*, each with
 /// a README line), with the command that reports it.
-const DIAGNOSTICS: [(&str, &str, &str); 22] = [
+const DIAGNOSTICS: [(&str, &str, &str); 24] = [
     ("E001", "yaml_syntax", "syntax"),
     ("E002", "duplicate_key", "five-problems"),
     ("E003", "unknown_key", "five-problems"),
@@ -498,6 +498,8 @@ const DIAGNOSTICS: [(&str, &str, &str); 22] = [
     ("E020", "empty_input", "empty"),
     ("E021", "rule_failed", "rule-failed"),
     ("E022", "bad_usage", "usage"),
+    ("E023", "unknown_package", "packages"),
+    ("E024", "package_cycle", "packages"),
 ];
 
 /// The command that reports a fixture's problems: `validate`, except for a custom rule that
@@ -576,7 +578,7 @@ fn every_load_fixture_reports_all_its_problems() {
 
 /// Each finding rule, the fixture workspace and the scope that triggers it (each fixture
 /// folder's README says what it proves). CM006 is retired and never fires.
-const RULES: [(&str, &str, &str); 17] = [
+const RULES: [(&str, &str, &str); 18] = [
     ("CM001", "findings", "cm001-fires"),
     ("CM002", "findings", "cm002-fires"),
     ("CM003", "findings", "cm003-fires"),
@@ -594,6 +596,7 @@ const RULES: [(&str, &str, &str); 17] = [
     ("CM016", "semantics", "baa-fires"),
     ("CM017", "semantics", "regulator-fires"),
     ("CM018", "rules", "cm018-fires"),
+    ("CM019", "findings", "cm019-fires"),
 ];
 
 /// The findings of one rule in one scope, as `check` prints them: the scope's block of the

@@ -9,6 +9,11 @@
 //! compared by fingerprint: new ones and fixed ones. Scopes only in the new version count all
 //! their findings as new; scopes only in the old one are listed as removed.
 //!
+//! When a package (`packages/`) or a party declared for the workspace (`parties/`) changed,
+//! the diff also sums up its impact: how many clients take it, how many of them changed, how
+//! many of their rows changed and which findings came and went ([`SharedImpact`]); the
+//! clients themselves are listed with everything else.
+//!
 //! A diff is a *regression* when a control of a scope present in both versions became
 //! unassigned, or when a new, unwaived finding is at or above a severity
 //! ([`Diff::is_regression`]); `--fail-on-regression` turns that into exit code 1.
@@ -180,6 +185,80 @@ pub struct ScopeDiff {
     /// Custom policy rules that failed on this scope (E021), on either side.
     #[serde(skip)]
     pub failures: Vec<crate::model::diagnostic::Diagnostic>,
+    /// The packages the scope takes (its package, then the ones that builds on), in the new
+    /// version (the old one for a removed scope).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<String>,
+}
+
+/// What a changed package, or a changed party declared for the workspace, did to the clients
+/// that take it.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SharedImpact {
+    pub id: String,
+    /// Clients that take it (in either version).
+    pub clients: usize,
+    /// Of those, how many changed.
+    pub clients_changed: usize,
+    /// Their changed rows, summed.
+    pub rows_changed: usize,
+    pub new_findings: usize,
+    pub fixed_findings: usize,
+    /// The ids of the clients that changed.
+    pub changed: Vec<String>,
+}
+
+/// What each scope takes that others share: its package chain and its workspace parties.
+#[derive(Debug, Clone, Default)]
+struct Shared {
+    packages: Vec<String>,
+    parties: Vec<String>,
+}
+
+impl Shared {
+    fn of(scope: &Scope) -> Shared {
+        let mut parties: Vec<String> = scope.parties().filter(|p| p.shared).map(|p| p.id.clone()).collect();
+        parties.sort();
+        Shared {
+            packages: scope.packages.iter().map(ToString::to_string).collect(),
+            parties,
+        }
+    }
+}
+
+/// The packages and the workspace parties whose files differ between two versions (added,
+/// removed or changed), by id.
+pub fn changed_shared(old: &Workspace, new: &Workspace) -> (BTreeSet<String>, BTreeSet<String>) {
+    let sha = |ws: &Workspace, file: &str| ws.inputs.get(file).cloned();
+    let mut packages = BTreeSet::new();
+    for id in old.packages.keys().chain(new.packages.keys()) {
+        let a = old
+            .packages
+            .get(id)
+            .map(|p| (p.origin.file.to_string(), sha(old, &p.origin.file)));
+        let b = new
+            .packages
+            .get(id)
+            .map(|p| (p.origin.file.to_string(), sha(new, &p.origin.file)));
+        if a != b {
+            packages.insert(id.clone());
+        }
+    }
+    let mut parties = BTreeSet::new();
+    for id in old.parties.keys().chain(new.parties.keys()) {
+        let a = old
+            .parties
+            .get(id)
+            .map(|p| (p.origin.file.to_string(), sha(old, &p.origin.file)));
+        let b = new
+            .parties
+            .get(id)
+            .map(|p| (p.origin.file.to_string(), sha(new, &p.origin.file)));
+        if a != b {
+            parties.insert(id.clone());
+        }
+    }
+    (packages, parties)
 }
 
 impl ScopeDiff {
@@ -219,6 +298,12 @@ pub struct Diff {
     pub totals: Totals,
     /// Scopes with a change, by id (unchanged scopes are only counted).
     pub scopes: Vec<ScopeDiff>,
+    /// Changed packages and what they did to their clients, by id.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<SharedImpact>,
+    /// Changed parties declared for the workspace and what they did to their clients, by id.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parties: Vec<SharedImpact>,
     /// Custom policy rules that failed while either side was assessed (E021): the diff is
     /// then incomplete and must not be reported.
     #[serde(skip)]
@@ -356,6 +441,7 @@ fn scope_diff(
         new_findings: Vec::new(),
         fixed_findings: Vec::new(),
         failures: Vec::new(),
+        packages: scope.packages.iter().map(ToString::to_string).collect(),
     };
     let old = old.map(|(ws, s)| assessed(ws, s, as_of));
     let new = new.map(|(ws, s)| assessed(ws, s, as_of));
@@ -446,6 +532,11 @@ pub type Pair<'a> = (Option<&'a Scope>, Option<&'a Scope>);
 pub struct DiffBuilder {
     scopes: Vec<ScopeDiff>,
     unchanged: usize,
+    /// What every compared scope takes that others share, by scope id (both versions').
+    shared: BTreeMap<String, Shared>,
+    /// Packages and workspace parties whose files changed (see [`changed_shared`]).
+    changed_packages: BTreeSet<String>,
+    changed_parties: BTreeSet<String>,
     /// Rule failures by scope id, each scope's old side first.
     failures: Vec<(String, Vec<crate::model::diagnostic::Diagnostic>)>,
 }
@@ -455,6 +546,24 @@ impl DiffBuilder {
     /// is [`shared_inputs_same`] of the two workspaces.
     pub fn compare(&mut self, old: &Workspace, new: &Workspace, pairs: &[Pair], shared_same: bool, as_of: time::Date) {
         use rayon::prelude::*;
+        for &(o, n) in pairs {
+            let versions: Vec<&Scope> = o.into_iter().chain(n).collect();
+            let Some(first) = versions.first() else { continue };
+            let entry = self.shared.entry(first.id.clone()).or_default();
+            for s in versions {
+                let found = Shared::of(s);
+                for p in found.packages {
+                    if !entry.packages.contains(&p) {
+                        entry.packages.push(p);
+                    }
+                }
+                for p in found.parties {
+                    if !entry.parties.contains(&p) {
+                        entry.parties.push(p);
+                    }
+                }
+            }
+        }
         let compared: Vec<Option<ScopeDiff>> = pairs
             .par_iter()
             .map(|&(o, n)| {
@@ -485,6 +594,44 @@ impl DiffBuilder {
         }
     }
 
+    /// Say which packages and workspace parties changed ([`changed_shared`]), so the diff
+    /// sums up what each did to the clients that take it.
+    pub fn shared_changes(&mut self, packages: BTreeSet<String>, parties: BTreeSet<String>) {
+        self.changed_packages = packages;
+        self.changed_parties = parties;
+    }
+
+    /// The impact of each changed package (`packages`) or workspace party on its clients.
+    fn impacts(&self, changed: &BTreeSet<String>, packages: bool) -> Vec<SharedImpact> {
+        let mut out = Vec::new();
+        for id in changed {
+            let mut impact = SharedImpact {
+                id: id.clone(),
+                ..SharedImpact::default()
+            };
+            for (scope, shared) in &self.shared {
+                let takes = if packages {
+                    shared.packages.contains(id)
+                } else {
+                    shared.parties.contains(id)
+                };
+                if !takes {
+                    continue;
+                }
+                impact.clients += 1;
+                if let Some(d) = self.scopes.iter().find(|d| d.scope == *scope) {
+                    impact.clients_changed += 1;
+                    impact.rows_changed += d.controls.len();
+                    impact.new_findings += d.new_findings.len();
+                    impact.fixed_findings += d.fixed_findings.len();
+                    impact.changed.push(scope.clone());
+                }
+            }
+            out.push(impact);
+        }
+        out
+    }
+
     /// The diff of every scope compared, in scope-id order. `old` and `new` name the folders.
     pub fn finish(mut self, old: String, new: String, as_of: time::Date) -> Diff {
         self.scopes.sort_by(|a, b| a.scope.cmp(&b.scope));
@@ -505,6 +652,8 @@ impl DiffBuilder {
             totals.new_findings += d.new_findings.len();
             totals.fixed_findings += d.fixed_findings.len();
         }
+        let packages = self.impacts(&self.changed_packages, true);
+        let parties = self.impacts(&self.changed_parties, false);
         Diff {
             version: DIFF_VERSION,
             tool: "ctrlmap",
@@ -512,6 +661,8 @@ impl DiffBuilder {
             new,
             as_of: as_of.to_string(),
             totals,
+            packages,
+            parties,
             scopes: self.scopes,
             failures: self.failures.into_iter().flat_map(|(_, f)| f).collect(),
         }
@@ -534,6 +685,8 @@ pub fn diff(old: &Workspace, new: &Workspace, as_of: time::Date) -> Diff {
         .collect();
     let mut builder = DiffBuilder::default();
     builder.compare(old, new, &pairs, shared_inputs_same(old, new), as_of);
+    let (packages, parties) = changed_shared(old, new);
+    builder.shared_changes(packages, parties);
     builder.finish(old.root.display().to_string(), new.root.display().to_string(), as_of)
 }
 

@@ -140,6 +140,12 @@ pub const RULES: &[Rule] = &[
         severity: Severity::Medium,
         description: "The declared facts show a point of the client's oversight of its service provider unmet: no contract requiring the provider to implement and maintain safeguards (16 CFR 314.4(f)(2)), or no assessment of the provider within the last 365 days (16 CFR 314.4(f)(3)). The provider summary shows the same point as a gap.",
     },
+    Rule {
+        code: "CM019",
+        name: "decision-overridden",
+        severity: Severity::Low,
+        description: "A decision of the scope's own has gone stale: a `client_owned` entry or a `responsible: undecided` stub whose control a subscribed service, the package or an assignment now decides, or a `client_owned` entry that keeps a control from a subscribed service reaching it through an `equal`/`subset-of` crosswalk row. `ctrlmap scaffold SCOPE_FILE --reconcile --write` removes them.",
+    },
 ];
 
 pub fn rule(code: &str) -> Option<&'static Rule> {
@@ -549,6 +555,7 @@ fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<F
             }
         }
     }
+    out.extend(stale_decisions(scope, matrix, overrides));
     // CM004 — not applicable without a reason.
     for n in scope.not_applicable.iter().flatten() {
         if blank(&n.reason) {
@@ -566,6 +573,48 @@ fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<F
                 overrides,
             ));
         }
+    }
+    out
+}
+
+/// CM019 — the scope's own decisions that a higher source overrides (see
+/// [`crate::resolve::StaleDecision`]), each at its entry.
+fn stale_decisions(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<Finding> {
+    use crate::resolve::{StaleEntry, Staleness};
+    let mut out = Vec::new();
+    for d in &matrix.stale {
+        let by = format!("{} ({}:{})", d.by.detail, d.by.file, d.by.line);
+        let message = match (d.entry, d.how) {
+            (StaleEntry::ClientOwned, Staleness::Shadowed) => format!(
+                "the `client_owned` entry for {} decides nothing any more: {by} decides it now. Remove the entry (`ctrlmap scaffold SCOPE_FILE --reconcile --write` does), or write an assignment if the client is to keep the duty.",
+                d.control
+            ),
+            (StaleEntry::Undecided, _) => format!(
+                "the stub `responsible: undecided` for {} is decided all the same: {by}. Remove the stub (`ctrlmap scaffold SCOPE_FILE --reconcile --write` does), or replace `undecided` with the party that performs the duty to override that source.",
+                d.control
+            ),
+            (StaleEntry::ClientOwned, Staleness::OutranksSubscription) => format!(
+                "the `client_owned` entry keeps {} with the client, although a subscribed service now covers it: {by}. A client-owned entry outranks crosswalk projection, so the subscription changes nothing while the entry stays. Remove the entry to let the service decide (`ctrlmap scaffold SCOPE_FILE --reconcile --write` does), or write an assignment `responsible: client` to keep the duty with the client deliberately.",
+                d.control
+            ),
+        };
+        let at = Origin {
+            file: d.file.clone(),
+            line: d.line,
+            column: d.column,
+            pointer: String::new(),
+        };
+        let discriminator = format!("{}:{}", <&str>::from(d.entry), <&str>::from(d.how));
+        out.extend(finding(
+            scope,
+            matrix.row(&d.control),
+            &d.control,
+            "CM019",
+            message,
+            &at,
+            &discriminator,
+            overrides,
+        ));
     }
     out
 }

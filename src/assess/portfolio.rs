@@ -17,6 +17,9 @@ pub struct ScopeSummary {
     pub scope: String,
     pub client: String,
     pub file: String,
+    /// The engagement package the scope names (`package:`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub package: Option<String>,
     pub frameworks: Vec<String>,
     /// The workspace's other catalogs, each with why it does not apply to this client.
     pub frameworks_not_applicable: Vec<crate::resolve::FrameworkExclusion>,
@@ -65,6 +68,7 @@ pub fn scope_summary(matrix: &Matrix, file: &str, findings: &[Finding]) -> Scope
         scope: matrix.scope.clone(),
         client: matrix.client.clone(),
         file: file.to_string(),
+        package: None,
         frameworks: matrix.frameworks.iter().map(|f| f.id.clone()).collect(),
         frameworks_not_applicable: matrix.frameworks_not_applicable.clone(),
         controls,
@@ -139,6 +143,7 @@ pub fn assess_batch(
             let matrix = crate::resolve::resolve(ws, scope);
             let (found, failures) = super::findings_of(ws, scope, &matrix, overrides, as_of);
             let mut summary = scope_summary(&matrix, &scope.origin.file, &found);
+            summary.package = scope.package.clone();
             summary.assignable = lists.get(&summary.assignable);
             let unassigned: Vec<String> = matrix
                 .rows

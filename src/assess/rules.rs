@@ -218,8 +218,7 @@ fn business_associate_agreements(
             ));
         }
     }
-    for (k, party) in scope.parties.iter().enumerate() {
-        let Some(party) = party else { continue };
+    for party in scope.parties() {
         // A party with an agreement, or one that never touches ePHI, needs no (further) BAA.
         if party.baa == Some(true) || party.ephi == Some(false) {
             continue;
@@ -253,13 +252,12 @@ fn business_associate_agreements(
                     hipaa.cite("164.314(a)"),
                     scope.provider.name
                 );
-                let at = scope.locate(&format!("/parties/{k}/baa"));
                 out.extend(finding_of(
                     scope,
                     "hipaa:164.308(b)(2)",
                     "CM016",
                     message,
-                    &at,
+                    &party.baa_at,
                     &party.id,
                     overrides,
                 ));
@@ -299,8 +297,16 @@ fn business_associate_agreements(
                 hipaa.cite("164.502(e)")
             ),
         };
+        let shared = if party.shared {
+            format!(
+                " The party is declared once for the workspace ({}): its agreement there decides for every client that works with it.",
+                party.origin.file
+            )
+        } else {
+            String::new()
+        };
         let message = format!(
-            "third party `{}` ({}) performs HIPAA safeguards for {} ({}{}) but {state}. {whose} Sign one and set `baa: true`, set `ephi: false` if it never handles ePHI, or take the duties away from it.",
+            "third party `{}` ({}) performs HIPAA safeguards for {} ({}{}) but {state}. {whose}{shared} Sign one and set `baa: true`, set `ephi: false` if it never handles ePHI, or take the duties away from it.",
             party.id,
             party.name,
             scope.client.name,
@@ -311,8 +317,15 @@ fn business_associate_agreements(
                 String::new()
             },
         );
-        let at = scope.locate(&format!("/parties/{k}/baa"));
-        out.extend(finding_of(scope, first, "CM016", message, &at, &party.id, overrides));
+        out.extend(finding_of(
+            scope,
+            first,
+            "CM016",
+            message,
+            &party.baa_at,
+            &party.id,
+            overrides,
+        ));
     }
     out
 }

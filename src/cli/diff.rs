@@ -1,7 +1,7 @@
 //! `ctrlmap diff`: load two versions of a workspace, compare them, print the report.
 
 use crate::assess::Severity;
-use crate::assess::diff::{Diff, DiffBuilder, Pair, shared_inputs_same};
+use crate::assess::diff::{Diff, DiffBuilder, Pair, changed_shared, shared_inputs_same};
 use crate::cli::{fail, stop_on_input_problems};
 use crate::emit::diff::{json, markdown, text};
 use crate::load::input::display_path;
@@ -135,6 +135,8 @@ fn compare(old_path: &Path, new_path: &Path, as_of: time::Date) -> anyhow::Resul
     // Asked before any scope file is recorded as an input.
     let shared_same = shared_inputs_same(&old, &new);
     let mut builder = DiffBuilder::default();
+    let (packages, parties) = changed_shared(&old, &new);
+    builder.shared_changes(packages, parties);
     let mut unpaired = Unpaired::default();
     for batch in pair_files(old_path, &old_files, new_path, &new_files).chunks(BATCH) {
         let old_batch: Vec<ScopeFile> = batch.iter().filter_map(|(o, _)| o.cloned()).collect();

@@ -15,6 +15,13 @@
 //!   engine treats as unassigned: `check` fails with CM001 at each stub until a person
 //!   decides it.
 //!
+//! With `--package`, those decisions go into a starter package per profile
+//! (`packages/PROFILE-standard.yaml`, the engagement every such client shares) and each scope
+//! holds only the client's facts and names the package: the shape of a portfolio, where a new
+//! client is a short file (`ctrlmap add-client`).
+//!
+//! A profile given twice makes two clients (`hipaa-client`, `hipaa-client-2`).
+//!
 //! Every file starts with a `# yaml-language-server: $schema=…` line pointing at the
 //! schemas written into `DIR/.ctrlmap/schemas/` (the ones of this binary), and
 //! `DIR/.vscode/settings.json` maps each folder's files to their schema (`yaml.schemas`), so
@@ -46,6 +53,10 @@ pub struct InitArgs {
     /// `init` would write must still not exist: init never replaces a file.
     #[arg(long)]
     pub allow_non_empty: bool,
+    /// Put the decisions into a starter package per profile (`packages/PROFILE-standard.yaml`)
+    /// that the scopes name: each scope then holds only the client's facts.
+    #[arg(long)]
+    pub package: bool,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -69,7 +80,7 @@ pub enum Start {
 }
 
 impl ClientProfile {
-    fn slug(self) -> &'static str {
+    pub(crate) fn slug(self) -> &'static str {
         match self {
             ClientProfile::Hipaa => "hipaa",
             ClientProfile::Glba => "glba",
@@ -91,7 +102,7 @@ impl ClientProfile {
 
     /// The profile block (YAML, indented for `client:`), with the facts that decide
     /// applicability and a comment on each saying what to change.
-    fn profile_yaml(self) -> &'static str {
+    pub(crate) fn profile_yaml(self) -> &'static str {
         match self {
             ClientProfile::Hipaa => {
                 "    # 45 CFR 160.103: covered-entity or business-associate. Which functions the entity has\n\
@@ -136,7 +147,7 @@ impl ClientProfile {
     }
 
     /// The profile as data, to resolve the scope before it is written.
-    fn profile_json(self) -> serde_json::Value {
+    pub(crate) fn profile_json(self) -> serde_json::Value {
         match self {
             ClientProfile::Hipaa => serde_json::json!({
                 "hipaa": "covered-entity", "hipaa_functions": ["health-care-provider"], "employees": 25
@@ -155,6 +166,32 @@ impl ClientProfile {
     /// the BAA is the user's fact to write, never ours to invent.
     fn subscribes_helpdesk(self) -> bool {
         self != ClientProfile::Hipaa
+    }
+
+    /// The starter package `init --package` writes for clients of this profile.
+    pub(crate) fn package_id(self) -> String {
+        format!("{}-standard", self.slug())
+    }
+
+    fn package_name(self) -> &'static str {
+        match self {
+            ClientProfile::Hipaa => "Standard engagement for HIPAA covered entities (starter)",
+            ClientProfile::Glba => "Standard engagement for FTC Safeguards Rule institutions (starter)",
+            ClientProfile::Nydfs => "Standard engagement for NY DFS covered entities (starter)",
+            ClientProfile::NydfsClassA => "Standard engagement for NY DFS Class A companies (starter)",
+            ClientProfile::Csf => "Standard engagement, NIST CSF 2.0 (starter)",
+        }
+    }
+}
+
+/// The lines a HIPAA scope carries for its business associate agreement date, which only
+/// the user can write (45 CFR 164.308(b), 164.314(a)). `provider_block` is whether the scope
+/// writes its own `provider:` block (the comment then goes inside it).
+pub(crate) fn baa_comment(provider_block: bool) -> &'static str {
+    if provider_block {
+        "  # The date the business associate agreement was signed (45 CFR 164.308(b), 164.314(a)):\n  # baa_signed: 2026-01-15\n"
+    } else {
+        "# The date the business associate agreement was signed (45 CFR 164.308(b), 164.314(a)):\n# provider:\n#   baa_signed: 2026-01-15\n"
     }
 }
 
@@ -179,7 +216,7 @@ fn vscode_settings() -> String {
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
 
-fn schema_line(kind: &str, to_root: &str) -> String {
+pub(crate) fn schema_line(kind: &str, to_root: &str) -> String {
     format!("# yaml-language-server: $schema={to_root}.ctrlmap/schemas/{kind}.schema.json\n")
 }
 
@@ -214,9 +251,41 @@ fn helpdesk() -> Result<Service> {
     serde_saphyr::from_str(SERVICE).map_err(|e| anyhow!("the built-in example service does not parse: {e}"))
 }
 
+/// A client `init` writes: its profile, id and name.
+#[derive(Debug, Clone)]
+struct Client {
+    profile: ClientProfile,
+    id: String,
+    name: String,
+}
+
+/// The clients of `--client`, in profile order; a profile given again is another client
+/// (`hipaa-client-2`, "Example Health Practice 2"), never dropped.
+fn clients_of(profiles: &[ClientProfile]) -> Vec<Client> {
+    let mut sorted = profiles.to_vec();
+    if sorted.is_empty() {
+        sorted.push(ClientProfile::Csf);
+    }
+    sorted.sort();
+    let mut out: Vec<Client> = Vec::new();
+    for profile in sorted {
+        let n = out.iter().filter(|c| c.profile == profile).count() + 1;
+        let (id, name) = if n == 1 {
+            (format!("{}-client", profile.slug()), profile.client_name().to_string())
+        } else {
+            (
+                format!("{}-client-{n}", profile.slug()),
+                format!("{} {n}", profile.client_name()),
+            )
+        };
+        out.push(Client { profile, id, name });
+    }
+    out
+}
+
 /// The scope before its stubs: as data (to resolve) and as text (to write).
-fn scope_head(profile: ClientProfile, provider: &str) -> (serde_json::Value, String) {
-    let id = format!("{}-client", profile.slug());
+fn scope_head(client: &Client, provider: &str) -> (serde_json::Value, String) {
+    let (profile, id) = (client.profile, &client.id);
     let services = if profile.subscribes_helpdesk() {
         serde_json::json!([{ "ref": "helpdesk" }])
     } else {
@@ -225,7 +294,7 @@ fn scope_head(profile: ClientProfile, provider: &str) -> (serde_json::Value, Str
     let data = serde_json::json!({
         "kind": "scope",
         "id": id,
-        "client": { "name": profile.client_name(), "profile": profile.profile_json() },
+        "client": { "name": client.name, "profile": profile.profile_json() },
         "provider": { "name": provider },
         "model": "co-managed",
         "services": services,
@@ -235,26 +304,78 @@ fn scope_head(profile: ClientProfile, provider: &str) -> (serde_json::Value, Str
     let _ = write!(
         text,
         "kind: scope\nid: {id}\nclient:\n  name: {}\n  profile:\n{}provider:\n  name: {provider}\n",
-        profile.client_name(),
+        client.name,
         profile.profile_yaml()
     );
     if profile == ClientProfile::Hipaa {
-        text.push_str("  # The date the business associate agreement was signed (45 CFR 164.308(b), 164.314(a)):\n  # baa_signed: 2026-01-15\n");
+        text.push_str(baa_comment(true));
     }
-    text.push_str("model: co-managed\n");
+    text.push_str(&engagement(profile));
+    (data, text)
+}
+
+/// The engagement `init` starts a client of this profile with: model, services, SLA (what a
+/// starter package holds, or the scope itself without one).
+fn engagement(profile: ClientProfile) -> String {
+    let mut text = String::from("model: co-managed\n");
     if profile.subscribes_helpdesk() {
         text.push_str("services:\n  - ref: helpdesk\n");
     } else {
-        text.push_str("# Subscribe services once the BAA is signed and recorded above:\nservices: []\n# services:\n#   - ref: helpdesk\n");
+        text.push_str("# Subscribe services once each client's BAA is signed and recorded in its scope:\nservices: []\n# services:\n#   - ref: helpdesk\n");
     }
     text.push_str(
         "sla:\n  p1_response: 1h\n  p2_response: 4h\n  p3_response: next-business-day\n  incident_notification: 24h\n",
     );
-    (data, text)
+    text
+}
+
+/// A starter package for clients of `profile`: the engagement and every decision `init`
+/// would otherwise write into each scope.
+fn package_text(ws: &Loaded, services: &[Service], client: &Client, start: Start, provider: &str) -> Result<String> {
+    let (data, _) = scope_head(client, provider);
+    let scope: Scope = serde_json::from_value(data).context("building the example scope")?;
+    let profile = client.profile;
+    let mut text = schema_line("package", "../");
+    let _ = write!(
+        text,
+        "kind: package\nid: {}\nname: {}\ndescription: >-\n  What every {} client of this MSP shares: the engagement, its services and SLA, and who\n  performs each control. A scope names it (`package: {}`) and states only what differs.\n",
+        profile.package_id(),
+        profile.package_name(),
+        profile.slug(),
+        profile.package_id()
+    );
+    text.push_str(&engagement(profile));
+    text.push_str(&decisions(
+        ws,
+        services,
+        &scope,
+        start,
+        &format!("for the profile `init --client {}` writes", profile.slug()),
+    ));
+    Ok(text)
+}
+
+/// A scope that names its starter package: the client's facts only.
+fn packaged_scope_text(client: &Client) -> String {
+    let profile = client.profile;
+    let mut text = schema_line("scope", "../");
+    let _ = write!(
+        text,
+        "kind: scope\nid: {}\nclient:\n  name: {}\n  profile:\n{}# The engagement: services, SLA and who performs each control (packages/{}.yaml).\n# Add here only what differs for this client.\npackage: {}\n",
+        client.id,
+        client.name,
+        profile.profile_yaml(),
+        profile.package_id(),
+        profile.package_id()
+    );
+    if profile == ClientProfile::Hipaa {
+        text.push_str(baa_comment(false));
+    }
+    text
 }
 
 /// The CSF 2.0 outcomes the crosswalks link to a control, with their relationships.
-fn linked_outcomes<'a>(ws: &'a Loaded, framework: &str, id: &str) -> Vec<(&'a str, &'static str)> {
+pub(crate) fn linked_outcomes<'a>(ws: &'a Loaded, framework: &str, id: &str) -> Vec<(&'a str, &'static str)> {
     let mut out: Vec<(&str, &str)> = ws
         .crosswalks
         .iter()
@@ -269,7 +390,7 @@ fn linked_outcomes<'a>(ws: &'a Loaded, framework: &str, id: &str) -> Vec<(&'a st
 }
 
 /// The services of the catalog that claim a control (`csf-2.0:…` or `framework:id`).
-fn claimed_by<'a>(services: &'a [Service], control: &str) -> Vec<&'a str> {
+pub(crate) fn claimed_by<'a>(services: &'a [Service], control: &str) -> Vec<&'a str> {
     services
         .iter()
         .filter(|s| s.controls.iter().flatten().any(|c| c.control == control))
@@ -278,25 +399,24 @@ fn claimed_by<'a>(services: &'a [Service], control: &str) -> Vec<&'a str> {
 }
 
 /// One scope file's text: the head and one stub per control nobody decides yet.
-fn scope_text(
-    ws: &Loaded,
-    services: &[Service],
-    profile: ClientProfile,
-    start: Start,
-    provider: &str,
-) -> Result<String> {
-    let (data, mut text) = scope_head(profile, provider);
+fn scope_text(ws: &Loaded, services: &[Service], client: &Client, start: Start, provider: &str) -> Result<String> {
+    let (data, mut text) = scope_head(client, provider);
     let scope: Scope = serde_json::from_value(data).context("building the example scope")?;
-    let matrix = resolve::resolve(ws, &scope);
-    let open: Vec<_> = matrix
-        .rows
-        .iter()
-        .filter(|r| r.assignable && r.summary == Summary::Unassigned)
-        .collect();
+    text.push_str(&decisions(ws, services, &scope, start, "from the profile above"));
+    Ok(text)
+}
+
+/// The decisions of a new scope (or starter package): every applicable control of `scope` that
+/// nobody decides yet, under `client_owned:` or as `responsible: undecided` stubs, each with the
+/// catalog's title and text and the services that could take it.
+pub(crate) fn decisions(ws: &Loaded, services: &[Service], scope: &Scope, start: Start, profile_note: &str) -> String {
+    let mut text = String::new();
+    let matrix = resolve::resolve(ws, scope);
+    let open: Vec<_> = matrix.rows.iter().filter(|r| open_for_scope(r)).collect();
     let frameworks: Vec<&str> = matrix.frameworks.iter().map(|f| f.id.as_str()).collect();
     let _ = writeln!(
         text,
-        "# Frameworks that apply (from the profile above): {}.",
+        "# Frameworks that apply ({profile_note}): {}.",
         frameworks.join(", ")
     );
     match start {
@@ -356,7 +476,18 @@ fn scope_text(
         text.truncate(text.trim_end_matches('\n').len());
         text.push_str(" []\n");
     }
-    Ok(text)
+    text
+}
+
+/// A row the scope itself should decide: assignable and unassigned, and not waiting on a stub of
+/// its package (`responsible: undecided` there: the package decides it for all its clients).
+pub(crate) fn open_for_scope(row: &crate::resolve::Row) -> bool {
+    row.assignable
+        && row.summary == Summary::Unassigned
+        && !row
+            .provenance
+            .iter()
+            .any(|p| p.kind == crate::resolve::SourceKind::Default && p.package.is_some())
 }
 
 /// Is the folder absent or empty?
@@ -378,12 +509,7 @@ pub fn scaffold(args: &InitArgs) -> Result<(Vec<String>, Vec<String>)> {
             "{shown} is not empty; init writes only into a new or empty folder (pick one, or pass --allow-non-empty to add a workspace next to what is there)"
         )));
     }
-    let mut clients: Vec<ClientProfile> = args.client.clone();
-    if clients.is_empty() {
-        clients.push(ClientProfile::Csf);
-    }
-    clients.sort();
-    clients.dedup();
+    let clients = clients_of(&args.client);
     let ws = Loaded::builtin().map_err(|e| anyhow!(e))?;
     let mut ws = ws;
     let service = helpdesk()?;
@@ -395,19 +521,37 @@ pub fn scaffold(args: &InitArgs) -> Result<(Vec<String>, Vec<String>)> {
     files.push(("ctrlmap.yaml".into(), schema_line("config", "./") + CONFIG));
     files.push(("services/helpdesk.yaml".into(), schema_line("service", "../") + SERVICE));
     let mut summary = Vec::new();
-    for &profile in &clients {
-        let text = scope_text(&ws, &services, profile, args.start, provider)?;
+    let listed = |text: &str| {
         let stubs = text.lines().filter(|l| l.starts_with("  - control: ")).count();
-        summary.push(format!(
-            "scopes/{}-client.yaml: {} ({stubs} controls {})",
-            profile.slug(),
-            profile.client_name(),
+        format!(
+            "{stubs} controls {}",
             match args.start {
                 Start::ClientOwned => "client-owned",
                 Start::Undecided => "undecided",
             }
-        ));
-        files.push((format!("scopes/{}-client.yaml", profile.slug()), text));
+        )
+    };
+    for client in &clients {
+        if !args.package {
+            let text = scope_text(&ws, &services, client, args.start, provider)?;
+            summary.push(format!(
+                "scopes/{}.yaml: {} ({})",
+                client.id,
+                client.name,
+                listed(&text)
+            ));
+            files.push((format!("scopes/{}.yaml", client.id), text));
+            continue;
+        }
+        let id = client.profile.package_id();
+        let file = format!("packages/{id}.yaml");
+        if !files.iter().any(|(name, _)| *name == file) {
+            let text = package_text(&ws, &services, client, args.start, provider)?;
+            summary.push(format!("{file}: {} ({})", client.profile.package_name(), listed(&text)));
+            files.push((file, text));
+        }
+        summary.push(format!("scopes/{}.yaml: {} (package `{id}`)", client.id, client.name));
+        files.push((format!("scopes/{}.yaml", client.id), packaged_scope_text(client)));
     }
     for (name, text) in super::schema::files()? {
         files.push((format!(".ctrlmap/schemas/{name}"), text));

@@ -2,6 +2,7 @@
 //! emit), and what they share in [`common`]. A command returns its exit code (0, or 1 when
 //! its gate fails) or an error; `main` prints the error once and exits 2.
 
+pub mod add_client;
 pub mod check;
 pub mod common;
 pub mod completions;
@@ -32,11 +33,12 @@ use clap::{Parser, Subcommand};
     name = "ctrlmap",
     version,
     about = "Map compliance controls to who owns them: MSP, client, shared, third party — and find the gaps.",
-    long_about = "ctrlmap reads a workspace of YAML files — the MSP's services (services/), one scope per client \
+    long_about = "ctrlmap reads a workspace of YAML files — the MSP's services (services/), its standard \
+engagements (packages/) and the parties it uses for many clients (parties/), one scope per client \
 engagement (scopes/), evidence and policies — together with built-in catalogs of NIST CSF 2.0, HIPAA \
 (45 CFR Part 164), the FTC Safeguards Rule (16 CFR Part 314) and NY DFS (23 NYCRR Part 500). It resolves \
 who is responsible for every applicable control and reports the gaps.\n\n\
-Start with `ctrlmap init my-msp --client hipaa --client glba`, then `ctrlmap check my-msp`; `ctrlmap scaffold SCOPE_FILE` writes stubs for what is still open.\n\n\
+Start with `ctrlmap init my-msp --client hipaa --client glba --package`, then `ctrlmap check my-msp`; `ctrlmap add-client my-msp NAME --profile hipaa --package hipaa-standard` adds a client; `ctrlmap scaffold SCOPE_FILE` writes stubs for what is still open.\n\n\
 Exit codes: 0 no finding at or above the gate; 1 findings at or above the gate; 2 bad input or usage.",
     after_help = "Examples:\n  ctrlmap check examples/northwind-msp\n  ctrlmap matrix examples/northwind-msp/scopes/riverside-dental.yaml --format markdown\n  ctrlmap explain examples/northwind-msp/scopes/riverside-dental.yaml 'hipaa:164.308(a)(7)(ii)(A)'\n  ctrlmap frameworks show 'hipaa:164.312(a)(2)(iv)'"
 )]
@@ -84,8 +86,12 @@ pub enum Command {
     /// Create a new workspace, one scope per `--client` profile (hipaa, glba, nydfs,
     /// nydfs-class-a, csf), every applicable control listed for a person to decide.
     Init(init::InitArgs),
+    /// Add a client to a workspace: a new scope with its name, profile facts and package
+    /// (`add-client WORKSPACE NAME --profile hipaa --package ID`).
+    AddClient(add_client::AddClientArgs),
     /// Stubs (`responsible: undecided`) for every unassigned or partly covered control of a
     /// scope, with the catalog text and the candidate owners; `--write` adds them to the file.
+    /// `--reconcile` lists (and with `--write` removes) the entries a higher source overrides.
     Scaffold(scaffold::ScaffoldArgs),
     /// Print an embedded JSON Schema (`schema scope`), or write them all (`schema --write DIR`).
     Schema(schema::SchemaArgs),
@@ -141,6 +147,7 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
         Command::Completions(args) => completions::completions(args),
         Command::Man => completions::man(),
         Command::Init(args) => init::run(args),
+        Command::AddClient(args) => add_client::run(args),
         Command::Scaffold(args) => scaffold::run(args),
         Command::Schema(args) => schema::run(args),
     }

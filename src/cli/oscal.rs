@@ -383,9 +383,13 @@ pub fn run_import(args: ImportArgs) -> Result<u8> {
         ))
     })?;
     // The catalogs control ids are looked up in: the built-in ones and the target
-    // workspace's. Its scopes are not read (they may name the services being imported).
+    // workspace's. Its scopes are not read, and its packages may name unknown services: both may
+    // name the services being imported.
     let ws = if output.is_dir() {
-        let (ws, _) = Loaded::load_streaming(&output).map_err(fail)?;
+        let (mut ws, _) = Loaded::load_streaming(&output).map_err(fail)?;
+        let package_files: Vec<String> = ws.packages.values().map(|p| p.origin.file.to_string()).collect();
+        ws.diagnostics
+            .retain(|d| !(d.code == crate::model::diagnostic::Code::E010 && package_files.contains(&d.file)));
         if !ws.diagnostics.is_empty() {
             return Err(crate::cli::common::input_failure(&ws, &output, "imported").into());
         }

@@ -9,9 +9,10 @@
 //! that the result still loads.
 
 use crate::load::Loaded;
+use crate::load::outline::{self, Shape, outline};
 use crate::model::catalog::Framework;
 use crate::model::{Requirement, Scope};
-use crate::resolve::{self, Coverage, Matrix, Row, SourceKind, Summary};
+use crate::resolve::{self, Coverage, Matrix, Row, SourceKind, StaleDecision, StaleEntry, Summary};
 use anyhow::Result;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -21,9 +22,15 @@ use std::path::PathBuf;
 pub struct ScaffoldArgs {
     /// The scope file, e.g. scopes/riverside-dental.yaml (its workspace is found from it).
     pub scope_file: PathBuf,
-    /// Add the stubs to the scope file's `assignments:` list (atomically) instead of printing them.
+    /// Add the stubs to the scope file's `assignments:` list (atomically) instead of printing
+    /// them; with --reconcile, remove the stale entries from the file.
     #[arg(long)]
     pub write: bool,
+    /// Instead of stubs, list the scope's decisions that a higher source now overrides
+    /// (CM019: a `client_owned` entry or a `responsible: undecided` stub whose control a
+    /// subscribed service, the package or an assignment decides); with --write, remove them.
+    #[arg(long)]
+    pub reconcile: bool,
 }
 
 /// How long a quote of the catalog's text may be in a comment (the full text is one
@@ -179,107 +186,162 @@ fn stubs(ws: &Loaded, rows: &[&Row], indent: &str) -> String {
     out
 }
 
-/// Where the stubs go in a scope's text.
-#[derive(Debug, PartialEq, Eq)]
-enum Insertion {
-    /// At this byte offset: the end of the top-level block `assignments:` list, whose items
-    /// are indented so.
-    InList { offset: usize, indent: String },
-    /// The scope has no `assignments:`: a new key at the end of the file.
-    NewKey,
-    /// `assignments: []` on this line (0-based): replaced by a block list.
-    EmptyFlow { line: usize },
-}
-
-/// Find where the stubs go. `Err` when the list is written in flow style (`[...]`) with
-/// items, which block items cannot join.
-fn insertion(text: &str) -> Result<Insertion, String> {
-    let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let Some(key) = lines.iter().position(|l| l.starts_with("assignments:")) else {
-        return Ok(Insertion::NewKey);
-    };
-    let rest = lines[key]["assignments:".len()..].trim();
-    if rest.starts_with("[]") {
-        return Ok(Insertion::EmptyFlow { line: key });
-    }
-    if !(rest.is_empty() || rest.starts_with('#')) {
-        return Err(format!(
-            "{}: `assignments:` is written in flow style; write it as a block list (`- control: …` lines) and run scaffold again",
-            key + 1
-        ));
-    }
-    let mut end = key + 1;
-    let mut indent: Option<String> = None;
-    while end < lines.len() {
-        let l = lines[end];
-        let trimmed = l.trim_start();
-        let top_level = !l.starts_with(' ') && !l.starts_with('\t');
-        if top_level && !trimmed.trim().is_empty() && !trimmed.starts_with('#') && !trimmed.starts_with('-') {
-            break;
-        }
-        if indent.is_none() && trimmed.starts_with("- ") {
-            indent = Some(l[..l.len() - trimmed.len()].to_string());
-        }
-        end += 1;
-    }
-    // Trailing comments and blank lines belong to what follows.
-    while end > key + 1 {
-        let t = lines[end - 1].trim();
-        if t.is_empty() || t.starts_with('#') {
-            end -= 1;
-        } else {
-            break;
-        }
-    }
-    let offset: usize = lines[..end].iter().map(|l| l.len()).sum();
-    Ok(Insertion::InList {
-        offset,
-        indent: indent.unwrap_or_else(|| String::from("  ")),
-    })
-}
-
-/// The scope's text with the stubs of `rows` added.
+/// The scope's text with the stubs of `rows` added: at the end of its top-level
+/// `assignments:` block list (with the list's indentation), in place of `assignments: []` or
+/// an empty `assignments:`, or as a new `assignments:` key at the end. Where the list is, is
+/// read from the parsed document, never searched for in the text. `Err` (a line number and
+/// why) for a list in flow style with items, or an `assignments:` that is not a list.
 fn with_stubs(ws: &Loaded, rows: &[&Row], text: &str) -> Result<String, String> {
+    let entries = outline(text).map_err(|why| format!(" the scope does not parse ({why})"))?;
     let mut new = String::with_capacity(text.len() + rows.len() * 300);
-    match insertion(text)? {
-        Insertion::InList { offset, indent } => {
-            new.push_str(&text[..offset]);
+    let Some(list) = entries.iter().find(|e| e.key == "assignments") else {
+        new.push_str(text);
+        if !new.is_empty() && !new.ends_with('\n') {
+            new.push('\n');
+        }
+        new.push_str(
+            "\n# Stubs written by `ctrlmap scaffold`: replace each `undecided` with the party that performs it.\nassignments:\n",
+        );
+        new.push_str(&stubs(ws, rows, "  "));
+        return Ok(new);
+    };
+    match list.shape {
+        Shape::BlockList => {
+            let at = list.after(text);
+            new.push_str(&text[..at]);
             if !new.ends_with('\n') {
                 new.push('\n');
             }
-            new.push_str(&stubs(ws, rows, &indent));
-            new.push_str(&text[offset..]);
+            new.push_str(&stubs(ws, rows, &" ".repeat(list.indent.unwrap_or(2))));
+            new.push_str(&text[at..]);
         }
-        Insertion::NewKey => {
-            new.push_str(text);
-            if !new.is_empty() && !new.ends_with('\n') {
-                new.push('\n');
+        Shape::Null | Shape::FlowList if list.items.is_empty() || list.shape == Shape::Null => {
+            // `assignments:` or `assignments: []`: the value goes, a comment on the line stays.
+            let line_end = outline::line_end(text, list.value_end);
+            new.push_str(&text[..list.key_end]);
+            new.push(':');
+            let rest = text[list.value_end..line_end].trim_end_matches(['\n', '\r']);
+            let rest = rest.trim_start();
+            if rest.starts_with('#') {
+                new.push_str("  ");
+                new.push_str(rest);
             }
-            new.push_str(
-                "\n# Stubs written by `ctrlmap scaffold`: replace each `undecided` with the party that performs it.\nassignments:\n",
-            );
+            new.push('\n');
             new.push_str(&stubs(ws, rows, "  "));
+            new.push_str(&text[line_end..]);
         }
-        Insertion::EmptyFlow { line } => {
-            for (k, l) in text.split_inclusive('\n').enumerate() {
-                if k == line {
-                    new.push_str("assignments:\n");
-                    new.push_str(&stubs(ws, rows, "  "));
-                } else {
-                    new.push_str(l);
-                }
-            }
+        Shape::FlowList | Shape::Null => {
+            return Err(format!(
+                "{}: `assignments:` is written in flow style; write it as a block list (`- control: …` lines) and run scaffold again",
+                list.line
+            ));
+        }
+        Shape::Scalar | Shape::Mapping => {
+            return Err(format!("{}: `assignments:` is not a list", list.line));
         }
     }
     Ok(new)
+}
+
+/// The scope's text without its stale entries (see [`crate::resolve::StaleDecision`]): each
+/// item goes with its lines and the comment lines right above it that name its control (the
+/// catalog comments `init` and `scaffold` write); a list left empty becomes `[]`. Items are
+/// found in the parsed document by the line their entry starts on.
+fn without_stale(text: &str, stale: &[&StaleDecision]) -> Result<String, String> {
+    let entries = outline(text).map_err(|why| format!(" the scope does not parse ({why})"))?;
+    let mut cuts: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut emptied: Vec<&outline::Entry> = Vec::new();
+    for key in ["client_owned", "assignments"] {
+        let wanted: Vec<&&StaleDecision> = stale
+            .iter()
+            .filter(|d| match d.entry {
+                StaleEntry::ClientOwned => key == "client_owned",
+                StaleEntry::Undecided => key == "assignments",
+            })
+            .collect();
+        if wanted.is_empty() {
+            continue;
+        }
+        let Some(list) = entries.iter().find(|e| e.key == key) else {
+            return Err(format!(" no top-level `{key}:` list holds the entries to remove"));
+        };
+        if list.shape != Shape::BlockList {
+            return Err(format!(
+                "{}: `{key}:` is written in flow style; remove the entries by hand (or write it as a block list and run again)",
+                list.line
+            ));
+        }
+        let mut removed = 0;
+        for d in &wanted {
+            let Some(item) = list.items.iter().find(|i| i.line == d.line) else {
+                return Err(format!("{}: no entry of `{key}:` starts on this line", d.line));
+            };
+            let lines = item.lines(text);
+            cuts.push(comments_above(text, lines.start, &d.control)..lines.end);
+            removed += 1;
+        }
+        if removed == list.items.len() {
+            emptied.push(list);
+        }
+    }
+    cuts.sort_by_key(|r| r.start);
+    let mut new = String::with_capacity(text.len());
+    let mut at = 0;
+    for cut in cuts {
+        if cut.start < at {
+            continue;
+        }
+        // A list left without items is written `[]` after its key.
+        let from = at;
+        for list in emptied.iter().filter(|l| l.key_end >= from && l.key_end <= cut.start) {
+            let colon = text[list.key_end..]
+                .find(':')
+                .map_or(list.key_end, |k| list.key_end + k + 1);
+            new.push_str(&text[at..colon]);
+            new.push_str(" []");
+            at = colon;
+        }
+        new.push_str(&text[at..cut.start]);
+        at = cut.end;
+    }
+    new.push_str(&text[at..]);
+    Ok(new)
+}
+
+/// Where an item's own comment starts: the comment lines right above `start` that begin with
+/// the one naming `control` (`# hipaa:164.308(a)(1) — …`, as `init` and `scaffold` write
+/// them); `start` itself when none does.
+fn comments_above(text: &str, start: usize, control: &str) -> usize {
+    let mut first = start;
+    let mut cursor = start;
+    while cursor > 0 {
+        let above = outline::line_start(text, cursor - 1);
+        let line = text[above..cursor].trim();
+        if !line.starts_with('#') {
+            break;
+        }
+        if line
+            .strip_prefix('#')
+            .map(str::trim_start)
+            .is_some_and(|l| l.starts_with(control) && l[control.len()..].starts_with([' ', '\n']) || l == control)
+        {
+            first = above;
+            break;
+        }
+        cursor = above;
+    }
+    first
 }
 
 pub fn run(args: ScaffoldArgs) -> Result<u8> {
     let (ws, idx) = super::common::load_scope(&args.scope_file, "scaffold")?;
     let scope = &ws.scopes[idx];
     let matrix = resolve::resolve(&ws, scope);
-    let rows = open_rows(&matrix, scope);
     let shown = crate::load::input::display_path(&args.scope_file);
+    if args.reconcile {
+        return reconcile(&ws, scope, &matrix, &args, &shown);
+    }
+    let rows = open_rows(&matrix, scope);
     let conflicts: Vec<&str> = matrix
         .rows
         .iter()
@@ -333,6 +395,73 @@ pub fn run(args: ScaffoldArgs) -> Result<u8> {
     Ok(0)
 }
 
+/// `scaffold --reconcile [--write]`: the scope's stale decisions, listed or removed.
+fn reconcile(ws: &Loaded, scope: &Scope, matrix: &Matrix, args: &ScaffoldArgs, shown: &str) -> Result<u8> {
+    let stale: Vec<&StaleDecision> = matrix.stale.iter().filter(|d| d.file == scope.origin.file).collect();
+    if stale.is_empty() {
+        crate::emit::terminal::eprintln(&format!(
+            "{shown}: no `client_owned` entry or `responsible: undecided` stub is overridden; nothing to reconcile"
+        ));
+        return Ok(0);
+    }
+    let mut list = String::new();
+    for d in &stale {
+        let what = match d.entry {
+            StaleEntry::ClientOwned => "client_owned entry",
+            StaleEntry::Undecided => "undecided stub",
+        };
+        let now = match d.how {
+            crate::resolve::Staleness::Shadowed => "what decides it now:",
+            crate::resolve::Staleness::OutranksSubscription => {
+                "it keeps the control from a subscribed service, which decides it once the entry is gone:"
+            }
+        };
+        let _ = writeln!(
+            list,
+            "  {shown}:{}: {} — {what}; {now} {} ({}:{})",
+            d.line,
+            d.control,
+            one_line(&d.by.detail),
+            d.by.file,
+            d.by.line
+        );
+    }
+    let list = crate::emit::escape::terminal_text(&list, false);
+    if !args.write {
+        crate::emit::terminal::print(
+            &format!(
+                "{shown}: {} a higher source overrides (CM019):\n{list}Run with --reconcile --write to remove {}.\n",
+                crate::emit::counted(stale.len(), "decision", "decisions"),
+                if stale.len() == 1 { "it" } else { "them" }
+            ),
+            false,
+        )?;
+        return Ok(0);
+    }
+    let text = match std::fs::read_to_string(&args.scope_file) {
+        Ok(t) => t,
+        Err(e) => return Err(super::fail(&format!("{shown}: cannot read it: {e}"))),
+    };
+    let new = without_stale(&text, &stale).map_err(|why| super::fail(&format!("{shown}:{why}")))?;
+    let rel = scope.origin.file.to_string();
+    let (_, problems) = ws.check_scope_bytes(&rel, new.clone().into_bytes());
+    if let Some(first) = problems.first() {
+        return Err(super::fail(&format!(
+            "{shown}: removing the entries would make the scope invalid ({}:{}: {}); nothing was written",
+            first.file, first.line, first.message
+        )));
+    }
+    super::write_file(&args.scope_file, new.as_bytes())?;
+    crate::emit::terminal::print(
+        &format!(
+            "{shown}: removed {} a higher source overrides:\n{list}",
+            crate::emit::counted(stale.len(), "decision", "decisions")
+        ),
+        false,
+    )?;
+    Ok(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -349,32 +478,47 @@ mod tests {
         assert_eq!(quote("short", 9), "short");
     }
 
+    fn stale(line: usize, control: &str, entry: StaleEntry) -> StaleDecision {
+        StaleDecision {
+            file: "scopes/a.yaml".into(),
+            line,
+            column: 5,
+            control: control.into(),
+            entry,
+            how: crate::resolve::Staleness::Shadowed,
+            by: crate::resolve::Provenance {
+                kind: SourceKind::Service,
+                detail: String::new(),
+                file: "services/x.yaml".into(),
+                line: 1,
+                package: None,
+            },
+        }
+    }
+
     #[test]
-    fn stubs_go_at_the_end_of_a_block_assignments_list() {
-        let text = "kind: scope\nassignments:\n    - control: a:b\n      responsible: msp\n\n# next\nwaivers: []\n";
-        let Ok(Insertion::InList { offset, indent }) = insertion(text) else {
-            panic!("a block list")
-        };
-        assert_eq!(indent, "    ");
-        assert_eq!(&text[offset..], "\n# next\nwaivers: []\n");
-        // At the end of the file too.
-        let text = "kind: scope\nassignments:\n  - control: a:b\n    responsible: msp\n";
+    fn a_stale_entry_goes_with_the_comment_that_names_its_control() {
+        let text = "kind: scope\nclient_owned:\n  # ── HIPAA ──\n  # hipaa:1 — One\n  #   “text”\n  - control: hipaa:1\n  # hipaa:2 — Two\n  - control: hipaa:2\n    duty: d\nwaivers: []\n";
+        let d = stale(6, "hipaa:1", StaleEntry::ClientOwned);
+        let new = without_stale(text, &[&d]).expect("removed");
         assert_eq!(
-            insertion(text),
-            Ok(Insertion::InList {
-                offset: text.len(),
-                indent: "  ".into()
-            })
+            new,
+            "kind: scope\nclient_owned:\n  # ── HIPAA ──\n  # hipaa:2 — Two\n  - control: hipaa:2\n    duty: d\nwaivers: []\n"
         );
     }
 
     #[test]
-    fn a_flow_assignments_list_is_refused_unless_empty() {
-        assert!(insertion("assignments: [{control: a:b, responsible: msp}]\n").is_err());
-        assert_eq!(
-            insertion("kind: scope\nassignments: []\n"),
-            Ok(Insertion::EmptyFlow { line: 1 })
-        );
-        assert_eq!(insertion("kind: scope\n"), Ok(Insertion::NewKey));
+    fn a_list_left_empty_is_written_as_an_empty_list() {
+        let text = "kind: scope\nassignments:  # stubs\n  - control: a:1\n    responsible: undecided\nnotes: x\n";
+        let d = stale(3, "a:1", StaleEntry::Undecided);
+        let new = without_stale(text, &[&d]).expect("removed");
+        assert_eq!(new, "kind: scope\nassignments: []  # stubs\nnotes: x\n");
+    }
+
+    #[test]
+    fn a_flow_list_is_refused_for_removal() {
+        let text = "kind: scope\nclient_owned: [{control: a:1}]\n";
+        let d = stale(2, "a:1", StaleEntry::ClientOwned);
+        assert!(without_stale(text, &[&d]).is_err());
     }
 }

@@ -14,8 +14,8 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct SchemaArgs {
-    /// The schema to print: service, scope, catalog, crosswalk, policy, config, or controls (a
-    /// control reference, generated from the built-in catalogs).
+    /// The schema to print: service, scope, package, party, catalog, crosswalk, policy, config, or
+    /// controls (a control reference, generated from the built-in catalogs).
     #[arg(value_enum, required_unless_present = "write", conflicts_with = "write")]
     pub kind: Option<SchemaKind>,
     /// Write every schema into this folder (created if missing) as KIND.schema.json, atomically.
@@ -32,6 +32,8 @@ pub enum SchemaKind {
     Policy,
     Config,
     Controls,
+    Package,
+    Party,
 }
 
 impl SchemaKind {
@@ -43,6 +45,8 @@ impl SchemaKind {
             SchemaKind::Crosswalk => Kind::Crosswalk,
             SchemaKind::Policy => Kind::Policy,
             SchemaKind::Config => Kind::Config,
+            SchemaKind::Package => Kind::Package,
+            SchemaKind::Party => Kind::Party,
             SchemaKind::Controls => return None,
         })
     }

@@ -39,6 +39,8 @@ pub fn run(args: ValidateArgs) -> Result<u8> {
             "path": shown,
             "valid": errors.is_empty(),
             "services": ws.services.len(),
+            "packages": ws.packages.len(),
+            "parties": ws.parties.len(),
             "scopes": ws.scopes.len(),
             "catalogs": ws.frameworks.len(),
             "errors": crate::emit::diagnostics::errors_json(&errors),
@@ -55,8 +57,16 @@ pub fn run(args: ValidateArgs) -> Result<u8> {
         return Err(input_failure(&ws, &args.path, "assessed").into());
     }
     if args.format == TextOrJson::Text {
+        // Packages and workspace parties are named only where the workspace has them.
+        let mut shared = String::new();
+        if !ws.packages.is_empty() {
+            shared.push_str(&format!(", {}", counted(ws.packages.len(), "package", "packages")));
+        }
+        if !ws.parties.is_empty() {
+            shared.push_str(&format!(", {}", counted(ws.parties.len(), "party", "parties")));
+        }
         out(&format!(
-            "{shown}: valid — {}, {}, {}\n",
+            "{shown}: valid — {}{shared}, {}, {}\n",
             counted(ws.services.len(), "service", "services"),
             counted(ws.scopes.len(), "scope", "scopes"),
             counted(ws.frameworks.len(), "catalog", "catalogs"),

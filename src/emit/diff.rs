@@ -51,11 +51,39 @@ fn framework_words(list: &[FrameworkChange]) -> String {
         .join(", ")
 }
 
+/// "package `dental-complete`: 3 clients, 2 changed (a, b); 41 rows changed, 1 new finding, 0 fixed".
+fn impact_lines(d: &Diff) -> Vec<String> {
+    let line = |what: &str, i: &SharedImpact| {
+        let changed = if i.changed.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", i.changed.join(", "))
+        };
+        format!(
+            "{what} `{}` changed: {}, {} changed{changed}; {} changed, {}, {} fixed",
+            i.id,
+            super::count(i.clients, "client"),
+            i.clients_changed,
+            super::count(i.rows_changed, "row"),
+            super::count(i.new_findings, "new finding"),
+            i.fixed_findings
+        )
+    };
+    d.packages
+        .iter()
+        .map(|i| line("package", i))
+        .chain(d.parties.iter().map(|i| line("party", i)))
+        .collect()
+}
+
 /// Plain text, for the terminal.
 pub fn text(d: &Diff) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "ctrlmap diff {} → {} (as of {})", d.old, d.new, d.as_of);
     let _ = writeln!(out, "{}", totals_line(&d.totals));
+    for line in impact_lines(d) {
+        let _ = writeln!(out, "{line}");
+    }
     for s in &d.scopes {
         let _ = writeln!(out);
         let status = match s.status {
@@ -107,6 +135,13 @@ pub fn markdown(d: &Diff) -> String {
     let _ = writeln!(out, "## ctrlmap diff\n");
     let _ = writeln!(out, "`{}` → `{}`, as of {}.\n", m(&d.old), m(&d.new), m(&d.as_of));
     let _ = writeln!(out, "{}.", m(&totals_line(&d.totals)));
+    let impacts = impact_lines(d);
+    if !impacts.is_empty() {
+        let _ = writeln!(out);
+        for line in impacts {
+            let _ = writeln!(out, "- {}", m(&line));
+        }
+    }
     for s in &d.scopes {
         let status = match s.status {
             ScopeStatus::Changed => "",

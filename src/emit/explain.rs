@@ -3,7 +3,7 @@
 use crate::assess::{Assessment, Finding};
 use crate::model::Workspace;
 use crate::model::{Requirement, Role, Scope};
-use crate::resolve::Coverage;
+use crate::resolve::{Coverage, SourceKind};
 use std::fmt::Write as _;
 
 fn party(p: &str) -> String {
@@ -46,6 +46,17 @@ pub fn render(
         scope.client.name,
         shown(&scope.origin.file)
     );
+    if !scope.packages.is_empty() {
+        let chain: Vec<String> = scope
+            .packages
+            .iter()
+            .map(|id| match ws.packages.get(&**id) {
+                Some(p) => format!("`{id}` ({})", shown(&p.origin.file)),
+                None => format!("`{id}`"),
+            })
+            .collect();
+        let _ = writeln!(out, "package:      {}", chain.join(", building on "));
+    }
     let coverage = match row.coverage {
         Coverage::Full => "full coverage",
         Coverage::Partial => "partial coverage",
@@ -142,9 +153,15 @@ pub fn render(
     }
     let _ = writeln!(out, "\nwhy (highest precedence first):");
     for (i, p) in row.provenance.iter().enumerate() {
+        // A package's own entry is at its line in the package; a service the package subscribes
+        // is at the service's claim (the detail names the package).
+        let at = match &p.package {
+            Some(package) if p.kind != SourceKind::Service => format!("from package `{package}`, "),
+            _ => "at ".to_string(),
+        };
         let _ = writeln!(
             out,
-            "  {}. [{}] {}\n     at {}",
+            "  {}. [{}] {}\n     {at}{}",
             i + 1,
             <&str>::from(p.kind),
             p.detail,

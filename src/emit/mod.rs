@@ -206,8 +206,39 @@ pub fn check_text(r: &CheckReport, color: bool) -> String {
             );
         }
     }
-    // One block per client: its summary, then its findings, most severe first.
-    for s in scopes.iter().filter(|_| !r.quiet) {
+    // One block per client: its summary, then its findings, most severe first. When clients
+    // take packages, they are grouped by package (the clients without one last).
+    let grouped = scopes.iter().any(|s| s.package.is_some());
+    let mut order: Vec<&ScopeSummary> = scopes.iter().collect();
+    if grouped {
+        order.sort_by(|a, b| {
+            (a.package.is_none(), &a.package, &a.scope).cmp(&(b.package.is_none(), &b.package, &b.scope))
+        });
+    }
+    let mut group: Option<Option<&str>> = None;
+    for s in order.into_iter().filter(|_| !r.quiet) {
+        if grouped && group != Some(s.package.as_deref()) {
+            group = Some(s.package.as_deref());
+            let members: Vec<&ScopeSummary> = scopes.iter().filter(|x| x.package == s.package).collect();
+            let mut findings: BTreeMap<String, usize> = BTreeMap::new();
+            for m in &members {
+                for (sev, n) in &m.findings {
+                    *findings.entry(sev.clone()).or_default() += n;
+                }
+            }
+            let waived = members.iter().map(|m| m.waived).sum();
+            let label = match &s.package {
+                Some(id) => format!("package `{}`", t(id)),
+                None => "no package".to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "{} — findings: {}",
+                paint(bold, &format!("{label}: {}", count(members.len(), "client"))),
+                sev_counts(&findings, waived)
+            );
+            let _ = writeln!(out);
+        }
         let c = &s.controls;
         let _ = writeln!(out, "{} — {} ({})", paint(bold, &t(&s.client)), t(&s.scope), t(&s.file));
         let _ = writeln!(out, "  frameworks: {}", t(&s.frameworks.join(", ")));
@@ -567,5 +598,11 @@ pub fn filter_framework(m: &Matrix, framework: &str) -> Matrix {
         frameworks: m.frameworks.iter().filter(|f| f.id == framework).cloned().collect(),
         frameworks_not_applicable: Vec::new(),
         rows: m.rows.iter().filter(|r| &*r.framework == framework).cloned().collect(),
+        stale: m
+            .stale
+            .iter()
+            .filter(|d| d.control.starts_with(&format!("{framework}:")))
+            .cloned()
+            .collect(),
     }
 }

@@ -4,6 +4,8 @@
 
 pub mod embedded;
 pub mod input;
+pub mod outline;
+mod package;
 pub mod schema;
 pub mod yaml;
 
@@ -185,7 +187,7 @@ fn prepare_text(schemas: &Schemas, file: &str, text: String, expected: Option<Ki
         Some(k) => k,
         None => {
             let expected_name = expected.map_or(
-                "one of catalog, crosswalk, service, scope, policy, config".to_string(),
+                "one of catalog, crosswalk, service, scope, package, party, policy, config".to_string(),
                 |k| format!("`{}`", k.name()),
             );
             let (pos, message) = match kind_text {
@@ -289,6 +291,21 @@ fn take_items<T: serde::de::DeserializeOwned>(json: &mut Value, key: &str) -> Ve
     }
 }
 
+/// The items of a `parties:` list: a string names a workspace party (looked up when the
+/// scope is checked), a mapping declares one.
+fn take_parties(json: &mut Value, key: &str) -> Vec<Option<ThirdParty>> {
+    match json.as_object_mut().and_then(|map| map.remove(key)) {
+        Some(Value::Array(items)) => items
+            .into_iter()
+            .map(|v| match v {
+                Value::String(id) => Some(ThirdParty::reference(&id)),
+                other => serde_json::from_value(other).ok(),
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// A scope's lists, typed apart from the rest of the scope (see `build_scope`).
 struct ScopeLists {
     services: Vec<Option<Subscription>>,
@@ -305,7 +322,7 @@ impl ScopeLists {
     fn take_from(json: &mut Value) -> ScopeLists {
         ScopeLists {
             services: take_items(json, "services"),
-            parties: take_items(json, "parties"),
+            parties: take_parties(json, "parties"),
             assignments: take_items(json, "assignments"),
             client_owned: take_items(json, "client_owned"),
             not_applicable: take_items(json, "not_applicable"),
@@ -336,8 +353,10 @@ fn build_scope(doc: &mut Doc, sha256: String) -> Option<(Scope, bool)> {
     let mut fields: Vec<(&str, Fit, Option<Value>)> = vec![
         ("id", fits::<String>, text()),
         ("client", fits::<Client>, named()),
-        ("provider", fits::<Provider>, named()),
-        ("model", fits::<String>, text()),
+        // Optional with a package (the schema requires them without one).
+        ("provider", fits::<Provider>, None),
+        ("model", fits::<String>, None),
+        ("package", fits::<Option<String>>, None),
         ("frameworks", fits::<Option<Vec<String>>>, None),
         ("sla", fits::<Sla>, None),
         ("notes", fits::<Option<String>>, None),
@@ -367,6 +386,12 @@ fn build_scope(doc: &mut Doc, sha256: String) -> Option<(Scope, bool)> {
     for (i, x) in scope.services.iter_mut().enumerate() {
         if let Some(x) = x {
             x.origin = at("services", i);
+        }
+    }
+    for (i, x) in scope.parties.iter_mut().enumerate() {
+        if let Some(x) = x {
+            x.origin = at("parties", i);
+            x.baa_at = origin_at(&doc.file, &doc.root, format!("/parties/{i}/baa"));
         }
     }
     for (i, x) in scope.assignments.iter_mut().enumerate() {
@@ -573,6 +598,7 @@ impl Loaded {
         ws.check_catalogs();
         ws.check_crosswalks();
         ws.check_services();
+        ws.check_packages();
         ws.check_severity_codes();
         ws.schemas = Some(schemas);
         Ok((ws, scope_files))
@@ -679,6 +705,11 @@ impl Loaded {
         }
         let id_pos = doc.root.locate("/id");
         scope.positions = kept_positions(&scope, &doc.root);
+        let inherited = self.inherit(&mut scope, &doc.root);
+        if !inherited.is_empty() {
+            prepared.diagnostics.extend(inherited);
+            return ScopeLoad { prepared, scope: None };
+        }
         ScopeLoad {
             prepared,
             scope: Some(TypedScope { scope, id_pos }),
@@ -922,6 +953,8 @@ impl Loaded {
                     self.scopes.push(scope);
                 }
             }
+            Kind::Package => self.build_package(&mut doc),
+            Kind::Party => self.build_party(&mut doc),
             Kind::Config => {
                 let Ok(mut config) = serde_json::from_value::<Config>(std::mem::take(&mut doc.json)) else {
                     return;
@@ -1254,40 +1287,20 @@ impl Loaded {
     /// nothing shared: runs on worker threads.
     fn check_scope(&self, scope: &mut Scope, root: &Node) -> Vec<Diagnostic> {
         let pos_in = |origin: &Origin, field: &str| root.locate(&format!("{}/{field}", origin.pointer));
-        let mut diags = Vec::new();
-        for e in scope.evidence.iter_mut().flatten() {
-            let at = || pos_in(&e.origin, "file");
-            match self.evidence_path_to_read(&e.file) {
-                Ok(path) => match self.reader.sha256(&path) {
-                    Ok(sha) => e.found_sha256 = Some(sha),
-                    Err(Refusal::Missing) => e.found_sha256 = None,
-                    Err(Refusal::Outside) => diags.push(Diagnostic::new(
-                        &e.origin.file,
-                        at(),
-                        Code::E012,
-                        format!(
-                            "evidence path `{}` resolves (through a symbolic link) to a file outside the workspace",
-                            e.file
-                        ),
-                        "keep evidence inside the workspace, e.g. `evidence/2026-q3-restore-test.pdf`",
-                    )),
-                    Err(why) => diags.push(Diagnostic::new(
-                        &e.origin.file,
-                        at(),
-                        Code::E016,
-                        format!("evidence file `{}` {why}", e.file),
-                        why.help(),
-                    )),
-                },
-                Err(why) => diags.push(Diagnostic::new(
-                    &e.origin.file,
-                    at(),
-                    Code::E012,
-                    format!("evidence path `{}` {why}", e.file),
-                    "keep evidence inside the workspace, e.g. `evidence/2026-q3-restore-test.pdf`",
-                )),
-            }
-        }
+        let mut diags = self.hash_evidence(&mut scope.evidence, &|o: &Origin| pos_in(o, "file"));
+        diags.extend(self.resolve_party_references(&mut scope.parties, &scope.origin.file, root));
+        let inherited = match scope.package.as_deref() {
+            None => None,
+            Some(id) => match self.inherited.get(id) {
+                Some(found) => Some(found.clone()),
+                // A package on a circle of `extends` is reported at the package (E024).
+                None if self.packages.contains_key(id) => None,
+                None => {
+                    diags.push(self.unknown_package(id, &scope.origin.file, root.locate("/package"), "package"));
+                    None
+                }
+            },
+        };
         // A waiver's finding is checked as `--deny` is: a typo would waive nothing, silently.
         // A built-in rule's name stands for its code.
         let known = (!scope.waivers.is_empty()).then(|| crate::assess::registry::KnownCodes::of(&self.packs));
@@ -1308,25 +1321,9 @@ impl Loaded {
             }
         }
         let scope = &*scope;
-        for (field, value) in [
-            ("p1_response", &scope.sla.p1_response),
-            ("p2_response", &scope.sla.p2_response),
-            ("p3_response", &scope.sla.p3_response),
-            ("incident_notification", &scope.sla.incident_notification),
-            ("client_margin", &scope.sla.client_margin),
-            ("security_incident_report", &scope.sla.security_incident_report),
-        ] {
-            if let Some(text) = value
-                && parse_duration_hours(text).is_none()
-            {
-                diags.push(duration_too_long(
-                    &scope.origin.file,
-                    root.locate(&format!("/sla/{field}")),
-                    &format!("sla.{field}"),
-                    text,
-                ));
-            }
-        }
+        diags.extend(sla_problems(&scope.sla, &scope.origin.file, |field| {
+            root.locate(&format!("/sla/{field}"))
+        }));
         if let Some(frameworks) = &scope.frameworks {
             for fw in frameworks {
                 if !self.frameworks.contains_key(fw) {
@@ -1352,6 +1349,10 @@ impl Loaded {
                     "party ids must be unique in a scope",
                 ));
             }
+        }
+        // The parties the package brings are parties of the scope too.
+        for p in inherited.iter().flat_map(|i| &i.parties) {
+            parties.insert(&p.id);
         }
         let check_party = |diags: &mut Vec<Diagnostic>, party: &str, origin: &Origin, field: &str| {
             if !parties.contains(party) {
@@ -1479,6 +1480,108 @@ impl Loaded {
         diags
     }
 
+    /// Hash the evidence files of a list of entries (a scope's or a package's), so assess can
+    /// judge missing and tampered evidence without touching the disk; paths that leave the
+    /// workspace or cannot be read are diagnostics, located by `file_pos`.
+    fn hash_evidence(&self, evidence: &mut [Option<Evidence>], file_pos: &dyn Fn(&Origin) -> Pos) -> Vec<Diagnostic> {
+        let mut diags = Vec::new();
+        for e in evidence.iter_mut().flatten() {
+            let at = || file_pos(&e.origin);
+            match self.evidence_path_to_read(&e.file) {
+                Ok(path) => match self.reader.sha256(&path) {
+                    Ok(sha) => e.found_sha256 = Some(sha),
+                    Err(Refusal::Missing) => e.found_sha256 = None,
+                    Err(Refusal::Outside) => diags.push(Diagnostic::new(
+                        &e.origin.file,
+                        at(),
+                        Code::E012,
+                        format!(
+                            "evidence path `{}` resolves (through a symbolic link) to a file outside the workspace",
+                            e.file
+                        ),
+                        "keep evidence inside the workspace, e.g. `evidence/2026-q3-restore-test.pdf`",
+                    )),
+                    Err(why) => diags.push(Diagnostic::new(
+                        &e.origin.file,
+                        at(),
+                        Code::E016,
+                        format!("evidence file `{}` {why}", e.file),
+                        why.help(),
+                    )),
+                },
+                Err(why) => diags.push(Diagnostic::new(
+                    &e.origin.file,
+                    at(),
+                    Code::E012,
+                    format!("evidence path `{}` {why}", e.file),
+                    "keep evidence inside the workspace, e.g. `evidence/2026-q3-restore-test.pdf`",
+                )),
+            }
+        }
+        diags
+    }
+
+    /// Replace each `parties:` item that names a workspace party by id with that party as
+    /// `parties/ID.yaml` declares it; an id nobody declares is E017 at the item.
+    fn resolve_party_references(&self, parties: &mut [Option<ThirdParty>], file: &str, root: &Node) -> Vec<Diagnostic> {
+        let mut diags = Vec::new();
+        for (k, slot) in parties.iter_mut().enumerate() {
+            let Some(p) = slot.as_ref().filter(|p| p.shared) else {
+                continue;
+            };
+            match self.parties.get(&p.id) {
+                Some(declared) => *slot = Some(declared.clone()),
+                None => {
+                    diags.push(self.unknown_shared_party(&p.id, file, root.locate(&format!("/parties/{k}"))));
+                    *slot = None;
+                }
+            }
+        }
+        diags
+    }
+
+    /// E017 for an id in `parties:` that no `parties/*.yaml` declares.
+    fn unknown_shared_party(&self, id: &str, file: &str, pos: Pos) -> Diagnostic {
+        let near = closest(id, self.parties.keys().map(String::as_str), 1);
+        Diagnostic::new(
+            file,
+            pos,
+            Code::E017,
+            format!("unknown party `{id}`: no file in `parties/` declares it"),
+            match near.first() {
+                Some(n) => format!(
+                    "did you mean `{n}`? Declare the party in `parties/{id}.yaml` (`kind: party`), or declare it here with `id`, `name` and `kind`"
+                ),
+                None => format!(
+                    "declare the party in `parties/{id}.yaml` (`kind: party`), or declare it here with `id`, `name` and `kind`"
+                ),
+            },
+        )
+    }
+
+    /// E023 for a package id nobody defines (`what` is the field that names it).
+    fn unknown_package(&self, id: &str, file: &str, pos: Pos, what: &str) -> Diagnostic {
+        let near = closest(id, self.packages.keys().map(String::as_str), 1);
+        let known = if self.packages.is_empty() {
+            "the workspace has no packages".to_string()
+        } else {
+            format!(
+                "known packages: {}",
+                self.packages.keys().map(String::as_str).collect::<Vec<_>>().join(", ")
+            )
+        };
+        Diagnostic::new(
+            file,
+            pos,
+            Code::E023,
+            format!("unknown package `{id}` in `{what}`"),
+            match near.first() {
+                Some(n) => format!("did you mean `{n}`? {known}"),
+                None => format!("add `packages/{id}.yaml` (`kind: package`) or fix `{what}`; {known}"),
+            },
+        )
+    }
+
     /// [`evidence_path`] without resolving links: the path is then read through the
     /// workspace's reader, which resolves it once and refuses one that leaves the workspace
     /// (E012, in the same words), so resolving it here as well would only repeat the work.
@@ -1522,6 +1625,26 @@ fn place_of(file: &Path) -> Option<PathBuf> {
         _ => Path::new("."),
     };
     Some(parent.canonicalize().ok()?.join(name))
+}
+
+/// The SLA windows that are too long to mean anything, located by `locate(field)`.
+fn sla_problems(sla: &Sla, file: &str, locate: impl Fn(&str) -> Pos) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for (field, value) in [
+        ("p1_response", &sla.p1_response),
+        ("p2_response", &sla.p2_response),
+        ("p3_response", &sla.p3_response),
+        ("incident_notification", &sla.incident_notification),
+        ("client_margin", &sla.client_margin),
+        ("security_incident_report", &sla.security_incident_report),
+    ] {
+        if let Some(text) = value
+            && parse_duration_hours(text).is_none()
+        {
+            diags.push(duration_too_long(file, locate(field), &format!("sla.{field}"), text));
+        }
+    }
+    diags
 }
 
 /// A duration too long to mean anything (or to compute with): located, with the bound.
@@ -1660,6 +1783,8 @@ fn workspace_files(root: &Path, reader: &Root) -> (Vec<ScopeFile>, Vec<Diagnosti
     for (dir, kind) in [
         ("frameworks", Kind::Catalog),
         ("services", Kind::Service),
+        ("packages", Kind::Package),
+        ("parties", Kind::Party),
         ("scopes", Kind::Scope),
         ("policies", Kind::Policy),
     ] {

@@ -15,16 +15,20 @@ pub enum Kind {
     Scope,
     Policy,
     Config,
+    Package,
+    Party,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Catalog,
         Kind::Crosswalk,
         Kind::Service,
         Kind::Scope,
         Kind::Policy,
         Kind::Config,
+        Kind::Package,
+        Kind::Party,
     ];
 
     pub fn name(self) -> &'static str {
@@ -35,6 +39,8 @@ impl Kind {
             Kind::Scope => "scope",
             Kind::Policy => "policy",
             Kind::Config => "config",
+            Kind::Package => "package",
+            Kind::Party => "party",
         }
     }
 
@@ -56,6 +62,8 @@ impl Kind {
             Kind::Scope => &["scopes/**/*.yaml", "scopes/**/*.yml"],
             Kind::Policy => &["policies/**/*.yaml", "policies/**/*.yml"],
             Kind::Config => &["ctrlmap.yaml", "ctrlmap.yml"],
+            Kind::Package => &["packages/**/*.yaml", "packages/**/*.yml"],
+            Kind::Party => &["parties/**/*.yaml", "parties/**/*.yml"],
         }
     }
 }

@@ -56,6 +56,11 @@ pub enum Code {
     /// name what the command needs (with the closest valid one), or an output that would
     /// overwrite another output or an input of the run.
     E022,
+    /// A reference to a package that does not exist (a scope's `package`, a package's
+    /// `extends`).
+    E023,
+    /// Packages that build on each other in a circle (`extends`).
+    E024,
 }
 
 impl Code {
@@ -83,6 +88,8 @@ impl Code {
             Code::E020 => "E020",
             Code::E021 => "E021",
             Code::E022 => "E022",
+            Code::E023 => "E023",
+            Code::E024 => "E024",
         }
     }
 
@@ -111,10 +118,12 @@ impl Code {
             Code::E020 => "empty-input",
             Code::E021 => "rule-failed",
             Code::E022 => "bad-usage",
+            Code::E023 => "unknown-package",
+            Code::E024 => "package-cycle",
         }
     }
 
-    pub const ALL: [Code; 22] = [
+    pub const ALL: [Code; 24] = [
         Code::E001,
         Code::E002,
         Code::E003,
@@ -137,6 +146,8 @@ impl Code {
         Code::E020,
         Code::E021,
         Code::E022,
+        Code::E023,
+        Code::E024,
     ];
 }
 

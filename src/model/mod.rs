@@ -8,6 +8,7 @@
 pub mod catalog;
 pub mod diagnostic;
 pub mod digest;
+pub mod package;
 pub mod policy;
 pub mod workspace;
 
@@ -670,8 +671,10 @@ pub struct Client {
     pub profile: Profile,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct Provider {
+    /// The MSP's name; a scope with a package may leave it to `provider` in `ctrlmap.yaml`.
+    #[serde(default)]
     pub name: String,
     #[serde(default)]
     pub contract: Option<String>,
@@ -835,6 +838,10 @@ pub enum AtTermination {
     KeepProtected,
 }
 
+/// Which package an entry of a scope comes from: `None` for the scope's own entries, the
+/// package's id for those it inherits (its package's, or a package that one builds on).
+pub type FromPackage = Option<std::sync::Arc<str>>;
+
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Subscription {
     #[serde(rename = "ref")]
@@ -849,6 +856,8 @@ pub struct Subscription {
     pub retains: Option<Vec<Retention>>,
     #[serde(skip)]
     pub origin: Origin,
+    #[serde(skip)]
+    pub package: FromPackage,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -878,7 +887,7 @@ pub struct Sla {
     pub notice: Option<NoticeContact>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct ThirdParty {
     pub id: String,
     pub name: String,
@@ -899,8 +908,41 @@ pub struct ThirdParty {
     /// becomes an OSCAL leveraged authorization.
     #[serde(default)]
     pub authorization: Option<Authorization>,
+    /// What the party does for the client, in plain words.
+    #[serde(default)]
+    pub performs: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
+    /// Where the party is declared: its entry in the scope, or its file under `parties/`.
+    #[serde(skip)]
+    pub origin: Origin,
+    /// Where its `baa` flag is written (or would be): where a finding about its agreement
+    /// points.
+    #[serde(skip)]
+    pub baa_at: Origin,
+    /// Declared once for the workspace (`parties/ID.yaml`) and named here by its id.
+    #[serde(skip)]
+    pub shared: bool,
+}
+
+impl ThirdParty {
+    /// A scope's or package's reference to a workspace party by id, until it is looked up.
+    pub fn reference(id: &str) -> ThirdParty {
+        ThirdParty {
+            id: id.to_string(),
+            shared: true,
+            ..ThirdParty::default()
+        }
+    }
+
+    /// `performs` and `note` together, as documents show them.
+    pub fn description(&self) -> Option<String> {
+        match (&self.performs, &self.note) {
+            (Some(p), Some(n)) => Some(format!("{} {n}", p.trim_end())),
+            (Some(p), None) => Some(p.clone()),
+            (None, n) => n.clone(),
+        }
+    }
 }
 
 /// An authorization a third party's system holds (`parties[].authorization`).
@@ -1005,6 +1047,8 @@ pub struct Assignment {
     pub note: Option<String>,
     #[serde(skip)]
     pub origin: Origin,
+    #[serde(skip)]
+    pub package: FromPackage,
 }
 
 /// The placeholder `responsible: undecided`: a stub `ctrlmap init` and `ctrlmap scaffold`
@@ -1028,6 +1072,8 @@ pub struct ClientOwned {
     pub note: Option<String>,
     #[serde(skip)]
     pub origin: Origin,
+    #[serde(skip)]
+    pub package: FromPackage,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -1037,6 +1083,8 @@ pub struct NotApplicable {
     pub reason: Option<String>,
     #[serde(skip)]
     pub origin: Origin,
+    #[serde(skip)]
+    pub package: FromPackage,
 }
 
 #[derive(strum::IntoStaticStr, Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -1058,6 +1106,8 @@ pub struct Addressable {
     pub alternative: Option<String>,
     #[serde(skip)]
     pub origin: Origin,
+    #[serde(skip)]
+    pub package: FromPackage,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -1075,6 +1125,8 @@ pub struct Evidence {
     /// SHA-256 of the file as found on disk at load time; `None` when it is missing.
     #[serde(skip)]
     pub found_sha256: Option<String>,
+    #[serde(skip)]
+    pub package: FromPackage,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -1101,8 +1153,16 @@ pub struct Waiver {
 pub struct Scope {
     pub id: String,
     pub client: Client,
+    /// The MSP for this engagement; with a package, the name may come from `ctrlmap.yaml`.
+    #[serde(default)]
     pub provider: Provider,
+    /// The engagement model; with a package, the package's unless the scope says otherwise.
+    #[serde(default)]
     pub model: String,
+    /// The engagement package the scope builds on (`packages/ID.yaml`): the scope states only
+    /// what differs from it.
+    #[serde(default)]
+    pub package: Option<String>,
     #[serde(default)]
     pub frameworks: Option<Vec<String>>,
     #[serde(default, deserialize_with = "lenient")]
@@ -1138,11 +1198,26 @@ pub struct Scope {
     /// the parsed tree of a scope is not.
     #[serde(skip)]
     pub positions: Vec<(String, Pos)>,
+    /// Positions of what the scope inherits from its package (pointers the scope's own file
+    /// does not hold, and `@PACKAGE/…` pointers of inherited list items), in the package's file.
+    #[serde(skip)]
+    pub inherited_positions: Vec<(String, Origin)>,
+    /// The package chain the scope inherits from: its package first, then the one that builds
+    /// on, and so on. Empty without a package.
+    #[serde(skip)]
+    pub packages: Vec<std::sync::Arc<str>>,
 }
 
 impl Scope {
-    /// Where a field of this scope's file sits (the start of the file when unknown).
+    /// Where a field of this scope sits: in its own file, or in the package it inherits the
+    /// field from (the start of the scope's file when unknown).
     pub fn locate(&self, pointer: &str) -> Origin {
+        if let Ok(k) = self
+            .inherited_positions
+            .binary_search_by(|(p, _)| p.as_str().cmp(pointer))
+        {
+            return self.inherited_positions[k].1.clone();
+        }
         let pos = self.position(pointer).unwrap_or(Pos { line: 1, column: 1 });
         Origin {
             file: self.origin.file.clone(),

@@ -1,8 +1,9 @@
 //! The workspace as the engine reads it: plain data, built by `load`.
 
 use super::catalog::Framework;
+use super::package::{Inherited, Package};
 use super::policy::Pack;
-use super::{Config, Crosswalk, Scope, Service};
+use super::{Config, Crosswalk, Scope, Service, ThirdParty};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -17,6 +18,12 @@ pub struct Workspace {
     pub frameworks: BTreeMap<String, std::sync::Arc<Framework>>,
     pub crosswalks: Vec<Crosswalk>,
     pub services: BTreeMap<String, Service>,
+    /// The MSP's engagement packages (`packages/`), by id.
+    pub packages: BTreeMap<String, Package>,
+    /// What a scope naming each package inherits (its chain flattened), by package id.
+    pub inherited: BTreeMap<String, std::sync::Arc<Inherited>>,
+    /// Third parties declared once for the workspace (`parties/`), by id.
+    pub parties: BTreeMap<String, ThirdParty>,
     /// Scopes sorted by id.
     pub scopes: Vec<Scope>,
     pub config: Config,

@@ -1,16 +1,21 @@
 //! Resolve: who owns every applicable control of a scope. A pure function of the loaded
 //! workspace and one scope; no I/O.
 //!
-//! Precedence, highest first (DESIGN.md): explicit scope assignment or not-applicable →
-//! subscribed services' direct claims → client-owned controls → crosswalk projection from
-//! CSF 2.0 outcomes → unassigned. Projection never invents an owner: only `equal` and
+//! Precedence, highest first (DESIGN.md): explicit scope assignment or not-applicable → the
+//! package's assignment or not-applicable (see [`crate::model::package`]) → subscribed
+//! services' direct claims → client-owned controls (the scope's and its package's) →
+//! crosswalk projection from CSF 2.0 outcomes → unassigned. Projection never invents an owner: only `equal` and
 //! `subset-of` rows (the regulation's duty lies wholly inside the outcome) give one; an
 //! `intersects-with` or `superset-of` link leaves the control unassigned and lists the
 //! linked outcomes and their owners as *candidates*. A source on a parent control covers
 //! its children unless a child has its own source at the same or a higher level. Two sources
 //! that disagree at the same level are a conflict, kept on the row, never silently resolved.
 //! A parent rolls up from its parts, unless the catalog says it carries a duty of its own
-//! (`own_duty: row`): then it is a row that must be owned itself.
+//! (`own_duty: row`): then it is a row that must be owned itself. A decision of the scope's
+//! own that a higher source now overrides — a client-owned entry or a `responsible:
+//! undecided` stub that decides nothing any more, or a client-owned entry that keeps a
+//! control from a subscribed service reaching it through an `equal`/`subset-of` crosswalk
+//! row — is kept on the matrix ([`StaleDecision`]) for assess to report.
 //!
 //! Applicability is decided from declared facts only: a condition that depends on a fact
 //! the scope does not declare never removes a duty (see [`applicability::evaluate`]).
@@ -99,6 +104,9 @@ pub struct Provenance {
     pub detail: String,
     pub file: Arc<str>,
     pub line: usize,
+    /// The package the source comes from (its entry, or its subscription to a service).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub package: Option<Arc<str>>,
 }
 
 impl Provenance {
@@ -108,8 +116,54 @@ impl Provenance {
             detail,
             file: origin.file.clone(),
             line: origin.line,
+            package: None,
         }
     }
+
+    fn in_package(mut self, package: &FromPackage) -> Self {
+        self.package = package.clone();
+        self
+    }
+}
+
+/// A scope's own decision that a higher source overrides.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct StaleDecision {
+    /// Where the entry is written.
+    pub file: Arc<str>,
+    pub line: usize,
+    pub column: usize,
+    /// `framework:id` the entry names.
+    pub control: Arc<str>,
+    pub entry: StaleEntry,
+    pub how: Staleness,
+    /// What decides the row now (`Shadowed`), or the crosswalk row through which a subscribed
+    /// service would decide it (`OutranksSubscription`).
+    pub by: Provenance,
+}
+
+/// Which kind of entry went stale.
+#[derive(strum::IntoStaticStr, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum StaleEntry {
+    /// A `client_owned` entry.
+    ClientOwned,
+    /// An assignment that still says `responsible: undecided`.
+    Undecided,
+}
+
+/// How a higher source overrides the entry.
+#[derive(strum::IntoStaticStr, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum Staleness {
+    /// The entry decides no row any more: a higher source decides its control.
+    Shadowed,
+    /// The client-owned entry still decides its control, but only because client-owned
+    /// entries outrank crosswalk projection: a subscribed service claims a CSF 2.0 outcome
+    /// that contains the whole control (`equal`/`subset-of`).
+    OutranksSubscription,
 }
 
 /// One control of one scope: who does what, and why.
@@ -237,6 +291,9 @@ pub struct Matrix {
     /// Every other catalog of the workspace, with why it does not apply to this client.
     pub frameworks_not_applicable: Vec<FrameworkExclusion>,
     pub rows: Vec<Row>,
+    /// The scope's own decisions a higher source overrides, by place.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stale: Vec<StaleDecision>,
 }
 
 impl Matrix {
@@ -475,7 +532,11 @@ impl Decision {
 struct Sources<'a> {
     assignments: Vec<&'a Assignment>,
     not_applicable: Vec<&'a NotApplicable>,
-    claims: Vec<(&'a Service, &'a Claim)>,
+    /// The package's assignments and not-applicable entries: below the scope's own.
+    package_assignments: Vec<&'a Assignment>,
+    package_not_applicable: Vec<&'a NotApplicable>,
+    /// Each claim with the package whose subscription brings it (`None`: the scope's own).
+    claims: Vec<(&'a Service, &'a Claim, &'a FromPackage)>,
     client_owned: Vec<&'a ClientOwned>,
     /// Stubs that still say `responsible: undecided`: no source, only where to decide.
     undecided: Vec<&'a Assignment>,
@@ -507,22 +568,40 @@ fn summary_of(responsible: &BTreeSet<String>) -> Summary {
     }
 }
 
+/// The scope's own assignments and not-applicable entries.
 fn decide_level1(sources: &Sources) -> Option<Decision> {
-    if sources.assignments.is_empty() && sources.not_applicable.is_empty() {
+    decide_explicit(&sources.assignments, &sources.not_applicable)
+}
+
+/// The package's assignments and not-applicable entries.
+fn decide_package(sources: &Sources) -> Option<Decision> {
+    decide_explicit(&sources.package_assignments, &sources.package_not_applicable)
+}
+
+/// Who decides: "scope" or "package `ID`".
+fn decided_by(package: &FromPackage) -> String {
+    match package {
+        None => "scope".to_string(),
+        Some(id) => format!("package `{id}`"),
+    }
+}
+
+fn decide_explicit(assignments: &[&Assignment], not_applicable: &[&NotApplicable]) -> Option<Decision> {
+    if assignments.is_empty() && not_applicable.is_empty() {
         return None;
     }
     let mut d = Decision::empty();
     let mut seen: Option<BTreeSet<&str>> = None;
-    for a in &sources.assignments {
+    for a in assignments {
         let responsible: BTreeSet<&str> = a.responsible.as_slice().iter().map(String::as_str).collect();
-        let mut detail = String::from("scope assignment: responsible ");
+        let mut detail = format!("{} assignment: responsible ", decided_by(&a.package));
         for (k, p) in responsible.iter().enumerate() {
             if k > 0 {
                 detail.push_str(", ");
             }
             detail.push_str(p);
         }
-        let prov = Provenance::new(SourceKind::Assignment, detail, &a.origin);
+        let prov = Provenance::new(SourceKind::Assignment, detail, &a.origin).in_package(&a.package);
         if seen.as_ref().is_some_and(|prev| *prev != responsible) {
             d.conflicts.push(prov.clone());
         }
@@ -548,16 +627,18 @@ fn decide_level1(sources: &Sources) -> Option<Decision> {
         d.provenance.push(prov);
         seen = Some(responsible);
     }
-    for n in &sources.not_applicable {
+    for n in not_applicable {
         let prov = Provenance::new(
             SourceKind::NotApplicable,
             format!(
-                "scope marks it not applicable: {}",
+                "{} marks it not applicable: {}",
+                decided_by(&n.package),
                 n.reason.as_deref().unwrap_or("(no reason given)")
             ),
             &n.origin,
-        );
-        if !sources.assignments.is_empty() {
+        )
+        .in_package(&n.package);
+        if !assignments.is_empty() {
             d.conflicts.push(prov.clone());
         }
         d.not_applicable = Some(n.reason.clone().unwrap_or_default());
@@ -572,17 +653,22 @@ fn decide_services(sources: &Sources) -> Option<Decision> {
     }
     let mut d = Decision::empty();
     let first_split = sources.claims[0].1.split;
-    for (service, claim) in &sources.claims {
+    for (service, claim, package) in &sources.claims {
+        let through = match package {
+            Some(id) => format!(" (subscribed through package `{id}`)"),
+            None => String::new(),
+        };
         let prov = Provenance::new(
             SourceKind::Service,
             format!(
-                "service `{}` ({}) claims it: split {}",
+                "service `{}` ({}) claims it: split {}{through}",
                 service.id,
                 service.name,
                 <&str>::from(claim.split)
             ),
             &claim.origin,
-        );
+        )
+        .in_package(package);
         if claim.split != first_split {
             d.conflicts.push(prov.clone());
         }
@@ -623,11 +709,14 @@ fn decide_client_owned(sources: &Sources) -> Option<Decision> {
     d.responsible.insert("client".into());
     for c in &sources.client_owned {
         d.add_duty("client", c.duty.as_ref());
-        d.provenance.push(Provenance::new(
-            SourceKind::ClientOwned,
-            "scope lists it as client-owned".into(),
-            &c.origin,
-        ));
+        d.provenance.push(
+            Provenance::new(
+                SourceKind::ClientOwned,
+                format!("{} lists it as client-owned", decided_by(&c.package)),
+                &c.origin,
+            )
+            .in_package(&c.package),
+        );
     }
     Some(d)
 }
@@ -781,12 +870,19 @@ pub fn resolve(ws: &Workspace, scope: &Scope) -> Matrix {
         let found = sources.entry(split_ref(&a.control)).or_default();
         if a.is_undecided() {
             found.undecided.push(a);
+        } else if a.package.is_some() {
+            found.package_assignments.push(a);
         } else {
             found.assignments.push(a);
         }
     }
     for n in scope.not_applicable.iter().flatten() {
-        sources.entry(split_ref(&n.control)).or_default().not_applicable.push(n);
+        let found = sources.entry(split_ref(&n.control)).or_default();
+        if n.package.is_some() {
+            found.package_not_applicable.push(n);
+        } else {
+            found.not_applicable.push(n);
+        }
     }
     for sub in scope.services.iter().flatten() {
         let Some(service) = ws.services.get(&sub.service) else {
@@ -800,7 +896,7 @@ pub fn resolve(ws: &Workspace, scope: &Scope) -> Matrix {
                 .entry(split_ref(&claim.control))
                 .or_default()
                 .claims
-                .push((service, claim));
+                .push((service, claim, &sub.package));
         }
     }
     for c in scope.client_owned.iter().flatten() {
@@ -821,6 +917,7 @@ pub fn resolve(ws: &Workspace, scope: &Scope) -> Matrix {
         .collect();
     let capacity = applicable.iter().map(|(fw, _)| fw.controls.len()).sum();
     let mut csf_rows: Vec<Row> = Vec::with_capacity(capacity);
+    let mut stale = Vec::new();
     let csf_framework = ws.hub();
     let mut csf_at = Vec::new();
     if let Some(fw) = csf_framework {
@@ -832,6 +929,7 @@ pub fn resolve(ws: &Workspace, scope: &Scope) -> Matrix {
             &addressable,
             &CsfRows::default(),
             &mut csf_rows,
+            &mut stale,
         );
     }
     // Room for the other frameworks' rows at once: rows are large, and growing the vector
@@ -861,7 +959,7 @@ pub fn resolve(ws: &Workspace, scope: &Scope) -> Matrix {
             if csf_framework.is_some_and(|hub| hub.id() == fw.id()) {
                 csf_applies = true;
             } else {
-                resolve_framework(ws, scope, fw, &sources, &addressable, &csf, &mut rest);
+                resolve_framework(ws, scope, fw, &sources, &addressable, &csf, &mut rest, &mut stale);
             }
         }
     }
@@ -871,15 +969,83 @@ pub fn resolve(ws: &Workspace, scope: &Scope) -> Matrix {
     } else {
         rest
     };
+    stale.extend(shadowed(scope, &rows));
+    stale.sort();
+    stale.dedup();
     Matrix {
         scope: scope.id.clone(),
         client: scope.client.name.clone(),
         frameworks: refs,
         frameworks_not_applicable: framework_exclusions(ws, scope, &frameworks),
         rows,
+        stale,
     }
 }
 
+/// The scope's own client-owned entries that decide no row (a higher source decides their
+/// control and everything under it) and its `responsible: undecided` stubs whose control is
+/// decided all the same: each with what decides its control's row now.
+fn shadowed(scope: &Scope, rows: &[Row]) -> Vec<StaleDecision> {
+    let own_entries = scope.client_owned.iter().flatten().any(|c| c.package.is_none());
+    let own_stubs = scope
+        .assignments
+        .iter()
+        .flatten()
+        .any(|a| a.package.is_none() && a.is_undecided());
+    if !own_entries && !own_stubs {
+        return Vec::new();
+    }
+    let deciding: rustc_hash::FxHashSet<(&str, usize)> = rows
+        .iter()
+        .flat_map(|r| &r.provenance)
+        .filter(|p| p.kind == SourceKind::ClientOwned)
+        .map(|p| (&*p.file, p.line))
+        .collect();
+    // Looked up only for the entries that turn out stale (and for stubs, rare outside a review).
+    let row_of = |control: &str| rows.iter().find(|r| &*r.control == control);
+    let mut out = Vec::new();
+    for c in scope.client_owned.iter().flatten().filter(|c| c.package.is_none()) {
+        if deciding.contains(&(&*c.origin.file, c.origin.line)) {
+            continue;
+        }
+        if let Some(row) = row_of(&c.control)
+            && let Some(by) = row.provenance.first()
+        {
+            out.push(StaleDecision {
+                file: c.origin.file.clone(),
+                line: c.origin.line,
+                column: c.origin.column,
+                control: row.control.clone(),
+                entry: StaleEntry::ClientOwned,
+                how: Staleness::Shadowed,
+                by: by.clone(),
+            });
+        }
+    }
+    for a in scope
+        .assignments
+        .iter()
+        .flatten()
+        .filter(|a| a.package.is_none() && a.is_undecided())
+    {
+        if let Some(row) = row_of(&a.control).filter(|r| r.summary != Summary::Unassigned && !r.conflict)
+            && let Some(by) = row.provenance.first()
+        {
+            out.push(StaleDecision {
+                file: a.origin.file.clone(),
+                line: a.origin.line,
+                column: a.origin.column,
+                control: row.control.clone(),
+                entry: StaleEntry::Undecided,
+                how: Staleness::Shadowed,
+                by: by.clone(),
+            });
+        }
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
 fn resolve_framework(
     ws: &Workspace,
     scope: &Scope,
@@ -888,6 +1054,7 @@ fn resolve_framework(
     addressable: &BTreeMap<&str, &Addressable>,
     csf_rows: &CsfRows,
     out: &mut Vec<Row>,
+    stale: &mut Vec<StaleDecision>,
 ) -> Vec<usize> {
     let n = fw.controls.len();
     let start = out.len();
@@ -965,6 +1132,7 @@ fn resolve_framework(
             };
         let levels = |from_row_parents: bool| {
             own_or_inherited(&decide_level1, from_row_parents)
+                .or_else(|| own_or_inherited(&decide_package, from_row_parents))
                 .or_else(|| own_or_inherited(&decide_services, from_row_parents))
                 .or_else(|| own_or_inherited(&decide_client_owned, from_row_parents))
         };
@@ -986,6 +1154,27 @@ fn resolve_framework(
         }
         match found {
             Some((decision, from)) if from == i || !has_parts || own_row => {
+                // The scope's own client-owned entry on this very control outranks a crosswalk
+                // row through which a subscribed service would take it: say so.
+                let own_client_owned = from == i
+                    && decision
+                        .provenance
+                        .iter()
+                        .all(|p| p.kind == SourceKind::ClientOwned && p.package.is_none());
+                if own_client_owned && csf_rows.framework.is_some_and(|hub| hub.id() != fw.id()) {
+                    let reaching = projected.take().unwrap_or_else(project_here).by_subscription;
+                    if let (Some(by), Some(entry)) = (reaching, sources_of(i).client_owned.first()) {
+                        stale.push(StaleDecision {
+                            file: entry.origin.file.clone(),
+                            line: entry.origin.line,
+                            column: entry.origin.column,
+                            control: row.control.clone(),
+                            entry: StaleEntry::ClientOwned,
+                            how: Staleness::OutranksSubscription,
+                            by,
+                        });
+                    }
+                }
                 apply(&mut row, decision, (from != i).then(|| fw.controls[from].id.clone()));
             }
             _ if has_parts && !own_row => roll_up(&mut row, fw, i, &at, out),
@@ -1013,14 +1202,21 @@ fn resolve_framework(
                         row.candidates = projection.candidates;
                         // A stub waiting for its owner is where the decision is written: the
                         // row (and so CM001) points at it.
-                        let at = match sources_of(i).undecided.first() {
+                        let (at, package) = match sources_of(i).undecided.first() {
                             Some(stub) => {
-                                detail.push_str("; the scope's stub says `responsible: undecided`: replace it with the party that performs it");
-                                &stub.origin
+                                detail.push_str(&format!(
+                                    "; the {} stub says `responsible: undecided`: replace it with the party that performs it",
+                                    match &stub.package {
+                                        Some(id) => format!("package `{id}`'s"),
+                                        None => "scope's".to_string(),
+                                    }
+                                ));
+                                (&stub.origin, stub.package.clone())
                             }
-                            None => &scope.origin,
+                            None => (&scope.origin, None),
                         };
-                        row.provenance.push(Provenance::new(SourceKind::Default, detail, at));
+                        row.provenance
+                            .push(Provenance::new(SourceKind::Default, detail, at).in_package(&package));
                     }
                 }
             }
@@ -1147,6 +1343,7 @@ fn roll_up(row: &mut Row, fw: &Framework, i: usize, at: &[usize], rows: &[Row]) 
             },
             file: fw.controls[i].origin.file.clone(),
             line: fw.controls[i].origin.line,
+            package: None,
         });
         return;
     }
@@ -1188,6 +1385,7 @@ fn roll_up(row: &mut Row, fw: &Framework, i: usize, at: &[usize], rows: &[Row]) 
         ),
         file: fw.controls[i].origin.file.clone(),
         line: fw.controls[i].origin.line,
+        package: None,
     });
 }
 
@@ -1197,6 +1395,9 @@ fn roll_up(row: &mut Row, fw: &Framework, i: usize, at: &[usize], rows: &[Row]) 
 struct Projection {
     full: Option<Decision>,
     candidates: Vec<Candidate>,
+    /// The first `equal`/`subset-of` crosswalk row whose CSF 2.0 outcome a subscribed service
+    /// gives to someone other than the client alone.
+    by_subscription: Option<Provenance>,
 }
 
 /// Project CSF 2.0 outcomes onto a regulation control through the crosswalk (its own rows
@@ -1204,6 +1405,7 @@ struct Projection {
 fn project(fw: &Framework, i: usize, mappings: &FxHashMap<&str, Vec<&Mapping>>, csf_rows: &CsfRows) -> Projection {
     let mut full = Decision::empty();
     let mut candidates = Vec::new();
+    let mut by_subscription = None;
     let chain = std::iter::once(i).chain(fw.ancestors(i).iter().copied());
     let relevant = chain.filter_map(|c| mappings.get(fw.controls[c].id.as_str())).flatten();
     for m in relevant {
@@ -1218,8 +1420,11 @@ fn project(fw: &Framework, i: usize, mappings: &FxHashMap<&str, Vec<&Mapping>>, 
         if !m.relationship.gives_full_coverage() {
             let via = csf.provenance.first().map(|p| match p.kind {
                 SourceKind::Service => p.detail.split(" claims it").next().unwrap_or(&p.detail).to_string(),
-                SourceKind::Assignment => format!("a scope assignment ({}:{})", p.file, p.line),
-                SourceKind::ClientOwned => format!("the scope's `client_owned` list ({}:{})", p.file, p.line),
+                SourceKind::Assignment => format!("a {} assignment ({}:{})", decided_by(&p.package), p.file, p.line),
+                SourceKind::ClientOwned => match &p.package {
+                    Some(id) => format!("package `{id}`'s `client_owned` list ({}:{})", p.file, p.line),
+                    None => format!("the scope's `client_owned` list ({}:{})", p.file, p.line),
+                },
                 _ => p.detail.clone(),
             });
             candidates.push(Candidate {
@@ -1247,7 +1452,7 @@ fn project(fw: &Framework, i: usize, mappings: &FxHashMap<&str, Vec<&Mapping>>, 
         let via = deciding
             .map(|(d, at)| format!("; CSF row decided by {d} ({at})"))
             .unwrap_or_default();
-        full.provenance.push(Provenance::new(
+        let prov = Provenance::new(
             SourceKind::Crosswalk,
             format!(
                 "crosswalk: {} {} {}:{} ({}), owned by {}{via}",
@@ -1259,12 +1464,20 @@ fn project(fw: &Framework, i: usize, mappings: &FxHashMap<&str, Vec<&Mapping>>, 
                 csf.summary.label()
             ),
             &m.origin,
-        ));
+        );
+        if by_subscription.is_none()
+            && csf.summary != Summary::Client
+            && csf.provenance.first().is_some_and(|p| p.kind == SourceKind::Service)
+        {
+            by_subscription = Some(prov.clone());
+        }
+        full.provenance.push(prov);
     }
     candidates.sort();
     candidates.dedup_by(|a, b| a.control == b.control && a.relationship == b.relationship);
     Projection {
         full: (!full.responsible.is_empty()).then_some(full),
         candidates,
+        by_subscription,
     }
 }

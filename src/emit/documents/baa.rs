@@ -531,7 +531,7 @@ impl Baa {
                 id: p.id.clone(),
                 name: p.name.clone(),
                 kind: p.kind.clone(),
-                note: p.note.clone(),
+                note: p.description(),
                 baa: p.baa,
                 ephi: p.ephi,
                 agreement: match (p.baa, p.ephi, p.engaged_by) {

@@ -428,7 +428,8 @@ pub struct EvidenceView {
 pub struct Input {
     pub path: String,
     pub sha256: String,
-    /// `scope`, `config`, `service`, `catalog`, `crosswalk`, `policy` or `evidence`.
+    /// `scope`, `config`, `service`, `package`, `party`, `catalog`, `crosswalk`, `policy` or
+    /// `evidence`.
     pub role: &'static str,
 }
 
@@ -558,7 +559,7 @@ fn scope_view(scope: &Scope) -> ScopeView {
                 baa: p.baa,
                 engaged_by: p.engaged_by.map(crate::model::EngagedBy::as_str),
                 ephi: p.ephi,
-                note: p.note.clone(),
+                note: p.description(),
             })
             .collect(),
     }
@@ -798,6 +799,15 @@ pub fn inputs(ws: &Workspace, scope: &Scope) -> Vec<Input> {
         if let Some(s) = ws.services.get(&sub.service) {
             wanted.push((s.origin.file.to_string(), "service"));
         }
+    }
+    // The packages the scope builds on and the parties declared once for the workspace.
+    for id in &scope.packages {
+        if let Some(p) = ws.packages.get(&**id) {
+            wanted.push((p.origin.file.to_string(), "package"));
+        }
+    }
+    for p in scope.parties().filter(|p| p.shared) {
+        wanted.push((p.origin.file.to_string(), "party"));
     }
     // CSF is always resolved when present: crosswalk projection reads it.
     for id in frameworks.iter().map(String::as_str).chain(["csf-2.0"]) {
