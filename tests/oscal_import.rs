@@ -95,7 +95,6 @@ fn the_exported_component_definition_and_providers_plan_import_into_the_same_ser
         "2026-11-30",
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-<<<<<<< HEAD
     for (document, expected_warnings) in [
         ("component-definition.json", vec![]),
         (
@@ -104,16 +103,19 @@ fn the_exported_component_definition_and_providers_plan_import_into_the_same_ser
                 "`system-characteristics` is not carried over",
                 "`components` (title `Northwind Managed IT: managed services`) is not carried over",
                 "`components` (title `Offsite backup storage provider (immutable object storage, second region)`) is not carried over",
+                "`components` (title `Managed SOC and SIEM platform provider`) is not carried over",
                 "`users` is not carried over",
             ],
         ),
     ] {
-        // An empty workspace with the example's config, scopes and evidence, and no services.
+        // An empty workspace with the example's config, packages, parties, scopes and evidence, and
+        // no services.
         let ws = temp("roundtrip-ws");
         std::fs::create_dir_all(&ws).expect("mkdir");
         std::fs::copy(example.join("ctrlmap.yaml"), ws.join("ctrlmap.yaml")).expect("config");
-        copy_dir(&example.join("scopes"), &ws.join("scopes"));
-        copy_dir(&example.join("evidence"), &ws.join("evidence"));
+        for folder in ["packages", "parties", "scopes", "evidence"] {
+            copy_dir(&example.join(folder), &ws.join(folder));
+        }
         // No --tower: ctrlmap's documents say each service's tower.
         let run = ctrlmap(["import", "oscal", path(&out.join(document)), "-o", path(&ws)]);
         assert_eq!(run.code, 0, "{document}: {}{}", run.stdout, run.stderr);
@@ -169,16 +171,6 @@ fn the_exported_component_definition_and_providers_plan_import_into_the_same_ser
     }
     // A client's plan exports nothing: there is nothing in it to import, and it says why.
     let ws = temp("roundtrip-client");
-=======
-    // An empty workspace with the example's config, packages, parties, scopes and evidence, and
-    // no services.
-    let ws = temp("roundtrip-ws");
-    std::fs::create_dir_all(&ws).expect("mkdir");
-    std::fs::copy(example.join("ctrlmap.yaml"), ws.join("ctrlmap.yaml")).expect("config");
-    for folder in ["packages", "parties", "scopes", "evidence"] {
-        copy_dir(&example.join(folder), &ws.join(folder));
-    }
->>>>>>> issue-22
     let run = ctrlmap([
         "import",
         "oscal",

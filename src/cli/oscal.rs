@@ -260,7 +260,7 @@ pub fn run_export(args: ExportArgs) -> Result<u8> {
     };
     let layout = Layout::export(files, base);
     let mut stage = Stage::new(&output)?;
-    let msp_parties = provider::msp_parties_from_scopes(&ws);
+    let msp_parties = provider::msp_parties(&ws);
     let shared = workspace_documents(&ws, &msp_parties, as_of, &layout);
     for (rel, bytes) in &shared {
         stage.write(rel, bytes)?;

@@ -352,7 +352,7 @@ pub fn pack_files(
         .into_iter()
         .filter(|(name, _)| name != "poam.json")
         .collect();
-    let msp_parties = provider::msp_parties_from_scopes(ws);
+    let msp_parties = provider::msp_parties(ws);
     out.extend(provider::provider_documents(ws, &msp_parties, as_of, &input.layout));
     let mut catalogs: std::collections::BTreeSet<String> = matrix.frameworks.iter().map(|f| f.id.clone()).collect();
     catalogs.extend(provider::frameworks(&provider::claims_by_control(ws)));

@@ -50,13 +50,18 @@ pub fn this_system_uuid() -> String {
     ids::uuid("provider/component/this-system")
 }
 
-/// The MSP's own parties as the workspace shows them today: every third party a scope
-/// declares with `engaged_by: msp` (the MSP's subcontractors), once per id (the first scope,
-/// by id, that declares it wins), sorted by id.
-pub fn msp_parties_from_scopes(ws: &Workspace) -> Vec<ThirdParty> {
+/// The MSP's own parties: the workspace's parties (`parties/`) the MSP engages
+/// (`engaged_by: msp`, its subcontractors), then any a scope declares itself that way, once per
+/// id (the workspace's declaration first, then the first scope by id), sorted by id.
+pub fn msp_parties(ws: &Workspace) -> Vec<ThirdParty> {
+    let mut out: BTreeMap<&str, &ThirdParty> = BTreeMap::new();
+    for p in ws.parties.values() {
+        if p.engaged_by == Some(crate::model::EngagedBy::Msp) {
+            out.entry(p.id.as_str()).or_insert(p);
+        }
+    }
     let mut scopes: Vec<&crate::model::Scope> = ws.scopes.iter().collect();
     scopes.sort_by(|a, b| a.id.cmp(&b.id));
-    let mut out: BTreeMap<&str, &ThirdParty> = BTreeMap::new();
     for scope in scopes {
         for p in scope.parties() {
             if p.engaged_by == Some(crate::model::EngagedBy::Msp) {
