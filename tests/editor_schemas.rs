@@ -143,7 +143,15 @@ fn init_maps_every_file_kind_to_its_schema_by_folder() {
         serde_json::json!(["services/**/*.yaml", "services/**/*.yml"])
     );
     assert_eq!(globs("config"), serde_json::json!(["ctrlmap.yaml", "ctrlmap.yml"]));
-    assert_eq!(map.len(), 6, "every kind a workspace holds: {map:?}");
+    assert_eq!(
+        globs("package"),
+        serde_json::json!(["packages/**/*.yaml", "packages/**/*.yml"])
+    );
+    assert_eq!(
+        globs("party"),
+        serde_json::json!(["parties/**/*.yaml", "parties/**/*.yml"])
+    );
+    assert_eq!(map.len(), 8, "every kind a workspace holds: {map:?}");
 
     // With --allow-non-empty, a settings file that is there is kept, and nothing else fails.
     let t = Scratch::new("init-vscode-kept");

@@ -346,7 +346,7 @@ fn the_example_has_no_diagnostics_and_planted_errors_are_reported_on_their_lines
     let mut server = Server::start(&script, &repo(), json!({}));
     let example = repo().join("examples/northwind-msp");
     let mut files = vec![example.join("ctrlmap.yaml")];
-    for folder in ["services", "scopes"] {
+    for folder in ["services", "scopes", "packages", "parties"] {
         let mut list: Vec<PathBuf> = std::fs::read_dir(example.join(folder))
             .expect("folder")
             .flatten()
@@ -370,8 +370,10 @@ fn the_example_has_no_diagnostics_and_planted_errors_are_reported_on_their_lines
     // Three mistakes in a copy of a scope next to the real one (its `$schema` line resolves
     // the same way): a value outside the allowed set, an unknown key, and a CSF 1.1 id.
     let (text, model) = planted(|lines| {
-        let model = lines.iter().position(|l| l.starts_with("model: ")).expect("model");
-        lines[model] = "model: comanaged".into();
+        // The example's scope takes its model from its package: write one of its own.
+        let package = lines.iter().position(|l| l.starts_with("package: ")).expect("package");
+        let model = package + 1;
+        lines.insert(model, "model: comanaged".into());
         let at = after_assignments(lines);
         lines.insert(at, "  - control: csf-2.0:PR.AC-01".into());
         lines.insert(at + 1, "    responsible: client".into());

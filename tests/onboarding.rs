@@ -122,15 +122,24 @@ fn the_readme_quick_start_runs_exactly_as_written_and_check_prints_what_it_shows
         );
     }
     // What the README says about it: the gate passes with nothing unassigned, and the
-    // findings are the medium evidence ones (CM009) only, three per client.
+    // findings are the medium evidence ones (CM009), three per client, and the tax preparer's two
+    // points of oversight of the MSP that no declared fact answers (CM018).
     assert!(!check.stdout.contains("[CM001]"), "{}", check.stdout);
     let codes: Vec<&str> = check
         .stdout
         .lines()
         .filter_map(|l| l.split_once("medium[").map(|(_, rest)| &rest[..5]))
         .collect();
-    assert_eq!(codes.len(), 9, "{}", check.stdout);
-    assert!(codes.iter().all(|c| *c == "CM009"), "{codes:?}");
+    assert_eq!(codes.len(), 11, "{}", check.stdout);
+    assert_eq!(codes.iter().filter(|c| **c == "CM009").count(), 9, "{codes:?}");
+    // The tax preparer records no contract with the MSP and no assessment of it (CM018,
+    // 16 CFR 314.4(f)(2) and (f)(3)).
+    let oversight: Vec<&str> = check.stdout.lines().filter(|l| l.contains("medium[CM018]")).collect();
+    assert_eq!(oversight.len(), 2, "{oversight:?}");
+    assert!(
+        oversight.iter().all(|l| l.contains("glba-client.yaml")),
+        "{oversight:?}"
+    );
     // The package workflow: a new client is a short file that names its package, and the
     // package decides its rows.
     let added = std::fs::read_to_string(dir.0.join("my-msp/scopes/lakeside-family-dental.yaml")).expect("scope");

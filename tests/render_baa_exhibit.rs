@@ -333,7 +333,12 @@ fn a_term_the_gate_rejects_is_refused_to_the_counterparty_unless_drafted() {
     let file = scratch.0.join("scopes/riverside-dental.yaml");
     let text = std::fs::read_to_string(&file)
         .expect("read")
-        .replace("incident_notification: 24h", "incident_notification: 70d");
+        // The 24 hours come from the package; the scope's own window replaces them.
+        .replace("sla:\n  notice:", "sla:\n  incident_notification: 70d\n  notice:");
+    assert!(
+        text.contains("incident_notification: 70d"),
+        "the example's scope has an `sla:` block"
+    );
     std::fs::write(&file, text).expect("write");
     let out = scratch.0.join("cp.md");
     let run = ctrlmap_in(
