@@ -410,9 +410,9 @@ fn every_mark_a_catalog_sets_on_a_parent_says_whether_its_parts_are_kept_too() {
     }
 }
 
-/// The README's finding table row of `code` (`| CM007 | …`).
+/// docs/findings.md's finding table row of `code` (`| CM007 | …`).
 fn readme_row(code: &str) -> String {
-    let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
+    let readme = std::fs::read_to_string(root().join("docs/findings.md")).expect("docs/findings.md");
     readme
         .lines()
         .find(|l| l.starts_with(&format!("| {code} |")))
@@ -421,8 +421,8 @@ fn readme_row(code: &str) -> String {
 }
 
 #[test]
-fn the_readme_names_every_duty_the_catalogs_keep_with_the_entity() {
-    // The catalogs are the data; the README's CM007 and CM015 rows must name every control they mark.
+fn the_findings_page_names_every_duty_the_catalogs_keep_with_the_entity() {
+    // The catalogs are the data; docs/findings.md's CM007 and CM015 rows must name every control they mark.
     let cm007 = readme_row("CM007");
     let cm015 = readme_row("CM015");
     for id in ["hipaa", "glba-safeguards", "nydfs-500"] {
@@ -431,13 +431,13 @@ fn the_readme_names_every_duty_the_catalogs_keep_with_the_entity() {
             if c["retained"]["accountable"] == Value::Bool(true) {
                 assert!(
                     cm007.contains(control),
-                    "README's CM007 row names {id}:{control}: {cm007}"
+                    "docs/findings.md's CM007 row names {id}:{control}: {cm007}"
                 );
             }
             if c["retained"]["responsible"] == Value::Bool(true) {
                 assert!(
                     cm015.contains(control),
-                    "README's CM015 row names {id}:{control}: {cm015}"
+                    "docs/findings.md's CM015 row names {id}:{control}: {cm015}"
                 );
             }
         }

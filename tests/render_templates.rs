@@ -119,7 +119,26 @@ fn unknown_templates_list_what_exists() {
     assert!(matches!(err, RenderError::UnknownTemplate { .. }), "{err:?}");
 }
 
-/// The README's "Template context" lists these keys; a change here needs a change there.
+/// The top-level keys docs/documents.md's "Template context" table names (`scope.client` → `scope`).
+fn documented_top_level_keys() -> Vec<String> {
+    let page = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/documents.md"))
+        .expect("docs/documents.md");
+    let table = page
+        .split("## Template context")
+        .nth(1)
+        .expect("a Template context section");
+    let mut keys: Vec<String> = table
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| l.split(['`', '.', '[']).next())
+        .map(str::to_string)
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// docs/documents.md's "Template context" lists these keys; a change here needs a change there.
 #[test]
 fn the_template_context_has_the_documented_keys() {
     let ws = load(&fixture());
@@ -138,6 +157,11 @@ fn the_template_context_has_the_documented_keys() {
         v.sort();
         v
     };
+    assert_eq!(
+        keys(&ctx),
+        documented_top_level_keys(),
+        "docs/documents.md names every top-level key"
+    );
     assert_eq!(
         keys(&ctx),
         documented(

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
                       ctrlmap render tpsp-summary SCOPE_FILE [--format markdown|html|docx] [--audience internal|counterparty] [--draft] [--paper letter|a4] [-o FILE] [--as-of DATE]\n       \
                       ctrlmap render TEMPLATE SCOPE_FILE [-o FILE] [--as-of DATE]",
     after_help = "TEMPLATE is a file of the workspace's templates/ folder (minijinja; a file with the name of a built-in \
-template replaces it), or its name without extensions when that is unique. The README lists the variables a template \
+template replaces it), or its name without extensions when that is unique. docs/documents.md lists the variables a template \
 can use; an undefined one is an error with the template's file and line.\n\n\
 Examples (from the repository's root):\n  \
 ctrlmap render baa-appendix examples/northwind-msp/scopes/riverside-dental.yaml --format html -o baa-appendix.html\n  \

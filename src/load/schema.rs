@@ -264,7 +264,7 @@ impl Schemas {
                         .as_ref()
                         .and_then(|s| s.get("description"))
                         .and_then(Value::as_str)
-                        .unwrap_or("see the file format in the README");
+                        .unwrap_or("see the file formats in docs/file-formats.md");
                     diags.push(Diagnostic::new(
                         file,
                         root.locate(&pointer),

@@ -1,7 +1,7 @@
 //! The data every template sees: one scope, its matrix and findings, shaped for people who
 //! write templates. Every key is always present (`none` when there is nothing to say), so a
 //! template under `UndefinedBehavior::Strict` can test `{% if x %}` without tripping over a
-//! missing key. The README's "Template context" section documents the same fields.
+//! missing key. docs/documents.md, "Template context", documents the same fields.
 
 use super::baa::Baa;
 use super::tpsp::Tpsp;
@@ -13,7 +13,7 @@ use crate::resolve::{Coverage, Row, Summary, applicable_frameworks};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Everything a template can use. See the README, "Template context".
+/// Everything a template can use. See docs/documents.md, "Template context".
 #[derive(Debug, Clone, Serialize)]
 pub struct Context {
     /// `{ name, version }` of the program that rendered the document.

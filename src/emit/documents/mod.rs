@@ -4,7 +4,7 @@
 //! templates (built in, overridable by file name in the workspace's `templates/`), with
 //! every user-written string escaped for the output it lands in.
 //!
-//! The data a template sees is [`Context`]; the README's "Template context" lists it.
+//! The data a template sees is [`Context`]; docs/documents.md, "Template context", lists it.
 
 pub(crate) mod baa;
 pub(crate) mod baa_document;

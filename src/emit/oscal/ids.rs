@@ -106,7 +106,7 @@ impl Tokens {
                     && (f != fw_id || *id != c.id)
                 {
                     return Err(format!(
-                        "`{f}:{id}` and `{fw_id}:{}` would both have the OSCAL id `{token}`; rename one of them (OSCAL ids are tokens: see the README's OSCAL section)",
+                        "`{f}:{id}` and `{fw_id}:{}` would both have the OSCAL id `{token}`; rename one of them (OSCAL ids are tokens: see ctrlmap's docs/oscal.md)",
                         c.id
                     ));
                 }

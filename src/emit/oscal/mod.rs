@@ -5,8 +5,8 @@
 //! Like every other format, the documents are a function of what the engine computed: the
 //! catalogs and crosswalks as loaded, the services as declared, and per scope the matrix
 //! ([`crate::resolve::resolve`]) and the findings ([`crate::assess::assess_on`]). Nothing here
-//! decides who owns a control; the mapping from ctrlmap's words to OSCAL's is documented in the
-//! README's OSCAL section.
+//! decides who owns a control; the mapping from ctrlmap's words to OSCAL's is documented in
+//! docs/oscal.md.
 //!
 //! Output is deterministic: UUIDs are version 5 UUIDs of stable names ([`ids::uuid`]), arrays
 //! are in the catalog's order or sorted by id, every date comes from the as-of date (written

@@ -376,7 +376,7 @@ fn ssp(
     meta["parties"] = json!(parties);
     meta["responsible-parties"] = json!(responsible);
     meta["remarks"] = json!(
-        "Written by ctrlmap from the MSP's service catalog (services/). This is the leveraged plan: each client's plan names it as a leveraged authorization and points at its `provided` and `responsibilities` statements by UUID. Properties in ctrlmap's namespace carry each claim's split, option, evidence and order (see the README's OSCAL section)."
+        "Written by ctrlmap from the MSP's service catalog (services/). This is the leveraged plan: each client's plan names it as a leveraged authorization and points at its `provided` and `responsibilities` statements by UUID. Properties in ctrlmap's namespace carry each claim's split, option, evidence and order (see ctrlmap's docs/oscal.md)."
     );
     let fws = frameworks(claims);
     let framework_refs: Vec<(&str, Option<&str>)> = fws.iter().map(|f| (f.as_str(), None)).collect();

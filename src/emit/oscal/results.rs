@@ -405,7 +405,7 @@ pub fn assessment_plan(input: &ScopeInput) -> Vec<u8> {
             "metadata": meta,
             "import-ssp": { "href": layout.href(&doc_path, &layout.scope_doc(scope, "ssp.json")) },
             "local-definitions": {
-                "remarks": "ctrlmap assesses the scope's declared responsibility matrix with its built-in rules and the policy packs enabled for the scope's frameworks; the README lists every rule.",
+                "remarks": "ctrlmap assesses the scope's declared responsibility matrix with its built-in rules and the policy packs enabled for the scope's frameworks; ctrlmap's docs/findings.md lists every rule.",
             },
             "reviewed-controls": reviewed_controls(input),
             "assessment-subjects": [{

@@ -848,7 +848,7 @@ pub fn ssp(input: &ScopeInput) -> Vec<u8> {
         );
     }
     meta["remarks"] = json!(
-        "Written by ctrlmap from the scope's responsibility matrix: each implemented requirement is a matrix row. This plan leverages the MSP's plan: each subscribed service is an external component whose by-components point at what the MSP's plan exports, `inherited` (provided-uuid) and `satisfied` (responsibility-uuid). Implementation statuses claim only what the scope shows (see the README's OSCAL section); properties in ctrlmap's namespace carry RACI, coverage, provenance and candidates."
+        "Written by ctrlmap from the scope's responsibility matrix: each implemented requirement is a matrix row. This plan leverages the MSP's plan: each subscribed service is an external component whose by-components point at what the MSP's plan exports, `inherited` (provided-uuid) and `satisfied` (responsibility-uuid). Implementation statuses claim only what the scope shows (see ctrlmap's docs/oscal.md); properties in ctrlmap's namespace carry RACI, coverage, provenance and candidates."
     );
 
     let doc = json!({
