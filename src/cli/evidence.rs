@@ -93,7 +93,10 @@ fn path_in_workspace(ws: &Loaded, file: &Path) -> Result<String> {
     let root = &ws.root;
     let outside = || {
         usage(
-            format!("{shown} is outside the workspace {}", crate::load::input::display_path(root)),
+            format!(
+                "{shown} is outside the workspace {}",
+                crate::load::input::display_path(root)
+            ),
             "evidence stays inside the workspace: copy the file into its evidence/ folder and add that copy".into(),
         )
     };
@@ -171,7 +174,11 @@ fn normalised(file: &str) -> String {
 /// Where an entry is written (`scopes/a.yaml:12`), its path as every report writes it.
 fn entry_at(ws: &Loaded, scope: &Scope, e: &Evidence) -> String {
     let pos = scope.locate(&format!("{}/file", e.origin.pointer));
-    format!("{}:{}", super::PathBase::for_workspace(&ws.root).show(&pos.file), pos.line)
+    format!(
+        "{}:{}",
+        super::PathBase::for_workspace(&ws.root).show(&pos.file),
+        pos.line
+    )
 }
 
 fn add(args: AddArgs) -> Result<u8> {
@@ -231,9 +238,10 @@ fn add(args: AddArgs) -> Result<u8> {
         Some(text) => parse_date(text)?,
         None => super::as_of_date(None)?,
     };
-    let sha256 = ws.reader.sha256(&ws.root.join(&rel)).map_err(|why| {
-        usage(format!("evidence file `{rel}` {why}"), why.help().to_string())
-    })?;
+    let sha256 = ws
+        .reader
+        .sha256(&ws.root.join(&rel))
+        .map_err(|why| usage(format!("evidence file `{rel}` {why}"), why.help().to_string()))?;
 
     let mut item = String::new();
     let _ = writeln!(item, "- file: {}", super::add_client::yaml_string(&rel));
@@ -254,11 +262,10 @@ fn add(args: AddArgs) -> Result<u8> {
         .map_err(|why| super::fail(&format!("{shown}:{}; nothing was written", why.describe("evidence"))))?;
     // Never write a scope that no longer loads, nor one that does not hold the entry pinned.
     let written = check_new_text(&ws, scope, &new, &shown, "the entry")?;
-    let recorded = written
-        .evidence
-        .iter()
-        .flatten()
-        .any(|e| e.file == rel && e.sha256.as_deref() == Some(&sha256) && e.found_sha256.as_deref() == Some(&sha256));
+    let recorded =
+        written.evidence.iter().flatten().any(|e| {
+            e.file == rel && e.sha256.as_deref() == Some(&sha256) && e.found_sha256.as_deref() == Some(&sha256)
+        });
     if !recorded {
         return Err(super::fail(&format!(
             "{shown}: the new entry for `{rel}` does not read back as written; nothing was written"
@@ -300,7 +307,11 @@ fn check_new_text(ws: &Loaded, scope: &Scope, new: &str, shown: &str, what: &str
             first.line, first.message
         )));
     }
-    checked.ok_or_else(|| super::fail(&format!("{shown}: {what} would make the scope unreadable; nothing was written")))
+    checked.ok_or_else(|| {
+        super::fail(&format!(
+            "{shown}: {what} would make the scope unreadable; nothing was written"
+        ))
+    })
 }
 
 /// What `pin` found for one entry of the scope's own list.
@@ -352,11 +363,15 @@ fn pin(args: PinArgs) -> Result<u8> {
 
     let mut report = String::new();
     if !changes.is_empty() {
-        let list = list.ok_or_else(|| super::fail(&format!("{shown}: no top-level `evidence:` list holds the entries")))?;
+        let list =
+            list.ok_or_else(|| super::fail(&format!("{shown}: no top-level `evidence:` list holds the entries")))?;
         let mut edits = Vec::with_capacity(changes.len());
         for (index, e, change) in &changes {
             let item = list.items.get(*index).ok_or_else(|| {
-                super::fail(&format!("{shown}: the evidence entry for `{}` is not where it was read", e.file))
+                super::fail(&format!(
+                    "{shown}: the evidence entry for `{}` is not where it was read",
+                    e.file
+                ))
             })?;
             let hash = match change {
                 PinChange::Added { hash } | PinChange::Replaced { hash, .. } => hash.clone(),

@@ -465,7 +465,9 @@ pub fn append_to_list(text: &str, key: &str, items: &str, header: &str) -> Resul
             let line_end = line_end(text, list.value_end);
             new.push_str(&text[..list.key_end]);
             new.push(':');
-            let rest = text[list.value_end..line_end].trim_end_matches(['\n', '\r']).trim_start();
+            let rest = text[list.value_end..line_end]
+                .trim_end_matches(['\n', '\r'])
+                .trim_start();
             if rest.starts_with('#') {
                 new.push_str("  ");
                 new.push_str(rest);
