@@ -521,7 +521,7 @@ pub fn set_fields(text: &str, edits: &[FieldEdit<'_>]) -> Result<String, usize> 
                 let close = text[..item.end].rfind('}').ok_or(item.line)?;
                 let before = text[..close].trim_end();
                 let sep = if before.ends_with(['{', ',']) { " " } else { ", " };
-                splices.push((close, close, format!("{sep}{}: {} ", edit.key, edit.value)));
+                splices.push((close, close, format!("{sep}{}: {}", edit.key, edit.value)));
             }
             None => {
                 let first = item.fields.first().ok_or(item.line)?;
@@ -611,5 +611,58 @@ mod tests {
         assert!(outline("- a\n- b\n").is_err());
         assert!(outline("a: [\n").is_err());
         assert!(outline("").is_err());
+    }
+
+    #[test]
+    fn the_keys_of_mapping_items_are_found_with_their_values() {
+        let text = "evidence:\n  - file: a.md\n    controls: [\"x:1\", \"x:2\"]\n    title: |\n      sha256: not a key\n    sha256: \"00\"\n  - {file: b.md, owner: msp}\n";
+        let entries = outline(text).expect("parses");
+        let list = entry(&entries, "evidence");
+        let keys: Vec<&str> = list.items[0].fields.iter().map(|f| f.key.as_str()).collect();
+        assert_eq!(keys, ["file", "controls", "title", "sha256"]);
+        let value = |f: &Field| &text[f.value_start..f.value_end];
+        assert_eq!(value(&list.items[0].fields[1]), "[\"x:1\", \"x:2\"]");
+        assert!(!list.items[0].fields[1].scalar);
+        assert_eq!(value(&list.items[0].fields[3]), "\"00\"");
+        assert!(list.items[1].flow);
+        assert_eq!(
+            &text[list.items[1].start..list.items[1].end],
+            "  - {file: b.md, owner: msp}"
+        );
+    }
+
+    #[test]
+    fn set_fields_replaces_in_place_adds_a_line_or_adds_to_a_flow_item() {
+        let text = "evidence:\n  - file: a.md  # first\n    sha256: \"00\"\n  - file: b.md\n    title: >-\n      folded\n  - {file: c.md}\nnext: 1\n";
+        let entries = outline(text).expect("parses");
+        let items = &entry(&entries, "evidence").items;
+        let edits: Vec<FieldEdit> = items
+            .iter()
+            .map(|item| FieldEdit {
+                item,
+                key: "sha256",
+                value: "ff".into(),
+            })
+            .collect();
+        let new = set_fields(text, &edits).expect("edited");
+        assert_eq!(
+            new,
+            "evidence:\n  - file: a.md  # first\n    sha256: \"ff\"\n  - file: b.md\n    title: >-\n      folded\n    sha256: ff\n  - {file: c.md, sha256: ff}\nnext: 1\n"
+        );
+    }
+
+    #[test]
+    fn append_to_list_keeps_crlf_and_refuses_a_flow_list_with_items() {
+        let text = "a: 1\r\nlist: []\r\n";
+        let new = append_to_list(text, "list", "- x: 1\n  y: 2\n", "").expect("appended");
+        assert_eq!(new, "a: 1\r\nlist:\r\n  - x: 1\r\n    y: 2\r\n");
+        assert_eq!(
+            append_to_list("list: [1]\n", "list", "- 2\n", ""),
+            Err(ListEdit::Flow { line: 1 })
+        );
+        assert_eq!(
+            append_to_list("list: 1\n", "list", "- 2\n", ""),
+            Err(ListEdit::NotAList { line: 1 })
+        );
     }
 }
