@@ -475,7 +475,7 @@ fn pin_names_a_missing_file_and_leaves_its_entry() {
     let ws = Workspace::new("pin-missing", &before);
     let run = ws.run(&["evidence", "pin", "scopes/clinic.yaml"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(run.stdout, "scopes/clinic.yaml: no pin changed (0 matching)\n");
+    assert_eq!(run.stdout, "scopes/clinic.yaml: no pin changed\n");
     assert!(
         run.stderr
             .contains("`evidence/lost.pdf` (scopes/clinic.yaml:16) does not exist, so it was not pinned (CM010)"),
@@ -540,4 +540,61 @@ fn help_says_what_each_action_does() {
     let run = ctrlmap(["evidence", "pin", "--help"]);
     assert_eq!(run.code, 0);
     assert!(run.stdout.contains("deliberate update"), "{}", run.stdout);
+}
+
+/// Evidence the package lists for every client: CM020 points at the package's entry with the
+/// line to add; `pin` on a client's scope names it without editing the package; `add` of the
+/// same file to a client is refused.
+#[test]
+fn package_evidence_is_reported_and_left_to_the_package() {
+    let scratch = Scratch::copy_of(&root().join("examples/northwind-msp"), "evidence-package");
+    let dir: &Path = &scratch.0;
+    std::fs::write(dir.join("evidence/soc-report.md"), SOC).expect("evidence");
+    let package = dir.join("packages/dental-complete.yaml");
+    let mut text = std::fs::read_to_string(&package).expect("package");
+    text.push_str("\nevidence:\n  - file: evidence/soc-report.md\n    controls: [\"hipaa:164.308(a)(1)(ii)(D)\"]\n    owner: msp\n    effective: 2026-11-01\n");
+    std::fs::write(&package, &text).expect("package");
+    let check = ctrlmap_in(dir, ["check", ".", "--as-of", "2026-11-30"]);
+    assert_eq!(check.code, 0, "info does not gate: {}", check.stderr);
+    assert!(
+        check.stdout.contains(&format!(
+            "info[CM020] evidence file `evidence/soc-report.md` comes from the scope's package, which pins no SHA-256 for it, so a later change to the file would go unnoticed. Add `sha256: {SOC_SHA}` to the package's entry."
+        )),
+        "{}",
+        check.stdout
+    );
+    let scope = dir.join("scopes/lakeside-family-dental.yaml");
+    let before = std::fs::read_to_string(&scope).expect("scope");
+    let pin = ctrlmap_in(dir, ["evidence", "pin", "scopes/lakeside-family-dental.yaml"]);
+    assert_eq!(pin.code, 0, "{}", pin.stderr);
+    assert_eq!(pin.stdout, "scopes/lakeside-family-dental.yaml: no pin changed\n");
+    assert!(
+        pin.stderr.contains(&format!(
+            "which `evidence pin` does not edit: write `sha256: {SOC_SHA}` in that entry by hand"
+        )),
+        "{}",
+        pin.stderr
+    );
+    let add = ctrlmap_in(
+        dir,
+        [
+            "evidence",
+            "add",
+            "scopes/lakeside-family-dental.yaml",
+            "evidence/soc-report.md",
+            "--controls",
+            "hipaa:164.308(a)(1)(ii)(D)",
+            "--owner",
+            "msp",
+        ],
+    );
+    assert_eq!(add.code, 2, "{}", add.stderr);
+    assert!(
+        add.stderr
+            .contains("already listed as evidence at packages/dental-complete.yaml:"),
+        "{}",
+        add.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&scope).expect("scope"), before);
+    assert_eq!(std::fs::read_to_string(&package).expect("package"), text);
 }

@@ -436,7 +436,14 @@ fn pin(args: PinArgs) -> Result<u8> {
             }
         );
     } else {
-        let _ = writeln!(report, "{shown}: no pin changed ({matching} matching)");
+        let _ = writeln!(
+            report,
+            "{shown}: no pin changed{}",
+            match matching {
+                0 => String::new(),
+                n => format!(" ({} already matched)", crate::emit::counted(n, "file", "files")),
+            }
+        );
     }
     super::out(&crate::emit::escape::terminal_text(&report, false))?;
 
