@@ -91,6 +91,27 @@ fn cm011_evidence_whose_hash_changed_is_tampered() {
 }
 
 #[test]
+fn cm020_evidence_on_file_without_a_pinned_hash_is_reported_as_info() {
+    fires_and_quiet("CM020", "nydfs-500:500.12(a)");
+    let doc = check(&[]);
+    let finding = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["scope"] == "cm020-fires" && f["code"] == "CM020")
+        .expect("CM020");
+    assert_eq!(finding["severity"], "info");
+    assert_eq!(finding["rule"], "evidence-unpinned");
+    assert_eq!(finding["line"], 11, "at the entry's `file:`");
+    let message = finding["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("ctrlmap evidence pin scopes/cm020-fires.yaml")
+            && message.contains("9ae3b2cfa396550490dfdef603233b9c7dcdbeaae01743b76f2da6c026117d66"),
+        "the message says how to pin it: {message}"
+    );
+}
+
+#[test]
 fn cm012_evidence_older_than_a_year_as_of_the_date_is_stale() {
     fires_and_quiet("CM012", "nydfs-500:500.5(a)");
     let later = {

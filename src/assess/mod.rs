@@ -146,6 +146,12 @@ pub const RULES: &[Rule] = &[
         severity: Severity::Low,
         description: "A decision of the scope's own has gone stale: a `client_owned` entry or a `responsible: undecided` stub whose control a subscribed service, the package or an assignment now decides, or a `client_owned` entry that keeps a control from a subscribed service reaching it through an `equal`/`subset-of` crosswalk row. `ctrlmap scaffold SCOPE_FILE --reconcile --write` removes them.",
     },
+    Rule {
+        code: "CM020",
+        name: "evidence-unpinned",
+        severity: Severity::Info,
+        description: "An evidence entry's file is on file but no SHA-256 is pinned for it, so a later change to the file would go unnoticed. `ctrlmap evidence pin SCOPE_FILE` pins it.",
+    },
 ];
 
 pub fn rule(code: &str) -> Option<&'static Rule> {

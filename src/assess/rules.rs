@@ -410,7 +410,9 @@ pub fn pack_findings(
                 // Raised once for all packs from the notification statuses (below).
                 RuleKind::NotificationWindow => Vec::new(),
                 RuleKind::EvidenceRequired => evidence_required(ws, scope, matrix, rule, overrides),
-                RuleKind::EvidenceFileMissing | RuleKind::EvidenceTampered => evidence_files(scope, rule, overrides),
+                RuleKind::EvidenceFileMissing | RuleKind::EvidenceTampered | RuleKind::EvidenceUnpinned => {
+                    evidence_files(scope, rule, overrides)
+                }
                 RuleKind::EvidenceStale => evidence_stale(ws, scope, rule, fw, overrides, as_of),
                 RuleKind::Custom => {
                     let (found, failure) = custom(ws, scope, matrix, rule, fw, overrides);
@@ -1066,6 +1068,17 @@ fn evidence_files(scope: &Scope, rule: &PolicyRule, overrides: &Overrides) -> Ve
                 "evidence file `{}` has SHA-256 {found}, but the scope pins {pinned}: the file changed after it was recorded. Restore the original, or re-collect the evidence and pin the new hash.",
                 e.file
             ),
+            (RuleKind::EvidenceUnpinned, Some(found), None) => match e.origin.pointer.strip_prefix('@') {
+                // An entry of the package: pinned there, once for every client of the package.
+                Some(_) => format!(
+                    "evidence file `{}` comes from the scope's package, which pins no SHA-256 for it, so a later change to the file would go unnoticed. Add `sha256: {found}` to the package's entry.",
+                    e.file
+                ),
+                None => format!(
+                    "evidence file `{}` has no pinned SHA-256, so a later change to the file would go unnoticed. Run `ctrlmap evidence pin {}` to pin it ({found}).",
+                    e.file, scope.origin.file
+                ),
+            },
             _ => continue,
         };
         let at = scope.locate(&format!("{}/file", e.origin.pointer));

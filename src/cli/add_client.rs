@@ -59,7 +59,7 @@ fn valid_id(id: &str) -> bool {
 }
 
 /// The name as a YAML scalar: plain when that reads back as the same string, else quoted.
-fn yaml_string(text: &str) -> String {
+pub(crate) fn yaml_string(text: &str) -> String {
     let plain = !text.is_empty()
         && !text.starts_with(|c: char| "-?:,[]{}#&*!|>'\"%@`~ ".contains(c) || c.is_ascii_digit())
         && !text.contains(": ")

@@ -7,6 +7,7 @@ pub mod check;
 pub mod common;
 pub mod completions;
 pub mod diff;
+pub mod evidence;
 pub mod explain;
 pub mod frameworks;
 pub mod init;
@@ -93,6 +94,10 @@ pub enum Command {
     /// scope, with the catalog text and the candidate owners; `--write` adds them to the file.
     /// `--reconcile` lists (and with `--write` removes) the entries a higher source overrides.
     Scaffold(scaffold::ScaffoldArgs),
+    /// Record evidence with its SHA-256 pinned (`evidence add SCOPE_FILE FILE --controls ID…
+    /// --owner PARTY`), or pin the hashes of a scope's evidence after a deliberate update
+    /// (`evidence pin SCOPE_FILE`).
+    Evidence(evidence::EvidenceArgs),
     /// Print an embedded JSON Schema (`schema scope`), or write them all (`schema --write DIR`).
     Schema(schema::SchemaArgs),
 }
@@ -149,6 +154,7 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
         Command::Init(args) => init::run(args),
         Command::AddClient(args) => add_client::run(args),
         Command::Scaffold(args) => scaffold::run(args),
+        Command::Evidence(args) => evidence::run(args),
         Command::Schema(args) => schema::run(args),
     }
 }

@@ -186,61 +186,23 @@ fn stubs(ws: &Loaded, rows: &[&Row], indent: &str) -> String {
     out
 }
 
-/// The scope's text with the stubs of `rows` added: at the end of its top-level
-/// `assignments:` block list (with the list's indentation), in place of `assignments: []` or
-/// an empty `assignments:`, or as a new `assignments:` key at the end. Where the list is, is
-/// read from the parsed document, never searched for in the text. `Err` (a line number and
-/// why) for a list in flow style with items, or an `assignments:` that is not a list.
+/// The scope's text with the stubs of `rows` added to its top-level `assignments:` list (see
+/// [`outline::append_to_list`]: at the end of a block list, in place of `[]`, or as a new key
+/// at the end). `Err` (a line number and why) for a list in flow style with items, or an
+/// `assignments:` that is not a list.
 fn with_stubs(ws: &Loaded, rows: &[&Row], text: &str) -> Result<String, String> {
-    let entries = outline(text).map_err(|why| format!(" the scope does not parse ({why})"))?;
-    let mut new = String::with_capacity(text.len() + rows.len() * 300);
-    let Some(list) = entries.iter().find(|e| e.key == "assignments") else {
-        new.push_str(text);
-        if !new.is_empty() && !new.ends_with('\n') {
-            new.push('\n');
-        }
-        new.push_str(
-            "\n# Stubs written by `ctrlmap scaffold`: replace each `undecided` with the party that performs it.\nassignments:\n",
-        );
-        new.push_str(&stubs(ws, rows, "  "));
-        return Ok(new);
-    };
-    match list.shape {
-        Shape::BlockList => {
-            let at = list.after(text);
-            new.push_str(&text[..at]);
-            if !new.ends_with('\n') {
-                new.push('\n');
-            }
-            new.push_str(&stubs(ws, rows, &" ".repeat(list.indent.unwrap_or(2))));
-            new.push_str(&text[at..]);
-        }
-        Shape::Null | Shape::FlowList if list.items.is_empty() || list.shape == Shape::Null => {
-            // `assignments:` or `assignments: []`: the value goes, a comment on the line stays.
-            let line_end = outline::line_end(text, list.value_end);
-            new.push_str(&text[..list.key_end]);
-            new.push(':');
-            let rest = text[list.value_end..line_end].trim_end_matches(['\n', '\r']);
-            let rest = rest.trim_start();
-            if rest.starts_with('#') {
-                new.push_str("  ");
-                new.push_str(rest);
-            }
-            new.push('\n');
-            new.push_str(&stubs(ws, rows, "  "));
-            new.push_str(&text[line_end..]);
-        }
-        Shape::FlowList | Shape::Null => {
-            return Err(format!(
-                "{}: `assignments:` is written in flow style; write it as a block list (`- control: …` lines) and run scaffold again",
-                list.line
-            ));
-        }
-        Shape::Scalar | Shape::Mapping => {
-            return Err(format!("{}: `assignments:` is not a list", list.line));
-        }
-    }
-    Ok(new)
+    outline::append_to_list(
+        text,
+        "assignments",
+        &stubs(ws, rows, ""),
+        "# Stubs written by `ctrlmap scaffold`: replace each `undecided` with the party that performs it.\n",
+    )
+    .map_err(|why| match why {
+        outline::ListEdit::Flow { line } => format!(
+            "{line}: `assignments:` is written in flow style; write it as a block list (`- control: …` lines) and run scaffold again"
+        ),
+        other => other.describe("assignments"),
+    })
 }
 
 /// The scope's text without its stale entries (see [`crate::resolve::StaleDecision`]): each

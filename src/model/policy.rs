@@ -28,6 +28,7 @@ pub enum RuleKind {
     EvidenceRequired,
     EvidenceFileMissing,
     EvidenceTampered,
+    EvidenceUnpinned,
     EvidenceStale,
     Custom,
 }

@@ -117,6 +117,7 @@ fn open_point_words(ws: &Workspace, ctx: &Context, f: &super::context::FindingVi
         "CM016" => "no business associate agreement is on record for a party that handles electronic protected health information".into(),
         "CM017" => "the profile names a regulator that does not cover the client".into(),
         "CM018" => "the oversight of the service provider the regulation asks for is not shown".into(),
+        "CM020" => "no fingerprint of an evidence file is on record, so a change to it would go unnoticed".into(),
         other => crate::assess::rule(other)
             .map(|r| r.name.replace('-', " "))
             .unwrap_or_else(|| f.rule.replace('-', " ")),
