@@ -499,7 +499,7 @@ fn junit_parses_as_xml_with_one_case_per_scope_and_assignable_control() {
         }
         let failing: std::collections::BTreeSet<(&str, &str)> = findings
             .iter()
-            .filter(|f| baseline::is_failing(f, Some(Severity::High), None))
+            .filter(|f| f.fails_gate(Some(Severity::High), None))
             .map(|f| (f.scope.as_str(), f.control.as_str()))
             .collect();
         assert_eq!(report.failures, failing.len(), "{what}");

@@ -186,6 +186,16 @@ impl Finding {
         )
     }
 
+    /// The gate predicate, the one every command uses (`check`, `diff`, JUnit, the
+    /// counterparty documents): does this finding fail a gate at `gate` (`None`: nothing
+    /// fails)? Only when no waiver covers it, it is at or above the gate, and `baseline`
+    /// (when given) does not hold it.
+    pub fn fails_gate(&self, gate: Option<Severity>, baseline: Option<&baseline::Baseline>) -> bool {
+        self.waived.is_none()
+            && gate.is_some_and(|min| self.severity >= min)
+            && !baseline.is_some_and(|b| b.contains(self))
+    }
+
     /// `high`, or `high (waived)` when a waiver covers it (for report tables).
     pub fn severity_label(&self) -> String {
         match self.waived {
