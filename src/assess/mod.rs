@@ -336,6 +336,10 @@ pub struct Assessment {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub waivers: Vec<register::WaiverStatus>,
     pub notifications: Vec<rules::NotificationStatus>,
+    /// Each matrix row's implementation state, per party, from the evidence verdicts above
+    /// (what the OSCAL plans and assessment results state).
+    #[serde(skip)]
+    pub implementation: Vec<implementation::RowStatus>,
     /// The client's oversight of its service provider, point by point (NY DFS and GLBA
     /// scopes only): what the provider summary shows and CM018 reports.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -346,40 +350,56 @@ pub struct Assessment {
     pub failures: Vec<Diagnostic>,
 }
 
-/// Resolve and assess one scope as of a date.
+/// Resolve and assess one scope as of a date: the one path every command takes (`check`'s
+/// portfolio batches too). Each decision is made once, in order, and read by what follows:
+/// the matrix (with the frameworks that apply), the notification and evidence verdicts, the
+/// provider review, then the findings raised from them.
 pub fn assess_scope(ws: &Workspace, scope: &Scope, overrides: &Overrides, as_of: time::Date) -> Assessment {
     let matrix = crate::resolve::resolve(ws, scope);
-    let (findings, failures) = findings_of(ws, scope, &matrix, overrides, as_of);
-    let evidence = rules::evidence_statuses(ws, scope, as_of);
+    let evidence = rules::evidence_statuses(ws, scope, &frameworks_of(&matrix), as_of);
+    let notifications = rules::notification_statuses(ws, scope, &matrix);
+    let provider = provider::review(ws, scope, &matrix, as_of);
+    let (findings, failures) = findings_from(ws, scope, &matrix, &notifications, provider.as_ref(), overrides, as_of);
     Assessment {
         as_of: as_of.to_string(),
         control_evidence: evidence::control_evidence(ws, scope, &matrix, &evidence),
+        implementation: implementation::statuses(scope, &matrix, &evidence),
         waivers: register::waiver_statuses(scope, &findings, as_of),
         evidence,
-        notifications: rules::notification_statuses(ws, scope, &matrix),
-        provider: provider::review(ws, scope, &matrix, as_of),
+        notifications,
+        provider,
         matrix,
         findings,
         failures,
     }
 }
 
-/// Findings for one scope as of a date: the core rules, the catalogs' rules, the enabled
-/// policy packs' rules, then waivers; sorted, most severe first. With them, the custom rules
-/// that failed at run time (E021).
-pub fn findings_of(
+/// The frameworks that apply to the scope of a matrix, by id, as `resolve` decided them (the
+/// matrix lists them): read, never decided again.
+pub(crate) fn frameworks_of(matrix: &Matrix) -> Vec<String> {
+    matrix.frameworks.iter().map(|f| f.id.clone()).collect()
+}
+
+/// Findings for one scope from what its assessment decided: the core rules, the catalogs'
+/// rules, the provider review's points, the enabled policy packs' rules (notification
+/// windows from `notifications`), then waivers; sorted, most severe first. With them, the
+/// custom rules that failed at run time (E021).
+#[allow(clippy::too_many_arguments)]
+fn findings_from(
     ws: &Workspace,
     scope: &Scope,
     matrix: &Matrix,
+    notifications: &[rules::NotificationStatus],
+    review: Option<&provider::ProviderReview>,
     overrides: &Overrides,
     as_of: time::Date,
 ) -> (Vec<Finding>, Vec<Diagnostic>) {
     let mut out = core_findings(scope, matrix, overrides);
     out.extend(rules::catalog_findings(ws, scope, matrix, overrides));
-    if let Some(review) = provider::review(ws, scope, matrix, as_of) {
-        out.extend(provider::findings(ws, scope, &review, overrides, as_of));
+    if let Some(review) = review {
+        out.extend(provider::findings(ws, scope, review, overrides, as_of));
     }
-    let (found, failures) = rules::pack_findings(ws, scope, matrix, overrides, as_of);
+    let (found, failures) = rules::pack_findings(ws, scope, matrix, notifications, overrides, as_of);
     out.extend(found);
     let mut out = rules::apply_waivers(scope, out, overrides, as_of);
     out.sort_by(Finding::report_order); // one scope: by severity, control, code
@@ -387,8 +407,9 @@ pub fn findings_of(
     (out, failures)
 }
 
-/// The findings of one scope alone, for tests and the benchmark; commands use
-/// [`assess_scope`], which also returns the custom rules that failed (E021).
+/// The findings of one scope alone from a matrix already resolved, for tests, fuzzing and
+/// the benchmark; commands use [`assess_scope`], which also returns the custom rules that
+/// failed (E021) and every verdict the findings come from.
 pub fn assess_on(
     ws: &Workspace,
     scope: &Scope,
@@ -396,7 +417,9 @@ pub fn assess_on(
     overrides: &Overrides,
     as_of: time::Date,
 ) -> Vec<Finding> {
-    findings_of(ws, scope, matrix, overrides, as_of).0
+    let notifications = rules::notification_statuses(ws, scope, matrix);
+    let review = provider::review(ws, scope, matrix, as_of);
+    findings_from(ws, scope, matrix, &notifications, review.as_ref(), overrides, as_of).0
 }
 
 /// Severity overrides: `severity:` in the workspace config (its codes were checked when it

@@ -141,7 +141,8 @@ pub struct Batch {
 /// One scope of a batch: its summary, findings, unassigned controls and rule failures.
 type Assessed = (ScopeSummary, Vec<Finding>, Vec<String>, Vec<Diagnostic>);
 
-/// Resolve and assess a batch of scopes in parallel; `each_done` is called once per scope
+/// Assess a batch of scopes in parallel ([`super::assess_scope`], as every command does);
+/// `each_done` is called once per scope
 /// as it finishes (for a progress line). Results come back in the batch's order whatever the
 /// thread schedule.
 pub fn assess_batch(
@@ -156,8 +157,13 @@ pub fn assess_batch(
     let per_scope: Vec<Assessed> = scopes
         .par_iter()
         .map(|scope| {
-            let matrix = crate::resolve::resolve(ws, scope);
-            let (found, failures) = super::findings_of(ws, scope, &matrix, overrides, as_of);
+            // The same assessment every document renders, summarised and dropped here.
+            let super::Assessment {
+                matrix,
+                findings: found,
+                failures,
+                ..
+            } = super::assess_scope(ws, scope, overrides, as_of);
             let mut summary = scope_summary(&matrix, &scope.origin.file, &found);
             summary.package = scope.package.clone();
             summary.assignable = lists.get(&summary.assignable);

@@ -9,7 +9,7 @@ use crate::model::diagnostic::Diagnostic;
 use crate::model::policy::{PolicyRule, RuleKind};
 use crate::model::{Clock, Origin, Party, Scope, parse_duration_hours};
 use crate::resolve::applicability::{Facts, evaluate};
-use crate::resolve::{Matrix, Summary, applicable_frameworks};
+use crate::resolve::{Matrix, Summary};
 use std::collections::BTreeMap;
 
 fn parse_date(text: &str) -> Option<time::Date> {
@@ -396,10 +396,11 @@ pub fn pack_findings(
     ws: &Workspace,
     scope: &Scope,
     matrix: &Matrix,
+    notifications: &[NotificationStatus],
     overrides: &Overrides,
     as_of: time::Date,
 ) -> (Vec<Finding>, Vec<Diagnostic>) {
-    let frameworks = applicable_frameworks(ws, scope);
+    let frameworks = super::frameworks_of(matrix);
     let mut out = Vec::new();
     let mut failures = Vec::new();
     for pack in ws.packs.values().filter(|p| p.enabled_for(&frameworks)) {
@@ -421,12 +422,7 @@ pub fn pack_findings(
             out.extend(found);
         }
     }
-    out.extend(notification_findings(
-        ws,
-        scope,
-        &notification_statuses(ws, scope, matrix),
-        overrides,
-    ));
+    out.extend(notification_findings(ws, scope, notifications, overrides));
     // The same finding from two packs keeps the higher severity.
     let mut by_fp: BTreeMap<String, Finding> = BTreeMap::new();
     for f in out {
@@ -548,7 +544,7 @@ pub struct NotificationStatus {
     /// Where the margin comes from: `scope` (`sla.client_margin`), `pack`, or `none`.
     pub margin_from: &'static str,
     /// `not-applicable`, `not-measured`, `no-window`, `within` or `exceeds`.
-    pub verdict: &'static str,
+    pub verdict: NoticeVerdict,
     /// Why, in words.
     pub why: String,
     /// When the scope declares the MSP the client's agent (`provider.agent: true`) and so the
@@ -565,10 +561,35 @@ pub struct NotificationStatus {
     pub(crate) rule_name: Option<String>,
 }
 
+/// The engine's verdict on the MSP's notice window against one regulatory deadline. Its
+/// name (`within`, …) is what JSON, `explain` and the documents show.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, strum::Display, strum::IntoStaticStr, strum::EnumIter,
+)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum NoticeVerdict {
+    /// The deadline does not bind this client (its control does not apply, its condition or
+    /// threshold is not met).
+    NotApplicable,
+    /// The deadline binds the client, but the MSP's window is not measured against it (the
+    /// clock is not on the MSP's path, no time limit, no rule measures it).
+    NotMeasured,
+    /// Measured, and the scope agrees no notice window with the MSP.
+    NoWindow,
+    /// The window, plus the client's margin, fits in the deadline.
+    Within,
+    /// The window, plus the client's margin, does not fit in the deadline.
+    Exceeds,
+}
+
 impl NotificationStatus {
     /// Does the gate see a problem (no window, or a window that does not fit)?
     pub fn is_gap(&self) -> bool {
-        matches!(self.verdict, "no-window" | "exceeds")
+        match self.verdict {
+            NoticeVerdict::NoWindow | NoticeVerdict::Exceeds => true,
+            NoticeVerdict::NotApplicable | NoticeVerdict::NotMeasured | NoticeVerdict::Within => false,
+        }
     }
 }
 
@@ -578,7 +599,7 @@ impl NotificationStatus {
 /// not bind this client (its control does not apply, its `when` is false, its threshold is out
 /// of reach) is not measured.
 pub fn notification_statuses(ws: &Workspace, scope: &Scope, matrix: &Matrix) -> Vec<NotificationStatus> {
-    let frameworks = applicable_frameworks(ws, scope);
+    let frameworks = super::frameworks_of(matrix);
     let profile = &scope.client.profile;
     let client_margin = scope.sla.client_margin.as_deref().and_then(parse_duration_hours);
     let window = scope.sla.incident_notification.clone();
@@ -612,7 +633,7 @@ pub fn notification_statuses(ws: &Workspace, scope: &Scope, matrix: &Matrix) -> 
                     window_hours,
                     margin_hours: 0,
                     margin_from: "none",
-                    verdict: "not-measured",
+                    verdict: NoticeVerdict::NotMeasured,
                     why: String::new(),
                     agency: None,
                     rule: rule.map(|r| r.code.clone()),
@@ -621,7 +642,7 @@ pub fn notification_statuses(ws: &Workspace, scope: &Scope, matrix: &Matrix) -> 
                 };
                 let row = matrix.row(&reference);
                 if let Some(r) = row.filter(|r| r.summary == Summary::NotApplicable) {
-                    status.verdict = "not-applicable";
+                    status.verdict = NoticeVerdict::NotApplicable;
                     status.why = r
                         .reason
                         .clone()
@@ -630,7 +651,7 @@ pub fn notification_statuses(ws: &Workspace, scope: &Scope, matrix: &Matrix) -> 
                     continue;
                 }
                 if row.is_none() {
-                    status.verdict = "not-applicable";
+                    status.verdict = NoticeVerdict::NotApplicable;
                     status.why = "its control is not a row of this scope's matrix".into();
                     out.push(status);
                     continue;
@@ -639,7 +660,7 @@ pub fn notification_statuses(ws: &Workspace, scope: &Scope, matrix: &Matrix) -> 
                     .as_ref()
                     .is_some_and(|w| evaluate(w, Facts::of(profile)) == Some(false))
                 {
-                    status.verdict = "not-applicable";
+                    status.verdict = NoticeVerdict::NotApplicable;
                     status.why = "the client profile does not meet the deadline's condition".into();
                     out.push(status);
                     continue;
@@ -651,7 +672,7 @@ pub fn notification_statuses(ws: &Workspace, scope: &Scope, matrix: &Matrix) -> 
                         _ => None,
                     };
                     if !t.reachable(most) {
-                        status.verdict = "not-applicable";
+                        status.verdict = NoticeVerdict::NotApplicable;
                         status.why = format!(
                             "it applies only to events involving {}, which the client's declared `{}` cannot reach",
                             t.text, t.fact
@@ -735,12 +756,16 @@ pub fn notification_statuses(ws: &Workspace, scope: &Scope, matrix: &Matrix) -> 
                 status.margin_from = from;
                 match window_hours {
                     None => {
-                        status.verdict = "no-window";
+                        status.verdict = NoticeVerdict::NoWindow;
                         status.why = "the scope agrees no incident-notification window with the MSP".into();
                     }
                     Some(w) => {
                         let fits = w.saturating_add(margin) <= limit;
-                        status.verdict = if fits { "within" } else { "exceeds" };
+                        status.verdict = if fits {
+                            NoticeVerdict::Within
+                        } else {
+                            NoticeVerdict::Exceeds
+                        };
                         let window_words = format!("{} ({})", hours_text(w), window.as_deref().unwrap_or_default());
                         status.why = match (margin, fits) {
                             (0, true) => format!("{window_words} is within the {} {cite} allows", hours_text(limit)),
@@ -913,9 +938,15 @@ fn max_age_for(rule: &PolicyRule, fw: Option<&str>, controls: &[String]) -> Opti
     )
 }
 
-/// Every evidence entry of the scope with the engine's verdict on its age and integrity.
-pub fn evidence_statuses(ws: &Workspace, scope: &Scope, as_of: time::Date) -> Vec<EvidenceStatus> {
-    let frameworks = applicable_frameworks(ws, scope);
+/// Every evidence entry of the scope with the engine's verdict on its age and integrity, under
+/// the policy packs enabled for `frameworks` (the frameworks that apply to the scope, as its
+/// matrix lists them).
+pub fn evidence_statuses(
+    ws: &Workspace,
+    scope: &Scope,
+    frameworks: &[String],
+    as_of: time::Date,
+) -> Vec<EvidenceStatus> {
     let stale_rules: Vec<(&PolicyRule, Option<&str>)> = ws
         .packs
         .values()

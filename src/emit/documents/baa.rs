@@ -12,6 +12,7 @@ pub use super::open_points::OpenFinding;
 pub(crate) use super::open_points::open_findings;
 use super::{Format, RenderError, templates};
 use crate::assess::Severity;
+use crate::assess::rules::NoticeVerdict;
 use crate::model::Workspace;
 use crate::model::catalog::Framework;
 use crate::model::{Party, Requirement, Scope};
@@ -219,9 +220,10 @@ pub struct Notification {
     pub limit_citation: Option<String>,
     pub limit_quote: Option<String>,
     pub limit_from: Option<String>,
-    /// `within` (the window fits the limit), `exceeds`, `missing` (no window agreed) or
-    /// `unknown` (the catalog carries no deadline).
-    pub status: &'static str,
+    /// The engine's verdict on the window against the breach notice's outer limit
+    /// (164.410(b)): `within`, `exceeds` or `no-window`; `None` when the catalog carries no
+    /// such deadline or the window is not measured against it.
+    pub status: Option<NoticeVerdict>,
     /// The other deadlines the window is measured against and does not meet, each as the
     /// engine explains it (CM008's reason).
     pub others_exceeded: Vec<String>,
@@ -287,7 +289,7 @@ pub struct NoticeTerm {
     /// The engine's verdict on the provider's notice window against this deadline
     /// (`within`, `exceeds`, `no-window`, `not-measured`, `not-applicable`) and why: the same
     /// decision the gate (CM008) makes.
-    pub window_verdict: &'static str,
+    pub window_verdict: NoticeVerdict,
     pub window_why: String,
     /// The same verdict in the agreement's words (`The agreed 24 hours is within its 60
     /// calendar days.`), when the window is measured against this deadline.
@@ -905,12 +907,10 @@ fn notification(
             .iter()
             .find(|s| s.control == format!("hipaa:{}", c.id) && s.deadline == d.id)
     }) {
-        None => "unknown",
+        None => None,
         Some(s) => match s.verdict {
-            "within" => "within",
-            "exceeds" => "exceeds",
-            "no-window" => "missing",
-            _ => "unknown",
+            v @ (NoticeVerdict::Within | NoticeVerdict::Exceeds | NoticeVerdict::NoWindow) => Some(v),
+            NoticeVerdict::NotMeasured | NoticeVerdict::NotApplicable => None,
         },
     };
     let content = match fw.index(NOTICE_CONTENT) {
@@ -943,7 +943,7 @@ fn notification(
     let headline = deadline.map(|(c, d)| (format!("hipaa:{}", c.id), d.id.clone()));
     let others_exceeded = statuses
         .iter()
-        .filter(|s| s.verdict == "exceeds")
+        .filter(|s| s.verdict == NoticeVerdict::Exceeds)
         .filter(|s| headline.as_ref() != Some(&(s.control.clone(), s.deadline.clone())))
         .map(exceeded_words)
         .collect();
@@ -1054,17 +1054,17 @@ fn notice_term(
         responsible: row
             .map(|r| roles.responsible(scope, r))
             .unwrap_or_else(|| "Not in the matrix".into()),
-        window_verdict: status.map_or("not-measured", |s| s.verdict),
+        window_verdict: status.map_or(NoticeVerdict::NotMeasured, |s| s.verdict),
         window_why: status.map(|s| s.why.clone()).unwrap_or_default(),
         window_words: status.and_then(|s| match s.verdict {
-            "within" => Some(format!(
+            NoticeVerdict::Within => Some(format!(
                 "The agreed {} is within its {}.",
                 s.window.as_deref().map(duration_words).unwrap_or_default(),
                 s.limit.as_deref().map(duration_words).unwrap_or_default()
             )),
-            "exceeds" => Some(format!("It is not met: {}.", exceeded_words(s))),
-            "no-window" => Some("No term is agreed against it.".to_string()),
-            _ => None,
+            NoticeVerdict::Exceeds => Some(format!("It is not met: {}.", exceeded_words(s))),
+            NoticeVerdict::NoWindow => Some("No term is agreed against it.".to_string()),
+            NoticeVerdict::NotMeasured | NoticeVerdict::NotApplicable => None,
         }),
     }
 }

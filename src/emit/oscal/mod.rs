@@ -331,20 +331,18 @@ pub fn scope_documents(input: &ScopeInput) -> Vec<(String, Vec<u8>)> {
 pub fn pack_files(
     ws: &Workspace,
     scope: &Scope,
-    matrix: &Matrix,
-    findings: &[Finding],
+    assessment: &crate::assess::Assessment,
     as_of: time::Date,
 ) -> Result<Vec<(String, Vec<u8>)>, String> {
     Tokens::new(ws)?;
-    let evidence = crate::assess::rules::evidence_statuses(ws, scope, as_of);
-    let statuses = crate::assess::implementation::statuses(scope, matrix, &evidence);
+    let matrix = &assessment.matrix;
     let input = ScopeInput {
         ws,
         scope,
         matrix,
-        findings,
-        evidence: &evidence,
-        statuses: &statuses,
+        findings: &assessment.findings,
+        evidence: &assessment.evidence,
+        statuses: &assessment.implementation,
         as_of,
         layout: Layout::pack(),
     };
