@@ -3,6 +3,7 @@
 //! Each rule has a stable code that never changes meaning, a default severity, and a
 //! message that says what to do.
 
+pub mod agreement;
 pub mod baseline;
 pub mod diff;
 pub mod evidence;

@@ -369,6 +369,12 @@ pub struct Deadline {
 }
 
 impl Deadline {
+    /// The key of the deadline's time limit in a catalog (`within: 72h`), which the OSCAL
+    /// export also uses as the name of its property.
+    pub const WITHIN_KEY: &'static str = "within";
+}
+
+impl Deadline {
     /// The outer limit in hours, when the deadline is a duration.
     pub fn within_hours(&self) -> Option<u64> {
         parse_duration_hours(self.within.as_deref()?)

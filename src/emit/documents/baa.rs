@@ -12,6 +12,7 @@ pub use super::open_points::OpenFinding;
 pub(crate) use super::open_points::open_findings;
 use super::{Format, RenderError, templates};
 use crate::assess::Severity;
+use crate::assess::agreement::BaaAgreement;
 use crate::assess::rules::NoticeVerdict;
 use crate::model::Workspace;
 use crate::model::catalog::Framework;
@@ -144,7 +145,7 @@ pub struct BaaParty {
     pub ephi: Option<bool>,
     /// The state of its agreement in words: `BAA in place`, `BAA required, none on record` (the
     /// provider's subcontractor that handles ePHI), `no BAA on record`, `no BAA needed (no ePHI)`.
-    pub agreement: &'static str,
+    pub agreement: BaaAgreement,
     /// Citations of the HIPAA controls the party is responsible for.
     pub controls: Vec<String>,
 }
@@ -536,14 +537,7 @@ impl Baa {
                 note: p.description(),
                 baa: p.baa,
                 ephi: p.ephi,
-                agreement: match (p.baa, p.ephi, p.engaged_by) {
-                    (Some(true), _, _) => "BAA in place",
-                    (_, Some(false), _) => "no BAA needed (no ePHI)",
-                    // The provider's subcontractor that handles ePHI must have one (45 CFR
-                    // 164.308(b)(2), 164.502(e)(1)(ii)).
-                    (_, _, Some(crate::model::EngagedBy::Msp)) => "BAA required, none on record",
-                    _ => "no BAA on record",
-                },
+                agreement: BaaAgreement::of(p.baa, p.ephi, p.engaged_by),
                 controls: responsible_for(&p.id),
             };
             // Only whom the provider engaged to handle ePHI on its behalf is its subcontractor
@@ -939,7 +933,7 @@ fn notification(
         .collect();
     // Any other deadline the window is measured against and does not meet (e.g. 164.404(b)
     // with the covered entity's margin, when the provider is its agent): the headline must not
-    // say "within" alone where the gate says otherwise.
+    // say the window is within alone where the gate says otherwise.
     let headline = deadline.map(|(c, d)| (format!("hipaa:{}", c.id), d.id.clone()));
     let others_exceeded = statuses
         .iter()
