@@ -5,6 +5,7 @@
 
 pub mod agreement;
 pub mod baseline;
+pub mod codes;
 pub mod diff;
 pub mod evidence;
 pub mod implementation;
@@ -22,136 +23,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 pub use crate::model::Severity;
-
-/// A finding rule: stable code, name, default severity, one-line description.
-#[derive(Debug, Clone, Copy)]
-pub struct Rule {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub severity: Severity,
-    pub description: &'static str,
-}
-
-pub const RULES: &[Rule] = &[
-    Rule {
-        code: "CM001",
-        name: "unassigned-control",
-        severity: Severity::High,
-        description: "An applicable control has no owner: no scope assignment, service, client-owned entry or crosswalk covers it.",
-    },
-    Rule {
-        code: "CM002",
-        name: "conflicting-assignments",
-        severity: Severity::High,
-        description: "Two sources at the same precedence level disagree about who owns a control.",
-    },
-    Rule {
-        code: "CM003",
-        name: "shared-duty-undefined",
-        severity: Severity::Medium,
-        description: "A shared control does not say what both the MSP and the client do.",
-    },
-    Rule {
-        code: "CM004",
-        name: "unjustified-not-applicable",
-        severity: Severity::Medium,
-        description: "A control is marked not applicable without a reason.",
-    },
-    Rule {
-        code: "CM005",
-        name: "hipaa-addressable-undocumented",
-        severity: Severity::High,
-        description: "A HIPAA addressable implementation specification is neither implemented nor documented with an alternative (45 CFR 164.306(d)(3)).",
-    },
-    Rule {
-        code: "CM006",
-        name: "crosswalk-partial-coverage",
-        severity: Severity::Medium,
-        description: "Retired: a control reached only through CSF outcomes that intersect it is now unassigned (CM001), with those outcomes listed as candidates. The code is kept so that configuration naming it still loads; it never fires.",
-    },
-    Rule {
-        code: "CM007",
-        name: "accountability-delegated",
-        severity: Severity::High,
-        description: "A duty whose accountability the regulation keeps with the regulated entity (security official, Qualified Individual, CISO, board reporting, annual certification) is made someone else's.",
-    },
-    Rule {
-        code: "CM008",
-        name: "notification-window-too-long",
-        severity: Severity::High,
-        description: "The MSP's contractual incident-notification window, plus the time the client needs, exceeds the regulation's deadline (or no window is agreed).",
-    },
-    Rule {
-        code: "CM009",
-        name: "evidence-missing",
-        severity: Severity::Medium,
-        description: "The policy pack requires evidence for an applicable control and the scope lists none.",
-    },
-    Rule {
-        code: "CM010",
-        name: "evidence-file-missing",
-        severity: Severity::High,
-        description: "An evidence entry names a file that does not exist in the workspace.",
-    },
-    Rule {
-        code: "CM011",
-        name: "evidence-tampered",
-        severity: Severity::Critical,
-        description: "An evidence file's SHA-256 differs from the hash pinned in the scope.",
-    },
-    Rule {
-        code: "CM012",
-        name: "evidence-stale",
-        severity: Severity::Medium,
-        description: "Evidence is older than the policy's maximum age as of the assessment date.",
-    },
-    Rule {
-        code: "CM013",
-        name: "waiver-expired",
-        severity: Severity::High,
-        description: "A waiver has expired; the finding it waived counts again.",
-    },
-    Rule {
-        code: "CM014",
-        name: "waiver-incomplete",
-        severity: Severity::High,
-        description: "A waiver lacks a justification, approver, ticket, compensating control or expiry date, so it is not honoured.",
-    },
-    Rule {
-        code: "CM015",
-        name: "responsibility-delegated",
-        severity: Severity::High,
-        description: "A duty only the regulated entity itself can perform (the catalog's `retained: {responsible: true}`, e.g. 23 NYCRR 500.4(a)(2), 16 CFR 314.4(a)(2)) is made the responsibility of the MSP or a third party, directly, through a parent control or through a service claim.",
-    },
-    Rule {
-        code: "CM016",
-        name: "business-associate-agreement-missing",
-        severity: Severity::High,
-        description: "HIPAA applies and ePHI is handled without a business associate agreement: the MSP's services handle ePHI but the scope records no signed BAA, a third party that performs HIPAA duties has none, or the MSP's subcontractor that handles ePHI has none, whatever it is assigned (45 CFR 164.308(b), 164.314(a), 164.502(e)).",
-    },
-    Rule {
-        code: "CM017",
-        name: "regulator-mismatch",
-        severity: Severity::High,
-        description: "The profile applies a rule to an institution its regulator does not cover: `glba: true` for a kind of institution, or a bank's subsidiary or affiliate, that answers to another regulator than the FTC (16 CFR 314.1(b); GLBA section 505(a), 15 U.S.C. 6805(a)).",
-    },
-    Rule {
-        code: "CM018",
-        name: "provider-oversight-gap",
-        severity: Severity::Medium,
-        description: "The declared facts show a point of the client's oversight of its service provider unmet: no contract requiring the provider to implement and maintain safeguards (16 CFR 314.4(f)(2)), or no assessment of the provider within the last 365 days (16 CFR 314.4(f)(3)). The provider summary shows the same point as a gap.",
-    },
-    Rule {
-        code: "CM019",
-        name: "decision-overridden",
-        severity: Severity::Low,
-        description: "A decision of the scope's own has gone stale: a `client_owned` entry or a `responsible: undecided` stub whose control a subscribed service, the package or an assignment now decides, or a `client_owned` entry that keeps a control from a subscribed service reaching it through an `equal`/`subset-of` crosswalk row. `ctrlmap scaffold SCOPE_FILE --reconcile --write` removes them.",
-    },
-];
-
-pub fn rule(code: &str) -> Option<&'static Rule> {
-    RULES.iter().find(|r| r.code == code)
-}
+pub use codes::{Rule, RuleCode, rule, rules};
 
 /// One gap in one scope.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -239,18 +111,18 @@ fn finding(
     scope: &Scope,
     row: Option<&Row>,
     control: &str,
-    code: &str,
+    code: RuleCode,
     message: String,
     at: &Origin,
     discriminator: &str,
     overrides: &Overrides,
 ) -> Option<Finding> {
-    let rule = rule(code)?;
+    let rule = code.rule();
     let _ = row;
     make(
         scope,
         control,
-        code,
+        code.as_str(),
         rule.name,
         rule.severity,
         message,
@@ -463,7 +335,7 @@ fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<F
                 scope,
                 Some(row),
                 &row.control,
-                "CM002",
+                RuleCode::CM002,
                 format!("{} — sources disagree: {}. Decide who owns it with one scope assignment (assignments override services).", row.control, sides.join(" vs ")),
                 &at,
                 "",
@@ -503,7 +375,7 @@ fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<F
                     scope,
                     Some(row),
                     &row.control,
-                    "CM005",
+                    RuleCode::CM005,
                     format!(
                         "HIPAA addressable specification {} ({}) {problem}. Under 45 CFR 164.306(d)(3) implement it, or document why it is not reasonable and appropriate and implement an equivalent alternative if reasonable: add an `addressable:` entry to the scope and assign an owner.",
                         row.control, row.title
@@ -550,7 +422,7 @@ fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<F
                     scope,
                     Some(row),
                     &row.control,
-                    "CM001",
+                    RuleCode::CM001,
                     message,
                     &at,
                     "",
@@ -576,7 +448,7 @@ fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<F
                     scope,
                     Some(row),
                     &row.control,
-                    "CM003",
+                    RuleCode::CM003,
                     format!(
                         "{} is shared, but the duty of {} is not written down. Say in plain words what each party does (`msp:`, `client:`, `third_party:`).",
                         row.control,
@@ -597,7 +469,7 @@ fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<F
                 scope,
                 matrix.row(&n.control),
                 &n.control,
-                "CM004",
+                RuleCode::CM004,
                 format!(
                     "{} is marked not applicable without a reason. Write why (`reason:`), so an auditor can accept it.",
                     n.control
@@ -643,7 +515,7 @@ fn stale_decisions(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec
             scope,
             matrix.row(&d.control),
             &d.control,
-            "CM019",
+            RuleCode::CM019,
             message,
             &at,
             &discriminator,

@@ -3,7 +3,7 @@
 //! `load`).
 
 use crate::assess::evidence::{Freshness, Integrity};
-use crate::assess::{Finding, Overrides, Severity, WaiverNote, blank, make, origin_of};
+use crate::assess::{Finding, Overrides, RuleCode, Severity, WaiverNote, blank, make, origin_of};
 use crate::model::Workspace;
 use crate::model::diagnostic::Diagnostic;
 use crate::model::policy::{PolicyRule, RuleKind};
@@ -48,17 +48,17 @@ pub fn catalog_findings(ws: &Workspace, scope: &Scope, matrix: &Matrix, override
 fn finding_of(
     scope: &Scope,
     control: &str,
-    code: &str,
+    code: RuleCode,
     message: String,
     at: &Origin,
     disc: &str,
     overrides: &Overrides,
 ) -> Option<Finding> {
-    let rule = crate::assess::rule(code)?;
+    let rule = code.rule();
     make(
         scope,
         control,
-        code,
+        code.as_str(),
         rule.name,
         rule.severity,
         message,
@@ -146,7 +146,15 @@ fn responsibility_retained(ws: &Workspace, scope: &Scope, matrix: &Matrix, overr
                 kept.citation
             )
         };
-        out.extend(finding_of(scope, &row.control, "CM015", message, &at, "", overrides));
+        out.extend(finding_of(
+            scope,
+            &row.control,
+            RuleCode::CM015,
+            message,
+            &at,
+            "",
+            overrides,
+        ));
     }
     out
 }
@@ -210,7 +218,7 @@ fn business_associate_agreements(
             out.extend(finding_of(
                 scope,
                 control,
-                "CM016",
+                RuleCode::CM016,
                 message,
                 &scope.locate("/provider"),
                 "provider",
@@ -255,7 +263,7 @@ fn business_associate_agreements(
                 out.extend(finding_of(
                     scope,
                     "hipaa:164.308(b)(2)",
-                    "CM016",
+                    RuleCode::CM016,
                     message,
                     &party.baa_at,
                     &party.id,
@@ -320,7 +328,7 @@ fn business_associate_agreements(
         out.extend(finding_of(
             scope,
             first,
-            "CM016",
+            RuleCode::CM016,
             message,
             &party.baa_at,
             &party.id,
@@ -355,7 +363,7 @@ fn regulator_mismatch(ws: &Workspace, scope: &Scope, overrides: &Overrides) -> V
         return finding_of(
             scope,
             "glba-safeguards:314.1(b)",
-            "CM017",
+            RuleCode::CM017,
             message,
             &scope.locate("/client/profile/glba"),
             "except",
@@ -378,7 +386,7 @@ fn regulator_mismatch(ws: &Workspace, scope: &Scope, overrides: &Overrides) -> V
     finding_of(
         scope,
         "glba-safeguards:314.1(b)",
-        "CM017",
+        RuleCode::CM017,
         message,
         &scope.locate("/client/profile/glba"),
         kind,
@@ -1316,8 +1324,8 @@ pub fn apply_waivers(scope: &Scope, findings: Vec<Finding>, overrides: &Override
             extra.extend(make(
                 scope,
                 &f.control,
-                "CM014",
-                "waiver-incomplete",
+                RuleCode::CM014.as_str(),
+                RuleCode::CM014.rule().name,
                 severity,
                 message,
                 &w.origin,
@@ -1334,8 +1342,8 @@ pub fn apply_waivers(scope: &Scope, findings: Vec<Finding>, overrides: &Override
             extra.extend(make(
                 scope,
                 &f.control,
-                "CM013",
-                "waiver-expired",
+                RuleCode::CM013.as_str(),
+                RuleCode::CM013.rule().name,
                 severity,
                 message,
                 &w.origin,

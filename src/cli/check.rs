@@ -308,8 +308,9 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let (mut ws, scope_files) = match Loaded::load_streaming_with(path, options) {
         Ok(loaded) => loaded,
         Err(msg) => {
+            // The path given is not a workspace folder: a usage mistake, not an unreadable file.
             early.push(Diagnostic::on_command_line(
-                Code::E016,
+                Code::E022,
                 msg,
                 "give the workspace folder: `ctrlmap check PATH`",
             ));

@@ -379,8 +379,7 @@ fn builtin_base() -> serde_json::Value {
 
 /// Every diagnostic code as a SARIF notification descriptor.
 fn notification_descriptors() -> Vec<serde_json::Value> {
-    crate::model::diagnostic::Code::ALL
-        .iter()
+    crate::model::diagnostic::Code::all()
         .map(|c| json!({ "id": c.as_str(), "name": c.name() }))
         .collect()
 }

@@ -125,7 +125,7 @@ pub struct Point {
     /// What is missing, in words.
     pub missing: Vec<String>,
     /// The finding that reports a gap (the provider's own copy only).
-    pub reported_by: Option<&'static str>,
+    pub reported_by: Option<crate::assess::RuleCode>,
 }
 
 /// Render the TPSP summary of a scope (the provider's own copy). Refuses a scope under neither
