@@ -155,8 +155,10 @@ impl Diagnostic {
     pub fn new(file: &str, pos: Pos, code: Code, message: impl Into<String>, help: impl Into<String>) -> Self {
         Diagnostic {
             file: file.to_string(),
-            line: pos.line.max(1),
-            column: pos.column.max(1),
+            // Not clamped: a position lost on the way (line 0) must show as lost, so tests can
+            // catch it; a problem with a whole file uses `about_file` or `Pos::START`.
+            line: pos.line,
+            column: if pos.line == 0 { 0 } else { pos.column.max(1) },
             code,
             message: message.into(),
             help: help.into(),
@@ -236,6 +238,17 @@ mod tests {
             assert_eq!(c.as_str().parse::<Code>().ok(), Some(c));
         }
         assert_eq!(count, 24);
+    }
+
+    #[test]
+    fn a_lost_position_stays_visible_and_a_file_start_is_a_place() {
+        let lost = Diagnostic::new("s.yaml", Pos::default(), Code::E003, "m", "h");
+        assert_eq!((lost.line, lost.column), (0, 0));
+        assert!(!lost.has_position());
+        let start = Diagnostic::new("s.yaml", Pos::START, Code::E016, "m", "h");
+        assert_eq!((start.line, start.column), (1, 1));
+        let no_column = Diagnostic::new("s.yaml", Pos { line: 3, column: 0 }, Code::E003, "m", "h");
+        assert_eq!((no_column.line, no_column.column), (3, 1));
     }
 
     #[test]
