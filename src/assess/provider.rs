@@ -20,7 +20,7 @@ const GLBA: &str = "glba-safeguards";
 pub const MAX_ASSESSMENT_AGE_DAYS: i64 = 365;
 
 /// A point's verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::IntoStaticStr)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::IntoStaticStr, strum::Display)]
 #[serde(rename_all = "kebab-case")]
 #[strum(serialize_all = "kebab-case")]
 pub enum Verdict {
