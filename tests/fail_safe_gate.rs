@@ -428,6 +428,21 @@ fn one_broken_scope_leaves_the_others_assessed_in_every_format() {
         "{}",
         junit.stdout
     );
+
+    // A baseline is every finding: it is not written while a scope could not be assessed.
+    let baseline = ctrlmap(
+        broken.path(),
+        ["check", "ws", "--as-of", AS_OF, "--write-baseline", "baseline.json"],
+        60,
+    )
+    .go();
+    baseline.assert_code(2);
+    assert!(
+        baseline.stderr.contains("the baseline was not written"),
+        "{}",
+        baseline.stderr
+    );
+    assert!(!broken.path().join("baseline.json").exists());
 }
 
 #[test]

@@ -431,7 +431,9 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         .filter(|f| f.fails_gate(gate.severity(), baseline.as_ref()))
         .count();
     let as_of_text = as_of.to_string();
-    if let Some(file) = args.write_baseline.as_deref() {
+    // A baseline is a snapshot of every finding: not written while a scope could not be
+    // assessed (its findings would be missing from it).
+    if let Some(file) = args.write_baseline.as_deref().filter(|_| problems.is_empty()) {
         write_file(file, crate::assess::baseline::write(&findings).as_bytes())?;
         terminal::eprintln(&format!(
             "wrote the baseline {} ({}){}",
@@ -483,10 +485,15 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         // The broken files' problems, with their source, on standard error; exit 2.
         let problems = std::mem::take(&mut ws.diagnostics);
         return Err(Failure::Input(format!(
-            "{}\nerror: {}; the {} assessed\n",
+            "{}\nerror: {}; the {} assessed{}\n",
             rendered(&ws, &problems, &base),
             counted(problems.len(), "problem in the input", "problems in the input"),
             counted(summaries.len(), "other scope was", "other scopes were"),
+            if args.write_baseline.is_some() {
+                "; the baseline was not written"
+            } else {
+                ""
+            },
         ))
         .into());
     }
