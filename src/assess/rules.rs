@@ -958,7 +958,7 @@ pub fn evidence_statuses(
     let stale_rules: Vec<(&PolicyRule, Option<&str>)> = ws
         .packs
         .values()
-        .filter(|p| p.enabled_for(&frameworks))
+        .filter(|p| p.enabled_for(frameworks))
         .flat_map(|p| p.rules.iter().map(move |r| (r, p.framework.as_deref())))
         .filter(|(r, _)| r.kind == RuleKind::EvidenceStale)
         .collect();
