@@ -3,9 +3,9 @@
 //! service files.
 //!
 //! Like every other format, the documents are a function of what the engine computed: the
-//! catalogs and crosswalks as loaded, the services as declared, and per scope the matrix
-//! ([`crate::resolve::resolve`]) and the findings ([`crate::assess::assess_on`]). Nothing here
-//! decides who owns a control; the mapping from ctrlmap's words to OSCAL's is documented in the
+//! catalogs and crosswalks as loaded, the services as declared, and per scope its assessment
+//! ([`crate::assess::assess_scope`]: the matrix, the findings, the evidence verdicts and the
+//! implementation states they give). Nothing here decides who owns a control; the mapping from ctrlmap's words to OSCAL's is documented in the
 //! README's OSCAL section.
 //!
 //! Output is deterministic: UUIDs are version 5 UUIDs of stable names ([`ids::uuid`]), arrays
