@@ -86,10 +86,7 @@ fn remove_service(text: String, service: &str) -> String {
 }
 
 fn gate_failures<'a>(found: &'a [Finding], b: Option<&baseline::Baseline>) -> Vec<&'a Finding> {
-    found
-        .iter()
-        .filter(|f| baseline::is_failing(f, Some(Severity::High), b))
-        .collect()
+    found.iter().filter(|f| f.fails_gate(Some(Severity::High), b)).collect()
 }
 
 // ---------------------------------------------------------------------------------------

@@ -273,6 +273,16 @@ fn lookups_suggest_what_was_meant() {
     );
     assert!(!run.stderr.contains("E016"), "not an unreadable file: {}", run.stderr);
 
+    // A workspace path that is not a folder is a usage mistake too (E022), not E016.
+    let run = ctrlmap(s.path(), ["check", "ws/nope", "--as-of", AS_OF], 60).go();
+    run.assert_code(2);
+    assert!(
+        run.stderr.contains("error[E022]: ws/nope: not a folder"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("E016"), "not an unreadable file: {}", run.stderr);
+
     // The workspace folder where a scope file is wanted: its scopes are listed.
     let run = ctrlmap(s.path(), ["explain", "ws", "hipaa:164.308(a)(1)"], 60).go();
     run.assert_code(2);

@@ -231,7 +231,7 @@ fn json_github_junit_and_markdown_carry_the_input_errors() {
     let s = Scratch::example("formats-errors");
     s.write("ws/scopes/half-broken.yaml", HALF_BROKEN_SCOPE);
     let run = |format: &str| {
-        let r = ctrlmap(s.path(), ["check", "ws", "--format", format], 60).go();
+        let r = ctrlmap(s.path(), ["check", "ws", "--format", format, "--as-of", AS_OF], 60).go();
         r.assert_code(2);
         r.stdout
     };
@@ -243,18 +243,24 @@ fn json_github_junit_and_markdown_carry_the_input_errors() {
     assert_eq!(errs[2]["line"], 6);
     assert_eq!(errs[2]["code"], "E010");
 
+    // The problems come first, one `::error` each; the other scopes' findings follow.
     let github = run("github");
-    let lines: Vec<&str> = github.lines().collect();
-    assert_eq!(lines.len(), 5, "{github}");
+    let errors: Vec<&str> = github.lines().filter(|l| l.starts_with("::error ")).collect();
+    assert_eq!(errors.len(), 5, "{github}");
     assert!(
-        lines[2].starts_with("::error file=ws/scopes/half-broken.yaml,line=6,col=10,title=E010 unknown-service::"),
+        errors[2].starts_with("::error file=ws/scopes/half-broken.yaml,line=6,col=10,title=E010 unknown-service::"),
         "{github}"
     );
+    assert!(github.lines().take(5).all(|l| l.starts_with("::error ")), "{github}");
 
     let junit = run("junit");
     let report = quick_junit::Report::deserialize_from_str(&junit).expect("JUnit XML");
-    assert_eq!(report.tests, 5);
-    assert_eq!(report.failures, 5);
+    let input = report
+        .test_suites
+        .iter()
+        .find(|t| t.name.as_str() == "ctrlmap input")
+        .expect("the input suite");
+    assert_eq!((input.tests, input.failures), (5, 5));
     assert!(junit.contains("ws/scopes/half-broken.yaml:6:10 E010"), "{junit}");
 
     let markdown = run("markdown");
@@ -263,6 +269,180 @@ fn json_github_junit_and_markdown_carry_the_input_errors() {
         markdown.contains("| E010 unknown-service | ws/scopes/half-broken.yaml:6:10 |"),
         "{markdown}"
     );
+}
+
+/// Issue 22, point 6: one invalid scope no longer hides the others. Every `check` format
+/// carries the broken file's problems *and* the findings of every other scope, exactly the
+/// findings the same workspace gives without the broken file; the exit code stays 2.
+#[test]
+fn one_broken_scope_leaves_the_others_assessed_in_every_format() {
+    let clean = Scratch::example("broken-one-clean");
+    let broken = Scratch::example("broken-one");
+    broken.write("ws/scopes/half-broken.yaml", HALF_BROKEN_SCOPE);
+    let check =
+        |s: &Scratch, format: &str| ctrlmap(s.path(), ["check", "ws", "--format", format, "--as-of", AS_OF], 60).go();
+    let fingerprints = |doc: &Value| -> Vec<String> {
+        doc["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| f["fingerprint"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let expected_json: Value = serde_json::from_str(&check(&clean, "json").assert_clean().stdout).expect("JSON");
+    let expected = fingerprints(&expected_json);
+    assert!(!expected.is_empty(), "the example has findings to carry");
+    let problems = [
+        "ws/scopes/half-broken.yaml:1:1 E005",
+        "ws/scopes/half-broken.yaml:4:8 E007",
+        "ws/scopes/half-broken.yaml:6:10 E010",
+        "ws/scopes/half-broken.yaml:8:14 E009",
+        "ws/scopes/half-broken.yaml:11:11 E012",
+    ];
+
+    // Text: the other scopes' report on standard output, the problems on standard error.
+    let text = check(&broken, "text");
+    text.assert_code(2);
+    assert_eq!(errors(&text.stderr), problems, "{}", text.stderr);
+    assert!(
+        text.stderr.contains("the 8 other scopes were assessed"),
+        "{}",
+        text.stderr
+    );
+    assert!(
+        text.stdout.contains("Riverside Dental Group, PLLC — riverside-dental"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout
+            .contains("failed: 5 problems in the input (not assessed: ws/scopes/half-broken.yaml); 8 scopes,"),
+        "{}",
+        text.stdout
+    );
+
+    // JSON: `errors` and the findings, not passed.
+    let json = check(&broken, "json");
+    json.assert_code(2);
+    let doc: Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(doc["passed"], false);
+    let codes: Vec<String> = doc["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| {
+            format!(
+                "{}:{}:{} {}",
+                e["file"].as_str().unwrap_or_default(),
+                e["line"],
+                e["column"],
+                e["code"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    assert_eq!(codes, problems);
+    assert_eq!(fingerprints(&doc), expected);
+    assert_eq!(doc["scopes"].as_array().expect("scopes").len(), 8);
+
+    // SARIF: valid, the findings as results, the problems as notifications of a failed run.
+    let sarif = check(&broken, "sarif");
+    sarif.assert_code(2);
+    let log: Value = serde_json::from_str(&sarif.stdout).expect("SARIF");
+    let invalid: Vec<String> = sarif_validator()
+        .iter_errors(&log)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(invalid.is_empty(), "not valid SARIF 2.1.0:\n{}", invalid.join("\n"));
+    let run = &log["runs"][0];
+    assert_eq!(run["invocations"][0]["executionSuccessful"], false);
+    assert_eq!(run["invocations"][0]["exitCode"], 2);
+    let notes: Vec<String> = run["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .expect("notifications")
+        .iter()
+        .map(|n| n["descriptor"]["id"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(notes, ["E005", "E007", "E010", "E009", "E012"]);
+    let mut results: Vec<String> = run["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| {
+            r["partialFingerprints"]["ctrlmap/v1"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    let mut want = expected.clone();
+    results.sort();
+    want.sort();
+    assert_eq!(results, want);
+
+    // Markdown, GitHub, GitLab and JUnit: both too.
+    let markdown = check(&broken, "markdown");
+    markdown.assert_code(2);
+    assert!(
+        markdown
+            .stdout
+            .contains("| E010 unknown-service | ws/scopes/half-broken.yaml:6:10 |"),
+        "{}",
+        markdown.stdout
+    );
+    assert!(markdown.stdout.contains("### Findings"), "{}", markdown.stdout);
+    let github = check(&broken, "github");
+    github.assert_code(2);
+    assert_eq!(
+        github.stdout.lines().filter(|l| l.starts_with("::error ")).count(),
+        5,
+        "{}",
+        github.stdout
+    );
+    assert!(
+        github.stdout.contains("scopes/riverside-dental.yaml"),
+        "{}",
+        github.stdout
+    );
+    let gitlab = check(&broken, "gitlab");
+    gitlab.assert_code(2);
+    let issues: Vec<Value> = serde_json::from_str(&gitlab.stdout).expect("GitLab JSON");
+    assert_eq!(issues.iter().filter(|i| i["severity"] == "blocker").count(), 5);
+    assert!(
+        issues
+            .iter()
+            .any(|i| i["location"]["path"] == "ws/scopes/lakeside-family-dental.yaml"),
+        "{}",
+        gitlab.stdout
+    );
+    let junit = check(&broken, "junit");
+    junit.assert_code(2);
+    let report = quick_junit::Report::deserialize_from_str(&junit.stdout).expect("JUnit XML");
+    assert!(
+        report
+            .test_suites
+            .iter()
+            .any(|t| t.name.as_str() == "ctrlmap input" && t.failures == 5)
+    );
+    assert!(
+        report.test_suites.iter().any(|t| t.name.as_str() == "riverside-dental"),
+        "{}",
+        junit.stdout
+    );
+
+    // A baseline is every finding: it is not written while a scope could not be assessed.
+    let baseline = ctrlmap(
+        broken.path(),
+        ["check", "ws", "--as-of", AS_OF, "--write-baseline", "baseline.json"],
+        60,
+    )
+    .go();
+    baseline.assert_code(2);
+    assert!(
+        baseline.stderr.contains("the baseline was not written"),
+        "{}",
+        baseline.stderr
+    );
+    assert!(!broken.path().join("baseline.json").exists());
 }
 
 #[test]

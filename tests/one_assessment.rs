@@ -250,3 +250,171 @@ fn the_baa_appendix_says_the_notice_does_not_leave_the_margin() {
     );
     assert!(!gaps.contains("CM012"), "{gaps}");
 }
+
+/// The FTC Safeguards Rule case of the fixture (issue 24, acceptance 3): the gate, `explain`,
+/// the provider summary, the OSCAL assessment results of `export oscal` and those of the
+/// evidence pack are all renderings of one assessment, so they say the same thing.
+const GLBA_SCOPE: &str = "scopes/harbor-tax.yaml";
+const GLBA_SCOPE_ID: &str = "harbor-tax";
+const WRITTEN_RISK_ASSESSMENT: &str = "glba-safeguards:314.4(b)(1)";
+/// 16 CFR 314.4(j)(1): "no later than 30 days after discovery of the event".
+const FTC_NOTICE: &str = "glba-safeguards:314.4(j)(1)";
+const FTC_LIMIT_DAYS: i64 = 30;
+/// 16 CFR 314.4(f)(3): "Periodically assessing your service providers".
+const PERIODIC_ASSESSMENT: &str = "glba-safeguards:314.4(f)(3)";
+const CONTRACT_SAFEGUARDS: &str = "glba-safeguards:314.4(f)(2)";
+
+/// The (code, control) of the findings about notice, evidence age and provider oversight.
+type Decided = std::collections::BTreeSet<(String, String)>;
+
+fn decided<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Decided {
+    pairs
+        .filter(|(code, _)| ["CM008", "CM012", "CM018"].contains(code))
+        .map(|(c, k)| (c.to_string(), k.to_string()))
+        .collect()
+}
+
+/// The findings of an OSCAL assessment results file: (code, control, state), sorted.
+fn oscal_findings(path: &Path) -> Vec<(String, String, String)> {
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("assessment results")).expect("JSON");
+    let mut out: Vec<(String, String, String)> = doc["assessment-results"]["results"][0]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let code = f["props"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|p| p["name"] == "code")
+                .and_then(|p| p["value"].as_str())
+                .unwrap_or_default()
+                .to_string();
+            (
+                code,
+                f["target"]["title"].as_str().unwrap_or_default().to_string(),
+                f["target"]["status"]["state"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn the_provider_summary_and_the_oscal_results_agree_with_the_gate() {
+    let s = workspace("one-glba");
+    let scope = std::fs::read_to_string(s.0.join(GLBA_SCOPE)).expect("scope");
+    let sla = field(&scope, "sla");
+    let window = days(field(sla, "incident_notification").split(',').next().expect("window"));
+    let margin = days(field(sla, "client_margin"));
+    let evidence_entry = scope.split("\nevidence:").nth(1).expect("evidence");
+    let effective = field(evidence_entry, "effective").to_string();
+    let assessed = field(&scope, "date").to_string();
+    let evidence_age = (date(AS_OF) - date(&effective)).whole_days();
+    let assessment_age = (date(AS_OF) - date(&assessed)).whole_days();
+    // The case: fresh evidence, a notice window that does not leave the margin, an old
+    // assessment of the provider.
+    assert!(window + margin > FTC_LIMIT_DAYS && assessment_age > 365 && evidence_age <= 500);
+
+    // The gate.
+    let run = ctrlmap_in(&s.0, ["check", ".", "--as-of", AS_OF, "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let gate = decided(
+        doc["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["scope"] == GLBA_SCOPE_ID)
+            .map(|f| (f["code"].as_str().unwrap_or(""), f["control"].as_str().unwrap_or(""))),
+    );
+    let expected: Decided = [("CM008", FTC_NOTICE), ("CM018", PERIODIC_ASSESSMENT)]
+        .into_iter()
+        .map(|(c, k)| (c.to_string(), k.to_string()))
+        .collect();
+    assert_eq!(gate, expected, "{}", run.stdout);
+
+    // `explain`: the evidence is fresh, the notice exceeds.
+    let evidence = ctrlmap_in(&s.0, ["explain", GLBA_SCOPE, WRITTEN_RISK_ASSESSMENT, "--as-of", AS_OF]);
+    assert_eq!(evidence.code, 0, "{}", evidence.stderr);
+    assert!(
+        evidence.stdout.contains(&format!(
+            "evidence/risk-analysis.md (effective {effective}): fresh, {evidence_age} days old, at most 500 allowed"
+        )),
+        "{}",
+        evidence.stdout
+    );
+    let notice = ctrlmap_in(&s.0, ["explain", GLBA_SCOPE, FTC_NOTICE, "--as-of", AS_OF]);
+    assert!(
+        notice.stdout.contains(&format!(
+            "16 CFR 314.4(j)(1) (ftc-notification-event): exceeds — {window} days ({window}d), plus the {margin} days the client needs to act, exceeds the {FTC_LIMIT_DAYS} days"
+        )),
+        "{}",
+        notice.stdout
+    );
+
+    // The provider summary: the same notice verdict, and its gaps are the gate's CM018.
+    let summary = ctrlmap_in(&s.0, ["render", "tpsp-summary", GLBA_SCOPE, "--as-of", AS_OF]);
+    assert_eq!(summary.code, 0, "{}", summary.stderr);
+    let md = &summary.stdout;
+    assert!(
+        md.contains(&format!(
+            "The provider notifies the client within {window} calendar days; 16 CFR 314.4(j)(1) gives the client {FTC_LIMIT_DAYS} calendar days to notify the Federal Trade Commission: the provider's notice does not fit"
+        )),
+        "{md}"
+    );
+    let row = |cite: &str| {
+        md.lines()
+            .find(|l| l.starts_with(&format!("| **{cite}**")))
+            .unwrap_or_else(|| panic!("no row for {cite}\n{md}"))
+            .to_string()
+    };
+    assert!(row("16 CFR 314.4(f)(3)").contains("| Gap |"), "{md}");
+    assert!(row("16 CFR 314.4(f)(3)").contains("Reported by CM018."), "{md}");
+    assert!(
+        row("16 CFR 314.4(f)(3)").contains(&format!("(the latest is of {assessed})")),
+        "{md}"
+    );
+    assert!(row("16 CFR 314.4(f)(2)").contains("| Addressed |"), "{md}");
+    let summary_gaps: Vec<String> = md
+        .lines()
+        .filter(|l| l.starts_with("| **16 CFR 314.4(f)") && l.contains("| Gap |"))
+        .map(|l| {
+            l.split("**")
+                .nth(1)
+                .unwrap_or_default()
+                .replace("16 CFR ", "glba-safeguards:")
+        })
+        .collect();
+    let gate_cm018: Vec<String> = gate
+        .iter()
+        .filter(|(code, _)| code == "CM018")
+        .map(|(_, control)| control.clone())
+        .collect();
+    assert_eq!(summary_gaps, gate_cm018);
+    assert!(!gate.iter().any(|(_, c)| c == CONTRACT_SAFEGUARDS));
+
+    // The OSCAL assessment results, from `export oscal` and from the evidence pack: the same
+    // findings, the gate's not satisfied, the fresh evidence's control satisfied.
+    let export = ctrlmap_in(&s.0, ["export", "oscal", ".", "-o", "oscal", "--as-of", AS_OF]);
+    assert_eq!(export.code, 0, "{}", export.stderr);
+    let pack = ctrlmap_in(&s.0, ["pack", GLBA_SCOPE, "-o", "pack", "--as-of", AS_OF]);
+    assert_eq!(pack.code, 0, "{}", pack.stderr);
+    let exported = oscal_findings(&s.0.join(format!("oscal/scopes/{GLBA_SCOPE_ID}/assessment-results.json")));
+    let packed = oscal_findings(&s.0.join("pack/oscal/assessment-results.json"));
+    assert_eq!(exported, packed);
+    let not_satisfied = decided(
+        exported
+            .iter()
+            .filter(|(_, _, state)| state == "not-satisfied")
+            .map(|(code, control, _)| (code.as_str(), control.as_str())),
+    );
+    assert_eq!(not_satisfied, gate);
+    let risk: Vec<&str> = exported
+        .iter()
+        .filter(|(_, control, _)| control == WRITTEN_RISK_ASSESSMENT)
+        .map(|(_, _, state)| state.as_str())
+        .collect();
+    assert_eq!(risk, ["satisfied"]);
+}

@@ -314,14 +314,24 @@ fn evidence_outside_the_workspace_is_never_copied() {
     // The loader reports both (E012) and the command line stops there; the library call
     // still refuses to copy them.
     let ws = Loaded::load(&ws_dir).expect("loads");
-    assert!(
-        ws.diagnostics
-            .iter()
-            .filter(|d| d.message.contains("evidence path"))
-            .count()
-            >= 1,
+    let outside: Vec<&ctrlmap::model::diagnostic::Diagnostic> = ws
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == ctrlmap::model::diagnostic::Code::E012)
+        .collect();
+    assert_eq!(
+        outside.len(),
+        2,
         "{}",
         ctrlmap::emit::diagnostics::render_all(&ws.diagnostics, |f| ws.source(f))
+    );
+    assert!(
+        outside.iter().any(|d| d.message.contains("evidence/leak.txt")),
+        "{outside:?}"
+    );
+    assert!(
+        outside.iter().any(|d| d.message.contains("../secret.txt")),
+        "{outside:?}"
     );
     let s = ws.scopes.iter().find(|s| s.id == "riverside-dental").expect("scope");
     let outcome = ctrlmap::emit::pack::pack(

@@ -475,32 +475,48 @@ fn export_oscal() {
 
 /// Each input code and the fixture folder that triggers it (tests/fixtures/load/*, each with
 /// a README line), with the command that reports it.
-const DIAGNOSTICS: [(&str, &str, &str); 24] = [
-    ("E001", "yaml_syntax", "syntax"),
-    ("E002", "duplicate_key", "five-problems"),
-    ("E003", "unknown_key", "five-problems"),
-    ("E004", "wrong_type", "five-problems"),
-    ("E005", "missing_field", "five-problems"),
-    ("E006", "bad_date", "five-problems"),
-    ("E007", "invalid_value", "invalid-value"),
-    ("E008", "unknown_framework", "references"),
-    ("E009", "unknown_control", "references"),
-    ("E010", "unknown_service", "references"),
-    ("E011", "duplicate_id", "references"),
-    ("E012", "evidence_outside_workspace", "references"),
-    ("E013", "yaml_too_complex", "alias-bomb"),
-    ("E014", "unknown_kind", "kind"),
-    ("E015", "dangling_parent", "catalog"),
-    ("E016", "unreadable_file", "unreadable"),
-    ("E017", "unknown_party", "references"),
-    ("E018", "unknown_option", "references"),
-    ("E019", "invalid_expression", "expression"),
-    ("E020", "empty_input", "empty"),
-    ("E021", "rule_failed", "rule-failed"),
-    ("E022", "bad_usage", "usage"),
-    ("E023", "unknown_package", "packages"),
-    ("E024", "package_cycle", "packages"),
-];
+/// One test per input code (a failure in one does not hide the others): the fixture folder
+/// under tests/fixtures/load that reports it. The test below checks that every code of
+/// `Code` has a case here.
+macro_rules! input_code_cases {
+    ($($test:ident: $code:ident in $folder:literal;)*) => {
+        $(
+            #[test]
+            fn $test() {
+                input_code_case(ctrlmap::model::diagnostic::Code::$code, $folder);
+            }
+        )*
+        const INPUT_CODES_WITH_A_CASE: &[ctrlmap::model::diagnostic::Code] =
+            &[$(ctrlmap::model::diagnostic::Code::$code),*];
+    };
+}
+
+input_code_cases! {
+    diag_e001_yaml_syntax: E001 in "syntax";
+    diag_e002_duplicate_key: E002 in "five-problems";
+    diag_e003_unknown_key: E003 in "five-problems";
+    diag_e004_wrong_type: E004 in "five-problems";
+    diag_e005_missing_field: E005 in "five-problems";
+    diag_e006_bad_date: E006 in "five-problems";
+    diag_e007_invalid_value: E007 in "invalid-value";
+    diag_e008_unknown_framework: E008 in "references";
+    diag_e009_unknown_control: E009 in "references";
+    diag_e010_unknown_service: E010 in "references";
+    diag_e011_duplicate_id: E011 in "references";
+    diag_e012_evidence_outside_workspace: E012 in "references";
+    diag_e013_yaml_too_complex: E013 in "alias-bomb";
+    diag_e014_unknown_kind: E014 in "kind";
+    diag_e015_dangling_parent: E015 in "catalog";
+    diag_e016_unreadable_file: E016 in "unreadable";
+    diag_e017_unknown_party: E017 in "references";
+    diag_e018_unknown_option: E018 in "references";
+    diag_e019_invalid_expression: E019 in "expression";
+    diag_e020_empty_input: E020 in "empty";
+    diag_e021_rule_failed: E021 in "rule-failed";
+    diag_e022_bad_usage: E022 in "usage";
+    diag_e023_unknown_package: E023 in "packages";
+    diag_e024_package_cycle: E024 in "packages";
+}
 
 /// The command that reports a fixture's problems: `validate`, except for a custom rule that
 /// fails while the scope is assessed (`check`) and an output onto an input (`check -o`).
@@ -521,38 +537,48 @@ fn blocks_of(stderr: &str, code: &str) -> String {
 }
 
 #[test]
-fn every_input_code_has_a_fixture_and_a_snapshot() {
-    let codes: Vec<&str> = ctrlmap::model::diagnostic::Code::ALL
-        .iter()
-        .map(|c| c.as_str())
-        .collect();
-    let listed: Vec<&str> = DIAGNOSTICS.iter().map(|(c, _, _)| *c).collect();
-    assert_eq!(listed, codes, "every input code needs a fixture here");
-    for (code, name, folder) in DIAGNOSTICS {
-        let dir = fixture(&format!("load/{folder}"));
-        assert!(
-            dir.join("README.md").exists(),
-            "{folder}: a fixture says what it proves"
-        );
-        let args = diagnostic_args(folder);
-        let run = ctrlmap_in(&dir, &args);
-        assert_eq!(run.code, 2, "{folder}: bad input exits 2\n{}", run.stderr);
-        let blocks = blocks_of(&run.stderr, code);
-        assert!(!blocks.is_empty(), "{folder} does not report {code}:\n{}", run.stderr);
-        // Shaped like rustc's: `error[CODE]: message`, ` --> file:line:col`, `= help:`.
-        let mut lines = blocks.lines();
-        let first = lines.next().unwrap_or_default();
-        assert!(first.starts_with(&format!("error[{code}]: ")), "{first}");
-        let place = lines.next().unwrap_or_default();
-        assert!(place.trim_start().starts_with("--> "), "{blocks}");
-        assert!(blocks.contains("= help: "), "{blocks}");
-        let text = format!(
-            "$ ctrlmap {}    # in tests/fixtures/load/{folder}\nexit: {}\n--- the {code} diagnostics of stderr\n{blocks}\n",
-            args.join(" "),
-            run.code
-        );
-        settings().bind(|| insta::assert_snapshot!(format!("diag_{code}_{name}"), text));
+fn every_input_code_is_unique_documented_and_has_a_case() {
+    use ctrlmap::model::diagnostic::Code;
+    let codes: Vec<Code> = Code::all().collect();
+    assert_eq!(
+        INPUT_CODES_WITH_A_CASE,
+        codes.as_slice(),
+        "every input code needs a case above"
+    );
+    let mut names = std::collections::BTreeSet::new();
+    for code in codes {
+        assert!(names.insert(code.name()), "{}: name used twice", code.as_str());
+        assert!(!code.name().is_empty(), "{}: no name", code.as_str());
+        assert!(code.description().ends_with('.'), "{}: no description", code.as_str());
     }
+}
+
+/// The diagnostics of one code, from the fixture that reports it: rustc-shaped, and pinned.
+fn input_code_case(code: ctrlmap::model::diagnostic::Code, folder: &str) {
+    let (code, name) = (code.as_str(), code.name().replace('-', "_"));
+    let dir = fixture(&format!("load/{folder}"));
+    assert!(
+        dir.join("README.md").exists(),
+        "{folder}: a fixture says what it proves"
+    );
+    let args = diagnostic_args(folder);
+    let run = ctrlmap_in(&dir, &args);
+    assert_eq!(run.code, 2, "{folder}: bad input exits 2\n{}", run.stderr);
+    let blocks = blocks_of(&run.stderr, code);
+    assert!(!blocks.is_empty(), "{folder} does not report {code}:\n{}", run.stderr);
+    // Shaped like rustc's: `error[CODE]: message`, ` --> file:line:col`, `= help:`.
+    let mut lines = blocks.lines();
+    let first = lines.next().unwrap_or_default();
+    assert!(first.starts_with(&format!("error[{code}]: ")), "{first}");
+    let place = lines.next().unwrap_or_default();
+    assert!(place.trim_start().starts_with("--> "), "{blocks}");
+    assert!(blocks.contains("= help: "), "{blocks}");
+    let text = format!(
+        "$ ctrlmap {}    # in tests/fixtures/load/{folder}\nexit: {}\n--- the {code} diagnostics of stderr\n{blocks}\n",
+        args.join(" "),
+        run.code
+    );
+    settings().bind(|| insta::assert_snapshot!(format!("diag_{code}_{name}"), text));
 }
 
 /// The whole of each fixture's run: every problem in one run, and the closing summary.
@@ -576,63 +602,79 @@ fn every_load_fixture_reports_all_its_problems() {
 
 // --- finding rules: one snapshot per rule ----------------------------------------------------
 
-/// Each finding rule, the fixture workspace and the scope that triggers it (each fixture
-/// folder's README says what it proves). CM006 is retired and never fires.
-const RULES: [(&str, &str, &str); 19] = [
-    ("CM001", "findings", "cm001-fires"),
-    ("CM002", "findings", "cm002-fires"),
-    ("CM003", "findings", "cm003-fires"),
-    ("CM004", "findings", "cm004-fires"),
-    ("CM005", "findings", "cm005-fires"),
-    ("CM007", "rules", "cm007-fires"),
-    ("CM008", "rules", "cm008-fires"),
-    ("CM009", "rules", "cm009-fires"),
-    ("CM010", "rules", "cm010-fires"),
-    ("CM011", "rules", "cm011-fires"),
-    ("CM012", "rules", "cm012-fires"),
-    ("CM013", "rules", "cm013-fires"),
-    ("CM014", "rules", "cm014-fires"),
-    ("CM015", "semantics", "retained-fires"),
-    ("CM016", "semantics", "baa-fires"),
-    ("CM017", "semantics", "regulator-fires"),
-    ("CM018", "rules", "cm018-fires"),
-    ("CM019", "findings", "cm019-fires"),
-    ("CM020", "rules", "cm020-fires"),
-];
+/// One test per finding rule (a failure in one does not hide the others): the fixture
+/// workspace and the scope that triggers it (each fixture folder's README says what it
+/// proves). CM006 is retired and never fires. The test below checks that every other code of
+/// `RuleCode` has a case here.
+macro_rules! rule_cases {
+    ($($test:ident: $code:ident in $workspace:literal, $scope:literal;)*) => {
+        $(
+            #[test]
+            fn $test() {
+                rule_case(ctrlmap::assess::RuleCode::$code, $workspace, $scope);
+            }
+        )*
+        const RULES_WITH_A_CASE: &[ctrlmap::assess::RuleCode] = &[$(ctrlmap::assess::RuleCode::$code),*];
+    };
+}
 
-/// The findings of one rule in one scope, as `check` prints them: the scope's block of the
-/// text report, only the lines of that code.
+rule_cases! {
+    rule_cm001: CM001 in "findings", "cm001-fires";
+    rule_cm002: CM002 in "findings", "cm002-fires";
+    rule_cm003: CM003 in "findings", "cm003-fires";
+    rule_cm004: CM004 in "findings", "cm004-fires";
+    rule_cm005: CM005 in "findings", "cm005-fires";
+    rule_cm007: CM007 in "rules", "cm007-fires";
+    rule_cm008: CM008 in "rules", "cm008-fires";
+    rule_cm009: CM009 in "rules", "cm009-fires";
+    rule_cm010: CM010 in "rules", "cm010-fires";
+    rule_cm011: CM011 in "rules", "cm011-fires";
+    rule_cm012: CM012 in "rules", "cm012-fires";
+    rule_cm013: CM013 in "rules", "cm013-fires";
+    rule_cm014: CM014 in "rules", "cm014-fires";
+    rule_cm015: CM015 in "semantics", "retained-fires";
+    rule_cm016: CM016 in "semantics", "baa-fires";
+    rule_cm017: CM017 in "semantics", "regulator-fires";
+    rule_cm018: CM018 in "rules", "cm018-fires";
+    rule_cm019: CM019 in "findings", "cm019-fires";
+    rule_cm020: CM020 in "rules", "cm020-fires";
+}
+
 #[test]
-fn every_finding_rule_has_a_fixture_and_a_snapshot() {
-    let retired = ["CM006"];
-    let listed: Vec<&str> = RULES.iter().map(|(c, _, _)| *c).collect();
-    let registry: Vec<&str> = ctrlmap::assess::RULES
-        .iter()
+fn every_finding_rule_but_the_retired_has_a_case() {
+    use ctrlmap::assess::RuleCode;
+    let retired = [RuleCode::CM006];
+    let codes: Vec<RuleCode> = ctrlmap::assess::rules()
         .map(|r| r.code)
         .filter(|c| !retired.contains(c))
         .collect();
-    assert_eq!(listed, registry, "every finding rule needs a fixture here");
-    let mut runs = std::collections::BTreeMap::new();
-    for (code, workspace, scope) in RULES {
-        let args = ["check", ".", "--as-of", AS_OF];
-        let run = runs
-            .entry(workspace)
-            .or_insert_with(|| ctrlmap_in(&fixture(workspace), args));
-        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
-        let block = run
-            .stdout
-            .split("\n\n")
-            .find(|b| b.lines().next().is_some_and(|h| h.contains(&format!("— {scope} ("))))
-            .unwrap_or_else(|| panic!("no scope {scope} in {workspace}:\n{}", run.stdout));
-        let header = block.lines().next().unwrap_or_default();
-        let lines: Vec<&str> = block.lines().filter(|l| l.contains(&format!("[{code}]"))).collect();
-        assert!(!lines.is_empty(), "{scope} does not fire {code}:\n{block}");
-        let rule = ctrlmap::assess::rule(code).expect("a registered rule");
-        let text = format!(
-            "$ ctrlmap check . --as-of {AS_OF}    # in tests/fixtures/{workspace}\nexit: {}\n--- the {code} lines of scope {scope}\n{header}\n{}\n",
-            run.code,
-            lines.join("\n")
-        );
-        settings().bind(|| insta::assert_snapshot!(format!("rule_{code}_{}", rule.name.replace('-', "_")), text));
-    }
+    assert_eq!(
+        RULES_WITH_A_CASE,
+        codes.as_slice(),
+        "every finding rule needs a case above"
+    );
+}
+
+/// The findings of one rule in one scope, as `check` prints them: the scope's block of the
+/// text report, only the lines of that code.
+fn rule_case(code: ctrlmap::assess::RuleCode, workspace: &str, scope: &str) {
+    let rule = code.rule();
+    let code = code.as_str();
+    let args = ["check", ".", "--as-of", AS_OF];
+    let run = ctrlmap_in(&fixture(workspace), args);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    let block = run
+        .stdout
+        .split("\n\n")
+        .find(|b| b.lines().next().is_some_and(|h| h.contains(&format!("— {scope} ("))))
+        .unwrap_or_else(|| panic!("no scope {scope} in {workspace}:\n{}", run.stdout));
+    let header = block.lines().next().unwrap_or_default();
+    let lines: Vec<&str> = block.lines().filter(|l| l.contains(&format!("[{code}]"))).collect();
+    assert!(!lines.is_empty(), "{scope} does not fire {code}:\n{block}");
+    let text = format!(
+        "$ ctrlmap check . --as-of {AS_OF}    # in tests/fixtures/{workspace}\nexit: {}\n--- the {code} lines of scope {scope}\n{header}\n{}\n",
+        run.code,
+        lines.join("\n")
+    );
+    settings().bind(|| insta::assert_snapshot!(format!("rule_{code}_{}", rule.name.replace('-', "_")), text));
 }

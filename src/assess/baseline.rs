@@ -145,14 +145,6 @@ impl Baseline {
     }
 }
 
-/// Does this finding fail the gate? Unwaived, at or above `gate` (`None`: nothing fails), and
-/// not in the baseline.
-pub fn is_failing(finding: &Finding, gate: Option<Severity>, baseline: Option<&Baseline>) -> bool {
-    finding.waived.is_none()
-        && gate.is_some_and(|min| finding.severity >= min)
-        && !baseline.is_some_and(|b| b.contains(finding))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,10 +193,24 @@ mod tests {
     #[test]
     fn gate_ignores_waived_baselined_and_lower_findings() {
         let f = finding("a", "x:1", "f1");
-        assert!(is_failing(&f, Some(Severity::High), None));
-        assert!(!is_failing(&f, Some(Severity::Critical), None));
-        assert!(!is_failing(&f, None, None));
+        assert!(f.fails_gate(Some(Severity::High), None));
+        assert!(!f.fails_gate(Some(Severity::Critical), None));
+        assert!(!f.fails_gate(None, None));
         let b = parse(&write(std::slice::from_ref(&f)), "b").unwrap();
-        assert!(!is_failing(&f, Some(Severity::High), Some(&b)));
+        assert!(!f.fails_gate(Some(Severity::High), Some(&b)));
+        let waived = Finding {
+            waived: Some(crate::assess::WaiverNote {
+                justification: "j".into(),
+                compensating: "c".into(),
+                approver: "a".into(),
+                ticket: "t".into(),
+                expires: "2030-01-01".into(),
+                file: "scopes/a.yaml".into(),
+                line: 1,
+                column: 1,
+            }),
+            ..f
+        };
+        assert!(!waived.fails_gate(Some(Severity::Low), None));
     }
 }

@@ -696,9 +696,7 @@ impl Diff {
     pub fn is_regression(&self, min: Option<Severity>) -> bool {
         self.scopes.iter().any(|s| {
             s.controls.iter().any(ControlChange::became_unassigned)
-                || s.new_findings
-                    .iter()
-                    .any(|f| f.waived.is_none() && min.is_some_and(|m| f.severity >= m))
+                || s.new_findings.iter().any(|f| f.fails_gate(min, None))
         })
     }
 

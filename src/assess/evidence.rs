@@ -5,7 +5,7 @@
 use crate::assess::rules::EvidenceStatus;
 use crate::model::policy::RuleKind;
 use crate::model::{Scope, Workspace};
-use crate::resolve::{Matrix, Summary, applicable_frameworks};
+use crate::resolve::{Matrix, Summary};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -145,7 +145,7 @@ pub fn control_evidence(
             }
         }
     }
-    let frameworks = applicable_frameworks(ws, scope);
+    let frameworks = super::frameworks_of(matrix);
     let required: BTreeSet<&str> = ws
         .packs
         .values()

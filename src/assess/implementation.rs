@@ -42,6 +42,12 @@ impl State {
     }
 }
 
+impl std::fmt::Display for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One evidence entry as the verdict weighed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Weighed {

@@ -3,7 +3,9 @@
 //! Each rule has a stable code that never changes meaning, a default severity, and a
 //! message that says what to do.
 
+pub mod agreement;
 pub mod baseline;
+pub mod codes;
 pub mod diff;
 pub mod evidence;
 pub mod implementation;
@@ -21,142 +23,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 pub use crate::model::Severity;
-
-/// A finding rule: stable code, name, default severity, one-line description.
-#[derive(Debug, Clone, Copy)]
-pub struct Rule {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub severity: Severity,
-    pub description: &'static str,
-}
-
-pub const RULES: &[Rule] = &[
-    Rule {
-        code: "CM001",
-        name: "unassigned-control",
-        severity: Severity::High,
-        description: "An applicable control has no owner: no scope assignment, service, client-owned entry or crosswalk covers it.",
-    },
-    Rule {
-        code: "CM002",
-        name: "conflicting-assignments",
-        severity: Severity::High,
-        description: "Two sources at the same precedence level disagree about who owns a control.",
-    },
-    Rule {
-        code: "CM003",
-        name: "shared-duty-undefined",
-        severity: Severity::Medium,
-        description: "A shared control does not say what both the MSP and the client do.",
-    },
-    Rule {
-        code: "CM004",
-        name: "unjustified-not-applicable",
-        severity: Severity::Medium,
-        description: "A control is marked not applicable without a reason.",
-    },
-    Rule {
-        code: "CM005",
-        name: "hipaa-addressable-undocumented",
-        severity: Severity::High,
-        description: "A HIPAA addressable implementation specification is neither implemented nor documented with an alternative (45 CFR 164.306(d)(3)).",
-    },
-    Rule {
-        code: "CM006",
-        name: "crosswalk-partial-coverage",
-        severity: Severity::Medium,
-        description: "Retired: a control reached only through CSF outcomes that intersect it is now unassigned (CM001), with those outcomes listed as candidates. The code is kept so that configuration naming it still loads; it never fires.",
-    },
-    Rule {
-        code: "CM007",
-        name: "accountability-delegated",
-        severity: Severity::High,
-        description: "A duty whose accountability the regulation keeps with the regulated entity (security official, Qualified Individual, CISO, board reporting, annual certification) is made someone else's.",
-    },
-    Rule {
-        code: "CM008",
-        name: "notification-window-too-long",
-        severity: Severity::High,
-        description: "The MSP's contractual incident-notification window, plus the time the client needs, exceeds the regulation's deadline (or no window is agreed).",
-    },
-    Rule {
-        code: "CM009",
-        name: "evidence-missing",
-        severity: Severity::Medium,
-        description: "The policy pack requires evidence for an applicable control and the scope lists none.",
-    },
-    Rule {
-        code: "CM010",
-        name: "evidence-file-missing",
-        severity: Severity::High,
-        description: "An evidence entry names a file that does not exist in the workspace.",
-    },
-    Rule {
-        code: "CM011",
-        name: "evidence-tampered",
-        severity: Severity::Critical,
-        description: "An evidence file's SHA-256 differs from the hash pinned in the scope.",
-    },
-    Rule {
-        code: "CM012",
-        name: "evidence-stale",
-        severity: Severity::Medium,
-        description: "Evidence is older than the policy's maximum age as of the assessment date.",
-    },
-    Rule {
-        code: "CM013",
-        name: "waiver-expired",
-        severity: Severity::High,
-        description: "A waiver has expired; the finding it waived counts again.",
-    },
-    Rule {
-        code: "CM014",
-        name: "waiver-incomplete",
-        severity: Severity::High,
-        description: "A waiver lacks a justification, approver, ticket, compensating control or expiry date, so it is not honoured.",
-    },
-    Rule {
-        code: "CM015",
-        name: "responsibility-delegated",
-        severity: Severity::High,
-        description: "A duty only the regulated entity itself can perform (the catalog's `retained: {responsible: true}`, e.g. 23 NYCRR 500.4(a)(2), 16 CFR 314.4(a)(2)) is made the responsibility of the MSP or a third party, directly, through a parent control or through a service claim.",
-    },
-    Rule {
-        code: "CM016",
-        name: "business-associate-agreement-missing",
-        severity: Severity::High,
-        description: "HIPAA applies and ePHI is handled without a business associate agreement: the MSP's services handle ePHI but the scope records no signed BAA, a third party that performs HIPAA duties has none, or the MSP's subcontractor that handles ePHI has none, whatever it is assigned (45 CFR 164.308(b), 164.314(a), 164.502(e)).",
-    },
-    Rule {
-        code: "CM017",
-        name: "regulator-mismatch",
-        severity: Severity::High,
-        description: "The profile applies a rule to an institution its regulator does not cover: `glba: true` for a kind of institution, or a bank's subsidiary or affiliate, that answers to another regulator than the FTC (16 CFR 314.1(b); GLBA section 505(a), 15 U.S.C. 6805(a)).",
-    },
-    Rule {
-        code: "CM018",
-        name: "provider-oversight-gap",
-        severity: Severity::Medium,
-        description: "The declared facts show a point of the client's oversight of its service provider unmet: no contract requiring the provider to implement and maintain safeguards (16 CFR 314.4(f)(2)), or no assessment of the provider within the last 365 days (16 CFR 314.4(f)(3)). The provider summary shows the same point as a gap.",
-    },
-    Rule {
-        code: "CM019",
-        name: "decision-overridden",
-        severity: Severity::Low,
-        description: "A decision of the scope's own has gone stale: a `client_owned` entry or a `responsible: undecided` stub whose control a subscribed service, the package or an assignment now decides, or a `client_owned` entry that keeps a control from a subscribed service reaching it through an `equal`/`subset-of` crosswalk row. `ctrlmap scaffold SCOPE_FILE --reconcile --write` removes them.",
-    },
-    Rule {
-        code: "CM020",
-        name: "evidence-unpinned",
-        severity: Severity::Info,
-        description: "An evidence entry's file is on file but no SHA-256 is pinned for it, so a later change to the file would go unnoticed. `ctrlmap evidence pin SCOPE_FILE` pins it.",
-    },
-];
-
-pub fn rule(code: &str) -> Option<&'static Rule> {
-    RULES.iter().find(|r| r.code == code)
-}
+pub use codes::{Rule, RuleCode, rule, rules};
 
 /// One gap in one scope.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -190,6 +57,16 @@ impl Finding {
             self.code,
             self.message
         )
+    }
+
+    /// The gate predicate, the one every command uses (`check`, `diff`, JUnit, the
+    /// counterparty documents): does this finding fail a gate at `gate` (`None`: nothing
+    /// fails)? Only when no waiver covers it, it is at or above the gate, and `baseline`
+    /// (when given) does not hold it.
+    pub fn fails_gate(&self, gate: Option<Severity>, baseline: Option<&baseline::Baseline>) -> bool {
+        self.waived.is_none()
+            && gate.is_some_and(|min| self.severity >= min)
+            && !baseline.is_some_and(|b| b.contains(self))
     }
 
     /// `high`, or `high (waived)` when a waiver covers it (for report tables).
@@ -234,18 +111,18 @@ fn finding(
     scope: &Scope,
     row: Option<&Row>,
     control: &str,
-    code: &str,
+    code: RuleCode,
     message: String,
     at: &Origin,
     discriminator: &str,
     overrides: &Overrides,
 ) -> Option<Finding> {
-    let rule = rule(code)?;
+    let rule = code.rule();
     let _ = row;
     make(
         scope,
         control,
-        code,
+        code.as_str(),
         rule.name,
         rule.severity,
         message,
@@ -332,6 +209,10 @@ pub struct Assessment {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub waivers: Vec<register::WaiverStatus>,
     pub notifications: Vec<rules::NotificationStatus>,
+    /// Each matrix row's implementation state, per party, from the evidence verdicts above
+    /// (what the OSCAL plans and assessment results state).
+    #[serde(skip)]
+    pub implementation: Vec<implementation::RowStatus>,
     /// The client's oversight of its service provider, point by point (NY DFS and GLBA
     /// scopes only): what the provider summary shows and CM018 reports.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -342,40 +223,56 @@ pub struct Assessment {
     pub failures: Vec<Diagnostic>,
 }
 
-/// Resolve and assess one scope as of a date.
+/// Resolve and assess one scope as of a date: the one path every command takes (`check`'s
+/// portfolio batches too). Each decision is made once, in order, and read by what follows:
+/// the matrix (with the frameworks that apply), the notification and evidence verdicts, the
+/// provider review, then the findings raised from them.
 pub fn assess_scope(ws: &Workspace, scope: &Scope, overrides: &Overrides, as_of: time::Date) -> Assessment {
     let matrix = crate::resolve::resolve(ws, scope);
-    let (findings, failures) = findings_of(ws, scope, &matrix, overrides, as_of);
-    let evidence = rules::evidence_statuses(ws, scope, as_of);
+    let evidence = rules::evidence_statuses(ws, scope, &frameworks_of(&matrix), as_of);
+    let notifications = rules::notification_statuses(ws, scope, &matrix);
+    let provider = provider::review(ws, scope, &matrix, as_of);
+    let (findings, failures) = findings_from(ws, scope, &matrix, &notifications, provider.as_ref(), overrides, as_of);
     Assessment {
         as_of: as_of.to_string(),
         control_evidence: evidence::control_evidence(ws, scope, &matrix, &evidence),
+        implementation: implementation::statuses(scope, &matrix, &evidence),
         waivers: register::waiver_statuses(scope, &findings, as_of),
         evidence,
-        notifications: rules::notification_statuses(ws, scope, &matrix),
-        provider: provider::review(ws, scope, &matrix, as_of),
+        notifications,
+        provider,
         matrix,
         findings,
         failures,
     }
 }
 
-/// Findings for one scope as of a date: the core rules, the catalogs' rules, the enabled
-/// policy packs' rules, then waivers; sorted, most severe first. With them, the custom rules
-/// that failed at run time (E021).
-pub fn findings_of(
+/// The frameworks that apply to the scope of a matrix, by id, as `resolve` decided them (the
+/// matrix lists them): read, never decided again.
+pub(crate) fn frameworks_of(matrix: &Matrix) -> Vec<String> {
+    matrix.frameworks.iter().map(|f| f.id.clone()).collect()
+}
+
+/// Findings for one scope from what its assessment decided: the core rules, the catalogs'
+/// rules, the provider review's points, the enabled policy packs' rules (notification
+/// windows from `notifications`), then waivers; sorted, most severe first. With them, the
+/// custom rules that failed at run time (E021).
+#[allow(clippy::too_many_arguments)]
+fn findings_from(
     ws: &Workspace,
     scope: &Scope,
     matrix: &Matrix,
+    notifications: &[rules::NotificationStatus],
+    review: Option<&provider::ProviderReview>,
     overrides: &Overrides,
     as_of: time::Date,
 ) -> (Vec<Finding>, Vec<Diagnostic>) {
     let mut out = core_findings(scope, matrix, overrides);
     out.extend(rules::catalog_findings(ws, scope, matrix, overrides));
-    if let Some(review) = provider::review(ws, scope, matrix, as_of) {
-        out.extend(provider::findings(ws, scope, &review, overrides, as_of));
+    if let Some(review) = review {
+        out.extend(provider::findings(ws, scope, review, overrides, as_of));
     }
-    let (found, failures) = rules::pack_findings(ws, scope, matrix, overrides, as_of);
+    let (found, failures) = rules::pack_findings(ws, scope, matrix, notifications, overrides, as_of);
     out.extend(found);
     let mut out = rules::apply_waivers(scope, out, overrides, as_of);
     out.sort_by(Finding::report_order); // one scope: by severity, control, code
@@ -383,8 +280,9 @@ pub fn findings_of(
     (out, failures)
 }
 
-/// The findings of one scope alone, for tests and the benchmark; commands use
-/// [`assess_scope`], which also returns the custom rules that failed (E021).
+/// The findings of one scope alone from a matrix already resolved, for tests, fuzzing and
+/// the benchmark; commands use [`assess_scope`], which also returns the custom rules that
+/// failed (E021) and every verdict the findings come from.
 pub fn assess_on(
     ws: &Workspace,
     scope: &Scope,
@@ -392,7 +290,9 @@ pub fn assess_on(
     overrides: &Overrides,
     as_of: time::Date,
 ) -> Vec<Finding> {
-    findings_of(ws, scope, matrix, overrides, as_of).0
+    let notifications = rules::notification_statuses(ws, scope, matrix);
+    let review = provider::review(ws, scope, matrix, as_of);
+    findings_from(ws, scope, matrix, &notifications, review.as_ref(), overrides, as_of).0
 }
 
 /// Severity overrides: `severity:` in the workspace config (its codes were checked when it
@@ -435,7 +335,7 @@ fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<F
                 scope,
                 Some(row),
                 &row.control,
-                "CM002",
+                RuleCode::CM002,
                 format!("{} — sources disagree: {}. Decide who owns it with one scope assignment (assignments override services).", row.control, sides.join(" vs ")),
                 &at,
                 "",
@@ -475,7 +375,7 @@ fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<F
                     scope,
                     Some(row),
                     &row.control,
-                    "CM005",
+                    RuleCode::CM005,
                     format!(
                         "HIPAA addressable specification {} ({}) {problem}. Under 45 CFR 164.306(d)(3) implement it, or document why it is not reasonable and appropriate and implement an equivalent alternative if reasonable: add an `addressable:` entry to the scope and assign an owner.",
                         row.control, row.title
@@ -522,7 +422,7 @@ fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<F
                     scope,
                     Some(row),
                     &row.control,
-                    "CM001",
+                    RuleCode::CM001,
                     message,
                     &at,
                     "",
@@ -548,7 +448,7 @@ fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<F
                     scope,
                     Some(row),
                     &row.control,
-                    "CM003",
+                    RuleCode::CM003,
                     format!(
                         "{} is shared, but the duty of {} is not written down. Say in plain words what each party does (`msp:`, `client:`, `third_party:`).",
                         row.control,
@@ -569,7 +469,7 @@ fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<F
                 scope,
                 matrix.row(&n.control),
                 &n.control,
-                "CM004",
+                RuleCode::CM004,
                 format!(
                     "{} is marked not applicable without a reason. Write why (`reason:`), so an auditor can accept it.",
                     n.control
@@ -615,7 +515,7 @@ fn stale_decisions(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec
             scope,
             matrix.row(&d.control),
             &d.control,
-            "CM019",
+            RuleCode::CM019,
             message,
             &at,
             &discriminator,

@@ -59,11 +59,36 @@ pub fn assignable(matrix: &Matrix) -> Vec<String> {
         .collect()
 }
 
+impl ScopeSummary {
+    /// The same summary counting only these findings of its scope (e.g. those not in a
+    /// baseline): the one place a scope's finding counts are made.
+    pub fn counting<'a>(&self, findings: impl IntoIterator<Item = &'a Finding>) -> ScopeSummary {
+        let (findings, waived) = finding_counts(findings);
+        ScopeSummary {
+            findings,
+            waived,
+            ..self.clone()
+        }
+    }
+}
+
+/// A scope's findings counted by severity (`"high" → 2`), and how many of them a waiver covers.
+fn finding_counts<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> (BTreeMap<String, usize>, usize) {
+    let mut by_sev: BTreeMap<String, usize> = BTreeMap::new();
+    let mut waived = 0;
+    for f in findings {
+        *by_sev.entry(f.severity.as_str().to_string()).or_default() += 1;
+        waived += usize::from(f.waived.is_some());
+    }
+    (by_sev, waived)
+}
+
 pub fn scope_summary(matrix: &Matrix, file: &str, findings: &[Finding]) -> ScopeSummary {
     let mut controls: BTreeMap<String, usize> = Summary::ALL.iter().map(|s| (s.as_str().to_string(), 0)).collect();
     for r in matrix.rows.iter().filter(|r| r.assignable) {
         *controls.entry(r.summary.as_str().to_string()).or_default() += 1;
     }
+    let (counts, waived) = finding_counts(findings);
     ScopeSummary {
         scope: matrix.scope.clone(),
         client: matrix.client.clone(),
@@ -72,20 +97,11 @@ pub fn scope_summary(matrix: &Matrix, file: &str, findings: &[Finding]) -> Scope
         frameworks: matrix.frameworks.iter().map(|f| f.id.clone()).collect(),
         frameworks_not_applicable: matrix.frameworks_not_applicable.clone(),
         controls,
-        findings: severity_counts(findings),
-        waived: findings.iter().filter(|f| f.waived.is_some()).count(),
+        findings: counts,
+        waived,
         assignable: Arc::from(assignable(matrix)),
         not_applicable: not_applicable(matrix),
     }
-}
-
-/// Findings counted by severity (`"high" → 2`), as the per-scope summaries show them.
-pub fn severity_counts<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> BTreeMap<String, usize> {
-    let mut by_sev: BTreeMap<String, usize> = BTreeMap::new();
-    for f in findings {
-        *by_sev.entry(f.severity.as_str().to_string()).or_default() += 1;
-    }
-    by_sev
 }
 
 /// Control lists shared between summaries: scopes with the same assignable controls hold one
@@ -125,7 +141,8 @@ pub struct Batch {
 /// One scope of a batch: its summary, findings, unassigned controls and rule failures.
 type Assessed = (ScopeSummary, Vec<Finding>, Vec<String>, Vec<Diagnostic>);
 
-/// Resolve and assess a batch of scopes in parallel; `each_done` is called once per scope
+/// Assess a batch of scopes in parallel ([`super::assess_scope`], as every command does);
+/// `each_done` is called once per scope
 /// as it finishes (for a progress line). Results come back in the batch's order whatever the
 /// thread schedule.
 pub fn assess_batch(
@@ -140,8 +157,13 @@ pub fn assess_batch(
     let per_scope: Vec<Assessed> = scopes
         .par_iter()
         .map(|scope| {
-            let matrix = crate::resolve::resolve(ws, scope);
-            let (found, failures) = super::findings_of(ws, scope, &matrix, overrides, as_of);
+            // The same assessment every document renders, summarised and dropped here.
+            let super::Assessment {
+                matrix,
+                findings: found,
+                failures,
+                ..
+            } = super::assess_scope(ws, scope, overrides, as_of);
             let mut summary = scope_summary(&matrix, &scope.origin.file, &found);
             summary.package = scope.package.clone();
             summary.assignable = lists.get(&summary.assignable);

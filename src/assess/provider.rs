@@ -20,7 +20,7 @@ const GLBA: &str = "glba-safeguards";
 pub const MAX_ASSESSMENT_AGE_DAYS: i64 = 365;
 
 /// A point's verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::IntoStaticStr)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::IntoStaticStr, strum::Display)]
 #[serde(rename_all = "kebab-case")]
 #[strum(serialize_all = "kebab-case")]
 pub enum Verdict {
@@ -69,11 +69,15 @@ pub enum Missing {
 
 impl Missing {
     /// The finding code that reports this gap: CM018 unless another rule already does.
-    pub fn reported_by(&self) -> &'static str {
+    pub fn reported_by(&self) -> super::RuleCode {
         match self {
-            Missing::Unassigned { .. } => "CM001",
-            Missing::NotTheClients { .. } => "CM015",
-            _ => "CM018",
+            Missing::Unassigned { .. } => super::RuleCode::CM001,
+            Missing::NotTheClients { .. } => super::RuleCode::CM015,
+            Missing::NoContract
+            | Missing::NoClause { .. }
+            | Missing::NoClauseOrAttestation { .. }
+            | Missing::NoAssessment { .. }
+            | Missing::NoRecentAssessment { .. } => super::RuleCode::CM018,
         }
     }
 }
@@ -369,7 +373,11 @@ pub fn findings(
 ) -> Vec<super::Finding> {
     let mut out = Vec::new();
     for point in review.points.iter().filter(|p| p.verdict == Verdict::Gap) {
-        for missing in point.missing.iter().filter(|m| m.reported_by() == "CM018") {
+        for missing in point
+            .missing
+            .iter()
+            .filter(|m| m.reported_by() == super::RuleCode::CM018)
+        {
             let cite = ws
                 .framework(&point.framework)
                 .map(|f| {
@@ -411,7 +419,7 @@ pub fn findings(
                 scope,
                 None,
                 &point.control,
-                "CM018",
+                super::RuleCode::CM018,
                 message,
                 &at,
                 discriminator,

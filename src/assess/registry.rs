@@ -45,9 +45,8 @@ pub struct KnownCodes {
 
 impl KnownCodes {
     pub fn of(packs: &BTreeMap<String, Pack>) -> KnownCodes {
-        let mut codes: std::collections::BTreeSet<String> = super::RULES.iter().map(|r| r.code.to_string()).collect();
-        let mut names: BTreeMap<String, String> = super::RULES
-            .iter()
+        let mut codes: std::collections::BTreeSet<String> = super::rules().map(|r| r.code.to_string()).collect();
+        let mut names: BTreeMap<String, String> = super::rules()
             .map(|r| (r.name.to_string(), r.code.to_string()))
             .collect();
         for rule in packs.values().flat_map(|p| &p.rules) {

@@ -3,13 +3,13 @@
 //! `load`).
 
 use crate::assess::evidence::{Freshness, Integrity};
-use crate::assess::{Finding, Overrides, Severity, WaiverNote, blank, make, origin_of};
+use crate::assess::{Finding, Overrides, RuleCode, Severity, WaiverNote, blank, make, origin_of};
 use crate::model::Workspace;
 use crate::model::diagnostic::Diagnostic;
 use crate::model::policy::{PolicyRule, RuleKind};
 use crate::model::{Clock, Origin, Party, Scope, parse_duration_hours};
 use crate::resolve::applicability::{Facts, evaluate};
-use crate::resolve::{Matrix, Summary, applicable_frameworks};
+use crate::resolve::{Matrix, Summary};
 use std::collections::BTreeMap;
 
 fn parse_date(text: &str) -> Option<time::Date> {
@@ -48,17 +48,17 @@ pub fn catalog_findings(ws: &Workspace, scope: &Scope, matrix: &Matrix, override
 fn finding_of(
     scope: &Scope,
     control: &str,
-    code: &str,
+    code: RuleCode,
     message: String,
     at: &Origin,
     disc: &str,
     overrides: &Overrides,
 ) -> Option<Finding> {
-    let rule = crate::assess::rule(code)?;
+    let rule = code.rule();
     make(
         scope,
         control,
-        code,
+        code.as_str(),
         rule.name,
         rule.severity,
         message,
@@ -146,7 +146,15 @@ fn responsibility_retained(ws: &Workspace, scope: &Scope, matrix: &Matrix, overr
                 kept.citation
             )
         };
-        out.extend(finding_of(scope, &row.control, "CM015", message, &at, "", overrides));
+        out.extend(finding_of(
+            scope,
+            &row.control,
+            RuleCode::CM015,
+            message,
+            &at,
+            "",
+            overrides,
+        ));
     }
     out
 }
@@ -210,7 +218,7 @@ fn business_associate_agreements(
             out.extend(finding_of(
                 scope,
                 control,
-                "CM016",
+                RuleCode::CM016,
                 message,
                 &scope.locate("/provider"),
                 "provider",
@@ -255,7 +263,7 @@ fn business_associate_agreements(
                 out.extend(finding_of(
                     scope,
                     "hipaa:164.308(b)(2)",
-                    "CM016",
+                    RuleCode::CM016,
                     message,
                     &party.baa_at,
                     &party.id,
@@ -320,7 +328,7 @@ fn business_associate_agreements(
         out.extend(finding_of(
             scope,
             first,
-            "CM016",
+            RuleCode::CM016,
             message,
             &party.baa_at,
             &party.id,
@@ -355,7 +363,7 @@ fn regulator_mismatch(ws: &Workspace, scope: &Scope, overrides: &Overrides) -> V
         return finding_of(
             scope,
             "glba-safeguards:314.1(b)",
-            "CM017",
+            RuleCode::CM017,
             message,
             &scope.locate("/client/profile/glba"),
             "except",
@@ -378,7 +386,7 @@ fn regulator_mismatch(ws: &Workspace, scope: &Scope, overrides: &Overrides) -> V
     finding_of(
         scope,
         "glba-safeguards:314.1(b)",
-        "CM017",
+        RuleCode::CM017,
         message,
         &scope.locate("/client/profile/glba"),
         kind,
@@ -396,10 +404,11 @@ pub fn pack_findings(
     ws: &Workspace,
     scope: &Scope,
     matrix: &Matrix,
+    notifications: &[NotificationStatus],
     overrides: &Overrides,
     as_of: time::Date,
 ) -> (Vec<Finding>, Vec<Diagnostic>) {
-    let frameworks = applicable_frameworks(ws, scope);
+    let frameworks = super::frameworks_of(matrix);
     let mut out = Vec::new();
     let mut failures = Vec::new();
     for pack in ws.packs.values().filter(|p| p.enabled_for(&frameworks)) {
@@ -423,12 +432,7 @@ pub fn pack_findings(
             out.extend(found);
         }
     }
-    out.extend(notification_findings(
-        ws,
-        scope,
-        &notification_statuses(ws, scope, matrix),
-        overrides,
-    ));
+    out.extend(notification_findings(ws, scope, notifications, overrides));
     // The same finding from two packs keeps the higher severity.
     let mut by_fp: BTreeMap<String, Finding> = BTreeMap::new();
     for f in out {
@@ -550,7 +554,7 @@ pub struct NotificationStatus {
     /// Where the margin comes from: `scope` (`sla.client_margin`), `pack`, or `none`.
     pub margin_from: &'static str,
     /// `not-applicable`, `not-measured`, `no-window`, `within` or `exceeds`.
-    pub verdict: &'static str,
+    pub verdict: NoticeVerdict,
     /// Why, in words.
     pub why: String,
     /// When the scope declares the MSP the client's agent (`provider.agent: true`) and so the
@@ -567,10 +571,35 @@ pub struct NotificationStatus {
     pub(crate) rule_name: Option<String>,
 }
 
+/// The engine's verdict on the MSP's notice window against one regulatory deadline. Its
+/// name (`within`, …) is what JSON, `explain` and the documents show.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, strum::Display, strum::IntoStaticStr, strum::EnumIter,
+)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum NoticeVerdict {
+    /// The deadline does not bind this client (its control does not apply, its condition or
+    /// threshold is not met).
+    NotApplicable,
+    /// The deadline binds the client, but the MSP's window is not measured against it (the
+    /// clock is not on the MSP's path, no time limit, no rule measures it).
+    NotMeasured,
+    /// Measured, and the scope agrees no notice window with the MSP.
+    NoWindow,
+    /// The window, plus the client's margin, fits in the deadline.
+    Within,
+    /// The window, plus the client's margin, does not fit in the deadline.
+    Exceeds,
+}
+
 impl NotificationStatus {
     /// Does the gate see a problem (no window, or a window that does not fit)?
     pub fn is_gap(&self) -> bool {
-        matches!(self.verdict, "no-window" | "exceeds")
+        match self.verdict {
+            NoticeVerdict::NoWindow | NoticeVerdict::Exceeds => true,
+            NoticeVerdict::NotApplicable | NoticeVerdict::NotMeasured | NoticeVerdict::Within => false,
+        }
     }
 }
 
@@ -580,7 +609,7 @@ impl NotificationStatus {
 /// not bind this client (its control does not apply, its `when` is false, its threshold is out
 /// of reach) is not measured.
 pub fn notification_statuses(ws: &Workspace, scope: &Scope, matrix: &Matrix) -> Vec<NotificationStatus> {
-    let frameworks = applicable_frameworks(ws, scope);
+    let frameworks = super::frameworks_of(matrix);
     let profile = &scope.client.profile;
     let client_margin = scope.sla.client_margin.as_deref().and_then(parse_duration_hours);
     let window = scope.sla.incident_notification.clone();
@@ -614,7 +643,7 @@ pub fn notification_statuses(ws: &Workspace, scope: &Scope, matrix: &Matrix) -> 
                     window_hours,
                     margin_hours: 0,
                     margin_from: "none",
-                    verdict: "not-measured",
+                    verdict: NoticeVerdict::NotMeasured,
                     why: String::new(),
                     agency: None,
                     rule: rule.map(|r| r.code.clone()),
@@ -623,7 +652,7 @@ pub fn notification_statuses(ws: &Workspace, scope: &Scope, matrix: &Matrix) -> 
                 };
                 let row = matrix.row(&reference);
                 if let Some(r) = row.filter(|r| r.summary == Summary::NotApplicable) {
-                    status.verdict = "not-applicable";
+                    status.verdict = NoticeVerdict::NotApplicable;
                     status.why = r
                         .reason
                         .clone()
@@ -632,7 +661,7 @@ pub fn notification_statuses(ws: &Workspace, scope: &Scope, matrix: &Matrix) -> 
                     continue;
                 }
                 if row.is_none() {
-                    status.verdict = "not-applicable";
+                    status.verdict = NoticeVerdict::NotApplicable;
                     status.why = "its control is not a row of this scope's matrix".into();
                     out.push(status);
                     continue;
@@ -641,7 +670,7 @@ pub fn notification_statuses(ws: &Workspace, scope: &Scope, matrix: &Matrix) -> 
                     .as_ref()
                     .is_some_and(|w| evaluate(w, Facts::of(profile)) == Some(false))
                 {
-                    status.verdict = "not-applicable";
+                    status.verdict = NoticeVerdict::NotApplicable;
                     status.why = "the client profile does not meet the deadline's condition".into();
                     out.push(status);
                     continue;
@@ -653,7 +682,7 @@ pub fn notification_statuses(ws: &Workspace, scope: &Scope, matrix: &Matrix) -> 
                         _ => None,
                     };
                     if !t.reachable(most) {
-                        status.verdict = "not-applicable";
+                        status.verdict = NoticeVerdict::NotApplicable;
                         status.why = format!(
                             "it applies only to events involving {}, which the client's declared `{}` cannot reach",
                             t.text, t.fact
@@ -737,12 +766,16 @@ pub fn notification_statuses(ws: &Workspace, scope: &Scope, matrix: &Matrix) -> 
                 status.margin_from = from;
                 match window_hours {
                     None => {
-                        status.verdict = "no-window";
+                        status.verdict = NoticeVerdict::NoWindow;
                         status.why = "the scope agrees no incident-notification window with the MSP".into();
                     }
                     Some(w) => {
                         let fits = w.saturating_add(margin) <= limit;
-                        status.verdict = if fits { "within" } else { "exceeds" };
+                        status.verdict = if fits {
+                            NoticeVerdict::Within
+                        } else {
+                            NoticeVerdict::Exceeds
+                        };
                         let window_words = format!("{} ({})", hours_text(w), window.as_deref().unwrap_or_default());
                         status.why = match (margin, fits) {
                             (0, true) => format!("{window_words} is within the {} {cite} allows", hours_text(limit)),
@@ -915,13 +948,19 @@ fn max_age_for(rule: &PolicyRule, fw: Option<&str>, controls: &[String]) -> Opti
     )
 }
 
-/// Every evidence entry of the scope with the engine's verdict on its age and integrity.
-pub fn evidence_statuses(ws: &Workspace, scope: &Scope, as_of: time::Date) -> Vec<EvidenceStatus> {
-    let frameworks = applicable_frameworks(ws, scope);
+/// Every evidence entry of the scope with the engine's verdict on its age and integrity, under
+/// the policy packs enabled for `frameworks` (the frameworks that apply to the scope, as its
+/// matrix lists them).
+pub fn evidence_statuses(
+    ws: &Workspace,
+    scope: &Scope,
+    frameworks: &[String],
+    as_of: time::Date,
+) -> Vec<EvidenceStatus> {
     let stale_rules: Vec<(&PolicyRule, Option<&str>)> = ws
         .packs
         .values()
-        .filter(|p| p.enabled_for(&frameworks))
+        .filter(|p| p.enabled_for(frameworks))
         .flat_map(|p| p.rules.iter().map(move |r| (r, p.framework.as_deref())))
         .filter(|(r, _)| r.kind == RuleKind::EvidenceStale)
         .collect();
@@ -1298,8 +1337,8 @@ pub fn apply_waivers(scope: &Scope, findings: Vec<Finding>, overrides: &Override
             extra.extend(make(
                 scope,
                 &f.control,
-                "CM014",
-                "waiver-incomplete",
+                RuleCode::CM014.as_str(),
+                RuleCode::CM014.rule().name,
                 severity,
                 message,
                 &w.origin,
@@ -1316,8 +1355,8 @@ pub fn apply_waivers(scope: &Scope, findings: Vec<Finding>, overrides: &Override
             extra.extend(make(
                 scope,
                 &f.control,
-                "CM013",
-                "waiver-expired",
+                RuleCode::CM013.as_str(),
+                RuleCode::CM013.rule().name,
                 severity,
                 message,
                 &w.origin,

@@ -308,8 +308,9 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let (mut ws, scope_files) = match Loaded::load_streaming_with(path, options) {
         Ok(loaded) => loaded,
         Err(msg) => {
+            // The path given is not a workspace folder: a usage mistake, not an unreadable file.
             early.push(Diagnostic::on_command_line(
-                Code::E016,
+                Code::E022,
                 msg,
                 "give the workspace folder: `ctrlmap check PATH`",
             ));
@@ -356,14 +357,22 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let mut failures = Vec::new();
     let mut debt = crate::assess::rules::WaiverDebt::default();
     let mut ids: Vec<String> = Vec::new();
+    // A problem outside the scope files (configuration, services, packages, parties,
+    // catalogs, the command line) touches every scope: nothing is assessed. A problem in a
+    // scope file keeps that scope out; every other scope is assessed and reported with it.
+    let workspace_broken = !ws.diagnostics.is_empty();
     for chunk in scope_files.chunks(64) {
+        let before = ws.diagnostics.len();
         let mut scopes = ws.load_scopes(chunk);
         inputs.extend(super::outputs::evidence_inputs(&ws.root, &scopes));
         ids.extend(scopes.iter().map(|s| s.id.clone()));
+        let broken: std::collections::HashSet<&str> =
+            ws.diagnostics[before..].iter().map(|d| d.file.as_str()).collect();
+        scopes.retain(|s| !broken.contains(&*s.origin.file));
         if !args.scope.is_empty() {
             scopes.retain(|s| args.scope.contains(&s.id));
         }
-        if !ws.diagnostics.is_empty() || !early.is_empty() {
+        if workspace_broken || !early.is_empty() {
             continue; // keep loading to report every problem, but assess nothing
         }
         let batch = assess::portfolio::assess_batch(&ws, &scopes, &overrides, as_of, &lists, &each_done);
@@ -389,14 +398,22 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         problems.extend(clashes);
         return Err(nothing_written(&ws, problems, &base));
     }
+    // Problems that leave nothing to report: every one is listed, nothing is assessed. (So
+    // are problems in scope files when no other scope was assessed.)
+    let blocked = workspace_broken
+        || !early.is_empty()
+        || !failures.is_empty()
+        || (!ws.diagnostics.is_empty() && summaries.is_empty());
     ws.diagnostics.extend(first_failure_per_rule(&failures));
     ws.diagnostics.extend(early);
-    if !ws.diagnostics.is_empty() {
-        ws.diagnostics.sort();
-        ws.diagnostics.dedup();
+    ws.diagnostics.sort();
+    ws.diagnostics.dedup();
+    if blocked {
         let problems = std::mem::take(&mut ws.diagnostics);
         return input_errors(&ws, &outputs, &problems, &base);
     }
+    // Only scope files are broken: they are reported with the other scopes' findings.
+    let problems: Vec<Diagnostic> = ws.diagnostics.iter().map(|d| base.diagnostic(d)).collect();
     summaries.sort_by(|a, b| a.scope.cmp(&b.scope));
     findings.sort_by(Finding::report_order);
     // Every path is reported from the folder ctrlmap runs in (see PathBase).
@@ -409,16 +426,14 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     for s in &mut summaries {
         s.file = base.show(&s.file);
     }
-    let failing = match gate.severity() {
-        Some(min) => findings
-            .iter()
-            .filter(|f| f.severity >= min && f.waived.is_none())
-            .filter(|f| !baseline.as_ref().is_some_and(|b| b.contains(f)))
-            .count(),
-        None => 0,
-    };
+    let failing = findings
+        .iter()
+        .filter(|f| f.fails_gate(gate.severity(), baseline.as_ref()))
+        .count();
     let as_of_text = as_of.to_string();
-    if let Some(file) = args.write_baseline.as_deref() {
+    // A baseline is a snapshot of every finding: not written while a scope could not be
+    // assessed (its findings would be missing from it).
+    if let Some(file) = args.write_baseline.as_deref().filter(|_| problems.is_empty()) {
         write_file(file, crate::assess::baseline::write(&findings).as_bytes())?;
         terminal::eprintln(&format!(
             "wrote the baseline {} ({}){}",
@@ -441,7 +456,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         args.severity,
         args.quiet,
     );
-    let report = |listing| Listing::report(listing, &as_of_text, gate, failing, &debt, &unassigned);
+    let report = |listing| Listing::report(listing, &as_of_text, gate, failing, &debt, &unassigned, &problems);
     let (complete_report, display_report) = (report(&complete), report(&display));
     let run = |shown, report| Run {
         path,
@@ -466,6 +481,22 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         }
     }
     step_summary(|out| to_file.write(CheckFormat::Markdown, out, false))?;
+    if !problems.is_empty() {
+        // The broken files' problems, with their source, on standard error; exit 2.
+        let problems = std::mem::take(&mut ws.diagnostics);
+        return Err(Failure::Input(format!(
+            "{}\nerror: {}; the {} assessed{}\n",
+            rendered(&ws, &problems, &base),
+            counted(problems.len(), "problem in the input", "problems in the input"),
+            counted(summaries.len(), "other scope was", "other scopes were"),
+            if args.write_baseline.is_some() {
+                "; the baseline was not written"
+            } else {
+                ""
+            },
+        ))
+        .into());
+    }
     Ok(if failing > 0 { 1 } else { 0 })
 }
 
@@ -495,6 +526,7 @@ impl Listing {
         failing: usize,
         debt: &'a crate::assess::rules::WaiverDebt,
         unassigned: &'a std::collections::BTreeMap<String, usize>,
+        problems: &'a [Diagnostic],
     ) -> emit::CheckReport<'a> {
         emit::CheckReport {
             as_of,
@@ -507,6 +539,7 @@ impl Listing {
             unassigned,
             quiet: self.quiet,
             hidden: self.hidden,
+            problems,
         }
     }
 
@@ -519,11 +552,10 @@ impl Listing {
         quiet: bool,
     ) -> Listing {
         let in_baseline = |f: &Finding| baseline.is_some_and(|b| b.contains(f));
-        let at_gate = |f: &Finding| gate.severity().is_some_and(|min| f.severity >= min) && f.waived.is_none();
         let shown: Vec<Finding> = findings
             .iter()
             .filter(|f| severity.is_none_or(|s| f.severity >= s.severity()))
-            .filter(|f| !quiet || (at_gate(f) && !in_baseline(f)))
+            .filter(|f| !quiet || f.fails_gate(gate.severity(), baseline))
             .cloned()
             .collect();
         // With a baseline, the human and JSON reports list only the findings not in it (and
@@ -537,14 +569,7 @@ impl Listing {
                 }
                 let summaries: Vec<assess::portfolio::ScopeSummary> = summaries
                     .iter()
-                    .map(|s| {
-                        let listed = by_scope.remove(s.scope.as_str()).unwrap_or_default();
-                        assess::portfolio::ScopeSummary {
-                            waived: listed.iter().filter(|f| f.waived.is_some()).count(),
-                            findings: assess::portfolio::severity_counts(listed),
-                            ..s.clone()
-                        }
-                    })
+                    .map(|s| s.counting(by_scope.remove(s.scope.as_str()).unwrap_or_default()))
                     .collect();
                 let in_baseline = findings.iter().filter(|f| b.contains(f)).count();
                 (new_findings, Some(in_baseline), summaries)
@@ -648,6 +673,7 @@ struct Run<'a> {
 impl Run<'_> {
     fn write(&self, format: CheckFormat, out: &mut dyn std::io::Write, colour: bool) -> Result<()> {
         let text = |t: &str, keep: bool| emit::escape::terminal_text(t, keep);
+        let problems = self.report.problems;
         match format {
             CheckFormat::Text => {
                 let report = if self.summaries.is_empty() {
@@ -662,22 +688,43 @@ impl Run<'_> {
             }
             CheckFormat::Json => emit::write_check_json(&mut *out, self.report)?,
             CheckFormat::Markdown => out.write_all(text(&emit::check_markdown(self.report), false).as_bytes())?,
-            CheckFormat::Sarif => out.write_all(
-                emit::sarif::sarif(
+            CheckFormat::Sarif => {
+                let log = emit::sarif::sarif(
                     self.shown,
                     &emit::sarif::effective_rules(self.overrides),
                     self.baseline,
                     "",
-                )
-                .as_bytes(),
-            )?,
-            CheckFormat::Github => out.write_all(emit::github::github(self.shown, self.baseline, "").as_bytes())?,
-            CheckFormat::Gitlab => out.write_all(emit::gitlab::gitlab(self.shown, self.baseline, "").as_bytes())?,
+                );
+                let log = match problems {
+                    [] => log,
+                    problems => emit::diagnostics::sarif_with_findings(&log, problems),
+                };
+                out.write_all(log.as_bytes())?
+            }
+            CheckFormat::Github => {
+                out.write_all(emit::diagnostics::github(problems).as_bytes())?;
+                out.write_all(emit::github::github(self.shown, self.baseline, "").as_bytes())?
+            }
+            CheckFormat::Gitlab => {
+                let issues = emit::gitlab::gitlab(self.shown, self.baseline, "");
+                let issues = match problems {
+                    [] => issues,
+                    problems => emit::diagnostics::gitlab_with_findings(&issues, problems),
+                };
+                out.write_all(issues.as_bytes())?
+            }
             CheckFormat::Junit => {
                 // Streamed: a large portfolio's report is never built in memory.
                 let suites: Vec<emit::junit::Suite> =
                     self.summaries.iter().map(emit::junit::Suite::from_summary).collect();
-                emit::junit::write_junit(&mut *out, &suites, self.all, self.gate.severity(), self.baseline)?;
+                emit::junit::write_junit_with_problems(
+                    &mut *out,
+                    &suites,
+                    self.all,
+                    self.gate.severity(),
+                    self.baseline,
+                    problems,
+                )?;
             }
         }
         out.flush()?;

@@ -225,7 +225,7 @@ pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
             .scopes
             .iter()
             .flat_map(|s| &s.new_findings)
-            .filter(|f| f.waived.is_none() && min.is_some_and(|m| f.severity >= m))
+            .filter(|f| f.fails_gate(min, None))
             .count();
         crate::emit::terminal::eprintln(&format!(
             "regression: {} unassigned, {} at or above `{}`",

@@ -279,14 +279,13 @@ pub fn run_export(args: ExportArgs) -> Result<u8> {
                 if !assessment.failures.is_empty() {
                     return (Vec::new(), Vec::new(), assessment.failures);
                 }
-                let statuses = crate::assess::implementation::statuses(scope, &assessment.matrix, &assessment.evidence);
                 let input = ScopeInput {
                     ws: &ws,
                     scope,
                     matrix: &assessment.matrix,
                     findings: &assessment.findings,
                     evidence: &assessment.evidence,
-                    statuses: &statuses,
+                    statuses: &assessment.implementation,
                     as_of,
                     layout: layout.clone(),
                 };

@@ -252,7 +252,7 @@ fn document(a: &DocumentArgs, which: Document) -> Result<u8> {
         let failing: Vec<&crate::assess::Finding> = assessment
             .findings
             .iter()
-            .filter(|f| f.waived.is_none() && gate.severity().is_some_and(|min| f.severity >= min))
+            .filter(|f| f.fails_gate(gate.severity(), None))
             .collect();
         if !failing.is_empty() {
             let base = crate::cli::common::PathBase::for_workspace(&ws.root);

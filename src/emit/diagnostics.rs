@@ -313,7 +313,80 @@ pub fn json(diagnostics: &[Diagnostic]) -> String {
 /// invocation failed (exit code 2) and carries one error notification per problem, with its
 /// location and the diagnostic code as the notification's descriptor.
 pub fn sarif(diagnostics: &[Diagnostic]) -> String {
-    let notifications: Vec<serde_json::Value> = diagnostics
+    let mut run = json!({
+        "tool": { "driver": {
+            "name": "ctrlmap",
+            "fullName": format!("ctrlmap {}", env!("CARGO_PKG_VERSION")),
+            "version": env!("CARGO_PKG_VERSION"),
+            "semanticVersion": env!("CARGO_PKG_VERSION"),
+            "notifications": notification_descriptors(),
+            "rules": [],
+        }},
+        "invocations": [{
+            "executionSuccessful": false,
+            "exitCode": 2,
+            "toolExecutionNotifications": notifications(diagnostics),
+        }],
+        "results": [],
+        "columnKind": "unicodeCodePoints",
+    });
+    if diagnostics.iter().any(|d| d.file.starts_with("<builtin>/")) {
+        run["originalUriBaseIds"] = builtin_base();
+    }
+    let log = json!({
+        "$schema": super::sarif::SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [run],
+    });
+    serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
+}
+
+/// A SARIF log of findings (from [`super::sarif::sarif`]) with the input problems of the
+/// scopes that could not be assessed added to its run: the invocation failed (exit code 2)
+/// and carries one error notification per problem, as [`sarif`] writes them, after any
+/// notification the log already had.
+pub fn sarif_with_findings(findings_log: &str, diagnostics: &[Diagnostic]) -> String {
+    let Ok(mut log) = serde_json::from_str::<serde_json::Value>(findings_log) else {
+        return sarif(diagnostics);
+    };
+    let Some(run) = log.pointer_mut("/runs/0") else {
+        return sarif(diagnostics);
+    };
+    run["tool"]["driver"]["notifications"] = json!(notification_descriptors());
+    let mut list: Vec<serde_json::Value> = run
+        .pointer("/invocations/0/toolExecutionNotifications")
+        .and_then(serde_json::Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    list.extend(notifications(diagnostics));
+    run["invocations"] = json!([{
+        "executionSuccessful": false,
+        "exitCode": 2,
+        "toolExecutionNotifications": list,
+    }]);
+    if diagnostics.iter().any(|d| d.file.starts_with("<builtin>/")) && run.get("originalUriBaseIds").is_none() {
+        run["originalUriBaseIds"] = builtin_base();
+    }
+    serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
+}
+
+/// The `originalUriBaseIds` entry for files built into ctrlmap.
+fn builtin_base() -> serde_json::Value {
+    json!({
+        super::sarif::BUILTIN_BASE: { "description": { "text": "Catalogs, crosswalks and policy packs built into ctrlmap." } }
+    })
+}
+
+/// Every diagnostic code as a SARIF notification descriptor.
+fn notification_descriptors() -> Vec<serde_json::Value> {
+    crate::model::diagnostic::Code::all()
+        .map(|c| json!({ "id": c.as_str(), "name": c.name() }))
+        .collect()
+}
+
+/// One SARIF error notification per problem, with its locations.
+fn notifications(diagnostics: &[Diagnostic]) -> Vec<serde_json::Value> {
+    diagnostics
         .iter()
         .map(|d| {
             let mut n = json!({
@@ -343,40 +416,7 @@ pub fn sarif(diagnostics: &[Diagnostic]) -> String {
             }
             n
         })
-        .collect();
-    let uses_builtin = diagnostics.iter().any(|d| d.file.starts_with("<builtin>/"));
-    let notification_descriptors: Vec<serde_json::Value> = crate::model::diagnostic::Code::ALL
-        .iter()
-        .map(|c| json!({ "id": c.as_str(), "name": c.name() }))
-        .collect();
-    let mut run = json!({
-        "tool": { "driver": {
-            "name": "ctrlmap",
-            "fullName": format!("ctrlmap {}", env!("CARGO_PKG_VERSION")),
-            "version": env!("CARGO_PKG_VERSION"),
-            "semanticVersion": env!("CARGO_PKG_VERSION"),
-            "notifications": notification_descriptors,
-            "rules": [],
-        }},
-        "invocations": [{
-            "executionSuccessful": false,
-            "exitCode": 2,
-            "toolExecutionNotifications": notifications,
-        }],
-        "results": [],
-        "columnKind": "unicodeCodePoints",
-    });
-    if uses_builtin {
-        run["originalUriBaseIds"] = json!({
-            super::sarif::BUILTIN_BASE: { "description": { "text": "Catalogs, crosswalks and policy packs built into ctrlmap." } }
-        });
-    }
-    let log = json!({
-        "$schema": super::sarif::SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [run],
-    });
-    serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
+        .collect()
 }
 
 /// `check --format github` when the input is broken: one `::error` annotation per problem,
@@ -436,17 +476,38 @@ pub fn gitlab(diagnostics: &[Diagnostic]) -> String {
     out
 }
 
+/// A GitLab Code Quality report of findings (from [`super::gitlab::gitlab`]) with one
+/// `blocker` issue per input problem of the scopes that could not be assessed, first.
+pub fn gitlab_with_findings(findings_report: &str, diagnostics: &[Diagnostic]) -> String {
+    let mut issues: Vec<serde_json::Value> = serde_json::from_str(&gitlab(diagnostics)).unwrap_or_default();
+    let found: Vec<serde_json::Value> = serde_json::from_str(findings_report).unwrap_or_default();
+    issues.extend(found);
+    let mut out = serde_json::to_string_pretty(&serde_json::Value::Array(issues)).unwrap_or_else(|_| "[]".into());
+    out.push('\n');
+    out
+}
+
 pub fn junit(diagnostics: &[Diagnostic]) -> String {
-    use super::junit::{xml_attr, xml_text};
     let n = diagnostics.len();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
         "<testsuites name=\"ctrlmap\" tests=\"{n}\" failures=\"{n}\" errors=\"0\" skipped=\"0\">"
     );
+    out.push_str(&junit_input_suite(diagnostics, "  ", "    ", "      "));
+    out.push_str("</testsuites>\n");
+    out
+}
+
+/// The JUnit suite `ctrlmap input`: one failed test case per problem, indented as the
+/// report around it is (suite, test case, failure).
+pub fn junit_input_suite(diagnostics: &[Diagnostic], suite: &str, case: &str, failure: &str) -> String {
+    use super::junit::{xml_attr, xml_text};
+    let n = diagnostics.len();
+    let mut out = String::new();
     let _ = writeln!(
         out,
-        "  <testsuite name=\"ctrlmap input\" tests=\"{n}\" failures=\"{n}\" errors=\"0\" skipped=\"0\">"
+        "{suite}<testsuite name=\"ctrlmap input\" tests=\"{n}\" failures=\"{n}\" errors=\"0\" skipped=\"0\">"
     );
     for d in diagnostics {
         let location = d.location();
@@ -457,31 +518,38 @@ pub fn junit(diagnostics: &[Diagnostic]) -> String {
         };
         let _ = writeln!(
             out,
-            "    <testcase name=\"{}\" classname=\"ctrlmap.input\">",
+            "{case}<testcase name=\"{}\" classname=\"ctrlmap.input\">",
             xml_attr(&format!("{name} {}", d.code.as_str()))
         );
         let _ = writeln!(
             out,
-            "      <failure message=\"{}\" type=\"{}\">{}</failure>",
+            "{failure}<failure message=\"{}\" type=\"{}\">{}</failure>",
             xml_attr(&format!("{}: {}", d.code.as_str(), d.message)),
             d.code.as_str(),
             xml_text(&format!("{name}: {}\nhelp: {}", d.message, d.help))
         );
-        let _ = writeln!(out, "    </testcase>");
+        let _ = writeln!(out, "{case}</testcase>");
     }
-    out.push_str("  </testsuite>\n</testsuites>\n");
+    let _ = writeln!(out, "{suite}</testsuite>");
     out
 }
 
 /// `check --format markdown` when the input is broken: the verdict and a table of problems.
 pub fn markdown(diagnostics: &[Diagnostic]) -> String {
-    use super::escape::md_cell as m;
     let mut out = String::from("## ctrlmap check: ❌ input errors\n\n");
     let _ = writeln!(
         out,
         "{} in the input; nothing was assessed.\n",
         super::count(diagnostics.len(), "problem")
     );
+    out.push_str(&problem_table(diagnostics));
+    out
+}
+
+/// The Markdown table of input problems: code, location, problem, what to do.
+pub fn problem_table(diagnostics: &[Diagnostic]) -> String {
+    use super::escape::md_cell as m;
+    let mut out = String::new();
     let _ = writeln!(out, "| Code | Location | Problem | What to do |");
     let _ = writeln!(out, "|---|---|---|---|");
     for d in diagnostics {

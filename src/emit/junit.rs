@@ -19,7 +19,7 @@
 //! (a handful of elements, escaped by [`xml_text`] / [`xml_attr`]); the tests read it back
 //! with `quick-junit`'s parser, an independent implementation.
 
-use crate::assess::baseline::{Baseline, is_failing};
+use crate::assess::baseline::Baseline;
 use crate::assess::{Finding, Severity, WaiverNote};
 use crate::resolve::Matrix;
 use std::collections::{BTreeMap, BTreeSet};
@@ -108,7 +108,7 @@ fn line(f: &Finding, gate: Option<Severity>, baseline: Option<&Baseline>) -> Str
             w.expires, w.approver, w.ticket, w.justification
         ),
         (None, true) => " [baselined]".to_string(),
-        (None, false) if !is_failing(f, gate, None) => " [below the gate]".to_string(),
+        (None, false) if !f.fails_gate(gate, None) => " [below the gate]".to_string(),
         _ => String::new(),
     };
     f.cite(&state)
@@ -131,7 +131,7 @@ fn outcome<'a>(
     gate: Option<Severity>,
     baseline: Option<&Baseline>,
 ) -> Outcome<'a> {
-    if let Some(f) = found.iter().find(|f| is_failing(f, gate, baseline)) {
+    if let Some(f) = found.iter().find(|f| f.fails_gate(gate, baseline)) {
         return Outcome::Fail(f);
     }
     match (found.iter().find_map(|f| f.waived.as_ref()), not_applicable) {
@@ -193,6 +193,19 @@ pub fn write_junit<W: Write>(
     gate: Option<Severity>,
     baseline: Option<&Baseline>,
 ) -> io::Result<()> {
+    write_junit_with_problems(out, suites, findings, gate, baseline, &[])
+}
+
+/// [`write_junit`], with the input problems of scopes that could not be assessed as a first
+/// suite `ctrlmap input` (one failed test case per problem), counted in the totals.
+pub fn write_junit_with_problems<W: Write>(
+    out: W,
+    suites: &[Suite],
+    findings: &[Finding],
+    gate: Option<Severity>,
+    baseline: Option<&Baseline>,
+    problems: &[crate::model::diagnostic::Diagnostic],
+) -> io::Result<()> {
     // Findings by scope and control, most severe first within a control.
     let mut by_scope: BTreeMap<&str, ByControl> = BTreeMap::new();
     for f in findings {
@@ -223,7 +236,11 @@ pub fn write_junit<W: Write>(
     let empty = ByControl::new();
 
     // First pass: the totals the root element carries.
-    let mut total = Counts::default();
+    let mut total = Counts {
+        tests: problems.len(),
+        failures: problems.len(),
+        ..Counts::default()
+    };
     for suite in &all {
         let found = by_scope.get(suite.scope.as_str()).unwrap_or(&empty);
         let c = count(suite, &cases(suite, found), gate, baseline);
@@ -239,6 +256,9 @@ pub fn write_junit<W: Write>(
         "<testsuites name=\"ctrlmap\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\">",
         total.tests, total.failures, total.skipped
     )?;
+    if !problems.is_empty() {
+        w.write_all(super::diagnostics::junit_input_suite(problems, "    ", "        ", "            ").as_bytes())?;
+    }
     let fail_on = gate.map(Severity::as_str).unwrap_or("none");
     for suite in &all {
         let found = by_scope.get(suite.scope.as_str()).unwrap_or(&empty);

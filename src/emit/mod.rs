@@ -37,6 +37,9 @@ struct CheckJson<'a> {
     as_of: &'a str,
     fail_on: &'a str,
     passed: bool,
+    /// Input problems of the scopes that could not be assessed (the others are).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<serde_json::Value>,
     scopes: &'a [ScopeSummary],
     findings: &'a [Finding],
     /// With `--baseline`: how many findings matched the baseline (they are not listed).
@@ -64,6 +67,9 @@ pub struct CheckReport<'a> {
     pub quiet: bool,
     /// Findings left out of the list by `--quiet` or `--severity` (still counted by the gate).
     pub hidden: usize,
+    /// Input problems of scope files that could not be assessed: the report covers the other
+    /// scopes, and the run fails (exit 2) whatever the findings.
+    pub problems: &'a [crate::model::diagnostic::Diagnostic],
 }
 
 /// "1 finding", "2 findings": a count with its noun in the right number.
@@ -81,6 +87,40 @@ pub fn count(n: usize, noun: &str) -> String {
 }
 
 impl CheckReport<'_> {
+    /// Whether the run passes: nothing fails the gate and every input was assessed.
+    pub fn passed(&self) -> bool {
+        self.failing == 0 && self.problems.is_empty()
+    }
+
+    /// The verdict line's start when some scopes could not be assessed, e.g.
+    /// `1 problem in the input (its scope is not assessed); `.
+    fn problems_line(&self) -> String {
+        match self.problems.len() {
+            0 => String::new(),
+            n => format!(
+                "{} (not assessed: {}); ",
+                counted(n, "problem in the input", "problems in the input"),
+                self.unassessed().join(", ")
+            ),
+        }
+    }
+
+    /// The files whose problems kept them from being assessed, sorted.
+    fn unassessed(&self) -> Vec<String> {
+        let files: std::collections::BTreeSet<&str> = self
+            .problems
+            .iter()
+            .map(|d| {
+                if d.file.is_empty() {
+                    "the command line"
+                } else {
+                    d.file.as_str()
+                }
+            })
+            .collect();
+        files.into_iter().map(str::to_string).collect()
+    }
+
     /// "N findings", or with a baseline "N new findings (M in the baseline, not listed)".
     fn count_line(&self) -> String {
         let shown = match self.baselined {
@@ -126,7 +166,8 @@ pub fn write_check_json(out: impl std::io::Write, r: &CheckReport) -> std::io::R
         tool_version: env!("CARGO_PKG_VERSION"),
         as_of: r.as_of,
         fail_on: r.fail_on,
-        passed: r.failing == 0,
+        passed: r.passed(),
+        errors: (!r.problems.is_empty()).then(|| diagnostics::errors_json(r.problems)),
         scopes: r.scopes,
         findings: r.findings,
         baselined: r.baselined,
@@ -293,14 +334,15 @@ pub fn check_text(r: &CheckReport, color: bool) -> String {
             let _ = writeln!(out, "most often unassigned: {}", list.join(", "));
         }
     }
-    let verdict = if failing == 0 {
+    let verdict = if r.passed() {
         paint(AnsiColor::Green.on_default().bold(), "passed")
     } else {
         paint(red, "failed")
     };
     let _ = writeln!(
         out,
-        "{verdict}: {}, {}, {failing} at or above `{fail_on}`",
+        "{verdict}: {}{}, {}, {failing} at or above `{fail_on}`",
+        t(&r.problems_line()),
         count(scopes.len(), "scope"),
         r.count_line()
     );
@@ -311,14 +353,23 @@ pub fn check_markdown(r: &CheckReport) -> String {
     use escape::md_cell as m;
     let (scopes, findings, failing, fail_on) = (r.scopes, r.findings, r.failing, r.fail_on);
     let mut out = String::new();
-    let verdict = if failing == 0 { "✅ passed" } else { "❌ failed" };
+    let verdict = match (r.problems.is_empty(), failing) {
+        (false, _) => "❌ input errors",
+        (true, 0) => "✅ passed",
+        (true, _) => "❌ failed",
+    };
     let _ = writeln!(out, "## ctrlmap check: {verdict}\n");
     let _ = writeln!(
         out,
-        "{}, {}, {failing} at or above `{fail_on}`.\n",
+        "{}{}, {}, {failing} at or above `{fail_on}`.\n",
+        m(&r.problems_line()),
         count(scopes.len(), "scope"),
         r.count_line()
     );
+    if !r.problems.is_empty() {
+        out.push_str(&diagnostics::problem_table(r.problems));
+        out.push('\n');
+    }
     if let Some(line) = debt_line(r.debt).filter(|_| !r.quiet) {
         let _ = writeln!(out, "{}\n", m(&line));
     }

@@ -79,9 +79,8 @@ fn security_severity(severity: Severity) -> Option<&'static str> {
 /// rules turned off (`allow`) are left out. Pass this as `rules` to [`sarif`] so the rule
 /// descriptors show the severities the gate uses.
 pub fn effective_rules(overrides: &Overrides) -> Vec<Rule> {
-    crate::assess::RULES
-        .iter()
-        .filter_map(|r| match overrides.get(r.code) {
+    crate::assess::rules()
+        .filter_map(|r| match overrides.get(r.code.as_str()) {
             Some(None) => None,
             Some(Some(s)) => Some(Rule { severity: *s, ..*r }),
             None => Some(*r),
@@ -257,7 +256,7 @@ pub fn sarif(findings: &[Finding], rules: &[Rule], baseline: Option<&Baseline>, 
     // Rule descriptors: the given rules in their order, then custom codes by code.
     let mut descriptors: Vec<sarif::ReportingDescriptor> = rules
         .iter()
-        .map(|r| descriptor(r.code, r.name, r.description, r.severity))
+        .map(|r| descriptor(r.code.as_str(), r.name, r.description, r.severity))
         .collect();
     let mut index: BTreeMap<String, usize> = rules.iter().enumerate().map(|(i, r)| (r.code.to_string(), i)).collect();
     let mut custom: BTreeMap<&str, (&str, Severity)> = BTreeMap::new();

@@ -110,7 +110,7 @@ fn refused(file: &str, why: &Refusal) -> Diagnostic {
         Refusal::TooLarge { .. } => Code::E013,
         _ => Code::E016,
     };
-    Diagnostic::new(file, Pos::default(), code, format!("the file {why}"), why.help())
+    Diagnostic::new(file, Pos::START, code, format!("the file {why}"), why.help())
 }
 
 /// Read a workspace file and prepare it (no shared state: runs in parallel).
@@ -143,7 +143,7 @@ fn prepare_bytes(
             rel,
             Diagnostic::new(
                 rel,
-                Pos::default(),
+                Pos::START,
                 Code::E001,
                 format!(
                     "the file is not UTF-8 text (invalid byte at offset {})",
@@ -172,7 +172,7 @@ fn prepare_text(schemas: &Schemas, file: &str, text: String, expected: Option<Ki
             let what = expected.map_or("file", |k| k.name());
             out.diagnostics.push(Diagnostic::new(
                 file,
-                Pos::default(),
+                Pos::START,
                 Code::E020,
                 format!("the file is empty (or holds only comments): it defines no {what}, and would be skipped"),
                 format!("write the {what} (start with `kind: {what}`), delete the file, or pass `--allow-empty` to skip empty files"),

@@ -6,149 +6,123 @@
 use crate::model::Pos;
 use serde::Serialize;
 
-/// Stable input-diagnostic codes. A code never changes meaning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+/// Stable input-diagnostic codes: one table, each code with its name (`message`) and what it
+/// means (its doc comment, which `description` returns). A code never changes meaning.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    strum::EnumIter,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumMessage,
+)]
 pub enum Code {
     /// The file is not valid YAML.
+    #[strum(message = "yaml-syntax")]
     E001,
     /// A mapping has the same key twice.
+    #[strum(message = "duplicate-key")]
     E002,
     /// A key the file format does not know.
+    #[strum(message = "unknown-key")]
     E003,
     /// A value of the wrong type.
+    #[strum(message = "wrong-type")]
     E004,
     /// A required field is missing.
+    #[strum(message = "missing-field")]
     E005,
     /// A date is not a valid `YYYY-MM-DD` date.
+    #[strum(message = "bad-date")]
     E006,
     /// A value outside the allowed set or pattern.
+    #[strum(message = "invalid-value")]
     E007,
     /// A reference to a framework that does not exist.
+    #[strum(message = "unknown-framework")]
     E008,
     /// A reference to a control that does not exist in its framework.
+    #[strum(message = "unknown-control")]
     E009,
     /// A reference to a service that does not exist.
+    #[strum(message = "unknown-service")]
     E010,
     /// The same id is declared twice.
+    #[strum(message = "duplicate-id")]
     E011,
     /// An evidence path leaves the workspace.
+    #[strum(message = "evidence-outside-workspace")]
     E012,
     /// The YAML is too large or too deeply nested (alias bomb, nesting).
+    #[strum(message = "yaml-too-complex")]
     E013,
     /// The file's `kind` is missing or unknown.
+    #[strum(message = "unknown-kind")]
     E014,
     /// A catalog control names a parent that does not exist.
+    #[strum(message = "dangling-parent")]
     E015,
     /// The file cannot be read.
+    #[strum(message = "unreadable-file")]
     E016,
     /// A reference to a party that is not declared.
+    #[strum(message = "unknown-party")]
     E017,
     /// A reference to a service option that does not exist.
+    #[strum(message = "unknown-option")]
     E018,
     /// A custom policy rule's expression does not compile.
+    #[strum(message = "invalid-expression")]
     E019,
     /// Nothing to assess: no scope files, or an empty (or comment-only) file.
+    #[strum(message = "empty-input")]
     E020,
     /// A custom policy rule failed while it was evaluated (an undefined field, a runaway
     /// loop): never a silent `false`.
+    #[strum(message = "rule-failed")]
     E021,
     /// A mistake on the command line: a scope id, output, format or argument that does not
     /// name what the command needs (with the closest valid one), or an output that would
     /// overwrite another output or an input of the run.
+    #[strum(message = "bad-usage")]
     E022,
     /// A reference to a package that does not exist (a scope's `package`, a package's
     /// `extends`).
+    #[strum(message = "unknown-package")]
     E023,
     /// Packages that build on each other in a circle (`extends`).
+    #[strum(message = "package-cycle")]
     E024,
 }
 
 impl Code {
+    /// `E001`.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Code::E001 => "E001",
-            Code::E002 => "E002",
-            Code::E003 => "E003",
-            Code::E004 => "E004",
-            Code::E005 => "E005",
-            Code::E006 => "E006",
-            Code::E007 => "E007",
-            Code::E008 => "E008",
-            Code::E009 => "E009",
-            Code::E010 => "E010",
-            Code::E011 => "E011",
-            Code::E012 => "E012",
-            Code::E013 => "E013",
-            Code::E014 => "E014",
-            Code::E015 => "E015",
-            Code::E016 => "E016",
-            Code::E017 => "E017",
-            Code::E018 => "E018",
-            Code::E019 => "E019",
-            Code::E020 => "E020",
-            Code::E021 => "E021",
-            Code::E022 => "E022",
-            Code::E023 => "E023",
-            Code::E024 => "E024",
-        }
+        self.into()
     }
 
     /// Short kebab-case name, shown next to the code.
     pub fn name(self) -> &'static str {
-        match self {
-            Code::E001 => "yaml-syntax",
-            Code::E002 => "duplicate-key",
-            Code::E003 => "unknown-key",
-            Code::E004 => "wrong-type",
-            Code::E005 => "missing-field",
-            Code::E006 => "bad-date",
-            Code::E007 => "invalid-value",
-            Code::E008 => "unknown-framework",
-            Code::E009 => "unknown-control",
-            Code::E010 => "unknown-service",
-            Code::E011 => "duplicate-id",
-            Code::E012 => "evidence-outside-workspace",
-            Code::E013 => "yaml-too-complex",
-            Code::E014 => "unknown-kind",
-            Code::E015 => "dangling-parent",
-            Code::E016 => "unreadable-file",
-            Code::E017 => "unknown-party",
-            Code::E018 => "unknown-option",
-            Code::E019 => "invalid-expression",
-            Code::E020 => "empty-input",
-            Code::E021 => "rule-failed",
-            Code::E022 => "bad-usage",
-            Code::E023 => "unknown-package",
-            Code::E024 => "package-cycle",
-        }
+        strum::EnumMessage::get_message(&self).unwrap_or_default()
     }
 
-    pub const ALL: [Code; 24] = [
-        Code::E001,
-        Code::E002,
-        Code::E003,
-        Code::E004,
-        Code::E005,
-        Code::E006,
-        Code::E007,
-        Code::E008,
-        Code::E009,
-        Code::E010,
-        Code::E011,
-        Code::E012,
-        Code::E013,
-        Code::E014,
-        Code::E015,
-        Code::E016,
-        Code::E017,
-        Code::E018,
-        Code::E019,
-        Code::E020,
-        Code::E021,
-        Code::E022,
-        Code::E023,
-        Code::E024,
-    ];
+    /// What the code means, in one sentence (its documentation above, on one line).
+    pub fn description(self) -> String {
+        let doc = strum::EnumMessage::get_documentation(&self).unwrap_or_default();
+        doc.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// Every code, in order.
+    pub fn all() -> impl Iterator<Item = Code> {
+        <Code as strum::IntoEnumIterator>::iter()
+    }
 }
 
 /// One problem in one input file (or on the command line).
@@ -181,8 +155,10 @@ impl Diagnostic {
     pub fn new(file: &str, pos: Pos, code: Code, message: impl Into<String>, help: impl Into<String>) -> Self {
         Diagnostic {
             file: file.to_string(),
-            line: pos.line.max(1),
-            column: pos.column.max(1),
+            // Not clamped: a position lost on the way (line 0) must show as lost, so tests can
+            // catch it; a problem with a whole file uses `about_file` or `Pos::START`.
+            line: pos.line,
+            column: if pos.line == 0 { 0 } else { pos.column.max(1) },
             code,
             message: message.into(),
             help: help.into(),
@@ -251,11 +227,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_code_has_a_distinct_name() {
-        let mut names: Vec<_> = Code::ALL.iter().map(|c| c.name()).collect();
-        names.sort_unstable();
-        names.dedup();
-        assert_eq!(names.len(), Code::ALL.len());
+    fn every_code_is_unique_named_and_documented() {
+        let mut names = std::collections::BTreeSet::new();
+        let mut count = 0;
+        for c in Code::all() {
+            count += 1;
+            assert!(names.insert(c.name()), "{}: name used twice", c.as_str());
+            assert!(!c.name().is_empty(), "{}: no name", c.as_str());
+            assert!(c.description().ends_with('.'), "{}: {:?}", c.as_str(), c.description());
+            assert_eq!(c.as_str().parse::<Code>().ok(), Some(c));
+        }
+        assert_eq!(count, 24);
+    }
+
+    #[test]
+    fn a_lost_position_stays_visible_and_a_file_start_is_a_place() {
+        let lost = Diagnostic::new("s.yaml", Pos::default(), Code::E003, "m", "h");
+        assert_eq!((lost.line, lost.column), (0, 0));
+        assert!(!lost.has_position());
+        let start = Diagnostic::new("s.yaml", Pos::START, Code::E016, "m", "h");
+        assert_eq!((start.line, start.column), (1, 1));
+        let no_column = Diagnostic::new("s.yaml", Pos { line: 3, column: 0 }, Code::E003, "m", "h");
+        assert_eq!((no_column.line, no_column.column), (3, 1));
     }
 
     #[test]

@@ -59,6 +59,12 @@ pub struct Pos {
     pub column: usize,
 }
 
+impl Pos {
+    /// The start of a file (line 1, column 1): where a problem with the file as a whole is
+    /// shown when it is drawn with the file's first line.
+    pub const START: Pos = Pos { line: 1, column: 1 };
+}
+
 /// Where a piece of input came from: a file and a position in it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Origin {
@@ -366,6 +372,12 @@ pub struct Deadline {
     #[serde(default)]
     pub when: Option<Condition>,
     pub text: String,
+}
+
+impl Deadline {
+    /// The key of the deadline's time limit in a catalog (`within: 72h`), which the OSCAL
+    /// export also uses as the name of its property.
+    pub const WITHIN_KEY: &'static str = "within";
 }
 
 impl Deadline {

@@ -12,6 +12,8 @@ pub use super::open_points::OpenFinding;
 pub(crate) use super::open_points::open_findings;
 use super::{Format, RenderError, templates};
 use crate::assess::Severity;
+use crate::assess::agreement::BaaAgreement;
+use crate::assess::rules::NoticeVerdict;
 use crate::model::Workspace;
 use crate::model::catalog::Framework;
 use crate::model::{Party, Requirement, Scope};
@@ -143,7 +145,7 @@ pub struct BaaParty {
     pub ephi: Option<bool>,
     /// The state of its agreement in words: `BAA in place`, `BAA required, none on record` (the
     /// provider's subcontractor that handles ePHI), `no BAA on record`, `no BAA needed (no ePHI)`.
-    pub agreement: &'static str,
+    pub agreement: BaaAgreement,
     /// Citations of the HIPAA controls the party is responsible for.
     pub controls: Vec<String>,
 }
@@ -219,9 +221,10 @@ pub struct Notification {
     pub limit_citation: Option<String>,
     pub limit_quote: Option<String>,
     pub limit_from: Option<String>,
-    /// `within` (the window fits the limit), `exceeds`, `missing` (no window agreed) or
-    /// `unknown` (the catalog carries no deadline).
-    pub status: &'static str,
+    /// The engine's verdict on the window against the breach notice's outer limit
+    /// (164.410(b)): `within`, `exceeds` or `no-window`; `None` when the catalog carries no
+    /// such deadline or the window is not measured against it.
+    pub status: Option<NoticeVerdict>,
     /// The other deadlines the window is measured against and does not meet, each as the
     /// engine explains it (CM008's reason).
     pub others_exceeded: Vec<String>,
@@ -287,7 +290,7 @@ pub struct NoticeTerm {
     /// The engine's verdict on the provider's notice window against this deadline
     /// (`within`, `exceeds`, `no-window`, `not-measured`, `not-applicable`) and why: the same
     /// decision the gate (CM008) makes.
-    pub window_verdict: &'static str,
+    pub window_verdict: NoticeVerdict,
     pub window_why: String,
     /// The same verdict in the agreement's words (`The agreed 24 hours is within its 60
     /// calendar days.`), when the window is measured against this deadline.
@@ -534,14 +537,7 @@ impl Baa {
                 note: p.description(),
                 baa: p.baa,
                 ephi: p.ephi,
-                agreement: match (p.baa, p.ephi, p.engaged_by) {
-                    (Some(true), _, _) => "BAA in place",
-                    (_, Some(false), _) => "no BAA needed (no ePHI)",
-                    // The provider's subcontractor that handles ePHI must have one (45 CFR
-                    // 164.308(b)(2), 164.502(e)(1)(ii)).
-                    (_, _, Some(crate::model::EngagedBy::Msp)) => "BAA required, none on record",
-                    _ => "no BAA on record",
-                },
+                agreement: BaaAgreement::of(p.baa, p.ephi, p.engaged_by),
                 controls: responsible_for(&p.id),
             };
             // Only whom the provider engaged to handle ePHI on its behalf is its subcontractor
@@ -905,12 +901,10 @@ fn notification(
             .iter()
             .find(|s| s.control == format!("hipaa:{}", c.id) && s.deadline == d.id)
     }) {
-        None => "unknown",
+        None => None,
         Some(s) => match s.verdict {
-            "within" => "within",
-            "exceeds" => "exceeds",
-            "no-window" => "missing",
-            _ => "unknown",
+            v @ (NoticeVerdict::Within | NoticeVerdict::Exceeds | NoticeVerdict::NoWindow) => Some(v),
+            NoticeVerdict::NotMeasured | NoticeVerdict::NotApplicable => None,
         },
     };
     let content = match fw.index(NOTICE_CONTENT) {
@@ -939,11 +933,11 @@ fn notification(
         .collect();
     // Any other deadline the window is measured against and does not meet (e.g. 164.404(b)
     // with the covered entity's margin, when the provider is its agent): the headline must not
-    // say "within" alone where the gate says otherwise.
+    // say the window is within alone where the gate says otherwise.
     let headline = deadline.map(|(c, d)| (format!("hipaa:{}", c.id), d.id.clone()));
     let others_exceeded = statuses
         .iter()
-        .filter(|s| s.verdict == "exceeds")
+        .filter(|s| s.verdict == NoticeVerdict::Exceeds)
         .filter(|s| headline.as_ref() != Some(&(s.control.clone(), s.deadline.clone())))
         .map(exceeded_words)
         .collect();
@@ -1054,17 +1048,17 @@ fn notice_term(
         responsible: row
             .map(|r| roles.responsible(scope, r))
             .unwrap_or_else(|| "Not in the matrix".into()),
-        window_verdict: status.map_or("not-measured", |s| s.verdict),
+        window_verdict: status.map_or(NoticeVerdict::NotMeasured, |s| s.verdict),
         window_why: status.map(|s| s.why.clone()).unwrap_or_default(),
         window_words: status.and_then(|s| match s.verdict {
-            "within" => Some(format!(
+            NoticeVerdict::Within => Some(format!(
                 "The agreed {} is within its {}.",
                 s.window.as_deref().map(duration_words).unwrap_or_default(),
                 s.limit.as_deref().map(duration_words).unwrap_or_default()
             )),
-            "exceeds" => Some(format!("It is not met: {}.", exceeded_words(s))),
-            "no-window" => Some("No term is agreed against it.".to_string()),
-            _ => None,
+            NoticeVerdict::Exceeds => Some(format!("It is not met: {}.", exceeded_words(s))),
+            NoticeVerdict::NoWindow => Some("No term is agreed against it.".to_string()),
+            NoticeVerdict::NotMeasured | NoticeVerdict::NotApplicable => None,
         }),
     }
 }

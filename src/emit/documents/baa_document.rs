@@ -11,6 +11,7 @@ use super::model::{
     Block, Document, Mark, Paragraph, Properties, RowKind, Section, TableBuilder, badge, number, para, strong, text,
 };
 use super::related_text::{self, RelatedText};
+use crate::assess::agreement::BaaAgreement;
 use crate::model::{Scope, Workspace};
 use crate::resolve::Summary;
 
@@ -522,12 +523,12 @@ fn subcontractors(baa: &Baa, r: &Roles) -> Section {
     s
 }
 
-fn agreement_words(a: &str) -> String {
+fn agreement_words(a: BaaAgreement) -> &'static str {
     match a {
-        "BAA in place" => "Business associate agreement in place".into(),
-        "no BAA needed (no ePHI)" => "None needed: no electronic protected health information".into(),
-        "no BAA on record" => "No business associate agreement on record".into(),
-        other => other.to_string(),
+        BaaAgreement::InPlace => "Business associate agreement in place",
+        BaaAgreement::NotNeeded => "None needed: no electronic protected health information",
+        BaaAgreement::NoneOnRecord => "No business associate agreement on record",
+        BaaAgreement::RequiredNoneOnRecord => "BAA required, none on record",
     }
 }
 

@@ -10,6 +10,7 @@ use super::baa_document::{Roles, TO_AGREE, quote, related};
 use super::context::{Context, duration_words};
 use super::model::{Block, Mark, Paragraph, RowKind, Section, TableBuilder, badge, para, strong, text};
 use super::related_text;
+use crate::assess::rules::NoticeVerdict;
 use crate::model::{AtTermination, EngagedBy, Scope, Workspace};
 use crate::resolve::Summary;
 
@@ -31,7 +32,7 @@ pub(crate) fn reporting(baa: &Baa, r: &Roles) -> Section {
     let from = |field: &str| vec![para(field)];
     // A breach: `sla.incident_notification`, judged by the engine against 164.410(b).
     let mut breach: Vec<Paragraph> = match (&n.window_text, n.status) {
-        (Some(w), "exceeds") => vec![
+        (Some(w), Some(NoticeVerdict::Exceeds)) => vec![
             vec![strong(format!("Proposed: no later than {w} after discovery."))],
             vec![badge(
                 format!(
@@ -44,7 +45,7 @@ pub(crate) fn reporting(baa: &Baa, r: &Roles) -> Section {
         ],
         (Some(w), status) => {
             let mut v = vec![vec![strong(format!("No later than {w} after discovery."))]];
-            if status == "within"
+            if status == Some(NoticeVerdict::Within)
                 && let (Some(limit), Some(cite)) = (&n.limit_text, &n.limit_citation)
             {
                 v.push(para(format!("Within the outer limit of {limit} set by {cite}.")));

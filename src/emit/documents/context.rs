@@ -9,7 +9,7 @@ use crate::assess::{Finding, Severity};
 use crate::emit::pack::PackView;
 use crate::model::Workspace;
 use crate::model::{Requirement, Scope};
-use crate::resolve::{Coverage, Row, Summary, applicable_frameworks};
+use crate::resolve::{Coverage, Row, Summary};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -474,7 +474,7 @@ impl Context {
         for f in findings.iter().filter(|f| f.waived.is_none()) {
             by_severity.add(f.severity);
         }
-        let inputs = inputs(ws, scope);
+        let inputs = inputs(ws, scope, matrix);
         Context {
             generator: Generator {
                 name: "ctrlmap",
@@ -788,9 +788,10 @@ pub fn input_sha256(ws: &Workspace, display: &str) -> Option<String> {
     }
 }
 
-/// The inputs a scope's documents are computed from, sorted by path.
-pub fn inputs(ws: &Workspace, scope: &Scope) -> Vec<Input> {
-    let frameworks = applicable_frameworks(ws, scope);
+/// The inputs a scope's documents are computed from (the frameworks as its matrix lists
+/// them), sorted by path.
+pub fn inputs(ws: &Workspace, scope: &Scope, matrix: &crate::resolve::Matrix) -> Vec<Input> {
+    let frameworks: Vec<String> = matrix.frameworks.iter().map(|f| f.id.clone()).collect();
     let mut wanted: Vec<(String, &'static str)> = vec![(scope.origin.file.to_string(), "scope")];
     if !ws.config.origin.file.is_empty() {
         wanted.push((ws.config.origin.file.to_string(), "config"));

@@ -99,27 +99,28 @@ fn open_point_words(ws: &Workspace, ctx: &Context, f: &super::context::FindingVi
             })
     };
     let _ = ws;
-    match f.code.as_str() {
-        "CM001" => "no responsible party is agreed".into(),
-        "CM002" => "the parties' sources disagree on who is responsible".into(),
-        "CM003" => "the duty of each party that shares it is not written down".into(),
-        "CM004" => "it is marked not applicable without a reason".into(),
-        "CM005" => "the decision on this addressable specification is not documented (45 CFR 164.306(d)(3))".into(),
-        "CM007" => "accountability is placed with a party the regulation does not allow".into(),
-        "CM008" => notice().unwrap_or_else(|| "the notice term does not meet the regulation's deadline".into()),
-        "CM009" => "evidence of it is not on file".into(),
-        "CM010" => "an evidence file named for it is missing".into(),
-        "CM011" => "an evidence file differs from the copy on record".into(),
-        "CM012" => "its evidence is older than the policy allows".into(),
-        "CM013" => "the waiver of an open point has expired".into(),
-        "CM014" => "an open point's waiver is incomplete".into(),
-        "CM015" => "a duty only the regulated entity can perform is assigned to another party".into(),
-        "CM016" => "no business associate agreement is on record for a party that handles electronic protected health information".into(),
-        "CM017" => "the profile names a regulator that does not cover the client".into(),
-        "CM018" => "the oversight of the service provider the regulation asks for is not shown".into(),
-        "CM020" => "no fingerprint of an evidence file is on record, so a change to it would go unnoticed".into(),
-        other => crate::assess::rule(other)
-            .map(|r| r.name.replace('-', " "))
-            .unwrap_or_else(|| f.rule.replace('-', " ")),
+    use crate::assess::RuleCode;
+    match f.code.parse::<RuleCode>() {
+        Ok(RuleCode::CM001) => "no responsible party is agreed".into(),
+        Ok(RuleCode::CM002) => "the parties' sources disagree on who is responsible".into(),
+        Ok(RuleCode::CM003) => "the duty of each party that shares it is not written down".into(),
+        Ok(RuleCode::CM004) => "it is marked not applicable without a reason".into(),
+        Ok(RuleCode::CM005) => "the decision on this addressable specification is not documented (45 CFR 164.306(d)(3))".into(),
+        Ok(RuleCode::CM007) => "accountability is placed with a party the regulation does not allow".into(),
+        Ok(RuleCode::CM008) => notice().unwrap_or_else(|| "the notice term does not meet the regulation's deadline".into()),
+        Ok(RuleCode::CM009) => "evidence of it is not on file".into(),
+        Ok(RuleCode::CM010) => "an evidence file named for it is missing".into(),
+        Ok(RuleCode::CM011) => "an evidence file differs from the copy on record".into(),
+        Ok(RuleCode::CM012) => "its evidence is older than the policy allows".into(),
+        Ok(RuleCode::CM013) => "the waiver of an open point has expired".into(),
+        Ok(RuleCode::CM014) => "an open point's waiver is incomplete".into(),
+        Ok(RuleCode::CM015) => "a duty only the regulated entity can perform is assigned to another party".into(),
+        Ok(RuleCode::CM016) => "no business associate agreement is on record for a party that handles electronic protected health information".into(),
+        Ok(RuleCode::CM017) => "the profile names a regulator that does not cover the client".into(),
+        Ok(RuleCode::CM018) => "the oversight of the service provider the regulation asks for is not shown".into(),
+        Ok(RuleCode::CM020) => "no fingerprint of an evidence file is on record, so a change to it would go unnoticed".into(),
+        Ok(code @ (RuleCode::CM006 | RuleCode::CM019)) => code.rule().name.replace('-', " "),
+        // A policy pack's own rule.
+        Err(_) => f.rule.replace('-', " "),
     }
 }

@@ -9,6 +9,7 @@ use super::context::{Context, FindingView};
 use super::model::Document;
 use super::{Format, RenderError, templates};
 use crate::assess::provider::{Answer, Missing, Verdict};
+use crate::assess::rules::NoticeVerdict;
 use crate::model::Workspace;
 use crate::model::catalog::Framework;
 use crate::model::{Party, Scope};
@@ -124,7 +125,7 @@ pub struct Point {
     /// What is missing, in words.
     pub missing: Vec<String>,
     /// The finding that reports a gap (the provider's own copy only).
-    pub reported_by: Option<&'static str>,
+    pub reported_by: Option<crate::assess::RuleCode>,
 }
 
 /// Render the TPSP summary of a scope (the provider's own copy). Refuses a scope under neither
@@ -379,19 +380,20 @@ fn incident_notice(ctx: &Context, applicable: &[&Framework]) -> Vec<String> {
             let window = s.window.as_deref().map(super::context::duration_words);
             let notify = s.notify.as_deref().unwrap_or("the regulator");
             Some(match (s.verdict, window) {
-                ("within", Some(w)) => format!(
+                (NoticeVerdict::Within, Some(w)) => format!(
                     "The provider notifies the client within {w}; {} gives the client {limit} to notify the {notify}: the provider's notice fits.",
                     s.citation
                 ),
-                ("exceeds", Some(w)) => format!(
+                (NoticeVerdict::Exceeds, Some(w)) => format!(
                     "The provider notifies the client within {w}; {} gives the client {limit} to notify the {notify}: the provider's notice does not fit ({}).",
                     s.citation, s.why
                 ),
-                ("no-window", _) => format!(
+                (NoticeVerdict::NoWindow, _) => format!(
                     "No notice term is agreed for the provider; {} gives the client {limit} to notify the {notify}.",
                     s.citation
                 ),
-                _ => return None,
+                (NoticeVerdict::Within | NoticeVerdict::Exceeds, None)
+                | (NoticeVerdict::NotMeasured | NoticeVerdict::NotApplicable, _) => return None,
             })
         })
         .collect()

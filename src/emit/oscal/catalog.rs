@@ -250,7 +250,7 @@ fn control(fw: &Framework, i: usize, source_uuid: &dyn Fn(&str) -> String, depth
             "title": d.event,
             "props": [
                 prop("deadline-id", &d.id),
-                d.within.as_deref().and_then(|v| prop("within", v)),
+                d.within.as_deref().and_then(|v| prop(crate::model::Deadline::WITHIN_KEY, v)),
                 d.annually_by.as_deref().and_then(|v| prop("annually-by", v)),
                 d.from.as_deref().and_then(|v| prop("from", v)),
                 d.notify.as_deref().and_then(|v| prop("notify", v)),

@@ -3,9 +3,9 @@
 //! service files.
 //!
 //! Like every other format, the documents are a function of what the engine computed: the
-//! catalogs and crosswalks as loaded, the services as declared, and per scope the matrix
-//! ([`crate::resolve::resolve`]) and the findings ([`crate::assess::assess_on`]). Nothing here
-//! decides who owns a control; the mapping from ctrlmap's words to OSCAL's is documented in
+//! catalogs and crosswalks as loaded, the services as declared, and per scope its assessment
+//! ([`crate::assess::assess_scope`]: the matrix, the findings, the evidence verdicts and the
+//! implementation states they give). Nothing here decides who owns a control; the mapping from ctrlmap's words to OSCAL's is documented in
 //! docs/oscal.md.
 //!
 //! Output is deterministic: UUIDs are version 5 UUIDs of stable names ([`ids::uuid`]), arrays
@@ -331,20 +331,18 @@ pub fn scope_documents(input: &ScopeInput) -> Vec<(String, Vec<u8>)> {
 pub fn pack_files(
     ws: &Workspace,
     scope: &Scope,
-    matrix: &Matrix,
-    findings: &[Finding],
+    assessment: &crate::assess::Assessment,
     as_of: time::Date,
 ) -> Result<Vec<(String, Vec<u8>)>, String> {
     Tokens::new(ws)?;
-    let evidence = crate::assess::rules::evidence_statuses(ws, scope, as_of);
-    let statuses = crate::assess::implementation::statuses(scope, matrix, &evidence);
+    let matrix = &assessment.matrix;
     let input = ScopeInput {
         ws,
         scope,
         matrix,
-        findings,
-        evidence: &evidence,
-        statuses: &statuses,
+        findings: &assessment.findings,
+        evidence: &assessment.evidence,
+        statuses: &assessment.implementation,
         as_of,
         layout: Layout::pack(),
     };

@@ -814,9 +814,7 @@ fn build(
     );
     files.insert("catalogs.json".into(), json(&catalog_entries(ws, matrix)).into());
     // OSCAL: the scope's plan and assessment results, with the profile and catalogs they cite.
-    for (path, bytes) in
-        crate::emit::oscal::pack_files(ws, scope, matrix, findings, as_of).map_err(RenderError::Pack)?
-    {
+    for (path, bytes) in crate::emit::oscal::pack_files(ws, scope, assessment, as_of).map_err(RenderError::Pack)? {
         files.insert(format!("oscal/{path}"), bytes.into());
     }
 
