@@ -57,11 +57,13 @@ if [ ${#sizes[@]} -gt 0 ] && [ "$single_only" = 0 ] && ! command -v check-jsonsc
   pip install --quiet check-jsonschema >/dev/null 2>&1 || echo "(check-jsonschema unavailable: skipping that reference point)"
 fi
 
-measure() { # one run of the command: prints "seconds peak_kb"
-  local out
+measure() { # one run of the command: prints "seconds peak_kb" (wall time to the millisecond)
+  local out start end
   out=$(mktemp)
-  /usr/bin/time -f '%e %M' -o "$out" "$@" >/dev/null 2>&1 || true
-  tail -n 1 "$out"
+  start=$(date +%s%N)
+  /usr/bin/time -f '%M' -o "$out" "$@" >/dev/null 2>&1 || true
+  end=$(date +%s%N)
+  printf '%.3f %s\n' "$(echo "($end - $start) / 1000000000" | bc -l)" "$(tail -n 1 "$out")"
   rm -f "$out"
 }
 
@@ -116,9 +118,13 @@ example_copies() { # a workspace at $2 of $1 client scopes that are the example'
 }
 
 one_scope() { # `ctrlmap matrix` of the first client of the workspace $1: prints "seconds peak_kb"
-  local first
-  first=$(find "$1/scopes" -name '*.yaml' | sort | head -n 1)
-  median ./target/release/ctrlmap matrix "$first" --format json --as-of 2026-11-30
+  local files
+  files=("$1"/scopes/*.yaml)
+  if ! ./target/release/ctrlmap matrix "${files[0]}" --format json >/dev/null; then
+    echo "ctrlmap matrix ${files[0]} failed" >&2
+    exit 1
+  fi
+  median ./target/release/ctrlmap matrix "${files[0]}" --format json
 }
 
 ratio() { echo "$1/($2+0.0001)" | bc -l; }
