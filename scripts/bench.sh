@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Benchmark `ctrlmap check` (and `ctrlmap diff`) on generated portfolios of 1,000 and 10,000 client scopes, with
-# wall time and peak memory, against two reference points measured in the same run:
+# Benchmark `ctrlmap check` (and `ctrlmap diff`) on portfolios of 1,000 and 10,000 client scopes, with
+# wall time and peak memory, on two portfolios of each size: one made of plain copies of the
+# example's own scope files (only the id changes), so the figure cannot depend on a generator's
+# choices, and one from `gen-portfolio` (varied profiles, per-client evidence). Each is measured
+# against two reference points in the same run:
 #   - the floor: a parse-only pass over the same files (the `parse-only` example: read and
 #     parse every byte once with the same YAML parser, on every core, and nothing else);
 #   - check-jsonschema (PyPI), validating the same scope files against the same schema: a
 #     peer that does only a fraction of our work.
-# Then `ctrlmap diff` of that portfolio against a changed copy of it (every tenth client moved
+# The ratio printed is check ÷ floor (target: at most 2).
+# Then a command about one scope (`ctrlmap matrix` of one client) in a 10-scope workspace and
+# in each N-scope one: its cost must not grow with the portfolio (target: within 1.5×).
+# Then `ctrlmap diff` of the generated portfolio against a changed copy of it (every tenth client moved
 # one control from client to MSP, one client left, one joined): wall time and peak memory
 # (target: under 200 MB at 10,000 scopes; the scopes are streamed through in batches).
 # Then the linear-cost cases of issue 11, each a single workspace that once took tens of
@@ -16,6 +22,7 @@
 # claiming its genuine size, and a forged duplicate entry. Target: each fails within 2 s and
 # 100 MB.
 # Usage: scripts/bench.sh [N ...]   (default: 1000 10000, then the linear-cost and pack cases)
+#        scripts/bench.sh single    only `matrix` of one scope in 10 and 10,000-scope workspaces
 #        scripts/bench.sh linear    only the linear-cost cases
 #        scripts/bench.sh pack      only the hostile-pack cases
 #   RUNS=5 scripts/bench.sh         more runs per figure (default 3; the median is printed)
@@ -25,7 +32,13 @@ cd "$(dirname "$0")/.."
 sizes=("$@")
 linear=1
 packs=1
-if [ "${1:-}" = linear ]; then
+single_only=0
+if [ "${1:-}" = single ]; then
+  sizes=(10000)
+  single_only=1
+  linear=0
+  packs=0
+elif [ "${1:-}" = linear ]; then
   sizes=()
   packs=0
 elif [ "${1:-}" = pack ]; then
@@ -40,15 +53,17 @@ fi
 
 cargo build --release --quiet
 [ ${#sizes[@]} -eq 0 ] || cargo build --release --quiet --example gen-portfolio --example parse-only
-if [ ${#sizes[@]} -gt 0 ] && ! command -v check-jsonschema >/dev/null 2>&1; then
+if [ ${#sizes[@]} -gt 0 ] && [ "$single_only" = 0 ] && ! command -v check-jsonschema >/dev/null 2>&1; then
   pip install --quiet check-jsonschema >/dev/null 2>&1 || echo "(check-jsonschema unavailable: skipping that reference point)"
 fi
 
-measure() { # one run of the command: prints "seconds peak_kb"
-  local out
+measure() { # one run of the command: prints "seconds peak_kb" (wall time to the millisecond)
+  local out start end
   out=$(mktemp)
-  /usr/bin/time -f '%e %M' -o "$out" "$@" >/dev/null 2>&1 || true
-  tail -n 1 "$out"
+  start=$(date +%s%N)
+  /usr/bin/time -f '%M' -o "$out" "$@" >/dev/null 2>&1 || true
+  end=$(date +%s%N)
+  printf '%.3f %s\n' "$(echo "($end - $start) / 1000000000" | bc -l)" "$(tail -n 1 "$out")"
   rm -f "$out"
 }
 
@@ -77,24 +92,77 @@ changed_copy() { # a copy of portfolio $1 at $2 where every tenth client moved o
   rm "${files[0]}"
 }
 
+example_copies() { # a workspace at $2 of $1 client scopes that are the example's own scope
+  # files, copied in turn, each with its id (and file name) made unique and nothing else changed
+  rm -rf "$2"
+  mkdir -p "$2"
+  cp -r examples/northwind-msp/. "$2"/
+  rm -rf "$2/scopes"
+  mkdir "$2/scopes"
+  awk -v n="$1" -v out="$2/scopes" '
+    FNR == 1 { files++; name[files] = FILENAME; lines[files] = 0 }
+    { lines[files]++; text[files, lines[files]] = $0 }
+    END {
+      for (i = 0; i < n; i++) {
+        f = i % files + 1
+        base = name[f]; sub(/.*\//, "", base); sub(/\.yaml$/, "", base)
+        file = sprintf("%s/c%05d-%s.yaml", out, i, base)
+        for (l = 1; l <= lines[f]; l++) {
+          line = text[f, l]
+          if (line ~ /^id: /) line = sprintf("id: c%05d-%s", i, base)
+          print line > file
+        }
+        close(file)
+      }
+    }' examples/northwind-msp/scopes/*.yaml
+}
+
+one_scope() { # `ctrlmap matrix` of the first client of the workspace $1: prints "seconds peak_kb"
+  local files
+  files=("$1"/scopes/*.yaml)
+  if ! ./target/release/ctrlmap matrix "${files[0]}" --format json >/dev/null; then
+    echo "ctrlmap matrix ${files[0]} failed" >&2
+    exit 1
+  fi
+  median ./target/release/ctrlmap matrix "${files[0]}" --format json
+}
+
+ratio() { echo "$1/($2+0.0001)" | bc -l; }
+mb() { echo "$1/1024" | bc -l; }
+
 runs=${RUNS:-3}
 echo "median of $runs runs (check-jsonschema: one run); $(nproc) cores"
-[ ${#sizes[@]} -eq 0 ] || printf '%-8s %-22s %10s %12s %10s\n' scopes tool seconds "peak MB" ratio
+[ ${#sizes[@]} -eq 0 ] || printf '%-8s %-10s %-30s %10s %12s %8s\n' scopes portfolio tool seconds "peak MB" ratio
 for n in "${sizes[@]}"; do
-  dir=$(mktemp -d)/portfolio
-  ./target/release/examples/gen-portfolio "$n" "$dir" >/dev/null
-  read -r t_check m_check < <(median ./target/release/ctrlmap check "$dir" --fail-on none --format json --as-of 2026-11-30)
-  read -r t_parse m_parse < <(median ./target/release/examples/parse-only "$dir")
-  printf '%-8s %-22s %10s %12.1f %10s\n' "$n" "ctrlmap check" "$t_check" "$(echo "$m_check/1024" | bc -l)" "1.00"
-  printf '%-8s %-22s %10s %12.1f %10.2f\n' "$n" "parse-only floor" "$t_parse" "$(echo "$m_parse/1024" | bc -l)" "$(echo "$t_parse/($t_check+0.0001)" | bc -l)"
-  changed_copy "$dir" "$dir-changed"
-  read -r t_diff m_diff < <(median ./target/release/ctrlmap diff "$dir" "$dir-changed" --format json --as-of 2026-11-30)
-  printf '%-8s %-22s %10s %12.1f %10.2f\n' "$n" "ctrlmap diff" "$t_diff" "$(echo "$m_diff/1024" | bc -l)" "$(echo "$t_diff/($t_check+0.0001)" | bc -l)"
-  if command -v check-jsonschema >/dev/null 2>&1 && [ -z "${SKIP_CHECK_JSONSCHEMA:-}" ]; then
-    read -r t_cj m_cj < <(measure check-jsonschema --base-uri "file://$PWD/schemas/scope.schema.json" --schemafile schemas/scope.schema.json "$dir"/scopes/*.yaml)
-    printf '%-8s %-22s %10s %12.1f %10.2f\n' "$n" "check-jsonschema" "$t_cj" "$(echo "$m_cj/1024" | bc -l)" "$(echo "$t_cj/($t_check+0.0001)" | bc -l)"
+  base=$(mktemp -d)
+  example_copies "$n" "$base/copies"
+  ./target/release/examples/gen-portfolio "$n" "$base/generated" >/dev/null
+  example_copies 10 "$base/copies-10"
+  ./target/release/examples/gen-portfolio 10 "$base/generated-10" >/dev/null
+  for kind in copies generated; do
+    dir=$base/$kind
+    if [ "$single_only" = 0 ]; then
+      read -r t_check m_check < <(median ./target/release/ctrlmap check "$dir" --fail-on none --format json --as-of 2026-11-30)
+      read -r t_parse m_parse < <(median ./target/release/examples/parse-only "$dir")
+      printf '%-8s %-10s %-30s %10s %12.1f %8s\n' "$n" "$kind" "ctrlmap check" "$t_check" "$(mb "$m_check")" ""
+      printf '%-8s %-10s %-30s %10s %12.1f %8.2f\n' "$n" "$kind" "parse-only floor (check ÷ it)" "$t_parse" "$(mb "$m_parse")" "$(ratio "$t_check" "$t_parse")"
+    fi
+    read -r t_small m_small < <(one_scope "$base/$kind-10")
+    read -r t_one m_one < <(one_scope "$dir")
+    printf '%-8s %-10s %-30s %10s %12.1f %8s\n' 10 "$kind" "matrix of one scope" "$t_small" "$(mb "$m_small")" ""
+    printf '%-8s %-10s %-30s %10s %12.1f %8.2f\n' "$n" "$kind" "matrix of one scope (÷ at 10)" "$t_one" "$(mb "$m_one")" "$(ratio "$t_one" "$t_small")"
+  done
+  dir=$base/generated
+  if [ "$single_only" = 0 ]; then
+    changed_copy "$dir" "$dir-changed"
+    read -r t_diff m_diff < <(median ./target/release/ctrlmap diff "$dir" "$dir-changed" --format json --as-of 2026-11-30)
+    printf '%-8s %-10s %-30s %10s %12.1f %8s\n' "$n" generated "ctrlmap diff" "$t_diff" "$(mb "$m_diff")" ""
+    if command -v check-jsonschema >/dev/null 2>&1 && [ -z "${SKIP_CHECK_JSONSCHEMA:-}" ]; then
+      read -r t_cj m_cj < <(measure check-jsonschema --base-uri "file://$PWD/schemas/scope.schema.json" --schemafile schemas/scope.schema.json "$dir"/scopes/*.yaml)
+      printf '%-8s %-10s %-30s %10s %12.1f %8s\n' "$n" generated "check-jsonschema" "$t_cj" "$(mb "$m_cj")" ""
+    fi
   fi
-  rm -rf "$(dirname "$dir")"
+  rm -rf "$base"
 done
 
 # ---- Linear cost: one file that is large in entries or in errors.

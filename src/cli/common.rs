@@ -102,11 +102,6 @@ pub(crate) fn rendered(ws: &Loaded, diagnostics: &[Diagnostic], base: &PathBase)
     )
 }
 
-/// Load a workspace; on input problems print them all and stop with exit 2.
-fn load(path: &Path) -> Result<Loaded> {
-    load_workspace(path, "assessed")
-}
-
 /// Load a workspace for a command; on input problems print them all, say that nothing was
 /// `done` (assessed, rendered, compared), and stop with exit 2.
 pub(crate) fn load_workspace(path: &Path, done: &str) -> Result<Loaded> {
@@ -202,20 +197,31 @@ pub fn workspace_of(scope_file: &Path) -> PathBuf {
     parent
 }
 
-pub(crate) fn load_scope(scope_file: &Path, command: &str) -> Result<(Loaded, usize)> {
+/// Load what a command about one scope needs (see [`Loaded::load_one_scope`]): that scope,
+/// its workspace's configuration, catalogs, services, packages, parties and policy packs,
+/// and the ids of the other scopes; input problems are printed and stop with exit 2, saying
+/// nothing was `done`. Returns the workspace and the index of the scope in `ws.scopes`.
+pub(crate) fn load_scope_for(scope_file: &Path, command: &str, done: &str) -> Result<(Loaded, usize)> {
     super::lookup::scope_file(scope_file, command).map_err(|d| super::usage(&d))?;
-    let ws = load(&workspace_of(scope_file))?;
-    let idx = ws
-        .scope_for_file(scope_file)
-        .and_then(|found| ws.scopes.iter().position(|s| std::ptr::eq(s, found)));
-    match idx {
-        Some(i) => Ok((ws, i)),
-        None => Err(fail(&format!(
+    let root = workspace_of(scope_file);
+    let (ws, found) =
+        Loaded::load_one_scope(&root, scope_file, crate::load::LoadOptions::default()).map_err(|msg| fail(&msg))?;
+    if !ws.diagnostics.is_empty() {
+        return Err(input_failure(&ws, &root, done).into());
+    }
+    match (found, ws.scopes.is_empty()) {
+        (true, false) => Ok((ws, 0)),
+        _ => Err(fail(&format!(
             "{}: not a scope of the workspace {} (scope files live in its scopes/ folder and start with `kind: scope`)",
             crate::load::input::display_path(scope_file),
             crate::load::input::display_path(&ws.root)
         ))),
     }
+}
+
+/// [`load_scope_for`] for the commands that assess.
+pub(crate) fn load_scope(scope_file: &Path, command: &str) -> Result<(Loaded, usize)> {
+    load_scope_for(scope_file, command, "assessed")
 }
 
 /// Severity overrides of `ctrlmap.yaml` alone (commands without `--deny/--warn/--allow`).

@@ -12,7 +12,7 @@ use crate::load::Loaded;
 use crate::load::input::display_path;
 use crate::model::diagnostic::Diagnostic;
 use anyhow::{Context, Result};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Documents by path.
@@ -247,32 +247,57 @@ pub fn run_export(args: ExportArgs) -> Result<u8> {
         )));
     }
     let base = base.as_deref().map(href_base).transpose()?;
-    let ws = crate::cli::load_workspace(&path, "exported")?;
+    // Streamed: everything but the scopes is loaded, then the scopes a chunk at a time, each
+    // chunk's documents built, staged and dropped, so memory does not grow with the portfolio.
+    let (mut ws, scope_files) = Loaded::load_streaming(&path).map_err(fail)?;
     Tokens::new(&ws).map_err(fail)?;
-    ensure_dir(&output)?;
-    let files = if with_evidence {
-        "files/".to_string()
-    } else {
-        let (Ok(out), Ok(root)) = (output.canonicalize(), ws.root.canonicalize()) else {
-            return Err(fail(format!("{}: cannot be resolved", display_path(&output))));
+    let layout = if ws.diagnostics.is_empty() {
+        ensure_dir(&output)?;
+        let files = if with_evidence {
+            "files/".to_string()
+        } else {
+            let (Ok(out), Ok(root)) = (output.canonicalize(), ws.root.canonicalize()) else {
+                return Err(fail(format!("{}: cannot be resolved", display_path(&output))));
+            };
+            path_between(&out, &root)
         };
-        path_between(&out, &root)
+        Some(Layout::export(files, base))
+    } else {
+        None
     };
-    let layout = Layout::export(files, base);
-    let mut stage = Stage::new(&output)?;
-    let msp_parties = provider::msp_parties(&ws);
-    let shared = workspace_documents(&ws, &msp_parties, as_of, &layout);
-    for (rel, bytes) in &shared {
-        stage.write(rel, bytes)?;
-    }
+    let mut stage = match layout {
+        Some(_) => Some(Stage::new(&output)?),
+        None => None,
+    };
     let overrides = crate::cli::overrides(&ws);
     let (mut plans, mut poams) = (0usize, 0usize);
     let mut linked: BTreeSet<String> = BTreeSet::new();
     let mut failures = Vec::new();
-    // Scopes in chunks: each chunk's documents are built in parallel, written, and dropped.
-    for chunk in ws.scopes.chunks(64) {
+    // The MSP's parties that scopes declare (the provider's plan names them): the first
+    // declaration by scope id, as `provider::msp_parties` takes them from loaded scopes.
+    let mut scope_msp_parties: BTreeMap<String, (String, crate::model::ThirdParty)> = BTreeMap::new();
+    for chunk in scope_files.chunks(64) {
+        let scopes = ws.load_scopes(chunk);
+        for scope in &scopes {
+            for p in scope.parties() {
+                if p.engaged_by == Some(crate::model::EngagedBy::Msp) {
+                    match scope_msp_parties.get(&p.id) {
+                        Some((first, _)) if *first <= scope.id => {}
+                        _ => {
+                            scope_msp_parties.insert(p.id.clone(), (scope.id.clone(), p.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        // After the first input problem nothing more is built: the rest is loaded only to
+        // report every problem.
+        let (Some(layout), Some(stage), true) = (&layout, stage.as_mut(), ws.diagnostics.is_empty()) else {
+            stage = None;
+            continue;
+        };
         use rayon::prelude::*;
-        let docs: Vec<(Documents, Vec<String>, Vec<crate::model::diagnostic::Diagnostic>)> = chunk
+        let docs: Vec<(Documents, Vec<String>, Vec<crate::model::diagnostic::Diagnostic>)> = scopes
             .par_iter()
             .map(|scope| {
                 let assessment = crate::assess::assess_scope(&ws, scope, &overrides, as_of);
@@ -314,6 +339,21 @@ pub fn run_export(args: ExportArgs) -> Result<u8> {
         }
         // A custom rule that failed makes every result wrong: stop before anything is written.
         crate::cli::stop_on_rule_failures(&ws, &failures)?;
+    }
+    crate::cli::stop_on_input_problems(&mut ws, &path, "exported")?;
+    let (Some(layout), Some(mut stage)) = (layout, stage) else {
+        return Err(fail("the export was not staged although the input has no problem"));
+    };
+    let mut msp_parties = provider::msp_parties(&ws);
+    for (id, (_, party)) in scope_msp_parties {
+        if !msp_parties.iter().any(|p| p.id == id) {
+            msp_parties.push(party);
+        }
+    }
+    msp_parties.sort_by(|a, b| a.id.cmp(&b.id));
+    let shared = workspace_documents(&ws, &msp_parties, as_of, &layout);
+    for (rel, bytes) in &shared {
+        stage.write(rel, bytes)?;
     }
     let mut copied = 0;
     if with_evidence {

@@ -121,6 +121,11 @@ pub(crate) fn overwrites(outputs: &[Output], inputs: &[Input]) -> Vec<Diagnostic
     problems
 }
 
+/// Whether `path` (resolved as [`resolve`] does) is inside the workspace folder `root`.
+fn inside_workspace(root: &Path, path: &Path) -> bool {
+    root.canonicalize().is_ok_and(|root| resolve(path).starts_with(root))
+}
+
 /// The file a path names, as far as it can be known before it is written: resolved through
 /// links when it exists, else its folder resolved and its name kept, else made absolute and
 /// cleaned of `.` and `..`.
@@ -212,6 +217,13 @@ pub(crate) fn refuse_bad_output(ws: &crate::load::Loaded, output: Option<&Path>,
     }
     let mut inputs = workspace_inputs(ws);
     inputs.extend(evidence_inputs(&ws.root, &ws.scopes));
+    // A one-scope load knows the other scopes' evidence only when it reads them: only when
+    // the output lands inside the workspace, where that evidence lives.
+    if !ws.unread_scopes.is_empty() && inside_workspace(&ws.root, path) {
+        for chunk in ws.unread_scopes.chunks(64) {
+            inputs.extend(evidence_inputs(&ws.root, &ws.reload_scopes(chunk)));
+        }
+    }
     let output = Output {
         file: path,
         flag: format!("-o {}", display_path(path)),

@@ -2,7 +2,7 @@
 //! scope and writing a document. User-facing errors go to standard error; the exit code is
 //! 0 when all went well, 1 when `pack verify` finds a difference, 2 for bad input or usage.
 
-use crate::cli::{Failure, as_of_date, fail, stop_on_rule_failures, workspace_of};
+use crate::cli::{Failure, as_of_date, fail, stop_on_rule_failures};
 use crate::emit::documents::{Audience, DocumentOptions, Format, RenderError};
 use crate::load::Loaded;
 use anyhow::Result;
@@ -204,9 +204,9 @@ pub fn run_render(args: RenderArgs) -> Result<u8> {
                 }
             };
             let as_of = as_of_date(a.as_of.as_deref())?;
-            let ws = load_workspace(&a.scope_file)?;
+            let (ws, i) = load_scope(&a.scope_file)?;
             crate::cli::outputs::refuse_bad_output(&ws, a.output.as_deref(), "render")?;
-            let scope = scope_of(&ws, &a.scope_file)?;
+            let scope = &ws.scopes[i];
             let name = crate::emit::documents::templates::find(&ws, &a.template).map_err(user_error)?;
             let assessment = crate::assess::assess_scope(&ws, scope, &crate::cli::overrides(&ws), as_of);
             stop_on_rule_failures(&ws, &assessment.failures)?;
@@ -235,9 +235,9 @@ fn document(a: &DocumentArgs, which: Document) -> Result<u8> {
         ));
     }
     let as_of = as_of_date(a.as_of.as_deref())?;
-    let ws = load_workspace(&a.scope_file)?;
+    let (ws, i) = load_scope(&a.scope_file)?;
     crate::cli::outputs::refuse_bad_output(&ws, a.output.as_deref(), "render")?;
-    let scope = scope_of(&ws, &a.scope_file)?;
+    let scope = &ws.scopes[i];
     let assessment = crate::assess::assess_scope(&ws, scope, &crate::cli::overrides(&ws), as_of);
     stop_on_rule_failures(&ws, &assessment.failures)?;
     let gate = crate::cli::check::Gate::of_run(None, ws.config.fail_on.as_deref());
@@ -363,8 +363,8 @@ pub fn run_pack(args: PackArgs) -> Result<u8> {
         Some(Ok(k)) => Some(k),
         Some(Err(why)) => return Err(fail(&why)),
     };
-    let ws = load_workspace(&scope_file)?;
-    let scope = scope_of(&ws, &scope_file)?;
+    let (ws, i) = load_scope(&scope_file)?;
+    let scope = &ws.scopes[i];
     // A custom rule that fails must stop the run before anything is written.
     let assessment = crate::assess::assess_scope(&ws, scope, &crate::cli::overrides(&ws), as_of);
     stop_on_rule_failures(&ws, &assessment.failures)?;
@@ -455,18 +455,7 @@ fn assessment_record(scope: &crate::model::Scope, args: &RecordArgs) -> Result<c
     Ok(record)
 }
 
-/// Load the workspace of a scope file; input problems are printed and stop with exit 2.
-fn load_workspace(scope_file: &Path) -> Result<Loaded> {
-    crate::cli::lookup::scope_file(scope_file, "render").map_err(|d| crate::cli::usage(&d))?;
-    crate::cli::load_workspace(&workspace_of(scope_file), "rendered")
-}
-
-fn scope_of<'a>(ws: &'a Loaded, scope_file: &Path) -> Result<&'a crate::model::Scope> {
-    ws.scope_for_file(scope_file).ok_or_else(|| {
-        fail(&format!(
-            "{}: not a scope of the workspace {} (scope files live in its scopes/ folder and start with `kind: scope`)",
-            crate::load::input::display_path(scope_file),
-            crate::load::input::display_path(&ws.root)
-        ))
-    })
+/// Load a scope file and what it needs; input problems are printed and stop with exit 2.
+fn load_scope(scope_file: &Path) -> Result<(Loaded, usize)> {
+    crate::cli::common::load_scope_for(scope_file, "render", "rendered")
 }

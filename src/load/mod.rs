@@ -4,6 +4,7 @@
 
 pub mod embedded;
 pub mod input;
+mod one_scope;
 pub mod outline;
 mod package;
 pub mod schema;
@@ -67,6 +68,8 @@ pub struct Loaded {
     /// Services that did not fit their schema: kept only to check their references.
     unusable_services: Vec<Service>,
     options: LoadOptions,
+    /// The scope files a one-scope load ([`Loaded::load_one_scope`]) did not read.
+    pub unread_scopes: Vec<ScopeFile>,
 }
 
 impl std::ops::Deref for Loaded {
