@@ -100,8 +100,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let window = rng.pick(&windows);
         let mut out = String::new();
         // A scope that takes its SLA from its package gets a window of its own.
+        // (Into its own `sla:` block when it has one: a second `sla:` key would be E002.)
         if !scope.contains("incident_notification:") {
-            scope.push_str(&format!("sla:\n  incident_notification: {window}\n"));
+            scope = match scope.find("\nsla:\n") {
+                Some(at) => {
+                    let end = at + "\nsla:\n".len();
+                    format!("{}  incident_notification: {window}\n{}", &scope[..end], &scope[end..])
+                }
+                None => format!("{scope}sla:\n  incident_notification: {window}\n"),
+            };
         }
         for line in scope.lines() {
             if line.trim_start().starts_with("incident_notification:") {
