@@ -33,7 +33,8 @@ pub use verify::{VerifyOptions, VerifyReport, verify, verify_path, verify_with, 
 use crate::assess::Finding;
 use crate::assess::evidence::Integrity;
 use crate::emit;
-use crate::emit::documents::baa::{Baa, hipaa_missing};
+use crate::emit::documents::baa::Baa;
+use crate::emit::documents::baa_appendix::hipaa_missing;
 use crate::emit::documents::charts::{self, Chart};
 use crate::emit::documents::context::{Context, EvidenceView, Input};
 use crate::emit::documents::tpsp::{Tpsp, regimes_missing};
