@@ -1,6 +1,7 @@
 //! Emit: turn matrices and findings into text, Markdown, CSV and JSON. Every output is
 //! sorted and carries no timestamps of its own, so the same inputs give the same bytes.
 
+pub(crate) mod archive;
 pub mod csv_out;
 pub mod diagnostics;
 pub mod diff;
