@@ -15,7 +15,7 @@ use super::model::{Block, Cell, Document, Mark, Paragraph, RowKind, Section, Tab
 use std::io::Write as _;
 
 /// Paper size of the Word document.
-#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Paper {
     /// US Letter, 8.5 × 11 in (the default).
     #[default]

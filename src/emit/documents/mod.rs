@@ -37,7 +37,7 @@ use crate::model::Workspace;
 use std::path::Path;
 
 /// Output format of the rendered documents.
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Markdown,
     Html,

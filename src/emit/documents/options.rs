@@ -39,7 +39,7 @@ impl DocumentOptions {
 }
 
 /// Who the appendix is for.
-#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Audience {
     /// The provider's own copy: finding codes, where in the workspace each gap comes from and
     /// what to do about it.
