@@ -15,6 +15,7 @@ pub mod junit;
 pub mod oscal;
 pub mod output;
 pub mod pack;
+pub mod report;
 pub mod sarif;
 pub mod terminal;
 
