@@ -128,6 +128,19 @@ impl CheckFormat {
         }
     }
 
+    /// The report that writes this format.
+    fn report(self) -> &'static dyn emit::report::Report {
+        match self {
+            CheckFormat::Text => &emit::report::Text,
+            CheckFormat::Json => &emit::report::Json,
+            CheckFormat::Markdown => &emit::report::Markdown,
+            CheckFormat::Sarif => &emit::report::Sarif,
+            CheckFormat::Github => &emit::report::Github,
+            CheckFormat::Junit => &emit::report::Junit,
+            CheckFormat::Gitlab => &emit::report::Gitlab,
+        }
+    }
+
     const ALL: [CheckFormat; 7] = [
         CheckFormat::Text,
         CheckFormat::Json,
@@ -250,14 +263,8 @@ fn input_errors(ws: &Loaded, outputs: &Outputs, problems: &[Diagnostic], base: &
     );
     let shown: Vec<Diagnostic> = problems.iter().map(|d| base.diagnostic(d)).collect();
     for (format, file) in outputs.all() {
-        let text = match format {
-            CheckFormat::Text => continue, // standard error has them
-            CheckFormat::Json => emit::diagnostics::json(&shown),
-            CheckFormat::Sarif => emit::diagnostics::sarif(&shown),
-            CheckFormat::Github => emit::diagnostics::github(&shown),
-            CheckFormat::Junit => emit::diagnostics::junit(&shown),
-            CheckFormat::Gitlab => emit::diagnostics::gitlab(&shown),
-            CheckFormat::Markdown => emit::escape::terminal_text(&emit::diagnostics::markdown(&shown), false),
+        let Some(text) = format.report().diagnostics(&shown) else {
+            continue; // standard error has them
         };
         match file {
             Some(file) => write_file(file, text.as_bytes())?,
@@ -458,15 +465,16 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     );
     let report = |listing| Listing::report(listing, &as_of_text, gate, failing, &debt, &unassigned, &problems);
     let (complete_report, display_report) = (report(&complete), report(&display));
-    let run = |shown, report| Run {
-        path,
+    let path_shown = crate::load::input::display_path(path);
+    let run = |shown, report| emit::report::CheckRun {
+        path_shown: &path_shown,
         report,
         shown,
         all: &findings,
         summaries: &summaries,
         overrides: &overrides,
         baseline: baseline.as_ref(),
-        gate,
+        gate: gate.severity(),
     };
     let to_file = run(&complete.shown, &complete_report);
     let to_stdout = run(&display.shown, &display_report);
@@ -474,13 +482,18 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         match file {
             Some(file) => {
                 let mut bytes = Vec::new();
-                to_file.write(format, &mut bytes, false)?;
+                write(&to_file, format, &mut bytes, false)?;
                 write_file(file, &bytes)?;
             }
-            None => to_stdout.write(format, &mut terminal::Stdout::lock(), terminal::stdout_colour())?,
+            None => write(
+                &to_stdout,
+                format,
+                &mut terminal::Stdout::lock(),
+                terminal::stdout_colour(),
+            )?,
         }
     }
-    step_summary(|out| to_file.write(CheckFormat::Markdown, out, false))?;
+    step_summary(|out| write(&to_file, CheckFormat::Markdown, out, false))?;
     if !problems.is_empty() {
         // The broken files' problems, with their source, on standard error; exit 2.
         let problems = std::mem::take(&mut ws.diagnostics);
@@ -655,81 +668,16 @@ fn unknown_scope(id: &str, ids: &[String]) -> Diagnostic {
     )
 }
 
-/// One run's results, ready to be written in any format.
-struct Run<'a> {
-    path: &'a std::path::Path,
-    report: &'a emit::CheckReport<'a>,
-    /// The findings shown (after --severity and --quiet), for the formats that mark
-    /// baselined findings instead of leaving them out.
-    shown: &'a [Finding],
-    /// Every finding: JUnit's test cases are the gate's verdicts.
-    all: &'a [Finding],
-    summaries: &'a [assess::portfolio::ScopeSummary],
-    overrides: &'a assess::Overrides,
-    baseline: Option<&'a crate::assess::baseline::Baseline>,
-    gate: Gate,
-}
-
-impl Run<'_> {
-    fn write(&self, format: CheckFormat, out: &mut dyn std::io::Write, colour: bool) -> Result<()> {
-        let text = |t: &str, keep: bool| emit::escape::terminal_text(t, keep);
-        let problems = self.report.problems;
-        match format {
-            CheckFormat::Text => {
-                let report = if self.summaries.is_empty() {
-                    format!(
-                        "no scopes in {} (allowed by --allow-empty)\n",
-                        crate::load::input::display_path(self.path)
-                    )
-                } else {
-                    emit::check_text(self.report, colour)
-                };
-                out.write_all(text(&report, colour).as_bytes())?;
-            }
-            CheckFormat::Json => emit::write_check_json(&mut *out, self.report)?,
-            CheckFormat::Markdown => out.write_all(text(&emit::check_markdown(self.report), false).as_bytes())?,
-            CheckFormat::Sarif => {
-                let log = emit::sarif::sarif(
-                    self.shown,
-                    &emit::sarif::effective_rules(self.overrides),
-                    self.baseline,
-                    "",
-                );
-                let log = match problems {
-                    [] => log,
-                    problems => emit::diagnostics::sarif_with_findings(&log, problems),
-                };
-                out.write_all(log.as_bytes())?
-            }
-            CheckFormat::Github => {
-                out.write_all(emit::diagnostics::github(problems).as_bytes())?;
-                out.write_all(emit::github::github(self.shown, self.baseline, "").as_bytes())?
-            }
-            CheckFormat::Gitlab => {
-                let issues = emit::gitlab::gitlab(self.shown, self.baseline, "");
-                let issues = match problems {
-                    [] => issues,
-                    problems => emit::diagnostics::gitlab_with_findings(&issues, problems),
-                };
-                out.write_all(issues.as_bytes())?
-            }
-            CheckFormat::Junit => {
-                // Streamed: a large portfolio's report is never built in memory.
-                let suites: Vec<emit::junit::Suite> =
-                    self.summaries.iter().map(emit::junit::Suite::from_summary).collect();
-                emit::junit::write_junit_with_problems(
-                    &mut *out,
-                    &suites,
-                    self.all,
-                    self.gate.severity(),
-                    self.baseline,
-                    problems,
-                )?;
-            }
-        }
-        out.flush()?;
-        Ok(())
-    }
+/// Write one report of a run in a format.
+fn write(
+    run: &emit::report::CheckRun<'_>,
+    format: CheckFormat,
+    out: &mut dyn std::io::Write,
+    colour: bool,
+) -> Result<()> {
+    format.report().findings(run, out, colour)?;
+    out.flush()?;
+    Ok(())
 }
 
 /// The E020 problem of a workspace without scope files.

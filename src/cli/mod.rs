@@ -4,6 +4,7 @@
 
 pub mod add_client;
 pub mod check;
+pub mod choices;
 pub mod common;
 pub mod completions;
 pub mod diff;
@@ -46,8 +47,8 @@ Exit codes: 0 no finding at or above the gate; 1 findings at or above the gate; 
 pub struct Cli {
     /// Colour: auto (a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces it), always
     /// or never.
-    #[arg(long, global = true, value_enum, default_value_t = terminal::ColorWhen::Auto, value_name = "WHEN")]
-    pub color: terminal::ColorWhen,
+    #[arg(long, global = true, value_enum, default_value_t = choices::ColorWhen::Auto, value_name = "WHEN")]
+    pub color: choices::ColorWhen,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -137,7 +138,7 @@ pub(crate) fn fail(message: &str) -> anyhow::Error {
 /// Run a parsed command: its exit code (0, or 1 when its gate fails) or the error that
 /// stopped it.
 pub fn dispatch(cli: Cli) -> Result<u8> {
-    terminal::set_colour(cli.color);
+    terminal::set_colour(cli.color.into());
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Validate(args) => validate::run(args),

@@ -62,15 +62,15 @@ pub struct DocumentArgs {
     /// `counterparty` (the copy the other party signs: the terms and the points still to
     /// agree). A counterparty copy of a scope whose assessment fails the gate is refused
     /// (exit 1, the findings listed) unless it is a draft.
-    #[arg(long, value_enum, default_value_t = crate::emit::documents::Audience::Internal)]
-    pub audience: crate::emit::documents::Audience,
+    #[arg(long, value_enum, default_value_t = super::choices::Audience::Internal)]
+    pub audience: super::choices::Audience,
     /// Mark every page "DRAFT — terms to be agreed" and list the findings that fail the gate
     /// among the points to be agreed (also set by the scope's `provider.draft`).
     #[arg(long)]
     pub draft: bool,
     /// Paper size of the Word document (`--format docx`).
-    #[arg(long, value_enum, default_value_t = crate::emit::documents::docx::Paper::Letter)]
-    pub paper: crate::emit::documents::docx::Paper,
+    #[arg(long, value_enum, default_value_t = super::choices::Paper::Letter)]
+    pub paper: super::choices::Paper,
 }
 
 /// The formats of the built-in documents.
@@ -242,13 +242,13 @@ fn document(a: &DocumentArgs, which: Document) -> Result<u8> {
     stop_on_rule_failures(&ws, &assessment.failures)?;
     let gate = crate::cli::check::Gate::of_run(None, ws.config.fail_on.as_deref());
     let options = DocumentOptions {
-        audience: a.audience,
+        audience: a.audience.into(),
         draft: a.draft || scope.provider.draft,
         gate: gate.severity(),
     };
     // The other party's copy of terms the gate rejects is not a document to sign: refused,
     // with the findings, unless it is marked as a draft.
-    if a.audience == Audience::Counterparty && !options.draft {
+    if options.audience == Audience::Counterparty && !options.draft {
         let failing: Vec<&crate::assess::Finding> = assessment
             .findings
             .iter()
@@ -287,7 +287,7 @@ fn document(a: &DocumentArgs, which: Document) -> Result<u8> {
             Document::Tpsp => ctx.tpsp.as_ref().and_then(|t| t.document.as_ref()),
         }
         .ok_or_else(|| fail("the document could not be built"))?;
-        let bytes = crate::emit::documents::docx::write(doc, a.paper, as_of).map_err(user_error)?;
+        let bytes = crate::emit::documents::docx::write(doc, a.paper.into(), as_of).map_err(user_error)?;
         if let Some(output) = a.output.as_deref() {
             crate::cli::write_file(output, &bytes)?;
         }

@@ -1,6 +1,7 @@
 //! Emit: turn matrices and findings into text, Markdown, CSV and JSON. Every output is
 //! sorted and carries no timestamps of its own, so the same inputs give the same bytes.
 
+pub(crate) mod archive;
 pub mod csv_out;
 pub mod diagnostics;
 pub mod diff;
@@ -14,6 +15,7 @@ pub mod junit;
 pub mod oscal;
 pub mod output;
 pub mod pack;
+pub mod report;
 pub mod sarif;
 pub mod terminal;
 

@@ -82,7 +82,7 @@ pub fn print(text: &str, keep_colour: bool) -> io::Result<()> {
 /// Whether to colour output: `--color auto|always|never`. `auto` follows the stream and the
 /// environment as anstream reads it: `NO_COLOR` turns colour off, `CLICOLOR_FORCE` on, else
 /// colour when the stream is a terminal (and `TERM` is not `dumb`).
-#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ColorWhen {
     #[default]
     Auto,

@@ -4,9 +4,10 @@
 //! missing key. docs/documents.md, "Template context", documents the same fields.
 
 use super::baa::Baa;
+use super::pack_view::PackView;
+pub use super::sources::{SourceView, text_source};
 use super::tpsp::Tpsp;
 use crate::assess::{Finding, Severity};
-use crate::emit::pack::PackView;
 use crate::model::Workspace;
 use crate::model::{Requirement, Scope};
 use crate::resolve::{Coverage, Row, Summary};
@@ -167,44 +168,6 @@ pub struct FrameworkView {
     /// Where the catalog's quoted control texts come from: each source that supplies at least
     /// one text, with how many, in the catalog's order.
     pub text_sources: Vec<SourceView>,
-}
-
-/// One copy of a regulation or framework that a catalog quotes: what it is, whether it is the
-/// official publication, and when it was retrieved.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct SourceView {
-    pub id: String,
-    pub title: String,
-    pub url: Option<String>,
-    /// `YYYY-MM-DD`, or none when the catalog does not record it.
-    pub retrieved: Option<String>,
-    /// The official publication (eCFR, Federal Register, NIST, the DFS), not a secondary copy.
-    pub official: bool,
-    /// The source in one line: title, official or secondary copy, retrieval date.
-    pub label: String,
-    /// Control texts quoted from it.
-    pub texts: usize,
-}
-
-impl SourceView {
-    pub fn new(s: &crate::model::SourceRef, texts: usize) -> Self {
-        SourceView {
-            id: s.id.clone(),
-            title: s.title.clone(),
-            url: s.url.clone(),
-            retrieved: s.retrieved.clone(),
-            official: s.official,
-            label: crate::emit::explain::source_label(s),
-            texts,
-        }
-    }
-}
-
-/// The source a control's quoted text comes from, when the catalog names one.
-pub fn text_source(fw: &crate::model::catalog::Framework, control: &crate::model::Control) -> Option<SourceView> {
-    let id = control.text_source.as_deref()?;
-    let s = fw.catalog.sources.iter().find(|s| s.id == id)?;
-    Some(SourceView::new(s, 0))
 }
 
 #[derive(Debug, Clone, Serialize)]

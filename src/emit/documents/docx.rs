@@ -15,7 +15,7 @@ use super::model::{Block, Cell, Document, Mark, Paragraph, RowKind, Section, Tab
 use std::io::Write as _;
 
 /// Paper size of the Word document.
-#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Paper {
     /// US Letter, 8.5 × 11 in (the default).
     #[default]
@@ -459,7 +459,7 @@ const STYLES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 
 /// The zip package: fixed entry order, the as-of date as every entry's time, mode 0644.
 fn package(parts: &[(&str, &str)], as_of: time::Date) -> Result<Vec<u8>, RenderError> {
-    let options = crate::emit::pack::zip_entry_options(as_of);
+    let options = crate::emit::archive::zip_entry_options(as_of);
     let fail = |e: zip::result::ZipError| RenderError::Pack(format!("writing the docx: {e}"));
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for (name, text) in parts {

@@ -7,23 +7,28 @@
 //! The data a template sees is [`Context`]; docs/documents.md, "Template context", lists it.
 
 pub(crate) mod baa;
+pub(crate) mod baa_appendix;
 pub(crate) mod baa_document;
+pub(crate) mod baa_notices;
+pub(crate) mod baa_rows;
 pub(crate) mod baa_terms;
 pub(crate) mod charts;
 pub(crate) mod context;
 pub mod docx;
 pub mod model;
 pub(crate) mod open_points;
+pub(crate) mod options;
+pub(crate) mod pack_view;
 pub mod related_text;
+pub(crate) mod sources;
 pub(crate) mod templates;
 pub(crate) mod tpsp;
 pub(crate) mod tpsp_document;
 
-pub use baa::{
-    Audience, Baa, BaaRow, BaaSection, DocumentOptions, baa_appendix, baa_appendix_for, baa_appendix_with, baa_context,
-    baa_context_with,
-};
+pub use baa::{Baa, BaaRow, BaaSection};
+pub use baa_appendix::{baa_appendix, baa_appendix_for, baa_appendix_with, baa_context, baa_context_with};
 pub use context::{Context, EvidenceView, FindingView, RowView};
+pub use options::{Audience, DocumentOptions};
 pub use templates::available as available_templates;
 pub use tpsp::{Tpsp, tpsp_context_with, tpsp_summary, tpsp_summary_with};
 
@@ -32,7 +37,7 @@ use crate::model::Workspace;
 use std::path::Path;
 
 /// Output format of the rendered documents.
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Markdown,
     Html,
@@ -85,7 +90,7 @@ pub fn render_template(
 ) -> Result<String, RenderError> {
     let matrix = &assessment.matrix;
     let mut ctx = Context::new(ws, scope, assessment);
-    if baa::hipaa_missing(ws, scope, matrix).is_none() {
+    if baa_appendix::hipaa_missing(ws, scope, matrix).is_none() {
         ctx.baa = Some(Baa::build(ws, scope, matrix, &ctx)?);
     }
     if tpsp::regimes_missing(ws, scope, matrix).is_none() {

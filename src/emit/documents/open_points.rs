@@ -3,8 +3,8 @@
 //! own copy. Shared by the BAA appendix and the provider summary; the words say what the
 //! engine found, they decide nothing.
 
-use super::baa::DocumentOptions;
 use super::context::{Context, duration_words};
+use super::options::DocumentOptions;
 use crate::assess::Severity;
 use crate::model::Workspace;
 use serde::Serialize;

@@ -4,9 +4,10 @@
 //! the CISO, 16 CFR 314.4(f)) with the engine's verdict on each (`assess::provider`): this
 //! module renders those verdicts and decides none. `tpsp_document.rs` makes the document.
 
-use super::baa::{Audience, DocumentOptions, OpenFinding, open_findings};
 use super::context::{Context, FindingView};
 use super::model::Document;
+use super::open_points::{OpenFinding, open_findings};
+use super::options::{Audience, DocumentOptions};
 use super::{Format, RenderError, templates};
 use crate::assess::provider::{Answer, Missing, Verdict};
 use crate::assess::rules::NoticeVerdict;

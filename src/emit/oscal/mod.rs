@@ -24,7 +24,9 @@ pub mod mapping;
 mod position;
 pub mod provider;
 pub mod results;
+mod scope_ids;
 pub mod ssp;
+mod status;
 pub mod system;
 
 use crate::assess::Finding;

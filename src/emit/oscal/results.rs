@@ -18,18 +18,16 @@
 //! fix) as an item with the same observation, risk and finding; a waived finding's risk has a
 //! remediation with a milestone on the waiver's expiry.
 
+use super::evidence::{evidence_resources, evidence_uuid};
 use super::ids::{self, NS, control_token, statement_id};
-use super::ssp::{client_uuid, evidence_resources, requirement_uuid, row_status, system_uuid, this_system_uuid};
+use super::scope_ids::{client_uuid, finding_uuid, requirement_uuid, system_uuid, this_system_uuid};
+use super::status::row_status;
 use super::system::{provider_uuid, role, role_def};
 use super::{ScopeInput, datetime, end_of, finish, input_date, metadata, one_line, prop, prop_with_remarks};
 use crate::assess::{Finding, Severity};
 use crate::resolve::Row;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-
-pub fn finding_uuid(scope: &crate::model::Scope, fingerprint: &str) -> String {
-    ids::uuid(&format!("finding/{}/{fingerprint}", scope.id))
-}
 
 fn observation_uuid(scope: &crate::model::Scope, fingerprint: &str) -> String {
     ids::uuid(&format!("observation/{}/{fingerprint}", scope.id))
@@ -141,7 +139,7 @@ fn parts(input: &ScopeInput) -> Parts {
         for e in scope.evidence.iter().flatten() {
             if e.controls.contains(&f.control) {
                 evidence.push(json!({
-                    "href": format!("#{}", super::ssp::evidence_uuid(scope, &e.file)),
+                    "href": format!("#{}", evidence_uuid(scope, &e.file)),
                     "description": format!("Evidence on file for {}: {}", f.control, e.title.as_deref().unwrap_or(&e.file)),
                 }));
             }

@@ -25,19 +25,17 @@ use super::component::service_uuid;
 pub use super::evidence::{evidence_resources, evidence_uuid};
 use super::ids::{self, control_token, statement_id};
 use super::provider::{self, party_component, third_party};
+use super::scope_ids::{client_uuid, finding_uuid, requirement_uuid, system_uuid, this_system_uuid};
+use super::status::{part_status, row_status};
 use super::system::{claim_key, provided_uuid, responsibility_uuid};
 use super::system::{information_types, msp_party_component_uuid, msp_party_uuid, provider_uuid, role, role_def};
 use super::{ScopeInput, finish, metadata, one_line, oscal_prop, prop, prop_with_remarks};
 use crate::assess::Finding;
-use crate::assess::implementation::{Basis, PartStatus, RowStatus, State};
+use crate::assess::implementation::RowStatus;
 use crate::model::Signatory;
 use crate::model::{AddressableDecision, Claim, EngagedBy, Party, Scope, Service, Split, ThirdParty};
 use crate::resolve::{Coverage, Row, SourceKind, Summary};
 use serde_json::{Value, json};
-
-pub fn client_uuid(scope: &Scope) -> String {
-    ids::uuid(&format!("party/client/{}", scope.id))
-}
 
 /// The UUID of a third party of the scope: the MSP's own parties (`engaged_by: msp`) keep the
 /// UUID they have in the provider's plan.
@@ -47,10 +45,6 @@ pub fn third_party_uuid(scope: &Scope, party: &ThirdParty) -> String {
     } else {
         ids::uuid(&format!("party/third-party/{}/{}", scope.id, party.id))
     }
-}
-
-pub fn this_system_uuid(scope: &Scope) -> String {
-    ids::uuid(&format!("ssp/{}/component/this-system", scope.id))
 }
 
 fn engagement_uuid(scope: &Scope) -> String {
@@ -67,16 +61,6 @@ fn party_component_uuid(scope: &Scope, party: &ThirdParty) -> String {
     }
 }
 
-/// The UUID of a control's implemented requirement in a scope's plan.
-pub fn requirement_uuid(scope: &Scope, control: &str) -> String {
-    ids::uuid(&format!("ssp/{}/requirement/{control}", scope.id))
-}
-
-/// The UUID of the plan's and the results' system (`system-ids`, the POA&M's `system-id`).
-pub fn system_uuid(scope: &Scope) -> String {
-    ids::uuid(&format!("system/{}", scope.id))
-}
-
 /// The UUID of the back-matter resource that points at the provider's plan.
 fn provider_resource_uuid(scope: &Scope) -> String {
     ids::uuid(&format!("ssp/{}/resource/provider-ssp", scope.id))
@@ -85,82 +69,6 @@ fn provider_resource_uuid(scope: &Scope) -> String {
 /// The UUID of the MSP's leveraged authorization in a client's plan.
 fn msp_authorization_uuid(scope: &Scope) -> String {
     ids::uuid(&format!("ssp/{}/leveraged-authorization/msp", scope.id))
-}
-
-/// Who a party is, in words for remarks.
-fn party_words(scope: &Scope, party: &str) -> String {
-    match party {
-        "msp" => "The MSP".to_string(),
-        "client" => "The client".to_string(),
-        other => scope
-            .parties()
-            .find(|p| p.id == other)
-            .map_or_else(|| format!("Party `{other}`"), |p| p.name.clone()),
-    }
-}
-
-/// A party's implementation status as OSCAL has it, with remarks that say what it rests on.
-pub fn part_status(scope: &Scope, part: &PartStatus) -> Value {
-    let who = party_words(scope, &part.party);
-    let remarks = match &part.basis {
-        Basis::CurrentEvidence(files) => format!(
-            "{who} holds evidence for this control that matches its pinned SHA-256 and is within the allowed age: {}.",
-            files
-                .iter()
-                .map(|w| format!("`{}`", w.file))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        Basis::PartialCoverage => format!(
-            "{who} is assigned this control, but only part of it is covered (a crosswalk covers part of the duty)."
-        ),
-        Basis::NoEvidence => format!(
-            "{who} is assigned this control; the scope holds no evidence of its own for it, so it is planned, not shown implemented."
-        ),
-        Basis::EvidenceNotCurrent(list) => format!(
-            "{who} is assigned this control; its evidence is not both pinned and fresh: {}.",
-            list.iter()
-                .map(|w| format!("`{}` (integrity {}, freshness {})", w.file, w.integrity, w.freshness))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        Basis::Alternative { alternative, rationale } => {
-            let text = [alternative.as_deref(), rationale.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join("\n\n");
-            if text.is_empty() {
-                "The scope documents an alternative measure (HIPAA addressable decision) without describing it.".into()
-            } else {
-                text
-            }
-        }
-    };
-    json!({ "state": part.state.as_str(), "remarks": remarks })
-}
-
-/// The implementation status of a row as a whole, for findings: `not-applicable`, the state
-/// of every responsible party when they agree, else the least advanced of them; none when
-/// nobody owns it.
-pub fn row_status(status: &RowStatus) -> Option<Value> {
-    match status {
-        RowStatus::NotApplicable { reason } => Some(json!({ "state": "not-applicable", "remarks": reason })),
-        RowStatus::Unassigned => None,
-        RowStatus::Parties(parts) => {
-            let rank = |s: State| match s {
-                State::Planned => 0,
-                State::Partial => 1,
-                State::Alternative => 2,
-                State::Implemented => 3,
-            };
-            parts
-                .iter()
-                .map(|p| p.state)
-                .min_by_key(|s| rank(*s))
-                .map(|s| json!({ "state": s.as_str() }))
-        }
-    }
 }
 
 /// The role of a kind of party in a client's plan.
@@ -537,7 +445,7 @@ fn row_links(input: &ScopeInput, row: &Row, findings: &[&Finding], ar_href: &str
         links.push(json!({
             "href": format!("#{ar_href}"),
             "rel": "related",
-            "resource-fragment": super::results::finding_uuid(scope, &f.fingerprint),
+            "resource-fragment": finding_uuid(scope, &f.fingerprint),
             "text": format!(
                 "Finding {} {} ({}{})",
                 f.code,

@@ -16,6 +16,7 @@
 //! `SHA256SUMS.sig`. ECDSA signatures made here use RFC 6979 nonces, deterministic too; one
 //! made by `ssh-keygen` (random nonces) differs from run to run while verifying the same.
 
+pub use crate::emit::documents::pack_view::Signer;
 use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
 use std::fmt;
 use std::path::Path;
@@ -33,17 +34,6 @@ const MAX_SIGNERS_BYTES: u64 = 4 * 1024 * 1024;
 /// A signing key read from an OpenSSH private key file.
 pub struct SigningKey {
     key: PrivateKey,
-}
-
-/// What a pack's index and manifest say about the key that signs it.
-#[derive(Debug, Clone, serde::Serialize, PartialEq, Eq)]
-pub struct Signer {
-    /// `ssh-ed25519`, `ecdsa-sha2-nistp256`, …
-    pub algorithm: String,
-    /// `SHA256:…`, as `ssh-keygen -l` prints it.
-    pub fingerprint: String,
-    /// The public key as one line of an allowed-signers file would carry it (`TYPE BASE64`).
-    pub public_key: String,
 }
 
 impl SigningKey {
