@@ -15,6 +15,8 @@
 pub mod assess;
 pub mod cli;
 pub mod emit;
+pub mod format;
+pub mod fs;
 pub mod load;
 pub mod model;
 pub mod resolve;

@@ -178,15 +178,15 @@ impl Outputs {
     fn files<'a>(&'a self, write_baseline: Option<&'a std::path::Path>) -> Vec<super::outputs::Output<'a>> {
         let main = self.main.1.iter().map(|f| super::outputs::Output {
             file: f,
-            flag: format!("-o {}", crate::load::input::display_path(f)),
+            flag: format!("-o {}", crate::fs::input::display_path(f)),
         });
         let extra = self.extra.iter().map(|(format, f)| super::outputs::Output {
             file: f,
-            flag: format!("-o {}={}", format.name(), crate::load::input::display_path(f)),
+            flag: format!("-o {}={}", format.name(), crate::fs::input::display_path(f)),
         });
         let baseline = write_baseline.map(|f| super::outputs::Output {
             file: f,
-            flag: format!("--write-baseline {}", crate::load::input::display_path(f)),
+            flag: format!("--write-baseline {}", crate::fs::input::display_path(f)),
         });
         main.chain(extra).chain(baseline).collect()
     }
@@ -322,7 +322,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         inputs.push(super::outputs::Input {
             file: file.to_path_buf(),
             in_workspace: None,
-            what: format!("--baseline {}", crate::load::input::display_path(file)),
+            what: format!("--baseline {}", crate::fs::input::display_path(file)),
         });
     }
     let (levels, level_problems) = check_levels(&ws, &args.levels);
@@ -437,7 +437,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         write_file(file, crate::assess::baseline::write(&findings).as_bytes())?;
         terminal::eprintln(&format!(
             "wrote the baseline {} ({}){}",
-            crate::load::input::display_path(file),
+            crate::fs::input::display_path(file),
             emit::count(findings.len(), "finding"),
             if args.fail_on.is_none() {
                 "; writing a baseline is not a gate: exit 0 (add --fail-on LEVEL to gate this run too)"
@@ -610,13 +610,13 @@ fn append(file: &std::path::Path, bytes: &[u8]) -> Result<()> {
         .with_context(|| {
             format!(
                 "appending to $GITHUB_STEP_SUMMARY ({})",
-                crate::load::input::display_path(file)
+                crate::fs::input::display_path(file)
             )
         })?;
     f.write_all(bytes).and_then(|()| f.write_all(b"\n")).with_context(|| {
         format!(
             "appending to $GITHUB_STEP_SUMMARY ({})",
-            crate::load::input::display_path(file)
+            crate::fs::input::display_path(file)
         )
     })
 }
@@ -679,7 +679,7 @@ impl Run<'_> {
                 let report = if self.summaries.is_empty() {
                     format!(
                         "no scopes in {} (allowed by --allow-empty)\n",
-                        crate::load::input::display_path(self.path)
+                        crate::fs::input::display_path(self.path)
                     )
                 } else {
                     emit::check_text(self.report, colour)

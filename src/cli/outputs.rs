@@ -5,7 +5,7 @@
 //! run's inputs by the files they resolve to, so no report is silently lost and no scope,
 //! service or configuration file is replaced by a report.
 
-use crate::load::input::display_path;
+use crate::fs::input::display_path;
 use crate::model::diagnostic::{Code, Diagnostic, closest};
 use std::path::{Component, Path, PathBuf};
 

@@ -2,24 +2,22 @@
 //! check every reference. Every problem becomes a [`Diagnostic`]; nothing past this stage
 //! sees invalid data, and one bad file never hides the problems of another.
 
-pub mod embedded;
-pub mod input;
 mod one_scope;
+pub mod oscal_import;
 pub mod outline;
 mod package;
 pub mod schema;
-pub mod yaml;
 
+use crate::format::yaml::{Limits, Node, Pos, YamlProblem};
+use crate::fs::input::{MAX_INPUT_BYTES, Refusal, Root, display_path};
 use crate::model::catalog::Framework;
 use crate::model::diagnostic::{Code, Diagnostic, closest};
 use crate::model::*;
-use input::{MAX_INPUT_BYTES, Refusal, Root, display_path};
 use schema::{Kind, Schemas};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::OnceLock;
-use yaml::{Limits, Node, Pos, YamlProblem};
 
 /// The origin of the item at `pointer` of a file; `file` is shared by every origin in it.
 fn origin_at(file: &std::sync::Arc<str>, root: &Node, pointer: String) -> Origin {
@@ -162,7 +160,7 @@ fn prepare_bytes(
 
 /// Parse a file's text, check its kind and validate it against its schema.
 fn prepare_text(schemas: &Schemas, file: &str, text: String, expected: Option<Kind>, options: LoadOptions) -> Prepared {
-    let parsed = yaml::parse(&text, Limits::default());
+    let parsed = crate::format::yaml::parse(&text, Limits::default());
     let mut out = Prepared {
         file: file.to_string(),
         text: None,
@@ -770,14 +768,14 @@ impl Loaded {
     /// built-in file), to show a diagnostic's source line.
     pub fn source(&self, file: &str) -> Option<&str> {
         match file.strip_prefix("<builtin>/") {
-            Some(path) => crate::load::embedded::get(path),
+            Some(path) => crate::fs::embedded::get(path),
             None => self.sources.get(file).map(String::as_str),
         }
     }
 
     fn parse_builtin(&mut self, schemas: &Schemas) {
         use rayon::prelude::*;
-        let files: Vec<(&str, &str, Kind)> = crate::load::embedded::FILES
+        let files: Vec<(&str, &str, Kind)> = crate::fs::embedded::FILES
             .iter()
             .filter(|(path, _)| path.ends_with(".yaml") || path.ends_with(".yml"))
             .filter_map(|(path, text)| {
@@ -1614,7 +1612,8 @@ impl Loaded {
 /// never read). The error names the file and says what is wrong with it.
 pub fn read_baseline(path: &Path) -> Result<crate::assess::baseline::Baseline, String> {
     let name = display_path(path);
-    let bytes = input::read_named(path, MAX_INPUT_BYTES).map_err(|why| format!("{name}: the baseline {why}"))?;
+    let bytes =
+        crate::fs::input::read_named(path, MAX_INPUT_BYTES).map_err(|why| format!("{name}: the baseline {why}"))?;
     let text = String::from_utf8(bytes).map_err(|_| format!("{name}: the baseline is not UTF-8 text"))?;
     crate::assess::baseline::parse(&text, &name)
 }

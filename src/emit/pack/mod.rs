@@ -38,7 +38,7 @@ use crate::emit::documents::charts::{self, Chart};
 use crate::emit::documents::context::{Context, EvidenceView, Input};
 use crate::emit::documents::tpsp::{Tpsp, regimes_missing};
 use crate::emit::documents::{RenderError, templates};
-use crate::load::input::{Refusal, Root};
+use crate::fs::input::{Refusal, Root};
 use crate::load::{Loaded, evidence_path};
 use crate::model::Scope;
 use crate::model::digest::sha256_hex;
@@ -290,7 +290,7 @@ fn check_target(out_dir: &Path) -> Result<(), RenderError> {
         return Ok(());
     }
     let is_pack = Root::new(out_dir)
-        .read(&out_dir.join(MANIFEST), crate::load::input::MAX_INPUT_BYTES)
+        .read(&out_dir.join(MANIFEST), crate::fs::input::MAX_INPUT_BYTES)
         .ok()
         .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
         .is_some_and(|m| m["format"] == FORMAT);
@@ -375,7 +375,7 @@ fn copy_evidence(ws: &Loaded, e: &mut EvidenceView, files: &mut Files) -> Result
 /// an auditor holds every text a finding or a matrix row cites.
 fn input_copy(ws: &Loaded, input: &Input) -> Result<Option<(String, Vec<u8>)>, RenderError> {
     if let Some(p) = input.path.strip_prefix("<builtin>/") {
-        return Ok(crate::load::embedded::get(p).map(|text| (format!("builtin/{p}"), text.as_bytes().to_vec())));
+        return Ok(crate::fs::embedded::get(p).map(|text| (format!("builtin/{p}"), text.as_bytes().to_vec())));
     }
     let target = pack_path(&input.path).ok_or_else(|| unstorable(&input.path))?;
     let path = ws
@@ -385,7 +385,7 @@ fn input_copy(ws: &Loaded, input: &Input) -> Result<Option<(String, Vec<u8>)>, R
         .unwrap_or_else(|| ws.root.join(&input.path));
     let bytes = ws
         .reader
-        .read(&path, crate::load::input::MAX_INPUT_BYTES)
+        .read(&path, crate::fs::input::MAX_INPUT_BYTES)
         .map_err(|why| RenderError::Pack(format!("{} {why}", input.path)))?;
     if sha256_hex(&bytes) != input.sha256 {
         return Err(RenderError::Pack(format!(
