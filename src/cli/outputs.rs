@@ -191,7 +191,7 @@ pub(crate) fn evidence_inputs<'a>(
     let mut out = Vec::new();
     for scope in scopes {
         for e in scope.evidence.iter().flatten() {
-            if let Ok(path) = crate::load::evidence_path(root, &e.file) {
+            if let Ok(path) = crate::fs::evidence::evidence_path(root, &e.file) {
                 out.push(Input {
                     file: path,
                     in_workspace: Some(e.file.clone()),

@@ -6,4 +6,5 @@
 //! May use: nothing else of ctrlmap.
 
 pub mod embedded;
+pub mod evidence;
 pub mod input;

@@ -38,10 +38,10 @@ use crate::emit::documents::charts::{self, Chart};
 use crate::emit::documents::context::{Context, EvidenceView, Input};
 use crate::emit::documents::tpsp::{Tpsp, regimes_missing};
 use crate::emit::documents::{RenderError, templates};
+use crate::fs::evidence::evidence_path;
 use crate::fs::input::{Refusal, Root};
-use crate::load::{Loaded, evidence_path};
-use crate::model::Scope;
 use crate::model::digest::sha256_hex;
+use crate::model::{Scope, Workspace};
 use crate::resolve::Matrix;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -189,7 +189,7 @@ pub struct PackOutcome {
 /// Build the evidence pack of a scope as of a date into `out_dir` (and `out_dir.zip`), with the
 /// assessment record the scope states.
 pub fn pack(
-    ws: &Loaded,
+    ws: &Workspace,
     scope: &Scope,
     assessment: &crate::assess::Assessment,
     as_of: time::Date,
@@ -202,7 +202,7 @@ pub fn pack(
 
 /// [`pack`] with an assessment record (period, preparer, reviewer) given by the caller.
 pub fn pack_with(
-    ws: &Loaded,
+    ws: &Workspace,
     scope: &Scope,
     assessment: &crate::assess::Assessment,
     record: &crate::model::AssessmentRecord,
@@ -216,7 +216,7 @@ pub fn pack_with(
 /// [`pack_with`], signed with `key` when one is given: `SHA256SUMS.sig` beside `SHA256SUMS`.
 #[allow(clippy::too_many_arguments)]
 pub fn pack_signed(
-    ws: &Loaded,
+    ws: &Workspace,
     scope: &Scope,
     assessment: &crate::assess::Assessment,
     record: &crate::model::AssessmentRecord,
@@ -227,7 +227,17 @@ pub fn pack_signed(
 ) -> Result<PackOutcome, RenderError> {
     let (parent, name) = split_target(out_dir)?;
     check_target(out_dir)?;
-    let (mut files, skipped) = build(ws, scope, assessment, record, as_of, key.map(SigningKey::signer))?;
+    // The read policy over the workspace's folder: evidence and input copies stay inside it.
+    let reader = Root::new(&ws.root);
+    let (mut files, skipped) = build(
+        ws,
+        &reader,
+        scope,
+        assessment,
+        record,
+        as_of,
+        key.map(SigningKey::signer),
+    )?;
     if let Some(key) = key {
         let sums = match files.get(SUMS) {
             Some(Blob::Data(bytes)) => bytes.clone(),
@@ -236,10 +246,10 @@ pub fn pack_signed(
         let sig = key.sign(&sums).map_err(RenderError::Pack)?;
         files.insert(signature::SIG.into(), sig.into_bytes().into());
     }
-    write_tree(&ws.reader, &parent, &name, &files)?;
+    write_tree(&reader, &parent, &name, &files)?;
     let zip_path = if zip {
         let path = parent.join(format!("{name}.zip"));
-        write_zip(&ws.reader, &path, &name, &files, as_of)?;
+        write_zip(&reader, &path, &name, &files, as_of)?;
         Some(path)
     } else {
         None
@@ -331,7 +341,12 @@ fn unstorable(file: &str) -> RenderError {
 /// Plan the copy of an evidence file: hashed now as a stream, copied (and hashed again)
 /// when the pack is written, never held in memory whole. `Err` when the pack cannot be
 /// built; `Ok(Some(why))` when this file is left out (it is missing).
-fn copy_evidence(ws: &Loaded, e: &mut EvidenceView, files: &mut Files) -> Result<Option<String>, RenderError> {
+fn copy_evidence(
+    ws: &Workspace,
+    reader: &Root,
+    e: &mut EvidenceView,
+    files: &mut Files,
+) -> Result<Option<String>, RenderError> {
     let path = match evidence_path(&ws.root, &e.file) {
         Ok(p) => p,
         Err(why) => return Ok(Some(format!("{} {why}", e.file))),
@@ -339,7 +354,7 @@ fn copy_evidence(ws: &Loaded, e: &mut EvidenceView, files: &mut Files) -> Result
     // The read policy resolves links, keeps the file inside the workspace and refuses
     // anything that is not a plain file (a folder, a FIFO, a device, a file that vanished).
     // A file that is there but whose name a pack cannot hold stops the pack.
-    let planned = ws.reader.open(&path).map(|(file, len)| (pack_path(&e.file), len, file));
+    let planned = reader.open(&path).map(|(file, len)| (pack_path(&e.file), len, file));
     let hashed = match planned {
         Ok((None, _, _)) => return Err(unstorable(&e.file)),
         Ok((Some(target), len, file)) => crate::model::digest::sha256_reader(file)
@@ -373,7 +388,7 @@ fn copy_evidence(ws: &Loaded, e: &mut EvidenceView, files: &mut Files) -> Result
 /// and checked against the hash taken when the workspace was loaded), built-in catalogs,
 /// crosswalks and policy packs under `builtin/`, written out as the files the binary embeds, so
 /// an auditor holds every text a finding or a matrix row cites.
-fn input_copy(ws: &Loaded, input: &Input) -> Result<Option<(String, Vec<u8>)>, RenderError> {
+fn input_copy(ws: &Workspace, reader: &Root, input: &Input) -> Result<Option<(String, Vec<u8>)>, RenderError> {
     if let Some(p) = input.path.strip_prefix("<builtin>/") {
         return Ok(crate::fs::embedded::get(p).map(|text| (format!("builtin/{p}"), text.as_bytes().to_vec())));
     }
@@ -383,8 +398,7 @@ fn input_copy(ws: &Loaded, input: &Input) -> Result<Option<(String, Vec<u8>)>, R
         .get(&input.path)
         .cloned()
         .unwrap_or_else(|| ws.root.join(&input.path));
-    let bytes = ws
-        .reader
+    let bytes = reader
         .read(&path, crate::fs::input::MAX_INPUT_BYTES)
         .map_err(|why| RenderError::Pack(format!("{} {why}", input.path)))?;
     if sha256_hex(&bytes) != input.sha256 {
@@ -566,7 +580,8 @@ fn json<T: Serialize>(value: &T) -> Vec<u8> {
 
 /// Every file of the pack, by path, and the evidence entries that could not be copied.
 fn build(
-    ws: &Loaded,
+    ws: &Workspace,
+    reader: &Root,
     scope: &Scope,
     assessment: &crate::assess::Assessment,
     record: &crate::model::AssessmentRecord,
@@ -595,7 +610,7 @@ fn build(
             e.copy = Some(path.clone());
             continue;
         }
-        if let Some(why) = copy_evidence(ws, e, &mut files)? {
+        if let Some(why) = copy_evidence(ws, reader, e, &mut files)? {
             skipped.push(why);
         }
     }
@@ -625,7 +640,7 @@ fn build(
 
     let mut copies = Vec::new();
     for input in &ctx.inputs {
-        if let Some((path, bytes)) = input_copy(ws, input)? {
+        if let Some((path, bytes)) = input_copy(ws, reader, input)? {
             copies.push(DocumentLink {
                 title: input.path.clone(),
                 path: path.clone(),
@@ -874,7 +889,7 @@ fn build(
 }
 
 /// The waiver register: every waiver of the scope, with the engine's verdict on the as-of date.
-fn waiver_entries(ws: &Loaded, scope: &Scope, assessment: &crate::assess::Assessment) -> Vec<WaiverEntry> {
+fn waiver_entries(ws: &Workspace, scope: &Scope, assessment: &crate::assess::Assessment) -> Vec<WaiverEntry> {
     assessment
         .waivers
         .iter()
@@ -911,7 +926,7 @@ fn link(title: &str, path: &str, description: &str) -> DocumentLink {
     }
 }
 
-fn catalog_entries<'a>(ws: &'a Loaded, matrix: &Matrix) -> Vec<CatalogEntry<'a>> {
+fn catalog_entries<'a>(ws: &'a Workspace, matrix: &Matrix) -> Vec<CatalogEntry<'a>> {
     matrix
         .frameworks
         .iter()
@@ -953,7 +968,7 @@ fn catalog_entries<'a>(ws: &'a Loaded, matrix: &Matrix) -> Vec<CatalogEntry<'a>>
 }
 
 /// The catalogs and crosswalks among the inputs, each with its copy and its sources.
-fn catalog_views(ws: &Loaded, inputs: &[Input]) -> Vec<CatalogView> {
+fn catalog_views(ws: &Workspace, inputs: &[Input]) -> Vec<CatalogView> {
     let source_views = |sources: &[crate::model::SourceRef]| {
         sources
             .iter()
