@@ -287,7 +287,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     }
     let as_of = parse_as_of(args.as_of.as_deref()).map_err(|d| early.push(d)).ok();
     let baseline = match args.baseline.as_deref() {
-        Some(file) => match crate::load::read_baseline(file) {
+        Some(file) => match super::common::read_baseline(file) {
             Ok(b) => Some(b),
             Err(msg) => {
                 early.push(Diagnostic::on_command_line(

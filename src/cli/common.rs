@@ -304,3 +304,13 @@ pub fn parse_as_of(flag: Option<&str>) -> Result<time::Date, Diagnostic> {
     }
     Ok(time::OffsetDateTime::now_utc().date())
 }
+
+/// Read a baseline file (a regular file of at most 16 MiB: a FIFO or a device is refused,
+/// never read). The error names the file and says what is wrong with it.
+pub fn read_baseline(path: &Path) -> Result<crate::assess::baseline::Baseline, String> {
+    let name = crate::fs::input::display_path(path);
+    let bytes = crate::fs::input::read_named(path, crate::fs::input::MAX_INPUT_BYTES)
+        .map_err(|why| format!("{name}: the baseline {why}"))?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("{name}: the baseline is not UTF-8 text"))?;
+    crate::assess::baseline::parse(&text, &name)
+}

@@ -984,7 +984,7 @@ impl Loaded {
                         ));
                     }
                     if let Some(message) = &rule.message
-                        && let Err(e) = crate::assess::registry::check_message(message)
+                        && let Err(e) = crate::format::rule_template::check_message(message)
                     {
                         self.diagnostics.push(Diagnostic::new(
                             &doc.file,
@@ -1005,7 +1005,7 @@ impl Loaded {
                                 "add `when:` with a minijinja expression, e.g. `row.summary == 'unassigned'`",
                             )),
                             Some(expr) => {
-                                if let Err(e) = crate::assess::registry::check_expression(expr) {
+                                if let Err(e) = crate::format::rule_template::check_expression(expr) {
                                     self.diagnostics.push(Diagnostic::new(&doc.file, pos, Code::E019, format!("custom rule `{}`: the `when` expression does not compile: {e}", rule.code), "write a minijinja expression over `row`, `control` and `scope`, e.g. `row.summary == 'msp' and control.requirement == 'addressable'`"));
                                 }
                             }
@@ -1606,16 +1606,6 @@ impl Loaded {
                 })
             })
     }
-}
-
-/// Read a baseline file (a regular file of at most 16 MiB: a FIFO or a device is refused,
-/// never read). The error names the file and says what is wrong with it.
-pub fn read_baseline(path: &Path) -> Result<crate::assess::baseline::Baseline, String> {
-    let name = display_path(path);
-    let bytes =
-        crate::fs::input::read_named(path, MAX_INPUT_BYTES).map_err(|why| format!("{name}: the baseline {why}"))?;
-    let text = String::from_utf8(bytes).map_err(|_| format!("{name}: the baseline is not UTF-8 text"))?;
-    crate::assess::baseline::parse(&text, &name)
 }
 
 /// A file's place: its folder with links resolved, and its own name (so a symbolic link is
