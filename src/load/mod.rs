@@ -1,6 +1,15 @@
 //! Load: read a workspace and the built-in catalogs, parse, validate, build typed data and
 //! check every reference. Every problem becomes a [`Diagnostic`]; nothing past this stage
 //! sees invalid data, and one bad file never hides the problems of another.
+//!
+//! This file holds [`Loaded`] and the entry points (the whole workspace, streamed scopes, one
+//! scope); the steps live beside it: the folder walk (`walk.rs`), one file read, parsed and
+//! schema-checked (`prepare.rs`), typing each kind (`typing.rs`), reference checks and
+//! evidence hashing (`references.rs`), packages and shared parties (`package.rs`), and OSCAL
+//! import (`oscal_import/`).
+//!
+//! May use: `model`, `fs` (the read policy), `format` (the YAML tree, rule templates, OSCAL
+//! identifiers). Never `resolve`, `assess` or `emit`.
 
 mod one_scope;
 pub mod oscal_import;

@@ -21,6 +21,9 @@
 //! it; a control id no catalog knows is a warning (E009) with "did you mean". An import that
 //! would write what the workspace then refuses (two services with one id, a file over the
 //! size limit, a name too long for a file) is refused before anything is written.
+//!
+//! May use: `model`, `fs` (the size limit), `format` (OSCAL identifiers, JSON positions, the
+//! YAML tree in tests).
 
 mod component;
 mod ssp;
