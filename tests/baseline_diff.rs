@@ -102,7 +102,7 @@ fn a_baseline_written_and_read_back_absorbs_every_finding() {
         let scratch = Scratch::copy_of(&fixture("ci/services"), "baseline-file");
         let file = scratch.0.join("baseline.json");
         std::fs::write(&file, baseline::write(&found)).expect("write baseline");
-        let b = ctrlmap::load::read_baseline(&file).expect("read baseline");
+        let b = ctrlmap::cli::common::read_baseline(&file).expect("read baseline");
         assert_eq!(
             b.len(),
             found.iter().map(|f| &f.fingerprint).collect::<BTreeSet<_>>().len()
@@ -193,9 +193,9 @@ fn a_bad_baseline_file_is_an_error_naming_the_file() {
         "{\"version\": \"1\", \"tool\": \"ctrlmap\", \"findings\": [ {\"code\": 1} ]}",
     )
     .expect("write");
-    let err = ctrlmap::load::read_baseline(&file).expect_err("bad baseline");
+    let err = ctrlmap::cli::common::read_baseline(&file).expect_err("bad baseline");
     assert!(err.starts_with(&format!("{}:1:", file.display())), "{err}");
-    let err = ctrlmap::load::read_baseline(&scratch.0.join("missing.json")).expect_err("missing");
+    let err = ctrlmap::cli::common::read_baseline(&scratch.0.join("missing.json")).expect_err("missing");
     assert!(err.contains("missing.json"), "{err}");
 }
 

@@ -506,7 +506,7 @@ fn mutated_config_services_and_policies_never_panic_hang_or_lose_a_location() {
         for d in ws.diagnostics.iter().chain(&failures) {
             // A built-in file can be blamed when a mutated catalog replaced the one it names.
             let text = match d.file.strip_prefix("<builtin>/") {
-                Some(path) => ctrlmap::load::embedded::get(path)
+                Some(path) => ctrlmap::fs::embedded::get(path)
                     .unwrap_or_else(|| panic!("no such built-in file: {d:?}"))
                     .as_bytes()
                     .to_vec(),

@@ -26,7 +26,7 @@ const NIST: &str = "oscal/nist-leveraged/oscal_leveraged-example_ssp.json";
 /// A service file as YAML → JSON (through ctrlmap's own reader, as `check` reads it).
 fn service(file: &Path) -> Value {
     let text = std::fs::read_to_string(file).expect("service file");
-    let parsed = ctrlmap::load::yaml::parse(&text, Default::default());
+    let parsed = ctrlmap::format::yaml::parse(&text, Default::default());
     assert!(parsed.problems.is_empty(), "{}: {:?}", file.display(), parsed.problems);
     parsed.root.expect("document").to_json()
 }
@@ -390,7 +390,7 @@ fn no_shape_of_a_value_makes_import_panic() {
     // time, by each other kind of JSON value: import answers (services, warnings or a located
     // error) and never panics.
     let ws = ctrlmap::load::Loaded::builtin().expect("built-in catalogs");
-    let tokens = ctrlmap::emit::oscal::ids::Tokens::new(&ws).expect("tokens");
+    let tokens = ctrlmap::format::oscal_ids::Tokens::new(&ws).expect("tokens");
     let nist = std::fs::read_to_string(fixture(NIST)).expect("fixture");
     let small_cd = serde_json::json!({"component-definition": {"uuid": "x", "components": [{"uuid": "u", "title": "T",
         "props": [{"ns": "https://ctrlmap.dev/ns/oscal", "name": "tower", "value": "managed-cloud"}],
@@ -423,7 +423,7 @@ fn no_shape_of_a_value_makes_import_panic() {
                 let mut changed = doc.clone();
                 *changed.pointer_mut(pointer).expect("pointer") = replacement;
                 let text = serde_json::to_string_pretty(&changed).expect("json");
-                let result = ctrlmap::emit::oscal::import::import("fuzz.json", &text, &tokens, Some("managed-cloud"));
+                let result = ctrlmap::load::oscal_import::import("fuzz.json", &text, &tokens, Some("managed-cloud"));
                 if let Err(problems) = result {
                     assert!(!problems.is_empty(), "{pointer}");
                     for e in problems {

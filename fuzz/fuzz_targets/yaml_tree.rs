@@ -6,16 +6,16 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let parsed = ctrlmap::load::yaml::parse(text, Default::default());
+    let parsed = ctrlmap::format::yaml::parse(text, Default::default());
     // YAML breaks lines at LF, CRLF and a lone CR.
     let lines = text.matches('\n').count() + text.matches('\r').count() - text.matches("\r\n").count() + 1;
     for problem in &parsed.problems {
         let pos = match problem {
-            ctrlmap::load::yaml::YamlProblem::Syntax { pos, .. }
-            | ctrlmap::load::yaml::YamlProblem::DuplicateKey { pos, .. }
-            | ctrlmap::load::yaml::YamlProblem::TooComplex { pos, .. }
-            | ctrlmap::load::yaml::YamlProblem::NonStringKey { pos }
-            | ctrlmap::load::yaml::YamlProblem::MultipleDocuments { pos } => *pos,
+            ctrlmap::format::yaml::YamlProblem::Syntax { pos, .. }
+            | ctrlmap::format::yaml::YamlProblem::DuplicateKey { pos, .. }
+            | ctrlmap::format::yaml::YamlProblem::TooComplex { pos, .. }
+            | ctrlmap::format::yaml::YamlProblem::NonStringKey { pos }
+            | ctrlmap::format::yaml::YamlProblem::MultipleDocuments { pos } => *pos,
         };
         assert!(pos.line <= lines + 1, "{problem:?} is past the end ({lines} lines)");
     }

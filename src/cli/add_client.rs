@@ -79,7 +79,7 @@ pub(crate) fn yaml_string(text: &str) -> String {
 
 pub fn run(args: AddClientArgs) -> Result<u8> {
     let ws = super::load_workspace(&args.workspace, "changed")?;
-    let shown = crate::load::input::display_path(&args.workspace);
+    let shown = crate::fs::input::display_path(&args.workspace);
     let name = args.name.trim();
     if name.is_empty() || name.chars().any(char::is_control) {
         return Err(super::fail(

@@ -191,15 +191,15 @@ impl Outputs {
     fn files<'a>(&'a self, write_baseline: Option<&'a std::path::Path>) -> Vec<super::outputs::Output<'a>> {
         let main = self.main.1.iter().map(|f| super::outputs::Output {
             file: f,
-            flag: format!("-o {}", crate::load::input::display_path(f)),
+            flag: format!("-o {}", crate::fs::input::display_path(f)),
         });
         let extra = self.extra.iter().map(|(format, f)| super::outputs::Output {
             file: f,
-            flag: format!("-o {}={}", format.name(), crate::load::input::display_path(f)),
+            flag: format!("-o {}={}", format.name(), crate::fs::input::display_path(f)),
         });
         let baseline = write_baseline.map(|f| super::outputs::Output {
             file: f,
-            flag: format!("--write-baseline {}", crate::load::input::display_path(f)),
+            flag: format!("--write-baseline {}", crate::fs::input::display_path(f)),
         });
         main.chain(extra).chain(baseline).collect()
     }
@@ -294,7 +294,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     }
     let as_of = parse_as_of(args.as_of.as_deref()).map_err(|d| early.push(d)).ok();
     let baseline = match args.baseline.as_deref() {
-        Some(file) => match crate::load::read_baseline(file) {
+        Some(file) => match super::common::read_baseline(file) {
             Ok(b) => Some(b),
             Err(msg) => {
                 early.push(Diagnostic::on_command_line(
@@ -329,7 +329,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         inputs.push(super::outputs::Input {
             file: file.to_path_buf(),
             in_workspace: None,
-            what: format!("--baseline {}", crate::load::input::display_path(file)),
+            what: format!("--baseline {}", crate::fs::input::display_path(file)),
         });
     }
     let (levels, level_problems) = check_levels(&ws, &args.levels);
@@ -444,7 +444,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         write_file(file, crate::assess::baseline::write(&findings).as_bytes())?;
         terminal::eprintln(&format!(
             "wrote the baseline {} ({}){}",
-            crate::load::input::display_path(file),
+            crate::fs::input::display_path(file),
             emit::count(findings.len(), "finding"),
             if args.fail_on.is_none() {
                 "; writing a baseline is not a gate: exit 0 (add --fail-on LEVEL to gate this run too)"
@@ -465,7 +465,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     );
     let report = |listing| Listing::report(listing, &as_of_text, gate, failing, &debt, &unassigned, &problems);
     let (complete_report, display_report) = (report(&complete), report(&display));
-    let path_shown = crate::load::input::display_path(path);
+    let path_shown = crate::fs::input::display_path(path);
     let run = |shown, report| emit::report::CheckRun {
         path_shown: &path_shown,
         report,
@@ -623,13 +623,13 @@ fn append(file: &std::path::Path, bytes: &[u8]) -> Result<()> {
         .with_context(|| {
             format!(
                 "appending to $GITHUB_STEP_SUMMARY ({})",
-                crate::load::input::display_path(file)
+                crate::fs::input::display_path(file)
             )
         })?;
     f.write_all(bytes).and_then(|()| f.write_all(b"\n")).with_context(|| {
         format!(
             "appending to $GITHUB_STEP_SUMMARY ({})",
-            crate::load::input::display_path(file)
+            crate::fs::input::display_path(file)
         )
     })
 }

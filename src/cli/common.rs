@@ -35,7 +35,7 @@ pub struct Levels {
 /// Write an output file (`-o`), with an error that names it and says why.
 pub(crate) fn write_file(file: &Path, bytes: &[u8]) -> Result<()> {
     crate::emit::output::write_atomic(file, bytes)
-        .with_context(|| format!("writing {}", crate::load::input::display_path(file)))
+        .with_context(|| format!("writing {}", crate::fs::input::display_path(file)))
 }
 
 /// How reported paths are written: relative to the folder ctrlmap runs in (the repository
@@ -55,8 +55,8 @@ impl PathBase {
             .and_then(|dir| Some((workspace.canonicalize().ok()?, dir.canonicalize().ok()?)))
             .and_then(|(ws, dir)| ws.strip_prefix(&dir).ok().map(Path::to_path_buf));
         let prefix = match inside {
-            Some(rel) => crate::load::input::display_path(&rel),
-            None => crate::load::input::display_path(workspace),
+            Some(rel) => crate::fs::input::display_path(&rel),
+            None => crate::fs::input::display_path(workspace),
         };
         let prefix = prefix.trim_end_matches('/').to_string();
         PathBase {
@@ -140,7 +140,7 @@ pub(crate) fn input_failure(ws: &Loaded, path: &Path, done: &str) -> Failure {
     Failure::Input(format!(
         "{}\nerror: {}: {}; nothing was {done}\n",
         rendered(ws, &ws.diagnostics, &base),
-        crate::load::input::display_path(path),
+        crate::fs::input::display_path(path),
         counted(ws.diagnostics.len(), "problem in the input", "problems in the input")
     ))
 }
@@ -213,8 +213,8 @@ pub(crate) fn load_scope_for(scope_file: &Path, command: &str, done: &str) -> Re
         (true, false) => Ok((ws, 0)),
         _ => Err(fail(&format!(
             "{}: not a scope of the workspace {} (scope files live in its scopes/ folder and start with `kind: scope`)",
-            crate::load::input::display_path(scope_file),
-            crate::load::input::display_path(&ws.root)
+            crate::fs::input::display_path(scope_file),
+            crate::fs::input::display_path(&ws.root)
         ))),
     }
 }
@@ -303,4 +303,14 @@ pub fn parse_as_of(flag: Option<&str>) -> Result<time::Date, Diagnostic> {
             .map_err(|_| bad("is out of range"));
     }
     Ok(time::OffsetDateTime::now_utc().date())
+}
+
+/// Read a baseline file (a regular file of at most 16 MiB: a FIFO or a device is refused,
+/// never read). The error names the file and says what is wrong with it.
+pub fn read_baseline(path: &Path) -> Result<crate::assess::baseline::Baseline, String> {
+    let name = crate::fs::input::display_path(path);
+    let bytes = crate::fs::input::read_named(path, crate::fs::input::MAX_INPUT_BYTES)
+        .map_err(|why| format!("{name}: the baseline {why}"))?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("{name}: the baseline is not UTF-8 text"))?;
+    crate::assess::baseline::parse(&text, &name)
 }

@@ -4,7 +4,7 @@ use crate::assess::Severity;
 use crate::assess::diff::{Diff, DiffBuilder, Pair, changed_shared, shared_inputs_same};
 use crate::cli::{fail, stop_on_input_problems};
 use crate::emit::diff::{json, markdown, text};
-use crate::load::input::display_path;
+use crate::fs::input::display_path;
 use crate::load::{Loaded, ScopeFile};
 use crate::model::Scope;
 use std::cmp::Ordering;

@@ -89,13 +89,13 @@ fn usage(message: String, help: String) -> anyhow::Error {
 /// resolved (links included) and must be inside the workspace; so must the file a link points
 /// to. The file keeps its own name (a link inside the workspace is recorded as the link).
 fn path_in_workspace(ws: &Loaded, file: &Path) -> Result<String> {
-    let shown = crate::load::input::display_path(file);
+    let shown = crate::fs::input::display_path(file);
     let root = &ws.root;
     let outside = || {
         usage(
             format!(
                 "{shown} is outside the workspace {}",
-                crate::load::input::display_path(root)
+                crate::fs::input::display_path(root)
             ),
             "evidence stays inside the workspace: copy the file into its evidence/ folder and add that copy".into(),
         )
@@ -151,7 +151,7 @@ fn no_such_file(ws: &Loaded, file: &Path, shown: &str) -> anyhow::Error {
     let help = if file.is_relative() && in_ws.is_file() {
         format!(
             "paths are taken from the current folder; did you mean `{}`?",
-            crate::load::input::display_path(&in_ws)
+            crate::fs::input::display_path(&in_ws)
         )
     } else {
         "give the path of an existing file inside the workspace, e.g. evidence/2026-q3-restore-test.pdf".into()
@@ -184,11 +184,11 @@ fn entry_at(ws: &Loaded, scope: &Scope, e: &Evidence) -> String {
 fn add(args: AddArgs) -> Result<u8> {
     let (ws, idx) = super::common::load_scope(&args.scope_file, "evidence add")?;
     let scope = &ws.scopes[idx];
-    let shown = crate::load::input::display_path(&args.scope_file);
+    let shown = crate::fs::input::display_path(&args.scope_file);
     let rel = if args.file.exists() {
         path_in_workspace(&ws, &args.file)?
     } else {
-        let file_shown = crate::load::input::display_path(&args.file);
+        let file_shown = crate::fs::input::display_path(&args.file);
         return Err(no_such_file(&ws, &args.file, &file_shown));
     };
     if let Some(e) = scope.evidence.iter().flatten().find(|e| normalised(&e.file) == rel) {
@@ -325,7 +325,7 @@ enum PinChange {
 fn pin(args: PinArgs) -> Result<u8> {
     let (ws, idx) = super::common::load_scope(&args.scope_file, "evidence pin")?;
     let scope = &ws.scopes[idx];
-    let shown = crate::load::input::display_path(&args.scope_file);
+    let shown = crate::fs::input::display_path(&args.scope_file);
     let text = read_scope(&args.scope_file, &shown)?;
     let entries = outline(&text).map_err(|why| super::fail(&format!("{shown}: the scope does not parse ({why})")))?;
     let list = entries.iter().find(|e| e.key == "evidence");

@@ -503,7 +503,7 @@ fn is_empty_dir(dir: &Path) -> Result<bool> {
 /// summary per scope.
 pub fn scaffold(args: &InitArgs) -> Result<(Vec<String>, Vec<String>)> {
     let dir = &args.dir;
-    let shown = crate::load::input::display_path(dir);
+    let shown = crate::fs::input::display_path(dir);
     if !args.allow_non_empty && !is_empty_dir(dir)? {
         return Err(super::fail(&format!(
             "{shown} is not empty; init writes only into a new or empty folder (pick one, or pass --allow-non-empty to add a workspace next to what is there)"
@@ -595,7 +595,7 @@ pub fn scaffold(args: &InitArgs) -> Result<(Vec<String>, Vec<String>)> {
 
 pub fn run(args: InitArgs) -> Result<u8> {
     let (_, summary) = scaffold(&args)?;
-    let shown = crate::load::input::display_path(&args.dir);
+    let shown = crate::fs::input::display_path(&args.dir);
     let mut text = format!("Created a ctrlmap workspace in {shown}:\n");
     for line in &summary {
         let _ = writeln!(text, "  {line}");

@@ -3,7 +3,7 @@
 //! without its framework, a scope file given as its folder or misspelt. Every miss is a
 //! usage diagnostic (E022) that names the closest valid choices.
 
-use crate::load::input::display_path;
+use crate::fs::input::display_path;
 use crate::model::Workspace;
 use crate::model::diagnostic::{Code, Diagnostic, closest};
 use std::path::{Path, PathBuf};

@@ -165,3 +165,40 @@ pub(crate) fn out(text: &str) -> Result<()> {
     terminal::print(text, false)?;
     Ok(())
 }
+
+/// The whole command line: parse the arguments, run the command, print the one error, and
+/// return the exit code (0, 1 when a gate fails, 2 for usage and input errors).
+pub fn run() -> u8 {
+    use crate::emit::terminal;
+    use clap::Parser;
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // `--help` and `--version` are answers (stdout, exit 0); the rest is usage (2).
+            let text = e.render().to_string();
+            if e.use_stderr() {
+                terminal::eprint(&text);
+                return 2;
+            }
+            let _ = terminal::print(&text, false);
+            return 0;
+        }
+    };
+    match dispatch(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            if let Some(failure) = e.downcast_ref::<Failure>() {
+                terminal::eprint(&failure.report());
+                return 2;
+            }
+            // A closed pipe is the reader's choice, not an error (see emit::terminal).
+            if let Some(io) = e.downcast_ref::<std::io::Error>()
+                && io.kind() == std::io::ErrorKind::BrokenPipe
+            {
+                return 0;
+            }
+            terminal::eprintln(&format!("error: {e:#}"));
+            2
+        }
+    }
+}

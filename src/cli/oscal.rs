@@ -3,13 +3,13 @@
 
 use crate::cli::Failure;
 use crate::cli::PathBase;
-use crate::emit::oscal::ids::Tokens;
-use crate::emit::oscal::import;
 use crate::emit::oscal::{Layout, ScopeInput, provider, scope_documents, workspace_documents};
 use crate::emit::terminal;
 use crate::emit::{count, counted};
+use crate::format::oscal_ids::Tokens;
+use crate::fs::input::display_path;
 use crate::load::Loaded;
-use crate::load::input::display_path;
+use crate::load::oscal_import as import;
 use crate::model::diagnostic::Diagnostic;
 use anyhow::{Context, Result};
 use std::collections::{BTreeMap, BTreeSet};
@@ -76,7 +76,7 @@ pub enum ImportFormat {
         output: PathBuf,
         /// Tower of the imported services, when the document does not say (the component
         /// definition and the provider's plan written by ctrlmap do).
-        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(crate::emit::oscal::import::TOWERS))]
+        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(crate::load::oscal_import::TOWERS))]
         tower: Option<String>,
     },
 }
@@ -180,7 +180,7 @@ impl Stage {
                     if meta.file_type().is_symlink() {
                         "a symbolic link".to_string()
                     } else {
-                        crate::load::input::kind_of(meta.file_type()).to_string()
+                        crate::fs::input::kind_of(meta.file_type()).to_string()
                     }
                 )));
             }
@@ -414,7 +414,7 @@ pub fn run_import(args: ImportArgs) -> Result<u8> {
     } else {
         display_path(&file)
     };
-    let bytes = crate::load::input::read_named(&file, LIMIT).map_err(|why| fail(format!("{shown}: {why}")))?;
+    let bytes = crate::fs::input::read_named(&file, LIMIT).map_err(|why| fail(format!("{shown}: {why}")))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         fail(format!(
             "{shown}: not UTF-8 text (byte {}); OSCAL JSON is UTF-8",

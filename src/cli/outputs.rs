@@ -5,7 +5,7 @@
 //! run's inputs by the files they resolve to, so no report is silently lost and no scope,
 //! service or configuration file is replaced by a report.
 
-use crate::load::input::display_path;
+use crate::fs::input::display_path;
 use crate::model::diagnostic::{Code, Diagnostic, closest};
 use std::path::{Component, Path, PathBuf};
 
@@ -191,7 +191,7 @@ pub(crate) fn evidence_inputs<'a>(
     let mut out = Vec::new();
     for scope in scopes {
         for e in scope.evidence.iter().flatten() {
-            if let Ok(path) = crate::load::evidence_path(root, &e.file) {
+            if let Ok(path) = crate::fs::evidence::evidence_path(root, &e.file) {
                 out.push(Input {
                     file: path,
                     in_workspace: Some(e.file.clone()),

@@ -374,7 +374,7 @@ pub fn run_pack(args: PackArgs) -> Result<u8> {
     for why in &outcome.skipped {
         crate::emit::terminal::eprintln(&format!("warning: evidence not copied: {why}"));
     }
-    let shown = |p: &Path| crate::load::input::display_path(p);
+    let shown = |p: &Path| crate::fs::input::display_path(p);
     let zip = outcome
         .zip
         .as_ref()

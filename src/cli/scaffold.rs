@@ -299,7 +299,7 @@ pub fn run(args: ScaffoldArgs) -> Result<u8> {
     let (ws, idx) = super::common::load_scope(&args.scope_file, "scaffold")?;
     let scope = &ws.scopes[idx];
     let matrix = resolve::resolve(&ws, scope);
-    let shown = crate::load::input::display_path(&args.scope_file);
+    let shown = crate::fs::input::display_path(&args.scope_file);
     if args.reconcile {
         return reconcile(&ws, scope, &matrix, &args, &shown);
     }

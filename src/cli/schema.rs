@@ -59,7 +59,7 @@ pub(crate) fn files() -> Result<Vec<(String, String)>> {
         .into_iter()
         .filter_map(|k| {
             let path = k.schema_path();
-            let text = crate::load::embedded::get(&path)?;
+            let text = crate::fs::embedded::get(&path)?;
             Some((format!("{}.schema.json", k.name()), text.to_string()))
         })
         .collect();
@@ -78,13 +78,13 @@ pub fn run(args: SchemaArgs) -> Result<u8> {
         if std::fs::symlink_metadata(&dir).is_ok_and(|m| !m.is_dir()) {
             return Err(super::fail(&format!(
                 "{} exists and is not a folder; give a folder to write the schemas into",
-                crate::load::input::display_path(&dir)
+                crate::fs::input::display_path(&dir)
             )));
         }
         std::fs::create_dir_all(&dir).map_err(|e| {
             super::fail(&format!(
                 "{}: cannot create it: {e}",
-                crate::load::input::display_path(&dir)
+                crate::fs::input::display_path(&dir)
             ))
         })?;
         let written = files()?;
@@ -95,7 +95,7 @@ pub fn run(args: SchemaArgs) -> Result<u8> {
             &format!(
                 "wrote {} schemas to {}\n",
                 written.len(),
-                crate::load::input::display_path(&dir)
+                crate::fs::input::display_path(&dir)
             ),
             false,
         )?;
@@ -111,7 +111,7 @@ pub fn run(args: SchemaArgs) -> Result<u8> {
         return Ok(0);
     };
     let path = kind.schema_path();
-    match crate::load::embedded::get(&path) {
+    match crate::fs::embedded::get(&path) {
         Some(text) => {
             crate::emit::terminal::print_raw(text.as_bytes())?;
             Ok(0)

@@ -28,7 +28,7 @@ pub fn run(args: ValidateArgs) -> Result<u8> {
         allow_empty: args.allow_empty,
     };
     let ws = load_all(&args.path, options)?;
-    let shown = crate::load::input::display_path(&args.path);
+    let shown = crate::fs::input::display_path(&args.path);
     let base = PathBase::for_workspace(&args.path);
     let warnings = broken_schema_links(&ws, &base);
     if args.format == TextOrJson::Json {

@@ -45,7 +45,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
                 device.write_all(bytes)?;
                 return device.flush();
             }
-            Err(refuse(crate::load::input::kind_of(meta.file_type())))
+            Err(refuse(crate::fs::input::kind_of(meta.file_type())))
         }
     }
 }
@@ -107,7 +107,7 @@ pub fn write_atomic_with(
             };
             replace_file_with(&target, Some(meta.permissions()), write)
         }
-        Ok(meta) => Err(not_regular(crate::load::input::kind_of(meta.file_type()))),
+        Ok(meta) => Err(not_regular(crate::fs::input::kind_of(meta.file_type()))),
     }
 }
 

@@ -4,7 +4,7 @@
 //! does not grow with the portfolio.
 
 use super::{LoadOptions, Loaded, ScopeFile, place_of};
-use crate::load::yaml::Pos;
+use crate::format::yaml::Pos;
 use crate::model::Origin;
 use crate::model::diagnostic::{Code, Diagnostic};
 use std::io::Read;
@@ -116,7 +116,7 @@ fn target_of(scope_files: &[ScopeFile], scope_file: &Path) -> Option<usize> {
 /// lines (the whole file when it is not there). Only an id the scope schema allows
 /// (`^[a-z0-9][a-z0-9-]*$`, plain or quoted) is taken: a file whose id is anything else
 /// fails its own validation, which is reported when that scope is loaded.
-fn scanned_id(reader: &super::input::Root, path: &Path) -> Option<(String, Pos)> {
+fn scanned_id(reader: &crate::fs::input::Root, path: &Path) -> Option<(String, Pos)> {
     let (mut file, len) = open_scope_file(reader, path)?;
     let mut head = vec![0; len.min(ID_SCAN_BYTES) as usize];
     file.read_exact(&mut head).ok()?;
@@ -136,7 +136,7 @@ fn scanned_id(reader: &super::input::Root, path: &Path) -> Option<(String, Pos)>
 /// directly (without resolving its path again: at 10,000 scopes that was most of the scan's
 /// cost), and a symbolic link goes through the policy. Anything else (a FIFO, a device) is
 /// never opened.
-fn open_scope_file(reader: &super::input::Root, path: &Path) -> Option<(std::fs::File, u64)> {
+fn open_scope_file(reader: &crate::fs::input::Root, path: &Path) -> Option<(std::fs::File, u64)> {
     let meta = std::fs::symlink_metadata(path).ok()?;
     if meta.file_type().is_symlink() {
         return reader.open(path).ok();

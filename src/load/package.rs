@@ -481,7 +481,7 @@ impl Loaded {
     /// Give a scope what it inherits from its package chain (nothing without a package), and
     /// fill what neither gives from `ctrlmap.yaml` (the provider's name). A scope that still
     /// has no model or provider name is E005. Runs on worker threads: reads the workspace only.
-    pub(super) fn inherit(&self, scope: &mut Scope, root: &super::yaml::Node) -> Vec<Diagnostic> {
+    pub(super) fn inherit(&self, scope: &mut Scope, root: &crate::format::yaml::Node) -> Vec<Diagnostic> {
         let mut diags = Vec::new();
         if let Some(found) = scope.package.as_deref().and_then(|id| self.inherited.get(id)) {
             let found = Arc::clone(found);

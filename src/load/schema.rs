@@ -1,7 +1,7 @@
 //! JSON Schema validation, with every error mapped back to the YAML line and column and
 //! turned into a diagnostic a user can act on.
 
-use super::yaml::Node;
+use crate::format::yaml::Node;
 use crate::model::diagnostic::{Code, Diagnostic, closest};
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::Value;
@@ -104,7 +104,7 @@ impl Schemas {
         let mut validators = Vec::new();
         for kind in Kind::ALL {
             let path = kind.schema_path();
-            let Some(text) = crate::load::embedded::get(&path) else {
+            let Some(text) = crate::fs::embedded::get(&path) else {
                 continue;
             };
             let schema: Value = serde_json::from_str(text).map_err(|e| format!("{path}: {e}"))?;

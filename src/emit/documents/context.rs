@@ -746,7 +746,7 @@ pub(crate) fn evidence_view(
 /// SHA-256 of an input by its display path: a workspace file as read, or a built-in file.
 pub fn input_sha256(ws: &Workspace, display: &str) -> Option<String> {
     match display.strip_prefix("<builtin>/") {
-        Some(path) => crate::load::embedded::get(path).map(|text| crate::model::digest::sha256_hex(text.as_bytes())),
+        Some(path) => crate::fs::embedded::get(path).map(|text| crate::model::digest::sha256_hex(text.as_bytes())),
         None => ws.inputs.get(display).cloned(),
     }
 }

@@ -105,7 +105,7 @@ fn environment(ws_dir: PathBuf) -> Environment<'static> {
     // The workspace's templates are read under the read policy, confined to templates/: a
     // symbolic link that leaves the folder (to /etc/passwd, to a scope file) is refused, and
     // so is a FIFO or a device.
-    let reader = crate::load::input::Root::new(&ws_dir);
+    let reader = crate::fs::input::Root::new(&ws_dir);
     env.set_loader(move |name| {
         if !safe_name(name) {
             return Err(Error::new(
@@ -125,14 +125,14 @@ fn environment(ws_dir: PathBuf) -> Environment<'static> {
                 )
             });
         }
-        Ok(crate::load::embedded::get(&format!("templates/{name}")).map(str::to_string))
+        Ok(crate::fs::embedded::get(&format!("templates/{name}")).map(str::to_string))
     });
     env
 }
 
 /// Names of the templates a workspace can render: its own and the built-in ones.
 pub fn available(ws: &Workspace) -> Vec<String> {
-    let mut names: Vec<String> = crate::load::embedded::FILES
+    let mut names: Vec<String> = crate::fs::embedded::FILES
         .iter()
         .filter_map(|(p, _)| p.strip_prefix("templates/"))
         .filter(|n| !n.starts_with('_'))

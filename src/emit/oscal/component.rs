@@ -28,13 +28,7 @@ pub fn service_uuid(id: &str) -> String {
     ids::uuid(&format!("component/service/{id}"))
 }
 
-pub fn split_name(split: Split) -> &'static str {
-    match split {
-        Split::Msp => "msp",
-        Split::Shared => "shared",
-        Split::Client => "client",
-    }
-}
+pub use crate::format::oscal_ids::split_name;
 
 /// A side's duty as declared, or `None` when the service does not describe it.
 fn declared(text: Option<&str>) -> Option<&str> {

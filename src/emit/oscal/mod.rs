@@ -18,16 +18,16 @@ mod attribution;
 pub mod catalog;
 pub mod component;
 mod evidence;
-pub mod ids;
-pub mod import;
 pub mod mapping;
-mod position;
 pub mod provider;
 pub mod results;
 mod scope_ids;
 pub mod ssp;
 mod status;
 pub mod system;
+
+/// The identifiers ctrlmap writes into OSCAL (and reads back on import) live below both.
+pub use crate::format::oscal_ids as ids;
 
 use crate::assess::Finding;
 use crate::model::Scope;

@@ -6,8 +6,9 @@ use super::write::{Blob, Files};
 use crate::assess::evidence::Integrity;
 use crate::emit::documents::RenderError;
 use crate::emit::documents::context::{EvidenceView, Input};
-use crate::load::input::Refusal;
-use crate::load::{Loaded, evidence_path};
+use crate::fs::evidence::evidence_path;
+use crate::fs::input::{Refusal, Root};
+use crate::model::Workspace;
 use crate::model::digest::sha256_hex;
 use std::path::{Component, Path};
 
@@ -39,7 +40,8 @@ pub(super) fn unstorable(file: &str) -> RenderError {
 /// when the pack is written, never held in memory whole. `Err` when the pack cannot be
 /// built; `Ok(Some(why))` when this file is left out (it is missing).
 pub(super) fn copy_evidence(
-    ws: &Loaded,
+    ws: &Workspace,
+    reader: &Root,
     e: &mut EvidenceView,
     files: &mut Files,
 ) -> Result<Option<String>, RenderError> {
@@ -50,7 +52,7 @@ pub(super) fn copy_evidence(
     // The read policy resolves links, keeps the file inside the workspace and refuses
     // anything that is not a plain file (a folder, a FIFO, a device, a file that vanished).
     // A file that is there but whose name a pack cannot hold stops the pack.
-    let planned = ws.reader.open(&path).map(|(file, len)| (pack_path(&e.file), len, file));
+    let planned = reader.open(&path).map(|(file, len)| (pack_path(&e.file), len, file));
     let hashed = match planned {
         Ok((None, _, _)) => return Err(unstorable(&e.file)),
         Ok((Some(target), len, file)) => crate::model::digest::sha256_reader(file)
@@ -84,9 +86,13 @@ pub(super) fn copy_evidence(
 /// and checked against the hash taken when the workspace was loaded), built-in catalogs,
 /// crosswalks and policy packs under `builtin/`, written out as the files the binary embeds, so
 /// an auditor holds every text a finding or a matrix row cites.
-pub(super) fn input_copy(ws: &Loaded, input: &Input) -> Result<Option<(String, Vec<u8>)>, RenderError> {
+pub(super) fn input_copy(
+    ws: &Workspace,
+    reader: &Root,
+    input: &Input,
+) -> Result<Option<(String, Vec<u8>)>, RenderError> {
     if let Some(p) = input.path.strip_prefix("<builtin>/") {
-        return Ok(crate::load::embedded::get(p).map(|text| (format!("builtin/{p}"), text.as_bytes().to_vec())));
+        return Ok(crate::fs::embedded::get(p).map(|text| (format!("builtin/{p}"), text.as_bytes().to_vec())));
     }
     let target = pack_path(&input.path).ok_or_else(|| unstorable(&input.path))?;
     let path = ws
@@ -94,9 +100,8 @@ pub(super) fn input_copy(ws: &Loaded, input: &Input) -> Result<Option<(String, V
         .get(&input.path)
         .cloned()
         .unwrap_or_else(|| ws.root.join(&input.path));
-    let bytes = ws
-        .reader
-        .read(&path, crate::load::input::MAX_INPUT_BYTES)
+    let bytes = reader
+        .read(&path, crate::fs::input::MAX_INPUT_BYTES)
         .map_err(|why| RenderError::Pack(format!("{} {why}", input.path)))?;
     if sha256_hex(&bytes) != input.sha256 {
         return Err(RenderError::Pack(format!(

@@ -7,7 +7,7 @@ use super::signature::Signer;
 use crate::assess::Finding;
 use crate::emit::documents::context::Input;
 use crate::emit::documents::pack_view::{AssessmentView, CatalogView};
-use crate::load::Loaded;
+use crate::model::Workspace;
 use crate::resolve::Matrix;
 use serde::Serialize;
 
@@ -98,7 +98,7 @@ pub(super) struct FindingsJson<'a> {
     pub(super) findings: &'a [Finding],
 }
 
-pub(super) fn catalog_entries<'a>(ws: &'a Loaded, matrix: &Matrix) -> Vec<CatalogEntry<'a>> {
+pub(super) fn catalog_entries<'a>(ws: &'a Workspace, matrix: &Matrix) -> Vec<CatalogEntry<'a>> {
     matrix
         .frameworks
         .iter()
@@ -140,7 +140,7 @@ pub(super) fn catalog_entries<'a>(ws: &'a Loaded, matrix: &Matrix) -> Vec<Catalo
 }
 
 /// The catalogs and crosswalks among the inputs, each with its copy and its sources.
-pub(super) fn catalog_views(ws: &Loaded, inputs: &[Input]) -> Vec<CatalogView> {
+pub(super) fn catalog_views(ws: &Workspace, inputs: &[Input]) -> Vec<CatalogView> {
     let source_views = |sources: &[crate::model::SourceRef]| {
         sources
             .iter()

@@ -45,8 +45,8 @@ use crate::emit::documents::pack_view::{
 };
 use crate::emit::documents::tpsp::{Tpsp, regimes_missing};
 use crate::emit::documents::{RenderError, templates};
-use crate::load::Loaded;
-use crate::model::Scope;
+use crate::fs::input::Root;
+use crate::model::{Scope, Workspace};
 use copies::{copy_evidence, input_copy, pack_path};
 use manifest::{
     FindingsJson, Manifest, ManifestFile, ManifestFramework, ManifestScope, catalog_entries, catalog_views,
@@ -76,7 +76,7 @@ pub struct PackOutcome {
 /// Build the evidence pack of a scope as of a date into `out_dir` (and `out_dir.zip`), with the
 /// assessment record the scope states.
 pub fn pack(
-    ws: &Loaded,
+    ws: &Workspace,
     scope: &Scope,
     assessment: &crate::assess::Assessment,
     as_of: time::Date,
@@ -89,7 +89,7 @@ pub fn pack(
 
 /// [`pack`] with an assessment record (period, preparer, reviewer) given by the caller.
 pub fn pack_with(
-    ws: &Loaded,
+    ws: &Workspace,
     scope: &Scope,
     assessment: &crate::assess::Assessment,
     record: &crate::model::AssessmentRecord,
@@ -103,7 +103,7 @@ pub fn pack_with(
 /// [`pack_with`], signed with `key` when one is given: `SHA256SUMS.sig` beside `SHA256SUMS`.
 #[allow(clippy::too_many_arguments)]
 pub fn pack_signed(
-    ws: &Loaded,
+    ws: &Workspace,
     scope: &Scope,
     assessment: &crate::assess::Assessment,
     record: &crate::model::AssessmentRecord,
@@ -114,7 +114,17 @@ pub fn pack_signed(
 ) -> Result<PackOutcome, RenderError> {
     let (parent, name) = split_target(out_dir)?;
     check_target(out_dir)?;
-    let (mut files, skipped) = build(ws, scope, assessment, record, as_of, key.map(SigningKey::signer))?;
+    // The read policy over the workspace's folder: evidence and input copies stay inside it.
+    let reader = Root::new(&ws.root);
+    let (mut files, skipped) = build(
+        ws,
+        &reader,
+        scope,
+        assessment,
+        record,
+        as_of,
+        key.map(SigningKey::signer),
+    )?;
     if let Some(key) = key {
         let sums = match files.get(SUMS) {
             Some(Blob::Data(bytes)) => bytes.clone(),
@@ -123,10 +133,10 @@ pub fn pack_signed(
         let sig = key.sign(&sums).map_err(RenderError::Pack)?;
         files.insert(signature::SIG.into(), sig.into_bytes().into());
     }
-    write_tree(&ws.reader, &parent, &name, &files)?;
+    write_tree(&reader, &parent, &name, &files)?;
     let zip_path = if zip {
         let path = parent.join(format!("{name}.zip"));
-        write_zip(&ws.reader, &path, &name, &files, as_of)?;
+        write_zip(&reader, &path, &name, &files, as_of)?;
         Some(path)
     } else {
         None
@@ -142,7 +152,8 @@ pub fn pack_signed(
 
 /// Every file of the pack, by path, and the evidence entries that could not be copied.
 fn build(
-    ws: &Loaded,
+    ws: &Workspace,
+    reader: &Root,
     scope: &Scope,
     assessment: &crate::assess::Assessment,
     record: &crate::model::AssessmentRecord,
@@ -171,7 +182,7 @@ fn build(
             e.copy = Some(path.clone());
             continue;
         }
-        if let Some(why) = copy_evidence(ws, e, &mut files)? {
+        if let Some(why) = copy_evidence(ws, reader, e, &mut files)? {
             skipped.push(why);
         }
     }
@@ -201,7 +212,7 @@ fn build(
 
     let mut copies = Vec::new();
     for input in &ctx.inputs {
-        if let Some((path, bytes)) = input_copy(ws, input)? {
+        if let Some((path, bytes)) = input_copy(ws, reader, input)? {
             copies.push(DocumentLink {
                 title: input.path.clone(),
                 path: path.clone(),
@@ -450,7 +461,7 @@ fn build(
 }
 
 /// The waiver register: every waiver of the scope, with the engine's verdict on the as-of date.
-fn waiver_entries(ws: &Loaded, scope: &Scope, assessment: &crate::assess::Assessment) -> Vec<WaiverEntry> {
+fn waiver_entries(ws: &Workspace, scope: &Scope, assessment: &crate::assess::Assessment) -> Vec<WaiverEntry> {
     assessment
         .waivers
         .iter()

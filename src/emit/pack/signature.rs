@@ -39,8 +39,8 @@ pub struct SigningKey {
 impl SigningKey {
     /// Read an unencrypted Ed25519 or ECDSA private key in the OpenSSH format.
     pub fn read(path: &Path) -> Result<SigningKey, String> {
-        let shown = crate::load::input::display_path(path);
-        let bytes = crate::load::input::Root::anywhere()
+        let shown = crate::fs::input::display_path(path);
+        let bytes = crate::fs::input::Root::anywhere()
             .read(path, MAX_SIGNERS_BYTES)
             .map_err(|why| format!("--sign {shown}: the key file {why}"))?;
         let key = PrivateKey::from_openssh(&bytes).map_err(|e| {
@@ -253,14 +253,14 @@ impl AllowedSigners {
     /// Read an allowed-signers file. Every line must be a signer or a comment; a file with no
     /// signer at all is refused too (it could never accept anything).
     pub fn read(path: &Path) -> Result<AllowedSigners, SignersError> {
-        let file = crate::load::input::display_path(path);
+        let file = crate::fs::input::display_path(path);
         let error = |line, column, message: String| SignersError {
             file: file.clone(),
             line,
             column,
             message,
         };
-        let bytes = crate::load::input::Root::anywhere()
+        let bytes = crate::fs::input::Root::anywhere()
             .read(path, MAX_SIGNERS_BYTES)
             .map_err(|why| error(0, 0, format!("the allowed-signers file {why}")))?;
         let text = String::from_utf8(bytes).map_err(|_| error(0, 0, "not UTF-8 text".into()))?;

@@ -24,7 +24,7 @@
 
 use super::signature::{self, AllowedSigners, SignatureCheck};
 use super::{MANIFEST, SUMS};
-use crate::load::input::{MAX_INPUT_BYTES, Root, display_path, kind_of};
+use crate::fs::input::{MAX_INPUT_BYTES, Root, display_path, kind_of};
 use crate::model::digest::sha256_hex;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -766,12 +766,12 @@ fn check_pins(report: &mut VerifyReport, source: &mut dyn Source, scope_file: &s
 
 /// `(file, sha256)` of every evidence entry of a scope's YAML that pins a hash.
 fn pinned_evidence(text: &str) -> Vec<(String, String)> {
-    use crate::load::yaml::{NodeValue, parse};
-    let parsed = parse(text, crate::load::yaml::Limits::default());
+    use crate::format::yaml::{NodeValue, parse};
+    let parsed = parse(text, crate::format::yaml::Limits::default());
     let Some(root) = parsed.root else {
         return Vec::new();
     };
-    let field = |entries: &[crate::load::yaml::Entry], key: &str| {
+    let field = |entries: &[crate::format::yaml::Entry], key: &str| {
         entries
             .iter()
             .find(|e| e.key == key)

@@ -5,7 +5,7 @@
 use super::{FORMAT, MANIFEST};
 use crate::emit::archive::zip_entry_options;
 use crate::emit::documents::RenderError;
-use crate::load::input::Root;
+use crate::fs::input::Root;
 use crate::model::digest::sha256_hex;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -130,7 +130,7 @@ pub(super) fn check_target(out_dir: &Path) -> Result<(), RenderError> {
         return Ok(());
     }
     let is_pack = Root::new(out_dir)
-        .read(&out_dir.join(MANIFEST), crate::load::input::MAX_INPUT_BYTES)
+        .read(&out_dir.join(MANIFEST), crate::fs::input::MAX_INPUT_BYTES)
         .ok()
         .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
         .is_some_and(|m| m["format"] == FORMAT);

@@ -21,13 +21,16 @@
 //! it; a control id no catalog knows is a warning (E009) with "did you mean". An import that
 //! would write what the workspace then refuses (two services with one id, a file over the
 //! size limit, a name too long for a file) is refused before anything is written.
+//!
+//! May use: `model`, `fs` (the size limit), `format` (OSCAL identifiers, JSON positions, the
+//! YAML tree in tests).
 
 mod component;
 mod ssp;
 
-use super::ids::{NS, Tokens};
-use super::position::locate_all;
-use crate::load::yaml::Pos;
+use crate::format::json_position::locate_all;
+use crate::format::oscal_ids::{NS, Tokens};
+use crate::format::yaml::Pos;
 use crate::model::Split;
 use crate::model::diagnostic::Code;
 use serde_json::Value;
@@ -539,7 +542,7 @@ pub fn import(source: &str, text: &str, tokens: &Tokens, tower: Option<&str>) ->
             d.uuid
         );
         let yaml = service_yaml(&d, &tower, &header);
-        if yaml.len() as u64 > crate::load::input::MAX_INPUT_BYTES {
+        if yaml.len() as u64 > crate::fs::input::MAX_INPUT_BYTES {
             reader.problem(
                 &d.at,
                 Level::Error,
@@ -548,7 +551,7 @@ pub fn import(source: &str, text: &str, tokens: &Tokens, tower: Option<&str>) ->
                     "service `{}` would be a file of {} bytes, more than the {} ctrlmap reads",
                     d.id,
                     yaml.len(),
-                    crate::load::input::MAX_INPUT_BYTES
+                    crate::fs::input::MAX_INPUT_BYTES
                 ),
                 "split the component into smaller ones before importing",
             );
@@ -646,7 +649,7 @@ fn service_yaml(d: &Draft, tower: &str, header: &str) -> String {
     for c in claims {
         let split = c.split.unwrap_or_else(|| split_of(c.msp.is_some(), c.client.is_some()));
         let _ = writeln!(y, "  - control: {}", yaml_string(&c.control));
-        let _ = writeln!(y, "    split: {}", super::component::split_name(split));
+        let _ = writeln!(y, "    split: {}", crate::format::oscal_ids::split_name(split));
         if let Some(m) = &c.msp {
             let _ = writeln!(y, "    msp: {}", yaml_string(m));
         }
@@ -669,7 +672,7 @@ fn service_yaml(d: &Draft, tower: &str, header: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::yaml::{Limits, NodeValue, parse};
+    use crate::format::yaml::{Limits, NodeValue, parse};
 
     #[test]
     fn yaml_strings_read_back_as_written() {

@@ -3,7 +3,7 @@
 //! serde_json has already accepted the text; this scanner only walks it, and gives up (finds
 //! nothing more) rather than panic on anything unexpected.
 
-use crate::load::yaml::Pos;
+use crate::model::Pos;
 
 struct Scanner<'a> {
     text: &'a [u8],

@@ -13,7 +13,7 @@
 //! itself stays in the control's `label` property. Two controls that would get the same token
 //! are refused (the export stops and names both).
 
-use crate::model::Workspace;
+use crate::model::{Split, Workspace};
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 use uuid::Uuid;
@@ -124,6 +124,15 @@ impl Tokens {
     /// Every known OSCAL control id (for "did you mean" hints).
     pub fn all(&self) -> impl Iterator<Item = &str> {
         self.by_token.keys().map(String::as_str)
+    }
+}
+
+/// A split as service files and ctrlmap's OSCAL `split` property spell it.
+pub fn split_name(split: Split) -> &'static str {
+    match split {
+        Split::Msp => "msp",
+        Split::Shared => "shared",
+        Split::Client => "client",
     }
 }
 
