@@ -458,3 +458,95 @@ fn apply(row: &mut Row, d: Decision, inherited_from: Option<String>) {
     }
     row.provenance.extend(provenance);
 }
+
+#[cfg(test)]
+mod tests {
+    //! Precedence and roll-up on a minimal workspace built here. Expected owners are written
+    //! from the precedence DESIGN.md and this module's doc state: scope assignment → service
+    //! claim → client-owned → crosswalk projection; a parent with no source of its own takes
+    //! its children's owners.
+    use super::*;
+    use crate::model::catalog::Framework;
+    use std::sync::Arc;
+
+    fn workspace() -> Workspace {
+        let catalog: Catalog = serde_json::from_value(serde_json::json!({
+            "id": "t", "title": "Test rule", "citation": "Test", "authority": "Test",
+            "version": "1", "source_url": "https://example.invalid",
+            "controls": [
+                {"id": "a", "title": "Assigned, claimed and client-owned", "level": "section"},
+                {"id": "b", "title": "Claimed and client-owned", "level": "section"},
+                {"id": "c", "title": "Client-owned only", "level": "section"},
+                {"id": "d", "title": "No source", "level": "section"},
+                {"id": "p", "title": "Parent", "level": "section"},
+                {"id": "p1", "title": "First part", "level": "paragraph", "parent": "p"},
+                {"id": "p2", "title": "Second part", "level": "paragraph", "parent": "p"}
+            ]
+        }))
+        .expect("catalog");
+        let service: Service = serde_json::from_value(serde_json::json!({
+            "id": "svc", "name": "Service", "tower": "security", "description": "A service",
+            "controls": [
+                {"control": "t:a", "split": "client"},
+                {"control": "t:b", "split": "msp"}
+            ]
+        }))
+        .expect("service");
+        let mut ws = Workspace::default();
+        ws.frameworks.insert("t".into(), Arc::new(Framework::new(catalog)));
+        ws.services.insert("svc".into(), service);
+        ws
+    }
+
+    fn scope() -> Scope {
+        serde_json::from_value(serde_json::json!({
+            "id": "s",
+            "client": {"name": "Client"},
+            "frameworks": ["t"],
+            "services": [{"ref": "svc", "options": []}],
+            "assignments": [
+                {"control": "t:a", "responsible": "msp"},
+                {"control": "t:p1", "responsible": "msp"},
+                {"control": "t:p2", "responsible": "msp"}
+            ],
+            "client_owned": [{"control": "t:a"}, {"control": "t:b"}, {"control": "t:c"}]
+        }))
+        .expect("scope")
+    }
+
+    fn summary(matrix: &Matrix, control: &str) -> Summary {
+        matrix
+            .row(control)
+            .unwrap_or_else(|| panic!("no row for {control}"))
+            .summary
+    }
+
+    #[test]
+    fn the_scope_assignment_wins_over_a_service_claim_and_client_owned() {
+        let matrix = resolve(&workspace(), &scope());
+        // The service claims `a` for the client and the scope lists it client-owned, but the
+        // scope's own assignment names the MSP.
+        assert_eq!(summary(&matrix, "t:a"), Summary::Msp);
+    }
+
+    #[test]
+    fn a_service_claim_wins_over_client_owned() {
+        let matrix = resolve(&workspace(), &scope());
+        assert_eq!(summary(&matrix, "t:b"), Summary::Msp);
+    }
+
+    #[test]
+    fn client_owned_decides_when_nothing_higher_does_and_no_source_leaves_it_unassigned() {
+        let matrix = resolve(&workspace(), &scope());
+        assert_eq!(summary(&matrix, "t:c"), Summary::Client);
+        assert_eq!(summary(&matrix, "t:d"), Summary::Unassigned);
+    }
+
+    #[test]
+    fn a_parent_without_a_source_takes_its_childrens_owner() {
+        let matrix = resolve(&workspace(), &scope());
+        assert_eq!(summary(&matrix, "t:p1"), Summary::Msp);
+        assert_eq!(summary(&matrix, "t:p2"), Summary::Msp);
+        assert_eq!(summary(&matrix, "t:p"), Summary::Msp);
+    }
+}
