@@ -480,7 +480,14 @@ mod tests {
                 {"id": "d", "title": "No source", "level": "section"},
                 {"id": "p", "title": "Parent", "level": "section"},
                 {"id": "p1", "title": "First part", "level": "paragraph", "parent": "p"},
-                {"id": "p2", "title": "Second part", "level": "paragraph", "parent": "p"}
+                {"id": "p2", "title": "Second part", "level": "paragraph", "parent": "p"},
+                // As 16 CFR 314.4(j): notice to the FTC of an event involving the information
+                // of at least 500 consumers.
+                {"id": "n", "title": "Notice to the regulator", "level": "section",
+                 "deadlines": [{"id": "regulator-notice", "event": "notification event",
+                                "within": "30d", "text": "within 30 days",
+                                "threshold": {"fact": "consumers", "gte": 500,
+                                              "text": "the information of at least 500 consumers"}}]}
             ]
         }))
         .expect("catalog");
@@ -512,6 +519,12 @@ mod tests {
             "client_owned": [{"control": "t:a"}, {"control": "t:b"}, {"control": "t:c"}]
         }))
         .expect("scope")
+    }
+
+    fn with_consumers(consumers: Option<u64>) -> Scope {
+        let mut scope = scope();
+        scope.client.profile.consumers = consumers;
+        scope
     }
 
     fn summary(matrix: &Matrix, control: &str) -> Summary {
@@ -548,5 +561,24 @@ mod tests {
         assert_eq!(summary(&matrix, "t:p1"), Summary::Msp);
         assert_eq!(summary(&matrix, "t:p2"), Summary::Msp);
         assert_eq!(summary(&matrix, "t:p"), Summary::Msp);
+    }
+
+    #[test]
+    fn a_duty_whose_every_deadline_needs_more_people_than_the_client_declares_is_not_applicable() {
+        let ws = workspace();
+        // 499 consumers can never make an event involving at least 500.
+        assert_eq!(
+            summary(&resolve(&ws, &with_consumers(Some(499))), "t:n"),
+            Summary::NotApplicable
+        );
+        // 500 can; and an undeclared count never removes a duty.
+        assert_eq!(
+            summary(&resolve(&ws, &with_consumers(Some(500))), "t:n"),
+            Summary::Unassigned
+        );
+        assert_eq!(
+            summary(&resolve(&ws, &with_consumers(None)), "t:n"),
+            Summary::Unassigned
+        );
     }
 }
