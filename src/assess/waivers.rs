@@ -150,3 +150,94 @@ pub fn waiver_debt(scopes: &[&Scope], findings: &[Finding], as_of: time::Date) -
     }
     debt
 }
+
+#[cfg(test)]
+mod tests {
+    //! Expectations from docs/findings.md: a complete, unexpired waiver marks its finding waived
+    //! (reported, not gating); CM013 (expired) and CM014 (incomplete) leave the finding active
+    //! and are findings themselves, at the waived finding's severity or higher.
+    use super::*;
+
+    fn finding() -> Finding {
+        Finding {
+            scope: "s".into(),
+            control: "t:a".into(),
+            code: "CM001".into(),
+            rule: "test".into(),
+            severity: Severity::High,
+            message: "a gap".into(),
+            file: "scopes/s.yaml".into(),
+            line: 1,
+            column: 1,
+            fingerprint: "f".into(),
+            waived: None,
+        }
+    }
+
+    fn scope_with(waiver: serde_json::Value) -> Scope {
+        serde_json::from_value(serde_json::json!({
+            "id": "s", "client": {"name": "Client"}, "waivers": [waiver]
+        }))
+        .expect("scope")
+    }
+
+    fn complete(expires: &str) -> serde_json::Value {
+        serde_json::json!({
+            "finding": "CM001", "control": "t:a", "justification": "replacement ordered",
+            "compensating": "manual review", "approver": "CISO", "ticket": "SEC-1", "expires": expires
+        })
+    }
+
+    fn as_of() -> time::Date {
+        time::Date::from_calendar_date(2026, time::Month::November, 30).expect("date")
+    }
+
+    #[test]
+    fn a_complete_unexpired_waiver_waives_its_finding_and_it_no_longer_gates() {
+        let out = apply_waivers(
+            &scope_with(complete("2026-12-31")),
+            vec![finding()],
+            &Overrides::new(),
+            as_of(),
+        );
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].waived.as_ref().map(|w| w.ticket.as_str()), Some("SEC-1"));
+        assert!(!out[0].fails_gate(Some(Severity::Low), None));
+        assert!(finding().fails_gate(Some(Severity::High), None));
+        assert!(!finding().fails_gate(Some(Severity::Critical), None));
+    }
+
+    #[test]
+    fn an_expired_waiver_leaves_the_finding_active_and_raises_cm013() {
+        let out = apply_waivers(
+            &scope_with(complete("2026-11-29")),
+            vec![finding()],
+            &Overrides::new(),
+            as_of(),
+        );
+        let codes: Vec<(&str, Severity, bool)> = out
+            .iter()
+            .map(|f| (f.code.as_str(), f.severity, f.waived.is_some()))
+            .collect();
+        assert_eq!(
+            codes,
+            [("CM001", Severity::High, false), ("CM013", Severity::High, false)]
+        );
+    }
+
+    #[test]
+    fn an_incomplete_waiver_is_not_honoured_and_raises_cm014() {
+        let mut waiver = complete("2026-12-31");
+        waiver["ticket"] = serde_json::Value::Null;
+        let out = apply_waivers(&scope_with(waiver), vec![finding()], &Overrides::new(), as_of());
+        let codes: Vec<(&str, Severity, bool)> = out
+            .iter()
+            .map(|f| (f.code.as_str(), f.severity, f.waived.is_some()))
+            .collect();
+        assert_eq!(
+            codes,
+            [("CM001", Severity::High, false), ("CM014", Severity::High, false)]
+        );
+        assert!(out[1].message.contains("lacks ticket"), "{}", out[1].message);
+    }
+}
