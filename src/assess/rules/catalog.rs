@@ -370,3 +370,72 @@ fn regulator_mismatch(ws: &Workspace, scope: &Scope, overrides: &Overrides) -> V
     .into_iter()
     .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    //! CM017 from 16 CFR 314.1(b): Part 314 covers the financial institutions the FTC has
+    //! jurisdiction over, not those another regulator oversees under 15 U.S.C. 6805 (a
+    //! national bank: the OCC). Catalog and scope are built here.
+    use super::*;
+    use crate::model::Catalog;
+    use crate::model::catalog::Framework;
+
+    fn workspace() -> Workspace {
+        let catalog: Catalog = serde_json::from_value(serde_json::json!({
+            "id": "glba-safeguards", "title": "Standards for Safeguarding Customer Information",
+            "citation": "16 CFR Part 314", "authority": "FTC", "version": "1",
+            "source_url": "https://www.ecfr.gov/current/title-16/part-314",
+            "institution_types": [
+                {"id": "mortgage-lender", "covered": true, "citation": "16 CFR 314.1(b)"},
+                {"id": "national-bank", "covered": false, "citation": "15 U.S.C. 6805(a)(1)",
+                 "note": "the OCC enforces the safeguards standards for it"}
+            ],
+            "controls": [{"id": "314.1(b)", "title": "Scope", "level": "paragraph"}]
+        }))
+        .expect("catalog");
+        let mut ws = Workspace::default();
+        ws.frameworks
+            .insert("glba-safeguards".into(), std::sync::Arc::new(Framework::new(catalog)));
+        ws
+    }
+
+    fn scope(profile: serde_json::Value, frameworks: Option<&[&str]>) -> Scope {
+        let mut json = serde_json::json!({"id": "s", "client": {"name": "Client", "profile": profile}});
+        if let Some(list) = frameworks {
+            json["frameworks"] = serde_json::json!(list);
+        }
+        serde_json::from_value(json).expect("scope")
+    }
+
+    fn codes(scope: &Scope) -> Vec<String> {
+        regulator_mismatch(&workspace(), scope, &Overrides::new())
+            .into_iter()
+            .map(|f| format!("{} {}", f.code, f.control))
+            .collect()
+    }
+
+    #[test]
+    fn glba_on_an_institution_another_regulator_oversees_is_cm017() {
+        let s = scope(
+            serde_json::json!({"glba": true, "institution_type": "national-bank"}),
+            None,
+        );
+        assert_eq!(codes(&s), ["CM017 glba-safeguards:314.1(b)"]);
+    }
+
+    #[test]
+    fn stays_quiet_for_a_covered_institution_an_explicit_list_or_no_glba() {
+        let covered = scope(
+            serde_json::json!({"glba": true, "institution_type": "mortgage-lender"}),
+            None,
+        );
+        assert!(codes(&covered).is_empty());
+        let listed = scope(
+            serde_json::json!({"glba": true, "institution_type": "national-bank"}),
+            Some(&["glba-safeguards"]),
+        );
+        assert!(codes(&listed).is_empty(), "adopted by contract");
+        let no_glba = scope(serde_json::json!({"institution_type": "national-bank"}), None);
+        assert!(codes(&no_glba).is_empty());
+    }
+}
