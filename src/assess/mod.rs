@@ -5,7 +5,7 @@
 
 pub mod agreement;
 pub mod baseline;
-pub mod codes;
+pub use crate::model::codes;
 pub mod diff;
 pub mod evidence;
 pub mod implementation;
@@ -14,6 +14,7 @@ pub mod provider;
 pub mod register;
 pub mod registry;
 pub mod rules;
+pub mod waivers;
 
 use crate::model::Workspace;
 use crate::model::diagnostic::Diagnostic;
@@ -23,7 +24,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 pub use crate::model::Severity;
-pub use codes::{Rule, RuleCode, rule, rules};
+pub use crate::model::codes::{Rule, RuleCode, rule, rules};
 
 /// One gap in one scope.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -274,7 +275,7 @@ fn findings_from(
     }
     let (found, failures) = rules::pack_findings(ws, scope, matrix, notifications, overrides, as_of);
     out.extend(found);
-    let mut out = rules::apply_waivers(scope, out, overrides, as_of);
+    let mut out = waivers::apply_waivers(scope, out, overrides, as_of);
     out.sort_by(Finding::report_order); // one scope: by severity, control, code
     out.dedup_by(|a, b| a.fingerprint == b.fingerprint);
     (out, failures)

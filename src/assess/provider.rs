@@ -8,6 +8,7 @@
 //! every gap is a finding of `check` (CM018 here, or the rule that already reports it). The
 //! provider summary renders these verdicts and decides nothing itself. Pure: no I/O.
 
+use crate::model::date::parse_ymd;
 use crate::model::{AssessmentKind, Party, Scope, Topic, Workspace};
 use crate::resolve::{Matrix, Summary};
 use serde::Serialize;
@@ -156,10 +157,6 @@ const POINTS: &[(&str, &str, Asks)] = &[
 /// The control whose owner tells whether the provider is the CISO.
 const CISO: &str = "500.4(a)";
 
-fn parse_date(text: &str) -> Option<time::Date> {
-    time::Date::parse(text, &time::macros::format_description!("[year]-[month]-[day]")).ok()
-}
-
 /// Judge every point that applies to the scope. None when neither NY DFS nor the FTC rule applies.
 pub fn review(ws: &Workspace, scope: &Scope, matrix: &Matrix, as_of: time::Date) -> Option<ProviderReview> {
     let applies = |fw: &str| matrix.frameworks.iter().any(|f| f.id == fw);
@@ -278,7 +275,7 @@ fn judge(
                 .assessments
                 .iter()
                 .enumerate()
-                .filter(|(_, a)| a.kind == kind && parse_date(&a.date).is_some_and(|d| d <= as_of))
+                .filter(|(_, a)| a.kind == kind && parse_ymd(&a.date).is_some_and(|d| d <= as_of))
                 .map(|(index, _)| Answer::Assessment { index })
                 .collect();
             let missing = if answers.is_empty() {
@@ -294,7 +291,7 @@ fn judge(
                 .iter()
                 .enumerate()
                 .filter(|(_, a)| {
-                    a.kind == AssessmentKind::DueDiligence && parse_date(&a.date).is_some_and(|d| d <= as_of)
+                    a.kind == AssessmentKind::DueDiligence && parse_ymd(&a.date).is_some_and(|d| d <= as_of)
                 })
                 .map(|(index, _)| Answer::Assessment { index })
                 .collect();
@@ -314,7 +311,7 @@ fn judge(
                 .assessments
                 .iter()
                 .enumerate()
-                .filter_map(|(i, a)| parse_date(&a.date).filter(|d| *d <= as_of).map(|d| (d, i)))
+                .filter_map(|(i, a)| parse_ymd(&a.date).filter(|d| *d <= as_of).map(|d| (d, i)))
                 .max();
             match latest {
                 Some((date, index)) if (as_of - date).whole_days() <= MAX_ASSESSMENT_AGE_DAYS => {

@@ -3,6 +3,7 @@
 //! evidence pack records starts before the engagement (or its BAA) took effect.
 
 use crate::assess::Finding;
+use crate::model::date::parse_ymd;
 use crate::model::{Period, Scope};
 use serde::Serialize;
 
@@ -47,10 +48,6 @@ pub struct WaiverStatus {
     pub days_left: Option<i64>,
 }
 
-fn parse_date(text: &str) -> Option<time::Date> {
-    time::Date::parse(text, &time::macros::format_description!("[year]-[month]-[day]")).ok()
-}
-
 /// Every waiver of the scope, in the scope's order, judged on `as_of` against the findings
 /// (waivers applied). The states agree with CM013, CM014 and the `waived` findings.
 pub fn waiver_statuses(scope: &Scope, findings: &[Finding], as_of: time::Date) -> Vec<WaiverStatus> {
@@ -63,7 +60,7 @@ pub fn waiver_statuses(scope: &Scope, findings: &[Finding], as_of: time::Date) -
             let complete = [&w.justification, &w.approver, &w.ticket, &w.compensating, &w.expires]
                 .into_iter()
                 .all(|v| !crate::assess::blank(v));
-            let expires = w.expires.as_deref().and_then(parse_date);
+            let expires = w.expires.as_deref().and_then(parse_ymd);
             let days_left = expires.map(|e| (e - as_of).whole_days());
             let state = if !complete {
                 WaiverState::Incomplete
@@ -114,7 +111,7 @@ pub struct PeriodBefore {
 /// signature date when the scope records one. Empty when the period starts on or after both,
 /// or when there is no period.
 pub fn period_before_engagement(scope: &Scope, period: Option<&Period>) -> Vec<PeriodBefore> {
-    let Some(from) = period.and_then(|p| parse_date(&p.from)) else {
+    let Some(from) = period.and_then(|p| parse_ymd(&p.from)) else {
         return Vec::new();
     };
     [
@@ -123,7 +120,7 @@ pub fn period_before_engagement(scope: &Scope, period: Option<&Period>) -> Vec<P
     ]
     .into_iter()
     .filter_map(|(date_of, text)| {
-        let date = parse_date(text?)?;
+        let date = parse_ymd(text?)?;
         (from < date).then(|| PeriodBefore {
             date_of,
             date: date.to_string(),

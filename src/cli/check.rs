@@ -362,7 +362,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let mut findings = Vec::new();
     let mut unassigned: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     let mut failures = Vec::new();
-    let mut debt = crate::assess::rules::WaiverDebt::default();
+    let mut debt = crate::assess::waivers::WaiverDebt::default();
     let mut ids: Vec<String> = Vec::new();
     // A problem outside the scope files (configuration, services, packages, parties,
     // catalogs, the command line) touches every scope: nothing is assessed. A problem in a
@@ -384,7 +384,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         }
         let batch = assess::portfolio::assess_batch(&ws, &scopes, &overrides, as_of, &lists, &each_done);
         let refs: Vec<&crate::model::Scope> = scopes.iter().collect();
-        debt.merge(crate::assess::rules::waiver_debt(&refs, &batch.findings, as_of));
+        debt.merge(crate::assess::waivers::waiver_debt(&refs, &batch.findings, as_of));
         summaries.extend(batch.summaries);
         findings.extend(batch.findings);
         failures.extend(batch.failures);
@@ -537,7 +537,7 @@ impl Listing {
         as_of: &'a str,
         gate: Gate,
         failing: usize,
-        debt: &'a crate::assess::rules::WaiverDebt,
+        debt: &'a crate::assess::waivers::WaiverDebt,
         unassigned: &'a std::collections::BTreeMap<String, usize>,
         problems: &'a [Diagnostic],
     ) -> emit::CheckReport<'a> {

@@ -279,9 +279,8 @@ pub fn as_of_date(flag: Option<&str>) -> Result<time::Date> {
 
 /// [`as_of_date`], with the problem as a diagnostic.
 pub fn parse_as_of(flag: Option<&str>) -> Result<time::Date, Diagnostic> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
     if let Some(text) = flag {
-        return time::Date::parse(text, &format).map_err(|_| {
+        return crate::model::date::parse_ymd(text).ok_or_else(|| {
             Diagnostic::on_command_line(
                 Code::E006,
                 format!("--as-of `{text}` is not a date"),

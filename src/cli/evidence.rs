@@ -283,8 +283,7 @@ fn add(args: AddArgs) -> Result<u8> {
 
 /// A date written YYYY-MM-DD, or the usage error that says so.
 fn parse_date(text: &str) -> Result<time::Date> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(text, &format).map_err(|_| {
+    crate::model::date::parse_ymd(text).ok_or_else(|| {
         super::usage(&Diagnostic::on_command_line(
             Code::E006,
             format!("--effective `{text}` is not a date"),

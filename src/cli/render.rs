@@ -416,12 +416,11 @@ fn now_unix() -> i64 {
 /// The assessment record of a pack: the scope's `assessment:`, each part replaced by its flags.
 fn assessment_record(scope: &crate::model::Scope, args: &RecordArgs) -> Result<crate::model::AssessmentRecord> {
     let date = |flag: &str, value: &Option<String>| -> Result<Option<String>> {
-        let format = time::macros::format_description!("[year]-[month]-[day]");
         match value {
             None => Ok(None),
-            Some(text) => time::Date::parse(text, &format)
+            Some(text) => crate::model::date::parse_ymd(text)
                 .map(|_| Some(text.clone()))
-                .map_err(|_| {
+                .ok_or_else(|| {
                     fail(&format!(
                         "--{flag} `{text}` is not a date: write YYYY-MM-DD, e.g. 2026-11-30"
                     ))

@@ -447,8 +447,6 @@ pub fn github(diagnostics: &[Diagnostic]) -> String {
     out
 }
 
-/// `check --format junit` when the input is broken: a suite `ctrlmap input` with one failed
-/// test case per problem.
 /// `check --format gitlab` when the input is broken: one `blocker` issue per problem, so the
 /// merge request shows why the job failed. The fingerprint hashes the code, place and
 /// message (stable across runs).
@@ -484,53 +482,6 @@ pub fn gitlab_with_findings(findings_report: &str, diagnostics: &[Diagnostic]) -
     issues.extend(found);
     let mut out = serde_json::to_string_pretty(&serde_json::Value::Array(issues)).unwrap_or_else(|_| "[]".into());
     out.push('\n');
-    out
-}
-
-pub fn junit(diagnostics: &[Diagnostic]) -> String {
-    let n = diagnostics.len();
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"ctrlmap\" tests=\"{n}\" failures=\"{n}\" errors=\"0\" skipped=\"0\">"
-    );
-    out.push_str(&junit_input_suite(diagnostics, "  ", "    ", "      "));
-    out.push_str("</testsuites>\n");
-    out
-}
-
-/// The JUnit suite `ctrlmap input`: one failed test case per problem, indented as the
-/// report around it is (suite, test case, failure).
-pub fn junit_input_suite(diagnostics: &[Diagnostic], suite: &str, case: &str, failure: &str) -> String {
-    use super::junit::{xml_attr, xml_text};
-    let n = diagnostics.len();
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{suite}<testsuite name=\"ctrlmap input\" tests=\"{n}\" failures=\"{n}\" errors=\"0\" skipped=\"0\">"
-    );
-    for d in diagnostics {
-        let location = d.location();
-        let name = if location.is_empty() {
-            "command line".to_string()
-        } else {
-            location
-        };
-        let _ = writeln!(
-            out,
-            "{case}<testcase name=\"{}\" classname=\"ctrlmap.input\">",
-            xml_attr(&format!("{name} {}", d.code.as_str()))
-        );
-        let _ = writeln!(
-            out,
-            "{failure}<failure message=\"{}\" type=\"{}\">{}</failure>",
-            xml_attr(&format!("{}: {}", d.code.as_str(), d.message)),
-            d.code.as_str(),
-            xml_text(&format!("{name}: {}\nhelp: {}", d.message, d.help))
-        );
-        let _ = writeln!(out, "{case}</testcase>");
-    }
-    let _ = writeln!(out, "{suite}</testsuite>");
     out
 }
 

@@ -21,8 +21,10 @@
 
 use crate::assess::baseline::Baseline;
 use crate::assess::{Finding, Severity, WaiverNote};
+use crate::model::diagnostic::Diagnostic;
 use crate::resolve::Matrix;
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::sync::Arc;
 
@@ -257,7 +259,7 @@ pub fn write_junit_with_problems<W: Write>(
         total.tests, total.failures, total.skipped
     )?;
     if !problems.is_empty() {
-        w.write_all(super::diagnostics::junit_input_suite(problems, "    ", "        ", "            ").as_bytes())?;
+        w.write_all(input_suite(problems, "    ", "        ", "            ").as_bytes())?;
     }
     let fail_on = gate.map(Severity::as_str).unwrap_or("none");
     for suite in &all {
@@ -338,6 +340,54 @@ pub fn junit(suites: &[Suite], findings: &[Finding], gate: Option<Severity>, bas
     // Writing to a Vec cannot fail.
     let _ = write_junit(&mut bytes, suites, findings, gate, baseline);
     String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// `check --format junit` when the input is broken: a suite `ctrlmap input` with one failed
+/// test case per problem.
+pub fn input_errors(diagnostics: &[Diagnostic]) -> String {
+    let n = diagnostics.len();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"ctrlmap\" tests=\"{n}\" failures=\"{n}\" errors=\"0\" skipped=\"0\">"
+    );
+    out.push_str(&input_suite(diagnostics, "  ", "    ", "      "));
+    out.push_str("</testsuites>\n");
+    out
+}
+
+/// The JUnit suite `ctrlmap input`: one failed test case per problem, indented as the
+/// report around it is (suite, test case, failure).
+pub fn input_suite(diagnostics: &[Diagnostic], suite: &str, case: &str, failure: &str) -> String {
+    let n = diagnostics.len();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{suite}<testsuite name=\"ctrlmap input\" tests=\"{n}\" failures=\"{n}\" errors=\"0\" skipped=\"0\">"
+    );
+    for d in diagnostics {
+        let location = d.location();
+        let name = if location.is_empty() {
+            "command line".to_string()
+        } else {
+            location
+        };
+        let _ = writeln!(
+            out,
+            "{case}<testcase name=\"{}\" classname=\"ctrlmap.input\">",
+            xml_attr(&format!("{name} {}", d.code.as_str()))
+        );
+        let _ = writeln!(
+            out,
+            "{failure}<failure message=\"{}\" type=\"{}\">{}</failure>",
+            xml_attr(&format!("{}: {}", d.code.as_str(), d.message)),
+            d.code.as_str(),
+            xml_text(&format!("{name}: {}\nhelp: {}", d.message, d.help))
+        );
+        let _ = writeln!(out, "{case}</testcase>");
+    }
+    let _ = writeln!(out, "{suite}</testsuite>");
+    out
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ pub mod sarif;
 pub mod terminal;
 
 use crate::assess::portfolio::ScopeSummary;
-use crate::assess::rules::WaiverDebt;
+use crate::assess::waivers::WaiverDebt;
 use crate::assess::{Finding, Severity};
 use crate::model::Party;
 use crate::resolve::{Matrix, Row, Summary};

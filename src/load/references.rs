@@ -220,7 +220,7 @@ impl Loaded {
         if self.config.severity.is_empty() {
             return;
         }
-        let known = crate::assess::registry::KnownCodes::of(&self.packs);
+        let known = crate::model::codes::KnownCodes::of(&self.packs);
         let file = self.config.origin.file.clone();
         let mut resolved = BTreeMap::new();
         let mut diags = Vec::new();
@@ -270,7 +270,7 @@ impl Loaded {
         };
         // A waiver's finding is checked as `--deny` is: a typo would waive nothing, silently.
         // A built-in rule's name stands for its code.
-        let known = (!scope.waivers.is_empty()).then(|| crate::assess::registry::KnownCodes::of(&self.packs));
+        let known = (!scope.waivers.is_empty()).then(|| crate::model::codes::KnownCodes::of(&self.packs));
         for w in scope.waivers.iter_mut().flatten() {
             match known.as_ref().map(|k| k.resolve(&w.finding)) {
                 Some(Ok(code)) => w.finding = code,

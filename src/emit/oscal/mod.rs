@@ -164,7 +164,7 @@ pub fn datetime(date: time::Date) -> String {
 
 /// A `YYYY-MM-DD` date from the inputs, if OSCAL can hold it (its date-times run from 1900 to 2999).
 pub fn input_date(text: &str) -> Option<time::Date> {
-    let date = time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]")).ok()?;
+    let date = crate::model::date::parse_ymd(text)?;
     (1900..=2999).contains(&date.year()).then_some(date)
 }
 

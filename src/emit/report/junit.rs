@@ -2,7 +2,7 @@
 //! at or above the gate; input problems as a failing suite of their own.
 
 use super::{CheckRun, Report};
-use crate::emit::{diagnostics, junit};
+use crate::emit::junit;
 use crate::model::diagnostic::Diagnostic;
 use std::io::{self, Write};
 
@@ -16,6 +16,6 @@ impl Report for Junit {
     }
 
     fn diagnostics(&self, problems: &[Diagnostic]) -> Option<String> {
-        Some(diagnostics::junit(problems))
+        Some(junit::input_errors(problems))
     }
 }

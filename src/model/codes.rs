@@ -1,9 +1,12 @@
 //! The finding rules: one table of stable codes, each with its name, default severity and
 //! one-line description. A code is a [`RuleCode`], never a string a rule could mistype, so a
 //! finding can no longer be dropped because its code is unknown; policy packs' own codes stay
-//! strings on the finding ([`super::Finding::code`]).
+//! strings on the finding (`assess::Finding::code`). Data, in the model: the loader checks
+//! codes a configuration or waiver names against it ([`KnownCodes`]) and the engine raises them.
 
 use super::Severity;
+use super::policy::Pack;
+use std::collections::BTreeMap;
 use strum::IntoEnumIterator;
 
 /// A built-in finding rule's code. It never changes meaning; a retired rule keeps its code.
@@ -215,6 +218,47 @@ pub fn rules() -> impl Iterator<Item = &'static Rule> {
 /// The built-in rule of a code written as text (`CM001`), if there is one.
 pub fn rule(code: &str) -> Option<&'static Rule> {
     code.parse::<RuleCode>().ok().map(RuleCode::rule)
+}
+
+/// The finding codes a run knows: every built-in rule's and every loaded pack rule's, with
+/// the built-in rules' names (`unassigned-control`) accepted for their codes. Used
+/// to check `--deny/--warn/--allow` and `severity:` in `ctrlmap.yaml`, so a typo is an
+/// error instead of a gate that quietly weakens.
+pub struct KnownCodes {
+    codes: std::collections::BTreeSet<String>,
+    names: BTreeMap<String, String>,
+}
+
+impl KnownCodes {
+    pub fn of(packs: &BTreeMap<String, Pack>) -> KnownCodes {
+        let mut codes: std::collections::BTreeSet<String> = rules().map(|r| r.code.to_string()).collect();
+        let mut names: BTreeMap<String, String> = rules().map(|r| (r.name.to_string(), r.code.to_string())).collect();
+        for pack_rule in packs.values().flat_map(|p| &p.rules) {
+            codes.insert(pack_rule.code.clone());
+            if let Some(r) = rule(&pack_rule.code) {
+                names.insert(r.name.to_string(), r.code.to_string());
+            }
+        }
+        KnownCodes { codes, names }
+    }
+
+    /// The code `text` names (a code, exactly, or a built-in rule's name), or what to write
+    /// instead.
+    pub fn resolve(&self, text: &str) -> Result<String, String> {
+        if self.codes.contains(text) {
+            return Ok(text.to_string());
+        }
+        if let Some(code) = self.names.get(text) {
+            return Ok(code.clone());
+        }
+        let candidates = self.codes.iter().chain(self.names.keys()).map(String::as_str);
+        let near = crate::model::diagnostic::closest(text, candidates, 1);
+        let listed = self.codes.iter().cloned().collect::<Vec<_>>().join(", ");
+        Err(match near.first() {
+            Some(n) => format!("did you mean `{n}`? Codes are written exactly (known: {listed})"),
+            None => format!("known codes: {listed}, or a rule name such as `unassigned-control`"),
+        })
+    }
 }
 
 #[cfg(test)]
