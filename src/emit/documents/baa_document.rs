@@ -6,17 +6,15 @@
 //! them (the open gaps, the scope fields each term comes from, the copies quoted, the inputs).
 
 use super::baa::{Baa, BaaParty, BaaRow, OtherParty};
+use super::baa_words::{Roles, TO_AGREE, quote, related};
 use super::context::Context;
 use super::model::{
     Block, Document, Mark, Paragraph, Properties, RowKind, Section, TableBuilder, badge, number, para, strong, text,
 };
-use super::related_text::{self, RelatedText};
+use super::related_text;
 use crate::assess::agreement::BaaAgreement;
 use crate::model::{Scope, Workspace};
 use crate::resolve::Summary;
-
-/// What the document says where a term is not declared.
-pub(crate) const TO_AGREE: &str = "To be agreed";
 
 /// The engagement model in words.
 pub(crate) fn model_words(model: &str) -> String {
@@ -42,14 +40,6 @@ pub(crate) fn kind_words(kind: &str) -> String {
 
 fn lower(s: &str) -> String {
     s.to_lowercase()
-}
-
-/// The roles of the two signatories, capitalised and in a sentence.
-pub(crate) struct Roles<'a> {
-    pub(crate) ce: &'a str,
-    pub(crate) ba: &'a str,
-    pub(crate) ce_l: String,
-    pub(crate) ba_l: String,
 }
 
 /// Build the appendix.
@@ -141,33 +131,6 @@ pub(crate) fn document(ws: &Workspace, scope: &Scope, ctx: &Context, baa: &Baa) 
         sections,
         colophon,
     }
-}
-
-/// A quote of the catalog, with its source in the provider's own copy.
-pub(crate) fn quote(q: &super::baa::Quote, counterparty: bool, with_title: bool) -> Block {
-    let cite = if with_title {
-        format!("{}, {}", q.citation, q.title)
-    } else {
-        q.citation.clone()
-    };
-    Block::quote(
-        q.text.clone(),
-        cite,
-        if counterparty {
-            None
-        } else {
-            q.source.as_ref().map(|s| s.label.clone())
-        },
-    )
-}
-
-/// A quote from outside the catalog.
-pub(crate) fn related(r: &RelatedText, counterparty: bool) -> Block {
-    Block::quote(
-        r.text,
-        format!("{}, {}", r.citation, r.title),
-        (!counterparty).then(|| r.source.to_string()),
-    )
 }
 
 fn names(list: &[BaaParty]) -> String {

@@ -6,7 +6,7 @@
 //! fields in words, or the regulation quoted; a fact not declared is a point to be agreed.
 
 use super::baa::{Baa, Notification};
-use super::baa_document::{Roles, TO_AGREE, quote, related};
+use super::baa_words::{Roles, TO_AGREE, quote, related};
 use super::context::{Context, duration_words};
 use super::model::{Block, Mark, Paragraph, RowKind, Section, TableBuilder, badge, para, strong, text};
 use super::related_text;

@@ -12,6 +12,7 @@ pub(crate) mod baa_document;
 pub(crate) mod baa_notices;
 pub(crate) mod baa_rows;
 pub(crate) mod baa_terms;
+pub(crate) mod baa_words;
 pub(crate) mod charts;
 pub(crate) mod context;
 pub mod docx;
