@@ -63,42 +63,25 @@ impl Loaded {
         let id: Arc<str> = package.id.as_str().into();
         package.origin = origin_at(&file, root, String::new());
         let at = |list: &str, i: usize| origin_at(&file, root, format!("/{list}/{i}"));
-        for (i, x) in package.services.iter_mut().enumerate() {
-            if let Some(x) = x {
-                x.origin = at("services", i);
-                x.package = Some(id.clone());
-            }
+        // Each entry of each list knows its place in the file and the package it came from.
+        macro_rules! stamp {
+            ($($list:ident),*) => {$(
+                for (i, x) in package.$list.iter_mut().enumerate() {
+                    if let Some(x) = x {
+                        x.origin = at(stringify!($list), i);
+                        x.package = Some(id.clone());
+                    }
+                }
+            )*};
         }
-        for (i, x) in package.assignments.iter_mut().enumerate() {
-            if let Some(x) = x {
-                x.origin = at("assignments", i);
-                x.package = Some(id.clone());
-            }
-        }
-        for (i, x) in package.client_owned.iter_mut().enumerate() {
-            if let Some(x) = x {
-                x.origin = at("client_owned", i);
-                x.package = Some(id.clone());
-            }
-        }
-        for (i, x) in package.not_applicable.iter_mut().enumerate() {
-            if let Some(x) = x {
-                x.origin = at("not_applicable", i);
-                x.package = Some(id.clone());
-            }
-        }
-        for (i, x) in package.addressable.iter_mut().enumerate() {
-            if let Some(x) = x {
-                x.origin = at("addressable", i);
-                x.package = Some(id.clone());
-            }
-        }
-        for (i, x) in package.evidence.iter_mut().enumerate() {
-            if let Some(x) = x {
-                x.origin = at("evidence", i);
-                x.package = Some(id.clone());
-            }
-        }
+        stamp!(
+            services,
+            assignments,
+            client_owned,
+            not_applicable,
+            addressable,
+            evidence
+        );
         if patched {
             // Schema errors: reported, and the package is not used.
             return;
