@@ -8,7 +8,11 @@
 #     parse every byte once with the same YAML parser, on every core, and nothing else);
 #   - check-jsonschema (PyPI), validating the same scope files against the same schema: a
 #     peer that does only a fraction of our work.
-# The ratio printed is check ÷ floor (target: at most 2).
+#   - the floor with packages: the same, but each scope file parsed together with the package
+#     files it names (`parse-only --with-packages`), once per scope: the floor of the same
+#     portfolio written without packages, every scope stating its decisions itself, which is
+#     what `check` decides each client from.
+# The ratio printed is check ÷ floor (target: at most 2), against each floor.
 # Then a command about one scope (`ctrlmap matrix` of one client) in a 10-scope workspace and
 # in each N-scope one: its cost must not grow with the portfolio (target: within 1.5×).
 # Then `ctrlmap diff` of the generated portfolio against a changed copy of it (every tenth client moved
@@ -117,14 +121,16 @@ example_copies() { # a workspace at $2 of $1 client scopes that are the example'
     }' examples/northwind-msp/scopes/*.yaml
 }
 
-one_scope() { # `ctrlmap matrix` of the first client of the workspace $1: prints "seconds peak_kb"
-  local files
+one_scope() { # `ctrlmap matrix` of the client in the middle of the workspace $1 (the command
+  # finds its file among all the others): prints "seconds peak_kb"
+  local files one
   files=("$1"/scopes/*.yaml)
-  if ! ./target/release/ctrlmap matrix "${files[0]}" --format json >/dev/null; then
-    echo "ctrlmap matrix ${files[0]} failed" >&2
+  one=${files[$((${#files[@]} / 2))]}
+  if ! ./target/release/ctrlmap matrix "$one" --format json >/dev/null; then
+    echo "ctrlmap matrix $one failed" >&2
     exit 1
   fi
-  median ./target/release/ctrlmap matrix "${files[0]}" --format json
+  median ./target/release/ctrlmap matrix "$one" --format json
 }
 
 ratio() { echo "$1/($2+0.0001)" | bc -l; }
@@ -146,6 +152,8 @@ for n in "${sizes[@]}"; do
       read -r t_parse m_parse < <(median ./target/release/examples/parse-only "$dir")
       printf '%-8s %-10s %-30s %10s %12.1f %8s\n' "$n" "$kind" "ctrlmap check" "$t_check" "$(mb "$m_check")" ""
       printf '%-8s %-10s %-30s %10s %12.1f %8.2f\n' "$n" "$kind" "parse-only floor (check ÷ it)" "$t_parse" "$(mb "$m_parse")" "$(ratio "$t_check" "$t_parse")"
+      read -r t_inl m_inl < <(median ./target/release/examples/parse-only --with-packages "$dir")
+      printf '%-8s %-10s %-30s %10s %12.1f %8.2f\n' "$n" "$kind" "floor with packages (÷ it)" "$t_inl" "$(mb "$m_inl")" "$(ratio "$t_check" "$t_inl")"
     fi
     read -r t_small m_small < <(one_scope "$base/$kind-10")
     read -r t_one m_one < <(one_scope "$dir")

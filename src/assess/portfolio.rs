@@ -21,8 +21,9 @@ pub struct ScopeSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub package: Option<String>,
     pub frameworks: Vec<String>,
-    /// The workspace's other catalogs, each with why it does not apply to this client.
-    pub frameworks_not_applicable: Vec<crate::resolve::FrameworkExclusion>,
+    /// The workspace's other catalogs, each with why it does not apply to this client (shared
+    /// between scopes with the same list).
+    pub frameworks_not_applicable: Arc<[crate::resolve::FrameworkExclusion]>,
     /// Assignable controls by owner.
     pub controls: BTreeMap<String, usize>,
     pub findings: BTreeMap<String, usize>,
@@ -33,9 +34,10 @@ pub struct ScopeSummary {
     #[serde(skip)]
     pub assignable: Arc<[String]>,
     /// The assignable controls that do not apply to this client, with the reason, in matrix
-    /// order (JUnit reports them as skipped, with the reason).
+    /// order (JUnit reports them as skipped, with the reason; shared between scopes with the
+    /// same list).
     #[serde(skip)]
-    pub not_applicable: Vec<(String, String)>,
+    pub not_applicable: Arc<[(String, String)]>,
 }
 
 /// The assignable rows that are not applicable, with the reason the matrix gives.
@@ -95,32 +97,63 @@ pub fn scope_summary(matrix: &Matrix, file: &str, findings: &[Finding]) -> Scope
         file: file.to_string(),
         package: None,
         frameworks: matrix.frameworks.iter().map(|f| f.id.clone()).collect(),
-        frameworks_not_applicable: matrix.frameworks_not_applicable.clone(),
+        frameworks_not_applicable: Arc::from(matrix.frameworks_not_applicable.as_slice()),
         controls,
         findings: counts,
         waived,
         assignable: Arc::from(assignable(matrix)),
-        not_applicable: not_applicable(matrix),
+        not_applicable: Arc::from(not_applicable(matrix)),
     }
 }
 
-/// Control lists shared between summaries: scopes with the same assignable controls hold one
-/// list. Safe to use from parallel workers.
+/// The lists a summary keeps after its matrix is gone, shared between summaries: scopes of
+/// the same package mostly have the same assignable controls, the same controls that do not
+/// apply and the same catalogs that do not, and hold one copy of each. Safe to use from
+/// parallel workers.
 #[derive(Debug, Default)]
 pub struct SharedControls {
-    lists: Mutex<HashSet<Arc<[String]>>>,
+    controls: Shared<String>,
+    not_applicable: Shared<(String, String)>,
+    exclusions: Shared<crate::resolve::FrameworkExclusion>,
 }
 
 impl SharedControls {
-    /// The shared copy of this list.
+    /// The shared copy of this list of assignable controls.
     pub fn get(&self, list: &[String]) -> Arc<[String]> {
+        self.controls.get(list)
+    }
+
+    /// The summary with its lists replaced by their shared copies.
+    pub fn share(&self, summary: &mut ScopeSummary) {
+        summary.assignable = self.controls.get(&summary.assignable);
+        summary.not_applicable = self.not_applicable.get(&summary.not_applicable);
+        summary.frameworks_not_applicable = self.exclusions.get(&summary.frameworks_not_applicable);
+    }
+}
+
+/// One kind of shared list.
+#[derive(Debug)]
+struct Shared<T> {
+    lists: Mutex<HashSet<Arc<[T]>>>,
+}
+
+impl<T> Default for Shared<T> {
+    fn default() -> Self {
+        Shared {
+            lists: Mutex::new(HashSet::new()),
+        }
+    }
+}
+
+impl<T: Clone + Eq + std::hash::Hash> Shared<T> {
+    fn get(&self, list: &[T]) -> Arc<[T]> {
         let Ok(mut set) = self.lists.lock() else {
             return Arc::from(list);
         };
         if let Some(found) = set.get(list) {
             return Arc::clone(found);
         }
-        let shared: Arc<[String]> = Arc::from(list);
+        let shared: Arc<[T]> = Arc::from(list);
         set.insert(Arc::clone(&shared));
         shared
     }
@@ -166,7 +199,7 @@ pub fn assess_batch(
             } = super::assess_scope(ws, scope, overrides, as_of);
             let mut summary = scope_summary(&matrix, &scope.origin.file, &found);
             summary.package = scope.package.clone();
-            summary.assignable = lists.get(&summary.assignable);
+            lists.share(&mut summary);
             let unassigned: Vec<String> = matrix
                 .rows
                 .iter()

@@ -514,38 +514,47 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
 }
 
 /// What one destination shows of the findings: everything (a file), or what `--severity`
-/// and `--quiet` leave (standard output). Neither changes the gate.
-struct Listing {
+/// and `--quiet` leave (standard output). Neither changes the gate. Borrows the run's findings
+/// and summaries; only what a flag or a baseline changes is a list of its own (at 10,000
+/// scopes, copying every finding and summary for each destination was most of the peak
+/// memory).
+struct Listing<'a> {
     /// After `--severity` and `--quiet`, for the formats that mark baselined findings
     /// instead of leaving them out (SARIF, annotations, GitLab).
-    shown: Vec<Finding>,
-    /// What the text, Markdown and JSON reports list: with a baseline, only what is new.
-    listed: Vec<Finding>,
+    shown: std::borrow::Cow<'a, [Finding]>,
+    /// What the text, Markdown and JSON reports list when it differs from `shown`: with a
+    /// baseline, only what is new.
+    new_only: Option<Vec<Finding>>,
     /// With a baseline: how many findings it holds that the run found.
     baselined: Option<usize>,
     /// The scope summaries, with a baseline counting only the new findings.
-    summaries: Vec<assess::portfolio::ScopeSummary>,
-    /// Findings left out of `listed` by the display flags.
+    summaries: std::borrow::Cow<'a, [assess::portfolio::ScopeSummary]>,
+    /// Findings left out of the list by the display flags.
     hidden: usize,
     quiet: bool,
 }
 
-impl Listing {
+impl<'a> Listing<'a> {
+    /// What the text, Markdown and JSON reports list.
+    fn listed(&self) -> &[Finding] {
+        self.new_only.as_deref().unwrap_or(&self.shown)
+    }
+
     /// The report of this listing.
-    fn report<'a>(
-        &'a self,
-        as_of: &'a str,
+    fn report<'r>(
+        &'r self,
+        as_of: &'r str,
         gate: Gate,
         failing: usize,
-        debt: &'a crate::assess::waivers::WaiverDebt,
-        unassigned: &'a std::collections::BTreeMap<String, usize>,
-        problems: &'a [Diagnostic],
-    ) -> emit::CheckReport<'a> {
+        debt: &'r crate::assess::waivers::WaiverDebt,
+        unassigned: &'r std::collections::BTreeMap<String, usize>,
+        problems: &'r [Diagnostic],
+    ) -> emit::CheckReport<'r> {
         emit::CheckReport {
             as_of,
             fail_on: gate.name(),
             scopes: &self.summaries,
-            findings: &self.listed,
+            findings: self.listed(),
             failing,
             baselined: self.baselined,
             debt,
@@ -557,23 +566,26 @@ impl Listing {
     }
 
     fn of(
-        findings: &[Finding],
-        summaries: &[assess::portfolio::ScopeSummary],
+        findings: &'a [Finding],
+        summaries: &'a [assess::portfolio::ScopeSummary],
         baseline: Option<&crate::assess::baseline::Baseline>,
         gate: Gate,
         severity: Option<Shown>,
         quiet: bool,
-    ) -> Listing {
+    ) -> Listing<'a> {
+        use std::borrow::Cow;
         let in_baseline = |f: &Finding| baseline.is_some_and(|b| b.contains(f));
-        let shown: Vec<Finding> = findings
-            .iter()
-            .filter(|f| severity.is_none_or(|s| f.severity >= s.severity()))
-            .filter(|f| !quiet || f.fails_gate(gate.severity(), baseline))
-            .cloned()
-            .collect();
+        let keep = |f: &&Finding| {
+            severity.is_none_or(|s| f.severity >= s.severity()) && (!quiet || f.fails_gate(gate.severity(), baseline))
+        };
+        let shown: Cow<[Finding]> = if findings.iter().all(|f| keep(&f)) {
+            Cow::Borrowed(findings)
+        } else {
+            Cow::Owned(findings.iter().filter(keep).cloned().collect())
+        };
         // With a baseline, the human and JSON reports list only the findings not in it (and
         // count the others); SARIF, JUnit and annotations mark them instead.
-        let (listed, baselined, listed_summaries) = match baseline {
+        let (new_only, baselined, listed_summaries) = match baseline {
             Some(b) => {
                 let new_findings: Vec<Finding> = shown.iter().filter(|f| !b.contains(f)).cloned().collect();
                 let mut by_scope: std::collections::HashMap<&str, Vec<&Finding>> = Default::default();
@@ -585,15 +597,16 @@ impl Listing {
                     .map(|s| s.counting(by_scope.remove(s.scope.as_str()).unwrap_or_default()))
                     .collect();
                 let in_baseline = findings.iter().filter(|f| b.contains(f)).count();
-                (new_findings, Some(in_baseline), summaries)
+                (Some(new_findings), Some(in_baseline), Cow::Owned(summaries))
             }
-            None => (shown.clone(), None, summaries.to_vec()),
+            None => (None, None, Cow::Borrowed(summaries)),
         };
         let not_in_baseline = findings.iter().filter(|f| !in_baseline(f)).count();
+        let listed = new_only.as_ref().map_or(shown.len(), Vec::len);
         Listing {
-            hidden: not_in_baseline - listed.len(),
+            hidden: not_in_baseline - listed,
             shown,
-            listed,
+            new_only,
             baselined,
             summaries: listed_summaries,
             quiet,

@@ -285,7 +285,7 @@ pub fn check_text(r: &CheckReport, color: bool) -> String {
         let c = &s.controls;
         let _ = writeln!(out, "{} — {} ({})", paint(bold, &t(&s.client)), t(&s.scope), t(&s.file));
         let _ = writeln!(out, "  frameworks: {}", t(&s.frameworks.join(", ")));
-        for x in &s.frameworks_not_applicable {
+        for x in s.frameworks_not_applicable.iter() {
             let _ = writeln!(
                 out,
                 "  not applicable: {} ({}): {}",

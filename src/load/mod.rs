@@ -28,7 +28,7 @@ use crate::model::diagnostic::{Code, Diagnostic, closest};
 use crate::model::*;
 use schema::{Kind, Schemas};
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -463,12 +463,13 @@ impl Loaded {
     /// that place of the workspace (a symbolic link is matched by where it sits), or the
     /// one whose file it resolves to.
     pub fn scope_for_file(&self, file: &Path) -> Option<&Scope> {
-        let wanted_place = place_of(file);
+        let wanted_place = place_of(file, &mut HashMap::new());
         let wanted_target = file.canonicalize().ok();
         let path_of = |s: &Scope| self.files.get(&*s.origin.file).cloned();
+        let mut folders = HashMap::new();
         self.scopes
             .iter()
-            .find(|s| path_of(s).is_some_and(|p| wanted_place.is_some() && place_of(&p) == wanted_place))
+            .find(|s| path_of(s).is_some_and(|p| wanted_place.is_some() && place_of(&p, &mut folders) == wanted_place))
             .or_else(|| {
                 self.scopes.iter().find(|s| {
                     path_of(s).is_some_and(|p| wanted_target.is_some() && p.canonicalize().ok() == wanted_target)
@@ -478,12 +479,16 @@ impl Loaded {
 }
 
 /// A file's place: its folder with links resolved, and its own name (so a symbolic link is
-/// identified by where it sits, not where it points).
-fn place_of(file: &Path) -> Option<PathBuf> {
+/// identified by where it sits, not where it points). `folders` keeps each folder resolved
+/// once when many files are compared.
+fn place_of(file: &Path, folders: &mut HashMap<PathBuf, Option<PathBuf>>) -> Option<PathBuf> {
     let name = file.file_name()?;
     let parent = match file.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    Some(parent.canonicalize().ok()?.join(name))
+    let folder = folders
+        .entry(parent.to_path_buf())
+        .or_insert_with(|| parent.canonicalize().ok());
+    Some(folder.as_ref()?.join(name))
 }

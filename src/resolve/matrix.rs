@@ -240,7 +240,7 @@ pub struct FrameworkRef {
 }
 
 /// A catalog of the workspace that does not apply to a scope, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct FrameworkExclusion {
     pub id: String,
     pub title: String,
