@@ -368,9 +368,13 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     // catalogs, the command line) touches every scope: nothing is assessed. A problem in a
     // scope file keeps that scope out; every other scope is assessed and reported with it.
     let workspace_broken = !ws.diagnostics.is_empty();
-    for chunk in scope_files.chunks(64) {
+    // While a chunk is assessed, the next one is read, parsed and checked (rayon's workers
+    // take from both), so neither waits at the end of the other's chunk.
+    let mut chunks = scope_files.chunks(64);
+    let mut next = chunks.next().map(|chunk| ws.prepare_scopes(chunk));
+    while let Some(prepared) = next.take() {
         let before = ws.diagnostics.len();
-        let mut scopes = ws.load_scopes(chunk);
+        let mut scopes = ws.record_scopes(prepared);
         inputs.extend(super::outputs::evidence_inputs(&ws.root, &scopes));
         ids.extend(scopes.iter().map(|s| s.id.clone()));
         let broken: std::collections::HashSet<&str> =
@@ -379,10 +383,17 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         if !args.scope.is_empty() {
             scopes.retain(|s| args.scope.contains(&s.id));
         }
+        let following = chunks.next();
         if workspace_broken || !early.is_empty() {
-            continue; // keep loading to report every problem, but assess nothing
+            // Keep loading to report every problem, but assess nothing.
+            next = following.map(|chunk| ws.prepare_scopes(chunk));
+            continue;
         }
-        let batch = assess::portfolio::assess_batch(&ws, &scopes, &overrides, as_of, &lists, &each_done);
+        let (batch, prepared_next) = rayon::join(
+            || assess::portfolio::assess_batch(&ws, &scopes, &overrides, as_of, &lists, &each_done),
+            || following.map(|chunk| ws.prepare_scopes(chunk)),
+        );
+        next = prepared_next;
         let refs: Vec<&crate::model::Scope> = scopes.iter().collect();
         debt.merge(crate::assess::waivers::waiver_debt(&refs, &batch.findings, as_of));
         summaries.extend(batch.summaries);

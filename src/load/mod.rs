@@ -102,6 +102,10 @@ impl std::ops::DerefMut for Loaded {
     }
 }
 
+/// A chunk of scope files prepared by [`Loaded::prepare_scopes`], waiting to be recorded by
+/// [`Loaded::record_scopes`].
+pub struct PreparedScopes(Vec<ScopeLoad>);
+
 /// A scope file taken through every per-file step (read, parse, schema, typing, reference
 /// checks, evidence hashing) on a worker thread, ready to be recorded.
 struct ScopeLoad {
@@ -238,17 +242,32 @@ impl Loaded {
     /// that concerns one file alone runs in parallel; only what spans files (duplicate ids,
     /// the diagnostics list) is recorded here, in the files' sorted order.
     pub fn load_scopes(&mut self, files: &[ScopeFile]) -> Vec<Scope> {
+        let prepared = self.prepare_scopes(files);
+        self.record_scopes(prepared)
+    }
+
+    /// The part of [`Loaded::load_scopes`] that concerns each file alone (read, parse,
+    /// validate, type, check references, hash evidence), in parallel, recording nothing: a
+    /// caller may prepare the next chunk while it assesses this one.
+    pub fn prepare_scopes(&self, files: &[ScopeFile]) -> PreparedScopes {
         use rayon::prelude::*;
         let Some(schemas) = self.schemas else {
-            return Vec::new();
+            return PreparedScopes(Vec::new());
         };
-        let this = &*self;
-        let loaded: Vec<ScopeLoad> = files
-            .par_iter()
-            .map(|(rel, path, expected)| this.prepare_scope(schemas, rel, path, *expected))
-            .collect();
-        let mut scopes = Vec::with_capacity(loaded.len());
-        for ScopeLoad { prepared, scope } in loaded {
+        PreparedScopes(
+            files
+                .par_iter()
+                .map(|(rel, path, expected)| self.prepare_scope(schemas, rel, path, *expected))
+                .collect(),
+        )
+    }
+
+    /// The part of [`Loaded::load_scopes`] that spans files, in the files' order: each
+    /// prepared scope's diagnostics, its id (a duplicate is E011), its input hash. The scopes
+    /// that were typed are returned.
+    pub fn record_scopes(&mut self, prepared: PreparedScopes) -> Vec<Scope> {
+        let mut scopes = Vec::with_capacity(prepared.0.len());
+        for ScopeLoad { prepared, scope } in prepared.0 {
             let Some(TypedScope { scope, id_pos }) = scope else {
                 self.apply(prepared, false);
                 continue;

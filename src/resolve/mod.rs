@@ -58,8 +58,8 @@ struct CsfRows<'a> {
     at: Vec<usize>,
 }
 
-impl CsfRows<'_> {
-    fn get(&self, id: &str) -> Option<&Row> {
+impl<'a> CsfRows<'a> {
+    fn get(&self, id: &str) -> Option<&'a Row> {
         let i = self.framework?.index(id)?;
         self.rows.get(*self.at.get(i)?)
     }
@@ -196,11 +196,11 @@ pub fn resolve(ws: &Workspace, scope: &Scope) -> Matrix {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn resolve_framework(
+fn resolve_framework<'s>(
     ws: &Workspace,
     scope: &Scope,
     fw: &Framework,
-    sources: &SourceMap,
+    sources: &SourceMap<'s>,
     addressable: &BTreeMap<&str, &Addressable>,
     csf_rows: &CsfRows,
     out: &mut Vec<Row>,
@@ -237,7 +237,7 @@ fn resolve_framework(
     let facts = Facts::with_exemptions(profile, &granted_citations);
     // The sources of each control, by control index (looked up once, read many times).
     let empty = Sources::default();
-    let mut by_control: Vec<&Sources> = vec![&empty; n];
+    let mut by_control: Vec<&Sources<'s>> = vec![&empty; n];
     for ((framework, id), found) in sources {
         if *framework == fw.id()
             && let Some(i) = fw.index(id)
@@ -245,7 +245,7 @@ fn resolve_framework(
             by_control[i] = found;
         }
     }
-    let sources_of = |i: usize| -> &Sources { by_control[i] };
+    let sources_of = |i: usize| -> &Sources<'s> { by_control[i] };
 
     // Children before parents: process in reverse source order (parents precede children).
     for i in (0..n).rev() {
@@ -273,13 +273,14 @@ fn resolve_framework(
         // duty of its own (`own_duty: row`) is assigned for that duty: its source reaches a part
         // only when nothing else covers the part, not even an `equal`/`subset-of` crosswalk row.
         let row_parent = |c: usize| c != i && own_duty_row(fw, c, facts);
-        let own_or_inherited =
-            |decide: &dyn Fn(&Sources) -> Option<Decision>, from_row_parents: bool| -> Option<(Decision, usize)> {
-                std::iter::once(i)
-                    .chain(fw.ancestors(i).iter().copied())
-                    .filter(|&c| from_row_parents || !row_parent(c))
-                    .find_map(|c| decide(sources_of(c)).map(|d| (d, c)))
-            };
+        let own_or_inherited = |decide: &dyn Fn(&Sources<'s>) -> Option<Decision<'s>>,
+                                from_row_parents: bool|
+         -> Option<(Decision<'s>, usize)> {
+            std::iter::once(i)
+                .chain(fw.ancestors(i).iter().copied())
+                .filter(|&c| from_row_parents || !row_parent(c))
+                .find_map(|c| decide(sources_of(c)).map(|d| (d, c)))
+        };
         let levels = |from_row_parents: bool| {
             own_or_inherited(&decide_level1, from_row_parents)
                 .or_else(|| own_or_inherited(&decide_package, from_row_parents))
@@ -423,9 +424,9 @@ fn blank_row(fw: &Framework, i: usize) -> Row {
 }
 
 fn apply(row: &mut Row, d: Decision, inherited_from: Option<String>) {
-    if let Some(reason) = d.not_applicable.clone().filter(|_| d.responsible.is_empty()) {
+    if let Some(reason) = d.not_applicable.filter(|_| d.responsible.is_empty()) {
         row.summary = Summary::NotApplicable;
-        row.reason = Some(reason);
+        row.reason = Some(reason.to_string());
         row.coverage = Coverage::None;
     } else {
         row.summary = summary_of(&d.responsible);
@@ -435,15 +436,19 @@ fn apply(row: &mut Row, d: Decision, inherited_from: Option<String>) {
             d.coverage
         };
     }
-    row.responsible = d.responsible.into_iter().map(Party::from).collect();
+    row.responsible = d.responsible.into_iter().map(Party::parse).collect();
     // A blank row's `accountable` is already `client`.
     if let Some(accountable) = d.accountable {
-        row.accountable = accountable.into();
+        row.accountable = Party::parse(accountable);
     }
-    row.consulted = d.consulted.into_iter().map(Party::from).collect();
-    row.informed = d.informed.into_iter().map(Party::from).collect();
-    row.duties = d.duties.into_iter().map(|(p, duties)| (p.into(), duties)).collect();
-    row.evidence = d.evidence;
+    row.consulted = d.consulted.into_iter().map(Party::parse).collect();
+    row.informed = d.informed.into_iter().map(Party::parse).collect();
+    row.duties = d
+        .duties
+        .into_iter()
+        .map(|(p, duties)| (Party::parse(p), duties.into_iter().map(str::to_string).collect()))
+        .collect();
+    row.evidence = d.evidence.into_iter().map(str::to_string).collect();
     row.conflict = !d.conflicts.is_empty();
     row.conflicts = d.conflicts;
     if row.conflict {

@@ -6,22 +6,24 @@ use super::{Coverage, Provenance, SourceKind, Summary};
 use crate::model::*;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// A decision for one control from the sources at one precedence level.
+/// A decision for one control from the sources at one precedence level. It borrows the
+/// parties, duties and evidence from its sources (the scope, its package, the services, the
+/// CSF rows); the row it decides gets its own copies once, in [`super::apply`].
 #[derive(Debug, Clone)]
-pub(super) struct Decision {
-    pub(super) responsible: BTreeSet<String>,
-    pub(super) accountable: Option<String>,
-    pub(super) consulted: BTreeSet<String>,
-    pub(super) informed: BTreeSet<String>,
-    pub(super) duties: BTreeMap<String, Vec<String>>,
-    pub(super) evidence: Vec<String>,
-    pub(super) not_applicable: Option<String>,
+pub(super) struct Decision<'a> {
+    pub(super) responsible: BTreeSet<&'a str>,
+    pub(super) accountable: Option<&'a str>,
+    pub(super) consulted: BTreeSet<&'a str>,
+    pub(super) informed: BTreeSet<&'a str>,
+    pub(super) duties: BTreeMap<&'a str, Vec<&'a str>>,
+    pub(super) evidence: Vec<&'a str>,
+    pub(super) not_applicable: Option<&'a str>,
     pub(super) coverage: Coverage,
     pub(super) provenance: Vec<Provenance>,
     pub(super) conflicts: Vec<Provenance>,
 }
 
-impl Decision {
+impl<'a> Decision<'a> {
     pub(super) fn empty() -> Self {
         Decision {
             responsible: BTreeSet::new(),
@@ -37,17 +39,11 @@ impl Decision {
         }
     }
 
-    pub(super) fn add_duty(&mut self, party: &str, duty: Option<&String>) {
+    pub(super) fn add_duty(&mut self, party: &'a str, duty: Option<&'a str>) {
         if let Some(d) = duty.filter(|d| !d.chars().all(char::is_whitespace)) {
-            match self.duties.get_mut(party) {
-                Some(list) => {
-                    if !list.contains(d) {
-                        list.push(d.clone());
-                    }
-                }
-                None => {
-                    self.duties.insert(party.to_string(), vec![d.clone()]);
-                }
+            let list = self.duties.entry(party).or_default();
+            if !list.contains(&d) {
+                list.push(d);
             }
         }
     }
@@ -76,7 +72,7 @@ fn party_kind(party: &str) -> &'static str {
     }
 }
 
-pub(super) fn summary_of(responsible: &BTreeSet<String>) -> Summary {
+pub(super) fn summary_of(responsible: &BTreeSet<&str>) -> Summary {
     let (mut msp, mut client, mut third) = (false, false, false);
     for p in responsible {
         match party_kind(p) {
@@ -95,12 +91,12 @@ pub(super) fn summary_of(responsible: &BTreeSet<String>) -> Summary {
 }
 
 /// The scope's own assignments and not-applicable entries.
-pub(super) fn decide_level1(sources: &Sources) -> Option<Decision> {
+pub(super) fn decide_level1<'a>(sources: &Sources<'a>) -> Option<Decision<'a>> {
     decide_explicit(&sources.assignments, &sources.not_applicable)
 }
 
 /// The package's assignments and not-applicable entries.
-pub(super) fn decide_package(sources: &Sources) -> Option<Decision> {
+pub(super) fn decide_package<'a>(sources: &Sources<'a>) -> Option<Decision<'a>> {
     decide_explicit(&sources.package_assignments, &sources.package_not_applicable)
 }
 
@@ -112,14 +108,14 @@ pub(super) fn decided_by(package: &FromPackage) -> String {
     }
 }
 
-fn decide_explicit(assignments: &[&Assignment], not_applicable: &[&NotApplicable]) -> Option<Decision> {
+fn decide_explicit<'a>(assignments: &[&'a Assignment], not_applicable: &[&'a NotApplicable]) -> Option<Decision<'a>> {
     if assignments.is_empty() && not_applicable.is_empty() {
         return None;
     }
     let mut d = Decision::empty();
     let mut seen: Option<BTreeSet<&str>> = None;
-    for a in assignments {
-        let responsible: BTreeSet<&str> = a.responsible.as_slice().iter().map(String::as_str).collect();
+    for &a in assignments {
+        let responsible: BTreeSet<&'a str> = a.responsible.as_slice().iter().map(String::as_str).collect();
         let mut detail = format!("{} assignment: responsible ", decided_by(&a.package));
         for (k, p) in responsible.iter().enumerate() {
             if k > 0 {
@@ -131,29 +127,29 @@ fn decide_explicit(assignments: &[&Assignment], not_applicable: &[&NotApplicable
         if seen.as_ref().is_some_and(|prev| *prev != responsible) {
             d.conflicts.push(prov.clone());
         }
-        d.responsible.extend(responsible.iter().map(|p| p.to_string()));
+        d.responsible.extend(responsible.iter().copied());
         if a.accountable.is_some() {
-            d.accountable = a.accountable.clone();
+            d.accountable = a.accountable.as_deref();
         }
-        d.consulted.extend(a.consulted.iter().cloned());
-        d.informed.extend(a.informed.iter().cloned());
-        d.add_duty("msp", a.msp.as_ref());
-        d.add_duty("client", a.client.as_ref());
-        for p in &responsible {
+        d.consulted.extend(a.consulted.iter().map(String::as_str));
+        d.informed.extend(a.informed.iter().map(String::as_str));
+        d.add_duty("msp", a.msp.as_deref());
+        d.add_duty("client", a.client.as_deref());
+        for &p in &responsible {
             if party_kind(p) == "third" {
-                d.add_duty(p, a.third_party.as_ref());
+                d.add_duty(p, a.third_party.as_deref());
             }
         }
         if responsible.len() == 1 {
             let only = responsible.iter().next().copied().unwrap_or_default();
             if party_kind(only) != "third" {
-                d.add_duty(only, a.note.as_ref().filter(|_| !d.duties.contains_key(only)));
+                d.add_duty(only, a.note.as_deref().filter(|_| !d.duties.contains_key(only)));
             }
         }
         d.provenance.push(prov);
         seen = Some(responsible);
     }
-    for n in not_applicable {
+    for &n in not_applicable {
         let prov = Provenance::new(
             SourceKind::NotApplicable,
             format!(
@@ -167,19 +163,19 @@ fn decide_explicit(assignments: &[&Assignment], not_applicable: &[&NotApplicable
         if !assignments.is_empty() {
             d.conflicts.push(prov.clone());
         }
-        d.not_applicable = Some(n.reason.clone().unwrap_or_default());
+        d.not_applicable = Some(n.reason.as_deref().unwrap_or_default());
         d.provenance.push(prov);
     }
     Some(d)
 }
 
-pub(super) fn decide_services(sources: &Sources) -> Option<Decision> {
+pub(super) fn decide_services<'a>(sources: &Sources<'a>) -> Option<Decision<'a>> {
     if sources.claims.is_empty() {
         return None;
     }
     let mut d = Decision::empty();
     let first_split = sources.claims[0].1.split;
-    for (service, claim, package) in &sources.claims {
+    for &(service, claim, package) in &sources.claims {
         let through = match package {
             Some(id) => format!(" (subscribed through package `{id}`)"),
             None => String::new(),
@@ -200,21 +196,21 @@ pub(super) fn decide_services(sources: &Sources) -> Option<Decision> {
         }
         match claim.split {
             Split::Msp => {
-                d.responsible.insert("msp".into());
+                d.responsible.insert("msp");
             }
             Split::Client => {
-                d.responsible.insert("client".into());
+                d.responsible.insert("client");
             }
             Split::Shared => {
-                d.responsible.insert("msp".into());
-                d.responsible.insert("client".into());
+                d.responsible.insert("msp");
+                d.responsible.insert("client");
             }
         }
-        d.add_duty("msp", claim.msp.as_ref());
-        d.add_duty("client", claim.client.as_ref());
+        d.add_duty("msp", claim.msp.as_deref());
+        d.add_duty("client", claim.client.as_deref());
         for e in &claim.evidence {
-            if !d.evidence.contains(e) {
-                d.evidence.push(e.clone());
+            if !d.evidence.contains(&e.as_str()) {
+                d.evidence.push(e);
             }
         }
         d.provenance.push(prov);
@@ -227,14 +223,14 @@ pub(super) fn decide_services(sources: &Sources) -> Option<Decision> {
     Some(d)
 }
 
-pub(super) fn decide_client_owned(sources: &Sources) -> Option<Decision> {
+pub(super) fn decide_client_owned<'a>(sources: &Sources<'a>) -> Option<Decision<'a>> {
     if sources.client_owned.is_empty() {
         return None;
     }
     let mut d = Decision::empty();
-    d.responsible.insert("client".into());
-    for c in &sources.client_owned {
-        d.add_duty("client", c.duty.as_ref());
+    d.responsible.insert("client");
+    for &c in &sources.client_owned {
+        d.add_duty("client", c.duty.as_deref());
         d.provenance.push(
             Provenance::new(
                 SourceKind::ClientOwned,

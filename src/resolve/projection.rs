@@ -10,8 +10,8 @@ use rustc_hash::FxHashMap;
 /// What the crosswalks say about a regulation control: an owner only through `equal` /
 /// `subset-of` rows, and the outcomes that merely intersect it as candidates.
 #[derive(Default)]
-pub(super) struct Projection {
-    pub(super) full: Option<Decision>,
+pub(super) struct Projection<'a> {
+    pub(super) full: Option<Decision<'a>>,
     pub(super) candidates: Vec<Candidate>,
     /// The first `equal`/`subset-of` crosswalk row whose CSF 2.0 outcome a subscribed service
     /// gives to someone other than the client alone.
@@ -20,12 +20,12 @@ pub(super) struct Projection {
 
 /// Project CSF 2.0 outcomes onto a regulation control through the crosswalk (its own rows
 /// and those of the controls that contain it).
-pub(super) fn project(
+pub(super) fn project<'a>(
     fw: &Framework,
     i: usize,
     mappings: &FxHashMap<&str, Vec<&Mapping>>,
-    csf_rows: &CsfRows,
-) -> Projection {
+    csf_rows: &CsfRows<'a>,
+) -> Projection<'a> {
     let mut full = Decision::empty();
     let mut candidates = Vec::new();
     let mut by_subscription = None;
@@ -61,15 +61,15 @@ pub(super) fn project(
             });
             continue;
         }
-        full.responsible.extend(csf.responsible.iter().map(ToString::to_string));
+        full.responsible.extend(csf.responsible.iter().map(Party::as_str));
         for (party, duties) in &csf.duties {
             for duty in duties {
-                full.add_duty(party, Some(duty));
+                full.add_duty(party.as_str(), Some(duty));
             }
         }
         for e in &csf.evidence {
-            if !full.evidence.contains(e) {
-                full.evidence.push(e.clone());
+            if !full.evidence.contains(&e.as_str()) {
+                full.evidence.push(e);
             }
         }
         let via = deciding
