@@ -402,6 +402,10 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         for (control, n) in batch.unassigned {
             *unassigned.entry(control).or_default() += n;
         }
+        // Freeing a chunk's scopes is a worker's job, not this thread's while the other
+        // core waits for the next chunk.
+        drop(refs);
+        rayon::spawn(move || drop(scopes));
     }
     ids.sort();
     for id in args.scope.iter().filter(|id| ids.binary_search(id).is_err()) {
