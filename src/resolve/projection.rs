@@ -104,3 +104,6 @@ pub(super) fn project(
         by_subscription,
     }
 }
+
+#[cfg(test)]
+mod tests;
