@@ -344,7 +344,7 @@ fn after_assignments(lines: &[String]) -> usize {
 fn the_example_has_no_diagnostics_and_planted_errors_are_reported_on_their_lines() {
     let script = server_or_skip!();
     let mut server = Server::start(&script, &repo(), json!({}));
-    let example = repo().join("examples/northwind-msp");
+    let example = example();
     let mut files = vec![example.join("ctrlmap.yaml")];
     for folder in ["services", "scopes", "packages", "parties"] {
         let mut list: Vec<PathBuf> = std::fs::read_dir(example.join(folder))
@@ -445,7 +445,7 @@ fn completion_at_control_offers_every_built_in_control_with_its_title() {
 fn a_moved_scope_keeps_its_schema_through_the_settings_init_writes() {
     let script = server_or_skip!();
     let s = Scratch::new("lsp-moved");
-    ctrlmap(s.path(), ["init", "ws", "--client", "hipaa"], 60)
+    invoke(s.path(), ["init", "ws", "--client", "hipaa"], 60)
         .go()
         .assert_code(0);
     let settings: Value = serde_json::from_str(&s.read("ws/.vscode/settings.json")).expect("settings");

@@ -288,7 +288,7 @@ rules:
 
 fn workspace(name: &str) -> Scratch {
     let s = Scratch::new(name);
-    copy_dir(&repo().join("tests/fixtures/findings"), &s.ws());
+    copy_dir(&fixture("findings"), &s.ws());
     s.write(
         "ws/ctrlmap.yaml",
         "kind: config\nfail_on: high\nseverity: { CM006: low, waiver-expired: critical }\n",
@@ -518,9 +518,6 @@ fn mutated_config_services_and_policies_never_panic_hang_or_lose_a_location() {
     }
 }
 
-#[path = "common/hostile_zip.rs"]
-mod hostile_zip;
-
 /// Every entry of a zip (names and bytes), or none when it cannot be read whole.
 fn zip_contents(bytes: &[u8]) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
@@ -539,18 +536,18 @@ fn zip_contents(bytes: &[u8]) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
 /// file it holds is still the genuine file.
 #[test]
 fn mutated_and_hostile_packs_never_panic_hang_or_pass_as_genuine() {
-    use hostile_zip::{Entry, zip, zip_sharing};
+    use support::hostile_zip::{self, Entry, zip, zip_sharing};
     let s = Scratch::new("mutation-packs");
     let ws = Loaded::load(&example()).expect("example loads");
     let scope = ws.scopes.iter().find(|x| x.id == "riverside-dental").expect("scope");
     let as_of = time::macros::date!(2026 - 11 - 30);
     let assessment = ctrlmap::assess::assess_scope(&ws, scope, &ctrlmap::cli::overrides(&ws), as_of);
-    ctrlmap::emit::pack::pack(&ws, scope, &assessment, as_of, &s.0.join("pack"), true).expect("pack");
-    let genuine_bytes = std::fs::read(s.0.join("pack.zip")).expect("zip");
+    ctrlmap::emit::pack::pack(&ws, scope, &assessment, as_of, &s.join("pack"), true).expect("pack");
+    let genuine_bytes = std::fs::read(s.path().join("pack.zip")).expect("zip");
     let genuine = zip_contents(&genuine_bytes).expect("genuine zip reads");
     let entries = || -> Vec<Entry> { genuine.iter().map(|(n, b)| Entry::file(n.clone(), b.clone())).collect() };
     let verify_bytes = |what: String, bytes: Vec<u8>| {
-        let path = s.0.join("case.zip");
+        let path = s.path().join("case.zip");
         std::fs::write(&path, &bytes).expect("write");
         bounded(what, Duration::from_secs(60), move || {
             ctrlmap::emit::pack::verify_path(&path, None)
