@@ -461,6 +461,53 @@ fn thousands_of_mutated_workspaces_never_panic_hang_or_lose_a_location() {
     );
 }
 
+/// Every plain scalar value of the rich scope (`key: value` on a line of its own), replaced
+/// with a list: a wrong type wherever a single value is expected. The diagnostic must point at
+/// the replaced value itself (its line and column, counted here from the text), not merely
+/// somewhere in the file.
+#[test]
+fn a_value_of_the_wrong_type_is_reported_at_its_own_line_and_column() {
+    let s = workspace("mutation-located");
+    let ws = Loaded::load(&s.ws()).expect("loads");
+    assert!(ws.diagnostics.is_empty(), "{:?}", ws.diagnostics);
+    // Keys whose value may also be a list. `kind` is left out: a `kind` that is not text is
+    // reported today as a missing `kind` at 1:1, the start of the file, not at the value.
+    let skipped = ["responsible", "consulted", "informed", "controls", "kind"];
+    let mut checked = 0;
+    let mut misplaced = Vec::new();
+    for (i, line) in RICH_SCOPE.lines().enumerate() {
+        let Some((key, value)) = line.split_once(": ") else {
+            continue;
+        };
+        let key = key.trim_start().trim_start_matches("- ");
+        // Block style only: a flow mapping (`- { id: …, … }`) has more than one value per line.
+        if key.contains('{') || value.is_empty() || value.starts_with(['[', '{', '|', '>']) || skipped.contains(&key) {
+            continue;
+        }
+        let (line_no, column) = (i + 1, line.len() - value.len() + 1);
+        let mutated = format!("{}{}\n", &line[..line.len() - value.len()], "[]");
+        let text: String = RICH_SCOPE
+            .lines()
+            .enumerate()
+            .map(|(j, l)| if j == i { mutated.clone() } else { format!("{l}\n") })
+            .collect();
+        let (_, diagnostics) = ws.check_scope_bytes("scopes/rich.yaml", text.into_bytes());
+        let places: Vec<(usize, usize)> = diagnostics.iter().map(|d| (d.line, d.column)).collect();
+        if !places.contains(&(line_no, column)) {
+            misplaced.push(format!(
+                "`{key}` on line {line_no} replaced with `[]`: a diagnostic at {line_no}:{column} expected, got {:?}",
+                diagnostics
+                    .iter()
+                    .map(|d| format!("{}:{} {:?} {}", d.line, d.column, d.code, d.message))
+                    .collect::<Vec<_>>()
+            ));
+        }
+        checked += 1;
+    }
+    assert!(misplaced.is_empty(), "{}", misplaced.join("\n"));
+    assert!(checked >= 20, "only {checked} values checked");
+}
+
 #[test]
 fn mutated_config_services_and_policies_never_panic_hang_or_lose_a_location() {
     let s = workspace("mutation-files");
