@@ -433,7 +433,7 @@ fn diff_through_the_binary_gates_on_a_removed_service_and_junit_counts_every_con
 
 #[test]
 fn explain_shows_waived_findings_as_waived_as_of_the_date_given() {
-    let scope = repo().join("examples/northwind-msp/scopes/riverside-dental.yaml");
+    let scope = example().join("scopes/riverside-dental.yaml");
     let explain = |as_of: &str| {
         ctrlmap([
             "explain".as_ref(),
@@ -469,7 +469,7 @@ fn explain_shows_waived_findings_as_waived_as_of_the_date_given() {
 
 #[test]
 fn explain_refuses_a_bad_source_date_epoch_instead_of_assessing_as_of_year_minus_9999() {
-    let scope = repo().join("examples/northwind-msp/scopes/riverside-dental.yaml");
+    let scope = example().join("scopes/riverside-dental.yaml");
     let out = invoke(
         &repo(),
         ["explain".as_ref(), scope.as_os_str(), "hipaa:164.410(b)".as_ref()],

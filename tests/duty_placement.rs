@@ -654,7 +654,7 @@ fn explain_of_an_ftc_control_on_the_example_ny_dfs_scope_says_why_16_cfr_314_doe
     // Acceptance 2: the agency is an insurance producer; "any person engaged in providing
     // insurance" answers to the State insurance authority (15 U.S.C. 6805(a)(6)), not to the FTC
     // (16 CFR 314.1(b)).
-    let file = repo().join("examples/northwind-msp/scopes/hudson-valley-insurance.yaml");
+    let file = example().join("scopes/hudson-valley-insurance.yaml");
     let run = explain(&file, "glba-safeguards:314.4(a)");
     assert_eq!(run.code, 0, "{}", run.stderr);
     let reason = run

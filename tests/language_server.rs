@@ -386,7 +386,7 @@ fn the_example_has_no_diagnostics_and_planted_errors_are_reported_on_their_lines
         .expect("planted") as u64
         + 1;
     let bogus = text.lines().count() as u64;
-    let document = uri(&repo().join("examples/northwind-msp/scopes")) + "/planted.yaml";
+    let document = uri(&example.join("scopes")) + "/planted.yaml";
     let found = where_and_what(&server.open(&document, &text));
     let lines: Vec<u64> = found.iter().map(|(l, _)| *l).collect();
     assert_eq!(lines, [model as u64 + 1, csf11, bogus], "{found:#?}");
@@ -418,7 +418,7 @@ fn completion_at_control_offers_every_built_in_control_with_its_title() {
         lines.insert(at + 1, "    responsible: ".into());
         at
     });
-    let document = uri(&repo().join("examples/northwind-msp/scopes")) + "/typing.yaml";
+    let document = uri(&example().join("scopes")) + "/typing.yaml";
     server.open(&document, &text);
     let items = offered(&server.complete(&document, at, "  - control: ".len()));
     for id in catalog_ids() {

@@ -287,8 +287,7 @@ rules:
 "#;
 
 fn workspace(name: &str) -> Scratch {
-    let s = Scratch::new(name);
-    copy_dir(&fixture("findings"), &s.ws());
+    let s = Scratch::copy_of(&fixture("findings"), name);
     s.write(
         "ws/ctrlmap.yaml",
         "kind: config\nfail_on: high\nseverity: { CM006: low, waiver-expired: critical }\n",

@@ -291,10 +291,9 @@ fn evidence_index_gives_age_freshness_and_hash_as_of_the_date() {
 
 #[test]
 fn evidence_outside_the_workspace_is_never_copied() {
-    let root_scratch = support::Scratch::new("pack-symlink");
+    let root_scratch = support::Scratch::copy_of(&fixture(), "pack-symlink");
     let root = root_scratch.path();
-    let ws_dir = root.join("ws");
-    support::copy_dir(&fixture(), &ws_dir);
+    let ws_dir = root_scratch.ws();
     let secret = root.join("secret.txt");
     std::fs::write(&secret, "outside the workspace").expect("write");
     #[cfg(unix)]
@@ -357,10 +356,9 @@ fn evidence_outside_the_workspace_is_never_copied() {
 
 #[test]
 fn an_earlier_pack_is_replaced_whole_and_survives_a_failed_run() {
-    let root_scratch = support::Scratch::new("pack-replace");
+    let root_scratch = support::Scratch::copy_of(&fixture(), "pack-replace");
     let root = root_scratch.path();
-    let ws_dir = root.join("ws");
-    support::copy_dir(&fixture(), &ws_dir);
+    let ws_dir = root_scratch.ws();
     let dir = root.join("pack");
     let ws = load(&ws_dir);
     build(&ws, "riverside-dental", &dir, false);

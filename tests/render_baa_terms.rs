@@ -6,7 +6,7 @@
 
 mod support;
 use std::path::{Path, PathBuf};
-use support::{Scratch, ctrlmap};
+use support::{Scratch, ctrlmap, example};
 
 const AS_OF: &str = "2026-11-30";
 
@@ -15,7 +15,7 @@ fn fixture_scope() -> PathBuf {
 }
 
 fn example_scope() -> PathBuf {
-    support::repo().join("examples/northwind-msp/scopes/riverside-dental.yaml")
+    example().join("scopes/riverside-dental.yaml")
 }
 
 fn baa(scope: &Path, extra: &[&str]) -> String {

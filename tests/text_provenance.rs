@@ -110,7 +110,7 @@ fn frameworks_show_of_a_catalog_lists_its_sources_with_retrieval_dates() {
 fn the_evidence_pack_names_the_copies_the_catalog_text_comes_from() {
     let scratch = support::Scratch::new("provenance-pack");
     let out = scratch.join("out");
-    let scope = support::repo().join("examples/northwind-msp/scopes/riverside-dental.yaml");
+    let scope = support::example().join("scopes/riverside-dental.yaml");
     let run = support::ctrlmap([
         "pack".as_ref(),
         scope.as_os_str(),
