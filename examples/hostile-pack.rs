@@ -4,7 +4,7 @@
 //! replaced by 400 MiB of zeros that claims the genuine size) and OUT_DIR/forged.zip (a forged
 //! index.html before the genuine one).
 
-#[path = "../tests/common/hostile_zip.rs"]
+#[path = "../tests/support/hostile_zip.rs"]
 mod hostile_zip;
 
 use hostile_zip::{Entry, entries_of, zip, zip_sharing};

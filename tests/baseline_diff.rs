@@ -1,9 +1,8 @@
 //! Baselines (`--baseline`, `--write-baseline`) and `ctrlmap diff`, through the library, on
 //! `tests/fixtures/ci` and the example workspace.
 
-mod common;
+mod support;
 
-use common::*;
 use ctrlmap::assess::baseline;
 use ctrlmap::assess::diff::{self, ChangeKind};
 use ctrlmap::assess::{self, Finding, Severity};
@@ -11,6 +10,7 @@ use ctrlmap::load::Loaded;
 use ctrlmap::resolve::{self, Matrix};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use support::*;
 
 /// Findings not in the baseline (new) and in it (baselined), in order: what `check` reports.
 struct Split {
@@ -47,10 +47,6 @@ fn findings(ws: &Loaded) -> Vec<Finding> {
             assess::assess_on(ws, scope, &matrix, &overrides, as_of())
         })
         .collect()
-}
-
-fn example_dir() -> std::path::PathBuf {
-    root().join("examples/northwind-msp")
 }
 
 /// Rewrite one file of a scratch workspace.
@@ -95,12 +91,12 @@ fn gate_failures<'a>(found: &'a [Finding], b: Option<&baseline::Baseline>) -> Ve
 
 #[test]
 fn a_baseline_written_and_read_back_absorbs_every_finding() {
-    for dir in [fixture("ci"), example_dir()] {
+    for dir in [fixture("ci"), example()] {
         let ws = load(&dir);
         let found = findings(&ws);
         assert!(!found.is_empty(), "{}: the test needs findings", dir.display());
         let scratch = Scratch::copy_of(&fixture("ci/services"), "baseline-file");
-        let file = scratch.0.join("baseline.json");
+        let file = scratch.ws().join("baseline.json");
         std::fs::write(&file, baseline::write(&found)).expect("write baseline");
         let b = ctrlmap::cli::common::read_baseline(&file).expect("read baseline");
         assert_eq!(
@@ -125,10 +121,10 @@ fn one_new_gap_in_any_scope_is_the_only_finding_reported_as_new() {
     let b = baseline::parse(&baseline::write(&before), "baseline.json").expect("baseline");
     for scope in ["alpha", "bravo", "charlie"] {
         let scratch = Scratch::copy_of(&fixture("ci"), &format!("new-gap-{scope}"));
-        edit(&scratch.0, &format!("scopes/{scope}.yaml"), |t| {
+        edit(&scratch.ws(), &format!("scopes/{scope}.yaml"), |t| {
             remove_service(t, "backup")
         });
-        let after = findings(&load(&scratch.0));
+        let after = findings(&load(&scratch.ws()));
         let split = split(&b, after.clone());
         let new: Vec<(&str, &str, &str)> = split
             .new
@@ -145,18 +141,18 @@ fn one_new_gap_in_any_scope_is_the_only_finding_reported_as_new() {
 
 #[test]
 fn a_new_gap_in_the_example_workspace_is_the_only_new_finding() {
-    let before = findings(&load(&example_dir()));
+    let before = findings(&load(&example()));
     let b = baseline::parse(&baseline::write(&before), "baseline.json").expect("baseline");
-    let scratch = Scratch::copy_of(&example_dir(), "new-gap-example");
+    let scratch = Scratch::copy_of(&example(), "new-gap-example");
     // Evidence naming a file that does not exist: CM010, high.
-    edit(&scratch.0, "scopes/riverside-dental.yaml", |t| {
+    edit(&scratch.ws(), "scopes/riverside-dental.yaml", |t| {
         t.replacen(
             "\nevidence:\n",
             "\nevidence:\n  - file: evidence/not-there.pdf\n    controls: [csf-2.0:GV.OC-01]\n    owner: msp\n    effective: 2026-11-01\n",
             1,
         )
     });
-    let after = findings(&load(&scratch.0));
+    let after = findings(&load(&scratch.ws()));
     let split = split(&b, after.clone());
     let new: Vec<(&str, &str)> = split.new.iter().map(|f| (f.scope.as_str(), f.code.as_str())).collect();
     assert_eq!(new, vec![("riverside-dental", "CM010")]);
@@ -169,13 +165,13 @@ fn a_baseline_never_absorbs_the_same_gap_in_another_scope() {
     let before = findings(&load(&fixture("ci")));
     let b = baseline::parse(&baseline::write(&before), "baseline.json").expect("baseline");
     let scratch = Scratch::copy_of(&fixture("ci"), "other-scope");
-    edit(&scratch.0, "scopes/bravo.yaml", |t| {
+    edit(&scratch.ws(), "scopes/bravo.yaml", |t| {
         t.replace(
             "  - {control: \"mini:S.6\", responsible: client, client: Owner runs the incident plan.}\n",
             "",
         )
     });
-    let split = split(&b, findings(&load(&scratch.0)));
+    let split = split(&b, findings(&load(&scratch.ws())));
     let new: Vec<(&str, &str, &str)> = split
         .new
         .iter()
@@ -187,7 +183,7 @@ fn a_baseline_never_absorbs_the_same_gap_in_another_scope() {
 #[test]
 fn a_bad_baseline_file_is_an_error_naming_the_file() {
     let scratch = Scratch::copy_of(&fixture("ci/services"), "bad-baseline");
-    let file = scratch.0.join("baseline.json");
+    let file = scratch.ws().join("baseline.json");
     std::fs::write(
         &file,
         "{\"version\": \"1\", \"tool\": \"ctrlmap\", \"findings\": [ {\"code\": 1} ]}",
@@ -195,7 +191,7 @@ fn a_bad_baseline_file_is_an_error_naming_the_file() {
     .expect("write");
     let err = ctrlmap::cli::common::read_baseline(&file).expect_err("bad baseline");
     assert!(err.starts_with(&format!("{}:1:", file.display())), "{err}");
-    let err = ctrlmap::cli::common::read_baseline(&scratch.0.join("missing.json")).expect_err("missing");
+    let err = ctrlmap::cli::common::read_baseline(&scratch.ws().join("missing.json")).expect_err("missing");
     assert!(err.contains("missing.json"), "{err}");
 }
 
@@ -235,8 +231,8 @@ fn owner_changes(old: &Matrix, new: &Matrix) -> BTreeSet<String> {
 
 #[test]
 fn a_workspace_compared_with_itself_has_no_changes() {
-    let ws = load(&example_dir());
-    let again = load(&example_dir());
+    let ws = load(&example());
+    let again = load(&example());
     let d = diff::diff(&ws, &again, as_of());
     assert!(d.scopes.is_empty(), "{}", ctrlmap::emit::diff::text(&d));
     assert_eq!(d.totals.scopes_unchanged, ws.scopes.len());
@@ -245,12 +241,12 @@ fn a_workspace_compared_with_itself_has_no_changes() {
 
 #[test]
 fn diff_lists_exactly_the_controls_that_changed_owner_for_the_client_that_lost_a_service() {
-    let old = load(&example_dir());
-    let scratch = Scratch::copy_of(&example_dir(), "diff-service");
-    edit(&scratch.0, "scopes/riverside-dental.yaml", |t| {
+    let old = load(&example());
+    let scratch = Scratch::copy_of(&example(), "diff-service");
+    edit(&scratch.ws(), "scopes/riverside-dental.yaml", |t| {
         remove_service(t, "managed-backup")
     });
-    let new = load(&scratch.0);
+    let new = load(&scratch.ws());
     let expected = owner_changes(&matrix(&old, "riverside-dental"), &matrix(&new, "riverside-dental"));
     assert!(!expected.is_empty(), "removing managed-backup must move some controls");
     let d = diff::diff(&old, &new, as_of());
@@ -299,14 +295,14 @@ fn diff_lists_exactly_the_controls_that_changed_owner_for_the_client_that_lost_a
 fn diff_reports_new_and_fixed_findings_and_a_control_that_became_unassigned() {
     let old = load(&fixture("ci"));
     let scratch = Scratch::copy_of(&fixture("ci"), "diff-findings");
-    edit(&scratch.0, "scopes/bravo.yaml", |t| remove_service(t, "backup"));
-    edit(&scratch.0, "scopes/charlie.yaml", |t| {
+    edit(&scratch.ws(), "scopes/bravo.yaml", |t| remove_service(t, "backup"));
+    edit(&scratch.ws(), "scopes/charlie.yaml", |t| {
         t.replace(
             "  - control: \"mini:S.4\"\n",
             "  - control: \"mini:S.4\"\n    reason: No accounts to protect.\n",
         )
     });
-    let new = load(&scratch.0);
+    let new = load(&scratch.ws());
     let d = diff::diff(&old, &new, as_of());
     let bravo = d.scope("bravo").expect("bravo changed");
     let s2 = bravo
@@ -352,10 +348,10 @@ fn diff_reports_new_and_fixed_findings_and_a_control_that_became_unassigned() {
 fn diff_says_when_a_shared_control_loses_a_duty() {
     let old = load(&fixture("ci"));
     let scratch = Scratch::copy_of(&fixture("ci"), "diff-duty");
-    edit(&scratch.0, "services/logging.yaml", |t| {
+    edit(&scratch.ws(), "services/logging.yaml", |t| {
         t.replace("    client: Review the monthly log report.\n", "")
     });
-    let new = load(&scratch.0);
+    let new = load(&scratch.ws());
     let d = diff::diff(&old, &new, as_of());
     for scope in ["alpha", "bravo", "charlie"] {
         let s = d.scope(scope).expect("changed");
@@ -380,9 +376,11 @@ fn diff_says_when_a_shared_control_loses_a_duty() {
 fn diff_reports_added_and_removed_scopes() {
     let old = load(&fixture("ci"));
     let scratch = Scratch::copy_of(&fixture("ci"), "diff-scopes");
-    std::fs::remove_file(scratch.0.join("scopes/charlie.yaml")).expect("remove");
-    edit(&scratch.0, "scopes/bravo.yaml", |t| t.replace("id: bravo", "id: delta"));
-    let new = load(&scratch.0);
+    std::fs::remove_file(scratch.ws().join("scopes/charlie.yaml")).expect("remove");
+    edit(&scratch.ws(), "scopes/bravo.yaml", |t| {
+        t.replace("id: bravo", "id: delta")
+    });
+    let new = load(&scratch.ws());
     let d = diff::diff(&old, &new, as_of());
     let status: Vec<(&str, diff::ScopeStatus)> = d.scopes.iter().map(|s| (s.scope.as_str(), s.status)).collect();
     assert_eq!(
@@ -407,13 +405,13 @@ fn diff_reports_added_and_removed_scopes() {
 
 #[test]
 fn diff_sees_a_changed_evidence_file_even_when_no_yaml_changed() {
-    let old = load(&example_dir());
-    let scratch = Scratch::copy_of(&example_dir(), "diff-evidence");
-    let file = scratch.0.join("evidence/riverside-2026-q3-restore-test.md");
+    let old = load(&example());
+    let scratch = Scratch::copy_of(&example(), "diff-evidence");
+    let file = scratch.ws().join("evidence/riverside-2026-q3-restore-test.md");
     let mut text = std::fs::read_to_string(&file).expect("evidence");
     text.push_str("\nEdited after signing.\n");
     std::fs::write(&file, text).expect("write");
-    let d = diff::diff(&old, &load(&scratch.0), as_of());
+    let d = diff::diff(&old, &load(&scratch.ws()), as_of());
     let scopes: Vec<&str> = d.scopes.iter().map(|s| s.scope.as_str()).collect();
     assert_eq!(scopes, vec!["riverside-dental"]);
     let new: Vec<&str> = d.scopes[0].new_findings.iter().map(|f| f.code.as_str()).collect();
@@ -424,7 +422,7 @@ fn diff_sees_a_changed_evidence_file_even_when_no_yaml_changed() {
 /// Add `n` clients to a scratch workspace, copies of the example's riverside-dental scope with
 /// their own ids, so the command streams more than one batch of scopes.
 fn add_clients(dir: &Path, n: usize) {
-    let text = std::fs::read_to_string(example_dir().join("scopes/riverside-dental.yaml")).expect("scope");
+    let text = std::fs::read_to_string(example().join("scopes/riverside-dental.yaml")).expect("scope");
     for i in 0..n {
         let id = format!("client-{i:03}");
         let copy = text.replacen("id: riverside-dental", &format!("id: {id}"), 1);
@@ -434,29 +432,29 @@ fn add_clients(dir: &Path, n: usize) {
 
 #[test]
 fn the_command_streams_scopes_and_reports_what_the_library_compares_whole() {
-    let old_dir = Scratch::copy_of(&example_dir(), "diff-stream-old");
-    add_clients(&old_dir.0, 90);
-    let new_dir = Scratch::copy_of(&old_dir.0, "diff-stream-new");
+    let old_dir = Scratch::copy_of(&example(), "diff-stream-old");
+    add_clients(&old_dir.ws(), 90);
+    let new_dir = Scratch::copy_of(&old_dir.ws(), "diff-stream-new");
     // One assignment changed, in a client of the second batch.
-    edit(&new_dir.0, "scopes/client-070.yaml", |t| {
+    edit(&new_dir.ws(), "scopes/client-070.yaml", |t| {
         t.replacen("responsible: client", "responsible: msp", 1)
     });
     // A file moved to a subfolder (same id), an id changed in place, a client gone, one new.
-    std::fs::create_dir_all(new_dir.0.join("scopes/ny")).expect("mkdir");
+    std::fs::create_dir_all(new_dir.ws().join("scopes/ny")).expect("mkdir");
     std::fs::rename(
-        new_dir.0.join("scopes/riverside-dental.yaml"),
-        new_dir.0.join("scopes/ny/riverside.yaml"),
+        new_dir.ws().join("scopes/riverside-dental.yaml"),
+        new_dir.ws().join("scopes/ny/riverside.yaml"),
     )
     .expect("move");
-    edit(&new_dir.0, "scopes/client-010.yaml", |t| {
+    edit(&new_dir.ws(), "scopes/client-010.yaml", |t| {
         t.replace("id: client-010", "id: client-010b")
     });
-    std::fs::remove_file(new_dir.0.join("scopes/cedar-tax-services.yaml")).expect("remove");
-    edit(&new_dir.0, "scopes/client-089.yaml", |t| {
+    std::fs::remove_file(new_dir.ws().join("scopes/cedar-tax-services.yaml")).expect("remove");
+    edit(&new_dir.ws(), "scopes/client-089.yaml", |t| {
         t.replace("id: client-089", "id: zz-new-client")
     });
     // Both sides, also swapped: added and removed change places.
-    for (old, new) in [(&old_dir.0, &new_dir.0), (&new_dir.0, &old_dir.0)] {
+    for (old, new) in [(&old_dir.ws(), &new_dir.ws()), (&new_dir.ws(), &old_dir.ws())] {
         let mut expected = diff::diff(&load(old), &load(new), as_of());
         let (old_arg, new_arg) = (old.display().to_string(), new.display().to_string());
         expected.old = old_arg.clone();
@@ -477,19 +475,19 @@ fn the_command_streams_scopes_and_reports_what_the_library_compares_whole() {
 
 #[test]
 fn the_command_reports_the_old_sides_input_problems_first_and_compares_nothing() {
-    let old_dir = Scratch::copy_of(&example_dir(), "diff-bad-old");
-    let new_dir = Scratch::copy_of(&example_dir(), "diff-bad-new");
+    let old_dir = Scratch::copy_of(&example(), "diff-bad-old");
+    let new_dir = Scratch::copy_of(&example(), "diff-bad-new");
     std::fs::write(
-        old_dir.0.join("scopes/broken.yaml"),
+        old_dir.ws().join("scopes/broken.yaml"),
         "kind: scope\nid: broken\nclient: 3\n",
     )
     .expect("write");
     std::fs::write(
-        new_dir.0.join("scopes/again.yaml"),
-        std::fs::read(example_dir().join("scopes/riverside-dental.yaml")).expect("read"),
+        new_dir.ws().join("scopes/again.yaml"),
+        std::fs::read(example().join("scopes/riverside-dental.yaml")).expect("read"),
     )
     .expect("write");
-    let (old_arg, new_arg) = (old_dir.0.display().to_string(), new_dir.0.display().to_string());
+    let (old_arg, new_arg) = (old_dir.ws().display().to_string(), new_dir.ws().display().to_string());
     let run = ctrlmap(["diff", &old_arg, &new_arg]);
     assert_eq!(run.code, 2);
     assert!(run.stdout.is_empty());

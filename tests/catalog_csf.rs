@@ -3,9 +3,9 @@
 //! copy of the reference JSON derived from NIST's OSCAL catalog (see
 //! `tests/fixtures/reference/README.md`).
 
+mod support;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 /// A node of the CSF 2.0 Core as the reference fixture gives it, in NIST's order.
 struct RefNode {
@@ -30,7 +30,7 @@ const WITHDRAWN_SUBCATEGORIES: [&str; 26] = [
 ];
 
 fn read(rel: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    let path = support::repo().join(rel);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
 }
 

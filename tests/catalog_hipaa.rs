@@ -8,9 +8,9 @@
 //! of the regulation (`tests/fixtures/reference/hipaa/secondary-45cfr164/`, whose every control
 //! text `tests/hipaa_text.rs` compares).
 
+mod support;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::Path;
 
 /// Appendix A to Subpart C (Security Standards: Matrix), 164.308–164.312: 18 standards with
 /// 36 implementation specifications, 14 required and 22 addressable. Numbers stated by the
@@ -38,7 +38,7 @@ const STANDARDS_WITHOUT_SPECIFICATIONS: [&str; 6] = [
 ];
 
 fn read(rel: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    let path = support::repo().join(rel);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
 }
 
@@ -331,7 +331,7 @@ fn organizational_and_documentation_requirements_of_164_314_and_164_316_are_pres
 /// The secondary copy of one section of 45 CFR 164 (`tests/fixtures/reference/hipaa/secondary-45cfr164/`),
 /// markup removed (Markdown links, `&#40;`, `>` markers) and whitespace collapsed.
 fn copy_of(section: &str) -> String {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reference/hipaa/secondary-45cfr164");
+    let dir = support::fixture("reference/hipaa/secondary-45cfr164");
     let prefix = format!("{}-", section.replace('.', "-"));
     let file = std::fs::read_dir(&dir)
         .expect("reference copy")

@@ -3,12 +3,12 @@
 //! `tests/fixtures/reference/nydfs/23-nycrr-500.yaml`, and against the CSF 2.0 core in
 //! `tests/fixtures/reference/csf-2.0/csf-2.0-core.json`.
 
+mod support;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::Path;
 
 fn read(rel: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    let path = support::repo().join(rel);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
 }
 

@@ -176,7 +176,7 @@ fn the_check_step_writes_both_reports_its_exit_code_and_the_job_summary() {
     // the README says.
     let s = Scratch::new("action");
     copy_dir(&example(), s.path());
-    ctrlmap(
+    invoke(
         s.path(),
         ["check", ".", "--write-baseline", "ctrlmap-baseline.json"],
         60,
@@ -185,11 +185,11 @@ fn the_check_step_writes_both_reports_its_exit_code_and_the_job_summary() {
     .assert_code(0);
     let output = s.write("github-output", "");
     let summary = s.write("step-summary.md", "");
-    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_ctrlmap"))
-        .parent()
-        .expect("the binary's folder")
-        .to_path_buf();
-    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let path = format!(
+        "{}:{}",
+        binary_folder().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let mut cmd = std::process::Command::new("bash");
     cmd.arg("-eo")
         .arg("pipefail")

@@ -2,15 +2,15 @@
 //! (parsed back, and checked for well-formedness by hand) and GitHub workflow annotations
 //! (escaping). Run through the library on `tests/fixtures/ci` and the example workspace.
 
-mod common;
+mod support;
 
-use common::*;
 use ctrlmap::assess::baseline;
 use ctrlmap::assess::{self, Finding, Severity, WaiverNote};
 use ctrlmap::emit::{github, junit, sarif};
 use ctrlmap::load::Loaded;
 use serde_json::Value;
 use std::path::Path;
+use support::*;
 
 fn as_of() -> time::Date {
     time::macros::date!(2026 - 11 - 30)
@@ -46,8 +46,8 @@ fn ci() -> (Loaded, Vec<junit::Suite>, Vec<Finding>) {
     (ws, suites, findings)
 }
 
-fn example() -> (Loaded, Vec<junit::Suite>, Vec<Finding>) {
-    let ws = load(&root().join("examples/northwind-msp"));
+fn example_assessed() -> (Loaded, Vec<junit::Suite>, Vec<Finding>) {
+    let ws = load(&example());
     let (suites, findings) = assess_all(&ws);
     (ws, suites, findings)
 }
@@ -123,7 +123,7 @@ fn sarif_validates_against_the_official_sarif_2_1_0_schema() {
         &sarif::sarif(&ci_findings, &rules, Some(&half), "sub dir/"),
         "ci fixture, baseline",
     );
-    let (_, _, ex_findings) = example();
+    let (_, _, ex_findings) = example_assessed();
     assert!(!ex_findings.is_empty());
     assert_valid_sarif(
         &sarif::sarif(&ex_findings, &rules, None, "examples/northwind-msp/"),
@@ -232,7 +232,7 @@ fn sarif_marks_baselined_results_unchanged_and_the_rest_new() {
 
 #[test]
 fn sarif_output_is_byte_for_byte_deterministic() {
-    let (_, _, mut findings) = example();
+    let (_, _, mut findings) = example_assessed();
     let rules = sarif::effective_rules(&Default::default());
     let first = sarif::sarif(&findings, &rules, None, "");
     findings.reverse();
@@ -269,12 +269,12 @@ fn sarif_keeps_the_25000_most_severe_results_and_says_how_many_were_left_out() {
 
 #[test]
 fn sarif_uris_are_relative_to_the_folder_ctrlmap_runs_in() {
-    let prefix = sarif::srcroot_prefix(&root().join("examples/northwind-msp"), &root());
+    let prefix = sarif::srcroot_prefix(&example(), &repo());
     assert_eq!(prefix, "examples/northwind-msp/");
-    assert_eq!(sarif::srcroot_prefix(&root(), &root()), "");
+    assert_eq!(sarif::srcroot_prefix(&repo(), &repo()), "");
     // Outside the run folder: workspace-relative paths.
-    assert_eq!(sarif::srcroot_prefix(&root(), &root().join("src")), "");
-    let (_, _, findings) = example();
+    assert_eq!(sarif::srcroot_prefix(&repo(), &repo().join("src")), "");
+    let (_, _, findings) = example_assessed();
     let rules = sarif::effective_rules(&Default::default());
     let doc: Value = serde_json::from_str(&sarif::sarif(&findings, &rules, None, &prefix)).expect("JSON");
     for r in doc["runs"][0]["results"].as_array().expect("results") {
@@ -282,7 +282,7 @@ fn sarif_uris_are_relative_to_the_folder_ctrlmap_runs_in() {
             .as_str()
             .expect("uri");
         assert!(uri.starts_with("examples/northwind-msp/"), "{uri}");
-        assert!(root().join(uri).is_file(), "{uri} names a file of the repository");
+        assert!(repo().join(uri).is_file(), "{uri} names a file of the repository");
     }
 }
 
@@ -479,7 +479,7 @@ fn expected_cases(suites: &[junit::Suite], findings: &[Finding]) -> usize {
 
 #[test]
 fn junit_parses_as_xml_with_one_case_per_scope_and_assignable_control() {
-    for (what, (_, suites, findings)) in [("ci fixture", ci()), ("example workspace", example())] {
+    for (what, (_, suites, findings)) in [("ci fixture", ci()), ("example workspace", example_assessed())] {
         let xml = junit::junit(&suites, &findings, Some(Severity::High), None);
         let counts = well_formed(&xml);
         let report = quick_junit::Report::deserialize_from_str(&xml).unwrap_or_else(|e| panic!("{what}: {e}\n{xml}"));
@@ -509,7 +509,7 @@ fn junit_parses_as_xml_with_one_case_per_scope_and_assignable_control() {
 #[test]
 fn junit_suites_from_summaries_match_the_suites_from_matrices() {
     // `check` drops matrices early and builds suites from each scope's frameworks.
-    for (ws, suites, _) in [ci(), example()] {
+    for (ws, suites, _) in [ci(), example_assessed()] {
         for (scope, from_matrix) in ws.scopes.iter().zip(&suites) {
             let matrix = ctrlmap::resolve::resolve(&ws, scope);
             let summary = ctrlmap::assess::portfolio::scope_summary(&matrix, &scope.origin.file, &[]);

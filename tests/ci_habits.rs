@@ -26,10 +26,10 @@ fn gap_workspace(name: &str) -> Scratch {
     s
 }
 
-fn check<'a>(s: &Scratch, args: impl IntoIterator<Item = &'a str>) -> Outcome {
+fn check<'a>(s: &Scratch, args: impl IntoIterator<Item = &'a str>) -> Run {
     let mut all = vec!["check", "ws", "--as-of", AS_OF];
     all.extend(args);
-    ctrlmap(s.path(), all, 60).go()
+    invoke(s.path(), all, 60).go()
 }
 
 fn sarif_results(text: &str) -> Vec<String> {
@@ -74,7 +74,7 @@ fn a_typo_before_the_equals_sign_of_an_output_is_a_usage_error_not_a_file_name()
     );
 
     // The other commands' -o read the same way.
-    let run = ctrlmap(
+    let run = invoke(
         s.path(),
         [
             "matrix",
@@ -137,7 +137,7 @@ fn two_outputs_onto_one_file_or_an_output_onto_an_input_stop_before_anything_is_
 
     // `matrix S -o S` would replace the scope file with its own matrix.
     let before = s.read(scope);
-    let run = ctrlmap(s.path(), ["matrix", scope, "-o", scope], 60).go();
+    let run = invoke(s.path(), ["matrix", scope, "-o", scope], 60).go();
     run.assert_code(2);
     assert!(run.stderr.contains("error[E022]"), "{}", run.stderr);
     assert!(
@@ -223,7 +223,7 @@ fn quiet_and_severity_shape_standard_output_and_every_file_holds_every_finding()
     assert!(high >= 1, "{all:?}");
     assert_eq!(sarif_results(&run.stdout).len(), high, "{}", run.stdout);
 
-    let help = ctrlmap(&repo(), ["check", "--help"], 30).go();
+    let help = invoke(&repo(), ["check", "--help"], 30).go();
     help.assert_code(0);
     let text = help.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
     assert_eq!(
@@ -274,7 +274,7 @@ fn lookups_suggest_what_was_meant() {
     assert!(!run.stderr.contains("E016"), "not an unreadable file: {}", run.stderr);
 
     // A workspace path that is not a folder is a usage mistake too (E022), not E016.
-    let run = ctrlmap(s.path(), ["check", "ws/nope", "--as-of", AS_OF], 60).go();
+    let run = invoke(s.path(), ["check", "ws/nope", "--as-of", AS_OF], 60).go();
     run.assert_code(2);
     assert!(
         run.stderr.contains("error[E022]: ws/nope: not a folder"),
@@ -284,7 +284,7 @@ fn lookups_suggest_what_was_meant() {
     assert!(!run.stderr.contains("E016"), "not an unreadable file: {}", run.stderr);
 
     // The workspace folder where a scope file is wanted: its scopes are listed.
-    let run = ctrlmap(s.path(), ["explain", "ws", "hipaa:164.308(a)(1)"], 60).go();
+    let run = invoke(s.path(), ["explain", "ws", "hipaa:164.308(a)(1)"], 60).go();
     run.assert_code(2);
     assert!(run.stderr.contains("`ws` is a folder"), "{}", run.stderr);
     for scope in ["cedar-tax-services", "hudson-valley-insurance", "riverside-dental"] {
@@ -294,7 +294,7 @@ fn lookups_suggest_what_was_meant() {
             run.stderr
         );
     }
-    let run = ctrlmap(s.path(), ["matrix", "ws/scopes/riverside.yaml"], 60).go();
+    let run = invoke(s.path(), ["matrix", "ws/scopes/riverside.yaml"], 60).go();
     run.assert_code(2);
     assert!(
         run.stderr.contains("did you mean `ws/scopes/riverside-dental.yaml`?"),
@@ -304,7 +304,7 @@ fn lookups_suggest_what_was_meant() {
 
     // A control without its framework is looked up in the scope's catalogs and printed in
     // full; 45 CFR 164.308(a)(1) is the Security management process standard.
-    let run = ctrlmap(
+    let run = invoke(
         s.path(),
         [
             "explain",
@@ -325,7 +325,7 @@ fn lookups_suggest_what_was_meant() {
     );
 
     // Common short names, printed in full: 16 CFR 314.4(a) is the Qualified Individual.
-    let run = ctrlmap(
+    let run = invoke(
         s.path(),
         [
             "explain",
@@ -350,7 +350,7 @@ fn lookups_suggest_what_was_meant() {
         ("riverside-dental", "csf", "csf-2.0"),
     ] {
         let file = format!("ws/scopes/{scope}.yaml");
-        let run = ctrlmap(
+        let run = invoke(
             s.path(),
             ["matrix", file.as_str(), "--framework", alias, "--format", "json"],
             60,
@@ -366,11 +366,11 @@ fn lookups_suggest_what_was_meant() {
             .collect();
         assert_eq!(ids, [id], "{alias} stands for {id}");
     }
-    let run = ctrlmap(s.path(), ["frameworks", "show", "csf:PR.AA-03"], 30).go();
+    let run = invoke(s.path(), ["frameworks", "show", "csf:PR.AA-03"], 30).go();
     run.assert_code(0);
     assert!(run.stdout.starts_with("csf-2.0:PR.AA-03 — "), "{}", run.stdout);
     // A CSF 1.1 id is no CSF 2.0 control: the closest 2.0 ids are offered.
-    let run = ctrlmap(s.path(), ["frameworks", "show", "csf-2.0:PR.AC-01"], 30).go();
+    let run = invoke(s.path(), ["frameworks", "show", "csf-2.0:PR.AC-01"], 30).go();
     run.assert_code(2);
     assert!(run.stderr.contains("error[E022]"), "{}", run.stderr);
     assert!(run.stderr.contains("did you mean `csf-2.0:PR.AA-01`"), "{}", run.stderr);
@@ -423,7 +423,7 @@ fn junit_reports_a_control_that_does_not_apply_as_skipped_with_its_reason() {
 fn on_github_actions_the_markdown_report_is_appended_to_the_job_summary() {
     let s = gap_workspace("o-summary");
     let summary = s.write("summary.md", "## an earlier step\n");
-    let run = ctrlmap(
+    let run = invoke(
         s.path(),
         ["check", "ws", "--as-of", AS_OF, "--format", "github", "--quiet"],
         60,
@@ -445,7 +445,7 @@ fn on_github_actions_the_markdown_report_is_appended_to_the_job_summary() {
     assert!(text.contains("| high | CM001 | riverside-dental |"), "{text}");
     assert!(text.contains("| medium (waived) | CM009 |"), "{text}");
     // A second step appends again.
-    ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF], 60)
+    invoke(s.path(), ["check", "ws", "--as-of", AS_OF], 60)
         .env("GITHUB_STEP_SUMMARY", summary.to_str().expect("UTF-8 path"))
         .go()
         .assert_code(1);
@@ -468,7 +468,7 @@ fn a_waiver_for_an_unknown_finding_code_is_an_error_like_deny() {
         .expect("the edited waiver")
         + 1;
     let column = "  - finding: CM998".find("CM998").expect("the code") + 1;
-    let run = ctrlmap(s.path(), ["validate", "ws"], 60).go();
+    let run = invoke(s.path(), ["validate", "ws"], 60).go();
     run.assert_code(2);
     assert_eq!(
         errors(&run.stderr),
@@ -488,7 +488,7 @@ fn a_waiver_for_an_unknown_finding_code_is_an_error_like_deny() {
             .map(str::to_string)
             .unwrap_or_default()
     };
-    let deny = ctrlmap(&repo(), ["check", "examples/northwind-msp", "--deny", "CM998"], 60).go();
+    let deny = invoke(&repo(), ["check", "examples/northwind-msp", "--deny", "CM998"], 60).go();
     deny.assert_code(2);
     assert!(help(&deny.stderr).starts_with("did you mean `CM"), "{}", deny.stderr);
     assert_eq!(help(&run.stderr), help(&deny.stderr));

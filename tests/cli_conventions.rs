@@ -12,8 +12,7 @@ use support::*;
 const AS_OF: &str = "2026-11-30";
 
 fn sarif_validator() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(repo().join("tests/fixtures/reference/sarif/sarif-schema-2.1.0.json"))
-        .expect("SARIF schema");
+    let text = std::fs::read_to_string(fixture("reference/sarif/sarif-schema-2.1.0.json")).expect("SARIF schema");
     let schema: Value = serde_json::from_str(&text).expect("schema is JSON");
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft4)
@@ -39,7 +38,7 @@ fn gap_workspace(name: &str) -> Scratch {
 #[test]
 fn one_run_writes_sarif_and_junit_files_and_prints_the_text_report() {
     let s = Scratch::example("outputs");
-    let run = ctrlmap(
+    let run = invoke(
         s.path(),
         [
             "check",
@@ -71,14 +70,14 @@ fn one_run_writes_sarif_and_junit_files_and_prints_the_text_report() {
     let cases = doc.descendants().filter(|n| n.has_tag_name("testcase")).count();
     assert!(cases > 100, "one case per scope and control: {cases}");
     // The same reports as the single-format runs, byte for byte.
-    let alone = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF, "--format", "sarif"], 60).go();
+    let alone = invoke(s.path(), ["check", "ws", "--as-of", AS_OF, "--format", "sarif"], 60).go();
     assert_eq!(alone.stdout, s.read("a.sarif"));
 }
 
 #[test]
 fn output_without_a_format_replaces_standard_output() {
     let s = Scratch::example("output-main");
-    let run = ctrlmap(
+    let run = invoke(
         s.path(),
         ["check", "ws", "--as-of", AS_OF, "--format", "json", "-o", "r.json"],
         60,
@@ -88,7 +87,7 @@ fn output_without_a_format_replaces_standard_output() {
     assert_eq!(run.stdout, "");
     let doc: Value = serde_json::from_str(&s.read("r.json")).expect("JSON");
     assert_eq!(doc["passed"], true);
-    let twice = ctrlmap(s.path(), ["check", "ws", "-o", "a.txt", "-o", "b.txt"], 60).go();
+    let twice = invoke(s.path(), ["check", "ws", "-o", "a.txt", "-o", "b.txt"], 60).go();
     twice.assert_code(2);
     assert!(
         twice.stderr.contains("a second file for the --format report"),
@@ -103,7 +102,7 @@ fn input_errors_reach_every_requested_report() {
     s.edit("ws/scopes/riverside-dental.yaml", |t| {
         t.replacen("package:", "modle: co-managed\npackage:", 1)
     });
-    let run = ctrlmap(
+    let run = invoke(
         s.path(),
         ["check", "ws", "--output", "sarif=a.sarif", "--output", "gitlab=g.json"],
         60,
@@ -128,7 +127,7 @@ fn input_errors_reach_every_requested_report() {
 #[test]
 fn gitlab_code_quality_has_the_documented_fields() {
     let s = gap_workspace("gitlab");
-    let run = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF, "--format", "gitlab"], 60).go();
+    let run = invoke(s.path(), ["check", "ws", "--as-of", AS_OF, "--format", "gitlab"], 60).go();
     run.assert_code(1);
     let issues: Value = serde_json::from_str(&run.stdout).expect("a JSON array");
     let issues = issues.as_array().expect("array");
@@ -165,7 +164,7 @@ fn gitlab_code_quality_has_the_documented_fields() {
 #[test]
 fn an_unowned_control_is_reported_where_owners_are_written() {
     let s = gap_workspace("anchor");
-    let run = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF, "--format", "json"], 60).go();
+    let run = invoke(s.path(), ["check", "ws", "--as-of", AS_OF, "--format", "json"], 60).go();
     let doc: Value = serde_json::from_str(&run.stdout).expect("JSON");
     let f = doc["findings"]
         .as_array()
@@ -188,9 +187,9 @@ fn an_unowned_control_is_reported_where_owners_are_written() {
 #[test]
 fn display_filters_narrow_what_is_shown_never_the_gate() {
     let s = gap_workspace("filters");
-    let all = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF], 60).go();
+    let all = invoke(s.path(), ["check", "ws", "--as-of", AS_OF], 60).go();
     all.assert_code(1);
-    let quiet = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF, "--quiet"], 60).go();
+    let quiet = invoke(s.path(), ["check", "ws", "--as-of", AS_OF, "--quiet"], 60).go();
     quiet.assert_code(1);
     assert!(
         !quiet.stdout.contains("frameworks:"),
@@ -210,7 +209,7 @@ fn display_filters_narrow_what_is_shown_never_the_gate() {
         quiet.stdout
     );
     assert!(quiet.stdout.contains("more not shown"), "{}", quiet.stdout);
-    let critical = ctrlmap(
+    let critical = invoke(
         s.path(),
         ["check", "ws", "--as-of", AS_OF, "--severity", "critical"],
         60,
@@ -220,7 +219,7 @@ fn display_filters_narrow_what_is_shown_never_the_gate() {
     assert!(!critical.stdout.contains("[CM001]"), "{}", critical.stdout);
     assert!(critical.stdout.contains("failed:"), "{}", critical.stdout);
     // --scope selects what is assessed, and so what gates.
-    let other = ctrlmap(
+    let other = invoke(
         s.path(),
         ["check", "ws", "--as-of", AS_OF, "--scope", "cedar-tax-services"],
         60,
@@ -228,7 +227,7 @@ fn display_filters_narrow_what_is_shown_never_the_gate() {
     .go();
     other.assert_code(0);
     assert!(other.stdout.contains("passed: 1 scope,"), "{}", other.stdout);
-    let unknown = ctrlmap(s.path(), ["check", "ws", "--scope", "nobody"], 60).go();
+    let unknown = invoke(s.path(), ["check", "ws", "--scope", "nobody"], 60).go();
     unknown.assert_code(2);
     assert!(unknown.stderr.contains("--scope `nobody`"), "{}", unknown.stderr);
 }
@@ -238,34 +237,34 @@ fn colour_follows_the_flag_and_the_environment() {
     let ex = example();
     let args = ["check", ex.to_str().expect("utf-8"), "--as-of", AS_OF];
     let esc = |s: &str| s.contains('\u{1b}');
-    let always = ctrlmap(&repo(), args.iter().copied().chain(["--color", "always"]), 60).go();
+    let always = invoke(&repo(), args.iter().copied().chain(["--color", "always"]), 60).go();
     assert!(esc(&always.stdout), "--color always colours a pipe");
-    let never = ctrlmap(&repo(), args.iter().copied().chain(["--color", "never"]), 60)
+    let never = invoke(&repo(), args.iter().copied().chain(["--color", "never"]), 60)
         .env_removed("NO_COLOR")
         .env("CLICOLOR_FORCE", "1")
         .go();
     assert!(!esc(&never.stdout), "--color never wins over CLICOLOR_FORCE");
-    let no_color = ctrlmap(&repo(), args, 60)
+    let no_color = invoke(&repo(), args, 60)
         .env("CLICOLOR_FORCE", "1")
         .env("NO_COLOR", "1")
         .go();
     assert!(!esc(&no_color.stdout), "NO_COLOR turns colour off");
-    let forced = ctrlmap(&repo(), args, 60)
+    let forced = invoke(&repo(), args, 60)
         .env_removed("NO_COLOR")
         .env("CLICOLOR_FORCE", "1")
         .go();
     assert!(esc(&forced.stdout), "CLICOLOR_FORCE colours a pipe");
-    let piped = ctrlmap(&repo(), args, 60).env_removed("NO_COLOR").go();
+    let piped = invoke(&repo(), args, 60).env_removed("NO_COLOR").go();
     assert!(!esc(&piped.stdout), "a pipe is not coloured by default");
     // Diagnostics too.
     let s = Scratch::example("colour-diag");
     s.edit("ws/scopes/riverside-dental.yaml", |t| {
         t.replacen("package:", "modle: co-managed\npackage:", 1)
     });
-    let diag = ctrlmap(s.path(), ["check", "ws", "--color", "always"], 60).go();
+    let diag = invoke(s.path(), ["check", "ws", "--color", "always"], 60).go();
     diag.assert_code(2);
     assert!(esc(&diag.stderr), "{}", diag.stderr);
-    let plain = ctrlmap(s.path(), ["check", "ws"], 60).go();
+    let plain = invoke(s.path(), ["check", "ws"], 60).go();
     assert!(
         !esc(&plain.stderr) && plain.stderr.contains("error[E"),
         "{}",
@@ -275,15 +274,15 @@ fn colour_follows_the_flag_and_the_environment() {
 
 #[test]
 fn completions_and_the_man_page_come_from_the_command_definitions() {
-    let bash = ctrlmap(&repo(), ["completions", "bash"], 30).go();
+    let bash = invoke(&repo(), ["completions", "bash"], 30).go();
     bash.assert_code(0);
     assert!(bash.stdout.contains("complete -F _ctrlmap"), "{}", bash.stdout);
     for word in ["check", "matrix", "explain", "--fail-on", "--output"] {
         assert!(bash.stdout.contains(word), "{word} in the bash completions");
     }
-    let zsh = ctrlmap(&repo(), ["completions", "zsh"], 30).go();
+    let zsh = invoke(&repo(), ["completions", "zsh"], 30).go();
     assert!(zsh.stdout.starts_with("#compdef ctrlmap"), "{}", zsh.stdout);
-    let man = ctrlmap(&repo(), ["man"], 30).go();
+    let man = invoke(&repo(), ["man"], 30).go();
     man.assert_code(0);
     assert!(man.stdout.contains(".TH ctrlmap 1"), "{}", man.stdout);
     assert!(man.stdout.contains("completions"), "the man page lists the commands");
@@ -293,7 +292,7 @@ fn completions_and_the_man_page_come_from_the_command_definitions() {
 fn explain_frameworks_and_validate_speak_json() {
     let scope = example().join("scopes/riverside-dental.yaml");
     let scope = scope.to_str().expect("utf-8");
-    let run = ctrlmap(
+    let run = invoke(
         &repo(),
         [
             "explain",
@@ -317,7 +316,7 @@ fn explain_frameworks_and_validate_speak_json() {
         "{doc}"
     );
 
-    let list = ctrlmap(&repo(), ["frameworks", "--format", "json"], 30).go();
+    let list = invoke(&repo(), ["frameworks", "--format", "json"], 30).go();
     let doc: Value = serde_json::from_str(&list.stdout).expect("JSON");
     let ids: Vec<&str> = doc["catalogs"]
         .as_array()
@@ -326,7 +325,7 @@ fn explain_frameworks_and_validate_speak_json() {
         .filter_map(|c| c["id"].as_str())
         .collect();
     assert_eq!(ids, ["csf-2.0", "glba-safeguards", "hipaa", "nydfs-500"]);
-    let show = ctrlmap(
+    let show = invoke(
         &repo(),
         ["frameworks", "show", "hipaa:164.410(b)", "--format", "json"],
         30,
@@ -341,7 +340,7 @@ fn explain_frameworks_and_validate_speak_json() {
         "{text}"
     );
 
-    let valid = ctrlmap(
+    let valid = invoke(
         &repo(),
         ["validate", example().to_str().expect("utf-8"), "--format", "json"],
         60,
@@ -355,7 +354,7 @@ fn explain_frameworks_and_validate_speak_json() {
     s.edit("ws/scopes/riverside-dental.yaml", |t| {
         t.replacen("package:", "modle: co-managed\npackage:", 1)
     });
-    let bad = ctrlmap(s.path(), ["validate", "ws", "--format", "json"], 60).go();
+    let bad = invoke(s.path(), ["validate", "ws", "--format", "json"], 60).go();
     bad.assert_code(2);
     let doc: Value = serde_json::from_str(&bad.stdout).expect("JSON");
     assert_eq!(doc["valid"], false);
@@ -369,7 +368,7 @@ fn explain_frameworks_and_validate_speak_json() {
 #[test]
 fn a_dash_reads_the_baseline_from_standard_input() {
     let s = gap_workspace("stdin");
-    ctrlmap(
+    invoke(
         s.path(),
         ["check", "ws", "--as-of", AS_OF, "--write-baseline", "b.json"],
         60,
@@ -377,7 +376,7 @@ fn a_dash_reads_the_baseline_from_standard_input() {
     .go()
     .assert_code(0); // writing a baseline is not a gate
     let baseline = s.read("b.json");
-    let run = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF, "--baseline", "-"], 60)
+    let run = invoke(s.path(), ["check", "ws", "--as-of", AS_OF, "--baseline", "-"], 60)
         .stdin(baseline.as_bytes())
         .go();
     run.assert_code(0);
@@ -393,7 +392,7 @@ fn every_file_a_help_example_names_exists() {
         &["pack", "--help"],
         &["diff", "--help"],
     ] {
-        let help = ctrlmap(&repo(), cmd.iter().copied(), 30).go();
+        let help = invoke(&repo(), cmd.iter().copied(), 30).go();
         help.assert_code(0);
         for line in help.stdout.lines().filter(|l| l.trim_start().starts_with("ctrlmap ")) {
             for word in line.split_whitespace().map(|w| w.trim_matches('\'')) {
@@ -415,7 +414,7 @@ fn every_file_a_help_example_names_exists() {
 #[test]
 fn the_example_template_renders() {
     let scope = example().join("scopes/riverside-dental.yaml");
-    let run = ctrlmap(
+    let run = invoke(
         &repo(),
         [
             "render",
@@ -449,11 +448,11 @@ fn people_are_never_sent_to_a_file_they_cannot_open() {
         vec!["explain", scope, "hipaa:164.312(e)(2)(ii)", "--as-of", AS_OF],
         vec!["check", "examples/northwind-msp", "--as-of", AS_OF],
     ] {
-        let run = ctrlmap(&repo(), &args, 60).go();
+        let run = invoke(&repo(), &args, 60).go();
         run.assert_code(0);
         assert!(!run.stdout.contains("builtin>"), "{args:?}:\n{}", run.stdout);
     }
-    let explain = ctrlmap(&repo(), ["explain", scope, "hipaa:164.410", "--as-of", AS_OF], 60).go();
+    let explain = invoke(&repo(), ["explain", scope, "hipaa:164.410", "--as-of", AS_OF], 60).go();
     assert!(
         explain
             .stdout
@@ -462,7 +461,7 @@ fn people_are_never_sent_to_a_file_they_cannot_open() {
         explain.stdout
     );
     // Machine formats keep the exact place.
-    let csv = ctrlmap(&repo(), ["matrix", scope, "--format", "csv"], 60).go();
+    let csv = invoke(&repo(), ["matrix", scope, "--format", "csv"], 60).go();
     assert!(
         csv.stdout.contains("<builtin>/frameworks/hipaa.yaml:"),
         "{}",
@@ -476,10 +475,10 @@ fn explain_names_files_the_way_check_does() {
     // reader can open from where they ran the command.
     let scope = "examples/northwind-msp/scopes/riverside-dental.yaml";
     // 164.308(a)(2) is decided in the scope itself, 164.308(a)(8) by its package.
-    let explain = ctrlmap(&repo(), ["explain", scope, "hipaa:164.308(a)(2)", "--as-of", AS_OF], 60).go();
+    let explain = invoke(&repo(), ["explain", scope, "hipaa:164.308(a)(2)", "--as-of", AS_OF], 60).go();
     explain.assert_code(0);
     assert!(explain.stdout.contains(&format!("at {scope}:")), "{}", explain.stdout);
-    let explain = ctrlmap(&repo(), ["explain", scope, "hipaa:164.308(a)(8)", "--as-of", AS_OF], 60).go();
+    let explain = invoke(&repo(), ["explain", scope, "hipaa:164.308(a)(8)", "--as-of", AS_OF], 60).go();
     assert!(
         explain
             .stdout
@@ -487,7 +486,7 @@ fn explain_names_files_the_way_check_does() {
         "{}",
         explain.stdout
     );
-    let check = ctrlmap(&repo(), ["check", "examples/northwind-msp", "--as-of", AS_OF], 60).go();
+    let check = invoke(&repo(), ["check", "examples/northwind-msp", "--as-of", AS_OF], 60).go();
     assert!(check.stdout.contains(&format!("{scope}:")), "{}", check.stdout);
 }
 
@@ -495,10 +494,10 @@ fn explain_names_files_the_way_check_does() {
 fn a_scope_summary_says_which_of_its_findings_are_waived() {
     // The example's one finding is waived: the summary must not read as an open medium gap
     // where the pack and the BAA appendix say "0 open, 1 waived".
-    let run = ctrlmap(&repo(), ["check", "examples/northwind-msp", "--as-of", AS_OF], 60).go();
+    let run = invoke(&repo(), ["check", "examples/northwind-msp", "--as-of", AS_OF], 60).go();
     run.assert_code(0);
     assert!(run.stdout.contains("  findings:   1 medium (waived)"), "{}", run.stdout);
-    let json = ctrlmap(
+    let json = invoke(
         &repo(),
         ["check", "examples/northwind-msp", "--as-of", AS_OF, "--format", "json"],
         60,
@@ -514,7 +513,7 @@ fn a_scope_summary_says_which_of_its_findings_are_waived() {
 
 #[test]
 fn a_waivers_suppression_points_at_its_entry() {
-    let run = ctrlmap(
+    let run = invoke(
         &repo(),
         ["check", "examples/northwind-msp", "--as-of", AS_OF, "--format", "sarif"],
         60,

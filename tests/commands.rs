@@ -1,7 +1,7 @@
 //! The everyday commands, run as a new user would: frameworks, explain, init, validate, help.
 
-mod common;
-use common::*;
+mod support;
+use support::*;
 
 #[test]
 fn frameworks_lists_the_four_catalogs_with_versions_and_counts() {
@@ -9,7 +9,7 @@ fn frameworks_lists_the_four_catalogs_with_versions_and_counts() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     // Each catalog's full version, as its file states it (never cut short).
     for id in ["csf-2.0", "hipaa", "glba-safeguards", "nydfs-500"] {
-        let text = std::fs::read_to_string(root().join(format!("frameworks/{id}.yaml"))).expect("catalog");
+        let text = std::fs::read_to_string(repo().join(format!("frameworks/{id}.yaml"))).expect("catalog");
         let doc: serde_json::Value = serde_saphyr::from_str(&text).expect("yaml");
         let version = doc["version"].as_str().expect("version");
         let block: Vec<&str> = run
@@ -123,8 +123,8 @@ fn explain_of_a_control_nothing_resembles_points_at_the_catalog_listing() {
 
 #[test]
 fn init_scaffolds_a_workspace_that_passes_check_straight_away() {
-    let dir = std::env::temp_dir().join(format!("ctrlmap-init-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let scratch = Scratch::new("init");
+    let dir = scratch.join("dir");
     let run = ctrlmap(["init".as_ref(), dir.as_os_str()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let check = ctrlmap(["check".as_ref(), dir.as_os_str()]);
@@ -136,7 +136,6 @@ fn init_scaffolds_a_workspace_that_passes_check_straight_away() {
     assert!(check.stdout.contains("Example Client LLC"), "{}", check.stdout);
     let again = ctrlmap(["init".as_ref(), dir.as_os_str()]);
     assert_eq!(again.code, 2, "init refuses a non-empty folder");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -186,8 +185,8 @@ fn built_in_catalogs_crosswalks_and_policies_validate_against_their_schemas() {
 
 #[test]
 fn a_bad_custom_rule_expression_is_reported_with_its_line() {
-    let dir = std::env::temp_dir().join(format!("ctrlmap-policy-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let scratch = Scratch::new("policy");
+    let dir = scratch.join("dir");
     std::fs::create_dir_all(dir.join("policies")).expect("mkdir");
     std::fs::write(
         dir.join("policies/local.yaml"),
@@ -203,14 +202,12 @@ fn a_bad_custom_rule_expression_is_reported_with_its_line() {
         "{}",
         run.stderr
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn a_custom_rule_fires_on_the_rows_its_expression_selects() {
-    let dir = std::env::temp_dir().join(format!("ctrlmap-custom-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    copy_dir(&fixture("findings"), &dir);
+    let scratch = Scratch::copy_of(&fixture("findings"), "custom");
+    let dir = scratch.ws();
     std::fs::create_dir_all(dir.join("policies")).expect("mkdir");
     std::fs::write(
         dir.join("policies/local.yaml"),
@@ -232,14 +229,12 @@ fn a_custom_rule_fires_on_the_rows_its_expression_selects() {
         .map(|f| f["control"].as_str().unwrap_or_default())
         .collect();
     assert_eq!(hits, ["mini:S.3"], "only the addressable row owned by the MSP");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn a_baseline_written_today_makes_check_pass_and_a_new_gap_fails_it() {
-    let dir = std::env::temp_dir().join(format!("ctrlmap-baseline-cli-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    copy_dir(&fixture("findings"), &dir);
+    let scratch = Scratch::copy_of(&fixture("findings"), "baseline-cli");
+    let dir = scratch.ws();
     let baseline = dir.join("baseline.json");
     let first = ctrlmap([
         "check".as_ref(),
@@ -346,15 +341,13 @@ fn a_baseline_written_today_makes_check_pass_and_a_new_gap_fails_it() {
         "{}",
         rows[0]
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn diff_through_the_binary_gates_on_a_removed_service_and_junit_counts_every_control() {
-    let dir = std::env::temp_dir().join(format!("ctrlmap-diff-cli-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let example = root().join("examples/northwind-msp");
-    copy_dir(&example, &dir);
+    let example = example();
+    let scratch = Scratch::copy_of(&example, "diff-cli");
+    let dir = scratch.ws();
     let same = ctrlmap([
         "diff".as_ref(),
         example.as_os_str(),
@@ -436,12 +429,11 @@ fn diff_through_the_binary_gates_on_a_removed_service_and_junit_counts_every_con
         cases, matrix_rows,
         "one test case per scope × assignable control, and per other control with a finding"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn explain_shows_waived_findings_as_waived_as_of_the_date_given() {
-    let scope = root().join("examples/northwind-msp/scopes/riverside-dental.yaml");
+    let scope = example().join("scopes/riverside-dental.yaml");
     let explain = |as_of: &str| {
         ctrlmap([
             "explain".as_ref(),
@@ -477,14 +469,15 @@ fn explain_shows_waived_findings_as_waived_as_of_the_date_given() {
 
 #[test]
 fn explain_refuses_a_bad_source_date_epoch_instead_of_assessing_as_of_year_minus_9999() {
-    let scope = root().join("examples/northwind-msp/scopes/riverside-dental.yaml");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ctrlmap"))
-        .args(["explain".as_ref(), scope.as_os_str(), "hipaa:164.410(b)".as_ref()])
-        .env("SOURCE_DATE_EPOCH", "abc")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run ctrlmap");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("SOURCE_DATE_EPOCH `abc`"));
+    let scope = example().join("scopes/riverside-dental.yaml");
+    let out = invoke(
+        &repo(),
+        ["explain".as_ref(), scope.as_os_str(), "hipaa:164.410(b)".as_ref()],
+        DEFAULT_DEADLINE_SECONDS,
+    )
+    .env("SOURCE_DATE_EPOCH", "abc")
+    .go();
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("SOURCE_DATE_EPOCH `abc`"));
     assert!(out.stdout.is_empty(), "nothing assessed");
 }

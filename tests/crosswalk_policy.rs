@@ -9,9 +9,9 @@
 //! test. The texts are the catalogs' own, which `tests/catalog_*.rs` and `tests/hipaa_text.rs`
 //! check against the reference copies in `tests/fixtures/reference/`.
 
+mod support;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::Path;
 
 const CROSSWALKS: [(&str, &str); 3] = [
     ("frameworks/crosswalks/hipaa-to-csf-2.0.yaml", "frameworks/hipaa.yaml"),
@@ -119,7 +119,7 @@ const REJUDGED: &[(&str, &str, &str)] = &[
 ];
 
 fn yaml(rel: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    let path = support::repo().join(rel);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("parse {rel}: {e}"))
 }
@@ -348,8 +348,7 @@ fn every_crosswalk_states_the_mapping_policy_and_the_schema_documents_it() {
         }
     }
     let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/crosswalk.schema.json"))
-            .expect("schema"),
+        &std::fs::read_to_string(support::repo().join("schemas/crosswalk.schema.json")).expect("schema"),
     )
     .expect("schema JSON");
     let description = s(&schema, "description");

@@ -2,11 +2,9 @@
 //! of the repository, and every `#anchor` a heading of that file (GitHub's slugs), so moving a
 //! section cannot leave a reader at a dead link.
 
+mod support;
 use std::path::{Path, PathBuf};
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use support::repo;
 
 /// The pages a reader starts from: the README and every Markdown page of `docs/`.
 fn pages() -> Vec<PathBuf> {

@@ -5,6 +5,7 @@
 //! a4`. Needs LibreOffice and poppler (`.ci/run` installs them; `cargo test --test docx_pages --
 //! --ignored`); set CTRLMAP_SCREENSHOTS=DIR to keep the PDFs and a PNG of each page.
 
+mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -26,14 +27,11 @@ fn tool(name: &str, args: &[&str]) -> String {
 /// Render a document as Word, convert it to PDF; the PDF's path.
 fn pdf(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
     let docx = dir.join(format!("{name}.docx"));
-    let run = Command::new(env!("CARGO_BIN_EXE_ctrlmap"))
-        .args(args)
-        .args(["--format", "docx", "--as-of", AS_OF, "-o"])
-        .arg(&docx)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("ctrlmap");
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let mut all: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+    all.extend(["--format", "docx", "--as-of", AS_OF, "-o"].map(std::ffi::OsStr::new));
+    all.push(docx.as_os_str());
+    let run = support::ctrlmap(all);
+    assert!(run.code == 0, "{}", run.stderr);
     let profile = format!("-env:UserInstallation=file://{}", dir.join("lo-profile").display());
     tool(
         "soffice",
@@ -77,8 +75,8 @@ fn page_text(pdf: &Path, page: usize) -> String {
 #[test]
 #[ignore = "needs LibreOffice and poppler; .ci/run runs it"]
 fn the_word_documents_lay_out_on_letter_with_a_caption_and_page_x_of_y_on_every_page() {
-    let dir = std::env::temp_dir().join(format!("ctrlmap-docx-pages-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let scratch = support::Scratch::new("docx-pages");
+    let dir = scratch.join("dir");
     std::fs::create_dir_all(&dir).expect("mkdir");
     let dental = "examples/northwind-msp/scopes/riverside-dental.yaml";
 
@@ -182,5 +180,4 @@ fn the_word_documents_lay_out_on_letter_with_a_caption_and_page_x_of_y_on_every_
             );
         }
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }

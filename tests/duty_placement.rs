@@ -3,10 +3,10 @@
 //! proves). Every expectation is written from the regulation's text, quoted at the test, not
 //! from ctrlmap's earlier output.
 
-mod common;
-use common::*;
+mod support;
 use serde_json::Value;
 use std::path::PathBuf;
+use support::*;
 
 const AS_OF: &str = "2026-11-30";
 
@@ -97,7 +97,7 @@ fn explain(file: &std::path::Path, control: &str) -> Run {
 
 /// A built-in catalog file as JSON.
 fn catalog(id: &str) -> Value {
-    let text = std::fs::read_to_string(root().join(format!("frameworks/{id}.yaml"))).expect("catalog");
+    let text = std::fs::read_to_string(repo().join(format!("frameworks/{id}.yaml"))).expect("catalog");
     serde_saphyr::from_str(&text).expect("catalog YAML")
 }
 
@@ -412,7 +412,7 @@ fn every_mark_a_catalog_sets_on_a_parent_says_whether_its_parts_are_kept_too() {
 
 /// docs/findings.md's finding table row of `code` (`| CM007 | …`).
 fn readme_row(code: &str) -> String {
-    let readme = std::fs::read_to_string(root().join("docs/findings.md")).expect("docs/findings.md");
+    let readme = std::fs::read_to_string(repo().join("docs/findings.md")).expect("docs/findings.md");
     readme
         .lines()
         .find(|l| l.starts_with(&format!("| {code} |")))
@@ -654,7 +654,7 @@ fn explain_of_an_ftc_control_on_the_example_ny_dfs_scope_says_why_16_cfr_314_doe
     // Acceptance 2: the agency is an insurance producer; "any person engaged in providing
     // insurance" answers to the State insurance authority (15 U.S.C. 6805(a)(6)), not to the FTC
     // (16 CFR 314.1(b)).
-    let file = root().join("examples/northwind-msp/scopes/hudson-valley-insurance.yaml");
+    let file = example().join("scopes/hudson-valley-insurance.yaml");
     let run = explain(&file, "glba-safeguards:314.4(a)");
     assert_eq!(run.code, 0, "{}", run.stderr);
     let reason = run

@@ -48,7 +48,7 @@ fn controls_schema() -> Value {
 #[test]
 fn the_repository_schemas_are_the_ones_the_binary_writes() {
     let s = Scratch::new("schemas-write");
-    ctrlmap(s.path(), ["schema", "--write", "out"], 60).go().assert_code(0);
+    invoke(s.path(), ["schema", "--write", "out"], 60).go().assert_code(0);
     let names = |dir: &std::path::Path| {
         let mut v: Vec<String> = std::fs::read_dir(dir)
             .expect("folder")
@@ -67,7 +67,7 @@ fn the_repository_schemas_are_the_ones_the_binary_writes() {
             "schemas/{name} differs from `ctrlmap schema --write`: run `cargo run -- schema --write schemas`"
         );
     }
-    let printed = ctrlmap(&repo(), ["schema", "controls"], 60).go();
+    let printed = invoke(&repo(), ["schema", "controls"], 60).go();
     printed.assert_code(0);
     assert_eq!(printed.stdout, s.read("out/controls.schema.json"));
 }
@@ -123,7 +123,7 @@ fn the_control_schema_is_valid_for_draft_07_and_2020_12_and_refuses_ids_the_cata
 #[test]
 fn init_maps_every_file_kind_to_its_schema_by_folder() {
     let s = Scratch::new("init-vscode");
-    ctrlmap(s.path(), ["init", "ws", "--client", "hipaa"], 60)
+    invoke(s.path(), ["init", "ws", "--client", "hipaa"], 60)
         .go()
         .assert_code(0);
     let settings: Value = serde_json::from_str(&s.read("ws/.vscode/settings.json")).expect("JSON");
@@ -156,7 +156,7 @@ fn init_maps_every_file_kind_to_its_schema_by_folder() {
     // With --allow-non-empty, a settings file that is there is kept, and nothing else fails.
     let t = Scratch::new("init-vscode-kept");
     t.write("repo/.vscode/settings.json", "{ \"editor.tabSize\": 2 }\n");
-    let run = ctrlmap(t.path(), ["init", "repo", "--allow-non-empty"], 60).go();
+    let run = invoke(t.path(), ["init", "repo", "--allow-non-empty"], 60).go();
     run.assert_code(0);
     assert_eq!(t.read("repo/.vscode/settings.json"), "{ \"editor.tabSize\": 2 }\n");
     assert!(
@@ -169,10 +169,10 @@ fn init_maps_every_file_kind_to_its_schema_by_folder() {
 #[test]
 fn validate_warns_about_a_schema_line_that_does_not_lead_to_a_file() {
     let s = Scratch::new("schema-line");
-    ctrlmap(s.path(), ["init", "ws", "--client", "glba"], 60)
+    invoke(s.path(), ["init", "ws", "--client", "glba"], 60)
         .go()
         .assert_code(0);
-    let quiet = ctrlmap(s.path(), ["validate", "ws"], 60).go();
+    let quiet = invoke(s.path(), ["validate", "ws"], 60).go();
     quiet.assert_code(0);
     assert!(!quiet.stderr.contains("warning"), "{}", quiet.stderr);
 
@@ -183,7 +183,7 @@ fn validate_warns_about_a_schema_line_that_does_not_lead_to_a_file() {
         s.ws().join("scopes/nj/glba-client.yaml"),
     )
     .expect("move");
-    let run = ctrlmap(s.path(), ["validate", "ws"], 60).go();
+    let run = invoke(s.path(), ["validate", "ws"], 60).go();
     run.assert_code(0); // a warning, not an input problem
     assert!(
         run.stderr.starts_with(
@@ -203,7 +203,7 @@ fn validate_warns_about_a_schema_line_that_does_not_lead_to_a_file() {
         "{}",
         run.stderr
     );
-    let json = ctrlmap(s.path(), ["validate", "ws", "--format", "json"], 60).go();
+    let json = invoke(s.path(), ["validate", "ws", "--format", "json"], 60).go();
     json.assert_code(0);
     let doc: Value = serde_json::from_str(&json.stdout).expect("JSON");
     assert_eq!(doc["warnings"][0]["file"], "ws/scopes/nj/glba-client.yaml");
@@ -213,12 +213,12 @@ fn validate_warns_about_a_schema_line_that_does_not_lead_to_a_file() {
     s.edit("ws/scopes/nj/glba-client.yaml", |text| {
         text.replacen("$schema=../.ctrlmap/", "$schema=../../.ctrlmap/", 1)
     });
-    let run = ctrlmap(s.path(), ["validate", "ws"], 60).go();
+    let run = invoke(s.path(), ["validate", "ws"], 60).go();
     run.assert_code(0);
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
 
     // The example's lines all resolve to the repository's schemas.
-    let example = ctrlmap(&repo(), ["validate", "examples/northwind-msp"], 60).go();
+    let example = invoke(&repo(), ["validate", "examples/northwind-msp"], 60).go();
     example.assert_code(0);
     assert!(!example.stderr.contains("warning"), "{}", example.stderr);
 }

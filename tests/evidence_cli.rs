@@ -5,10 +5,10 @@
 //! already listed) an exit 2 that leaves the file as it was. Expected hashes were computed with
 //! `sha256sum`, never by ctrlmap.
 
-mod common;
-use common::*;
+mod support;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
+use support::*;
 
 /// `printf 'restore test 2026 Q4\n' | sha256sum`
 const RESTORE: &str = "restore test 2026 Q4\n";
@@ -46,18 +46,20 @@ notes: |
 /// A workspace in a new folder: `scopes/clinic.yaml` with `scope`, and the evidence files.
 struct Workspace {
     dir: PathBuf,
+    /// The scratch folder that holds it (removed with it).
+    _scratch: Scratch,
 }
 
 impl Workspace {
     fn new(name: &str, scope: &str) -> Workspace {
-        let dir = std::env::temp_dir().join(format!("ctrlmap-evidence-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let scratch = Scratch::new(&format!("evidence-{name}"));
+        let dir = scratch.join("dir");
         std::fs::create_dir_all(dir.join("scopes")).expect("scopes/");
         std::fs::create_dir_all(dir.join("evidence")).expect("evidence/");
         std::fs::write(dir.join("scopes/clinic.yaml"), scope).expect("scope");
         std::fs::write(dir.join("evidence/restore-2026-q4.md"), RESTORE).expect("evidence");
         std::fs::write(dir.join("evidence/risk-analysis-2026.md"), RISK).expect("evidence");
-        Workspace { dir }
+        Workspace { dir, _scratch: scratch }
     }
 
     fn scope(&self) -> String {
@@ -101,12 +103,6 @@ impl Workspace {
         ]);
         assert_eq!(run.code, 0, "{}", run.stderr);
         serde_json::from_str(&run.stdout).expect("JSON")
-    }
-}
-
-impl Drop for Workspace {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -238,7 +234,8 @@ fn a_flow_list_with_items_is_refused_with_what_to_do() {
 #[test]
 fn evidence_outside_the_workspace_is_refused() {
     let ws = Workspace::new("outside", HEAD);
-    let outside = std::env::temp_dir().join(format!("ctrlmap-evidence-elsewhere-{}.md", std::process::id()));
+    let elsewhere = Scratch::new("evidence-elsewhere");
+    let outside = elsewhere.join("evidence.md");
     std::fs::write(&outside, RESTORE).expect("a file outside");
     let as_text = outside.to_string_lossy().into_owned();
     for path in [as_text.as_str(), "../ctrlmap-outside.md"] {
@@ -489,8 +486,8 @@ fn pin_names_a_missing_file_and_leaves_its_entry() {
 /// example workspace stays green with the new entry, and the entry is pinned.
 #[test]
 fn add_works_on_a_scope_of_the_package_workflow() {
-    let scratch = Scratch::copy_of(&root().join("examples/northwind-msp"), "evidence-add");
-    let dir: &Path = &scratch.0;
+    let scratch = Scratch::copy_of(&example(), "evidence-add");
+    let dir: &Path = &scratch.ws();
     std::fs::write(dir.join("evidence/lakeside-2026-soc-report.md"), SOC).expect("evidence");
     let scope = dir.join("scopes/lakeside-family-dental.yaml");
     let before = std::fs::read_to_string(&scope).expect("scope");
@@ -547,8 +544,8 @@ fn help_says_what_each_action_does() {
 /// same file to a client is refused.
 #[test]
 fn package_evidence_is_reported_and_left_to_the_package() {
-    let scratch = Scratch::copy_of(&root().join("examples/northwind-msp"), "evidence-package");
-    let dir: &Path = &scratch.0;
+    let scratch = Scratch::copy_of(&example(), "evidence-package");
+    let dir: &Path = &scratch.ws();
     std::fs::write(dir.join("evidence/soc-report.md"), SOC).expect("evidence");
     let package = dir.join("packages/dental-complete.yaml");
     let mut text = std::fs::read_to_string(&package).expect("package");

@@ -2,16 +2,12 @@
 //! gate with a readable per-client summary, `matrix` covers exactly the applicable controls in
 //! every format, `explain` names the deciding file and line, and everything is deterministic.
 
-mod common;
-use common::*;
+mod support;
 use serde_json::Value;
 use std::collections::BTreeSet;
+use support::*;
 
 const SCOPES: [&str; 3] = ["riverside-dental", "hudson-valley-insurance", "cedar-tax-services"];
-
-fn example() -> std::path::PathBuf {
-    root().join("examples/northwind-msp")
-}
 
 fn scope_file(id: &str) -> std::path::PathBuf {
     example().join(format!("scopes/{id}.yaml"))
@@ -51,7 +47,7 @@ fn check_on_the_example_passes_the_default_gate_with_a_summary_per_client() {
 fn expected_controls(frameworks: &[&str]) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for fw in frameworks {
-        let text = std::fs::read_to_string(root().join(format!("frameworks/{fw}.yaml"))).expect("catalog file");
+        let text = std::fs::read_to_string(repo().join(format!("frameworks/{fw}.yaml"))).expect("catalog file");
         let doc: Value = serde_saphyr::from_str(&text).expect("catalog YAML");
         for c in doc["controls"].as_array().expect("controls") {
             if c["role"] != "reference" {

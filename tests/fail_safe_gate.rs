@@ -14,18 +14,18 @@ fn a_workspace_without_scopes_fails_the_gate_unless_allow_empty() {
     let s = Scratch::new("no-scopes");
     s.write("ws/scopes/README.md", "client engagements go here\n");
     s.write("ws/services/.keep", "");
-    let run = ctrlmap(s.path(), ["check", "ws"], 30).go();
+    let run = invoke(s.path(), ["check", "ws"], 30).go();
     run.assert_code(2);
     assert_eq!(errors(&run.stderr), ["ws/scopes/ E020"], "{}", run.stderr);
     assert!(run.stderr.contains("--allow-empty"), "{}", run.stderr);
     // The machine formats say so too.
-    let json = ctrlmap(s.path(), ["check", "ws", "--format", "json"], 30).go();
+    let json = invoke(s.path(), ["check", "ws", "--format", "json"], 30).go();
     json.assert_code(2);
     let doc: Value = serde_json::from_str(&json.stdout).expect("JSON");
     assert_eq!(doc["passed"], false);
     assert_eq!(doc["errors"][0]["code"], "E020");
     // Allowed explicitly: passes, and says there was nothing.
-    let allowed = ctrlmap(s.path(), ["check", "ws", "--allow-empty"], 30).go();
+    let allowed = invoke(s.path(), ["check", "ws", "--allow-empty"], 30).go();
     allowed.assert_code(0);
     assert!(allowed.stdout.contains("no scopes"), "{}", allowed.stdout);
 }
@@ -35,7 +35,7 @@ fn an_empty_or_comment_only_scope_file_fails_the_gate_unless_allow_empty() {
     let s = Scratch::example("empty-scope");
     s.write("ws/scopes/emptied.yaml", "");
     s.write("ws/scopes/commented.yaml", "# kind: scope\n# id: gone\n");
-    let run = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF], 60).go();
+    let run = invoke(s.path(), ["check", "ws", "--as-of", AS_OF], 60).go();
     run.assert_code(2);
     assert_eq!(
         errors(&run.stderr),
@@ -43,7 +43,7 @@ fn an_empty_or_comment_only_scope_file_fails_the_gate_unless_allow_empty() {
         "{}",
         run.stderr
     );
-    let allowed = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF, "--allow-empty"], 60).go();
+    let allowed = invoke(s.path(), ["check", "ws", "--as-of", AS_OF, "--allow-empty"], 60).go();
     allowed.assert_code(0);
     assert!(allowed.stdout.contains("8 scopes"), "{}", allowed.stdout);
 }
@@ -51,7 +51,7 @@ fn an_empty_or_comment_only_scope_file_fails_the_gate_unless_allow_empty() {
 #[test]
 fn unknown_codes_in_deny_warn_allow_are_errors_with_did_you_mean() {
     let s = Scratch::example("unknown-flags");
-    let run = ctrlmap(
+    let run = invoke(
         s.path(),
         [
             "check", "ws", "--as-of", AS_OF, "--deny", "CM999", "--allow", "cm003", "--warn", "CM001",
@@ -73,9 +73,9 @@ fn unknown_codes_in_deny_warn_allow_are_errors_with_did_you_mean() {
 
 #[test]
 fn a_rule_name_is_accepted_for_its_code() {
-    let fixture = repo().join("tests/fixtures/findings");
+    let fixture = fixture("findings");
     // CM003 (shared-duty-undefined) is medium by default.
-    let plain = ctrlmap(&fixture, ["check", ".", "--as-of", AS_OF, "--format", "json"], 60).go();
+    let plain = invoke(&fixture, ["check", ".", "--as-of", AS_OF, "--format", "json"], 60).go();
     plain.assert_clean();
     let doc: Value = serde_json::from_str(&plain.stdout).expect("JSON");
     let cm003 = |doc: &Value| {
@@ -88,7 +88,7 @@ fn a_rule_name_is_accepted_for_its_code() {
             .collect::<Vec<_>>()
     };
     assert!(cm003(&doc).iter().all(|s| s == "medium") && !cm003(&doc).is_empty());
-    let denied = ctrlmap(
+    let denied = invoke(
         &fixture,
         [
             "check",
@@ -116,7 +116,7 @@ fn an_unknown_code_in_the_config_severity_is_a_located_error() {
     s.edit("ws/ctrlmap.yaml", |t| {
         t + "severity:\n  CM066: low\n  waiver-expired: critical\n  cm006: info\n"
     });
-    let run = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF], 60).go();
+    let run = invoke(s.path(), ["check", "ws", "--as-of", AS_OF], 60).go();
     run.assert_code(2);
     assert_eq!(
         errors(&run.stderr),
@@ -152,7 +152,7 @@ evidence:
 fn schema_errors_do_not_hide_the_reference_errors_of_the_same_file() {
     let s = Scratch::example("schema-and-refs");
     s.write("ws/scopes/half-broken.yaml", HALF_BROKEN_SCOPE);
-    let run = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF], 60).go();
+    let run = invoke(s.path(), ["check", "ws", "--as-of", AS_OF], 60).go();
     run.assert_code(2);
     assert_eq!(
         errors(&run.stderr),
@@ -170,8 +170,7 @@ fn schema_errors_do_not_hide_the_reference_errors_of_the_same_file() {
 }
 
 fn sarif_validator() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(repo().join("tests/fixtures/reference/sarif/sarif-schema-2.1.0.json"))
-        .expect("SARIF schema");
+    let text = std::fs::read_to_string(fixture("reference/sarif/sarif-schema-2.1.0.json")).expect("SARIF schema");
     let schema: Value = serde_json::from_str(&text).expect("schema is JSON");
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft4)
@@ -184,7 +183,7 @@ fn sarif_validator() -> jsonschema::Validator {
 fn a_broken_workspace_gives_a_valid_sarif_file_with_the_errors_and_their_locations() {
     let s = Scratch::example("sarif-errors");
     s.write("ws/scopes/half-broken.yaml", HALF_BROKEN_SCOPE);
-    let run = ctrlmap(s.path(), ["check", "ws", "--format", "sarif", "--deny", "CM999"], 60).go();
+    let run = invoke(s.path(), ["check", "ws", "--format", "sarif", "--deny", "CM999"], 60).go();
     run.assert_code(2);
     let doc: Value = serde_json::from_str(&run.stdout).expect("SARIF is JSON");
     let problems: Vec<String> = sarif_validator()
@@ -231,7 +230,7 @@ fn json_github_junit_and_markdown_carry_the_input_errors() {
     let s = Scratch::example("formats-errors");
     s.write("ws/scopes/half-broken.yaml", HALF_BROKEN_SCOPE);
     let run = |format: &str| {
-        let r = ctrlmap(s.path(), ["check", "ws", "--format", format, "--as-of", AS_OF], 60).go();
+        let r = invoke(s.path(), ["check", "ws", "--format", format, "--as-of", AS_OF], 60).go();
         r.assert_code(2);
         r.stdout
     };
@@ -280,7 +279,7 @@ fn one_broken_scope_leaves_the_others_assessed_in_every_format() {
     let broken = Scratch::example("broken-one");
     broken.write("ws/scopes/half-broken.yaml", HALF_BROKEN_SCOPE);
     let check =
-        |s: &Scratch, format: &str| ctrlmap(s.path(), ["check", "ws", "--format", format, "--as-of", AS_OF], 60).go();
+        |s: &Scratch, format: &str| invoke(s.path(), ["check", "ws", "--format", format, "--as-of", AS_OF], 60).go();
     let fingerprints = |doc: &Value| -> Vec<String> {
         doc["findings"]
             .as_array()
@@ -430,7 +429,7 @@ fn one_broken_scope_leaves_the_others_assessed_in_every_format() {
     );
 
     // A baseline is every finding: it is not written while a scope could not be assessed.
-    let baseline = ctrlmap(
+    let baseline = invoke(
         broken.path(),
         ["check", "ws", "--as-of", AS_OF, "--write-baseline", "baseline.json"],
         60,
@@ -452,7 +451,7 @@ fn paths_have_one_base_in_every_format_the_folder_ctrlmap_runs_in() {
     let ws = "tests/fixtures/findings";
     let file = "tests/fixtures/findings/services/client-access.yaml";
     let run = |format: &str| {
-        let r = ctrlmap(&repo(), ["check", ws, "--as-of", AS_OF, "--format", format], 60).go();
+        let r = invoke(&repo(), ["check", ws, "--as-of", AS_OF, "--format", format], 60).go();
         r.assert_clean();
         r.stdout
     };
@@ -484,9 +483,9 @@ fn paths_have_one_base_in_every_format_the_folder_ctrlmap_runs_in() {
     // And input errors too.
     let s = Scratch::example("one-base");
     s.write("ws/scopes/half-broken.yaml", HALF_BROKEN_SCOPE);
-    let text = ctrlmap(s.path(), ["check", "ws"], 60).go();
+    let text = invoke(s.path(), ["check", "ws"], 60).go();
     assert!(text.stderr.contains("error[E010]") && text.stderr.contains("--> ws/scopes/half-broken.yaml:6:10"));
-    let inside = ctrlmap(&s.ws(), ["check", "."], 60).go();
+    let inside = invoke(&s.ws(), ["check", "."], 60).go();
     assert!(inside.stderr.contains("--> scopes/half-broken.yaml:6:10\n"));
 }
 
@@ -501,7 +500,7 @@ fn a_huge_notification_window_is_a_located_error_not_a_wrapped_number() {
             1,
         )
     });
-    let run = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF], 60).go();
+    let run = invoke(s.path(), ["check", "ws", "--as-of", AS_OF], 60).go();
     run.assert_code(2);
     let e = errors(&run.stderr);
     assert_eq!(e.len(), 1, "{}", run.stderr);
@@ -511,7 +510,7 @@ fn a_huge_notification_window_is_a_located_error_not_a_wrapped_number() {
     s.edit("ws/scopes/hudson-valley-insurance.yaml", |t| {
         t.replacen("768614336404564651d", "3650d", 1)
     });
-    let run = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF, "--format", "json"], 60).go();
+    let run = invoke(s.path(), ["check", "ws", "--as-of", AS_OF, "--format", "json"], 60).go();
     run.assert_code(1);
     assert!(run.stdout.contains("\"CM008\""), "{}", run.stdout);
     // The margin the client needs after the MSP's notice, too.
@@ -522,7 +521,7 @@ fn a_huge_notification_window_is_a_located_error_not_a_wrapped_number() {
             1,
         )
     });
-    let run = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF], 60).go();
+    let run = invoke(s.path(), ["check", "ws", "--as-of", AS_OF], 60).go();
     run.assert_code(2);
     assert!(
         run.stderr.contains("`sla.client_margin` is `768614336404564651d`"),
@@ -537,7 +536,7 @@ fn a_huge_notification_window_is_a_located_error_not_a_wrapped_number() {
         "ws/policies/margin.yaml",
         "kind: policy\nid: margins\ntitle: Margins\nframework: nydfs-500\nrules:\n  - code: X008\n    kind: notification-window\n    severity: high\n    params: { events: [cybersecurity-event], margin: 99999999999999999999h }\n",
     );
-    let run = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF], 60).go();
+    let run = invoke(s.path(), ["check", "ws", "--as-of", AS_OF], 60).go();
     run.assert_code(2);
     assert!(
         errors(&run.stderr).contains(&"ws/policies/margin.yaml:9:54 E007".to_string()),

@@ -1,9 +1,9 @@
 //! Every finding code has a fixture scope that triggers it and one that does not, checked
 //! through the binary's JSON output.
 
-mod common;
-use common::*;
+mod support;
 use serde_json::Value;
+use support::*;
 
 fn check_json() -> Value {
     // Run in the workspace: reported paths are relative to the folder ctrlmap runs in.

@@ -35,7 +35,7 @@ fn scope(id: &str, employees: u32) -> String {
 }
 
 fn frameworks(s: &Scratch, file: &str) -> Vec<(String, String)> {
-    let run = ctrlmap(s.path(), ["matrix", file, "--format", "json"], 60).go();
+    let run = invoke(s.path(), ["matrix", file, "--format", "json"], 60).go();
     run.assert_code(0);
     let doc: Value = serde_json::from_str(&run.stdout).expect("JSON");
     doc["frameworks"]

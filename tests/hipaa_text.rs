@@ -14,6 +14,7 @@
 //! standard whose paragraph is only a number (`(1)`) is read from its `(i) Standard: …` paragraph.
 //! A section carried as a single control is the whole section.
 
+mod support;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -270,7 +271,7 @@ fn load_section(path: &Path) -> Section {
 }
 
 fn copy() -> BTreeMap<String, Section> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(COPY);
+    let dir = support::repo().join(COPY);
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
         .map(|e| e.expect("entry").path())
@@ -291,7 +292,7 @@ fn copy() -> BTreeMap<String, Section> {
 // ------------------------------------------------------------------------------------------
 
 fn catalog() -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("frameworks/hipaa.yaml");
+    let path = support::repo().join("frameworks/hipaa.yaml");
     let text = std::fs::read_to_string(&path).expect("read the HIPAA catalog");
     serde_saphyr::from_str(&text).expect("parse the HIPAA catalog")
 }

@@ -10,7 +10,7 @@ use support::*;
 
 const AS_OF: &str = "2026-11-30";
 
-fn json(out: &Outcome) -> Value {
+fn json(out: &Run) -> Value {
     serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("JSON: {e}\n{}", out.stdout))
 }
 
@@ -47,7 +47,7 @@ fn check_matrix_render_and_pack_agree_on_linked_nested_and_non_utf8_scope_files(
     let latin1 = std::ffi::OsStr::from_bytes(b"riverside-d\xe9ntal.yaml");
     std::fs::rename(ws.join("scopes/riverside-dental.yaml"), ws.join("scopes").join(latin1)).expect("rename");
 
-    let check = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF, "--format", "json"], 60).go();
+    let check = invoke(s.path(), ["check", "ws", "--as-of", AS_OF, "--format", "json"], 60).go();
     check.assert_clean();
     assert_eq!(
         scope_files(&json(&check)),
@@ -68,16 +68,16 @@ fn check_matrix_render_and_pack_agree_on_linked_nested_and_non_utf8_scope_files(
         ws.join("scopes").join(latin1),
     ];
     for (i, file) in files.iter().enumerate() {
-        let matrix = ctrlmap(s.path(), ["matrix".as_ref(), file.as_os_str()], 60).go();
+        let matrix = invoke(s.path(), ["matrix".as_ref(), file.as_os_str()], 60).go();
         matrix.assert_code(0);
-        let explain = ctrlmap(
+        let explain = invoke(
             s.path(),
             ["explain".as_ref(), file.as_os_str(), "csf-2.0:GV.OC-01".as_ref()],
             60,
         )
         .go();
         explain.assert_code(0);
-        let render = ctrlmap(
+        let render = invoke(
             s.path(),
             [
                 "render".as_ref(),
@@ -97,7 +97,7 @@ fn check_matrix_render_and_pack_agree_on_linked_nested_and_non_utf8_scope_files(
             render.stdout
         );
         let out = s.path().join(format!("pack-{i}"));
-        let pack = ctrlmap(
+        let pack = invoke(
             s.path(),
             [
                 "pack".as_ref(),
@@ -129,7 +129,7 @@ fn a_link_that_leaves_the_workspace_is_refused_and_its_content_never_printed() {
     std::fs::remove_file(ws.join("ctrlmap.yaml")).expect("rm");
     std::os::unix::fs::symlink("/proc/self/environ", ws.join("ctrlmap.yaml")).expect("link");
     std::os::unix::fs::symlink("/etc/passwd", ws.join("scopes/passwd.yaml")).expect("link");
-    let run = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF], 60)
+    let run = invoke(s.path(), ["check", "ws", "--as-of", AS_OF], 60)
         .env("CTRLMAP_TEST_SECRET", "hunter2-do-not-print")
         .go();
     run.assert_code(2);
@@ -151,7 +151,7 @@ fn a_fifo_as_evidence_is_refused_without_being_opened() {
     std::fs::remove_file(&evidence).expect("rm");
     mkfifo(&evidence);
     // Nobody ever writes to the FIFO: a blocking open or read would hang until killed.
-    let run = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF], 30).go();
+    let run = invoke(s.path(), ["check", "ws", "--as-of", AS_OF], 30).go();
     run.assert_code(2);
     let e = errors(&run.stderr);
     assert_eq!(e.len(), 1, "{}", run.stderr);
@@ -162,7 +162,7 @@ fn a_fifo_as_evidence_is_refused_without_being_opened() {
         run.stderr
     );
     // The same file in a pack: refused too, never read.
-    let pack = ctrlmap(
+    let pack = invoke(
         s.path(),
         ["pack", "ws/scopes/riverside-dental.yaml", "-o", "out", "--as-of", AS_OF],
         30,
@@ -180,7 +180,7 @@ fn a_character_device_as_evidence_is_refused() {
     // A link to /dev/zero leaves the workspace (E012); a device inside it is not a regular
     // file. Either way it is never read (reading /dev/zero never ends).
     std::os::unix::fs::symlink("/dev/zero", &evidence).expect("link");
-    let run = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF], 30).go();
+    let run = invoke(s.path(), ["check", "ws", "--as-of", AS_OF], 30).go();
     run.assert_code(2);
     assert!(
         errors(&run.stderr).iter().all(|e| e.ends_with(" E012")) && !errors(&run.stderr).is_empty(),
@@ -192,7 +192,7 @@ fn a_character_device_as_evidence_is_refused() {
 #[test]
 fn a_fifo_as_sha256sums_does_not_hang_pack_verify() {
     let s = Scratch::example("fifo-sums");
-    let pack = ctrlmap(
+    let pack = invoke(
         s.path(),
         ["pack", "ws/scopes/riverside-dental.yaml", "-o", "out", "--as-of", AS_OF],
         120,
@@ -202,12 +202,12 @@ fn a_fifo_as_sha256sums_does_not_hang_pack_verify() {
     let sums = s.path().join("out/SHA256SUMS");
     std::fs::remove_file(&sums).expect("rm");
     mkfifo(&sums);
-    let verify = ctrlmap(s.path(), ["pack", "verify", "out"], 30).go();
+    let verify = invoke(s.path(), ["pack", "verify", "out"], 30).go();
     verify.assert_code(1);
     assert!(verify.stdout.contains("SHA256SUMS is a FIFO"), "{}", verify.stdout);
     // A FIFO elsewhere in the pack is reported, not read.
     std::fs::remove_file(&sums).expect("rm");
-    let again = ctrlmap(
+    let again = invoke(
         s.path(),
         ["pack", "ws/scopes/riverside-dental.yaml", "-o", "out", "--as-of", AS_OF],
         120,
@@ -217,7 +217,7 @@ fn a_fifo_as_sha256sums_does_not_hang_pack_verify() {
     let index = s.path().join("out/index.html");
     std::fs::remove_file(&index).expect("rm");
     mkfifo(&index);
-    let verify = ctrlmap(s.path(), ["pack", "verify", "out"], 30).go();
+    let verify = invoke(s.path(), ["pack", "verify", "out"], 30).go();
     verify.assert_code(1);
     assert!(verify.stdout.contains("index.html: a FIFO"), "{}", verify.stdout);
 }
@@ -231,7 +231,7 @@ fn large_evidence_is_hashed_as_a_stream_in_bounded_memory() {
     std::fs::File::create(&evidence)
         .and_then(|f| f.set_len(600 * MB))
         .expect("sparse file");
-    let run = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF, "--format", "json"], 120)
+    let run = invoke(s.path(), ["check", "ws", "--as-of", AS_OF, "--format", "json"], 120)
         .memory_limit(400 * MB)
         .go();
     run.assert_code(1);
@@ -264,7 +264,7 @@ fn one_long_string_repeated_by_aliases_is_refused_in_bounded_time_and_memory() {
         bomb.push_str("  - *big\n");
     }
     s.write("ws/scopes/bomb.yaml", &bomb);
-    let run = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF], 60)
+    let run = invoke(s.path(), ["check", "ws", "--as-of", AS_OF], 60)
         .memory_limit(1024 * MB)
         .go();
     run.assert_code(2);
@@ -282,7 +282,7 @@ fn one_long_string_repeated_by_aliases_is_refused_in_bounded_time_and_memory() {
 fn a_broken_pipe_ends_the_run_quietly() {
     let s = Scratch::example("pipes");
     // `ctrlmap pack … | true`
-    let pack = ctrlmap(
+    let pack = invoke(
         s.path(),
         ["pack", "ws/scopes/riverside-dental.yaml", "-o", "out", "--as-of", AS_OF],
         120,
@@ -292,26 +292,26 @@ fn a_broken_pipe_ends_the_run_quietly() {
     pack.assert_code(0);
     assert!(s.path().join("out/SHA256SUMS").is_file(), "the pack was still written");
     // `ctrlmap pack verify … | true`
-    ctrlmap(s.path(), ["pack", "verify", "out"], 30)
+    invoke(s.path(), ["pack", "verify", "out"], 30)
         .stdout_closed()
         .go()
         .assert_code(0);
     // `ctrlmap check … --format json | head -c0`, and a report with findings keeps exit 1.
-    ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF, "--format", "json"], 60)
+    invoke(s.path(), ["check", "ws", "--as-of", AS_OF, "--format", "json"], 60)
         .stdout_closed()
         .go()
         .assert_code(0);
-    ctrlmap(&repo(), ["check", "tests/fixtures/findings", "--as-of", AS_OF], 60)
+    invoke(&repo(), ["check", "tests/fixtures/findings", "--as-of", AS_OF], 60)
         .stdout_closed()
         .go()
         .assert_code(1);
     // `ctrlmap check BAD 2>&1 | true`: the diagnostics cannot be written; still exit 2.
     s.write("ws/scopes/broken.yaml", "kind: scope\nid: [\n");
-    ctrlmap(s.path(), ["check", "ws"], 60)
+    invoke(s.path(), ["check", "ws"], 60)
         .stderr_closed()
         .go()
         .assert_code(2);
-    ctrlmap(s.path(), ["check", "ws"], 60)
+    invoke(s.path(), ["check", "ws"], 60)
         .stderr_closed()
         .stdout_closed()
         .go()
@@ -329,28 +329,28 @@ fn output_files_never_replace_what_is_not_a_regular_file() {
     let s = Scratch::example("outputs");
     let scope = "ws/scopes/riverside-dental.yaml";
     // A device is written through and stays a device.
-    ctrlmap(s.path(), ["matrix", scope, "-o", "/dev/null"], 60)
+    invoke(s.path(), ["matrix", scope, "-o", "/dev/null"], 60)
         .go()
         .assert_code(0);
     assert!(file_type(Path::new("/dev/null")).is_char_device());
     // A full device is an error (exit 2), never replaced.
-    let full = ctrlmap(s.path(), ["matrix", scope, "-o", "/dev/full"], 60).go();
+    let full = invoke(s.path(), ["matrix", scope, "-o", "/dev/full"], 60).go();
     full.assert_code(2);
     assert!(full.stderr.contains("writing /dev/full"), "{}", full.stderr);
     assert!(file_type(Path::new("/dev/full")).is_char_device());
     // Our own standard output: written there.
-    let stdout = ctrlmap(s.path(), ["matrix", scope, "--format", "csv", "-o", "/dev/stdout"], 60).go();
+    let stdout = invoke(s.path(), ["matrix", scope, "--format", "csv", "-o", "/dev/stdout"], 60).go();
     stdout.assert_code(0);
     assert!(stdout.stdout.starts_with("scope,client,control"), "{}", stdout.stdout);
     // A FIFO (nobody reading) and a folder are refused, not replaced, and nothing hangs.
     let fifo = s.path().join("pipe");
     mkfifo(&fifo);
-    let run = ctrlmap(s.path(), ["matrix", scope, "-o", "pipe"], 30).go();
+    let run = invoke(s.path(), ["matrix", scope, "-o", "pipe"], 30).go();
     run.assert_code(2);
     assert!(run.stderr.contains("it is a FIFO"), "{}", run.stderr);
     assert!(file_type(&fifo).is_fifo());
     std::fs::create_dir_all(s.path().join("folder")).expect("mkdir");
-    let run = ctrlmap(
+    let run = invoke(
         s.path(),
         ["render", "baa-appendix", scope, "-o", "folder", "--as-of", AS_OF],
         60,
@@ -358,7 +358,7 @@ fn output_files_never_replace_what_is_not_a_regular_file() {
     .go();
     run.assert_code(2);
     assert!(file_type(&s.path().join("folder")).is_dir());
-    let run = ctrlmap(
+    let run = invoke(
         s.path(),
         ["check", "ws", "--write-baseline", "pipe", "--as-of", AS_OF],
         30,
@@ -372,7 +372,7 @@ fn output_files_never_replace_what_is_not_a_regular_file() {
     let out = s.write("matrix.txt", "old");
     std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o640)).expect("chmod");
     std::os::unix::fs::symlink("matrix.txt", s.path().join("link.txt")).expect("link");
-    ctrlmap(s.path(), ["matrix", scope, "-o", "link.txt"], 60)
+    invoke(s.path(), ["matrix", scope, "-o", "link.txt"], 60)
         .go()
         .assert_code(0);
     assert!(file_type(&s.path().join("link.txt")).is_symlink());

@@ -344,7 +344,7 @@ fn after_assignments(lines: &[String]) -> usize {
 fn the_example_has_no_diagnostics_and_planted_errors_are_reported_on_their_lines() {
     let script = server_or_skip!();
     let mut server = Server::start(&script, &repo(), json!({}));
-    let example = repo().join("examples/northwind-msp");
+    let example = example();
     let mut files = vec![example.join("ctrlmap.yaml")];
     for folder in ["services", "scopes", "packages", "parties"] {
         let mut list: Vec<PathBuf> = std::fs::read_dir(example.join(folder))
@@ -386,7 +386,7 @@ fn the_example_has_no_diagnostics_and_planted_errors_are_reported_on_their_lines
         .expect("planted") as u64
         + 1;
     let bogus = text.lines().count() as u64;
-    let document = uri(&repo().join("examples/northwind-msp/scopes")) + "/planted.yaml";
+    let document = uri(&example.join("scopes")) + "/planted.yaml";
     let found = where_and_what(&server.open(&document, &text));
     let lines: Vec<u64> = found.iter().map(|(l, _)| *l).collect();
     assert_eq!(lines, [model as u64 + 1, csf11, bogus], "{found:#?}");
@@ -418,7 +418,7 @@ fn completion_at_control_offers_every_built_in_control_with_its_title() {
         lines.insert(at + 1, "    responsible: ".into());
         at
     });
-    let document = uri(&repo().join("examples/northwind-msp/scopes")) + "/typing.yaml";
+    let document = uri(&example().join("scopes")) + "/typing.yaml";
     server.open(&document, &text);
     let items = offered(&server.complete(&document, at, "  - control: ".len()));
     for id in catalog_ids() {
@@ -445,7 +445,7 @@ fn completion_at_control_offers_every_built_in_control_with_its_title() {
 fn a_moved_scope_keeps_its_schema_through_the_settings_init_writes() {
     let script = server_or_skip!();
     let s = Scratch::new("lsp-moved");
-    ctrlmap(s.path(), ["init", "ws", "--client", "hipaa"], 60)
+    invoke(s.path(), ["init", "ws", "--client", "hipaa"], 60)
         .go()
         .assert_code(0);
     let settings: Value = serde_json::from_str(&s.read("ws/.vscode/settings.json")).expect("settings");

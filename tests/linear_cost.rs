@@ -18,7 +18,7 @@ fn forty_thousand_unknown_controls_in_one_file_are_all_reported() {
         ));
     }
     s.write("ws/scopes/big.yaml", &text);
-    let run = ctrlmap(s.path(), ["check", "ws", "--format", "json"], 300).go();
+    let run = invoke(s.path(), ["check", "ws", "--format", "json"], 300).go();
     run.assert_code(2);
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
     let errors = doc["errors"].as_array().expect("errors");
@@ -56,7 +56,7 @@ fn a_fifteen_megabyte_scope_of_repeated_entries_is_assessed() {
     }
     assert!(n > 150_000);
     s.write("ws/scopes/big.yaml", &text);
-    let run = ctrlmap(
+    let run = invoke(
         s.path(),
         ["check", "ws", "--format", "json", "--as-of", "2026-11-30"],
         300,

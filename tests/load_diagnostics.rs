@@ -1,8 +1,8 @@
 //! Every input diagnostic, exercised through the binary on a fixture: the right code, file,
 //! line and column, all problems in one run, exit 2.
 
-mod common;
-use common::*;
+mod support;
+use support::*;
 
 /// `ctrlmap validate .` in the fixture folder: reported paths are relative to the folder
 /// ctrlmap runs in, here the workspace itself (`scopes/broken.yaml`).

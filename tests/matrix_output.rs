@@ -1,7 +1,7 @@
 //! Matrix output in every format: safe against injection, complete, and deterministic.
 
-mod common;
-use common::*;
+mod support;
+use support::*;
 
 fn matrix(scope: &std::path::Path, format: &str) -> Run {
     let run = ctrlmap([
@@ -110,7 +110,8 @@ fn every_command_gives_byte_identical_output_twice() {
 
 #[test]
 fn output_file_is_written_whole_and_replaces_the_old_one() {
-    let dir = std::env::temp_dir().join(format!("ctrlmap-out-{}", std::process::id()));
+    let scratch = Scratch::new("out");
+    let dir = scratch.join("dir");
     std::fs::create_dir_all(&dir).expect("tmp");
     let target = dir.join("matrix.csv");
     std::fs::write(&target, "old contents").expect("seed");
@@ -132,5 +133,4 @@ fn output_file_is_written_whole_and_replaces_the_old_one() {
         .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
         .collect();
     assert!(leftovers.is_empty(), "no temporary files left behind");
-    let _ = std::fs::remove_dir_all(&dir);
 }

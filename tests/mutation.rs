@@ -287,8 +287,7 @@ rules:
 "#;
 
 fn workspace(name: &str) -> Scratch {
-    let s = Scratch::new(name);
-    copy_dir(&repo().join("tests/fixtures/findings"), &s.ws());
+    let s = Scratch::copy_of(&fixture("findings"), name);
     s.write(
         "ws/ctrlmap.yaml",
         "kind: config\nfail_on: high\nseverity: { CM006: low, waiver-expired: critical }\n",
@@ -461,6 +460,53 @@ fn thousands_of_mutated_workspaces_never_panic_hang_or_lose_a_location() {
     );
 }
 
+/// Every plain scalar value of the rich scope (`key: value` on a line of its own), replaced
+/// with a list: a wrong type wherever a single value is expected. The diagnostic must point at
+/// the replaced value itself (its line and column, counted here from the text), not merely
+/// somewhere in the file.
+#[test]
+fn a_value_of_the_wrong_type_is_reported_at_its_own_line_and_column() {
+    let s = workspace("mutation-located");
+    let ws = Loaded::load(&s.ws()).expect("loads");
+    assert!(ws.diagnostics.is_empty(), "{:?}", ws.diagnostics);
+    // Keys whose value may also be a list. `kind` is left out: a `kind` that is not text is
+    // reported today as a missing `kind` at 1:1, the start of the file, not at the value.
+    let skipped = ["responsible", "consulted", "informed", "controls", "kind"];
+    let mut checked = 0;
+    let mut misplaced = Vec::new();
+    for (i, line) in RICH_SCOPE.lines().enumerate() {
+        let Some((key, value)) = line.split_once(": ") else {
+            continue;
+        };
+        let key = key.trim_start().trim_start_matches("- ");
+        // Block style only: a flow mapping (`- { id: …, … }`) has more than one value per line.
+        if key.contains('{') || value.is_empty() || value.starts_with(['[', '{', '|', '>']) || skipped.contains(&key) {
+            continue;
+        }
+        let (line_no, column) = (i + 1, line.len() - value.len() + 1);
+        let mutated = format!("{}{}\n", &line[..line.len() - value.len()], "[]");
+        let text: String = RICH_SCOPE
+            .lines()
+            .enumerate()
+            .map(|(j, l)| if j == i { mutated.clone() } else { format!("{l}\n") })
+            .collect();
+        let (_, diagnostics) = ws.check_scope_bytes("scopes/rich.yaml", text.into_bytes());
+        let places: Vec<(usize, usize)> = diagnostics.iter().map(|d| (d.line, d.column)).collect();
+        if !places.contains(&(line_no, column)) {
+            misplaced.push(format!(
+                "`{key}` on line {line_no} replaced with `[]`: a diagnostic at {line_no}:{column} expected, got {:?}",
+                diagnostics
+                    .iter()
+                    .map(|d| format!("{}:{} {:?} {}", d.line, d.column, d.code, d.message))
+                    .collect::<Vec<_>>()
+            ));
+        }
+        checked += 1;
+    }
+    assert!(misplaced.is_empty(), "{}", misplaced.join("\n"));
+    assert!(checked >= 20, "only {checked} values checked");
+}
+
 #[test]
 fn mutated_config_services_and_policies_never_panic_hang_or_lose_a_location() {
     let s = workspace("mutation-files");
@@ -518,9 +564,6 @@ fn mutated_config_services_and_policies_never_panic_hang_or_lose_a_location() {
     }
 }
 
-#[path = "common/hostile_zip.rs"]
-mod hostile_zip;
-
 /// Every entry of a zip (names and bytes), or none when it cannot be read whole.
 fn zip_contents(bytes: &[u8]) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
@@ -539,18 +582,18 @@ fn zip_contents(bytes: &[u8]) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
 /// file it holds is still the genuine file.
 #[test]
 fn mutated_and_hostile_packs_never_panic_hang_or_pass_as_genuine() {
-    use hostile_zip::{Entry, zip, zip_sharing};
+    use support::hostile_zip::{self, Entry, zip, zip_sharing};
     let s = Scratch::new("mutation-packs");
     let ws = Loaded::load(&example()).expect("example loads");
     let scope = ws.scopes.iter().find(|x| x.id == "riverside-dental").expect("scope");
     let as_of = time::macros::date!(2026 - 11 - 30);
     let assessment = ctrlmap::assess::assess_scope(&ws, scope, &ctrlmap::cli::overrides(&ws), as_of);
-    ctrlmap::emit::pack::pack(&ws, scope, &assessment, as_of, &s.0.join("pack"), true).expect("pack");
-    let genuine_bytes = std::fs::read(s.0.join("pack.zip")).expect("zip");
+    ctrlmap::emit::pack::pack(&ws, scope, &assessment, as_of, &s.join("pack"), true).expect("pack");
+    let genuine_bytes = std::fs::read(s.path().join("pack.zip")).expect("zip");
     let genuine = zip_contents(&genuine_bytes).expect("genuine zip reads");
     let entries = || -> Vec<Entry> { genuine.iter().map(|(n, b)| Entry::file(n.clone(), b.clone())).collect() };
     let verify_bytes = |what: String, bytes: Vec<u8>| {
-        let path = s.0.join("case.zip");
+        let path = s.path().join("case.zip");
         std::fs::write(&path, &bytes).expect("write");
         bounded(what, Duration::from_secs(60), move || {
             ctrlmap::emit::pack::verify_path(&path, None)

@@ -1,32 +1,14 @@
 //! Onboarding (issue 14): the README's Quick start run exactly as written, `init` by client
 //! profile, `scaffold` stubs that close gaps by editing, and the schemas editors use.
 
-mod common;
-use common::*;
+mod support;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-/// A new empty folder, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("ctrlmap-onboarding-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create temp dir");
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use support::*;
 
 fn readme() -> String {
-    std::fs::read_to_string(root().join("README.md")).expect("README.md")
+    std::fs::read_to_string(repo().join("README.md")).expect("README.md")
 }
 
 /// The text between `<!-- NAME:begin` and `<!-- NAME:end -->` of the README.
@@ -51,9 +33,11 @@ fn fenced(section: &str, lang: &str) -> Vec<String> {
 
 /// Run one README command line with `sh`, the binary under test first on PATH, in `dir`.
 fn shell(dir: &Path, line: &str) -> Run {
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_ctrlmap"));
-    let bin_dir = bin.parent().expect("binary folder");
-    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let path = format!(
+        "{}:{}",
+        binary_folder().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let out = std::process::Command::new("sh")
         .arg("-c")
         .arg(line)
@@ -107,8 +91,8 @@ fn the_readme_quick_start_runs_exactly_as_written_and_check_prints_what_it_shows
             .any(|c| c.starts_with("ctrlmap init my-msp --client hipaa --client glba")),
         "the Quick start starts with init for a HIPAA and a GLBA client"
     );
-    let dir = TempDir::new("quick-start");
-    let runs = run_block(&dir.0, &commands);
+    let dir = Scratch::new("onboarding-quick-start");
+    let runs = run_block(dir.path(), &commands);
     let check = &runs
         .iter()
         .find(|(c, _)| c.starts_with("ctrlmap check"))
@@ -142,7 +126,7 @@ fn the_readme_quick_start_runs_exactly_as_written_and_check_prints_what_it_shows
     );
     // The package workflow: a new client is a short file that names its package, and the
     // package decides its rows.
-    let added = std::fs::read_to_string(dir.0.join("my-msp/scopes/lakeside-family-dental.yaml")).expect("scope");
+    let added = std::fs::read_to_string(dir.join("my-msp/scopes/lakeside-family-dental.yaml")).expect("scope");
     assert_eq!(added.lines().count(), 19, "the README says 19 lines:\n{added}");
     assert!(added.contains("package: hipaa-standard\n"), "{added}");
     let explain = &runs
@@ -162,14 +146,14 @@ fn the_readme_quick_start_runs_exactly_as_written_and_check_prints_what_it_shows
 #[test]
 fn the_readme_undecided_start_fails_the_gate_at_each_stub() {
     let section = readme_section("quick-start-undecided");
-    let dir = TempDir::new("undecided");
-    let runs = run_block(&dir.0, &fenced(&section, "sh"));
+    let dir = Scratch::new("onboarding-undecided");
+    let runs = run_block(dir.path(), &fenced(&section, "sh"));
     let check = &runs
         .iter()
         .find(|(c, _)| c.starts_with("ctrlmap check"))
         .expect("check")
         .1;
-    let scope = dir.0.join("my-review/scopes/hipaa-client.yaml");
+    let scope = dir.join("my-review/scopes/hipaa-client.yaml");
     let text = std::fs::read_to_string(&scope).expect("scope");
     // Every stub is a finding located at its own `- control:` line.
     let stub_lines: Vec<usize> = text
@@ -191,7 +175,7 @@ fn the_readme_undecided_start_fails_the_gate_at_each_stub() {
 
 /// The controls of a built-in catalog file, read straight from it: id → (title, role).
 fn catalog(id: &str) -> BTreeMap<String, (String, String)> {
-    let text = std::fs::read_to_string(root().join(format!("frameworks/{id}.yaml"))).expect("catalog file");
+    let text = std::fs::read_to_string(repo().join(format!("frameworks/{id}.yaml"))).expect("catalog file");
     let doc: Value = serde_saphyr::from_str(&text).expect("catalog YAML");
     doc["controls"]
         .as_array()
@@ -236,8 +220,8 @@ fn stubs(text: &str) -> Vec<(String, String)> {
 
 #[test]
 fn init_lists_only_catalog_controls_with_their_catalog_titles_for_every_profile() {
-    let dir = TempDir::new("profiles");
-    let ws = dir.0.join("ws");
+    let dir = Scratch::new("onboarding-profiles");
+    let ws = dir.join("ws");
     let run = ctrlmap([
         "init".as_ref(),
         ws.as_os_str(),
@@ -316,34 +300,31 @@ fn init_lists_only_catalog_controls_with_their_catalog_titles_for_every_profile(
 
 #[test]
 fn init_never_writes_into_a_folder_with_files_unless_asked_and_never_replaces_one() {
-    let dir = TempDir::new("non-empty");
-    std::fs::write(dir.0.join("ctrlmap.yaml"), "kind: config\n").expect("write");
-    let refused = ctrlmap(["init".as_ref(), dir.0.as_os_str()]);
+    let dir = Scratch::new("onboarding-non-empty");
+    std::fs::write(dir.join("ctrlmap.yaml"), "kind: config\n").expect("write");
+    let refused = ctrlmap(["init".as_ref(), dir.path().as_os_str()]);
     assert_eq!(refused.code, 2, "{}", refused.stderr);
     assert!(refused.stderr.contains("--allow-non-empty"), "{}", refused.stderr);
-    let still = ctrlmap(["init".as_ref(), dir.0.as_os_str(), "--allow-non-empty".as_ref()]);
+    let still = ctrlmap(["init".as_ref(), dir.path().as_os_str(), "--allow-non-empty".as_ref()]);
     assert_eq!(still.code, 2, "{}", still.stderr);
     assert!(still.stderr.contains("ctrlmap.yaml"), "{}", still.stderr);
     assert_eq!(
-        std::fs::read_to_string(dir.0.join("ctrlmap.yaml")).expect("read"),
+        std::fs::read_to_string(dir.join("ctrlmap.yaml")).expect("read"),
         "kind: config\n",
         "the user's file is untouched"
     );
-    assert!(!dir.0.join("scopes").exists(), "nothing was written");
-    std::fs::remove_file(dir.0.join("ctrlmap.yaml")).expect("remove");
-    std::fs::write(dir.0.join("notes.txt"), "mine\n").expect("write");
-    let added = ctrlmap(["init".as_ref(), dir.0.as_os_str(), "--allow-non-empty".as_ref()]);
+    assert!(!dir.join("scopes").exists(), "nothing was written");
+    std::fs::remove_file(dir.join("ctrlmap.yaml")).expect("remove");
+    std::fs::write(dir.join("notes.txt"), "mine\n").expect("write");
+    let added = ctrlmap(["init".as_ref(), dir.path().as_os_str(), "--allow-non-empty".as_ref()]);
     assert_eq!(added.code, 0, "{}", added.stderr);
-    assert_eq!(
-        std::fs::read_to_string(dir.0.join("notes.txt")).expect("read"),
-        "mine\n"
-    );
+    assert_eq!(std::fs::read_to_string(dir.join("notes.txt")).expect("read"), "mine\n");
 }
 
 #[test]
 fn undecided_mixed_with_a_party_is_a_located_error() {
-    let dir = TempDir::new("mixed");
-    let ws = dir.0.join("ws");
+    let dir = Scratch::new("onboarding-mixed");
+    let ws = dir.join("ws");
     assert_eq!(ctrlmap(["init".as_ref(), ws.as_os_str()]).code, 0);
     let scope = ws.join("scopes/csf-client.yaml");
     let mut text = std::fs::read_to_string(&scope).expect("scope");
@@ -375,14 +356,14 @@ fn drop_assignment(text: &str, control: &str) -> String {
 
 #[test]
 fn scaffold_writes_stubs_validate_accepts_and_check_passes_once_they_are_decided() {
-    let scratch = Scratch::copy_of(&root().join("examples/northwind-msp"), "scaffold");
-    let scope = scratch.0.join("scopes/riverside-dental.yaml");
+    let scratch = Scratch::copy_of(&example(), "scaffold");
+    let scope = scratch.ws().join("scopes/riverside-dental.yaml");
     let original = std::fs::read_to_string(&scope).expect("scope");
     // Two decisions taken out, of the scope and of its package: the security official and the
     // evaluation become unassigned. Only this practice is checked (its package's other practices
     // lose them too).
     let opened = ["hipaa:164.308(a)(2)", "hipaa:164.308(a)(8)"];
-    let package = scratch.0.join("packages/dental-complete.yaml");
+    let package = scratch.ws().join("packages/dental-complete.yaml");
     let mut package_text = std::fs::read_to_string(&package).expect("package");
     let mut text = original.clone();
     for c in opened {
@@ -400,7 +381,7 @@ fn scaffold_writes_stubs_validate_accepts_and_check_passes_once_they_are_decided
             "riverside-dental".as_ref(),
         ])
     };
-    let before = check(&scratch.0);
+    let before = check(&scratch.ws());
     assert_eq!(before.code, 1, "the opened controls fail the gate:\n{}", before.stdout);
 
     // Printing changes nothing and shows a stub per open control, with its catalog title and
@@ -424,9 +405,9 @@ fn scaffold_writes_stubs_validate_accepts_and_check_passes_once_they_are_decided
 
     let write = ctrlmap(["scaffold".as_ref(), scope.as_os_str(), "--write".as_ref()]);
     assert_eq!(write.code, 0, "{}", write.stderr);
-    let validate = ctrlmap(["validate".as_ref(), scratch.0.as_os_str()]);
+    let validate = ctrlmap(["validate".as_ref(), scratch.ws().as_os_str()]);
     assert_eq!(validate.code, 0, "{}", validate.stderr);
-    let undecided = check(&scratch.0);
+    let undecided = check(&scratch.ws());
     assert_eq!(
         undecided.code, 1,
         "undecided stubs are unassigned:\n{}",
@@ -461,14 +442,14 @@ fn scaffold_writes_stubs_validate_accepts_and_check_passes_once_they_are_decided
         })
         .collect();
     std::fs::write(&scope, decided).expect("write");
-    let after = check(&scratch.0);
+    let after = check(&scratch.ws());
     assert_eq!(after.code, 0, "{}\n{}", after.stdout, after.stderr);
 }
 
 #[test]
 fn scaffold_on_a_scope_without_assignments_adds_the_key() {
-    let dir = TempDir::new("no-assignments");
-    let ws = dir.0.join("ws");
+    let dir = Scratch::new("onboarding-no-assignments");
+    let ws = dir.join("ws");
     assert_eq!(ctrlmap(["init".as_ref(), ws.as_os_str()]).code, 0);
     let scope = ws.join("scopes/csf-client.yaml");
     let text = std::fs::read_to_string(&scope).expect("scope");
@@ -529,7 +510,7 @@ fn yaml_files(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn the_printed_schemas_validate_every_example_file() {
-    let example = root().join("examples/northwind-msp");
+    let example = example();
     for (kind, files) in [
         ("scope", yaml_files(&example.join("scopes"))),
         ("service", yaml_files(&example.join("services"))),
@@ -564,12 +545,12 @@ fn schema_target(file: &Path) -> PathBuf {
 
 #[test]
 fn every_example_and_init_file_points_its_editor_at_the_right_existing_schema() {
-    let example = root().join("examples/northwind-msp");
-    let dir = TempDir::new("editor");
-    let ws = dir.0.join("ws");
+    let example = example();
+    let dir = Scratch::new("onboarding-editor");
+    let ws = dir.join("ws");
     let run = ctrlmap(["init".as_ref(), ws.as_os_str(), "--client".as_ref(), "hipaa".as_ref()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let packaged = dir.0.join("packaged");
+    let packaged = dir.join("packaged");
     let run = ctrlmap([
         "init".as_ref(),
         packaged.as_os_str(),
@@ -595,7 +576,7 @@ fn every_example_and_init_file_points_its_editor_at_the_right_existing_schema() 
             let on_disk = std::fs::read_to_string(&target)
                 .unwrap_or_else(|_| panic!("{}: {} does not exist", file.display(), target.display()));
             // The schema it names is the repository's (init writes the embedded copy).
-            let repo = std::fs::read_to_string(root().join(format!("schemas/{kind}.schema.json"))).expect("schema");
+            let repo = std::fs::read_to_string(repo().join(format!("schemas/{kind}.schema.json"))).expect("schema");
             assert_eq!(on_disk, repo, "{}", target.display());
         }
     }
@@ -603,8 +584,8 @@ fn every_example_and_init_file_points_its_editor_at_the_right_existing_schema() 
 
 #[test]
 fn schema_write_writes_all_six_schemas_as_in_the_repository() {
-    let dir = TempDir::new("schema-write");
-    let out = dir.0.join("schemas");
+    let dir = Scratch::new("onboarding-schema-write");
+    let out = dir.join("schemas");
     let run = ctrlmap(["schema".as_ref(), "--write".as_ref(), out.as_os_str()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let mut names: Vec<String> = std::fs::read_dir(&out)
@@ -613,7 +594,7 @@ fn schema_write_writes_all_six_schemas_as_in_the_repository() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    let mut repo: Vec<String> = std::fs::read_dir(root().join("schemas"))
+    let mut repo: Vec<String> = std::fs::read_dir(repo().join("schemas"))
         .expect("read")
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
@@ -623,7 +604,7 @@ fn schema_write_writes_all_six_schemas_as_in_the_repository() {
     for name in &names {
         assert_eq!(
             std::fs::read(out.join(name)).expect("written"),
-            std::fs::read(root().join("schemas").join(name)).expect("repo")
+            std::fs::read(support::repo().join("schemas").join(name)).expect("repo")
         );
     }
     let unknown = ctrlmap(["schema", "scopes"]);
@@ -634,8 +615,8 @@ fn schema_write_writes_all_six_schemas_as_in_the_repository() {
 
 #[test]
 fn an_undecided_stub_is_no_source_a_service_claim_still_decides_the_control() {
-    let dir = TempDir::new("stub-no-source");
-    let ws = dir.0.join("ws");
+    let dir = Scratch::new("onboarding-stub-no-source");
+    let ws = dir.join("ws");
     assert_eq!(ctrlmap(["init".as_ref(), ws.as_os_str()]).code, 0);
     let scope = ws.join("scopes/csf-client.yaml");
     let mut text = std::fs::read_to_string(&scope).expect("scope");
@@ -651,8 +632,8 @@ fn an_undecided_stub_is_no_source_a_service_claim_still_decides_the_control() {
 
 #[test]
 fn init_writes_the_same_bytes_every_time() {
-    let dir = TempDir::new("twice");
-    let (a, b) = (dir.0.join("a"), dir.0.join("b"));
+    let dir = Scratch::new("onboarding-twice");
+    let (a, b) = (dir.join("a"), dir.join("b"));
     for ws in [&a, &b] {
         let run = ctrlmap([
             "init".as_ref(),
@@ -685,7 +666,7 @@ fn init_writes_the_same_bytes_every_time() {
 /// (not `joint`, which others may share) on the control, or on the nearest control that contains
 /// it when that mark says its parts are kept too (`parts: retained`) (read straight from the file).
 fn retained_responsible(id: &str) -> std::collections::BTreeSet<String> {
-    let text = std::fs::read_to_string(root().join(format!("frameworks/{id}.yaml"))).expect("catalog file");
+    let text = std::fs::read_to_string(repo().join(format!("frameworks/{id}.yaml"))).expect("catalog file");
     let doc: Value = serde_saphyr::from_str(&text).expect("catalog YAML");
     let controls = doc["controls"].as_array().expect("controls");
     let parent: BTreeMap<&str, &str> = controls
@@ -717,8 +698,8 @@ fn retained_responsible(id: &str) -> std::collections::BTreeSet<String> {
 
 #[test]
 fn init_marks_exactly_the_duties_only_the_client_can_perform() {
-    let dir = TempDir::new("retained");
-    let ws = dir.0.join("ws");
+    let dir = Scratch::new("onboarding-retained");
+    let ws = dir.join("ws");
     let run = ctrlmap([
         "init".as_ref(),
         ws.as_os_str(),
@@ -749,8 +730,8 @@ fn init_marks_exactly_the_duties_only_the_client_can_perform() {
 
 #[test]
 fn scaffold_leaves_a_disagreement_of_the_scopes_own_entries_to_the_person() {
-    let dir = TempDir::new("own-conflict");
-    let ws = dir.0.join("ws");
+    let dir = Scratch::new("onboarding-own-conflict");
+    let ws = dir.join("ws");
     assert_eq!(ctrlmap(["init".as_ref(), ws.as_os_str()]).code, 0);
     let scope = ws.join("scopes/csf-client.yaml");
     let mut text = std::fs::read_to_string(&scope).expect("scope");

@@ -8,10 +8,10 @@
 //! added. Every expected value below is computed from the fixture's own files and the
 //! regulation, never taken from the tool.
 
-mod common;
-use common::*;
+mod support;
 use serde_json::Value;
 use std::path::Path;
+use support::*;
 
 const AS_OF: &str = "2026-11-30";
 const SCOPE: &str = "scopes/lakeside-clinic.yaml";
@@ -76,7 +76,7 @@ fn workspace(name: &str) -> Scratch {
 #[test]
 fn the_fixture_is_the_case_the_issue_describes() {
     let s = workspace("one-inputs");
-    let i = inputs(&s.0);
+    let i = inputs(&s.ws());
     // Old (over a year) but within the pack's maximum.
     assert_eq!(i.age_days, 400);
     assert!(i.age_days > 365 && i.age_days <= i.max_age_days);
@@ -88,7 +88,7 @@ fn the_fixture_is_the_case_the_issue_describes() {
 #[test]
 fn the_gate_finds_the_notice_margin_and_no_stale_evidence() {
     let s = workspace("one-gate");
-    let run = ctrlmap_in(&s.0, ["check", ".", "--as-of", AS_OF, "--format", "json"]);
+    let run = ctrlmap_in(&s.ws(), ["check", ".", "--as-of", AS_OF, "--format", "json"]);
     assert_eq!(run.code, 1, "CM008 is high: the gate fails\n{}", run.stderr);
     let doc: Value = serde_json::from_str(&run.stdout).expect("JSON");
     let findings = doc["findings"].as_array().expect("findings");
@@ -99,7 +99,7 @@ fn the_gate_finds_the_notice_margin_and_no_stale_evidence() {
     assert!(on("CM008", "hipaa:164.404(b)"), "{}", run.stdout);
     // The MSP's own 60 days as business associate (164.410(b)) take no margin: within.
     assert!(!on("CM008", "hipaa:164.410(b)"), "{}", run.stdout);
-    let i = inputs(&s.0);
+    let i = inputs(&s.ws());
     let cm008 = findings
         .iter()
         .find(|f| f["code"] == "CM008" && f["control"] == "hipaa:164.404(b)")
@@ -123,8 +123,8 @@ fn the_gate_finds_the_notice_margin_and_no_stale_evidence() {
 #[test]
 fn explain_says_the_evidence_is_fresh_and_the_notice_exceeds_the_margin() {
     let s = workspace("one-explain");
-    let i = inputs(&s.0);
-    let evidence = ctrlmap_in(&s.0, ["explain", SCOPE, RISK_ANALYSIS, "--as-of", AS_OF]);
+    let i = inputs(&s.ws());
+    let evidence = ctrlmap_in(&s.ws(), ["explain", SCOPE, RISK_ANALYSIS, "--as-of", AS_OF]);
     assert_eq!(evidence.code, 0, "{}", evidence.stderr);
     let line = format!(
         "evidence/risk-analysis.md (effective {}): fresh, {} days old, at most {} allowed",
@@ -133,7 +133,7 @@ fn explain_says_the_evidence_is_fresh_and_the_notice_exceeds_the_margin() {
     assert!(evidence.stdout.contains(&line), "{line}\n{}", evidence.stdout);
     assert!(!evidence.stdout.contains("CM012"), "{}", evidence.stdout);
 
-    let notice = ctrlmap_in(&s.0, ["explain", SCOPE, "hipaa:164.404(b)", "--as-of", AS_OF]);
+    let notice = ctrlmap_in(&s.ws(), ["explain", SCOPE, "hipaa:164.404(b)", "--as-of", AS_OF]);
     assert_eq!(notice.code, 0, "{}", notice.stderr);
     assert!(
         notice.stdout.contains("CM008 notification-window-too-long"),
@@ -149,7 +149,7 @@ fn explain_says_the_evidence_is_fresh_and_the_notice_exceeds_the_margin() {
         notice.stdout
     );
 
-    let ba = ctrlmap_in(&s.0, ["explain", SCOPE, "hipaa:164.410(b)", "--as-of", AS_OF]);
+    let ba = ctrlmap_in(&s.ws(), ["explain", SCOPE, "hipaa:164.410(b)", "--as-of", AS_OF]);
     assert_eq!(ba.code, 0, "{}", ba.stderr);
     assert!(!ba.stdout.contains("CM008"), "{}", ba.stdout);
     assert!(
@@ -162,10 +162,10 @@ fn explain_says_the_evidence_is_fresh_and_the_notice_exceeds_the_margin() {
 #[test]
 fn the_packs_evidence_page_says_fresh_with_the_packs_maximum() {
     let s = workspace("one-pack");
-    let i = inputs(&s.0);
-    let run = ctrlmap_in(&s.0, ["pack", SCOPE, "-o", "pack", "--as-of", AS_OF]);
+    let i = inputs(&s.ws());
+    let run = ctrlmap_in(&s.ws(), ["pack", SCOPE, "-o", "pack", "--as-of", AS_OF]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let html = std::fs::read_to_string(s.0.join("pack/evidence.html")).expect("evidence page");
+    let html = std::fs::read_to_string(s.ws().join("pack/evidence.html")).expect("evidence page");
     let row = html
         .split("<tr")
         .find(|r| r.contains("evidence/risk-analysis.md"))
@@ -179,7 +179,7 @@ fn the_packs_evidence_page_says_fresh_with_the_packs_maximum() {
         )),
         "{row}"
     );
-    let csv = std::fs::read_to_string(s.0.join("pack/evidence.csv")).expect("evidence.csv");
+    let csv = std::fs::read_to_string(s.ws().join("pack/evidence.csv")).expect("evidence.csv");
     let line = csv
         .lines()
         .find(|l| l.starts_with("evidence/risk-analysis.md,"))
@@ -190,7 +190,7 @@ fn the_packs_evidence_page_says_fresh_with_the_packs_maximum() {
     );
     // The gap report of the pack has the same findings as the gate.
     let findings: Value =
-        serde_json::from_str(&std::fs::read_to_string(s.0.join("pack/findings.json")).expect("findings"))
+        serde_json::from_str(&std::fs::read_to_string(s.ws().join("pack/findings.json")).expect("findings"))
             .expect("JSON");
     let codes: Vec<(&str, &str)> = findings["findings"]
         .as_array()
@@ -205,8 +205,8 @@ fn the_packs_evidence_page_says_fresh_with_the_packs_maximum() {
 #[test]
 fn the_baa_appendix_says_the_notice_does_not_leave_the_margin() {
     let s = workspace("one-baa");
-    let i = inputs(&s.0);
-    let run = ctrlmap_in(&s.0, ["render", "baa-appendix", SCOPE, "--as-of", AS_OF]);
+    let i = inputs(&s.ws());
+    let run = ctrlmap_in(&s.ws(), ["render", "baa-appendix", SCOPE, "--as-of", AS_OF]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let md = &run.stdout;
     // The notice to individuals (164.404(b)): the window plus the margin exceeds the limit.
@@ -304,7 +304,7 @@ fn oscal_findings(path: &Path) -> Vec<(String, String, String)> {
 #[test]
 fn the_provider_summary_and_the_oscal_results_agree_with_the_gate() {
     let s = workspace("one-glba");
-    let scope = std::fs::read_to_string(s.0.join(GLBA_SCOPE)).expect("scope");
+    let scope = std::fs::read_to_string(s.ws().join(GLBA_SCOPE)).expect("scope");
     let sla = field(&scope, "sla");
     let window = days(field(sla, "incident_notification").split(',').next().expect("window"));
     let margin = days(field(sla, "client_margin"));
@@ -318,7 +318,7 @@ fn the_provider_summary_and_the_oscal_results_agree_with_the_gate() {
     assert!(window + margin > FTC_LIMIT_DAYS && assessment_age > 365 && evidence_age <= 500);
 
     // The gate.
-    let run = ctrlmap_in(&s.0, ["check", ".", "--as-of", AS_OF, "--format", "json"]);
+    let run = ctrlmap_in(&s.ws(), ["check", ".", "--as-of", AS_OF, "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let doc: Value = serde_json::from_str(&run.stdout).expect("JSON");
     let gate = decided(
@@ -336,7 +336,10 @@ fn the_provider_summary_and_the_oscal_results_agree_with_the_gate() {
     assert_eq!(gate, expected, "{}", run.stdout);
 
     // `explain`: the evidence is fresh, the notice exceeds.
-    let evidence = ctrlmap_in(&s.0, ["explain", GLBA_SCOPE, WRITTEN_RISK_ASSESSMENT, "--as-of", AS_OF]);
+    let evidence = ctrlmap_in(
+        &s.ws(),
+        ["explain", GLBA_SCOPE, WRITTEN_RISK_ASSESSMENT, "--as-of", AS_OF],
+    );
     assert_eq!(evidence.code, 0, "{}", evidence.stderr);
     assert!(
         evidence.stdout.contains(&format!(
@@ -345,7 +348,7 @@ fn the_provider_summary_and_the_oscal_results_agree_with_the_gate() {
         "{}",
         evidence.stdout
     );
-    let notice = ctrlmap_in(&s.0, ["explain", GLBA_SCOPE, FTC_NOTICE, "--as-of", AS_OF]);
+    let notice = ctrlmap_in(&s.ws(), ["explain", GLBA_SCOPE, FTC_NOTICE, "--as-of", AS_OF]);
     assert!(
         notice.stdout.contains(&format!(
             "16 CFR 314.4(j)(1) (ftc-notification-event): exceeds — {window} days ({window}d), plus the {margin} days the client needs to act, exceeds the {FTC_LIMIT_DAYS} days"
@@ -355,7 +358,7 @@ fn the_provider_summary_and_the_oscal_results_agree_with_the_gate() {
     );
 
     // The provider summary: the same notice verdict, and its gaps are the gate's CM018.
-    let summary = ctrlmap_in(&s.0, ["render", "tpsp-summary", GLBA_SCOPE, "--as-of", AS_OF]);
+    let summary = ctrlmap_in(&s.ws(), ["render", "tpsp-summary", GLBA_SCOPE, "--as-of", AS_OF]);
     assert_eq!(summary.code, 0, "{}", summary.stderr);
     let md = &summary.stdout;
     assert!(
@@ -397,12 +400,15 @@ fn the_provider_summary_and_the_oscal_results_agree_with_the_gate() {
 
     // The OSCAL assessment results, from `export oscal` and from the evidence pack: the same
     // findings, the gate's not satisfied, the fresh evidence's control satisfied.
-    let export = ctrlmap_in(&s.0, ["export", "oscal", ".", "-o", "oscal", "--as-of", AS_OF]);
+    let export = ctrlmap_in(&s.ws(), ["export", "oscal", ".", "-o", "oscal", "--as-of", AS_OF]);
     assert_eq!(export.code, 0, "{}", export.stderr);
-    let pack = ctrlmap_in(&s.0, ["pack", GLBA_SCOPE, "-o", "pack", "--as-of", AS_OF]);
+    let pack = ctrlmap_in(&s.ws(), ["pack", GLBA_SCOPE, "-o", "pack", "--as-of", AS_OF]);
     assert_eq!(pack.code, 0, "{}", pack.stderr);
-    let exported = oscal_findings(&s.0.join(format!("oscal/scopes/{GLBA_SCOPE_ID}/assessment-results.json")));
-    let packed = oscal_findings(&s.0.join("pack/oscal/assessment-results.json"));
+    let exported = oscal_findings(
+        &s.ws()
+            .join(format!("oscal/scopes/{GLBA_SCOPE_ID}/assessment-results.json")),
+    );
+    let packed = oscal_findings(&s.ws().join("pack/oscal/assessment-results.json"));
     assert_eq!(exported, packed);
     let not_satisfied = decided(
         exported

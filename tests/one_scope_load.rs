@@ -5,7 +5,7 @@
 
 mod support;
 
-use support::{Scratch, ctrlmap};
+use support::{Scratch, invoke};
 
 const SCOPE: &str = "ws/scopes/riverside-dental.yaml";
 
@@ -23,7 +23,7 @@ fn with_broken_neighbour(name: &str) -> Scratch {
 fn a_broken_neighbour_does_not_stop_commands_about_one_scope() {
     let s = with_broken_neighbour("one-scope-neighbour");
     // The whole portfolio is broken for `check`: the neighbour is read and reported.
-    let check = ctrlmap(s.path(), ["check", "ws", "--as-of", "2026-11-30"], 120).go();
+    let check = invoke(s.path(), ["check", "ws", "--as-of", "2026-11-30"], 120).go();
     check.assert_code(2);
     assert!(check.stderr.contains("zz-broken.yaml"), "{}", check.stderr);
     // Every command about riverside-dental reads riverside-dental alone.
@@ -35,13 +35,13 @@ fn a_broken_neighbour_does_not_stop_commands_about_one_scope() {
         vec!["scaffold", SCOPE],
         vec!["pack", SCOPE, "-o", out.to_str().unwrap(), "--as-of", "2026-11-30"],
     ] {
-        let run = ctrlmap(s.path(), &args, 120).go();
-        assert_eq!(run.code, Some(0), "{args:?}: {}", run.stderr);
+        let run = invoke(s.path(), &args, 120).go();
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
         assert!(!run.stderr.contains("zz-broken"), "{args:?}: {}", run.stderr);
     }
     // The matrix is the one of the whole example (riverside-dental's rows, unchanged).
-    let alone = ctrlmap(s.path(), ["matrix", SCOPE, "--format", "json"], 120).go();
-    let example = ctrlmap(
+    let alone = invoke(s.path(), ["matrix", SCOPE, "--format", "json"], 120).go();
+    let example = invoke(
         &support::repo(),
         [
             "matrix",
@@ -62,10 +62,10 @@ fn a_duplicate_id_in_another_scope_file_is_the_gates_to_report() {
     // answers as it does without it; `check`, the gate over the whole portfolio, reports it.
     let s = Scratch::example("one-scope-duplicate");
     s.write("ws/scopes/aa-copy.yaml", &s.read(SCOPE));
-    let run = ctrlmap(s.path(), ["matrix", SCOPE, "--format", "json"], 120).go();
+    let run = invoke(s.path(), ["matrix", SCOPE, "--format", "json"], 120).go();
     run.assert_code(0);
     assert!(!run.stderr.contains("aa-copy"), "{}", run.stderr);
-    let example = ctrlmap(
+    let example = invoke(
         &support::repo(),
         [
             "matrix",
@@ -77,7 +77,7 @@ fn a_duplicate_id_in_another_scope_file_is_the_gates_to_report() {
     )
     .go();
     assert_eq!(run.stdout, example.stdout);
-    let check = ctrlmap(s.path(), ["check", "ws", "--as-of", "2026-11-30"], 120).go();
+    let check = invoke(s.path(), ["check", "ws", "--as-of", "2026-11-30"], 120).go();
     check.assert_code(2);
     assert!(
         check
@@ -93,7 +93,7 @@ fn an_output_over_another_clients_evidence_is_refused() {
     let s = Scratch::example("one-scope-evidence");
     let evidence = "ws/evidence/hvia-2026-risk-assessment-summary.md";
     let before = s.read(evidence);
-    let run = ctrlmap(s.path(), ["matrix", SCOPE, "-o", evidence], 120).go();
+    let run = invoke(s.path(), ["matrix", SCOPE, "-o", evidence], 120).go();
     run.assert_code(2);
     assert!(run.stderr.contains("nothing was written"), "{}", run.stderr);
     assert!(run.stderr.contains("hudson-valley-insurance"), "{}", run.stderr);

@@ -3,10 +3,10 @@
 //! with subjects, risks with likelihood, impact and who logged them, and POA&M items whose
 //! remediation has a milestone on the waiver's expiry.
 
-mod oscal_support;
+mod support;
 
-use oscal_support::{by_components, export, gaps, json, prop, requirement};
 use serde_json::Value;
+use support::oscal::{by_components, export, gaps, json, prop, requirement};
 
 fn result(ar: &Value) -> &Value {
     &ar["assessment-results"]["results"][0]
@@ -92,7 +92,7 @@ fn observations_have_the_clients_system_as_subject_and_risks_say_likelihood_impa
     let files = export(&gaps(), "risks");
     let ar = json(&files["scopes/clinic/assessment-results.json"]);
     let ssp = json(&files["scopes/clinic/ssp.json"]);
-    let this = oscal_support::component_uuid(&ssp, "Example Clinic: information systems");
+    let this = support::oscal::component_uuid(&ssp, "Example Clinic: information systems");
     for o in list(result(&ar), "observations") {
         assert_eq!(o["subjects"][0]["subject-uuid"], this);
         assert_eq!(o["subjects"][0]["type"], "component");

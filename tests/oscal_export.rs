@@ -6,16 +6,14 @@
 //! The plans' content is pinned by tests/oscal_plans.rs, the assessment's by
 //! tests/oscal_assessment.rs.
 
-mod common;
-mod oscal_support;
+mod support;
 
-use common::{ctrlmap, fixture, root};
-use oscal_support::{
-    Validators, all_of, broken_references, docs, export, export_with, gaps, json, requirement, schema_problems, temp,
-    tree,
-};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use support::oscal::{
+    Validators, all_of, broken_references, docs, export, export_with, gaps, json, requirement, schema_problems, tree,
+};
+use support::{ctrlmap, fixture, repo};
 
 #[test]
 fn every_exported_file_of_the_example_validates_against_its_oscal_schema() {
@@ -66,7 +64,7 @@ fn a_scope_without_findings_has_no_poam_because_oscal_needs_an_item() {
     let files = export("examples/northwind-msp", "no-poam");
     assert!(!files.contains_key("scopes/cedar-tax-services/poam.json"));
     let schema: Value =
-        json(&std::fs::read(oscal_support::schema_dir().join("oscal_poam_schema.json")).expect("schema"));
+        json(&std::fs::read(support::oscal::schema_dir().join("oscal_poam_schema.json")).expect("schema"));
     let required = &schema["definitions"]["oscal-poam-oscal-poam:plan-of-action-and-milestones"]["required"];
     assert!(required.as_array().expect("required").iter().any(|r| r == "poam-items"));
 }
@@ -180,17 +178,23 @@ fn two_exports_of_the_same_inputs_are_byte_identical() {
         assert!(b[path] == *bytes, "{path} differs between two exports");
     }
     // SOURCE_DATE_EPOCH (2026-11-30T12:00:00Z) gives the same documents as --as-of.
-    let out = temp("epoch");
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_ctrlmap"))
-        .args(["export", "oscal", "examples/northwind-msp", "-o"])
-        .arg(&out)
-        .current_dir(root())
-        .env("SOURCE_DATE_EPOCH", "1796040000")
-        .output()
-        .expect("run");
-    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    let out_scratch = support::Scratch::new("oscal-epoch");
+    let out = out_scratch.join("out");
+    let status = support::invoke(
+        &repo(),
+        [
+            "export".as_ref(),
+            "oscal".as_ref(),
+            "examples/northwind-msp".as_ref(),
+            "-o".as_ref(),
+            out.as_os_str(),
+        ],
+        support::DEFAULT_DEADLINE_SECONDS,
+    )
+    .env("SOURCE_DATE_EPOCH", "1796040000")
+    .go();
+    assert!(status.code == 0, "{}", status.stderr);
     let c = tree(&out);
-    let _ = std::fs::remove_dir_all(&out);
     assert!(a == c, "SOURCE_DATE_EPOCH and --as-of of the same day differ");
 }
 
@@ -312,7 +316,8 @@ fn export_refuses_bad_input_and_an_output_that_is_a_file() {
     let run = ctrlmap(["export", "oscal", "no-such-folder", "-o", "/tmp/x"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("no-such-folder"), "{}", run.stderr);
-    let file = temp("a-file");
+    let file_scratch = support::Scratch::new("oscal-a-file");
+    let file = file_scratch.join("file");
     std::fs::write(&file, "x").expect("write");
     let run = ctrlmap([
         "export",
@@ -340,16 +345,16 @@ fn export_refuses_bad_input_and_an_output_that_is_a_file() {
 
 #[test]
 fn subject_uuids_stay_when_a_service_file_is_edited_elsewhere() {
-    let copy = common::Scratch::copy_of(&fixture("oscal/gaps"), "stable-uuids");
-    let before = export(copy.0.to_str().expect("path"), "stable-a");
-    let file = copy.0.join("services/backup.yaml");
+    let copy = support::Scratch::copy_of(&fixture("oscal/gaps"), "stable-uuids");
+    let before = export(copy.ws().to_str().expect("path"), "stable-a");
+    let file = copy.ws().join("services/backup.yaml");
     let text = std::fs::read_to_string(&file).expect("service");
     std::fs::write(
         &file,
         format!("# A comment that moves every claim down two lines.\n#\n{text}"),
     )
     .expect("write");
-    let after = export(copy.0.to_str().expect("path"), "stable-b");
+    let after = export(copy.ws().to_str().expect("path"), "stable-b");
     let (a, b) = (
         json(&before["scopes/clinic/ssp.json"]),
         json(&after["scopes/clinic/ssp.json"]),
@@ -453,9 +458,9 @@ fn catalogs_have_nists_structure_and_profiles_name_only_controls() {
     );
     // No plan has a requirement for a group.
     let ssp = json(&files["scopes/riverside-dental/ssp.json"]);
-    assert!(oscal_support::find_requirement(&ssp, "hipaa:164.308").is_none());
-    assert!(oscal_support::find_requirement(&ssp, "csf-2.0:GV").is_none());
-    assert!(oscal_support::find_requirement(&ssp, "csf-2.0:GV.OC").is_some());
+    assert!(support::oscal::find_requirement(&ssp, "hipaa:164.308").is_none());
+    assert!(support::oscal::find_requirement(&ssp, "csf-2.0:GV").is_none());
+    assert!(support::oscal::find_requirement(&ssp, "csf-2.0:GV.OC").is_some());
 }
 
 /// The href of every back-matter resource of a document that points at a workspace file,
@@ -498,7 +503,8 @@ fn resolve(doc: &std::path::Path, href: &str) -> std::path::PathBuf {
 #[test]
 fn links_to_evidence_resolve_from_the_document_and_with_evidence_the_export_holds_it() {
     for with_evidence in [false, true] {
-        let out = temp(if with_evidence { "links-copied" } else { "links" });
+        let out_scratch = support::Scratch::new(if with_evidence { "links-copied" } else { "links" });
+        let out = out_scratch.join("out");
         let out_s = out.to_str().expect("path");
         let mut args = vec![
             "export",
@@ -548,7 +554,6 @@ fn links_to_evidence_resolve_from_the_document_and_with_evidence_the_export_hold
         } else {
             assert!(!out.join("files").exists());
         }
-        let _ = std::fs::remove_dir_all(&out);
     }
 }
 
@@ -583,7 +588,8 @@ fn with_an_href_base_every_link_is_absolute_under_it() {
 
 #[test]
 fn a_custom_rule_that_fails_at_run_time_stops_the_export_before_anything_is_written() {
-    let out = temp("rule-failed");
+    let out_scratch = support::Scratch::new("oscal-rule-failed");
+    let out = out_scratch.join("out");
     let run = ctrlmap([
         "export",
         "oscal",
@@ -598,13 +604,13 @@ fn a_custom_rule_that_fails_at_run_time_stops_the_export_before_anything_is_writ
     assert!(run.stderr.contains("nothing is reported"), "{}", run.stderr);
     let left: Vec<String> = tree(&out).into_keys().collect();
     assert!(left.is_empty(), "nothing written: {left:?}");
-    let _ = std::fs::remove_dir_all(&out);
 }
 
 #[cfg(unix)]
 #[test]
 fn a_symbolic_link_inside_the_output_folder_is_never_followed() {
-    let base = temp("symlink");
+    let base_scratch = support::Scratch::new("oscal-symlink");
+    let base = base_scratch.join("base");
     let out = base.join("out");
     let victim = base.join("victim");
     std::fs::create_dir_all(&out).expect("mkdir");
@@ -645,7 +651,6 @@ fn a_symbolic_link_inside_the_output_folder_is_never_followed() {
         std::fs::read_to_string(victim.join("hipaa-to-csf-2.0.json")).expect("kept"),
         "mine"
     );
-    let _ = std::fs::remove_dir_all(&base);
 }
 
 #[test]

@@ -5,17 +5,11 @@
 //! `client:`, what is not carried over is a warning naming it, and bad input is refused with
 //! rustc-style diagnostics before anything is written.
 
-mod common;
+mod support;
 
-use common::{Scratch, copy_dir, ctrlmap, fixture, root};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ctrlmap-oscal-import-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
+use support::{Scratch, copy_dir, ctrlmap, fixture};
 
 fn path(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
@@ -83,8 +77,9 @@ fn service_facts(file: &Path) -> Value {
 /// plan: the same services (evidence and options included), so the same matrices and findings.
 #[test]
 fn the_exported_component_definition_and_providers_plan_import_into_the_same_services() {
-    let example = root().join("examples/northwind-msp");
-    let out = temp("roundtrip-export");
+    let example = support::example();
+    let out_scratch = Scratch::new("oscal-import-roundtrip-export");
+    let out = out_scratch.join("out");
     let run = ctrlmap([
         "export",
         "oscal",
@@ -110,7 +105,8 @@ fn the_exported_component_definition_and_providers_plan_import_into_the_same_ser
     ] {
         // An empty workspace with the example's config, packages, parties, scopes and evidence, and
         // no services.
-        let ws = temp("roundtrip-ws");
+        let ws_scratch = Scratch::new("oscal-import-roundtrip-ws");
+        let ws = ws_scratch.join("ws");
         std::fs::create_dir_all(&ws).expect("mkdir");
         std::fs::copy(example.join("ctrlmap.yaml"), ws.join("ctrlmap.yaml")).expect("config");
         for folder in ["packages", "parties", "scopes", "evidence"] {
@@ -167,10 +163,10 @@ fn the_exported_component_definition_and_providers_plan_import_into_the_same_ser
                 .collect()
         };
         assert_eq!(findings(&before.stdout), findings(&after.stdout), "{document}");
-        let _ = std::fs::remove_dir_all(&ws);
     }
     // A client's plan exports nothing: there is nothing in it to import, and it says why.
-    let ws = temp("roundtrip-client");
+    let ws_scratch = Scratch::new("oscal-import-roundtrip-client");
+    let ws = ws_scratch.join("ws");
     let run = ctrlmap([
         "import",
         "oscal",
@@ -185,8 +181,6 @@ fn the_exported_component_definition_and_providers_plan_import_into_the_same_ser
         "no noise about what is not carried: {}",
         run.stderr
     );
-    let _ = std::fs::remove_dir_all(&out);
-    let _ = std::fs::remove_dir_all(&ws);
 }
 
 #[test]
@@ -194,7 +188,7 @@ fn nists_leveraged_example_imports_with_the_provided_and_customer_responsibility
     let ws = Scratch::copy_of(&fixture("oscal/nist-leveraged/workspace"), "nist-import");
     let file = fixture(NIST);
     // The plan does not say what tower its services belong to: the user says it.
-    let run = ctrlmap(["import", "oscal", path(&file), "-o", path(&ws.0)]);
+    let run = ctrlmap(["import", "oscal", path(&file), "-o", path(&ws.ws())]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         run.stderr
@@ -203,13 +197,13 @@ fn nists_leveraged_example_imports_with_the_provided_and_customer_responsibility
         run.stderr
     );
     assert!(run.stderr.contains("pass `--tower`"), "{}", run.stderr);
-    assert!(!ws.0.join("services").exists(), "nothing written");
+    assert!(!ws.ws().join("services").exists(), "nothing written");
     let run = ctrlmap([
         "import",
         "oscal",
         path(&file),
         "-o",
-        path(&ws.0),
+        path(&ws.ws()),
         "--tower",
         "managed-cloud",
     ]);
@@ -219,7 +213,7 @@ fn nists_leveraged_example_imports_with_the_provided_and_customer_responsibility
     let provided = "Consumer-appropriate description of what may be inherited.\n\nIn the context of the application component in satisfaction of AC-2, part a.";
     let responsibility = "Leveraging system's responsibilities with respect to inheriting this capability.\n\nIn the context of the application component in satisfaction of AC-2, part a.";
     // Named as the components are, not after the provider's system.
-    let application = service(&ws.0.join("services/application.yaml"));
+    let application = service(&ws.ws().join("services/application.yaml"));
     assert_eq!(application["name"], "Application");
     assert_eq!(application["tower"], "managed-cloud");
     let claim = &application["controls"][0];
@@ -227,19 +221,20 @@ fn nists_leveraged_example_imports_with_the_provided_and_customer_responsibility
     assert_eq!(claim["split"], "shared");
     assert_eq!(claim["msp"], provided);
     assert_eq!(claim["client"], responsibility);
-    let system = service(&ws.0.join("services/this-system.yaml"));
+    let system = service(&ws.ws().join("services/this-system.yaml"));
     let claim = &system["controls"][0];
     assert_eq!(claim["split"], "client");
     assert_eq!(claim["client"], responsibility);
     assert!(claim["msp"].is_null());
     // The workspace is valid with the imported services.
-    let run = ctrlmap(["validate", path(&ws.0)]);
+    let run = ctrlmap(["validate", path(&ws.ws())]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
 
 #[test]
 fn an_unknown_control_id_is_a_warning_with_its_line_and_column() {
-    let ws = temp("unknown");
+    let ws_scratch = Scratch::new("oscal-import-unknown");
+    let ws = ws_scratch.join("ws");
     std::fs::create_dir_all(&ws).expect("mkdir");
     let file = fixture(NIST);
     let run = ctrlmap([
@@ -271,12 +266,12 @@ fn an_unknown_control_id_is_a_warning_with_its_line_and_column() {
     let place = format!("--> {}:{line}:{column}", file.display());
     assert!(run.stderr.contains(&place), "want {place}\n got {}", run.stderr);
     assert!(!ws.join("services").exists(), "nothing written");
-    let _ = std::fs::remove_dir_all(&ws);
 }
 
 #[test]
 fn a_component_definition_from_another_tool_imports_by_its_roles() {
-    let ws = temp("foreign");
+    let ws_scratch = Scratch::new("oscal-import-foreign");
+    let ws = ws_scratch.join("ws");
     std::fs::create_dir_all(&ws).expect("mkdir");
     let file = ws.join("vendor.json");
     let doc = serde_json::json!({
@@ -350,12 +345,12 @@ fn a_component_definition_from_another_tool_imports_by_its_roles() {
         std::fs::read_to_string(ws.join("services/vendor-mail-filter.yaml")).expect("kept"),
         mine
     );
-    let _ = std::fs::remove_dir_all(&ws);
 }
 
 #[test]
 fn bad_json_and_documents_that_are_not_oscal_are_refused_with_their_place() {
-    let ws = temp("bad");
+    let ws_scratch = Scratch::new("oscal-import-bad");
+    let ws = ws_scratch.join("ws");
     std::fs::create_dir_all(&ws).expect("mkdir");
     let bad = ws.join("bad.json");
     std::fs::write(&bad, "{\n  \"component-definition\": {\n    \"uuid\": oops\n  }\n}\n").expect("write");
@@ -381,7 +376,6 @@ fn bad_json_and_documents_that_are_not_oscal_are_refused_with_their_place() {
     let run = ctrlmap(["import", "oscal", path(&ws.join("missing.json")), "-o", path(&ws)]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("missing.json: does not exist"), "{}", run.stderr);
-    let _ = std::fs::remove_dir_all(&ws);
 }
 
 #[test]
@@ -473,7 +467,8 @@ fn write_json(dir: &Path, name: &str, doc: &Value) -> PathBuf {
 /// is a warning that names it.
 #[test]
 fn another_tools_provider_and_customer_statements_become_each_sides_duty() {
-    let ws = temp("statements");
+    let ws_scratch = Scratch::new("oscal-import-statements");
+    let ws = ws_scratch.join("ws");
     let doc = component_definition(vec![vendor_component(
         "Vendor Backup",
         vec![serde_json::json!({
@@ -536,12 +531,12 @@ fn another_tools_provider_and_customer_statements_become_each_sides_duty() {
         "{}",
         run.stderr
     );
-    let _ = std::fs::remove_dir_all(&ws);
 }
 
 #[test]
 fn two_components_that_would_be_one_service_are_refused_before_anything_is_written() {
-    let ws = temp("duplicate");
+    let ws_scratch = Scratch::new("oscal-import-duplicate");
+    let ws = ws_scratch.join("ws");
     let mut second = vendor_component(
         "Mail Filter",
         vec![
@@ -576,12 +571,12 @@ fn two_components_that_would_be_one_service_are_refused_before_anything_is_writt
         run.stderr
     );
     assert!(!ws.join("services").exists(), "nothing written");
-    let _ = std::fs::remove_dir_all(&ws);
 }
 
 #[test]
 fn an_import_the_workspace_would_refuse_is_refused_before_writing() {
-    let ws = temp("refused");
+    let ws_scratch = Scratch::new("oscal-import-refused");
+    let ws = ws_scratch.join("ws");
     // A title whose service id would make a file name longer than file systems allow, next to
     // a service that would be fine: neither is written.
     let long = "Very long service name ".repeat(12);
@@ -639,14 +634,14 @@ fn an_import_the_workspace_would_refuse_is_refused_before_writing() {
         run.stderr
     );
     assert!(!ws.join("services").exists(), "nothing written");
-    let _ = std::fs::remove_dir_all(&ws);
 }
 
 /// Thousands of unknown control ids: every one is reported (the first ones with "did you
 /// mean"), located in one pass over the file. `scripts/bench.sh` times it on a release build.
 #[test]
 fn eight_thousand_unknown_control_ids_are_all_reported() {
-    let ws = temp("unknown-8k");
+    let ws_scratch = Scratch::new("oscal-import-unknown-8k");
+    let ws = ws_scratch.join("ws");
     let requirements: Vec<Value> = (0..8000)
         .map(|i| serde_json::json!({ "uuid": format!("1e2f3a4b-5c6d-4e7f-8a9b-{i:012}"), "control-id": format!("zz-{i}"), "description": "Unknown." }))
         .chain(std::iter::once(
@@ -667,21 +662,21 @@ fn eight_thousand_unknown_control_ids_are_all_reported() {
     assert_eq!(run.code, 0, "{}", &run.stderr[..run.stderr.len().min(2000)]);
     assert_eq!(run.stderr.matches("warning[E009]").count(), 8000);
     assert!(ws.join("services/mail-filter.yaml").is_file());
-    let _ = std::fs::remove_dir_all(&ws);
 }
 
 /// Issue 25, point 9: errors of `import oscal` are rustc-style diagnostics with their code and
 /// the line of the file, named as every command names files: from the folder ctrlmap runs in.
 #[test]
 fn import_problems_are_diagnostics_with_codes_excerpts_and_the_usual_paths() {
-    let dir = temp("diagnostics");
+    let dir_scratch = Scratch::new("oscal-import-diagnostics");
+    let dir = dir_scratch.join("dir");
     std::fs::create_dir_all(dir.join("ws")).expect("mkdir");
     std::fs::write(
         dir.join("vendor.json"),
         "{\n  \"component-definition\": {\n    \"uuid\": oops\n  }\n}\n",
     )
     .expect("write");
-    let run = common::ctrlmap_in(&dir, ["import", "oscal", "vendor.json", "-o", "ws"]);
+    let run = support::ctrlmap_in(&dir, ["import", "oscal", "vendor.json", "-o", "ws"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("error[E001]: not valid JSON"), "{}", run.stderr);
     assert!(run.stderr.contains(" --> vendor.json:3:13"), "{}", run.stderr);
@@ -700,9 +695,8 @@ fn import_problems_are_diagnostics_with_codes_excerpts_and_the_usual_paths() {
         serde_json::to_string(&component_definition(vec![])).expect("json"),
     )
     .expect("write");
-    let run = common::ctrlmap_in(&dir, ["import", "oscal", "ok.json", "-o", "ws"]);
+    let run = support::ctrlmap_in(&dir, ["import", "oscal", "ok.json", "-o", "ws"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("--> ws/services/bad.yaml:2:"), "{}", run.stderr);
     assert!(run.stderr.contains("nothing was imported"), "{}", run.stderr);
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,18 +1,17 @@
 //! The evidence pack's `oscal/` folder: the scope's plan and assessment results (with the
 //! profile and catalogs they cite) validate, resolve inside the pack, and are in SHA256SUMS.
 
-mod common;
-mod oscal_support;
+mod support;
 
-use common::ctrlmap;
-use oscal_support::{Validators, all_of, broken_references, join, json, tree};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use support::ctrlmap;
+use support::oscal::{Validators, all_of, broken_references, join, json, tree};
 
 #[test]
 fn the_pack_holds_the_scopes_oscal_plan_and_results_and_every_reference_resolves_inside_it() {
-    let dir = std::env::temp_dir().join(format!("ctrlmap-oscal-pack-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let scratch = support::Scratch::new("oscal-pack");
+    let dir = scratch.join("dir");
     let run = ctrlmap([
         "pack",
         "examples/northwind-msp/scopes/riverside-dental.yaml",
@@ -64,5 +63,4 @@ fn the_pack_holds_the_scopes_oscal_plan_and_results_and_every_reference_resolves
     assert_eq!(evidence, 3, "the scope's three evidence files");
     let run = ctrlmap(["pack", "verify", dir.to_str().expect("path")]);
     assert_eq!(run.code, 0, "{}", run.stdout);
-    let _ = std::fs::remove_dir_all(&dir);
 }

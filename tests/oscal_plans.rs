@@ -4,13 +4,13 @@
 //! every client's plan leverages it, responds per statement, claims only the implementation
 //! it can show, names its owner and people in OSCAL's roles, and names the data it protects.
 
-mod oscal_support;
+mod support;
 
-use oscal_support::{
-    all_of, by_component, by_components, component, component_uuid, docs, export, gaps, json, prop, requirement,
-};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
+use support::oscal::{
+    all_of, by_component, by_components, component, component_uuid, docs, export, gaps, json, prop, requirement,
+};
 
 fn uuids_under<'a>(doc: &'a Value, key: &str) -> BTreeSet<&'a str> {
     all_of(doc, key)
@@ -57,7 +57,7 @@ fn every_client_plan_leverages_the_providers_plan_and_exports_nothing() {
                 .iter()
                 .find(|r| {
                     r["rlinks"].as_array().into_iter().flatten().any(|l| {
-                        oscal_support::join(path, l["href"].as_str().unwrap_or_default()) == "provider/ssp.json"
+                        support::oscal::join(path, l["href"].as_str().unwrap_or_default()) == "provider/ssp.json"
                     })
                 })
                 .unwrap_or_else(|| panic!("{path} does not link to the provider's plan"));
@@ -421,8 +421,8 @@ fn third_parties_are_external_components_and_only_declared_authorizations_are_le
         "The vault keeps a second copy of the backups offsite."
     );
     // Without a dated engagement there is no authorization to leverage, and none is invented.
-    let copy = oscal_support::temp("undated-ws");
-    copy_dir(std::path::Path::new(&gaps()), &copy);
+    let copy_scratch = support::Scratch::copy_of(std::path::Path::new(&gaps()), "oscal-undated-ws");
+    let copy = copy_scratch.ws();
     let scope = copy.join("scopes/clinic.yaml");
     let text = std::fs::read_to_string(&scope).expect("scope");
     std::fs::write(&scope, text.replace(", effective: 2026-02-01", "")).expect("write");
@@ -433,17 +433,4 @@ fn third_parties_are_external_components_and_only_declared_authorizations_are_le
         .expect("authorizations");
     assert_eq!(authorizations.len(), 1, "the host's declared one only");
     assert!(prop(component(&ssp, "Backup \"and\" Restore"), "inherited-uuid").len() == 1);
-    let _ = std::fs::remove_dir_all(&copy);
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("dir").flatten() {
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).expect("copy");
-        }
-    }
 }

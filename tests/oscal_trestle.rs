@@ -10,15 +10,15 @@
 //! test installs it there itself when it is missing, and is skipped, saying why, only when
 //! Python or the package index cannot be reached.
 
-mod oscal_support;
+mod support;
 
-use oscal_support::{json, temp, tree};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use support::oscal::{json, tree};
 
 /// The trestle executable, installed if needed; `Err` says why it cannot be.
 fn trestle() -> Result<PathBuf, String> {
-    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/trestle-venv");
+    let venv = support::repo().join("target/trestle-venv");
     let bin = venv.join("bin/trestle");
     if !bin.is_file() {
         let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
@@ -75,11 +75,12 @@ fn trestle_imports_validates_and_reads_the_providers_exports() {
     let (ok, version) = run(&trestle, Path::new("."), &["version"]);
     assert!(ok, "{version}");
     assert!(version.contains("version v3."), "compliance-trestle 3.x: {version}");
-    let base = temp("trestle");
+    let base_scratch = support::Scratch::new("oscal-trestle");
+    let base = base_scratch.join("base");
     let export = base.join("export");
     std::fs::create_dir_all(&export).expect("mkdir");
     let href_base = format!("file://{}/", export.canonicalize().expect("export").display());
-    let out = oscal_support::run(&[
+    let out = support::ctrlmap([
         "export",
         "oscal",
         "examples/northwind-msp",
@@ -91,7 +92,7 @@ fn trestle_imports_validates_and_reads_the_providers_exports() {
         "--href-base",
         &href_base,
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.code == 0, "{}", out.stderr);
     // A trestle workspace in another folder, importing every document by absolute path.
     let ws = base.join("grc");
     std::fs::create_dir_all(&ws).expect("mkdir");
@@ -156,7 +157,7 @@ fn trestle_imports_validates_and_reads_the_providers_exports() {
         .collect::<Vec<_>>()
         .join("\n");
     let provider = json(&files["provider/ssp.json"]);
-    let provided: Vec<&str> = oscal_support::all_of(&provider, "provided")
+    let provided: Vec<&str> = support::oscal::all_of(&provider, "provided")
         .into_iter()
         .flat_map(|(_, l)| l.as_array().into_iter().flatten())
         .filter_map(|p| p["description"].as_str())
@@ -168,5 +169,4 @@ fn trestle_imports_validates_and_reads_the_providers_exports() {
         .expect("a provided statement about restores");
     assert!(text.contains(restore), "the inheritance view lacks `{restore}`");
     assert!(text.contains("# Responsibility Statement Description"));
-    let _ = std::fs::remove_dir_all(&base);
 }

@@ -24,7 +24,7 @@ fn a_bad_source_date_epoch_is_exit_2_in_every_command_that_judges_a_date() {
         &["export", "oscal", "ws", "-o", "oscal"],
     ];
     for args in commands {
-        let run = ctrlmap(s.path(), args, 60).env("SOURCE_DATE_EPOCH", "abc").go();
+        let run = invoke(s.path(), args, 60).env("SOURCE_DATE_EPOCH", "abc").go();
         run.assert_code(2);
         assert!(
             run.stderr
@@ -36,7 +36,7 @@ fn a_bad_source_date_epoch_is_exit_2_in_every_command_that_judges_a_date() {
     assert!(!s.path().join("pack").exists(), "no pack written");
     assert!(!s.path().join("oscal").exists(), "no OSCAL written");
     // `--as-of` wins over the environment: the same commands run.
-    let run = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF], 60)
+    let run = invoke(s.path(), ["check", "ws", "--as-of", AS_OF], 60)
         .env("SOURCE_DATE_EPOCH", "abc")
         .go();
     run.assert_code(0);
@@ -99,7 +99,7 @@ client_owned:
     duty: Does it.
 "#,
     );
-    let run = ctrlmap(s.path(), ["matrix", "ws/scopes/client.yaml", "--format", "json"], 60).go();
+    let run = invoke(s.path(), ["matrix", "ws/scopes/client.yaml", "--format", "json"], 60).go();
     run.assert_code(0);
     let doc: Value = serde_json::from_str(&run.stdout).expect("JSON");
     let reason = |c: &str| {
@@ -138,7 +138,7 @@ fn an_evidence_file_name_with_a_colon_is_not_refused_as_absolute() {
             "evidence:\n  - file: \"evidence/scan 10:30.txt\"\n    controls: [\"hipaa:164.308(a)(1)(ii)(A)\"]\n    owner: msp\n    effective: 2026-10-30\n",
         )
     });
-    let run = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF, "--format", "json"], 60).go();
+    let run = invoke(s.path(), ["check", "ws", "--as-of", AS_OF, "--format", "json"], 60).go();
     run.assert_code(0);
     assert!(!run.stderr.contains("E012"), "{}", run.stderr);
     let doc: Value = serde_json::from_str(&run.stdout).expect("JSON");
@@ -151,7 +151,7 @@ fn an_evidence_file_name_with_a_colon_is_not_refused_as_absolute() {
         "the file is found: {}",
         run.stdout
     );
-    let pack = ctrlmap(s.path(), ["pack", DENTAL, "-o", "pack", "--as-of", AS_OF], 60).go();
+    let pack = invoke(s.path(), ["pack", DENTAL, "-o", "pack", "--as-of", AS_OF], 60).go();
     pack.assert_code(0);
     assert_eq!(
         std::fs::read_to_string(s.path().join("pack/files/evidence/scan 10:30.txt")).expect("copied"),
@@ -180,14 +180,14 @@ fn a_nested_scope_file_is_read_by_matrix_explain_render_and_pack() {
     )
     .expect("move");
     let file = "ws/scopes/ny/hudson-valley-insurance.yaml";
-    let check = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF], 60).go();
+    let check = invoke(s.path(), ["check", "ws", "--as-of", AS_OF], 60).go();
     check.assert_code(0);
     assert!(
         check.stdout.contains(&format!("hudson-valley-insurance ({file})")),
         "{}",
         check.stdout
     );
-    let matrix = ctrlmap(s.path(), ["matrix", file, "--framework", "nydfs-500"], 60).go();
+    let matrix = invoke(s.path(), ["matrix", file, "--framework", "nydfs-500"], 60).go();
     matrix.assert_code(0);
     assert!(
         matrix
@@ -196,7 +196,7 @@ fn a_nested_scope_file_is_read_by_matrix_explain_render_and_pack() {
         "{}",
         matrix.stdout
     );
-    let explain = ctrlmap(s.path(), ["explain", file, "nydfs-500:500.4(a)", "--as-of", AS_OF], 60).go();
+    let explain = invoke(s.path(), ["explain", file, "nydfs-500:500.4(a)", "--as-of", AS_OF], 60).go();
     explain.assert_code(0);
     assert!(
         explain
@@ -205,14 +205,14 @@ fn a_nested_scope_file_is_read_by_matrix_explain_render_and_pack() {
         "{}",
         explain.stdout
     );
-    let render = ctrlmap(s.path(), ["render", "tpsp-summary", file, "--as-of", AS_OF], 60).go();
+    let render = invoke(s.path(), ["render", "tpsp-summary", file, "--as-of", AS_OF], 60).go();
     render.assert_code(0);
     assert!(
         render.stdout.contains("Hudson Valley Insurance Agency, Inc."),
         "{}",
         render.stdout
     );
-    let pack = ctrlmap(s.path(), ["pack", file, "-o", "pack", "--as-of", AS_OF], 60).go();
+    let pack = invoke(s.path(), ["pack", file, "-o", "pack", "--as-of", AS_OF], 60).go();
     pack.assert_code(0);
     assert!(
         s.path()
@@ -233,13 +233,13 @@ fn explain_cites_the_section_not_the_catalog_citation_glued_to_an_id() {
         "hipaa:164.410(b)",
         "hipaa:164.404(b)",
     ] {
-        let run = ctrlmap(s.path(), ["explain", DENTAL, control, "--as-of", AS_OF], 60).go();
+        let run = invoke(s.path(), ["explain", DENTAL, control, "--as-of", AS_OF], 60).go();
         run.assert_code(0);
         let id = control.trim_start_matches("hipaa:");
         assert!(run.stdout.contains(&format!("text (45 CFR {id}):")), "{}", run.stdout);
         assert!(!run.stdout.contains("Subparts C and D 164."), "{}", run.stdout);
     }
-    let nydfs = ctrlmap(
+    let nydfs = invoke(
         s.path(),
         [
             "explain",
@@ -278,7 +278,7 @@ fn no_debug_formatting_reaches_users() {
     let s = Scratch::example("debug-words");
     let mut outputs = Vec::new();
     for format in ["text", "json", "markdown", "sarif", "github", "junit"] {
-        let run = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF, "--format", format], 60).go();
+        let run = invoke(s.path(), ["check", "ws", "--as-of", AS_OF, "--format", format], 60).go();
         run.assert_code(0);
         outputs.push((format!("check --format {format}"), run.stdout));
     }
@@ -289,13 +289,13 @@ fn no_debug_formatting_reaches_users() {
     ];
     for scope in scopes {
         for format in ["text", "markdown", "csv", "json"] {
-            let run = ctrlmap(s.path(), ["matrix", scope, "--format", format], 60).go();
+            let run = invoke(s.path(), ["matrix", scope, "--format", format], 60).go();
             run.assert_code(0);
             outputs.push((format!("matrix {scope} --format {format}"), run.stdout));
         }
     }
     // A client-owned control: its provenance kind is the YAML key's word.
-    let explain = ctrlmap(
+    let explain = invoke(
         s.path(),
         ["explain", DENTAL, "hipaa:164.308(a)(1)", "--as-of", AS_OF],
         60,
@@ -325,7 +325,7 @@ fn no_debug_formatting_reaches_users() {
     }
     // The CSV columns hold the documented vocabularies.
     for scope in scopes {
-        let run = ctrlmap(s.path(), ["matrix", scope, "--format", "csv"], 60).go();
+        let run = invoke(s.path(), ["matrix", scope, "--format", "csv"], 60).go();
         let mut reader = csv::Reader::from_reader(run.stdout.as_bytes());
         let headers = reader.headers().expect("headers").clone();
         let col = |name: &str| headers.iter().position(|h| h == name).expect("column");
@@ -370,8 +370,8 @@ fn check_and_diff_read_fail_on_the_same_way() {
             "ws/ctrlmap.yaml",
             &format!("kind: config\nprovider: Northwind Managed IT\nfail_on: {fail_on}\n"),
         );
-        let check = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF], 60).go();
-        let diff = ctrlmap(
+        let check = invoke(s.path(), ["check", "ws", "--as-of", AS_OF], 60).go();
+        let diff = invoke(
             s.path(),
             ["diff", "old", "ws", "--as-of", AS_OF, "--fail-on-regression"],
             60,
@@ -409,7 +409,7 @@ fn waiver_debt_never_shows_the_expiry_as_the_grant_date() {
             .contains(&format!("expires: {expires}"))
     );
     for format in ["text", "markdown", "json"] {
-        let run = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF, "--format", format], 60).go();
+        let run = invoke(s.path(), ["check", "ws", "--as-of", AS_OF, "--format", format], 60).go();
         run.assert_code(0);
         assert!(
             !run.stdout.contains(&format!("since {expires}")),

@@ -8,6 +8,7 @@
 //! narrower than 200 px, a contract document's cells labelled with their column's name. Set CTRLMAP_SCREENSHOTS=DIR to keep
 //! the screenshots and PDFs.
 
+mod support;
 use ctrlmap::load::Loaded;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -204,7 +205,7 @@ fn phone_layout(profile: &Path, page: &Path, copy: &Path) -> Vec<String> {
 
 /// Build the pack of a scope of a workspace (relative to the crate); the number of its HIPAA rows.
 fn build(workspace: &str, scope: &str, dir: &Path) -> usize {
-    let ws = Loaded::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(workspace)).expect("loads");
+    let ws = Loaded::load(&support::repo().join(workspace)).expect("loads");
     assert!(
         ws.diagnostics.is_empty(),
         "{}",
@@ -230,8 +231,8 @@ fn build(workspace: &str, scope: &str, dir: &Path) -> usize {
 #[test]
 #[ignore = "needs chromium; .ci/run runs it"]
 fn the_pack_renders_in_headless_chromium() {
-    let root = std::env::temp_dir().join(format!("ctrlmap-browser-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
+    let scratch = support::Scratch::new("browser");
+    let root = scratch.join("root");
     let profile = root.join("profile");
     let dir = root.join("pack");
     let hipaa_rows = build("examples/northwind-msp", "riverside-dental", &dir);
@@ -304,22 +305,18 @@ fn the_pack_renders_in_headless_chromium() {
     // appendix of the example, and the fixture's appendix (which has open gaps with long file
     // locations). Each page is measured by a script the test adds to a copy of it.
     let fixture_baa = root.join("fixture-baa.html");
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_ctrlmap"))
-        .args([
-            "render",
-            "baa-appendix",
-            "tests/fixtures/render/northwind/scopes/riverside-dental.yaml",
-            "--format",
-            "html",
-            "--as-of",
-            "2026-11-30",
-            "-o",
-        ])
-        .arg(&fixture_baa)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .expect("render");
-    assert!(run.success());
+    let run = support::ctrlmap([
+        "render".as_ref(),
+        "baa-appendix".as_ref(),
+        "tests/fixtures/render/northwind/scopes/riverside-dental.yaml".as_ref(),
+        "--format".as_ref(),
+        "html".as_ref(),
+        "--as-of".as_ref(),
+        "2026-11-30".as_ref(),
+        "-o".as_ref(),
+        fixture_baa.as_os_str(),
+    ]);
+    assert!(run.code == 0);
     for (name, page) in [
         ("index", index.clone()),
         ("matrix-hipaa", matrix.clone()),
@@ -361,22 +358,18 @@ fn the_pack_renders_in_headless_chromium() {
     }
     // At 390 px: the appendix, the provider summary and the pack's pages stack their rows.
     let tpsp = root.join("tpsp-summary.html");
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_ctrlmap"))
-        .args([
-            "render",
-            "tpsp-summary",
-            "examples/northwind-msp/scopes/hudson-valley-insurance.yaml",
-            "--format",
-            "html",
-            "--as-of",
-            "2026-11-30",
-            "-o",
-        ])
-        .arg(&tpsp)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .expect("render");
-    assert!(run.success());
+    let run = support::ctrlmap([
+        "render".as_ref(),
+        "tpsp-summary".as_ref(),
+        "examples/northwind-msp/scopes/hudson-valley-insurance.yaml".as_ref(),
+        "--format".as_ref(),
+        "html".as_ref(),
+        "--as-of".as_ref(),
+        "2026-11-30".as_ref(),
+        "-o".as_ref(),
+        tpsp.as_os_str(),
+    ]);
+    assert!(run.code == 0);
     for (name, page) in [
         ("index", index.clone()),
         ("matrix-hipaa", matrix.clone()),
@@ -427,5 +420,4 @@ fn the_pack_renders_in_headless_chromium() {
             assert!(!dom.contains(element), "{page}: a {element} element in the DOM");
         }
     }
-    let _ = std::fs::remove_dir_all(&root);
 }

@@ -2,7 +2,7 @@
 //! `sha256sum -c` compatibility, the manifest and evidence index, evidence copied only from
 //! inside the workspace, and an all-or-nothing replacement of an earlier pack.
 
-mod common;
+mod support;
 use ctrlmap::load::Loaded;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 const AS_OF: time::Date = time::macros::date!(2026 - 11 - 30);
 
 fn fixture() -> PathBuf {
-    common::fixture("render/northwind")
+    support::fixture("render/northwind")
 }
 
 fn load(root: &Path) -> Loaded {
@@ -21,13 +21,6 @@ fn load(root: &Path) -> Loaded {
         ctrlmap::emit::diagnostics::render_all(&ws.diagnostics, |f| ws.source(f))
     );
     ws
-}
-
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ctrlmap-pack-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    dir
 }
 
 fn build(ws: &Loaded, scope: &str, dir: &Path, zip: bool) -> ctrlmap::emit::pack::PackOutcome {
@@ -65,7 +58,8 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 #[test]
 fn a_pack_built_twice_is_byte_identical_folder_and_zip() {
     let ws = load(&fixture());
-    let root = temp("twice");
+    let root_scratch = support::Scratch::new("pack-twice");
+    let root = root_scratch.path();
     let (a, b) = (root.join("a/riverside"), root.join("b/riverside"));
     build(&ws, "riverside-dental", &a, true);
     // A second apart, so any wall-clock time in the zip would show.
@@ -81,13 +75,13 @@ fn a_pack_built_twice_is_byte_identical_folder_and_zip() {
         std::fs::read(root.join("b/riverside.zip")).expect("zip b"),
     );
     assert!(za == zb, "the zips differ");
-    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[test]
 fn the_pack_holds_what_an_auditor_needs() {
     let ws = load(&fixture());
-    let root = temp("layout");
+    let root_scratch = support::Scratch::new("pack-layout");
+    let root = root_scratch.path();
     let dir = root.join("pack");
     let outcome = build(&ws, "riverside-dental", &dir, false);
     let files = tree(&dir);
@@ -157,13 +151,13 @@ fn the_pack_holds_what_an_auditor_needs() {
     assert!(index.contains("<table class=\"severity-counts\">") || index.contains("No findings as of"));
     assert!(index.contains("<g class=\"legend\">"), "charts carry legends");
     assert!(index.contains("@media print"), "print stylesheet");
-    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[test]
 fn sha256sum_checks_the_pack() {
     let ws = load(&fixture());
-    let root = temp("sha256sum");
+    let root_scratch = support::Scratch::new("pack-sha256sum");
+    let root = root_scratch.path();
     let dir = root.join("pack");
     build(&ws, "hudson-lending", &dir, false);
     let sums = std::fs::read_to_string(dir.join("SHA256SUMS")).expect("sums");
@@ -194,13 +188,13 @@ fn sha256sum_checks_the_pack() {
         String::from_utf8_lossy(&out.stdout).matches(": OK").count(),
         paths.len()
     );
-    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[test]
 fn manifest_names_the_generator_inputs_and_every_file() {
     let ws = load(&fixture());
-    let root = temp("manifest");
+    let root_scratch = support::Scratch::new("pack-manifest");
+    let root = root_scratch.path();
     let dir = root.join("pack");
     build(&ws, "riverside-dental", &dir, false);
     let m: serde_json::Value =
@@ -253,13 +247,13 @@ fn manifest_names_the_generator_inputs_and_every_file() {
             .iter()
             .all(|c| c["version"].is_string() && c["sha256"].as_str().is_some_and(|s| s.len() == 64))
     );
-    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[test]
 fn evidence_index_gives_age_freshness_and_hash_as_of_the_date() {
     let ws = load(&fixture());
-    let root = temp("evidence");
+    let root_scratch = support::Scratch::new("pack-evidence");
+    let root = root_scratch.path();
     let dir = root.join("pack");
     build(&ws, "riverside-dental", &dir, false);
     let mut reader = csv::Reader::from_path(dir.join("evidence.csv")).expect("csv");
@@ -293,14 +287,13 @@ fn evidence_index_gives_age_freshness_and_hash_as_of_the_date() {
         html.contains("href=\"files/evidence/2026/q3-restore-test.txt\""),
         "links to the copy"
     );
-    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[test]
 fn evidence_outside_the_workspace_is_never_copied() {
-    let root = temp("symlink");
-    let ws_dir = root.join("ws");
-    common::copy_dir(&fixture(), &ws_dir);
+    let root_scratch = support::Scratch::copy_of(&fixture(), "pack-symlink");
+    let root = root_scratch.path();
+    let ws_dir = root_scratch.ws();
     let secret = root.join("secret.txt");
     std::fs::write(&secret, "outside the workspace").expect("write");
     #[cfg(unix)]
@@ -359,14 +352,13 @@ fn evidence_outside_the_workspace_is_never_copied() {
             "{path} holds the outside file"
         );
     }
-    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[test]
 fn an_earlier_pack_is_replaced_whole_and_survives_a_failed_run() {
-    let root = temp("replace");
-    let ws_dir = root.join("ws");
-    common::copy_dir(&fixture(), &ws_dir);
+    let root_scratch = support::Scratch::copy_of(&fixture(), "pack-replace");
+    let root = root_scratch.path();
+    let ws_dir = root_scratch.ws();
     let dir = root.join("pack");
     let ws = load(&ws_dir);
     build(&ws, "riverside-dental", &dir, false);
@@ -386,7 +378,7 @@ fn an_earlier_pack_is_replaced_whole_and_survives_a_failed_run() {
     .expect_err("the template fails");
     assert!(err.to_string().starts_with("templates/pack-index.html.j2:1: "), "{err}");
     assert!(tree(&dir) == before, "the earlier pack is intact");
-    let leftovers: Vec<String> = std::fs::read_dir(&root)
+    let leftovers: Vec<String> = std::fs::read_dir(root)
         .expect("ls")
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
@@ -416,13 +408,13 @@ fn an_earlier_pack_is_replaced_whole_and_survives_a_failed_run() {
             .expect("manifest")
             .contains("\"as_of\": \"2026-12-31\"")
     );
-    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[test]
 fn a_folder_that_is_not_a_pack_is_never_replaced() {
     let ws = load(&fixture());
-    let root = temp("not-a-pack");
+    let root_scratch = support::Scratch::new("pack-not-a-pack");
+    let root = root_scratch.path();
     let dir = root.join("documents");
     std::fs::create_dir_all(&dir).expect("mkdir");
     std::fs::write(dir.join("thesis.docx"), "years of work").expect("write");
@@ -441,5 +433,4 @@ fn a_folder_that_is_not_a_pack_is_never_replaced() {
         std::fs::read_to_string(dir.join("thesis.docx")).expect("still there"),
         "years of work"
     );
-    let _ = std::fs::remove_dir_all(&root);
 }

@@ -4,25 +4,18 @@
 //! waiver register, a period that starts before the engagement, and evidence that no longer
 //! matches its pin (never shown as matching, never copied).
 
-mod common;
-use common::{Scratch, ctrlmap};
-use std::path::{Path, PathBuf};
-
-fn example() -> PathBuf {
-    common::root().join("examples/northwind-msp")
-}
+mod support;
+use std::path::Path;
+use support::{Scratch, ctrlmap, example};
 
 /// A pack of `scope` in `ws` as of `as_of`, in a scratch folder.
-fn pack(ws: &Path, scope: &str, as_of: &str, name: &str) -> (Scratch, common::Run) {
-    let dir = std::env::temp_dir().join(format!("ctrlmap-evidence-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    let scratch = Scratch(dir);
+fn pack(ws: &Path, scope: &str, as_of: &str, name: &str) -> (Scratch, support::Run) {
+    let scratch = Scratch::new(&format!("evidence-{name}"));
     let run = ctrlmap([
         "pack".as_ref(),
         ws.join("scopes").join(scope).as_os_str(),
         "-o".as_ref(),
-        scratch.0.join("pack").as_os_str(),
+        scratch.path().join("pack").as_os_str(),
         "--as-of".as_ref(),
         as_of.as_ref(),
     ]);
@@ -44,7 +37,7 @@ fn row<'a>(page: &'a str, id: &str) -> &'a str {
 #[test]
 fn each_row_shows_the_evidence_on_file_for_its_control() {
     let (s, _) = pack(&example(), "riverside-dental.yaml", "2026-11-30", "rows");
-    let hipaa = read(&s.0, "matrix/hipaa.html");
+    let hipaa = read(s.path(), "matrix/hipaa.html");
     // The scope's risk analysis lists 164.308(a)(1)(ii)(A): its row shows the file, with its
     // title, effective date, age on the as-of date, freshness and pin state.
     let risk = row(&hipaa, "164.308(a)(1)(ii)(A)");
@@ -76,7 +69,7 @@ fn each_row_shows_the_evidence_on_file_for_its_control() {
         "{evaluation}"
     );
     // The index lists every control whose promised evidence is not on file, with the findings.
-    let index = read(&s.0, "index.html");
+    let index = read(s.path(), "index.html");
     let gaps = &index[index.find("id=\"evidence-not-on-file\"").expect("section")..];
     assert!(
         gaps.contains("matrix/hipaa.html#164.308(a)(7)(ii)(B)"),
@@ -88,15 +81,15 @@ fn each_row_shows_the_evidence_on_file_for_its_control() {
 #[test]
 fn a_pack_rule_with_promised_makes_promised_evidence_not_on_file_a_finding() {
     let ws = Scratch::copy_of(&example(), "promised");
-    std::fs::create_dir_all(ws.0.join("policies")).expect("mkdir");
+    std::fs::create_dir_all(ws.ws().join("policies")).expect("mkdir");
     std::fs::write(
-        ws.0.join("policies/promised-evidence.yaml"),
+        ws.ws().join("policies/promised-evidence.yaml"),
         "kind: policy\nid: promised-evidence\ntitle: Evidence the services promise is on file\nframework: hipaa\nrules:\n  - code: CM009\n    kind: evidence-required\n    severity: low\n    params:\n      promised: true\n",
     )
     .expect("write");
     let run = ctrlmap([
         "check".as_ref(),
-        ws.0.as_os_str(),
+        ws.ws().as_os_str(),
         "--as-of".as_ref(),
         "2026-11-30".as_ref(),
         "--format".as_ref(),
@@ -132,7 +125,7 @@ fn a_pack_rule_with_promised_makes_promised_evidence_not_on_file_a_finding() {
 #[test]
 fn the_waiver_register_lists_each_waiver_and_whether_it_holds() {
     let (s, _) = pack(&example(), "riverside-dental.yaml", "2026-11-30", "waivers");
-    let page = read(&s.0, "waivers.html");
+    let page = read(s.path(), "waivers.html");
     for text in [
         "CM009",
         "164.308(a)(8)",
@@ -148,10 +141,10 @@ fn the_waiver_register_lists_each_waiver_and_whether_it_holds() {
     ] {
         assert!(page.contains(text), "{text} in the register");
     }
-    assert!(read(&s.0, "index.html").contains("href=\"waivers.html\""));
+    assert!(read(s.path(), "index.html").contains("href=\"waivers.html\""));
     // After the expiry date the same waiver no longer holds.
     let (later, _) = pack(&example(), "riverside-dental.yaml", "2027-03-15", "waivers-later");
-    let page = read(&later.0, "waivers.html");
+    let page = read(later.path(), "waivers.html");
     assert!(
         page.contains("badge expired") && page.contains("not in force"),
         "expired"
@@ -161,7 +154,7 @@ fn the_waiver_register_lists_each_waiver_and_whether_it_holds() {
 #[test]
 fn a_period_that_starts_before_the_engagement_says_so() {
     let (s, _) = pack(&example(), "riverside-dental.yaml", "2026-11-30", "period");
-    let index = read(&s.0, "index.html");
+    let index = read(s.path(), "index.html");
     assert!(
         index.contains("The assessment period starts 2025-12-01, before the engagement's effective date (2026-02-01): its first 62 days precede the engagement."),
         "effective date"
@@ -174,23 +167,23 @@ fn a_period_that_starts_before_the_engagement_says_so() {
     );
     // A period inside the engagement says nothing of the kind.
     let ws = Scratch::copy_of(&example(), "period-inside");
-    let scope = ws.0.join("scopes/riverside-dental.yaml");
+    let scope = ws.ws().join("scopes/riverside-dental.yaml");
     let text = std::fs::read_to_string(&scope)
         .expect("scope")
         .replace("from: 2025-12-01", "from: 2026-02-01");
     std::fs::write(&scope, text).expect("write");
-    let (inside, _) = pack(&ws.0, "riverside-dental.yaml", "2026-11-30", "period-inside-pack");
-    assert!(!read(&inside.0, "index.html").contains("period-before-"));
+    let (inside, _) = pack(&ws.ws(), "riverside-dental.yaml", "2026-11-30", "period-inside-pack");
+    assert!(!read(inside.path(), "index.html").contains("period-before-"));
 }
 
 #[test]
 fn evidence_that_no_longer_matches_its_pin_is_never_shown_as_matching_nor_copied() {
     let ws = Scratch::copy_of(&example(), "changed-evidence");
-    let evidence = ws.0.join("evidence/riverside-2026-q3-restore-test.md");
+    let evidence = ws.ws().join("evidence/riverside-2026-q3-restore-test.md");
     let mut text = std::fs::read_to_string(&evidence).expect("evidence");
     text.push_str("\nRestore completed within the objective.\n");
     std::fs::write(&evidence, text).expect("write");
-    let (s, run) = pack(&ws.0, "riverside-dental.yaml", "2026-11-30", "changed-evidence-pack");
+    let (s, run) = pack(&ws.ws(), "riverside-dental.yaml", "2026-11-30", "changed-evidence-pack");
     assert!(
         run.stderr
             .contains("riverside-2026-q3-restore-test.md: its SHA-256 is not the one pinned"),
@@ -198,22 +191,23 @@ fn evidence_that_no_longer_matches_its_pin_is_never_shown_as_matching_nor_copied
         run.stderr
     );
     assert!(
-        !s.0.join("pack/files/evidence/riverside-2026-q3-restore-test.md")
+        !s.path()
+            .join("pack/files/evidence/riverside-2026-q3-restore-test.md")
             .exists()
     );
-    let page = read(&s.0, "evidence.html");
+    let page = read(s.path(), "evidence.html");
     let start = page.find("Quarterly restore test, 2026 Q3").expect("listed");
     let entry = &page[start..start + page[start..].find("</tr>").expect("row")];
     assert!(
         entry.contains("badge changed") && !entry.contains("matches pin"),
         "{entry}"
     );
-    let row = row(&read(&s.0, "matrix/hipaa.html"), "164.308(a)(7)(ii)(D)").to_string();
+    let row = row(&read(s.path(), "matrix/hipaa.html"), "164.308(a)(7)(ii)(D)").to_string();
     assert!(
         row.contains("(not in the pack)") && !row.contains("matches pin"),
         "{row}"
     );
-    let run = ctrlmap(["pack".as_ref(), "verify".as_ref(), s.0.join("pack").as_os_str()]);
+    let run = ctrlmap(["pack".as_ref(), "verify".as_ref(), s.path().join("pack").as_os_str()]);
     assert_eq!(run.code, 0, "the pack is what it says: {}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("has no copy in the pack"), "{}", run.stdout);
 }
@@ -221,7 +215,7 @@ fn evidence_that_no_longer_matches_its_pin_is_never_shown_as_matching_nor_copied
 #[test]
 fn the_index_names_what_each_check_covers() {
     let (s, _) = pack(&example(), "riverside-dental.yaml", "2026-11-30", "checks");
-    let index = read(&s.0, "index.html");
+    let index = read(s.path(), "index.html");
     let verify = &index[index.find("id=\"verify\"").expect("verification section")..];
     for text in [
         "This pack is not signed",

@@ -2,28 +2,21 @@
 //! the name of a genuine one, entries pack never writes, a zip bomb, a pack whose evidence was
 //! edited and whose lists were recomputed, names a pack cannot hold, and links.
 
-mod common;
-use common::hostile_zip::{Entry, entries_of, zip, zip_sharing};
-use common::{Scratch, ctrlmap};
+mod support;
 use std::path::{Path, PathBuf};
+use support::hostile_zip::{Entry, entries_of, zip, zip_sharing};
+use support::{Scratch, ctrlmap, example};
 
 const AS_OF: &str = "2026-11-30";
 
-fn example() -> PathBuf {
-    common::root().join("examples/northwind-msp")
-}
-
 /// A scratch folder holding a fresh pack of the dental scope (`pack/` and `pack.zip`).
 fn fresh_pack(name: &str) -> Scratch {
-    let dir = std::env::temp_dir().join(format!("ctrlmap-hostile-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    let scratch = Scratch(dir);
+    let scratch = Scratch::new(&format!("hostile-{name}"));
     let run = ctrlmap([
         "pack".as_ref(),
         example().join("scopes/riverside-dental.yaml").as_os_str(),
         "-o".as_ref(),
-        scratch.0.join("pack").as_os_str(),
+        scratch.path().join("pack").as_os_str(),
         "--zip".as_ref(),
         "--as-of".as_ref(),
         AS_OF.as_ref(),
@@ -32,7 +25,7 @@ fn fresh_pack(name: &str) -> Scratch {
     scratch
 }
 
-fn verify(path: &Path) -> common::Run {
+fn verify(path: &Path) -> support::Run {
     ctrlmap(["pack".as_ref(), "verify".as_ref(), path.as_os_str()])
 }
 
@@ -44,12 +37,18 @@ fn genuine(zip_path: &Path) -> Vec<Entry> {
         .collect()
 }
 
+/// The hand-made zips carry the standard CRC-32: its check value for `123456789` is CBF43926.
+#[test]
+fn the_hand_made_zips_crc_is_the_standard_crc_32() {
+    assert_eq!(support::hostile_zip::crc32(b"123456789"), 0xCBF4_3926);
+}
+
 #[test]
 fn the_genuine_zip_rewritten_by_hand_still_verifies() {
     // The hand-made zips below differ from the genuine one only where they say so.
     let s = fresh_pack("rewritten");
-    let path = s.0.join("rewritten.zip");
-    std::fs::write(&path, zip(&genuine(&s.0.join("pack.zip")))).expect("write");
+    let path = s.path().join("rewritten.zip");
+    std::fs::write(&path, zip(&genuine(&s.join("pack.zip")))).expect("write");
     let run = verify(&path);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
@@ -57,18 +56,18 @@ fn the_genuine_zip_rewritten_by_hand_still_verifies() {
 #[test]
 fn a_forged_entry_with_a_genuine_name_fails_before_or_after_it() {
     let s = fresh_pack("duplicate");
-    let entries = genuine(&s.0.join("pack.zip"));
+    let entries = genuine(&s.join("pack.zip"));
     let index = entries
         .iter()
         .position(|e| e.name == b"pack/index.html")
         .expect("index.html");
     for (label, at) in [("before", index), ("after", index + 1)] {
-        let mut forged = genuine(&s.0.join("pack.zip"));
+        let mut forged = genuine(&s.join("pack.zip"));
         forged.insert(
             at,
             Entry::file("pack/index.html", "<p>No findings. All evidence matches its pin.</p>"),
         );
-        let path = s.0.join(format!("forged-{label}.zip"));
+        let path = s.path().join(format!("forged-{label}.zip"));
         std::fs::write(&path, zip(&forged)).expect("write");
         let run = verify(&path);
         assert_eq!(
@@ -110,9 +109,9 @@ fn entries_pack_never_writes_fail() {
         ("a name with a newline", Entry::file("pack/files/a\nSHA256SUMS", "x")),
     ];
     for (label, extra) in cases {
-        let mut entries = genuine(&s.0.join("pack.zip"));
+        let mut entries = genuine(&s.join("pack.zip"));
         entries.push(extra);
-        let path = s.0.join("extra.zip");
+        let path = s.path().join("extra.zip");
         std::fs::write(&path, zip(&entries)).expect("write");
         let run = verify(&path);
         assert_eq!(run.code, 1, "{label}: {}{}", run.stdout, run.stderr);
@@ -125,12 +124,12 @@ fn a_zip_bomb_of_ten_thousand_entries_fails_without_being_inflated() {
     // 10,000 entries sharing one deflated body of 400 MiB (a 3 MB zip): inflated, 4 TB.
     let s = fresh_pack("bomb");
     let body = Entry::zeros("pack/files/evidence/big.pdf", 400 << 20);
-    let mut names: Vec<Vec<u8>> = entries_of(&s.0.join("pack.zip"))
+    let mut names: Vec<Vec<u8>> = entries_of(&s.join("pack.zip"))
         .into_iter()
         .map(|(n, _)| n.into_bytes())
         .collect();
     names.extend((0..10_000 - names.len()).map(|i| format!("pack/files/evidence/copy-{i}.pdf").into_bytes()));
-    let path = s.0.join("bomb.zip");
+    let path = s.path().join("bomb.zip");
     std::fs::write(&path, zip_sharing(&body, &names)).expect("write");
     let run = verify(&path);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
@@ -147,20 +146,20 @@ fn an_entry_that_inflates_past_its_declared_size_stops_the_check() {
     // The genuine pack with evidence replaced by 400 MiB of zeros whose headers still declare
     // the genuine size: verify reads no more than the manifest declares.
     let s = fresh_pack("overrun");
-    let mut entries = genuine(&s.0.join("pack.zip"));
+    let mut entries = genuine(&s.join("pack.zip"));
     let at = entries
         .iter()
         .position(|e| e.name == b"pack/files/evidence/riverside-2026-q3-restore-test.md")
         .expect("evidence entry");
     let size = match &entries[at].body {
-        common::hostile_zip::Body::Bytes(b) => b.len() as u64,
-        common::hostile_zip::Body::Zeros(n) => *n,
+        support::hostile_zip::Body::Bytes(b) => b.len() as u64,
+        support::hostile_zip::Body::Zeros(n) => *n,
     };
     entries[at] = Entry {
         declared: Some(size),
         ..Entry::zeros("pack/files/evidence/riverside-2026-q3-restore-test.md", 400 << 20)
     };
-    let path = s.0.join("overrun.zip");
+    let path = s.path().join("overrun.zip");
     std::fs::write(&path, zip(&entries)).expect("write");
     let run = verify(&path);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
@@ -216,7 +215,7 @@ fn rehash(dir: &Path) {
 #[test]
 fn edited_evidence_with_recomputed_lists_fails_on_its_pin() {
     let s = fresh_pack("rehash");
-    let dir = s.0.join("pack");
+    let dir = s.path().join("pack");
     let evidence = dir.join("files/evidence/riverside-2026-risk-analysis-summary.md");
     let mut text = std::fs::read_to_string(&evidence).expect("evidence");
     text.push_str("\nAll risks accepted by the Security Official.\n");
@@ -240,7 +239,7 @@ fn edited_evidence_with_recomputed_lists_fails_on_its_pin() {
     std::fs::write(&scope, text).expect("write");
     rehash(&dir);
     let fresh = fresh_pack("rehash-digest");
-    let digest = std::fs::read(fresh.0.join("pack/SHA256SUMS")).expect("sums");
+    let digest = std::fs::read(fresh.path().join("pack/SHA256SUMS")).expect("sums");
     let digest = ctrlmap::model::digest::sha256_hex(&digest);
     let run = ctrlmap([
         "pack".as_ref(),
@@ -256,17 +255,17 @@ fn edited_evidence_with_recomputed_lists_fails_on_its_pin() {
 #[test]
 fn a_link_to_a_pack_on_the_command_line_is_followed_and_links_inside_fail() {
     let s = fresh_pack("link");
-    std::os::unix::fs::symlink(s.0.join("pack"), s.0.join("link")).expect("link");
-    std::os::unix::fs::symlink(s.0.join("pack.zip"), s.0.join("link.zip")).expect("link");
+    std::os::unix::fs::symlink(s.path().join("pack"), s.path().join("link")).expect("link");
+    std::os::unix::fs::symlink(s.path().join("pack.zip"), s.path().join("link.zip")).expect("link");
     for link in ["link", "link.zip"] {
-        let run = verify(&s.0.join(link));
+        let run = verify(&s.join(link));
         assert_eq!(run.code, 0, "{link}: {}{}", run.stdout, run.stderr);
         assert!(run.stdout.contains("OK"), "{}", run.stdout);
     }
-    let evidence = s.0.join("pack/files/evidence/riverside-2026-q3-restore-test.md");
-    std::fs::rename(&evidence, s.0.join("elsewhere.md")).expect("move");
-    std::os::unix::fs::symlink(s.0.join("elsewhere.md"), &evidence).expect("link");
-    let run = verify(&s.0.join("link"));
+    let evidence = s.path().join("pack/files/evidence/riverside-2026-q3-restore-test.md");
+    std::fs::rename(&evidence, s.path().join("elsewhere.md")).expect("move");
+    std::os::unix::fs::symlink(s.path().join("elsewhere.md"), &evidence).expect("link");
+    let run = verify(&s.join("link"));
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("a symbolic link"), "{}", run.stdout);
 }
@@ -274,10 +273,10 @@ fn a_link_to_a_pack_on_the_command_line_is_followed_and_links_inside_fail() {
 /// The example workspace copied, with a second copy of the dental scope under `name`.
 fn workspace_with_scope_named(name: &std::ffi::OsStr, label: &str) -> (Scratch, PathBuf) {
     let ws = Scratch::copy_of(&example(), &format!("names-{label}"));
-    let text = std::fs::read_to_string(ws.0.join("scopes/riverside-dental.yaml"))
+    let text = std::fs::read_to_string(ws.ws().join("scopes/riverside-dental.yaml"))
         .expect("scope")
         .replace("id: riverside-dental", "id: riverside-odd-name");
-    let path = ws.0.join("scopes").join(name);
+    let path = ws.ws().join("scopes").join(name);
     std::fs::write(&path, text).expect("write");
     (ws, path)
 }
@@ -290,7 +289,7 @@ fn a_scope_whose_name_cannot_be_stored_is_an_error_at_pack_time() {
         ("not-utf8", std::ffi::OsStr::from_bytes(b"odd-\xff.yaml")),
     ] {
         let (ws, scope) = workspace_with_scope_named(name, label);
-        let out = ws.0.join("out");
+        let out = ws.ws().join("out");
         let run = ctrlmap([
             "pack".as_ref(),
             scope.as_os_str(),

@@ -4,34 +4,16 @@
 //! prepared and reviewed it; `pack verify` on the zip itself, against a recorded digest, and a
 //! clear usage error (exit 2) for something that is not a pack.
 
-mod common;
-use common::ctrlmap;
+mod support;
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use support::{Scratch, ctrlmap, example};
 
 const AS_OF: &str = "2026-11-30";
 
-/// A temporary folder for one test, removed when dropped.
-struct Temp(PathBuf);
-
-impl Temp {
-    fn new(name: &str) -> Temp {
-        let dir = std::env::temp_dir().join(format!("ctrlmap-record-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("mkdir");
-        Temp(dir)
-    }
-}
-
-impl Drop for Temp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn example_scope() -> PathBuf {
-    common::root().join("examples/northwind-msp/scopes/riverside-dental.yaml")
+    example().join("scopes/riverside-dental.yaml")
 }
 
 /// `ctrlmap pack` of the example into `dir/pack` (and its zip); returns the printed digest.
@@ -61,9 +43,9 @@ fn sha256(bytes: &[u8]) -> String {
 
 #[test]
 fn built_in_catalogs_and_crosswalks_are_in_the_pack_with_their_sources() {
-    let t = Temp::new("catalogs");
-    pack(&t.0, &[]);
-    let dir = t.0.join("pack");
+    let t = Scratch::new("record-catalogs");
+    pack(t.path(), &[]);
+    let dir = t.join("pack");
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).expect("manifest")).expect("json");
     let hashed: BTreeMap<String, String> = manifest["files"]
@@ -89,7 +71,7 @@ fn built_in_catalogs_and_crosswalks_are_in_the_pack_with_their_sources() {
         let bytes = std::fs::read(dir.join(copy)).unwrap_or_else(|e| panic!("{copy}: {e}"));
         assert_eq!(
             bytes,
-            std::fs::read(common::root().join(original)).expect("original"),
+            std::fs::read(support::repo().join(original)).expect("original"),
             "{copy}"
         );
         assert_eq!(hashed.get(copy), Some(&sha256(&bytes)), "{copy} hashed in the manifest");
@@ -118,7 +100,7 @@ fn built_in_catalogs_and_crosswalks_are_in_the_pack_with_their_sources() {
         .find(|c| c["id"] == "hipaa")
         .expect("hipaa");
     assert_eq!(hipaa["copy"], "builtin/frameworks/hipaa.yaml");
-    let text = std::fs::read_to_string(common::root().join("frameworks/hipaa.yaml")).expect("catalog");
+    let text = std::fs::read_to_string(support::repo().join("frameworks/hipaa.yaml")).expect("catalog");
     let retrieved_lines = text
         .lines()
         .filter(|l| l.trim_start().starts_with("retrieved:"))
@@ -147,11 +129,11 @@ fn built_in_catalogs_and_crosswalks_are_in_the_pack_with_their_sources() {
 #[test]
 fn the_assessment_period_and_who_prepared_and_reviewed_it_are_recorded() {
     // From the scope: the example states its period and who prepared and reviewed it.
-    let t = Temp::new("record-scope");
-    pack(&t.0, &[]);
+    let t = Scratch::new("record-record-scope");
+    pack(t.path(), &[]);
     let scope = std::fs::read_to_string(example_scope()).expect("scope");
     let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(t.0.join("pack/manifest.json")).expect("manifest")).expect("json");
+        serde_json::from_slice(&std::fs::read(t.join("pack/manifest.json")).expect("manifest")).expect("json");
     let a = &manifest["assessment"];
     assert_eq!(a["as_of"], AS_OF);
     for value in [
@@ -164,9 +146,9 @@ fn the_assessment_period_and_who_prepared_and_reviewed_it_are_recorded() {
         assert!(scope.contains(v), "`{v}` comes from the scope");
     }
     // From the command line: the flags replace the scope's.
-    let t = Temp::new("record-flags");
+    let t = Scratch::new("record-record-flags");
     pack(
-        &t.0,
+        t.path(),
         &[
             "--period-from",
             "2026-07-01",
@@ -185,7 +167,7 @@ fn the_assessment_period_and_who_prepared_and_reviewed_it_are_recorded() {
         ],
     );
     let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(t.0.join("pack/manifest.json")).expect("manifest")).expect("json");
+        serde_json::from_slice(&std::fs::read(t.join("pack/manifest.json")).expect("manifest")).expect("json");
     let a = &manifest["assessment"];
     assert_eq!(a["period"]["from"], "2026-07-01");
     assert_eq!(a["period"]["to"], "2026-09-30");
@@ -193,7 +175,7 @@ fn the_assessment_period_and_who_prepared_and_reviewed_it_are_recorded() {
     assert_eq!(a["prepared_by"]["role"], "Compliance analyst");
     assert_eq!(a["prepared_by"]["date"], "2026-11-29");
     assert_eq!(a["reviewed_by"]["name"], "Robin Reviewer");
-    let index = std::fs::read_to_string(t.0.join("pack/index.html")).expect("index");
+    let index = std::fs::read_to_string(t.join("pack/index.html")).expect("index");
     assert!(index.contains("<dt>Assessment period</dt><dd>2026-07-01 to 2026-09-30</dd>"));
     assert!(
         index.contains("<td>Pat &lt;Preparer&gt;</td><td>Compliance analyst</td>"),
@@ -206,7 +188,7 @@ fn the_assessment_period_and_who_prepared_and_reviewed_it_are_recorded() {
         "pack",
         &example_scope().display().to_string(),
         "-o",
-        &t.0.join("other").display().to_string(),
+        &t.join("other").display().to_string(),
         "--period-from",
         "2026-13-01",
         "--period-to",
@@ -220,7 +202,7 @@ fn the_assessment_period_and_who_prepared_and_reviewed_it_are_recorded() {
     );
 }
 
-fn verify(args: &[&str]) -> common::Run {
+fn verify(args: &[&str]) -> support::Run {
     let mut all = vec!["pack", "verify"];
     all.extend_from_slice(args);
     ctrlmap(all)
@@ -228,16 +210,16 @@ fn verify(args: &[&str]) -> common::Run {
 
 #[test]
 fn pack_verify_reads_the_zip_itself() {
-    let t = Temp::new("zip");
-    let digest = pack(&t.0, &[]);
-    let zip = t.0.join("pack.zip");
+    let t = Scratch::new("record-zip");
+    let digest = pack(t.path(), &[]);
+    let zip = t.join("pack.zip");
     let run = verify(&[&zip.display().to_string()]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains(&digest));
 
     // The same zip with one byte of the index changed, everything else as it was.
     let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip).expect("zip")).expect("archive");
-    let tampered = t.0.join("tampered.zip");
+    let tampered = t.join("tampered.zip");
     let mut out = zip::ZipWriter::new(std::fs::File::create(&tampered).expect("create"));
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i).expect("entry");
@@ -259,15 +241,12 @@ fn pack_verify_reads_the_zip_itself() {
 
 #[test]
 fn pack_verify_checks_the_recorded_digest() {
-    let t = Temp::new("expect");
-    let digest = pack(&t.0, &[]);
-    let dir = t.0.join("pack").display().to_string();
-    let zip = t.0.join("pack.zip").display().to_string();
+    let t = Scratch::new("record-expect");
+    let digest = pack(t.path(), &[]);
+    let dir = t.join("pack").display().to_string();
+    let zip = t.join("pack.zip").display().to_string();
     // The digest is the SHA-256 of SHA256SUMS, computed here independently.
-    assert_eq!(
-        digest,
-        sha256(&std::fs::read(t.0.join("pack/SHA256SUMS")).expect("sums"))
-    );
+    assert_eq!(digest, sha256(&std::fs::read(t.join("pack/SHA256SUMS")).expect("sums")));
     assert_eq!(verify(&[&dir, "--expect", &digest]).code, 0);
     assert_eq!(verify(&[&zip, "--expect", &digest.to_uppercase()]).code, 0);
     let other = sha256(b"another pack");
@@ -284,22 +263,22 @@ fn pack_verify_checks_the_recorded_digest() {
 
 #[test]
 fn a_folder_that_is_not_a_pack_is_a_usage_error_not_tampering() {
-    let t = Temp::new("not-a-pack");
-    let plain = t.0.join("documents");
+    let t = Scratch::new("record-not-a-pack");
+    let plain = t.join("documents");
     std::fs::create_dir_all(&plain).expect("mkdir");
     std::fs::write(plain.join("letter.txt"), b"hello").expect("write");
     let run = verify(&[&plain.display().to_string()]);
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("not a ctrlmap evidence pack"), "{}", run.stderr);
-    let run = verify(&[&t.0.join("missing").display().to_string()]);
+    let run = verify(&[&t.join("missing").display().to_string()]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    let junk = t.0.join("junk.zip");
+    let junk = t.join("junk.zip");
     std::fs::write(&junk, b"not a zip").expect("write");
     assert_eq!(verify(&[&junk.display().to_string()]).code, 2);
 
     // A pack whose SHA256SUMS was deleted is a pack that was tampered with: exit 1.
-    pack(&t.0, &[]);
-    std::fs::remove_file(t.0.join("pack/SHA256SUMS")).expect("rm");
-    let run = verify(&[&t.0.join("pack").display().to_string()]);
+    pack(t.path(), &[]);
+    std::fs::remove_file(t.join("pack/SHA256SUMS")).expect("rm");
+    let run = verify(&[&t.join("pack").display().to_string()]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
 }

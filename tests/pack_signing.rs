@@ -2,10 +2,10 @@
 //! with `ctrlmap pack verify --signers`: both accept the pack as signed, and both fail once
 //! any file of it changes. The key is a throwaway Ed25519 key `ssh-keygen` makes for the test.
 
-mod common;
-use common::{Scratch, ctrlmap};
+mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use support::{Scratch, ctrlmap};
 
 const AS_OF: &str = "2026-11-30";
 
@@ -30,35 +30,34 @@ struct Signed {
 
 impl Signed {
     fn pack(&self) -> PathBuf {
-        self.dir.0.join("pack")
+        self.dir.join("pack")
     }
     fn signers(&self) -> PathBuf {
-        self.dir.0.join("allowed_signers")
+        self.dir.join("allowed_signers")
     }
     fn key(&self) -> PathBuf {
-        self.dir.0.join("key")
+        self.dir.join("key")
     }
 }
 
 /// A throwaway key, an allowed-signers file naming it `auditor@example.com`, and a pack signed
 /// with it.
 fn signed_pack(name: &str) -> Signed {
-    let dir = std::env::temp_dir().join(format!("ctrlmap-signing-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    let s = Signed { dir: Scratch(dir) };
+    let s = Signed {
+        dir: Scratch::new(&format!("signing-{name}")),
+    };
     let made = Command::new("ssh-keygen")
         .args(["-q", "-t", "ed25519", "-N", "", "-C", "pack signing key", "-f"])
         .arg(s.key())
         .status()
         .expect("ssh-keygen");
     assert!(made.success());
-    let public = std::fs::read_to_string(s.dir.0.join("key.pub")).expect("key.pub");
+    let public = std::fs::read_to_string(s.dir.join("key.pub")).expect("key.pub");
     let key: Vec<&str> = public.split_whitespace().take(2).collect();
     std::fs::write(s.signers(), format!("auditor@example.com {}\n", key.join(" "))).expect("write");
     let run = ctrlmap([
         "pack".as_ref(),
-        common::root()
+        support::repo()
             .join("examples/northwind-msp/scopes/riverside-dental.yaml")
             .as_os_str(),
         "-o".as_ref(),
@@ -104,7 +103,7 @@ fn openssh_checks(s: &Signed) -> (bool, bool) {
     (signature, sums)
 }
 
-fn verify_signed(path: &Path, signers: &Path) -> common::Run {
+fn verify_signed(path: &Path, signers: &Path) -> support::Run {
     ctrlmap([
         "pack".as_ref(),
         "verify".as_ref(),
@@ -141,7 +140,7 @@ fn a_signed_pack_verifies_with_openssh_and_with_pack_verify() {
         (true, true),
         "ssh-keygen -Y verify and sha256sum -c accept it"
     );
-    for path in [s.pack(), s.dir.0.join("pack.zip")] {
+    for path in [s.pack(), s.dir.join("pack.zip")] {
         let run = verify_signed(&path, &s.signers());
         assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
         assert!(
@@ -214,10 +213,10 @@ fn a_signature_by_another_key_or_none_fails_with_signers() {
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("not an allowed signer"), "{}", run.stdout);
     // An unsigned pack, asked for a signer.
-    let unsigned = s.dir.0.join("unsigned");
+    let unsigned = s.dir.join("unsigned");
     let run = ctrlmap([
         "pack".as_ref(),
-        common::root()
+        support::repo()
             .join("examples/northwind-msp/scopes/riverside-dental.yaml")
             .as_os_str(),
         "-o".as_ref(),
@@ -233,7 +232,7 @@ fn a_signature_by_another_key_or_none_fails_with_signers() {
     assert!(run.stdout.contains("not signed"), "{}", run.stdout);
     // A signers file that allows the key for other namespaces only.
     let line = std::fs::read_to_string(s.signers()).expect("signers");
-    let narrow = s.dir.0.join("narrow_signers");
+    let narrow = s.dir.join("narrow_signers");
     std::fs::write(&narrow, line.replacen(' ', " namespaces=\"git,file\" ", 1)).expect("write");
     let run = verify_signed(&s.pack(), &narrow);
     assert_eq!(run.code, 1, "{}", run.stdout);
@@ -246,12 +245,12 @@ fn a_bad_signers_file_is_exit_2_with_its_line() {
         return;
     }
     let s = signed_pack("bad-signers");
-    let bad = s.dir.0.join("bad_signers");
+    let bad = s.dir.join("bad_signers");
     std::fs::write(&bad, "# auditors\nauditor@example.com ssh-ed25519 not-a-key\n").expect("write");
     let run = verify_signed(&s.pack(), &bad);
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("bad_signers:2:21"), "{}", run.stderr);
-    let run = verify_signed(&s.pack(), &s.dir.0.join("no-such-file"));
+    let run = verify_signed(&s.pack(), &s.dir.join("no-such-file"));
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
 }
 
@@ -262,10 +261,10 @@ fn an_ed25519_signed_pack_is_byte_identical_when_built_twice() {
     }
     let s = signed_pack("twice");
     // Same folder name, so the zips' top folders match.
-    let again = s.dir.0.join("again/pack");
+    let again = s.dir.join("again/pack");
     let run = ctrlmap([
         "pack".as_ref(),
-        common::root()
+        support::repo()
             .join("examples/northwind-msp/scopes/riverside-dental.yaml")
             .as_os_str(),
         "-o".as_ref(),
@@ -278,8 +277,8 @@ fn an_ed25519_signed_pack_is_byte_identical_when_built_twice() {
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        std::fs::read(s.dir.0.join("pack.zip")).expect("zip")
-            == std::fs::read(s.dir.0.join("again/pack.zip")).expect("zip"),
+        std::fs::read(s.dir.join("pack.zip")).expect("zip")
+            == std::fs::read(s.dir.join("again/pack.zip")).expect("zip"),
         "same inputs, same key: same bytes, signature included"
     );
     assert!(
@@ -294,7 +293,7 @@ fn signing_refuses_a_key_it_cannot_use() {
         return;
     }
     let s = signed_pack("refuse");
-    let locked = s.dir.0.join("locked");
+    let locked = s.dir.join("locked");
     assert!(
         Command::new("ssh-keygen")
             .args(["-q", "-t", "ed25519", "-N", "a passphrase", "-f"])
@@ -305,20 +304,20 @@ fn signing_refuses_a_key_it_cannot_use() {
     );
     for (key, says) in [
         (locked.clone(), "passphrase"),
-        (s.dir.0.join("key.pub"), "not an OpenSSH private key"),
+        (s.dir.join("key.pub"), "not an OpenSSH private key"),
     ] {
         let run = ctrlmap([
             "pack".as_ref(),
-            common::root()
+            support::repo()
                 .join("examples/northwind-msp/scopes/riverside-dental.yaml")
                 .as_os_str(),
             "-o".as_ref(),
-            s.dir.0.join("refused").as_os_str(),
+            s.dir.join("refused").as_os_str(),
             "--sign".as_ref(),
             key.as_os_str(),
         ]);
         assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
         assert!(run.stderr.contains(says), "{}", run.stderr);
-        assert!(!s.dir.0.join("refused").exists());
+        assert!(!s.dir.join("refused").exists());
     }
 }

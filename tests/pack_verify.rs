@@ -1,42 +1,36 @@
 //! `pack verify`: passes on a fresh pack, and fails naming the file when one byte of any file
 //! changes, when a file is added and when one is removed.
 
+mod support;
 use ctrlmap::emit::pack::verify;
 use ctrlmap::load::Loaded;
 use std::path::{Path, PathBuf};
+use support::{Scratch, fixture};
 
 const AS_OF: time::Date = time::macros::date!(2026 - 11 - 30);
 
-/// A fresh pack of the dental scope in its own temporary folder, removed when dropped.
-struct Pack(PathBuf);
+/// A fresh pack of the dental scope in its own scratch folder, removed when dropped.
+struct Pack(Scratch);
 
 impl Pack {
     fn new(name: &str) -> Pack {
-        let root = std::env::temp_dir().join(format!("ctrlmap-verify-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        let ws = Loaded::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/render/northwind"))
-            .expect("loads");
+        let scratch = Scratch::new(&format!("verify-{name}"));
+        let ws = Loaded::load(&fixture("render/northwind")).expect("loads");
         let s = ws.scopes.iter().find(|s| s.id == "riverside-dental").expect("scope");
         ctrlmap::emit::pack::pack(
             &ws,
             s,
             &ctrlmap::assess::assess_scope(&ws, s, &ctrlmap::cli::overrides(&ws), AS_OF),
             AS_OF,
-            &root.join("pack"),
+            &scratch.join("pack"),
             false,
         )
         .expect("pack");
-        Pack(root)
+        Pack(scratch)
     }
 
     fn dir(&self) -> PathBuf {
         self.0.join("pack")
-    }
-}
-
-impl Drop for Pack {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -141,10 +135,10 @@ fn a_removed_file_fails_and_is_named() {
 
 #[test]
 fn a_folder_without_sums_is_not_a_pack() {
-    let dir = std::env::temp_dir().join(format!("ctrlmap-verify-empty-{}", std::process::id()));
+    let scratch = Scratch::new("verify-empty");
+    let dir = scratch.join("dir");
     std::fs::create_dir_all(&dir).expect("mkdir");
     let report = verify(&dir);
     assert!(!report.ok());
     assert!(report.to_string().contains("SHA256SUMS"), "{report}");
-    let _ = std::fs::remove_dir_all(&dir);
 }

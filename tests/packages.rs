@@ -2,27 +2,9 @@
 //! once for many clients, through the real binary. Each test builds its workspace with `ctrlmap
 //! init --package` (a starter package and scopes that name it) and edits it as a user would.
 
-mod common;
-use common::*;
+mod support;
 use std::path::{Path, PathBuf};
-
-/// A new empty folder, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("ctrlmap-packages-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create temp dir");
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use support::*;
 
 /// `ctrlmap ARGS` in `dir`.
 fn run(dir: &Path, args: &[&str]) -> Run {
@@ -89,8 +71,8 @@ fn owners(dir: &Path, scope: &str) -> Vec<(String, String)> {
 
 #[test]
 fn a_package_decides_rows_in_two_scopes_and_explain_names_it_with_its_line() {
-    let tmp = TempDir::new("two-scopes");
-    let ws = workspace(&tmp.0, &["hipaa", "hipaa"]);
+    let tmp = Scratch::new("packages-two-scopes");
+    let ws = workspace(tmp.path(), &["hipaa", "hipaa"]);
     // One profile given twice: two clients, one package.
     for id in ["hipaa-client", "hipaa-client-2"] {
         assert!(ws.join(format!("scopes/{id}.yaml")).exists(), "{id}");
@@ -99,7 +81,7 @@ fn a_package_decides_rows_in_two_scopes_and_explain_names_it_with_its_line() {
     let line = line_of(&package, "- control: hipaa:164.308(a)(1)(ii)(A)");
     for id in ["hipaa-client", "hipaa-client-2"] {
         let scope = format!("ws/scopes/{id}.yaml");
-        let explain = run(&tmp.0, &["explain", &scope, "hipaa:164.308(a)(1)(ii)(A)"]);
+        let explain = run(tmp.path(), &["explain", &scope, "hipaa:164.308(a)(1)(ii)(A)"]);
         assert_eq!(explain.code, 0, "{}", explain.stderr);
         assert!(
             explain.stdout.contains(&format!(
@@ -119,7 +101,7 @@ fn a_package_decides_rows_in_two_scopes_and_explain_names_it_with_its_line() {
         // The scope itself is short: the package holds the decisions.
         assert!(read(&ws.join(format!("scopes/{id}.yaml"))).lines().count() < 30);
     }
-    let check = run(&tmp.0, &["check", "ws"]);
+    let check = run(tmp.path(), &["check", "ws"]);
     assert_eq!(check.code, 0, "{}\n{}", check.stdout, check.stderr);
     assert!(
         check.stdout.contains("package `hipaa-standard`: 2 clients"),
@@ -130,8 +112,8 @@ fn a_package_decides_rows_in_two_scopes_and_explain_names_it_with_its_line() {
 
 #[test]
 fn a_scope_overrides_one_row_of_its_package_and_only_that_row() {
-    let tmp = TempDir::new("override");
-    let ws = workspace(&tmp.0, &["hipaa", "hipaa"]);
+    let tmp = Scratch::new("packages-override");
+    let ws = workspace(tmp.path(), &["hipaa", "hipaa"]);
     let scope = ws.join("scopes/hipaa-client-2.yaml");
     append(
         &scope,
@@ -139,7 +121,7 @@ fn a_scope_overrides_one_row_of_its_package_and_only_that_row() {
     );
     let at = line_of(&read(&scope), "- control: hipaa:164.308(a)(5)(ii)(B)");
     let explain = run(
-        &tmp.0,
+        tmp.path(),
         &["explain", "ws/scopes/hipaa-client-2.yaml", "hipaa:164.308(a)(5)(ii)(B)"],
     );
     assert_eq!(explain.code, 0, "{}", explain.stderr);
@@ -159,8 +141,8 @@ fn a_scope_overrides_one_row_of_its_package_and_only_that_row() {
         explain.stdout
     );
     // The other client keeps the package's answer, and every other row is the same in both.
-    let one = owners(&tmp.0, "ws/scopes/hipaa-client.yaml");
-    let two = owners(&tmp.0, "ws/scopes/hipaa-client-2.yaml");
+    let one = owners(tmp.path(), "ws/scopes/hipaa-client.yaml");
+    let two = owners(tmp.path(), "ws/scopes/hipaa-client-2.yaml");
     assert_eq!(one.len(), two.len());
     let differing: Vec<&str> = one
         .iter()
@@ -194,10 +176,10 @@ fn with_vault(ws: &Path, baa: bool) {
 
 #[test]
 fn a_shared_party_without_a_baa_raises_cm016_in_every_hipaa_client_that_uses_it() {
-    let tmp = TempDir::new("shared-party");
-    let ws = workspace(&tmp.0, &["hipaa", "hipaa", "glba"]);
+    let tmp = Scratch::new("packages-shared-party");
+    let ws = workspace(tmp.path(), &["hipaa", "hipaa", "glba"]);
     with_vault(&ws, false);
-    let check = run(&tmp.0, &["check", "ws"]);
+    let check = run(tmp.path(), &["check", "ws"]);
     assert_eq!(check.code, 1, "{}\n{}", check.stdout, check.stderr);
     let baa_line = line_of(&read(&ws.join("parties/vault.yaml")), "baa: false");
     let cm016: Vec<&str> = check.stdout.lines().filter(|l| l.contains("[CM016]")).collect();
@@ -210,7 +192,7 @@ fn a_shared_party_without_a_baa_raises_cm016_in_every_hipaa_client_that_uses_it(
         );
         assert!(l.contains("third party `vault`"), "{l}");
     }
-    let json = run(&tmp.0, &["check", "ws", "--format", "json"]);
+    let json = run(tmp.path(), &["check", "ws", "--format", "json"]);
     let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
     let mut scopes: Vec<&str> = doc["findings"]
         .as_array()
@@ -223,15 +205,15 @@ fn a_shared_party_without_a_baa_raises_cm016_in_every_hipaa_client_that_uses_it(
     assert_eq!(scopes, ["hipaa-client", "hipaa-client-2"]);
     // Changed once, for every client.
     with_vault(&ws, true);
-    let check = run(&tmp.0, &["check", "ws"]);
+    let check = run(tmp.path(), &["check", "ws"]);
     assert_eq!(check.code, 0, "{}\n{}", check.stdout, check.stderr);
     assert!(!check.stdout.contains("[CM016]"), "{}", check.stdout);
 }
 
 #[test]
 fn a_stale_client_owned_entry_is_decision_overridden_and_reconcile_removes_it() {
-    let tmp = TempDir::new("stale");
-    let ws = workspace(&tmp.0, &["glba"]);
+    let tmp = Scratch::new("packages-stale");
+    let ws = workspace(tmp.path(), &["glba"]);
     let scope = ws.join("scopes/glba-client.yaml");
     // The package subscribes the helpdesk, which claims RS.MA-02: a client-owned entry for it is
     // stale from the start.
@@ -241,7 +223,7 @@ fn a_stale_client_owned_entry_is_decision_overridden_and_reconcile_removes_it() 
     );
     let before = read(&scope);
     let at = line_of(&before, "- control: csf-2.0:RS.MA-02");
-    let check = run(&tmp.0, &["check", "ws"]);
+    let check = run(tmp.path(), &["check", "ws"]);
     assert_eq!(check.code, 0, "low findings do not fail the gate\n{}", check.stdout);
     let finding = check
         .stdout
@@ -255,12 +237,12 @@ fn a_stale_client_owned_entry_is_decision_overridden_and_reconcile_removes_it() 
         "{finding}"
     );
     assert!(finding.contains("service `helpdesk`"), "{finding}");
-    let listed = run(&tmp.0, &["scaffold", "ws/scopes/glba-client.yaml", "--reconcile"]);
+    let listed = run(tmp.path(), &["scaffold", "ws/scopes/glba-client.yaml", "--reconcile"]);
     assert_eq!(listed.code, 0, "{}", listed.stderr);
     assert_eq!(read(&scope), before, "without --write nothing changes");
     assert!(listed.stdout.contains("csf-2.0:RS.MA-02"), "{}", listed.stdout);
     let write = run(
-        &tmp.0,
+        tmp.path(),
         &["scaffold", "ws/scopes/glba-client.yaml", "--reconcile", "--write"],
     );
     assert_eq!(write.code, 0, "{}", write.stderr);
@@ -273,11 +255,11 @@ fn a_stale_client_owned_entry_is_decision_overridden_and_reconcile_removes_it() 
             "client_owned: []\n"
         )
     );
-    let check = run(&tmp.0, &["check", "ws"]);
+    let check = run(tmp.path(), &["check", "ws"]);
     assert_eq!(check.code, 0, "{}", check.stdout);
     assert!(!check.stdout.contains("[CM019]"), "{}", check.stdout);
     let again = run(
-        &tmp.0,
+        tmp.path(),
         &["scaffold", "ws/scopes/glba-client.yaml", "--reconcile", "--write"],
     );
     assert_eq!(again.code, 0);
@@ -286,15 +268,15 @@ fn a_stale_client_owned_entry_is_decision_overridden_and_reconcile_removes_it() 
 
 #[test]
 fn an_undecided_stub_the_package_decides_is_decision_overridden_too() {
-    let tmp = TempDir::new("stub");
-    let ws = workspace(&tmp.0, &["hipaa"]);
+    let tmp = Scratch::new("packages-stub");
+    let ws = workspace(tmp.path(), &["hipaa"]);
     let scope = ws.join("scopes/hipaa-client.yaml");
     append(
         &scope,
         "assignments:\n  - control: hipaa:164.308(a)(1)(ii)(A)\n    responsible: undecided\n",
     );
     let at = line_of(&read(&scope), "- control: hipaa:164.308(a)(1)(ii)(A)");
-    let check = run(&tmp.0, &["check", "ws"]);
+    let check = run(tmp.path(), &["check", "ws"]);
     let finding = check
         .stdout
         .lines()
@@ -306,20 +288,20 @@ fn an_undecided_stub_the_package_decides_is_decision_overridden_too() {
     );
     assert!(finding.contains("package `hipaa-standard`"), "{finding}");
     let write = run(
-        &tmp.0,
+        tmp.path(),
         &["scaffold", "ws/scopes/hipaa-client.yaml", "--reconcile", "--write"],
     );
     assert_eq!(write.code, 0, "{}", write.stderr);
     assert!(read(&scope).ends_with("assignments: []\n"), "{}", read(&scope));
-    assert_eq!(run(&tmp.0, &["validate", "ws"]).code, 0);
+    assert_eq!(run(tmp.path(), &["validate", "ws"]).code, 0);
 }
 
 #[test]
 fn add_client_writes_a_short_scope_that_validates_and_never_replaces_one() {
-    let tmp = TempDir::new("add-client");
-    let ws = workspace(&tmp.0, &["hipaa"]);
+    let tmp = Scratch::new("packages-add-client");
+    let ws = workspace(tmp.path(), &["hipaa"]);
     let add = run(
-        &tmp.0,
+        tmp.path(),
         &[
             "add-client",
             "ws",
@@ -338,8 +320,8 @@ fn add_client_writes_a_short_scope_that_validates_and_never_replaces_one() {
     assert!(text.contains("package: hipaa-standard\n"), "{text}");
     assert!(text.contains("hipaa: covered-entity\n"), "{text}");
     assert!(text.lines().count() < 30, "{text}");
-    assert_eq!(run(&tmp.0, &["validate", "ws"]).code, 0);
-    let check = run(&tmp.0, &["check", "ws"]);
+    assert_eq!(run(tmp.path(), &["validate", "ws"]).code, 0);
+    let check = run(tmp.path(), &["check", "ws"]);
     assert_eq!(check.code, 0, "{}", check.stdout);
     assert!(
         check.stdout.contains(
@@ -351,7 +333,7 @@ fn add_client_writes_a_short_scope_that_validates_and_never_replaces_one() {
     // Given id; the same id again, an unknown package and a name that makes no id are refused,
     // and nothing is written.
     let given = run(
-        &tmp.0,
+        tmp.path(),
         &[
             "add-client",
             "ws",
@@ -365,7 +347,7 @@ fn add_client_writes_a_short_scope_that_validates_and_never_replaces_one() {
     assert_eq!(given.code, 0, "{}", given.stderr);
     assert!(read(&ws.join("scopes/second-site.yaml")).contains("institution_type: tax-preparer"));
     let again = run(
-        &tmp.0,
+        tmp.path(),
         &["add-client", "ws", "Other", "--profile", "hipaa", "--id", "second-site"],
     );
     assert_eq!(again.code, 2);
@@ -376,7 +358,7 @@ fn add_client_writes_a_short_scope_that_validates_and_never_replaces_one() {
     );
     assert!(read(&ws.join("scopes/second-site.yaml")).contains("Second Site"));
     let unknown = run(
-        &tmp.0,
+        tmp.path(),
         &[
             "add-client",
             "ws",
@@ -394,15 +376,18 @@ fn add_client_writes_a_short_scope_that_validates_and_never_replaces_one() {
         unknown.stderr
     );
     assert!(!ws.join("scopes/third.yaml").exists());
-    assert_eq!(run(&tmp.0, &["add-client", "ws", "!!!", "--profile", "csf"]).code, 2);
-    assert_eq!(run(&tmp.0, &["check", "ws"]).code, 0);
+    assert_eq!(
+        run(tmp.path(), &["add-client", "ws", "!!!", "--profile", "csf"]).code,
+        2
+    );
+    assert_eq!(run(tmp.path(), &["check", "ws"]).code, 0);
 }
 
 #[test]
 fn diff_of_a_package_change_names_every_affected_client() {
-    let tmp = TempDir::new("diff");
-    let old = workspace(&tmp.0, &["hipaa", "hipaa", "glba"]);
-    let new = tmp.0.join("new");
+    let tmp = Scratch::new("packages-diff");
+    let old = workspace(tmp.path(), &["hipaa", "hipaa", "glba"]);
+    let new = tmp.join("new");
     copy_dir(&old, &new);
     let package = new.join("packages/hipaa-standard.yaml");
     let text = read(&package).replacen(
@@ -411,7 +396,7 @@ fn diff_of_a_package_change_names_every_affected_client() {
         1,
     );
     write(&package, &text);
-    let diff = run(&tmp.0, &["diff", "ws", "new"]);
+    let diff = run(tmp.path(), &["diff", "ws", "new"]);
     assert_eq!(diff.code, 0, "{}", diff.stderr);
     assert!(
         diff.stdout.contains(
@@ -432,7 +417,7 @@ fn diff_of_a_package_change_names_every_affected_client() {
         "{}",
         diff.stdout
     );
-    let json = run(&tmp.0, &["diff", "ws", "new", "--format", "json"]);
+    let json = run(tmp.path(), &["diff", "ws", "new", "--format", "json"]);
     let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
     assert_eq!(doc["packages"][0]["id"], "hipaa-standard");
     assert_eq!(doc["packages"][0]["clients"], 2);
@@ -441,22 +426,22 @@ fn diff_of_a_package_change_names_every_affected_client() {
 
 #[test]
 fn scaffold_write_edits_the_list_not_a_string_that_reads_like_it() {
-    let tmp = TempDir::new("notes");
-    let run_init = run(&tmp.0, &["init", "ws", "--client", "glba", "--start", "undecided"]);
+    let tmp = Scratch::new("packages-notes");
+    let run_init = run(tmp.path(), &["init", "ws", "--client", "glba", "--start", "undecided"]);
     assert_eq!(run_init.code, 0, "{}", run_init.stderr);
-    let scope = tmp.0.join("ws/scopes/glba-client.yaml");
+    let scope = tmp.join("ws/scopes/glba-client.yaml");
     let text = read(&scope);
     // The case: a multi-line quoted `notes` with a line starting `assignments: []`, and
     // the stubs to write missing from the real list.
     let head = &text[..text.find("\nassignments:\n").expect("the stubs") + 1];
     let notes = "notes: \"Engagement notes, first line\nassignments: [] was how the old file began\n  last line\"\n";
     write(&scope, &format!("{head}{notes}assignments: []\n"));
-    let scaffold = run(&tmp.0, &["scaffold", "ws/scopes/glba-client.yaml", "--write"]);
+    let scaffold = run(tmp.path(), &["scaffold", "ws/scopes/glba-client.yaml", "--write"]);
     assert_eq!(scaffold.code, 0, "{}", scaffold.stderr);
     let after = read(&scope);
     assert!(after.starts_with(&format!("{head}{notes}assignments:\n")), "{after}");
-    assert_eq!(run(&tmp.0, &["validate", "ws"]).code, 0);
-    let check = run(&tmp.0, &["check", "ws"]);
+    assert_eq!(run(tmp.path(), &["validate", "ws"]).code, 0);
+    let check = run(tmp.path(), &["check", "ws"]);
     // The stubs are in the list: each one unassigned at its line, and the notes intact.
     let stubs = after.matches("responsible: undecided").count();
     assert!(stubs > 100, "{stubs}");
@@ -473,25 +458,25 @@ fn scaffold_write_edits_the_list_not_a_string_that_reads_like_it() {
 
 #[test]
 fn init_with_a_profile_twice_makes_two_clients() {
-    let tmp = TempDir::new("twice");
-    let init = run(&tmp.0, &["init", "ws", "--client", "hipaa", "--client", "hipaa"]);
+    let tmp = Scratch::new("packages-twice");
+    let init = run(tmp.path(), &["init", "ws", "--client", "hipaa", "--client", "hipaa"]);
     assert_eq!(init.code, 0, "{}", init.stderr);
-    let one = read(&tmp.0.join("ws/scopes/hipaa-client.yaml"));
-    let two = read(&tmp.0.join("ws/scopes/hipaa-client-2.yaml"));
+    let one = read(&tmp.join("ws/scopes/hipaa-client.yaml"));
+    let two = read(&tmp.join("ws/scopes/hipaa-client-2.yaml"));
     assert!(one.contains("id: hipaa-client\n") && one.contains("name: Example Health Practice\n"));
     assert!(two.contains("id: hipaa-client-2\n") && two.contains("name: Example Health Practice 2\n"));
-    let check = run(&tmp.0, &["check", "ws"]);
+    let check = run(tmp.path(), &["check", "ws"]);
     assert_eq!(check.code, 0, "{}", check.stdout);
     assert!(check.stdout.contains("passed: 2 scopes"), "{}", check.stdout);
 }
 
 #[test]
 fn the_pack_copies_the_package_and_party_files_it_used() {
-    let tmp = TempDir::new("pack");
-    let ws = workspace(&tmp.0, &["hipaa"]);
+    let tmp = Scratch::new("packages-pack");
+    let ws = workspace(tmp.path(), &["hipaa"]);
     with_vault(&ws, true);
     let pack = run(
-        &tmp.0,
+        tmp.path(),
         &[
             "pack",
             "ws/scopes/hipaa-client.yaml",
@@ -504,15 +489,15 @@ fn the_pack_copies_the_package_and_party_files_it_used() {
     assert_eq!(pack.code, 0, "{}", pack.stderr);
     for file in ["packages/hipaa-standard.yaml", "parties/vault.yaml"] {
         assert_eq!(
-            std::fs::read(tmp.0.join("out/files").join(file)).expect("copied"),
+            std::fs::read(tmp.join("out/files").join(file)).expect("copied"),
             std::fs::read(ws.join(file)).expect("original"),
             "{file}"
         );
     }
-    let manifest = read(&tmp.0.join("out/manifest.json"));
+    let manifest = read(&tmp.join("out/manifest.json"));
     assert!(manifest.contains("\"role\": \"package\""), "{manifest}");
     assert!(manifest.contains("\"role\": \"party\""), "{manifest}");
-    assert_eq!(run(&tmp.0, &["pack", "verify", "out"]).code, 0);
+    assert_eq!(run(tmp.path(), &["pack", "verify", "out"]).code, 0);
 }
 
 #[test]
@@ -520,7 +505,7 @@ fn schema_prints_the_package_and_party_schemas() {
     for kind in ["package", "party"] {
         let out = ctrlmap(["schema", kind]);
         assert_eq!(out.code, 0, "{}", out.stderr);
-        assert_eq!(out.stdout, read(&root().join(format!("schemas/{kind}.schema.json"))));
+        assert_eq!(out.stdout, read(&repo().join(format!("schemas/{kind}.schema.json"))));
     }
 }
 
@@ -528,9 +513,9 @@ fn schema_prints_the_package_and_party_schemas() {
 #[test]
 fn the_package_schema_shares_the_scope_schemas_entry_shapes() {
     let scope: serde_json::Value =
-        serde_json::from_str(&read(&root().join("schemas/scope.schema.json"))).expect("scope");
+        serde_json::from_str(&read(&repo().join("schemas/scope.schema.json"))).expect("scope");
     let package: serde_json::Value =
-        serde_json::from_str(&read(&root().join("schemas/package.schema.json"))).expect("package");
+        serde_json::from_str(&read(&repo().join("schemas/package.schema.json"))).expect("package");
     for key in [
         "assignments",
         "client_owned",
@@ -555,15 +540,15 @@ fn the_package_schema_shares_the_scope_schemas_entry_shapes() {
 
 #[test]
 fn a_packages_undecided_stubs_are_decided_in_the_package_for_every_client() {
-    let tmp = TempDir::new("package-stubs");
+    let tmp = Scratch::new("packages-package-stubs");
     let init = run(
-        &tmp.0,
+        tmp.path(),
         &["init", "ws", "--client", "glba", "--package", "--start", "undecided"],
     );
     assert_eq!(init.code, 0, "{}", init.stderr);
-    let ws = tmp.0.join("ws");
+    let ws = tmp.join("ws");
     let add = run(
-        &tmp.0,
+        tmp.path(),
         &[
             "add-client",
             "ws",
@@ -580,7 +565,7 @@ fn a_packages_undecided_stubs_are_decided_in_the_package_for_every_client() {
     assert!(!text.contains("client_owned"), "{text}");
     let package = read(&ws.join("packages/glba-standard.yaml"));
     let stub = line_of(&package, "- control: glba-safeguards:314.4(a)");
-    let check = run(&tmp.0, &["check", "ws"]);
+    let check = run(tmp.path(), &["check", "ws"]);
     assert_eq!(check.code, 1, "{}", check.stdout);
     for scope in ["glba-client", "second-firm"] {
         let line = format!("ws/packages/glba-standard.yaml:{stub}:1: high[CM001] glba-safeguards:314.4(a) ");

@@ -5,11 +5,11 @@
 //! for the scope too. Checked for every scope of the example and of every fixture workspace,
 //! against the YAML files read here, not against the engine's own data.
 
-mod common;
-use common::*;
+mod support;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use support::*;
 
 const WORKSPACES: &[&str] = &[
     "examples/northwind-msp",
@@ -47,7 +47,7 @@ fn yaml_files(dir: &Path) -> Vec<PathBuf> {
 /// workspace's own, which replace a built-in one with the same id).
 fn parents(ws: &Path) -> BTreeMap<String, BTreeMap<String, String>> {
     let mut out: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
-    let mut files: Vec<PathBuf> = yaml_files(&root().join("frameworks"));
+    let mut files: Vec<PathBuf> = yaml_files(&repo().join("frameworks"));
     files.extend(yaml_files(&ws.join("frameworks")));
     for f in files {
         let doc = yaml(&f);
@@ -81,7 +81,7 @@ fn chain(parents: &BTreeMap<String, BTreeMap<String, String>>, control: &str) ->
 /// Crosswalk rows that give full coverage: (framework, from id) → CSF ids.
 fn full_links(ws: &Path) -> BTreeMap<(String, String), BTreeSet<String>> {
     let mut by_id: BTreeMap<String, Value> = BTreeMap::new();
-    for dir in [root().join("frameworks/crosswalks"), ws.join("frameworks/crosswalks")] {
+    for dir in [repo().join("frameworks/crosswalks"), ws.join("frameworks/crosswalks")] {
         for f in yaml_files(&dir) {
             let doc = yaml(&f);
             if doc["kind"] == "crosswalk" {
@@ -200,7 +200,7 @@ fn every_owner_in_every_matrix_was_put_there_by_a_declared_source() {
     let mut rows_checked = 0usize;
     let mut owned_checked = 0usize;
     for rel in WORKSPACES {
-        let ws = root().join(rel);
+        let ws = repo().join(rel);
         let parents = parents(&ws);
         let links = full_links(&ws);
         let files: Vec<PathBuf> = yaml_files(&ws.join("scopes"))

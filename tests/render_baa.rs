@@ -2,19 +2,20 @@
 //! specification, in catalog order, with the party the matrix says; notification terms that
 //! match the scope and the 164.410 limit; a clear refusal for scopes HIPAA does not reach.
 
-mod common;
+mod support;
 use ctrlmap::emit::documents::{Format, RenderError, baa_appendix};
 use ctrlmap::emit::escape::md_cell;
 use ctrlmap::load::Loaded;
 use ctrlmap::model::Scope;
 use ctrlmap::resolve::Summary;
 use std::path::{Path, PathBuf};
+use support::example;
 
 const AS_OF: time::Date = time::macros::date!(2026 - 11 - 30);
 const SECTIONS: [&str; 5] = ["164.308", "164.310", "164.312", "164.314", "164.316"];
 
 fn fixture() -> PathBuf {
-    common::fixture("render/northwind")
+    support::fixture("render/northwind")
 }
 
 fn load(root: &Path) -> Loaded {
@@ -87,10 +88,6 @@ fn in_security_rule(id: &str) -> bool {
     SECTIONS
         .iter()
         .any(|s| id.strip_prefix(s).is_some_and(|rest| rest.starts_with('(')))
-}
-
-fn example() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/northwind-msp")
 }
 
 /// Section 3 lists every standard and specification of the catalog, in its order.
@@ -263,8 +260,8 @@ fn notification_terms_match_the_scope_and_the_164_410_limit() {
 
 #[test]
 fn a_window_longer_than_the_rule_allows_is_called_out() {
-    let scratch = common::Scratch::copy_of(&fixture(), "baa-window");
-    let dir = &scratch.0;
+    let scratch = support::Scratch::copy_of(&fixture(), "baa-window");
+    let dir = &scratch.ws();
     let file = dir.join("scopes/riverside-dental.yaml");
     let text = std::fs::read_to_string(&file)
         .expect("read")
@@ -447,7 +444,7 @@ fn the_breach_section_quotes_164_404_b_and_164_410_b_from_the_catalog_with_their
     assert!(footer.contains("secondary copy, not the official publication"));
     assert!(html.contains("Quoted regulation text:") && html.contains(retrieved));
     for template in ["templates/baa-appendix.md.j2", "templates/baa-appendix.html.j2"] {
-        let text = std::fs::read_to_string(common::root().join(template)).expect("template");
+        let text = std::fs::read_to_string(support::repo().join(template)).expect("template");
         assert!(
             !text.contains("60 calendar days") && !text.contains("164.404(b)"),
             "{template} quotes nothing itself"
@@ -455,9 +452,9 @@ fn the_breach_section_quotes_164_404_b_and_164_410_b_from_the_catalog_with_their
     }
 
     // A workspace catalog with other words: the appendix follows it.
-    let scratch = common::Scratch::copy_of(&fixture(), "baa-quotes");
-    let dir = &scratch.0;
-    let builtin = std::fs::read_to_string(common::root().join("frameworks/hipaa.yaml")).expect("catalog");
+    let scratch = support::Scratch::copy_of(&fixture(), "baa-quotes");
+    let dir = &scratch.ws();
+    let builtin = std::fs::read_to_string(support::repo().join("frameworks/hipaa.yaml")).expect("catalog");
     let changed = builtin.replace(
         "in no case later than 60 calendar days after discovery of a breach.",
         "in no case later than 45 calendar days after discovery of a breach.",
@@ -479,8 +476,8 @@ fn the_breach_section_quotes_164_404_b_and_164_410_b_from_the_catalog_with_their
 
 #[test]
 fn the_notices_table_says_the_covered_entity_notices_do_not_apply_to_a_business_associate_client() {
-    let scratch = common::Scratch::copy_of(&fixture(), "baa-ba-client");
-    let dir = &scratch.0;
+    let scratch = support::Scratch::copy_of(&fixture(), "baa-ba-client");
+    let dir = &scratch.ws();
     let file = dir.join("scopes/riverside-dental.yaml");
     let text = std::fs::read_to_string(&file)
         .expect("read")

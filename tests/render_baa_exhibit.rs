@@ -8,17 +8,12 @@
 //! no tool text in the counterparty's copy; user text neutralised on standard output; and the
 //! provider summary for its audience, in Word too, with the gate and the document agreeing.
 
-mod common;
-mod document_text;
-use common::{Run, Scratch, ctrlmap, ctrlmap_in};
-use document_text::{docx_parts, docx_words, first_difference, html_words, md_words};
+mod support;
 use std::path::{Path, PathBuf};
+use support::document_text::{docx_parts, docx_words, first_difference, html_words, md_words};
+use support::{Run, Scratch, ctrlmap, ctrlmap_in, example};
 
 const AS_OF: &str = "2026-11-30";
-
-fn example() -> PathBuf {
-    common::root().join("examples/northwind-msp")
-}
 
 fn dental() -> PathBuf {
     example().join("scopes/riverside-dental.yaml")
@@ -86,12 +81,12 @@ fn same_text(document: &str, scope: &Path, extra: &[&str], dir: &Path) {
 #[test]
 fn markdown_html_and_word_say_the_same_words() {
     let scratch = Scratch::copy_of(&example(), "exhibit-same-text");
-    let dir = &scratch.0;
+    let dir = &scratch.ws();
     same_text("baa-appendix", &dental(), &[], dir);
     same_text("baa-appendix", &dental(), &["--audience", "counterparty"], dir);
     same_text(
         "baa-appendix",
-        &common::fixture("render/northwind/scopes/riverside-dental.yaml"),
+        &support::fixture("render/northwind/scopes/riverside-dental.yaml"),
         &["--audience", "counterparty", "--draft"],
         dir,
     );
@@ -160,7 +155,7 @@ fn a_third_partys_duty_is_never_in_the_business_associates_column() {
         .expect("BA cell");
     assert!(!ba.contains(vendor) && !ba.contains(vendor_duty), "{ba}");
     let scratch = Scratch::copy_of(&example(), "exhibit-third-party");
-    let parts = docx("baa-appendix", &dental(), &[], &scratch.0);
+    let parts = docx("baa-appendix", &dental(), &[], &scratch.ws());
     let xml = part(&parts, "word/document.xml");
     let row = xml
         .split("<w:tr>")
@@ -299,7 +294,12 @@ fn subpart_d_deadlines_are_quoted_whole_in_every_format() {
         &["--audience", "counterparty", "--format", "html"],
     ));
     let scratch = Scratch::copy_of(&example(), "exhibit-deadlines");
-    let parts = docx("baa-appendix", &dental(), &["--audience", "counterparty"], &scratch.0);
+    let parts = docx(
+        "baa-appendix",
+        &dental(),
+        &["--audience", "counterparty"],
+        &scratch.ws(),
+    );
     let word = docx_words(part(&parts, "word/document.xml")).join(" ");
     for id in ["164.404(b)", "164.406(b)", "164.408(b)", "164.408(c)", "164.410(b)"] {
         let d = hipaa.get(id).and_then(|c| c.deadlines.first()).expect("deadline");
@@ -330,7 +330,7 @@ fn subpart_d_deadlines_are_quoted_whole_in_every_format() {
 #[test]
 fn a_term_the_gate_rejects_is_refused_to_the_counterparty_unless_drafted() {
     let scratch = Scratch::copy_of(&example(), "exhibit-70d");
-    let file = scratch.0.join("scopes/riverside-dental.yaml");
+    let file = scratch.ws().join("scopes/riverside-dental.yaml");
     let text = std::fs::read_to_string(&file)
         .expect("read")
         // The 24 hours come from the package; the scope's own window replaces them.
@@ -340,9 +340,9 @@ fn a_term_the_gate_rejects_is_refused_to_the_counterparty_unless_drafted() {
         "the example's scope has an `sla:` block"
     );
     std::fs::write(&file, text).expect("write");
-    let out = scratch.0.join("cp.md");
+    let out = scratch.ws().join("cp.md");
     let run = ctrlmap_in(
-        &scratch.0,
+        &scratch.ws(),
         [
             "render",
             "baa-appendix",
@@ -370,7 +370,7 @@ fn a_term_the_gate_rejects_is_refused_to_the_counterparty_unless_drafted() {
     assert!(!out.exists(), "nothing written");
     for format in ["docx", "html"] {
         let run = ctrlmap_in(
-            &scratch.0,
+            &scratch.ws(),
             [
                 "render",
                 "baa-appendix",
@@ -389,7 +389,7 @@ fn a_term_the_gate_rejects_is_refused_to_the_counterparty_unless_drafted() {
     }
     // The provider's own copy is not refused: it shows the gap.
     let internal = ok(ctrlmap_in(
-        &scratch.0,
+        &scratch.ws(),
         [
             "render",
             "baa-appendix",
@@ -401,7 +401,7 @@ fn a_term_the_gate_rejects_is_refused_to_the_counterparty_unless_drafted() {
     assert!(internal.contains("CM008"));
 
     let draft = ok(ctrlmap_in(
-        &scratch.0,
+        &scratch.ws(),
         [
             "render",
             "baa-appendix",
@@ -424,7 +424,7 @@ fn a_term_the_gate_rejects_is_refused_to_the_counterparty_unless_drafted() {
     );
     assert!(!draft.contains("CM0"), "no code in the counterparty's draft");
     let html = ok(ctrlmap_in(
-        &scratch.0,
+        &scratch.ws(),
         [
             "render",
             "baa-appendix",
@@ -450,7 +450,7 @@ fn a_term_the_gate_rejects_is_refused_to_the_counterparty_unless_drafted() {
         .replace("  agent: false\n", "  agent: false\n  draft: true\n");
     std::fs::write(&file, text).expect("write");
     let draft = ok(ctrlmap_in(
-        &scratch.0,
+        &scratch.ws(),
         [
             "render",
             "baa-appendix",
@@ -504,7 +504,7 @@ fn the_exhibit_has_compliance_termination_notice_discovery_and_its_agreement() {
     // Undeclared facts are points to be agreed, never supplied.
     let fixture = ok(render(
         "baa-appendix",
-        &common::fixture("render/northwind/scopes/riverside-dental.yaml"),
+        &support::fixture("render/northwind/scopes/riverside-dental.yaml"),
         &[],
     ));
     let points = fixture.split("Points to be agreed").nth(1).expect("points");
@@ -550,7 +550,7 @@ fn the_counterparty_copy_speaks_in_words_without_tool_text() {
         ("baa-appendix", dental()),
         ("tpsp-summary", example().join("scopes/cedar-tax-services.yaml")),
     ] {
-        for (name, text) in docx(document, &scope, &["--audience", "counterparty"], &scratch.0) {
+        for (name, text) in docx(document, &scope, &["--audience", "counterparty"], &scratch.ws()) {
             copies.push((format!("{document} docx {name}"), text));
         }
     }
@@ -598,7 +598,7 @@ fn the_counterparty_copy_speaks_in_words_without_tool_text() {
 /// tests/fixtures/reference/hipaa/related/.
 #[test]
 fn quotes_from_outside_the_catalog_match_their_copies() {
-    let dir = common::fixture("reference/hipaa/related");
+    let dir = support::fixture("reference/hipaa/related");
     let fold = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     for (quote, file) in [
         (
@@ -634,7 +634,7 @@ fn quotes_from_outside_the_catalog_match_their_copies() {
 #[test]
 fn html_on_standard_output_carries_no_escape_sequence_or_workflow_command() {
     let scratch = Scratch::copy_of(&example(), "exhibit-hostile");
-    let file = scratch.0.join("scopes/riverside-dental.yaml");
+    let file = scratch.ws().join("scopes/riverside-dental.yaml");
     let text = std::fs::read_to_string(&file).expect("read").replace(
         "    note: Three offices (Poughkeepsie, Beacon, Newburgh) joined by site-to-site VPN.",
         "    note: \"Three offices\\u001b]0;owned\\u0007\\n::error::forged annotation\\n##[warning]legacy\"",
@@ -643,7 +643,7 @@ fn html_on_standard_output_carries_no_escape_sequence_or_workflow_command() {
     for (document, scope) in [("baa-appendix", "scopes/riverside-dental.yaml")] {
         for format in ["html", "markdown"] {
             let run = ctrlmap_in(
-                &scratch.0,
+                &scratch.ws(),
                 ["render", document, scope, "--as-of", AS_OF, "--format", format],
             );
             assert_eq!(run.code, 0, "{}", run.stderr);
@@ -667,14 +667,14 @@ fn html_on_standard_output_carries_no_escape_sequence_or_workflow_command() {
 fn the_provider_summary_honours_its_audience_and_comes_as_word_too() {
     let cedar = example().join("scopes/cedar-tax-services.yaml");
     let scratch = Scratch::copy_of(&example(), "tpsp-audience");
-    let file = scratch.0.join("scopes/cedar-tax-services.yaml");
+    let file = scratch.ws().join("scopes/cedar-tax-services.yaml");
     // Without the periodic assessment the firm's oversight has a gap (314.4(f)(3)).
     let text = std::fs::read_to_string(&file)
         .expect("read")
         .replace("      date: 2026-01-20\n", "      date: 2025-01-20\n");
     std::fs::write(&file, text).expect("write");
     let internal = ok(ctrlmap_in(
-        &scratch.0,
+        &scratch.ws(),
         [
             "render",
             "tpsp-summary",
@@ -688,7 +688,7 @@ fn the_provider_summary_honours_its_audience_and_comes_as_word_too() {
         "the internal copy names codes and places"
     );
     let cp = ok(ctrlmap_in(
-        &scratch.0,
+        &scratch.ws(),
         [
             "render",
             "tpsp-summary",
@@ -714,7 +714,7 @@ fn the_provider_summary_honours_its_audience_and_comes_as_word_too() {
         "the gap is shown, in words"
     );
     // Word, through the same document.
-    let parts = docx("tpsp-summary", &cedar, &["--audience", "counterparty"], &scratch.0);
+    let parts = docx("tpsp-summary", &cedar, &["--audience", "counterparty"], &scratch.ws());
     let xml = part(&parts, "word/document.xml");
     assert!(xml.contains(r#"<w:pgSz w:w="12240" w:h="15840"/>"#), "Letter, portrait");
     assert!(docx_words(xml).join(" ").contains("Cedar Tax Services LLC"));
@@ -726,7 +726,7 @@ fn the_provider_summary_honours_its_audience_and_comes_as_word_too() {
 #[test]
 fn a_gap_in_the_provider_summary_is_a_finding_of_check() {
     let scratch = Scratch::copy_of(&example(), "tpsp-gate");
-    let file = scratch.0.join("scopes/cedar-tax-services.yaml");
+    let file = scratch.ws().join("scopes/cedar-tax-services.yaml");
     let check = |dir: &Path| -> Vec<String> {
         let run = ctrlmap_in(dir, ["check", ".", "--as-of", AS_OF, "--format", "json"]);
         let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
@@ -756,7 +756,7 @@ fn a_gap_in_the_provider_summary_is_a_finding_of_check() {
             .collect()
     };
     assert!(
-        check(&scratch.0).is_empty() && gaps(&scratch.0).is_empty(),
+        check(&scratch.ws()).is_empty() && gaps(&scratch.ws()).is_empty(),
         "the example: addressed, no gap"
     );
     let text = std::fs::read_to_string(&file).expect("read");
@@ -767,7 +767,7 @@ fn a_gap_in_the_provider_summary_is_a_finding_of_check() {
         .replace("      date: 2026-01-20\n", "      date: 2025-01-20\n")
         .replace("  contract: MSA-2024-031, Schedule A (Essentials)\n", "");
     std::fs::write(&file, text).expect("write");
-    let found = check(&scratch.0);
+    let found = check(&scratch.ws());
     assert_eq!(found, ["glba-safeguards:314.4(f)(2)", "glba-safeguards:314.4(f)(3)"]);
-    assert_eq!(gaps(&scratch.0), found, "the same points, from the same assessment");
+    assert_eq!(gaps(&scratch.ws()), found, "the same points, from the same assessment");
 }

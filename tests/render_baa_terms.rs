@@ -4,18 +4,18 @@
 //! security-incident terms are the scope's, with 164.304's definition quoted, and no number the
 //! scope did not write.
 
-mod common;
-use common::{Scratch, ctrlmap};
+mod support;
 use std::path::{Path, PathBuf};
+use support::{Scratch, ctrlmap, example};
 
 const AS_OF: &str = "2026-11-30";
 
 fn fixture_scope() -> PathBuf {
-    common::fixture("render/northwind/scopes/riverside-dental.yaml")
+    support::fixture("render/northwind/scopes/riverside-dental.yaml")
 }
 
 fn example_scope() -> PathBuf {
-    common::root().join("examples/northwind-msp/scopes/riverside-dental.yaml")
+    example().join("scopes/riverside-dental.yaml")
 }
 
 fn baa(scope: &Path, extra: &[&str]) -> String {
@@ -214,7 +214,7 @@ fn no_odd_fragments_in_the_safeguards_table_or_the_services() {
 /// project keeps (tests/fixtures/reference/hipaa/secondary-45cfr164/, from
 /// /work/shared/reference/hipaa/secondary-45cfr164/164-304-definitions.md).
 fn security_incident_definition() -> String {
-    let text = std::fs::read_to_string(common::fixture(
+    let text = std::fs::read_to_string(support::fixture(
         "reference/hipaa/secondary-45cfr164/164-304-definitions.md",
     ))
     .expect("164.304");
@@ -291,8 +291,8 @@ fn undeclared_security_incident_terms_invent_no_number() {
     );
 
     // With no window at all: nothing is agreed, and nothing is supplied.
-    let scratch = Scratch::copy_of(&common::fixture("render/northwind"), "baa-no-terms");
-    let file = scratch.0.join("scopes/riverside-dental.yaml");
+    let scratch = Scratch::copy_of(&support::fixture("render/northwind"), "baa-no-terms");
+    let file = scratch.ws().join("scopes/riverside-dental.yaml");
     let text = std::fs::read_to_string(&file)
         .expect("read")
         .replace(", incident_notification: 24h", "");

@@ -2,9 +2,9 @@
 //! binary wires in (`Command::Render(RenderArgs)`, `Command::Pack(PackArgs)`), so they are
 //! checked before the wiring lands: argument shapes, exit codes, files written.
 
+mod support;
 use clap::{CommandFactory, Parser, Subcommand};
 use ctrlmap::cli::render::{PackArgs, RenderArgs, run_pack, run_render};
-use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
 #[command(name = "ctrlmap")]
@@ -20,8 +20,7 @@ enum Cmd {
 }
 
 fn fixture(rel: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/render/northwind")
+    support::fixture("render/northwind")
         .join(rel)
         .to_string_lossy()
         .into_owned()
@@ -39,13 +38,6 @@ fn run(args: &[&str]) -> Result<u8, String> {
     })
 }
 
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ctrlmap-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    dir
-}
-
 #[test]
 fn the_argument_definitions_are_consistent() {
     Cli::command().debug_assert();
@@ -53,7 +45,8 @@ fn the_argument_definitions_are_consistent() {
 
 #[test]
 fn render_writes_the_baa_appendix_and_a_workspace_template() {
-    let dir = temp("render");
+    let dir_scratch = support::Scratch::new("cli-render");
+    let dir = dir_scratch.path();
     let out = dir.join("baa.html");
     let scope = fixture("scopes/riverside-dental.yaml");
     let code = run(&[
@@ -97,7 +90,6 @@ fn render_writes_the_baa_appendix_and_a_workspace_template() {
         run(&["render", "tpsp-summary", &lender, "-o", tpsp.to_str().expect("utf-8")]),
         Ok(0)
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -131,7 +123,8 @@ fn bad_input_exits_2() {
 
 #[test]
 fn pack_then_verify_exits_0_and_1_after_tampering() {
-    let dir = temp("pack");
+    let dir_scratch = support::Scratch::new("cli-pack");
+    let dir = dir_scratch.path();
     let pack = dir.join("riverside");
     let scope = fixture("scopes/riverside-dental.yaml");
     assert_eq!(
@@ -150,5 +143,4 @@ fn pack_then_verify_exits_0_and_1_after_tampering() {
     assert_eq!(run(&["pack", "verify", pack.to_str().expect("utf-8")]), Ok(0));
     std::fs::write(pack.join("findings.csv"), "nothing to see\r\n").expect("tamper");
     assert_eq!(run(&["pack", "verify", pack.to_str().expect("utf-8")]), Ok(1));
-    let _ = std::fs::remove_dir_all(&dir);
 }

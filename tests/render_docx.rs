@@ -5,17 +5,13 @@
 //! footer with "Page X of Y" on every page, headings numbered by Word's own numbering, the
 //! document properties, body text of at least 10.5 pt; the same bytes on every run.
 
-mod common;
-use common::ctrlmap;
+mod support;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use support::{ctrlmap, example};
 
 const AS_OF: &str = "2026-11-30";
 const SECTIONS: [&str; 5] = ["164.308", "164.310", "164.312", "164.314", "164.316"];
-
-fn example() -> PathBuf {
-    common::root().join("examples/northwind-msp")
-}
 
 fn render(out: &Path, extra: &[&str]) {
     let scope = example().join("scopes/riverside-dental.yaml");
@@ -91,7 +87,8 @@ fn styled(xml: &str, style: &str) -> Vec<String> {
 
 #[test]
 fn the_docx_has_headings_parties_every_safeguard_and_the_signature_block() {
-    let dir = std::env::temp_dir().join(format!("ctrlmap-docx-{}", std::process::id()));
+    let scratch = support::Scratch::new("docx");
+    let dir = scratch.join("dir");
     std::fs::create_dir_all(&dir).expect("mkdir");
     let out = dir.join("baa.docx");
     render(&out, &[]);
@@ -220,12 +217,12 @@ fn the_docx_has_headings_parties_every_safeguard_and_the_signature_block() {
     for label in ["Signature", "Name and title", "Date"] {
         assert!(rows.iter().any(|r| r.len() == 3 && r[0] == label), "{label}");
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn the_docx_is_the_same_bytes_every_run_with_the_as_of_date_as_entry_time() {
-    let dir = std::env::temp_dir().join(format!("ctrlmap-docx-twice-{}", std::process::id()));
+    let scratch = support::Scratch::new("docx-twice");
+    let dir = scratch.join("dir");
     std::fs::create_dir_all(&dir).expect("mkdir");
     let (a, b) = (dir.join("a.docx"), dir.join("b.docx"));
     render(&a, &[]);
@@ -237,12 +234,12 @@ fn the_docx_is_the_same_bytes_every_run_with_the_as_of_date_as_entry_time() {
         let t = e.last_modified().expect("time");
         assert_eq!((t.year(), t.month(), t.day(), t.hour()), (2026, 11, 30, 0));
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn the_counterparty_docx_has_no_codes_or_paths() {
-    let dir = std::env::temp_dir().join(format!("ctrlmap-docx-cp-{}", std::process::id()));
+    let scratch = support::Scratch::new("docx-cp");
+    let dir = scratch.join("dir");
     std::fs::create_dir_all(&dir).expect("mkdir");
     let out = dir.join("cp.docx");
     render(&out, &["--audience", "counterparty"]);
@@ -257,16 +254,16 @@ fn the_counterparty_docx_has_no_codes_or_paths() {
         "docx",
     ]);
     assert_eq!(run.code, 2, "a binary document needs -o FILE");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn user_text_in_the_docx_is_text_not_markup() {
     // The hostile fixture's names and duties carry markup, quotes and control characters.
-    let dir = std::env::temp_dir().join(format!("ctrlmap-docx-hostile-{}", std::process::id()));
+    let scratch = support::Scratch::new("docx-hostile");
+    let dir = scratch.join("dir");
     std::fs::create_dir_all(&dir).expect("mkdir");
     let out = dir.join("hostile.docx");
-    let scope = common::fixture("render/northwind/scopes/hostile.yaml");
+    let scope = support::fixture("render/northwind/scopes/hostile.yaml");
     let run = ctrlmap([
         "render",
         "baa-appendix",
@@ -297,14 +294,14 @@ fn user_text_in_the_docx_is_text_not_markup() {
             .skip(2)
             .all(|t| t.starts_with("w:") || t.starts_with("/w:"))
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// The page: US Letter unless `--paper a4`, a header with the exhibit caption, a footer with
 /// "Page X of Y", the document properties, and no text under 10.5 pt.
 #[test]
 fn the_docx_is_us_letter_with_a_caption_header_page_x_of_y_properties_and_readable_text() {
-    let dir = std::env::temp_dir().join(format!("ctrlmap-docx-page-{}", std::process::id()));
+    let scratch = support::Scratch::new("docx-page");
+    let dir = scratch.join("dir");
     std::fs::create_dir_all(&dir).expect("mkdir");
     let letter = dir.join("letter.docx");
     render(&letter, &["--audience", "counterparty"]);
@@ -361,17 +358,16 @@ fn the_docx_is_us_letter_with_a_caption_header_page_x_of_y_properties_and_readab
         .expect("a first column width");
     assert!(first >= 20 * 95 + 216, "citation column {first}");
     assert!(xml.contains("<w:noWrap/></w:tcPr><w:p><w:pPr><w:pStyle w:val=\"TableText\"/></w:pPr><w:r><w:t xml:space=\"preserve\">164.308(a)(1)(ii)(A)</w:t>"));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// A draft carries its mark in the page header, so every page shows it.
 #[test]
 fn a_draft_docx_is_marked_on_every_page() {
-    let dir = std::env::temp_dir().join(format!("ctrlmap-docx-draft-{}", std::process::id()));
+    let scratch = support::Scratch::new("docx-draft");
+    let dir = scratch.join("dir");
     std::fs::create_dir_all(&dir).expect("mkdir");
     let out = dir.join("draft.docx");
     render(&out, &["--audience", "counterparty", "--draft"]);
     assert!(text_of(&entry(&out, "word/header1.xml")).starts_with("DRAFT — terms to be agreed"));
     assert!(text_of(&entry(&out, "word/document.xml")).starts_with("DRAFT — terms to be agreed"));
-    let _ = std::fs::remove_dir_all(&dir);
 }

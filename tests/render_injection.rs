@@ -4,15 +4,14 @@
 //! document: the BAA appendix and TPSP summary in both formats, a workspace template, and
 //! every HTML and Markdown page of the evidence pack.
 
+mod support;
 use ctrlmap::emit::documents::Format;
 use ctrlmap::load::Loaded;
-use std::path::PathBuf;
 
 const AS_OF: time::Date = time::macros::date!(2026 - 11 - 30);
 
 fn load() -> Loaded {
-    let ws = Loaded::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/render/northwind"))
-        .expect("loads");
+    let ws = Loaded::load(&support::fixture("render/northwind")).expect("loads");
     assert!(
         ws.diagnostics.is_empty(),
         "{}",
@@ -147,8 +146,8 @@ fn hostile_text_is_inert_in_a_workspace_template() {
 fn hostile_text_is_inert_in_every_page_of_the_pack() {
     let ws = load();
     let s = ws.scopes.iter().find(|s| s.id == "hostile").expect("scope");
-    let dir = std::env::temp_dir().join(format!("ctrlmap-pack-hostile-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let scratch = support::Scratch::new("pack-hostile");
+    let dir = scratch.join("dir");
     ctrlmap::emit::pack::pack(
         &ws,
         s,
@@ -195,5 +194,4 @@ fn hostile_text_is_inert_in_every_page_of_the_pack() {
         pages >= 6,
         "index, evidence, matrices, BAA and TPSP pages checked ({pages})"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

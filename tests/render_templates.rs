@@ -1,7 +1,7 @@
 //! A workspace's own templates: rendered with the documented context, overriding built-in
 //! templates of the same file name, and failing with file:line on an undefined variable.
 
-mod common;
+mod support;
 use ctrlmap::emit::documents::{RenderError, render_template};
 use ctrlmap::load::Loaded;
 use std::path::{Path, PathBuf};
@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 const AS_OF: time::Date = time::macros::date!(2026 - 11 - 30);
 
 fn fixture() -> PathBuf {
-    common::fixture("render/northwind")
+    support::fixture("render/northwind")
 }
 
 fn load(root: &Path) -> Loaded {
@@ -82,8 +82,8 @@ fn an_undefined_variable_is_an_error_with_file_and_line() {
 
 #[test]
 fn a_workspace_template_with_a_built_in_name_replaces_it() {
-    let scratch = common::Scratch::copy_of(&fixture(), "render-override");
-    let dir = &scratch.0;
+    let scratch = support::Scratch::copy_of(&fixture(), "render-override");
+    let dir = &scratch.ws();
     std::fs::write(
         dir.join("templates/baa-appendix.md.j2"),
         "Our own appendix for {{ scope.client.name }}: {{ baa.standards }} standards.\n",
@@ -121,8 +121,7 @@ fn unknown_templates_list_what_exists() {
 
 /// The top-level keys docs/documents.md's "Template context" table names (`scope.client` → `scope`).
 fn documented_top_level_keys() -> Vec<String> {
-    let page = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/documents.md"))
-        .expect("docs/documents.md");
+    let page = std::fs::read_to_string(support::repo().join("docs/documents.md")).expect("docs/documents.md");
     let table = page
         .split("## Template context")
         .nth(1)

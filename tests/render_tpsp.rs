@@ -3,16 +3,16 @@
 //! verdict on each, addressed only by declared facts; the notice of an event apart from the
 //! notice of an incident; refused for clients under neither regulation.
 
-mod common;
-use common::Scratch;
+mod support;
 use ctrlmap::emit::documents::{Format, RenderError, tpsp_summary};
 use ctrlmap::load::Loaded;
 use std::path::PathBuf;
+use support::Scratch;
 
 const AS_OF: time::Date = time::macros::date!(2026 - 11 - 30);
 
 fn fixture() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/render/northwind")
+    support::fixture("render/northwind")
 }
 
 fn load() -> Loaded {
@@ -98,13 +98,13 @@ fn a_point_is_addressed_only_by_a_declared_fact_that_answers_it() {
 
     // Declared facts: a clause and an attestation answer them, and the summary quotes them.
     let scratch = Scratch::copy_of(&fixture(), "tpsp-facts");
-    let file = scratch.0.join("scopes/hudson-lending.yaml");
+    let file = scratch.ws().join("scopes/hudson-lending.yaml");
     let text = std::fs::read_to_string(&file).expect("read").replace(
         "  effective: 2025-07-01\n",
         "  effective: 2025-07-01\n  clauses:\n    - { ref: 'MSA-2025-031, schedule C, section 2', covers: [safeguards, access-controls], text: Northwind maintains the safeguards of schedule C. }\n  attestations:\n    - { title: SOC 2 Type II report, date: 2026-06-30, covers: [mfa, encryption] }\n  assessments:\n    - { kind: periodic, date: 2026-03-01, by: The CFO }\n",
     );
     std::fs::write(&file, text).expect("write");
-    let ws = Loaded::load(&scratch.0).expect("loads");
+    let ws = Loaded::load(&scratch.ws()).expect("loads");
     assert!(ws.diagnostics.is_empty(), "{:?}", ws.diagnostics);
     let md = render(&ws, "hudson-lending", Format::Markdown).expect("renders");
     let (status, what) = point(&md, "23 NYCRR 500.11(b)(1)");

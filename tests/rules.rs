@@ -1,9 +1,9 @@
 //! The regulation-aware rules of the policy packs: each has a fixture scope that fires it and
 //! one that does not, through the binary, with `--as-of` pinning staleness and expiry.
 
-mod common;
-use common::*;
+mod support;
 use serde_json::Value;
+use support::*;
 
 fn check(args: &[&str]) -> Value {
     let mut all = vec!["check", "--format", "json", "--as-of", "2026-11-30"];

@@ -15,8 +15,8 @@ fn with_template(name: &str, file: &str, body: &str) -> Scratch {
     s
 }
 
-fn render(s: &Scratch, template: &str) -> Outcome {
-    ctrlmap(s.path(), ["render", template, SCOPE, "--as-of", AS_OF], 60)
+fn render(s: &Scratch, template: &str) -> Run {
+    invoke(s.path(), ["render", template, SCOPE, "--as-of", AS_OF], 60)
         .memory_limit(1024 * MB)
         .go()
 }
@@ -108,8 +108,8 @@ fn with_policy(name: &str, rules: &str) -> Scratch {
     s
 }
 
-fn check(s: &Scratch) -> Outcome {
-    ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF], 60)
+fn check(s: &Scratch) -> Run {
+    invoke(s.path(), ["check", "ws", "--as-of", AS_OF], 60)
         .memory_limit(1024 * MB)
         .go()
 }
@@ -135,7 +135,7 @@ fn a_custom_rule_with_a_misspelt_field_fails_the_run_with_its_location() {
         "ws/policies/house.yaml",
         "kind: policy\nid: house\ntitle: House rules\nrules:\n  - code: X001\n    kind: custom\n    severity: low\n    title: MSP alone\n    when: \"row.summary == 'msp' and row.requirement == 'addressable' and row.reason is none\"\n    message: \"{{ row.control }} is owned by the MSP alone\"\n",
     );
-    let run = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF, "--format", "json"], 60).go();
+    let run = invoke(s.path(), ["check", "ws", "--as-of", AS_OF, "--format", "json"], 60).go();
     run.assert_code(0);
     assert!(run.stdout.contains("is owned by the MSP alone"), "{}", run.stdout);
 }
@@ -156,7 +156,7 @@ fn a_runaway_message_runs_out_of_fuel_and_fails_the_run() {
     );
     assert!(run.stderr.contains("ran out of fuel"), "{}", run.stderr);
     // The documents that assess the scope stop too, before writing anything.
-    let pack = ctrlmap(s.path(), ["pack", SCOPE, "-o", "out", "--as-of", AS_OF], 60).go();
+    let pack = invoke(s.path(), ["pack", SCOPE, "-o", "out", "--as-of", AS_OF], 60).go();
     pack.assert_code(2);
     assert!(!s.path().join("out").exists());
 }

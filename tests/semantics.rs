@@ -3,10 +3,10 @@
 //! `explain` and the gate give the regulation's answer. Expectations come from the
 //! regulation's text (quoted in the catalogs), not from ctrlmap's earlier output.
 
-mod common;
-use common::*;
+mod support;
 use serde_json::Value;
 use std::sync::OnceLock;
+use support::*;
 
 fn checked() -> &'static (i32, Value) {
     static DOC: OnceLock<(i32, Value)> = OnceLock::new();

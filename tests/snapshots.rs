@@ -9,15 +9,11 @@
 //! workspace, a fixture or a scratch folder), so every path in the output is relative and the
 //! same on every machine. Nothing is filtered out of the snapshots.
 
-mod common;
-use common::*;
-use std::path::{Path, PathBuf};
+mod support;
+use std::path::Path;
+use support::*;
 
 const AS_OF: &str = "2026-11-30";
-
-fn example() -> PathBuf {
-    root().join("examples/northwind-msp")
-}
 
 /// The transcript of one run: what was run, its exit code, stdout and stderr.
 fn transcript(args: &[&str], run: &Run) -> String {
@@ -34,7 +30,7 @@ fn transcript(args: &[&str], run: &Run) -> String {
 fn settings() -> insta::Settings {
     let mut s = insta::Settings::clone_current();
     s.set_prepend_module_to_snapshot(false);
-    s.set_snapshot_path(root().join("tests/snapshots"));
+    s.set_snapshot_path(repo().join("tests/snapshots"));
     s
 }
 
@@ -303,10 +299,9 @@ fn frameworks_show_control_nydfs_notice() {
 /// `old/` is the example; in `new/` the dental package no longer shares the annual evaluation
 /// (164.308(a)(8)): each of its practices does it alone (a package change, reaching three clients).
 fn diff_workspaces(name: &str) -> Scratch {
-    let s = Scratch(std::env::temp_dir().join(format!("ctrlmap-test-{name}-{}", std::process::id())));
-    let _ = std::fs::remove_dir_all(&s.0);
-    let new = s.0.join("new");
-    copy_dir(&example(), &s.0.join("old"));
+    let s = Scratch::new(name);
+    let new = s.join("new");
+    copy_dir(&example(), &s.join("old"));
     copy_dir(&example(), &new);
     let scope = new.join("packages/dental-complete.yaml");
     let text = std::fs::read_to_string(&scope).expect("read scope");
@@ -320,7 +315,7 @@ fn diff_workspaces(name: &str) -> Scratch {
 #[test]
 fn diff_text() {
     let s = diff_workspaces("snap-diff-text");
-    snap("diff_text", &s.0, &["diff", "old", "new", "--as-of", AS_OF], 0);
+    snap("diff_text", s.path(), &["diff", "old", "new", "--as-of", AS_OF], 0);
 }
 
 #[test]
@@ -328,7 +323,7 @@ fn diff_json() {
     let s = diff_workspaces("snap-diff-json");
     snap(
         "diff_json",
-        &s.0,
+        s.path(),
         &["diff", "old", "new", "--as-of", AS_OF, "--format", "json"],
         0,
     );
@@ -339,7 +334,7 @@ fn diff_markdown() {
     let s = diff_workspaces("snap-diff-md");
     snap(
         "diff_markdown",
-        &s.0,
+        s.path(),
         &["diff", "old", "new", "--as-of", AS_OF, "--format", "markdown"],
         0,
     );
@@ -406,9 +401,9 @@ fn render_tpsp_summary_html_glba() {
 #[test]
 fn render_workspace_template_client_letter() {
     let s = Scratch::copy_of(&example(), "snap-template");
-    std::fs::create_dir_all(s.0.join("templates")).expect("mkdir");
+    std::fs::create_dir_all(s.ws().join("templates")).expect("mkdir");
     std::fs::write(
-        s.0.join("templates/client-letter.md.j2"),
+        s.ws().join("templates/client-letter.md.j2"),
         "# {{ scope.client.name }}: who does what, as of {{ as_of }}\n\n\
 | Framework | Controls | MSP | Shared | Client | Unassigned |\n|---|---:|---:|---:|---:|---:|\n\
 {% for f in frameworks %}{% set c = counts[f.id] %}| {{ f.short_title }} | {{ c.total }} | {{ c.msp }} | {{ c.shared }} | {{ c.client }} | {{ c.unassigned }} |\n{% endfor %}\n\
@@ -418,7 +413,7 @@ Notices:\n{% for n in notifications %}- {{ n.citation }} ({{ n.deadline }}): {{ 
     .expect("write template");
     snap(
         "render_workspace_template_client_letter",
-        &s.0,
+        &s.ws(),
         &["render", "client-letter", DENTAL, "--as-of", AS_OF],
         0,
     );
@@ -434,11 +429,11 @@ fn pack_riverside_dental() {
     let s = Scratch::copy_of(&example(), "snap-pack");
     snap(
         "pack_stdout",
-        &s.0,
+        &s.ws(),
         &["pack", DENTAL, "-o", "pack", "--as-of", AS_OF],
         0,
     );
-    let pack = s.0.join("pack");
+    let pack = s.ws().join("pack");
     snap_file("pack_index_html", &pack.join("index.html"));
     snap_file("pack_evidence_html", &pack.join("evidence.html"));
     snap_file("pack_manifest_json", &pack.join("manifest.json"));
@@ -458,11 +453,11 @@ fn export_oscal() {
     let s = Scratch::copy_of(&example(), "snap-oscal");
     snap(
         "export_oscal_stdout",
-        &s.0,
+        &s.ws(),
         &["export", "oscal", ".", "-o", "oscal", "--as-of", AS_OF],
         0,
     );
-    let dir = s.0.join("oscal/scopes/riverside-dental");
+    let dir = s.ws().join("oscal/scopes/riverside-dental");
     snap_file("export_oscal_profile_json", &dir.join("profile.json"));
     snap_file(
         "export_oscal_assessment_results_json",

@@ -3,14 +3,11 @@
 //! evidence pack names the copies too. Expectations come from the reference copy in
 //! `tests/fixtures/reference/hipaa/secondary-45cfr164/`.
 
-mod common;
-use std::path::Path;
+mod support;
 
 /// The copy's paragraph text for a citation's first words, markup removed.
 fn copy_contains(section_file: &str, words: &str) -> bool {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/reference/hipaa/secondary-45cfr164")
-        .join(section_file);
+    let path = support::fixture("reference/hipaa/secondary-45cfr164").join(section_file);
     let text = std::fs::read_to_string(path)
         .expect("reference copy")
         .replace("&#40;", "(");
@@ -18,7 +15,7 @@ fn copy_contains(section_file: &str, words: &str) -> bool {
 }
 
 fn show(control: &str) -> String {
-    let run = common::ctrlmap(["frameworks", "show", control]);
+    let run = support::ctrlmap(["frameworks", "show", control]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     run.stdout
 }
@@ -111,10 +108,10 @@ fn frameworks_show_of_a_catalog_lists_its_sources_with_retrieval_dates() {
 
 #[test]
 fn the_evidence_pack_names_the_copies_the_catalog_text_comes_from() {
-    let out = std::env::temp_dir().join(format!("ctrlmap-provenance-pack-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&out);
-    let scope = common::root().join("examples/northwind-msp/scopes/riverside-dental.yaml");
-    let run = common::ctrlmap([
+    let scratch = support::Scratch::new("provenance-pack");
+    let out = scratch.join("out");
+    let scope = support::example().join("scopes/riverside-dental.yaml");
+    let run = support::ctrlmap([
         "pack".as_ref(),
         scope.as_os_str(),
         "-o".as_ref(),
@@ -131,7 +128,6 @@ fn the_evidence_pack_names_the_copies_the_catalog_text_comes_from() {
     assert!(matrix.contains("Control text quoted from:") && matrix.contains("retrieved 2026-12-02"));
     let baa = std::fs::read_to_string(out.join("baa-appendix.html")).expect("appendix");
     assert!(baa.contains("Quoted regulation text:") && baa.contains("retrieved 2026-12-02"));
-    let _ = std::fs::remove_dir_all(&out);
 }
 
 #[test]

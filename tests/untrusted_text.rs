@@ -58,7 +58,7 @@ fn text_and_markdown_reports_neutralise_control_characters_and_workflow_commands
     let s = hostile_workspace("hostile-report");
     // --fail-on none: the report, not the gate, is under test.
     for format in ["text", "markdown"] {
-        let run = ctrlmap(
+        let run = invoke(
             s.path(),
             ["check", "ws", "--as-of", AS_OF, "--format", format, "--fail-on", "none"],
             60,
@@ -72,7 +72,7 @@ fn text_and_markdown_reports_neutralise_control_characters_and_workflow_commands
             run.stdout
         );
     }
-    let waived = ctrlmap(s.path(), ["check", "ws", "--as-of", AS_OF, "--fail-on", "none"], 60).go();
+    let waived = invoke(s.path(), ["check", "ws", "--as-of", AS_OF, "--fail-on", "none"], 60).go();
     assert!(
         waived
             .stdout
@@ -81,7 +81,7 @@ fn text_and_markdown_reports_neutralise_control_characters_and_workflow_commands
         waived.stdout
     );
     // The GitHub format keeps its own escaping: the ticket is data, not a command.
-    let github = ctrlmap(
+    let github = invoke(
         s.path(),
         [
             "check",
@@ -114,7 +114,7 @@ fn matrix_explain_and_documents_neutralise_user_text() {
         vec!["render", "baa-appendix", scope, "--as-of", AS_OF],
     ];
     for args in runs {
-        let run = ctrlmap(s.path(), &args, 60).go();
+        let run = invoke(s.path(), &args, 60).go();
         run.assert_code(0);
         assert_inert(&args.join(" "), &run.stdout);
     }
@@ -128,7 +128,7 @@ fn markdown_escapes_backslashes_so_an_escaped_link_stays_text() {
         vec!["matrix", scope, "--format", "markdown"],
         vec!["render", "baa-appendix", scope, "--as-of", AS_OF],
     ] {
-        let run = ctrlmap(s.path(), &args, 60).go();
+        let run = invoke(s.path(), &args, 60).go();
         run.assert_code(0);
         // `\[phish\](url)` would render as a live link `[phish](url)`; escaped, the reader
         // sees the backslashes and brackets as text.
@@ -155,7 +155,7 @@ fn diagnostics_show_the_control_characters_of_the_source_they_quote() {
         "kind: service\nid: zz\nname: \u{1b}[31mred\u{1b}[0m\n::error file=a::b\n",
     )
     .expect("write");
-    let run = ctrlmap(s.path(), ["check", "ws"], 60).go();
+    let run = invoke(s.path(), ["check", "ws"], 60).go();
     run.assert_code(2);
     assert_inert("diagnostics", &run.stderr);
     assert!(run.stderr.contains("\\u{1b}[31mred"), "{}", run.stderr);
@@ -165,7 +165,7 @@ fn diagnostics_show_the_control_characters_of_the_source_they_quote() {
 #[test]
 fn pack_verify_shows_file_names_with_control_characters() {
     let s = Scratch::example("hostile-names");
-    ctrlmap(
+    invoke(
         s.path(),
         ["pack", "ws/scopes/riverside-dental.yaml", "-o", "out", "--as-of", AS_OF],
         120,
@@ -173,7 +173,7 @@ fn pack_verify_shows_file_names_with_control_characters() {
     .go()
     .assert_code(0);
     std::fs::write(s.path().join("out/\u{1b}[2Jadded\n::error::forged.txt"), "x").expect("write");
-    let run = ctrlmap(s.path(), ["pack", "verify", "out"], 30).go();
+    let run = invoke(s.path(), ["pack", "verify", "out"], 30).go();
     run.assert_code(1);
     assert_inert("pack verify", &run.stdout);
     assert!(run.stdout.contains("added:   \\u{1b}[2Jadded"), "{}", run.stdout);

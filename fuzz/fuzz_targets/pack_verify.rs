@@ -1,6 +1,6 @@
 //! `pack verify` on any bytes as a pack zip (issue 21): never panics, never reads past what a
 //! zip's own lists declare. Seed the corpus with a real pack zip (`ctrlmap pack … --zip`) and
-//! the hostile zips of tests/common/hostile_zip.rs (forged duplicates, shared-body bombs,
+//! the hostile zips of tests/support/hostile_zip.rs (forged duplicates, shared-body bombs,
 //! names that are not UTF-8 or hold a newline, links).
 #![no_main]
 

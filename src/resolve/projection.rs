@@ -104,3 +104,6 @@ pub(super) fn project<'a>(
         by_subscription,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,7 +1,15 @@
-//! Running the real binary under a deadline (and optionally a memory limit) enforced by the
-//! test itself, and scratch workspaces made from the example.
+//! What the integration tests share: where things are (the repository, its fixtures, the
+//! example workspace), one way to run the real binary, scratch folders that remove themselves
+//! even when a test panics (`tempfile`), and the diagnostics a run printed. The OSCAL checks,
+//! the hostile zips and the text of rendered documents are submodules.
+//!
+//! Every test file declares `mod support;`; a test binary uses only part of it.
 
 #![allow(dead_code)]
+
+pub mod document_text;
+pub mod hostile_zip;
+pub mod oscal;
 
 use std::ffi::{OsStr, OsString};
 use std::io::Read;
@@ -9,25 +17,43 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The repository's root (the folder of `Cargo.toml`).
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A path under `tests/fixtures/`.
+pub fn fixture(rel: &str) -> PathBuf {
+    repo().join("tests/fixtures").join(rel)
+}
+
+/// The example workspace, `examples/northwind-msp`.
 pub fn example() -> PathBuf {
     repo().join("examples/northwind-msp")
 }
 
-/// What a run did.
-#[derive(Debug)]
-pub struct Outcome {
-    /// The exit code (`None` when killed by a signal).
-    pub code: Option<i32>,
-    pub stdout: String,
-    pub stderr: String,
-    pub elapsed: Duration,
+/// The folder of the binary under test (to put it first on `PATH` for a shell).
+pub fn binary_folder() -> PathBuf {
+    Path::new(env!("CARGO_BIN_EXE_ctrlmap"))
+        .parent()
+        .expect("the binary's folder")
+        .to_path_buf()
 }
 
-impl Outcome {
+/// How long a run may take when the test does not say: long enough for a debug build on a
+/// loaded machine, short enough that a hang fails the test instead of the whole CI job.
+pub const DEFAULT_DEADLINE_SECONDS: u64 = 600;
+
+/// What a run of the binary did.
+#[derive(Debug)]
+pub struct Run {
+    /// The exit code (-1 when killed by a signal).
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
     /// The run ended on its own, without a panic, an abort or a signal.
     pub fn assert_clean(&self) -> &Self {
         assert!(
@@ -36,8 +62,8 @@ impl Outcome {
             self.stderr
         );
         assert!(
-            matches!(self.code, Some(0..=2)),
-            "exit code {:?} (0, 1 or 2 expected)\nstderr:\n{}",
+            matches!(self.code, 0..=2),
+            "exit code {} (0, 1 or 2 expected)\nstderr:\n{}",
             self.code,
             self.stderr
         );
@@ -47,18 +73,35 @@ impl Outcome {
     pub fn assert_code(&self, code: i32) -> &Self {
         self.assert_clean();
         assert_eq!(
-            self.code,
-            Some(code),
+            self.code, code,
             "exit code\nstdout:\n{}\nstderr:\n{}",
-            self.stdout,
-            self.stderr
+            self.stdout, self.stderr
         );
         self
     }
 }
 
-/// How to run the binary.
-pub struct Run {
+/// `ctrlmap ARGS` from the repository root, waited for.
+pub fn ctrlmap<I, S>(args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    ctrlmap_in(&repo(), args)
+}
+
+/// `ctrlmap ARGS` in `dir`, waited for.
+pub fn ctrlmap_in<I, S>(dir: &Path, args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    invoke(dir, args, DEFAULT_DEADLINE_SECONDS).go()
+}
+
+/// A run of the binary being set up: `ctrlmap ARGS` in a folder, with `NO_COLOR=1`, no
+/// `SOURCE_DATE_EPOCH` and an empty standard input unless the test says otherwise.
+pub struct Invocation {
     dir: PathBuf,
     args: Vec<OsString>,
     envs: Vec<(OsString, OsString)>,
@@ -71,12 +114,12 @@ pub struct Run {
 }
 
 /// `ctrlmap ARGS` in `dir`; the test fails if it runs longer than `seconds`.
-pub fn ctrlmap<I, S>(dir: &Path, args: I, seconds: u64) -> Run
+pub fn invoke<I, S>(dir: &Path, args: I, seconds: u64) -> Invocation
 where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
-    Run {
+    Invocation {
         dir: dir.to_path_buf(),
         args: args.into_iter().map(|a| a.as_ref().to_os_string()).collect(),
         envs: Vec::new(),
@@ -89,43 +132,43 @@ where
     }
 }
 
-impl Run {
-    pub fn env(mut self, key: &str, value: &str) -> Run {
-        self.envs.push((key.into(), value.into()));
+impl Invocation {
+    pub fn env(mut self, key: &str, value: impl AsRef<OsStr>) -> Invocation {
+        self.envs.push((key.into(), value.as_ref().to_os_string()));
         self
     }
 
     /// Run without this environment variable (even the `NO_COLOR` every run has by default).
-    pub fn env_removed(mut self, key: &str) -> Run {
+    pub fn env_removed(mut self, key: &str) -> Invocation {
         self.removed.push(key.into());
         self
     }
 
     /// Give these bytes on standard input (it is empty by default).
-    pub fn stdin(mut self, bytes: &[u8]) -> Run {
+    pub fn stdin(mut self, bytes: &[u8]) -> Invocation {
         self.stdin = Some(bytes.to_vec());
         self
     }
 
     /// Run under `prlimit --as=BYTES`: the address space the process may use.
-    pub fn memory_limit(mut self, bytes: u64) -> Run {
+    pub fn memory_limit(mut self, bytes: u64) -> Invocation {
         self.memory = Some(bytes);
         self
     }
 
     /// Close the reading end of standard output before the program writes (`| true`).
-    pub fn stdout_closed(mut self) -> Run {
+    pub fn stdout_closed(mut self) -> Invocation {
         self.close_stdout = true;
         self
     }
 
     /// Close the reading end of standard error before the program writes (`2>&1 | true`).
-    pub fn stderr_closed(mut self) -> Run {
+    pub fn stderr_closed(mut self) -> Invocation {
         self.close_stderr = true;
         self
     }
 
-    pub fn go(mut self) -> Outcome {
+    pub fn go(mut self) -> Run {
         let bin = env!("CARGO_BIN_EXE_ctrlmap");
         let mut cmd = match self.memory {
             Some(bytes) => {
@@ -174,14 +217,12 @@ impl Run {
                     self.args, self.deadline
                 );
             }
-            std::thread::sleep(Duration::from_millis(20));
+            std::thread::sleep(Duration::from_millis(5));
         };
-        let elapsed = started.elapsed();
-        Outcome {
-            code: status.code(),
+        Run {
+            code: status.code().unwrap_or(-1),
             stdout: stdout.map(|h| h.join().unwrap_or_default()).unwrap_or_default(),
             stderr: stderr.map(|h| h.join().unwrap_or_default()).unwrap_or_default(),
-            elapsed,
         }
     }
 }
@@ -204,35 +245,48 @@ fn take(child: &mut Child, out: bool, close: bool) -> Option<std::thread::JoinHa
     }))
 }
 
-/// A scratch folder, removed when dropped.
-pub struct Scratch(pub PathBuf);
+/// A scratch folder under the system's temporary folder, removed when dropped (also when the
+/// test panics). Keep it alive for as long as the test uses its files.
+pub struct Scratch(tempfile::TempDir);
 
 impl Scratch {
+    /// An empty scratch folder; `name` starts its folder name, to tell tests apart.
     pub fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("ctrlmap-t11-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("scratch folder");
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("ctrlmap-{name}-"))
+            .tempdir()
+            .expect("scratch folder");
         Scratch(dir)
+    }
+
+    /// A scratch folder holding a copy of the workspace `src` in `ws/`.
+    pub fn copy_of(src: &Path, name: &str) -> Scratch {
+        let s = Scratch::new(name);
+        copy_dir(src, &s.ws());
+        s
     }
 
     /// A scratch copy of the example workspace (in `ws/` inside the scratch folder).
     pub fn example(name: &str) -> Scratch {
-        let s = Scratch::new(name);
-        copy_dir(&example(), &s.ws());
-        s
+        Scratch::copy_of(&example(), name)
     }
 
     pub fn path(&self) -> &Path {
-        &self.0
+        self.0.path()
+    }
+
+    /// A path inside the scratch folder (not created).
+    pub fn join(&self, rel: impl AsRef<Path>) -> PathBuf {
+        self.0.path().join(rel)
     }
 
     /// The workspace folder in it.
     pub fn ws(&self) -> PathBuf {
-        self.0.join("ws")
+        self.join("ws")
     }
 
     pub fn write(&self, rel: &str, text: &str) -> PathBuf {
-        let p = self.0.join(rel);
+        let p = self.join(rel);
         if let Some(dir) = p.parent() {
             std::fs::create_dir_all(dir).expect("mkdir");
         }
@@ -241,7 +295,7 @@ impl Scratch {
     }
 
     pub fn read(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.0.join(rel)).expect("read")
+        std::fs::read_to_string(self.join(rel)).expect("read")
     }
 
     /// Edit a file of the scratch folder.
@@ -253,12 +307,7 @@ impl Scratch {
     }
 }
 
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
+/// Copy a folder's files into `dst` (created), recursively.
 pub fn copy_dir(src: &Path, dst: &Path) {
     std::fs::create_dir_all(dst).expect("create dir");
     for entry in std::fs::read_dir(src).expect("read dir").flatten() {
@@ -278,21 +327,41 @@ pub fn mkfifo(path: &Path) {
     assert!(status.success(), "mkfifo {}", path.display());
 }
 
-/// `file:line:column CODE` of each diagnostic in a run's standard error, read from the
-/// rustc-style `error[CODE]: …` line and the ` --> place` line after it (just `CODE` for a
-/// problem on the command line).
-pub fn errors(stderr: &str) -> Vec<String> {
+/// `(place, code)` of each rustc-style diagnostic in a run's standard error: the
+/// `error[CODE]: …` line and the ` --> place` line after it (no place for a problem on the
+/// command line).
+fn diagnostic_heads(stderr: &str) -> Vec<(Option<&str>, &str)> {
     let lines: Vec<&str> = stderr.lines().collect();
     let mut out = Vec::new();
     for (i, l) in lines.iter().enumerate() {
         let Some(rest) = l.strip_prefix("error[") else { continue };
         let Some(code) = rest.split(']').next() else { continue };
-        match lines.get(i + 1).and_then(|n| n.trim_start().strip_prefix("--> ")) {
-            Some(place) => out.push(format!("{place} {code}")),
-            None => out.push(code.to_string()),
-        }
+        let place = lines.get(i + 1).and_then(|n| n.trim_start().strip_prefix("--> "));
+        out.push((place, code));
     }
     out
+}
+
+/// `file:line:column CODE` of each diagnostic in a run's standard error (just `CODE` for a
+/// problem on the command line).
+pub fn errors(stderr: &str) -> Vec<String> {
+    diagnostic_heads(stderr)
+        .into_iter()
+        .map(|(place, code)| match place {
+            Some(place) => format!("{place} {code}"),
+            None => code.to_string(),
+        })
+        .collect()
+}
+
+/// `file:line:column error[ECODE]` of each input diagnostic (codes `E…`) in a run's standard
+/// error.
+pub fn headers(stderr: &str) -> Vec<String> {
+    diagnostic_heads(stderr)
+        .into_iter()
+        .filter(|(_, code)| code.starts_with('E'))
+        .map(|(place, code)| format!("{} error[{code}]", place.unwrap_or_default()))
+        .collect()
 }
 
 pub const MB: u64 = 1024 * 1024;

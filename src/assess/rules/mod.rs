@@ -137,3 +137,6 @@ fn short(title: &str) -> String {
         title.to_string()
     }
 }
+
+#[cfg(test)]
+mod tests;

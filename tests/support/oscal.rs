@@ -2,14 +2,12 @@
 //! its README), validation, and a check that every cross-reference in a set of OSCAL
 //! documents resolves.
 
-#![allow(dead_code)]
-
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 pub fn schema_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reference/oscal")
+    super::fixture("reference/oscal")
 }
 
 /// The schema file for an OSCAL document, by its root key.
@@ -462,40 +460,17 @@ pub fn broken_references(docs: &BTreeMap<String, Value>) -> Vec<String> {
     broken
 }
 
-/// A fresh scratch folder under the system's temporary folder.
-pub fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ctrlmap-oscal-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
-/// Run ctrlmap from the repository root.
-pub fn run(args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_ctrlmap"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("SOURCE_DATE_EPOCH")
-        .output()
-        .expect("run ctrlmap")
-}
-
 /// Export a workspace (a path from the repository root) as of 2026-11-30 with `extra`
 /// arguments; the files by path.
 pub fn export_with(workspace: &str, name: &str, extra: &[&str]) -> BTreeMap<String, Vec<u8>> {
-    let out = temp(name);
+    let scratch = super::Scratch::new(name);
+    let out = scratch.join("out");
     let out_s = out.to_str().expect("utf-8 path").to_string();
     let mut args = vec!["export", "oscal", workspace, "-o", &out_s, "--as-of", "2026-11-30"];
     args.extend_from_slice(extra);
-    let run = run(&args);
-    assert!(
-        run.status.success(),
-        "export failed: {}{}",
-        String::from_utf8_lossy(&run.stdout),
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let files = tree(&out);
-    let _ = std::fs::remove_dir_all(&out);
-    files
+    let run = super::ctrlmap(&args);
+    assert!(run.code == 0, "export failed: {}{}", run.stdout, run.stderr);
+    tree(&out)
 }
 
 pub fn export(workspace: &str, name: &str) -> BTreeMap<String, Vec<u8>> {
@@ -525,10 +500,7 @@ pub fn schema_problems(files: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
 
 /// The fixture workspace with every kind of row (tests/fixtures/oscal/gaps).
 pub fn gaps() -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/oscal/gaps")
-        .to_string_lossy()
-        .into_owned()
+    super::fixture("oscal/gaps").to_string_lossy().into_owned()
 }
 
 /// The values of a property (any namespace) of an object.

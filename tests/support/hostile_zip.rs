@@ -235,13 +235,3 @@ pub fn entries_of(path: &std::path::Path) -> Vec<(String, Vec<u8>)> {
         })
         .collect()
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn crc_of_a_known_string() {
-        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
-    }
-}
