@@ -122,6 +122,10 @@ pub(super) fn prepare_text(
             );
             let (pos, message) = match kind_text {
                 Some(k) => (root.locate("/kind"), format!("unknown kind `{k}`")),
+                None if json.get("kind").is_some() => (
+                    root.locate("/kind"),
+                    format!("`kind` must be a word, not {}", json_type(&json["kind"])),
+                ),
                 None if json.is_object() => (root.pos, "missing `kind`".to_string()),
                 None => (root.pos, "the file is not a mapping with a `kind`".to_string()),
             };
@@ -231,4 +235,16 @@ fn prune(mut json: Value, bad: &[String]) -> Value {
         }
     }
     json
+}
+
+/// How a JSON value's type is named in a message (`a list`, `a number`).
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "empty (null)",
+        Value::Bool(_) => "true or false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
 }
