@@ -39,11 +39,13 @@ use crate::emit;
 use crate::emit::documents::baa::Baa;
 use crate::emit::documents::baa_appendix::hipaa_missing;
 use crate::emit::documents::charts;
-use crate::emit::documents::context::{Context, EvidenceView, Input};
+use crate::emit::documents::context::Context;
 use crate::emit::documents::pack_view::{
     AssessmentView, DocumentLink, EvidenceSummary, MatrixLinks, PackView, PeriodBeforeView, WaiverEntry,
 };
-use crate::emit::documents::tpsp::{Tpsp, regimes_missing};
+use crate::emit::documents::tpsp::Tpsp;
+use crate::emit::documents::tpsp_summary::regimes_missing;
+use crate::emit::documents::views::{EvidenceView, Input};
 use crate::emit::documents::{RenderError, templates};
 use crate::fs::input::Root;
 use crate::model::{Scope, Workspace};
