@@ -28,6 +28,7 @@
 
 use crate::assess::baseline::Baseline;
 use crate::assess::{Finding, Overrides, Rule, Severity};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
 use serde_sarif::sarif;
 use std::collections::BTreeMap;
@@ -111,18 +112,20 @@ pub fn srcroot_prefix(workspace: &Path, run_dir: &Path) -> String {
     }
 }
 
+/// What an artifact's `uri` keeps as it is: RFC 3986 unreserved characters and `/`. Everything
+/// else is encoded, so no character of a file name can be read as a scheme (`:`), a query, a
+/// fragment or an escape of its own, whichever `uriBaseId` a viewer resolves it against.
+const ARTIFACT_URI_PATH: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
+
 /// Percent-encode a relative path for a URI reference: RFC 3986 unreserved characters and
 /// `/` stay, everything else (spaces, `%`, `#`, `?`, `:`, non-ASCII) is encoded; `\` becomes `/`.
 pub fn encode_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.replace('\\', "/").bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(&path.replace('\\', "/"), ARTIFACT_URI_PATH).to_string()
 }
 
 /// `text` cut to `max` characters, ending with `…` when cut.
@@ -376,6 +379,16 @@ mod tests {
         assert_eq!(encode_path("scopes/a b#1.yaml"), "scopes/a%20b%231.yaml");
         assert_eq!(encode_path("scopes\\x.yaml"), "scopes/x.yaml");
         assert_eq!(encode_path("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn artifact_uris_keep_only_unreserved_characters_and_slashes() {
+        // Every ASCII punctuation mark, a tab and DEL: `-._~` and `/` stay, `\` turns into `/`.
+        assert_eq!(
+            encode_path(" !\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\t\u{7f}"),
+            "%20%21%22%23%24%25%26%27%28%29%2A%2B%2C-./%3A%3B%3C%3D%3E%3F%40%5B/%5D%5E_%60%7B%7C%7D~%09%7F"
+        );
+        assert_eq!(encode_path("AZaz09"), "AZaz09");
     }
 
     #[test]
