@@ -391,7 +391,7 @@ fn notifications(diagnostics: &[Diagnostic]) -> Vec<serde_json::Value> {
         .map(|d| {
             let mut n = json!({
                 "level": "error",
-                "message": { "text": super::sarif::cut(&format!("{}: {} ({})", d.code.as_str(), d.message, d.help), super::sarif::MAX_MESSAGE_CHARS) },
+                "message": { "text": crate::model::text::shorten(&format!("{}: {} ({})", d.code.as_str(), d.message, d.help), super::sarif::MAX_MESSAGE_CHARS) },
                 "descriptor": { "id": d.code.as_str() },
                 "properties": { "name": d.code.name(), "help": d.help },
             });

@@ -2,6 +2,7 @@
 
 use crate::assess::{Assessment, Finding};
 use crate::model::Workspace;
+use crate::model::text::shorten;
 use crate::model::{Requirement, Role, Scope};
 use crate::resolve::{Coverage, SourceKind};
 use std::fmt::Write as _;
@@ -378,14 +379,6 @@ fn clock_words(clock: crate::model::Clock) -> &'static str {
     }
 }
 
-fn trunc(s: &str, n: usize) -> String {
-    if s.chars().count() > n {
-        format!("{}…", s.chars().take(n - 1).collect::<String>())
-    } else {
-        s.to_string()
-    }
-}
-
 /// `ID` or `ID:CONTROL` of `frameworks show`: the catalog, its id, and the control id if any.
 fn show_target<'a, 't>(
     ws: &'a Workspace,
@@ -451,7 +444,7 @@ pub fn frameworks_show(ws: &Workspace, target: &str) -> Result<String, String> {
                 "{}{}{flag} — {}{role}",
                 "  ".repeat(fw.ancestors(i).len()),
                 ctl.id,
-                trunc(&ctl.title, 90)
+                shorten(&ctl.title, 90)
             );
         }
         return Ok(out);
@@ -594,7 +587,12 @@ pub fn frameworks_show(ws: &Workspace, target: &str) -> Result<String, String> {
     if !children.is_empty() {
         let _ = writeln!(out, "\nparts:");
         for &ch in children {
-            let _ = writeln!(out, "  {} — {}", fw.controls[ch].id, trunc(&fw.controls[ch].title, 90));
+            let _ = writeln!(
+                out,
+                "  {} — {}",
+                fw.controls[ch].id,
+                shorten(&fw.controls[ch].title, 90)
+            );
         }
     }
     let mut maps = Vec::new();

@@ -28,6 +28,7 @@
 
 use crate::assess::baseline::Baseline;
 use crate::assess::{Finding, Overrides, Rule, Severity};
+use crate::model::text::shorten;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
 use serde_sarif::sarif;
@@ -128,17 +129,6 @@ pub fn encode_path(path: &str) -> String {
     utf8_percent_encode(&path.replace('\\', "/"), ARTIFACT_URI_PATH).to_string()
 }
 
-/// `text` cut to `max` characters, ending with `…` when cut.
-pub fn cut(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let mut s: String = text.chars().take(max - 1).collect();
-        s.push('…');
-        s
-    }
-}
-
 fn text(s: &str) -> sarif::Message {
     sarif::Message::builder().text(s.to_string()).build()
 }
@@ -228,7 +218,7 @@ fn descriptor(code: &str, name: &str, description: &str, severity: Severity) -> 
     sarif::ReportingDescriptor::builder()
         .id(code.to_string())
         .name(name.to_string())
-        .short_description(mm(&cut(description, MAX_MESSAGE_CHARS)))
+        .short_description(mm(&shorten(description, MAX_MESSAGE_CHARS)))
         .full_description(mm(description))
         .default_configuration(
             sarif::ReportingConfiguration::builder()
@@ -293,7 +283,7 @@ pub fn sarif(findings: &[Finding], rules: &[Rule], baseline: Option<&Baseline>, 
                 .rule_id(f.code.clone())
                 .rule_index(index.get(&f.code).copied().unwrap_or_default() as i64)
                 .level(level(f.severity))
-                .message(text(&cut(&f.message, MAX_MESSAGE_CHARS)))
+                .message(text(&shorten(&f.message, MAX_MESSAGE_CHARS)))
                 .locations(vec![location(&f.file, f.line, f.column, uri_prefix)])
                 .partial_fingerprints(BTreeMap::from([(FINGERPRINT_KEY.to_string(), f.fingerprint.clone())]))
                 .properties(bag(props))
@@ -304,7 +294,7 @@ pub fn sarif(findings: &[Finding], rules: &[Rule], baseline: Option<&Baseline>, 
                     sarif::Suppression::builder()
                         .kind(json!("external"))
                         .status(json!("accepted"))
-                        .justification(cut(&w.justification, MAX_MESSAGE_CHARS))
+                        .justification(shorten(&w.justification, MAX_MESSAGE_CHARS))
                         .location(location(&w.file, w.line, w.column.max(1), uri_prefix))
                         .properties(bag(vec![
                             ("approver", json!(w.approver)),
@@ -394,7 +384,7 @@ mod tests {
     #[test]
     fn long_messages_are_cut() {
         let long = "x".repeat(MAX_MESSAGE_CHARS + 5);
-        let c = cut(&long, MAX_MESSAGE_CHARS);
+        let c = shorten(&long, MAX_MESSAGE_CHARS);
         assert_eq!(c.chars().count(), MAX_MESSAGE_CHARS);
         assert!(c.ends_with('…'));
     }
