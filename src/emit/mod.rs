@@ -9,6 +9,7 @@ pub mod documents;
 pub mod editor_schema;
 pub mod escape;
 pub mod explain;
+pub mod frameworks;
 pub mod github;
 pub mod gitlab;
 pub mod junit;
