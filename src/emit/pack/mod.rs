@@ -28,10 +28,13 @@ mod copies;
 mod manifest;
 pub mod signature;
 pub mod verify;
+mod verify_report;
+mod verify_source;
 mod write;
 
 pub use signature::{AllowedSigners, SigningKey};
-pub use verify::{VerifyOptions, VerifyReport, verify, verify_path, verify_with, verify_zip};
+pub use verify::{VerifyOptions, verify, verify_path, verify_with, verify_zip};
+pub use verify_report::VerifyReport;
 
 use crate::assess::Finding;
 use crate::assess::evidence::Integrity;
