@@ -20,6 +20,7 @@ pub mod component;
 mod evidence;
 pub mod mapping;
 pub mod provider;
+mod requirement;
 pub mod results;
 mod scope_ids;
 pub mod ssp;
