@@ -6,10 +6,10 @@
 pub const ELLIPSIS: char = '…';
 
 /// `text` in at most `max` characters: whole when it fits; else its first `max - 1`
-/// characters, without the whitespace they may end with, and `…`.
+/// characters as they are and `…` (a cut that falls after a space keeps it: `Risk …` says the
+/// word before the mark is whole, `Risk…` that it was cut).
 ///
-/// `shorten("Security management process", 12)` is `Security ma…`;
-/// `shorten("Risk analysis", 6)` is `Risk…` (not `Risk …`).
+/// `shorten("Security management process", 12)` is `Security ma…`.
 pub fn shorten(text: &str, max: usize) -> String {
     if text.char_indices().nth(max).is_none() {
         return text.to_string();
@@ -18,7 +18,7 @@ pub fn shorten(text: &str, max: usize) -> String {
         return String::new();
     };
     let end = text.char_indices().nth(keep).map_or(text.len(), |(i, _)| i);
-    let mut out = text[..end].trim_end().to_string();
+    let mut out = text[..end].to_string();
     out.push(ELLIPSIS);
     out
 }
@@ -85,9 +85,9 @@ mod tests {
     }
 
     #[test]
-    fn the_ellipsis_follows_the_last_kept_word_without_a_space() {
-        assert_eq!(shorten("Risk analysis", 6), "Risk…");
-        assert_eq!(shorten("Risk  \t analysis", 8), "Risk…");
+    fn a_cut_after_a_space_keeps_the_space_before_the_mark() {
+        assert_eq!(shorten("Risk analysis", 6), "Risk …");
+        assert_eq!(shorten("Risk analysis", 5), "Risk…");
     }
 
     #[test]
