@@ -399,7 +399,7 @@ fn core_findings(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec<F
                 let mut message = format!(
                     "{} ({}) applies to {} but nobody owns it.",
                     row.control,
-                    short(&row.title),
+                    rules::short(&row.title),
                     scope.client.name
                 );
                 match row.candidates.as_slice() {
@@ -528,13 +528,4 @@ fn stale_decisions(scope: &Scope, matrix: &Matrix, overrides: &Overrides) -> Vec
 
 pub(crate) fn blank(s: &Option<String>) -> bool {
     s.as_deref().is_none_or(|s| s.trim().is_empty())
-}
-
-fn short(title: &str) -> String {
-    if title.chars().count() > 80 {
-        let cut: String = title.chars().take(77).collect();
-        format!("{cut}…")
-    } else {
-        title.to_string()
-    }
 }

@@ -28,7 +28,7 @@ pub struct FrameworksArgs {
 }
 
 pub fn run(args: FrameworksArgs) -> Result<u8> {
-    use crate::emit::explain;
+    use crate::emit::frameworks;
     let ws = Loaded::builtin().map_err(|e| anyhow!(e))?;
     let json = args.format == TextOrJson::Json;
     let action = match args.action {
@@ -39,10 +39,10 @@ pub fn run(args: FrameworksArgs) -> Result<u8> {
     };
     let args = FrameworksArgs { action, ..args };
     let shown = match (&args.action, json) {
-        (None, false) => Ok(explain::frameworks_list(&ws)),
-        (None, true) => Ok(explain::frameworks_list_json(&ws)),
-        (Some(FrameworksAction::Show { target }), false) => explain::frameworks_show(&ws, target),
-        (Some(FrameworksAction::Show { target }), true) => explain::frameworks_show_json(&ws, target),
+        (None, false) => Ok(frameworks::frameworks_list(&ws)),
+        (None, true) => Ok(frameworks::frameworks_list_json(&ws)),
+        (Some(FrameworksAction::Show { target }), false) => frameworks::frameworks_show(&ws, target),
+        (Some(FrameworksAction::Show { target }), true) => frameworks::frameworks_show_json(&ws, target),
     };
     match shown {
         Ok(text) if json => crate::emit::terminal::print_raw(text.as_bytes())?,

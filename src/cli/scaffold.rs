@@ -59,22 +59,7 @@ pub(crate) fn one_line(text: &str) -> String {
 
 /// The catalog's text on one line, cut at a word before `max` characters.
 pub(crate) fn quote(text: &str, max: usize) -> String {
-    let flat = one_line(text);
-    if flat.chars().count() <= max {
-        return flat;
-    }
-    let mut cut = String::new();
-    for word in flat.split(' ') {
-        if cut.chars().count() + word.chars().count() + 1 > max {
-            break;
-        }
-        if !cut.is_empty() {
-            cut.push(' ');
-        }
-        cut.push_str(word);
-    }
-    cut.push_str(" …");
-    cut
+    crate::model::text::shorten_at_word(&one_line(text), max)
 }
 
 /// The comment lines above a stub: the control, its title (and HIPAA requirement), and a

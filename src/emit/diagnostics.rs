@@ -169,7 +169,7 @@ fn excerpt(line: &str, column: usize) -> (String, std::ops::Range<usize>) {
     let end = (start + 120).min(chars.len());
     let mut shown = String::new();
     if start > 0 {
-        shown.push('…');
+        shown.push(crate::model::text::ELLIPSIS);
     }
     let mut span_start = shown.len();
     // The token at the column: a quoted string to its closing quote, else up to the next
@@ -206,7 +206,7 @@ fn excerpt(line: &str, column: usize) -> (String, std::ops::Range<usize>) {
         span_end = shown.len();
     }
     if end < chars.len() {
-        shown.push('…');
+        shown.push(crate::model::text::ELLIPSIS);
     }
     (shown, span_start..span_end.max(span_start + 1))
 }
@@ -391,7 +391,7 @@ fn notifications(diagnostics: &[Diagnostic]) -> Vec<serde_json::Value> {
         .map(|d| {
             let mut n = json!({
                 "level": "error",
-                "message": { "text": super::sarif::cut(&format!("{}: {} ({})", d.code.as_str(), d.message, d.help), super::sarif::MAX_MESSAGE_CHARS) },
+                "message": { "text": crate::model::text::shorten(&format!("{}: {} ({})", d.code.as_str(), d.message, d.help), super::sarif::MAX_MESSAGE_CHARS) },
                 "descriptor": { "id": d.code.as_str() },
                 "properties": { "name": d.code.name(), "help": d.help },
             });

@@ -9,6 +9,7 @@ pub mod documents;
 pub mod editor_schema;
 pub mod escape;
 pub mod explain;
+pub mod frameworks;
 pub mod github;
 pub mod gitlab;
 pub mod junit;
@@ -512,12 +513,7 @@ pub fn matrix_text(m: &Matrix) -> String {
 }
 
 fn one_line(s: &str, max: usize) -> String {
-    let s: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if s.chars().count() > max {
-        format!("{}…", s.chars().take(max - 1).collect::<String>())
-    } else {
-        s
-    }
+    crate::model::text::shorten(&s.split_whitespace().collect::<Vec<_>>().join(" "), max)
 }
 
 pub fn matrix_markdown(m: &Matrix) -> String {

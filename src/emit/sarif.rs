@@ -28,6 +28,8 @@
 
 use crate::assess::baseline::Baseline;
 use crate::assess::{Finding, Overrides, Rule, Severity};
+use crate::model::text::shorten;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
 use serde_sarif::sarif;
 use std::collections::BTreeMap;
@@ -111,29 +113,20 @@ pub fn srcroot_prefix(workspace: &Path, run_dir: &Path) -> String {
     }
 }
 
+/// What an artifact's `uri` keeps as it is: RFC 3986 unreserved characters and `/`. Everything
+/// else is encoded, so no character of a file name can be read as a scheme (`:`), a query, a
+/// fragment or an escape of its own, whichever `uriBaseId` a viewer resolves it against.
+const ARTIFACT_URI_PATH: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
+
 /// Percent-encode a relative path for a URI reference: RFC 3986 unreserved characters and
 /// `/` stay, everything else (spaces, `%`, `#`, `?`, `:`, non-ASCII) is encoded; `\` becomes `/`.
 pub fn encode_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.replace('\\', "/").bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// `text` cut to `max` characters, ending with `…` when cut.
-pub fn cut(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let mut s: String = text.chars().take(max - 1).collect();
-        s.push('…');
-        s
-    }
+    utf8_percent_encode(&path.replace('\\', "/"), ARTIFACT_URI_PATH).to_string()
 }
 
 fn text(s: &str) -> sarif::Message {
@@ -225,7 +218,7 @@ fn descriptor(code: &str, name: &str, description: &str, severity: Severity) -> 
     sarif::ReportingDescriptor::builder()
         .id(code.to_string())
         .name(name.to_string())
-        .short_description(mm(&cut(description, MAX_MESSAGE_CHARS)))
+        .short_description(mm(&shorten(description, MAX_MESSAGE_CHARS)))
         .full_description(mm(description))
         .default_configuration(
             sarif::ReportingConfiguration::builder()
@@ -290,7 +283,7 @@ pub fn sarif(findings: &[Finding], rules: &[Rule], baseline: Option<&Baseline>, 
                 .rule_id(f.code.clone())
                 .rule_index(index.get(&f.code).copied().unwrap_or_default() as i64)
                 .level(level(f.severity))
-                .message(text(&cut(&f.message, MAX_MESSAGE_CHARS)))
+                .message(text(&shorten(&f.message, MAX_MESSAGE_CHARS)))
                 .locations(vec![location(&f.file, f.line, f.column, uri_prefix)])
                 .partial_fingerprints(BTreeMap::from([(FINGERPRINT_KEY.to_string(), f.fingerprint.clone())]))
                 .properties(bag(props))
@@ -301,7 +294,7 @@ pub fn sarif(findings: &[Finding], rules: &[Rule], baseline: Option<&Baseline>, 
                     sarif::Suppression::builder()
                         .kind(json!("external"))
                         .status(json!("accepted"))
-                        .justification(cut(&w.justification, MAX_MESSAGE_CHARS))
+                        .justification(shorten(&w.justification, MAX_MESSAGE_CHARS))
                         .location(location(&w.file, w.line, w.column.max(1), uri_prefix))
                         .properties(bag(vec![
                             ("approver", json!(w.approver)),
@@ -379,9 +372,19 @@ mod tests {
     }
 
     #[test]
+    fn artifact_uris_keep_only_unreserved_characters_and_slashes() {
+        // Every ASCII punctuation mark, a tab and DEL: `-._~` and `/` stay, `\` turns into `/`.
+        assert_eq!(
+            encode_path(" !\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\t\u{7f}"),
+            "%20%21%22%23%24%25%26%27%28%29%2A%2B%2C-./%3A%3B%3C%3D%3E%3F%40%5B/%5D%5E_%60%7B%7C%7D~%09%7F"
+        );
+        assert_eq!(encode_path("AZaz09"), "AZaz09");
+    }
+
+    #[test]
     fn long_messages_are_cut() {
         let long = "x".repeat(MAX_MESSAGE_CHARS + 5);
-        let c = cut(&long, MAX_MESSAGE_CHARS);
+        let c = shorten(&long, MAX_MESSAGE_CHARS);
         assert_eq!(c.chars().count(), MAX_MESSAGE_CHARS);
         assert!(c.ends_with('…'));
     }

@@ -19,6 +19,7 @@ pub mod policy;
 mod provider;
 mod scope;
 mod services;
+pub mod text;
 mod third_party;
 pub mod workspace;
 

@@ -122,20 +122,12 @@ fn emit(
 
 /// A finding message from a template: at most 2,000 characters.
 fn short_message(text: &str) -> String {
-    const MAX: usize = 2_000;
-    if text.chars().count() > MAX {
-        format!("{}…", text.chars().take(MAX - 1).collect::<String>())
-    } else {
-        text.to_string()
-    }
+    crate::model::text::shorten(text, 2_000)
 }
 
-fn short(title: &str) -> String {
-    if title.chars().count() > 80 {
-        format!("{}…", title.chars().take(77).collect::<String>())
-    } else {
-        title.to_string()
-    }
+/// A control's title in a finding message: at most 80 characters.
+pub(super) fn short(title: &str) -> String {
+    crate::model::text::shorten(title, 80)
 }
 
 #[cfg(test)]

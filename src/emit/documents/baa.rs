@@ -6,9 +6,9 @@
 //! `baa_document.rs` turns it into the document the templates and the Word writer render.
 //! Uses the document context's views only.
 
-use super::context::{SourceView, text_source};
 use super::model::Document;
-use super::open_points::OpenFinding;
+use super::sources::{SourceView, text_source};
+use super::views::{FindingView, FrameworkView, OpenFinding};
 use crate::assess::agreement::BaaAgreement;
 use crate::assess::rules::NoticeVerdict;
 use crate::model::catalog::Framework;
@@ -45,10 +45,10 @@ pub struct Baa {
     pub notification: Notification,
     pub flow_down: Vec<Quote>,
     /// Open findings on HIPAA controls, most severe first; waived ones after them.
-    pub gaps: Vec<super::context::FindingView>,
+    pub gaps: Vec<FindingView>,
     pub open_gaps: usize,
     /// The catalog the appendix was drawn from.
-    pub catalog: super::context::FrameworkView,
+    pub catalog: FrameworkView,
     /// The copies of the regulation the quoted texts of this appendix come from, in the
     /// catalog's order.
     pub text_sources: Vec<SourceView>,

@@ -7,9 +7,11 @@
 use super::baa::{Baa, BaaParty, BaaSection, Quote, quote};
 use super::baa_notices::notification;
 use super::baa_rows::{Roles, baa_row};
-use super::context::{Context, SourceView};
+use super::context::Context;
 use super::open_points::open_findings;
 use super::options::{Audience, DocumentOptions};
+use super::sources::SourceView;
+use super::views::FindingView;
 use super::{Format, RenderError, templates};
 use crate::assess::agreement::BaaAgreement;
 use crate::model::Scope;
@@ -208,7 +210,7 @@ impl Baa {
         }
         sections.retain(|s| !s.rows.is_empty());
 
-        let mut gaps: Vec<super::context::FindingView> = ctx
+        let mut gaps: Vec<FindingView> = ctx
             .findings
             .iter()
             .filter(|f| f.control.starts_with("hipaa:"))

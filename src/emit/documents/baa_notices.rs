@@ -5,7 +5,8 @@
 
 use super::baa::{NoticeTerm, Notification, Quote, SecurityIncidentTerms, quote};
 use super::baa_rows::Roles;
-use super::context::{duration_words, text_source};
+use super::context::duration_words;
+use super::sources::text_source;
 use crate::assess::rules::NoticeVerdict;
 use crate::model::Scope;
 use crate::model::catalog::Framework;

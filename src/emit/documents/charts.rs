@@ -4,6 +4,7 @@
 //! the same on screen, on paper and when copied out of the page.
 
 use crate::model::Workspace;
+use crate::model::text::shorten;
 use crate::resolve::{Matrix, Summary};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -90,15 +91,6 @@ fn title_case(title: &str) -> String {
         .next()
         .map(|c| c.to_string() + &chars.as_str().to_lowercase())
         .unwrap_or_default()
-}
-
-/// A label that fits the label column: at most `max` characters, with an ellipsis.
-fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let cut: String = text.chars().take(max.saturating_sub(1)).collect();
-    format!("{}…", cut.trim_end())
 }
 
 fn round1(x: f64) -> f64 {
@@ -216,7 +208,7 @@ pub fn by_framework(ws: &Workspace, matrix: &Matrix) -> Chart {
             .unwrap_or_else(|| f.id.clone());
         bars.push(stacked(
             label,
-            Some(clip(&f.version, 32)),
+            Some(shorten(&f.version, 32)),
             TOP + n as f64 * (BAR_HEIGHT + BAR_GAP),
             &owner_parts(&counts),
             "controls",

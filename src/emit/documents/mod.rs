@@ -25,13 +25,17 @@ pub(crate) mod sources;
 pub(crate) mod templates;
 pub(crate) mod tpsp;
 pub(crate) mod tpsp_document;
+pub(crate) mod tpsp_summary;
+pub(crate) mod views;
 
 pub use baa::{Baa, BaaRow, BaaSection};
 pub use baa_appendix::{baa_appendix, baa_appendix_for, baa_appendix_with, baa_context, baa_context_with};
-pub use context::{Context, EvidenceView, FindingView, RowView};
+pub use context::Context;
 pub use options::{Audience, DocumentOptions};
 pub use templates::available as available_templates;
-pub use tpsp::{Tpsp, tpsp_context_with, tpsp_summary, tpsp_summary_with};
+pub use tpsp::Tpsp;
+pub use tpsp_summary::{tpsp_context_with, tpsp_summary, tpsp_summary_with};
+pub use views::{EvidenceView, FindingView, RowView};
 
 use crate::model::Scope;
 use crate::model::Workspace;
@@ -94,7 +98,7 @@ pub fn render_template(
     if baa_appendix::hipaa_missing(ws, scope, matrix).is_none() {
         ctx.baa = Some(Baa::build(ws, scope, matrix, &ctx)?);
     }
-    if tpsp::regimes_missing(ws, scope, matrix).is_none() {
+    if tpsp_summary::regimes_missing(ws, scope, matrix).is_none() {
         ctx.tpsp = Some(Tpsp::build(ws, scope, matrix, &ctx)?);
     }
     templates::render(ws, name, &ctx)

@@ -5,22 +5,9 @@
 
 use super::context::{Context, duration_words};
 use super::options::DocumentOptions;
+use super::views::{FindingView, OpenFinding};
 use crate::assess::Severity;
 use crate::model::Workspace;
-use serde::Serialize;
-
-/// A finding that fails the gate, as a point to be agreed: the safeguard and what is open, in
-/// words (no code, no path).
-#[derive(Debug, Clone, Serialize)]
-pub struct OpenFinding {
-    pub citation: String,
-    pub title: Option<String>,
-    /// What is open, in words.
-    pub what: String,
-    /// The finding's code and location (the provider's own copy only; none in the
-    /// counterparty's).
-    pub code: Option<String>,
-}
 
 /// The findings at or above the gate on the document's frameworks, as points to be agreed: in
 /// words for the counterparty, with the code and location for the provider; and a last point
@@ -38,7 +25,7 @@ pub(crate) fn open_findings(
             .iter()
             .filter(move |f| f.waived.is_none() && Severity::parse(f.severity).is_some_and(|s| s >= gate))
     };
-    let ours = |f: &&super::context::FindingView| {
+    let ours = |f: &&FindingView| {
         frameworks
             .iter()
             .any(|fw| f.control.split_once(':').is_some_and(|(x, _)| x == *fw))
@@ -52,7 +39,7 @@ pub(crate) fn open_findings(
             code: (!counterparty).then(|| format!("{} at {}:{}", f.code, f.file, f.line)),
         })
         .collect();
-    let others: Vec<&super::context::FindingView> = failing().filter(|f| !ours(f)).collect();
+    let others: Vec<&FindingView> = failing().filter(|f| !ours(f)).collect();
     if !others.is_empty() {
         let mut names: Vec<String> = others
             .iter()
@@ -81,7 +68,7 @@ pub(crate) fn open_findings(
 }
 
 /// What a finding leaves open, in words a counterparty reads: no code, path or advice.
-fn open_point_words(ws: &Workspace, ctx: &Context, f: &super::context::FindingView) -> String {
+fn open_point_words(ws: &Workspace, ctx: &Context, f: &FindingView) -> String {
     let notice = || {
         ctx.notifications
             .iter()

@@ -29,7 +29,7 @@ impl SourceView {
             url: s.url.clone(),
             retrieved: s.retrieved.clone(),
             official: s.official,
-            label: crate::emit::explain::source_label(s),
+            label: crate::emit::frameworks::source_label(s),
             texts,
         }
     }

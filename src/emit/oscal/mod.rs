@@ -20,6 +20,7 @@ pub mod component;
 mod evidence;
 pub mod mapping;
 pub mod provider;
+mod requirement;
 pub mod results;
 mod scope_ids;
 pub mod ssp;
@@ -34,6 +35,7 @@ use crate::model::Scope;
 use crate::model::Workspace;
 use crate::resolve::Matrix;
 use ids::{NS, Tokens};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
 
 /// The OSCAL version of the catalogs, profiles, component definitions, plans, results and
@@ -109,17 +111,33 @@ impl Layout {
     }
 }
 
+/// What an href to a workspace file keeps as it is: the characters RFC 3986 allows in a path
+/// (`pchar`: unreserved, sub-delims, `:` and `@`) and the `/` between segments. Spaces, `%`,
+/// `?`, `#`, controls and non-ASCII bytes are encoded, so a file name cannot end the path or
+/// start a query or fragment.
+const HREF_PATH: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b':')
+    .remove(b'@');
+
 /// Percent-encode every byte a URI path may not hold as it is (RFC 3986); `/` stays.
 pub fn encode_path(path: &str) -> String {
-    let mut encoded = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b) {
-            encoded.push(char::from(b));
-        } else {
-            encoded.push_str(&format!("%{b:02X}"));
-        }
-    }
-    encoded
+    utf8_percent_encode(path, HREF_PATH).to_string()
 }
 
 /// `a/./b/../c` → `a/c`; leading `..` are kept.
@@ -153,7 +171,12 @@ fn relative(from: &str, to: &str) -> String {
         .take_while(|(a, b)| a == b && **a != "..")
         .count();
     let mut out = "../".repeat(from_dir.len() - common);
-    out.push_str(&target[common..].join("/"));
+    let rest = target[common..].join("/");
+    // A first segment with a colon would read as a scheme (`a:b.pdf`); RFC 3986, 4.2.
+    if out.is_empty() && rest.split('/').next().is_some_and(|first| first.contains(':')) {
+        out.push_str("./");
+    }
+    out.push_str(&rest);
     out
 }
 
@@ -389,6 +412,33 @@ mod tests {
             Some("../files/evidence/q3%20test%231%C3%A9.md")
         );
         assert_eq!(l.file_href("ssp.json", "<builtin>/policies/hipaa.yaml"), None);
+    }
+
+    #[test]
+    fn a_relative_href_never_starts_with_a_segment_read_as_a_scheme() {
+        // The OSCAL root is the workspace itself (`files` empty) and the file sits next to
+        // the document: `x:y.md` alone would be a URI of scheme `x`.
+        let l = Layout::export(String::new(), None);
+        assert_eq!(
+            l.file_href("scopes/a/ssp.json", "scopes/a/x:y.md").as_deref(),
+            Some("./x:y.md")
+        );
+        assert_eq!(
+            l.file_href("scopes/a/ssp.json", "evidence/x:y.md").as_deref(),
+            Some("../../evidence/x:y.md")
+        );
+        assert_eq!(l.href("ssp.json", "a/b:c.json"), "a/b:c.json");
+    }
+
+    #[test]
+    fn hrefs_keep_what_a_uri_path_may_hold_and_encode_the_rest() {
+        // Every ASCII punctuation mark, a tab and DEL: RFC 3986's pchar (unreserved,
+        // sub-delims, `:`, `@`) and `/` stay.
+        assert_eq!(
+            encode_path(" !\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\t\u{7f}"),
+            "%20!%22%23$%25&'()*+,-./:;%3C=%3E%3F@%5B%5C%5D%5E_%60%7B%7C%7D~%09%7F"
+        );
+        assert_eq!(encode_path("AZaz09é"), "AZaz09%C3%A9");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use super::write::{Blob, Files};
 use crate::assess::evidence::Integrity;
 use crate::emit::documents::RenderError;
-use crate::emit::documents::context::{EvidenceView, Input};
+use crate::emit::documents::views::{EvidenceView, Input};
 use crate::fs::evidence::evidence_path;
 use crate::fs::input::{Refusal, Root};
 use crate::model::Workspace;

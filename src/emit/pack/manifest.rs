@@ -5,8 +5,8 @@
 use super::copies::copy_path;
 use super::signature::Signer;
 use crate::assess::Finding;
-use crate::emit::documents::context::Input;
 use crate::emit::documents::pack_view::{AssessmentView, CatalogView};
+use crate::emit::documents::views::Input;
 use crate::model::Workspace;
 use crate::resolve::Matrix;
 use serde::Serialize;
@@ -56,7 +56,7 @@ pub(super) struct ManifestFile {
 pub(super) struct Manifest<'a> {
     pub(super) format: &'static str,
     pub(super) format_version: &'static str,
-    pub(super) generator: &'a crate::emit::documents::context::Generator,
+    pub(super) generator: &'a crate::emit::documents::views::Generator,
     pub(super) as_of: &'a str,
     pub(super) scope: ManifestScope<'a>,
     pub(super) frameworks: Vec<ManifestFramework<'a>>,
@@ -66,7 +66,7 @@ pub(super) struct Manifest<'a> {
     pub(super) inputs_sha256: &'a str,
     /// The period assessed and who prepared and reviewed it.
     pub(super) assessment: &'a AssessmentView,
-    pub(super) findings: &'a crate::emit::documents::context::SeverityCounts,
+    pub(super) findings: &'a crate::emit::documents::views::SeverityCounts,
     pub(super) findings_waived: usize,
     /// The key that signs SHA256SUMS into SHA256SUMS.sig, or null: the pack is unsigned.
     pub(super) signature: Option<&'a Signer>,
@@ -144,7 +144,7 @@ pub(super) fn catalog_views(ws: &Workspace, inputs: &[Input]) -> Vec<CatalogView
     let source_views = |sources: &[crate::model::SourceRef]| {
         sources
             .iter()
-            .map(|s| crate::emit::documents::context::SourceView::new(s, 0))
+            .map(|s| crate::emit::documents::sources::SourceView::new(s, 0))
             .collect()
     };
     let mut out = Vec::new();

@@ -28,10 +28,13 @@ mod copies;
 mod manifest;
 pub mod signature;
 pub mod verify;
+mod verify_report;
+mod verify_source;
 mod write;
 
 pub use signature::{AllowedSigners, SigningKey};
-pub use verify::{VerifyOptions, VerifyReport, verify, verify_path, verify_with, verify_zip};
+pub use verify::{VerifyOptions, verify, verify_path, verify_with, verify_zip};
+pub use verify_report::VerifyReport;
 
 use crate::assess::Finding;
 use crate::assess::evidence::Integrity;
@@ -39,11 +42,13 @@ use crate::emit;
 use crate::emit::documents::baa::Baa;
 use crate::emit::documents::baa_appendix::hipaa_missing;
 use crate::emit::documents::charts;
-use crate::emit::documents::context::{Context, EvidenceView, Input};
+use crate::emit::documents::context::Context;
 use crate::emit::documents::pack_view::{
     AssessmentView, DocumentLink, EvidenceSummary, MatrixLinks, PackView, PeriodBeforeView, WaiverEntry,
 };
-use crate::emit::documents::tpsp::{Tpsp, regimes_missing};
+use crate::emit::documents::tpsp::Tpsp;
+use crate::emit::documents::tpsp_summary::regimes_missing;
+use crate::emit::documents::views::{EvidenceView, Input};
 use crate::emit::documents::{RenderError, templates};
 use crate::fs::input::Root;
 use crate::model::{Scope, Workspace};

@@ -370,8 +370,8 @@ fn parse_line(line: &str, number: usize) -> Result<AllowedSigner, (usize, String
         (
             w_at,
             format!(
-                "`{word} {}…` is not an SSH public key this build reads ({e})",
-                base64.chars().take(12).collect::<String>()
+                "`{word} {}` is not an SSH public key this build reads ({e})",
+                crate::model::text::shorten(base64, 13)
             ),
         )
     })?;
@@ -526,5 +526,13 @@ mod tests {
         let e = AllowedSigners::parse("s", "a@b ssh-ed25519 AAAAnotbase64!!\n").expect_err("bad key");
         assert_eq!((e.line, e.column), (1, 5), "{e}");
         assert!(AllowedSigners::parse("s", "# nothing\n").is_err(), "no signer at all");
+    }
+
+    #[test]
+    fn a_bad_key_is_quoted_by_its_first_twelve_characters_and_marked_only_when_cut() {
+        let e = AllowedSigners::parse("s", "a@b ssh-ed25519 AAAAnotbase64!!\n").expect_err("bad key");
+        assert!(e.to_string().contains("`ssh-ed25519 AAAAnotbase6…` is not"), "{e}");
+        let e = AllowedSigners::parse("s", "a@b ssh-ed25519 AAAA!\n").expect_err("bad key");
+        assert!(e.to_string().contains("`ssh-ed25519 AAAA!` is not"), "{e}");
     }
 }

@@ -21,129 +21,18 @@
 //! the ones that were handed over: someone who edits a file can recompute `SHA256SUMS` and the
 //! manifest. The signature, or the pack digest (the SHA-256 of `SHA256SUMS`) recorded at hand-over
 //! and given to `--expect`, closes that.
+//!
+//! This file decides what a pack must hold; `verify_source.rs` reads its files (a folder or a
+//! zip), `verify_report.rs` is what the check found and how it is printed.
 
 use super::signature::{self, AllowedSigners, SignatureCheck};
+use super::verify_report::VerifyReport;
+use super::verify_source::{Folder, HashError, Source, Zip};
 use super::{MANIFEST, SUMS};
 use crate::fs::input::{MAX_INPUT_BYTES, Root, display_path, kind_of};
 use crate::model::digest::sha256_hex;
-use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-
-/// How many lines of one kind (changed, added, …) a report prints before it counts the rest.
-const SHOWN: usize = 50;
-
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct VerifyReport {
-    pub dir: PathBuf,
-    /// Files whose hash matched.
-    pub verified: usize,
-    /// Listed in SHA256SUMS, present, different content.
-    pub changed: Vec<String>,
-    /// Present in the pack, not listed (SHA256SUMS and its signature excepted).
-    pub added: Vec<String>,
-    /// Listed, not present.
-    pub removed: Vec<String>,
-    /// Problems with the pack's own lists, its structure or its evidence: unreadable
-    /// SHA256SUMS, malformed lines, a manifest that disagrees with SHA256SUMS, links, duplicate
-    /// or unsafe zip entries, an entry larger than declared, evidence that no longer matches its pin.
-    pub problems: Vec<String>,
-    /// SHA-256 of SHA256SUMS, when it could be read.
-    pub digest: Option<String>,
-    /// Set when the path is not a pack at all (no SHA256SUMS and no ctrlmap manifest, not a
-    /// folder or a zip): a usage error, not tampering.
-    pub not_a_pack: Option<String>,
-    /// The signature: none, good (and by whom), or bad.
-    #[serde(skip)]
-    pub signature: SignatureCheck,
-    /// Evidence copies that still have the SHA-256 the copied scope pins.
-    pub pins_matched: usize,
-    /// Things worth knowing that are not failures (pinned evidence that was missing when the
-    /// pack was built, so the pack has no copy of it).
-    pub notes: Vec<String>,
-    /// The check stopped early at a hostile entry (a zip bomb, a broken zip): what came after
-    /// it was not read.
-    pub stopped: bool,
-}
-
-impl VerifyReport {
-    pub fn ok(&self) -> bool {
-        self.not_a_pack.is_none()
-            && self.changed.is_empty()
-            && self.added.is_empty()
-            && self.removed.is_empty()
-            && self.problems.is_empty()
-            && !matches!(self.signature, SignatureCheck::Bad(_))
-    }
-}
-
-/// Print at most [`SHOWN`] lines of one kind, then how many more there are.
-fn lines(f: &mut fmt::Formatter<'_>, label: &str, items: &[String]) -> fmt::Result {
-    for p in items.iter().take(SHOWN) {
-        writeln!(f, "{label}{p}")?;
-    }
-    if items.len() > SHOWN {
-        writeln!(f, "{label}… and {} more", items.len() - SHOWN)?;
-    }
-    Ok(())
-}
-
-impl fmt::Display for VerifyReport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(why) = &self.not_a_pack {
-            return write!(f, "{why}");
-        }
-        lines(f, "problem: ", &self.problems)?;
-        if let SignatureCheck::Bad(why) = &self.signature {
-            writeln!(f, "problem: {why}")?;
-        }
-        lines(f, "changed: ", &self.changed)?;
-        lines(f, "added:   ", &self.added)?;
-        lines(f, "removed: ", &self.removed)?;
-        lines(f, "note:    ", &self.notes)?;
-        if self.stopped {
-            writeln!(f, "stopped: the rest of the pack was not read")?;
-        }
-        if !matches!(self.signature, SignatureCheck::Bad(_)) {
-            writeln!(f, "signature: {}", self.signature)?;
-        }
-        if self.pins_matched > 0 {
-            writeln!(
-                f,
-                "evidence: {} the SHA-256 pinned in the copied scope",
-                crate::emit::counted(self.pins_matched, "copy matches", "copies match")
-            )?;
-        }
-        let digest = self
-            .digest
-            .as_deref()
-            .map(|d| format!("\npack digest (SHA-256 of {SUMS}): {d}"))
-            .unwrap_or_default();
-        if self.ok() {
-            write!(
-                f,
-                "{}: OK — {} {SUMS}{digest}",
-                display_path(&self.dir),
-                crate::emit::counted(self.verified, "file matches", "files match")
-            )
-        } else {
-            let n = self.changed.len()
-                + self.added.len()
-                + self.removed.len()
-                + self.problems.len()
-                + usize::from(matches!(self.signature, SignatureCheck::Bad(_)));
-            write!(
-                f,
-                "{}: FAILED — {}; {}{digest}",
-                display_path(&self.dir),
-                crate::emit::count(n, "problem"),
-                crate::emit::counted(self.verified, "file matches", "files match")
-            )
-        }
-    }
-}
 
 /// What `pack verify` is asked to check beyond the pack's own lists.
 #[derive(Debug, Clone, Copy, Default)]
@@ -222,146 +111,6 @@ fn has_manifest(bytes: Option<&[u8]>) -> bool {
     bytes
         .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
         .is_some_and(|m| m["format"] == super::FORMAT)
-}
-
-/// Why a file could not be hashed.
-enum HashError {
-    /// It holds more than the manifest declares: a zip bomb, or a grown file. Stop.
-    Overrun(u64),
-    /// A zip entry that cannot be inflated (a broken or hostile stream, more than its header
-    /// declares). Stop.
-    Broken(String),
-    Other(String),
-}
-
-/// A pack being read: a folder or a zip.
-trait Source {
-    /// The whole content of a small file (at most `limit` bytes), or why not.
-    fn read_small(&mut self, rel: &str, limit: u64) -> Result<Vec<u8>, String>;
-    /// The SHA-256 of a file, reading no more than `limit` bytes when one is given.
-    fn hash(&mut self, rel: &str, limit: Option<u64>) -> Result<String, HashError>;
-    /// The size the container itself records for a file (a zip entry's header; a file's length).
-    fn recorded_size(&self, rel: &str) -> Option<u64>;
-    /// Zips only: a file the manifest gives no size for is not inflated at all.
-    fn needs_declared_size(&self) -> bool;
-    /// Every file's path inside the pack, sorted.
-    fn names(&self) -> Vec<String>;
-}
-
-/// Hash what `reader` yields, at most `limit` bytes (an overrun when it yields more).
-fn hash_bounded(reader: impl Read, limit: Option<u64>) -> Result<String, HashError> {
-    match limit {
-        None => crate::model::digest::sha256_reader(reader).map_err(|e| HashError::Other(e.to_string())),
-        Some(limit) => {
-            let mut counted = CountingReader { inner: reader, n: 0 };
-            let sha = crate::model::digest::sha256_reader((&mut counted).take(limit.saturating_add(1)))
-                .map_err(|e| HashError::Other(e.to_string()))?;
-            if counted.n > limit {
-                Err(HashError::Overrun(limit))
-            } else {
-                Ok(sha)
-            }
-        }
-    }
-}
-
-struct CountingReader<R> {
-    inner: R,
-    n: u64,
-}
-
-impl<R: Read> Read for CountingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let k = self.inner.read(buf)?;
-        self.n += k as u64;
-        Ok(k)
-    }
-}
-
-/// A pack folder: files by path inside it.
-struct Folder {
-    reader: Root,
-    files: BTreeMap<String, (PathBuf, u64)>,
-}
-
-impl Source for Folder {
-    fn read_small(&mut self, rel: &str, limit: u64) -> Result<Vec<u8>, String> {
-        let (path, _) = self.files.get(rel).ok_or_else(|| format!("{rel} is missing"))?;
-        self.reader.read(path, limit).map_err(|why| format!("{rel} {why}"))
-    }
-
-    fn hash(&mut self, rel: &str, limit: Option<u64>) -> Result<String, HashError> {
-        let (path, _) = self
-            .files
-            .get(rel)
-            .ok_or_else(|| HashError::Other(format!("{rel} is missing")))?;
-        let (file, _) = self
-            .reader
-            .open(path)
-            .map_err(|why| HashError::Other(why.to_string()))?;
-        hash_bounded(std::io::BufReader::new(file), limit)
-    }
-
-    fn recorded_size(&self, rel: &str) -> Option<u64> {
-        self.files.get(rel).map(|(_, len)| *len)
-    }
-
-    fn needs_declared_size(&self) -> bool {
-        false
-    }
-
-    fn names(&self) -> Vec<String> {
-        self.files.keys().cloned().collect()
-    }
-}
-
-/// A pack zip: entries by path under its top folder.
-struct Zip {
-    archive: zip::ZipArchive<std::io::BufReader<std::fs::File>>,
-    entries: BTreeMap<String, (usize, u64)>,
-}
-
-impl Source for Zip {
-    fn read_small(&mut self, rel: &str, limit: u64) -> Result<Vec<u8>, String> {
-        let (index, _) = *self.entries.get(rel).ok_or_else(|| format!("{rel} is missing"))?;
-        let entry = self.archive.by_index(index).map_err(|e| format!("{rel}: {e}"))?;
-        let mut bytes = Vec::new();
-        entry
-            .take(limit.saturating_add(1))
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("{rel}: {e}"))?;
-        if bytes.len() as u64 > limit {
-            return Err(format!("{rel} holds more than the {limit} bytes a pack list may have"));
-        }
-        Ok(bytes)
-    }
-
-    fn hash(&mut self, rel: &str, limit: Option<u64>) -> Result<String, HashError> {
-        let (index, _) = *self
-            .entries
-            .get(rel)
-            .ok_or_else(|| HashError::Other(format!("{rel} is missing")))?;
-        let entry = self
-            .archive
-            .by_index(index)
-            .map_err(|e| HashError::Broken(e.to_string()))?;
-        hash_bounded(entry, limit).map_err(|e| match e {
-            HashError::Other(why) => HashError::Broken(why),
-            other => other,
-        })
-    }
-
-    fn recorded_size(&self, rel: &str) -> Option<u64> {
-        self.entries.get(rel).map(|(_, size)| *size)
-    }
-
-    fn needs_declared_size(&self) -> bool {
-        true
-    }
-
-    fn names(&self) -> Vec<String> {
-        self.entries.keys().cloned().collect()
-    }
 }
 
 /// Verify the zip of a pack in place (see [`verify_with`]).
@@ -831,15 +580,5 @@ mod tests {
             "kind: scope\nevidence:\n  - file: evidence/a.md\n    sha256: abc\n  - file: evidence/b.md\n",
         );
         assert_eq!(pins, [("evidence/a.md".to_string(), "abc".to_string())]);
-    }
-
-    #[test]
-    fn reading_past_the_declared_size_is_an_overrun() {
-        let body = vec![0u8; 1000];
-        assert!(matches!(
-            hash_bounded(&body[..], Some(999)),
-            Err(HashError::Overrun(999))
-        ));
-        assert!(hash_bounded(&body[..], Some(1000)).is_ok());
     }
 }
