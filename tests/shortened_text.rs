@@ -1,19 +1,24 @@
 //! Text cut to fit is cut by one rule (`model::text::shorten`): at most the limit, the last
 //! character `…`. Checked through the binary where a finding's message quotes a long title.
 
-use std::process::Command;
+mod support;
+
+use support::ctrlmap;
 
 /// A control title over 80 characters in a finding message keeps 79 of them and `…`: 80 in
 /// all, as a title of exactly 80 is shown whole (a copy of the rule used to keep 77).
 #[test]
 fn a_long_control_title_in_a_finding_is_cut_to_eighty_characters() {
-    let workspace = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/render/northwind");
-    let out = Command::new(env!("CARGO_BIN_EXE_ctrlmap"))
-        .args(["check", workspace, "--format", "json", "--as-of", "2026-11-30"])
-        .output()
-        .expect("ctrlmap runs");
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("check --format json prints JSON");
+    let run = ctrlmap([
+        "check",
+        "tests/fixtures/render/northwind",
+        "--format",
+        "json",
+        "--as-of",
+        "2026-11-30",
+    ]);
+    run.assert_code(1);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("check --format json prints JSON");
     let message = doc["findings"]
         .as_array()
         .expect("findings")
