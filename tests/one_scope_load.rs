@@ -98,4 +98,11 @@ fn an_output_over_another_clients_evidence_is_refused() {
     assert!(run.stderr.contains("nothing was written"), "{}", run.stderr);
     assert!(run.stderr.contains("hudson-valley-insurance"), "{}", run.stderr);
     assert_eq!(s.read(evidence), before);
+    // Nor over another client's scope file, which this command never listed nor read.
+    let other = "ws/scopes/cedar-tax-services.yaml";
+    let before = s.read(other);
+    let run = invoke(s.path(), ["matrix", SCOPE, "-o", other], 120).go();
+    run.assert_code(2);
+    assert!(run.stderr.contains("(a scope file)"), "{}", run.stderr);
+    assert_eq!(s.read(other), before);
 }

@@ -217,10 +217,18 @@ pub(crate) fn refuse_bad_output(ws: &crate::load::Loaded, output: Option<&Path>,
     }
     let mut inputs = workspace_inputs(ws);
     inputs.extend(evidence_inputs(&ws.root, &ws.scopes));
-    // A one-scope load knows the other scopes' evidence only when it reads them: only when
-    // the output lands inside the workspace, where that evidence lives.
-    if !ws.unread_scopes.is_empty() && inside_workspace(&ws.root, path) {
-        for chunk in ws.unread_scopes.chunks(64) {
+    // A one-scope load knows the other scopes' files and evidence only when it reads them:
+    // only when the output lands inside the workspace, where they live.
+    if (ws.scopes_unlisted || !ws.unread_scopes.is_empty()) && inside_workspace(&ws.root, path) {
+        let others = ws.other_scope_files();
+        if ws.scopes_unlisted {
+            inputs.extend(others.iter().map(|(rel, file, _)| Input {
+                file: file.clone(),
+                in_workspace: Some(rel.clone()),
+                what: "a scope file".to_string(),
+            }));
+        }
+        for chunk in others.chunks(64) {
             inputs.extend(evidence_inputs(&ws.root, &ws.reload_scopes(chunk)));
         }
     }

@@ -87,6 +87,10 @@ pub struct Loaded {
     options: LoadOptions,
     /// The scope files a one-scope load ([`Loaded::load_one_scope`]) did not read.
     pub unread_scopes: Vec<ScopeFile>,
+    /// A one-scope load that did not even list the other scope files (the file was named
+    /// directly under `scopes/`): [`Loaded::other_scope_files`] lists them when a command
+    /// needs them, and `unread_scopes` is empty.
+    pub scopes_unlisted: bool,
 }
 
 impl std::ops::Deref for Loaded {
@@ -194,6 +198,16 @@ impl Loaded {
 
     /// [`Loaded::load_streaming`] with options.
     pub fn load_streaming_with(root: &Path, options: LoadOptions) -> Result<(Loaded, Vec<ScopeFile>), String> {
+        Loaded::load_all_but_scopes(root, options, true)
+    }
+
+    /// Load everything but the scopes; with `list_scopes`, also list the scope files (else
+    /// the list returned is empty and `scopes/` is not read).
+    fn load_all_but_scopes(
+        root: &Path,
+        options: LoadOptions,
+        list_scopes: bool,
+    ) -> Result<(Loaded, Vec<ScopeFile>), String> {
         if !root.is_dir() {
             return Err(format!(
                 "{}: not a folder (give the workspace folder, the one holding `scopes/` and `services/`)",
@@ -214,11 +228,9 @@ impl Loaded {
         // Reading, parsing and schema validation are independent per file: do them in
         // parallel, then apply the results in the files' sorted order (deterministic output).
         use rayon::prelude::*;
-        let (found, walk_problems) = workspace_files(root, &ws.reader);
+        let (found, walk_problems) = workspace_files(root, &ws.reader, list_scopes);
         ws.diagnostics.extend(walk_problems);
-        for (rel, path, _) in &found {
-            ws.files.insert(rel.clone(), path.clone());
-        }
+        ws.files = found.iter().map(|(rel, path, _)| (rel.clone(), path.clone())).collect();
         let (scope_files, other): (Vec<ScopeFile>, Vec<ScopeFile>) =
             found.into_iter().partition(|(_, _, kind)| *kind == Some(Kind::Scope));
         let reader = &ws.reader;
