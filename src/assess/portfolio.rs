@@ -24,9 +24,10 @@ pub struct ScopeSummary {
     /// The workspace's other catalogs, each with why it does not apply to this client (shared
     /// between scopes with the same list).
     pub frameworks_not_applicable: Arc<[crate::resolve::FrameworkExclusion]>,
-    /// Assignable controls by owner.
-    pub controls: BTreeMap<String, usize>,
-    pub findings: BTreeMap<String, usize>,
+    /// Assignable controls by owner (`msp`, `third-party`: [`Summary::as_str`]).
+    pub controls: BTreeMap<&'static str, usize>,
+    /// Findings by severity (`high`).
+    pub findings: BTreeMap<&'static str, usize>,
     /// How many of those findings a valid waiver covers (reported, never gating).
     pub waived: usize,
     /// The assignable controls themselves, in matrix order (shared between scopes with the
@@ -75,20 +76,20 @@ impl ScopeSummary {
 }
 
 /// A scope's findings counted by severity (`"high" → 2`), and how many of them a waiver covers.
-fn finding_counts<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> (BTreeMap<String, usize>, usize) {
-    let mut by_sev: BTreeMap<String, usize> = BTreeMap::new();
+fn finding_counts<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> (BTreeMap<&'static str, usize>, usize) {
+    let mut by_sev: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut waived = 0;
     for f in findings {
-        *by_sev.entry(f.severity.as_str().to_string()).or_default() += 1;
+        *by_sev.entry(f.severity.as_str()).or_default() += 1;
         waived += usize::from(f.waived.is_some());
     }
     (by_sev, waived)
 }
 
 pub fn scope_summary(matrix: &Matrix, file: &str, findings: &[Finding]) -> ScopeSummary {
-    let mut controls: BTreeMap<String, usize> = Summary::ALL.iter().map(|s| (s.as_str().to_string(), 0)).collect();
+    let mut controls: BTreeMap<&'static str, usize> = Summary::ALL.iter().map(|s| (s.as_str(), 0)).collect();
     for r in matrix.rows.iter().filter(|r| r.assignable) {
-        *controls.entry(r.summary.as_str().to_string()).or_default() += 1;
+        *controls.entry(r.summary.as_str()).or_default() += 1;
     }
     let (counts, waived) = finding_counts(findings);
     ScopeSummary {

@@ -183,7 +183,7 @@ pub fn write_check_json(out: impl std::io::Write, r: &CheckReport) -> std::io::R
     std::io::Write::flush(&mut out)
 }
 
-fn sev_counts(findings: &BTreeMap<String, usize>, waived: usize) -> String {
+fn sev_counts(findings: &BTreeMap<&'static str, usize>, waived: usize) -> String {
     let parts: Vec<String> = ["critical", "high", "medium", "low", "info"]
         .iter()
         .filter_map(|s| findings.get(*s).filter(|n| **n > 0).map(|n| format!("{n} {s}")))
@@ -264,10 +264,10 @@ pub fn check_text(r: &CheckReport, color: bool) -> String {
         if grouped && group != Some(s.package.as_deref()) {
             group = Some(s.package.as_deref());
             let members: Vec<&ScopeSummary> = scopes.iter().filter(|x| x.package == s.package).collect();
-            let mut findings: BTreeMap<String, usize> = BTreeMap::new();
+            let mut findings: BTreeMap<&'static str, usize> = BTreeMap::new();
             for m in &members {
                 for (sev, n) in &m.findings {
-                    *findings.entry(sev.clone()).or_default() += n;
+                    *findings.entry(*sev).or_default() += n;
                 }
             }
             let waived = members.iter().map(|m| m.waived).sum();
