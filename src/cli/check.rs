@@ -375,7 +375,11 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     while let Some(prepared) = next.take() {
         let before = ws.diagnostics.len();
         let mut scopes = ws.record_scopes(prepared);
-        inputs.extend(super::outputs::evidence_inputs(&ws.root, &scopes));
+        // Evidence is an input an output file must not replace; without output files there is
+        // nothing to compare it with (and no path to resolve for each evidence file).
+        if !written.is_empty() {
+            inputs.extend(super::outputs::evidence_inputs(&ws.root, &scopes));
+        }
         ids.extend(scopes.iter().map(|s| s.id.clone()));
         let broken: std::collections::HashSet<&str> =
             ws.diagnostics[before..].iter().map(|d| d.file.as_str()).collect();
