@@ -9,7 +9,7 @@
 //! reported once, at the package's file, not once per client.
 
 use super::{Doc, Loaded, fits, list_or_null, origin_at, patch_fields, sla_problems};
-use crate::model::diagnostic::{Code, Diagnostic, closest};
+use crate::model::diagnostic::{Code, Diagnostic};
 use crate::model::package::{Inherited, Package, PartyFile};
 use crate::model::*;
 use serde_json::Value;
@@ -230,35 +230,10 @@ impl Loaded {
         let file = package.origin.file.clone();
         let mut diags = Vec::new();
         let pos = |origin: &Origin, field: &str| self.pos_in(origin, field);
-        let suggestions = std::cell::Cell::new(super::SUGGESTIONS_PER_FILE);
-        let check_ref = |diags: &mut Vec<Diagnostic>, reference: &str, origin: &Origin, field: &str| {
-            let suggest = suggestions.get() > 0;
-            if let Some(d) = self.ref_problem(reference, origin, || pos(origin, field), suggest) {
-                suggestions.set(suggestions.get().saturating_sub(1));
-                diags.push(d);
-            }
-        };
         let known: BTreeSet<&str> = ["client", "msp"]
             .into_iter()
             .chain(parties.iter().map(String::as_str))
             .collect();
-        let check_party = |diags: &mut Vec<Diagnostic>, party: &str, origin: &Origin, field: &str| {
-            if !known.contains(party) {
-                let near = closest(party, known.iter().copied(), 1);
-                diags.push(Diagnostic::new(
-                    &origin.file,
-                    pos(origin, field),
-                    Code::E017,
-                    format!("unknown party `{party}`"),
-                    match near.first() {
-                        Some(n) => format!(
-                            "did you mean `{n}`? Parties are `client`, `msp` and the ids the package lists under `parties:`"
-                        ),
-                        None => "use `client`, `msp`, or list the party's id under the package's `parties:` (declared in `parties/`)".into(),
-                    },
-                ));
-            }
-        };
         for (k, id) in package.parties.iter().enumerate() {
             if !self.parties.contains_key(id) {
                 let at = self
@@ -268,89 +243,24 @@ impl Loaded {
                 diags.push(self.unknown_shared_party(id, &file, at));
             }
         }
-        for sub in package.services.iter().flatten() {
-            match self.services.get(&sub.service) {
-                None => {
-                    let near = closest(&sub.service, self.services.keys().map(String::as_str), 2);
-                    diags.push(Diagnostic::new(
-                        &file,
-                        pos(&sub.origin, "ref"),
-                        Code::E010,
-                        format!("unknown service `{}`", sub.service),
-                        if near.is_empty() {
-                            "add the service under `services/` or fix `ref`".to_string()
-                        } else {
-                            format!(
-                                "did you mean {}?",
-                                near.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
-                            )
-                        },
-                    ));
-                }
-                Some(service) => {
-                    for option in sub
-                        .options
-                        .iter()
-                        .filter(|o| !service.options.iter().any(|x| &x.id == *o))
-                    {
-                        let listed: Vec<&str> = service.options.iter().map(|o| o.id.as_str()).collect();
-                        diags.push(Diagnostic::new(
-                            &file,
-                            pos(&sub.origin, "options"),
-                            Code::E018,
-                            format!("service `{}` has no option `{option}`", service.id),
-                            format!(
-                                "options of this service: {}",
-                                if listed.is_empty() {
-                                    "none".to_string()
-                                } else {
-                                    listed.join(", ")
-                                }
-                            ),
-                        ));
-                    }
-                }
-            }
-        }
-        for a in package.assignments.iter().flatten() {
-            check_ref(&mut diags, &a.control, &a.origin, "control");
-            if a.is_undecided() {
-                // A stub for a person to decide.
-            } else if a.responsible.as_slice().iter().any(|p| p == UNDECIDED) {
-                diags.push(Diagnostic::new(
-                    &file,
-                    pos(&a.origin, "responsible"),
-                    Code::E017,
-                    format!("`{UNDECIDED}` cannot be one of several responsible parties"),
-                    "write `responsible: undecided` alone while the owner is open, or list only parties",
-                ));
-            } else {
-                for p in a.responsible.as_slice() {
-                    check_party(&mut diags, p, &a.origin, "responsible");
-                }
-            }
-            if let Some(p) = &a.accountable {
-                check_party(&mut diags, p, &a.origin, "accountable");
-            }
-            for p in a.consulted.iter().chain(&a.informed) {
-                check_party(&mut diags, p, &a.origin, "consulted");
-            }
-        }
-        for c in package.client_owned.iter().flatten() {
-            check_ref(&mut diags, &c.control, &c.origin, "control");
-        }
-        for n in package.not_applicable.iter().flatten() {
-            check_ref(&mut diags, &n.control, &n.origin, "control");
-        }
-        for a in package.addressable.iter().flatten() {
-            check_ref(&mut diags, &a.control, &a.origin, "control");
-        }
-        for e in package.evidence.iter().flatten() {
-            for c in &e.controls {
-                check_ref(&mut diags, c, &e.origin, "controls");
-            }
-            check_party(&mut diags, &e.owner, &e.origin, "owner");
-        }
+        diags.extend(self.entry_problems(
+            super::references::Entries {
+                services: &package.services,
+                assignments: &package.assignments,
+                client_owned: &package.client_owned,
+                not_applicable: &package.not_applicable,
+                addressable: &package.addressable,
+                evidence: &package.evidence,
+            },
+            &super::references::EntryChecks {
+                pos: &pos,
+                parties: &known,
+                suggestions: std::cell::Cell::new(super::SUGGESTIONS_PER_FILE),
+                declared_where: "the ids the package lists under `parties:`",
+                declare: "list the party's id under the package's `parties:` (declared in `parties/`)",
+                undecided_help: "write `responsible: undecided` alone while the owner is open, or list only parties",
+            },
+        ));
         if let Some(sla) = &package.sla {
             let root = self.node(&file);
             diags.extend(sla_problems(sla, &file, |field| {

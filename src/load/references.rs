@@ -321,44 +321,62 @@ impl Loaded {
         for p in inherited.iter().flat_map(|i| &i.parties) {
             parties.insert(&p.id);
         }
-        let check_party = |diags: &mut Vec<Diagnostic>, party: &str, origin: &Origin, field: &str| {
-            if !parties.contains(party) {
-                let near = closest(party, parties.iter().copied(), 1);
-                diags.push(Diagnostic::new(
-                    &origin.file,
-                    pos_in(origin, field),
-                    Code::E017,
-                    format!("unknown party `{party}`"),
-                    match near.first() {
-                        Some(n) => {
-                            format!("did you mean `{n}`? Parties are `client`, `msp` and the ids under `parties:`")
-                        }
-                        None => "use `client`, `msp`, or declare the party under `parties:`".into(),
-                    },
-                ));
-            }
+        let checks = EntryChecks {
+            pos: &pos_in,
+            parties: &parties,
+            suggestions: std::cell::Cell::new(SUGGESTIONS_PER_FILE),
+            declared_where: "the ids under `parties:`",
+            declare: "declare the party under `parties:`",
+            undecided_help: "write `responsible: undecided` alone while the owner is open, or list only parties (`client`, `msp`, the ids under `parties:`)",
         };
-        // Suggestions cost a comparison with every id: only the first ones of a file get one.
-        let suggestions = std::cell::Cell::new(SUGGESTIONS_PER_FILE);
-        let check_ref = |diags: &mut Vec<Diagnostic>, reference: &str, origin: &Origin, field: &str| {
-            let suggest = suggestions.get() > 0;
-            if let Some(d) = self.ref_problem(reference, origin, || pos_in(origin, field), suggest) {
-                suggestions.set(suggestions.get().saturating_sub(1));
-                diags.push(d);
-            }
-        };
+        diags.extend(self.entry_problems(
+            Entries {
+                services: &scope.services,
+                assignments: &scope.assignments,
+                client_owned: &scope.client_owned,
+                not_applicable: &scope.not_applicable,
+                addressable: &scope.addressable,
+                evidence: &scope.evidence,
+            },
+            &checks,
+        ));
+        for w in scope.waivers.iter().flatten() {
+            diags.extend(self.control_problem(&w.control, &w.origin, "control", &checks));
+        }
+        // Who holds what a service retains: the MSP or a declared party.
         for sub in scope.services.iter().flatten() {
+            for (i, r) in sub.retains.iter().flatten().enumerate() {
+                if let Some(holder) = &r.held_by {
+                    diags.extend(party_problem(
+                        holder,
+                        &sub.origin,
+                        &format!("retains/{i}/held_by"),
+                        &checks,
+                    ));
+                }
+            }
+        }
+        diags
+    }
+
+    /// The problems of the entries a scope and a package both declare, checked alike: each
+    /// subscription's service and options (E010, E018), each entry's control (E009), and the
+    /// parties an assignment or an evidence entry names (E017).
+    pub(super) fn entry_problems(&self, entries: Entries<'_>, checks: &EntryChecks<'_>) -> Vec<Diagnostic> {
+        let mut diags = Vec::new();
+        let pos = checks.pos;
+        for sub in entries.services.iter().flatten() {
             match self.services.get(&sub.service) {
                 None => {
-                    let near = if suggestions.get() > 0 {
-                        suggestions.set(suggestions.get() - 1);
+                    let near = if checks.suggestions.get() > 0 {
+                        checks.suggestions.set(checks.suggestions.get() - 1);
                         closest(&sub.service, self.services.keys().map(String::as_str), 2)
                     } else {
                         Vec::new()
                     };
                     diags.push(Diagnostic::new(
                         &sub.origin.file,
-                        pos_in(&sub.origin, "ref"),
+                        pos(&sub.origin, "ref"),
                         Code::E010,
                         format!("unknown service `{}`", sub.service),
                         if near.is_empty() {
@@ -377,7 +395,7 @@ impl Loaded {
                             let known: Vec<&str> = service.options.iter().map(|o| o.id.as_str()).collect();
                             diags.push(Diagnostic::new(
                                 &sub.origin.file,
-                                pos_in(&sub.origin, "options"),
+                                pos(&sub.origin, "options"),
                                 Code::E018,
                                 format!("service `{}` has no option `{option}`", service.id),
                                 format!(
@@ -394,57 +412,70 @@ impl Loaded {
                 }
             }
         }
-        for a in scope.assignments.iter().flatten() {
-            check_ref(&mut diags, &a.control, &a.origin, "control");
+        let party = |diags: &mut Vec<Diagnostic>, id: &str, origin: &Origin, field: &str| {
+            diags.extend(party_problem(id, origin, field, checks));
+        };
+        for a in entries.assignments.iter().flatten() {
+            diags.extend(self.control_problem(&a.control, &a.origin, "control", checks));
             if a.is_undecided() {
                 // A stub for a person to decide (see `crate::model::UNDECIDED`).
             } else if a.responsible.as_slice().iter().any(|p| p == crate::model::UNDECIDED) {
                 diags.push(Diagnostic::new(
                     &a.origin.file,
-                    pos_in(&a.origin, "responsible"),
+                    pos(&a.origin, "responsible"),
                     Code::E017,
-                    format!("`{}` cannot be one of several responsible parties", crate::model::UNDECIDED),
-                    "write `responsible: undecided` alone while the owner is open, or list only parties (`client`, `msp`, the ids under `parties:`)",
+                    format!(
+                        "`{}` cannot be one of several responsible parties",
+                        crate::model::UNDECIDED
+                    ),
+                    checks.undecided_help,
                 ));
             } else {
-                for p in a.responsible.to_vec() {
-                    check_party(&mut diags, &p, &a.origin, "responsible");
+                for p in a.responsible.as_slice() {
+                    party(&mut diags, p, &a.origin, "responsible");
                 }
             }
             if let Some(p) = &a.accountable {
-                check_party(&mut diags, p, &a.origin, "accountable");
+                party(&mut diags, p, &a.origin, "accountable");
             }
             for p in a.consulted.iter().chain(&a.informed) {
-                check_party(&mut diags, p, &a.origin, "consulted");
+                party(&mut diags, p, &a.origin, "consulted");
             }
         }
-        for c in scope.client_owned.iter().flatten() {
-            check_ref(&mut diags, &c.control, &c.origin, "control");
+        let controls = entries
+            .client_owned
+            .iter()
+            .flatten()
+            .map(|c| (&c.control, &c.origin))
+            .chain(entries.not_applicable.iter().flatten().map(|n| (&n.control, &n.origin)))
+            .chain(entries.addressable.iter().flatten().map(|a| (&a.control, &a.origin)));
+        for (control, origin) in controls {
+            diags.extend(self.control_problem(control, origin, "control", checks));
         }
-        for n in scope.not_applicable.iter().flatten() {
-            check_ref(&mut diags, &n.control, &n.origin, "control");
-        }
-        for a in scope.addressable.iter().flatten() {
-            check_ref(&mut diags, &a.control, &a.origin, "control");
-        }
-        for w in scope.waivers.iter().flatten() {
-            check_ref(&mut diags, &w.control, &w.origin, "control");
-        }
-        for e in scope.evidence.iter().flatten() {
+        for e in entries.evidence.iter().flatten() {
             for c in &e.controls {
-                check_ref(&mut diags, c, &e.origin, "controls");
+                diags.extend(self.control_problem(c, &e.origin, "controls", checks));
             }
-            check_party(&mut diags, &e.owner, &e.origin, "owner");
-        }
-        // Who holds what a service retains: the MSP or a declared party.
-        for sub in scope.services.iter().flatten() {
-            for (i, r) in sub.retains.iter().flatten().enumerate() {
-                if let Some(holder) = &r.held_by {
-                    check_party(&mut diags, holder, &sub.origin, &format!("retains/{i}/held_by"));
-                }
-            }
+            party(&mut diags, &e.owner, &e.origin, "owner");
         }
         diags
+    }
+
+    /// The problem of one control reference of an entry, if any: "did you mean" only while
+    /// the file's budget of suggestions lasts.
+    fn control_problem(
+        &self,
+        reference: &str,
+        origin: &Origin,
+        field: &str,
+        checks: &EntryChecks<'_>,
+    ) -> Option<Diagnostic> {
+        let suggest = checks.suggestions.get() > 0;
+        let problem = self.ref_problem(reference, origin, || (checks.pos)(origin, field), suggest);
+        if problem.is_some() {
+            checks.suggestions.set(checks.suggestions.get().saturating_sub(1));
+        }
+        problem
     }
 
     /// Hash the evidence files of a list of entries (a scope's or a package's), so assess can
@@ -598,4 +629,50 @@ pub(super) fn duration_too_long(file: &str, pos: Pos, field: &str, text: &str) -
         ),
         "write the period as agreed, e.g. `24h`, `3d` or `2bd`",
     )
+}
+
+/// The entries a scope and a package both declare, for [`Loaded::entry_problems`].
+pub(super) struct Entries<'a> {
+    pub services: &'a [Option<Subscription>],
+    pub assignments: &'a [Option<Assignment>],
+    pub client_owned: &'a [Option<ClientOwned>],
+    pub not_applicable: &'a [Option<NotApplicable>],
+    pub addressable: &'a [Option<Addressable>],
+    pub evidence: &'a [Option<Evidence>],
+}
+
+/// How the file holding the entries is checked: where a field of an entry is, the parties it
+/// may name, its budget of "did you mean" suggestions (each compares with every id), and the
+/// words of the help that say where its parties are declared.
+pub(super) struct EntryChecks<'a> {
+    pub pos: &'a dyn Fn(&Origin, &str) -> Pos,
+    pub parties: &'a BTreeSet<&'a str>,
+    pub suggestions: std::cell::Cell<usize>,
+    /// `the ids under `parties:``: what the parties are, besides `client` and `msp`.
+    pub declared_where: &'a str,
+    /// How to declare a party that is missing.
+    pub declare: &'a str,
+    /// The help for `undecided` listed among other responsible parties.
+    pub undecided_help: &'a str,
+}
+
+/// E017 for a party an entry names that the file may not name.
+fn party_problem(party: &str, origin: &Origin, field: &str, checks: &EntryChecks<'_>) -> Option<Diagnostic> {
+    if checks.parties.contains(party) {
+        return None;
+    }
+    let near = closest(party, checks.parties.iter().copied(), 1);
+    Some(Diagnostic::new(
+        &origin.file,
+        (checks.pos)(origin, field),
+        Code::E017,
+        format!("unknown party `{party}`"),
+        match near.first() {
+            Some(n) => format!(
+                "did you mean `{n}`? Parties are `client`, `msp` and {}",
+                checks.declared_where
+            ),
+            None => format!("use `client`, `msp`, or {}", checks.declare),
+        },
+    ))
 }
