@@ -380,23 +380,13 @@ impl Loaded {
     /// Record a scope's id; a second scope with the same id is a diagnostic, not a scope.
     fn register_scope(&mut self, scope: Scope, file: &str, id_pos: Pos) -> Option<Scope> {
         if let Some(existing) = self.scope_ids.get(&scope.id) {
-            self.diagnostics.push(
-                Diagnostic::new(
-                    file,
-                    id_pos,
-                    Code::E011,
-                    format!("scope `{}` is also defined in {}", scope.id, existing),
-                    "scope ids must be unique across `scopes/`; rename one",
-                )
-                .with_label(
-                    &existing.file,
-                    Pos {
-                        line: existing.line,
-                        column: existing.column,
-                    },
-                    "first defined here",
-                ),
-            );
+            self.diagnostics.push(defined_twice(
+                file,
+                id_pos,
+                format!("scope `{}` is also defined in {}", scope.id, existing),
+                "scope ids must be unique across `scopes/`; rename one",
+                existing,
+            ));
             return None;
         }
         // The place of the `id:` itself, so a duplicate's note points at it.
@@ -507,6 +497,19 @@ impl Loaded {
                 })
             })
     }
+}
+
+/// E011: an id defined a second time, at `at` in `file`, with a note on the first definition.
+/// `message` says what is defined twice and where first; `help` how to mend it.
+fn defined_twice(file: &str, at: Pos, message: String, help: &str, first: &Origin) -> Diagnostic {
+    Diagnostic::new(file, at, Code::E011, message, help).with_label(
+        &first.file,
+        Pos {
+            line: first.line,
+            column: first.column,
+        },
+        "first defined here",
+    )
 }
 
 /// A file's place: its folder with links resolved, and its own name (so a symbolic link is

@@ -8,7 +8,7 @@
 //! package that declares it and pointing at its line there. Problems in a package are
 //! reported once, at the package's file, not once per client.
 
-use super::{Doc, Loaded, fits, list_or_null, origin_at, patch_fields, sla_problems};
+use super::{Doc, Loaded, defined_twice, fits, list_or_null, origin_at, patch_fields, sla_problems};
 use crate::model::diagnostic::{Code, Diagnostic};
 use crate::model::package::{Inherited, Package, PartyFile};
 use crate::model::*;
@@ -88,23 +88,13 @@ impl Loaded {
         }
         if let Some(existing) = self.packages.get(&package.id) {
             let first = existing.origin.clone();
-            self.diagnostics.push(
-                Diagnostic::new(
-                    &file,
-                    root.locate("/id"),
-                    Code::E011,
-                    format!("package `{}` is also defined in {}", package.id, first.file),
-                    "package ids must be unique across `packages/`; rename one",
-                )
-                .with_label(
-                    &first.file,
-                    Pos {
-                        line: first.line,
-                        column: first.column,
-                    },
-                    "first defined here",
-                ),
-            );
+            self.diagnostics.push(defined_twice(
+                &file,
+                root.locate("/id"),
+                format!("package `{}` is also defined in {}", package.id, first.file),
+                "package ids must be unique across `packages/`; rename one",
+                &first,
+            ));
             return;
         }
         self.packages.insert(package.id.clone(), package);
@@ -120,23 +110,13 @@ impl Loaded {
         let baa_at = origin_at(&doc.file, &doc.root, "/baa".into());
         if let Some(existing) = self.parties.get(&party.id) {
             let first = existing.origin.clone();
-            self.diagnostics.push(
-                Diagnostic::new(
-                    &doc.file,
-                    doc.root.locate("/id"),
-                    Code::E011,
-                    format!("party `{}` is also defined in {}", party.id, first.file),
-                    "party ids must be unique across `parties/`; rename one",
-                )
-                .with_label(
-                    &first.file,
-                    Pos {
-                        line: first.line,
-                        column: first.column,
-                    },
-                    "first defined here",
-                ),
-            );
+            self.diagnostics.push(defined_twice(
+                &doc.file,
+                doc.root.locate("/id"),
+                format!("party `{}` is also defined in {}", party.id, first.file),
+                "party ids must be unique across `parties/`; rename one",
+                &first,
+            ));
             return;
         }
         self.parties.insert(party.id.clone(), party.into_party(origin, baa_at));

@@ -334,23 +334,13 @@ impl Loaded {
                     self.unusable_services.push(service);
                 } else if let Some(existing) = self.services.get(&service.id) {
                     let first = self.service_ids.get(&service.id).unwrap_or(&existing.origin);
-                    self.diagnostics.push(
-                        Diagnostic::new(
-                            &doc.file,
-                            doc.root.locate("/id"),
-                            Code::E011,
-                            format!("service `{}` is also defined in {first}", service.id),
-                            "service ids must be unique across `services/`; rename one",
-                        )
-                        .with_label(
-                            &first.file,
-                            Pos {
-                                line: first.line,
-                                column: first.column,
-                            },
-                            "first defined here",
-                        ),
-                    );
+                    self.diagnostics.push(defined_twice(
+                        &doc.file,
+                        doc.root.locate("/id"),
+                        format!("service `{}` is also defined in {first}", service.id),
+                        "service ids must be unique across `services/`; rename one",
+                        first,
+                    ));
                     return;
                 } else {
                     self.service_ids
@@ -430,23 +420,13 @@ impl Loaded {
                 if let Some(existing) = self.packs.get(&pack.id)
                     && !existing.origin.file.starts_with("<builtin>")
                 {
-                    self.diagnostics.push(
-                        Diagnostic::new(
-                            &doc.file,
-                            doc.root.locate("/id"),
-                            Code::E011,
-                            format!("policy pack `{}` is also defined in {}", pack.id, existing.origin),
-                            "give one of the packs another id",
-                        )
-                        .with_label(
-                            &existing.origin.file,
-                            Pos {
-                                line: existing.origin.line,
-                                column: existing.origin.column,
-                            },
-                            "first defined here",
-                        ),
-                    );
+                    self.diagnostics.push(defined_twice(
+                        &doc.file,
+                        doc.root.locate("/id"),
+                        format!("policy pack `{}` is also defined in {}", pack.id, existing.origin),
+                        "give one of the packs another id",
+                        &existing.origin,
+                    ));
                     return;
                 }
                 self.packs.insert(pack.id.clone(), pack);
