@@ -164,22 +164,24 @@ fn lexically_clean(path: &Path) -> PathBuf {
 /// The workspace files a run reads, for [`overwrites`]: configuration, catalogs, services,
 /// scopes and policy packs as found when the workspace was loaded.
 pub(crate) fn workspace_inputs(ws: &crate::model::Workspace) -> Vec<Input> {
-    ws.files
-        .iter()
-        .map(|(rel, path)| Input {
-            file: path.clone(),
-            in_workspace: Some(rel.clone()),
-            what: match rel.split('/').next() {
-                Some("scopes") => "a scope file",
-                Some("services") => "a service file",
-                Some("frameworks") => "a catalog or crosswalk",
-                Some("policies") => "a policy pack",
-                Some("ctrlmap.yaml" | "ctrlmap.yml") => "the workspace's configuration",
-                _ => "a workspace file",
-            }
-            .to_string(),
-        })
-        .collect()
+    ws.files.iter().map(|(rel, path)| workspace_input(rel, path)).collect()
+}
+
+/// A workspace file (`scopes/a.yaml`) as an input, named for what it is.
+fn workspace_input(rel: &str, path: &Path) -> Input {
+    Input {
+        file: path.to_path_buf(),
+        in_workspace: Some(rel.to_string()),
+        what: match rel.split('/').next() {
+            Some("scopes") => "a scope file",
+            Some("services") => "a service file",
+            Some("frameworks") => "a catalog or crosswalk",
+            Some("policies") => "a policy pack",
+            Some("ctrlmap.yaml" | "ctrlmap.yml") => "the workspace's configuration",
+            _ => "a workspace file",
+        }
+        .to_string(),
+    }
 }
 
 /// The evidence files of scopes, as inputs (an evidence file is hashed and copied into
@@ -222,11 +224,7 @@ pub(crate) fn refuse_bad_output(ws: &crate::load::Loaded, output: Option<&Path>,
     if (ws.scopes_unlisted || !ws.unread_scopes.is_empty()) && inside_workspace(&ws.root, path) {
         let others = ws.other_scope_files();
         if ws.scopes_unlisted {
-            inputs.extend(others.iter().map(|(rel, file, _)| Input {
-                file: file.clone(),
-                in_workspace: Some(rel.clone()),
-                what: "a scope file".to_string(),
-            }));
+            inputs.extend(others.iter().map(|(rel, file, _)| workspace_input(rel, file)));
         }
         for chunk in others.chunks(64) {
             inputs.extend(evidence_inputs(&ws.root, &ws.reload_scopes(chunk)));

@@ -21,25 +21,26 @@ impl Loaded {
     /// to find the file among them, and kept in [`Loaded::unread_scopes`]. The second value
     /// is false when `scope_file` is not a scope file of the workspace.
     pub fn load_one_scope(root: &Path, scope_file: &Path, options: LoadOptions) -> Result<(Loaded, bool), String> {
-        if let Some(file) = under_scopes(root, scope_file) {
-            let (mut ws, _) = Loaded::load_all_but_scopes(root, options, false)?;
-            ws.files.insert(file.0.clone(), file.1.clone());
-            ws.scopes_unlisted = true;
-            let scopes = ws.load_scopes(std::slice::from_ref(&file));
-            ws.scopes.extend(scopes);
-            ws.diagnostics.sort();
-            ws.diagnostics.dedup();
-            return Ok((ws, true));
-        }
-        let (mut ws, mut scope_files) = Loaded::load_streaming_with(root, options)?;
-        let Some(target) = target_of(&scope_files, scope_file) else {
-            ws.unread_scopes = scope_files;
-            return Ok((ws, false));
+        let (mut ws, file) = match under_scopes(root, scope_file) {
+            Some(file) => {
+                let (mut ws, _) = Loaded::load_all_but_scopes(root, options, false)?;
+                ws.files.insert(file.0.clone(), file.1.clone());
+                ws.scopes_unlisted = true;
+                (ws, file)
+            }
+            None => {
+                let (mut ws, mut scope_files) = Loaded::load_streaming_with(root, options)?;
+                let Some(target) = target_of(&scope_files, scope_file) else {
+                    ws.unread_scopes = scope_files;
+                    return Ok((ws, false));
+                };
+                let file = scope_files.remove(target);
+                ws.unread_scopes = scope_files;
+                (ws, file)
+            }
         };
-        let file = scope_files.remove(target);
         let scopes = ws.load_scopes(std::slice::from_ref(&file));
         ws.scopes.extend(scopes);
-        ws.unread_scopes = scope_files;
         ws.diagnostics.sort();
         ws.diagnostics.dedup();
         Ok((ws, true))
