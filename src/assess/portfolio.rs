@@ -112,13 +112,13 @@ pub fn scope_summary(matrix: &Matrix, file: &str, findings: &[Finding]) -> Scope
 /// apply and the same catalogs that do not, and hold one copy of each. Safe to use from
 /// parallel workers.
 #[derive(Debug, Default)]
-pub struct SharedControls {
+pub struct SharedLists {
     controls: Shared<String>,
     not_applicable: Shared<(String, String)>,
     exclusions: Shared<crate::resolve::FrameworkExclusion>,
 }
 
-impl SharedControls {
+impl SharedLists {
     /// The shared copy of this list of assignable controls.
     pub fn get(&self, list: &[String]) -> Arc<[String]> {
         self.controls.get(list)
@@ -184,7 +184,7 @@ pub fn assess_batch(
     scopes: &[crate::model::Scope],
     overrides: &Overrides,
     as_of: time::Date,
-    lists: &SharedControls,
+    lists: &SharedLists,
     each_done: &(dyn Fn() + Sync),
 ) -> Batch {
     use rayon::prelude::*;
@@ -225,7 +225,7 @@ pub fn assess_batch(
 
 /// Every scope of a loaded workspace, in one batch (for the benchmark and tests).
 pub fn assess_portfolio(ws: &Workspace, overrides: &Overrides, as_of: time::Date) -> Batch {
-    assess_batch(ws, &ws.scopes, overrides, as_of, &SharedControls::default(), &|| {})
+    assess_batch(ws, &ws.scopes, overrides, as_of, &SharedLists::default(), &|| {})
 }
 
 #[cfg(test)]
@@ -234,7 +234,7 @@ mod tests {
 
     #[test]
     fn scopes_with_the_same_controls_share_one_list() {
-        let shared = SharedControls::default();
+        let shared = SharedLists::default();
         let a = shared.get(&["x:1".to_string(), "x:2".to_string()]);
         let b = shared.get(&["x:1".to_string(), "x:2".to_string()]);
         assert!(Arc::ptr_eq(&a, &b));

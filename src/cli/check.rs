@@ -357,7 +357,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
             }
         }
     };
-    let lists = assess::portfolio::SharedControls::default();
+    let lists = assess::portfolio::SharedLists::default();
     let mut summaries = Vec::new();
     let mut findings = Vec::new();
     let mut unassigned: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();

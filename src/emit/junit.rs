@@ -15,7 +15,7 @@
 //!
 //! A portfolio of 10,000 scopes is millions of test cases, so the report is streamed to a
 //! writer suite by suite ([`write_junit`]) instead of being built in memory, and scopes with
-//! the same assignable controls share one control list ([`crate::assess::portfolio::SharedControls`]). The XML is written here
+//! the same assignable controls share one control list ([`crate::assess::portfolio::SharedLists`]). The XML is written here
 //! (a handful of elements, escaped by [`xml_text`] / [`xml_attr`]); the tests read it back
 //! with `quick-junit`'s parser, an independent implementation.
 
