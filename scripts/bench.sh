@@ -9,9 +9,14 @@
 #   - check-jsonschema (PyPI), validating the same scope files against the same schema: a
 #     peer that does only a fraction of our work.
 #   - the floor with packages: the same, but each scope file parsed together with the package
-#     files it names (`parse-only --with-packages`), once per scope: the floor of the same
-#     portfolio written without packages, every scope stating its decisions itself, which is
-#     what `check` decides each client from.
+#     files it names (`parse-only --with-packages`), once per scope: the text `check` decides
+#     each client from. Not the same work as the portfolio written without packages: `check`
+#     validates and types a package's entries once, not once per client.
+# A third portfolio, `expanded`, is the copies written without packages (`expand-packages`:
+# every scope states every decision itself, as the example's scopes did before packages), so
+# the floor is again the literal parse of the scope files `check` reads; the bench checks that
+# every client keeps its owners per control (the counts of `check`'s summary) through the
+# rewrite.
 # The ratio printed is check ÷ floor (target: at most 2), against each floor.
 # Then a command about one scope (`ctrlmap matrix` of one client) in a 10-scope workspace and
 # in each N-scope one: its cost must not grow with the portfolio (target: within 1.5×).
@@ -56,7 +61,7 @@ else
 fi
 
 cargo build --release --quiet
-[ ${#sizes[@]} -eq 0 ] || cargo build --release --quiet --example gen-portfolio --example parse-only
+[ ${#sizes[@]} -eq 0 ] || cargo build --release --quiet --example gen-portfolio --example parse-only --example expand-packages
 if [ ${#sizes[@]} -gt 0 ] && [ "$single_only" = 0 ] && ! command -v check-jsonschema >/dev/null 2>&1; then
   pip install --quiet check-jsonschema >/dev/null 2>&1 || echo "(check-jsonschema unavailable: skipping that reference point)"
 fi
@@ -121,6 +126,19 @@ example_copies() { # a workspace at $2 of $1 client scopes that are the example'
     }' examples/northwind-msp/scopes/*.yaml
 }
 
+same_owners() { # every client of $2 has the same number of controls per owner as in $1
+  # (`check`'s summary); a difference means the rewrite without packages changed a decision
+  python3 - "$1" "$2" <<'PY' || { echo "expand-packages changed a client's owners: the expanded figures do not compare" >&2; exit 1; }
+import json, subprocess, sys
+def owners(d):
+    out = subprocess.run(["./target/release/ctrlmap", "check", d, "--format", "json", "--fail-on", "none",
+                          "--as-of", "2026-11-30"], capture_output=True, text=True, check=True).stdout
+    return {s["scope"]: s["controls"] for s in json.loads(out)["scopes"]}
+a, b = owners(sys.argv[1]), owners(sys.argv[2])
+sys.exit(0 if a == b and a else 1)
+PY
+}
+
 one_scope() { # `ctrlmap matrix` of the client in the middle of the workspace $1 (the command
   # finds its file among all the others): prints "seconds peak_kb"
   local files one
@@ -145,16 +163,26 @@ for n in "${sizes[@]}"; do
   ./target/release/examples/gen-portfolio "$n" "$base/generated" >/dev/null
   example_copies 10 "$base/copies-10"
   ./target/release/examples/gen-portfolio 10 "$base/generated-10" >/dev/null
-  for kind in copies generated; do
+  kinds=(copies generated)
+  if [ "$single_only" = 0 ]; then
+    cp -r "$base/copies" "$base/expanded"
+    ./target/release/examples/expand-packages "$base/expanded" >/dev/null
+    same_owners "$base/copies" "$base/expanded"
+    kinds+=(expanded)
+  fi
+  for kind in "${kinds[@]}"; do
     dir=$base/$kind
     if [ "$single_only" = 0 ]; then
       read -r t_check m_check < <(median ./target/release/ctrlmap check "$dir" --fail-on none --format json --as-of 2026-11-30)
       read -r t_parse m_parse < <(median ./target/release/examples/parse-only "$dir")
       printf '%-8s %-10s %-30s %10s %12.1f %8s\n' "$n" "$kind" "ctrlmap check" "$t_check" "$(mb "$m_check")" ""
       printf '%-8s %-10s %-30s %10s %12.1f %8.2f\n' "$n" "$kind" "parse-only floor (check ÷ it)" "$t_parse" "$(mb "$m_parse")" "$(ratio "$t_check" "$t_parse")"
-      read -r t_inl m_inl < <(median ./target/release/examples/parse-only --with-packages "$dir")
-      printf '%-8s %-10s %-30s %10s %12.1f %8.2f\n' "$n" "$kind" "floor with packages (÷ it)" "$t_inl" "$(mb "$m_inl")" "$(ratio "$t_check" "$t_inl")"
+      if [ "$kind" != expanded ]; then
+        read -r t_inl m_inl < <(median ./target/release/examples/parse-only --with-packages "$dir")
+        printf '%-8s %-10s %-30s %10s %12.1f %8.2f\n' "$n" "$kind" "floor with packages (÷ it)" "$t_inl" "$(mb "$m_inl")" "$(ratio "$t_check" "$t_inl")"
+      fi
     fi
+    [ "$kind" != expanded ] || continue
     read -r t_small m_small < <(one_scope "$base/$kind-10")
     read -r t_one m_one < <(one_scope "$dir")
     printf '%-8s %-10s %-30s %10s %12.1f %8s\n' 10 "$kind" "matrix of one scope" "$t_small" "$(mb "$m_small")" ""
