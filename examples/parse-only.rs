@@ -6,6 +6,11 @@
 //! (its `package:` and that package's `extends:` chain), once per scope: the floor of the same
 //! portfolio written without packages, every scope stating every decision itself, which is the
 //! text `check` decides each client from. The other files are parsed once, as without it.
+//!
+//! With `--tree`, each file is parsed into ctrlmap's own positioned tree
+//! (`ctrlmap::format::yaml::parse`: scalars resolved, every key's and value's place kept,
+//! duplicate keys and budgets checked), the first step of loading: how much of `check`'s time
+//! beyond the floor is that tree.
 
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -13,15 +18,16 @@ use std::path::{Path, PathBuf};
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let (mut dir, mut with_packages) = (None, false);
+    let (mut dir, mut with_packages, mut tree) = (None, false, false);
     for arg in args.by_ref() {
         match arg.as_str() {
             "--with-packages" => with_packages = true,
+            "--tree" => tree = true,
             _ => dir = Some(arg),
         }
     }
     let Some(dir) = dir else {
-        eprintln!("usage: parse-only [--with-packages] DIR");
+        eprintln!("usage: parse-only [--with-packages] [--tree] DIR");
         std::process::exit(2);
     };
     let files: Vec<PathBuf> = walkdir::WalkDir::new(&dir)
@@ -53,6 +59,9 @@ fn main() {
             let Ok(text) = std::fs::read_to_string(path) else {
                 return 0;
             };
+            if tree {
+                return nodes(&text);
+            }
             let mut count = parse(&text);
             let in_scopes = path.parent().and_then(Path::file_name).is_some_and(|n| n == "scopes");
             if with_packages && in_scopes {
@@ -70,7 +79,11 @@ fn main() {
             count
         })
         .sum();
-    println!("{} files, {events} events", files.len());
+    println!(
+        "{} files, {events} {}",
+        files.len(),
+        if tree { "nodes" } else { "events" }
+    );
 }
 
 /// Parse one text to its end: the number of events.
@@ -78,6 +91,20 @@ fn parse(text: &str) -> usize {
     serde_saphyr::granit_parser::Parser::new_from_str(text)
         .take_while(Result::is_ok)
         .count()
+}
+
+/// Parse one text into ctrlmap's positioned tree: the number of nodes.
+fn nodes(text: &str) -> usize {
+    fn count(node: &ctrlmap::format::yaml::Node) -> usize {
+        use ctrlmap::format::yaml::NodeValue;
+        1 + match &node.value {
+            NodeValue::Seq(items) => items.iter().map(count).sum(),
+            NodeValue::Map(entries) => entries.iter().map(|e| count(&e.value)).sum(),
+            _ => 0,
+        }
+    }
+    let parsed = ctrlmap::format::yaml::parse(text, ctrlmap::format::yaml::Limits::default());
+    parsed.root.as_ref().map_or(0, count)
 }
 
 /// The plain value of a top-level `key: value` line.

@@ -177,6 +177,12 @@ for n in "${sizes[@]}"; do
       read -r t_parse m_parse < <(median ./target/release/examples/parse-only "$dir")
       printf '%-8s %-10s %-30s %10s %12.1f %8s\n' "$n" "$kind" "ctrlmap check" "$t_check" "$(mb "$m_check")" ""
       printf '%-8s %-10s %-30s %10s %12.1f %8.2f\n' "$n" "$kind" "parse-only floor (check ÷ it)" "$t_parse" "$(mb "$m_parse")" "$(ratio "$t_check" "$t_parse")"
+      if [ "$kind" = expanded ]; then
+        # How much of the time beyond the floor is ctrlmap's own positioned tree, the first
+        # step of loading each file.
+        read -r t_tree m_tree < <(median ./target/release/examples/parse-only --tree "$dir")
+        printf '%-8s %-10s %-30s %10s %12.1f %8.2f\n' "$n" "$kind" "ctrlmap's YAML tree (÷ floor)" "$t_tree" "$(mb "$m_tree")" "$(ratio "$t_tree" "$t_parse")"
+      fi
       if [ "$kind" != expanded ]; then
         read -r t_inl m_inl < <(median ./target/release/examples/parse-only --with-packages "$dir")
         printf '%-8s %-10s %-30s %10s %12.1f %8.2f\n' "$n" "$kind" "floor with packages (÷ it)" "$t_inl" "$(mb "$m_inl")" "$(ratio "$t_check" "$t_inl")"
