@@ -324,7 +324,13 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
             return input_errors(&Loaded::default(), &outputs, &early, &base);
         }
     };
-    let mut inputs = super::outputs::workspace_inputs(&ws);
+    // The inputs an output file must not replace; without output files there is nothing to
+    // compare them with.
+    let mut inputs = if written.is_empty() {
+        Vec::new()
+    } else {
+        super::outputs::workspace_inputs(&ws)
+    };
     if let Some(file) = args.baseline.as_deref().filter(|f| f.as_os_str() != "-") {
         inputs.push(super::outputs::Input {
             file: file.to_path_buf(),
@@ -363,6 +369,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let mut unassigned: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     let mut failures = Vec::new();
     let mut debt = crate::assess::waivers::WaiverDebt::default();
+    // Scope ids, to name the closest to a `--scope` that matches none.
     let mut ids: Vec<String> = Vec::new();
     // A problem outside the scope files (configuration, services, packages, parties,
     // catalogs, the command line) touches every scope: nothing is assessed. A problem in a
@@ -380,7 +387,9 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         if !written.is_empty() {
             inputs.extend(super::outputs::evidence_inputs(&ws.root, &scopes));
         }
-        ids.extend(scopes.iter().map(|s| s.id.clone()));
+        if !args.scope.is_empty() {
+            ids.extend(scopes.iter().map(|s| s.id.clone()));
+        }
         let broken: std::collections::HashSet<&str> =
             ws.diagnostics[before..].iter().map(|d| d.file.as_str()).collect();
         scopes.retain(|s| !broken.contains(&*s.origin.file));
@@ -400,6 +409,8 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         next = prepared_next;
         let refs: Vec<&crate::model::Scope> = scopes.iter().collect();
         debt.merge(crate::assess::waivers::waiver_debt(&refs, &batch.findings, as_of));
+        let mut batch = batch;
+        shown_from_here(&mut batch, &base);
         summaries.extend(batch.summaries);
         findings.extend(batch.findings);
         failures.extend(batch.failures);
@@ -442,16 +453,6 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let problems: Vec<Diagnostic> = ws.diagnostics.iter().map(|d| base.diagnostic(d)).collect();
     summaries.sort_by(|a, b| a.scope.cmp(&b.scope));
     findings.sort_by(Finding::report_order);
-    // Every path is reported from the folder ctrlmap runs in (see PathBase).
-    for f in &mut findings {
-        f.file = base.show(&f.file);
-        if let Some(w) = &mut f.waived {
-            w.file = base.show(&w.file);
-        }
-    }
-    for s in &mut summaries {
-        s.file = base.show(&s.file);
-    }
     let failing = findings
         .iter()
         .filter(|f| f.fails_gate(gate.severity(), baseline.as_ref()))
@@ -532,6 +533,28 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     Ok(if failing > 0 { 1 } else { 0 })
 }
 
+/// Every path of a batch as reported, from the folder ctrlmap runs in (see [`PathBase`]).
+/// A file that many findings and summaries share is rewritten once and stays shared.
+fn shown_from_here(batch: &mut assess::portfolio::Batch, base: &PathBase) {
+    let mut shown: std::collections::HashMap<std::sync::Arc<str>, std::sync::Arc<str>> = Default::default();
+    let mut show = |file: &std::sync::Arc<str>| {
+        std::sync::Arc::clone(
+            shown
+                .entry(std::sync::Arc::clone(file))
+                .or_insert_with(|| base.show(file).into()),
+        )
+    };
+    for s in &mut batch.summaries {
+        s.file = show(&s.file);
+    }
+    for f in &mut batch.findings {
+        f.file = show(&f.file);
+        if let Some(w) = &mut f.waived {
+            w.file = base.show(&w.file);
+        }
+    }
+}
+
 /// What one destination shows of the findings: everything (a file), or what `--severity`
 /// and `--quiet` leave (standard output). Neither changes the gate. Borrows the run's findings
 /// and summaries; only what a flag or a baseline changes is a list of its own (at 10,000
@@ -609,11 +632,11 @@ impl<'a> Listing<'a> {
                 let new_findings: Vec<Finding> = shown.iter().filter(|f| !b.contains(f)).cloned().collect();
                 let mut by_scope: std::collections::HashMap<&str, Vec<&Finding>> = Default::default();
                 for f in findings.iter().filter(|f| !b.contains(f)) {
-                    by_scope.entry(f.scope.as_str()).or_default().push(f);
+                    by_scope.entry(&*f.scope).or_default().push(f);
                 }
                 let summaries: Vec<assess::portfolio::ScopeSummary> = summaries
                     .iter()
-                    .map(|s| s.counting(by_scope.remove(s.scope.as_str()).unwrap_or_default()))
+                    .map(|s| s.counting(by_scope.remove(&*s.scope).unwrap_or_default()))
                     .collect();
                 let in_baseline = findings.iter().filter(|f| b.contains(f)).count();
                 (Some(new_findings), Some(in_baseline), Cow::Owned(summaries))
