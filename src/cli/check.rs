@@ -311,6 +311,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     // memory holds the findings and summaries, not the portfolio.
     let options = crate::load::LoadOptions {
         allow_empty: args.allow_empty,
+        forget_scope_hashes: true,
     };
     let (mut ws, scope_files) = match Loaded::load_streaming_with(path, options) {
         Ok(loaded) => loaded,
@@ -331,6 +332,8 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     } else {
         super::outputs::workspace_inputs(&ws)
     };
+    // The list of the workspace's files served only for that (one entry per scope file).
+    ws.files = Default::default();
     if let Some(file) = args.baseline.as_deref().filter(|f| f.as_os_str() != "-") {
         inputs.push(super::outputs::Input {
             file: file.to_path_buf(),
@@ -364,8 +367,13 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         }
     };
     let lists = assess::portfolio::SharedLists::default();
-    let mut summaries = Vec::new();
-    let mut findings = Vec::new();
+    // One summary per scope assessed: sized once, not doubled (and copied) as it fills.
+    let mut summaries = Vec::with_capacity(if args.scope.is_empty() {
+        total
+    } else {
+        args.scope.len().min(total)
+    });
+    let mut findings: Vec<Finding> = Vec::new();
     let mut unassigned: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     let mut failures = Vec::new();
     let mut debt = crate::assess::waivers::WaiverDebt::default();
@@ -377,9 +385,12 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let workspace_broken = !ws.diagnostics.is_empty();
     // While a chunk is assessed, the next one is read, parsed and checked (rayon's workers
     // take from both), so neither waits at the end of the other's chunk.
-    let mut chunks = scope_files.chunks(64);
+    const CHUNK: usize = 64;
+    let mut chunks = scope_files.chunks(CHUNK);
+    let mut files_done = 0;
     let mut next = chunks.next().map(|chunk| ws.prepare_scopes(chunk));
     while let Some(prepared) = next.take() {
+        files_done = (files_done + CHUNK).min(total);
         let before = ws.diagnostics.len();
         let mut scopes = ws.record_scopes(prepared);
         // Evidence is an input an output file must not replace; without output files there is
@@ -412,6 +423,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         let mut batch = batch;
         shown_from_here(&mut batch, &base);
         summaries.extend(batch.summaries);
+        reserve_for_the_rest(&mut findings, batch.findings.len(), files_done, total);
         findings.extend(batch.findings);
         failures.extend(batch.failures);
         for (control, n) in batch.unassigned {
@@ -531,6 +543,19 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         .into());
     }
     Ok(if failing > 0 { 1 } else { 0 })
+}
+
+/// Room in `findings` for `more` now and for the scope files not yet assessed at the rate
+/// seen so far (findings per scope file, with a sixteenth to spare): at 10,000 scopes, a
+/// list that doubles as it fills holds up to twice the findings, and three times while it
+/// is copied into the next. A portfolio that finds more later grows it again.
+fn reserve_for_the_rest(findings: &mut Vec<Finding>, more: usize, files_done: usize, total: usize) {
+    let found = findings.len() + more;
+    let expected = found.saturating_mul(total) / files_done.max(1);
+    let wanted = expected.max(found);
+    if wanted > findings.capacity() {
+        findings.reserve_exact(wanted + wanted / 16 - findings.len());
+    }
 }
 
 /// Every path of a batch as reported, from the folder ctrlmap runs in (see [`PathBase`]).
