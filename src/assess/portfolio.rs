@@ -47,20 +47,20 @@ pub struct ScopeSummary {
     pub not_applicable: Arc<[(String, String)]>,
 }
 
-/// A count per owner ([`Summary`]), written as a JSON map of all six, sorted by name
+/// A count per owner ([`Summary`]; a `u32` each, ten thousand summaries are kept), written as a JSON map of all six, sorted by name
 /// (`{"client": 116, "msp": 8, …}`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct OwnerCounts([usize; Summary::ALL.len()]);
+pub struct OwnerCounts([u32; Summary::ALL.len()]);
 
 impl OwnerCounts {
     fn add(&mut self, owner: Summary) {
-        self.0[owner as usize] += 1;
+        self.0[owner as usize] = self.0[owner as usize].saturating_add(1);
     }
 }
 
 impl std::ops::Index<Summary> for OwnerCounts {
-    type Output = usize;
-    fn index(&self, owner: Summary) -> &usize {
+    type Output = u32;
+    fn index(&self, owner: Summary) -> &u32 {
         &self.0[owner as usize]
     }
 }
@@ -89,20 +89,21 @@ const SEVERITIES: [Severity; 5] = [
 /// A count per severity, written as a JSON map of the severities present, sorted by name
 /// (`{"high": 2, "medium": 1}`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct SeverityCounts([usize; SEVERITIES.len()]);
+pub struct SeverityCounts([u32; SEVERITIES.len()]);
 
 impl SeverityCounts {
     pub fn add(&mut self, severity: Severity, n: usize) {
-        self.0[severity as usize] += n;
+        let slot = &mut self.0[severity as usize];
+        *slot = slot.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
     }
 
     pub fn get(&self, severity: Severity) -> usize {
-        self.0[severity as usize]
+        self.0[severity as usize] as usize
     }
 
     /// Every finding counted.
     pub fn total(&self) -> usize {
-        self.0.iter().sum()
+        self.0.iter().map(|n| *n as usize).sum()
     }
 
     /// The severities present with their counts, most severe first.

@@ -235,8 +235,10 @@ impl Loaded {
         let (found, walk_problems) = workspace_files(root, &ws.reader, list_scopes);
         ws.diagnostics.extend(walk_problems);
         ws.files = found.iter().map(|(rel, path, _)| (rel.clone(), path.clone())).collect();
-        let (scope_files, other): (Vec<ScopeFile>, Vec<ScopeFile>) =
+        let (mut scope_files, other): (Vec<ScopeFile>, Vec<ScopeFile>) =
             found.into_iter().partition(|(_, _, kind)| *kind == Some(Kind::Scope));
+        // Kept for the whole streaming run: no room for files that are not there.
+        scope_files.shrink_to_fit();
         let reader = &ws.reader;
         let prepared: Vec<Prepared> = other
             .par_iter()
