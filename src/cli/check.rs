@@ -804,7 +804,7 @@ mod tests {
         // (key, original position): many ties, in an order that needs long cycles.
         let list: Vec<(u8, usize)> = (0..200).map(|i| (((i * 37) % 7) as u8, i)).collect();
         let mut expected = list.clone();
-        expected.sort_by(|a, b| a.0.cmp(&b.0));
+        expected.sort_by_key(|a| a.0);
         let mut sorted = list;
         sort_stable_in_place(&mut sorted, |a, b| a.0.cmp(&b.0));
         assert_eq!(sorted, expected);
