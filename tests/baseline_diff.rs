@@ -126,11 +126,7 @@ fn one_new_gap_in_any_scope_is_the_only_finding_reported_as_new() {
         });
         let after = findings(&load(&scratch.ws()));
         let split = split(&b, after.clone());
-        let new: Vec<(&str, &str, &str)> = split
-            .new
-            .iter()
-            .map(|f| (f.scope.as_str(), f.code.as_str(), f.control.as_str()))
-            .collect();
+        let new: Vec<(&str, &str, &str)> = split.new.iter().map(|f| (&*f.scope, &*f.code, &*f.control)).collect();
         assert_eq!(new, vec![(scope, "CM001", "mini:S.2")], "{scope}");
         // The gate fails on exactly that gap.
         let failing = gate_failures(&after, Some(&b));
@@ -154,7 +150,7 @@ fn a_new_gap_in_the_example_workspace_is_the_only_new_finding() {
     });
     let after = findings(&load(&scratch.ws()));
     let split = split(&b, after.clone());
-    let new: Vec<(&str, &str)> = split.new.iter().map(|f| (f.scope.as_str(), f.code.as_str())).collect();
+    let new: Vec<(&str, &str)> = split.new.iter().map(|f| (&*f.scope, &*f.code)).collect();
     assert_eq!(new, vec![("riverside-dental", "CM010")]);
     assert_eq!(gate_failures(&after, Some(&b)).len(), 1);
 }
@@ -172,11 +168,7 @@ fn a_baseline_never_absorbs_the_same_gap_in_another_scope() {
         )
     });
     let split = split(&b, findings(&load(&scratch.ws())));
-    let new: Vec<(&str, &str, &str)> = split
-        .new
-        .iter()
-        .map(|f| (f.scope.as_str(), f.code.as_str(), f.control.as_str()))
-        .collect();
+    let new: Vec<(&str, &str, &str)> = split.new.iter().map(|f| (&*f.scope, &*f.code, &*f.control)).collect();
     assert_eq!(new, vec![("bravo", "CM001", "mini:S.6")]);
 }
 
@@ -251,7 +243,7 @@ fn diff_lists_exactly_the_controls_that_changed_owner_for_the_client_that_lost_a
     assert!(!expected.is_empty(), "removing managed-backup must move some controls");
     let d = diff::diff(&old, &new, as_of());
     // Only that client changed.
-    let scopes: Vec<&str> = d.scopes.iter().map(|s| s.scope.as_str()).collect();
+    let scopes: Vec<&str> = d.scopes.iter().map(|s| &*s.scope).collect();
     assert_eq!(scopes, vec!["riverside-dental"], "{}", ctrlmap::emit::diff::text(&d));
     let s = d.scope("riverside-dental").expect("riverside-dental");
     let listed: BTreeSet<String> = s
@@ -315,14 +307,10 @@ fn diff_reports_new_and_fixed_findings_and_a_control_that_became_unassigned() {
         s2.duties_removed["msp"],
         vec!["Run and test nightly backups.".to_string()]
     );
-    let new_codes: Vec<(&str, &str)> = bravo
-        .new_findings
-        .iter()
-        .map(|f| (f.code.as_str(), f.control.as_str()))
-        .collect();
+    let new_codes: Vec<(&str, &str)> = bravo.new_findings.iter().map(|f| (&*f.code, &*f.control)).collect();
     assert_eq!(new_codes, vec![("CM001", "mini:S.2")]);
     let charlie = d.scope("charlie").expect("charlie changed");
-    let fixed: Vec<&str> = charlie.fixed_findings.iter().map(|f| f.code.as_str()).collect();
+    let fixed: Vec<&str> = charlie.fixed_findings.iter().map(|f| &*f.code).collect();
     assert_eq!(fixed, vec!["CM004"]);
     assert!(charlie.new_findings.is_empty());
     assert!(d.scope("alpha").is_none());
@@ -364,7 +352,7 @@ fn diff_says_when_a_shared_control_loses_a_duty() {
         assert!(
             s.new_findings
                 .iter()
-                .any(|f| f.code == "CM003" && f.control == "mini:S.5")
+                .any(|f| &*f.code == "CM003" && &*f.control == "mini:S.5")
         );
     }
     // Medium findings and no unassigned control: a regression only at a medium gate.
@@ -382,7 +370,7 @@ fn diff_reports_added_and_removed_scopes() {
     });
     let new = load(&scratch.ws());
     let d = diff::diff(&old, &new, as_of());
-    let status: Vec<(&str, diff::ScopeStatus)> = d.scopes.iter().map(|s| (s.scope.as_str(), s.status)).collect();
+    let status: Vec<(&str, diff::ScopeStatus)> = d.scopes.iter().map(|s| (&*s.scope, s.status)).collect();
     assert_eq!(
         status,
         vec![
@@ -412,9 +400,9 @@ fn diff_sees_a_changed_evidence_file_even_when_no_yaml_changed() {
     text.push_str("\nEdited after signing.\n");
     std::fs::write(&file, text).expect("write");
     let d = diff::diff(&old, &load(&scratch.ws()), as_of());
-    let scopes: Vec<&str> = d.scopes.iter().map(|s| s.scope.as_str()).collect();
+    let scopes: Vec<&str> = d.scopes.iter().map(|s| &*s.scope).collect();
     assert_eq!(scopes, vec!["riverside-dental"]);
-    let new: Vec<&str> = d.scopes[0].new_findings.iter().map(|f| f.code.as_str()).collect();
+    let new: Vec<&str> = d.scopes[0].new_findings.iter().map(|f| &*f.code).collect();
     assert_eq!(new, vec!["CM011"]);
     assert!(d.is_regression(Some(Severity::High)));
 }

@@ -141,7 +141,7 @@ fn sarif_validates_against_the_official_sarif_2_1_0_schema() {
         finding("X001", Severity::Low, "scopes/a b#?%é.yaml", "custom rule"),
         finding("CM001", Severity::Info, "scopes/z.yaml", &"long ".repeat(400)),
     ];
-    odd[1].waived = Some(waiver("Accepted: until the kiosks are replaced."));
+    odd[1].waived = Some(Box::new(waiver("Accepted: until the kiosks are replaced.")));
     odd[2].line = 0;
     odd[2].column = 0;
     assert_valid_sarif(&sarif::sarif(&odd, &rules, Some(&half), ""), "edge cases");
@@ -178,19 +178,16 @@ fn sarif_has_one_run_with_every_rule_and_anchored_fingerprinted_results() {
             .iter()
             .find(|r| r["partialFingerprints"]["ctrlmap/v1"] == f.fingerprint.as_str())
             .unwrap_or_else(|| panic!("no result for {f:?}"));
-        assert_eq!(r["ruleId"], f.code.as_str());
-        assert_eq!(
-            descriptors[r["ruleIndex"].as_u64().unwrap() as usize]["id"],
-            f.code.as_str()
-        );
-        assert_eq!(r["message"]["text"], f.message.as_str());
+        assert_eq!(r["ruleId"], &*f.code);
+        assert_eq!(descriptors[r["ruleIndex"].as_u64().unwrap() as usize]["id"], &*f.code);
+        assert_eq!(r["message"]["text"], &*f.message);
         let loc = &r["locations"][0]["physicalLocation"];
-        assert_eq!(loc["artifactLocation"]["uri"], f.file.as_str());
+        assert_eq!(loc["artifactLocation"]["uri"], &*f.file);
         assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
         assert_eq!(loc["region"]["startLine"], f.line as u64);
         assert_eq!(loc["region"]["startColumn"], f.column as u64);
-        assert_eq!(r["properties"]["scope"], f.scope.as_str());
-        assert_eq!(r["properties"]["control"], f.control.as_str());
+        assert_eq!(r["properties"]["scope"], &*f.scope);
+        assert_eq!(r["properties"]["control"], &*f.control);
         assert_eq!(r["properties"]["severity"], f.severity.as_str());
         assert!(r.get("baselineState").is_none(), "no baseline, no baselineState");
         match &f.waived {
@@ -472,7 +469,7 @@ fn expected_cases(suites: &[junit::Suite], findings: &[Finding]) -> usize {
         }
     }
     for f in findings {
-        cases.insert((f.scope.clone(), f.control.clone()));
+        cases.insert((f.scope.to_string(), f.control.to_string()));
     }
     cases.len()
 }
@@ -494,13 +491,13 @@ fn junit_parses_as_xml_with_one_case_per_scope_and_assignable_control() {
             assert_eq!(ts.name.as_str(), s.scope);
             for (case, control) in ts.test_cases.iter().zip(s.controls.iter()) {
                 assert_eq!(case.name.as_str(), control);
-                assert_eq!(case.classname.as_ref().map(|c| c.as_str()), Some(s.scope.as_str()));
+                assert_eq!(case.classname.as_ref().map(|c| c.as_str()), Some(&*s.scope));
             }
         }
         let failing: std::collections::BTreeSet<(&str, &str)> = findings
             .iter()
             .filter(|f| f.fails_gate(Some(Severity::High), None))
-            .map(|f| (f.scope.as_str(), f.control.as_str()))
+            .map(|f| (&*f.scope, &*f.control))
             .collect();
         assert_eq!(report.failures, failing.len(), "{what}");
     }
@@ -537,7 +534,7 @@ fn junit_failures_carry_the_finding_and_waived_controls_are_skipped() {
             .find(|c| c.name.as_str() == name)
             .unwrap_or_else(|| panic!("no case {name}"))
     };
-    let cm005 = findings.iter().find(|f| f.code == "CM005").expect("CM005 in alpha");
+    let cm005 = findings.iter().find(|f| &*f.code == "CM005").expect("CM005 in alpha");
     match &case("mini:S.3").status {
         quick_junit::TestCaseStatus::NonSuccess {
             message, description, ..
@@ -641,7 +638,7 @@ fn github_annotation_levels_follow_severity_and_waivers() {
     assert_eq!(cmd(&mk(Severity::Low)), "notice");
     assert_eq!(cmd(&mk(Severity::Info)), "notice");
     let mut w = mk(Severity::Critical);
-    w.waived = Some(waiver("ok"));
+    w.waived = Some(Box::new(waiver("ok")));
     assert_eq!(cmd(&w), "notice");
     // A built-in file has no repository path: no file property.
     let b = finding("CM002", Severity::High, "<builtin>/frameworks/x.yaml", "m");

@@ -55,19 +55,14 @@ pub fn write(findings: &[Finding]) -> String {
         .iter()
         .map(|f| {
             (
-                (
-                    f.scope.as_str(),
-                    f.control.as_str(),
-                    f.code.as_str(),
-                    f.fingerprint.as_str(),
-                ),
+                (&*f.scope, &*f.control, &*f.code, f.fingerprint.as_str()),
                 Entry {
                     fingerprint: f.fingerprint.clone(),
-                    code: f.code.clone(),
-                    scope: f.scope.clone(),
-                    control: f.control.clone(),
+                    code: f.code.to_string(),
+                    scope: f.scope.to_string(),
+                    control: f.control.to_string(),
                     severity: f.severity,
-                    message: f.message.clone(),
+                    message: f.message.to_string(),
                     waived_until: f.waived.as_ref().map(|w| w.expires.clone()),
                 },
             )
@@ -199,7 +194,7 @@ mod tests {
         let b = parse(&write(std::slice::from_ref(&f)), "b").unwrap();
         assert!(!f.fails_gate(Some(Severity::High), Some(&b)));
         let waived = Finding {
-            waived: Some(crate::assess::WaiverNote {
+            waived: Some(Box::new(crate::assess::WaiverNote {
                 justification: "j".into(),
                 compensating: "c".into(),
                 approver: "a".into(),
@@ -208,7 +203,7 @@ mod tests {
                 file: "scopes/a.yaml".into(),
                 line: 1,
                 column: 1,
-            }),
+            })),
             ..f
         };
         assert!(!waived.fails_gate(Some(Severity::Low), None));

@@ -22,27 +22,33 @@ use crate::model::{AddressableDecision, Origin, Party, Requirement, Scope};
 use crate::resolve::{Matrix, Row, SourceKind, Summary};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 pub use crate::model::Severity;
 pub use crate::model::codes::{Rule, RuleCode, rule, rules};
 
 /// One gap in one scope.
+///
+/// The texts are shared (`Arc<str>`, serialised as strings): a portfolio's findings repeat
+/// the same scope, file, control, code, rule and message many times, and `check` keeps every
+/// finding until the end of the run (see [`portfolio::SharedLists::share_findings`]).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Finding {
-    pub scope: String,
-    pub control: String,
-    pub code: String,
-    pub rule: String,
+    pub scope: Arc<str>,
+    pub control: Arc<str>,
+    pub code: Arc<str>,
+    pub rule: Arc<str>,
     pub severity: Severity,
-    pub message: String,
-    pub file: String,
+    pub message: Arc<str>,
+    pub file: Arc<str>,
     pub line: usize,
     pub column: usize,
     /// Stable across runs: hash of code, scope, control and the rule's discriminator.
     pub fingerprint: String,
     /// Set when a valid, unexpired waiver covers the finding: reported, but not gating.
+    /// (Boxed: most findings have none, and a note is six strings.)
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub waived: Option<WaiverNote>,
+    pub waived: Option<Box<WaiverNote>>,
 }
 
 impl Finding {
@@ -155,13 +161,13 @@ pub fn make(
         format!("{code}\u{1f}{}\u{1f}{control}\u{1f}{discriminator}", scope.id).as_bytes(),
     );
     Some(Finding {
-        scope: scope.id.clone(),
-        control: control.to_string(),
-        code: code.to_string(),
-        rule: name.to_string(),
+        scope: scope.id.as_str().into(),
+        control: control.into(),
+        code: code.into(),
+        rule: name.into(),
         severity,
-        message,
-        file: at.file.to_string(),
+        message: message.into(),
+        file: Arc::clone(&at.file),
         line: at.line,
         column: at.column,
         fingerprint: fingerprint[..16].to_string(),

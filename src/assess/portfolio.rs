@@ -1,33 +1,39 @@
 //! A portfolio of scopes, assessed in parallel batches: per-scope summaries (counts by owner
 //! and severity, the assignable controls), the findings, the controls left unassigned across
 //! clients, and any custom rule that failed. Each scope's matrix is dropped as soon as it is
-//! summarised, so memory holds the findings and summaries, not the portfolio.
+//! summarised, so memory holds the findings and summaries, not the portfolio; and those hold
+//! their texts and lists shared ([`SharedLists`]), so that a finding or a summary costs little
+//! more than its own figures.
 
-use super::{Finding, Overrides};
+use super::{Finding, Overrides, Severity};
 use crate::model::Workspace;
 use crate::model::diagnostic::Diagnostic;
 use crate::resolve::{Matrix, Summary};
 use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 /// Per-scope figures for the check summary.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScopeSummary {
-    pub scope: String,
+    /// The scope's id (the same text its findings share).
+    pub scope: Arc<str>,
     pub client: String,
-    pub file: String,
+    /// The scope file (the same text its findings share).
+    pub file: Arc<str>,
     /// The engagement package the scope names (`package:`), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub package: Option<String>,
-    pub frameworks: Vec<String>,
+    pub package: Option<Arc<str>>,
+    /// The catalogs that apply (shared between scopes with the same list).
+    pub frameworks: Arc<[String]>,
     /// The workspace's other catalogs, each with why it does not apply to this client (shared
     /// between scopes with the same list).
     pub frameworks_not_applicable: Arc<[crate::resolve::FrameworkExclusion]>,
     /// Assignable controls by owner (`msp`, `third-party`: [`Summary::as_str`]).
-    pub controls: BTreeMap<&'static str, usize>,
+    pub controls: OwnerCounts,
     /// Findings by severity (`high`).
-    pub findings: BTreeMap<&'static str, usize>,
+    pub findings: SeverityCounts,
     /// How many of those findings a valid waiver covers (reported, never gating).
     pub waived: usize,
     /// The assignable controls themselves, in matrix order (shared between scopes with the
@@ -39,6 +45,87 @@ pub struct ScopeSummary {
     /// same list).
     #[serde(skip)]
     pub not_applicable: Arc<[(String, String)]>,
+}
+
+/// A count per owner ([`Summary`]; a `u32` each, ten thousand summaries are kept), written as a JSON map of all six, sorted by name
+/// (`{"client": 116, "msp": 8, …}`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OwnerCounts([u32; Summary::ALL.len()]);
+
+impl OwnerCounts {
+    fn add(&mut self, owner: Summary) {
+        self.0[owner as usize] = self.0[owner as usize].saturating_add(1);
+    }
+}
+
+impl std::ops::Index<Summary> for OwnerCounts {
+    type Output = u32;
+    fn index(&self, owner: Summary) -> &u32 {
+        &self.0[owner as usize]
+    }
+}
+
+impl Serialize for OwnerCounts {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut owners = Summary::ALL;
+        owners.sort_by_key(|o| o.as_str());
+        let mut map = serializer.serialize_map(Some(owners.len()))?;
+        for owner in owners {
+            map.serialize_entry(owner.as_str(), &self[owner])?;
+        }
+        map.end()
+    }
+}
+
+/// Every severity, least severe first: a severity's place is its discriminant.
+const SEVERITIES: [Severity; 5] = [
+    Severity::Info,
+    Severity::Low,
+    Severity::Medium,
+    Severity::High,
+    Severity::Critical,
+];
+
+/// A count per severity, written as a JSON map of the severities present, sorted by name
+/// (`{"high": 2, "medium": 1}`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SeverityCounts([u32; SEVERITIES.len()]);
+
+impl SeverityCounts {
+    pub fn add(&mut self, severity: Severity, n: usize) {
+        let slot = &mut self.0[severity as usize];
+        *slot = slot.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
+    }
+
+    pub fn get(&self, severity: Severity) -> usize {
+        self.0[severity as usize] as usize
+    }
+
+    /// Every finding counted.
+    pub fn total(&self) -> usize {
+        self.0.iter().map(|n| *n as usize).sum()
+    }
+
+    /// The severities present with their counts, most severe first.
+    pub fn iter(&self) -> impl Iterator<Item = (Severity, usize)> + '_ {
+        SEVERITIES
+            .into_iter()
+            .rev()
+            .map(|s| (s, self.get(s)))
+            .filter(|(_, n)| *n > 0)
+    }
+}
+
+impl Serialize for SeverityCounts {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut present: Vec<(Severity, usize)> = self.iter().collect();
+        present.sort_by_key(|(s, _)| s.as_str());
+        let mut map = serializer.serialize_map(Some(present.len()))?;
+        for (severity, n) in present {
+            map.serialize_entry(severity.as_str(), &n)?;
+        }
+        map.end()
+    }
 }
 
 /// The assignable rows that are not applicable, with the reason the matrix gives.
@@ -76,26 +163,26 @@ impl ScopeSummary {
 }
 
 /// A scope's findings counted by severity (`"high" → 2`), and how many of them a waiver covers.
-fn finding_counts<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> (BTreeMap<&'static str, usize>, usize) {
-    let mut by_sev: BTreeMap<&'static str, usize> = BTreeMap::new();
+fn finding_counts<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> (SeverityCounts, usize) {
+    let mut by_sev = SeverityCounts::default();
     let mut waived = 0;
     for f in findings {
-        *by_sev.entry(f.severity.as_str()).or_default() += 1;
+        by_sev.add(f.severity, 1);
         waived += usize::from(f.waived.is_some());
     }
     (by_sev, waived)
 }
 
-pub fn scope_summary(matrix: &Matrix, file: &str, findings: &[Finding]) -> ScopeSummary {
-    let mut controls: BTreeMap<&'static str, usize> = Summary::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+pub fn scope_summary(matrix: &Matrix, file: &Arc<str>, findings: &[Finding]) -> ScopeSummary {
+    let mut controls = OwnerCounts::default();
     for r in matrix.rows.iter().filter(|r| r.assignable) {
-        *controls.entry(r.summary.as_str()).or_default() += 1;
+        controls.add(r.summary);
     }
     let (counts, waived) = finding_counts(findings);
     ScopeSummary {
-        scope: matrix.scope.clone(),
+        scope: matrix.scope.as_str().into(),
         client: matrix.client.clone(),
-        file: file.to_string(),
+        file: Arc::clone(file),
         package: None,
         frameworks: matrix.frameworks.iter().map(|f| f.id.clone()).collect(),
         frameworks_not_applicable: Arc::from(matrix.frameworks_not_applicable.as_slice()),
@@ -107,15 +194,18 @@ pub fn scope_summary(matrix: &Matrix, file: &str, findings: &[Finding]) -> Scope
     }
 }
 
-/// The lists a summary keeps after its matrix is gone, shared between summaries: scopes of
-/// the same package mostly have the same assignable controls, the same controls that do not
-/// apply and the same catalogs that do not, and hold one copy of each. Safe to use from
-/// parallel workers.
+/// The lists and texts a summary and its findings keep after the matrix is gone, shared
+/// between scopes: scopes of the same package mostly have the same catalogs, the same
+/// assignable controls, the same controls that do not apply and the same catalogs that do
+/// not, and their findings the same controls, codes, rules and messages; each is held once.
+/// Safe to use from parallel workers.
 #[derive(Debug, Default)]
 pub struct SharedLists {
     controls: Shared<String>,
     not_applicable: Shared<(String, String)>,
     exclusions: Shared<crate::resolve::FrameworkExclusion>,
+    frameworks: Shared<String>,
+    texts: SharedTexts,
 }
 
 impl SharedLists {
@@ -124,11 +214,51 @@ impl SharedLists {
         self.controls.get(list)
     }
 
-    /// The summary with its lists replaced by their shared copies.
-    pub fn share(&self, summary: &mut ScopeSummary) {
+    /// The summary and its scope's findings with their lists and texts replaced by shared
+    /// copies: the findings share the summary's scope id and file, and the texts of every
+    /// other finding with the same control, code, rule or message.
+    pub fn share(&self, summary: &mut ScopeSummary, findings: &mut [Finding]) {
         summary.assignable = self.controls.get(&summary.assignable);
         summary.not_applicable = self.not_applicable.get(&summary.not_applicable);
         summary.frameworks_not_applicable = self.exclusions.get(&summary.frameworks_not_applicable);
+        summary.frameworks = self.frameworks.get(&summary.frameworks);
+        summary.package = summary.package.as_deref().map(|p| self.texts.get(p));
+        // A scope's findings point at a few files (mostly the scope file): one copy of each.
+        let mut files = vec![Arc::clone(&summary.file)];
+        for f in findings {
+            f.scope = Arc::clone(&summary.scope);
+            f.file = match files.iter().find(|x| **x == f.file) {
+                Some(file) => Arc::clone(file),
+                None => {
+                    files.push(Arc::clone(&f.file));
+                    Arc::clone(&f.file)
+                }
+            };
+            f.control = self.texts.get(&f.control);
+            f.code = self.texts.get(&f.code);
+            f.rule = self.texts.get(&f.rule);
+            f.message = self.texts.get(&f.message);
+        }
+    }
+}
+
+/// Texts held once (see [`SharedLists`]).
+#[derive(Debug, Default)]
+struct SharedTexts {
+    texts: Mutex<HashSet<Arc<str>>>,
+}
+
+impl SharedTexts {
+    fn get(&self, text: &str) -> Arc<str> {
+        let Ok(mut set) = self.texts.lock() else {
+            return Arc::from(text);
+        };
+        if let Some(found) = set.get(text) {
+            return Arc::clone(found);
+        }
+        let shared: Arc<str> = Arc::from(text);
+        set.insert(Arc::clone(&shared));
+        shared
     }
 }
 
@@ -198,9 +328,10 @@ pub fn assess_batch(
                 failures,
                 ..
             } = super::assess_scope(ws, scope, overrides, as_of);
+            let mut found = found;
             let mut summary = scope_summary(&matrix, &scope.origin.file, &found);
-            summary.package = scope.package.clone();
-            lists.share(&mut summary);
+            summary.package = scope.package.as_deref().map(Arc::from);
+            lists.share(&mut summary, &mut found);
             let unassigned: Vec<String> = matrix
                 .rows
                 .iter()
@@ -238,5 +369,98 @@ mod tests {
         let a = shared.get(&["x:1".to_string(), "x:2".to_string()]);
         let b = shared.get(&["x:1".to_string(), "x:2".to_string()]);
         assert!(Arc::ptr_eq(&a, &b));
+    }
+
+    #[test]
+    fn a_scopes_findings_share_its_id_and_file_and_every_finding_its_texts() {
+        let summary = || ScopeSummary {
+            scope: "s".into(),
+            client: "Client".into(),
+            file: "scopes/s.yaml".into(),
+            package: Some("p".into()),
+            frameworks: Arc::from(["hipaa".to_string()]),
+            frameworks_not_applicable: Arc::from([]),
+            controls: OwnerCounts::default(),
+            findings: SeverityCounts::default(),
+            waived: 0,
+            assignable: Arc::from([]),
+            not_applicable: Arc::from([]),
+        };
+        let finding = |file: &str| Finding {
+            scope: "s".into(),
+            control: "hipaa:164.308(a)(1)".into(),
+            code: "CM009".into(),
+            rule: "evidence-missing".into(),
+            severity: Severity::Medium,
+            message: "needs evidence".into(),
+            file: file.into(),
+            line: 1,
+            column: 1,
+            fingerprint: "f".into(),
+            waived: None,
+        };
+        let shared = SharedLists::default();
+        let (mut one, mut two) = (summary(), summary());
+        let mut found_one = [
+            finding("scopes/s.yaml"),
+            finding("services/x.yaml"),
+            finding("services/x.yaml"),
+        ];
+        let mut found_two = [finding("scopes/s.yaml")];
+        shared.share(&mut one, &mut found_one);
+        shared.share(&mut two, &mut found_two);
+        assert!(Arc::ptr_eq(&found_one[0].scope, &one.scope));
+        assert!(Arc::ptr_eq(&found_one[0].file, &one.file));
+        assert!(Arc::ptr_eq(&found_one[1].file, &found_one[2].file));
+        assert!(Arc::ptr_eq(&found_one[0].message, &found_two[0].message));
+        assert!(Arc::ptr_eq(&found_one[0].control, &found_two[0].control));
+        assert!(Arc::ptr_eq(&found_one[0].code, &found_two[0].code));
+        assert!(Arc::ptr_eq(&found_one[0].rule, &found_two[0].rule));
+        assert!(Arc::ptr_eq(&one.frameworks, &two.frameworks));
+        assert!(Arc::ptr_eq(
+            one.package.as_ref().unwrap(),
+            two.package.as_ref().unwrap()
+        ));
+        // Sharing changes no text.
+        assert_eq!(found_one[1], finding("services/x.yaml"));
+    }
+
+    #[test]
+    fn owner_counts_write_all_six_owners_sorted_by_name() {
+        let mut c = OwnerCounts::default();
+        c.add(Summary::Msp);
+        c.add(Summary::ThirdParty);
+        c.add(Summary::ThirdParty);
+        assert_eq!(
+            serde_json::to_string(&c).unwrap(),
+            r#"{"client":0,"msp":1,"not-applicable":0,"shared":0,"third-party":2,"unassigned":0}"#
+        );
+        assert_eq!(c[Summary::ThirdParty], 2);
+    }
+
+    #[test]
+    fn severity_counts_write_only_the_severities_present_sorted_by_name() {
+        let mut c = SeverityCounts::default();
+        assert_eq!(serde_json::to_string(&c).unwrap(), "{}");
+        c.add(Severity::Medium, 2);
+        c.add(Severity::Critical, 1);
+        c.add(Severity::Info, 3);
+        assert_eq!(
+            serde_json::to_string(&c).unwrap(),
+            r#"{"critical":1,"info":3,"medium":2}"#
+        );
+        let listed: Vec<(Severity, usize)> = c.iter().collect();
+        assert_eq!(
+            listed,
+            [(Severity::Critical, 1), (Severity::Medium, 2), (Severity::Info, 3)]
+        );
+        assert_eq!(c.total(), 6);
+    }
+
+    #[test]
+    fn a_severity_has_the_place_of_its_discriminant() {
+        for (i, s) in SEVERITIES.into_iter().enumerate() {
+            assert_eq!(s as usize, i, "{s:?}");
+        }
     }
 }

@@ -68,7 +68,7 @@ pub fn waiver_statuses(scope: &Scope, findings: &[Finding], as_of: time::Date) -
                 WaiverState::Expired
             } else if findings
                 .iter()
-                .any(|f| f.waived.is_some() && f.code == w.finding && f.control == w.control)
+                .any(|f| f.waived.is_some() && *f.code == *w.finding && *f.control == *w.control)
             {
                 WaiverState::Valid
             } else {

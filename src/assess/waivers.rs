@@ -17,7 +17,7 @@ pub fn apply_waivers(scope: &Scope, findings: Vec<Finding>, overrides: &Override
             .waivers
             .iter()
             .flatten()
-            .find(|w| w.finding == f.code && w.control == f.control)
+            .find(|w| *w.finding == *f.code && *w.control == *f.control)
         else {
             out.push(f);
             continue;
@@ -72,7 +72,7 @@ pub fn apply_waivers(scope: &Scope, findings: Vec<Finding>, overrides: &Override
                 overrides,
             ));
         } else {
-            f.waived = Some(WaiverNote {
+            f.waived = Some(Box::new(WaiverNote {
                 justification: w.justification.clone().unwrap_or_default(),
                 compensating: w.compensating.clone().unwrap_or_default(),
                 approver: w.approver.clone().unwrap_or_default(),
@@ -81,7 +81,7 @@ pub fn apply_waivers(scope: &Scope, findings: Vec<Finding>, overrides: &Override
                 file: w.origin.file.to_string(),
                 line: w.origin.line,
                 column: w.origin.column,
-            });
+            }));
         }
         out.push(f);
     }
@@ -126,9 +126,9 @@ pub fn waiver_debt(scopes: &[&Scope], findings: &[Finding], as_of: time::Date) -
         debt.count += 1;
         let granted = scopes
             .iter()
-            .filter(|s| s.id == f.scope)
+            .filter(|s| *s.id == *f.scope)
             .flat_map(|s| s.waivers.iter().flatten())
-            .find(|x| x.finding == f.code && x.control == f.control)
+            .find(|x| *x.finding == *f.code && *x.control == *f.control)
             .and_then(|x| x.granted.clone());
         match granted {
             // Only a recorded grant date says how old a waiver is; the expiry date does not.
@@ -215,10 +215,8 @@ mod tests {
             &Overrides::new(),
             as_of(),
         );
-        let codes: Vec<(&str, Severity, bool)> = out
-            .iter()
-            .map(|f| (f.code.as_str(), f.severity, f.waived.is_some()))
-            .collect();
+        let codes: Vec<(&str, Severity, bool)> =
+            out.iter().map(|f| (&*f.code, f.severity, f.waived.is_some())).collect();
         assert_eq!(
             codes,
             [("CM001", Severity::High, false), ("CM013", Severity::High, false)]
@@ -230,10 +228,8 @@ mod tests {
         let mut waiver = complete("2026-12-31");
         waiver["ticket"] = serde_json::Value::Null;
         let out = apply_waivers(&scope_with(waiver), vec![finding()], &Overrides::new(), as_of());
-        let codes: Vec<(&str, Severity, bool)> = out
-            .iter()
-            .map(|f| (f.code.as_str(), f.severity, f.waived.is_some()))
-            .collect();
+        let codes: Vec<(&str, Severity, bool)> =
+            out.iter().map(|f| (&*f.code, f.severity, f.waived.is_some())).collect();
         assert_eq!(
             codes,
             [("CM001", Severity::High, false), ("CM014", Severity::High, false)]

@@ -311,6 +311,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     // memory holds the findings and summaries, not the portfolio.
     let options = crate::load::LoadOptions {
         allow_empty: args.allow_empty,
+        forget_scope_hashes: true,
     };
     let (mut ws, scope_files) = match Loaded::load_streaming_with(path, options) {
         Ok(loaded) => loaded,
@@ -324,7 +325,15 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
             return input_errors(&Loaded::default(), &outputs, &early, &base);
         }
     };
-    let mut inputs = super::outputs::workspace_inputs(&ws);
+    // The inputs an output file must not replace; without output files there is nothing to
+    // compare them with.
+    let mut inputs = if written.is_empty() {
+        Vec::new()
+    } else {
+        super::outputs::workspace_inputs(&ws)
+    };
+    // The list of the workspace's files served only for that (one entry per scope file).
+    ws.files = Default::default();
     if let Some(file) = args.baseline.as_deref().filter(|f| f.as_os_str() != "-") {
         inputs.push(super::outputs::Input {
             file: file.to_path_buf(),
@@ -358,11 +367,17 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         }
     };
     let lists = assess::portfolio::SharedLists::default();
-    let mut summaries = Vec::new();
-    let mut findings = Vec::new();
+    // One summary per scope assessed: sized once, not doubled (and copied) as it fills.
+    let mut summaries = Vec::with_capacity(if args.scope.is_empty() {
+        total
+    } else {
+        args.scope.len().min(total)
+    });
+    let mut findings: Vec<Finding> = Vec::new();
     let mut unassigned: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     let mut failures = Vec::new();
     let mut debt = crate::assess::waivers::WaiverDebt::default();
+    // Scope ids, to name the closest to a `--scope` that matches none.
     let mut ids: Vec<String> = Vec::new();
     // A problem outside the scope files (configuration, services, packages, parties,
     // catalogs, the command line) touches every scope: nothing is assessed. A problem in a
@@ -370,9 +385,12 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     let workspace_broken = !ws.diagnostics.is_empty();
     // While a chunk is assessed, the next one is read, parsed and checked (rayon's workers
     // take from both), so neither waits at the end of the other's chunk.
-    let mut chunks = scope_files.chunks(64);
+    const CHUNK: usize = 64;
+    let mut chunks = scope_files.chunks(CHUNK);
+    let mut files_done = 0;
     let mut next = chunks.next().map(|chunk| ws.prepare_scopes(chunk));
     while let Some(prepared) = next.take() {
+        files_done = (files_done + CHUNK).min(total);
         let before = ws.diagnostics.len();
         let mut scopes = ws.record_scopes(prepared);
         // Evidence is an input an output file must not replace; without output files there is
@@ -380,7 +398,9 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         if !written.is_empty() {
             inputs.extend(super::outputs::evidence_inputs(&ws.root, &scopes));
         }
-        ids.extend(scopes.iter().map(|s| s.id.clone()));
+        if !args.scope.is_empty() {
+            ids.extend(scopes.iter().map(|s| s.id.clone()));
+        }
         let broken: std::collections::HashSet<&str> =
             ws.diagnostics[before..].iter().map(|d| d.file.as_str()).collect();
         scopes.retain(|s| !broken.contains(&*s.origin.file));
@@ -400,7 +420,10 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         next = prepared_next;
         let refs: Vec<&crate::model::Scope> = scopes.iter().collect();
         debt.merge(crate::assess::waivers::waiver_debt(&refs, &batch.findings, as_of));
+        let mut batch = batch;
+        shown_from_here(&mut batch, &base);
         summaries.extend(batch.summaries);
+        reserve_for_the_rest(&mut findings, batch.findings.len(), files_done, total);
         findings.extend(batch.findings);
         failures.extend(batch.failures);
         for (control, n) in batch.unassigned {
@@ -440,18 +463,11 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     }
     // Only scope files are broken: they are reported with the other scopes' findings.
     let problems: Vec<Diagnostic> = ws.diagnostics.iter().map(|d| base.diagnostic(d)).collect();
-    summaries.sort_by(|a, b| a.scope.cmp(&b.scope));
-    findings.sort_by(Finding::report_order);
-    // Every path is reported from the folder ctrlmap runs in (see PathBase).
-    for f in &mut findings {
-        f.file = base.show(&f.file);
-        if let Some(w) = &mut f.waived {
-            w.file = base.show(&w.file);
-        }
-    }
-    for s in &mut summaries {
-        s.file = base.show(&s.file);
-    }
+    // Sorted in place: a stable sort of the lists themselves would copy half or all of them
+    // aside. Scope ids are unique (a second definition is not assessed), so the summaries'
+    // order is the same unstable or stable.
+    summaries.sort_unstable_by(|a, b| a.scope.cmp(&b.scope));
+    sort_stable_in_place(&mut findings, Finding::report_order);
     let failing = findings
         .iter()
         .filter(|f| f.fails_gate(gate.severity(), baseline.as_ref()))
@@ -532,6 +548,63 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     Ok(if failing > 0 { 1 } else { 0 })
 }
 
+/// The stable sort of `list`, made by sorting positions (a word each) and then moving each
+/// element once into its place, so that no copy of the list is needed.
+fn sort_stable_in_place<T>(list: &mut [T], order: impl Fn(&T, &T) -> std::cmp::Ordering) {
+    // `from[i]`: the position of the element that belongs at `i`.
+    let mut from: Vec<usize> = (0..list.len()).collect();
+    from.sort_by(|&a, &b| order(&list[a], &list[b]));
+    // Follow each cycle of the permutation, swapping its elements into place.
+    const PLACED: usize = usize::MAX;
+    for start in 0..list.len() {
+        let mut at = start;
+        while from[at] != PLACED {
+            let source = from[at];
+            from[at] = PLACED;
+            if source == start {
+                break;
+            }
+            list.swap(at, source);
+            at = source;
+        }
+    }
+}
+
+/// Room in `findings` for `more` now and for the scope files not yet assessed at the rate
+/// seen so far (findings per scope file, with a sixteenth to spare): at 10,000 scopes, a
+/// list that doubles as it fills holds up to twice the findings, and three times while it
+/// is copied into the next. A portfolio that finds more later grows it again.
+fn reserve_for_the_rest(findings: &mut Vec<Finding>, more: usize, files_done: usize, total: usize) {
+    let found = findings.len() + more;
+    let expected = found.saturating_mul(total) / files_done.max(1);
+    let wanted = expected.max(found);
+    if wanted > findings.capacity() {
+        findings.reserve_exact(wanted + wanted / 16 - findings.len());
+    }
+}
+
+/// Every path of a batch as reported, from the folder ctrlmap runs in (see [`PathBase`]).
+/// A file that many findings and summaries share is rewritten once and stays shared.
+fn shown_from_here(batch: &mut assess::portfolio::Batch, base: &PathBase) {
+    let mut shown: std::collections::HashMap<std::sync::Arc<str>, std::sync::Arc<str>> = Default::default();
+    let mut show = |file: &std::sync::Arc<str>| {
+        std::sync::Arc::clone(
+            shown
+                .entry(std::sync::Arc::clone(file))
+                .or_insert_with(|| base.show(file).into()),
+        )
+    };
+    for s in &mut batch.summaries {
+        s.file = show(&s.file);
+    }
+    for f in &mut batch.findings {
+        f.file = show(&f.file);
+        if let Some(w) = &mut f.waived {
+            w.file = base.show(&w.file);
+        }
+    }
+}
+
 /// What one destination shows of the findings: everything (a file), or what `--severity`
 /// and `--quiet` leave (standard output). Neither changes the gate. Borrows the run's findings
 /// and summaries; only what a flag or a baseline changes is a list of its own (at 10,000
@@ -609,11 +682,11 @@ impl<'a> Listing<'a> {
                 let new_findings: Vec<Finding> = shown.iter().filter(|f| !b.contains(f)).cloned().collect();
                 let mut by_scope: std::collections::HashMap<&str, Vec<&Finding>> = Default::default();
                 for f in findings.iter().filter(|f| !b.contains(f)) {
-                    by_scope.entry(f.scope.as_str()).or_default().push(f);
+                    by_scope.entry(&*f.scope).or_default().push(f);
                 }
                 let summaries: Vec<assess::portfolio::ScopeSummary> = summaries
                     .iter()
-                    .map(|s| s.counting(by_scope.remove(s.scope.as_str()).unwrap_or_default()))
+                    .map(|s| s.counting(by_scope.remove(&*s.scope).unwrap_or_default()))
                     .collect();
                 let in_baseline = findings.iter().filter(|f| b.contains(f)).count();
                 (Some(new_findings), Some(in_baseline), Cow::Owned(summaries))
@@ -720,4 +793,35 @@ fn no_scopes() -> Diagnostic {
         "no scope files: there is nothing to assess, and a gate with nothing to check must not pass",
         "add a client engagement as `scopes/CLIENT.yaml` (`ctrlmap init` writes an example), or pass `--allow-empty`",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorting_in_place_keeps_ties_in_their_order_as_a_stable_sort_does() {
+        // (key, original position): many ties, in an order that needs long cycles.
+        let list: Vec<(u8, usize)> = (0..200).map(|i| (((i * 37) % 7) as u8, i)).collect();
+        let mut expected = list.clone();
+        expected.sort_by_key(|a| a.0);
+        let mut sorted = list;
+        sort_stable_in_place(&mut sorted, |a, b| a.0.cmp(&b.0));
+        assert_eq!(sorted, expected);
+        let mut empty: Vec<u8> = Vec::new();
+        sort_stable_in_place(&mut empty, u8::cmp);
+        assert!(empty.is_empty());
+    }
+
+    #[test]
+    fn findings_get_room_for_the_rest_of_the_portfolio_at_the_rate_seen() {
+        let mut findings: Vec<Finding> = Vec::new();
+        // 64 of 1,000 scope files gave 120 findings: room for about 1,875 (and a sixteenth).
+        reserve_for_the_rest(&mut findings, 120, 64, 1000);
+        assert!(
+            (1875..=1875 + 1875 / 16).contains(&findings.capacity()),
+            "{}",
+            findings.capacity()
+        );
+    }
 }

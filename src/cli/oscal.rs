@@ -321,7 +321,7 @@ pub fn run_export(args: ExportArgs) -> Result<u8> {
                     .filter(|e| e.found_sha256.is_some())
                     .map(|e| e.file.clone())
                     .collect();
-                links.extend(assessment.findings.iter().map(|f| f.file.clone()));
+                links.extend(assessment.findings.iter().map(|f| f.file.to_string()));
                 (scope_documents(&input), links, Vec::new())
             })
             .collect();

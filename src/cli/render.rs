@@ -268,7 +268,7 @@ fn document(a: &DocumentArgs, which: Document) -> Result<u8> {
             );
             for f in failing {
                 let mut shown = f.clone();
-                shown.file = base.show(&f.file);
+                shown.file = base.show(&f.file).into();
                 text.push_str(&format!("  {}\n", crate::emit::escape::terminal_line(&shown.cite(""))));
             }
             text.push_str("Fix them, or render a draft with --draft: every page is then marked \"DRAFT — terms to be agreed\" and the findings are listed as points to be agreed.\n");

@@ -26,6 +26,7 @@ pub struct ValidateArgs {
 pub fn run(args: ValidateArgs) -> Result<u8> {
     let options = crate::load::LoadOptions {
         allow_empty: args.allow_empty,
+        ..Default::default()
     };
     let ws = load_all(&args.path, options)?;
     let shown = crate::fs::input::display_path(&args.path);

@@ -312,7 +312,8 @@ text ({}):",
 /// verdicts of the assessment that concern it, as data.
 pub fn render_json(scope: &Scope, assessment: &Assessment, control: &str) -> String {
     let row = assessment.matrix.row(control);
-    let findings: Vec<&crate::assess::Finding> = assessment.findings.iter().filter(|f| f.control == control).collect();
+    let findings: Vec<&crate::assess::Finding> =
+        assessment.findings.iter().filter(|f| *f.control == *control).collect();
     let evidence: Vec<&crate::assess::rules::EvidenceStatus> = assessment
         .evidence
         .iter()

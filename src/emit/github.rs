@@ -65,8 +65,8 @@ pub fn annotation(f: &Finding, uri_prefix: &str) -> String {
     }
     props.push(format!("title={}", escape_property(&format!("{} {}", f.code, f.scope))));
     // The message names its control in nearly every rule; where it does not, say which.
-    let mut message = if f.message.contains(&f.control) {
-        f.message.clone()
+    let mut message = if f.message.contains(&*f.control) {
+        f.message.to_string()
     } else {
         format!("{}: {}", f.control, f.message)
     };

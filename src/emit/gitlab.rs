@@ -39,11 +39,11 @@ pub fn gitlab(findings: &[Finding], baseline: Option<&Baseline>, uri_prefix: &st
         .filter(|f| !baseline.is_some_and(|b| b.contains(f)))
         .map(|f| {
             let path = if f.file.starts_with('<') {
-                f.file.clone()
+                f.file.to_string()
             } else {
                 format!("{uri_prefix}{}", f.file)
             };
-            let description = if f.message.contains(&f.control) {
+            let description = if f.message.contains(&*f.control) {
                 format!("{} [{}] {}", f.scope, f.code, f.message)
             } else {
                 format!("{} [{}] {}: {}", f.scope, f.code, f.control, f.message)

@@ -56,7 +56,7 @@ impl Suite {
     /// assessed).
     pub fn from_summary(summary: &crate::assess::portfolio::ScopeSummary) -> Suite {
         Suite {
-            scope: summary.scope.clone(),
+            scope: summary.scope.to_string(),
             client: summary.client.clone(),
             controls: Arc::clone(&summary.assignable),
             not_applicable: summary.not_applicable.iter().cloned().collect(),
@@ -212,9 +212,9 @@ pub fn write_junit_with_problems<W: Write>(
     let mut by_scope: BTreeMap<&str, ByControl> = BTreeMap::new();
     for f in findings {
         by_scope
-            .entry(f.scope.as_str())
+            .entry(&*f.scope)
             .or_default()
-            .entry(f.control.as_str())
+            .entry(&*f.control)
             .or_default()
             .push(f);
     }

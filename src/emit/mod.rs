@@ -20,7 +20,7 @@ pub mod report;
 pub mod sarif;
 pub mod terminal;
 
-use crate::assess::portfolio::ScopeSummary;
+use crate::assess::portfolio::{ScopeSummary, SeverityCounts};
 use crate::assess::waivers::WaiverDebt;
 use crate::assess::{Finding, Severity};
 use crate::model::Party;
@@ -183,12 +183,9 @@ pub fn write_check_json(out: impl std::io::Write, r: &CheckReport) -> std::io::R
     std::io::Write::flush(&mut out)
 }
 
-fn sev_counts(findings: &BTreeMap<&'static str, usize>, waived: usize) -> String {
-    let parts: Vec<String> = ["critical", "high", "medium", "low", "info"]
-        .iter()
-        .filter_map(|s| findings.get(*s).filter(|n| **n > 0).map(|n| format!("{n} {s}")))
-        .collect();
-    let total: usize = findings.values().sum();
+fn sev_counts(findings: &SeverityCounts, waived: usize) -> String {
+    let parts: Vec<String> = findings.iter().map(|(s, n)| format!("{n} {}", s.as_str())).collect();
+    let total = findings.total();
     match (parts.is_empty(), waived) {
         (true, _) => "no findings".into(),
         (false, 0) => parts.join(", "),
@@ -228,7 +225,7 @@ pub fn check_text(r: &CheckReport, color: bool) -> String {
     let mut out = String::new();
     let mut by_scope: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in findings {
-        by_scope.entry(f.scope.as_str()).or_default().push(f);
+        by_scope.entry(&*f.scope).or_default().push(f);
     }
     let sev_of = |f: &Finding| match f.severity {
         Severity::Critical | Severity::High => paint(red, f.severity.as_str()),
@@ -264,10 +261,10 @@ pub fn check_text(r: &CheckReport, color: bool) -> String {
         if grouped && group != Some(s.package.as_deref()) {
             group = Some(s.package.as_deref());
             let members: Vec<&ScopeSummary> = scopes.iter().filter(|x| x.package == s.package).collect();
-            let mut findings: BTreeMap<&'static str, usize> = BTreeMap::new();
+            let mut findings = SeverityCounts::default();
             for m in &members {
-                for (sev, n) in &m.findings {
-                    *findings.entry(*sev).or_default() += n;
+                for (sev, n) in m.findings.iter() {
+                    findings.add(sev, n);
                 }
             }
             let waived = members.iter().map(|m| m.waived).sum();
@@ -298,10 +295,15 @@ pub fn check_text(r: &CheckReport, color: bool) -> String {
         let _ = writeln!(
             out,
             "  controls:   {} MSP · {} client · {} shared · {} third party · {} unassigned · {} N/A",
-            c["msp"], c["client"], c["shared"], c["third-party"], c["unassigned"], c["not-applicable"]
+            c[Summary::Msp],
+            c[Summary::Client],
+            c[Summary::Shared],
+            c[Summary::ThirdParty],
+            c[Summary::Unassigned],
+            c[Summary::NotApplicable]
         );
         let _ = writeln!(out, "  findings:   {}", sev_counts(&s.findings, s.waived));
-        for f in by_scope.get(s.scope.as_str()).into_iter().flatten() {
+        for f in by_scope.get(&*s.scope).into_iter().flatten() {
             let sev = sev_of(f);
             let waived = match &f.waived {
                 Some(w) => format!(
@@ -391,12 +393,12 @@ pub fn check_markdown(r: &CheckReport) -> String {
             m(&s.client),
             m(&s.scope),
             m(&s.frameworks.join(", ")),
-            c["msp"],
-            c["client"],
-            c["shared"],
-            c["third-party"],
-            c["unassigned"],
-            c["not-applicable"],
+            c[Summary::Msp],
+            c[Summary::Client],
+            c[Summary::Shared],
+            c[Summary::ThirdParty],
+            c[Summary::Unassigned],
+            c[Summary::NotApplicable],
             m(&sev_counts(&s.findings, s.waived))
         );
     }

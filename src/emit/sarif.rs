@@ -254,8 +254,8 @@ pub fn sarif(findings: &[Finding], rules: &[Rule], baseline: Option<&Baseline>, 
     let mut index: BTreeMap<String, usize> = rules.iter().enumerate().map(|(i, r)| (r.code.to_string(), i)).collect();
     let mut custom: BTreeMap<&str, (&str, Severity)> = BTreeMap::new();
     for f in &sorted {
-        if !index.contains_key(&f.code) {
-            let e = custom.entry(f.code.as_str()).or_insert((f.rule.as_str(), f.severity));
+        if !index.contains_key(&*f.code) {
+            let e = custom.entry(&*f.code).or_insert((&*f.rule, f.severity));
             e.1 = e.1.max(f.severity);
         }
     }
@@ -280,8 +280,8 @@ pub fn sarif(findings: &[Finding], rules: &[Rule], baseline: Option<&Baseline>, 
                 props.push(("messageTruncated", json!(true)));
             }
             let mut result = sarif::Result::builder()
-                .rule_id(f.code.clone())
-                .rule_index(index.get(&f.code).copied().unwrap_or_default() as i64)
+                .rule_id(f.code.to_string())
+                .rule_index(index.get(&*f.code).copied().unwrap_or_default() as i64)
                 .level(level(f.severity))
                 .message(text(&shorten(&f.message, MAX_MESSAGE_CHARS)))
                 .locations(vec![location(&f.file, f.line, f.column, uri_prefix)])

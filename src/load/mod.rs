@@ -60,6 +60,10 @@ pub struct LoadOptions {
     /// Skip empty (or comment-only) YAML files instead of reporting them (E020). Off by
     /// default: an empty scope file must not let a client drop out of the gate unnoticed.
     pub allow_empty: bool,
+    /// Keep no scope file's SHA-256 in the workspace's `inputs` as scopes stream in
+    /// ([`Loaded::record_scopes`]): for a run that writes nothing citing them (`check`),
+    /// so that memory does not grow with the number of scopes for them.
+    pub forget_scope_hashes: bool,
 }
 
 /// A loaded workspace: the plain data the engine reads ([`crate::model::Workspace`], reached
@@ -231,8 +235,10 @@ impl Loaded {
         let (found, walk_problems) = workspace_files(root, &ws.reader, list_scopes);
         ws.diagnostics.extend(walk_problems);
         ws.files = found.iter().map(|(rel, path, _)| (rel.clone(), path.clone())).collect();
-        let (scope_files, other): (Vec<ScopeFile>, Vec<ScopeFile>) =
+        let (mut scope_files, other): (Vec<ScopeFile>, Vec<ScopeFile>) =
             found.into_iter().partition(|(_, _, kind)| *kind == Some(Kind::Scope));
+        // Kept for the whole streaming run: no room for files that are not there.
+        scope_files.shrink_to_fit();
         let reader = &ws.reader;
         let prepared: Vec<Prepared> = other
             .par_iter()
@@ -291,7 +297,7 @@ impl Loaded {
                 diagnostics,
                 ..
             } = prepared;
-            if let Some(sha) = sha256 {
+            if let Some(sha) = sha256.filter(|_| !self.options.forget_scope_hashes) {
                 self.inputs.insert(file.clone(), sha);
             }
             let before = self.diagnostics.len();

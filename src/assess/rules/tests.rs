@@ -43,7 +43,7 @@ fn catalog_codes(ws: &Workspace, scope: &Scope, code: &str) -> Vec<String> {
     let matrix = resolve(ws, scope);
     catalog_findings(ws, scope, &matrix, &Overrides::new())
         .into_iter()
-        .filter(|f| f.code == code)
+        .filter(|f| *f.code == *code)
         .map(|f| format!("{} {}", f.code, f.control))
         .collect()
 }
@@ -247,7 +247,7 @@ fn ba_notice(sla: Value) -> (NoticeVerdict, Vec<String>) {
 fn codes(findings: &[Finding], code: &str) -> Vec<String> {
     findings
         .iter()
-        .filter(|f| f.code == code)
+        .filter(|f| *f.code == *code)
         .map(|f| format!("{} {}", f.code, f.control))
         .collect()
 }

@@ -76,7 +76,7 @@ impl Context {
                 .iter()
                 .filter(|f| f.waived.is_none())
                 .fold(BTreeMap::new(), |mut m, f| {
-                    m.entry(f.control.as_str()).or_default().push(f.code.clone());
+                    m.entry(&*f.control).or_default().push(f.code.to_string());
                     m
                 });
         let mut rows: Vec<RowView> = matrix
@@ -369,14 +369,14 @@ fn finding_view(ws: &Workspace, f: &Finding) -> FindingView {
     let (fw, id) = f.control.split_once(':').unwrap_or(("", &f.control));
     let framework = ws.framework(fw);
     FindingView {
-        code: f.code.clone(),
-        rule: f.rule.clone(),
+        code: f.code.to_string(),
+        rule: f.rule.to_string(),
         severity: f.severity.as_str(),
-        control: f.control.clone(),
-        citation: framework.map(|x| x.cite(id)).unwrap_or_else(|| f.control.clone()),
+        control: f.control.to_string(),
+        citation: framework.map(|x| x.cite(id)).unwrap_or_else(|| f.control.to_string()),
         title: framework.and_then(|x| x.get(id)).map(|c| c.title.clone()),
-        message: f.message.clone(),
-        file: f.file.clone(),
+        message: f.message.to_string(),
+        file: f.file.to_string(),
         line: f.line,
         fingerprint: f.fingerprint.clone(),
         waived: f.waived.as_ref().map(|w| WaiverView {

@@ -390,7 +390,7 @@ fn row_links(input: &ScopeInput, row: &Row, findings: &[&Finding], ar_href: &str
             }));
         }
     }
-    for f in findings.iter().filter(|f| f.control == *row.control) {
+    for f in findings.iter().filter(|f| *f.control == *row.control) {
         links.push(json!({
             "href": format!("#{ar_href}"),
             "rel": "related",

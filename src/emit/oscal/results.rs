@@ -129,7 +129,7 @@ fn parts(input: &ScopeInput) -> Parts {
     let statuses: BTreeMap<&str, &crate::assess::implementation::RowStatus> =
         reviewed(input).map(|(row, s)| (&*row.control, s)).collect();
     for f in &findings {
-        let (fw, id) = f.control.split_once(':').unwrap_or(("", f.control.as_str()));
+        let (fw, id) = f.control.split_once(':').unwrap_or(("", &*f.control));
         let token = control_token(fw, id);
         let title = format!("{} {} on {}", f.code, f.rule, f.control);
         let mut evidence = vec![json!({
@@ -137,7 +137,7 @@ fn parts(input: &ScopeInput) -> Parts {
             "description": format!("Where the finding points: {}:{}:{}", f.file, f.line, f.column),
         })];
         for e in scope.evidence.iter().flatten() {
-            if e.controls.contains(&f.control) {
+            if e.controls.iter().any(|c| **c == *f.control) {
                 evidence.push(json!({
                     "href": format!("#{}", evidence_uuid(scope, &e.file)),
                     "description": format!("Evidence on file for {}: {}", f.control, e.title.as_deref().unwrap_or(&e.file)),
@@ -202,7 +202,7 @@ fn parts(input: &ScopeInput) -> Parts {
                     .waivers
                     .iter()
                     .flatten()
-                    .find(|x| x.finding == f.code && x.control == f.control)
+                    .find(|x| *x.finding == *f.code && *x.control == *f.control)
                     .and_then(|x| x.granted.as_deref())
                     .and_then(input_date);
                 let deadline = end_of(&w.expires);
@@ -263,9 +263,9 @@ fn parts(input: &ScopeInput) -> Parts {
                 "target-id": statement_id(fw, &token),
                 "title": f.control,
                 "status": { "state": "not-satisfied", "reason": "fail" },
-                "implementation-status": statuses.get(f.control.as_str()).and_then(|s| row_status(s)),
+                "implementation-status": statuses.get(&*f.control).and_then(|s| row_status(s)),
             },
-            "implementation-statement-uuid": statuses.contains_key(f.control.as_str()).then(|| requirement_uuid(scope, &f.control)),
+            "implementation-statement-uuid": statuses.contains_key(&*f.control).then(|| requirement_uuid(scope, &f.control)),
             "related-observations": [{ "observation-uuid": observation_uuid(scope, &f.fingerprint) }],
             "related-risks": [{ "risk-uuid": risk_uuid(scope, &f.fingerprint) }],
         }));
@@ -276,7 +276,7 @@ fn parts(input: &ScopeInput) -> Parts {
 /// A finding for each reviewed control without a ctrlmap finding: assessed, and satisfied.
 fn satisfied_findings(input: &ScopeInput) -> Vec<Value> {
     let scope = input.scope;
-    let with_findings: std::collections::BTreeSet<&str> = input.findings.iter().map(|f| f.control.as_str()).collect();
+    let with_findings: std::collections::BTreeSet<&str> = input.findings.iter().map(|f| &*f.control).collect();
     reviewed(input)
         .filter(|(row, _)| !with_findings.contains(&*row.control))
         .map(|(row, status)| {

@@ -551,11 +551,11 @@ fn findings_csv(findings: &[Finding]) -> String {
     let rows = findings.iter().map(|f| {
         vec![
             f.severity.as_str().to_string(),
-            f.code.clone(),
-            f.rule.clone(),
-            f.control.clone(),
-            f.message.clone(),
-            f.file.clone(),
+            f.code.to_string(),
+            f.rule.to_string(),
+            f.control.to_string(),
+            f.message.to_string(),
+            f.file.to_string(),
             f.line.to_string(),
             f.fingerprint.clone(),
             f.waived.as_ref().map(|w| w.expires.clone()).unwrap_or_default(),
