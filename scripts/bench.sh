@@ -128,6 +128,10 @@ example_copies() { # a workspace at $2 of $1 client scopes that are the example'
 
 same_owners() { # every client of $2 has the same number of controls per owner as in $1
   # (`check`'s summary); a difference means the rewrite without packages changed a decision
+  if ! command -v python3 >/dev/null 2>&1; then
+    echo "(python3 unavailable: the expanded portfolio's owners are not compared with the copies')"
+    return 0
+  fi
   python3 - "$1" "$2" <<'PY' || { echo "expand-packages changed a client's owners: the expanded figures do not compare" >&2; exit 1; }
 import json, subprocess, sys
 def owners(d):
