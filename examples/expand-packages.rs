@@ -54,10 +54,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::fs::write(&path, out)?;
         expanded += 1;
     }
-    for id in packages.keys() {
-        std::fs::remove_file(dir.join("packages").join(format!("{id}.yaml"))).ok();
-    }
-    // Packages may be in files not named after their id: remove whatever is left.
+    // The scopes now state everything: the package files go (whatever their names).
     for entry in std::fs::read_dir(dir.join("packages"))? {
         std::fs::remove_file(entry?.path())?;
     }

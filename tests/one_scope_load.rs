@@ -41,18 +41,7 @@ fn a_broken_neighbour_does_not_stop_commands_about_one_scope() {
     }
     // The matrix is the one of the whole example (riverside-dental's rows, unchanged).
     let alone = invoke(s.path(), ["matrix", SCOPE, "--format", "json"], 120).go();
-    let example = invoke(
-        &support::repo(),
-        [
-            "matrix",
-            "examples/northwind-msp/scopes/riverside-dental.yaml",
-            "--format",
-            "json",
-        ],
-        120,
-    )
-    .go();
-    assert_eq!(alone.stdout, example.stdout);
+    assert_eq!(alone.stdout, example_matrix());
 }
 
 #[test]
@@ -65,18 +54,7 @@ fn a_duplicate_id_in_another_scope_file_is_the_gates_to_report() {
     let run = invoke(s.path(), ["matrix", SCOPE, "--format", "json"], 120).go();
     run.assert_code(0);
     assert!(!run.stderr.contains("aa-copy"), "{}", run.stderr);
-    let example = invoke(
-        &support::repo(),
-        [
-            "matrix",
-            "examples/northwind-msp/scopes/riverside-dental.yaml",
-            "--format",
-            "json",
-        ],
-        120,
-    )
-    .go();
-    assert_eq!(run.stdout, example.stdout);
+    assert_eq!(run.stdout, example_matrix());
     let check = invoke(s.path(), ["check", "ws", "--as-of", "2026-11-30"], 120).go();
     check.assert_code(2);
     assert!(
@@ -105,4 +83,20 @@ fn an_output_over_another_clients_evidence_is_refused() {
     run.assert_code(2);
     assert!(run.stderr.contains("(a scope file)"), "{}", run.stderr);
     assert_eq!(s.read(other), before);
+}
+
+/// riverside-dental's matrix (JSON) in the example workspace itself.
+fn example_matrix() -> String {
+    invoke(
+        &support::repo(),
+        [
+            "matrix",
+            "examples/northwind-msp/scopes/riverside-dental.yaml",
+            "--format",
+            "json",
+        ],
+        120,
+    )
+    .go()
+    .stdout
 }

@@ -463,11 +463,12 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     }
     // Only scope files are broken: they are reported with the other scopes' findings.
     let problems: Vec<Diagnostic> = ws.diagnostics.iter().map(|d| base.diagnostic(d)).collect();
-    // Sorted in place: a stable sort of the lists themselves would copy half or all of them
-    // aside. Scope ids are unique (a second definition is not assessed), so the summaries'
-    // order is the same unstable or stable.
+    // Sorted in place: a stable sort would copy half the list aside. Both orders are total
+    // (scope ids are unique, since a second definition is not assessed, and a scope's findings
+    // are distinct in their report order: `assess_scope` drops repeated fingerprints), so an
+    // unstable sort gives the same order.
     summaries.sort_unstable_by(|a, b| a.scope.cmp(&b.scope));
-    sort_stable_in_place(&mut findings, Finding::report_order);
+    findings.sort_unstable_by(Finding::report_order);
     let failing = findings
         .iter()
         .filter(|f| f.fails_gate(gate.severity(), baseline.as_ref()))
@@ -546,28 +547,6 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         .into());
     }
     Ok(if failing > 0 { 1 } else { 0 })
-}
-
-/// The stable sort of `list`, made by sorting positions (a word each) and then moving each
-/// element once into its place, so that no copy of the list is needed.
-fn sort_stable_in_place<T>(list: &mut [T], order: impl Fn(&T, &T) -> std::cmp::Ordering) {
-    // `from[i]`: the position of the element that belongs at `i`.
-    let mut from: Vec<usize> = (0..list.len()).collect();
-    from.sort_by(|&a, &b| order(&list[a], &list[b]));
-    // Follow each cycle of the permutation, swapping its elements into place.
-    const PLACED: usize = usize::MAX;
-    for start in 0..list.len() {
-        let mut at = start;
-        while from[at] != PLACED {
-            let source = from[at];
-            from[at] = PLACED;
-            if source == start {
-                break;
-            }
-            list.swap(at, source);
-            at = source;
-        }
-    }
 }
 
 /// Room in `findings` for `more` now and for the scope files not yet assessed at the rate
@@ -798,20 +777,6 @@ fn no_scopes() -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sorting_in_place_keeps_ties_in_their_order_as_a_stable_sort_does() {
-        // (key, original position): many ties, in an order that needs long cycles.
-        let list: Vec<(u8, usize)> = (0..200).map(|i| (((i * 37) % 7) as u8, i)).collect();
-        let mut expected = list.clone();
-        expected.sort_by_key(|a| a.0);
-        let mut sorted = list;
-        sort_stable_in_place(&mut sorted, |a, b| a.0.cmp(&b.0));
-        assert_eq!(sorted, expected);
-        let mut empty: Vec<u8> = Vec::new();
-        sort_stable_in_place(&mut empty, u8::cmp);
-        assert!(empty.is_empty());
-    }
 
     #[test]
     fn findings_get_room_for_the_rest_of_the_portfolio_at_the_rate_seen() {

@@ -23,8 +23,8 @@ use super::catalog::is_group_id;
 use super::component::{service_props, split_name};
 use super::ids::{self, control_token, statement_id};
 use super::system::{
-    claim_key, information_types, msp_party_component_uuid, msp_party_uuid, provided_uuid, provider_name,
-    provider_uuid, responsibility_uuid, role, role_def,
+    claim_key, information_types, msp_party_component_uuid, msp_party_uuid, provided_description, provided_uuid,
+    provider_name, provider_uuid, responsibility_uuid, role, role_def,
 };
 use super::{Layout, file_stem, finish, metadata, one_line, oscal_prop, prop};
 use crate::model::{Claim, Service, Split, ThirdParty, Workspace};
@@ -202,19 +202,10 @@ fn by_component(base: &str, service: &Service, claims: &[(&Service, &Claim, usiz
     for (_, claim, order) in claims {
         let key = claim_key(service, claim);
         let mut props = Some(claim_props(claim, &key, *order));
-        let msp_text = claim.msp.as_deref().map(str::trim).filter(|t| !t.is_empty());
         let client_text = claim.client.as_deref().map(str::trim).filter(|t| !t.is_empty());
         let p_uuid = provided_uuid(&service.id, &key);
         if matches!(claim.split, Split::Msp | Split::Shared) {
-            let text = msp_text.map_or_else(
-                || {
-                    format!(
-                        "{} performs this control; the service does not describe the duty.",
-                        service.name
-                    )
-                },
-                str::to_string,
-            );
+            let text = provided_description(service, claim);
             duties.push(text.clone());
             provided.push(json!({
                 "uuid": p_uuid,

@@ -12,7 +12,7 @@ use super::scope_ids::{
     this_system_uuid,
 };
 use super::status::{part_status, row_status};
-use super::system::{claim_key, provided_uuid, provider_uuid, responsibility_uuid, role};
+use super::system::{claim_key, provided_description, provided_uuid, provider_uuid, responsibility_uuid, role};
 use super::{ScopeInput, oscal_prop, prop, prop_with_remarks};
 use crate::assess::Finding;
 use crate::assess::implementation::RowStatus;
@@ -112,15 +112,7 @@ pub(super) fn requirement(
                 let key = claim_key(service, claim);
                 if matches!(claim.split, Split::Msp | Split::Shared) {
                     msp_side = true;
-                    let text = declared(claim.msp.as_deref()).map_or_else(
-                        || {
-                            format!(
-                                "{} performs this control; the service does not describe the duty.",
-                                service.name
-                            )
-                        },
-                        str::to_string,
-                    );
+                    let text = provided_description(service, claim);
                     duties.push(text.clone());
                     inherited.push(json!({
                         "uuid": ids::uuid(&format!("{by}/inherited/{key}")),

@@ -94,6 +94,19 @@ pub fn provided_uuid(service: &str, key: &str) -> String {
     ids::uuid(&format!("provider/service/{service}/claim/{key}/provided"))
 }
 
+/// What the provider does for a claim (split `msp` or `shared`), as both the provider's
+/// `provided` entry and the client's `inherited` entry state it: the service's own words, or
+/// that it does not describe the duty.
+pub fn provided_description(service: &crate::model::Service, claim: &crate::model::Claim) -> String {
+    match claim.msp.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(text) => text.to_string(),
+        None => format!(
+            "{} performs this control; the service does not describe the duty.",
+            service.name
+        ),
+    }
+}
+
 /// The UUID of what a claim leaves to the customer (split `client` or `shared`).
 pub fn responsibility_uuid(service: &str, key: &str) -> String {
     ids::uuid(&format!("provider/service/{service}/claim/{key}/responsibility"))
